@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import meow from 'meow';
+import { describeError, UserError } from './errors.js';
+
+const help = `
+  Usage
+    $ btui                                   the TUI (restores the saved session)
+    $ btui --demo                            the TUI with an embedded local demo swarm
+    $ btui download -t FILE.torrent [-o DIR] download (also an info-hash or an http(s) URL)
+    $ btui metainfo -t FILE.torrent [--json] show a torrent's metainfo
+    $ btui metainfo -m 'magnet:?...'         show what a magnet link holds
+    $ btui scrape -t TRACKER_URL -i HASH,... seeders / leechers / completed per hash
+    $ btui bencode -f FILE [--json]          a bencoded file as readable JSON (-f - for stdin)
+    $ btui bencode --encode FILE.json        back to the exact bencoded bytes
+    $ btui create PATH -o OUT.torrent        make a .torrent
+    $ btui serve -f 'a.mp4,b.jpeg'           seed files, print a magnet for each
+
+  Run 'btui COMMAND --help' for a command's options.
+`;
+
+type Runner = (argv: string[]) => Promise<number | void>;
+
+const commands: Record<string, () => Promise<{ run: Runner }>> = {
+  bencode: () => import('./commands/bencode.js'),
+  metainfo: () => import('./commands/metainfo.js'),
+  create: () => import('./commands/create.js'),
+  scrape: () => import('./commands/scrape.js'),
+};
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const name = argv[0];
+  if (name && !name.startsWith('-')) {
+    const load = commands[name];
+    if (!load) throw new UserError(`unknown command '${name}' (try 'btui --help')`, 2);
+    const { run } = await load();
+    return (await run(argv.slice(1))) ?? 0;
+  }
+  const cli = meow(help, {
+    importMeta: import.meta,
+    flags: { demo: { type: 'boolean', default: false } },
+  });
+  throw new UserError(`the TUI is not built yet${cli.flags.demo ? ' (--demo)' : ''}; see 'btui --help' for the subcommands`, 2);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`btui: ${describeError(error)}\n`);
+    process.exitCode = error instanceof UserError ? error.exitCode : 1;
+  },
+);

@@ -1,0 +1,232 @@
+/**
+ * Bencode codec (BEP 3), strict where the spec is strict and binary-safe everywhere.
+ *
+ * Own codec rather than the `bencode` package because the engine needs: byte spans of
+ * decoded containers (the info-hash is the SHA-1 of the info dictionary's exact bytes),
+ * dictionary keys that are arbitrary bytes (v2 `piece layers` is keyed by raw hashes),
+ * integers beyond 2^53, and typed errors with offsets for hostile input.
+ */
+
+export type BValue = number | bigint | Uint8Array | BValue[] | BDict;
+/** Dictionary keys are byte strings held as latin1 JS strings (one char per byte). */
+export type BDict = Map<string, BValue>;
+
+export class BencodeError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(`${message} at byte ${offset}`);
+    this.name = 'BencodeError';
+  }
+}
+
+export interface DecodeOptions {
+  /** Reject dictionaries whose keys are not in ascending byte order (spec-conformant). */
+  strictKeyOrder?: boolean;
+  /** Deepest list/dict nesting accepted. */
+  maxDepth?: number;
+  /** Allow bytes after the first complete value (e.g. ut_metadata piece payloads). */
+  allowTrailing?: boolean;
+}
+
+export interface Decoded {
+  value: BValue;
+  /** Where each decoded list or dict sits in the input, end exclusive. */
+  spans: WeakMap<object, [number, number]>;
+  /** Offset just past the first complete value. */
+  end: number;
+  /** True when some dictionary's keys were not in ascending byte order. */
+  unsortedKeys: boolean;
+}
+
+const DEFAULT_MAX_DEPTH = 256;
+const CH_i = 0x69;
+const CH_l = 0x6c;
+const CH_d = 0x64;
+const CH_e = 0x65;
+const CH_colon = 0x3a;
+const CH_minus = 0x2d;
+const CH_0 = 0x30;
+const CH_9 = 0x39;
+const MAX_INT_DIGITS = 64;
+
+export function decode(input: Uint8Array, options: DecodeOptions = {}): BValue {
+  return decodeDetailed(input, options).value;
+}
+
+export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): Decoded {
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const strictKeyOrder = options.strictKeyOrder ?? false;
+  const spans = new WeakMap<object, [number, number]>();
+  let pos = 0;
+  let unsortedKeys = false;
+  const len = input.length;
+
+  const fail = (msg: string, at = pos): never => {
+    throw new BencodeError(msg, at);
+  };
+
+  const readInt = (terminator: number): number | bigint => {
+    const start = pos;
+    let negative = false;
+    if (input[pos] === CH_minus) {
+      negative = true;
+      pos++;
+    }
+    const digitsStart = pos;
+    while (pos < len && input[pos]! >= CH_0 && input[pos]! <= CH_9) pos++;
+    const digits = pos - digitsStart;
+    if (pos >= len) fail('unexpected end of data in integer', start);
+    if (input[pos] !== terminator) fail(`unexpected byte 0x${input[pos]!.toString(16)} in integer`);
+    if (digits === 0) fail('integer has no digits', start);
+    if (digits > MAX_INT_DIGITS) fail('integer too long', start);
+    if (digits > 1 && input[digitsStart] === CH_0) fail('integer has a leading zero', start);
+    if (negative && digits === 1 && input[digitsStart] === CH_0) fail('negative zero', start);
+    pos++;
+    if (digits <= 15) {
+      let n = 0;
+      for (let k = digitsStart; k < digitsStart + digits; k++) n = n * 10 + (input[k]! - CH_0);
+      return negative ? -n : n;
+    }
+    const text = String.fromCharCode(...input.subarray(start, start + digits + (negative ? 1 : 0)));
+    const big = BigInt(text);
+    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+  };
+
+  const readBytes = (): Uint8Array => {
+    const start = pos;
+    const n = readInt(CH_colon);
+    if (typeof n !== 'number' || n < 0) fail('bad string length', start);
+    if (input[start] === CH_minus) fail('negative string length', start);
+    if ((n as number) > len - pos) fail(`string length ${n} runs past the end of data`, start);
+    const bytes = input.subarray(pos, pos + (n as number));
+    pos += n as number;
+    return bytes;
+  };
+
+  const readValue = (depth: number): BValue => {
+    if (pos >= len) fail('unexpected end of data');
+    const c = input[pos]!;
+    if (c === CH_i) {
+      pos++;
+      return readInt(CH_e);
+    }
+    if (c >= CH_0 && c <= CH_9) return readBytes();
+    if (c === CH_l) {
+      if (depth >= maxDepth) fail('nesting too deep');
+      const start = pos++;
+      const list: BValue[] = [];
+      for (;;) {
+        if (pos >= len) fail('unexpected end of data in list', start);
+        if (input[pos] === CH_e) break;
+        list.push(readValue(depth + 1));
+      }
+      pos++;
+      spans.set(list, [start, pos]);
+      return list;
+    }
+    if (c === CH_d) {
+      if (depth >= maxDepth) fail('nesting too deep');
+      const start = pos++;
+      const dict: BDict = new Map();
+      let previous: Uint8Array | undefined;
+      for (;;) {
+        if (pos >= len) fail('unexpected end of data in dictionary', start);
+        if (input[pos] === CH_e) break;
+        const keyAt = pos;
+        if (!(input[pos]! >= CH_0 && input[pos]! <= CH_9)) fail('dictionary key is not a byte string');
+        const keyBytes = readBytes();
+        if (previous) {
+          const order = compareBytes(previous, keyBytes);
+          if (order === 0) fail('duplicate dictionary key', keyAt);
+          if (order > 0) {
+            if (strictKeyOrder) fail('dictionary keys are not sorted', keyAt);
+            unsortedKeys = true;
+          }
+        }
+        const key = latin1(keyBytes);
+        if (dict.has(key)) fail('duplicate dictionary key', keyAt);
+        previous = keyBytes;
+        dict.set(key, readValue(depth + 1));
+      }
+      pos++;
+      spans.set(dict, [start, pos]);
+      return dict;
+    }
+    return fail(`unexpected byte 0x${c.toString(16)}`);
+  };
+
+  const value = readValue(0);
+  if (pos !== len && !options.allowTrailing) fail('trailing data after value');
+  return { value, spans, end: pos, unsortedKeys };
+}
+
+export function encode(value: BValue): Buffer {
+  const chunks: Uint8Array[] = [];
+  encodeInto(value, chunks, 0);
+  return Buffer.concat(chunks);
+}
+
+function encodeInto(value: BValue, out: Uint8Array[], depth: number): void {
+  if (depth > DEFAULT_MAX_DEPTH * 4) throw new BencodeError('nesting too deep to encode', 0);
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new TypeError(`bencode integers must be whole numbers, got ${value}`);
+    out.push(Buffer.from(`i${value}e`, 'latin1'));
+  } else if (typeof value === 'bigint') {
+    out.push(Buffer.from(`i${value}e`, 'latin1'));
+  } else if (value instanceof Uint8Array) {
+    out.push(Buffer.from(`${value.length}:`, 'latin1'), value);
+  } else if (Array.isArray(value)) {
+    out.push(L);
+    for (const item of value) encodeInto(item, out, depth + 1);
+    out.push(E);
+  } else if (value instanceof Map) {
+    out.push(D);
+    const keys = [...value.keys()].sort(compareLatin1);
+    for (const key of keys) {
+      const k = Buffer.from(key, 'latin1');
+      out.push(Buffer.from(`${k.length}:`, 'latin1'), k);
+      encodeInto(value.get(key)!, out, depth + 1);
+    }
+    out.push(E);
+  } else {
+    throw new TypeError(`cannot bencode a value of type ${typeof value}`);
+  }
+}
+
+const L = Buffer.from('l');
+const D = Buffer.from('d');
+const E = Buffer.from('e');
+
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b);
+}
+
+function compareLatin1(a: string, b: string): number {
+  // latin1 strings hold one byte per char, so UTF-16 code unit order is byte order.
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/** Builds a BDict from a plain object, for hand-written messages (keys must be ASCII). */
+export function dict(entries: Record<string, BValue | string | undefined>): BDict {
+  const map: BDict = new Map();
+  for (const [k, v] of Object.entries(entries)) {
+    if (v === undefined) continue;
+    map.set(k, typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
+  }
+  return map;
+}
+
+export function isDict(v: BValue | undefined): v is BDict {
+  return v instanceof Map;
+}
+
+export function isBytes(v: BValue | undefined): v is Uint8Array {
+  return v instanceof Uint8Array;
+}
+
+export function isInt(v: BValue | undefined): v is number | bigint {
+  return typeof v === 'number' || typeof v === 'bigint';
+}
