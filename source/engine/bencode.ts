@@ -169,7 +169,8 @@ function encodeInto(value: BValue, out: Uint8Array[], depth: number): void {
   if (depth > DEFAULT_MAX_DEPTH * 4) throw new BencodeError('nesting too deep to encode', 0);
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) throw new TypeError(`bencode integers must be whole numbers, got ${value}`);
-    out.push(Buffer.from(`i${value}e`, 'latin1'));
+    // Template literals print 1e21 as "1e+21"; BigInt prints every digit.
+    out.push(Buffer.from(`i${Number.isSafeInteger(value) ? value : BigInt(value)}e`, 'latin1'));
   } else if (typeof value === 'bigint') {
     out.push(Buffer.from(`i${value}e`, 'latin1'));
   } else if (value instanceof Uint8Array) {
@@ -182,6 +183,7 @@ function encodeInto(value: BValue, out: Uint8Array[], depth: number): void {
     out.push(D);
     const keys = [...value.keys()].sort(compareLatin1);
     for (const key of keys) {
+      if (NOT_LATIN1.test(key)) throw new TypeError('bencode dictionary keys must be latin1 strings (one char per byte)');
       const k = Buffer.from(key, 'latin1');
       out.push(Buffer.from(`${k.length}:`, 'latin1'), k);
       encodeInto(value.get(key)!, out, depth + 1);
@@ -192,6 +194,7 @@ function encodeInto(value: BValue, out: Uint8Array[], depth: number): void {
   }
 }
 
+const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 const L = Buffer.from('l');
 const D = Buffer.from('d');
 const E = Buffer.from('e');
