@@ -1,0 +1,48 @@
+export type AnnounceEvent = 'started' | 'completed' | 'stopped';
+
+export interface AnnounceParams {
+  infoHash: Buffer;
+  peerId: Buffer;
+  port: number;
+  uploaded: number;
+  downloaded: number;
+  left: number;
+  event?: AnnounceEvent;
+  numwant?: number;
+  key?: number;
+  trackerId?: string;
+}
+
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
+
+export interface AnnounceResult {
+  /** Seconds until the next regular announce. */
+  interval: number;
+  minInterval?: number;
+  peers: PeerAddress[];
+  /** Seeders. */
+  complete?: number;
+  /** Leechers. */
+  incomplete?: number;
+  trackerId?: string;
+  warning?: string;
+}
+
+export interface ScrapeStats {
+  complete: number;
+  incomplete: number;
+  downloaded: number;
+}
+
+export interface TrackerRequestOptions {
+  /** Overall deadline for the whole request, retries included. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** UDP only: first retransmission timeout; BEP 15 says 15 s, doubling each try. */
+  udpBaseTimeoutMs?: number;
+  /** UDP only: packets sent without an answer before giving up (BEP 15 allows 9). */
+  udpMaxTries?: number;
+}
