@@ -1,14 +1,30 @@
-// CONTRACT (filled in by the metainfo work): types other modules rely on.
-import type { BDict } from './bencode.js';
+/**
+ * Metainfo (.torrent) parsing: BEP 3 (v1), BEP 52 (v2 and hybrid), BEP 12 tracker
+ * tiers, BEP 19 web seeds, BEP 27 private flag, BEP 47 padding files.
+ *
+ * Validation is at least as strict as libtorrent 2.0 on what it rejects (piece length,
+ * piece hash count, lengths, meta version, v1/v2 consistency) and stricter on paths:
+ * where libtorrent rewrites a hostile or colliding path, this parser refuses the torrent.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { BencodeError, decodeDetailed, isBytes, isDict, isInt, latin1, type BDict, type BValue } from './bencode.js';
+import { safePathComponents, UnsafePathError, type SafePathOptions } from './safe-path.js';
 
 export interface TorrentFileEntry {
-  /** Path components, already made safe for the file system (no '..', no absolute, no empty). */
+  /**
+   * Path components, already made safe for the file system (no '..', no absolute, no
+   * empty). Like libtorrent's file_path(): a multi-file torrent's paths start with the
+   * torrent's name (its root directory); a single-file torrent's path is [name].
+   */
   path: string[];
   length: number;
   /** Byte offset of the file within the torrent's concatenated data (v1 layout). */
   offset: number;
   /** BEP 47 padding file: counted in offsets, never written to disk. */
   padding: boolean;
+  /** v2: root of the file's SHA-256 merkle tree (absent for empty files and v1 torrents). */
+  piecesRoot?: Buffer;
 }
 
 export interface Metainfo {
@@ -19,6 +35,11 @@ export interface Metainfo {
   infoHashV2?: string;
   version: 1 | 2 | 'hybrid';
   name: string;
+  /**
+   * Bytes in the piece layout, padding included (libtorrent's total_size); pieces are
+   * cut from this. For a v2-only torrent, files are padded to piece boundaries as in a
+   * hybrid torrent, except after the last file.
+   */
   length: number;
   pieceLength: number;
   pieceCount: number;
@@ -36,6 +57,10 @@ export interface Metainfo {
   /** The info dictionary's exact bytes (what the info-hash is computed over). */
   infoBytes: Buffer;
   raw: BDict;
+  /** Bytes of real content: `length` minus padding files (always set by the parser). */
+  contentLength?: number;
+  /** v2 `piece layers`: hex pieces root -> concatenated 32-byte hashes of that file's pieces. */
+  pieceLayers?: Map<string, Buffer>;
 }
 
 export class MetainfoError extends Error {
@@ -45,6 +70,454 @@ export class MetainfoError extends Error {
   }
 }
 
-export function parseMetainfo(_data: Uint8Array): Metainfo {
-  throw new MetainfoError('not implemented yet');
+/** libtorrent's limit: larger pieces are refused (and nobody makes them). */
+export const MAX_PIECE_LENGTH = 2 ** 29;
+/** v2 pieces are power-of-two multiples of the 16 KiB block (BEP 52). */
+export const MIN_V2_PIECE_LENGTH = 16 * 1024;
+const MAX_PIECE_COUNT = 2 ** 31 - 1;
+/** A .torrent larger than this is certainly something else (an ISO passed by mistake). */
+export const MAX_TORRENT_FILE_SIZE = 64 * 1024 * 1024;
+
+export type ParseOptions = SafePathOptions;
+
+/** SHA-1 of the info dictionary's exact bytes, as 40 lowercase hex chars. */
+export function infoHashFromInfoBytes(infoBytes: Uint8Array): string {
+  return createHash('sha1').update(infoBytes).digest('hex');
+}
+
+/** SHA-256 of the info dictionary's exact bytes (the v2 info-hash), as 64 lowercase hex chars. */
+export function infoHashV2FromInfoBytes(infoBytes: Uint8Array): string {
+  return createHash('sha256').update(infoBytes).digest('hex');
+}
+
+export function parseMetainfo(data: Uint8Array, options: ParseOptions = {}): Metainfo {
+  let decoded;
+  try {
+    decoded = decodeDetailed(data);
+  } catch (error) {
+    if (error instanceof BencodeError) throw new MetainfoError(`not a torrent file: bad bencode: ${error.message}`);
+    throw error;
+  }
+  const root = decoded.value;
+  if (!isDict(root)) throw new MetainfoError('not a torrent file: top level is not a dictionary');
+  const info = root.get('info');
+  if (info === undefined) throw new MetainfoError("missing 'info' dictionary");
+  if (!isDict(info)) throw new MetainfoError("'info' is not a dictionary");
+  const [start, end] = decoded.spans.get(info)!;
+  const infoBytes = toBuffer(data).subarray(start, end);
+  const layers = root.get('piece layers');
+  return buildMetainfo(info, infoBytes, root, layers, options);
+}
+
+/**
+ * A Metainfo from a bare info dictionary (what ut_metadata delivers for a magnet), with
+ * trackers and web seeds the caller knows of (from the magnet).
+ */
+export function metainfoFromInfoBytes(
+  infoBytes: Uint8Array,
+  extras: { announce?: string[][]; urlList?: string[] } = {},
+  options: ParseOptions = {},
+): Metainfo {
+  let info: BValue;
+  try {
+    info = decodeDetailed(infoBytes).value;
+  } catch (error) {
+    if (error instanceof BencodeError) throw new MetainfoError(`bad info dictionary: ${error.message}`);
+    throw error;
+  }
+  if (!isDict(info)) throw new MetainfoError('info is not a dictionary');
+  const metainfo = buildMetainfo(info, toBuffer(infoBytes), new Map([['info', info]]), undefined, options);
+  metainfo.announce = extras.announce ?? [];
+  metainfo.urlList = extras.urlList ?? [];
+  return metainfo;
+}
+
+/** Reads and parses a .torrent file; every error message starts with the path given. */
+export async function readMetainfoFile(path: string, options: ParseOptions = {}): Promise<Metainfo> {
+  const size = (await stat(path)).size;
+  if (size > MAX_TORRENT_FILE_SIZE) throw new MetainfoError(`${path}: too large for a .torrent file (${size} bytes)`);
+  const data = await readFile(path);
+  try {
+    return parseMetainfo(data, options);
+  } catch (error) {
+    if (error instanceof MetainfoError) throw new MetainfoError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+function buildMetainfo(info: BDict, infoBytes: Buffer, root: BDict, layersValue: BValue | undefined, options: ParseOptions): Metainfo {
+  const metaVersion = optionalInt(info, 'meta version', 'info');
+  if (metaVersion !== undefined && metaVersion !== 1 && metaVersion !== 2) {
+    throw new MetainfoError(`unsupported meta version ${metaVersion}`);
+  }
+  const hasV2 = metaVersion === 2;
+  const hasV1 = !hasV2 || info.has('pieces');
+  const version: Metainfo['version'] = hasV1 && hasV2 ? 'hybrid' : hasV2 ? 2 : 1;
+
+  const pieceLength = requiredInt(info, 'piece length', 'info');
+  if (pieceLength <= 0) throw new MetainfoError(`piece length ${pieceLength} is not positive`);
+  if (pieceLength > MAX_PIECE_LENGTH) throw new MetainfoError(`piece length ${pieceLength} is larger than ${MAX_PIECE_LENGTH}`);
+  if (hasV2 && (pieceLength < MIN_V2_PIECE_LENGTH || (pieceLength & (pieceLength - 1)) !== 0)) {
+    throw new MetainfoError(`piece length ${pieceLength} is not a power of two of at least 16 KiB (required by v2)`);
+  }
+
+  let name = utf8Field(info, 'name', 'info');
+  if (name === undefined) throw new MetainfoError("missing 'name' in info");
+  checkComponent(name, 'name', options);
+
+  let v1: Layout | undefined;
+  if (hasV1) v1 = v1Files(info, name, pieceLength, options);
+  let v2: V2Layout | undefined;
+  if (hasV2) {
+    v2 = v2Files(info, name, pieceLength, options);
+    if (v2.singleFileName !== undefined && !hasV1) name = v2.singleFileName;
+  }
+
+  let pieces: Buffer = Buffer.alloc(0);
+  let layout: Layout;
+  let pieceCount: number;
+  if (v1) {
+    const piecesValue = info.get('pieces');
+    if (piecesValue === undefined) throw new MetainfoError("missing 'pieces' in info");
+    if (!isBytes(piecesValue)) throw new MetainfoError("'pieces' is not a byte string");
+    if (piecesValue.length % 20 !== 0) throw new MetainfoError(`pieces length ${piecesValue.length} is not a multiple of 20`);
+    pieces = toBuffer(piecesValue);
+    pieceCount = Math.ceil(v1.length / pieceLength);
+    if (pieces.length / 20 !== pieceCount) {
+      throw new MetainfoError(`${pieces.length / 20} piece hashes for ${pieceCount} pieces (${v1.length} bytes in pieces of ${pieceLength})`);
+    }
+    layout = v1;
+    if (v2) checkHybridConsistency(v1, v2, pieceLength);
+  } else {
+    layout = v2!;
+    pieceCount = v2!.pieceCount;
+  }
+  if (pieceCount > MAX_PIECE_COUNT) throw new MetainfoError(`too many pieces (${pieceCount})`);
+
+  const infoHashV2 = hasV2 ? infoHashV2FromInfoBytes(infoBytes) : undefined;
+  const infoHash = hasV1 ? infoHashFromInfoBytes(infoBytes) : infoHashV2!.slice(0, 40);
+
+  const metainfo: Metainfo = {
+    infoHash,
+    infoHashBuffer: Buffer.from(infoHash, 'hex'),
+    version,
+    name,
+    length: layout.length,
+    contentLength: layout.contentLength,
+    pieceLength,
+    pieceCount,
+    pieces,
+    private: optionalInt(info, 'private', 'info') === 1,
+    files: layout.files,
+    announce: trackerTiers(root),
+    urlList: webSeeds(root),
+    infoBytes,
+    raw: root,
+  };
+  if (infoHashV2) metainfo.infoHashV2 = infoHashV2;
+  if (v2) {
+    if (v1) {
+      const v2Content = v2.files.filter((f) => !f.padding);
+      v1Content(v1).forEach((file, i) => {
+        const root = v2Content[i]!.piecesRoot;
+        if (root) file.piecesRoot = root;
+      });
+    }
+    metainfo.pieceLayers = pieceLayers(layersValue, metainfo.files, pieceLength);
+  }
+  const creationDate = root.get('creation date');
+  if (typeof creationDate === 'number') metainfo.creationDate = creationDate;
+  // Outer descriptive fields of the wrong type are ignored, as libtorrent does: they
+  // say nothing about the data, and some old tools wrote them oddly.
+  const createdBy = tolerantText(root, 'created by');
+  if (createdBy !== undefined) metainfo.createdBy = createdBy;
+  const comment = tolerantText(root, 'comment.utf-8') ?? tolerantText(root, 'comment');
+  if (comment !== undefined) metainfo.comment = comment;
+  const source = tolerantText(info, 'source');
+  if (source !== undefined) metainfo.source = source;
+  return metainfo;
+}
+
+interface Layout {
+  files: TorrentFileEntry[];
+  length: number;
+  contentLength: number;
+}
+
+interface V2Layout extends Layout {
+  pieceCount: number;
+  /** Set when the file tree holds one file at its root: a single-file torrent named by it. */
+  singleFileName?: string;
+}
+
+function v1Files(info: BDict, name: string, pieceLength: number, options: ParseOptions): Layout {
+  const lengthValue = info.get('length');
+  const filesValue = info.get('files');
+  if (lengthValue !== undefined && filesValue !== undefined) throw new MetainfoError("info has both 'length' and 'files'");
+  if (lengthValue !== undefined) {
+    const length = checkLength(lengthValue, "'length'");
+    if (length === 0) throw new MetainfoError('torrent holds no data (length 0)');
+    return { files: [{ path: [name], length, offset: 0, padding: false }], length, contentLength: length };
+  }
+  if (filesValue === undefined) throw new MetainfoError("info has neither 'length' nor 'files'");
+  if (!Array.isArray(filesValue)) throw new MetainfoError("'files' is not a list");
+  if (filesValue.length === 0) throw new MetainfoError("'files' is empty");
+
+  const files: TorrentFileEntry[] = new Array(filesValue.length);
+  const paths = new PathSet();
+  let offset = 0;
+  let contentLength = 0;
+  for (let i = 0; i < filesValue.length; i++) {
+    const entry = filesValue[i];
+    if (!isDict(entry)) throw new MetainfoError(`file ${i + 1} is not a dictionary`);
+    const length = checkLength(entry.get('length'), `file ${i + 1} length`);
+    const pathValue = entry.get('path.utf-8') ?? entry.get('path');
+    if (pathValue === undefined) throw new MetainfoError(`file ${i + 1} has no path`);
+    if (!Array.isArray(pathValue)) throw new MetainfoError(`file ${i + 1} path is not a list`);
+    const components: string[] = new Array(pathValue.length + 1);
+    components[0] = name;
+    for (let k = 0; k < pathValue.length; k++) {
+      const c = pathValue[k];
+      if (!isBytes(c)) throw new MetainfoError(`file ${i + 1} path has a component that is not a byte string`);
+      components[k + 1] = utf8(c);
+    }
+    const rel = components.slice(1);
+    checkPath(rel, `file ${i + 1}`, options);
+    const attr = entry.get('attr');
+    const padding = (isBytes(attr) && attr.includes(0x70 /* p */)) || looksLikePadding(rel);
+    if (!padding) {
+      paths.add(rel, `file ${i + 1}`);
+      contentLength += length;
+    }
+    files[i] = { path: components, length, offset, padding };
+    offset += length;
+    if (offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
+  }
+  if (offset === 0) throw new MetainfoError('torrent holds no data (all files are empty)');
+  return { files, length: offset, contentLength };
+}
+
+function looksLikePadding(rel: string[]): boolean {
+  if (rel.length === 2 && rel[0] === '.pad' && /^\d+$/.test(rel[1]!)) return true;
+  // BitComet's padding files predate BEP 47's attr flag.
+  return rel[rel.length - 1]!.startsWith('_____padding_file_');
+}
+
+function v2Files(info: BDict, name: string, pieceLength: number, options: ParseOptions): V2Layout {
+  const tree = info.get('file tree');
+  if (tree === undefined) throw new MetainfoError("missing 'file tree' in a v2 info dictionary");
+  if (!isDict(tree)) throw new MetainfoError("'file tree' is not a dictionary");
+  if (tree.size === 0) throw new MetainfoError("'file tree' is empty");
+
+  const found: { path: string[]; length: number; piecesRoot?: Buffer }[] = [];
+  const walk = (node: BDict, prefix: string[]): void => {
+    for (const [key, child] of node) {
+      const where = [...prefix, utf8(Buffer.from(key, 'latin1'))];
+      if (key === '') throw new MetainfoError(`file tree: empty name under ${JSON.stringify(prefix.join('/'))}`);
+      if (!isDict(child)) throw new MetainfoError(`file tree: ${JSON.stringify(where.join('/'))} is not a dictionary`);
+      const leaf = child.get('');
+      if (leaf !== undefined) {
+        if (child.size !== 1) throw new MetainfoError(`file tree: ${JSON.stringify(where.join('/'))} is both a file and a directory`);
+        if (!isDict(leaf)) throw new MetainfoError(`file tree: ${JSON.stringify(where.join('/'))} file entry is not a dictionary`);
+        const length = checkLength(leaf.get('length'), `file ${JSON.stringify(where.join('/'))} length`);
+        const root = leaf.get('pieces root');
+        const file: (typeof found)[number] = { path: where, length };
+        if (length > 0) {
+          if (!isBytes(root)) throw new MetainfoError(`file ${JSON.stringify(where.join('/'))} has no 'pieces root'`);
+          if (root.length !== 32) throw new MetainfoError(`file ${JSON.stringify(where.join('/'))} 'pieces root' is ${root.length} bytes, not 32`);
+          file.piecesRoot = toBuffer(root);
+        }
+        found.push(file);
+      } else {
+        if (child.size === 0) throw new MetainfoError(`file tree: directory ${JSON.stringify(where.join('/'))} is empty`);
+        walk(child, where);
+      }
+    }
+  };
+  walk(tree, []);
+
+  const single = found.length === 1 && found[0]!.path.length === 1;
+  const files: TorrentFileEntry[] = [];
+  const paths = new PathSet();
+  let offset = 0;
+  let contentLength = 0;
+  let pieceCount = 0;
+  for (let i = 0; i < found.length; i++) {
+    const f = found[i]!;
+    checkPath(f.path, 'file tree', options);
+    paths.add(f.path, `file ${JSON.stringify(f.path.join('/'))}`);
+    const entry: TorrentFileEntry = { path: single ? f.path : [name, ...f.path], length: f.length, offset, padding: false };
+    if (f.piecesRoot) entry.piecesRoot = f.piecesRoot;
+    files.push(entry);
+    offset += f.length;
+    contentLength += f.length;
+    pieceCount += Math.ceil(f.length / pieceLength);
+    if (offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
+    // Each v2 file starts on a piece boundary; pad like a hybrid torrent's v1 side does.
+    const tail = offset % pieceLength;
+    if (tail !== 0 && i < found.length - 1) {
+      const size = pieceLength - tail;
+      files.push({ path: [name, '.pad', String(size)], length: size, offset, padding: true });
+      offset += size;
+    }
+  }
+  if (contentLength === 0) throw new MetainfoError('torrent holds no data (all files are empty)');
+  const layout: V2Layout = { files, length: offset, contentLength, pieceCount };
+  if (single) layout.singleFileName = found[0]!.path[0]!;
+  return layout;
+}
+
+function v1Content(layout: Layout): TorrentFileEntry[] {
+  return layout.files.filter((f) => !f.padding);
+}
+
+function checkHybridConsistency(v1: Layout, v2: V2Layout, pieceLength: number): void {
+  const a = v1Content(v1);
+  const b = v2.files.filter((f) => !f.padding);
+  if (a.length !== b.length) throw new MetainfoError(`hybrid torrent: v1 lists ${a.length} files, v2 ${b.length}`);
+  for (let i = 0; i < a.length; i++) {
+    const p1 = a[i]!.path.join('/');
+    const p2 = b[i]!.path.join('/');
+    if (p1 !== p2 || a[i]!.length !== b[i]!.length) {
+      throw new MetainfoError(`hybrid torrent: v1 file ${JSON.stringify(p1)} (${a[i]!.length} bytes) does not match v2 ${JSON.stringify(p2)} (${b[i]!.length} bytes)`);
+    }
+    if (a[i]!.length > 0 && a[i]!.offset % pieceLength !== 0) {
+      throw new MetainfoError(`hybrid torrent: file ${JSON.stringify(p1)} does not start on a piece boundary`);
+    }
+  }
+}
+
+function pieceLayers(value: BValue | undefined, files: TorrentFileEntry[], pieceLength: number): Map<string, Buffer> {
+  const layers = new Map<string, Buffer>();
+  if (value === undefined) return layers;
+  if (!isDict(value)) throw new MetainfoError("'piece layers' is not a dictionary");
+  for (const file of files) {
+    if (!file.piecesRoot || file.length <= pieceLength) continue;
+    const layer = value.get(latin1(file.piecesRoot));
+    if (layer === undefined) continue; // peers can supply it (BEP 52 hash requests)
+    const expected = Math.ceil(file.length / pieceLength) * 32;
+    if (!isBytes(layer) || layer.length !== expected) {
+      throw new MetainfoError(`piece layer for ${JSON.stringify(file.path.join('/'))} is ${isBytes(layer) ? `${layer.length} bytes` : 'not a byte string'}, expected ${expected}`);
+    }
+    layers.set(file.piecesRoot.toString('hex'), toBuffer(layer));
+  }
+  return layers;
+}
+
+function trackerTiers(root: BDict): string[][] {
+  const tiers: string[][] = [];
+  const seen = new Set<string>();
+  const list = root.get('announce-list');
+  if (list !== undefined) {
+    if (!Array.isArray(list)) throw new MetainfoError("'announce-list' is not a list");
+    for (const tierValue of list) {
+      if (!Array.isArray(tierValue)) throw new MetainfoError("'announce-list' has a tier that is not a list");
+      const tier: string[] = [];
+      for (const url of tierValue) {
+        if (!isBytes(url)) throw new MetainfoError("'announce-list' has a URL that is not a byte string");
+        const text = utf8(url).trim();
+        if (text && !seen.has(text)) {
+          seen.add(text);
+          tier.push(text);
+        }
+      }
+      if (tier.length > 0) tiers.push(tier);
+    }
+  }
+  const announce = root.get('announce');
+  if (announce !== undefined && !isBytes(announce)) throw new MetainfoError("'announce' is not a byte string");
+  // BEP 12: with a usable announce-list, announce is ignored.
+  if (tiers.length === 0 && announce && announce.length > 0) tiers.push([utf8(announce).trim()]);
+  return tiers;
+}
+
+function webSeeds(root: BDict): string[] {
+  const value = root.get('url-list');
+  if (value === undefined) return [];
+  const list = isBytes(value) ? [value] : value;
+  if (!Array.isArray(list)) throw new MetainfoError("'url-list' is neither a string nor a list");
+  const urls: string[] = [];
+  for (const url of list) {
+    if (!isBytes(url)) throw new MetainfoError("'url-list' has an entry that is not a byte string");
+    const text = utf8(url).trim();
+    if (text && !urls.includes(text)) urls.push(text);
+  }
+  return urls;
+}
+
+/** Detects duplicate paths and a file whose path is another file's directory. */
+class PathSet {
+  private readonly files = new Set<string>();
+  private readonly dirs = new Set<string>();
+  add(components: string[], label: string): void {
+    const key = components.join('/');
+    if (this.files.has(key)) throw new MetainfoError(`${label}: duplicate path ${JSON.stringify(key)}`);
+    if (this.dirs.has(key)) throw new MetainfoError(`${label}: ${JSON.stringify(key)} is both a file and a directory`);
+    this.files.add(key);
+    let dir = '';
+    for (let i = 0; i < components.length - 1; i++) {
+      dir = i === 0 ? components[0]! : `${dir}/${components[i]}`;
+      if (this.files.has(dir)) throw new MetainfoError(`${label}: ${JSON.stringify(dir)} is both a file and a directory`);
+      this.dirs.add(dir);
+    }
+  }
+}
+
+function checkPath(components: string[], label: string, options: ParseOptions): void {
+  try {
+    safePathComponents(components, options);
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw new MetainfoError(`${label}: ${error.message}`);
+    throw error;
+  }
+}
+
+function checkComponent(component: string, label: string, options: ParseOptions): void {
+  try {
+    safePathComponents([component], options);
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw new MetainfoError(`${label}: ${error.message}`);
+    throw error;
+  }
+}
+
+function checkLength(value: BValue | undefined, label: string): number {
+  if (value === undefined) throw new MetainfoError(`${label} is missing`);
+  if (!isInt(value)) throw new MetainfoError(`${label} is not an integer`);
+  if (value < 0) throw new MetainfoError(`${label} ${value} is negative`);
+  if (typeof value === 'bigint' || value > Number.MAX_SAFE_INTEGER) throw new MetainfoError(`${label} ${value} is too large`);
+  return value;
+}
+
+function requiredInt(dict: BDict, key: string, where: string): number {
+  const value = dict.get(key);
+  if (value === undefined) throw new MetainfoError(`missing '${key}' in ${where}`);
+  if (!isInt(value)) throw new MetainfoError(`'${key}' is not an integer`);
+  if (typeof value === 'bigint') throw new MetainfoError(`'${key}' ${value} is out of range`);
+  return value;
+}
+
+function optionalInt(dict: BDict, key: string, where: string): number | undefined {
+  return dict.has(key) ? requiredInt(dict, key, where) : undefined;
+}
+
+/** A text field of the info dict: wrong type is an error; `KEY.utf-8` wins when present. */
+function utf8Field(dict: BDict, key: string, where: string): string | undefined {
+  const value = dict.get(`${key}.utf-8`) ?? dict.get(key);
+  if (value === undefined) return undefined;
+  if (!isBytes(value)) throw new MetainfoError(`'${key}' in ${where} is not a byte string`);
+  return utf8(value);
+}
+
+function tolerantText(dict: BDict, key: string): string | undefined {
+  const value = dict.get(key);
+  return isBytes(value) ? utf8(value) : undefined;
+}
+
+function utf8(bytes: Uint8Array): string {
+  return toBuffer(bytes).toString('utf8');
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
