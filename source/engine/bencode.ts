@@ -21,7 +21,7 @@ export class BencodeError extends Error {
 export interface DecodeOptions {
   /** Reject dictionaries whose keys are not in ascending byte order (spec-conformant). */
   strictKeyOrder?: boolean;
-  /** Deepest list/dict nesting accepted. */
+  /** Deepest list/dict nesting accepted (default 256; capped at 1024 so deep input cannot overflow the stack). */
   maxDepth?: number;
   /** Allow bytes after the first complete value (e.g. ut_metadata piece payloads). */
   allowTrailing?: boolean;
@@ -38,6 +38,7 @@ export interface Decoded {
 }
 
 const DEFAULT_MAX_DEPTH = 256;
+const HARD_MAX_DEPTH = DEFAULT_MAX_DEPTH * 4;
 const CH_i = 0x69;
 const CH_l = 0x6c;
 const CH_d = 0x64;
@@ -53,7 +54,7 @@ export function decode(input: Uint8Array, options: DecodeOptions = {}): BValue {
 }
 
 export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): Decoded {
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxDepth = Math.min(options.maxDepth ?? DEFAULT_MAX_DEPTH, HARD_MAX_DEPTH);
   const strictKeyOrder = options.strictKeyOrder ?? false;
   const spans = new WeakMap<object, [number, number]>();
   let pos = 0;
@@ -166,7 +167,7 @@ export function encode(value: BValue): Buffer {
 }
 
 function encodeInto(value: BValue, out: Uint8Array[], depth: number): void {
-  if (depth > DEFAULT_MAX_DEPTH * 4) throw new BencodeError('nesting too deep to encode', 0);
+  if (depth > HARD_MAX_DEPTH) throw new BencodeError('nesting too deep to encode', 0);
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) throw new TypeError(`bencode integers must be whole numbers, got ${value}`);
     // Template literals print 1e21 as "1e+21"; BigInt prints every digit.
