@@ -225,7 +225,7 @@ describe('encode', () => {
 });
 
 /** Any bencode value, with integers and keys chosen to hit the edges. */
-export const bvalueArbitrary: fc.Arbitrary<BValue> = fc.letrec<{ value: BValue; int: number | bigint; bytes: Uint8Array; list: BValue[]; dict: BDict }>((tie) => ({
+const bvalueArbitrary = fc.letrec<{ value: BValue; int: number | bigint; bytes: Uint8Array; list: BValue[]; dict: BDict }>((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('int'), tie('bytes'), tie('list'), tie('dict')),
   int: fc.oneof(
     fc.integer({ min: -1000, max: 1000 }),
