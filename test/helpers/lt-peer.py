@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""A libtorrent peer for btui's interop tests; driven by test/helpers/libtorrent-peer.ts.
+
+Run with Debian's /usr/bin/python3 (the one with the libtorrent bindings):
+
+    /usr/bin/python3 lt-peer.py '{"torrent": "x.torrent", "save_path": "dir", "mode": "seed"}'
+
+Config keys: torrent, save_path, mode ("seed" | "leech"), listen_host (default 127.0.0.1),
+port (0 = any free one), extra_peers ([[host, port], ...] connected directly),
+upload_limit / download_limit (bytes/s, 0 = none), interval (status period, seconds).
+
+Prints one JSON object per line on stdout:
+  {"type": "listening", "host": ..., "port": ...}        once, when the socket is bound
+  {"type": "tracker_reply", "url": ..., "num_peers": n}  each successful announce
+  {"type": "tracker_error", "url": ..., "message": ...}
+  {"type": "status", "state": ..., "progress": 0..1, "num_peers": n, "download_rate": ...,
+   "upload_rate": ..., "total_upload": ..., "total_download": ...}  every `interval` seconds
+  {"type": "error", "message": ...}                       fatal, then exit 1
+Exits when stdin closes (so it never outlives the test) or on SIGTERM.
+"""
+import json
+import sys
+import threading
+import time
+
+import libtorrent as lt
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    cfg = json.loads(sys.argv[1])
+    host = cfg.get("listen_host", "127.0.0.1")
+    port = int(cfg.get("port", 0))
+    alerts = lt.alert.category_t
+    settings = {
+        "listen_interfaces": "%s:%d" % (host, port),
+        "outgoing_interfaces": host,
+        "enable_dht": False,
+        "enable_lsd": False,
+        "enable_upnp": False,
+        "enable_natpmp": False,
+        # Loopback swarms: every peer shares an address, trackers live on 127.0.0.1.
+        "allow_multiple_connections_per_ip": True,
+        "ssrf_mitigation": False,
+        "apply_ip_filter_to_trackers": False,
+        # Rate limits must hold on loopback too, or they are silently ignored.
+        "ignore_limits_on_local_network": False,
+        "upload_rate_limit": int(cfg.get("upload_limit", 0)),
+        "download_rate_limit": int(cfg.get("download_limit", 0)),
+        "announce_to_all_trackers": True,
+        "announce_to_all_tiers": True,
+        "user_agent": "btui-test-libtorrent",
+        "alert_mask": alerts.status_notification | alerts.tracker_notification | alerts.error_notification,
+    }
+    session = lt.session(settings)
+    # Never let loopback peers be filtered out.
+    session.set_ip_filter(lt.ip_filter())
+
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(cfg["torrent"])
+    params.save_path = cfg["save_path"]
+    if cfg.get("mode") == "seed":
+        params.flags |= lt.torrent_flags.seed_mode
+    handle = session.add_torrent(params)
+
+    stop = threading.Event()
+
+    def watch_stdin():
+        try:
+            while sys.stdin.read(4096):
+                pass
+        except Exception:
+            pass
+        stop.set()
+
+    threading.Thread(target=watch_stdin, daemon=True).start()
+
+    listening = False
+    connected_extra = False
+    interval = float(cfg.get("interval", 0.25))
+    next_status = 0.0
+    while not stop.is_set():
+        session.wait_for_alert(int(interval * 1000))
+        for a in session.pop_alerts():
+            if isinstance(a, lt.listen_succeeded_alert) and not listening:
+                listening = True
+                emit({"type": "listening", "host": host, "port": a.port})
+            elif isinstance(a, lt.listen_failed_alert):
+                emit({"type": "error", "message": "listen failed: %s" % a.message()})
+                return 1
+            elif isinstance(a, lt.tracker_reply_alert):
+                emit({"type": "tracker_reply", "url": a.url, "num_peers": a.num_peers})
+            elif isinstance(a, lt.tracker_error_alert):
+                emit({"type": "tracker_error", "url": a.url, "message": a.message()})
+            elif isinstance(a, lt.torrent_error_alert):
+                emit({"type": "error", "message": a.message()})
+        if listening and not connected_extra:
+            connected_extra = True
+            for peer_host, peer_port in cfg.get("extra_peers", []):
+                handle.connect_peer((peer_host, int(peer_port)))
+        now = time.monotonic()
+        if now >= next_status:
+            next_status = now + interval
+            s = handle.status()
+            emit({
+                "type": "status",
+                "state": str(s.state),
+                "progress": s.progress,
+                "num_peers": s.num_peers,
+                "download_rate": s.download_rate,
+                "upload_rate": s.upload_rate,
+                "total_upload": s.total_upload,
+                "total_download": s.total_download,
+            })
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception as e:  # one JSON line, never a bare traceback the test cannot parse
+        emit({"type": "error", "message": "%s: %s" % (type(e).__name__, e)})
+        sys.exit(1)
