@@ -1,0 +1,168 @@
+import meow from 'meow';
+import { MagnetError, parseMagnet, type Magnet } from '../engine/magnet.js';
+import { readMetainfoFile, type Metainfo } from '../engine/metainfo.js';
+import { UserError } from '../errors.js';
+import { formatUnixTime } from '../format/date.js';
+import { fileTree } from '../format/file-tree.js';
+import { keyValueBlock, type KeyValueRow } from '../format/key-value.js';
+import { formatBytes, formatCount } from '../format/size.js';
+import { printable } from '../format/text.js';
+
+const help = `
+  Usage
+    $ btui metainfo -t FILE.torrent [--json]   summarise a .torrent
+    $ btui metainfo -m 'magnet:?...' [--json]  show what a magnet link holds
+
+  Options
+    -t, --torrent FILE   a .torrent file (a lone argument ending in .torrent works too)
+    -m, --magnet URI     a magnet link (a lone argument starting with magnet: works too)
+    --json               machine-readable output on stdout
+    --save FILE          (magnet) save the fetched .torrent; needs peer discovery, not yet supported
+
+  Examples
+    $ btui metainfo -t ubuntu.torrent
+    $ btui metainfo --json -t ubuntu.torrent | jq .infoHash
+`;
+
+const known = new Set(['torrent', 'magnet', 'json', 'save', 'help']);
+
+export async function run(argv: string[]): Promise<number> {
+  const cli = meow(help, {
+    importMeta: import.meta,
+    argv,
+    description: false,
+    allowUnknownFlags: true,
+    flags: {
+      torrent: { type: 'string', shortFlag: 't' },
+      magnet: { type: 'string', shortFlag: 'm' },
+      json: { type: 'boolean', default: false },
+      save: { type: 'string' },
+    },
+  });
+  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => k.length > 1 && !known.has(k));
+  if (unknown.length > 0) throw new UserError(`metainfo: unknown option --${unknown[0]} (try 'btui metainfo --help')`, 2);
+
+  let { torrent, magnet } = cli.flags;
+  const { json, save } = cli.flags;
+  if (cli.input.length > 1) throw new UserError(`metainfo: unexpected argument '${cli.input[1]}'`, 2);
+  const positional = cli.input[0];
+  if (positional !== undefined) {
+    if (torrent !== undefined || magnet !== undefined) throw new UserError(`metainfo: unexpected argument '${positional}'`, 2);
+    if (/^magnet:/i.test(positional)) magnet = positional;
+    else torrent = positional;
+  }
+  if (torrent !== undefined && magnet !== undefined) throw new UserError('metainfo: use either -t FILE.torrent or -m MAGNET, not both', 2);
+  if (torrent === undefined && magnet === undefined) throw new UserError("metainfo: missing -t FILE.torrent or -m MAGNET (try 'btui metainfo --help')", 2);
+  if (torrent === '') throw new UserError('metainfo: -t needs a file name', 2);
+
+  if (magnet !== undefined) {
+    if (save !== undefined) {
+      throw new UserError('metainfo: --save is not yet supported: fetching the info dictionary from the swarm needs peer discovery (DHT, trackers, ut_metadata)');
+    }
+    let parsed: Magnet;
+    try {
+      parsed = parseMagnet(magnet);
+    } catch (error) {
+      if (error instanceof MagnetError) throw new UserError(`magnet: ${error.message}`);
+      throw error;
+    }
+    write(json ? `${JSON.stringify(magnetJson(parsed), null, 2)}\n` : magnetSummary(parsed));
+    return 0;
+  }
+
+  if (save !== undefined) throw new UserError('metainfo: --save goes with -m MAGNET (a .torrent file is already saved)', 2);
+  const metainfo = await readMetainfoFile(torrent!);
+  write(json ? `${JSON.stringify(metainfoJson(metainfo), null, 2)}\n` : metainfoSummary(metainfo));
+  return 0;
+}
+
+function write(text: string): void {
+  // A reader that goes away early (`| head`) is not an error worth a stack.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  process.stdout.write(text);
+}
+
+export function metainfoJson(m: Metainfo) {
+  return {
+    infoHash: m.infoHash,
+    ...(m.infoHashV2 ? { infoHashV2: m.infoHashV2 } : {}),
+    name: m.name,
+    length: m.length,
+    contentLength: m.contentLength ?? m.length,
+    pieceLength: m.pieceLength,
+    pieceCount: m.pieceCount,
+    private: m.private,
+    announce: m.announce,
+    urlList: m.urlList,
+    files: m.files.map((f) => ({ path: f.path.join('/'), length: f.length, ...(f.padding ? { padding: true } : {}) })),
+    creationDate: m.creationDate ?? null,
+    createdBy: m.createdBy ?? null,
+    comment: m.comment ?? null,
+    source: m.source ?? null,
+    version: m.version,
+  };
+}
+
+const VERSION_LABEL = { 1: 'v1', 2: 'v2', hybrid: 'hybrid (v1 + v2)' } as const;
+
+export function metainfoSummary(m: Metainfo): string {
+  const content = m.files.filter((f) => !f.padding);
+  const padding = m.files.length - content.length;
+  const contentLength = m.contentLength ?? m.length;
+  const rows: KeyValueRow[] = [['Name', m.name]];
+  rows.push(['Info hash', m.version === 2 ? `${m.infoHash} (v2, truncated)` : m.infoHash]);
+  if (m.infoHashV2) rows.push(['Info hash v2', m.infoHashV2]);
+  rows.push(['Version', VERSION_LABEL[m.version]]);
+  rows.push(['Size', `${formatBytes(contentLength)} (${formatCount(contentLength)} bytes) in ${plural(content.length, 'file')}${padding ? ` + ${plural(padding, 'padding file')}` : ''}`]);
+  rows.push(['Pieces', `${formatCount(m.pieceCount)} × ${formatBytes(m.pieceLength)}`]);
+  rows.push(['Private', m.private ? 'yes' : 'no']);
+  rows.push(['Trackers', trackerLines(m.announce)]);
+  if (m.urlList.length > 0) rows.push(['Web seeds', m.urlList]);
+  if (m.creationDate !== undefined) rows.push(['Created', formatUnixTime(m.creationDate)]);
+  if (m.createdBy !== undefined) rows.push(['Created by', m.createdBy]);
+  if (m.comment !== undefined) rows.push(['Comment', m.comment]);
+  if (m.source !== undefined) rows.push(['Source', m.source]);
+  const tree = fileTree(m.files).map((line) => `  ${line}`);
+  return `${keyValueBlock(rows)}\n\nFiles\n${tree.join('\n')}\n`;
+}
+
+function trackerLines(tiers: string[][]): string[] {
+  if (tiers.length === 0) return ['none'];
+  if (tiers.length === 1) return tiers[0]!;
+  const label = (i: number) => `tier ${i + 1}`;
+  const width = label(tiers.length - 1).length;
+  return tiers.flatMap((tier, i) => tier.map((url, k) => `${(k === 0 ? label(i) : '').padEnd(width)}  ${url}`));
+}
+
+function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function magnetJson(m: Magnet) {
+  return {
+    infoHash: m.infoHash,
+    ...(m.infoHashV2 ? { infoHashV2: m.infoHashV2 } : {}),
+    name: m.name ?? null,
+    length: m.length ?? null,
+    trackers: m.trackers,
+    webSeeds: m.webSeeds,
+    peers: m.peers,
+    ...(m.selectOnly ? { selectOnly: m.selectOnly } : {}),
+  };
+}
+
+export function magnetSummary(m: Magnet): string {
+  const rows: KeyValueRow[] = [['Name', m.name ?? '(not given)']];
+  rows.push(['Info hash', m.infoHashV2 && m.infoHashV2.startsWith(m.infoHash) ? `${m.infoHash} (v2, truncated)` : m.infoHash]);
+  if (m.infoHashV2) rows.push(['Info hash v2', m.infoHashV2]);
+  if (m.length !== undefined) rows.push(['Size', `${formatBytes(m.length)} (${formatCount(m.length)} bytes)`]);
+  rows.push(['Trackers', m.trackers.length > 0 ? m.trackers : ['none']]);
+  if (m.webSeeds.length > 0) rows.push(['Web seeds', m.webSeeds]);
+  if (m.peers.length > 0) rows.push(['Peers', m.peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`))]);
+  if (m.selectOnly) rows.push(['Select only', m.selectOnly.join(', ')]);
+  const note = 'Note: this is what the magnet link itself holds. Fetching the info dictionary (files, pieces) from the swarm needs the peer discovery work and is not supported yet.';
+  return `${keyValueBlock(rows)}\n\n${printable(note)}\n`;
+}
