@@ -1,0 +1,358 @@
+/**
+ * A pool of worker threads that compute SHA-1 off the main thread.
+ *
+ * Three kinds of job:
+ * - `sha1(data)`: hash bytes the caller holds (copied once), e.g. a downloaded piece.
+ * - `sha1Transfer(data)`: the same without a copy: the memory moves to the worker and back.
+ * - `hashRanges(ranges, pieceLength)`: the worker reads the files itself, so file data never
+ *   crosses threads; `hashFiles` splits a whole torrent's data into such jobs for all workers.
+ *
+ * Idle workers are unref'd, so an idle pool never keeps the process alive.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FileRange, WorkerReply, WorkerRequest } from './hash-worker.js';
+
+export type { FileRange };
+
+export interface RangeHashResult {
+  /** 20-byte SHA-1 per piece, in order; zeros for unreadable pieces. */
+  digests: Buffer;
+  /** Indices (within this job) of pieces that touch a missing file or bytes past a file's end. */
+  unreadable: number[];
+}
+
+export interface FileSpan {
+  path: string;
+  length: number;
+}
+
+export interface HashProgress {
+  bytesHashed: number;
+  totalBytes: number;
+}
+
+export interface HashPoolOptions {
+  /** Number of worker threads; defaults to os.availableParallelism(). */
+  size?: number;
+}
+
+/** A worker is handed a second job before it finishes the first, so it never waits on us. */
+const MAX_IN_FLIGHT_PER_WORKER = 2;
+/** Upper bound on one hashFiles job, so progress moves and work spreads across workers. */
+const MAX_JOB_BYTES = 16 * 1024 * 1024;
+
+interface Slot {
+  worker: Worker;
+  inFlight: Set<number>;
+}
+
+interface Job {
+  request: WorkerRequest;
+  transfer: ArrayBuffer[];
+  resolve: (reply: WorkerReply) => void;
+  reject: (error: Error) => void;
+  onProgress?: (bytes: number) => void;
+  slot?: Slot;
+}
+
+const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './hash-worker.ts' : './hash-worker.js', import.meta.url);
+
+/**
+ * Built code starts the worker file directly. Under tsx (tests, scripts) the worker is
+ * TypeScript, and on Node 20 `execArgv: ['--import', 'tsx']` does not apply tsx's hooks to a
+ * worker's entry module, so a one-line bootstrap registers tsx in the worker and imports it.
+ */
+function startWorker(): Worker {
+  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl);
+  const api = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+export class HashPool {
+  readonly size: number;
+  #slots: Slot[] = [];
+  #queue: Job[] = [];
+  #jobs = new Map<number, Job>();
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: HashPoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+  }
+
+  /** Starts all workers now rather than on first use (they take a few ms to boot). */
+  warm(): void {
+    this.#assertOpen();
+    while (this.#slots.length < this.size) this.#spawn();
+  }
+
+  /** SHA-1 of `data`; the caller keeps `data` (its bytes are copied once). */
+  async sha1(data: Uint8Array): Promise<Buffer> {
+    const copy = new Uint8Array(data);
+    const reply = await this.#run({ id: 0, kind: 'sha1', data: copy.buffer, returnData: false }, [copy.buffer]);
+    return Buffer.from((reply as Extract<WorkerReply, { kind: 'sha1' }>).digest);
+  }
+
+  /**
+   * SHA-1 of `data` without copying it when `data` alone owns its memory: that memory moves to
+   * the worker and back, so `data` is unusable (detached) until the promise settles; use the
+   * returned `data`. A view into a shared or larger buffer is copied instead.
+   */
+  async sha1Transfer(data: Buffer): Promise<{ digest: Buffer; data: Buffer }> {
+    const owns = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+    const ab = owns ? (data.buffer as ArrayBuffer) : new Uint8Array(data).buffer;
+    let reply: WorkerReply;
+    try {
+      reply = await this.#run({ id: 0, kind: 'sha1', data: ab, returnData: true }, [ab]);
+    } catch (error) {
+      // Node's Buffer pool memory is marked untransferable; hash a copy then.
+      if ((error as Error).name !== 'DataCloneError') throw error;
+      const copy = new Uint8Array(data).buffer;
+      reply = await this.#run({ id: 0, kind: 'sha1', data: copy, returnData: true }, [copy]);
+    }
+    const r = reply as Extract<WorkerReply, { kind: 'sha1' }>;
+    return { digest: Buffer.from(r.digest), data: Buffer.from(r.data!) };
+  }
+
+  /**
+   * Hashes the stream formed by the file `ranges` laid end to end, cut into pieces of
+   * `pieceLength` (the last may be shorter). The worker reads the files itself.
+   * Missing files or short reads reject the job unless `tolerateMissing` (then they are
+   * reported in `unreadable`, as a recheck wants).
+   */
+  async hashRanges(
+    ranges: FileRange[],
+    pieceLength: number,
+    options: { tolerateMissing?: boolean; onProgress?: (bytes: number) => void } = {},
+  ): Promise<RangeHashResult> {
+    if (!(Number.isInteger(pieceLength) && pieceLength > 0)) throw new RangeError(`bad piece length ${pieceLength}`);
+    const request: WorkerRequest = {
+      id: 0,
+      kind: 'ranges',
+      ranges: ranges.map((r) => ({ path: r.path, offset: r.offset, length: r.length })),
+      pieceLength,
+      tolerateMissing: options.tolerateMissing ?? false,
+      progress: options.onProgress !== undefined,
+    };
+    const reply = (await this.#run(request, [], options.onProgress)) as Extract<WorkerReply, { kind: 'ranges' }>;
+    return { digests: Buffer.from(reply.digests.buffer, reply.digests.byteOffset, reply.digests.byteLength), unreadable: reply.unreadable };
+  }
+
+  /**
+   * The concatenated SHA-1 of every piece of `files` laid end to end (torrent v1 layout),
+   * spread over all workers. Rejects on the first unreadable byte.
+   */
+  async hashFiles(
+    files: FileSpan[],
+    pieceLength: number,
+    options: { onProgress?: (progress: HashProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<Buffer> {
+    const totalBytes = files.reduce((sum, f) => sum + f.length, 0);
+    const pieceCount = Math.ceil(totalBytes / pieceLength);
+    const out = Buffer.alloc(pieceCount * 20);
+    if (pieceCount === 0) return out;
+    const jobBytes = Math.min(MAX_JOB_BYTES, Math.ceil(totalBytes / (this.size * 4)));
+    const piecesPerJob = Math.max(1, Math.floor(jobBytes / pieceLength));
+    let bytesHashed = 0;
+    const onBytes = options.onProgress
+      ? (bytes: number) => {
+          bytesHashed += bytes;
+          options.onProgress!({ bytesHashed, totalBytes });
+        }
+      : undefined;
+
+    const ids: number[] = [];
+    const jobs: Promise<void>[] = [];
+    for (let first = 0; first < pieceCount; first += piecesPerJob) {
+      const count = Math.min(piecesPerJob, pieceCount - first);
+      const request: WorkerRequest = {
+        id: 0,
+        kind: 'ranges',
+        ranges: rangesForPieces(files, pieceLength, first, count),
+        pieceLength,
+        tolerateMissing: false,
+        progress: onBytes !== undefined,
+      };
+      const done = this.#run(request, [], onBytes, (id) => ids.push(id)).then((reply) => {
+        out.set((reply as Extract<WorkerReply, { kind: 'ranges' }>).digests, first * 20);
+      });
+      jobs.push(done);
+    }
+    const all = Promise.all(jobs);
+    all.catch((error: Error) => this.#cancel(ids, error));
+    if (!options.signal) {
+      await all;
+      return out;
+    }
+    const signal = options.signal;
+    signal.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#cancel(ids, signal.reason as Error);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      all.then(() => resolve(), reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+    return out;
+  }
+
+  /** Terminates the workers; pending and queued jobs reject. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const error = new Error('hash pool closed');
+    for (const job of this.#queue) job.reject(error);
+    this.#queue = [];
+    for (const job of this.#jobs.values()) job.reject(error);
+    this.#jobs.clear();
+    const slots = this.#slots;
+    this.#slots = [];
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('hash pool closed');
+  }
+
+  #run(request: WorkerRequest, transfer: ArrayBuffer[], onProgress?: (bytes: number) => void, onId?: (id: number) => void): Promise<WorkerReply> {
+    this.#assertOpen();
+    return new Promise((resolve, reject) => {
+      request.id = this.#nextId++;
+      onId?.(request.id);
+      const job: Job = { request, transfer, resolve, reject, onProgress };
+      this.#jobs.set(request.id, job);
+      this.#queue.push(job);
+      this.#pump();
+    });
+  }
+
+  #cancel(ids: number[], reason: Error): void {
+    const cancelled = new Set(ids);
+    this.#queue = this.#queue.filter((job) => !cancelled.has(job.request.id));
+    for (const id of ids) {
+      const job = this.#jobs.get(id);
+      if (!job) continue;
+      // In-flight jobs run to completion in the worker; their replies are then dropped.
+      this.#jobs.delete(id);
+      job.reject(reason);
+    }
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const slot = this.#pickSlot();
+      if (!slot) return;
+      const job = this.#queue.shift()!;
+      job.slot = slot;
+      slot.inFlight.add(job.request.id);
+      slot.worker.ref();
+      try {
+        slot.worker.postMessage(job.request, job.transfer);
+      } catch (error) {
+        this.#finish(job);
+        job.reject(error as Error);
+      }
+    }
+  }
+
+  #pickSlot(): Slot | undefined {
+    const idle = this.#slots.find((s) => s.inFlight.size === 0);
+    if (idle) return idle;
+    if (this.#slots.length < this.size) return this.#spawn();
+    let best: Slot | undefined;
+    for (const s of this.#slots) if (s.inFlight.size < MAX_IN_FLIGHT_PER_WORKER && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+    return best;
+  }
+
+  #spawn(): Slot {
+    const worker = startWorker();
+    const slot: Slot = { worker, inFlight: new Set() };
+    worker.on('message', (reply: WorkerReply) => this.#onReply(reply));
+    const fail = (error: Error) => {
+      const index = this.#slots.indexOf(slot);
+      if (index === -1) return;
+      this.#slots.splice(index, 1);
+      for (const id of slot.inFlight) {
+        const job = this.#jobs.get(id);
+        this.#jobs.delete(id);
+        job?.reject(error);
+      }
+      slot.inFlight.clear();
+      if (!this.#closed) this.#pump();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`hash worker exited with code ${code}`)));
+    // After the listeners: attaching a 'message' listener refs the worker's port again.
+    worker.unref();
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #onReply(reply: WorkerReply): void {
+    const job = this.#jobs.get(reply.id);
+    if (reply.kind === 'progress') {
+      job?.onProgress?.(reply.bytes);
+      return;
+    }
+    if (!job) {
+      // A cancelled job finished in its worker: free the slot all the same.
+      for (const slot of this.#slots) if (slot.inFlight.delete(reply.id) && slot.inFlight.size === 0) slot.worker.unref();
+      this.#pump();
+      return;
+    }
+    this.#finish(job);
+    if (reply.kind === 'error') {
+      job.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code, path: reply.error.path, syscall: reply.error.syscall }));
+    } else {
+      job.resolve(reply);
+    }
+    this.#pump();
+  }
+
+  #finish(job: Job): void {
+    this.#jobs.delete(job.request.id);
+    const slot = job.slot;
+    if (!slot) return;
+    slot.inFlight.delete(job.request.id);
+    if (slot.inFlight.size === 0) slot.worker.unref();
+  }
+}
+
+/**
+ * The file ranges holding pieces [firstPiece, firstPiece + count) of `files` laid end to end.
+ * Empty files contribute nothing.
+ */
+export function rangesForPieces(files: FileSpan[], pieceLength: number, firstPiece: number, count: number): FileRange[] {
+  const start = firstPiece * pieceLength;
+  const end = start + count * pieceLength;
+  const ranges: FileRange[] = [];
+  let fileStart = 0;
+  for (const file of files) {
+    const fileEnd = fileStart + file.length;
+    if (fileEnd > start && fileStart < end && file.length > 0) {
+      const from = Math.max(start, fileStart);
+      const to = Math.min(end, fileEnd);
+      ranges.push({ path: file.path, offset: from - fileStart, length: to - from });
+    }
+    if (fileEnd >= end) break;
+    fileStart = fileEnd;
+  }
+  return ranges;
+}
+
+let shared: HashPool | undefined;
+
+/** The process-wide pool, created on first use. */
+export function defaultHashPool(): HashPool {
+  shared ??= new HashPool();
+  return shared;
+}
+
+export async function closeDefaultHashPool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
+}
