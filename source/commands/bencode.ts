@@ -6,8 +6,8 @@ import { UserError } from '../errors.js';
 
 const help = `
   Usage
-    $ btui bencode -f FILE [--json]           print a bencoded file as JSON
-    $ btui bencode --encode FILE.json [-o OUT] JSON back to the exact bencoded bytes
+    $ btui bencode -f FILE [--json]             print a bencoded file as JSON
+    $ btui bencode --encode FILE.json [-o OUT]  JSON back to the exact bencoded bytes
 
   Options
     -f, --file FILE     a bencoded file (.torrent, resume data, a DHT or tracker message); - for stdin
@@ -22,7 +22,7 @@ const help = `
     list, dictionary          array, object
     dictionary key            the key as text; "$hex:..." when it is not text;
                               a key that starts with "$" is written with "$$"
-  --encode writes dictionary keys in sorted byte order, as bencode requires.
+    --encode writes dictionary keys in sorted byte order, as bencode requires.
 
   Examples
     $ btui bencode -f ubuntu.torrent > ubuntu.json

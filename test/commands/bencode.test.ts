@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { CLI, runCli, type CliResult } from '../helpers/cli.js';
 import { needs, tempDir } from '../helpers/tools.js';
 
 function mktorrent(dir: string, target: string, extra: string[] = []): Buffer {
@@ -113,6 +113,17 @@ describe('btui bencode', () => {
     assertOneLineError(await runCli(['bencode', '-f', 'a', '-o', 'b']), /-o goes with --encode/);
     const result = await runCli(['bencode']);
     assert.equal(result.code, 2);
+  });
+
+  test('--encode refuses to write binary to a terminal', async (t) => {
+    if (!needs(t, { commands: ['script'] })) return;
+    const dir = tempDir(t);
+    writeFileSync(join(dir, 'x.json'), '{"a": 1}');
+    // script(1) gives the command a pseudo-terminal as stdout
+    const result = spawnSync('script', ['-qec', `'${process.execPath}' '${CLI}' bencode --encode x.json`, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(result.status, 2);
+    assert.match(result.stdout, /not writing binary bencode to a terminal/);
+    assert.doesNotMatch(result.stdout, /d1:a/);
   });
 
   test('--help documents the mapping', async () => {
