@@ -25,6 +25,8 @@ const commands: Record<string, () => Promise<{ run: Runner }>> = {
   metainfo: () => import('./commands/metainfo.js'),
   create: () => import('./commands/create.js'),
   scrape: () => import('./commands/scrape.js'),
+  download: () => import('./commands/download.js'),
+  serve: () => import('./commands/serve.js'),
 };
 
 async function main(): Promise<number> {

@@ -1,0 +1,176 @@
+import meow from 'meow';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { resumeFilePath, DEFAULTS } from '../config.js';
+import { Session } from '../engine/session.js';
+import { loadTorrent } from '../engine/torrent-source.js';
+import { parsePeerAddress } from '../engine/magnet.js';
+import type { Torrent, TorrentStats } from '../engine/torrent.js';
+import { UserError, describeError } from '../errors.js';
+import { ProgressReporter } from './progress-reporter.js';
+
+const help = `
+  Usage
+    $ btui download -t FILE.torrent [-o DIR]
+    $ btui download https://host/file.torrent [-o DIR]
+
+  Options
+    -t, --torrent FILE     the .torrent file (or give it, or its http(s) URL, as the argument)
+    -o, --output DIR       download directory (default: the current directory)
+    --seed-ratio R         after completing, seed until uploaded/size reaches R
+    --seed-time MINUTES    after completing, seed this long (with --seed-ratio: whichever comes first)
+    --on-done CMD          run CMD with the completed path as its last argument (also $BTUI_PATH)
+    --port N               listen port (default ${DEFAULTS.port}; 0 = any; a busy default falls back to any)
+    --host ADDR            listen address (default all interfaces)
+    --peer HOST:PORT       connect to this peer too (repeatable)
+    --max-peers N          connections for this torrent (default ${DEFAULTS.maxPeersPerTorrent})
+    --download-limit KIB   KiB/s, 0 = unlimited
+    --upload-limit KIB     KiB/s, 0 = unlimited
+    --sequential           download pieces in order
+    --json                 one JSON object per line (progress, done, error) for scripts
+
+  Exit codes: 0 complete and verified, 1 error, 3 the --on-done command failed, 130 interrupted.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const cli = meow(help, {
+    importMeta: import.meta,
+    argv,
+    flags: {
+      torrent: { type: 'string', shortFlag: 't' },
+      output: { type: 'string', shortFlag: 'o' },
+      seedRatio: { type: 'number' },
+      seedTime: { type: 'number' },
+      onDone: { type: 'string' },
+      port: { type: 'number' },
+      host: { type: 'string' },
+      peer: { type: 'string', isMultiple: true },
+      maxPeers: { type: 'number', default: DEFAULTS.maxPeersPerTorrent },
+      downloadLimit: { type: 'number', default: 0 },
+      uploadLimit: { type: 'number', default: 0 },
+      sequential: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const source = cli.flags.torrent ?? cli.input[0];
+  if (!source) throw new UserError("nothing to download: give a .torrent with -t (see 'btui download --help')", 2);
+  if (source.startsWith('magnet:') || /^([0-9a-f]{40}|[a-z2-7]{32})$/i.test(source)) {
+    throw new UserError('magnet links and bare info-hashes need metadata from peers (DHT / ut_metadata), which is not built yet: use a .torrent', 2);
+  }
+  const peers = (cli.flags.peer ?? []).map((p) => {
+    try {
+      return parsePeerAddress(p);
+    } catch {
+      throw new UserError(`bad --peer '${p}': expected HOST:PORT`, 2);
+    }
+  });
+  const meta = await loadTorrent(source);
+  const directory = resolve(cli.flags.output ?? '.');
+
+  const session = new Session({
+    port: cli.flags.port ?? DEFAULTS.port,
+    host: cli.flags.host,
+    maxPeersPerTorrent: cli.flags.maxPeers,
+    downloadLimit: cli.flags.downloadLimit * 1024,
+    uploadLimit: cli.flags.uploadLimit * 1024,
+    resumePath: resumeFilePath,
+  });
+  await listenWithFallback(session, cli.flags.port === undefined);
+  const reporter = new ProgressReporter({ json: cli.flags.json, tty: Boolean(process.stderr.isTTY) && !cli.flags.json });
+  const torrent = session.add(meta, { directory, sequential: cli.flags.sequential, paused: true });
+  torrent.on('warning', (message: string) => reporter.warning(message));
+
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    reporter.note(`${signal}: stopping (progress is saved)`);
+    void session.close().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const done = waitForCompletion(torrent, reporter);
+    await torrent.start();
+    torrent.addPeers(peers);
+    await done;
+    let code = 0;
+    if (cli.flags.onDone) code = await runHook(cli.flags.onDone, torrent, reporter);
+    await seedAfterCompletion(torrent, reporter, cli.flags.seedRatio, cli.flags.seedTime);
+    return code;
+  } finally {
+    reporter.stop();
+    if (!interrupted) await session.close();
+  }
+}
+
+async function listenWithFallback(session: Session, portWasDefault: boolean): Promise<void> {
+  try {
+    await session.listen();
+  } catch (error) {
+    if (!portWasDefault) throw new UserError(describeError(error));
+    // The default port is busy (another client): any free port will do for a download.
+    await session.listen(0);
+  }
+}
+
+function waitForCompletion(torrent: Torrent, reporter: ProgressReporter): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const update = () => reporter.progress(torrent.stats());
+    const timer = setInterval(update, 1000);
+    const finish = (error?: Error) => {
+      clearInterval(timer);
+      torrent.off('done', onDone);
+      torrent.off('error-state', onError);
+      if (error) reject(error);
+      else resolvePromise();
+    };
+    const onDone = () => {
+      reporter.done(torrent.stats(), torrent.storage.root);
+      finish();
+    };
+    const onError = (message: string) => finish(new UserError(`${torrent.name}: ${message}`));
+    torrent.on('done', onDone);
+    torrent.on('error-state', onError);
+    torrent.on('checking', (done: number, total: number) => reporter.checking(done, total));
+  });
+}
+
+function runHook(command: string, torrent: Torrent, reporter: ProgressReporter): Promise<number> {
+  const path = torrent.storage.root;
+  return new Promise((resolvePromise) => {
+    const child = spawn('sh', ['-c', `${command} "$1"`, 'btui', path], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, BTUI_PATH: path, BTUI_INFOHASH: torrent.meta.infoHash, BTUI_NAME: torrent.name },
+    });
+    child.on('error', (error) => {
+      reporter.warning(`--on-done failed: ${describeError(error)}`);
+      resolvePromise(3);
+    });
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(0);
+      else {
+        reporter.warning(`--on-done command exited with ${code}`);
+        resolvePromise(3);
+      }
+    });
+  });
+}
+
+async function seedAfterCompletion(torrent: Torrent, reporter: ProgressReporter, ratio?: number, minutes?: number): Promise<void> {
+  if (ratio === undefined && minutes === undefined) return;
+  const until = minutes !== undefined ? Date.now() + minutes * 60_000 : Infinity;
+  const length = torrent.meta.length || 1;
+  reporter.note(`seeding${ratio !== undefined ? ` to ratio ${ratio}` : ''}${minutes !== undefined ? ` for ${minutes} min` : ''}`);
+  await new Promise<void>((resolvePromise) => {
+    const timer = setInterval(() => {
+      const stats: TorrentStats = torrent.stats();
+      reporter.progress(stats);
+      const reached = ratio !== undefined && stats.uploaded / length >= ratio;
+      if (reached || Date.now() >= until || stats.state === 'error') {
+        clearInterval(timer);
+        resolvePromise();
+      }
+    }, 1000);
+  });
+}

@@ -1,0 +1,51 @@
+import type { Socket } from 'node:net';
+import type { Bitfield } from './bitfield.js';
+import type { PeerWire } from './wire/peer-wire.js';
+import type { BlockRequest } from './picker.js';
+
+export interface PendingRequest extends BlockRequest {
+  sentAt: number;
+}
+
+/** One connected peer of one torrent: the wire plus the protocol state around it. */
+export class Peer {
+  amChoking = true;
+  amInterested = false;
+  peerChoking = true;
+  peerInterested = false;
+  snubbed = false;
+  /** Blocks we asked this peer for, keyed by `index:begin`. */
+  readonly requests = new Map<string, PendingRequest>();
+  /** Blocks the peer asked us for, served in order. */
+  readonly uploadQueue: BlockRequest[] = [];
+  /** Pieces the peer lets us request while choked (BEP 6). */
+  readonly allowedFast = new Set<number>();
+  readonly connectedAt = Date.now();
+  lastBlockAt = Date.now();
+  lastUnchokedAt?: number;
+  lastRequestsFilledAt = 0;
+  /** How many requests to keep outstanding; grows with the peer's rate. */
+  queueDepth = 32;
+  uploading = false;
+  unrequestedBytes = 0;
+  hashFailures = 0;
+  blocksReceived = 0;
+
+  constructor(
+    readonly id: string,
+    readonly wire: PeerWire,
+    readonly socket: Socket,
+    readonly host: string,
+    readonly port: number,
+    readonly incoming: boolean,
+    public bitfield: Bitfield,
+  ) {}
+
+  get isSeed(): boolean {
+    return this.bitfield.isComplete();
+  }
+}
+
+export function blockKey(index: number, begin: number): string {
+  return `${index}:${begin}`;
+}

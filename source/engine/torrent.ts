@@ -1,0 +1,946 @@
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { Announcer, type TrackerStats } from './announcer.js';
+import { Bitfield } from './bitfield.js';
+import { chooseUnchoked, isSnubbed, pickOptimistic, type ChokerPeer } from './choker.js';
+import type { Metainfo } from './metainfo.js';
+import { blockKey, Peer } from './peer.js';
+import { PiecePicker, type BlockRequest } from './picker.js';
+import { RateLimiter } from './rate-limiter.js';
+import { Storage } from './storage/storage.js';
+import type { PeerAddress } from './tracker/types.js';
+import { PeerWire } from './wire/peer-wire.js';
+import { clientFromPeerId } from './wire/peer-id.js';
+import type { Message } from './wire/messages.js';
+import { describeError } from '../errors.js';
+
+export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'paused' | 'error' | 'metadata' | 'queued';
+
+export interface TorrentOptions {
+  directory: string;
+  peerId: Buffer;
+  /** Our listen port, announced to trackers. */
+  listenPort: () => number;
+  hash?: (data: Buffer) => Promise<Buffer>;
+  /** Where the resume file lives; none = always recheck on start. */
+  resumePath?: string;
+  /** Skip the check on start: the data is known to be complete (a fresh `create`). */
+  seedMode?: boolean;
+  maxPeers?: number;
+  uploadSlots?: number;
+  globalDownload?: RateLimiter;
+  globalUpload?: RateLimiter;
+  /** Whether the session may open another connection now (global cap). */
+  mayConnect?: () => boolean;
+  sequential?: boolean;
+  filePriorities?: Uint8Array;
+  announceTimeoutMs?: number;
+  udpBaseTimeoutMs?: number;
+}
+
+export interface TorrentStats {
+  infoHash: string;
+  name: string;
+  state: TorrentState;
+  error?: string;
+  length: number;
+  pieceCount: number;
+  pieceLength: number;
+  havePieces: number;
+  /** Bytes of verified data we hold (wanted or not). */
+  completedBytes: number;
+  progress: number;
+  downloadRate: number;
+  uploadRate: number;
+  /** Payload bytes received and sent since the torrent was added (this run). */
+  downloaded: number;
+  uploaded: number;
+  wasted: number;
+  ratio: number;
+  peers: number;
+  seeds: number;
+  knownPeers: number;
+  etaSeconds?: number;
+  addedAt: number;
+  completedAt?: number;
+  directory: string;
+  hashFailures: number;
+}
+
+export interface PeerStats {
+  id: string;
+  host: string;
+  port: number;
+  client: string;
+  incoming: boolean;
+  amChoking: boolean;
+  amInterested: boolean;
+  peerChoking: boolean;
+  peerInterested: boolean;
+  snubbed: boolean;
+  progress: number;
+  downloadRate: number;
+  uploadRate: number;
+  downloaded: number;
+  uploaded: number;
+  requests: number;
+  uploadQueue: number;
+}
+
+interface KnownPeer {
+  host: string;
+  port: number;
+  failures: number;
+  nextTryAt: number;
+  connecting: boolean;
+}
+
+interface PieceInProgress {
+  buffer: Buffer;
+  contributors: Set<string>;
+}
+
+const BLOCK = 16 * 1024;
+const MAX_REQUEST_LENGTH = 128 * 1024;
+const MAX_UPLOAD_QUEUE = 2000;
+const MAX_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
+const READ_CACHE_BYTES = 16 * 1024 * 1024;
+const REQUEST_QUEUE_SECONDS = 2;
+const MIN_QUEUE_DEPTH = 16;
+const MAX_QUEUE_DEPTH = 512;
+const CHOKE_INTERVAL_MS = 10_000;
+const OPTIMISTIC_INTERVAL_MS = 30_000;
+const RESUME_SAVE_INTERVAL_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+const MAX_HALF_OPEN = 8;
+
+/**
+ * One torrent: owns its storage, picker, announcer and peers, and runs the transfer
+ * (requests, verification, uploading, choking). Plain Node; reports through events and
+ * `stats()`, which returns plain copies.
+ */
+export class Torrent extends EventEmitter {
+  readonly infoHash: Buffer;
+  readonly storage: Storage;
+  picker: PiecePicker;
+  state: TorrentState = 'paused';
+  error?: string;
+  readonly addedAt = Date.now();
+  completedAt?: number;
+
+  private readonly peers = new Map<string, Peer>();
+  private readonly known = new Map<string, KnownPeer>();
+  private readonly banned = new Set<string>();
+  private readonly inProgress = new Map<number, PieceInProgress>();
+  private readonly readCache = new Map<number, Buffer>();
+  private readCacheBytes = 0;
+  private readonly pendingReads = new Map<number, Promise<Buffer>>();
+  private pendingWriteBytes = 0;
+  private announcer: Announcer;
+  private timers: NodeJS.Timeout[] = [];
+  private optimistic?: string;
+  private lastOptimisticAt = 0;
+  private running = false;
+  private dirty = false;
+  private halfOpen = 0;
+  private starting?: Promise<void>;
+  private downloadedBytes = 0;
+  private uploadedBytes = 0;
+  private wastedBytes = 0;
+  private hashFailures = 0;
+  private readonly downloadLimiter = new RateLimiter();
+  private readonly uploadLimiter = new RateLimiter();
+  private readonly rateSamples: { at: number; down: number; up: number }[] = [];
+
+  constructor(readonly meta: Metainfo, private readonly options: TorrentOptions) {
+    super();
+    this.infoHash = meta.infoHashBuffer;
+    this.storage = new Storage(meta, { directory: options.directory, hash: options.hash, filePriorities: options.filePriorities });
+    this.picker = this.makePicker(new Bitfield(meta.pieceCount));
+    this.announcer = this.makeAnnouncer();
+  }
+
+  get name(): string {
+    return this.meta.name;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  // ---- lifecycle ----
+
+  start(): Promise<void> {
+    if (this.running) return this.starting ?? Promise.resolve();
+    this.running = true;
+    this.error = undefined;
+    this.starting = this.startUp().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startUp(): Promise<void> {
+    try {
+      this.setState('checking');
+      await this.storage.open();
+      const have = await this.initialHave();
+      if (!this.running) return;
+      this.picker = this.makePicker(have);
+      this.setState(this.picker.wantedComplete() ? 'seeding' : 'downloading');
+      if (this.state === 'seeding' && !this.completedAt) this.completedAt = Date.now();
+      this.announcer = this.makeAnnouncer();
+      this.announcer.start();
+      this.timers.push(setInterval(() => this.tick(), 1000));
+      this.timers.push(setInterval(() => this.rechoke(), CHOKE_INTERVAL_MS));
+      this.timers.push(setInterval(() => void this.saveResume(), RESUME_SAVE_INTERVAL_MS));
+      for (const t of this.timers) t.unref();
+      this.connectMore();
+      if (this.state === 'seeding') this.emit('done');
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private async initialHave(): Promise<Bitfield> {
+    const count = this.meta.pieceCount;
+    if (this.options.seedMode) {
+      const all = new Bitfield(count);
+      all.setAll();
+      return all;
+    }
+    if (this.options.resumePath) {
+      const saved = await this.storage.loadResume(this.options.resumePath).catch(() => undefined);
+      if (saved) return saved;
+    }
+    return this.storage.recheck((done, total) => this.emit('checking', done, total));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const peer of [...this.peers.values()]) peer.wire.destroy();
+    this.peers.clear();
+    this.inProgress.clear();
+    this.clearReadCache();
+    if (this.state !== 'error') this.setState('paused');
+    await this.starting?.catch(() => undefined);
+    await Promise.all([this.announcer.stop(), this.saveResume()]);
+    await this.storage.close();
+  }
+
+  /** Drops all state and verifies the data on disk again. */
+  async recheck(): Promise<void> {
+    const wasRunning = this.running;
+    await this.stop();
+    this.setState('checking');
+    try {
+      await this.storage.open();
+      const have = await this.storage.recheck((done, total) => this.emit('checking', done, total));
+      await this.storage.close();
+      this.picker = this.makePicker(have);
+      this.dirty = true;
+      await this.saveResume();
+      this.setState('paused');
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (wasRunning) await this.start();
+  }
+
+  announceNow(): void {
+    this.announcer.announceNow();
+  }
+
+  setLimits(limits: { download?: number; upload?: number }): void {
+    if (limits.download !== undefined) this.downloadLimiter.setRate(limits.download);
+    if (limits.upload !== undefined) this.uploadLimiter.setRate(limits.upload);
+  }
+
+  setFilePriorities(priorities: Uint8Array): void {
+    this.options.filePriorities = priorities;
+    this.storage.setFilePriorities(priorities);
+    this.picker.setPiecePriorities(this.piecePriorities());
+    if (this.running && this.state === 'seeding' && !this.picker.wantedComplete()) this.setState('downloading');
+    if (this.running && this.state === 'downloading' && this.picker.wantedComplete()) this.onWantedComplete();
+  }
+
+  // ---- peers ----
+
+  addPeers(addresses: PeerAddress[]): void {
+    for (const { host, port } of addresses) {
+      if (!port || port > 65535) continue;
+      const key = addressKey(host, port);
+      if (this.banned.has(key) || this.known.has(key)) continue;
+      this.known.set(key, { host, port, failures: 0, nextTryAt: 0, connecting: false });
+    }
+    if (this.running) this.connectMore();
+  }
+
+  /** An incoming connection whose handshake named this torrent (the session answered it). */
+  attachIncoming(wire: PeerWire, socket: net.Socket): void {
+    const host = normalizeHost(socket.remoteAddress ?? '?');
+    const port = socket.remotePort ?? 0;
+    if (!this.running || this.state === 'checking' || this.peers.size >= (this.options.maxPeers ?? 50) || this.isBanned(host, port, wire)) {
+      wire.destroy();
+      return;
+    }
+    this.attach(wire, socket, host, port, true);
+  }
+
+  private connectMore(): void {
+    if (!this.running || this.state === 'checking') return;
+    const max = this.options.maxPeers ?? 50;
+    const now = Date.now();
+    const seeding = this.state === 'seeding';
+    for (const candidate of this.known.values()) {
+      if (this.peers.size + this.halfOpen >= max || this.halfOpen >= MAX_HALF_OPEN) break;
+      if (seeding) break; // seeders wait to be found; leechers connect to us
+      if (candidate.connecting || candidate.nextTryAt > now) continue;
+      const key = addressKey(candidate.host, candidate.port);
+      if (this.peers.has(key) || this.banned.has(key)) continue;
+      if (this.options.mayConnect && !this.options.mayConnect()) break;
+      this.connectTo(candidate);
+    }
+  }
+
+  private connectTo(candidate: KnownPeer): void {
+    candidate.connecting = true;
+    this.halfOpen++;
+    const socket = net.connect({ host: candidate.host, port: candidate.port });
+    let settled = false;
+    const settle = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      this.halfOpen--;
+      candidate.connecting = false;
+      if (!ok) {
+        candidate.failures++;
+        candidate.nextTryAt = Date.now() + Math.min(600_000, 5000 * 2 ** candidate.failures);
+        if (candidate.failures > 6) this.known.delete(addressKey(candidate.host, candidate.port));
+      }
+    };
+    socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy());
+    socket.once('error', () => settle(false));
+    socket.once('close', () => settle(false));
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      const wire = new PeerWire(socket, { infoHash: this.infoHash, peerId: this.options.peerId, extensions: this.extensionHandshake() });
+      wire.once('handshake', (h) => {
+        if (!h.infoHash.equals(this.infoHash) || h.peerId.equals(this.options.peerId) || !this.running) {
+          settle(false);
+          wire.destroy();
+          return;
+        }
+        settle(true);
+        candidate.failures = 0;
+        this.attach(wire, socket, candidate.host, candidate.port, false);
+      });
+      wire.once('close', () => settle(false));
+    });
+  }
+
+  private isBanned(host: string, port: number, wire: PeerWire): boolean {
+    if (this.banned.has(addressKey(host, port))) return true;
+    const id = wire.remoteHandshake?.peerId;
+    return id !== undefined && this.banned.has(`id:${id.toString('hex')}`);
+  }
+
+  private attach(wire: PeerWire, socket: net.Socket, host: string, port: number, incoming: boolean): void {
+    const id = addressKey(host, port);
+    if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId)) {
+      wire.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const peer = new Peer(id, wire, socket, host, port, incoming, new Bitfield(this.meta.pieceCount));
+    this.peers.set(id, peer);
+    if (!this.known.has(id) && !incoming) this.known.set(id, { host, port, failures: 0, nextTryAt: 0, connecting: false });
+    this.picker.addPeer(id, peer.bitfield);
+    wire.on('message', (m: Message) => this.onMessage(peer, m));
+    wire.on('drain', () => void this.pumpUpload(peer));
+    wire.once('close', () => this.onPeerClose(peer));
+    this.sendHaves(peer);
+    this.emit('peer', id);
+    if (this.state === 'seeding' || this.picker.have.count() > 0) this.rechokeSoon();
+  }
+
+  private sendHaves(peer: Peer): void {
+    const have = this.picker.have;
+    const fast = peer.wire.remoteHandshake?.fast ?? false;
+    if (fast && have.isComplete()) peer.wire.send({ type: 'have-all' });
+    else if (fast && have.count() === 0) peer.wire.send({ type: 'have-none' });
+    else if (have.count() > 0) peer.wire.send({ type: 'bitfield', bitfield: have.buffer });
+  }
+
+  private onPeerClose(peer: Peer): void {
+    if (this.peers.get(peer.id) !== peer) return;
+    this.peers.delete(peer.id);
+    this.picker.removePeer(peer.id);
+    peer.requests.clear();
+    peer.uploadQueue.length = 0;
+    if (this.optimistic === peer.id) this.optimistic = undefined;
+    this.emit('peer-closed', peer.id);
+    if (this.running) {
+      for (const other of this.peers.values()) this.fillRequests(other);
+      this.connectMore();
+    }
+  }
+
+  private ban(peer: Peer, reason: string): void {
+    this.banned.add(peer.id);
+    const pid = peer.wire.remoteHandshake?.peerId;
+    if (pid) this.banned.add(`id:${pid.toString('hex')}`);
+    this.known.delete(peer.id);
+    this.emit('warning', `banned ${peer.id}: ${reason}`);
+    peer.wire.destroy(new Error(reason));
+  }
+
+  // ---- messages ----
+
+  private onMessage(peer: Peer, m: Message): void {
+    switch (m.type) {
+      case 'choke':
+        peer.peerChoking = true;
+        this.releaseRequests(peer, (r) => !peer.allowedFast.has(r.index));
+        break;
+      case 'unchoke':
+        peer.peerChoking = false;
+        this.fillRequests(peer);
+        break;
+      case 'interested':
+        peer.peerInterested = true;
+        this.rechokeSoon();
+        break;
+      case 'not-interested':
+        peer.peerInterested = false;
+        break;
+      case 'have':
+        if (m.index >= this.meta.pieceCount) return peer.wire.destroy(new Error('have index out of range'));
+        if (!peer.bitfield.get(m.index)) {
+          peer.bitfield.set(m.index);
+          this.picker.peerHave(peer.id, m.index);
+          if (!this.picker.have.get(m.index)) this.setInterested(peer, true);
+          this.afterBitfieldChange(peer);
+        }
+        break;
+      case 'bitfield':
+      case 'have-all':
+      case 'have-none': {
+        let bitfield: Bitfield;
+        try {
+          bitfield = m.type === 'bitfield' ? Bitfield.fromWire(m.bitfield, this.meta.pieceCount) : new Bitfield(this.meta.pieceCount);
+        } catch {
+          return peer.wire.destroy(new Error('bitfield of the wrong size'));
+        }
+        if (m.type === 'have-all') bitfield.setAll();
+        this.picker.removePeer(peer.id);
+        peer.bitfield = bitfield;
+        this.picker.addPeer(peer.id, bitfield);
+        this.setInterested(peer, this.picker.isInteresting(bitfield));
+        this.afterBitfieldChange(peer);
+        break;
+      }
+      case 'request':
+        this.onRequest(peer, m);
+        break;
+      case 'cancel': {
+        const i = peer.uploadQueue.findIndex((r) => r.index === m.index && r.begin === m.begin);
+        if (i >= 0) peer.uploadQueue.splice(i, 1);
+        break;
+      }
+      case 'piece':
+        this.onBlock(peer, m.index, m.begin, m.block);
+        break;
+      case 'reject': {
+        const key = blockKey(m.index, m.begin);
+        if (peer.requests.delete(key)) {
+          this.picker.releaseBlock(peer.id, m.index, m.begin);
+          this.fillOthers(peer);
+        }
+        break;
+      }
+      case 'allowed-fast':
+        if (m.index < this.meta.pieceCount) {
+          peer.allowedFast.add(m.index);
+          if (peer.peerChoking) this.fillRequests(peer);
+        }
+        break;
+      case 'extended':
+        this.emit('extended', peer.id, m.id, m.payload);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private afterBitfieldChange(peer: Peer): void {
+    if (this.state === 'seeding' && peer.isSeed) {
+      peer.wire.destroy();
+      return;
+    }
+    this.fillRequests(peer);
+  }
+
+  private setInterested(peer: Peer, interested: boolean): void {
+    if (peer.amInterested === interested || peer.wire.destroyed) return;
+    peer.amInterested = interested;
+    peer.wire.send({ type: interested ? 'interested' : 'not-interested' });
+  }
+
+  // ---- downloading ----
+
+  private fillRequests(peer: Peer): void {
+    if (this.state !== 'downloading' || !peer.amInterested || peer.wire.destroyed) return;
+    if (peer.peerChoking && peer.allowedFast.size === 0) return;
+    if (this.pendingWriteBytes > MAX_PENDING_WRITE_BYTES) return;
+    const want = peer.queueDepth - peer.requests.size;
+    if (want <= 0 || (want < 4 && peer.requests.size > 0)) return;
+    const blocks = this.picker.pick(peer.id, peer.bitfield, want, { choked: peer.peerChoking, allowedFast: peer.allowedFast });
+    if (blocks.length === 0) return;
+    const now = Date.now();
+    peer.socket.cork();
+    for (const b of blocks) {
+      peer.requests.set(blockKey(b.index, b.begin), { ...b, sentAt: now });
+      peer.wire.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
+    }
+    process.nextTick(() => peer.socket.uncork());
+  }
+
+  private fillOthers(except?: Peer): void {
+    for (const p of this.peers.values()) if (p !== except) this.fillRequests(p);
+  }
+
+  private releaseRequests(peer: Peer, which: (r: BlockRequest) => boolean = () => true): void {
+    for (const [key, r] of peer.requests) {
+      if (!which(r)) continue;
+      peer.requests.delete(key);
+      this.picker.releaseBlock(peer.id, r.index, r.begin);
+    }
+    this.fillOthers(peer);
+  }
+
+  private onBlock(peer: Peer, index: number, begin: number, block: Buffer): void {
+    const key = blockKey(index, begin);
+    const request = peer.requests.get(key);
+    this.downloadedBytes += block.length;
+    this.throttleDownload(peer, block.length);
+    if (!request || request.length !== block.length || this.state !== 'downloading') {
+      this.wastedBytes += block.length;
+      peer.unrequestedBytes += block.length;
+      if (peer.unrequestedBytes > 16 * 1024 * 1024) this.ban(peer, 'sends data we did not ask for');
+      return;
+    }
+    peer.requests.delete(key);
+    peer.lastBlockAt = Date.now();
+    peer.blocksReceived++;
+    peer.snubbed = false;
+    const result = this.picker.blockReceived(peer.id, index, begin);
+    if (!result.accepted) {
+      this.wastedBytes += block.length;
+      this.fillRequests(peer);
+      return;
+    }
+    for (const otherId of result.cancelFrom) {
+      const other = this.peers.get(otherId);
+      if (other && other.requests.delete(key)) other.wire.send({ type: 'cancel', index, begin, length: block.length });
+    }
+    let piece = this.inProgress.get(index);
+    if (!piece) {
+      piece = { buffer: Buffer.allocUnsafe(this.picker.pieceSize(index)), contributors: new Set() };
+      this.inProgress.set(index, piece);
+    }
+    block.copy(piece.buffer, begin);
+    piece.contributors.add(peer.id);
+    if (result.pieceComplete) {
+      this.inProgress.delete(index);
+      void this.finishPiece(index, piece);
+    }
+    this.fillRequests(peer);
+  }
+
+  private throttleDownload(peer: Peer, bytes: number): void {
+    const delay = Math.max(this.downloadLimiter.consume(bytes), this.options.globalDownload?.consume(bytes) ?? 0);
+    if (delay > 0 && !peer.socket.isPaused()) {
+      peer.socket.pause();
+      setTimeout(() => peer.socket.resume(), delay).unref();
+    }
+  }
+
+  private async finishPiece(index: number, piece: PieceInProgress): Promise<void> {
+    const data = piece.buffer;
+    this.pendingWriteBytes += data.length;
+    try {
+      const ok = await this.storage.verifyPiece(index, data);
+      if (!this.running) return;
+      if (!ok) {
+        this.hashFailures++;
+        this.picker.pieceFailed(index);
+        this.emit('hash-failed', index);
+        for (const id of piece.contributors) {
+          const p = this.peers.get(id);
+          if (!p) continue;
+          p.hashFailures++;
+          if (piece.contributors.size === 1 || p.hashFailures >= 3) this.ban(p, `sent data that failed the hash check (piece ${index})`);
+        }
+        this.fillOthers();
+        return;
+      }
+      await this.storage.writePiece(index, data);
+      if (!this.running) return;
+      this.picker.pieceVerified(index);
+      this.dirty = true;
+      this.emit('piece', index);
+      for (const p of this.peers.values()) if (!p.bitfield.get(index)) p.wire.send({ type: 'have', index });
+      if (this.picker.wantedComplete()) this.onWantedComplete();
+    } catch (error) {
+      if (!this.running) return;
+      this.picker.pieceFailed(index);
+      this.fail(error);
+    } finally {
+      this.pendingWriteBytes -= data.length;
+    }
+  }
+
+  private onWantedComplete(): void {
+    if (this.state !== 'downloading') return;
+    this.completedAt = Date.now();
+    this.setState('seeding');
+    this.announcer.completed();
+    void this.saveResume();
+    for (const p of [...this.peers.values()]) {
+      this.releaseRequests(p);
+      if (p.isSeed) p.wire.destroy();
+      else this.setInterested(p, false);
+    }
+    this.rechokeSoon();
+    this.emit('done');
+  }
+
+  // ---- uploading ----
+
+  private onRequest(peer: Peer, r: { index: number; begin: number; length: number }): void {
+    const fast = peer.wire.remoteHandshake?.fast ?? false;
+    const valid =
+      r.index < this.meta.pieceCount && r.length > 0 && r.length <= MAX_REQUEST_LENGTH && r.begin + r.length <= this.picker.pieceSize(r.index);
+    if (!valid) return peer.wire.destroy(new Error('invalid request'));
+    if (peer.amChoking || !this.picker.have.get(r.index)) {
+      if (fast) peer.wire.send({ type: 'reject', ...r });
+      return;
+    }
+    if (peer.uploadQueue.length >= MAX_UPLOAD_QUEUE) return peer.wire.destroy(new Error('too many requests'));
+    peer.uploadQueue.push({ index: r.index, begin: r.begin, length: r.length });
+    void this.pumpUpload(peer);
+  }
+
+  private async pumpUpload(peer: Peer): Promise<void> {
+    if (peer.uploading) return;
+    peer.uploading = true;
+    try {
+      while (peer.uploadQueue.length > 0 && !peer.wire.destroyed && !peer.amChoking && !peer.wire.writableNeedDrain()) {
+        const r = peer.uploadQueue.shift()!;
+        const delay = Math.max(this.uploadLimiter.consume(r.length), this.options.globalUpload?.consume(r.length) ?? 0);
+        const piece = await this.readPiece(r.index);
+        if (delay > 0) await sleep(delay);
+        if (peer.wire.destroyed || peer.amChoking) break;
+        peer.wire.sendPiece(r.index, r.begin, piece.subarray(r.begin, r.begin + r.length));
+        this.uploadedBytes += r.length;
+      }
+    } catch (error) {
+      this.emit('warning', `cannot serve data: ${describeError(error)}`);
+      peer.wire.destroy();
+      if (this.state === 'seeding') this.fail(error);
+    } finally {
+      peer.uploading = false;
+    }
+  }
+
+  private readPiece(index: number): Promise<Buffer> {
+    const cached = this.readCache.get(index);
+    if (cached) {
+      this.readCache.delete(index);
+      this.readCache.set(index, cached);
+      return Promise.resolve(cached);
+    }
+    let pending = this.pendingReads.get(index);
+    if (!pending) {
+      pending = this.storage.read(index, 0, this.picker.pieceSize(index)).then((data) => {
+        this.pendingReads.delete(index);
+        this.readCache.set(index, data);
+        this.readCacheBytes += data.length;
+        for (const [k, v] of this.readCache) {
+          if (this.readCacheBytes <= READ_CACHE_BYTES) break;
+          this.readCache.delete(k);
+          this.readCacheBytes -= v.length;
+        }
+        return data;
+      });
+      pending.catch(() => this.pendingReads.delete(index));
+      this.pendingReads.set(index, pending);
+    }
+    return pending;
+  }
+
+  private clearReadCache(): void {
+    this.readCache.clear();
+    this.readCacheBytes = 0;
+    this.pendingReads.clear();
+  }
+
+  // ---- choking ----
+
+  private rechokeTimer?: NodeJS.Timeout;
+
+  private rechokeSoon(): void {
+    if (this.rechokeTimer || !this.running) return;
+    this.rechokeTimer = setTimeout(() => {
+      this.rechokeTimer = undefined;
+      this.rechoke();
+    }, 50);
+    this.rechokeTimer.unref();
+  }
+
+  private rechoke(): void {
+    if (!this.running) return;
+    const now = Date.now();
+    const seeding = this.state === 'seeding';
+    const list: ChokerPeer[] = [...this.peers.values()].map((p) => ({
+      id: p.id,
+      interested: p.peerInterested,
+      downloadRate: p.wire.downloadRate.rate(now),
+      uploadRate: p.wire.uploadRate.rate(now),
+      snubbed: p.snubbed,
+      connectedAt: p.connectedAt,
+      lastUnchokedAt: p.lastUnchokedAt,
+      isSeed: p.isSeed,
+    }));
+    const slots = this.options.uploadSlots ?? 8;
+    if (!this.optimistic || now - this.lastOptimisticAt >= OPTIMISTIC_INTERVAL_MS || !this.peers.has(this.optimistic)) {
+      const regular = chooseUnchoked(list, { uploadSlots: slots, seeding });
+      this.optimistic = pickOptimistic(list, regular, now, Math.random);
+      this.lastOptimisticAt = now;
+    }
+    const unchoke = chooseUnchoked(list, { uploadSlots: slots, seeding, optimistic: this.optimistic });
+    for (const p of this.peers.values()) {
+      const shouldChoke = !unchoke.has(p.id);
+      if (shouldChoke === p.amChoking) continue;
+      p.amChoking = shouldChoke;
+      if (shouldChoke) {
+        const fast = p.wire.remoteHandshake?.fast ?? false;
+        if (fast) for (const r of p.uploadQueue) p.wire.send({ type: 'reject', ...r });
+        p.uploadQueue.length = 0;
+        p.wire.send({ type: 'choke' });
+      } else {
+        p.lastUnchokedAt = now;
+        p.wire.send({ type: 'unchoke' });
+      }
+    }
+  }
+
+  // ---- housekeeping ----
+
+  private tick(): void {
+    if (!this.running) return;
+    const now = Date.now();
+    const endgame = this.picker.inEndgame();
+    for (const p of this.peers.values()) {
+      const rate = p.wire.downloadRate.rate(now);
+      p.queueDepth = Math.max(MIN_QUEUE_DEPTH, Math.min(MAX_QUEUE_DEPTH, Math.ceil((rate * REQUEST_QUEUE_SECONDS) / BLOCK)));
+      if (p.requests.size > 0 && isSnubbed(p.lastBlockAt, p.requests.size, now, endgame ? 15_000 : 60_000)) {
+        p.snubbed = true;
+        this.releaseRequests(p);
+      }
+      if (this.state === 'downloading' && !p.amInterested && this.picker.isInteresting(p.bitfield)) this.setInterested(p, true);
+      if (this.state === 'downloading' && p.amInterested && !this.picker.isInteresting(p.bitfield) && p.requests.size === 0) this.setInterested(p, false);
+      this.fillRequests(p);
+    }
+    this.sampleRates(now);
+    this.connectMore();
+    this.emit('tick');
+  }
+
+  private sampleRates(now: number): void {
+    this.rateSamples.push({ at: now, down: this.downloadedBytes, up: this.uploadedBytes });
+    while (this.rateSamples.length > 6) this.rateSamples.shift();
+  }
+
+  private rates(): { down: number; up: number } {
+    const first = this.rateSamples[0];
+    const last = this.rateSamples[this.rateSamples.length - 1];
+    if (!first || !last || last.at === first.at || !this.running) return { down: 0, up: 0 };
+    const seconds = (last.at - first.at) / 1000;
+    return { down: (last.down - first.down) / seconds, up: (last.up - first.up) / seconds };
+  }
+
+  private async saveResume(): Promise<void> {
+    if (!this.options.resumePath || !this.dirty) return;
+    this.dirty = false;
+    try {
+      await this.storage.saveResume(this.picker.have, this.options.resumePath);
+    } catch (error) {
+      this.dirty = true;
+      this.emit('warning', `cannot save resume data: ${describeError(error)}`);
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.error = describeError(error);
+    this.setState('error');
+    this.emit('error-state', this.error);
+    void this.stop();
+  }
+
+  private setState(state: TorrentState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  // ---- construction helpers ----
+
+  private makePicker(have: Bitfield): PiecePicker {
+    const picker = new PiecePicker({ pieceCount: this.meta.pieceCount, pieceLength: this.meta.pieceLength, totalLength: this.meta.length }, have);
+    if (this.options.filePriorities) picker.setPiecePriorities(this.piecePriorities());
+    if (this.options.sequential) picker.setSequential(true);
+    return picker;
+  }
+
+  private piecePriorities(): Uint8Array {
+    const result = new Uint8Array(this.meta.pieceCount);
+    const files = this.meta.files;
+    const priorities = this.options.filePriorities;
+    files.forEach((f, i) => {
+      if (f.length === 0 || f.padding) return;
+      const p = priorities ? priorities[i] ?? 1 : 1;
+      const first = Math.floor(f.offset / this.meta.pieceLength);
+      const last = Math.floor((f.offset + f.length - 1) / this.meta.pieceLength);
+      for (let k = first; k <= last; k++) result[k] = Math.max(result[k]!, p);
+    });
+    return result;
+  }
+
+  private makeAnnouncer(): Announcer {
+    const announcer = new Announcer(this.meta.announce, {
+      params: () => ({
+        infoHash: this.infoHash,
+        peerId: this.options.peerId,
+        port: this.options.listenPort(),
+        uploaded: this.uploadedBytes,
+        downloaded: this.downloadedBytes,
+        left: this.bytesLeft(),
+        numwant: 80,
+      }),
+      timeoutMs: this.options.announceTimeoutMs,
+      udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+    });
+    announcer.on('peers', (peers: PeerAddress[]) => this.addPeers(peers));
+    announcer.on('update', () => this.emit('trackers'));
+    return announcer;
+  }
+
+  private extensionHandshake() {
+    return { m: {}, v: 'btui 0.1.0', reqq: MAX_UPLOAD_QUEUE, p: this.options.listenPort() || undefined };
+  }
+
+  private bytesLeft(): number {
+    const have = this.picker.have;
+    if (have.isComplete()) return 0;
+    let left = 0;
+    for (let i = 0; i < this.meta.pieceCount; i++) if (!have.get(i)) left += this.picker.pieceSize(i);
+    return left;
+  }
+
+  // ---- stats ----
+
+  stats(): TorrentStats {
+    const have = this.picker.have;
+    const haveCount = have.count();
+    const completedBytes = have.isComplete() ? this.meta.length : this.completedBytes(have);
+    const rates = this.rates();
+    let seeds = 0;
+    for (const p of this.peers.values()) if (p.isSeed) seeds++;
+    const left = this.meta.length - completedBytes;
+    return {
+      infoHash: this.meta.infoHash,
+      name: this.meta.name,
+      state: this.state,
+      error: this.error,
+      length: this.meta.length,
+      pieceCount: this.meta.pieceCount,
+      pieceLength: this.meta.pieceLength,
+      havePieces: haveCount,
+      completedBytes,
+      progress: this.meta.length === 0 ? 1 : completedBytes / this.meta.length,
+      downloadRate: rates.down,
+      uploadRate: rates.up,
+      downloaded: this.downloadedBytes,
+      uploaded: this.uploadedBytes,
+      wasted: this.wastedBytes,
+      ratio: this.downloadedBytes > 0 ? this.uploadedBytes / this.downloadedBytes : 0,
+      peers: this.peers.size,
+      seeds,
+      knownPeers: this.known.size,
+      etaSeconds: rates.down > 0 && left > 0 ? left / rates.down : undefined,
+      addedAt: this.addedAt,
+      completedAt: this.completedAt,
+      directory: this.options.directory,
+      hashFailures: this.hashFailures,
+    };
+  }
+
+  private completedBytes(have: Bitfield): number {
+    const count = have.count();
+    if (count === 0) return 0;
+    const last = this.meta.pieceCount - 1;
+    return count * this.meta.pieceLength - (have.get(last) ? this.meta.pieceLength - this.picker.pieceSize(last) : 0);
+  }
+
+  peerStats(): PeerStats[] {
+    const now = Date.now();
+    return [...this.peers.values()].map((p) => ({
+      id: p.id,
+      host: p.host,
+      port: p.port,
+      client: p.wire.remoteHandshake ? clientFromPeerId(p.wire.remoteHandshake.peerId) : 'unknown',
+      incoming: p.incoming,
+      amChoking: p.amChoking,
+      amInterested: p.amInterested,
+      peerChoking: p.peerChoking,
+      peerInterested: p.peerInterested,
+      snubbed: p.snubbed,
+      progress: this.meta.pieceCount ? p.bitfield.count() / this.meta.pieceCount : 0,
+      downloadRate: p.wire.downloadRate.rate(now),
+      uploadRate: p.wire.uploadRate.rate(now),
+      downloaded: p.wire.downloadRate.total,
+      uploaded: p.wire.uploadRate.total,
+      requests: p.requests.size,
+      uploadQueue: p.uploadQueue.length,
+    }));
+  }
+
+  trackerStats(): TrackerStats[] {
+    return this.announcer.stats();
+  }
+
+  /** Per piece: have, downloading (blocks in flight) and how many connected peers have it. */
+  pieceStats(): { have: Uint8Array; downloading: number[]; availability: Uint16Array } {
+    const availability = new Uint16Array(this.meta.pieceCount);
+    for (let i = 0; i < availability.length; i++) availability[i] = this.picker.availability(i);
+    const downloading = new Set<number>(this.inProgress.keys());
+    for (const p of this.peers.values()) for (const r of p.requests.values()) downloading.add(r.index);
+    return { have: Uint8Array.from(this.picker.have.buffer), downloading: [...downloading], availability };
+  }
+}
+
+export function addressKey(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function normalizeHost(host: string): string {
+  return host.startsWith('::ffff:') ? host.slice(7) : host;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

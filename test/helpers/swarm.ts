@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { metainfoFromFiles, type MemoryFile } from '../../source/engine/storage/metainfo-from-files.js';
+import type { Metainfo } from '../../source/engine/metainfo.js';
+import type { Torrent } from '../../source/engine/torrent.js';
+
+/** A multi-file torrent of random data with odd sizes (pieces straddle files). */
+export function randomTorrent(options: { name?: string; pieceLength?: number; sizes?: number[]; single?: boolean } = {}): { meta: Metainfo; data: Buffer; files: MemoryFile[] } {
+  const sizes = options.sizes ?? [150_001, 3, 0, 777_777, 65_536];
+  const files: MemoryFile[] = sizes.map((size, i) => ({ path: i % 2 ? ['sub', `file-${i}.bin`] : [`file-${i}.bin`], data: randomBytes(size) }));
+  const { meta, data } = metainfoFromFiles({ name: options.name ?? 'swarm-test', pieceLength: options.pieceLength ?? 32 * 1024, files, single: options.single });
+  return { meta, data, files };
+}
+
+/** Writes a torrent's files under `directory` as a seeder would have them. */
+export function writeTorrentFiles(directory: string, meta: Metainfo, data: Buffer): void {
+  for (const f of meta.files) {
+    if (f.padding) continue;
+    const path = join(directory, ...f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, data.subarray(f.offset, f.offset + f.length));
+  }
+}
+
+export function waitForDone(torrent: Torrent, timeoutMs = 30_000): Promise<void> {
+  if (torrent.state === 'seeding') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out; state ${torrent.state}, ${JSON.stringify(torrent.stats())}`)), timeoutMs);
+    torrent.once('done', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    torrent.once('error-state', (message: string) => {
+      clearTimeout(timer);
+      reject(new Error(message));
+    });
+  });
+}
