@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encode } from '../../source/engine/bencode.js';
+import { Session } from '../../source/engine/session.js';
+import { CLI, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tools.js';
+import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
+
+interface ProgressEvent {
+  event: string;
+  completed: number;
+  downloaded: number;
+  length: number;
+}
+
+test('a download killed part way (SIGKILL) resumes and fetches only what it did not have', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [6_000_000, 2_000_001], pieceLength: 64 * 1024 });
+  const seedDir = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  const seeder = new Session({ host: '127.0.0.1', port: 0 });
+  await seeder.listen();
+  t.after(() => seeder.close());
+  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  seeder.setLimits({ upload: 3 * 1024 * 1024 });
+
+  const torrentPath = join(tempDir(t), 'resume.torrent');
+  writeFileSync(torrentPath, encode(meta.raw));
+  const out = tempDir(t);
+  const home = tempDir(t);
+  const args = ['download', '-t', torrentPath, '-o', out, '--host', '127.0.0.1', '--port', '0', '--peer', `127.0.0.1:${seeder.port}`, '--json'];
+
+  // First run: kill it with SIGKILL once it has about a third of the data.
+  const first = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, BTUI_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => first.kill('SIGKILL'));
+  let lastCompleted = 0;
+  await new Promise<void>((resolve, reject) => {
+    let buffered = '';
+    first.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const e = JSON.parse(line) as ProgressEvent;
+        if (e.event !== 'progress') continue;
+        lastCompleted = e.completed;
+        if (e.completed > meta.length / 3) {
+          first.kill('SIGKILL');
+          resolve();
+        }
+      }
+    });
+    first.on('close', () => reject(new Error('first run ended before it was killed')));
+  });
+  assert.ok(lastCompleted > 0 && lastCompleted < meta.length);
+
+  seeder.setLimits({ upload: 0 });
+  const second = await runCli(args, { env: { BTUI_HOME: home }, timeoutMs: 60_000 });
+  assert.equal(second.code, 0, second.stderr);
+  const events = second.stdout.trim().split('\n').map((l) => JSON.parse(l) as ProgressEvent);
+  const done = events.find((e) => e.event === 'done')!;
+  assert.ok(done, 'second run completed');
+  const refetched = done.downloaded;
+  // Everything reported complete before the kill is on disk and is not fetched again.
+  assert.ok(refetched <= meta.length - lastCompleted + 256 * 1024, `refetched ${refetched} bytes; ${meta.length - lastCompleted} were missing`);
+  for (const f of meta.files) {
+    assert.ok(readFileSync(join(out, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)));
+  }
+});
