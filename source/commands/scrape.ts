@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import meow from 'meow';
-import { parseMetainfo } from '../engine/metainfo.js';
+import { parseInfoHash } from '../engine/magnet.js';
+import { MetainfoError, readMetainfoFile } from '../engine/metainfo.js';
 import { scrape, type ScrapeStats } from '../engine/tracker/index.js';
 import { UserError } from '../errors.js';
 
@@ -79,42 +79,26 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** 40 hex or 32 base32 characters to lowercase hex; undefined for anything else. */
-export function parseHash(text: string): string | undefined {
-  if (/^[0-9a-f]{40}$/i.test(text)) return text.toLowerCase();
-  if (!/^[a-z2-7]{32}$/i.test(text)) return undefined;
-  let bits = 0;
-  let value = 0;
-  const bytes: number[] = [];
-  for (const ch of text.toUpperCase()) {
-    value = (value << 5) | BASE32.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) {
-      bytes.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
+function parseHash(text: string): string | undefined {
+  try {
+    return parseInfoHash(text);
+  } catch {
+    return undefined;
   }
-  return Buffer.from(bytes).toString('hex');
 }
 
 async function readTorrent(path: string): Promise<{ infoHash: string; tracker?: string }> {
-  let data: Buffer;
   try {
-    data = await readFile(path);
+    const metainfo = await readMetainfoFile(path);
+    return { infoHash: metainfo.infoHash, tracker: metainfo.announce[0]?.[0] };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR') throw new UserError(`scrape: '${path}' is neither an info-hash (40 hex or 32 base32 characters) nor a .torrent file`, 2);
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
+      throw new UserError(`scrape: '${path}' is neither an info-hash (40 hex or 32 base32 characters) nor a .torrent file`, 2);
+    }
+    if (error instanceof MetainfoError) throw new UserError(error.message);
     throw error;
   }
-  let metainfo;
-  try {
-    metainfo = parseMetainfo(data);
-  } catch (error) {
-    throw new UserError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return { infoHash: metainfo.infoHash, tracker: metainfo.announce[0]?.[0] };
 }
 
 type Row = { infoHash: string; seeders: number | null; leechers: number | null; completed: number | null };
