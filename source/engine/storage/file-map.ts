@@ -54,6 +54,7 @@ export function mapRange(files: readonly FileSpan[], offset: number, length: num
   while (pos < end) {
     const f = files[i];
     if (!f) throw new RangeError(`range ${offset}+${length} is outside the torrent data`);
+    if (f.offset > pos) throw new RangeError(`file layout has a gap before file ${i}`);
     if (f.length > 0) {
       const fileOffset = pos - f.offset;
       const n = Math.min(f.length - fileOffset, end - pos);

@@ -32,6 +32,21 @@ export interface StorageOptions {
 const WRITE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 
+/**
+ * A piece spanning hundreds of small files must not hold hundreds of descriptors at once
+ * (handles in use outlive LRU eviction), so its slices go a few at a time.
+ */
+const SLICE_CONCURRENCY = 8;
+
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  if (items.length === 1) return fn(items[0]!);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 function sha1(data: Buffer): Promise<Buffer> {
   return Promise.resolve(createHash('sha1').update(data).digest());
 }
@@ -118,7 +133,7 @@ export class Storage {
     const size = this.pieceSize(index);
     if (data.length !== size) throw new StorageError(`piece ${index} is ${size} bytes, got ${data.length}`, 'EINVAL');
     const slices = mapPiece(this.meta, index).filter((s) => this.wanted(s.fileIndex));
-    await this.track(Promise.all(slices.map((s) => this.writeSlice(s, data))));
+    await this.track(eachLimited(slices, SLICE_CONCURRENCY, (s) => this.writeSlice(s, data)));
   }
 
   /** Bytes for uploading; throws StorageError when any of them is not on disk. */
@@ -299,7 +314,7 @@ export class Storage {
   private async readRange(offset: number, length: number): Promise<Buffer> {
     const out = Buffer.allocUnsafe(length);
     const slices = mapRange(this.meta.files, offset, length);
-    await Promise.all(slices.map((s) => this.readSlice(s, out)));
+    await eachLimited(slices, SLICE_CONCURRENCY, (s) => this.readSlice(s, out));
     return out;
   }
 

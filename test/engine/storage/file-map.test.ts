@@ -97,3 +97,11 @@ test('property: slices tile the range exactly, in order, within file bounds', ()
     ),
   );
 });
+
+test('a layout with a gap between files is rejected rather than mis-mapped', () => {
+  const fs = [
+    { path: ['a'], length: 4, offset: 0, padding: false },
+    { path: ['b'], length: 4, offset: 6, padding: false },
+  ];
+  assert.throws(() => mapRange(fs, 2, 4), /gap/);
+});

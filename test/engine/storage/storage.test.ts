@@ -213,3 +213,17 @@ test('operations after close are refused; open() again works', async (t) => {
   assert.deepEqual(await storage.read(0, 0, 16), piece(data, 16, 0));
   await storage.close();
 });
+
+test('a piece spanning more files than maxOpenFiles, with a 1-handle cache', async (t) => {
+  const dir = tempDir(t);
+  const { meta, data } = metainfoFromFiles({
+    name: 'many',
+    pieceLength: 1024,
+    files: Array.from({ length: 300 }, (_, i) => ({ path: [`f${i}`], data: randomBytes(7) })),
+  });
+  const storage = new Storage(meta, { directory: dir, maxOpenFiles: 1 });
+  t.after(() => storage.close());
+  await writeAll(storage, data, 1024, meta.pieceCount);
+  assert.deepEqual(readFileSync(join(dir, 'many', 'f299')), data.subarray(299 * 7));
+  assert.ok((await storage.recheck()).isComplete());
+});
