@@ -32,7 +32,7 @@ const REASONS: Record<string, string> = {
 export function storageError(error: unknown, op: 'reading' | 'writing' | 'opening' | 'creating', file: string): StorageError {
   if (error instanceof StorageError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const reason = code ? REASONS[code] : undefined;
+  const reason = code === 'ENOENT' && op !== 'reading' ? 'no such directory' : code ? REASONS[code] : undefined;
   const message = reason
     ? `${reason} ${op} ${file}`
     : `error ${op} ${file}: ${error instanceof Error ? error.message : String(error)}`;

@@ -59,6 +59,7 @@ test('errno codes map to one readable line naming the relative file', () => {
   assert.equal(storageError(errno('EACCES'), 'writing', 'n/a.bin').message, 'permission denied writing n/a.bin');
   assert.equal(storageError(errno('EROFS'), 'creating', 'n/a.bin').message, 'read-only file system creating n/a.bin');
   assert.equal(storageError(errno('ENOENT'), 'reading', 'n/a.bin').message, 'missing data reading n/a.bin');
+  assert.equal(storageError(errno('ENOENT'), 'writing', 'r.resume').message, 'no such directory writing r.resume');
   const other = storageError(errno('EWHATEVER'), 'reading', 'f');
   assert.equal(other.code, 'EWHATEVER');
   assert.match(other.message, /^error reading f: EWHATEVER/);
