@@ -156,7 +156,7 @@ export async function createTorrent(options: CreateTorrentOptions): Promise<Crea
   if (typeof options.pieceLength === 'number') checkPieceLength(options.pieceLength);
 
   const root = resolve(options.path);
-  const rootInfo = await stat(root);
+  const rootInfo = await stat(options.path);
   const name = basename(root);
   let files: FoundFile[];
   const single = rootInfo.isFile();
