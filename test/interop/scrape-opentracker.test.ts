@@ -41,7 +41,7 @@ async function swarm(t: TestContext) {
   writeFileSync(torrentPath, withAnnounce(bytes, tracker.httpAnnounce));
   const seeder = await startLibtorrentPeer(t, { torrentPath, savePath: dataDir, mode: 'seed' });
   await seeder.waitForTrackerReply(20_000);
-  return { tracker, seeder, infoHash, idleHash };
+  return { tracker, seeder, infoHash, idleHash, torrentPath, dataDir };
 }
 
 type Row = { infoHash: string; seeders: number | null; leechers: number | null; completed: number | null };
@@ -112,4 +112,38 @@ test('opentracker refuses a hash that is not whitelisted, and btui shows its rea
   const tracker = await startOpentracker(t, [randomBytes(20).toString('hex')]);
   const params = { infoHash: randomBytes(20), peerId: randomBytes(20), port: 40001, uploaded: 0, downloaded: 0, left: 1 };
   await assert.rejects(announce(tracker.httpAnnounce, params, { timeoutMs: 5000 }), /not authorized/);
+});
+
+test('test helpers: a libtorrent leecher on 127.0.0.2 finds the seeder through opentracker and finishes', async (t) => {
+  if (!needs(t, { commands: ['opentracker', 'mktorrent'], libtorrent: true })) return;
+  const { infoHash, tracker, torrentPath, dataDir } = await swarm(t);
+  const saveDir = tempDir(t);
+  const leecher = await startLibtorrentPeer(t, { torrentPath, savePath: saveDir, mode: 'leech', listenHost: '127.0.0.2' });
+  await leecher.waitFor('seeding', 30_000);
+  assert.equal(leecher.lastStatus?.progress, 1);
+  assert.deepEqual(readFileSync(join(saveDir, 'file.bin')), readFileSync(join(dataDir, 'file.bin')));
+  await leecher.waitForTrackerReply(10_000);
+  const stats = await scrape(tracker.httpAnnounce, [Buffer.from(infoHash, 'hex')], { timeoutMs: 5000 });
+  assert.ok((stats.get(infoHash)?.complete ?? 0) >= 1);
+});
+
+test('test helpers: a libtorrent leecher given the seeder directly (extraPeers) needs no tracker', async (t) => {
+  if (!needs(t, { commands: ['mktorrent'], libtorrent: true })) return;
+  const dir = tempDir(t);
+  const { dataDir, bytes } = makeTorrent(dir);
+  const torrentPath = join(dir, 'dead-tracker.torrent');
+  writeFileSync(torrentPath, bytes); // announces to 127.0.0.1:1, where nothing listens
+  const seeder = await startLibtorrentPeer(t, { torrentPath, savePath: dataDir, mode: 'seed', listenHost: '127.0.0.3' });
+  const saveDir = tempDir(t);
+  const leecher = await startLibtorrentPeer(t, {
+    torrentPath,
+    savePath: saveDir,
+    mode: 'leech',
+    listenHost: '127.0.0.4',
+    extraPeers: [{ host: seeder.host, port: seeder.port }],
+  });
+  await leecher.waitFor('finished', 30_000);
+  assert.deepEqual(readFileSync(join(saveDir, 'file.bin')), readFileSync(join(dataDir, 'file.bin')));
+  await seeder.stop();
+  assert.equal(seeder.lastStatus?.state, 'seeding');
 });
