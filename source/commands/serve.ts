@@ -1,0 +1,112 @@
+import meow from 'meow';
+import { writeFile, mkdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DEFAULTS, resumeFilePath } from '../config.js';
+import { createTorrent } from '../engine/create-torrent.js';
+import { defaultHashPool } from '../engine/hasher.js';
+import { magnetURI } from '../engine/magnet.js';
+import { parseMetainfo } from '../engine/metainfo.js';
+import { Session } from '../engine/session.js';
+import { UserError, describeError } from '../errors.js';
+import { formatRate } from '../format/duration.js';
+import { printable } from '../format/text.js';
+
+const help = `
+  Usage
+    $ btui serve -f 'a.mp4,b.jpeg' [options]
+
+  Makes a torrent of each file, seeds them all until stopped (Ctrl-C), and prints one
+  magnet link per file.
+
+  Options
+    -f, --files LIST      comma-separated files to serve (repeatable)
+    -a, --announce URL    a tracker to announce to, and to put in the magnets (repeatable)
+    --port N              listen port (default ${DEFAULTS.port}; 0 = any)
+    --host ADDR           listen address (default all interfaces)
+    --peer-host HOST      address to advertise in the magnets' x.pe (default: --host when it
+                          is a specific address, e.g. 127.0.0.1 for a loopback swarm)
+    --torrent-dir DIR     also write each .torrent there
+    --upload-limit KIB    KiB/s, 0 = unlimited
+    --json                one JSON line per file {file, infoHash, magnet, torrent}
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const cli = meow(help, {
+    importMeta: import.meta,
+    argv,
+    flags: {
+      files: { type: 'string', shortFlag: 'f', isMultiple: true },
+      announce: { type: 'string', shortFlag: 'a', isMultiple: true },
+      port: { type: 'number', default: DEFAULTS.port },
+      host: { type: 'string' },
+      peerHost: { type: 'string' },
+      torrentDir: { type: 'string' },
+      uploadLimit: { type: 'number', default: 0 },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const files = [...(cli.flags.files ?? []), ...cli.input].flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+  if (files.length === 0) throw new UserError("serve: nothing to serve: give files with -f 'a.mp4,b.jpeg'", 2);
+  for (const file of files) {
+    const info = await stat(file).catch(() => undefined);
+    if (!info) throw new UserError(`serve: no such file: ${file}`);
+    if (!info.isFile()) throw new UserError(`serve: not a regular file: ${file}`);
+  }
+  const trackers = (cli.flags.announce ?? []).flatMap((a) => a.split(',')).filter(Boolean);
+  const advertised = cli.flags.peerHost ?? (cli.flags.host && cli.flags.host !== '0.0.0.0' && cli.flags.host !== '::' ? cli.flags.host : undefined);
+
+  const session = new Session({
+    port: cli.flags.port,
+    host: cli.flags.host,
+    uploadLimit: cli.flags.uploadLimit * 1024,
+    resumePath: resumeFilePath,
+  });
+  try {
+    await session.listen();
+  } catch (error) {
+    throw new UserError(`serve: ${describeError(error)}`);
+  }
+  const stopping = new Promise<void>((resolvePromise) => {
+    const stop = () => resolvePromise();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+  try {
+    if (cli.flags.torrentDir) await mkdir(cli.flags.torrentDir, { recursive: true });
+    for (const file of files) {
+      const made = await createTorrent({ path: file, announce: trackers.map((url) => [url]) });
+      const meta = parseMetainfo(made.torrent);
+      const torrent = session.add(meta, { directory: dirname(resolve(file)), seedMode: true });
+      torrent.on('warning', (w: string) => process.stderr.write(`warning: ${printable(w)}\n`));
+      const magnet = magnetURI({
+        infoHash: meta.infoHash,
+        name: meta.name,
+        length: meta.length,
+        trackers,
+        peers: advertised ? [{ host: advertised, port: session.port }] : [],
+      });
+      let torrentPath: string | undefined;
+      if (cli.flags.torrentDir) {
+        torrentPath = join(cli.flags.torrentDir, `${basename(file)}.torrent`);
+        await writeFile(torrentPath, made.torrent);
+      }
+      if (cli.flags.json) process.stdout.write(`${JSON.stringify({ file, infoHash: meta.infoHash, magnet, torrent: torrentPath ?? null })}\n`);
+      else process.stdout.write(`${magnet}\n`);
+    }
+    await defaultHashPool().close();
+    if (!cli.flags.json) process.stderr.write(`seeding ${files.length} file${files.length === 1 ? '' : 's'} on port ${session.port}; Ctrl-C to stop\n`);
+    const status = process.stderr.isTTY && !cli.flags.json ? setInterval(() => {
+      const s = session.stats();
+      process.stderr.write(`\rup ${formatRate(s.uploadRate)}  peers ${s.connections}\x1b[K`);
+    }, 1000) : undefined;
+    await stopping;
+    if (status) {
+      clearInterval(status);
+      process.stderr.write('\n');
+    }
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
