@@ -10,6 +10,8 @@ import type { AnnounceParams, AnnounceResult, PeerAddress, ScrapeStats, TrackerR
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 const DEFAULT_INTERVAL = 1800;
+/** Used when the caller sets no deadline, so a stalled tracker cannot hang an announce forever. */
+export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
 /** Percent-encodes every byte outside RFC 3986 "unreserved", so raw hashes survive. */
 export function percentEncodeBytes(bytes: Uint8Array): string {
@@ -185,7 +187,7 @@ function getOnce(url: URL, original: string, deadline: Deadline): Promise<{ redi
 
 /** GET with redirects, a body cap and an overall deadline; resolves with the 2xx body. */
 export async function trackerGet(target: string, original: string, opts: TrackerRequestOptions): Promise<Buffer> {
-  const deadline = startDeadline(original, opts);
+  const deadline = startDeadline(original, { ...opts, timeoutMs: opts.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS });
   try {
     let current = target;
     for (let hop = 0; ; hop++) {
