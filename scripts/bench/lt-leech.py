@@ -1,0 +1,41 @@
+#!/usr/bin/python3
+"""One-shot libtorrent leecher for the benchmark: downloads a torrent and exits when done.
+
+    /usr/bin/python3 lt-leech.py TORRENT SAVE_PATH LISTEN_HOST
+
+Loopback settings as in test/helpers/lt-peer.py; peers come from the torrent's tracker.
+Exits 0 when the download is finished, 1 on error or after 600 s.
+"""
+import sys
+import time
+
+import libtorrent as lt
+
+torrent, save_path, host = sys.argv[1], sys.argv[2], sys.argv[3]
+session = lt.session({
+    "listen_interfaces": "%s:0" % host,
+    "outgoing_interfaces": host,
+    "enable_dht": False,
+    "enable_lsd": False,
+    "enable_upnp": False,
+    "enable_natpmp": False,
+    "allow_multiple_connections_per_ip": True,
+    "ssrf_mitigation": False,
+    "apply_ip_filter_to_trackers": False,
+    "alert_mask": lt.alert.category_t.status_notification | lt.alert.category_t.error_notification,
+})
+session.set_ip_filter(lt.ip_filter())
+params = lt.add_torrent_params()
+params.ti = lt.torrent_info(torrent)
+params.save_path = save_path
+handle = session.add_torrent(params)
+deadline = time.monotonic() + 600
+while time.monotonic() < deadline:
+    session.wait_for_alert(100)
+    for a in session.pop_alerts():
+        if isinstance(a, lt.torrent_finished_alert):
+            sys.exit(0)
+        if isinstance(a, lt.torrent_error_alert):
+            print(a.message(), file=sys.stderr)
+            sys.exit(1)
+sys.exit(1)
