@@ -20,6 +20,9 @@ session = lt.session({
     "enable_upnp": False,
     "enable_natpmp": False,
     "allow_multiple_connections_per_ip": True,
+    # TCP like the other contenders: uTP's delay-based congestion control crawls on loopback.
+    "enable_outgoing_utp": False,
+    "enable_incoming_utp": False,
     "ssrf_mitigation": False,
     "apply_ip_filter_to_trackers": False,
     "alert_mask": lt.alert.category_t.status_notification | lt.alert.category_t.error_notification,

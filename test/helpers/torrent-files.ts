@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { decode, encode, type BDict } from '../../source/engine/bencode.js';
@@ -21,6 +21,7 @@ export function makeDataDir(root: string, sizes: number[]): Map<string, Buffer> 
 /** Makes a .torrent of `path` with mktorrent (the reference maker), returning its info-hash. */
 export function mktorrent(path: string, out: string, options: { announce?: string; pieceLengthLog2?: number } = {}): string {
   const args = ['-l', String(options.pieceLengthLog2 ?? 16), '-a', options.announce ?? 'http://127.0.0.1:1/announce', '-o', out, path];
+  rmSync(out, { force: true });
   const result = spawnSync('mktorrent', args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`mktorrent failed: ${result.stderr}`);
   return parseMetainfo(readFileSync(out)).infoHash;
