@@ -89,6 +89,7 @@ export async function run(argv: string[]): Promise<number> {
       source: flags.source,
       creationDate: flags.date ? undefined : false,
       onProgress: bar && ((p) => bar.update(p)),
+      useCallerThread: true,
     });
   } finally {
     bar?.clear();

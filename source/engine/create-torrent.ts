@@ -35,6 +35,8 @@ export interface CreateTorrentOptions {
   onProgress?: (progress: HashProgress) => void;
   pool?: HashPool;
   signal?: AbortSignal;
+  /** Let the calling thread hash too while workers start (see HashPool.hashFiles); for CLIs. */
+  useCallerThread?: boolean;
 }
 
 export interface CreatedFile {
@@ -175,7 +177,7 @@ export async function createTorrent(options: CreateTorrentOptions): Promise<Crea
   const pieces = await pool.hashFiles(
     files.map((f) => ({ path: f.absolute, length: f.length })),
     pieceLength,
-    { onProgress: options.onProgress, signal: options.signal },
+    { onProgress: options.onProgress, signal: options.signal, useCallerThread: options.useCallerThread },
   );
 
   const info: BDict = new Map<string, BValue>();

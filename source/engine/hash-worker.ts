@@ -1,10 +1,14 @@
 /**
- * Worker-thread entry for the SHA-1 pool (see hasher.ts). Kept free of project imports so a
- * worker starts in a few milliseconds: it only needs fs, crypto and the message port.
+ * Worker-thread entry for the SHA-1 pool (see hasher.ts), and the file-hashing routine it runs,
+ * which the pool's caller thread also uses while workers boot. Kept free of project imports so
+ * a worker starts fast: it only needs fs, crypto and the message port.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+
+/** Marks a worker started by HashPool, so importing this module elsewhere has no effect. */
+export const HASH_WORKER_ROLE = 'btui-hash-worker';
 
 /** A byte range of a file; a job's ranges, concatenated, form the stream that is cut into pieces. */
 export interface FileRange {
@@ -23,36 +27,36 @@ export type WorkerReply =
   | { id: number; kind: 'progress'; bytes: number }
   | { id: number; kind: 'error'; error: { message: string; code?: string; path?: string; syscall?: string } };
 
-const port = parentPort;
-if (!port) throw new Error('hash-worker must run inside a worker thread');
-
 /** Bytes read per read(2); small enough to stay in cache while it is hashed. */
 const CHUNK_BYTES = 256 * 1024;
 /** How often a job that asked for progress reports it. */
 const PROGRESS_EVERY_BYTES = 4 * 1024 * 1024;
 const scratch = Buffer.allocUnsafe(CHUNK_BYTES);
 
-port.on('message', (request: WorkerRequest) => {
-  try {
-    if (request.kind === 'sha1') {
-      const data = new Uint8Array(request.data);
-      const digest = new Uint8Array(createHash('sha1').update(data).digest());
-      const reply: WorkerReply = { id: request.id, kind: 'sha1', digest, data: request.returnData ? request.data : undefined };
-      port.postMessage(reply, request.returnData ? [request.data] : []);
-    } else {
-      const result = hashStream(request.id, request.ranges, request.pieceLength, request.tolerateMissing, request.progress);
-      const reply: WorkerReply = { id: request.id, kind: 'ranges', digests: result.digests, unreadable: result.unreadable };
-      port.postMessage(reply, [result.digests.buffer]);
+function serve(port: MessagePort): void {
+  port.on('message', (request: WorkerRequest) => {
+    try {
+      if (request.kind === 'sha1') {
+        const data = new Uint8Array(request.data);
+        const digest = new Uint8Array(createHash('sha1').update(data).digest());
+        const reply: WorkerReply = { id: request.id, kind: 'sha1', digest, data: request.returnData ? request.data : undefined };
+        port.postMessage(reply, request.returnData ? [request.data] : []);
+      } else {
+        const onProgress = request.progress ? (bytes: number) => port.postMessage({ id: request.id, kind: 'progress', bytes } satisfies WorkerReply) : undefined;
+        const result = hashStream(request.ranges, request.pieceLength, request.tolerateMissing, onProgress);
+        const reply: WorkerReply = { id: request.id, kind: 'ranges', digests: result.digests, unreadable: result.unreadable };
+        port.postMessage(reply, [result.digests.buffer]);
+      }
+    } catch (error) {
+      port.postMessage({ id: request.id, kind: 'error', error: serializeError(error) } satisfies WorkerReply);
     }
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    port.postMessage({
-      id: request.id,
-      kind: 'error',
-      error: { message: e?.message ?? String(error), code: e?.code, path: e?.path, syscall: e?.syscall },
-    } satisfies WorkerReply);
-  }
-});
+  });
+}
+
+export function serializeError(error: unknown): { message: string; code?: string; path?: string; syscall?: string } {
+  const e = error as NodeJS.ErrnoException;
+  return { message: e?.message ?? String(error), code: e?.code, path: e?.path, syscall: e?.syscall };
+}
 
 /**
  * Hashes the byte stream formed by concatenating `ranges`, cut into pieces of `pieceLength`
@@ -60,7 +64,7 @@ port.on('message', (request: WorkerRequest) => {
  * chunks. With `tolerateMissing`, a missing file or one shorter than its range marks the
  * pieces it touches as unreadable (zero digest) instead of failing the job.
  */
-function hashStream(id: number, ranges: FileRange[], pieceLength: number, tolerateMissing: boolean, progress: boolean) {
+export function hashStream(ranges: FileRange[], pieceLength: number, tolerateMissing: boolean, onProgress?: (bytes: number) => void) {
   let total = 0;
   for (const r of ranges) total += r.length;
   const pieceCount = Math.ceil(total / pieceLength);
@@ -82,8 +86,8 @@ function hashStream(id: number, ranges: FileRange[], pieceLength: number, tolera
       inPiece = 0;
       hash = createHash('sha1');
     }
-    if (progress && unreported >= PROGRESS_EVERY_BYTES) {
-      port!.postMessage({ id, kind: 'progress', bytes: unreported } satisfies WorkerReply);
+    if (onProgress && unreported >= PROGRESS_EVERY_BYTES) {
+      onProgress(unreported);
       unreported = 0;
     }
   };
@@ -141,7 +145,9 @@ function hashStream(id: number, ranges: FileRange[], pieceLength: number, tolera
     }
   }
   if (inPiece > 0) hash.digest().copy(digests, piece * 20);
-  if (progress && unreported > 0) port!.postMessage({ id, kind: 'progress', bytes: unreported } satisfies WorkerReply);
+  if (onProgress && unreported > 0) onProgress(unreported);
   for (const p of unreadable) digests.fill(0, p * 20, p * 20 + 20);
   return { digests, unreadable: [...unreadable].sort((a, b) => a - b) };
 }
+
+if (parentPort && (workerData as { role?: string } | undefined)?.role === HASH_WORKER_ROLE) serve(parentPort);

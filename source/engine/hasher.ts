@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { FileRange, WorkerReply, WorkerRequest } from './hash-worker.js';
+import { HASH_WORKER_ROLE, hashStream, serializeError, type FileRange, type WorkerReply, type WorkerRequest } from './hash-worker.js';
 
 export type { FileRange };
 
@@ -39,12 +39,13 @@ export interface HashPoolOptions {
 
 /** A worker is handed a second job before it finishes the first, so it never waits on us. */
 const MAX_IN_FLIGHT_PER_WORKER = 2;
-/** Upper bound on one hashFiles job, so progress moves and work spreads across workers. */
-const MAX_JOB_BYTES = 16 * 1024 * 1024;
+/** Upper bound on one hashFiles job: small jobs keep all workers busy to the very end. */
+const MAX_JOB_BYTES = 4 * 1024 * 1024;
 
 interface Slot {
   worker: Worker;
   inFlight: Set<number>;
+  online: boolean;
 }
 
 interface Job {
@@ -64,10 +65,15 @@ const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './hash-worker.ts' :
  * worker's entry module, so a one-line bootstrap registers tsx in the worker and imports it.
  */
 function startWorker(): Worker {
-  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl);
+  const workerData = { role: HASH_WORKER_ROLE };
+  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData });
   const api = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(bootstrap, { eval: true });
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+function errorFrom(e: { message: string; code?: string; path?: string; syscall?: string }): Error {
+  return Object.assign(new Error(e.message), { code: e.code, path: e.path, syscall: e.syscall });
 }
 
 export class HashPool {
@@ -143,11 +149,15 @@ export class HashPool {
   /**
    * The concatenated SHA-1 of every piece of `files` laid end to end (torrent v1 layout),
    * spread over all workers. Rejects on the first unreadable byte.
+   *
+   * `useCallerThread`: until every worker is up (tens of ms), the calling thread hashes jobs
+   * too, a few milliseconds at a time between event-loop turns. Worth it for a one-shot CLI;
+   * an interactive caller should leave it off.
    */
   async hashFiles(
     files: FileSpan[],
     pieceLength: number,
-    options: { onProgress?: (progress: HashProgress) => void; signal?: AbortSignal } = {},
+    options: { onProgress?: (progress: HashProgress) => void; signal?: AbortSignal; useCallerThread?: boolean } = {},
   ): Promise<Buffer> {
     const totalBytes = files.reduce((sum, f) => sum + f.length, 0);
     const pieceCount = Math.ceil(totalBytes / pieceLength);
@@ -182,6 +192,7 @@ export class HashPool {
     }
     const all = Promise.all(jobs);
     all.catch((error: Error) => this.#cancel(ids, error));
+    if (options.useCallerThread) void this.#helpWhileWorkersStart(new Set(ids));
     if (!options.signal) {
       await all;
       return out;
@@ -229,6 +240,24 @@ export class HashPool {
     });
   }
 
+  async #helpWhileWorkersStart(ids: Set<number>): Promise<void> {
+    while (!this.#closed && this.#slots.some((s) => !s.online)) {
+      const index = this.#queue.findIndex((job) => ids.has(job.request.id));
+      if (index === -1) return;
+      const job = this.#queue.splice(index, 1)[0]!;
+      const request = job.request as Extract<WorkerRequest, { kind: 'ranges' }>;
+      this.#jobs.delete(request.id);
+      try {
+        const result = hashStream(request.ranges, request.pieceLength, request.tolerateMissing, job.onProgress);
+        job.resolve({ id: request.id, kind: 'ranges', digests: result.digests, unreadable: result.unreadable });
+      } catch (error) {
+        job.reject(errorFrom(serializeError(error)));
+      }
+      // Let worker replies and progress through before the next job.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   #cancel(ids: number[], reason: Error): void {
     const cancelled = new Set(ids);
     this.#queue = this.#queue.filter((job) => !cancelled.has(job.request.id));
@@ -269,7 +298,10 @@ export class HashPool {
 
   #spawn(): Slot {
     const worker = startWorker();
-    const slot: Slot = { worker, inFlight: new Set() };
+    const slot: Slot = { worker, inFlight: new Set(), online: false };
+    worker.once('online', () => {
+      slot.online = true;
+    });
     worker.on('message', (reply: WorkerReply) => this.#onReply(reply));
     const fail = (error: Error) => {
       const index = this.#slots.indexOf(slot);
@@ -305,7 +337,7 @@ export class HashPool {
     }
     this.#finish(job);
     if (reply.kind === 'error') {
-      job.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code, path: reply.error.path, syscall: reply.error.syscall }));
+      job.reject(errorFrom(reply.error));
     } else {
       job.resolve(reply);
     }

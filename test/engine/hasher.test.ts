@@ -75,10 +75,28 @@ test('hashFiles equals a reference over files whose boundaries straddle pieces',
 });
 
 test('hashFiles spreads a larger input over many jobs and keeps piece order', async (t) => {
-  const pool = new HashPool({ size: 2 });
-  t.after(() => pool.close());
   const { files, data } = makeFiles(t, [5 * 1024 * 1024 + 17, 3 * 1024 * 1024 - 1]);
-  assert.ok((await pool.hashFiles(files, 16_384)).equals(referencePieces(data, 16_384)));
+  const expected = referencePieces(data, 16_384);
+  for (const useCallerThread of [false, true]) {
+    // A fresh pool each time, so the caller thread really helps while the workers boot.
+    const pool = new HashPool({ size: 2 });
+    t.after(() => pool.close());
+    let last = 0;
+    const digests = await pool.hashFiles(files, 16_384, { useCallerThread, onProgress: (p) => (last = p.bytesHashed) });
+    assert.ok(digests.equals(expected), `useCallerThread ${useCallerThread}`);
+    assert.equal(last, data.length);
+  }
+});
+
+test('hashFiles stops early when aborted', async (t) => {
+  const pool = new HashPool({ size: 1 });
+  t.after(() => pool.close());
+  const { files } = makeFiles(t, [8 * 1024 * 1024]);
+  const controller = new AbortController();
+  const hashing = pool.hashFiles(files, 16_384, { signal: controller.signal, onProgress: () => controller.abort(new Error('stop')) });
+  await assert.rejects(hashing, /stop/);
+  // The pool is still usable afterwards.
+  assert.equal((await pool.sha1(Buffer.from('abc'))).toString('hex'), 'a9993e364706816aba3e25717850c26c9cd0d89d');
 });
 
 test('hashRanges hashes an arbitrary piece range and reports missing data when tolerated', async (t) => {
