@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { BencodeError, decodeDetailed, isBytes, isDict, isInt, latin1, type BDict, type BValue } from './bencode.js';
-import { safePathComponents, UnsafePathError, type SafePathOptions } from './safe-path.js';
+import { safePathComponents, UnsafePathError, unsafeComponentReason, type SafePathOptions } from './safe-path.js';
 
 export interface TorrentFileEntry {
   /**
@@ -255,7 +255,7 @@ function v1Files(info: BDict, name: string, pieceLength: number, options: ParseO
   const filesValue = info.get('files');
   if (lengthValue !== undefined && filesValue !== undefined) throw new MetainfoError("info has both 'length' and 'files'");
   if (lengthValue !== undefined) {
-    const length = checkLength(lengthValue, "'length'");
+    const length = checkedLength(lengthValue, "'length'");
     if (length === 0) throw new MetainfoError('torrent holds no data (length 0)');
     return { files: [{ path: [name], length, offset: 0, padding: false }], length, contentLength: length };
   }
@@ -267,40 +267,53 @@ function v1Files(info: BDict, name: string, pieceLength: number, options: ParseO
   const paths = new PathSet();
   let offset = 0;
   let contentLength = 0;
-  for (let i = 0; i < filesValue.length; i++) {
-    const entry = filesValue[i];
-    if (!isDict(entry)) throw new MetainfoError(`file ${i + 1} is not a dictionary`);
-    const length = checkLength(entry.get('length'), `file ${i + 1} length`);
-    const pathValue = entry.get('path.utf-8') ?? entry.get('path');
-    if (pathValue === undefined) throw new MetainfoError(`file ${i + 1} has no path`);
-    if (!Array.isArray(pathValue)) throw new MetainfoError(`file ${i + 1} path is not a list`);
-    const components: string[] = new Array(pathValue.length + 1);
-    components[0] = name;
-    for (let k = 0; k < pathValue.length; k++) {
-      const c = pathValue[k];
-      if (!isBytes(c)) throw new MetainfoError(`file ${i + 1} path has a component that is not a byte string`);
-      components[k + 1] = utf8(c);
+  const windows = options.windows ?? process.platform === 'win32';
+  // Per-file messages are built only when something is wrong: this loop runs for every
+  // file of a torrent that may list tens of thousands.
+  let i = 0;
+  try {
+    for (; i < filesValue.length; i++) {
+      const entry = filesValue[i];
+      if (!isDict(entry)) throw new FileProblem('is not a dictionary');
+      const length = checkLength(entry.get('length'), 'length');
+      const pathValue = entry.get('path.utf-8') ?? entry.get('path');
+      if (pathValue === undefined) throw new FileProblem('has no path');
+      if (!Array.isArray(pathValue)) throw new FileProblem('path is not a list');
+      if (pathValue.length === 0) throw new FileProblem('has an empty path');
+      const path: string[] = new Array(pathValue.length + 1);
+      path[0] = name;
+      for (let k = 0; k < pathValue.length; k++) {
+        const c = pathValue[k];
+        if (!isBytes(c)) throw new FileProblem('path has a component that is not a byte string');
+        const component = utf8(c);
+        const problem = unsafeComponentReason(component, windows);
+        if (problem) throw new UnsafePathError(`unsafe path ${JSON.stringify(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
+        path[k + 1] = component;
+      }
+      const attr = entry.get('attr');
+      const padding = (isBytes(attr) && attr.includes(0x70 /* p */)) || looksLikePadding(path);
+      if (!padding) {
+        paths.add(path, 1);
+        contentLength += length;
+      }
+      files[i] = { path, length, offset, padding };
+      offset += length;
+      if (offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
     }
-    const rel = components.slice(1);
-    checkPath(rel, `file ${i + 1}`, options);
-    const attr = entry.get('attr');
-    const padding = (isBytes(attr) && attr.includes(0x70 /* p */)) || looksLikePadding(rel);
-    if (!padding) {
-      paths.add(rel, `file ${i + 1}`);
-      contentLength += length;
-    }
-    files[i] = { path: components, length, offset, padding };
-    offset += length;
-    if (offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
+  } catch (error) {
+    if (error instanceof FileProblem) throw new MetainfoError(`file ${i + 1} ${error.message}`);
+    if (error instanceof UnsafePathError) throw new MetainfoError(`file ${i + 1}: ${error.message}`);
+    throw error;
   }
   if (offset === 0) throw new MetainfoError('torrent holds no data (all files are empty)');
   return { files, length: offset, contentLength };
 }
 
-function looksLikePadding(rel: string[]): boolean {
-  if (rel.length === 2 && rel[0] === '.pad' && /^\d+$/.test(rel[1]!)) return true;
+/** `path` includes the torrent name at index 0. */
+function looksLikePadding(path: string[]): boolean {
+  if (path.length === 3 && path[1] === '.pad' && /^\d+$/.test(path[2]!)) return true;
   // BitComet's padding files predate BEP 47's attr flag.
-  return rel[rel.length - 1]!.startsWith('_____padding_file_');
+  return path[path.length - 1]!.startsWith('_____padding_file_');
 }
 
 function v2Files(info: BDict, name: string, pieceLength: number, options: ParseOptions): V2Layout {
@@ -312,20 +325,25 @@ function v2Files(info: BDict, name: string, pieceLength: number, options: ParseO
   const found: { path: string[]; length: number; piecesRoot?: Buffer }[] = [];
   const walk = (node: BDict, prefix: string[]): void => {
     for (const [key, child] of node) {
-      const where = [...prefix, utf8(Buffer.from(key, 'latin1'))];
+      const where = [...prefix, latin1ToUtf8(key)];
       if (key === '') throw new MetainfoError(`file tree: empty name under ${JSON.stringify(prefix.join('/'))}`);
       if (!isDict(child)) throw new MetainfoError(`file tree: ${JSON.stringify(where.join('/'))} is not a dictionary`);
       const leaf = child.get('');
       if (leaf !== undefined) {
         if (child.size !== 1) throw new MetainfoError(`file tree: ${JSON.stringify(where.join('/'))} is both a file and a directory`);
         if (!isDict(leaf)) throw new MetainfoError(`file tree: ${JSON.stringify(where.join('/'))} file entry is not a dictionary`);
-        const length = checkLength(leaf.get('length'), `file ${JSON.stringify(where.join('/'))} length`);
-        const root = leaf.get('pieces root');
-        const file: (typeof found)[number] = { path: where, length };
-        if (length > 0) {
-          if (!isBytes(root)) throw new MetainfoError(`file ${JSON.stringify(where.join('/'))} has no 'pieces root'`);
-          if (root.length !== 32) throw new MetainfoError(`file ${JSON.stringify(where.join('/'))} 'pieces root' is ${root.length} bytes, not 32`);
-          file.piecesRoot = toBuffer(root);
+        const file: (typeof found)[number] = { path: where, length: 0 };
+        try {
+          file.length = checkLength(leaf.get('length'), 'length');
+          if (file.length > 0) {
+            const root = leaf.get('pieces root');
+            if (!isBytes(root)) throw new FileProblem("has no 'pieces root'");
+            if (root.length !== 32) throw new FileProblem(`'pieces root' is ${root.length} bytes, not 32`);
+            file.piecesRoot = toBuffer(root);
+          }
+        } catch (error) {
+          if (error instanceof FileProblem) throw new MetainfoError(`file ${JSON.stringify(where.join('/'))} ${error.message}`);
+          throw error;
         }
         found.push(file);
       } else {
@@ -344,8 +362,7 @@ function v2Files(info: BDict, name: string, pieceLength: number, options: ParseO
   let pieceCount = 0;
   for (let i = 0; i < found.length; i++) {
     const f = found[i]!;
-    checkPath(f.path, 'file tree', options);
-    paths.add(f.path, `file ${JSON.stringify(f.path.join('/'))}`);
+    checkPath(f.path, 'file tree', options, paths);
     const entry: TorrentFileEntry = { path: single ? f.path : [name, ...f.path], length: f.length, offset, padding: false };
     if (f.piecesRoot) entry.piecesRoot = f.piecesRoot;
     files.push(entry);
@@ -449,23 +466,26 @@ function webSeeds(root: BDict): string[] {
 class PathSet {
   private readonly files = new Set<string>();
   private readonly dirs = new Set<string>();
-  add(components: string[], label: string): void {
-    const key = components.join('/');
-    if (this.files.has(key)) throw new MetainfoError(`${label}: duplicate path ${JSON.stringify(key)}`);
-    if (this.dirs.has(key)) throw new MetainfoError(`${label}: ${JSON.stringify(key)} is both a file and a directory`);
+  /** Throws UnsafePathError on a collision (the caller names the file); components before `from` are skipped. */
+  add(components: string[], from = 0): void {
+    const key = (from === 0 ? components : components.slice(from)).join('/');
+    if (this.files.has(key)) throw new UnsafePathError(`duplicate path ${JSON.stringify(key)}`);
+    if (this.dirs.has(key)) throw new UnsafePathError(`${JSON.stringify(key)} is both a file and a directory`);
     this.files.add(key);
-    let dir = '';
-    for (let i = 0; i < components.length - 1; i++) {
-      dir = i === 0 ? components[0]! : `${dir}/${components[i]}`;
-      if (this.files.has(dir)) throw new MetainfoError(`${label}: ${JSON.stringify(dir)} is both a file and a directory`);
+    // Walk up from the deepest directory; once one is known, so are all its ancestors.
+    for (let cut = key.lastIndexOf('/'); cut > 0; cut = key.lastIndexOf('/', cut - 1)) {
+      const dir = key.slice(0, cut);
+      if (this.dirs.has(dir)) break;
+      if (this.files.has(dir)) throw new UnsafePathError(`${JSON.stringify(dir)} is both a file and a directory`);
       this.dirs.add(dir);
     }
   }
 }
 
-function checkPath(components: string[], label: string, options: ParseOptions): void {
+function checkPath(components: string[], label: string, options: ParseOptions, paths?: PathSet): void {
   try {
     safePathComponents(components, options);
+    paths?.add(components);
   } catch (error) {
     if (error instanceof UnsafePathError) throw new MetainfoError(`${label}: ${error.message}`);
     throw error;
@@ -481,12 +501,25 @@ function checkComponent(component: string, label: string, options: ParseOptions)
   }
 }
 
+/** Problem with one file entry; the caller adds which file. */
+class FileProblem extends Error {}
+
+/** Throws FileProblem (the caller names the file) for a bad length. */
 function checkLength(value: BValue | undefined, label: string): number {
-  if (value === undefined) throw new MetainfoError(`${label} is missing`);
-  if (!isInt(value)) throw new MetainfoError(`${label} is not an integer`);
-  if (value < 0) throw new MetainfoError(`${label} ${value} is negative`);
-  if (typeof value === 'bigint' || value > Number.MAX_SAFE_INTEGER) throw new MetainfoError(`${label} ${value} is too large`);
+  if (value === undefined) throw new FileProblem(`${label} is missing`);
+  if (!isInt(value)) throw new FileProblem(`${label} is not an integer`);
+  if (value < 0) throw new FileProblem(`${label} ${value} is negative`);
+  if (typeof value === 'bigint' || value > Number.MAX_SAFE_INTEGER) throw new FileProblem(`${label} ${value} is too large`);
   return value;
+}
+
+function checkedLength(value: BValue | undefined, label: string): number {
+  try {
+    return checkLength(value, label);
+  } catch (error) {
+    if (error instanceof FileProblem) throw new MetainfoError(error.message);
+    throw error;
+  }
 }
 
 function requiredInt(dict: BDict, key: string, where: string): number {
@@ -514,10 +547,19 @@ function tolerantText(dict: BDict, key: string): string | undefined {
   return isBytes(value) ? utf8(value) : undefined;
 }
 
+// ignoreBOM keeps a leading U+FEFF: a name is bytes, not a document.
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 function utf8(bytes: Uint8Array): string {
-  return toBuffer(bytes).toString('utf8');
+  return UTF8.decode(bytes);
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A dictionary key (bytes held as latin1) read as UTF-8 text; ASCII needs no conversion. */
+function latin1ToUtf8(key: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(key) ? key : Buffer.from(key, 'latin1').toString('utf8');
 }

@@ -10,61 +10,72 @@ export interface TreeFile {
 interface Dir {
   name: string;
   size: number;
-  children: Map<string, Dir | TreeFile>;
+  /** In the torrent's own order: each directory where its first file appears. */
+  children: (Dir | TreeFile)[];
+  dirs: Map<string, Dir>;
 }
 
 /**
- * The files as an indented tree, directories first seen first (the torrent's own order),
- * each line with its size right-aligned; directories show the size of what they hold.
+ * The files as an indented tree, each line with its size right-aligned; directories show
+ * the size of what they hold. Padding files read as one name and are marked:
  *   album/            44 KiB
  *     cover.jpg      4.9 KiB
  *     .pad/9152      8.9 KiB  padding
  */
 export function fileTree(files: TreeFile[], indentUnit = '  '): string[] {
-  const root: Dir = { name: '', size: 0, children: new Map() };
+  const root: Dir = { name: '', size: 0, children: [], dirs: new Map() };
   for (const file of files) {
-    let dir = root;
-    root.size += file.padding ? 0 : file.length;
-    // Padding files read as one name ('.pad/9152'), not as a directory of their own.
     const parts = file.padding ? paddingParts(file.path) : file.path;
+    let dir = root;
     for (let i = 0; i < parts.length - 1; i++) {
-      let next = dir.children.get(`${parts[i]}/`);
-      if (!next || !('children' in next)) {
-        next = { name: parts[i]!, size: 0, children: new Map() };
-        dir.children.set(`${parts[i]}/`, next);
+      let next = dir.dirs.get(parts[i]!);
+      if (!next) {
+        next = { name: parts[i]!, size: 0, children: [], dirs: new Map() };
+        dir.dirs.set(next.name, next);
+        dir.children.push(next);
       }
       dir = next;
       if (!file.padding) dir.size += file.length;
     }
-    // A file key never ends in '/', so it cannot collide with a directory key.
-    dir.children.set(`${parts[parts.length - 1]}#${dir.children.size}`, file);
+    dir.children.push(file);
   }
 
-  const rows: { label: string; size: string; note: string }[] = [];
-  const visit = (dir: Dir, depth: number): void => {
-    for (const child of dir.children.values()) {
-      const indent = indentUnit.repeat(depth);
+  const labels: string[] = [];
+  const sizes: string[] = [];
+  const notes: string[] = [];
+  const visit = (dir: Dir, indent: string): void => {
+    for (const child of dir.children) {
       if ('children' in child) {
-        rows.push({ label: `${indent}${printable(child.name)}/`, size: formatBytes(child.size), note: '' });
-        visit(child, depth + 1);
+        labels.push(`${indent}${printable(child.name)}/`);
+        sizes.push(formatBytes(child.size));
+        notes.push('');
+        visit(child, indent + indentUnit);
       } else {
-        const name = child.padding ? paddingParts(child.path).at(-1)! : child.path.at(-1)!;
-        rows.push({ label: `${indent}${printable(name)}`, size: formatBytes(child.length), note: child.padding ? '  padding' : '' });
+        const parts = child.padding ? paddingParts(child.path) : child.path;
+        labels.push(indent + printable(parts[parts.length - 1]!));
+        sizes.push(formatBytes(child.length));
+        notes.push(child.padding ? '  padding' : '');
       }
     }
   };
-  visit(root, 0);
+  visit(root, '');
+
+  const widths = labels.map(displayWidth);
   let labelWidth = 0;
   let sizeWidth = 0;
-  for (const r of rows) {
-    labelWidth = Math.max(labelWidth, displayWidth(r.label));
-    sizeWidth = Math.max(sizeWidth, r.size.length);
+  for (let i = 0; i < labels.length; i++) {
+    if (widths[i]! > labelWidth) labelWidth = widths[i]!;
+    if (sizes[i]!.length > sizeWidth) sizeWidth = sizes[i]!.length;
   }
-  return rows.map((r) => `${r.label}${' '.repeat(labelWidth - displayWidth(r.label) + 2)}${r.size.padStart(sizeWidth)}${r.note}`);
+  const lines: string[] = new Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    lines[i] = labels[i]! + ' '.repeat(labelWidth - widths[i]! + 2) + sizes[i]!.padStart(sizeWidth) + notes[i]!;
+  }
+  return lines;
 }
 
 function paddingParts(path: string[]): string[] {
-  const pad = path.lastIndexOf('.pad');
-  if (pad >= 0 && pad === path.length - 2) return [...path.slice(0, pad), `.pad/${path[pad + 1]}`];
+  const pad = path.length - 2;
+  if (pad >= 0 && path[pad] === '.pad') return [...path.slice(0, pad), `.pad/${path[pad + 1]}`];
   return path;
 }

@@ -4,8 +4,12 @@
  */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const PLAIN_ASCII = /^[\u0020-\u007e]*$/;
 
 export function printable(text: string): string {
+  if (!HAS_CONTROL.test(text)) return text;
   return text.replace(CONTROL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -16,6 +20,7 @@ export function printableLines(text: string): string[] {
 
 /** Width in terminal columns, close enough for alignment (wide CJK counted as two). */
 export function displayWidth(text: string): number {
+  if (PLAIN_ASCII.test(text)) return text.length;
   let width = 0;
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
