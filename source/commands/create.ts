@@ -15,7 +15,8 @@ const help = `
     $ btui create PATH [-o OUT.torrent] [options]
 
   Makes a .torrent (BitTorrent v1) from a file or a directory. A directory is walked
-  recursively: hidden files are included and symlinks are followed, as mktorrent does.
+  recursively: hidden files are included and symlinks are followed, as mktorrent does
+  (the output file itself is left out when it lies inside the directory).
 
   Options
     -o, --output FILE     where to write the .torrent (default: NAME.torrent here)
@@ -90,6 +91,7 @@ export async function run(argv: string[]): Promise<number> {
       creationDate: flags.date ? undefined : false,
       onProgress: bar && ((p) => bar.update(p)),
       useCallerThread: true,
+      exclude: [output],
     });
   } finally {
     bar?.clear();

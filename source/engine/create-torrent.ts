@@ -35,6 +35,8 @@ export interface CreateTorrentOptions {
   onProgress?: (progress: HashProgress) => void;
   pool?: HashPool;
   signal?: AbortSignal;
+  /** Files to leave out of a directory, by path (e.g. the .torrent being written into it). */
+  exclude?: string[];
   /** Let the calling thread hash too while workers start (see HashPool.hashFiles); for CLIs. */
   useCallerThread?: boolean;
 }
@@ -104,7 +106,7 @@ function checkPieceLength(bytes: number, shown: string | number = bytes): void {
  * directory link that leads back into its own ancestry is skipped to avoid endless loops.
  * Sockets, FIFOs and devices are skipped.
  */
-async function walk(root: string): Promise<FoundFile[]> {
+async function walk(root: string, exclude: Set<string>): Promise<FoundFile[]> {
   const found: FoundFile[] = [];
   const visit = async (dir: string, components: string[], ancestors: Set<string>) => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -121,7 +123,7 @@ async function walk(root: string): Promise<FoundFile[]> {
         length = info.size;
       }
       if (isFile) {
-        found.push({ absolute, path, length });
+        if (!exclude.has(absolute)) found.push({ absolute, path, length });
       } else if (isDirectory) {
         const real = await realpath(absolute);
         if (ancestors.has(real)) continue;
@@ -165,7 +167,7 @@ export async function createTorrent(options: CreateTorrentOptions): Promise<Crea
   if (single) {
     files = [{ absolute: root, path: [name], length: rootInfo.size }];
   } else if (rootInfo.isDirectory()) {
-    files = await walk(root);
+    files = await walk(root, new Set((options.exclude ?? []).map((p) => resolve(p))));
     if (files.length === 0) throw new UserError(`${options.path} is an empty directory: nothing to put in a torrent`);
   } else {
     throw new UserError(`${options.path} is neither a file nor a directory`);

@@ -84,6 +84,15 @@ test('--json reports the result; -l takes mktorrent exponents; default output is
   assert.equal(typeof top.get('creation date'), 'number');
 });
 
+test('an output written inside the directory is not part of the torrent', async (t) => {
+  const { data } = makeTree(t);
+  const out = join(data, 'self.torrent');
+  assert.equal((await runCli(['create', data, '-o', out, '--json'])).code, 0);
+  const again = await runCli(['create', data, '-o', out, '--json', '--force']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).files, 2);
+});
+
 test('refuses to overwrite the output unless --force', async (t) => {
   const { root, data } = makeTree(t);
   const out = join(root, 'taken.torrent');
