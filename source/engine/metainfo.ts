@@ -560,6 +560,5 @@ function toBuffer(bytes: Uint8Array): Buffer {
 
 /** A dictionary key (bytes held as latin1) read as UTF-8 text; ASCII needs no conversion. */
 function latin1ToUtf8(key: string): string {
-  // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(key) ? key : Buffer.from(key, 'latin1').toString('utf8');
 }

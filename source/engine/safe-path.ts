@@ -22,7 +22,6 @@ export interface SafePathOptions {
 }
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
-// eslint-disable-next-line no-control-regex
 const WINDOWS_BAD_CHARS = /[<>:"|?*\u0000-\u001f]/;
 
 /** Why a single component is unsafe, or undefined when it is fine. */

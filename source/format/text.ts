@@ -2,9 +2,7 @@
  * Text from a torrent or magnet is hostile: an escape sequence in a name could repaint or
  * reprogram the user's terminal. Control characters become visible escapes.
  */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-// eslint-disable-next-line no-control-regex
 const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const PLAIN_ASCII = /^[\u0020-\u007e]*$/;
 
