@@ -17,13 +17,38 @@ export interface FileRange {
   length: number;
 }
 
+/** A file of a torrent's data, in torrent order. */
+export interface FileSpan {
+  path: string;
+  length: number;
+}
+
+/**
+ * Hashing a whole set of files, shared by every thread that takes part: each claims the next
+ * chunk of pieces with an atomic counter and writes its digests straight into shared memory,
+ * so no thread waits for another to hand out work.
+ */
+export interface SharedFilesJob {
+  files: FileSpan[];
+  pieceLength: number;
+  piecesPerChunk: number;
+  /** Int32Array: [0] next chunk to claim, [1] non-zero once everyone should stop. */
+  control: SharedArrayBuffer;
+  /** BigInt64Array: [0] bytes hashed so far. */
+  progress: SharedArrayBuffer;
+  /** 20 bytes per piece. */
+  digests: SharedArrayBuffer;
+}
+
 export type WorkerRequest =
   | { id: number; kind: 'sha1'; data: ArrayBuffer; returnData: boolean }
-  | { id: number; kind: 'ranges'; ranges: FileRange[]; pieceLength: number; tolerateMissing: boolean; progress: boolean };
+  | { id: number; kind: 'ranges'; ranges: FileRange[]; pieceLength: number; tolerateMissing: boolean; progress: boolean }
+  | { id: number; kind: 'files'; job: SharedFilesJob };
 
 export type WorkerReply =
   | { id: number; kind: 'sha1'; digest: Uint8Array; data?: ArrayBuffer }
   | { id: number; kind: 'ranges'; digests: Uint8Array; unreadable: number[] }
+  | { id: number; kind: 'files' }
   | { id: number; kind: 'progress'; bytes: number }
   | { id: number; kind: 'error'; error: { message: string; code?: string; path?: string; syscall?: string } };
 
@@ -41,6 +66,15 @@ function serve(port: MessagePort): void {
         const digest = new Uint8Array(createHash('sha1').update(data).digest());
         const reply: WorkerReply = { id: request.id, kind: 'sha1', digest, data: request.returnData ? request.data : undefined };
         port.postMessage(reply, request.returnData ? [request.data] : []);
+      } else if (request.kind === 'files') {
+        const worker = new SharedFilesWorker(request.job);
+        try {
+          while (worker.hashNextChunk());
+        } catch (error) {
+          worker.stopAll();
+          throw error;
+        }
+        port.postMessage({ id: request.id, kind: 'files' } satisfies WorkerReply);
       } else {
         const onProgress = request.progress ? (bytes: number) => port.postMessage({ id: request.id, kind: 'progress', bytes } satisfies WorkerReply) : undefined;
         const result = hashStream(request.ranges, request.pieceLength, request.tolerateMissing, onProgress);
@@ -148,6 +182,82 @@ export function hashStream(ranges: FileRange[], pieceLength: number, tolerateMis
   if (onProgress && unreported > 0) onProgress(unreported);
   for (const p of unreadable) digests.fill(0, p * 20, p * 20 + 20);
   return { digests, unreadable: [...unreadable].sort((a, b) => a - b) };
+}
+
+/** One thread's part in a SharedFilesJob. */
+export class SharedFilesWorker {
+  readonly #job: SharedFilesJob;
+  readonly #map: PieceMap;
+  readonly #control: Int32Array;
+  readonly #progress: BigInt64Array;
+  readonly #digests: Uint8Array;
+  readonly #pieceCount: number;
+
+  constructor(job: SharedFilesJob) {
+    this.#job = job;
+    this.#map = new PieceMap(job.files);
+    this.#control = new Int32Array(job.control);
+    this.#progress = new BigInt64Array(job.progress);
+    this.#digests = new Uint8Array(job.digests);
+    this.#pieceCount = this.#digests.length / 20;
+  }
+
+  /** Claims and hashes one chunk; false when none is left or the job was stopped. */
+  hashNextChunk(): boolean {
+    if (Atomics.load(this.#control, 1) !== 0) return false;
+    const { pieceLength, piecesPerChunk } = this.#job;
+    const first = Atomics.add(this.#control, 0, 1) * piecesPerChunk;
+    if (first >= this.#pieceCount) return false;
+    const count = Math.min(piecesPerChunk, this.#pieceCount - first);
+    const ranges = this.#map.ranges(pieceLength, first, count);
+    const { digests } = hashStream(ranges, pieceLength, false);
+    this.#digests.set(digests, first * 20);
+    Atomics.add(this.#progress, 0, BigInt(ranges.reduce((sum, r) => sum + r.length, 0)));
+    return true;
+  }
+
+  stopAll(): void {
+    Atomics.store(this.#control, 1, 1);
+  }
+}
+
+/** Finds which file ranges hold a run of pieces, by binary search over file offsets. */
+export class PieceMap {
+  readonly #files: FileSpan[];
+  readonly #starts: number[];
+
+  constructor(files: FileSpan[]) {
+    this.#files = files;
+    this.#starts = [];
+    let offset = 0;
+    for (const file of files) {
+      this.#starts.push(offset);
+      offset += file.length;
+    }
+  }
+
+  /** The file ranges holding pieces [firstPiece, firstPiece + count); empty files give none. */
+  ranges(pieceLength: number, firstPiece: number, count: number): FileRange[] {
+    const start = firstPiece * pieceLength;
+    const end = start + count * pieceLength;
+    // Last file starting at or before `start`.
+    let lo = 0;
+    let hi = this.#files.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#starts[mid]! <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    const ranges: FileRange[] = [];
+    for (let i = lo; i < this.#files.length && this.#starts[i]! < end; i++) {
+      const file = this.#files[i]!;
+      const fileStart = this.#starts[i]!;
+      const from = Math.max(start, fileStart);
+      const to = Math.min(end, fileStart + file.length);
+      if (to > from) ranges.push({ path: file.path, offset: from - fileStart, length: to - from });
+    }
+    return ranges;
+  }
 }
 
 if (parentPort && (workerData as { role?: string } | undefined)?.role === HASH_WORKER_ROLE) serve(parentPort);

@@ -11,20 +11,24 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { HASH_WORKER_ROLE, hashStream, serializeError, type FileRange, type WorkerReply, type WorkerRequest } from './hash-worker.js';
+import {
+  HASH_WORKER_ROLE,
+  PieceMap,
+  SharedFilesWorker,
+  type FileRange,
+  type FileSpan,
+  type SharedFilesJob,
+  type WorkerReply,
+  type WorkerRequest,
+} from './hash-worker.js';
 
-export type { FileRange };
+export type { FileRange, FileSpan };
 
 export interface RangeHashResult {
   /** 20-byte SHA-1 per piece, in order; zeros for unreadable pieces. */
   digests: Buffer;
   /** Indices (within this job) of pieces that touch a missing file or bytes past a file's end. */
   unreadable: number[];
-}
-
-export interface FileSpan {
-  path: string;
-  length: number;
 }
 
 export interface HashProgress {
@@ -39,8 +43,9 @@ export interface HashPoolOptions {
 
 /** A worker is handed a second job before it finishes the first, so it never waits on us. */
 const MAX_IN_FLIGHT_PER_WORKER = 2;
-/** Upper bound on one hashFiles job: small jobs keep all workers busy to the very end. */
-const MAX_JOB_BYTES = 4 * 1024 * 1024;
+/** Upper bound on one hashFiles chunk: small chunks keep all threads busy to the very end. */
+const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+const PROGRESS_POLL_MS = 100;
 
 interface Slot {
   worker: Worker;
@@ -147,10 +152,11 @@ export class HashPool {
   }
 
   /**
-   * The concatenated SHA-1 of every piece of `files` laid end to end (torrent v1 layout),
-   * spread over all workers. Rejects on the first unreadable byte.
+   * The concatenated SHA-1 of every piece of `files` laid end to end (torrent v1 layout).
+   * Every worker takes part, claiming chunks of pieces from shared memory, so none ever waits
+   * on this thread for work. Rejects on the first unreadable byte.
    *
-   * `useCallerThread`: until every worker is up (tens of ms), the calling thread hashes jobs
+   * `useCallerThread`: until every worker is up (tens of ms), the calling thread hashes chunks
    * too, a few milliseconds at a time between event-loop turns. Worth it for a one-shot CLI;
    * an interactive caller should leave it off.
    */
@@ -159,55 +165,55 @@ export class HashPool {
     pieceLength: number,
     options: { onProgress?: (progress: HashProgress) => void; signal?: AbortSignal; useCallerThread?: boolean } = {},
   ): Promise<Buffer> {
+    if (!(Number.isInteger(pieceLength) && pieceLength > 0)) throw new RangeError(`bad piece length ${pieceLength}`);
+    options.signal?.throwIfAborted();
     const totalBytes = files.reduce((sum, f) => sum + f.length, 0);
     const pieceCount = Math.ceil(totalBytes / pieceLength);
-    const out = Buffer.alloc(pieceCount * 20);
-    if (pieceCount === 0) return out;
-    const jobBytes = Math.min(MAX_JOB_BYTES, Math.ceil(totalBytes / (this.size * 4)));
-    const piecesPerJob = Math.max(1, Math.floor(jobBytes / pieceLength));
-    let bytesHashed = 0;
-    const onBytes = options.onProgress
-      ? (bytes: number) => {
-          bytesHashed += bytes;
-          options.onProgress!({ bytesHashed, totalBytes });
-        }
-      : undefined;
+    if (pieceCount === 0) return Buffer.alloc(0);
+    const chunkBytes = Math.min(MAX_CHUNK_BYTES, Math.ceil(totalBytes / (this.size * 4)));
+    const job: SharedFilesJob = {
+      files: files.map((f) => ({ path: f.path, length: f.length })),
+      pieceLength,
+      piecesPerChunk: Math.max(1, Math.floor(chunkBytes / pieceLength)),
+      control: new SharedArrayBuffer(8),
+      progress: new SharedArrayBuffer(8),
+      digests: new SharedArrayBuffer(pieceCount * 20),
+    };
+    const control = new Int32Array(job.control);
+    const stop = () => Atomics.store(control, 1, 1);
+    const hashed = new BigInt64Array(job.progress);
+    const report = () => options.onProgress?.({ bytesHashed: Number(Atomics.load(hashed, 0)), totalBytes });
 
     const ids: number[] = [];
-    const jobs: Promise<void>[] = [];
-    for (let first = 0; first < pieceCount; first += piecesPerJob) {
-      const count = Math.min(piecesPerJob, pieceCount - first);
-      const request: WorkerRequest = {
-        id: 0,
-        kind: 'ranges',
-        ranges: rangesForPieces(files, pieceLength, first, count),
-        pieceLength,
-        tolerateMissing: false,
-        progress: onBytes !== undefined,
-      };
-      const done = this.#run(request, [], onBytes, (id) => ids.push(id)).then((reply) => {
-        out.set((reply as Extract<WorkerReply, { kind: 'ranges' }>).digests, first * 20);
-      });
-      jobs.push(done);
+    const parts: Promise<unknown>[] = [];
+    for (let i = 0; i < this.size; i++) parts.push(this.#run({ id: 0, kind: 'files', job }, [], undefined, (id) => ids.push(id)));
+    const timer = options.onProgress ? setInterval(report, PROGRESS_POLL_MS) : undefined;
+    timer?.unref();
+    const onAbort = () => stop();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const all = Promise.all(parts);
+      all.catch(() => {}); // observed below; this keeps an early throw from leaving it unhandled
+      if (options.useCallerThread) await this.#helpWhileWorkersStart(new SharedFilesWorker(job), report);
+      const aborted = options.signal
+        ? new Promise<never>((_, reject) => {
+            if (options.signal!.aborted) reject(options.signal!.reason);
+            options.signal!.addEventListener('abort', () => reject(options.signal!.reason), { once: true });
+          })
+        : undefined;
+      aborted?.catch(() => {});
+      await (aborted ? Promise.race([all, aborted]) : all);
+    } catch (error) {
+      stop();
+      // Copies still queued behind other work need not run at all.
+      this.#cancel(ids, error as Error);
+      throw error;
+    } finally {
+      if (timer) clearInterval(timer);
+      options.signal?.removeEventListener('abort', onAbort);
     }
-    const all = Promise.all(jobs);
-    all.catch((error: Error) => this.#cancel(ids, error));
-    if (options.useCallerThread) void this.#helpWhileWorkersStart(new Set(ids));
-    if (!options.signal) {
-      await all;
-      return out;
-    }
-    const signal = options.signal;
-    signal.throwIfAborted();
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        this.#cancel(ids, signal.reason as Error);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      all.then(() => resolve(), reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
-    return out;
+    report();
+    return Buffer.from(job.digests);
   }
 
   /** Terminates the workers; pending and queued jobs reject. */
@@ -240,20 +246,11 @@ export class HashPool {
     });
   }
 
-  async #helpWhileWorkersStart(ids: Set<number>): Promise<void> {
+  async #helpWhileWorkersStart(part: SharedFilesWorker, report: () => void): Promise<void> {
     while (!this.#closed && this.#slots.some((s) => !s.online)) {
-      const index = this.#queue.findIndex((job) => ids.has(job.request.id));
-      if (index === -1) return;
-      const job = this.#queue.splice(index, 1)[0]!;
-      const request = job.request as Extract<WorkerRequest, { kind: 'ranges' }>;
-      this.#jobs.delete(request.id);
-      try {
-        const result = hashStream(request.ranges, request.pieceLength, request.tolerateMissing, job.onProgress);
-        job.resolve({ id: request.id, kind: 'ranges', digests: result.digests, unreadable: result.unreadable });
-      } catch (error) {
-        job.reject(errorFrom(serializeError(error)));
-      }
-      // Let worker replies and progress through before the next job.
+      if (!part.hashNextChunk()) return;
+      report();
+      // Let worker start-up and replies through before the next chunk.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -355,25 +352,13 @@ export class HashPool {
 
 /**
  * The file ranges holding pieces [firstPiece, firstPiece + count) of `files` laid end to end.
- * Empty files contribute nothing.
+ * Empty files contribute nothing. For many lookups over the same files, use a PieceMap.
  */
 export function rangesForPieces(files: FileSpan[], pieceLength: number, firstPiece: number, count: number): FileRange[] {
-  const start = firstPiece * pieceLength;
-  const end = start + count * pieceLength;
-  const ranges: FileRange[] = [];
-  let fileStart = 0;
-  for (const file of files) {
-    const fileEnd = fileStart + file.length;
-    if (fileEnd > start && fileStart < end && file.length > 0) {
-      const from = Math.max(start, fileStart);
-      const to = Math.min(end, fileEnd);
-      ranges.push({ path: file.path, offset: from - fileStart, length: to - from });
-    }
-    if (fileEnd >= end) break;
-    fileStart = fileEnd;
-  }
-  return ranges;
+  return new PieceMap(files).ranges(pieceLength, firstPiece, count);
 }
+
+export { PieceMap };
 
 let shared: HashPool | undefined;
 

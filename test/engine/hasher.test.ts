@@ -93,10 +93,13 @@ test('hashFiles stops early when aborted', async (t) => {
   t.after(() => pool.close());
   const { files } = makeFiles(t, [8 * 1024 * 1024]);
   const controller = new AbortController();
-  const hashing = pool.hashFiles(files, 16_384, { signal: controller.signal, onProgress: () => controller.abort(new Error('stop')) });
+  const hashing = pool.hashFiles(files, 16_384, { signal: controller.signal });
+  controller.abort(new Error('stop'));
   await assert.rejects(hashing, /stop/);
+  await assert.rejects(pool.hashFiles(files, 16_384, { signal: AbortSignal.abort(new Error('already')) }), /already/);
   // The pool is still usable afterwards.
   assert.equal((await pool.sha1(Buffer.from('abc'))).toString('hex'), 'a9993e364706816aba3e25717850c26c9cd0d89d');
+  assert.equal((await pool.hashFiles(files, 1024 * 1024)).length, 8 * 20);
 });
 
 test('hashRanges hashes an arbitrary piece range and reports missing data when tolerated', async (t) => {
