@@ -222,11 +222,21 @@ export class Storage {
     for (let i = 0; i < current.length; i++) {
       if (current[i]!.size !== data.files[i]!.size || current[i]!.mtime !== data.files[i]!.mtime) return undefined;
     }
+    let have: Bitfield;
     try {
-      return Bitfield.fromWire(data.bitfield, this.meta.pieceCount);
+      have = Bitfield.fromWire(data.bitfield, this.meta.pieceCount);
     } catch {
       return undefined;
     }
+    // Resume data never vouches for bytes that are not on disk, however it was written.
+    for (let k = 0; k < this.meta.pieceCount; k++) {
+      if (!have.get(k)) continue;
+      for (const slice of mapPiece(this.meta, k)) {
+        if (this.meta.files[slice.fileIndex]!.padding) continue;
+        if (current[slice.fileIndex]!.size < slice.fileOffset + slice.length) return undefined;
+      }
+    }
+    return have;
   }
 
   private ready(): Promise<void> {

@@ -123,3 +123,17 @@ test('the resume write is atomic: a failure mid-write leaves the old file and no
   assert.equal(readFileSync(path, 'utf8'), 'new');
   assert.deepEqual(readdirSync(dir), ['x.resume']);
 });
+
+test('resume data that claims pieces of a missing file is rejected', async (t) => {
+  const { meta } = metainfoFromFiles({ name: 'claims', pieceLength: 16384, files: [{ path: ['a.bin'], data: Buffer.alloc(40000, 1) }] });
+  const dir = tempDir(t);
+  const storage = new Storage(meta, { directory: dir });
+  await storage.open();
+  const all = new Bitfield(meta.pieceCount);
+  all.setAll();
+  const path = join(dir, 'claims.resume');
+  // Saved while the file does not exist: sizes "match" next time, but the claim is false.
+  await storage.saveResume(all, path);
+  assert.equal(await storage.loadResume(path), undefined);
+  await storage.close();
+});
