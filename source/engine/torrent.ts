@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
+import { dirname } from 'node:path';
 import { Announcer, type TrackerStats } from './announcer.js';
 import { Bitfield } from './bitfield.js';
 import { chooseUnchoked, isSnubbed, pickOptimistic, type ChokerPeer } from './choker.js';
@@ -496,7 +498,8 @@ export class Torrent extends EventEmitter {
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
     if (this.pendingWriteBytes > MAX_PENDING_WRITE_BYTES) return;
     const want = peer.queueDepth - peer.requests.size;
-    if (want <= 0 || (want < 4 && peer.requests.size > 0)) return;
+    // Requests go out in batches: on loopback every write costs a syscall and a wakeup.
+    if (want <= 0 || (want < Math.max(4, peer.queueDepth >> 2) && peer.requests.size > 0)) return;
     const blocks = this.picker.pick(peer.id, peer.bitfield, want, { choked: peer.peerChoking, allowedFast: peer.allowedFast });
     if (blocks.length === 0) return;
     const now = Date.now();
@@ -777,6 +780,7 @@ export class Torrent extends EventEmitter {
     if (!this.options.resumePath || !this.dirty) return;
     this.dirty = false;
     try {
+      await mkdir(dirname(this.options.resumePath), { recursive: true });
       await this.storage.saveResume(this.picker.have, this.options.resumePath);
     } catch (error) {
       this.dirty = true;
