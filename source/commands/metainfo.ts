@@ -125,7 +125,7 @@ export function metainfoSummary(m: Metainfo): string {
   if (m.createdBy !== undefined) rows.push(['Created by', m.createdBy]);
   if (m.comment !== undefined) rows.push(['Comment', m.comment]);
   if (m.source !== undefined) rows.push(['Source', m.source]);
-  const tree = fileTree(m.files).map((line) => `  ${line}`);
+  const tree = fileTree(m.files, '  ', '  ');
   return `${keyValueBlock(rows)}\n\nFiles\n${tree.join('\n')}\n`;
 }
 

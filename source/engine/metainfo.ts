@@ -276,7 +276,8 @@ function v1Files(info: BDict, name: string, pieceLength: number, options: ParseO
       const entry = filesValue[i];
       if (!isDict(entry)) throw new FileProblem('is not a dictionary');
       const length = checkLength(entry.get('length'), 'length');
-      const pathValue = entry.get('path.utf-8') ?? entry.get('path');
+      const utf8Path = entry.get('path.utf-8');
+      const pathValue = Array.isArray(utf8Path) ? utf8Path : entry.get('path');
       if (pathValue === undefined) throw new FileProblem('has no path');
       if (!Array.isArray(pathValue)) throw new FileProblem('path is not a list');
       if (pathValue.length === 0) throw new FileProblem('has an empty path');
@@ -534,9 +535,10 @@ function optionalInt(dict: BDict, key: string, where: string): number | undefine
   return dict.has(key) ? requiredInt(dict, key, where) : undefined;
 }
 
-/** A text field of the info dict: wrong type is an error; `KEY.utf-8` wins when present. */
+/** A text field of the info dict: wrong type is an error; a usable `KEY.utf-8` wins. */
 function utf8Field(dict: BDict, key: string, where: string): string | undefined {
-  const value = dict.get(`${key}.utf-8`) ?? dict.get(key);
+  const preferred = dict.get(`${key}.utf-8`);
+  const value = isBytes(preferred) ? preferred : dict.get(key);
   if (value === undefined) return undefined;
   if (!isBytes(value)) throw new MetainfoError(`'${key}' in ${where} is not a byte string`);
   return utf8(value);

@@ -22,7 +22,7 @@ interface Dir {
  *     cover.jpg      4.9 KiB
  *     .pad/9152      8.9 KiB  padding
  */
-export function fileTree(files: TreeFile[], indentUnit = '  '): string[] {
+export function fileTree(files: TreeFile[], indentUnit = '  ', prefix = ''): string[] {
   const root: Dir = { name: '', size: 0, children: [], dirs: new Map() };
   for (const file of files) {
     const parts = file.padding ? paddingParts(file.path) : file.path;
@@ -58,9 +58,9 @@ export function fileTree(files: TreeFile[], indentUnit = '  '): string[] {
       }
     }
   };
-  visit(root, '');
+  visit(root, prefix);
 
-  const widths = labels.map(displayWidth);
+  const widths = labels.map((label) => displayWidth(label));
   let labelWidth = 0;
   let sizeWidth = 0;
   for (let i = 0; i < labels.length; i++) {
