@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import meow from 'meow';
 import { createTorrent, parsePieceLength } from '../engine/create-torrent.js';
-import { defaultHashPool, type HashProgress } from '../engine/hasher.js';
+import { HashPool, type HashProgress } from '../engine/hasher.js';
 import { magnetURI } from '../engine/magnet.js';
 import { UserError } from '../errors.js';
 import { keyValueBlock } from '../format/key-value.js';
@@ -66,8 +67,10 @@ export async function run(argv: string[]): Promise<number> {
   if (cli.input.length > 1) throw new UserError(`create: unexpected argument '${cli.input[1]}' (one PATH at a time)`, 2);
   const flags = cli.flags;
   const path = cli.input[0]!;
-  // Start the hashing workers now: they boot while flags are checked and the tree is walked.
-  defaultHashPool().warm();
+  // This thread hashes too (it has nothing else to do), so one worker fewer than cores keeps
+  // every core busy and saves a worker's start-up. Workers boot while the tree is walked.
+  const pool = new HashPool({ size: Math.max(1, availableParallelism() - 1) });
+  pool.warm();
 
   const pieceLength = parsePieceLength(flags.pieceLength);
   const announce = (flags.announce ?? []).map(splitList).filter((tier) => tier.length > 0);
@@ -90,7 +93,8 @@ export async function run(argv: string[]): Promise<number> {
       source: flags.source,
       creationDate: flags.date ? undefined : false,
       onProgress: bar && ((p) => bar.update(p)),
-      useCallerThread: true,
+      pool,
+      useCallerThread: 'throughout',
       exclude: [output],
     });
   } finally {

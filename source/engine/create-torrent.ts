@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { encode, type BDict, type BValue } from './bencode.js';
-import { defaultHashPool, type HashPool, type HashProgress } from './hasher.js';
+import { defaultHashPool, type HashFilesOptions, type HashPool, type HashProgress } from './hasher.js';
 import { UserError } from '../errors.js';
 
 export const MIN_PIECE_LENGTH = 16 * 1024;
@@ -37,8 +37,8 @@ export interface CreateTorrentOptions {
   signal?: AbortSignal;
   /** Files to leave out of a directory, by path (e.g. the .torrent being written into it). */
   exclude?: string[];
-  /** Let the calling thread hash too while workers start (see HashPool.hashFiles); for CLIs. */
-  useCallerThread?: boolean;
+  /** Let the calling thread hash too (see HashPool.hashFiles); for CLIs. */
+  useCallerThread?: HashFilesOptions['useCallerThread'];
 }
 
 export interface CreatedFile {

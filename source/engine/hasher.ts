@@ -36,6 +36,12 @@ export interface HashProgress {
   totalBytes: number;
 }
 
+export interface HashFilesOptions {
+  onProgress?: (progress: HashProgress) => void;
+  signal?: AbortSignal;
+  useCallerThread?: 'while-workers-start' | 'throughout';
+}
+
 export interface HashPoolOptions {
   /** Number of worker threads; defaults to os.availableParallelism(). */
   size?: number;
@@ -156,14 +162,16 @@ export class HashPool {
    * Every worker takes part, claiming chunks of pieces from shared memory, so none ever waits
    * on this thread for work. Rejects on the first unreadable byte.
    *
-   * `useCallerThread`: until every worker is up (tens of ms), the calling thread hashes chunks
-   * too, a few milliseconds at a time between event-loop turns. Worth it for a one-shot CLI;
-   * an interactive caller should leave it off.
+   * `useCallerThread`: the calling thread hashes chunks too, a few milliseconds at a time
+   * between event-loop turns: 'while-workers-start' (the tens of ms until every worker is up)
+   * or 'throughout'. For a one-shot CLI, where that thread has nothing else to do, a pool of
+   * one worker fewer than cores plus 'throughout' saves a worker's start-up. An interactive
+   * caller should leave it off.
    */
   async hashFiles(
     files: FileSpan[],
     pieceLength: number,
-    options: { onProgress?: (progress: HashProgress) => void; signal?: AbortSignal; useCallerThread?: boolean } = {},
+    options: HashFilesOptions = {},
   ): Promise<Buffer> {
     if (!(Number.isInteger(pieceLength) && pieceLength > 0)) throw new RangeError(`bad piece length ${pieceLength}`);
     options.signal?.throwIfAborted();
@@ -194,7 +202,7 @@ export class HashPool {
     try {
       const all = Promise.all(parts);
       all.catch(() => {}); // observed below; this keeps an early throw from leaving it unhandled
-      if (options.useCallerThread) await this.#helpWhileWorkersStart(new SharedFilesWorker(job), report);
+      if (options.useCallerThread) await this.#help(new SharedFilesWorker(job), report, options.useCallerThread === 'throughout');
       const aborted = options.signal
         ? new Promise<never>((_, reject) => {
             if (options.signal!.aborted) reject(options.signal!.reason);
@@ -246,8 +254,8 @@ export class HashPool {
     });
   }
 
-  async #helpWhileWorkersStart(part: SharedFilesWorker, report: () => void): Promise<void> {
-    while (!this.#closed && this.#slots.some((s) => !s.online)) {
+  async #help(part: SharedFilesWorker, report: () => void, throughout: boolean): Promise<void> {
+    while (!this.#closed && (throughout || this.#slots.some((s) => !s.online))) {
       if (!part.hashNextChunk()) return;
       report();
       // Let worker start-up and replies through before the next chunk.

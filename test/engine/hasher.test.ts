@@ -77,7 +77,7 @@ test('hashFiles equals a reference over files whose boundaries straddle pieces',
 test('hashFiles spreads a larger input over many jobs and keeps piece order', async (t) => {
   const { files, data } = makeFiles(t, [5 * 1024 * 1024 + 17, 3 * 1024 * 1024 - 1]);
   const expected = referencePieces(data, 16_384);
-  for (const useCallerThread of [false, true]) {
+  for (const useCallerThread of [undefined, 'while-workers-start', 'throughout'] as const) {
     // A fresh pool each time, so the caller thread really helps while the workers boot.
     const pool = new HashPool({ size: 2 });
     t.after(() => pool.close());
