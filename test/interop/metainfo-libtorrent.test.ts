@@ -130,6 +130,10 @@ test('btui metainfo agrees with libtorrent on mktorrent and libtorrent torrents'
   }
   // Sanity: the cases really cover padding, several tiers and a non-ASCII path.
   const all = await Promise.all(made.map((m) => btuiJson(out(m.name))));
+  const mkMulti = all[made.findIndex((m) => m.name === 'mk-multi')]!;
+  assert.equal(mkMulti.source, 'SRC');
+  assert.match(mkMulti.createdBy, /^mktorrent/);
+  assert.equal(typeof mkMulti.creationDate, 'number');
   assert.ok(all.some((j) => j.files.some((f: { padding?: boolean }) => f.padding)));
   assert.ok(all.some((j) => j.announce.length > 1));
   assert.ok(all.some((j) => j.files.some((f: { path: string }) => f.path.includes('über'))));
