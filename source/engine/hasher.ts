@@ -5,7 +5,9 @@
  * - `sha1(data)`: hash bytes the caller holds (copied once), e.g. a downloaded piece.
  * - `sha1Transfer(data)`: the same without a copy: the memory moves to the worker and back.
  * - `hashRanges(ranges, pieceLength)`: the worker reads the files itself, so file data never
- *   crosses threads; `hashFiles` splits a whole torrent's data into such jobs for all workers.
+ *   crosses threads (a recheck of some pieces).
+ * - `hashFiles(files, pieceLength)`: all of a torrent's pieces, every worker (and optionally
+ *   the calling thread) claiming chunks of pieces from shared memory (creating a torrent).
  *
  * Idle workers are unref'd, so an idle pool never keeps the process alive.
  */
@@ -197,20 +199,24 @@ export class HashPool {
     for (let i = 0; i < this.size; i++) parts.push(this.#run({ id: 0, kind: 'files', job }, [], undefined, (id) => ids.push(id)));
     const timer = options.onProgress ? setInterval(report, PROGRESS_POLL_MS) : undefined;
     timer?.unref();
-    const onAbort = () => stop();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      const signal = options.signal;
+      if (!signal) return;
+      onAbort = () => {
+        stop();
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => {});
+    const all = Promise.all(parts);
+    all.catch(() => {}); // observed below; this keeps an early throw from leaving it unhandled
     try {
-      const all = Promise.all(parts);
-      all.catch(() => {}); // observed below; this keeps an early throw from leaving it unhandled
       if (options.useCallerThread) await this.#help(new SharedFilesWorker(job), report, options.useCallerThread === 'throughout');
-      const aborted = options.signal
-        ? new Promise<never>((_, reject) => {
-            if (options.signal!.aborted) reject(options.signal!.reason);
-            options.signal!.addEventListener('abort', () => reject(options.signal!.reason), { once: true });
-          })
-        : undefined;
-      aborted?.catch(() => {});
-      await (aborted ? Promise.race([all, aborted]) : all);
+      await Promise.race([all, aborted]);
+      // Stopped workers report success too: a finished race does not mean every piece is done.
+      options.signal?.throwIfAborted();
     } catch (error) {
       stop();
       // Copies still queued behind other work need not run at all.
@@ -218,7 +224,7 @@ export class HashPool {
       throw error;
     } finally {
       if (timer) clearInterval(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     }
     report();
     return Buffer.from(job.digests);

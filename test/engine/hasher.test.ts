@@ -97,6 +97,10 @@ test('hashFiles stops early when aborted', async (t) => {
   controller.abort(new Error('stop'));
   await assert.rejects(hashing, /stop/);
   await assert.rejects(pool.hashFiles(files, 16_384, { signal: AbortSignal.abort(new Error('already')) }), /already/);
+  // The calling thread stops too.
+  const second = new AbortController();
+  const helped = pool.hashFiles(files, 16_384, { signal: second.signal, useCallerThread: 'throughout', onProgress: () => second.abort(new Error('halt')) });
+  await assert.rejects(helped, /halt/);
   // The pool is still usable afterwards.
   assert.equal((await pool.sha1(Buffer.from('abc'))).toString('hex'), 'a9993e364706816aba3e25717850c26c9cd0d89d');
   assert.equal((await pool.hashFiles(files, 1024 * 1024)).length, 8 * 20);
