@@ -1,0 +1,354 @@
+/**
+ * One peer connection's protocol layer over any Duplex: handshakes, framing, message
+ * events, keep-alives and timeouts, byte and rate accounting. No torrent logic.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { encodeExtensionHandshake, decodeExtensionHandshake, EXTENDED_HANDSHAKE_ID, type ExtensionHandshake } from './extension.js';
+import { Framer } from './framer.js';
+import { badHandshakePrefix, decodeHandshake, encodeHandshake, HANDSHAKE_LENGTH, PROTOCOL, type Handshake } from './handshake.js';
+import {
+  encodeMessage,
+  encodePayloadHeader,
+  encodePieceHeader,
+  FAST_TYPES,
+  MessageId,
+  ProtocolError,
+  tryDecodeMessage,
+  type Message,
+} from './messages.js';
+import { RateMeter } from './rate-meter.js';
+
+export interface PeerWireOptions {
+  /** Known for outgoing connections; for incoming ones wait for 'handshake', then call sendHandshake. */
+  infoHash?: Buffer;
+  peerId: Buffer;
+  /** Default: max(1 MiB + 13, room for a bitfield of 2^20 pieces). */
+  maxMessageLength?: number;
+  /** Our reserved bits (default true, true). */
+  extended?: boolean;
+  fast?: boolean;
+  dht?: boolean;
+  /** Sent right after both handshakes when the remote supports BEP 10. */
+  extensions?: ExtensionHandshake;
+  keepAliveMs?: number;
+  idleTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
+  /**
+   * writableNeedDrain() turns true once this many bytes wait in the socket's buffer
+   * (at least the socket's own high water mark). Default 256 KiB.
+   */
+  sendBufferBytes?: number;
+}
+
+export class WireTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireTimeoutError';
+  }
+}
+
+export const DEFAULT_MAX_MESSAGE_LENGTH = Math.max(1024 * 1024 + 13, 1 + (1 << 20) / 8 + 4);
+
+export interface PeerWireEvents {
+  handshake: [h: Handshake];
+  message: [m: Message];
+  'extended-handshake': [h: ExtensionHandshake];
+  drain: [];
+  close: [reason?: Error];
+}
+
+const enum Phase {
+  AwaitingHandshake,
+  /** Remote handshake received; ours not sent yet (incoming connection). */
+  AwaitingOurHandshake,
+  Open,
+}
+
+export class PeerWire extends EventEmitter<PeerWireEvents> {
+  readonly downloadRate = new RateMeter();
+  readonly uploadRate = new RateMeter();
+  bytesReceived = 0;
+  bytesSent = 0;
+
+  private readonly socket: Duplex;
+  private readonly options: PeerWireOptions;
+  private readonly framer: Framer;
+  private readonly sendBufferBytes: number;
+  private phase = Phase.AwaitingHandshake;
+  private handshakeSent = false;
+  private extensionHandshakeSent = false;
+  private emittingHandshake = false;
+  private processing = false;
+  private corked = false;
+  private isDestroyed = false;
+  private remote: Handshake | undefined;
+  private remoteExt: ExtensionHandshake | undefined;
+  private lastReceive = Date.now();
+  private lastSend = Date.now();
+  private receivedSinceTick = false;
+  private sentSinceTick = false;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+
+  constructor(socket: Duplex, options: PeerWireOptions) {
+    super();
+    if (options.peerId.length !== 20) throw new RangeError('peer id must be 20 bytes');
+    this.socket = socket;
+    this.options = options;
+    this.framer = new Framer(options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH);
+    this.sendBufferBytes = Math.max(options.sendBufferBytes ?? 256 * 1024, socket.writableHighWaterMark ?? 0);
+
+    // We batch small messages ourselves (cork until the end of the tick), so Nagle only adds latency.
+    (socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+
+    socket.on('data', this.onData);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+
+    const keepAliveMs = options.keepAliveMs ?? 60_000;
+    const idleTimeoutMs = options.idleTimeoutMs ?? 150_000;
+    const period = Math.max(5, Math.min(keepAliveMs, idleTimeoutMs) / 4);
+    this.tickTimer = setInterval(() => this.tick(keepAliveMs, idleTimeoutMs), period);
+    this.tickTimer.unref();
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 20_000;
+    this.handshakeTimer = setTimeout(() => this.destroy(new WireTimeoutError(`no handshake within ${handshakeTimeoutMs} ms`)), handshakeTimeoutMs);
+    this.handshakeTimer.unref();
+
+    if (socket.destroyed) {
+      this.destroy(new Error('socket already closed'));
+      return;
+    }
+    if (options.infoHash) this.sendHandshake(options.infoHash);
+  }
+
+  get destroyed(): boolean {
+    return this.isDestroyed;
+  }
+
+  get remoteHandshake(): Handshake | undefined {
+    return this.remote;
+  }
+
+  get remoteExtensions(): ExtensionHandshake | undefined {
+    return this.remoteExt;
+  }
+
+  /** Both sides set the BEP 6 bit. */
+  get fastEnabled(): boolean {
+    return (this.options.fast ?? true) && this.remote?.fast === true;
+  }
+
+  /** Both sides set the BEP 10 bit. */
+  get extendedEnabled(): boolean {
+    return (this.options.extended ?? true) && this.remote?.extended === true;
+  }
+
+  writableNeedDrain(): boolean {
+    return this.socket.writableLength >= this.sendBufferBytes;
+  }
+
+  sendHandshake(infoHash: Buffer): void {
+    if (this.isDestroyed) return;
+    if (this.handshakeSent) throw new Error('handshake already sent');
+    if (this.remote && !this.remote.infoHash.equals(infoHash)) {
+      this.destroy(new ProtocolError('info-hash mismatch'));
+      return;
+    }
+    this.handshakeSent = true;
+    const o = this.options;
+    this.write(encodeHandshake(infoHash, o.peerId, { extended: o.extended ?? true, fast: o.fast ?? true, dht: o.dht ?? false }));
+    if (this.phase === Phase.AwaitingOurHandshake) {
+      this.phase = Phase.Open;
+      if (!this.emittingHandshake) {
+        // Deferred so that a bitfield the caller sends right after this still goes first.
+        process.nextTick(() => this.maybeSendExtensionHandshake());
+        this.process();
+      }
+    }
+  }
+
+  send(m: Message): void {
+    if (this.isDestroyed) return;
+    if (!this.handshakeSent) throw new Error(`cannot send ${m.type} before the handshake`);
+    switch (m.type) {
+      case 'piece':
+        this.sendPiece(m.index, m.begin, m.block);
+        return;
+      case 'bitfield':
+        this.write(encodePayloadHeader(MessageId.bitfield, m.bitfield.length));
+        this.write(m.bitfield);
+        return;
+      case 'extended':
+        if (!Number.isInteger(m.id) || m.id < 0 || m.id > 255) throw new RangeError(`bad extended message id ${m.id}`);
+        this.write(encodePayloadHeader(MessageId.extended, m.payload.length, m.id));
+        this.write(m.payload);
+        return;
+      default:
+        this.write(encodeMessage(m));
+    }
+  }
+
+  /** Writes the 13-byte header and then `block` itself: the block is not copied, so do not reuse it until written. */
+  sendPiece(index: number, begin: number, block: Buffer): void {
+    if (this.isDestroyed) return;
+    if (!this.handshakeSent) throw new Error('cannot send piece before the handshake');
+    this.write(encodePieceHeader(index, begin, block.length));
+    this.write(block);
+    this.uploadRate.add(block.length);
+  }
+
+  sendExtendedHandshake(h: ExtensionHandshake): void {
+    this.extensionHandshakeSent = true;
+    this.send({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: encodeExtensionHandshake(h) });
+  }
+
+  destroy(reason?: Error): void {
+    if (this.isDestroyed) return;
+    this.isDestroyed = true;
+    clearInterval(this.tickTimer);
+    clearTimeout(this.handshakeTimer);
+    this.socket.off('data', this.onData);
+    this.socket.off('drain', this.onDrain);
+    this.socket.off('end', this.onEnd);
+    this.socket.off('close', this.onClose);
+    // Late socket errors after destroy must not become unhandled 'error' events.
+    this.socket.destroy();
+    // Deferred so that code calling destroy() from a listener does not see 'close' re-entrantly.
+    process.nextTick(() => this.emit('close', reason));
+  }
+
+  private write(buf: Uint8Array): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    this.socket.write(buf);
+    this.bytesSent += buf.length;
+    this.sentSinceTick = true;
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    if (!this.socket.destroyed) this.socket.uncork();
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.bytesReceived += chunk.length;
+    this.receivedSinceTick = true;
+    this.framer.push(chunk);
+    this.process();
+  };
+
+  private readonly onDrain = (): void => {
+    this.emit('drain');
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.destroy(error);
+  };
+
+  private readonly onEnd = (): void => {
+    this.destroy();
+  };
+
+  private readonly onClose = (): void => {
+    this.destroy();
+  };
+
+  private process(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      this.processFrames();
+    } catch (error) {
+      if (error instanceof ProtocolError) this.destroy(error);
+      else throw error;
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private processFrames(): void {
+    if (this.phase === Phase.AwaitingHandshake) {
+      if (!this.readHandshake()) return;
+    }
+    let now = 0;
+    while (this.phase === Phase.Open && !this.isDestroyed) {
+      const body = this.framer.next();
+      if (body === null) return;
+      const m = tryDecodeMessage(body);
+      if (m === null) continue;
+      if (FAST_TYPES.has(m.type) && !this.fastEnabled) {
+        throw new ProtocolError(`${m.type} message without the fast extension`);
+      }
+      if (m.type === 'piece') {
+        if (now === 0) now = Date.now();
+        this.downloadRate.add(m.block.length, now);
+      } else if (m.type === 'extended' && m.id === EXTENDED_HANDSHAKE_ID) {
+        const h = decodeExtensionHandshake(m.payload);
+        this.remoteExt = h;
+        this.emit('extended-handshake', h);
+        if (this.isDestroyed) return;
+      }
+      this.emit('message', m);
+    }
+  }
+
+  /** Consumes the remote handshake if it is complete; throws early on bytes that cannot start one. */
+  private readHandshake(): boolean {
+    const available = Math.min(this.framer.length, PROTOCOL.length);
+    for (let i = 0; i < available; i++) {
+      if (this.framer.byteAt(i) !== PROTOCOL[i]) throw new ProtocolError('not a BitTorrent handshake');
+    }
+    if (this.framer.length < HANDSHAKE_LENGTH) return false;
+    const h = decodeHandshake(this.framer.take(HANDSHAKE_LENGTH));
+    if (this.options.infoHash && !h.infoHash.equals(this.options.infoHash)) throw new ProtocolError('info-hash mismatch');
+    this.remote = h;
+    clearTimeout(this.handshakeTimer);
+    this.phase = this.handshakeSent ? Phase.Open : Phase.AwaitingOurHandshake;
+    // Listeners typically answer with sendHandshake and a bitfield; the extension handshake
+    // follows them, so the bitfield stays the first message as BEP 3 wants.
+    this.emittingHandshake = true;
+    try {
+      this.emit('handshake', h);
+    } finally {
+      this.emittingHandshake = false;
+    }
+    if (this.isDestroyed) return false;
+    if (this.phase === Phase.Open) this.maybeSendExtensionHandshake();
+    return true;
+  }
+
+  private maybeSendExtensionHandshake(): void {
+    if (this.isDestroyed || this.extensionHandshakeSent || !this.options.extensions || !this.extendedEnabled) return;
+    this.sendExtendedHandshake(this.options.extensions);
+  }
+
+  private tick(keepAliveMs: number, idleTimeoutMs: number): void {
+    const now = Date.now();
+    if (this.receivedSinceTick) {
+      this.receivedSinceTick = false;
+      this.lastReceive = now;
+    }
+    if (this.sentSinceTick) {
+      this.sentSinceTick = false;
+      this.lastSend = now;
+    }
+    if (now - this.lastReceive >= idleTimeoutMs) {
+      this.destroy(new WireTimeoutError(`nothing received for ${idleTimeoutMs} ms`));
+      return;
+    }
+    if (this.handshakeSent && now - this.lastSend >= keepAliveMs) {
+      this.write(Buffer.alloc(4));
+      this.lastSend = now;
+      this.sentSinceTick = false;
+    }
+  }
+}
+
+export { ProtocolError };
+export type { Handshake, ExtensionHandshake, Message };
