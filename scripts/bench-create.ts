@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync,
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
@@ -44,25 +45,38 @@ if (!existsSync(data) || statSync(data).size !== sizeMiB * MiB) {
   closeSync(fd);
 }
 
+const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadBefore = loadAverage();
 const btuiOut = join(benchDir, 'btui.torrent');
 const mkOut = join(benchDir, 'mktorrent.torrent');
 
-function timed(command: string, args: string[]): number {
+// CPU time (user + sys, all threads) is reported too: unlike wall time it hardly moves when
+// other processes compete for the cores.
+const haveTime = existsSync('/usr/bin/time');
+
+function timed(command: string, args: string[]): { wall: number; cpu: number } {
+  const argv = haveTime ? ['/usr/bin/time', '-f', 'cpu %U %S', command, ...args] : [command, ...args];
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const result = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0) fail(`${command} failed: ${result.stderr.trim() || result.stdout.trim()}`);
-  return seconds;
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(result.stderr);
+  return { wall, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN };
 }
 
 const infoHashOf = (torrent: string) =>
   spawnSync(process.execPath, [cli, 'metainfo', '--json', '-t', torrent], { encoding: 'utf8' }).stdout.match(/"infoHash": "([0-9a-f]{40})"/)?.[1];
 
 const times = { btui: [] as number[], mktorrent: [] as number[] };
+const cpu = { btui: [] as number[], mktorrent: [] as number[] };
+const record = (tool: 'btui' | 'mktorrent', t: { wall: number; cpu: number }) => {
+  times[tool].push(t.wall);
+  cpu[tool].push(t.cpu);
+};
 for (let i = 0; i < runs; i++) {
-  times.btui.push(timed(process.execPath, [cli, 'create', data, '-o', btuiOut, '-l', '1M', '--no-date', '--force']));
+  record('btui', timed(process.execPath, [cli, 'create', data, '-o', btuiOut, '-l', '1M', '--no-date', '--force']));
   rmSync(mkOut, { force: true }); // mktorrent will not overwrite
-  times.mktorrent.push(timed('mktorrent', ['-d', '-l', '20', '-o', mkOut, data]));
+  record('mktorrent', timed('mktorrent', ['-d', '-l', '20', '-o', mkOut, data]));
 }
 
 const median = (xs: number[]) => {
@@ -72,15 +86,23 @@ const median = (xs: number[]) => {
 const fmt = (s: number) => `${s.toFixed(3)} s`;
 const rows = (['btui', 'mktorrent'] as const).map((tool) => {
   const xs = times[tool];
-  return [tool, fmt(median(xs)), fmt(Math.min(...xs)), xs.map((x) => x.toFixed(3)).join(' '), `${((sizeMiB * MiB) / median(xs) / 1e9).toFixed(2)} GB/s`];
+  return [
+    tool,
+    fmt(median(xs)),
+    fmt(Math.min(...xs)),
+    xs.map((x) => x.toFixed(3)).join(' '),
+    `${((sizeMiB * MiB) / median(xs) / 1e9).toFixed(2)} GB/s`,
+    fmt(median(cpu[tool])),
+  ];
 });
-const header = ['tool', 'median', 'best', 'runs (s)', 'throughput'];
+const header = ['tool', 'median', 'best', 'runs (s)', 'throughput', 'cpu (median)'];
 const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
 const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
 console.log(`btui create vs mktorrent: ${sizeMiB} MiB file, 1 MiB pieces, page cache warm, ${runs} runs each, ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores`);
 console.log(line(header));
 for (const row of rows) console.log(line(row));
-console.log(`ratio btui/mktorrent (median): ${(median(times.btui) / median(times.mktorrent)).toFixed(2)}`);
+console.log(`ratio btui/mktorrent (median wall): ${(median(times.btui) / median(times.mktorrent)).toFixed(2)}`);
+console.log(`load average before/after: ${loadBefore} / ${loadAverage()}`);
 
 const hashes = [infoHashOf(btuiOut), infoHashOf(mkOut)];
 if (hashes[0] && hashes[0] === hashes[1]) console.log(`same info-hash: ${hashes[0]}`);
