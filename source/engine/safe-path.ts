@@ -32,9 +32,10 @@ export function unsafeComponentReason(component: string, windows: boolean): stri
   if (component.includes('\\')) return "'\\' inside a component";
   if (component.includes('\0')) return 'NUL byte in a component';
   if (windows) {
-    if (WINDOWS_RESERVED.test(component)) return `'${component}' is a reserved name on Windows`;
-    if (WINDOWS_BAD_CHARS.test(component)) return `'${component}' has a character Windows does not allow`;
-    if (component.endsWith('.') || component.endsWith(' ')) return `'${component}' ends in a dot or space`;
+    const quoted = JSON.stringify(component);
+    if (WINDOWS_RESERVED.test(component)) return `${quoted} is a reserved name on Windows`;
+    if (WINDOWS_BAD_CHARS.test(component)) return `${quoted} has a character Windows does not allow`;
+    if (component.endsWith('.') || component.endsWith(' ')) return `${quoted} ends in a dot or space`;
   }
   return undefined;
 }

@@ -357,7 +357,7 @@ test('rejects: unsafe and colliding file paths', () => {
   rejects(one(['a\\b']), /'\\' inside a component/);
   rejects(one(['..\\..\\x']), /'\\' inside a component/);
   rejects(one(['a\0b']), /NUL byte/);
-  rejects(one(['CON']), /'CON' is a reserved name on Windows/, {}, { windows: true });
+  rejects(one(['CON']), /"CON" is a reserved name on Windows/, {}, { windows: true });
   rejects(one(['dir', 'aux.c']), /reserved name on Windows/, {}, { windows: true });
   rejects(one(['c:']), /character Windows does not allow/, {}, { windows: true });
   rejects(one(['trailing.']), /ends in a dot or space/, {}, { windows: true });
