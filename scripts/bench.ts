@@ -129,6 +129,9 @@ async function main(): Promise<void> {
         results[name]!.push(m);
         process.stderr.write(`round ${round} ${name.padEnd(10)} ${m.wall.toFixed(2)} s wall  ${m.cpu.toFixed(2)} s CPU  ${m.rssMiB.toFixed(0)} MiB${m.ok ? '' : '  FAILED'}\n`);
         rmSync(out, { recursive: true, force: true });
+        // Let the kernel finish with the deleted gigabyte (writeback, discard) before the next run.
+        spawnSync('sync');
+        await new Promise((r) => setTimeout(r, 1000));
       }
     }
     const summary = Object.fromEntries(
