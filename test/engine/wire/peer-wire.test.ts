@@ -122,7 +122,7 @@ test('incoming side: no info-hash, answers after "handshake"; messages sent earl
   assert.equal(incoming.remoteHandshake, h);
   // Before we answer, the outgoing side cannot have sent anything but its handshake.
   await new Promise((r) => setTimeout(r, 30));
-  assert.deepEqual(incomingMessages, []);
+  assert.equal(incomingMessages.length, 0);
   assert.throws(() => incoming.send({ type: 'interested' }));
 
   const bothExtended = Promise.all([once(incoming, 'extended-handshake'), once(outgoing, 'extended-handshake')]);
