@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from '../../../source/engine/session.js';
 import { tempDir } from '../../helpers/tools.js';
@@ -61,4 +61,43 @@ test('leechers trade pieces among themselves, not only with the seeder', async (
   for (const dir of dirs) assertSameFiles(meta, data, dir);
   const uploadedByLeechers = torrents.reduce((sum, tor) => sum + tor.stats().uploaded, 0);
   assert.ok(uploadedByLeechers > meta.length / 4, `leechers uploaded ${uploadedByLeechers} bytes to each other`);
+});
+
+test('a skipped file (priority 0) is not downloaded; the rest completes', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [300_000, 400_000, 300_000], pieceLength: 32 * 1024 });
+  const seedDir = tempDir(t);
+  const leechDir = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  const seeder = await session(t);
+  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  const leecher = await session(t);
+  const leech = leecher.add(meta, { directory: leechDir, filePriorities: Uint8Array.from([1, 0, 1]) });
+  const done = waitForDone(leech);
+  leech.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await done;
+  const [first, skipped, last] = meta.files;
+  for (const f of [first!, last!]) {
+    assert.ok(readFileSync(join(leechDir, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)));
+  }
+  assert.equal(existsSync(join(leechDir, ...skipped!.path)), false, 'the skipped file was never created');
+  assert.ok(leech.stats().progress < 1, 'the torrent as a whole is not complete');
+});
+
+test('sequential mode downloads pieces in order', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [1_000_000], pieceLength: 16 * 1024 });
+  const seedDir = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  const seeder = await session(t);
+  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  const leecher = await session(t);
+  const leech = leecher.add(meta, { directory: tempDir(t), sequential: true });
+  const order: number[] = [];
+  leech.on('piece', (i: number) => order.push(i));
+  const done = waitForDone(leech);
+  leech.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await done;
+  assert.equal(order.length, meta.pieceCount);
+  // Requests are pipelined, so completions may interleave a little, but never jump far ahead.
+  const outOfOrder = order.filter((piece, i) => Math.abs(piece - i) > 40).length;
+  assert.equal(outOfOrder, 0, `pieces far out of order: ${order.join(',')}`);
 });
