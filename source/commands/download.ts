@@ -27,6 +27,7 @@ const help = `
     --download-limit KIB   KiB/s, 0 = unlimited
     --upload-limit KIB     KiB/s, 0 = unlimited
     --sequential           download pieces in order
+    --select-file LIST     download only these files (1-based, as in aria2c: 1,3-5)
     --json                 one JSON object per line (progress, done, error) for scripts
 
   Exit codes: 0 complete and verified, 1 error, 3 the --on-done command failed, 130 interrupted.
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       downloadLimit: { type: 'number', default: 0 },
       uploadLimit: { type: 'number', default: 0 },
       sequential: { type: 'boolean', default: false },
+      selectFile: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -77,7 +79,8 @@ export async function run(argv: string[]): Promise<number> {
   });
   await listenWithFallback(session, cli.flags.port === undefined);
   const reporter = new ProgressReporter({ json: cli.flags.json, tty: Boolean(process.stderr.isTTY) && !cli.flags.json });
-  const torrent = session.add(meta, { directory, sequential: cli.flags.sequential, paused: true });
+  const filePriorities = cli.flags.selectFile === undefined ? undefined : selectedFiles(cli.flags.selectFile, meta.files.length);
+  const torrent = session.add(meta, { directory, sequential: cli.flags.sequential, filePriorities, paused: true });
   torrent.on('warning', (message: string) => reporter.warning(message));
 
   let interrupted = false;
@@ -173,4 +176,19 @@ async function seedAfterCompletion(torrent: Torrent, reporter: ProgressReporter,
       }
     }, 1000);
   });
+}
+
+/** aria2c-style `1,3-5` (1-based) as per-file priorities: 1 for selected files, 0 for the rest. */
+export function selectedFiles(list: string, fileCount: number): Uint8Array {
+  const priorities = new Uint8Array(fileCount);
+  for (const part of list.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const first = match ? Number(match[1]) : NaN;
+    const last = match?.[2] !== undefined ? Number(match[2]) : first;
+    if (!match || first < 1 || last < first || last > fileCount) {
+      throw new UserError(`bad --select-file '${part}': the torrent has files 1 to ${fileCount}`, 2);
+    }
+    priorities.fill(1, first - 1, last);
+  }
+  return priorities;
 }

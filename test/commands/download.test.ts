@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encode } from '../../source/engine/bencode.js';
+import { Session } from '../../source/engine/session.js';
+import { selectedFiles } from '../../source/commands/download.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tools.js';
+import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
+
+test('selectedFiles reads aria2c-style 1-based lists', () => {
+  assert.deepEqual([...selectedFiles('1,3-4', 5)], [1, 0, 1, 1, 0]);
+  assert.throws(() => selectedFiles('0', 3), /files 1 to 3/);
+  assert.throws(() => selectedFiles('2-9', 3), /files 1 to 3/);
+  assert.throws(() => selectedFiles('x', 3), /bad --select-file/);
+});
+
+test('download --select-file fetches only the chosen files, runs --on-done with the path, exits 0', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [200_000, 300_000, 100_000], pieceLength: 16 * 1024 });
+  const seedDir = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  const seeder = new Session({ host: '127.0.0.1', port: 0 });
+  await seeder.listen();
+  t.after(() => seeder.close());
+  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  const torrentPath = join(tempDir(t), 'sel.torrent');
+  writeFileSync(torrentPath, encode(meta.raw));
+  const out = tempDir(t);
+  const marker = join(tempDir(t), 'done.txt');
+  const result = await runCli(
+    ['download', '-t', torrentPath, '-o', out, '--port', '0', '--host', '127.0.0.1', '--peer', `127.0.0.1:${seeder.port}`, '--select-file', '1,3', '--on-done', `echo >${marker}`],
+    { env: { BTUI_HOME: tempDir(t) } },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const [a, b, c] = meta.files;
+  for (const f of [a!, c!]) assert.ok(readFileSync(join(out, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)));
+  assert.equal(existsSync(join(out, ...b!.path)), false);
+  assert.equal(readFileSync(marker, 'utf8').trim(), join(out, meta.name));
+});
+
+test('download errors are one line: missing torrent, magnet not supported yet, bad peer', async (t) => {
+  const missing = await runCli(['download', '-t', join(tempDir(t), 'nope.torrent'), '--port', '0']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^btui: no such file: .*nope\.torrent\n$/);
+  const magnet = await runCli(['download', 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567']);
+  assert.equal(magnet.code, 2);
+  assert.equal(magnet.stderr.split('\n').length, 2);
+  const torrentPath = join(tempDir(t), 'x.torrent');
+  writeFileSync(torrentPath, encode(randomTorrent({ sizes: [10] }).meta.raw));
+  const badPeer = await runCli(['download', '-t', torrentPath, '--peer', 'nowhere', '--port', '0']);
+  assert.equal(badPeer.code, 2);
+  assert.match(badPeer.stderr, /^btui: bad --peer 'nowhere': expected HOST:PORT\n$/);
+  const nothing = await runCli(['download']);
+  assert.equal(nothing.code, 2);
+  assert.match(nothing.stderr, /^btui: nothing to download/);
+});
