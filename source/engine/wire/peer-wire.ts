@@ -65,6 +65,13 @@ const enum Phase {
   Open,
 }
 
+/**
+ * Messages the remote sends after its handshake but before ours are held (not parsed) until
+ * sendHandshake is called. A ProtocolError thrown by a 'message' listener also closes the
+ * wire with that reason, so callers can reject e.g. a bitfield of the wrong size by throwing.
+ * Piece blocks and other payloads in emitted messages are views into the receive buffer:
+ * copy them if you keep them long, or they pin the whole chunk they arrived in.
+ */
 export class PeerWire extends EventEmitter<PeerWireEvents> {
   readonly downloadRate = new RateMeter();
   readonly uploadRate = new RateMeter();
@@ -240,6 +247,11 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     this.bytesReceived += chunk.length;
     this.receivedSinceTick = true;
     this.framer.push(chunk);
+    if (this.phase === Phase.AwaitingOurHandshake && this.framer.length > this.framer.maxMessageLength + 4) {
+      // Held until we answer, but a peer cannot make us hold more than one message's worth.
+      this.destroy(new ProtocolError('too much data before our handshake'));
+      return;
+    }
     this.process();
   };
 

@@ -41,7 +41,7 @@ function opts(extra: Partial<PeerWireOptions> = {}): PeerWireOptions {
   return { peerId: makePeerId(), ...extra };
 }
 
-test('two wires over TCP: handshakes, extension handshakes and 1 MiB of pieces intact', async (t) => {
+test('two wires over TCP: handshakes, extension handshakes and 1 MiB of pieces intact', { timeout: 10_000 }, async (t) => {
   const [a, b] = await tcpPair(t);
   const extA: ExtensionHandshake = { m: { ut_metadata: 2 }, v: 'btui A', reqq: 250 };
   const extB: ExtensionHandshake = { m: { ut_pex: 1 }, v: 'btui B', metadata_size: 1234 };
@@ -108,7 +108,7 @@ test('two wires over TCP: handshakes, extension handshakes and 1 MiB of pieces i
   assert.equal(await leecherClosed, undefined, 'remote close has no error reason');
 });
 
-test('incoming side: no info-hash, answers after "handshake"; messages sent early are held until then', async (t) => {
+test('incoming side: no info-hash, answers after "handshake"; messages sent early are held until then', { timeout: 10_000 }, async (t) => {
   const [a, b] = await tcpPair(t);
   const outgoing = new PeerWire(a, opts({ infoHash, extensions: { m: { ut_pex: 1 } } }));
   const incoming = new PeerWire(b, opts({ extensions: { m: { ut_metadata: 3 } } }));
@@ -143,7 +143,7 @@ test('incoming side: no info-hash, answers after "handshake"; messages sent earl
   );
 });
 
-test('incoming side that answers inside its "handshake" listener', async (t) => {
+test('incoming side that answers inside its "handshake" listener', { timeout: 10_000 }, async (t) => {
   const [a, b] = await tcpPair(t);
   const outgoing = new PeerWire(a, opts({ infoHash }));
   const incoming = new PeerWire(b, opts());
@@ -164,7 +164,7 @@ async function rawPeer(t: TestContext, options: Partial<PeerWireOptions> = {}): 
   return { raw, wire, closed: closed(wire) };
 }
 
-test('an oversized length prefix closes the wire with ProtocolError', async (t) => {
+test('an oversized length prefix closes the wire with ProtocolError', { timeout: 10_000 }, async (t) => {
   const { raw, wire, closed: done } = await rawPeer(t, { maxMessageLength: 1000 });
   let messages = 0;
   wire.on('message', () => messages++);
@@ -179,7 +179,7 @@ test('an oversized length prefix closes the wire with ProtocolError', async (t) 
   await once(raw, 'close');
 });
 
-test('the default limit admits a 1 MiB block and a bitfield of 2^20 pieces but not more', async (t) => {
+test('the default limit admits a 1 MiB block and a bitfield of 2^20 pieces but not more', { timeout: 10_000 }, async (t) => {
   const { raw, wire, closed: done } = await rawPeer(t);
   const messages = collect(wire);
   raw.write(encodeHandshake(infoHash, makePeerId()));
@@ -194,7 +194,7 @@ test('the default limit admits a 1 MiB block and a bitfield of 2^20 pieces but n
   );
 });
 
-test('garbage instead of a handshake closes the wire at once', async (t) => {
+test('garbage instead of a handshake closes the wire at once', { timeout: 10_000 }, async (t) => {
   const { raw, closed: done } = await rawPeer(t, { handshakeTimeoutMs: 10_000 });
   raw.write('GET / HTTP/1.1\r\n');
   const started = Date.now();
@@ -204,7 +204,7 @@ test('garbage instead of a handshake closes the wire at once', async (t) => {
   await once(raw, 'close');
 });
 
-test('a handshake for another torrent closes an outgoing wire', async (t) => {
+test('a handshake for another torrent closes an outgoing wire', { timeout: 10_000 }, async (t) => {
   const { raw, closed: done } = await rawPeer(t);
   raw.write(encodeHandshake(Buffer.alloc(20, 1), makePeerId()));
   const reason = await done;
@@ -212,7 +212,7 @@ test('a handshake for another torrent closes an outgoing wire', async (t) => {
   assert.match(reason.message, /info-hash/);
 });
 
-test('fast-extension messages are a violation when the remote did not set the fast bit', async (t) => {
+test('fast-extension messages are a violation when the remote did not set the fast bit', { timeout: 10_000 }, async (t) => {
   const { raw, closed: done } = await rawPeer(t);
   raw.write(encodeHandshake(infoHash, makePeerId(), { fast: false }));
   raw.write(encodeMessage({ type: 'have-all' }));
@@ -220,7 +220,7 @@ test('fast-extension messages are a violation when the remote did not set the fa
   assert.ok(reason instanceof ProtocolError);
 });
 
-test('a malformed known message closes; unknown ids are ignored', async (t) => {
+test('a malformed known message closes; unknown ids are ignored', { timeout: 10_000 }, async (t) => {
   const { raw, wire, closed: done } = await rawPeer(t);
   const messages = collect(wire);
   raw.write(encodeHandshake(infoHash, makePeerId()));
@@ -232,7 +232,7 @@ test('a malformed known message closes; unknown ids are ignored', async (t) => {
   assert.deepEqual(messages, [{ type: 'have', index: 4 }]);
 });
 
-test('handshake timeout', async (t) => {
+test('handshake timeout', { timeout: 10_000 }, async (t) => {
   const { closed: done } = await rawPeer(t, { handshakeTimeoutMs: 80 });
   const started = Date.now();
   const reason = await done;
@@ -240,7 +240,7 @@ test('handshake timeout', async (t) => {
   assert.ok(Date.now() - started >= 70);
 });
 
-test('keep-alives keep an otherwise silent connection open; silence closes it', async (t) => {
+test('keep-alives keep an otherwise silent connection open; silence closes it', { timeout: 10_000 }, async (t) => {
   const [a, b] = await tcpPair(t);
   const chatty = new PeerWire(a, opts({ infoHash, keepAliveMs: 40, idleTimeoutMs: 10_000 }));
   const listener = new PeerWire(b, opts({ infoHash, keepAliveMs: 10_000, idleTimeoutMs: 200 }));
@@ -265,7 +265,7 @@ test('keep-alives keep an otherwise silent connection open; silence closes it', 
   assert.equal(silent.destroyed, false);
 });
 
-test('close is emitted exactly once, and nothing after destroy', async (t) => {
+test('close is emitted exactly once, and nothing after destroy', { timeout: 10_000 }, async (t) => {
   const [a, b] = await tcpPair(t);
   const one = new PeerWire(a, opts({ infoHash }));
   const two = new PeerWire(b, opts({ infoHash }));
@@ -283,7 +283,7 @@ test('close is emitted exactly once, and nothing after destroy', async (t) => {
   assert.deepEqual(messages, []);
 });
 
-test('writableNeedDrain turns true past the send buffer size and "drain" follows', async (t) => {
+test('writableNeedDrain turns true past the send buffer size and "drain" follows', { timeout: 10_000 }, async (t) => {
   const [a, b] = await tcpPair(t);
   const seeder = new PeerWire(a, opts({ infoHash, sendBufferBytes: 64 * 1024 }));
   const leecher = new PeerWire(b, opts({ infoHash }));
@@ -300,4 +300,30 @@ test('writableNeedDrain turns true past the send buffer size and "drain" follows
   b.resume();
   await once(seeder, 'drain');
   assert.equal(seeder.writableNeedDrain(), false);
+});
+
+test('a ProtocolError thrown by a message listener closes the wire with it', { timeout: 10_000 }, async (t) => {
+  const { raw, wire, closed: done } = await rawPeer(t);
+  wire.on('message', (m) => {
+    if (m.type === 'bitfield' && m.bitfield.length !== 2) throw new ProtocolError('bitfield of the wrong size');
+  });
+  raw.write(encodeHandshake(infoHash, makePeerId()));
+  raw.write(encodeMessage({ type: 'bitfield', bitfield: Buffer.from([1, 2, 3]) }));
+  const reason = await done;
+  assert.ok(reason instanceof ProtocolError);
+  assert.match(reason.message, /wrong size/);
+});
+
+test('an incoming peer cannot make us buffer more than a message before we answer', { timeout: 10_000 }, async (t) => {
+  const { raw, wire, closed: done } = await rawPeer(t, { infoHash: undefined, maxMessageLength: 1000 });
+  const handshake = once(wire, 'handshake');
+  raw.write(encodeHandshake(infoHash, makePeerId()));
+  await handshake;
+  raw.write(encodeMessage({ type: 'piece', index: 0, begin: 0, block: Buffer.alloc(900) }));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(wire.destroyed, false, 'one message may wait');
+  raw.write(encodeMessage({ type: 'piece', index: 0, begin: 0, block: Buffer.alloc(900) }));
+  const reason = await done;
+  assert.ok(reason instanceof ProtocolError);
+  assert.match(reason.message, /before our handshake/);
 });
