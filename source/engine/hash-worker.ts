@@ -1,7 +1,7 @@
 /**
- * Worker-thread entry for the SHA-1 pool (see hasher.ts), and the file-hashing routine it runs,
- * which the pool's caller thread also uses while workers boot. Kept free of project imports so
- * a worker starts fast: it only needs fs, crypto and the message port.
+ * Worker-thread entry for the SHA-1 pool (see hasher.ts), and the file-hashing routines it runs,
+ * which the pool's calling thread also uses when it helps. Kept free of project imports so a
+ * worker starts fast: it only needs fs, crypto and the message port.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';

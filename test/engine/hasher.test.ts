@@ -113,8 +113,10 @@ test('hashRanges hashes an arbitrary piece range and reports missing data when t
   const pieceLength = 32_768;
   const all = referencePieces(data, pieceLength);
   const ranges = rangesForPieces(files, pieceLength, 1, 3);
-  const mid = await pool.hashRanges(ranges, pieceLength);
+  let reported = 0;
+  const mid = await pool.hashRanges(ranges, pieceLength, { onProgress: (bytes) => (reported += bytes) });
   assert.ok(mid.digests.equals(all.subarray(20, 80)));
+  assert.equal(reported, 3 * pieceLength);
   assert.deepEqual(mid.unreadable, []);
 
   // The second file is missing and the third shorter than declared.
