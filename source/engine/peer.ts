@@ -25,7 +25,7 @@ export class Peer {
   lastUnchokedAt?: number;
   lastRequestsFilledAt = 0;
   /** How many requests to keep outstanding; grows with the peer's rate. */
-  queueDepth = 32;
+  queueDepth = 128;
   uploading = false;
   unrequestedBytes = 0;
   hashFailures = 0;

@@ -105,10 +105,10 @@ interface PieceInProgress {
 const BLOCK = 16 * 1024;
 const MAX_REQUEST_LENGTH = 128 * 1024;
 const MAX_UPLOAD_QUEUE = 2000;
-const MAX_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
+const MAX_PENDING_WRITE_BYTES = 48 * 1024 * 1024;
 const READ_CACHE_BYTES = 16 * 1024 * 1024;
 const REQUEST_QUEUE_SECONDS = 2;
-const MIN_QUEUE_DEPTH = 16;
+const MIN_QUEUE_DEPTH = 32;
 const MAX_QUEUE_DEPTH = 512;
 const CHOKE_INTERVAL_MS = 10_000;
 const OPTIMISTIC_INTERVAL_MS = 30_000;
@@ -137,6 +137,8 @@ export class Torrent extends EventEmitter {
   private readonly readCache = new Map<number, Buffer>();
   private readCacheBytes = 0;
   private readonly pendingReads = new Map<number, Promise<Buffer>>();
+  /** Full-size piece buffers reused after their write: no fresh megabytes per piece for the GC. */
+  private readonly spareBuffers: Buffer[] = [];
   private pendingWriteBytes = 0;
   private announcer: Announcer;
   private timers: NodeJS.Timeout[] = [];
@@ -224,6 +226,7 @@ export class Torrent extends EventEmitter {
     for (const peer of [...this.peers.values()]) peer.wire.destroy();
     this.peers.clear();
     this.inProgress.clear();
+    this.spareBuffers.length = 0;
     this.clearReadCache();
     if (this.state !== 'error') this.setState('paused');
     await this.starting?.catch(() => undefined);
@@ -551,7 +554,7 @@ export class Torrent extends EventEmitter {
     }
     let piece = this.inProgress.get(index);
     if (!piece) {
-      piece = { buffer: Buffer.allocUnsafe(this.picker.pieceSize(index)), contributors: new Set() };
+      piece = { buffer: this.pieceBuffer(index), contributors: new Set() };
       this.inProgress.set(index, piece);
     }
     block.copy(piece.buffer, begin);
@@ -561,6 +564,16 @@ export class Torrent extends EventEmitter {
       void this.finishPiece(index, piece);
     }
     this.fillRequests(peer);
+  }
+
+  private pieceBuffer(index: number): Buffer {
+    const size = this.picker.pieceSize(index);
+    if (size === this.meta.pieceLength) return this.spareBuffers.pop() ?? Buffer.allocUnsafeSlow(size);
+    return Buffer.allocUnsafe(size);
+  }
+
+  private recycle(buffer: Buffer): void {
+    if (buffer.length === this.meta.pieceLength && this.spareBuffers.length * buffer.length < MAX_PENDING_WRITE_BYTES) this.spareBuffers.push(buffer);
   }
 
   private throttleDownload(peer: Peer, bytes: number): void {
@@ -603,6 +616,7 @@ export class Torrent extends EventEmitter {
       this.fail(error);
     } finally {
       this.pendingWriteBytes -= data.length;
+      this.recycle(data);
     }
   }
 
