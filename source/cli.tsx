@@ -42,7 +42,15 @@ async function main(): Promise<number> {
     importMeta: import.meta,
     flags: { demo: { type: 'boolean', default: false } },
   });
-  throw new UserError(`the TUI is not built yet${cli.flags.demo ? ' (--demo)' : ''}; see 'btui --help' for the subcommands`, 2);
+  if (cli.input.length > 0) throw new UserError(`unexpected argument '${cli.input[0]}' (try 'btui --help')`, 2);
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UserError("the TUI needs a terminal; for scripts use a subcommand (see 'btui --help')", 2);
+  }
+  // Ink draws nothing interactive when it thinks it runs under CI; on a real terminal it should.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  const { runTui } = await import('./tui.js');
+  return runTui({ demo: cli.flags.demo });
 }
 
 main().then(

@@ -1,0 +1,117 @@
+import Conf from 'conf';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULTS } from './config.js';
+
+export type ColourMode = 'auto' | '16' | 'none';
+export type KeymapPreset = 'default' | 'rtorrent';
+
+export interface Settings {
+  downloadDirectory: string;
+  /** Listen port; 0 = any free port. */
+  port: number;
+  /** Listen address; '' = all interfaces. */
+  listenHost: string;
+  /** Bytes per second; 0 = unlimited. */
+  downloadLimit: number;
+  uploadLimit: number;
+  maxPeersPerTorrent: number;
+  maxConnections: number;
+  keymapPreset: KeymapPreset;
+  /** Key remaps on top of the preset: action name -> keys, e.g. {"toggle": ["p"]}. */
+  keys: Record<string, string[]>;
+  /** How often the screen may refresh, in milliseconds. */
+  refreshMs: number;
+  colours: ColourMode;
+  /** .torrent files dropped here are added, then moved into its `added/` subdirectory; '' = off. */
+  watchDirectory: string;
+}
+
+export function defaultSettings(): Settings {
+  return {
+    downloadDirectory: join(homedir(), 'Downloads'),
+    port: DEFAULTS.port,
+    listenHost: '',
+    downloadLimit: 0,
+    uploadLimit: 0,
+    maxPeersPerTorrent: DEFAULTS.maxPeersPerTorrent,
+    maxConnections: DEFAULTS.maxConnections,
+    keymapPreset: 'default',
+    keys: {},
+    refreshMs: 500,
+    colours: 'auto',
+    watchDirectory: '',
+  };
+}
+
+/** Fields the settings screen offers, in order, with how to read typed text back. */
+export const EDITABLE_SETTINGS: { key: keyof Settings; label: string; kind: 'text' | 'number' | 'choice'; choices?: string[] }[] = [
+  { key: 'downloadDirectory', label: 'Download directory', kind: 'text' },
+  { key: 'port', label: 'Listen port (next start)', kind: 'number' },
+  { key: 'downloadLimit', label: 'Download limit (B/s, 0 = none)', kind: 'number' },
+  { key: 'uploadLimit', label: 'Upload limit (B/s, 0 = none)', kind: 'number' },
+  { key: 'maxPeersPerTorrent', label: 'Max peers per torrent (next start)', kind: 'number' },
+  { key: 'keymapPreset', label: 'Key preset', kind: 'choice', choices: ['default', 'rtorrent'] },
+  { key: 'refreshMs', label: 'Refresh interval (ms)', kind: 'number' },
+  { key: 'colours', label: 'Colours', kind: 'choice', choices: ['auto', '16', 'none'] },
+  { key: 'watchDirectory', label: 'Watch directory', kind: 'text' },
+];
+
+/**
+ * Settings in a JSON file under $XDG_CONFIG_HOME/btui/config.json (conf). Values that fail
+ * validation fall back to their defaults rather than stopping the program.
+ */
+export class SettingsStore {
+  private readonly conf: Conf<Settings>;
+
+  constructor(options: { cwd?: string } = {}) {
+    this.conf = new Conf<Settings>({
+      projectName: 'btui',
+      projectSuffix: '',
+      defaults: defaultSettings(),
+      cwd: options.cwd,
+    });
+  }
+
+  get path(): string {
+    return this.conf.path;
+  }
+
+  read(): Settings {
+    return sanitize(this.conf.store);
+  }
+
+  update(patch: Partial<Settings>): Settings {
+    const next = sanitize({ ...this.read(), ...patch });
+    this.conf.set(next);
+    return next;
+  }
+}
+
+/** Coerces a possibly hand-edited settings object into a valid one. */
+export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Settings {
+  const d = defaultSettings();
+  const num = (v: unknown, fallback: number, min: number, max: number): number =>
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? Math.floor(v) : fallback;
+  const str = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
+  const keys: Record<string, string[]> = {};
+  if (raw.keys && typeof raw.keys === 'object') {
+    for (const [action, list] of Object.entries(raw.keys as Record<string, unknown>)) {
+      if (Array.isArray(list) && list.every((k) => typeof k === 'string')) keys[action] = list as string[];
+    }
+  }
+  return {
+    downloadDirectory: str(raw.downloadDirectory, d.downloadDirectory) || d.downloadDirectory,
+    port: num(raw.port, d.port, 0, 65535),
+    listenHost: str(raw.listenHost, d.listenHost),
+    downloadLimit: num(raw.downloadLimit, 0, 0, 2 ** 40),
+    uploadLimit: num(raw.uploadLimit, 0, 0, 2 ** 40),
+    maxPeersPerTorrent: num(raw.maxPeersPerTorrent, d.maxPeersPerTorrent, 1, 10_000),
+    maxConnections: num(raw.maxConnections, d.maxConnections, 1, 100_000),
+    keymapPreset: raw.keymapPreset === 'rtorrent' ? 'rtorrent' : 'default',
+    keys,
+    refreshMs: num(raw.refreshMs, d.refreshMs, 100, 10_000),
+    colours: raw.colours === '16' || raw.colours === 'none' ? raw.colours : 'auto',
+    watchDirectory: str(raw.watchDirectory, ''),
+  };
+}

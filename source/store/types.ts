@@ -1,0 +1,130 @@
+import type { TorrentState } from '../engine/torrent.js';
+
+/** One torrent as the UI sees it: plain, immutable, reused between snapshots when unchanged. */
+export interface TorrentRow {
+  readonly infoHash: string;
+  /** Already made printable (control characters escaped). */
+  readonly name: string;
+  readonly state: TorrentState;
+  readonly error?: string;
+  readonly size: number;
+  readonly completedBytes: number;
+  readonly progress: number;
+  /** Recheck progress (0..1) while checking. */
+  readonly checkProgress?: number;
+  readonly downloadRate: number;
+  readonly uploadRate: number;
+  /** Totals across runs (the engine counts one run; the store adds what earlier runs saved). */
+  readonly downloaded: number;
+  readonly uploaded: number;
+  readonly ratio: number;
+  readonly peers: number;
+  readonly knownPeers: number;
+  readonly seeds: number;
+  readonly etaSeconds?: number;
+  readonly pieceCount: number;
+  readonly havePieces: number;
+  readonly addedAt: number;
+  readonly completedAt?: number;
+  /** 0 off, 1 low, 2 normal, 3 high. */
+  readonly priority: number;
+  readonly directory: string;
+  /** The torrent's data on disk: its file, or its root directory (what X deletes). */
+  readonly dataPath: string;
+}
+
+export interface GlobalStats {
+  readonly downloadRate: number;
+  readonly uploadRate: number;
+  readonly downloadLimit: number;
+  readonly uploadLimit: number;
+  readonly connections: number;
+  readonly port: number;
+  /** Bytes free where new downloads go; undefined until measured or when unknown. */
+  readonly freeDisk?: number;
+  readonly downloadDirectory: string;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface LogEntry {
+  readonly id: number;
+  readonly at: number;
+  readonly level: LogLevel;
+  readonly text: string;
+}
+
+export interface PeerRow {
+  readonly id: string;
+  readonly address: string;
+  readonly client: string;
+  /** e.g. "cI sK": see peerFlags. */
+  readonly flags: string;
+  readonly progress: number;
+  readonly downloadRate: number;
+  readonly uploadRate: number;
+  readonly requests: number;
+}
+
+export interface TrackerRow {
+  readonly url: string;
+  readonly tier: number;
+  readonly status: string;
+  readonly lastAnnounceAt?: number;
+  readonly nextAnnounceAt?: number;
+  readonly seeders?: number;
+  readonly leechers?: number;
+  readonly completed?: number;
+  readonly lastScrapeAt?: number;
+  readonly lastError?: string;
+}
+
+export interface FileRow {
+  readonly index: number;
+  /** Path inside the torrent, components joined with '/', printable. */
+  readonly path: string;
+  readonly length: number;
+  readonly progress: number;
+  /** 0 skip, 1 normal, 2 high. */
+  readonly priority: number;
+}
+
+export interface PieceMap {
+  readonly pieceCount: number;
+  /** Wire-format bitfield (high bit first). */
+  readonly have: Uint8Array;
+  readonly downloading: ReadonlySet<number>;
+  readonly availability: Uint16Array;
+}
+
+/** Extra data about the one torrent whose detail is open; refreshed with the snapshot. */
+export interface TorrentDetail {
+  readonly infoHash: string;
+  readonly info: InfoFields;
+  readonly peers: readonly PeerRow[];
+  readonly trackers: readonly TrackerRow[];
+  readonly files: readonly FileRow[];
+  readonly pieces: PieceMap;
+}
+
+export interface InfoFields {
+  readonly pieceLength: number;
+  readonly private: boolean;
+  readonly comment?: string;
+  readonly createdBy?: string;
+  readonly creationDate?: number;
+  readonly path: string;
+  readonly wasted: number;
+  readonly hashFailures: number;
+  readonly magnet: string;
+}
+
+export interface Snapshot {
+  /** Bumped on every published change. */
+  readonly version: number;
+  /** In the order torrents were added. */
+  readonly torrents: readonly TorrentRow[];
+  readonly global: GlobalStats;
+  readonly log: readonly LogEntry[];
+  readonly detail?: TorrentDetail;
+}

@@ -1,0 +1,83 @@
+import type { TorrentRow } from './types.js';
+
+export const VIEWS = ['all', 'downloading', 'seeding', 'paused', 'complete', 'active', 'error'] as const;
+export type View = (typeof VIEWS)[number];
+
+export const SORT_KEYS = ['added', 'name', 'state', 'progress', 'size', 'down', 'up', 'ratio', 'peers', 'seeds', 'eta'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export interface ViewOptions {
+  view: View;
+  /** Case-insensitive substring of the name; '' = everything. */
+  filter: string;
+  sort: SortKey;
+  descending: boolean;
+}
+
+const ACTIVE_STATES = new Set(['downloading', 'seeding', 'checking', 'metadata']);
+
+export function inView(row: TorrentRow, view: View): boolean {
+  switch (view) {
+    case 'all':
+      return true;
+    case 'downloading':
+      return row.state === 'downloading' || row.state === 'metadata' || row.state === 'queued';
+    case 'seeding':
+      return row.state === 'seeding';
+    case 'paused':
+      return row.state === 'paused';
+    case 'complete':
+      return row.progress >= 1;
+    case 'active':
+      return ACTIVE_STATES.has(row.state) && (row.downloadRate > 0 || row.uploadRate > 0 || row.peers > 0 || row.state === 'checking');
+    case 'error':
+      return row.state === 'error';
+  }
+}
+
+const ETA_UNKNOWN = Number.MAX_SAFE_INTEGER;
+
+function sortValue(row: TorrentRow, key: SortKey): number | string {
+  switch (key) {
+    case 'added':
+      return row.addedAt;
+    case 'name':
+      return row.name.toLowerCase();
+    case 'state':
+      return row.state;
+    case 'progress':
+      return row.progress;
+    case 'size':
+      return row.size;
+    case 'down':
+      return row.downloadRate;
+    case 'up':
+      return row.uploadRate;
+    case 'ratio':
+      return row.ratio;
+    case 'peers':
+      return row.peers;
+    case 'seeds':
+      return row.seeds;
+    case 'eta':
+      return row.etaSeconds ?? ETA_UNKNOWN;
+  }
+}
+
+/** The rows to show, filtered and sorted; ties keep the order torrents were added in (a stable sort). */
+export function visibleRows(rows: readonly TorrentRow[], options: ViewOptions): TorrentRow[] {
+  const needle = options.filter.toLowerCase();
+  const kept = rows.filter((row) => inView(row, options.view) && (needle === '' || row.name.toLowerCase().includes(needle)));
+  if (options.sort === 'added' && !options.descending) return kept;
+  const sign = options.descending ? -1 : 1;
+  const keyed = kept.map((row, i) => ({ row, i, v: sortValue(row, options.sort) }));
+  keyed.sort((a, b) => (a.v < b.v ? -sign : a.v > b.v ? sign : a.i - b.i));
+  return keyed.map((k) => k.row);
+}
+
+/** Counts per view, for the view bar. */
+export function viewCounts(rows: readonly TorrentRow[]): Record<View, number> {
+  const counts = Object.fromEntries(VIEWS.map((v) => [v, 0])) as Record<View, number>;
+  for (const row of rows) for (const v of VIEWS) if (inView(row, v)) counts[v]++;
+  return counts;
+}

@@ -1,0 +1,166 @@
+import { rm } from 'node:fs/promises';
+import { render } from 'ink';
+import { useEffect, useState } from 'react';
+import { resumeFilePath, stateDirectory } from './config.js';
+import type { DemoSwarm } from './demo/swarm.js';
+import { Session } from './engine/session.js';
+import { describeError } from './errors.js';
+import { SessionPersistence } from './session-state/persistence.js';
+import { SettingsStore, type Settings } from './settings.js';
+import { Controller } from './store/controller.js';
+import { completePath } from './store/path-complete.js';
+import { TorrentStore } from './store/torrent-store.js';
+import { WatchDirectory } from './store/watch-directory.js';
+import { App, type AppProps } from './ui/app.js';
+
+const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+export interface TuiOptions {
+  demo: boolean;
+}
+
+/** Re-renders the app at the terminal's size. One line is left free: Ink clears the whole screen on every frame that fills it. */
+function Sized(props: Omit<AppProps, 'width' | 'height'>) {
+  const size = () => ({ width: process.stdout.columns || 80, height: Math.max(5, (process.stdout.rows || 24) - 1) });
+  const [dimensions, setDimensions] = useState(size);
+  useEffect(() => {
+    const onResize = () => setDimensions(size());
+    process.stdout.on('resize', onResize);
+    return () => {
+      process.stdout.off('resize', onResize);
+    };
+  }, []);
+  return <App {...props} width={dimensions.width} height={dimensions.height} />;
+}
+
+/** `btui` / `btui --demo`: the full-screen interface over the in-process engine. */
+export async function runTui(options: TuiOptions): Promise<number> {
+  const settingsStore = new SettingsStore();
+  let settings: Settings = settingsStore.read();
+  const state = stateDirectory();
+  const session = new Session({
+    host: settings.listenHost || undefined,
+    resumePath: resumeFilePath,
+    maxPeersPerTorrent: settings.maxPeersPerTorrent,
+    maxConnections: settings.maxConnections,
+  });
+  const store = new TorrentStore(session, { refreshMs: settings.refreshMs, downloadDirectory: settings.downloadDirectory });
+  try {
+    await session.listen(settings.port);
+  } catch (error) {
+    await session.listen(0);
+    store.log('warn', `${describeError(error)}; listening on port ${session.port} instead`);
+  }
+  const controller = new Controller(
+    session,
+    store,
+    {
+      stateDirectory: state,
+      downloadDirectory: () => settings.downloadDirectory,
+      saveLimits: (limits) => {
+        settings = settingsStore.update({ downloadLimit: limits.download, uploadLimit: limits.upload });
+      },
+    },
+    { download: settings.downloadLimit, upload: settings.uploadLimit },
+  );
+  const persistence = new SessionPersistence(session, store, state);
+  const restored = await persistence.restore();
+  if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${persistence.path}`);
+
+  let watcher: WatchDirectory | undefined;
+  const startWatcher = () => {
+    watcher?.stop();
+    watcher = settings.watchDirectory ? new WatchDirectory(settings.watchDirectory, controller, store) : undefined;
+    watcher?.start();
+  };
+  startWatcher();
+  store.start();
+
+  let demo: DemoSwarm | undefined;
+  let closing = false;
+  let resolveQuit!: () => void;
+  const quitRequested = new Promise<void>((resolve) => (resolveQuit = resolve));
+
+  const restoreTerminal = () => process.stdout.write(LEAVE_ALTERNATE_SCREEN + SHOW_CURSOR);
+  const crash = (error: unknown) => {
+    restoreTerminal();
+    process.stderr.write(`btui: crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Best effort: keep the session the user had.
+    void persistence.save().finally(() => process.exit(1));
+    setTimeout(() => process.exit(1), 2000).unref();
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  const onSignal = () => resolveQuit();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onSignal);
+
+  process.stdout.write(ENTER_ALTERNATE_SCREEN);
+  const instance = render(
+    <Sized
+      store={store}
+      commands={controller}
+      settings={{ read: () => settings, update: (patch) => (settings = settingsStore.update(patch)), path: settingsStore.path }}
+      demo={options.demo}
+      onQuit={() => resolveQuit()}
+      complete={(text) => completePath(text)}
+      onSettingsChanged={(next) => {
+        settings = next;
+        store.setDownloadDirectory(next.downloadDirectory);
+        startWatcher();
+      }}
+    />,
+    { exitOnCtrlC: false, patchConsole: true, maxFps: 20 },
+  );
+
+  if (options.demo) {
+    store.log('info', 'starting the demo swarm (a tracker and three seeders on 127.0.0.1)…');
+    store.refresh();
+    void (async () => {
+      try {
+        const { startDemoSwarm } = await import('./demo/swarm.js');
+        demo = await startDemoSwarm({ seederUploadLimit: demoRate() });
+        if (closing) return void (await demo.close());
+        for (const meta of demo.torrents) {
+          const hash = await controller.addMetainfo(meta, { directory: demo.downloadDirectory, ephemeral: true });
+          session.get(hash)?.addPeers(demo.peers);
+        }
+        store.log('info', `demo: ${demo.torrents.length} torrents from seeders on ${demo.peers.map((p) => p.port).join(', ')}; data in ${demo.downloadDirectory} (deleted on exit, never saved in the session)`);
+      } catch (error) {
+        store.log('error', `demo swarm: ${describeError(error)}`);
+      }
+    })();
+  }
+
+  await quitRequested;
+  closing = true;
+  instance.unmount();
+  restoreTerminal();
+  store.stop();
+  watcher?.stop();
+  persistence.close();
+  await persistence.save();
+  if (demo) {
+    // Demo torrents are not part of the saved session; their data goes with the demo.
+    for (const meta of demo.torrents) {
+      await session.remove(meta.infoHash).catch(() => undefined);
+      await rm(resumeFilePath(meta.infoHash), { force: true });
+    }
+  }
+  await session.close();
+  await demo?.close();
+  process.off('uncaughtException', crash);
+  process.off('unhandledRejection', crash);
+  const { closeDefaultHashPool } = await import('./engine/hasher.js');
+  await closeDefaultHashPool();
+  return 0;
+}
+
+/** BTUI_DEMO_RATE: bytes/s per demo seeder (default 1 MiB/s, so downloads are watchable; 0 = unlimited). */
+function demoRate(): number {
+  const value = Number(process.env.BTUI_DEMO_RATE);
+  return process.env.BTUI_DEMO_RATE !== undefined && Number.isFinite(value) && value >= 0 ? value : 1024 * 1024;
+}

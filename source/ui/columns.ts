@@ -1,0 +1,53 @@
+import { formatRate, formatDuration } from '../format/duration.js';
+import { formatBytes } from '../format/size.js';
+import type { SortKey } from '../store/view.js';
+import type { TorrentRow } from '../store/types.js';
+import { percent } from './fit.js';
+
+export type ColumnId = 'name' | 'state' | 'bar' | 'pct' | 'size' | 'down' | 'up' | 'ratio' | 'peers' | 'seeds' | 'eta';
+
+export interface Column {
+  id: ColumnId;
+  title: string;
+  width: number;
+  align: 'left' | 'right';
+  /** Narrow terminals drop the lowest first; the name column is never dropped. */
+  keep: number;
+  sort?: SortKey;
+  text: (row: TorrentRow) => string;
+}
+
+export function stateText(row: TorrentRow): string {
+  if (row.state === 'checking' && row.checkProgress !== undefined) return `check ${percent(row.checkProgress)}`;
+  return row.state;
+}
+
+const rate = (n: number) => (n > 0 ? formatRate(n) : '-');
+
+/** All columns in display order. */
+export const COLUMNS: readonly Column[] = [
+  { id: 'name', title: 'Name', width: 16, align: 'left', keep: 100, sort: 'name', text: (r) => r.name },
+  { id: 'state', title: 'State', width: 11, align: 'left', keep: 10, sort: 'state', text: stateText },
+  { id: 'bar', title: 'Progress', width: 10, align: 'left', keep: 1, sort: 'progress', text: () => '' },
+  { id: 'pct', title: '%', width: 4, align: 'right', keep: 9, sort: 'progress', text: (r) => percent(r.progress) },
+  { id: 'size', title: 'Size', width: 9, align: 'right', keep: 6, sort: 'size', text: (r) => formatBytes(r.size) },
+  { id: 'down', title: 'Down', width: 10, align: 'right', keep: 8, sort: 'down', text: (r) => rate(r.downloadRate) },
+  { id: 'up', title: 'Up', width: 10, align: 'right', keep: 7, sort: 'up', text: (r) => rate(r.uploadRate) },
+  { id: 'ratio', title: 'Ratio', width: 5, align: 'right', keep: 3, sort: 'ratio', text: (r) => (r.ratio >= 100 ? '99+' : r.ratio.toFixed(2)) },
+  { id: 'peers', title: 'Peers', width: 7, align: 'right', keep: 4, sort: 'peers', text: (r) => `${r.peers}/${r.knownPeers}` },
+  { id: 'seeds', title: 'Seeds', width: 5, align: 'right', keep: 2, sort: 'seeds', text: (r) => String(r.seeds) },
+  { id: 'eta', title: 'ETA', width: 6, align: 'right', keep: 5, sort: 'eta', text: (r) => (r.state === 'downloading' ? formatDuration(r.etaSeconds) : '') },
+];
+
+const NAME_MIN = 16;
+
+/** The columns that fit `width` (one space between columns); the name column takes what is left. */
+export function layoutColumns(width: number): { columns: Column[]; nameWidth: number } {
+  let columns = [...COLUMNS];
+  const fixed = () => columns.reduce((n, c) => n + (c.id === 'name' ? 0 : c.width + 1), 0);
+  while (fixed() + NAME_MIN > width && columns.length > 1) {
+    const victim = columns.filter((c) => c.id !== 'name').sort((a, b) => a.keep - b.keep)[0]!;
+    columns = columns.filter((c) => c !== victim);
+  }
+  return { columns, nameWidth: Math.max(1, width - fixed()) };
+}

@@ -1,0 +1,59 @@
+import { Box, Text } from 'ink';
+import { formatRate } from '../format/duration.js';
+import type { TorrentDetail, TorrentRow } from '../store/types.js';
+import { stateText } from './columns.js';
+import { fit, percent } from './fit.js';
+import { FilesTab } from './files-tab.js';
+import { InfoTab } from './info-tab.js';
+import { PeersTab } from './peers-tab.js';
+import { PiecesTab } from './pieces-tab.js';
+import { useTheme } from './theme-context.js';
+import { TrackersTab } from './trackers-tab.js';
+import { TAB_TITLES, TABS, type Tab } from './ui-state.js';
+
+interface Props {
+  row: TorrentRow;
+  detail?: TorrentDetail;
+  tab: Tab;
+  fileCursor: number;
+  scroll: number;
+  width: number;
+  height: number;
+}
+
+/** The selected torrent: a summary line, the tab bar, and the open tab. */
+export function DetailView({ row, detail, tab, fileCursor, scroll, width, height }: Props) {
+  const theme = useTheme();
+  const summary = `${stateText(row)}  ${percent(row.progress)}  ↓ ${formatRate(row.downloadRate)}  ↑ ${formatRate(row.uploadRate)}  peers ${row.peers}/${row.knownPeers}`;
+  const body = Math.max(0, height - 2);
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text wrap="truncate">
+        <Text bold>{fit(row.name, Math.max(1, width - summary.length - 2))}</Text>
+        {'  '}
+        <Text color={theme.state[row.state]}>{summary}</Text>
+      </Text>
+      <Text wrap="truncate">
+        {TABS.map((t, i) => (
+          <Text key={t} inverse={t === tab} color={t === tab ? undefined : theme.dim}>
+            {` ${i + 1} ${TAB_TITLES[t]} `}
+          </Text>
+        ))}
+        <Text color={theme.dim}>{'  Tab/1-5 switch, Esc back'}</Text>
+      </Text>
+      {!detail || detail.infoHash !== row.infoHash ? (
+        <Text color={theme.dim}>loading…</Text>
+      ) : tab === 'info' ? (
+        <InfoTab row={row} detail={detail} width={width} height={body} />
+      ) : tab === 'peers' ? (
+        <PeersTab peers={detail.peers} width={width} height={body} scroll={scroll} />
+      ) : tab === 'files' ? (
+        <FilesTab files={detail.files} cursor={fileCursor} width={width} height={body} />
+      ) : tab === 'trackers' ? (
+        <TrackersTab trackers={detail.trackers} width={width} height={body} scroll={scroll} />
+      ) : (
+        <PiecesTab pieces={detail.pieces} pieceLength={detail.info.pieceLength} width={width} height={body} />
+      )}
+    </Box>
+  );
+}

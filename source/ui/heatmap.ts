@@ -1,0 +1,68 @@
+import type { PieceMap } from '../store/types.js';
+
+export type CellState = 'have' | 'partial' | 'downloading' | 'missing';
+
+export interface HeatCell {
+  state: CellState;
+  /** For cells with missing pieces: how many peers have the rarest of them. */
+  availability: number;
+}
+
+export function hasPiece(have: Uint8Array, index: number): boolean {
+  return ((have[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0;
+}
+
+/**
+ * Pieces folded into at most `cells` cells: one piece a cell when they fit, else even
+ * groups. A group reads as have (all), downloading (any in flight), partial (some) or
+ * missing; its availability is that of its rarest missing piece (what holds it back).
+ */
+export function heatmapCells(map: PieceMap, cells: number): HeatCell[] {
+  const n = map.pieceCount;
+  const count = Math.max(0, Math.min(n, cells));
+  const out: HeatCell[] = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const first = Math.floor((k * n) / count);
+    const end = Math.floor(((k + 1) * n) / count);
+    let had = 0;
+    let downloading = false;
+    let rarest = Number.MAX_SAFE_INTEGER;
+    for (let p = first; p < end; p++) {
+      if (hasPiece(map.have, p)) had++;
+      else {
+        if (map.downloading.has(p)) downloading = true;
+        const a = map.availability[p] ?? 0;
+        if (a < rarest) rarest = a;
+      }
+    }
+    const state: CellState = had === end - first ? 'have' : downloading ? 'downloading' : had > 0 ? 'partial' : 'missing';
+    out[k] = { state, availability: rarest === Number.MAX_SAFE_INTEGER ? 0 : rarest };
+  }
+  return out;
+}
+
+/** The glyph of a cell, readable without colour: blocks for have/partial/downloading, the peer count for missing. */
+export function cellGlyph(cell: HeatCell): string {
+  switch (cell.state) {
+    case 'have':
+      return '█';
+    case 'partial':
+      return '▓';
+    case 'downloading':
+      return '▒';
+    case 'missing':
+      return cell.availability === 0 ? '·' : cell.availability > 9 ? '+' : String(cell.availability);
+  }
+}
+
+/** Index into Theme.availability: 0 nobody, 1, 2, 3, 4 = four or more. */
+export function availabilityBucket(availability: number): number {
+  return Math.min(4, Math.max(0, availability));
+}
+
+/** Grid size for a pane: full width, as many rows as needed (at most `maxRows`). */
+export function gridFor(pieceCount: number, width: number, maxRows: number): { columns: number; rows: number } {
+  const columns = Math.max(1, width);
+  const rows = Math.max(1, Math.min(maxRows, Math.ceil(pieceCount / columns)));
+  return { columns, rows };
+}

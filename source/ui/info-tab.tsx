@@ -1,0 +1,47 @@
+import { Box, Text } from 'ink';
+import { formatUnixTime } from '../format/date.js';
+import { formatBytes, formatCount } from '../format/size.js';
+import type { TorrentDetail, TorrentRow } from '../store/types.js';
+import { fit } from './fit.js';
+import { useTheme } from './theme-context.js';
+import { utcTime } from './relative-time.js';
+
+export function infoRows(row: TorrentRow, detail: TorrentDetail): [string, string][] {
+  const i = detail.info;
+  const rows: [string, string][] = [
+    ['Name', row.name],
+    ['Info hash', row.infoHash],
+    ['Size', `${formatBytes(row.size)} (${formatCount(row.size)} bytes)`],
+    ['Pieces', `${formatCount(row.pieceCount)} × ${formatBytes(i.pieceLength)}, have ${formatCount(row.havePieces)}`],
+    ['Private', i.private ? 'yes' : 'no'],
+  ];
+  if (i.comment) rows.push(['Comment', i.comment.replace(/\r?\n/g, ' ')]);
+  if (i.creationDate !== undefined || i.createdBy) rows.push(['Created', [i.creationDate !== undefined ? formatUnixTime(i.creationDate) : '', i.createdBy ? `by ${i.createdBy}` : ''].filter(Boolean).join(' ')]);
+  rows.push(
+    ['Path', i.path],
+    ['Added', utcTime(row.addedAt)],
+    ['Completed', utcTime(row.completedAt)],
+    ['Downloaded', `${formatBytes(row.downloaded)}${i.wasted ? ` (wasted ${formatBytes(i.wasted)}, ${i.hashFailures} hash failures)` : ''}`],
+    ['Uploaded', formatBytes(row.uploaded)],
+    ['Ratio', row.ratio.toFixed(3)],
+    ['Priority', ['off', 'low', 'normal', 'high'][row.priority] ?? String(row.priority)],
+  );
+  if (row.error) rows.push(['Error', row.error]);
+  rows.push(['Magnet', i.magnet]);
+  return rows;
+}
+
+export function InfoTab({ row, detail, width, height }: { row: TorrentRow; detail: TorrentDetail; width: number; height: number }) {
+  const theme = useTheme();
+  const rows = infoRows(row, detail).slice(0, height);
+  return (
+    <Box flexDirection="column" height={height}>
+      {rows.map(([key, value]) => (
+        <Text key={key} wrap="truncate">
+          <Text color={theme.accent}>{fit(key, 12)}</Text>
+          <Text color={key === 'Error' ? theme.bad : undefined}>{fit(value, Math.max(0, width - 12))}</Text>
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,62 @@
+import { Box, Text } from 'ink';
+import { formatBytes, formatCount } from '../format/size.js';
+import type { PieceMap } from '../store/types.js';
+import { availabilityBucket, cellGlyph, gridFor, hasPiece, heatmapCells, type HeatCell } from './heatmap.js';
+import type { Theme } from './theme.js';
+import { useTheme } from './theme-context.js';
+
+function cellColour(cell: HeatCell, theme: Theme): string | undefined {
+  if (cell.state === 'have') return theme.have;
+  if (cell.state === 'downloading') return theme.downloading;
+  if (cell.state === 'partial') return theme.have ? theme.info : undefined;
+  return theme.availability[availabilityBucket(cell.availability)];
+}
+
+/** Consecutive cells of one colour as one Text, to keep the node count low. */
+function runs(cells: HeatCell[], theme: Theme): { colour?: string; text: string }[] {
+  const out: { colour?: string; text: string }[] = [];
+  for (const cell of cells) {
+    const colour = cellColour(cell, theme);
+    const glyph = cellGlyph(cell);
+    const last = out[out.length - 1];
+    if (last && last.colour === colour) last.text += glyph;
+    else out.push({ colour, text: glyph });
+  }
+  return out;
+}
+
+/** The piece heatmap: each cell one piece, or an even group of pieces when there are more pieces than cells. */
+export function PiecesTab({ pieces, pieceLength, width, height }: { pieces: PieceMap; pieceLength: number; width: number; height: number }) {
+  const theme = useTheme();
+  const legendLines = 3;
+  const grid = gridFor(pieces.pieceCount, width, Math.max(1, height - legendLines));
+  const cells = heatmapCells(pieces, grid.columns * grid.rows);
+  let have = 0;
+  for (let i = 0; i < pieces.pieceCount; i++) if (hasPiece(pieces.have, i)) have++;
+  const perCell = pieces.pieceCount / Math.max(1, cells.length);
+  const lines: HeatCell[][] = [];
+  for (let r = 0; r * grid.columns < cells.length; r++) lines.push(cells.slice(r * grid.columns, (r + 1) * grid.columns));
+  const scale = perCell > 1 ? `1 cell ≈ ${perCell.toFixed(perCell < 10 ? 1 : 0)} pieces (${formatBytes(Math.round(perCell * pieceLength))})` : `1 cell = 1 piece (${formatBytes(pieceLength)})`;
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text wrap="truncate">
+        {`${formatCount(pieces.pieceCount)} pieces, have ${formatCount(have)}, downloading ${formatCount(pieces.downloading.size)}; ${scale}`}
+      </Text>
+      {lines.map((line, r) => (
+        <Text key={r} wrap="truncate">
+          {runs(line, theme).map((run, i) => (
+            <Text key={i} color={run.colour}>
+              {run.text}
+            </Text>
+          ))}
+        </Text>
+      ))}
+      <Box flexGrow={1} />
+      <Text wrap="truncate">
+        <Text color={theme.have}>█</Text> have  <Text color={theme.info}>▓</Text> some of group  <Text color={theme.downloading}>▒</Text> downloading  missing, peers with it:{' '}
+        <Text color={theme.availability[0]}>· none</Text> <Text color={theme.availability[1]}>1</Text> <Text color={theme.availability[2]}>2</Text> <Text color={theme.availability[3]}>3</Text>{' '}
+        <Text color={theme.availability[4]}>4+</Text>
+      </Text>
+    </Box>
+  );
+}

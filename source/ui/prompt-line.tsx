@@ -1,0 +1,48 @@
+import { Box, Text } from 'ink';
+import type { Confirm, Prompt } from './ui-state.js';
+import { fit } from './fit.js';
+import { useTheme } from './theme-context.js';
+
+export const PROMPT_LABELS: Record<Prompt['kind'], string> = {
+  add: 'Add (path, URL, magnet or info-hash; Tab completes): ',
+  create: 'New torrent from (paths, comma-separated; Tab completes): ',
+  filter: 'Filter: ',
+  setting: 'Value: ',
+};
+
+/** The one-line prompt, with completion choices above it when Tab was ambiguous. */
+export function PromptLine({ prompt, width }: { prompt: Prompt; width: number }) {
+  const theme = useTheme();
+  const label = PROMPT_LABELS[prompt.kind];
+  const room = Math.max(1, width - label.length - 1);
+  const shown = prompt.text.length > room ? `…${prompt.text.slice(-(room - 1))}` : prompt.text;
+  return (
+    <Box flexDirection="column">
+      {prompt.candidates && prompt.candidates.length > 0 ? (
+        <Text color={theme.dim} wrap="truncate">
+          {fit(prompt.candidates.join('  '), width)}
+        </Text>
+      ) : null}
+      <Text wrap="truncate">
+        <Text color={theme.accent}>{label}</Text>
+        {shown}
+        <Text inverse> </Text>
+      </Text>
+    </Box>
+  );
+}
+
+export function confirmText(confirm: Confirm): string {
+  return confirm.kind === 'removeData'
+    ? `Remove "${confirm.name}" AND DELETE ${confirm.path}? (y/N)`
+    : `Remove "${confirm.name}" from the session (data stays in ${confirm.path})? (y/N)`;
+}
+
+export function ConfirmLine({ confirm, width }: { confirm: Confirm; width: number }) {
+  const theme = useTheme();
+  return (
+    <Text bold color={confirm.kind === 'removeData' ? theme.bad : theme.warn} wrap="truncate">
+      {fit(confirmText(confirm), width)}
+    </Text>
+  );
+}

@@ -1,0 +1,153 @@
+import type { Snapshot, TorrentRow } from '../store/types.js';
+import type { ActionId } from './keymap.js';
+import { moveSelection, nextSort, nextView, TABS, cycle, type Tab, type UiState } from './ui-state.js';
+
+/** What actions need from the controller (an interface so tests can record the calls). */
+export interface Commands {
+  toggle(hash: string): Promise<void>;
+  recheck(hash: string): Promise<void>;
+  announce(hash: string): void;
+  scrape(hash: string): Promise<void>;
+  changePriority(hash: string, delta: 1 | -1): void;
+  changeFilePriority(hash: string, fileIndex: number, delta: 1 | -1): void;
+  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down'): void;
+  metainfoText(hash: string): string | undefined;
+}
+
+export interface ActionContext {
+  state: UiState;
+  /** The rows the list shows now (filtered and sorted). */
+  rows: readonly TorrentRow[];
+  snapshot: Snapshot;
+  /** Rows in one page of the list. */
+  pageSize: number;
+  commands: Commands;
+  quit: () => void;
+}
+
+/**
+ * One keymap action: returns the next UI state and starts any engine command. Pure apart
+ * from the commands it calls, so it is tested without React.
+ */
+export function runAction(action: ActionId, ctx: ActionContext): UiState {
+  const { state, rows, snapshot, commands } = ctx;
+  const selected = state.selected;
+  const row = rows.find((r) => r.infoHash === selected);
+  const inFiles = state.screen === 'detail' && state.tab === 'files';
+  const scrollsDetail = state.screen === 'detail' && (state.tab === 'peers' || state.tab === 'trackers');
+  const fileCount = snapshot.detail?.infoHash === selected ? (snapshot.detail?.files.length ?? 0) : 0;
+  const moveFile = (to: number) => ({ ...state, fileCursor: Math.max(0, Math.min(Math.max(0, fileCount - 1), to)) });
+  const setTab = (tab: Tab): UiState => (state.screen === 'detail' || row ? { ...state, screen: row ? 'detail' : state.screen, tab, detailScroll: 0 } : state);
+
+  switch (action) {
+    case 'up':
+    case 'down': {
+      const delta = action === 'up' ? -1 : 1;
+      if (inFiles) return moveFile(state.fileCursor + delta);
+      if (scrollsDetail) return { ...state, detailScroll: Math.max(0, state.detailScroll + delta) };
+      return moveSelection(state, rows, delta);
+    }
+    case 'pageUp':
+    case 'pageDown': {
+      const delta = (action === 'pageUp' ? -1 : 1) * Math.max(1, ctx.pageSize - 1);
+      if (inFiles) return moveFile(state.fileCursor + delta);
+      if (scrollsDetail) return { ...state, detailScroll: Math.max(0, state.detailScroll + delta) };
+      return moveSelection(state, rows, delta);
+    }
+    case 'top':
+      if (inFiles) return moveFile(0);
+      if (scrollsDetail) return { ...state, detailScroll: 0 };
+      return moveSelection(state, rows, 'top');
+    case 'bottom':
+      if (inFiles) return moveFile(fileCount - 1);
+      if (scrollsDetail) return { ...state, detailScroll: Number.MAX_SAFE_INTEGER };
+      return moveSelection(state, rows, 'bottom');
+    case 'open':
+      return row && state.screen === 'list' ? { ...state, screen: 'detail', fileCursor: 0, detailScroll: 0 } : state;
+    case 'back':
+      if (state.notice) return { ...state, notice: undefined };
+      if (state.screen === 'detail') return { ...state, screen: 'list' };
+      if (state.filter) return { ...state, filter: '' };
+      return state;
+    case 'nextTab':
+    case 'previousTab':
+      return state.screen === 'detail' ? setTab(cycle(TABS, state.tab, action === 'nextTab' ? 1 : -1)) : row ? { ...state, screen: 'detail' } : state;
+    case 'tab1':
+    case 'tab2':
+    case 'tab3':
+    case 'tab4':
+    case 'tab5':
+      return setTab(TABS[Number(action.slice(3)) - 1]!);
+    case 'help':
+      return { ...state, overlay: { kind: 'help', scroll: 0 } };
+    case 'filter':
+      return { ...state, prompt: { kind: 'filter', text: state.filter } };
+    case 'add':
+      return { ...state, prompt: { kind: 'add', text: '' } };
+    case 'create':
+      return { ...state, prompt: { kind: 'create', text: '' } };
+    case 'settings':
+      return { ...state, overlay: { kind: 'settings', cursor: 0 } };
+    case 'log':
+      return { ...state, showLog: !state.showLog };
+    case 'quit':
+      ctx.quit();
+      return state;
+    case 'nextView':
+    case 'previousView':
+      return { ...state, view: nextView(state.view, action === 'nextView' ? 1 : -1) };
+    case 'nextSort':
+      return { ...state, sort: nextSort(state.sort), descending: false };
+    case 'reverseSort':
+      return { ...state, descending: !state.descending };
+    case 'downloadLimitDown':
+      commands.stepLimit('download', 'down');
+      return state;
+    case 'downloadLimitUp':
+      commands.stepLimit('download', 'up');
+      return state;
+    case 'uploadLimitDown':
+      commands.stepLimit('upload', 'down');
+      return state;
+    case 'uploadLimitUp':
+      commands.stepLimit('upload', 'up');
+      return state;
+    default:
+      break;
+  }
+
+  // The rest act on the selected torrent.
+  if (!row) return state;
+  const hash = row.infoHash;
+  switch (action) {
+    case 'toggle':
+      void commands.toggle(hash);
+      return state;
+    case 'recheck':
+      void commands.recheck(hash);
+      return state;
+    case 'announce':
+      commands.announce(hash);
+      return state;
+    case 'scrape':
+      void commands.scrape(hash);
+      return state.screen === 'detail' ? { ...state, tab: 'trackers' } : state;
+    case 'remove':
+    case 'removeData':
+      return { ...state, confirm: { kind: action, hash, name: row.name, path: row.dataPath } };
+    case 'metainfo': {
+      const text = commands.metainfoText(hash);
+      return text === undefined ? state : { ...state, overlay: { kind: 'metainfo', hash, text, scroll: 0 } };
+    }
+    case 'priorityUp':
+    case 'priorityDown': {
+      const delta = action === 'priorityUp' ? 1 : -1;
+      const file = inFiles ? snapshot.detail?.files[state.fileCursor] : undefined;
+      if (file) commands.changeFilePriority(hash, file.index, delta);
+      else commands.changePriority(hash, delta);
+      return state;
+    }
+    default:
+      return state;
+  }
+}

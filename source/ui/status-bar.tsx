@@ -1,0 +1,27 @@
+import { Text } from 'ink';
+import { formatRate } from '../format/duration.js';
+import { formatBytes } from '../format/size.js';
+import type { GlobalStats } from '../store/types.js';
+import { fit } from './fit.js';
+import { useTheme } from './theme-context.js';
+
+const limitText = (limit: number) => (limit > 0 ? formatRate(limit) : '∞');
+
+/** Bottom line: global rates and limits, connections, port, free disk, and the help hint. */
+export function StatusBar({ global, width }: { global: GlobalStats; width: number }) {
+  const theme = useTheme();
+  const down = `↓ ${formatRate(global.downloadRate)} [${limitText(global.downloadLimit)}]`;
+  const up = `↑ ${formatRate(global.uploadRate)} [${limitText(global.uploadLimit)}]`;
+  const rest = `  conn ${global.connections}  port ${global.port || '-'}  free ${global.freeDisk === undefined ? '?' : formatBytes(global.freeDisk)}`;
+  const hint = '  ? help';
+  const used = down.length + 2 + up.length + rest.length;
+  return (
+    <Text wrap="truncate">
+      <Text color={theme.good}>{down}</Text>
+      {'  '}
+      <Text color={theme.info}>{up}</Text>
+      <Text>{rest}</Text>
+      <Text color={theme.dim}>{fit(hint, Math.max(0, width - used), 'right')}</Text>
+    </Text>
+  );
+}

@@ -1,0 +1,95 @@
+import { SORT_KEYS, VIEWS, type SortKey, type View } from '../store/view.js';
+import type { TorrentRow } from '../store/types.js';
+
+export const TABS = ['info', 'peers', 'files', 'trackers', 'pieces'] as const;
+export type Tab = (typeof TABS)[number];
+export const TAB_TITLES: Record<Tab, string> = { info: 'Info', peers: 'Peers', files: 'Files', trackers: 'Trackers', pieces: 'Pieces' };
+
+export type PromptKind = 'add' | 'create' | 'filter' | 'setting';
+
+export interface Prompt {
+  kind: PromptKind;
+  text: string;
+  /** Completion choices shown under the prompt after an ambiguous Tab. */
+  candidates?: string[];
+  /** For 'setting': which setting is being edited. */
+  settingKey?: string;
+}
+
+export interface Confirm {
+  kind: 'remove' | 'removeData';
+  hash: string;
+  name: string;
+  path: string;
+}
+
+export type Overlay = { kind: 'help'; scroll: number } | { kind: 'metainfo'; hash: string; text: string; scroll: number } | { kind: 'settings'; cursor: number };
+
+/** Everything about what the screen shows that is not engine data. Plain data, changed only by pure functions. */
+export interface UiState {
+  screen: 'list' | 'detail';
+  tab: Tab;
+  /** Selection is by info-hash, so it stays on its torrent when rows move. */
+  selected?: string;
+  /** Where the selection was, for choosing a neighbour when its torrent leaves the view. */
+  selectedIndex: number;
+  /** Row cursor inside the Files tab (index into the file rows). */
+  fileCursor: number;
+  /** First row shown in the Peers and Trackers tabs. */
+  detailScroll: number;
+  view: View;
+  sort: SortKey;
+  descending: boolean;
+  filter: string;
+  overlay?: Overlay;
+  prompt?: Prompt;
+  confirm?: Confirm;
+  showLog: boolean;
+  /** A one-line notice under the list (e.g. the magnet of a new torrent). */
+  notice?: string;
+}
+
+export function initialUiState(): UiState {
+  return { screen: 'list', tab: 'info', selectedIndex: 0, fileCursor: 0, detailScroll: 0, view: 'all', sort: 'added', descending: false, filter: '', showLog: false };
+}
+
+/** Keeps the selection on a visible row: its torrent if still shown, else the row now at its old place. */
+export function reconcileSelection(state: UiState, rows: readonly TorrentRow[]): UiState {
+  if (rows.length === 0) return state.selected === undefined ? state : { ...state, selected: undefined, selectedIndex: 0 };
+  const index = state.selected === undefined ? -1 : rows.findIndex((r) => r.infoHash === state.selected);
+  if (index >= 0) return index === state.selectedIndex ? state : { ...state, selectedIndex: index };
+  const fallback = Math.min(state.selectedIndex, rows.length - 1);
+  return { ...state, selected: rows[fallback]!.infoHash, selectedIndex: fallback };
+}
+
+export function moveSelection(state: UiState, rows: readonly TorrentRow[], to: number | 'top' | 'bottom'): UiState {
+  if (rows.length === 0) return state;
+  const current = Math.max(0, rows.findIndex((r) => r.infoHash === state.selected));
+  const target = to === 'top' ? 0 : to === 'bottom' ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, current + to));
+  return { ...state, selected: rows[target]!.infoHash, selectedIndex: target };
+}
+
+export function cycle<T>(list: readonly T[], current: T, step: number): T {
+  const i = list.indexOf(current);
+  return list[(((i + step) % list.length) + list.length) % list.length]!;
+}
+
+export function nextView(view: View, step: number): View {
+  return cycle(VIEWS, view, step);
+}
+
+export function nextSort(sort: SortKey): SortKey {
+  return cycle(SORT_KEYS, sort, 1);
+}
+
+/**
+ * The first row to show so that the selected one is visible, moving the window as little
+ * as possible from where it was (so the list does not jump while you move inside a page).
+ */
+export function scrollWindow(previousOffset: number, index: number, height: number, total: number): number {
+  if (height <= 0 || total <= height) return 0;
+  let offset = Math.min(Math.max(0, previousOffset), total - height);
+  if (index < offset) offset = index;
+  else if (index >= offset + height) offset = index - height + 1;
+  return Math.max(0, Math.min(offset, total - height));
+}

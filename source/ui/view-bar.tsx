@@ -1,0 +1,35 @@
+import { Text } from 'ink';
+import type { TorrentRow } from '../store/types.js';
+import { VIEWS, viewCounts, type SortKey, type View } from '../store/view.js';
+import { fit } from './fit.js';
+import { useTheme } from './theme-context.js';
+
+/** Top line: the views with their counts, the sort and the name filter. */
+export function ViewBar({ rows, view, sort, descending, filter, width, demo }: { rows: readonly TorrentRow[]; view: View; sort: SortKey; descending: boolean; filter: string; width: number; demo: boolean }) {
+  const theme = useTheme();
+  const counts = viewCounts(rows);
+  const right = `sort ${sort}${descending ? '▼' : '▲'}${filter ? `  filter "${filter}"` : ''}`;
+  const title = demo ? 'btui demo ' : 'btui ';
+  let used = title.length + right.length + 1;
+  const items: { view: View; text: string }[] = [];
+  for (const v of VIEWS) {
+    const text = ` ${v} ${counts[v]} `;
+    if (used + text.length > width && v !== view) continue;
+    used += text.length;
+    items.push({ view: v, text });
+  }
+  const pad = Math.max(1, width - used + 1);
+  return (
+    <Text wrap="truncate">
+      <Text bold color={theme.accent}>
+        {title}
+      </Text>
+      {items.map((item) => (
+        <Text key={item.view} inverse={item.view === view} color={item.view === view ? undefined : theme.dim}>
+          {item.text}
+        </Text>
+      ))}
+      <Text color={theme.dim}>{fit(right, pad + right.length - 1, 'right')}</Text>
+    </Text>
+  );
+}
