@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import meow from 'meow';
 import { BencodeError, decodeDetailed, encode } from '../engine/bencode.js';
 import { BencodeJsonError, formatJson, parseJson } from '../engine/bencode-json.js';
+import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 
 const help = `
@@ -29,24 +29,14 @@ const help = `
     $ btui bencode --encode ubuntu.json -o copy.torrent
 `;
 
-const known = new Set(['file', 'encode', 'output', 'json', 'help']);
 
 export async function run(argv: string[]): Promise<number> {
-  const cli = meow(help, {
-    importMeta: import.meta,
-    argv: joinDashValues(argv),
-    description: false,
-    allowUnknownFlags: true,
-    flags: {
-      file: { type: 'string', shortFlag: 'f' },
-      encode: { type: 'string' },
-      output: { type: 'string', shortFlag: 'o' },
-      json: { type: 'boolean', default: false },
-    },
+  const cli = parseCommand('bencode', help, joinDashValues(argv), {
+    file: { type: 'string', shortFlag: 'f' },
+    encode: { type: 'string' },
+    output: { type: 'string', shortFlag: 'o' },
+    json: { type: 'boolean', default: false },
   });
-  // meow reports unknown flags on two lines; btui keeps errors to one.
-  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => k.length > 1 && !known.has(k));
-  if (unknown.length > 0) throw new UserError(`bencode: unknown option --${unknown[0]} (try 'btui bencode --help')`, 2);
 
   const { file, encode: jsonFile, output } = cli.flags;
   const positional = cli.input;

@@ -1,4 +1,3 @@
-import meow from 'meow';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { resumeFilePath, DEFAULTS } from '../config.js';
@@ -6,6 +5,7 @@ import { Session } from '../engine/session.js';
 import { loadTorrent } from '../engine/torrent-source.js';
 import { parsePeerAddress } from '../engine/magnet.js';
 import type { Torrent, TorrentStats } from '../engine/torrent.js';
+import { parseCommand } from './parse-command.js';
 import { UserError, describeError } from '../errors.js';
 import { ProgressReporter } from './progress-reporter.js';
 
@@ -34,25 +34,21 @@ const help = `
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const cli = meow(help, {
-    importMeta: import.meta,
-    argv,
-    flags: {
-      torrent: { type: 'string', shortFlag: 't' },
-      output: { type: 'string', shortFlag: 'o' },
-      seedRatio: { type: 'number' },
-      seedTime: { type: 'number' },
-      onDone: { type: 'string' },
-      port: { type: 'number' },
-      host: { type: 'string' },
-      peer: { type: 'string', isMultiple: true },
-      maxPeers: { type: 'number', default: DEFAULTS.maxPeersPerTorrent },
-      downloadLimit: { type: 'number', default: 0 },
-      uploadLimit: { type: 'number', default: 0 },
-      sequential: { type: 'boolean', default: false },
-      selectFile: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+  const cli = parseCommand('download', help, argv, {
+    torrent: { type: 'string', shortFlag: 't' },
+    output: { type: 'string', shortFlag: 'o' },
+    seedRatio: { type: 'number' },
+    seedTime: { type: 'number' },
+    onDone: { type: 'string' },
+    port: { type: 'number' },
+    host: { type: 'string' },
+    peer: { type: 'string', isMultiple: true },
+    maxPeers: { type: 'number', default: DEFAULTS.maxPeersPerTorrent },
+    downloadLimit: { type: 'number', default: 0 },
+    uploadLimit: { type: 'number', default: 0 },
+    sequential: { type: 'boolean', default: false },
+    selectFile: { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
   const source = cli.flags.torrent ?? cli.input[0];
   if (!source) throw new UserError("nothing to download: give a .torrent with -t (see 'btui download --help')", 2);

@@ -1,6 +1,6 @@
-import meow from 'meow';
 import { MagnetError, parseMagnet, type Magnet } from '../engine/magnet.js';
 import { readMetainfoFile, type Metainfo } from '../engine/metainfo.js';
+import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 import { formatUnixTime } from '../format/date.js';
 import { fileTree } from '../format/file-tree.js';
@@ -24,23 +24,14 @@ const help = `
     $ btui metainfo --json -t ubuntu.torrent | jq .infoHash
 `;
 
-const known = new Set(['torrent', 'magnet', 'json', 'save', 'help']);
 
 export async function run(argv: string[]): Promise<number> {
-  const cli = meow(help, {
-    importMeta: import.meta,
-    argv,
-    description: false,
-    allowUnknownFlags: true,
-    flags: {
-      torrent: { type: 'string', shortFlag: 't' },
-      magnet: { type: 'string', shortFlag: 'm' },
-      json: { type: 'boolean', default: false },
-      save: { type: 'string' },
-    },
+  const cli = parseCommand('metainfo', help, argv, {
+    torrent: { type: 'string', shortFlag: 't' },
+    magnet: { type: 'string', shortFlag: 'm' },
+    json: { type: 'boolean', default: false },
+    save: { type: 'string' },
   });
-  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => k.length > 1 && !known.has(k));
-  if (unknown.length > 0) throw new UserError(`metainfo: unknown option --${unknown[0]} (try 'btui metainfo --help')`, 2);
 
   let { torrent, magnet } = cli.flags;
   const { json, save } = cli.flags;

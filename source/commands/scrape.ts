@@ -1,7 +1,7 @@
-import meow from 'meow';
 import { parseInfoHash } from '../engine/magnet.js';
 import { MetainfoError, readMetainfoFile } from '../engine/metainfo.js';
 import { scrape, type ScrapeStats } from '../engine/tracker/index.js';
+import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 
 const help = `
@@ -23,24 +23,15 @@ const help = `
     $ btui scrape -i ubuntu.torrent --json
 `;
 
-const known = new Set(['tracker', 'infoHash', 'info-hash', 'json', 'timeout', 'help']);
 const UDP_TRIES = 3;
 
 export async function run(argv: string[]): Promise<number> {
-  const cli = meow(help, {
-    importMeta: import.meta,
-    argv,
-    description: false,
-    allowUnknownFlags: true,
-    flags: {
-      tracker: { type: 'string', shortFlag: 't' },
-      infoHash: { type: 'string', shortFlag: 'i', isMultiple: true },
-      json: { type: 'boolean', default: false },
-      timeout: { type: 'string', default: '15' },
-    },
+  const cli = parseCommand('scrape', help, argv, {
+    tracker: { type: 'string', shortFlag: 't' },
+    infoHash: { type: 'string', shortFlag: 'i', isMultiple: true },
+    json: { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '15' },
   });
-  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => k.length > 1 && !known.has(k));
-  if (unknown.length > 0) throw new UserError(`scrape: unknown option --${unknown[0]} (try 'btui scrape --help')`, 2);
   if (cli.input.length > 0) throw new UserError(`scrape: unexpected argument '${cli.input[0]}' (hashes go after -i)`, 2);
 
   const timeoutSeconds = Number(cli.flags.timeout);

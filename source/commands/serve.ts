@@ -1,4 +1,3 @@
-import meow from 'meow';
 import { writeFile, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULTS, resumeFilePath } from '../config.js';
@@ -7,6 +6,7 @@ import { defaultHashPool } from '../engine/hasher.js';
 import { magnetURI } from '../engine/magnet.js';
 import { parseMetainfo } from '../engine/metainfo.js';
 import { Session } from '../engine/session.js';
+import { parseCommand } from './parse-command.js';
 import { UserError, describeError } from '../errors.js';
 import { formatRate } from '../format/duration.js';
 import { printable } from '../format/text.js';
@@ -31,19 +31,15 @@ const help = `
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const cli = meow(help, {
-    importMeta: import.meta,
-    argv,
-    flags: {
-      files: { type: 'string', shortFlag: 'f', isMultiple: true },
-      announce: { type: 'string', shortFlag: 'a', isMultiple: true },
-      port: { type: 'number', default: DEFAULTS.port },
-      host: { type: 'string' },
-      peerHost: { type: 'string' },
-      torrentDir: { type: 'string' },
-      uploadLimit: { type: 'number', default: 0 },
-      json: { type: 'boolean', default: false },
-    },
+  const cli = parseCommand('serve', help, argv, {
+    files: { type: 'string', shortFlag: 'f', isMultiple: true },
+    announce: { type: 'string', shortFlag: 'a', isMultiple: true },
+    port: { type: 'number', default: DEFAULTS.port },
+    host: { type: 'string' },
+    peerHost: { type: 'string' },
+    torrentDir: { type: 'string' },
+    uploadLimit: { type: 'number', default: 0 },
+    json: { type: 'boolean', default: false },
   });
   const files = [...(cli.flags.files ?? []), ...cli.input].flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
   if (files.length === 0) throw new UserError("serve: nothing to serve: give files with -f 'a.mp4,b.jpeg'", 2);
