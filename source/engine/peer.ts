@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Bitfield } from './bitfield.js';
 import type { PeerWire } from './wire/peer-wire.js';
 import type { BlockRequest } from './picker.js';
+import type { ExtensionPeer } from './extension-api.js';
 
 export interface PendingRequest extends BlockRequest {
   sentAt: number;
@@ -20,6 +21,8 @@ export class Peer {
   readonly uploadQueue: BlockRequest[] = [];
   /** Pieces the peer lets us request while choked (BEP 6). */
   readonly allowedFast = new Set<number>();
+  /** BEP 10 extensions this peer supports, by our local message id. */
+  readonly extensions = new Map<number, ExtensionPeer>();
   readonly connectedAt = Date.now();
   lastBlockAt = Date.now();
   lastUnchokedAt?: number;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { rm } from 'node:fs/promises';
 import type { Metainfo } from './metainfo.js';
+import type { WireExtension } from './extension-api.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Torrent, type TorrentStats } from './torrent.js';
 import { PeerWire } from './wire/peer-wire.js';
@@ -31,6 +32,7 @@ export interface AddOptions {
   seedMode?: boolean;
   sequential?: boolean;
   filePriorities?: Uint8Array;
+  extensions?: WireExtension[];
 }
 
 export interface SessionStats {
@@ -88,7 +90,8 @@ export class Session extends EventEmitter {
       socket.destroy();
       return;
     }
-    const wire = new PeerWire(socket, { peerId: this.peerId, extensions: { m: {}, v: 'btui 0.1.0', p: this.listenPort } });
+    // The torrent sends its own extension handshake once the info-hash says which torrent it is.
+    const wire = new PeerWire(socket, { peerId: this.peerId });
     this.incoming.add(wire);
     wire.once('close', () => this.incoming.delete(wire));
     wire.once('handshake', (h) => {
@@ -115,6 +118,7 @@ export class Session extends EventEmitter {
       seedMode: options.seedMode,
       sequential: options.sequential,
       filePriorities: options.filePriorities,
+      extensions: options.extensions,
       maxPeers: this.options.maxPeersPerTorrent,
       uploadSlots: this.options.uploadSlots,
       globalDownload: this.downloadLimiter,

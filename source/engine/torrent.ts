@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import { Announcer, type TrackerStats } from './announcer.js';
+import type { ExtensionPeer, WireExtension } from './extension-api.js';
+import type { ExtensionHandshake } from './wire/extension.js';
 import { Bitfield } from './bitfield.js';
 import { chooseUnchoked, isSnubbed, pickOptimistic, type ChokerPeer } from './choker.js';
 import type { Metainfo } from './metainfo.js';
@@ -38,6 +40,8 @@ export interface TorrentOptions {
   filePriorities?: Uint8Array;
   announceTimeoutMs?: number;
   udpBaseTimeoutMs?: number;
+  /** BEP 10 extensions (ut_metadata, ut_pex, ...); local message ids follow this order from 1. */
+  extensions?: WireExtension[];
 }
 
 export interface TorrentStats {
@@ -227,6 +231,7 @@ export class Torrent extends EventEmitter {
     this.peers.clear();
     this.inProgress.clear();
     this.spareBuffers.length = 0;
+    for (const extension of this.extensions) extension.close?.();
     this.clearReadCache();
     if (this.state !== 'error') this.setState('paused');
     await this.starting?.catch(() => undefined);
@@ -364,6 +369,9 @@ export class Torrent extends EventEmitter {
     if (!this.known.has(id) && !incoming) this.known.set(id, { host, port, failures: 0, nextTryAt: 0, connecting: false });
     this.picker.addPeer(id, peer.bitfield);
     wire.on('message', (m: Message) => this.onMessage(peer, m));
+    wire.on('extended-handshake', (h: ExtensionHandshake) => this.onExtensionHandshake(peer, h));
+    if (wire.remoteExtensions) this.onExtensionHandshake(peer, wire.remoteExtensions);
+    if (incoming && wire.extendedEnabled) wire.sendExtendedHandshake(this.extensionHandshake());
     wire.on('drain', () => void this.pumpUpload(peer));
     wire.once('close', () => this.onPeerClose(peer));
     this.sendHaves(peer);
@@ -379,8 +387,31 @@ export class Torrent extends EventEmitter {
     else if (have.count() > 0) peer.wire.send({ type: 'bitfield', bitfield: have.buffer });
   }
 
+  private onExtensionHandshake(peer: Peer, remote: ExtensionHandshake): void {
+    this.extensions.forEach((extension, i) => {
+      const remoteId = remote.m[extension.name];
+      const localId = i + 1;
+      if (!remoteId) {
+        peer.extensions.delete(localId);
+        return;
+      }
+      const handle: ExtensionPeer = {
+        id: peer.id,
+        host: peer.host,
+        port: peer.port,
+        remote,
+        send: (payload) => peer.wire.send({ type: 'extended', id: remoteId, payload }),
+        disconnect: (reason) => peer.wire.destroy(new Error(reason)),
+      };
+      const known = peer.extensions.has(localId);
+      peer.extensions.set(localId, handle);
+      if (!known) extension.onPeer?.(handle);
+    });
+  }
+
   private onPeerClose(peer: Peer): void {
     if (this.peers.get(peer.id) !== peer) return;
+    for (const [localId, handle] of peer.extensions) this.extensions[localId - 1]?.onPeerClosed?.(handle);
     this.peers.delete(peer.id);
     this.picker.removePeer(peer.id);
     peer.requests.clear();
@@ -472,9 +503,12 @@ export class Torrent extends EventEmitter {
           if (peer.peerChoking) this.fillRequests(peer);
         }
         break;
-      case 'extended':
-        this.emit('extended', peer.id, m.id, m.payload);
+      case 'extended': {
+        const extension = this.extensions[m.id - 1];
+        const handle = peer.extensions.get(m.id);
+        if (extension && handle) extension.onMessage(handle, m.payload);
         break;
+      }
       default:
         break;
     }
@@ -857,8 +891,17 @@ export class Torrent extends EventEmitter {
     return announcer;
   }
 
-  private extensionHandshake() {
-    return { m: {}, v: 'btui 0.1.0', reqq: MAX_UPLOAD_QUEUE, p: this.options.listenPort() || undefined };
+  private get extensions(): WireExtension[] {
+    return this.options.extensions ?? [];
+  }
+
+  private extensionHandshake(): ExtensionHandshake {
+    const handshake: ExtensionHandshake = { m: {}, v: 'btui 0.1.0', reqq: MAX_UPLOAD_QUEUE, p: this.options.listenPort() || undefined };
+    this.extensions.forEach((extension, i) => {
+      handshake.m[extension.name] = i + 1;
+      Object.assign(handshake, extension.handshakeFields?.());
+    });
+    return handshake;
   }
 
   private bytesLeft(): number {
