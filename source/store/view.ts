@@ -71,7 +71,9 @@ export function visibleRows(rows: readonly TorrentRow[], options: ViewOptions): 
   if (options.sort === 'added' && !options.descending) return kept;
   const sign = options.descending ? -1 : 1;
   const keyed = kept.map((row, i) => ({ row, i, v: sortValue(row, options.sort) }));
-  keyed.sort((a, b) => (a.v < b.v ? -sign : a.v > b.v ? sign : a.i - b.i));
+  // Ties keep the order of adding (for the 'added' column itself, in the chosen direction).
+  const tie = options.sort === 'added' ? sign : 1;
+  keyed.sort((a, b) => (a.v < b.v ? -sign : a.v > b.v ? sign : (a.i - b.i) * tie));
   return keyed.map((k) => k.row);
 }
 

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Session } from '../../source/engine/session.js';
+import { SessionPersistence } from '../../source/session-state/persistence.js';
+import { readSessionFile } from '../../source/session-state/session-file.js';
+import { Controller } from '../../source/store/controller.js';
+import { TorrentStore } from '../../source/store/torrent-store.js';
+import { torrentBytes } from '../../source/store/torrent-bytes.js';
+import { WatchDirectory } from '../../source/store/watch-directory.js';
+import { tempDir } from '../helpers/tools.js';
+import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+
+function open(dir: string) {
+  const session = new Session({ host: '127.0.0.1', resumePath: (h) => join(dir, 'state', 'resume', `${h}.resume`) });
+  const store = new TorrentStore(session, { downloadDirectory: join(dir, 'dl'), diskIntervalMs: 0 });
+  const controller = new Controller(session, store, { stateDirectory: join(dir, 'state'), downloadDirectory: () => join(dir, 'dl') });
+  const persistence = new SessionPersistence(session, store, join(dir, 'state'), 20);
+  const close = async () => {
+    persistence.close();
+    store.stop();
+    await session.close();
+  };
+  return { session, store, controller, persistence, close };
+}
+
+test('the session survives a restart: torrents, paused state, priorities, totals; complete data is not fetched again', async (t) => {
+  const dir = tempDir(t);
+  const complete = randomTorrent({ name: 'complete', sizes: [100_000, 20_000] });
+  const partial = randomTorrent({ name: 'paused-one', sizes: [60_000, 60_000] });
+  writeTorrentFiles(join(dir, 'seed'), complete.meta, complete.data);
+  const seeder = new Session({ host: '127.0.0.1' });
+  t.after(() => seeder.close());
+  await seeder.listen(0);
+  seeder.add(complete.meta, { directory: join(dir, 'seed'), seedMode: true });
+
+  const first = open(dir);
+  await first.session.listen(0);
+  const a = await first.controller.addMetainfo(complete.meta, { directory: join(dir, 'data') });
+  first.session.get(a)!.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  const b = await first.controller.addMetainfo(partial.meta, { directory: join(dir, 'dl') });
+  await waitForDone(first.session.get(a)!, 20_000);
+  await first.controller.toggle(b);
+  first.controller.changeFilePriority(b, 0, -1);
+  first.controller.changePriority(a, 1);
+  first.store.record(a)!.uploadedBase = 12345;
+  await first.persistence.save();
+  await first.close();
+
+  const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8'));
+  assert.equal(saved.torrents.length, 2);
+  assert.ok(!readdirSync(join(dir, 'state')).some((n) => n.endsWith('.tmp')), 'no temp file left behind');
+
+  const second = open(dir);
+  t.after(second.close);
+  const checks: string[] = [];
+  second.session.on('added', (torrent) => torrent.on('checking', () => checks.push(torrent.meta.name)));
+  assert.equal(await second.persistence.restore(), 2);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  second.store.refresh();
+  const rows = second.store.getSnapshot().torrents;
+  assert.deepEqual(rows.map((r) => r.name), ['complete', 'paused-one']);
+  assert.equal(rows[0]!.state, 'seeding');
+  assert.equal(rows[0]!.priority, 3);
+  assert.equal(rows[0]!.uploaded, 12345);
+  assert.equal(rows[1]!.state, 'paused');
+  assert.deepEqual([...second.store.record(b)!.filePriorities], [0, 1]);
+  assert.deepEqual(checks, [], 'restored from resume data, not rechecked');
+});
+
+test('ephemeral (demo) torrents are never saved', async (t) => {
+  const dir = tempDir(t);
+  const s = open(dir);
+  t.after(s.close);
+  await s.controller.addMetainfo(randomTorrent({ name: 'demo', sizes: [1000] }).meta, { directory: join(dir, 'dl'), ephemeral: true, paused: true });
+  await s.persistence.save();
+  const { session } = await readSessionFile(s.persistence.path);
+  assert.deepEqual(session.torrents, []);
+});
+
+test('changes that matter are saved without an explicit save (debounced)', async (t) => {
+  const dir = tempDir(t);
+  const s = open(dir);
+  t.after(s.close);
+  await s.controller.addMetainfo(randomTorrent({ name: 'auto', sizes: [1000] }).meta, { directory: join(dir, 'dl'), paused: true });
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  const { session } = await readSessionFile(s.persistence.path);
+  assert.deepEqual(session.torrents.map((x) => x.paused), [true]);
+});
+
+test('a damaged session file is reported, not fatal', async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'state'), { recursive: true });
+  writeFileSync(join(dir, 'state', 'session.json'), JSON.stringify({ version: 1, torrents: [{ infoHash: 'zz' }, { infoHash: 'a'.repeat(40), torrentFile: 'torrents/missing.torrent', directory: '/x' }] }));
+  const s = open(dir);
+  t.after(s.close);
+  assert.equal(await s.persistence.restore(), 0);
+  const log = s.store.getSnapshot().log.map((e) => e.text).join('\n');
+  assert.match(log, /malformed session entry/);
+  assert.match(log, /cannot restore a{40}/);
+});
+
+test('watch directory: a dropped .torrent is added and moved aside; a bad one goes to failed/', async (t) => {
+  const dir = tempDir(t);
+  const s = open(dir);
+  t.after(s.close);
+  const watch = join(dir, 'watch');
+  mkdirSync(watch);
+  const { meta } = randomTorrent({ name: 'dropped', sizes: [1000] });
+  writeFileSync(join(watch, 'dropped.torrent'), torrentBytes(meta));
+  writeFileSync(join(watch, 'bad.torrent'), 'garbage');
+  const watcher = new WatchDirectory(watch, s.controller, s.store);
+  assert.equal(await watcher.scan(), 1);
+  assert.ok(s.session.get(meta.infoHash));
+  assert.ok(existsSync(join(watch, 'added', 'dropped.torrent')));
+  assert.ok(existsSync(join(watch, 'failed', 'bad.torrent')));
+  assert.equal(await watcher.scan(), 0, 'taken once');
+});

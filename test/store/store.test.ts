@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseMetainfo } from '../../source/engine/metainfo.js';
+import { Session } from '../../source/engine/session.js';
+import { Controller } from '../../source/store/controller.js';
+import { TorrentStore } from '../../source/store/torrent-store.js';
+import { torrentBytes } from '../../source/store/torrent-bytes.js';
+import { DemoTracker } from '../../source/demo/tracker.js';
+import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
+import { tempDir } from '../helpers/tools.js';
+import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+
+function setup(t: import('node:test').TestContext) {
+  const dir = tempDir(t);
+  const session = new Session({ host: '127.0.0.1', resumePath: (h) => join(dir, 'resume', `${h}.resume`) });
+  const store = new TorrentStore(session, { downloadDirectory: join(dir, 'dl'), diskIntervalMs: 0 });
+  const controller = new Controller(session, store, { stateDirectory: join(dir, 'state'), downloadDirectory: () => join(dir, 'dl') });
+  t.after(async () => {
+    store.stop();
+    await session.close();
+  });
+  return { dir, session, store, controller };
+}
+
+test('rows are rebuilt only for torrents that changed; unchanged rows keep their identity', async (t) => {
+  const { session, store, controller } = setup(t);
+  const hashes: string[] = [];
+  for (let i = 0; i < 3; i++) hashes.push(await controller.addMetainfo(randomTorrent({ name: `t${i}`, sizes: [40_000] }).meta, { directory: '/nonexistent', paused: true, ephemeral: true }));
+  const first = store.getSnapshot();
+  assert.equal(first.torrents.length, 3);
+  assert.deepEqual(first.torrents.map((r) => r.name), ['t0', 't1', 't2']);
+  assert.equal(store.refresh(), false, 'nothing changed: no new snapshot');
+  assert.equal(store.getSnapshot(), first);
+
+  const record = store.record(hashes[1]!)!;
+  record.priority = 3;
+  store.touch(hashes[1]);
+  assert.equal(store.refresh(), true);
+  const second = store.getSnapshot();
+  assert.equal(second.version, first.version + 1);
+  assert.equal(second.torrents[0], first.torrents[0], 'untouched row reused');
+  assert.notEqual(second.torrents[1], first.torrents[1]);
+  assert.equal(second.torrents[1]!.priority, 3);
+
+  await session.remove(hashes[0]!);
+  store.refresh();
+  assert.deepEqual(store.getSnapshot().torrents.map((r) => r.name), ['t1', 't2']);
+});
+
+test('a download from a loopback seeder shows in snapshots: progress, completion in the log, detail data', async (t) => {
+  const { dir, session, store, controller } = setup(t);
+  const { meta, data } = randomTorrent({ name: 'movie', sizes: [300_000, 50_000] });
+  writeTorrentFiles(join(dir, 'seed'), meta, data);
+  const seeder = new Session({ host: '127.0.0.1' });
+  t.after(() => seeder.close());
+  await seeder.listen(0);
+  seeder.add(meta, { directory: join(dir, 'seed'), seedMode: true });
+  await session.listen(0);
+  const hash = await controller.addMetainfo(meta, { directory: join(dir, 'dl') });
+  session.get(hash)!.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  let published = 0;
+  store.subscribe(() => published++);
+  await waitForDone(session.get(hash)!, 20_000);
+  store.focus(hash);
+  store.refresh();
+  const snap = store.getSnapshot();
+  const row = snap.torrents[0]!;
+  assert.equal(row.state, 'seeding');
+  assert.equal(row.progress, 1);
+  assert.ok(row.completedAt);
+  assert.ok(published >= 1);
+  assert.ok(snap.log.some((e) => e.text === 'completed movie'), JSON.stringify(snap.log));
+  assert.equal(snap.detail?.infoHash, hash);
+  assert.equal(snap.detail!.files.length, 2);
+  assert.ok(snap.detail!.files.every((f) => f.progress === 1));
+  assert.equal(snap.detail!.pieces.pieceCount, meta.pieceCount);
+});
+
+test('add: a .torrent path is added and copied; magnets and info-hashes log "not supported yet"; bad files log an error', async (t) => {
+  const { dir, session, store, controller } = setup(t);
+  const { meta } = randomTorrent({ name: 'from-file', sizes: [20_000] });
+  const file = join(dir, 'x.torrent');
+  writeFileSync(file, torrentBytes(meta));
+  const hash = await controller.add(file);
+  assert.equal(hash, meta.infoHash);
+  assert.ok(session.get(meta.infoHash));
+  assert.ok(existsSync(controller.torrentFilePath(meta.infoHash)), 'a copy kept for the session');
+
+  assert.equal(await controller.add(`magnet:?xt=urn:btih:${'ab'.repeat(20)}`), undefined);
+  assert.equal(await controller.add('cd'.repeat(20)), undefined);
+  writeFileSync(join(dir, 'junk.torrent'), 'not bencode');
+  assert.equal(await controller.add(join(dir, 'junk.torrent')), undefined);
+  store.refresh();
+  const log = store.getSnapshot().log.map((e) => `${e.level} ${e.text}`);
+  assert.equal(log.filter((l) => l.includes('not supported yet')).length, 2, log.join('\n'));
+  assert.ok(log.some((l) => l.startsWith('error cannot add') && l.includes('junk.torrent')), log.join('\n'));
+  assert.equal(session.list().length, 1);
+
+  await controller.remove(meta.infoHash, false);
+  assert.equal(session.list().length, 0);
+  assert.ok(!existsSync(controller.torrentFilePath(meta.infoHash)));
+});
+
+test('torrentBytes keeps the exact info dictionary (same info-hash) and the trackers', () => {
+  const { meta } = metainfoFromFiles({ name: 'n', pieceLength: 16384, files: [{ path: ['a'], data: Buffer.alloc(1000, 1) }], announce: 'http://t.example/announce' });
+  const back = parseMetainfo(torrentBytes(meta));
+  assert.equal(back.infoHash, meta.infoHash);
+  assert.deepEqual(back.announce, [['http://t.example/announce']]);
+});
+
+test('scrape asks the torrent\'s trackers and puts the counts in the detail and the log', async (t) => {
+  const { session, store, controller } = setup(t);
+  const tracker = new DemoTracker();
+  const announce = await tracker.listen();
+  t.after(() => tracker.close());
+  const { meta } = metainfoFromFiles({ name: 'scraped', pieceLength: 16384, files: [{ path: ['a'], data: Buffer.alloc(5000, 2) }], announce });
+  const hash = await controller.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
+  // One complete peer known to the tracker.
+  await fetch(`${announce}?info_hash=${escape(meta.infoHashBuffer.toString('latin1'))}&peer_id=${'x'.repeat(20)}&port=7000&left=0`);
+  store.focus(hash);
+  await controller.scrape(hash);
+  const snap = store.getSnapshot();
+  const row = snap.detail!.trackers[0]!;
+  assert.equal(row.seeders, 1);
+  assert.equal(row.leechers, 0);
+  assert.equal(row.completed, 0);
+  assert.ok(row.lastScrapeAt);
+  assert.ok(snap.log.some((e) => e.text.includes('1 seeders, 0 leechers, 0 completed')));
+  void session;
+});
+
+test('file priorities reach the engine and the detail; torrent priority is kept per torrent', async (t) => {
+  const { session, store, controller } = setup(t);
+  const { meta } = randomTorrent({ name: 'multi', sizes: [20_000, 30_000, 40_000] });
+  const hash = await controller.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
+  store.focus(hash);
+  controller.changeFilePriority(hash, 1, -1);
+  controller.changeFilePriority(hash, 2, 1);
+  controller.changeFilePriority(hash, 2, 1);
+  assert.deepEqual([...store.record(hash)!.filePriorities], [1, 0, 2]);
+  assert.deepEqual(store.getSnapshot().detail!.files.map((f) => f.priority), [1, 0, 2]);
+  controller.changePriority(hash, 1);
+  controller.changePriority(hash, 1);
+  assert.equal(store.getSnapshot().torrents[0]!.priority, 3);
+  void session;
+});
+
+test('limits: the controller sets them on the engine and the status shows them', (t) => {
+  const { session, store, controller } = setup(t);
+  controller.stepLimit('download', 'down');
+  assert.equal(store.getSnapshot().global.downloadLimit, 1024 * 1024);
+  assert.equal(session.stats().downloadLimit, 1024 * 1024);
+  controller.stepLimit('download', 'up');
+  controller.stepLimit('upload', 'down');
+  controller.stepLimit('upload', 'down');
+  store.refresh();
+  assert.equal(store.getSnapshot().global.downloadLimit, 2 * 1024 * 1024);
+  assert.equal(store.getSnapshot().global.uploadLimit, 512 * 1024);
+});
+
+test('the metainfo view is the `btui metainfo` summary', async (t) => {
+  const { controller } = setup(t);
+  const { meta } = randomTorrent({ name: 'shown', sizes: [1000, 2000] });
+  const hash = await controller.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
+  const text = controller.metainfoText(hash)!;
+  assert.match(text, /^Name\s+shown$/m);
+  assert.match(text, new RegExp(`Info hash\\s+${hash}`));
+  assert.match(text, /^Files$/m);
+});

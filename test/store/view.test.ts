@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { nextLimit } from '../../source/store/limits.js';
+import { classifyAddInput } from '../../source/store/add-input.js';
+import type { TorrentRow } from '../../source/store/types.js';
+import { visibleRows, viewCounts } from '../../source/store/view.js';
+import { sanitize } from '../../source/settings.js';
+
+function row(name: string, patch: Partial<TorrentRow> = {}): TorrentRow {
+  return {
+    infoHash: name.padEnd(40, '0'),
+    name,
+    state: 'downloading',
+    size: 100,
+    completedBytes: 0,
+    progress: 0,
+    downloadRate: 0,
+    uploadRate: 0,
+    downloaded: 0,
+    uploaded: 0,
+    ratio: 0,
+    peers: 0,
+    knownPeers: 0,
+    seeds: 0,
+    pieceCount: 1,
+    havePieces: 0,
+    addedAt: 0,
+    priority: 2,
+    directory: '/d',
+    dataPath: '/d/x',
+    ...patch,
+  };
+}
+
+const rows = [
+  row('Ubuntu', { state: 'seeding', progress: 1, uploadRate: 10, size: 300 }),
+  row('debian', { downloadRate: 50, progress: 0.5, etaSeconds: 100, size: 200 }),
+  row('arch', { state: 'paused', progress: 0.2 }),
+  row('broken', { state: 'error' }),
+  row('fedora', { state: 'paused', progress: 1, size: 50 }),
+];
+
+test('views select by state and activity', () => {
+  const names = (view: Parameters<typeof visibleRows>[1]['view']) => visibleRows(rows, { view, filter: '', sort: 'added', descending: false }).map((r) => r.name);
+  assert.deepEqual(names('all'), ['Ubuntu', 'debian', 'arch', 'broken', 'fedora']);
+  assert.deepEqual(names('downloading'), ['debian']);
+  assert.deepEqual(names('seeding'), ['Ubuntu']);
+  assert.deepEqual(names('paused'), ['arch', 'fedora']);
+  assert.deepEqual(names('complete'), ['Ubuntu', 'fedora']);
+  assert.deepEqual(names('active'), ['Ubuntu', 'debian']);
+  assert.deepEqual(names('error'), ['broken']);
+  assert.deepEqual(viewCounts(rows), { all: 5, downloading: 1, seeding: 1, paused: 2, complete: 2, active: 2, error: 1 });
+});
+
+test('the name filter is a case-insensitive substring; sorting is by any column, stable, either way', () => {
+  assert.deepEqual(visibleRows(rows, { view: 'all', filter: 'U', sort: 'added', descending: false }).map((r) => r.name), ['Ubuntu']);
+  assert.deepEqual(visibleRows(rows, { view: 'all', filter: '', sort: 'name', descending: false }).map((r) => r.name), ['arch', 'broken', 'debian', 'fedora', 'Ubuntu']);
+  assert.deepEqual(visibleRows(rows, { view: 'all', filter: '', sort: 'size', descending: true }).map((r) => r.name), ['Ubuntu', 'debian', 'arch', 'broken', 'fedora']);
+  // Unknown ETA sorts last ascending.
+  assert.equal(visibleRows(rows, { view: 'all', filter: '', sort: 'eta', descending: false })[0]!.name, 'debian');
+  assert.equal(visibleRows(rows, { view: 'all', filter: '', sort: 'added', descending: true })[0]!.name, 'fedora');
+});
+
+test('limit steps: down from unlimited starts under the rate in use; up past the top is unlimited', () => {
+  assert.equal(nextLimit(0, 'down', 0), 1024 * 1024);
+  assert.equal(nextLimit(0, 'down', 5 * 1024 * 1024), 4 * 1024 * 1024);
+  assert.equal(nextLimit(1024 * 1024, 'down'), 512 * 1024);
+  assert.equal(nextLimit(16 * 1024, 'down'), 16 * 1024, 'the floor stays');
+  assert.equal(nextLimit(128 * 1024 * 1024, 'up'), 0);
+  assert.equal(nextLimit(0, 'up'), 0);
+  assert.equal(nextLimit(100_000, 'up'), 128 * 1024);
+});
+
+test('the add prompt tells magnets, info-hashes, URLs and paths apart', () => {
+  assert.equal(classifyAddInput('magnet:?xt=urn:btih:x').kind, 'magnet');
+  assert.equal(classifyAddInput('a'.repeat(40)).kind, 'infohash');
+  assert.equal(classifyAddInput('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567').kind, 'infohash');
+  assert.equal(classifyAddInput('https://x/y.torrent').kind, 'url');
+  assert.deepEqual(classifyAddInput('sub/a.torrent', '/base'), { kind: 'file', value: '/base/sub/a.torrent' });
+  assert.equal(classifyAddInput('   ').kind, 'empty');
+});
+
+test('settings: hand-edited nonsense falls back to defaults', () => {
+  const s = sanitize({ port: 'x', refreshMs: 5, keymapPreset: 'emacs', colours: '16', keys: { toggle: ['p'], bad: 3 } as never, downloadLimit: -1 });
+  assert.equal(s.port, 6881);
+  assert.equal(s.refreshMs, 500);
+  assert.equal(s.keymapPreset, 'default');
+  assert.equal(s.colours, '16');
+  assert.deepEqual(s.keys, { toggle: ['p'] });
+  assert.equal(s.downloadLimit, 0);
+});

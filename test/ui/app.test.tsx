@@ -1,0 +1,220 @@
+import React from 'react';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { render } from 'ink-testing-library';
+import { App, type AppCommands, type StoreView } from '../../source/ui/app.js';
+import { defaultSettings, type Settings } from '../../source/settings.js';
+import type { LogEntry, Snapshot, TorrentDetail, TorrentRow } from '../../source/store/types.js';
+
+void React;
+const delay = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
+const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+function row(i: number, patch: Partial<TorrentRow> = {}): TorrentRow {
+  return {
+    infoHash: i.toString(16).padStart(40, '0'),
+    name: `torrent-${String(i).padStart(4, '0')}`,
+    state: i % 3 === 0 ? 'seeding' : 'downloading',
+    size: 1_000_000 + i,
+    completedBytes: 0,
+    progress: (i % 100) / 100,
+    downloadRate: i * 10,
+    uploadRate: 0,
+    downloaded: 0,
+    uploaded: 0,
+    ratio: 0,
+    peers: 2,
+    knownPeers: 5,
+    seeds: 1,
+    pieceCount: 40,
+    havePieces: 10,
+    addedAt: 0,
+    priority: 2,
+    directory: '/downloads',
+    dataPath: `/downloads/torrent-${i}`,
+    ...patch,
+  };
+}
+
+function detailFor(r: TorrentRow): TorrentDetail {
+  return {
+    infoHash: r.infoHash,
+    info: { pieceLength: 262144, private: false, path: r.dataPath, wasted: 0, hashFailures: 0, magnet: `magnet:?xt=urn:btih:${r.infoHash}`, comment: 'a comment' },
+    peers: [{ id: 'p1', address: '10.0.0.7:51413', client: 'Transmission 4.0.5', flags: 'DU', progress: 0.5, downloadRate: 2048, uploadRate: 1024, requests: 12 }],
+    trackers: [{ url: 'http://tracker.example/announce', tier: 0, status: 'working', seeders: 17, leechers: 4, completed: 99, lastAnnounceAt: Date.now() - 60_000, nextAnnounceAt: Date.now() + 600_000 }],
+    files: [
+      { index: 0, path: 'album/cd1/track1.flac', length: 1000, progress: 1, priority: 1 },
+      { index: 1, path: 'album/cd1/track2.flac', length: 1000, progress: 0.5, priority: 1 },
+      { index: 2, path: 'album/cover.jpg', length: 10, progress: 0, priority: 0 },
+    ],
+    pieces: { pieceCount: 40, have: new Uint8Array([0xff, 0x0f, 0, 0, 0]), downloading: new Set([20]), availability: Uint16Array.from({ length: 40 }, (_, i) => (i === 9 ? 0 : 2)) },
+  };
+}
+
+class FakeStore implements StoreView {
+  snapshot: Snapshot;
+  focused?: string;
+  private listeners = new Set<() => void>();
+  constructor(rows: TorrentRow[], log: LogEntry[] = []) {
+    this.snapshot = { version: 1, torrents: rows, global: { downloadRate: 1234, uploadRate: 0, downloadLimit: 0, uploadLimit: 65536, connections: 3, port: 6881, freeDisk: 5 * 2 ** 30, downloadDirectory: '/d' }, log };
+  }
+  subscribe = (l: () => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+  getSnapshot = () => this.snapshot;
+  focus(hash: string | undefined) {
+    this.focused = hash;
+    const r = this.snapshot.torrents.find((t) => t.infoHash === hash);
+    this.snapshot = { ...this.snapshot, version: this.snapshot.version + 1, detail: r ? detailFor(r) : undefined };
+    for (const l of this.listeners) l();
+  }
+  log() {}
+}
+
+function commandsRecorder() {
+  const calls: string[] = [];
+  const commands: AppCommands = {
+    toggle: async (h) => void calls.push(`toggle ${h}`),
+    recheck: async () => {},
+    announce: () => {},
+    scrape: async () => {},
+    changePriority: () => {},
+    changeFilePriority: (h, f, d) => void calls.push(`file ${f} ${d}`),
+    stepLimit: () => {},
+    metainfoText: () => 'Name        torrent-0000\nInfo hash   00\n\nFiles\n  a  1 B\n',
+    add: async (text) => void calls.push(`add ${text}`),
+    create: async (text) => {
+      calls.push(`create ${text}`);
+      return ['magnet:?xt=urn:btih:abc'];
+    },
+    remove: async (h, data) => void calls.push(`remove ${h} ${data}`),
+    setLimits: () => {},
+  };
+  return { calls, commands };
+}
+
+function mount(rows: TorrentRow[], options: { width?: number; height?: number; settings?: Partial<Settings> } = {}) {
+  const store = new FakeStore(rows);
+  const { calls, commands } = commandsRecorder();
+  const settings = { ...defaultSettings(), ...options.settings };
+  let quit = 0;
+  const app = render(
+    <App store={store} commands={commands} settings={{ read: () => settings, update: (p) => Object.assign(settings, p), path: '/cfg/config.json' }} width={options.width ?? 80} height={options.height ?? 23} onQuit={() => quit++} complete={async (t) => ({ text: `${t}completed/`, candidates: [] })} />,
+  );
+  const frame = () => strip(app.lastFrame() ?? '');
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      app.stdin.write(k);
+      await delay();
+    }
+  };
+  return { app, store, calls, frame, press, quits: () => quit };
+}
+
+const many = Array.from({ length: 1000 }, (_, i) => row(i));
+
+test('the list renders only the rows that fit, and follows the selection to the end', async (t) => {
+  const m = mount(many);
+  t.after(() => m.app.unmount());
+  await delay();
+  const lines = m.frame().split('\n');
+  assert.equal(lines.length, 23, 'exactly the height given');
+  assert.ok(lines.some((l) => l.startsWith('torrent-0000')));
+  assert.ok(!m.frame().includes('torrent-0100'));
+  assert.equal(lines.filter((l) => l.startsWith('torrent-')).length, 23 - 3, 'view bar, header and status bar around the rows');
+  assert.match(lines[0]!, /all 1000/);
+  await m.press('G');
+  assert.ok(m.frame().includes('torrent-0999'));
+  assert.ok(!m.frame().includes('torrent-0000'));
+  await m.press('g', 'j', 'j');
+  assert.ok(m.app.lastFrame()!.includes('torrent-0000'));
+});
+
+test('the detail tabs: info, peers, files tree, trackers, pieces heatmap with legend', async (t) => {
+  const m = mount(many.slice(0, 3), { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('\r');
+  assert.equal(m.store.focused, many[0]!.infoHash, 'the store is asked for this torrent\'s detail');
+  assert.match(m.frame(), /Info hash\s+0{40}/);
+  assert.match(m.frame(), /Comment\s+a comment/);
+  await m.press('2');
+  assert.match(m.frame(), /10\.0\.0\.7:51413\s+Transmission 4\.0\.5\s+DU\s+50%/);
+  await m.press('3');
+  assert.match(m.frame(), /album\//);
+  assert.match(m.frame(), /^\s+ {2}cd1\/$/m);
+  assert.match(m.frame(), /skip\s+0%.*cover\.jpg/);
+  await m.press('4');
+  assert.match(m.frame(), /http:\/\/tracker\.example\/announce\s+working\s+17\s+4\s+99\s+1m00s ago/);
+  await m.press('\t');
+  assert.match(m.frame(), /40 pieces, have 12, downloading 1; 1 cell = 1 piece/);
+  assert.match(m.frame(), /^████████2·22████2222▒2{19}$/m);
+  assert.match(m.frame(), /█ have .* downloading .*missing, peers with it/);
+  await m.press('\x1b');
+  assert.match(m.frame(), /^Name/m);
+});
+
+test('in the Files tab, + and - change the priority of the file under the cursor', async (t) => {
+  const m = mount(many.slice(0, 1), { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('\r', '3', 'j', '-');
+  assert.deepEqual(m.calls, ['file 1 -1']);
+});
+
+test('help lists the keys from the keymap and closes with Esc', async (t) => {
+  const m = mount(many.slice(0, 1), { width: 160, height: 50, settings: { keymapPreset: 'rtorrent' } });
+  t.after(() => m.app.unmount());
+  await m.press('?');
+  assert.match(m.frame(), /Keys/);
+  assert.match(m.frame(), /Ctrl-S Ctrl-D Space\s+start \/ pause/);
+  assert.match(m.frame(), /Backspace Del a\s+add/);
+  await m.press('\x1b');
+  assert.doesNotMatch(m.frame(), /start \/ pause/);
+});
+
+test('the live filter narrows the list as you type; Esc clears it', async (t) => {
+  const m = mount(many.slice(0, 30));
+  t.after(() => m.app.unmount());
+  await m.press('/', '1', '2');
+  assert.match(m.frame(), /Filter: 12/);
+  const names = m.frame().split('\n').filter((l) => l.startsWith('torrent-'));
+  assert.deepEqual(names.map((l) => l.split(' ')[0]), ['torrent-0012']);
+  await m.press('\r');
+  assert.match(m.frame(), /filter "12"/);
+  await m.press('\x1b');
+  assert.ok(m.frame().includes('torrent-0000'));
+});
+
+test('remove asks, names what X deletes, and acts only on y', async (t) => {
+  const m = mount(many.slice(0, 3));
+  t.after(() => m.app.unmount());
+  await m.press('j', 'X');
+  assert.match(m.frame(), /AND DELETE \/downloads\/torrent-1\?/);
+  await m.press('n');
+  assert.deepEqual(m.calls, []);
+  await m.press('x');
+  assert.match(m.frame(), /data stays in/);
+  await m.press('y');
+  assert.deepEqual(m.calls, [`remove ${many[1]!.infoHash} false`]);
+});
+
+test('the add prompt completes with Tab and submits; n shows the new magnet', async (t) => {
+  const m = mount(many.slice(0, 1));
+  t.after(() => m.app.unmount());
+  await m.press('a', '/', 't', 'm', 'p', '\t');
+  assert.match(m.frame(), /Add \(path.*\/tmpcompleted\//);
+  await m.press('\r');
+  assert.deepEqual(m.calls, ['add /tmpcompleted/']);
+  await m.press('n', 'x', '\r');
+  await delay();
+  assert.match(m.frame(), /magnet:\?xt=urn:btih:abc/);
+  await m.press('q');
+  assert.equal(m.quits(), 1);
+});
+
+test('status bar: rates, limits, connections, port and free disk', async (t) => {
+  const m = mount(many.slice(0, 1));
+  t.after(() => m.app.unmount());
+  await delay();
+  assert.match(m.frame(), /↓ 1\.21 KiB\/s \[∞\]\s+↑ 0 B\/s \[64 KiB\/s\]\s+conn 3\s+port 6881\s+free 5 GiB/);
+});
