@@ -56,7 +56,7 @@ export interface AppProps {
 export function App({ store, commands, settings: settingsAccess, width, height, demo = false, onQuit, complete, onSettingsChanged }: AppProps) {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [settings, setSettings] = useState(() => settingsAccess.read());
-  const [rawState, setState] = useState<UiState>(initialUiState);
+  const [rawState, setUiState] = useState<UiState>(initialUiState);
   const keymap = useMemo(() => buildKeymap(settings.keymapPreset, settings.keys), [settings.keymapPreset, settings.keys]);
   const theme = useMemo(() => makeTheme(colourLevel(settings.colours)), [settings.colours]);
   const rows = useMemo(
@@ -89,7 +89,7 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
         case 'create':
           if (text) {
             void commands.create(text).then((magnets) => {
-              if (magnets.length > 0) setState((s) => ({ ...s, notice: `magnet: ${magnets.join(' ')}` }));
+              if (magnets.length > 0) setUiState((s) => ({ ...s, notice: `magnet: ${magnets.join(' ')}` }));
             });
           }
           return { ...state, prompt: undefined };
@@ -123,8 +123,18 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
   );
 
   const onKey = useCallback(
-    (input: string, key: InkKey) => {
+    (input: string, key: InkKey): void => {
       const state = uiRef.current;
+      const setState = (next: UiState) => {
+        uiRef.current = next;
+        setUiState(next);
+      };
+      // Keys typed faster than they are read arrive as one chunk ("jj", "name\r"): one at a time.
+      const plain = !key.ctrl && !key.meta && !key.return && !key.tab && !key.escape && !key.backspace && !key.delete;
+      if (plain && [...input].length > 1 && !(state.prompt && !/[\r\n]/.test(input))) {
+        for (const ch of input) onKey(ch === '\n' ? '\r' : ch, ch === '\r' || ch === '\n' ? { return: true } : {});
+        return;
+      }
       const name = keyName(input, key);
 
       if (state.confirm) {
@@ -146,7 +156,7 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
           const head = prompt.text.slice(0, cut);
           const lead = prompt.text.slice(cut).match(/^\s*/)![0];
           void complete(prompt.text.slice(cut).trimStart()).then((result) =>
-            setState((s) => (s.prompt === prompt ? { ...s, prompt: { ...prompt, text: head + lead + result.text, candidates: result.candidates } } : s)),
+            setUiState((s) => (s.prompt === prompt ? { ...s, prompt: { ...prompt, text: head + lead + result.text, candidates: result.candidates } } : s)),
           );
           return;
         }

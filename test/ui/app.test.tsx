@@ -218,3 +218,14 @@ test('status bar: rates, limits, connections, port and free disk', async (t) => 
   await delay();
   assert.match(m.frame(), /↓ 1\.21 KiB\/s \[∞\]\s+↑ 0 B\/s \[64 KiB\/s\]\s+conn 3\s+port 6881\s+free 5 GiB/);
 });
+
+test('keys that arrive in one chunk (fast typing, typed text plus Enter) are taken one by one', async (t) => {
+  const m = mount(many.slice(0, 30));
+  t.after(() => m.app.unmount());
+  await m.press('jjj', 'x');
+  assert.match(m.frame(), /Remove "torrent-0003"/);
+  await m.press('n');
+  await m.press('/12\r');
+  assert.match(m.frame(), /filter "12"/);
+  assert.doesNotMatch(m.frame(), /Filter: /, 'the prompt closed on the Enter inside the chunk');
+});
