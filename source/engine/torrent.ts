@@ -17,6 +17,8 @@ import { PeerWire } from './wire/peer-wire.js';
 import { clientFromPeerId } from './wire/peer-id.js';
 import type { Message } from './wire/messages.js';
 import { describeError } from '../errors.js';
+import { PEX_REACHABLE, PEX_SEED } from './extensions/pex-codec.js';
+import { UtPex, type PexSwarm } from './extensions/ut-pex.js';
 
 export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'paused' | 'error' | 'metadata' | 'queued';
 
@@ -40,8 +42,12 @@ export interface TorrentOptions {
   filePriorities?: Uint8Array;
   announceTimeoutMs?: number;
   udpBaseTimeoutMs?: number;
-  /** BEP 10 extensions (ut_metadata, ut_pex, ...); local message ids follow this order from 1. */
+  /**
+   * BEP 10 extensions (ut_metadata, ...); local message ids follow this order from 1. The torrent
+   * adds its own ut_pex after them unless the torrent is private or `pex` is false.
+   */
   extensions?: WireExtension[];
+  pex?: boolean;
 }
 
 export interface TorrentStats {
@@ -119,6 +125,8 @@ const OPTIMISTIC_INTERVAL_MS = 30_000;
 const RESUME_SAVE_INTERVAL_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const MAX_HALF_OPEN = 8;
+/** Peer exchange stops adding to the known list beyond this many addresses. */
+const MAX_KNOWN_FROM_PEX = 1000;
 
 /**
  * One torrent: owns its storage, picker, announcer and peers, and runs the transfer
@@ -159,6 +167,7 @@ export class Torrent extends EventEmitter {
   private readonly downloadLimiter = new RateLimiter();
   private readonly uploadLimiter = new RateLimiter();
   private readonly rateSamples: { at: number; down: number; up: number }[] = [];
+  private readonly extensions: WireExtension[];
 
   constructor(readonly meta: Metainfo, private readonly options: TorrentOptions) {
     super();
@@ -166,6 +175,9 @@ export class Torrent extends EventEmitter {
     this.storage = new Storage(meta, { directory: options.directory, hash: options.hash, filePriorities: options.filePriorities });
     this.picker = this.makePicker(new Bitfield(meta.pieceCount));
     this.announcer = this.makeAnnouncer();
+    this.extensions = [...(options.extensions ?? [])];
+    const pexAllowed = !meta.private && options.pex !== false && !this.extensions.some((e) => e.name === 'ut_pex');
+    if (pexAllowed) this.extensions.push(new UtPex(this.pexSwarm()));
   }
 
   get name(): string {
@@ -338,7 +350,7 @@ export class Torrent extends EventEmitter {
       socket.setTimeout(0);
       const wire = new PeerWire(socket, { infoHash: this.infoHash, peerId: this.options.peerId, extensions: this.extensionHandshake() });
       wire.once('handshake', (h) => {
-        if (!h.infoHash.equals(this.infoHash) || h.peerId.equals(this.options.peerId) || !this.running) {
+        if (!h.infoHash.equals(this.infoHash) || h.peerId.equals(this.options.peerId) || !this.running || this.isConnectedTo(wire)) {
           settle(false);
           wire.destroy();
           return;
@@ -359,7 +371,7 @@ export class Torrent extends EventEmitter {
 
   private attach(wire: PeerWire, socket: net.Socket, host: string, port: number, incoming: boolean): void {
     const id = addressKey(host, port);
-    if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId)) {
+    if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId) || this.isConnectedTo(wire)) {
       wire.destroy();
       return;
     }
@@ -377,6 +389,14 @@ export class Torrent extends EventEmitter {
     this.sendHaves(peer);
     this.emit('peer', id);
     if (this.state === 'seeding' || this.picker.have.count() > 0) this.rechokeSoon();
+  }
+
+  /** Already connected to this peer id on another connection (e.g. one we learned through PEX). */
+  private isConnectedTo(wire: PeerWire): boolean {
+    const pid = wire.remoteHandshake?.peerId;
+    if (!pid) return false;
+    for (const p of this.peers.values()) if (p.wire.remoteHandshake?.peerId.equals(pid)) return true;
+    return false;
   }
 
   private sendHaves(peer: Peer): void {
@@ -891,8 +911,22 @@ export class Torrent extends EventEmitter {
     return announcer;
   }
 
-  private get extensions(): WireExtension[] {
-    return this.options.extensions ?? [];
+  /** What peer exchange sees of this torrent: connected peers at their listen ports, and a way in for new ones. */
+  private pexSwarm(): PexSwarm {
+    return {
+      pexPeers: () => {
+        const out = [];
+        for (const p of this.peers.values()) {
+          const port = p.incoming ? p.wire.remoteExtensions?.p : p.port;
+          if (!port) continue;
+          out.push({ id: p.id, host: p.host, port, flags: (p.isSeed ? PEX_SEED : 0) | (p.incoming ? 0 : PEX_REACHABLE) });
+        }
+        return out;
+      },
+      learnPeers: (addresses) => {
+        if (this.known.size < MAX_KNOWN_FROM_PEX) this.addPeers(addresses.slice(0, MAX_KNOWN_FROM_PEX - this.known.size));
+      },
+    };
   }
 
   private extensionHandshake(): ExtensionHandshake {
