@@ -3,6 +3,11 @@ import net from 'node:net';
 import { rm } from 'node:fs/promises';
 import type { Metainfo } from './metainfo.js';
 import type { WireExtension } from './extension-api.js';
+import { Dht } from './dht.js';
+import { DhtAnnouncer } from './dht-announcer.js';
+import { utMetadataExtension, UT_METADATA } from './extensions/ut-metadata.js';
+import type { Magnet } from './magnet.js';
+import { resolveMagnet, type ResolvedMagnet, type ResolveMagnetOptions } from './magnet-resolver.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Torrent, type TorrentStats } from './torrent.js';
 import { PeerWire } from './wire/peer-wire.js';
@@ -24,6 +29,18 @@ export interface SessionOptions {
   resumePath?: (infoHashHex: string) => string;
   announceTimeoutMs?: number;
   udpBaseTimeoutMs?: number;
+  /** BEP 5 DHT on the listen port (UDP); off when absent. Private torrents never use it. */
+  dht?: SessionDhtOptions;
+}
+
+export interface SessionDhtOptions {
+  /** HOST:PORT nodes to bootstrap from; [] = none (DEFAULT_DHT_BOOTSTRAP in dht.ts has the public routers). */
+  bootstrap: string[];
+  /** Routing table saved here on close and reloaded on listen. */
+  nodesFile?: string;
+  /** Re-announce period per torrent; default 15 minutes. */
+  announceIntervalMs?: number;
+  queryTimeoutMs?: number;
 }
 
 export interface AddOptions {
@@ -43,6 +60,8 @@ export interface SessionStats {
   port: number;
   downloadLimit: number;
   uploadLimit: number;
+  /** Nodes in the DHT routing table; undefined when the DHT is off. */
+  dhtNodes?: number;
 }
 
 /**
@@ -57,6 +76,8 @@ export class Session extends EventEmitter {
   private readonly downloadLimiter: RateLimiter;
   private readonly uploadLimiter: RateLimiter;
   private readonly incoming = new Set<PeerWire>();
+  private dhtNode?: Dht;
+  private readonly dhtAnnouncers = new Map<string, DhtAnnouncer>();
 
   constructor(private readonly options: SessionOptions = {}) {
     super();
@@ -69,7 +90,53 @@ export class Session extends EventEmitter {
     return this.listenPort;
   }
 
-  listen(port = this.options.port ?? 0): Promise<number> {
+  /** The DHT node, once listening with the dht option. */
+  get dht(): Dht | undefined {
+    return this.dhtNode;
+  }
+
+  async listen(port = this.options.port ?? 0): Promise<number> {
+    const bound = await this.listenTcp(port);
+    if (this.options.dht && !this.dhtNode) await this.startDht(this.options.dht);
+    return bound;
+  }
+
+  private async startDht(options: SessionDhtOptions): Promise<void> {
+    const dht = new Dht({ bootstrap: options.bootstrap, nodesFile: options.nodesFile, queryTimeoutMs: options.queryTimeoutMs });
+    dht.on('warning', (message: string) => this.emit('warning', message));
+    await dht.listen(this.listenPort, this.options.host);
+    this.dhtNode = dht;
+    for (const torrent of this.torrents.values()) this.announceOnDht(torrent);
+  }
+
+  private announceOnDht(torrent: Torrent): void {
+    const dht = this.dhtNode;
+    const key = torrent.meta.infoHash;
+    if (!dht || torrent.meta.private || this.dhtAnnouncers.has(key)) return;
+    const announcer = new DhtAnnouncer(dht, torrent.infoHash, () => this.listenPort, (peers) => torrent.addPeers(peers), {
+      intervalMs: this.options.dht?.announceIntervalMs,
+      active: () => torrent.isRunning,
+    });
+    this.dhtAnnouncers.set(key, announcer);
+    announcer.start();
+  }
+
+  /**
+   * Fetches a magnet's info dictionary from the swarm (x.pe, trackers, the DHT) over
+   * ut_metadata. Add the result with add(); its `peers` are worth passing to addPeers().
+   */
+  resolveMagnet(magnet: Magnet, options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht'> = {}): Promise<ResolvedMagnet> {
+    return resolveMagnet(magnet, {
+      udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+      trackerTimeoutMs: this.options.announceTimeoutMs,
+      ...options,
+      peerId: this.peerId,
+      listenPort: this.listenPort,
+      dht: this.dhtNode,
+    });
+  }
+
+  private listenTcp(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const server = net.createServer((socket) => this.onIncoming(socket));
       server.once('error', (error: NodeJS.ErrnoException) => {
@@ -118,7 +185,7 @@ export class Session extends EventEmitter {
       seedMode: options.seedMode,
       sequential: options.sequential,
       filePriorities: options.filePriorities,
-      extensions: options.extensions,
+      extensions: withUtMetadata(meta, options.extensions),
       maxPeers: this.options.maxPeersPerTorrent,
       uploadSlots: this.options.uploadSlots,
       globalDownload: this.downloadLimiter,
@@ -130,6 +197,7 @@ export class Session extends EventEmitter {
     this.torrents.set(meta.infoHash, torrent);
     this.emit('added', torrent);
     if (!options.paused) void torrent.start();
+    this.announceOnDht(torrent);
     return torrent;
   }
 
@@ -145,6 +213,8 @@ export class Session extends EventEmitter {
     const torrent = this.get(infoHashHex);
     if (!torrent) return;
     this.torrents.delete(torrent.meta.infoHash);
+    this.dhtAnnouncers.get(torrent.meta.infoHash)?.stop();
+    this.dhtAnnouncers.delete(torrent.meta.infoHash);
     await torrent.stop();
     if (options.deleteData) await rm(torrent.storage.root, { recursive: true, force: true });
     this.emit('removed', torrent.meta.infoHash);
@@ -171,14 +241,32 @@ export class Session extends EventEmitter {
       uploadRate += t.uploadRate;
       connections += t.peers;
     }
-    return { torrents, downloadRate, uploadRate, connections, port: this.listenPort, downloadLimit: this.downloadLimiter.rate, uploadLimit: this.uploadLimiter.rate };
+    return {
+      torrents,
+      downloadRate,
+      uploadRate,
+      connections,
+      port: this.listenPort,
+      downloadLimit: this.downloadLimiter.rate,
+      uploadLimit: this.uploadLimiter.rate,
+      dhtNodes: this.dhtNode?.nodeCount(),
+    };
   }
 
   async close(): Promise<void> {
     for (const wire of this.incoming) wire.destroy();
     this.incoming.clear();
-    await Promise.all(this.list().map((t) => t.stop()));
+    for (const announcer of this.dhtAnnouncers.values()) announcer.stop();
+    this.dhtAnnouncers.clear();
+    await Promise.all([...this.list().map((t) => t.stop()), this.dhtNode?.close()]);
+    this.dhtNode = undefined;
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = undefined;
   }
+}
+
+/** Every torrent serves its info dictionary to peers (BEP 9), before any extensions given. */
+function withUtMetadata(meta: Metainfo, extensions: WireExtension[] = []): WireExtension[] {
+  if (extensions.some((e) => e.name === UT_METADATA)) return extensions;
+  return [utMetadataExtension(() => meta.infoBytes), ...extensions];
 }
