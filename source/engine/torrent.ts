@@ -19,6 +19,7 @@ import type { Message } from './wire/messages.js';
 import { describeError } from '../errors.js';
 import { PEX_REACHABLE, PEX_SEED } from './extensions/pex-codec.js';
 import { UtPex, type PexSwarm } from './extensions/ut-pex.js';
+import { WebSeed, type WebSeedHost, type WebSeedOptions } from './webseed/web-seed.js';
 
 export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'paused' | 'error' | 'metadata' | 'queued';
 
@@ -48,6 +49,8 @@ export interface TorrentOptions {
    */
   extensions?: WireExtension[];
   pex?: boolean;
+  /** BEP 19 web seeds from the metainfo's url-list; on unless false. */
+  webSeeds?: boolean | WebSeedOptions;
 }
 
 export interface TorrentStats {
@@ -168,6 +171,9 @@ export class Torrent extends EventEmitter {
   private readonly uploadLimiter = new RateLimiter();
   private readonly rateSamples: { at: number; down: number; up: number }[] = [];
   private readonly extensions: WireExtension[];
+  private readonly webSeeds: WebSeed[];
+  /** What a web seed has: everything. */
+  private readonly allPieces: Bitfield;
 
   constructor(readonly meta: Metainfo, private readonly options: TorrentOptions) {
     super();
@@ -178,6 +184,9 @@ export class Torrent extends EventEmitter {
     this.extensions = [...(options.extensions ?? [])];
     const pexAllowed = !meta.private && options.pex !== false && !this.extensions.some((e) => e.name === 'ut_pex');
     if (pexAllowed) this.extensions.push(new UtPex(this.pexSwarm()));
+    this.allPieces = new Bitfield(meta.pieceCount);
+    this.allPieces.setAll();
+    this.webSeeds = this.makeWebSeeds();
   }
 
   get name(): string {
@@ -205,6 +214,7 @@ export class Torrent extends EventEmitter {
       const have = await this.initialHave();
       if (!this.running) return;
       this.picker = this.makePicker(have);
+      for (const ws of this.webSeeds) if (!ws.disabledReason) this.picker.addPeer(ws.id, this.allPieces);
       this.setState(this.picker.wantedComplete() ? 'seeding' : 'downloading');
       if (this.state === 'seeding' && !this.completedAt) this.completedAt = Date.now();
       this.announcer = this.makeAnnouncer();
@@ -214,6 +224,7 @@ export class Torrent extends EventEmitter {
       this.timers.push(setInterval(() => void this.saveResume(), RESUME_SAVE_INTERVAL_MS));
       for (const t of this.timers) t.unref();
       this.connectMore();
+      this.fillWebSeeds();
       if (this.state === 'seeding') this.emit('done');
     } catch (error) {
       this.fail(error);
@@ -241,6 +252,7 @@ export class Torrent extends EventEmitter {
     this.timers = [];
     for (const peer of [...this.peers.values()]) peer.wire.destroy();
     this.peers.clear();
+    for (const ws of this.webSeeds) ws.close();
     this.inProgress.clear();
     this.spareBuffers.length = 0;
     for (const extension of this.extensions) extension.close?.();
@@ -602,22 +614,33 @@ export class Torrent extends EventEmitter {
       this.fillRequests(peer);
       return;
     }
-    for (const otherId of result.cancelFrom) {
+    this.cancelElsewhere(result.cancelFrom, index, begin, block.length);
+    this.storeBlock(index, begin, block, peer.id, result.pieceComplete);
+    this.fillRequests(peer);
+  }
+
+  /** Endgame: the block came from one source, so the others need not send it. */
+  private cancelElsewhere(ids: string[], index: number, begin: number, length: number): void {
+    if (ids.length === 0) return;
+    const key = blockKey(index, begin);
+    for (const otherId of ids) {
       const other = this.peers.get(otherId);
-      if (other && other.requests.delete(key)) other.wire.send({ type: 'cancel', index, begin, length: block.length });
+      if (other && other.requests.delete(key)) other.wire.send({ type: 'cancel', index, begin, length });
     }
+  }
+
+  private storeBlock(index: number, begin: number, block: Buffer, from: string, pieceComplete: boolean): void {
     let piece = this.inProgress.get(index);
     if (!piece) {
       piece = { buffer: this.pieceBuffer(index), contributors: new Set() };
       this.inProgress.set(index, piece);
     }
     block.copy(piece.buffer, begin);
-    piece.contributors.add(peer.id);
-    if (result.pieceComplete) {
+    piece.contributors.add(from);
+    if (pieceComplete) {
       this.inProgress.delete(index);
       void this.finishPiece(index, piece);
     }
-    this.fillRequests(peer);
   }
 
   private pieceBuffer(index: number): Buffer {
@@ -649,6 +672,7 @@ export class Torrent extends EventEmitter {
         this.picker.pieceFailed(index);
         this.emit('hash-failed', index);
         for (const id of piece.contributors) {
+          this.webSeeds.find((ws) => ws.id === id)?.hashFailed(piece.contributors.size === 1);
           const p = this.peers.get(id);
           if (!p) continue;
           p.hashFailures++;
@@ -680,6 +704,7 @@ export class Torrent extends EventEmitter {
     this.setState('seeding');
     this.announcer.completed();
     void this.saveResume();
+    for (const ws of this.webSeeds) ws.abort();
     for (const p of [...this.peers.values()]) {
       this.releaseRequests(p);
       if (p.isSeed) p.wire.destroy();
@@ -828,6 +853,7 @@ export class Torrent extends EventEmitter {
     }
     this.sampleRates(now);
     this.connectMore();
+    this.fillWebSeeds();
     this.emit('tick');
   }
 
@@ -909,6 +935,60 @@ export class Torrent extends EventEmitter {
     announcer.on('peers', (peers: PeerAddress[]) => this.addPeers(peers));
     announcer.on('update', () => this.emit('trackers'));
     return announcer;
+  }
+
+  private makeWebSeeds(): WebSeed[] {
+    const setting = this.options.webSeeds;
+    if (setting === false) return [];
+    const options = typeof setting === 'object' ? setting : {};
+    const urls = [...new Set(this.meta.urlList)].filter((u) => /^https?:\/\/[^/]/i.test(u));
+    const seeds: WebSeed[] = [];
+    for (const url of urls) {
+      try {
+        seeds.push(new WebSeed(url, this.meta, this.webSeedHost(), options));
+      } catch {
+        // An unparsable URL is not a source.
+      }
+    }
+    return seeds;
+  }
+
+  private webSeedHost(): WebSeedHost {
+    return {
+      pick: (id, count) => {
+        if (!this.running || this.state !== 'downloading' || this.pendingWriteBytes > MAX_PENDING_WRITE_BYTES) return [];
+        return this.picker.pick(id, this.allPieces, count);
+      },
+      deliver: (id, b, data) => this.onWebSeedBlock(id, b.index, b.begin, data),
+      release: (id, b) => {
+        if (this.running) this.picker.releaseBlock(id, b.index, b.begin);
+      },
+      warn: (message) => this.emit('warning', message),
+      disabled: (id) => {
+        if (!this.running) return;
+        this.picker.removePeer(id);
+        this.fillOthers();
+      },
+    };
+  }
+
+  private fillWebSeeds(): void {
+    if (this.state === 'downloading') for (const ws of this.webSeeds) ws.fill();
+  }
+
+  /** A block from a web seed; returns how long the web seed should pause (rate limits). */
+  private onWebSeedBlock(id: string, index: number, begin: number, block: Buffer): number {
+    if (!this.running) return 0;
+    this.downloadedBytes += block.length;
+    const delay = Math.max(this.downloadLimiter.consume(block.length), this.options.globalDownload?.consume(block.length) ?? 0);
+    const result = this.state === 'downloading' ? this.picker.blockReceived(id, index, begin) : undefined;
+    if (!result?.accepted) {
+      this.wastedBytes += block.length;
+      return delay;
+    }
+    this.cancelElsewhere(result.cancelFrom, index, begin, block.length);
+    this.storeBlock(index, begin, block, id, result.pieceComplete);
+    return delay;
   }
 
   /** What peer exchange sees of this torrent: connected peers at their listen ports, and a way in for new ones. */
@@ -993,7 +1073,7 @@ export class Torrent extends EventEmitter {
 
   peerStats(): PeerStats[] {
     const now = Date.now();
-    return [...this.peers.values()].map((p) => ({
+    const list: PeerStats[] = [...this.peers.values()].map((p) => ({
       id: p.id,
       host: p.host,
       port: p.port,
@@ -1012,6 +1092,30 @@ export class Torrent extends EventEmitter {
       requests: p.requests.size,
       uploadQueue: p.uploadQueue.length,
     }));
+    for (const ws of this.webSeeds) {
+      const s = ws.stats();
+      if (s.disabled) continue;
+      list.push({
+        id: ws.id,
+        host: ws.host,
+        port: ws.port,
+        client: 'web seed',
+        incoming: false,
+        amChoking: true,
+        amInterested: this.state === 'downloading',
+        peerChoking: false,
+        peerInterested: false,
+        snubbed: false,
+        progress: 1,
+        downloadRate: s.downloadRate,
+        uploadRate: 0,
+        downloaded: s.downloaded,
+        uploaded: 0,
+        requests: s.requests,
+        uploadQueue: 0,
+      });
+    }
+    return list;
   }
 
   trackerStats(): TrackerStats[] {

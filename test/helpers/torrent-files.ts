@@ -19,8 +19,9 @@ export function makeDataDir(root: string, sizes: number[]): Map<string, Buffer> 
 }
 
 /** Makes a .torrent of `path` with mktorrent (the reference maker), returning its info-hash. */
-export function mktorrent(path: string, out: string, options: { announce?: string; pieceLengthLog2?: number } = {}): string {
-  const args = ['-l', String(options.pieceLengthLog2 ?? 16), '-a', options.announce ?? 'http://127.0.0.1:1/announce', '-o', out, path];
+export function mktorrent(path: string, out: string, options: { announce?: string; pieceLengthLog2?: number; webSeeds?: string[] } = {}): string {
+  const web = (options.webSeeds ?? []).flatMap((url) => ['-w', url]);
+  const args = ['-l', String(options.pieceLengthLog2 ?? 16), '-a', options.announce ?? 'http://127.0.0.1:1/announce', ...web, '-o', out, path];
   rmSync(out, { force: true });
   const result = spawnSync('mktorrent', args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`mktorrent failed: ${result.stderr}`);
