@@ -95,6 +95,26 @@ test('web seed only, multi-file: URL/name/path, percent-encoded, padding files n
   assert.deepEqual(warnings, []);
 });
 
+test('web seed only: a skipped file (priority 0) is not fetched', async (t) => {
+  if (!needs(t, TOOLS)) return;
+  const { meta, data } = randomTorrent({ sizes: [300_000, 2_000_000, 300_000], pieceLength: 32 * 1024 });
+  const root = tempDir(t);
+  writeTorrentFiles(root, meta, data);
+  const web = await startNginx(t, { root });
+  const leecher = await session(t);
+  const dir = tempDir(t);
+  const torrent = leecher.add({ ...meta, urlList: [web.url] }, { directory: dir, filePriorities: Uint8Array.from([1, 0, 1]) });
+  const sources = trackSources(torrent);
+  await waitForDone(torrent, 30_000);
+  for (const i of [0, 2]) {
+    const f = meta.files[i]!;
+    assert.ok(readFileSync(join(dir, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)));
+  }
+  // The wanted files plus, at most, the pieces they share with the skipped one.
+  const fetched = sources.get(`web:${web.url}`)?.downloaded ?? 0;
+  assert.ok(fetched >= 600_000 && fetched <= 600_000 + 2 * 32 * 1024, `fetched ${fetched} bytes`);
+});
+
 test('a peer and a web seed both contribute to one download', async (t) => {
   if (!needs(t, TOOLS)) return;
   const { meta, data } = randomTorrent({ sizes: [6_000_000, 2_500_001], pieceLength: 64 * 1024 });
