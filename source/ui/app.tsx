@@ -129,6 +129,12 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
         uiRef.current = next;
         setUiState(next);
       };
+      // Esc then a key, read together, looks like Alt+key; nobody means Alt here, so take both.
+      if (key.meta && !key.escape && [...input].length === 1) {
+        onKey('', { escape: true });
+        onKey(input, { ...key, meta: false });
+        return;
+      }
       // Keys typed faster than they are read arrive as one chunk ("jj", "name\r"): one at a time.
       const plain = !key.ctrl && !key.meta && !key.return && !key.tab && !key.escape && !key.backspace && !key.delete;
       if (plain && [...input].length > 1 && !(state.prompt && !/[\r\n]/.test(input))) {

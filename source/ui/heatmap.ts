@@ -41,16 +41,20 @@ export function heatmapCells(map: PieceMap, cells: number): HeatCell[] {
   return out;
 }
 
-/** The glyph of a cell, readable without colour: blocks for have/partial/downloading, the peer count for missing. */
-export function cellGlyph(cell: HeatCell): string {
+/**
+ * The glyph of a cell. With colour, missing cells are shaded blocks coloured by
+ * availability (red: no peer has it); without, they show the peer count (· none, 1-9, + for ten or more).
+ */
+export function cellGlyph(cell: HeatCell, coloured = false): string {
   switch (cell.state) {
     case 'have':
       return '█';
     case 'partial':
-      return '▓';
+      return '▌';
     case 'downloading':
       return '▒';
     case 'missing':
+      if (coloured) return '▓';
       return cell.availability === 0 ? '·' : cell.availability > 9 ? '+' : String(cell.availability);
   }
 }
@@ -60,9 +64,13 @@ export function availabilityBucket(availability: number): number {
   return Math.min(4, Math.max(0, availability));
 }
 
-/** Grid size for a pane: full width, as many rows as needed (at most `maxRows`). */
-export function gridFor(pieceCount: number, width: number, maxRows: number): { columns: number; rows: number } {
-  const columns = Math.max(1, width);
+/**
+ * Grid for a pane: cells two characters wide (about square) when the pieces fit that
+ * way, else one; as many rows as needed, at most `maxRows`.
+ */
+export function gridFor(pieceCount: number, width: number, maxRows: number): { columns: number; rows: number; cellWidth: 1 | 2 } {
+  const cellWidth = pieceCount * 2 <= Math.floor(width / 2) * 2 * maxRows && width >= 2 ? 2 : 1;
+  const columns = Math.max(1, Math.floor(width / cellWidth));
   const rows = Math.max(1, Math.min(maxRows, Math.ceil(pieceCount / columns)));
-  return { columns, rows };
+  return { columns, rows, cellWidth };
 }

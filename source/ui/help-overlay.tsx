@@ -25,6 +25,7 @@ export function HelpOverlay({ bindings, width, height, scroll }: { bindings: rea
   const perColumn = Math.ceil(lines.length / columns);
   const columnWidth = Math.floor(width / columns);
   const start = columns === 1 ? Math.min(scroll, Math.max(0, lines.length - bodyHeight)) : 0;
+  const keyWidth = Math.min(26, 4 + Math.max(0, ...lines.map((l) => l.keys?.length ?? 0)));
   const render = (line: (typeof lines)[number], i: number) =>
     line.group ? (
       <Text key={i} bold color={theme.accent}>
@@ -32,8 +33,8 @@ export function HelpOverlay({ bindings, width, height, scroll }: { bindings: rea
       </Text>
     ) : (
       <Text key={i} wrap="truncate">
-        <Text color={theme.warn}>{fit(`  ${line.keys}`, 22)}</Text>
-        {fit(line.text ?? '', columnWidth - 22)}
+        <Text color={theme.warn}>{fit(`  ${line.keys}`, keyWidth)}</Text>
+        {fit(line.text ?? '', columnWidth - keyWidth)}
       </Text>
     );
   return (

@@ -13,11 +13,11 @@ function cellColour(cell: HeatCell, theme: Theme): string | undefined {
 }
 
 /** Consecutive cells of one colour as one Text, to keep the node count low. */
-function runs(cells: HeatCell[], theme: Theme): { colour?: string; text: string }[] {
+function runs(cells: HeatCell[], theme: Theme, cellWidth: number): { colour?: string; text: string }[] {
   const out: { colour?: string; text: string }[] = [];
   for (const cell of cells) {
     const colour = cellColour(cell, theme);
-    const glyph = cellGlyph(cell);
+    const glyph = cellGlyph(cell, theme.level !== 'none').repeat(cellWidth);
     const last = out[out.length - 1];
     if (last && last.colour === colour) last.text += glyph;
     else out.push({ colour, text: glyph });
@@ -44,7 +44,7 @@ export function PiecesTab({ pieces, pieceLength, width, height }: { pieces: Piec
       </Text>
       {lines.map((line, r) => (
         <Text key={r} wrap="truncate">
-          {runs(line, theme).map((run, i) => (
+          {runs(line, theme, grid.cellWidth).map((run, i) => (
             <Text key={i} color={run.colour}>
               {run.text}
             </Text>
@@ -53,9 +53,18 @@ export function PiecesTab({ pieces, pieceLength, width, height }: { pieces: Piec
       ))}
       <Box flexGrow={1} />
       <Text wrap="truncate">
-        <Text color={theme.have}>█</Text> have  <Text color={theme.info}>▓</Text> some of group  <Text color={theme.downloading}>▒</Text> downloading  missing, peers with it:{' '}
-        <Text color={theme.availability[0]}>· none</Text> <Text color={theme.availability[1]}>1</Text> <Text color={theme.availability[2]}>2</Text> <Text color={theme.availability[3]}>3</Text>{' '}
-        <Text color={theme.availability[4]}>4+</Text>
+        <Text color={theme.have}>█</Text> have <Text color={theme.info}>▌</Text> part <Text color={theme.downloading}>▒</Text> downloading  missing, peers with it:{' '}
+        {theme.level === 'none' ? (
+          '· 0  1-9  + 10 or more'
+        ) : (
+          <>
+            {[0, 1, 2, 3, 4].map((n) => (
+              <Text key={n} color={theme.availability[n]}>
+                {`▓${n === 4 ? '4+' : n} `}
+              </Text>
+            ))}
+          </>
+        )}
       </Text>
     </Box>
   );

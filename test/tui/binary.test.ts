@@ -1,31 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { torrentBytes } from '../../source/store/torrent-bytes.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { randomTorrent } from '../helpers/swarm.js';
-import { Tmux } from './tmux.js';
-
-const root = new URL('../..', import.meta.url).pathname;
-const cli = join(root, 'distribution', 'cli.js');
-
-/** The built CLI, built now if it is missing or older than the TUI entry. */
-export function ensureBuilt(): void {
-  const built = existsSync(join(root, 'distribution', 'tui.js')) && statSync(join(root, 'distribution', 'tui.js')).mtimeMs >= statSync(join(root, 'source', 'tui.tsx')).mtimeMs;
-  if (built) return;
-  const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
-  spawnSync(process.execPath, ['scripts/postbuild.mjs'], { cwd: root });
-}
-
-/** A home for one run: BTUI_HOME and XDG_CONFIG_HOME in a temp dir, listening on loopback, any port. */
-export function testHome(dir: string, settings: Record<string, unknown> = {}): string {
-  mkdirSync(join(dir, 'config', 'btui'), { recursive: true });
-  writeFileSync(join(dir, 'config', 'btui', 'config.json'), JSON.stringify({ port: 0, listenHost: '127.0.0.1', downloadDirectory: join(dir, 'downloads'), refreshMs: 200, ...settings }));
-  return `env -u CI -u NO_COLOR BTUI_HOME=${join(dir, 'state')} XDG_CONFIG_HOME=${join(dir, 'config')} TERM=xterm-256color`;
-}
+import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
 
 const rowOf = (screen: string, name: string) => screen.split('\n').find((l) => l.startsWith(name)) ?? '';
 

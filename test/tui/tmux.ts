@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A tmux server on a private socket, for driving the real binary; killed by its socket, never by name. */
 export class Tmux {
@@ -21,7 +23,11 @@ export class Tmux {
   }
 
   keys(...keys: string[]): void {
-    for (const key of keys) this.run('send-keys', '-t', 'main', key);
+    for (const key of keys) {
+      this.run('send-keys', '-t', 'main', key);
+      // A lone Esc must arrive alone, or it reads as Alt plus the next key.
+      if (key === 'Escape') spawnSync('sleep', ['0.1']);
+    }
   }
 
   type(text: string): void {
@@ -43,3 +49,23 @@ export class Tmux {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
   }
 }
+
+const root = new URL('../..', import.meta.url).pathname;
+export const cli = join(root, 'distribution', 'cli.js');
+
+/** The built CLI, built now if it is missing or older than the TUI entry. */
+export function ensureBuilt(): void {
+  const built = existsSync(join(root, 'distribution', 'tui.js')) && statSync(join(root, 'distribution', 'tui.js')).mtimeMs >= statSync(join(root, 'source', 'tui.tsx')).mtimeMs;
+  if (built) return;
+  const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
+  spawnSync(process.execPath, ['scripts/postbuild.mjs'], { cwd: root });
+}
+
+/** A home for one run: BTUI_HOME and XDG_CONFIG_HOME in a temp dir, listening on loopback, any port. */
+export function testHome(dir: string, settings: Record<string, unknown> = {}): string {
+  mkdirSync(join(dir, 'config', 'btui'), { recursive: true });
+  writeFileSync(join(dir, 'config', 'btui', 'config.json'), JSON.stringify({ port: 0, listenHost: '127.0.0.1', downloadDirectory: join(dir, 'downloads'), refreshMs: 200, ...settings }));
+  return `env -u CI -u NO_COLOR BTUI_HOME=${join(dir, 'state')} XDG_CONFIG_HOME=${join(dir, 'config')} TERM=xterm-256color`;
+}
+

@@ -4,7 +4,7 @@ import type { Snapshot, TorrentRow } from '../../source/store/types.js';
 import { runAction, type Commands } from '../../source/ui/run-action.js';
 import { initialUiState, reconcileSelection, scrollWindow, type UiState } from '../../source/ui/ui-state.js';
 import { layoutColumns } from '../../source/ui/columns.js';
-import { heatmapCells, cellGlyph } from '../../source/ui/heatmap.js';
+import { heatmapCells, cellGlyph, gridFor } from '../../source/ui/heatmap.js';
 
 function row(name: string): TorrentRow {
   return { infoHash: name.padEnd(40, '0'), name, state: 'paused', size: 1, completedBytes: 0, progress: 0, downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, ratio: 0, peers: 0, knownPeers: 0, seeds: 0, pieceCount: 1, havePieces: 0, addedAt: 0, priority: 2, directory: '/d', dataPath: `/d/${name}` };
@@ -113,11 +113,18 @@ test('heatmap: one cell per piece when they fit, even groups otherwise; groups r
   const map = { pieceCount: 16, have, downloading: new Set([5]), availability };
   const one = heatmapCells(map, 100);
   assert.equal(one.length, 16);
-  assert.deepEqual(one.slice(3, 8).map(cellGlyph), ['█', '·', '▒', '2', '+']);
+  assert.deepEqual(one.slice(3, 8).map((c) => cellGlyph(c)), ['█', '·', '▒', '2', '+']);
+  assert.equal(cellGlyph(one[4]!, true), '▓', 'with colour, missing cells are shaded blocks');
   const grouped = heatmapCells(map, 4);
   assert.deepEqual(grouped.map((c) => c.state), ['have', 'downloading', 'missing', 'missing']);
   assert.equal(grouped[2]!.availability, 1, 'a group shows its rarest missing piece');
   const halves = heatmapCells({ ...map, downloading: new Set() }, 8);
   assert.deepEqual(halves.slice(1, 3).map((c) => c.state), ['have', 'missing']);
   assert.equal(heatmapCells({ ...map, have: new Uint8Array([0b11100000, 0]) }, 8)[1]!.state, 'partial');
+});
+
+test('heatmap grid: double-width cells when the pieces fit that way, single otherwise, rows capped', () => {
+  assert.deepEqual(gridFor(192, 120, 20), { columns: 60, rows: 4, cellWidth: 2 });
+  assert.deepEqual(gridFor(5000, 120, 20), { columns: 120, rows: 20, cellWidth: 1 });
+  assert.deepEqual(gridFor(1, 80, 10), { columns: 40, rows: 1, cellWidth: 2 });
 });

@@ -1,0 +1,107 @@
+// npm run screenshots: runs `btui --demo` in tmux, captures screens with their colours,
+// turns them into HTML and has headless Chromium photograph them into screenshots/*.png.
+// Needs tmux and chromium (Debian: apt-get install -y tmux chromium).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ansiToHtml } from './ansi-html.js';
+import { ensureBuilt, testHome, Tmux } from '../test/tui/tmux.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = join(root, 'screenshots');
+const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
+if (!chromium) {
+  console.error('screenshots: chromium not found (apt-get install -y chromium)');
+  process.exit(1);
+}
+if (spawnSync('sh', ['-c', 'command -v tmux']).status !== 0) {
+  console.error('screenshots: tmux not found (apt-get install -y tmux)');
+  process.exit(1);
+}
+
+const CHAR_WIDTH = 8.43;
+const LINE_HEIGHT = 17;
+
+function photograph(name: string, ansi: string, columns: number, rows: number, work: string): void {
+  const html = join(work, `${name}.html`);
+  writeFileSync(html, ansiToHtml(ansi.replace(/\n$/, ''), name));
+  const width = Math.ceil(columns * CHAR_WIDTH) + 24;
+  const height = rows * LINE_HEIGHT + 24;
+  const profile = mkdtempSync(join(work, 'profile-'));
+  const png = join(out, `${name}.png`);
+  const result = spawnSync(
+    chromium!,
+    ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars', `--user-data-dir=${profile}`, `--window-size=${width},${height}`, `--screenshot=${png}`, `file://${html}`],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (result.status !== 0) throw new Error(`chromium failed for ${name}: ${result.stderr}`);
+  console.log(`screenshots/${name}.png`);
+}
+
+async function main(): Promise<void> {
+  ensureBuilt();
+  mkdirSync(out, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'btui-shots-'));
+  const tmux = new Tmux();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    const [columns, rows] = [120, 34];
+    tmux.start(`${testHome(work)} BTUI_DEMO_RATE=700000 ${process.execPath} ${join(root, 'distribution', 'cli.js')} --demo; sleep 30`, columns, rows);
+    const shot = (name: string) => photograph(name, tmux.capture(true), columns, rows, work);
+    await tmux.waitFor((s) => /btui-demo-linux\.iso\s+downloading/.test(s) && s.includes('Rare Dataset.tar'), 'the demo torrents');
+    await sleep(7000);
+    shot('list');
+    tmux.keys('Enter');
+    await tmux.waitFor((s) => /Info hash/.test(s), 'Info');
+    shot('detail-info');
+    tmux.keys('2');
+    await tmux.waitFor((s) => /127\.0\.0\.1:\d+\s+btui/.test(s), 'Peers');
+    shot('detail-peers');
+    tmux.keys('5');
+    await tmux.waitFor((s) => s.includes('missing, peers with it'), 'Pieces');
+    shot('detail-pieces');
+    tmux.keys('4', 's');
+    await tmux.waitFor((s) => /scraped .* ago/.test(s), 'Trackers');
+    shot('detail-trackers');
+    tmux.keys('Escape', 'j');
+    await sleep(300);
+    tmux.keys('Enter', '3', 'j', 'j', '+');
+    await tmux.waitFor((s) => /high\s/.test(s), 'Files');
+    shot('detail-files');
+    tmux.keys('Escape', 'j', 'j', 'Enter', '5');
+    await tmux.waitFor((s) => /Rare Dataset\.tar/.test(s) && s.includes('missing, peers with it'), 'the rare torrent heatmap');
+    await sleep(500);
+    shot('detail-pieces-rare');
+    tmux.keys('Escape', '?');
+    await tmux.waitFor((s) => /Keys/.test(s), 'help');
+    shot('help');
+    tmux.keys('Escape', 'l');
+    await sleep(400);
+    shot('log');
+    tmux.keys('q');
+    await sleep(2000);
+    tmux.kill();
+
+    // The heatmap must also read at 80x24.
+    const small = new Tmux();
+    try {
+      small.start(`${testHome(join(work, 'small'))} BTUI_DEMO_RATE=700000 ${process.execPath} ${join(root, 'distribution', 'cli.js')} --demo; sleep 30`, 80, 24);
+      await small.waitFor((s) => /btui-demo-linux\S*\s+downloading/.test(s), 'the demo torrents (80x24)');
+      await sleep(4000);
+      photograph('list-80x24', small.capture(true), 80, 24, work);
+      small.keys('Enter', '5');
+      await small.waitFor((s) => s.includes('missing, peers'), 'Pieces at 80x24');
+      photograph('detail-pieces-80x24', small.capture(true), 80, 24, work);
+      small.keys('q');
+      await sleep(2000);
+    } finally {
+      small.kill();
+    }
+  } finally {
+    tmux.kill();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
