@@ -4,6 +4,10 @@ import { resumeFilePath, DEFAULTS } from '../config.js';
 import { Session } from '../engine/session.js';
 import { loadTorrent } from '../engine/torrent-source.js';
 import { parsePeerAddress } from '../engine/magnet.js';
+import type { Metainfo } from '../engine/metainfo.js';
+import type { PeerAddress } from '../engine/tracker/types.js';
+import { dhtFlags, dhtHelp, dhtOptionsFromFlags } from './dht-flags.js';
+import { fetchMetadata, magnetFromSource } from './magnet-source.js';
 import type { Torrent, TorrentStats } from '../engine/torrent.js';
 import { parseCommand } from './parse-command.js';
 import { UserError, describeError } from '../errors.js';
@@ -13,6 +17,8 @@ const help = `
   Usage
     $ btui download -t FILE.torrent [-o DIR]
     $ btui download https://host/file.torrent [-o DIR]
+    $ btui download 'magnet:?xt=urn:btih:...' [-o DIR]
+    $ btui download INFOHASH [-o DIR]          (40 hex or 32 base32 characters; peers from the DHT)
 
   Options
     -t, --torrent FILE     the .torrent file (or give it, or its http(s) URL, as the argument)
@@ -28,6 +34,8 @@ const help = `
     --upload-limit KIB     KiB/s, 0 = unlimited
     --sequential           download pieces in order
     --select-file LIST     download only these files (1-based, as in aria2c: 1,3-5)
+    --metadata-timeout S   give up fetching a magnet's metadata after S seconds (default 300)
+${dhtHelp}
     --json                 one JSON object per line (progress, done, error) for scripts
 
   Exit codes: 0 complete and verified, 1 error, 3 the --on-done command failed, 130 interrupted.
@@ -48,13 +56,13 @@ export async function run(argv: string[]): Promise<number> {
     uploadLimit: { type: 'number', default: 0 },
     sequential: { type: 'boolean', default: false },
     selectFile: { type: 'string' },
+    metadataTimeout: { type: 'number', default: 300 },
+    ...dhtFlags,
     json: { type: 'boolean', default: false },
   });
   const source = cli.flags.torrent ?? cli.input[0];
   if (!source) throw new UserError("nothing to download: give a .torrent with -t (see 'btui download --help')", 2);
-  if (source.startsWith('magnet:') || /^([0-9a-f]{40}|[a-z2-7]{32})$/i.test(source)) {
-    throw new UserError('magnet links and bare info-hashes need metadata from peers (DHT / ut_metadata), which is not built yet: use a .torrent', 2);
-  }
+  const magnet = cli.flags.torrent === undefined ? magnetFromSource(source) : undefined;
   const peers = (cli.flags.peer ?? []).map((p) => {
     try {
       return parsePeerAddress(p);
@@ -62,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new UserError(`bad --peer '${p}': expected HOST:PORT`, 2);
     }
   });
-  const meta = await loadTorrent(source);
+  const loaded = magnet ? undefined : await loadTorrent(source);
   const directory = resolve(cli.flags.output ?? '.');
 
   const session = new Session({
@@ -72,13 +80,10 @@ export async function run(argv: string[]): Promise<number> {
     downloadLimit: cli.flags.downloadLimit * 1024,
     uploadLimit: cli.flags.uploadLimit * 1024,
     resumePath: resumeFilePath,
+    // A private torrent never uses the DHT (the session checks per torrent).
+    dht: dhtOptionsFromFlags(cli.flags),
   });
-  await listenWithFallback(session, cli.flags.port === undefined);
   const reporter = new ProgressReporter({ json: cli.flags.json, tty: Boolean(process.stderr.isTTY) && !cli.flags.json });
-  const filePriorities = cli.flags.selectFile === undefined ? undefined : selectedFiles(cli.flags.selectFile, meta.files.length);
-  const torrent = session.add(meta, { directory, sequential: cli.flags.sequential, filePriorities, paused: true });
-  torrent.on('warning', (message: string) => reporter.warning(message));
-
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;
@@ -89,9 +94,24 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   try {
+    await listenWithFallback(session, cli.flags.port === undefined);
+    let meta: Metainfo;
+    const found: PeerAddress[] = [...peers];
+    if (magnet) {
+      magnet.peers.push(...peers);
+      const resolved = await fetchMetadata(session, magnet, cli.flags.metadataTimeout * 1000, reporter);
+      meta = resolved.meta;
+      found.push(...resolved.peers);
+    } else {
+      meta = loaded!;
+    }
+    const filePriorities =
+      cli.flags.selectFile !== undefined ? selectedFiles(cli.flags.selectFile, meta.files.length) : magnet?.selectOnly ? selectOnly(magnet.selectOnly, meta.files.length) : undefined;
+    const torrent = session.add(meta, { directory, sequential: cli.flags.sequential, filePriorities, paused: true });
+    torrent.on('warning', (message: string) => reporter.warning(message));
     const done = waitForCompletion(torrent, reporter);
     await torrent.start();
-    torrent.addPeers(peers);
+    torrent.addPeers(found);
     await done;
     let code = 0;
     if (cli.flags.onDone) code = await runHook(cli.flags.onDone, torrent, reporter);
@@ -172,6 +192,13 @@ async function seedAfterCompletion(torrent: Torrent, reporter: ProgressReporter,
       }
     }, 1000);
   });
+}
+
+/** BEP 53 `so=` (0-based file indices) as per-file priorities; indices past the end are ignored. */
+function selectOnly(indices: number[], fileCount: number): Uint8Array {
+  const priorities = new Uint8Array(fileCount);
+  for (const i of indices) if (i < fileCount) priorities[i] = 1;
+  return priorities;
 }
 
 /** aria2c-style `1,3-5` (1-based) as per-file priorities: 1 for selected files, 0 for the rest. */

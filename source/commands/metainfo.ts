@@ -1,5 +1,12 @@
+import { writeFile } from 'node:fs/promises';
 import { MagnetError, parseMagnet, type Magnet } from '../engine/magnet.js';
 import { readMetainfoFile, type Metainfo } from '../engine/metainfo.js';
+import { parsePeerAddress } from '../engine/magnet.js';
+import { Session } from '../engine/session.js';
+import { encodeTorrentFile } from '../engine/torrent-file.js';
+import { dhtFlags, dhtHelp, dhtOptionsFromFlags } from './dht-flags.js';
+import { fetchMetadata } from './magnet-source.js';
+import { ProgressReporter } from './progress-reporter.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 import { formatUnixTime } from '../format/date.js';
@@ -11,13 +18,18 @@ import { printable } from '../format/text.js';
 const help = `
   Usage
     $ btui metainfo -t FILE.torrent [--json]   summarise a .torrent
-    $ btui metainfo -m 'magnet:?...' [--json]  show what a magnet link holds
+    $ btui metainfo -m 'magnet:?...' [--json]  fetch a magnet's info dictionary from the swarm and summarise it
 
   Options
     -t, --torrent FILE   a .torrent file (a lone argument ending in .torrent works too)
     -m, --magnet URI     a magnet link (a lone argument starting with magnet: works too)
     --json               machine-readable output on stdout
-    --save FILE          (magnet) save the fetched .torrent; needs peer discovery, not yet supported
+    --save FILE          (magnet) also write the fetched .torrent to FILE
+    --offline            (magnet) show only what the link itself holds; contact no one
+    --timeout SECONDS    (magnet) give up fetching after this long (default 60)
+    --peer HOST:PORT     (magnet) ask this peer too (repeatable)
+    --port N             (magnet) listen port while fetching (default 0 = any)
+${dhtHelp}
 
   Examples
     $ btui metainfo -t ubuntu.torrent
@@ -31,6 +43,11 @@ export async function run(argv: string[]): Promise<number> {
     magnet: { type: 'string', shortFlag: 'm' },
     json: { type: 'boolean', default: false },
     save: { type: 'string' },
+    offline: { type: 'boolean', default: false },
+    timeout: { type: 'number', default: 60 },
+    peer: { type: 'string', isMultiple: true },
+    port: { type: 'number', default: 0 },
+    ...dhtFlags,
   });
 
   let { torrent, magnet } = cli.flags;
@@ -47,9 +64,6 @@ export async function run(argv: string[]): Promise<number> {
   if (torrent === '') throw new UserError('metainfo: -t needs a file name', 2);
 
   if (magnet !== undefined) {
-    if (save !== undefined) {
-      throw new UserError('metainfo: --save is not yet supported: fetching the info dictionary from the swarm needs peer discovery (DHT, trackers, ut_metadata)');
-    }
     let parsed: Magnet;
     try {
       parsed = parseMagnet(magnet);
@@ -57,7 +71,21 @@ export async function run(argv: string[]): Promise<number> {
       if (error instanceof MagnetError) throw new UserError(`magnet: ${error.message}`);
       throw error;
     }
-    write(json ? `${JSON.stringify(magnetJson(parsed), null, 2)}\n` : magnetSummary(parsed));
+    if (cli.flags.offline) {
+      if (save !== undefined) throw new UserError('metainfo: --save needs the info dictionary from the swarm, not --offline', 2);
+      write(json ? `${JSON.stringify(magnetJson(parsed), null, 2)}\n` : magnetSummary(parsed));
+      return 0;
+    }
+    for (const p of cli.flags.peer ?? []) {
+      try {
+        parsed.peers.push(parsePeerAddress(p));
+      } catch {
+        throw new UserError(`metainfo: bad --peer '${p}': expected HOST:PORT`, 2);
+      }
+    }
+    const meta = await fetchMagnet(parsed, cli.flags);
+    if (save !== undefined) await writeFile(save, encodeTorrentFile(meta));
+    write(json ? `${JSON.stringify(metainfoJson(meta), null, 2)}\n` : metainfoSummary(meta));
     return 0;
   }
 
@@ -65,6 +93,28 @@ export async function run(argv: string[]): Promise<number> {
   const metainfo = await readMetainfoFile(torrent!);
   write(json ? `${JSON.stringify(metainfoJson(metainfo), null, 2)}\n` : metainfoSummary(metainfo));
   return 0;
+}
+
+async function fetchMagnet(magnet: Magnet, flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number }): Promise<Metainfo> {
+  const dht = dhtOptionsFromFlags(flags);
+  if (magnet.peers.length === 0 && magnet.trackers.length === 0 && !dht) {
+    throw new UserError('metainfo: nothing to fetch the info dictionary from (no x.pe peers, no trackers, --no-dht); --offline shows what the magnet itself holds');
+  }
+  const session = new Session({ port: flags.port, dht });
+  // A live line on a terminal only: piped, stderr stays for the one-line error.
+  const reporter = process.stderr.isTTY ? new ProgressReporter({ json: false, tty: true }) : undefined;
+  try {
+    await session.listen();
+    return (await fetchMetadata(session, magnet, flags.timeout * 1000, reporter)).meta;
+  } catch (error) {
+    if (error instanceof UserError && /^no metadata/.test(error.message)) {
+      throw new UserError(`metainfo: ${error.message}; --offline shows what the magnet itself holds`);
+    }
+    throw error;
+  } finally {
+    reporter?.stop();
+    await session.close();
+  }
 }
 
 function write(text: string): void {
@@ -154,6 +204,6 @@ export function magnetSummary(m: Magnet): string {
   if (m.webSeeds.length > 0) rows.push(['Web seeds', m.webSeeds]);
   if (m.peers.length > 0) rows.push(['Peers', m.peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`))]);
   if (m.selectOnly) rows.push(['Select only', m.selectOnly.join(', ')]);
-  const note = 'Note: this is what the magnet link itself holds. Fetching the info dictionary (files, pieces) from the swarm needs the peer discovery work and is not supported yet.';
+  const note = 'Note: this is what the magnet link itself holds (--offline). Without --offline, btui fetches the info dictionary (files, pieces) from the swarm.';
   return `${keyValueBlock(rows)}\n\n${printable(note)}\n`;
 }

@@ -31,6 +31,22 @@ export class ProgressReporter {
     process.stderr.write(`${line}\n`);
   }
 
+  /** While a magnet's info dictionary is being fetched from peers. */
+  metadata(name: string, s: { known: number; connected: number; offering: number; pieces: number; pieceCount: number }): void {
+    if (this.options.json) return this.json({ event: 'metadata', name, peers: s.known, connected: s.connected, offering: s.offering, pieces: s.pieces, pieceCount: s.pieceCount });
+    const pieces = s.pieceCount ? `  ${s.pieces}/${s.pieceCount} pieces` : '';
+    const line = `fetching metadata  ${printable(name)}  peers ${s.connected} connected, ${s.known} found, ${s.offering} offering${pieces}`;
+    if (this.options.tty) {
+      process.stderr.write(`\r${line}\x1b[K`);
+      this.liveLine = true;
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastPlainAt < (this.options.plainEveryMs ?? 5000)) return;
+    this.lastPlainAt = now;
+    process.stderr.write(`${line}\n`);
+  }
+
   checking(done: number, total: number): void {
     if (this.options.json || !this.options.tty) return;
     process.stderr.write(`\rchecking ${done}/${total} pieces\x1b[K`);

@@ -7,6 +7,7 @@ import { magnetURI } from '../engine/magnet.js';
 import { parseMetainfo } from '../engine/metainfo.js';
 import { Session } from '../engine/session.js';
 import { parseCommand } from './parse-command.js';
+import { dhtFlags, dhtHelp, dhtOptionsFromFlags } from './dht-flags.js';
 import { UserError, describeError } from '../errors.js';
 import { formatRate } from '../format/duration.js';
 import { printable } from '../format/text.js';
@@ -16,7 +17,8 @@ const help = `
     $ btui serve -f 'a.mp4,b.jpeg' [options]
 
   Makes a torrent of each file, seeds them all until stopped (Ctrl-C), and prints one
-  magnet link per file.
+  magnet link per file. With the DHT on (the default) each torrent is announced there, so
+  its magnet works from the info-hash alone.
 
   Options
     -f, --files LIST      comma-separated files to serve (repeatable)
@@ -27,6 +29,7 @@ const help = `
                           is a specific address, e.g. 127.0.0.1 for a loopback swarm)
     --torrent-dir DIR     also write each .torrent there
     --upload-limit KIB    KiB/s, 0 = unlimited
+${dhtHelp}
     --json                one JSON line per file {file, infoHash, magnet, torrent}
 `;
 
@@ -39,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     peerHost: { type: 'string' },
     torrentDir: { type: 'string' },
     uploadLimit: { type: 'number', default: 0 },
+    ...dhtFlags,
     json: { type: 'boolean', default: false },
   });
   const files = [...(cli.flags.files ?? []), ...cli.input].flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
@@ -56,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     host: cli.flags.host,
     uploadLimit: cli.flags.uploadLimit * 1024,
     resumePath: resumeFilePath,
+    dht: dhtOptionsFromFlags(cli.flags),
   });
   try {
     await session.listen();
@@ -94,7 +99,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!cli.flags.json) process.stderr.write(`seeding ${files.length} file${files.length === 1 ? '' : 's'} on port ${session.port}; Ctrl-C to stop\n`);
     const status = process.stderr.isTTY && !cli.flags.json ? setInterval(() => {
       const s = session.stats();
-      process.stderr.write(`\rup ${formatRate(s.uploadRate)}  peers ${s.connections}\x1b[K`);
+      const dht = s.dhtNodes === undefined ? '' : `  DHT nodes ${s.dhtNodes}`;
+      process.stderr.write(`\rup ${formatRate(s.uploadRate)}  peers ${s.connections}${dht}\x1b[K`);
     }, 1000) : undefined;
     await stopping;
     if (status) {

@@ -44,7 +44,7 @@ export class DhtAnnouncer {
   private async round(): Promise<void> {
     const interval = this.options.intervalMs ?? 15 * 60_000;
     if (this.running || this.stopped) return;
-    if (this.options.active && !this.options.active()) return this.schedule(Math.min(interval, 30_000));
+    if (this.options.active && !this.options.active()) return this.schedule(1000);
     this.running = true;
     let found = 0;
     try {

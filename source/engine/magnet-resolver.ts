@@ -18,6 +18,7 @@ export interface ResolveMagnetOptions {
   /** Overall deadline; default 120 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Called on each change and at least once a second. */
   onProgress?: (stats: MetadataFetchStats) => void;
   trackerTimeoutMs?: number;
   udpBaseTimeoutMs?: number;
@@ -41,6 +42,7 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
   const progress = () => options.onProgress?.(fetcher.stats());
   fetcher.on('progress', progress);
   fetcher.on('peer', progress);
+  const ticker = setInterval(progress, 1000);
 
   let stopped = false;
   const timers: NodeJS.Timeout[] = [];
@@ -68,7 +70,7 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
 
   const onAbort = () => fetcher.close(new MetadataError('metadata fetch interrupted'));
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const deadline = setTimeout(() => fetcher.close(new MetadataError(timeoutMessage(magnet, fetcher.stats(), timeoutMs, Boolean(options.dht)))), timeoutMs);
+  const deadline = setTimeout(() => fetcher.close(new MetadataError(timeoutMessage(magnet, fetcher.stats(), timeoutMs, options.dht?.nodeCount()))), timeoutMs);
   try {
     fetcher.addPeers(magnet.peers);
     askTrackers();
@@ -79,14 +81,15 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
   } finally {
     stopped = true;
     clearTimeout(deadline);
+    clearInterval(ticker);
     for (const timer of timers) clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
     fetcher.close();
   }
 }
 
-function timeoutMessage(magnet: Magnet, s: MetadataFetchStats, timeoutMs: number, dht: boolean): string {
-  const sources = [`${magnet.peers.length} x.pe`, `${magnet.trackers.length} tracker${magnet.trackers.length === 1 ? '' : 's'}`, dht ? 'DHT' : 'no DHT'].join(', ');
+function timeoutMessage(magnet: Magnet, s: MetadataFetchStats, timeoutMs: number, dhtNodes: number | undefined): string {
+  const sources = [`${magnet.peers.length} x.pe`, `${magnet.trackers.length} tracker${magnet.trackers.length === 1 ? '' : 's'}`, dhtNodes === undefined ? 'no DHT' : `DHT with ${dhtNodes} node${dhtNodes === 1 ? '' : 's'}`].join(', ');
   const found =
     s.known === 0
       ? 'no peers found'

@@ -39,13 +39,14 @@ test('download --select-file fetches only the chosen files, runs --on-done with 
   assert.equal(readFileSync(marker, 'utf8').trim(), join(out, meta.name));
 });
 
-test('download errors are one line: missing torrent, magnet not supported yet, bad peer', async (t) => {
+test('download errors are one line: missing torrent, magnet without metadata, bad peer', async (t) => {
   const missing = await runCli(['download', '-t', join(tempDir(t), 'nope.torrent'), '--port', '0']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^btui: no such file: .*nope\.torrent\n$/);
-  const magnet = await runCli(['download', 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567']);
-  assert.equal(magnet.code, 2);
-  assert.equal(magnet.stderr.split('\n').length, 2);
+  const magnet = await runCli(['download', 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567', '--no-dht', '--metadata-timeout', '1', '--port', '0', '-o', tempDir(t)]);
+  assert.equal(magnet.code, 1);
+  // After the "fetching metadata" progress line, one line saying why.
+  assert.match(magnet.stderr, /\nbtui: no metadata for 0123456789abcdef0123456789abcdef01234567 within 1 s \(no peers found; sources: 0 x\.pe, 0 trackers, no DHT\)\n$/);
   const torrentPath = join(tempDir(t), 'x.torrent');
   writeFileSync(torrentPath, encode(randomTorrent({ sizes: [10] }).meta.raw));
   const badPeer = await runCli(['download', '-t', torrentPath, '--peer', 'nowhere', '--port', '0']);

@@ -127,7 +127,9 @@ test('errors: one line naming the file, exit 1; usage errors exit 2', async (t) 
     [['metainfo', '--bogus'], 2, /^btui: metainfo: unknown option --bogus/],
     [['metainfo', '-t', bad, '-m', `magnet:?xt=urn:btih:${HEX}`], 2, /not both/],
     [['metainfo', '-m', 'magnet:?dn=x'], 1, /^btui: magnet: magnet has no info-hash/],
-    [['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}`, '--save', join(dir, 'out.torrent')], 1, /^btui: metainfo: --save is not yet supported/],
+    [['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}`, '--offline', '--save', join(dir, 'out.torrent')], 2, /^btui: metainfo: --save needs the info dictionary from the swarm, not --offline/],
+    [['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}`, '--no-dht', '--save', join(dir, 'out.torrent')], 1, /^btui: metainfo: nothing to fetch the info dictionary from .* --offline shows/],
+    [['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}&x.pe=127.0.0.1:1`, '--no-dht', '--timeout', '1'], 1, /^btui: metainfo: no metadata for .* within 1 s \(1 peer found, 0 offered metadata; .*\); --offline shows/],
   ];
   for (const [args, code, pattern] of cases) {
     const r = await runCli(args);
@@ -139,9 +141,9 @@ test('errors: one line naming the file, exit 1; usage errors exit 2', async (t) 
   assert.equal(existsSync(join(dir, 'out.torrent')), false);
 });
 
-test('magnet: human summary with a note, and --json', async () => {
+test('magnet --offline: human summary with a note, and --json', async () => {
   const uri = `magnet:?xt=urn:btih:${HEX}&dn=Big+Buck+Bunny&tr=http%3A%2F%2Fa%2Fannounce&tr=udp://b:80&ws=http://seed/&x.pe=127.0.0.1:6881&x.pe=[::1]:6882&xl=1048576`;
-  const r = await runCli(['metainfo', '-m', uri]);
+  const r = await runCli(['metainfo', '--offline', '-m', uri]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(
     r.stdout.split('\n\n')[0],
@@ -156,8 +158,8 @@ test('magnet: human summary with a note, and --json', async () => {
       '           [::1]:6882',
     ].join('\n'),
   );
-  assert.match(r.stdout, /Fetching the info dictionary .* not supported yet/);
-  const j = await runCli(['metainfo', '--json', uri]);
+  assert.match(r.stdout, /this is what the magnet link itself holds \(--offline\)/);
+  const j = await runCli(['metainfo', '--offline', '--json', uri]);
   assert.equal(j.code, 0, j.stderr);
   assert.deepEqual(JSON.parse(j.stdout), {
     infoHash: HEX,

@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+// No CLI run by a test may reach the public DHT routers: with this set (empty = no
+// bootstrap nodes), only a test's own --dht-bootstrap nodes are contacted.
+process.env.BTUI_DHT_BOOTSTRAP ??= '';
+
 /** The built CLI, as a user runs it (`npm test` builds before testing). */
 export const CLI = fileURLToPath(new URL('../../distribution/cli.js', import.meta.url));
 
