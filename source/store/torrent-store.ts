@@ -40,6 +40,8 @@ export class TorrentStore {
   private logChanged = false;
   private readonly unbind = new Map<string, () => void>();
   private readonly scrapes = new Map<string, Map<string, ScrapeResult>>();
+  /** The rows of the current snapshot by info-hash. */
+  private rowByHash = new Map<string, TorrentRow>();
   private readonly trackerErrors = new Map<string, string>();
   private logEntries: LogEntry[] = [];
   private nextLogId = 1;
@@ -150,7 +152,7 @@ export class TorrentStore {
   refresh(): boolean {
     const detailDirty = this.detailHash !== undefined && (this.detailChanged || this.dirty.has(this.detailHash));
     if (!this.structureChanged && this.dirty.size === 0 && !this.globalChanged && !this.logChanged && !detailDirty) return false;
-    const previous = new Map(this.snapshot.torrents.map((row) => [row.infoHash, row]));
+    const previous = this.rowByHash;
     let changed = this.structureChanged || this.logChanged || detailDirty || this.globalChanged;
     const rows: TorrentRow[] = [];
     for (const torrent of this.session.list()) {
@@ -170,6 +172,7 @@ export class TorrentStore {
       }
     }
     if (rows.length !== this.snapshot.torrents.length) changed = true;
+    if (changed) this.rowByHash = new Map(rows.map((row) => [row.infoHash, row]));
     this.dirty.clear();
     this.structureChanged = false;
     this.logChanged = false;
@@ -262,7 +265,11 @@ export class TorrentStore {
         if (record) record.checkProgress = total > 0 ? done / total : 0;
         this.dirty.add(hash);
       },
-      tick: () => this.dirty.add(hash),
+      // A running torrent ticks every second; with no peers and no traffic its row cannot change, so skip it.
+      tick: () => {
+        const row = this.rowByHash.get(hash);
+        if (!row || row.peers > 0 || row.downloadRate > 0 || row.uploadRate > 0 || row.state === 'checking') this.dirty.add(hash);
+      },
     };
     for (const event of TORRENT_EVENTS) torrent.on(event, handlers[event]);
     this.unbind.set(hash, () => {
