@@ -55,6 +55,9 @@ export class MetadataError extends Error {
 const LOCAL_UT_METADATA_ID = 1;
 const MAX_INFLIGHT_PER_PEER = 4;
 const MAX_STRIKES = 3;
+/** Connection attempts per address; a peer may refuse us while it is still starting up. */
+const MAX_ATTEMPTS = 4;
+const RETRY_BASE_MS = 1000;
 
 interface FetchPeer {
   key: string;
@@ -78,7 +81,7 @@ interface Assembly {
 
 export class MetadataFetcher extends EventEmitter {
   private readonly known = new Map<string, PeerAddress>();
-  private readonly tried = new Set<string>();
+  private readonly attempts = new Map<string, { count: number; nextAt: number }>();
   private readonly banned = new Set<string>();
   private readonly peers = new Map<string, FetchPeer>();
   private readonly connecting = new Set<net.Socket>();
@@ -96,7 +99,10 @@ export class MetadataFetcher extends EventEmitter {
     if (options.infoHash.length !== 20) throw new RangeError('info-hash must be 20 bytes');
     this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.result.catch(() => undefined);
-    this.ticker = setInterval(() => this.expireRequests(), 500);
+    this.ticker = setInterval(() => {
+      this.expireRequests();
+      this.connectMore();
+    }, 500);
     this.ticker.unref();
   }
 
@@ -141,10 +147,14 @@ export class MetadataFetcher extends EventEmitter {
 
   private connectMore(): void {
     const max = this.options.maxConnections ?? 8;
+    const now = Date.now();
     for (const [key, address] of this.known) {
       if (this.closed || this.peers.size + this.connecting.size >= max) return;
-      if (this.tried.has(key) || this.banned.has(key)) continue;
-      this.tried.add(key);
+      const attempt = this.attempts.get(key) ?? { count: 0, nextAt: 0 };
+      if (this.banned.has(key) || this.peers.has(key) || attempt.count >= MAX_ATTEMPTS || attempt.nextAt > now) continue;
+      attempt.count++;
+      attempt.nextAt = Infinity; // until this attempt ends
+      this.attempts.set(key, attempt);
       this.connect(key, address);
     }
   }
@@ -154,12 +164,11 @@ export class MetadataFetcher extends EventEmitter {
     this.connecting.add(socket);
     socket.on('error', () => undefined);
     socket.setTimeout(this.options.connectTimeoutMs ?? 10_000, () => socket.destroy());
-    const done = () => {
-      if (!this.connecting.delete(socket)) return false;
+    socket.once('close', () => {
+      if (!this.connecting.delete(socket)) return;
+      this.retryLater(key);
       this.connectMore();
-      return true;
-    };
-    socket.once('close', done);
+    });
     socket.once('connect', () => {
       if (this.closed) return;
       this.connecting.delete(socket);
@@ -188,16 +197,23 @@ export class MetadataFetcher extends EventEmitter {
     wire.once('close', () => {
       clearTimeout(offerTimer);
       if (this.peers.get(key) === peer) this.peers.delete(key);
+      this.retryLater(key);
       if (this.assembly?.owner === key) this.assembly.owner = undefined;
       this.connectMore();
       this.fillAll();
     });
   }
 
+  private retryLater(key: string): void {
+    const attempt = this.attempts.get(key);
+    if (attempt) attempt.nextAt = Date.now() + RETRY_BASE_MS * 2 ** (attempt.count - 1);
+  }
+
   private onExtensionHandshake(peer: FetchPeer, h: ExtensionHandshake): void {
     const id = h.m[UT_METADATA];
     const size = h.metadata_size;
     if (!id || size === undefined) {
+      this.attempts.set(peer.key, { count: MAX_ATTEMPTS, nextAt: Infinity }); // it never will
       peer.wire.destroy();
       return;
     }

@@ -9,7 +9,7 @@
  *
  * Runs test/helpers/lt-peer.py under /usr/bin/python3, set up for loopback swarms: listens on
  * listenHost (a 127.0.0.x address, default 127.0.0.1) at `port` (default: any free one; the
- * real one is `peer.port`), DHT/LSD/UPnP/NAT-PMP off, several connections per IP allowed,
+ * real one is `peer.port`), LSD/UPnP/NAT-PMP off, DHT off unless dhtBootstrap is given, several connections per IP allowed,
  * libtorrent's SSRF mitigation off (so trackers on 127.0.0.1 with any path are announced to),
  * rate limits applied on loopback too. A seeder uses seed_mode (no initial hash check), so its
  * savePath must already hold the data. It announces to every tracker in the torrent and
@@ -30,7 +30,11 @@ import { SYSTEM_PYTHON } from './tools.js';
 const SCRIPT = fileURLToPath(new URL('./lt-peer.py', import.meta.url));
 
 export interface LibtorrentPeerOptions {
-  torrentPath: string;
+  /** The .torrent; or give `magnet` instead and libtorrent fetches the metadata from peers. */
+  torrentPath?: string;
+  magnet?: string;
+  /** HOST:PORT nodes: turns libtorrent's DHT on (loopback nodes allowed), bootstrapping from these. */
+  dhtBootstrap?: string[];
   savePath: string;
   mode: 'seed' | 'leech';
   listenHost?: string;
@@ -58,6 +62,8 @@ export interface LibtorrentPeer {
   readonly lastStatus: LibtorrentStatus | undefined;
   /** Successful announces so far. */
   readonly trackerReplies: number;
+  /** A magnet's metadata has arrived. */
+  readonly gotMetadata: boolean;
   waitFor(state: 'seeding' | 'finished', timeoutMs: number): Promise<void>;
   /** Resolves after the next (or an earlier) successful announce. */
   waitForTrackerReply(timeoutMs: number): Promise<void>;
@@ -72,6 +78,8 @@ export async function startLibtorrentPeer(t: TestContext, options: LibtorrentPee
   const host = options.listenHost ?? '127.0.0.1';
   const config = {
     torrent: options.torrentPath,
+    magnet: options.magnet,
+    dht_bootstrap: options.dhtBootstrap?.join(','),
     save_path: options.savePath,
     mode: options.mode,
     listen_host: host,
@@ -92,6 +100,7 @@ export async function startLibtorrentPeer(t: TestContext, options: LibtorrentPee
   let log = '';
   let lastStatus: LibtorrentStatus | undefined;
   let trackerReplies = 0;
+  let gotMetadata = false;
   let fatal: string | undefined;
   let listening: number | undefined;
   const listeners = new Set<() => void>();
@@ -114,6 +123,7 @@ export async function startLibtorrentPeer(t: TestContext, options: LibtorrentPee
       if (message.type === 'status') lastStatus = message as unknown as LibtorrentStatus;
       else if (message.type === 'tracker_reply') trackerReplies++;
       else if (message.type === 'listening') listening = message.port as number;
+      else if (message.type === 'metadata') gotMetadata = true;
       else if (message.type === 'error') fatal = String(message.message);
       notify();
     }
@@ -161,6 +171,9 @@ export async function startLibtorrentPeer(t: TestContext, options: LibtorrentPee
     },
     get trackerReplies() {
       return trackerReplies;
+    },
+    get gotMetadata() {
+      return gotMetadata;
     },
     waitFor(state, timeoutMs) {
       const accepted = state === 'finished' ? ['finished', 'seeding'] : ['seeding'];

@@ -7,7 +7,9 @@ Run with Debian's /usr/bin/python3 (the one with the libtorrent bindings):
 
 Config keys: torrent, save_path, mode ("seed" | "leech"), listen_host (default 127.0.0.1),
 port (0 = any free one), extra_peers ([[host, port], ...] connected directly),
-upload_limit / download_limit (bytes/s, 0 = none), interval (status period, seconds).
+upload_limit / download_limit (bytes/s, 0 = none), interval (status period, seconds),
+magnet (a magnet URI instead of torrent: libtorrent fetches the metadata itself),
+dht_bootstrap ("host:port,..."; turns libtorrent's DHT on, allowed to use loopback nodes).
 
 Prints one JSON object per line on stdout:
   {"type": "listening", "host": ..., "port": ...}        once, when the socket is bound
@@ -15,6 +17,8 @@ Prints one JSON object per line on stdout:
   {"type": "tracker_error", "url": ..., "message": ...}
   {"type": "status", "state": ..., "progress": 0..1, "num_peers": n, "download_rate": ...,
    "upload_rate": ..., "total_upload": ..., "total_download": ...}  every `interval` seconds
+  {"type": "metadata"}                                   a magnet's metadata arrived
+  {"type": "dht_bootstrap"}                              the DHT finished bootstrapping
   {"type": "error", "message": ...}                       fatal, then exit 1
 Exits when stdin closes (so it never outlives the test) or on SIGTERM.
 """
@@ -54,14 +58,29 @@ def main():
         "announce_to_all_trackers": True,
         "announce_to_all_tiers": True,
         "user_agent": "btui-test-libtorrent",
-        "alert_mask": alerts.status_notification | alerts.tracker_notification | alerts.error_notification,
+        "alert_mask": alerts.status_notification | alerts.tracker_notification | alerts.error_notification | alerts.dht_notification,
     }
+    dht_bootstrap = cfg.get("dht_bootstrap")
+    if dht_bootstrap:
+        settings.update({
+            "enable_dht": True,
+            "dht_bootstrap_nodes": dht_bootstrap,
+            # A loopback DHT: every node is on 127.0.0.1, with ids not derived from its IP.
+            "dht_restrict_routing_ips": False,
+            "dht_restrict_search_ips": False,
+            "dht_enforce_node_id": False,
+            "dht_prefer_verified_node_ids": False,
+            "dht_ignore_dark_internet": False,
+        })
     session = lt.session(settings)
     # Never let loopback peers be filtered out.
     session.set_ip_filter(lt.ip_filter())
 
-    params = lt.add_torrent_params()
-    params.ti = lt.torrent_info(cfg["torrent"])
+    if cfg.get("magnet"):
+        params = lt.parse_magnet_uri(cfg["magnet"])
+    else:
+        params = lt.add_torrent_params()
+        params.ti = lt.torrent_info(cfg["torrent"])
     params.save_path = cfg["save_path"]
     if cfg.get("mode") == "seed":
         params.flags |= lt.torrent_flags.seed_mode
@@ -96,6 +115,11 @@ def main():
                 emit({"type": "tracker_reply", "url": a.url, "num_peers": a.num_peers})
             elif isinstance(a, lt.tracker_error_alert):
                 emit({"type": "tracker_error", "url": a.url, "message": a.message()})
+            elif isinstance(a, lt.metadata_received_alert):
+                emit({"type": "metadata"})
+            elif isinstance(a, lt.dht_bootstrap_alert):
+                emit({"type": "dht_bootstrap"})
+                handle.force_dht_announce()
             elif isinstance(a, lt.torrent_error_alert):
                 emit({"type": "error", "message": a.message()})
         if listening and not connected_extra:
