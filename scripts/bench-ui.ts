@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     }
     writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents }));
 
-    tmux.start(`exec ${testHome(work)} ${process.execPath} ${cli}`, 120, 40);
+    tmux.start(`exec ${testHome(work)} ${process.execPath} ${process.env.BENCH_NODE_FLAGS ?? ''} ${cli}`, 120, 40);
     const pid = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pane_pid}').trim());
     await tmux.waitFor((s) => new RegExp(`all ${COUNT}\\b`).test(s) && new RegExp(`seeding ${COUNT}\\b`).test(s), `${COUNT} torrents seeding`, 120_000);
     const loadedCpu = cpuSeconds(pid);

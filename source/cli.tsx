@@ -49,6 +49,8 @@ async function main(): Promise<number> {
   // Ink draws nothing interactive when it thinks it runs under CI; on a real terminal it should.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+  // React's development build costs several times the CPU per render; it is for debugging React.
+  process.env.NODE_ENV ??= 'production';
   const { runTui } = await import('./tui.js');
   return runTui({ demo: cli.flags.demo });
 }
