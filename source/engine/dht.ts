@@ -25,9 +25,10 @@ export interface DhtOptions {
 
 const MAX_SAVED_NODES = 300;
 
-/** HOST:PORT (or [v6]:PORT) as a node address; throws a readable error. */
+/** HOST:PORT as a node address (the DHT runs over IPv4); throws a readable error. */
 export function parseNodeAddress(text: string): PeerAddress {
-  const match = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text.trim()) ?? /^([^:\[\]]+):(\d{1,5})$/.exec(text.trim());
+  if (/^\[/.test(text.trim())) throw new Error(`bad DHT node '${text}': IPv6 nodes are not supported (the DHT is IPv4 only)`);
+  const match = /^([^:\[\]]+):(\d{1,5})$/.exec(text.trim());
   const port = Number(match?.[2]);
   if (!match || port < 1 || port > 65535) throw new Error(`bad DHT node '${text}': expected HOST:PORT`);
   return { host: match[1]!, port };
@@ -42,10 +43,7 @@ export class Dht extends EventEmitter {
   /** Call listen() in the same tick: the library starts bootstrapping on the next one. */
   constructor(private readonly options: DhtOptions) {
     super();
-    const bootstrap = options.bootstrap.map((b) => {
-      const { host, port } = parseNodeAddress(b);
-      return `${host}:${port}`;
-    });
+    const bootstrap = options.bootstrap.map(parseNodeAddress);
     this.dht = new DHT({ bootstrap, nodeId: options.nodeId, socket: this.socket, timeout: options.queryTimeoutMs });
     // The library reports unexpected replies and send failures as warnings: nothing to act on.
     this.dht.on('warning', () => undefined);
