@@ -62,7 +62,8 @@ export async function run(argv: string[]): Promise<number> {
   });
   const source = cli.flags.torrent ?? cli.input[0];
   if (!source) throw new UserError("nothing to download: give a .torrent with -t (see 'btui download --help')", 2);
-  const magnet = cli.flags.torrent === undefined ? magnetFromSource(source) : undefined;
+  // -t is for files, but a magnet given there is plainly meant as one.
+  const magnet = cli.flags.torrent === undefined || /^magnet:/i.test(source) ? magnetFromSource(source) : undefined;
   const peers = (cli.flags.peer ?? []).map((p) => {
     try {
       return parsePeerAddress(p);
