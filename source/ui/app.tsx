@@ -137,8 +137,9 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
       }
       // Keys typed faster than they are read arrive as one chunk ("jj", "name\r"): one at a time.
       const plain = !key.ctrl && !key.meta && !key.return && !key.tab && !key.escape && !key.backspace && !key.delete;
-      if (plain && [...input].length > 1 && !(state.prompt && !/[\r\n]/.test(input))) {
-        for (const ch of input) onKey(ch === '\n' ? '\r' : ch, ch === '\r' || ch === '\n' ? { return: true } : {});
+      if (plain && [...input].length > 1 && !(state.prompt && !/[\r\n\x7f\b]/.test(input))) {
+        const keyOf = (ch: string): InkKey => (ch === '\r' || ch === '\n' ? { return: true } : ch === '\x7f' ? { delete: true } : ch === '\b' ? { backspace: true } : {});
+        for (const ch of input) onKey(/[\r\n\x7f\b]/.test(ch) ? '' : ch, keyOf(ch));
         return;
       }
       const name = keyName(input, key);

@@ -169,3 +169,31 @@ test('the metainfo view is the `btui metainfo` summary', async (t) => {
   assert.match(text, new RegExp(`Info hash\\s+${hash}`));
   assert.match(text, /^Files$/m);
 });
+
+test('n: a torrent made from a file is seeded at once and its magnet logged', async (t) => {
+  const { dir, session, store, controller } = setup(t);
+  const file = join(dir, 'share.bin');
+  writeFileSync(file, Buffer.alloc(70_000, 7));
+  const magnets = await controller.create(file);
+  assert.equal(magnets.length, 1);
+  assert.match(magnets[0]!, /^magnet:\?xt=urn:btih:[0-9a-f]{40}&dn=share\.bin/);
+  const torrent = session.list()[0]!;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(torrent.state, 'seeding');
+  assert.ok(store.getSnapshot().log.some((e) => e.text.includes(magnets[0]!)));
+  const { closeDefaultHashPool } = await import('../../source/engine/hasher.js');
+  await closeDefaultHashPool();
+});
+
+test('Tab completion: unique names complete (directories get a slash), ambiguous ones list the choices', async (t) => {
+  const { dir } = setup(t);
+  const { mkdirSync } = await import('node:fs');
+  const { completePath } = await import('../../source/store/path-complete.js');
+  mkdirSync(join(dir, 'movies'));
+  writeFileSync(join(dir, 'music-a.torrent'), '');
+  writeFileSync(join(dir, 'music-b.torrent'), '');
+  assert.deepEqual(await completePath('mov', dir), { text: 'movies/', candidates: [] });
+  assert.deepEqual(await completePath('mu', dir), { text: 'music-', candidates: ['music-a.torrent', 'music-b.torrent'] });
+  assert.deepEqual(await completePath(`${dir}/music-b`, '/'), { text: `${dir}/music-b.torrent`, candidates: [] });
+  assert.deepEqual(await completePath('nothing-here', dir), { text: 'nothing-here', candidates: [] });
+});

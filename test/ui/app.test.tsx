@@ -100,7 +100,7 @@ function mount(rows: TorrentRow[], options: { width?: number; height?: number; s
   const settings = { ...defaultSettings(), ...options.settings };
   let quit = 0;
   const app = render(
-    <App store={store} commands={commands} settings={{ read: () => settings, update: (p) => Object.assign(settings, p), path: '/cfg/config.json' }} width={options.width ?? 80} height={options.height ?? 23} onQuit={() => quit++} complete={async (t) => ({ text: `${t}completed/`, candidates: [] })} />,
+    <App store={store} commands={commands} settings={{ read: () => settings, update: (p) => ({ ...Object.assign(settings, p) }), path: '/cfg/config.json' }} width={options.width ?? 80} height={options.height ?? 23} onQuit={() => quit++} complete={async (t) => ({ text: `${t}completed/`, candidates: [] })} />,
   );
   const frame = () => strip(app.lastFrame() ?? '');
   const press = async (...keys: string[]) => {
@@ -239,4 +239,19 @@ test('Esc and a key read together (Alt+key) count as Esc, then the key', async (
   assert.match(m.frame(), /Info hash/);
   await m.press('\x1bj', 'x');
   assert.match(m.frame(), /Remove "torrent-0001"/, 'back in the list, moved down one');
+});
+
+test('the settings screen edits a setting through a prompt and saves it', async (t) => {
+  const m = mount(many.slice(0, 1), { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('S');
+  assert.match(m.frame(), /Settings/);
+  assert.match(m.frame(), /Key preset\s+default/);
+  await m.press('j', 'j', 'j', 'j', 'j', '\r');
+  assert.match(m.frame(), /Value: default/);
+  await m.press('\x7f'.repeat(7));
+  await m.press('rtorrent\r');
+  assert.match(m.frame(), /Key preset\s+rtorrent/);
+  await m.press('\x1b', '?');
+  assert.match(m.frame(), /Ctrl-S/, 'the new preset is in force');
 });
