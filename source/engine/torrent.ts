@@ -161,6 +161,9 @@ export class Torrent extends EventEmitter {
   private lastOptimisticAt = 0;
   private running = false;
   private dirty = false;
+  private saving: Promise<void> = Promise.resolve();
+  /** Pieces being verified and written; stop() lets them land before it saves and closes. */
+  private readonly finishing = new Set<Promise<void>>();
   private halfOpen = 0;
   private starting?: Promise<void>;
   private downloadedBytes = 0;
@@ -242,7 +245,10 @@ export class Torrent extends EventEmitter {
       const saved = await this.storage.loadResume(this.options.resumePath).catch(() => undefined);
       if (saved) return saved;
     }
-    return this.storage.recheck((done, total) => this.emit('checking', done, total));
+    const checked = await this.storage.recheck((done, total) => this.emit('checking', done, total));
+    // What a full check found is worth keeping: the next start need not check again.
+    this.dirty = true;
+    return checked;
   }
 
   async stop(): Promise<void> {
@@ -259,6 +265,7 @@ export class Torrent extends EventEmitter {
     this.clearReadCache();
     if (this.state !== 'error') this.setState('paused');
     await this.starting?.catch(() => undefined);
+    await Promise.allSettled([...this.finishing]);
     await Promise.all([this.announcer.stop(), this.saveResume()]);
     await this.storage.close();
   }
@@ -661,7 +668,13 @@ export class Torrent extends EventEmitter {
     }
   }
 
-  private async finishPiece(index: number, piece: PieceInProgress): Promise<void> {
+  private finishPiece(index: number, piece: PieceInProgress): Promise<void> {
+    const finishing = this.verifyAndWrite(index, piece);
+    this.finishing.add(finishing);
+    return finishing.finally(() => this.finishing.delete(finishing));
+  }
+
+  private async verifyAndWrite(index: number, piece: PieceInProgress): Promise<void> {
     const data = piece.buffer;
     this.pendingWriteBytes += data.length;
     try {
@@ -682,9 +695,10 @@ export class Torrent extends EventEmitter {
         return;
       }
       await this.storage.writePiece(index, data);
-      if (!this.running) return;
+      // Counted even when stopping: the bytes are on disk and stop() saves the resume data after this.
       this.picker.pieceVerified(index);
       this.dirty = true;
+      if (!this.running) return;
       this.emit('piece', index);
       for (const p of this.peers.values()) if (!p.bitfield.get(index)) p.wire.send({ type: 'have', index });
       if (this.picker.wantedComplete()) this.onWantedComplete();
@@ -870,7 +884,13 @@ export class Torrent extends EventEmitter {
     return { down: (last.down - first.down) / seconds, up: (last.up - first.up) / seconds };
   }
 
-  private async saveResume(): Promise<void> {
+  /** Saves are serialised: one in flight at a time, and stop() waits for it before closing storage. */
+  private saveResume(): Promise<void> {
+    this.saving = this.saving.then(() => this.writeResume());
+    return this.saving;
+  }
+
+  private async writeResume(): Promise<void> {
     if (!this.options.resumePath || !this.dirty) return;
     this.dirty = false;
     try {

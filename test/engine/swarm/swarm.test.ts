@@ -101,3 +101,30 @@ test('sequential mode downloads pieces in order', async (t) => {
   const outOfOrder = order.filter((piece, i) => Math.abs(piece - i) > 40).length;
   assert.equal(outOfOrder, 0, `pieces far out of order: ${order.join(',')}`);
 });
+
+test('a finished download restarts from its resume data: no recheck, nothing fetched again', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [300_000, 200_000] });
+  const seedDir = tempDir(t);
+  const leechDir = tempDir(t);
+  const home = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  const seeder = await session(t);
+  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  for (let run = 0; run < 2; run++) {
+    const s = new Session({ host: '127.0.0.1', port: 0, resumePath: (hash) => join(home, `${hash}.resume`) });
+    await s.listen();
+    const torrent = s.add(meta, { directory: leechDir, paused: true });
+    let checkEvents = 0;
+    torrent.on('checking', () => checkEvents++);
+    const done = waitForDone(torrent);
+    await torrent.start();
+    torrent.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+    await done;
+    // Closing right after completion must still leave resume data behind.
+    await s.close();
+    if (run === 1) {
+      assert.equal(checkEvents, 0, 'the second start trusted its resume data');
+      assert.equal(torrent.stats().downloaded, 0);
+    }
+  }
+});
