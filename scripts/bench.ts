@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     await seeder.waitForTrackerReply(20_000);
 
     const contenders: Record<string, (out: string) => Promise<Measure>> = {
-      btui: (out) => measure(process.execPath, [CLI, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0'], { BTUI_HOME: join(out, '.home') }),
+      btui: (out) => measure(process.execPath, [CLI, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht'], { BTUI_HOME: join(out, '.home') }),
       libtorrent: (out) => measure(SYSTEM_PYTHON, [join(root, 'scripts/bench/lt-leech.py'), torrent, out, '127.0.0.3']),
       aria2c: async (out) => {
         const port = await freePort();

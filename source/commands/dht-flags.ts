@@ -32,3 +32,10 @@ export function dhtOptionsFromFlags(flags: { dht: boolean; dhtBootstrap?: string
   }
   return { bootstrap, nodesFile: join(stateDirectory(), 'dht-nodes.json') };
 }
+
+/** Local service discovery (BEP 14): off by default, as multicast on a seedbox's LAN is rarely wanted. */
+export const lsdFlags = {
+  lsd: { type: 'boolean', default: false },
+} as const;
+
+export const lsdHelp = `    --lsd                  also find peers on the local network (BEP 14 multicast)`;

@@ -6,7 +6,7 @@ import { loadTorrent } from '../engine/torrent-source.js';
 import { parsePeerAddress } from '../engine/magnet.js';
 import type { Metainfo } from '../engine/metainfo.js';
 import type { PeerAddress } from '../engine/tracker/types.js';
-import { dhtFlags, dhtHelp, dhtOptionsFromFlags } from './dht-flags.js';
+import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
 import { fetchMetadata, magnetFromSource } from './magnet-source.js';
 import type { Torrent, TorrentStats } from '../engine/torrent.js';
 import { parseCommand } from './parse-command.js';
@@ -36,6 +36,7 @@ const help = `
     --select-file LIST     download only these files (1-based, as in aria2c: 1,3-5)
     --metadata-timeout S   give up fetching a magnet's metadata after S seconds (default 300)
 ${dhtHelp}
+${lsdHelp}
     --json                 one JSON object per line (progress, done, error) for scripts
 
   Exit codes: 0 complete and verified, 1 error, 3 the --on-done command failed, 130 interrupted.
@@ -58,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     selectFile: { type: 'string' },
     metadataTimeout: { type: 'number', default: 300 },
     ...dhtFlags,
+    ...lsdFlags,
     json: { type: 'boolean', default: false },
   });
   const source = cli.flags.torrent ?? cli.input[0];
@@ -83,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
     resumePath: resumeFilePath,
     // A private torrent never uses the DHT (the session checks per torrent).
     dht: dhtOptionsFromFlags(cli.flags),
+    lsd: cli.flags.lsd ? {} : undefined,
   });
   const reporter = new ProgressReporter({ json: cli.flags.json, tty: Boolean(process.stderr.isTTY) && !cli.flags.json });
   let interrupted = false;

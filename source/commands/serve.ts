@@ -7,7 +7,7 @@ import { magnetURI } from '../engine/magnet.js';
 import { parseMetainfo } from '../engine/metainfo.js';
 import { Session } from '../engine/session.js';
 import { parseCommand } from './parse-command.js';
-import { dhtFlags, dhtHelp, dhtOptionsFromFlags } from './dht-flags.js';
+import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
 import { UserError, describeError } from '../errors.js';
 import { formatRate } from '../format/duration.js';
 import { printable } from '../format/text.js';
@@ -30,6 +30,7 @@ const help = `
     --torrent-dir DIR     also write each .torrent there
     --upload-limit KIB    KiB/s, 0 = unlimited
 ${dhtHelp}
+${lsdHelp}
     --json                one JSON line per file {file, infoHash, magnet, torrent}
 `;
 
@@ -43,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     torrentDir: { type: 'string' },
     uploadLimit: { type: 'number', default: 0 },
     ...dhtFlags,
+    ...lsdFlags,
     json: { type: 'boolean', default: false },
   });
   const files = [...(cli.flags.files ?? []), ...cli.input].flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
@@ -61,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     uploadLimit: cli.flags.uploadLimit * 1024,
     resumePath: resumeFilePath,
     dht: dhtOptionsFromFlags(cli.flags),
+    lsd: cli.flags.lsd ? {} : undefined,
   });
   try {
     await session.listen();

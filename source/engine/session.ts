@@ -5,6 +5,7 @@ import type { Metainfo } from './metainfo.js';
 import type { WireExtension } from './extension-api.js';
 import { Dht } from './dht.js';
 import { DhtAnnouncer } from './dht-announcer.js';
+import { LocalServiceDiscovery, type LsdOptions } from './lsd.js';
 import { utMetadataExtension, UT_METADATA } from './extensions/ut-metadata.js';
 import type { Magnet } from './magnet.js';
 import { resolveMagnet, type ResolvedMagnet, type ResolveMagnetOptions } from './magnet-resolver.js';
@@ -31,6 +32,8 @@ export interface SessionOptions {
   udpBaseTimeoutMs?: number;
   /** BEP 5 DHT on the listen port (UDP); off when absent. Private torrents never use it. */
   dht?: SessionDhtOptions;
+  /** BEP 14 local service discovery on the LAN; off when absent. Private torrents never use it. */
+  lsd?: Omit<LsdOptions, 'listenPort'>;
 }
 
 export interface SessionDhtOptions {
@@ -78,6 +81,8 @@ export class Session extends EventEmitter {
   private readonly incoming = new Set<PeerWire>();
   private dhtNode?: Dht;
   private readonly dhtAnnouncers = new Map<string, DhtAnnouncer>();
+  private lsd?: LocalServiceDiscovery;
+  private readonly lsdRegistrations = new Map<string, () => void>();
 
   constructor(private readonly options: SessionOptions = {}) {
     super();
@@ -98,7 +103,27 @@ export class Session extends EventEmitter {
   async listen(port = this.options.port ?? 0): Promise<number> {
     const bound = await this.listenTcp(port);
     if (this.options.dht && !this.dhtNode) await this.startDht(this.options.dht);
+    if (this.options.lsd && !this.lsd) await this.startLsd(this.options.lsd);
     return bound;
+  }
+
+  private async startLsd(options: NonNullable<SessionOptions['lsd']>): Promise<void> {
+    const lsd = new LocalServiceDiscovery({ listenPort: () => this.listenPort, ...options });
+    try {
+      await lsd.start();
+    } catch (error) {
+      // Another program may hold the LSD port without SO_REUSEADDR: LSD is a nicety, not a reason to fail.
+      this.emit('warning', `local service discovery is off: ${(error as Error).message}`);
+      return;
+    }
+    this.lsd = lsd;
+    for (const torrent of this.torrents.values()) this.announceOnLan(torrent);
+  }
+
+  private announceOnLan(torrent: Torrent): void {
+    const key = torrent.meta.infoHash;
+    if (!this.lsd || torrent.meta.private || this.lsdRegistrations.has(key)) return;
+    this.lsdRegistrations.set(key, this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer])));
   }
 
   private async startDht(options: SessionDhtOptions): Promise<void> {
@@ -198,6 +223,7 @@ export class Session extends EventEmitter {
     this.emit('added', torrent);
     if (!options.paused) void torrent.start();
     this.announceOnDht(torrent);
+    this.announceOnLan(torrent);
     return torrent;
   }
 
@@ -215,6 +241,8 @@ export class Session extends EventEmitter {
     this.torrents.delete(torrent.meta.infoHash);
     this.dhtAnnouncers.get(torrent.meta.infoHash)?.stop();
     this.dhtAnnouncers.delete(torrent.meta.infoHash);
+    this.lsdRegistrations.get(torrent.meta.infoHash)?.();
+    this.lsdRegistrations.delete(torrent.meta.infoHash);
     await torrent.stop();
     if (options.deleteData) await rm(torrent.storage.root, { recursive: true, force: true });
     this.emit('removed', torrent.meta.infoHash);
@@ -258,6 +286,9 @@ export class Session extends EventEmitter {
     this.incoming.clear();
     for (const announcer of this.dhtAnnouncers.values()) announcer.stop();
     this.dhtAnnouncers.clear();
+    this.lsd?.close();
+    this.lsd = undefined;
+    this.lsdRegistrations.clear();
     await Promise.all([...this.list().map((t) => t.stop()), this.dhtNode?.close()]);
     this.dhtNode = undefined;
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -50,3 +50,36 @@ test('LSD on loopback: a leecher finds a seeder by multicast and downloads from 
   await waitForDone(leech, 10_000);
   assert.deepEqual(learned, [`127.0.0.1:${seeder.port}`], 'the seeder only, and only once (its own announce is ignored)');
 });
+
+test('a Session with the lsd option finds a seeder on the LAN and skips private torrents', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [300_000] });
+  const seedDir = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  const port = await freePort();
+  const lsd = { port, interface: '127.0.0.1' };
+  const seeder = new Session({ host: '127.0.0.1', port: 0, lsd });
+  const leecher = new Session({ host: '127.0.0.1', port: 0, lsd });
+  const warnings: string[] = [];
+  for (const s of [seeder, leecher]) s.on('warning', (w: string) => warnings.push(w));
+  await seeder.listen();
+  await leecher.listen();
+  t.after(() => Promise.all([seeder.close(), leecher.close()]));
+  if (warnings.some((w) => w.includes('local service discovery is off'))) {
+    t.skip(`no multicast on loopback here: ${warnings.join('; ')}`);
+    return;
+  }
+  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  const leech = leecher.add(meta, { directory: tempDir(t) });
+  await waitForDone(leech, 10_000);
+  assert.equal(leech.stats().progress, 1);
+
+  // The same setup with a private torrent: both sides have it, yet LSD must not pair them.
+  const secret = randomTorrent({ sizes: [1000] });
+  secret.meta.private = true;
+  const secretDir = tempDir(t);
+  writeTorrentFiles(secretDir, secret.meta, secret.data);
+  await seeder.add(secret.meta, { directory: secretDir, seedMode: true }).start();
+  const privateTorrent = leecher.add(secret.meta, { directory: tempDir(t) });
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(privateTorrent.stats().knownPeers, 0, 'a private torrent learns nothing from LSD');
+});
