@@ -25,6 +25,8 @@ export interface DecodeOptions {
   maxDepth?: number;
   /** Allow bytes after the first complete value (e.g. ut_metadata piece payloads). */
   allowTrailing?: boolean;
+  /** Most values (integers, strings, lists, dicts, keys) accepted; default unlimited. */
+  maxTokens?: number;
 }
 
 export interface Decoded {
@@ -56,6 +58,7 @@ export function decode(input: Uint8Array, options: DecodeOptions = {}): BValue {
 export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): Decoded {
   const maxDepth = Math.min(options.maxDepth ?? DEFAULT_MAX_DEPTH, HARD_MAX_DEPTH);
   const strictKeyOrder = options.strictKeyOrder ?? false;
+  let tokensLeft = options.maxTokens ?? Infinity;
   const spans = new WeakMap<object, [number, number]>();
   let pos = 0;
   let unsortedKeys = false;
@@ -105,6 +108,7 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
 
   const readValue = (depth: number): BValue => {
     if (pos >= len) fail('unexpected end of data');
+    if (--tokensLeft < 0) fail(`more than ${options.maxTokens} values`);
     const c = input[pos]!;
     if (c === CH_i) {
       pos++;

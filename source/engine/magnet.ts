@@ -38,7 +38,7 @@ export function parseInfoHash(text: string): string {
   const t = text.trim();
   if (/^[0-9a-fA-F]{40}$/.test(t)) return t.toLowerCase();
   if (/^[A-Za-z2-7]{32}$/.test(t)) return base32ToHex(t);
-  throw new MagnetError(`bad info-hash '${t}': expected 40 hex or 32 base32 characters`);
+  throw new MagnetError(`bad info-hash '${t.length > 70 ? `${t.slice(0, 64)}…` : t}': expected 40 hex or 32 base32 characters`);
 }
 
 function base32ToHex(text: string): string {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { BencodeError, decodeDetailed, isBytes, isDict, isInt, latin1, type BDict, type BValue } from './bencode.js';
-import { safePathComponents, UnsafePathError, unsafeComponentReason, type SafePathOptions } from './safe-path.js';
+import { MAX_PATH_BYTES, pathBytes, quotePath, safePathComponents, UnsafePathError, unsafeComponentReason, type SafePathOptions } from './safe-path.js';
 
 export interface TorrentFileEntry {
   /**
@@ -75,6 +75,11 @@ export const MAX_PIECE_LENGTH = 2 ** 29;
 /** v2 pieces are power-of-two multiples of the 16 KiB block (BEP 52). */
 export const MIN_V2_PIECE_LENGTH = 16 * 1024;
 const MAX_PIECE_COUNT = 2 ** 31 - 1;
+/**
+ * libtorrent's default limit (max_decode_tokens): about half a million files. It bounds the
+ * time and memory one hostile .torrent can cost before it is refused.
+ */
+export const MAX_DECODE_TOKENS = 3_000_000;
 /** A .torrent larger than this is certainly something else (an ISO passed by mistake). */
 export const MAX_TORRENT_FILE_SIZE = 64 * 1024 * 1024;
 
@@ -93,7 +98,7 @@ export function infoHashV2FromInfoBytes(infoBytes: Uint8Array): string {
 export function parseMetainfo(data: Uint8Array, options: ParseOptions = {}): Metainfo {
   let decoded;
   try {
-    decoded = decodeDetailed(data);
+    decoded = decodeDetailed(data, { maxTokens: MAX_DECODE_TOKENS });
   } catch (error) {
     if (error instanceof BencodeError) throw new MetainfoError(`not a torrent file: bad bencode: ${error.message}`);
     throw error;
@@ -120,7 +125,7 @@ export function metainfoFromInfoBytes(
 ): Metainfo {
   let info: BValue;
   try {
-    info = decodeDetailed(infoBytes).value;
+    info = decodeDetailed(infoBytes, { maxTokens: MAX_DECODE_TOKENS }).value;
   } catch (error) {
     if (error instanceof BencodeError) throw new MetainfoError(`bad info dictionary: ${error.message}`);
     throw error;
@@ -283,13 +288,20 @@ function v1Files(info: BDict, name: string, pieceLength: number, options: ParseO
       if (pathValue.length === 0) throw new FileProblem('has an empty path');
       const path: string[] = new Array(pathValue.length + 1);
       path[0] = name;
+      let chars = name.length + pathValue.length;
       for (let k = 0; k < pathValue.length; k++) {
         const c = pathValue[k];
         if (!isBytes(c)) throw new FileProblem('path has a component that is not a byte string');
         const component = utf8(c);
         const problem = unsafeComponentReason(component, windows);
-        if (problem) throw new UnsafePathError(`unsafe path ${JSON.stringify(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
+        if (problem) throw new UnsafePathError(`unsafe path ${quotePath(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
         path[k + 1] = component;
+        chars += component.length;
+      }
+      // A UTF-16 unit is at most 3 UTF-8 bytes: most paths need no byte count.
+      if (chars * 3 > MAX_PATH_BYTES) {
+        const bytes = pathBytes(path);
+        if (bytes > MAX_PATH_BYTES) throw new UnsafePathError(`unsafe path ${quotePath(path.join('/'))}: ${bytes} bytes long, more than ${MAX_PATH_BYTES}`);
       }
       const attr = entry.get('attr');
       const padding = (isBytes(attr) && attr.includes(0x70 /* p */)) || looksLikePadding(path);
