@@ -2,17 +2,24 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { parseCompactPeers4, parseCompactPeers6 } from './compact.js';
 import { startDeadline, type Deadline } from './deadline.js';
 import { TrackerError } from './errors.js';
 import type { AnnounceParams, AnnounceResult, ScrapeStats, TrackerRequestOptions } from './types.js';
+import {
+  ACTION_ANNOUNCE,
+  ACTION_CONNECT,
+  ACTION_ERROR,
+  ACTION_SCRAPE,
+  MIN_REPLY_LENGTH,
+  parseUdpAnnounce,
+  parseUdpScrape,
+  udpConnectionId,
+  udpErrorText,
+  udpReplyHeader,
+} from './udp-messages.js';
 
 /** BEP 15 magic constant sent in every connect request. */
 const PROTOCOL_ID = 0x41727101980n;
-const ACTION_CONNECT = 0;
-const ACTION_ANNOUNCE = 1;
-const ACTION_SCRAPE = 2;
-const ACTION_ERROR = 3;
 const EVENT_CODES = { completed: 1, started: 2, stopped: 3 } as const;
 
 export const CONNECTION_ID_LIFETIME_MS = 60_000;
@@ -125,9 +132,9 @@ class UdpTrackerSession {
       packet.writeBigUInt64BE(PROTOCOL_ID, 0);
       packet.writeUInt32BE(ACTION_CONNECT, 8);
       packet.writeUInt32BE(tid, 12);
-      const reply = await this.exchange(packet, tid, ACTION_CONNECT, 16);
+      const reply = await this.exchange(packet, tid, ACTION_CONNECT, MIN_REPLY_LENGTH[ACTION_CONNECT]);
       if (reply.kind === 'reply') {
-        const id = Buffer.from(reply.msg.subarray(8, 16));
+        const id = udpConnectionId(reply.msg);
         connectionIds.set(this.key, { id, expires: Date.now() + CONNECTION_ID_LIFETIME_MS });
         return id;
       }
@@ -155,11 +162,12 @@ class UdpTrackerSession {
         fn();
       };
       const onMessage = (msg: Buffer) => {
-        if (msg.length < 8 || msg.readUInt32BE(4) !== tid) return;
-        const replyAction = msg.readUInt32BE(0);
+        const header = udpReplyHeader(msg);
+        if (!header || header.transactionId !== tid) return;
+        const replyAction = header.action;
         if (replyAction === ACTION_ERROR) {
           connectionIds.delete(this.key);
-          const message = msg.subarray(8).toString('utf8').replace(/\0+$/, '').trim();
+          const message = udpErrorText(msg);
           finish(() => reject(new TrackerError(this.url, message || 'tracker error (no message)')));
           return;
         }
@@ -235,15 +243,9 @@ export function udpAnnounce(url: string, params: AnnounceParams, opts: TrackerRe
         packet.writeUInt16BE(params.port, 96);
         return packet;
       },
-      20,
+      MIN_REPLY_LENGTH[ACTION_ANNOUNCE],
     );
-    const peerBytes = msg.subarray(20);
-    return {
-      interval: msg.readUInt32BE(8),
-      incomplete: msg.readUInt32BE(12),
-      complete: msg.readUInt32BE(16),
-      peers: session.isIPv6 ? parseCompactPeers6(peerBytes) : parseCompactPeers4(peerBytes),
-    };
+    return parseUdpAnnounce(msg, session.isIPv6);
   });
 }
 
@@ -262,17 +264,9 @@ export function udpScrape(url: string, infoHashes: Buffer[], opts: TrackerReques
           batch.forEach((hash, i) => hash.copy(packet, 16 + 20 * i, 0, 20));
           return packet;
         },
-        8,
+        MIN_REPLY_LENGTH[ACTION_SCRAPE],
       );
-      batch.forEach((hash, i) => {
-        const at = 8 + 12 * i;
-        if (at + 12 > msg.length) return;
-        out.set(hash.toString('hex'), {
-          complete: msg.readUInt32BE(at),
-          downloaded: msg.readUInt32BE(at + 4),
-          incomplete: msg.readUInt32BE(at + 8),
-        });
-      });
+      parseUdpScrape(msg, batch, out);
     }
     return out;
   });

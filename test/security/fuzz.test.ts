@@ -1,0 +1,202 @@
+/**
+ * Promise: whatever bytes arrive, the parsers facing the network and the user's files
+ * only ever throw their own typed errors, and memory stays bounded. 100,000 generated
+ * inputs per parser under CI (CI=true), fewer locally.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import fc from 'fast-check';
+import { BencodeError, decode, dict, encode, type BValue } from '../../source/engine/bencode.js';
+import { isAcceptableKrpc } from '../../source/engine/dht-guard.js';
+import { MetainfoError, parseMetainfo } from '../../source/engine/metainfo.js';
+import { decodeMetadataMessage } from '../../source/engine/extensions/ut-metadata-messages.js';
+import { parseAnnounceReply, parseScrapeReply } from '../../source/engine/tracker/http-tracker.js';
+import { TrackerError } from '../../source/engine/tracker/errors.js';
+import { parseUdpAnnounce, parseUdpScrape, udpErrorText, udpReplyHeader } from '../../source/engine/tracker/udp-messages.js';
+import { Framer } from '../../source/engine/wire/framer.js';
+import { decodeExtensionHandshake } from '../../source/engine/wire/extension.js';
+import { decodeHandshake, encodeHandshake } from '../../source/engine/wire/handshake.js';
+import { ProtocolError, tryDecodeMessage } from '../../source/engine/wire/messages.js';
+import { DEFAULT_MAX_MESSAGE_LENGTH } from '../../source/engine/wire/peer-wire.js';
+import { randomTorrent } from '../helpers/swarm.js';
+
+export const FUZZ_RUNS = process.env.CI ? 100_000 : 3_000;
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Heap plus buffers after a full collection. */
+function liveBytes(): number {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/** Runs the property FUZZ_RUNS times and checks that live memory did not grow by more than `limitMb`. */
+function fuzz<T>(t: import('node:test').TestContext, arbitrary: fc.Arbitrary<T>, check: (input: T) => void, limitMb = 64): void {
+  const before = liveBytes();
+  let peak = 0;
+  let n = 0;
+  fc.assert(
+    fc.property(arbitrary, (input) => {
+      check(input);
+      if (++n % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+    }),
+    { numRuns: FUZZ_RUNS, seed: SEED },
+  );
+  const grown = (liveBytes() - before) / 2 ** 20;
+  assert.ok(grown < limitMb, `live memory grew by ${grown.toFixed(1)} MB over ${FUZZ_RUNS} inputs`);
+  t.diagnostic(`${FUZZ_RUNS} inputs (seed ${SEED}), live memory ${grown >= 0 ? '+' : ''}${grown.toFixed(1)} MB${peak ? `, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB` : ''}`);
+}
+
+/** Only `type` may be thrown. */
+function onlyThrows(type: new (...args: never[]) => Error, fn: () => unknown): unknown {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof type) return undefined;
+    throw error;
+  }
+}
+
+/** A valid encoding with a few bytes replaced, removed or inserted, or cut short. */
+function mutated(base: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
+  const edit = fc.tuple(fc.nat(), fc.integer({ min: -2, max: 255 }));
+  return fc.tuple(base, fc.array(edit, { minLength: 1, maxLength: 6 }), fc.option(fc.nat())).map(([bytes, edits, cut]) => {
+    const out = [...bytes];
+    for (const [at, byte] of edits) {
+      if (out.length === 0) break;
+      const i = at % out.length;
+      if (byte === -1) out.splice(i, 1);
+      else if (byte === -2) out.splice(i, 0, out[(i * 7) % out.length]!);
+      else out[i] = byte;
+    }
+    if (cut !== null && out.length > 0) out.length = cut % out.length;
+    return Uint8Array.from(out);
+  });
+}
+
+const bvalue: fc.Arbitrary<BValue> = fc.letrec<{ v: BValue }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.integer(),
+    fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+    fc.uint8Array({ maxLength: 24 }),
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.array(fc.tuple(fc.string({ maxLength: 8 }), tie('v')), { maxLength: 4 }).map((entries) => new Map(entries)),
+  ),
+})).v;
+
+test('fuzz: bencode decoder throws only BencodeError, on random and mutated input', (t) => {
+  const input = fc.oneof(fc.uint8Array({ maxLength: 96 }), mutated(bvalue.map((v) => encode(v))), fc.constantFrom(Buffer.from('4294967295:x'), Buffer.from('l'.repeat(5000))));
+  fuzz(t, input, (bytes) => onlyThrows(BencodeError, () => decode(bytes)));
+});
+
+test('fuzz: metainfo parser throws only MetainfoError on mutated .torrent files and odd field types', (t) => {
+  const samples = [randomTorrent({ sizes: [40_000, 3, 9000] }), randomTorrent({ sizes: [70_000], single: true })].map((s) => encode(s.meta.raw));
+  const withOddField = fc.tuple(fc.constantFrom('name', 'piece length', 'pieces', 'length', 'files', 'private', 'meta version', 'file tree'), bvalue).map(([key, value]) => {
+    const info = dict({ name: 'x', 'piece length': 16384, length: 100, pieces: Buffer.alloc(20) });
+    info.set(key, value);
+    return encode(dict({ info, announce: 'http://a/' }));
+  });
+  const input = fc.oneof(mutated(fc.constantFrom(...samples)), withOddField, fc.uint8Array({ maxLength: 64 }));
+  fuzz(t, input, (bytes) => onlyThrows(MetainfoError, () => parseMetainfo(bytes)));
+});
+
+test('fuzz: wire framer and message decoder throw only ProtocolError, whatever the bytes and however they are split', (t) => {
+  const message = fc.oneof(
+    fc.tuple(fc.integer({ min: 0, max: 24 }), fc.uint8Array({ maxLength: 40 })).map(([id, body]) => {
+      const out = Buffer.alloc(5 + body.length);
+      out.writeUInt32BE(1 + body.length, 0);
+      out[4] = id;
+      Buffer.from(body).copy(out, 5);
+      return out;
+    }),
+    fc.uint8Array({ maxLength: 12 }).map((b) => Buffer.from(b)),
+    fc.constantFrom(Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from([0, 0x10, 0, 14, 7])),
+  );
+  const stream = fc.tuple(fc.array(message, { maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }));
+  fuzz(t, stream, ([messages, cuts]) => {
+    const bytes = Buffer.concat(messages);
+    const framer = new Framer(DEFAULT_MAX_MESSAGE_LENGTH);
+    let at = 0;
+    let k = 0;
+    try {
+      while (at < bytes.length) {
+        const end = Math.min(bytes.length, at + cuts[k++ % cuts.length]!);
+        framer.push(bytes.subarray(at, end));
+        at = end;
+        for (let body = framer.next(); body !== null; body = framer.next()) {
+          const m = tryDecodeMessage(body);
+          if (m?.type === 'extended' && m.id === 0) decodeExtensionHandshake(m.payload);
+        }
+      }
+      assert.ok(framer.length <= DEFAULT_MAX_MESSAGE_LENGTH + 4);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+    }
+  });
+});
+
+test('fuzz: handshakes, extension handshakes and ut_metadata messages never throw anything untyped', (t) => {
+  const good = encodeHandshake(Buffer.alloc(20, 1), Buffer.alloc(20, 2), { extended: true, fast: true, dht: false });
+  const input = fc.oneof(mutated(fc.constant(good)), fc.uint8Array({ maxLength: 80 }), mutated(bvalue.map((v) => encode(v))));
+  fuzz(t, input, (bytes) => {
+    const buf = Buffer.from(bytes);
+    onlyThrows(ProtocolError, () => decodeHandshake(buf));
+    onlyThrows(ProtocolError, () => decodeExtensionHandshake(buf));
+    decodeMetadataMessage(buf);
+  });
+});
+
+test('fuzz: HTTP tracker replies throw only TrackerError and yield only valid peers', (t) => {
+  const reply = fc
+    .record({ peers: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.array(bvalue, { maxLength: 3 }), bvalue), interval: bvalue, complete: bvalue, 'failure reason': fc.option(bvalue), files: bvalue })
+    .map((r) => {
+      const d = new Map<string, BValue>();
+      for (const [k, v] of Object.entries(r)) if (v !== null) d.set(k, v as BValue);
+      return encode(d);
+    });
+  const input = fc.oneof(reply, mutated(reply), fc.uint8Array({ maxLength: 64 }));
+  fuzz(t, input, (bytes) => {
+    const result = onlyThrows(TrackerError, () => parseAnnounceReply('http://t/announce', bytes)) as ReturnType<typeof parseAnnounceReply> | undefined;
+    for (const p of result?.peers ?? []) assert.ok(p.port > 0 && p.port <= 65535 && typeof p.host === 'string');
+    if (result) assert.ok(Number.isFinite(result.interval) && result.interval >= 0);
+    onlyThrows(TrackerError, () => parseScrapeReply('http://t/announce', bytes));
+  });
+});
+
+test('fuzz: UDP tracker replies parse without throwing and yield only valid peers', (t) => {
+  const hashes = [Buffer.alloc(20, 1), Buffer.alloc(20, 2)];
+  fuzz(t, fc.tuple(fc.uint8Array({ maxLength: 200 }), fc.boolean()), ([bytes, ipv6]) => {
+    const header = udpReplyHeader(bytes);
+    if (!header) return assert.ok(bytes.length < 8);
+    assert.ok(udpErrorText(bytes).length <= 201);
+    if (bytes.length >= 20) {
+      const r = parseUdpAnnounce(bytes, ipv6);
+      for (const p of r.peers) assert.ok(p.port > 0 && p.port <= 65535);
+      assert.ok(r.peers.length <= (bytes.length - 20) / 6);
+    }
+    const s = parseUdpScrape(bytes, hashes);
+    assert.ok(s.size <= hashes.length);
+  });
+});
+
+test('fuzz: the DHT packet gate answers true or false, never throws, for any datagram', (t) => {
+  const id = fc.uint8Array({ minLength: 20, maxLength: 20 });
+  const krpc = fc.oneof(
+    fc.record({ t: fc.uint8Array({ maxLength: 4 }), y: fc.constant(Buffer.from('q')), q: fc.constantFrom('ping', 'find_node', 'get_peers', 'announce_peer').map((s) => Buffer.from(s)), a: fc.record({ id, info_hash: id, target: id, port: bvalue, token: bvalue }).map((a) => new Map(Object.entries(a) as [string, BValue][])) }),
+    fc.record({ t: fc.uint8Array({ maxLength: 4 }), y: fc.constant(Buffer.from('r')), r: fc.record({ id, nodes: fc.uint8Array({ maxLength: 60 }), values: fc.array(bvalue, { maxLength: 3 }) }).map((r) => new Map(Object.entries(r) as [string, BValue][])) }),
+  ).map((m) => encode(new Map(Object.entries(m) as [string, BValue][])));
+  const input = fc.oneof(krpc, mutated(krpc), fc.uint8Array({ maxLength: 128 }));
+  let accepted = 0;
+  fuzz(t, input, (bytes) => {
+    const ok = isAcceptableKrpc(bytes);
+    assert.equal(typeof ok, 'boolean');
+    if (ok) accepted++;
+  });
+  assert.ok(accepted > 0, 'some generated packets are well formed');
+});
