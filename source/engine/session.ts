@@ -30,6 +30,10 @@ export interface SessionOptions {
   resumePath?: (infoHashHex: string) => string;
   announceTimeoutMs?: number;
   udpBaseTimeoutMs?: number;
+  /** A peer must complete its handshake within this (default 20 s). */
+  handshakeTimeoutMs?: number;
+  /** A peer silent this long, keep-alives included, is dropped (default 150 s). */
+  idleTimeoutMs?: number;
   /** BEP 5 DHT on the listen port (UDP); off when absent. Private torrents never use it. */
   dht?: SessionDhtOptions;
   /** BEP 14 local service discovery on the LAN; off when absent. Private torrents never use it. */
@@ -183,7 +187,7 @@ export class Session extends EventEmitter {
       return;
     }
     // The torrent sends its own extension handshake once the info-hash says which torrent it is.
-    const wire = new PeerWire(socket, { peerId: this.peerId });
+    const wire = new PeerWire(socket, { peerId: this.peerId, handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs });
     this.incoming.add(wire);
     wire.once('close', () => this.incoming.delete(wire));
     wire.once('handshake', (h) => {
@@ -218,6 +222,8 @@ export class Session extends EventEmitter {
       mayConnect: () => this.connectionCount() < (this.options.maxConnections ?? 200),
       announceTimeoutMs: this.options.announceTimeoutMs,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+      idleTimeoutMs: this.options.idleTimeoutMs,
     });
     this.torrents.set(meta.infoHash, torrent);
     this.emit('added', torrent);

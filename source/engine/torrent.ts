@@ -43,6 +43,8 @@ export interface TorrentOptions {
   filePriorities?: Uint8Array;
   announceTimeoutMs?: number;
   udpBaseTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
+  idleTimeoutMs?: number;
   /**
    * BEP 10 extensions (ut_metadata, ...); local message ids follow this order from 1. The torrent
    * adds its own ut_pex after them unless the torrent is private or `pex` is false.
@@ -367,7 +369,13 @@ export class Torrent extends EventEmitter {
     socket.once('close', () => settle(false));
     socket.once('connect', () => {
       socket.setTimeout(0);
-      const wire = new PeerWire(socket, { infoHash: this.infoHash, peerId: this.options.peerId, extensions: this.extensionHandshake() });
+      const wire = new PeerWire(socket, {
+        infoHash: this.infoHash,
+        peerId: this.options.peerId,
+        extensions: this.extensionHandshake(),
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+        idleTimeoutMs: this.options.idleTimeoutMs,
+      });
       wire.once('handshake', (h) => {
         if (!h.infoHash.equals(this.infoHash) || h.peerId.equals(this.options.peerId) || !this.running || this.isConnectedTo(wire)) {
           settle(false);
@@ -736,7 +744,10 @@ export class Torrent extends EventEmitter {
       r.index < this.meta.pieceCount && r.length > 0 && r.length <= MAX_REQUEST_LENGTH && r.begin + r.length <= this.picker.pieceSize(r.index);
     if (!valid) return peer.wire.destroy(new Error('invalid request'));
     if (peer.amChoking || !this.picker.have.get(r.index)) {
-      if (fast) peer.wire.send({ type: 'reject', ...r });
+      if (!fast) return;
+      // Each reject is bytes we must hold until the peer reads them: one that asks without reading goes.
+      if (peer.wire.writableNeedDrain()) return peer.wire.destroy(new Error('too many requests'));
+      peer.wire.send({ type: 'reject', ...r });
       return;
     }
     if (peer.uploadQueue.length >= MAX_UPLOAD_QUEUE) return peer.wire.destroy(new Error('too many requests'));
