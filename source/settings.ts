@@ -25,6 +25,14 @@ export interface Settings {
   colours: ColourMode;
   /** .torrent files dropped here are added, then moved into its `added/` subdirectory; '' = off. */
   watchDirectory: string;
+  /** Torrents downloading at once; more wait as "queued", started by priority then age. 0 = no limit. */
+  maxActiveDownloads: number;
+  /** BEP 5 DHT on the listen port. */
+  dht: boolean;
+  /** DHT bootstrap nodes, HOST:PORT comma-separated; '' = $BTUI_DHT_BOOTSTRAP if set, else the public routers. */
+  dhtBootstrap: string;
+  /** BEP 14 local service discovery (multicast on the LAN). */
+  lsd: boolean;
 }
 
 export function defaultSettings(): Settings {
@@ -41,11 +49,15 @@ export function defaultSettings(): Settings {
     refreshMs: 500,
     colours: 'auto',
     watchDirectory: '',
+    maxActiveDownloads: 5,
+    dht: true,
+    dhtBootstrap: '',
+    lsd: false,
   };
 }
 
 /** Fields the settings screen offers, in order, with how to read typed text back. */
-export const EDITABLE_SETTINGS: { key: keyof Settings; label: string; kind: 'text' | 'number' | 'choice'; choices?: string[] }[] = [
+export const EDITABLE_SETTINGS: { key: keyof Settings; label: string; kind: 'text' | 'number' | 'choice' | 'boolean'; choices?: string[] }[] = [
   { key: 'downloadDirectory', label: 'Download directory', kind: 'text' },
   { key: 'port', label: 'Listen port (next start)', kind: 'number' },
   { key: 'downloadLimit', label: 'Download limit (B/s, 0 = none)', kind: 'number' },
@@ -55,6 +67,10 @@ export const EDITABLE_SETTINGS: { key: keyof Settings; label: string; kind: 'tex
   { key: 'refreshMs', label: 'Refresh interval (ms)', kind: 'number' },
   { key: 'colours', label: 'Colours', kind: 'choice', choices: ['auto', '16', 'none'] },
   { key: 'watchDirectory', label: 'Watch directory', kind: 'text' },
+  { key: 'maxActiveDownloads', label: 'Active downloads (0 = no limit)', kind: 'number' },
+  { key: 'dht', label: 'DHT (next start)', kind: 'boolean', choices: ['on', 'off'] },
+  { key: 'dhtBootstrap', label: 'DHT bootstrap nodes (next start)', kind: 'text' },
+  { key: 'lsd', label: 'Local peer discovery (next start)', kind: 'boolean', choices: ['on', 'off'] },
 ];
 
 /**
@@ -113,5 +129,9 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     refreshMs: num(raw.refreshMs, d.refreshMs, 100, 10_000),
     colours: raw.colours === '16' || raw.colours === 'none' ? raw.colours : 'auto',
     watchDirectory: str(raw.watchDirectory, ''),
+    maxActiveDownloads: num(raw.maxActiveDownloads, d.maxActiveDownloads, 0, 10_000),
+    dht: typeof raw.dht === 'boolean' ? raw.dht : d.dht,
+    dhtBootstrap: str(raw.dhtBootstrap, '').trim(),
+    lsd: typeof raw.lsd === 'boolean' ? raw.lsd : d.lsd,
   };
 }

@@ -3,8 +3,10 @@ import { render } from 'ink';
 import { useEffect, useState } from 'react';
 import { resumeFilePath, stateDirectory } from './config.js';
 import type { DemoSwarm } from './demo/swarm.js';
+import { magnetURI } from './engine/magnet.js';
 import { Session } from './engine/session.js';
 import { describeError } from './errors.js';
+import { networkOptions } from './session-state/network-options.js';
 import { SessionPersistence } from './session-state/persistence.js';
 import { SettingsStore, type Settings } from './settings.js';
 import { Controller } from './store/controller.js';
@@ -40,13 +42,17 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const settingsStore = new SettingsStore();
   let settings: Settings = settingsStore.read();
   const state = stateDirectory();
+  const network = networkOptions(settings, state);
   const session = new Session({
     host: settings.listenHost || undefined,
     resumePath: resumeFilePath,
     maxPeersPerTorrent: settings.maxPeersPerTorrent,
     maxConnections: settings.maxConnections,
+    ...network.options,
   });
-  const store = new TorrentStore(session, { refreshMs: settings.refreshMs, downloadDirectory: settings.downloadDirectory });
+  const store = new TorrentStore(session, { refreshMs: settings.refreshMs, downloadDirectory: settings.downloadDirectory, maxActiveDownloads: settings.maxActiveDownloads });
+  for (const problem of network.problems) store.log('warn', problem);
+  session.on('warning', (message: string) => store.log('warn', message));
   try {
     await session.listen(settings.port);
   } catch (error) {
@@ -66,7 +72,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
     { download: settings.downloadLimit, upload: settings.uploadLimit },
   );
   const persistence = new SessionPersistence(session, store, state);
-  const restored = await persistence.restore();
+  const restored = await persistence.restore(controller);
   if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${persistence.path}`);
 
   let watcher: WatchDirectory | undefined;
@@ -110,6 +116,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
       onSettingsChanged={(next) => {
         settings = next;
         store.setDownloadDirectory(next.downloadDirectory);
+        store.setMaxActiveDownloads(next.maxActiveDownloads);
         startWatcher();
       }}
     />,
@@ -125,6 +132,11 @@ export async function runTui(options: TuiOptions): Promise<number> {
         demo = await startDemoSwarm({ seederUploadLimit: demoRate() });
         if (closing) return void (await demo.close());
         for (const meta of demo.torrents) {
+          // The small text file comes as a magnet with the seeders as x.pe: its metadata is fetched from them first.
+          if (meta.name === 'README-demo.txt') {
+            controller.addMagnet(magnetURI({ infoHash: meta.infoHash, name: meta.name, trackers: meta.announce.flat(), peers: demo.peers }), { directory: demo.downloadDirectory, ephemeral: true });
+            continue;
+          }
           const hash = await controller.addMetainfo(meta, { directory: demo.downloadDirectory, ephemeral: true });
           session.get(hash)?.addPeers(demo.peers);
         }
@@ -141,6 +153,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   restoreTerminal();
   store.stop();
   watcher?.stop();
+  controller.close();
   persistence.close();
   await persistence.save();
   if (demo) {

@@ -3,8 +3,14 @@ import { isAbsolute, join } from 'node:path';
 import { parseMetainfo } from '../engine/metainfo.js';
 import type { Session } from '../engine/session.js';
 import { describeError } from '../errors.js';
+import type { MagnetAddOptions } from '../store/magnet-fetches.js';
 import type { TorrentStore } from '../store/torrent-store.js';
 import { readSessionFile, sessionFilePath, writeSessionFile, type SavedSession } from './session-file.js';
+
+/** Where restored magnets go to fetch their metadata again (the controller). */
+export interface MagnetRestorer {
+  addMagnet(uri: string, options: MagnetAddOptions): string | undefined;
+}
 
 /**
  * Keeps session.json in step with the session: saved shortly after every change that
@@ -48,6 +54,20 @@ export class SessionPersistence {
         uploaded: record.uploadedBase + stats.uploaded,
       });
     }
+    for (const entry of this.store.pending.values()) {
+      if (entry.ephemeral || this.session.get(entry.infoHash)) continue;
+      torrents.push({
+        infoHash: entry.infoHash,
+        magnet: entry.uri,
+        directory: entry.directory,
+        paused: entry.status === 'paused',
+        priority: entry.priority,
+        filePriorities: [],
+        addedAt: entry.addedAt,
+        downloaded: 0,
+        uploaded: 0,
+      });
+    }
     return { version: 1, torrents };
   }
 
@@ -71,8 +91,12 @@ export class SessionPersistence {
     return this.saving;
   }
 
-  /** Adds the saved torrents back, paused ones paused; returns how many came back. */
-  async restore(): Promise<number> {
+  /**
+   * Adds the saved torrents back, paused ones paused (the others go through the download
+   * queue); magnets still without metadata go to `magnets` to be fetched again. Returns how
+   * many came back.
+   */
+  async restore(magnets?: MagnetRestorer): Promise<number> {
     this.restoring = true;
     let restored = 0;
     try {
@@ -80,6 +104,13 @@ export class SessionPersistence {
       for (const problem of problems) this.store.log('warn', problem);
       for (const entry of saved.torrents) {
         try {
+          if (entry.torrentFile === undefined) {
+            if (!magnets || !entry.magnet) throw new Error('a magnet, but nothing here fetches metadata');
+            const options = { directory: entry.directory, paused: entry.paused, addedAt: entry.addedAt, priority: entry.priority };
+            if (magnets.addMagnet(entry.magnet, options) !== entry.infoHash) throw new Error('its magnet names another torrent');
+            restored++;
+            continue;
+          }
           const file = isAbsolute(entry.torrentFile) ? entry.torrentFile : join(this.stateDirectory, entry.torrentFile);
           const meta = parseMetainfo(await readFile(file));
           if (meta.infoHash !== entry.infoHash) throw new Error(`${file} holds another torrent (${meta.infoHash})`);
@@ -94,8 +125,9 @@ export class SessionPersistence {
             record.priority = entry.priority;
             if (priorities) record.filePriorities = priorities;
             record.userPaused = entry.paused;
-          }
-          if (!entry.paused) void torrent.start();
+            // One queue pass after the loop, not one per torrent.
+            if (!entry.paused) this.store.requestStart(meta.infoHash, { defer: true });
+          } else if (!entry.paused) void torrent.start();
           restored++;
         } catch (error) {
           this.store.log('error', `cannot restore ${entry.infoHash}: ${describeError(error)}`);
@@ -104,6 +136,7 @@ export class SessionPersistence {
     } finally {
       this.restoring = false;
     }
+    this.store.applyQueue();
     this.store.refresh();
     return restored;
   }

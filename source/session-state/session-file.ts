@@ -3,8 +3,10 @@ import { dirname, join } from 'node:path';
 
 export interface SavedTorrent {
   infoHash: string;
-  /** The .torrent copy, relative to the state directory. */
-  torrentFile: string;
+  /** The .torrent copy, relative to the state directory; absent while only the magnet is known. */
+  torrentFile?: string;
+  /** A magnet still fetching its metadata at save time: fetched again on restore. */
+  magnet?: string;
   directory: string;
   paused: boolean;
   priority: number;
@@ -53,17 +55,18 @@ export async function readSessionFile(path: string): Promise<{ session: SavedSes
   if (Array.isArray(list)) {
     for (const item of list) {
       const t = item as Partial<SavedTorrent>;
-      if (typeof t?.infoHash !== 'string' || !/^[0-9a-f]{40}$/.test(t.infoHash) || typeof t.torrentFile !== 'string' || typeof t.directory !== 'string') {
+      if (typeof t?.infoHash !== 'string' || !/^[0-9a-f]{40}$/.test(t.infoHash) || (typeof t.torrentFile !== 'string' && typeof t.magnet !== 'string') || typeof t.directory !== 'string') {
         problems.push(`skipped a malformed session entry: ${JSON.stringify(item).slice(0, 80)}`);
         continue;
       }
       const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback);
       torrents.push({
         infoHash: t.infoHash,
-        torrentFile: t.torrentFile,
+        ...(typeof t.torrentFile === 'string' ? { torrentFile: t.torrentFile } : { magnet: t.magnet }),
         directory: t.directory,
         paused: t.paused === true,
-        priority: Math.min(3, num(t.priority, 2)),
+        // Priorities are 1-3 (low, normal, high); older sessions had 0 for "off".
+        priority: Math.max(1, Math.min(3, num(t.priority, 2))),
         filePriorities: Array.isArray(t.filePriorities) ? t.filePriorities.map((p) => Math.min(2, num(p, 1))) : [],
         addedAt: num(t.addedAt, Date.now()),
         completedAt: typeof t.completedAt === 'number' ? t.completedAt : undefined,

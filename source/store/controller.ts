@@ -2,7 +2,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { metainfoSummary } from '../commands/metainfo.js';
 import { createTorrent } from '../engine/create-torrent.js';
-import { magnetURI } from '../engine/magnet.js';
+import { magnetURI, parseInfoHash, parseMagnet, type Magnet } from '../engine/magnet.js';
+import type { ResolvedMagnet } from '../engine/magnet-resolver.js';
 import { parseMetainfo, type Metainfo } from '../engine/metainfo.js';
 import type { Session } from '../engine/session.js';
 import { loadTorrent } from '../engine/torrent-source.js';
@@ -13,6 +14,9 @@ import { formatRate } from '../format/duration.js';
 import { printable } from '../format/text.js';
 import { classifyAddInput, expandPath } from './add-input.js';
 import { nextLimit } from './limits.js';
+import { MagnetFetches, type MagnetAddOptions } from './magnet-fetches.js';
+import type { PendingMagnet } from './pending-magnet.js';
+import { MAX_PRIORITY, MIN_PRIORITY, PRIORITY_NAMES } from './queue.js';
 import { torrentBytes } from './torrent-bytes.js';
 import type { TorrentStore } from './torrent-store.js';
 
@@ -22,9 +26,10 @@ export interface ControllerOptions {
   downloadDirectory: () => string;
   /** Persist changed global limits (settings). */
   saveLimits?: (limits: { download: number; upload: number }) => void;
+  /** How long a magnet may take to fetch its metadata before its row shows an error; default 5 minutes. */
+  metadataTimeoutMs?: number;
 }
 
-const PRIORITY_NAMES = ['off', 'low', 'normal', 'high'];
 const FILE_PRIORITY_NAMES = ['skip', 'normal', 'high'];
 
 /**
@@ -33,6 +38,7 @@ const FILE_PRIORITY_NAMES = ['skip', 'normal', 'high'];
  */
 export class Controller {
   private limits: { download: number; upload: number };
+  private readonly magnets: MagnetFetches;
 
   constructor(
     private readonly session: Session,
@@ -43,6 +49,7 @@ export class Controller {
     this.limits = { ...initialLimits };
     session.setLimits(this.limits);
     store.setLimits(this.limits);
+    this.magnets = new MagnetFetches(session, store, (entry, resolved) => this.finishMagnet(entry, resolved), () => options.metadataTimeoutMs ?? 300_000);
   }
 
   torrentFilePath(hash: string): string {
@@ -54,9 +61,7 @@ export class Controller {
     const input = classifyAddInput(text);
     if (input.kind === 'empty') return undefined;
     if (input.kind === 'magnet' || input.kind === 'infohash') {
-      this.store.log('warn', `adding by ${input.kind === 'magnet' ? 'magnet link' : 'info-hash'} is not supported yet (fetching metadata from peers is not built); add the .torrent file instead`);
-      this.store.refresh();
-      return undefined;
+      return this.addMagnet(input.value, { directory: options.directory ?? this.options.downloadDirectory(), ephemeral: options.ephemeral });
     }
     let meta: Metainfo;
     try {
@@ -69,8 +74,48 @@ export class Controller {
     return this.addMetainfo(meta, { directory: options.directory ?? this.options.downloadDirectory(), ephemeral: options.ephemeral });
   }
 
+  /**
+   * A magnet link or bare info-hash: its row appears at once in state "metadata", and the
+   * torrent replaces it when the metadata arrives. Returns the info-hash, or undefined when
+   * the text is not a usable magnet.
+   */
+  addMagnet(text: string, options: MagnetAddOptions): string | undefined {
+    let magnet: Magnet;
+    let uri = text.trim();
+    try {
+      if (/^magnet:/i.test(uri)) magnet = parseMagnet(uri);
+      else {
+        magnet = { infoHash: parseInfoHash(uri), trackers: [], webSeeds: [], peers: [] };
+        uri = magnetURI({ infoHash: magnet.infoHash });
+      }
+    } catch (error) {
+      this.store.log('error', `cannot add ${printable(uri)}: ${describeError(error)}`);
+      this.store.refresh();
+      return undefined;
+    }
+    if (this.session.get(magnet.infoHash) || this.magnets.has(magnet.infoHash)) {
+      this.store.log('info', `already in the session: ${printable(magnet.name ?? magnet.infoHash)}`);
+      this.store.refresh();
+      return magnet.infoHash;
+    }
+    this.magnets.add(magnet, uri, options);
+    return magnet.infoHash;
+  }
+
+  private async finishMagnet(entry: PendingMagnet, resolved: ResolvedMagnet): Promise<void> {
+    const { meta, peers } = resolved;
+    const select = entry.magnet.selectOnly;
+    const filePriorities = select ? Uint8Array.from(meta.files, (_, i) => (select.includes(i) ? 1 : 0)) : undefined;
+    this.store.log('info', `metadata for ${printable(meta.name)} arrived from the swarm`);
+    await this.addMetainfo(meta, { directory: entry.directory, ephemeral: entry.ephemeral, addedAt: entry.addedAt, priority: entry.priority, filePriorities });
+    this.session.get(meta.infoHash)?.addPeers(peers);
+  }
+
   /** Adds a parsed torrent, keeps a copy of its .torrent for the session, and logs it. */
-  async addMetainfo(meta: Metainfo, options: { directory: string; ephemeral?: boolean; seedMode?: boolean; paused?: boolean }): Promise<string> {
+  async addMetainfo(
+    meta: Metainfo,
+    options: { directory: string; ephemeral?: boolean; seedMode?: boolean; paused?: boolean; addedAt?: number; priority?: number; filePriorities?: Uint8Array },
+  ): Promise<string> {
     if (this.session.get(meta.infoHash)) {
       this.store.log('info', `already in the session: ${printable(meta.name)}`);
       this.store.refresh();
@@ -82,36 +127,58 @@ export class Controller {
       await writeFile(`${path}.tmp`, torrentBytes(meta));
       await rename(`${path}.tmp`, path);
     }
-    const torrent = this.session.add(meta, { directory: options.directory, seedMode: options.seedMode, paused: true });
+    this.session.add(meta, { directory: options.directory, seedMode: options.seedMode, paused: true, filePriorities: options.filePriorities });
+    // A magnet of the same torrent was waiting for this metadata: the torrent takes its row.
+    this.magnets.discard(meta.infoHash);
     const record = this.store.record(meta.infoHash);
     if (record) {
       record.ephemeral = options.ephemeral ?? false;
       record.userPaused = options.paused ?? false;
+      if (options.addedAt !== undefined) record.addedAt = options.addedAt;
+      if (options.priority !== undefined) record.priority = options.priority;
+      if (options.filePriorities) record.filePriorities = options.filePriorities;
+      if (!options.paused) this.store.requestStart(meta.infoHash);
     }
-    if (!options.paused) void torrent.start();
     this.store.log('info', `added ${printable(meta.name)} (${formatBytes(meta.contentLength ?? meta.length)})`);
     this.store.onChange?.('added');
     this.store.refresh();
     return meta.infoHash;
   }
 
-  /** Space: pause a running torrent, start a paused or failed one. */
+  /** Space: pause a running or queued torrent, start (or queue) a paused or failed one. */
   async toggle(hash: string): Promise<void> {
+    if (this.magnets.has(hash)) return this.magnets.toggle(hash);
     const torrent = this.session.get(hash);
     const record = this.store.record(hash);
     if (!torrent || !record) return;
-    if (torrent.isRunning) {
+    if (torrent.isRunning || record.queued) {
       record.userPaused = true;
+      record.queued = false;
+      this.store.touch(hash);
       await torrent.stop();
     } else {
-      record.userPaused = false;
-      void torrent.start();
+      this.store.requestStart(hash);
     }
     this.store.onChange?.('state');
     this.store.touch(hash);
+    this.store.refresh();
+  }
+
+  /** Stops the metadata fetches (on quit); the magnets stay in the store to be saved. */
+  close(): void {
+    this.magnets.close();
+  }
+
+  private stillFetching(hash: string): boolean {
+    const entry = this.store.pending.get(hash);
+    if (!entry || this.session.get(hash)) return false;
+    this.store.log('warn', `${printable(entry.name)} has no metadata yet`);
+    this.store.refresh();
+    return true;
   }
 
   async recheck(hash: string): Promise<void> {
+    if (this.stillFetching(hash)) return;
     const torrent = this.session.get(hash);
     if (!torrent) return;
     this.store.log('info', `rechecking ${printable(torrent.meta.name)}`);
@@ -122,6 +189,7 @@ export class Controller {
   }
 
   async remove(hash: string, deleteData: boolean): Promise<void> {
+    if (this.magnets.has(hash) && !this.session.get(hash)) return this.magnets.remove(hash);
     const torrent = this.session.get(hash);
     if (!torrent) return;
     const name = printable(torrent.meta.name);
@@ -137,6 +205,7 @@ export class Controller {
   }
 
   announce(hash: string): void {
+    if (this.stillFetching(hash)) return;
     const torrent = this.session.get(hash);
     if (!torrent) return;
     if (torrent.meta.announce.length === 0) this.store.log('warn', `${printable(torrent.meta.name)} has no trackers`);
@@ -150,6 +219,7 @@ export class Controller {
 
   /** Scrapes every tracker of the torrent now; results go to the Trackers tab and the log. */
   async scrape(hash: string): Promise<void> {
+    if (this.stillFetching(hash)) return;
     const torrent = this.session.get(hash);
     if (!torrent) return;
     const name = printable(torrent.meta.name);
@@ -204,17 +274,19 @@ export class Controller {
     return magnets;
   }
 
-  /** + / - on a torrent: its priority (off, low, normal, high). */
+  /** + / - on a torrent: its place in the download queue (low, normal, high). */
   changePriority(hash: string, delta: 1 | -1): void {
-    const record = this.store.record(hash);
     const torrent = this.session.get(hash);
-    if (!record || !torrent) return;
-    const next = Math.max(0, Math.min(3, record.priority + delta));
-    if (next === record.priority) return;
-    record.priority = next;
-    this.store.log('info', `${printable(torrent.meta.name)}: priority ${PRIORITY_NAMES[next]}`);
+    const target = torrent ? this.store.record(hash) : this.store.pending.get(hash);
+    if (!target) return;
+    const next = Math.max(MIN_PRIORITY, Math.min(MAX_PRIORITY, target.priority + delta));
+    if (next === target.priority) return;
+    target.priority = next;
+    const name = torrent ? torrent.meta.name : (this.store.pending.get(hash)?.name ?? hash);
+    this.store.log('info', `${printable(name)}: priority ${PRIORITY_NAMES[next]}`);
     this.store.touch(hash);
     this.store.onChange?.('priority');
+    this.store.applyQueue();
     this.store.refresh();
   }
 

@@ -9,19 +9,21 @@ export interface TorrentRecord {
   /** Totals saved from earlier runs; the engine's own counters start at zero each run. */
   downloadedBase: number;
   uploadedBase: number;
-  /** 0 off, 1 low, 2 normal, 3 high. */
+  /** Queue priority: 1 low, 2 normal, 3 high (see queue.ts). */
   priority: number;
   /** One per file: 0 skip, 1 normal, 2 high. */
   filePriorities: Uint8Array;
   /** Paused by the user (restored paused). */
   userPaused: boolean;
+  /** Wants to run but waits for a download slot (queue.ts); shown as "queued". */
+  queued: boolean;
   /** Demo torrents: shown but never saved in the session. */
   ephemeral: boolean;
   checkProgress?: number;
 }
 
 export function newRecord(fileCount: number, now = Date.now()): TorrentRecord {
-  return { addedAt: now, downloadedBase: 0, uploadedBase: 0, priority: 2, filePriorities: new Uint8Array(fileCount).fill(1), userPaused: false, ephemeral: false };
+  return { addedAt: now, downloadedBase: 0, uploadedBase: 0, priority: 2, filePriorities: new Uint8Array(fileCount).fill(1), userPaused: false, queued: false, ephemeral: false };
 }
 
 export function rowFor(torrent: Torrent, record: TorrentRecord): TorrentRow {
@@ -32,7 +34,7 @@ export function rowFor(torrent: Torrent, record: TorrentRecord): TorrentRow {
   return {
     infoHash: s.infoHash,
     name: printable(s.name),
-    state: s.state,
+    state: s.state === 'paused' && record.queued && !torrent.isRunning ? 'queued' : s.state,
     error: s.error,
     size: torrent.meta.contentLength ?? s.length,
     completedBytes: Math.min(s.completedBytes, torrent.meta.contentLength ?? s.length),

@@ -4,6 +4,8 @@ import type { Session } from '../engine/session.js';
 import type { Torrent } from '../engine/torrent.js';
 import { printable } from '../format/text.js';
 import { buildDetail, type ScrapeResult } from './detail.js';
+import { pendingRow, type PendingMagnet } from './pending-magnet.js';
+import { planQueue, type QueueEntry } from './queue.js';
 import { newRecord, rowFor, sameRow, type TorrentRecord } from './row.js';
 import type { GlobalStats, LogEntry, LogLevel, Snapshot, TorrentRow } from './types.js';
 
@@ -14,6 +16,8 @@ export interface StoreOptions {
   /** How often free disk space is measured; 0 = never. */
   diskIntervalMs?: number;
   logLimit?: number;
+  /** Torrents downloading at once; the rest wait as "queued". 0 = no limit. */
+  maxActiveDownloads?: number;
 }
 
 /** Why the store thinks the saved session should be written. */
@@ -29,6 +33,8 @@ const TORRENT_EVENTS = ['state', 'piece', 'done', 'trackers', 'peer', 'peer-clos
  */
 export class TorrentStore {
   readonly records = new Map<string, TorrentRecord>();
+  /** Magnets still fetching their metadata (or paused, or failed at it), by info-hash. */
+  readonly pending = new Map<string, PendingMagnet>();
   /** Called on changes worth saving the session for. */
   onChange?: (reason: ChangeReason) => void;
 
@@ -49,6 +55,9 @@ export class TorrentStore {
   private detailChanged = false;
   private limits = { download: 0, upload: 0 };
   private freeDisk?: number;
+  private dhtNodes?: number;
+  private maxActiveDownloads: number;
+  private queueScheduled?: NodeJS.Immediate;
   private downloadDirectory: string;
   private timer?: NodeJS.Timeout;
   private diskTimer?: NodeJS.Timeout;
@@ -62,12 +71,14 @@ export class TorrentStore {
     this.scrapes.delete(hash);
     this.structureChanged = true;
     this.onChange?.('removed');
+    this.scheduleQueue();
   };
 
   constructor(readonly session: Session, private readonly options: StoreOptions) {
     this.refreshMs = options.refreshMs ?? 500;
     this.logLimit = options.logLimit ?? 500;
     this.downloadDirectory = options.downloadDirectory;
+    this.maxActiveDownloads = options.maxActiveDownloads ?? 0;
     this.snapshot = { version: 0, torrents: [], global: this.globalStats([]), log: [] };
     session.on('added', this.onAdded);
     session.on('removed', this.onRemoved);
@@ -91,6 +102,8 @@ export class TorrentStore {
   stop(): void {
     clearInterval(this.timer);
     clearInterval(this.diskTimer);
+    if (this.queueScheduled) clearImmediate(this.queueScheduled);
+    this.queueScheduled = undefined;
     this.timer = undefined;
     this.diskTimer = undefined;
     this.session.off('added', this.onAdded);
@@ -129,6 +142,74 @@ export class TorrentStore {
     this.globalChanged = true;
   }
 
+  setMaxActiveDownloads(max: number): void {
+    this.maxActiveDownloads = max;
+    this.globalChanged = true;
+    this.applyQueue();
+  }
+
+  /** Asks for a torrent to run: now if a download slot is free (or it is complete), else queued. */
+  requestStart(hash: string, options: { defer?: boolean } = {}): void {
+    const record = this.records.get(hash);
+    if (!record) return;
+    record.userPaused = false;
+    record.queued = true;
+    this.dirty.add(hash);
+    if (options.defer) this.scheduleQueue();
+    else this.applyQueue();
+  }
+
+  /** Starts and stops torrents so that the queue holds (queue.ts). */
+  applyQueue(): void {
+    if (this.queueScheduled) clearImmediate(this.queueScheduled);
+    this.queueScheduled = undefined;
+    const entries: QueueEntry[] = [];
+    for (const torrent of this.session.list()) {
+      const hash = torrent.meta.infoHash;
+      const record = this.records.get(hash);
+      if (!record) continue;
+      const running = torrent.isRunning;
+      if (!running && !record.queued) continue;
+      const state = torrent.stats().state;
+      const unfinished = record.completedAt === undefined;
+      const downloading = running ? state === 'downloading' || (state === 'checking' && unfinished) : state !== 'error' && unfinished;
+      entries.push({ hash, priority: record.priority, addedAt: record.addedAt, running, queued: record.queued, downloading });
+    }
+    const plan = planQueue(entries, this.maxActiveDownloads);
+    for (const hash of plan.start) {
+      const record = this.records.get(hash)!;
+      record.queued = false;
+      this.dirty.add(hash);
+      void this.session.get(hash)?.start();
+    }
+    for (const hash of plan.stop) {
+      const record = this.records.get(hash)!;
+      record.queued = true;
+      this.dirty.add(hash);
+      void this.session.get(hash)?.stop();
+    }
+  }
+
+  /** Re-plans the queue once the current burst of events is over. */
+  private scheduleQueue(): void {
+    this.queueScheduled ??= setImmediate(() => this.applyQueue());
+  }
+
+  /** A magnet whose metadata is being fetched: it gets a row until the torrent replaces it. */
+  putPending(entry: PendingMagnet): void {
+    this.pending.set(entry.infoHash, entry);
+    this.dirty.add(entry.infoHash);
+    this.structureChanged = true;
+    this.onChange?.('added');
+  }
+
+  deletePending(hash: string): void {
+    if (!this.pending.delete(hash)) return;
+    this.dirty.add(hash);
+    this.structureChanged = true;
+    this.onChange?.('removed');
+  }
+
   setDownloadDirectory(directory: string): void {
     this.downloadDirectory = directory;
     this.globalChanged = true;
@@ -150,6 +231,11 @@ export class TorrentStore {
 
   /** Builds and publishes a new snapshot if anything changed; returns whether it did. */
   refresh(): boolean {
+    const dhtNodes = this.session.dht?.nodeCount();
+    if (dhtNodes !== this.dhtNodes) {
+      this.dhtNodes = dhtNodes;
+      this.globalChanged = true;
+    }
     const detailDirty = this.detailHash !== undefined && (this.detailChanged || this.dirty.has(this.detailHash));
     if (!this.structureChanged && this.dirty.size === 0 && !this.globalChanged && !this.logChanged && !detailDirty) return false;
     const previous = this.rowByHash;
@@ -165,6 +251,17 @@ export class TorrentStore {
       const record = this.records.get(hash) ?? this.ensureRecord(torrent);
       const row = rowFor(torrent, record);
       if (old && sameRow(old, row)) {
+        rows.push(old);
+      } else {
+        rows.push(row);
+        changed = true;
+      }
+    }
+    for (const entry of this.pending.values()) {
+      if (this.session.get(entry.infoHash)) continue;
+      const old = previous.get(entry.infoHash);
+      const row = old && !this.dirty.has(entry.infoHash) ? old : pendingRow(entry);
+      if (old && (row === old || sameRow(old, row))) {
         rows.push(old);
       } else {
         rows.push(row);
@@ -216,6 +313,8 @@ export class TorrentStore {
       port: this.session.port,
       freeDisk: this.freeDisk,
       downloadDirectory: this.downloadDirectory,
+      dhtNodes: this.dhtNodes,
+      maxActiveDownloads: this.maxActiveDownloads,
     };
   }
 
@@ -237,6 +336,7 @@ export class TorrentStore {
       state: () => {
         this.dirty.add(hash);
         this.onChange?.('state');
+        this.scheduleQueue();
       },
       piece: () => this.dirty.add(hash),
       done: () => {
@@ -248,6 +348,7 @@ export class TorrentStore {
         }
         this.dirty.add(hash);
         this.onChange?.('done');
+        this.scheduleQueue();
       },
       trackers: () => {
         this.dirty.add(hash);
@@ -275,6 +376,7 @@ export class TorrentStore {
     this.unbind.set(hash, () => {
       for (const event of TORRENT_EVENTS) torrent.off(event, handlers[event]);
     });
+    this.dirty.add(hash);
     this.structureChanged = true;
     this.onChange?.('added');
   }

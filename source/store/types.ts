@@ -10,7 +10,7 @@ export interface TorrentRow {
   readonly size: number;
   readonly completedBytes: number;
   readonly progress: number;
-  /** Recheck progress (0..1) while checking. */
+  /** Recheck progress (0..1) while checking; metadata pieces fetched (0..1) while fetching a magnet's metadata. */
   readonly checkProgress?: number;
   readonly downloadRate: number;
   readonly uploadRate: number;
@@ -26,11 +26,13 @@ export interface TorrentRow {
   readonly havePieces: number;
   readonly addedAt: number;
   readonly completedAt?: number;
-  /** 0 off, 1 low, 2 normal, 3 high. */
+  /** Queue priority: 1 low, 2 normal, 3 high. */
   readonly priority: number;
   readonly directory: string;
-  /** The torrent's data on disk: its file, or its root directory (what X deletes). */
+  /** The torrent's data on disk: its file, or its root directory (what X deletes); '' while fetching metadata. */
   readonly dataPath: string;
+  /** Set only while the torrent is a magnet still without metadata: the link. */
+  readonly magnet?: string;
 }
 
 export interface GlobalStats {
@@ -43,6 +45,10 @@ export interface GlobalStats {
   /** Bytes free where new downloads go; undefined until measured or when unknown. */
   readonly freeDisk?: number;
   readonly downloadDirectory: string;
+  /** Nodes in the DHT routing table; undefined when the DHT is off. */
+  readonly dhtNodes?: number;
+  /** Torrents downloading at once before others queue; 0 = no limit. */
+  readonly maxActiveDownloads: number;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';

@@ -98,7 +98,7 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
         case 'setting': {
           const field = EDITABLE_SETTINGS.find((f) => f.key === prompt.settingKey);
           if (!field) return { ...state, prompt: undefined };
-          let value: string | number = text;
+          let value: string | number | boolean = text;
           if (field.kind === 'number') {
             value = Number(text);
             if (!Number.isFinite(value) || text === '') {
@@ -106,10 +106,11 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
               return { ...state, prompt: undefined };
             }
           }
-          if (field.kind === 'choice' && !field.choices?.includes(text)) {
+          if ((field.kind === 'choice' || field.kind === 'boolean') && !field.choices?.includes(text)) {
             store.log('warn', `${field.label}: choose one of ${field.choices?.join(', ')}`);
             return { ...state, prompt: undefined };
           }
+          if (field.kind === 'boolean') value = text === 'on';
           const next = settingsAccess.update({ [field.key]: value } as Partial<Settings>);
           setSettings(next);
           if (field.key === 'downloadLimit' || field.key === 'uploadLimit') commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });

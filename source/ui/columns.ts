@@ -19,6 +19,7 @@ export interface Column {
 
 export function stateText(row: TorrentRow): string {
   if (row.state === 'checking' && row.checkProgress !== undefined) return `check ${percent(row.checkProgress)}`;
+  if (row.state === 'metadata' && row.checkProgress !== undefined) return `meta ${percent(row.checkProgress)}`;
   return row.state;
 }
 

@@ -41,7 +41,9 @@ export function DetailView({ row, detail, tab, fileCursor, scroll, width, height
         ))}
         <Text color={theme.dim}>{'  Tab/1-5 switch, Esc back'}</Text>
       </Text>
-      {!detail || detail.infoHash !== row.infoHash ? (
+      {row.magnet !== undefined ? (
+        <InfoTab row={row} width={width} height={body} />
+      ) : !detail || detail.infoHash !== row.infoHash ? (
         <Text color={theme.dim}>loading…</Text>
       ) : tab === 'info' ? (
         <InfoTab row={row} detail={detail} width={width} height={body} />

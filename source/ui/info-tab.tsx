@@ -1,10 +1,27 @@
 import { Box, Text } from 'ink';
 import { formatUnixTime } from '../format/date.js';
 import { formatBytes, formatCount } from '../format/size.js';
+import { PRIORITY_NAMES } from '../store/queue.js';
 import type { TorrentDetail, TorrentRow } from '../store/types.js';
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 import { utcTime } from './relative-time.js';
+
+export const priorityName = (priority: number): string => PRIORITY_NAMES[priority] ?? String(priority);
+
+/** A magnet still fetching its metadata: what is known so far. */
+export function magnetRows(row: TorrentRow): [string, string][] {
+  const rows: [string, string][] = [
+    ['Name', row.name],
+    ['Info hash', row.infoHash],
+    ['State', row.state === 'metadata' ? `fetching metadata from ${row.peers} connected of ${row.knownPeers} known peers` : row.state],
+  ];
+  if (row.size > 0) rows.push(['Size', `${formatBytes(row.size)} (from the magnet)`]);
+  rows.push(['Directory', row.directory], ['Added', utcTime(row.addedAt)], ['Priority', priorityName(row.priority)]);
+  if (row.error) rows.push(['Error', row.error]);
+  rows.push(['Magnet', row.magnet ?? '']);
+  return rows;
+}
 
 export function infoRows(row: TorrentRow, detail: TorrentDetail): [string, string][] {
   const i = detail.info;
@@ -24,16 +41,16 @@ export function infoRows(row: TorrentRow, detail: TorrentDetail): [string, strin
     ['Downloaded', `${formatBytes(row.downloaded)}${i.wasted ? ` (wasted ${formatBytes(i.wasted)}, ${i.hashFailures} hash failures)` : ''}`],
     ['Uploaded', formatBytes(row.uploaded)],
     ['Ratio', row.ratio.toFixed(3)],
-    ['Priority', ['off', 'low', 'normal', 'high'][row.priority] ?? String(row.priority)],
+    ['Priority', priorityName(row.priority)],
   );
   if (row.error) rows.push(['Error', row.error]);
   rows.push(['Magnet', i.magnet]);
   return rows;
 }
 
-export function InfoTab({ row, detail, width, height }: { row: TorrentRow; detail: TorrentDetail; width: number; height: number }) {
+export function InfoTab({ row, detail, width, height }: { row: TorrentRow; detail?: TorrentDetail; width: number; height: number }) {
   const theme = useTheme();
-  const rows = infoRows(row, detail).slice(0, height);
+  const rows = (detail ? infoRows(row, detail) : magnetRows(row)).slice(0, height);
   return (
     <Box flexDirection="column" height={height}>
       {rows.map(([key, value]) => (

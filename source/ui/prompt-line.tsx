@@ -33,6 +33,7 @@ export function PromptLine({ prompt, width }: { prompt: Prompt; width: number })
 }
 
 export function confirmText(confirm: Confirm): string {
+  if (confirm.path === '') return `Remove "${confirm.name}" (its metadata has not arrived; nothing on disk)? (y/N)`;
   return confirm.kind === 'removeData'
     ? `Remove "${confirm.name}" AND DELETE ${confirm.path}? (y/N)`
     : `Remove "${confirm.name}" from the session (data stays in ${confirm.path})? (y/N)`;

@@ -5,6 +5,7 @@ import { useTheme } from './theme-context.js';
 
 export function settingText(settings: Settings, key: keyof Settings): string {
   const value = settings[key];
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 

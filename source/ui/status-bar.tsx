@@ -12,7 +12,8 @@ export function StatusBar({ global, width }: { global: GlobalStats; width: numbe
   const theme = useTheme();
   const down = `↓ ${formatRate(global.downloadRate)} [${limitText(global.downloadLimit)}]`;
   const up = `↑ ${formatRate(global.uploadRate)} [${limitText(global.uploadLimit)}]`;
-  const rest = `  conn ${global.connections}  port ${global.port || '-'}  free ${global.freeDisk === undefined ? '?' : formatBytes(global.freeDisk)}`;
+  const dht = global.dhtNodes === undefined ? '' : `  dht ${global.dhtNodes}`;
+  const rest = `  conn ${global.connections}${dht}  port ${global.port || '-'}  free ${global.freeDisk === undefined ? '?' : formatBytes(global.freeDisk)}`;
   const hint = '  ? help';
   const used = down.length + 2 + up.length + rest.length;
   return (

@@ -89,3 +89,23 @@ test('settings: hand-edited nonsense falls back to defaults', () => {
   assert.deepEqual(s.keys, { toggle: ['p'] });
   assert.equal(s.downloadLimit, 0);
 });
+
+test('DHT and LSD options: the bootstrap setting, else $BTUI_DHT_BOOTSTRAP, else the public routers; bad nodes reported; routing table in the state directory', async () => {
+  const { networkOptions } = await import('../../source/session-state/network-options.js');
+  const { DEFAULT_DHT_BOOTSTRAP } = await import('../../source/engine/dht.js');
+  const base = sanitize({});
+  assert.equal(base.dht, true, 'DHT on by default, like the CLI');
+  assert.equal(base.lsd, false);
+  assert.deepEqual(networkOptions(base, '/state', {}).options.dht, { bootstrap: DEFAULT_DHT_BOOTSTRAP, nodesFile: '/state/dht-nodes.json' });
+  assert.deepEqual(networkOptions(base, '/state', { BTUI_DHT_BOOTSTRAP: '' }).options.dht?.bootstrap, []);
+  assert.deepEqual(networkOptions(base, '/state', { BTUI_DHT_BOOTSTRAP: '127.0.0.1:7000, 127.0.0.2:7001' }).options.dht?.bootstrap, ['127.0.0.1:7000', '127.0.0.2:7001']);
+  const set = networkOptions({ ...base, dhtBootstrap: '127.0.0.3:1, nonsense', lsd: true }, '/state', { BTUI_DHT_BOOTSTRAP: '' });
+  assert.deepEqual(set.options.dht?.bootstrap, ['127.0.0.3:1']);
+  assert.equal(set.problems.length, 1);
+  assert.match(set.problems[0]!, /nonsense/);
+  assert.deepEqual(set.options.lsd, {});
+  assert.equal(networkOptions({ ...base, dht: false }, '/state', {}).options.dht, undefined);
+  assert.equal(sanitize({ dht: 'yes', maxActiveDownloads: -1 }).dht, true);
+  assert.equal(sanitize({ dht: false }).dht, false);
+  assert.equal(sanitize({ maxActiveDownloads: -1 }).maxActiveDownloads, 5);
+});

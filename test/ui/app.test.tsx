@@ -56,7 +56,7 @@ class FakeStore implements StoreView {
   focused?: string;
   private listeners = new Set<() => void>();
   constructor(rows: TorrentRow[], log: LogEntry[] = []) {
-    this.snapshot = { version: 1, torrents: rows, global: { downloadRate: 1234, uploadRate: 0, downloadLimit: 0, uploadLimit: 65536, connections: 3, port: 6881, freeDisk: 5 * 2 ** 30, downloadDirectory: '/d' }, log };
+    this.snapshot = { version: 1, torrents: rows, global: { downloadRate: 1234, uploadRate: 0, downloadLimit: 0, uploadLimit: 65536, connections: 3, port: 6881, freeDisk: 5 * 2 ** 30, downloadDirectory: '/d', dhtNodes: 153, maxActiveDownloads: 5 }, log };
   }
   subscribe = (l: () => void) => {
     this.listeners.add(l);
@@ -109,7 +109,7 @@ function mount(rows: TorrentRow[], options: { width?: number; height?: number; s
       await delay();
     }
   };
-  return { app, store, calls, frame, press, quits: () => quit };
+  return { app, store, calls, frame, press, settings, quits: () => quit };
 }
 
 const many = Array.from({ length: 1000 }, (_, i) => row(i));
@@ -214,11 +214,11 @@ test('the add prompt completes with Tab and submits; n shows the new magnet', as
   assert.equal(m.quits(), 1);
 });
 
-test('status bar: rates, limits, connections, port and free disk', async (t) => {
+test('status bar: rates, limits, connections, DHT nodes, port and free disk', async (t) => {
   const m = mount(many.slice(0, 1));
   t.after(() => m.app.unmount());
   await delay();
-  assert.match(m.frame(), /↓ 1\.21 KiB\/s \[∞\]\s+↑ 0 B\/s \[64 KiB\/s\]\s+conn 3\s+port 6881\s+free 5 GiB/);
+  assert.match(m.frame(), /↓ 1\.21 KiB\/s \[∞\]\s+↑ 0 B\/s \[64 KiB\/s\]\s+conn 3\s+dht 153\s+port 6881\s+free 5 GiB/);
 });
 
 test('keys that arrive in one chunk (fast typing, typed text plus Enter) are taken one by one', async (t) => {
@@ -252,6 +252,13 @@ test('the settings screen edits a setting through a prompt and saves it', async 
   await m.press('\x7f'.repeat(7));
   await m.press('rtorrent\r');
   assert.match(m.frame(), /Key preset\s+rtorrent/);
+  await m.press('j', 'j', 'j', 'j', 'j', '\r');
+  assert.match(m.frame(), /Value: on/);
+  await m.press('\x7f\x7f', 'maybe\r');
+  assert.match(m.frame(), /DHT \(next start\)\s+on/, 'nonsense is refused');
+  await m.press('\r', '\x7f\x7f', 'off\r');
+  assert.match(m.frame(), /DHT \(next start\)\s+off/);
+  assert.equal(m.settings.dht, false);
   await m.press('\x1b', '?');
   assert.match(m.frame(), /Ctrl-S/, 'the new preset is in force');
 });
