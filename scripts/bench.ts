@@ -33,6 +33,8 @@ const CLI = join(root, 'distribution', 'cli.js');
 interface Measure {
   wall: number;
   cpu: number;
+  user: number;
+  sys: number;
   rssMiB: number;
   ok: boolean;
 }
@@ -79,7 +81,7 @@ function measure(command: string, argv: string[], env: NodeJS.ProcessEnv = {}): 
       const wall = (performance.now() - started) / 1000;
       const [user, sys, rssKiB] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       if (code !== 0) process.stderr.write(`  ${command} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' | ')}\n`);
-      resolvePromise({ wall, cpu: (user ?? 0) + (sys ?? 0), rssMiB: (rssKiB ?? 0) / 1024, ok: code === 0 });
+      resolvePromise({ wall, cpu: (user ?? 0) + (sys ?? 0), user: user ?? 0, sys: sys ?? 0, rssMiB: (rssKiB ?? 0) / 1024, ok: code === 0 });
     });
   });
 }
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
         mkdirSync(out, { recursive: true });
         const m = await run(out);
         results[name]!.push(m);
-        process.stderr.write(`round ${round} ${name.padEnd(10)} ${m.wall.toFixed(2)} s wall  ${m.cpu.toFixed(2)} s CPU  ${m.rssMiB.toFixed(0)} MiB${m.ok ? '' : '  FAILED'}\n`);
+        process.stderr.write(`round ${round} ${name.padEnd(10)} ${m.wall.toFixed(2)} s wall  ${m.cpu.toFixed(2)} s CPU (${m.user.toFixed(2)} user ${m.sys.toFixed(2)} sys)  ${m.rssMiB.toFixed(0)} MiB${m.ok ? '' : '  FAILED'}\n`);
         rmSync(out, { recursive: true, force: true });
         // Let the kernel finish with the deleted gigabyte (writeback, discard) before the next run.
         spawnSync('sync');
