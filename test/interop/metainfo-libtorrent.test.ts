@@ -1,6 +1,6 @@
 /**
  * `btui metainfo --json` against libtorrent's reading of the same .torrent files, made by
- * mktorrent and by libtorrent itself (v1, v1 with padding, v2-only, hybrid).
+ * mktorrent, by `btui create` and by libtorrent itself (v1, v1 with padding, v2-only, hybrid).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -70,7 +70,7 @@ async function btuiJson(file: string) {
   return JSON.parse(r.stdout);
 }
 
-test('btui metainfo agrees with libtorrent on mktorrent and libtorrent torrents', async (t) => {
+test('btui metainfo agrees with libtorrent on torrents made by mktorrent, btui create and libtorrent', async (t) => {
   if (!needs(t, { commands: ['mktorrent'], libtorrent: true })) return;
   const dir = tempDir(t);
   const { single, multi } = makePayload(dir);
@@ -81,6 +81,15 @@ test('btui metainfo agrees with libtorrent on mktorrent and libtorrent torrents'
   made.push({ name: 'mk-single', kind: 'v1' });
   run('mktorrent', ['-l', '15', '-t', '1', '-p', '-c', 'a comment', '-s', 'SRC', '-w', 'http://seed.example/', '-a', 'http://a.example/announce,http://a2.example/announce', '-o', out('mk-multi'), multi]);
   made.push({ name: 'mk-multi', kind: 'v1' });
+  const btuiMade: [string, string, string[]][] = [
+    ['btui-single', single, ['-l', '15']],
+    ['btui-multi', multi, ['-l', '15', '-a', 'http://a.example/announce,http://a2.example/announce', '-a', 'udp://b.example:80', '-w', 'http://seed.example/', '-p', '-c', 'made by btui']],
+  ];
+  for (const [name, source, args] of btuiMade) {
+    const r = await runCli(['create', source, '-o', out(name), ...args]);
+    assert.equal(r.code, 0, `btui create ${name}: ${r.stderr}`);
+    made.push({ name, kind: 'v1' });
+  }
   const lt = (name: string, source: string, args: string[], kind: 'v1' | 'v2' | 'hybrid') => {
     run(SYSTEM_PYTHON, [LT_TORRENT, 'create', ...args, '--out', out(name), source]);
     made.push({ name, kind });
