@@ -5,13 +5,7 @@ import type { SessionDhtOptions } from '../engine/session.js';
 import { UserError } from '../errors.js';
 
 /** The DHT flags shared by download, metainfo and serve. */
-export const dhtFlags = {
-  dht: { type: 'boolean', default: true },
-  dhtBootstrap: { type: 'string', isMultiple: true },
-} as const;
-
-export const dhtHelp = `    --dht-bootstrap HOST:PORT  DHT node to start from (repeatable; replaces the public routers)
-    --no-dht               no DHT (peers only from trackers, x.pe and --peer)`;
+export { dhtFlags, dhtHelp, lsdFlags, lsdHelp } from './dht-flag-spec.js';
 
 /**
  * The session's DHT settings from the flags. Bootstrap nodes: --dht-bootstrap, else
@@ -32,10 +26,3 @@ export function dhtOptionsFromFlags(flags: { dht: boolean; dhtBootstrap?: string
   }
   return { bootstrap, nodesFile: join(stateDirectory(), 'dht-nodes.json') };
 }
-
-/** Local service discovery (BEP 14): off by default, as multicast on a seedbox's LAN is rarely wanted. */
-export const lsdFlags = {
-  lsd: { type: 'boolean', default: false },
-} as const;
-
-export const lsdHelp = `    --lsd                  also find peers on the local network (BEP 14 multicast)`;

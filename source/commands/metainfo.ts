@@ -1,12 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { MagnetError, parseMagnet, type Magnet } from '../engine/magnet.js';
+import { MagnetError, parseMagnet, parsePeerAddress, type Magnet } from '../engine/magnet.js';
 import { readMetainfoFile, type Metainfo } from '../engine/metainfo.js';
-import { parsePeerAddress } from '../engine/magnet.js';
-import { Session } from '../engine/session.js';
-import { encodeTorrentFile } from '../engine/torrent-file.js';
-import { dhtFlags, dhtHelp, dhtOptionsFromFlags } from './dht-flags.js';
-import { fetchMetadata } from './magnet-source.js';
-import { ProgressReporter } from './progress-reporter.js';
+import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 import { formatUnixTime } from '../format/date.js';
@@ -14,6 +8,9 @@ import { fileTree } from '../format/file-tree.js';
 import { keyValueBlock, type KeyValueRow } from '../format/key-value.js';
 import { formatBytes, formatCount } from '../format/size.js';
 import { printable } from '../format/text.js';
+
+// `metainfo -t` is meant to cost little more than Node's own start: the session, the DHT and
+// the progress line are loaded only when a magnet is fetched.
 
 const help = `
   Usage
@@ -84,7 +81,10 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
     const meta = await fetchMagnet(parsed, cli.flags);
-    if (save !== undefined) await writeFile(save, encodeTorrentFile(meta));
+    if (save !== undefined) {
+      const [{ writeFile }, { encodeTorrentFile }] = await Promise.all([import('node:fs/promises'), import('../engine/torrent-file.js')]);
+      await writeFile(save, encodeTorrentFile(meta));
+    }
     write(json ? `${JSON.stringify(metainfoJson(meta), null, 2)}\n` : metainfoSummary(meta));
     return 0;
   }
@@ -96,6 +96,12 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function fetchMagnet(magnet: Magnet, flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number }): Promise<Metainfo> {
+  const [{ dhtOptionsFromFlags }, { Session }, { fetchMetadata }, { ProgressReporter }] = await Promise.all([
+    import('./dht-flags.js'),
+    import('../engine/session.js'),
+    import('./magnet-source.js'),
+    import('./progress-reporter.js'),
+  ]);
   const dht = dhtOptionsFromFlags(flags);
   if (magnet.peers.length === 0 && magnet.trackers.length === 0 && !dht) {
     throw new UserError('metainfo: nothing to fetch the info dictionary from (no x.pe peers, no trackers, --no-dht); --offline shows what the magnet itself holds');

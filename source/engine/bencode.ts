@@ -27,6 +27,11 @@ export interface DecodeOptions {
   allowTrailing?: boolean;
   /** Most values (integers, strings, lists, dicts, keys) accepted; default unlimited. */
   maxTokens?: number;
+  /**
+   * Record spans only for containers nested at most this deep (the top value is depth 0);
+   * default: all. A .torrent needs only its info dictionary's (depth 1).
+   */
+  spanDepth?: number;
 }
 
 export interface Decoded {
@@ -50,6 +55,7 @@ const CH_minus = 0x2d;
 const CH_0 = 0x30;
 const CH_9 = 0x39;
 const MAX_INT_DIGITS = 64;
+const MAX_CACHED_KEY = 16;
 
 export function decode(input: Uint8Array, options: DecodeOptions = {}): BValue {
   return decodeDetailed(input, options).value;
@@ -58,6 +64,9 @@ export function decode(input: Uint8Array, options: DecodeOptions = {}): BValue {
 export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): Decoded {
   const maxDepth = Math.min(options.maxDepth ?? DEFAULT_MAX_DEPTH, HARD_MAX_DEPTH);
   const strictKeyOrder = options.strictKeyOrder ?? false;
+  const spanDepth = options.spanDepth ?? Infinity;
+  // Keys are read straight from the input (no per-key copy) through a Buffer view.
+  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let tokensLeft = options.maxTokens ?? Infinity;
   const spans = new WeakMap<object, [number, number]>();
   let pos = 0;
@@ -95,15 +104,49 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
     return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
   };
 
-  const readBytes = (): Uint8Array => {
+  /** Reads a string's length prefix and colon; `pos` is then at its first byte. */
+  const readLength = (): number => {
     const start = pos;
+    // Fast path for the usual short length ("12:"); anything unusual goes through readInt.
+    let p = pos;
+    let c = input[p]!;
+    if (c > CH_0 && c <= CH_9) {
+      let n = 0;
+      while (c >= CH_0 && c <= CH_9 && p - start < 9) {
+        n = n * 10 + (c - CH_0);
+        c = input[++p]!;
+      }
+      if (c === CH_colon && p < len && n <= len - p - 1) {
+        pos = p + 1;
+        return n;
+      }
+    }
     const n = readInt(CH_colon);
     if (typeof n !== 'number' || n < 0) fail('bad string length', start);
     if (input[start] === CH_minus) fail('negative string length', start);
     if ((n as number) > len - pos) fail(`string length ${n} runs past the end of data`, start);
-    const bytes = input.subarray(pos, pos + (n as number));
-    pos += n as number;
-    return bytes;
+    return n as number;
+  };
+
+  const readBytes = (): Uint8Array => {
+    const n = readLength();
+    const value = input.subarray(pos, pos + n);
+    pos += n;
+    return value;
+  };
+
+  // Every entry of a 'files' list repeats the same few keys: reuse one string per short key
+  // (kept by length) instead of making a new one for each.
+  const cachedKeyAt: number[] = [];
+  const cachedKey: string[] = [];
+  const keyString = (start: number, length: number): string => {
+    if (length > MAX_CACHED_KEY) return bytes.toString('latin1', start, start + length);
+    const at = cachedKeyAt[length];
+    if (at !== undefined && compareRanges(input, at, length, start, length) === 0) return cachedKey[length]!;
+    const key = bytes.toString('latin1', start, start + length);
+    cachedKeyAt[length] = start;
+    cachedKey[length] = key;
+    return key;
   };
 
   const readValue = (depth: number): BValue => {
@@ -125,35 +168,42 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
         list.push(readValue(depth + 1));
       }
       pos++;
-      spans.set(list, [start, pos]);
+      if (depth <= spanDepth) spans.set(list, [start, pos]);
       return list;
     }
     if (c === CH_d) {
       if (depth >= maxDepth) fail('nesting too deep');
       const start = pos++;
       const dict: BDict = new Map();
-      let previous: Uint8Array | undefined;
+      let previousStart = -1;
+      let previousLength = 0;
+      // While keys arrive in strictly ascending order no key can repeat: no lookup needed.
+      let sorted = true;
       for (;;) {
         if (pos >= len) fail('unexpected end of data in dictionary', start);
         if (input[pos] === CH_e) break;
         const keyAt = pos;
         if (!(input[pos]! >= CH_0 && input[pos]! <= CH_9)) fail('dictionary key is not a byte string');
-        const keyBytes = readBytes();
-        if (previous) {
-          const order = compareBytes(previous, keyBytes);
+        const keyLength = readLength();
+        const keyStart = pos;
+        pos += keyLength;
+        if (previousStart >= 0) {
+          const order = compareRanges(input, previousStart, previousLength, keyStart, keyLength);
           if (order === 0) fail('duplicate dictionary key', keyAt);
           if (order > 0) {
             if (strictKeyOrder) fail('dictionary keys are not sorted', keyAt);
             unsortedKeys = true;
+            sorted = false;
           }
         }
-        const key = latin1(keyBytes);
-        if (dict.has(key)) fail('duplicate dictionary key', keyAt);
-        previous = keyBytes;
+        const key = keyString(keyStart, keyLength);
+        if (!sorted && dict.has(key)) fail('duplicate dictionary key', keyAt);
+        previousStart = keyStart;
+        previousLength = keyLength;
         dict.set(key, readValue(depth + 1));
       }
       pos++;
-      spans.set(dict, [start, pos]);
+      if (depth <= spanDepth) spans.set(dict, [start, pos]);
       return dict;
     }
     return fail(`unexpected byte 0x${c.toString(16)}`);
@@ -206,6 +256,16 @@ const E = Buffer.from('e');
 
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
+}
+
+/** Bytewise order of two ranges of one array (what compareBytes gives for their copies). */
+function compareRanges(data: Uint8Array, a: number, aLength: number, b: number, bLength: number): number {
+  const n = aLength < bLength ? aLength : bLength;
+  for (let i = 0; i < n; i++) {
+    const d = data[a + i]! - data[b + i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return aLength === bLength ? 0 : aLength < bLength ? -1 : 1;
 }
 
 function compareLatin1(a: string, b: string): number {

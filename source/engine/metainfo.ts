@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { BencodeError, decodeDetailed, isBytes, isDict, isInt, latin1, type BDict, type BValue } from './bencode.js';
-import { MAX_PATH_BYTES, pathBytes, quotePath, safePathComponents, UnsafePathError, unsafeComponentReason, type SafePathOptions } from './safe-path.js';
+import { MAX_COMPONENT_BYTES, MAX_PATH_BYTES, pathBytes, quotePath, safePathComponents, UnsafePathError, unsafeComponentReason, type SafePathOptions } from './safe-path.js';
 
 export interface TorrentFileEntry {
   /**
@@ -273,6 +273,8 @@ function v1Files(info: BDict, name: string, pieceLength: number, options: ParseO
   let offset = 0;
   let contentLength = 0;
   const windows = options.windows ?? process.platform === 'win32';
+  let previousBytes: Uint8Array[] = [];
+  let previousPath: string[] = [];
   // Per-file messages are built only when something is wrong: this loop runs for every
   // file of a torrent that may list tens of thousands.
   let i = 0;
@@ -292,12 +294,19 @@ function v1Files(info: BDict, name: string, pieceLength: number, options: ParseO
       for (let k = 0; k < pathValue.length; k++) {
         const c = pathValue[k];
         if (!isBytes(c)) throw new FileProblem('path has a component that is not a byte string');
-        const component = utf8(c);
-        const problem = unsafeComponentReason(component, windows);
-        if (problem) throw new UnsafePathError(`unsafe path ${quotePath(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
+        // Files of one directory repeat its components: reuse the string (already checked).
+        const before = previousBytes[k];
+        let component: string;
+        if (before !== undefined && sameBytes(before, c)) {
+          component = previousPath[k + 1]!;
+        } else {
+          component = componentText(c, windows, pathValue);
+        }
         path[k + 1] = component;
         chars += component.length;
       }
+      previousBytes = pathValue as Uint8Array[];
+      previousPath = path;
       // A UTF-16 unit is at most 3 UTF-8 bytes: most paths need no byte count.
       if (chars * 3 > MAX_PATH_BYTES) {
         const bytes = pathBytes(path);
@@ -320,6 +329,29 @@ function v1Files(info: BDict, name: string, pieceLength: number, options: ParseO
   }
   if (offset === 0) throw new MetainfoError('torrent holds no data (all files are empty)');
   return { files, length: offset, contentLength };
+}
+
+/**
+ * A path component as text, or UnsafePathError. Plain ASCII without '/', '\\' or NUL (nearly
+ * every name) is checked and decoded in one pass over its bytes.
+ */
+function componentText(bytes: Uint8Array, windows: boolean, pathValue: BValue[]): string {
+  let plain = !windows && bytes.length > 0 && bytes.length <= MAX_COMPONENT_BYTES;
+  for (let j = 0; plain && j < bytes.length; j++) {
+    const b = bytes[j]!;
+    if (b >= 0x80 || b === 0x2f /* / */ || b === 0x5c /* \\ */ || b === 0) plain = false;
+  }
+  const component = plain ? toBuffer(bytes).toString('latin1') : utf8(bytes);
+  if (plain && component !== '.' && component !== '..') return component;
+  const problem = unsafeComponentReason(component, windows);
+  if (problem) throw new UnsafePathError(`unsafe path ${quotePath(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
+  return component;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
 }
 
 /** `path` includes the torrent name at index 0. */
@@ -479,19 +511,24 @@ function webSeeds(root: BDict): string[] {
 class PathSet {
   private readonly files = new Set<string>();
   private readonly dirs = new Set<string>();
+  /** The directory of the last file added: files arrive grouped by directory. */
+  private lastDir = '';
   /** Throws UnsafePathError on a collision (the caller names the file); components before `from` are skipped. */
   add(components: string[], from = 0): void {
     const key = (from === 0 ? components : components.slice(from)).join('/');
     if (this.files.has(key)) throw new UnsafePathError(`duplicate path ${JSON.stringify(key)}`);
     if (this.dirs.has(key)) throw new UnsafePathError(`${JSON.stringify(key)} is both a file and a directory`);
     this.files.add(key);
+    const cut = key.lastIndexOf('/');
+    if (cut > 0 && cut === this.lastDir.length && key.startsWith(this.lastDir)) return;
     // Walk up from the deepest directory; once one is known, so are all its ancestors.
-    for (let cut = key.lastIndexOf('/'); cut > 0; cut = key.lastIndexOf('/', cut - 1)) {
-      const dir = key.slice(0, cut);
+    for (let at = cut; at > 0; at = key.lastIndexOf('/', at - 1)) {
+      const dir = key.slice(0, at);
       if (this.dirs.has(dir)) break;
       if (this.files.has(dir)) throw new UnsafePathError(`${JSON.stringify(dir)} is both a file and a directory`);
       this.dirs.add(dir);
     }
+    this.lastDir = cut > 0 ? key.slice(0, cut) : '';
   }
 }
 

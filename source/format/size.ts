@@ -16,7 +16,11 @@ export function formatBytes(bytes: number): string {
   return `${text} ${UNITS[unit]}`;
 }
 
-/** 1234567 -> "1,234,567". */
+/** 1234567 -> "1,234,567". By hand: toLocaleString's first call loads ICU data (~8 ms). */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = '';
+  for (let end = digits.length; end > 0; end -= 3) out = digits.slice(Math.max(0, end - 3), end) + (out ? `,${out}` : '');
+  return n < 0 ? `-${out}` : out;
 }
