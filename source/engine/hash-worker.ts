@@ -3,7 +3,7 @@
  * which the pool's calling thread also uses when it helps. Kept free of project imports so a
  * worker starts fast: it only needs fs, crypto and the message port.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 
@@ -15,12 +15,15 @@ export interface FileRange {
   path: string;
   offset: number;
   length: number;
+  /** Bytes that are zeros by definition (BEP 47 padding): nothing is read. */
+  zeros?: boolean;
 }
 
 /** A file of a torrent's data, in torrent order. */
 export interface FileSpan {
   path: string;
   length: number;
+  zeros?: boolean;
 }
 
 /**
@@ -42,7 +45,7 @@ export interface SharedFilesJob {
 
 export type WorkerRequest =
   | { id: number; kind: 'sha1'; data: ArrayBuffer; returnData: boolean }
-  | { id: number; kind: 'ranges'; ranges: FileRange[]; pieceLength: number; tolerateMissing: boolean; progress: boolean }
+  | { id: number; kind: 'ranges'; ranges: FileRange[]; pieceLength: number; tolerateMissing: boolean; progress: boolean; noFollow?: boolean }
   | { id: number; kind: 'files'; job: SharedFilesJob };
 
 export type WorkerReply =
@@ -57,6 +60,7 @@ const CHUNK_BYTES = 256 * 1024;
 /** How often a job that asked for progress reports it. */
 const PROGRESS_EVERY_BYTES = 4 * 1024 * 1024;
 const scratch = Buffer.allocUnsafe(CHUNK_BYTES);
+let zeroChunk: Buffer | undefined;
 
 function serve(port: MessagePort): void {
   port.on('message', (request: WorkerRequest) => {
@@ -77,7 +81,7 @@ function serve(port: MessagePort): void {
         port.postMessage({ id: request.id, kind: 'files' } satisfies WorkerReply);
       } else {
         const onProgress = request.progress ? (bytes: number) => port.postMessage({ id: request.id, kind: 'progress', bytes } satisfies WorkerReply) : undefined;
-        const result = hashStream(request.ranges, request.pieceLength, request.tolerateMissing, onProgress);
+        const result = hashStream(request.ranges, request.pieceLength, request.tolerateMissing, onProgress, request.noFollow);
         const reply: WorkerReply = { id: request.id, kind: 'ranges', digests: result.digests, unreadable: result.unreadable };
         port.postMessage(reply, [result.digests.buffer]);
       }
@@ -95,10 +99,11 @@ export function serializeError(error: unknown): { message: string; code?: string
 /**
  * Hashes the byte stream formed by concatenating `ranges`, cut into pieces of `pieceLength`
  * (the last one may be shorter). Pieces never need to fit in memory: each is fed to SHA-1 in
- * chunks. With `tolerateMissing`, a missing file or one shorter than its range marks the
- * pieces it touches as unreadable (zero digest) instead of failing the job.
+ * chunks. With `tolerateMissing`, a file that is missing, shorter than its range or cannot be
+ * read at all (a directory, a symlink with `noFollow`, no permission) marks the pieces it
+ * touches as unreadable (zero digest) instead of failing the job.
  */
-export function hashStream(ranges: FileRange[], pieceLength: number, tolerateMissing: boolean, onProgress?: (bytes: number) => void) {
+export function hashStream(ranges: FileRange[], pieceLength: number, tolerateMissing: boolean, onProgress?: (bytes: number) => void, noFollow = false) {
   let total = 0;
   for (const r of ranges) total += r.length;
   const pieceCount = Math.ceil(total / pieceLength);
@@ -136,13 +141,24 @@ export function hashStream(ranges: FileRange[], pieceLength: number, tolerateMis
     }
   };
 
+  const flags = noFollow ? constants.O_RDONLY | constants.O_NOFOLLOW : constants.O_RDONLY;
   for (const range of ranges) {
     if (range.length === 0) continue;
+    if (range.zeros) {
+      zeroChunk ??= Buffer.alloc(CHUNK_BYTES);
+      for (let left = range.length; left > 0; ) {
+        const n = Math.min(CHUNK_BYTES, left, pieceLength - inPiece);
+        hash.update(zeroChunk.subarray(0, n));
+        advance(n);
+        left -= n;
+      }
+      continue;
+    }
     let fd: number | undefined;
     try {
-      fd = openSync(range.path, 'r');
+      fd = openSync(range.path, flags);
     } catch (error) {
-      if (!tolerateMissing || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!tolerateMissing) throw error;
       skipUnreadable(range.length);
       continue;
     }
@@ -152,7 +168,13 @@ export function hashStream(ranges: FileRange[], pieceLength: number, tolerateMis
         const want = Math.min(CHUNK_BYTES, range.length - done, pieceLength - inPiece);
         let got = 0;
         while (got < want) {
-          const n = readSync(fd, scratch, got, want - got, range.offset + done + got);
+          let n: number;
+          try {
+            n = readSync(fd, scratch, got, want - got, range.offset + done + got);
+          } catch (error) {
+            if (!tolerateMissing) throw error;
+            n = 0; // e.g. EISDIR: treated as no data
+          }
           if (n === 0) break;
           got += n;
         }
@@ -254,7 +276,7 @@ export class PieceMap {
       const fileStart = this.#starts[i]!;
       const from = Math.max(start, fileStart);
       const to = Math.min(end, fileStart + file.length);
-      if (to > from) ranges.push({ path: file.path, offset: from - fileStart, length: to - from });
+      if (to > from) ranges.push(file.zeros ? { path: file.path, offset: from - fileStart, length: to - from, zeros: true } : { path: file.path, offset: from - fileStart, length: to - from });
     }
     return ranges;
   }

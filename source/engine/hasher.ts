@@ -138,22 +138,24 @@ export class HashPool {
   /**
    * Hashes the stream formed by the file `ranges` laid end to end, cut into pieces of
    * `pieceLength` (the last may be shorter). The worker reads the files itself.
-   * Missing files or short reads reject the job unless `tolerateMissing` (then they are
-   * reported in `unreadable`, as a recheck wants).
+   * Missing or unreadable files and short reads reject the job unless `tolerateMissing` (then
+   * they are reported in `unreadable`, as a recheck wants). `noFollow`: a symlink is unreadable.
+   * Ranges marked `zeros` are hashed as zero bytes without reading.
    */
   async hashRanges(
     ranges: FileRange[],
     pieceLength: number,
-    options: { tolerateMissing?: boolean; onProgress?: (bytes: number) => void } = {},
+    options: { tolerateMissing?: boolean; onProgress?: (bytes: number) => void; noFollow?: boolean } = {},
   ): Promise<RangeHashResult> {
     if (!(Number.isInteger(pieceLength) && pieceLength > 0)) throw new RangeError(`bad piece length ${pieceLength}`);
     const request: WorkerRequest = {
       id: 0,
       kind: 'ranges',
-      ranges: ranges.map((r) => ({ path: r.path, offset: r.offset, length: r.length })),
+      ranges: ranges.map((r) => (r.zeros ? { path: r.path, offset: r.offset, length: r.length, zeros: true } : { path: r.path, offset: r.offset, length: r.length })),
       pieceLength,
       tolerateMissing: options.tolerateMissing ?? false,
       progress: options.onProgress !== undefined,
+      noFollow: options.noFollow ?? false,
     };
     const reply = (await this.#run(request, [], options.onProgress)) as Extract<WorkerReply, { kind: 'ranges' }>;
     return { digests: Buffer.from(reply.digests.buffer, reply.digests.byteOffset, reply.digests.byteLength), unreadable: reply.unreadable };

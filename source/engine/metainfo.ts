@@ -98,7 +98,7 @@ export function infoHashV2FromInfoBytes(infoBytes: Uint8Array): string {
 export function parseMetainfo(data: Uint8Array, options: ParseOptions = {}): Metainfo {
   let decoded;
   try {
-    decoded = decodeDetailed(data, { maxTokens: MAX_DECODE_TOKENS });
+    decoded = decodeDetailed(data, { maxTokens: MAX_DECODE_TOKENS, spanDepth: 1 });
   } catch (error) {
     if (error instanceof BencodeError) throw new MetainfoError(`not a torrent file: bad bencode: ${error.message}`);
     throw error;

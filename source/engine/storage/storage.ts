@@ -13,6 +13,8 @@ import { FileCache } from './file-cache.js';
 import { mapPiece, mapRange, pieceSize, type FileSlice } from './file-map.js';
 import { checkParentInside, ensureParentDirs, layout, type FileLocation } from './paths.js';
 import { decodeResume, encodeResume, stampFile, writeFileAtomic, type FileStamp } from './resume.js';
+import { defaultHashPool, type HashPool } from '../hasher.js';
+import { pooledRecheck } from './pooled-recheck.js';
 
 export { StorageError } from './errors.js';
 
@@ -27,7 +29,15 @@ export interface StorageOptions {
   filePriorities?: Uint8Array;
   /** Pieces read ahead during recheck so the hasher stays busy; default 4. */
   recheckParallelism?: number;
+  /**
+   * Where a full recheck hashes: a worker pool (workers read the files themselves, every core
+   * hashes), or false for this thread. Default: the process-wide pool for torrents of 16 MiB
+   * or more, this thread for smaller ones (not worth starting workers).
+   */
+  recheckPool?: HashPool | false;
 }
+
+const POOLED_RECHECK_MIN_BYTES = 16 * 1024 * 1024;
 
 const WRITE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
@@ -61,6 +71,7 @@ export class Storage {
   private readonly cache: FileCache;
   private readonly hash: (data: Buffer) => Promise<Buffer>;
   private readonly parallelism: number;
+  private readonly recheckPool: HashPool | false | undefined;
   private readonly verifiedDirs = new Set<string>();
   private readonly preparedFiles = new Set<number>();
   /** Files written since the last saveResume: their data is flushed before the resume is. */
@@ -84,6 +95,7 @@ export class Storage {
     if (options.filePriorities) this.setFilePriorities(options.filePriorities);
     this.hash = options.hash ?? sha1;
     this.parallelism = Math.max(1, options.recheckParallelism ?? 4);
+    this.recheckPool = options.recheckPool;
     this.cache = new FileCache((index, writable) => this.openFile(index, writable), options.maxOpenFiles ?? 64);
   }
 
@@ -159,8 +171,10 @@ export class Storage {
     await this.ready();
     signal?.throwIfAborted();
     const total = this.meta.pieceCount;
-    const have = new Bitfield(total);
     const available = await this.availableBytes();
+    const pool = this.pooledRecheckOn();
+    if (pool) return this.track(this.recheckOnPool(pool, available, onProgress, signal));
+    const have = new Bitfield(total);
     const onDisk = (s: FileSlice) =>
       this.meta.files[s.fileIndex]!.padding || available[s.fileIndex]! >= s.fileOffset + s.length;
     let next = 0;
@@ -185,6 +199,29 @@ export class Storage {
     };
     await this.track(Promise.all(Array.from({ length: Math.min(this.parallelism, total) }, worker)));
     return have;
+  }
+
+  private pooledRecheckOn(): HashPool | undefined {
+    // v2-only torrents have no SHA-1 piece hashes: the per-piece path reports that.
+    if (this.recheckPool === false || this.meta.pieces.length !== this.meta.pieceCount * 20) return undefined;
+    if (this.recheckPool) return this.recheckPool;
+    return this.meta.length >= POOLED_RECHECK_MIN_BYTES ? defaultHashPool() : undefined;
+  }
+
+  private async recheckOnPool(pool: HashPool, available: number[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Bitfield> {
+    // Workers open files without our descriptor cache: a file whose directory leads outside
+    // the download directory (a planted symlink) is treated as missing, as a read would fail.
+    const inside = await Promise.all(
+      this.files.map((file, i) => (available[i]! > 0 && !this.meta.files[i]!.padding ? checkParentInside(this.realBase, file).then(() => true, () => false) : false)),
+    );
+    return pooledRecheck({
+      meta: this.meta,
+      pool,
+      paths: this.files.map((f) => f.path),
+      readable: (i, end) => inside[i]! && available[i]! >= end,
+      onProgress,
+      signal,
+    });
   }
 
   /** Atomically writes {info-hash, bitfield, files: [{size, mtime}]} after flushing written data. */
