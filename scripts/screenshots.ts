@@ -69,11 +69,14 @@ async function main(): Promise<void> {
     tmux.keys('Enter', '3', 'j', 'j', '+');
     await tmux.waitFor((s) => /high\s/.test(s), 'Files');
     shot('detail-files');
-    tmux.keys('Escape', 'j', 'j', 'Enter', '5');
+    // By name: the demo's magnet joins the list when its metadata arrives, so positions vary.
+    tmux.keys('Escape', '/');
+    tmux.type('Rare');
+    tmux.keys('Enter', 'Enter', '5');
     await tmux.waitFor((s) => /Rare Dataset\.tar/.test(s) && s.includes('missing, peers with it'), 'the rare torrent heatmap');
     await sleep(500);
     shot('detail-pieces-rare');
-    tmux.keys('Escape', '?');
+    tmux.keys('Escape', 'Escape', '?');
     await tmux.waitFor((s) => /Keys/.test(s), 'help');
     shot('help');
     tmux.keys('Escape', 'l');

@@ -2,6 +2,7 @@ import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Session } from '../engine/session.js';
 import type { Torrent } from '../engine/torrent.js';
+import { formatBytes } from '../format/size.js';
 import { printable } from '../format/text.js';
 import { buildDetail, type ScrapeResult } from './detail.js';
 import { pendingRow, type PendingMagnet } from './pending-magnet.js';
@@ -268,8 +269,11 @@ export class TorrentStore {
         changed = true;
       }
     }
-    if (rows.length !== this.snapshot.torrents.length) changed = true;
-    if (changed) this.rowByHash = new Map(rows.map((row) => [row.infoHash, row]));
+    // Only the status line or the log changed: the same rows array, so the list is not filtered and sorted again.
+    const old = this.snapshot.torrents;
+    const sameRows = rows.length === old.length && rows.every((row, i) => row === old[i]);
+    if (!sameRows) changed = true;
+    if (changed && !sameRows) this.rowByHash = new Map(rows.map((row) => [row.infoHash, row]));
     this.dirty.clear();
     this.structureChanged = false;
     this.logChanged = false;
@@ -286,7 +290,7 @@ export class TorrentStore {
     }
     this.snapshot = {
       version: this.snapshot.version + 1,
-      torrents: rows,
+      torrents: sameRows ? old : rows,
       global: sameGlobal(this.snapshot.global, global) ? this.snapshot.global : global,
       log: this.logEntries === this.snapshot.log ? this.snapshot.log : this.logEntries.slice(),
       detail,
@@ -401,7 +405,8 @@ export class TorrentStore {
       try {
         const s = await statfs(dir);
         const free = s.bavail * s.bsize;
-        if (free !== this.freeDisk) {
+        // Redrawn only when the figure shown changes (a write somewhere should not repaint the screen).
+        if (this.freeDisk === undefined || formatBytes(free) !== formatBytes(this.freeDisk)) {
           this.freeDisk = free;
           this.globalChanged = true;
         }

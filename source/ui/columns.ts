@@ -42,8 +42,22 @@ export const COLUMNS: readonly Column[] = [
 
 const NAME_MIN = 16;
 
-/** The columns that fit `width` (one space between columns); the name column takes what is left. */
+const layouts = new Map<number, { columns: Column[]; nameWidth: number }>();
+
+/**
+ * The columns that fit `width` (one space between columns); the name column takes what is
+ * left. The same object for the same width, so memoised rows are not re-rendered for it.
+ */
 export function layoutColumns(width: number): { columns: Column[]; nameWidth: number } {
+  let layout = layouts.get(width);
+  if (!layout) {
+    if (layouts.size > 64) layouts.clear();
+    layouts.set(width, (layout = computeLayout(width)));
+  }
+  return layout;
+}
+
+function computeLayout(width: number): { columns: Column[]; nameWidth: number } {
   let columns = [...COLUMNS];
   const fixed = () => columns.reduce((n, c) => n + (c.id === 'name' ? 0 : c.width + 1), 0);
   while (fixed() + NAME_MIN > width && columns.length > 1) {

@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { useMemo } from 'react';
 import type { TorrentRow } from '../store/types.js';
 import { VIEWS, viewCounts, type SortKey, type View } from '../store/view.js';
 import { fit } from './fit.js';
@@ -7,7 +8,7 @@ import { useTheme } from './theme-context.js';
 /** Top line: the views with their counts, the sort and the name filter. */
 export function ViewBar({ rows, view, sort, descending, filter, width, demo }: { rows: readonly TorrentRow[]; view: View; sort: SortKey; descending: boolean; filter: string; width: number; demo: boolean }) {
   const theme = useTheme();
-  const counts = viewCounts(rows);
+  const counts = useMemo(() => viewCounts(rows), [rows]);
   const right = `sort ${sort}${descending ? '▼' : '▲'}${filter ? `  filter "${filter}"` : ''}`;
   const title = demo ? 'btui demo ' : 'btui ';
   let used = title.length + right.length + 1;
