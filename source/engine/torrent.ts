@@ -11,7 +11,7 @@ import type { Metainfo } from './metainfo.js';
 import { blockKey, Peer } from './peer.js';
 import { PiecePicker, type BlockRequest } from './picker.js';
 import { RateLimiter } from './rate-limiter.js';
-import { Storage } from './storage/storage.js';
+import { Storage, StorageError } from './storage/storage.js';
 import type { PeerAddress } from './tracker/types.js';
 import { PeerWire } from './wire/peer-wire.js';
 import { clientFromPeerId } from './wire/peer-id.js';
@@ -120,6 +120,7 @@ interface PieceInProgress {
 const BLOCK = 16 * 1024;
 const MAX_REQUEST_LENGTH = 128 * 1024;
 const MAX_UPLOAD_QUEUE = 2000;
+const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 const MAX_PENDING_WRITE_BYTES = 48 * 1024 * 1024;
 const READ_CACHE_BYTES = 16 * 1024 * 1024;
 const REQUEST_QUEUE_SECONDS = 2;
@@ -168,6 +169,9 @@ export class Torrent extends EventEmitter {
   private readonly finishing = new Set<Promise<void>>();
   private halfOpen = 0;
   private starting?: Promise<void>;
+  private stopping?: Promise<void>;
+  /** Counts starts: work begun in one run checks it is still current before acting. */
+  private run = 0;
   private downloadedBytes = 0;
   private uploadedBytes = 0;
   private wastedBytes = 0;
@@ -207,8 +211,13 @@ export class Torrent extends EventEmitter {
   start(): Promise<void> {
     if (this.running) return this.starting ?? Promise.resolve();
     this.running = true;
+    this.run++;
     this.error = undefined;
-    this.starting = this.startUp().finally(() => (this.starting = undefined));
+    // A stop still closing (e.g. after an error) finishes first: its writes and close must not land on the new run.
+    // 'checking' at once, so that peers added meanwhile wait for the picker startUp makes.
+    this.setState('checking');
+    const previous = this.stopping;
+    this.starting = (previous ? previous.then(() => this.startUp()) : this.startUp()).finally(() => (this.starting = undefined));
     return this.starting;
   }
 
@@ -254,8 +263,15 @@ export class Torrent extends EventEmitter {
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) return this.stopping;
     this.running = false;
+    const stopping = this.shutDown();
+    this.stopping = stopping;
+    await stopping;
+    if (this.stopping === stopping) this.stopping = undefined;
+  }
+
+  private async shutDown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const peer of [...this.peers.values()]) peer.wire.destroy();
@@ -684,10 +700,12 @@ export class Torrent extends EventEmitter {
 
   private async verifyAndWrite(index: number, piece: PieceInProgress): Promise<void> {
     const data = piece.buffer;
+    // A piece from before a stop must not act on the run after it (start() can follow at once).
+    const run = this.run;
     this.pendingWriteBytes += data.length;
     try {
       const ok = await this.storage.verifyPiece(index, data);
-      if (!this.running) return;
+      if (!this.running || run !== this.run) return;
       if (!ok) {
         this.hashFailures++;
         this.picker.pieceFailed(index);
@@ -706,18 +724,27 @@ export class Torrent extends EventEmitter {
       // Counted even when stopping: the bytes are on disk and stop() saves the resume data after this.
       this.picker.pieceVerified(index);
       this.dirty = true;
-      if (!this.running) return;
+      if (!this.running || run !== this.run) return;
       this.emit('piece', index);
       for (const p of this.peers.values()) if (!p.bitfield.get(index)) p.wire.send({ type: 'have', index });
-      if (this.picker.wantedComplete()) this.onWantedComplete();
+      if (this.picker.wantedComplete()) await this.completeIfOnDisk();
     } catch (error) {
-      if (!this.running) return;
+      if (!this.running || run !== this.run) return;
       this.picker.pieceFailed(index);
       this.fail(error);
     } finally {
       this.pendingWriteBytes -= data.length;
       this.recycle(data);
     }
+  }
+
+  /** Done only if the files still hold what we wrote: a deleted download must not pass for a finished one. */
+  private async completeIfOnDisk(): Promise<void> {
+    const run = this.run;
+    const missing = await this.storage.missingData(this.picker.have);
+    if (!this.running || run !== this.run) return;
+    if (missing) return this.fail(new StorageError(`missing data: ${missing} was deleted or truncated`, 'ENOENT', missing));
+    this.onWantedComplete();
   }
 
   private onWantedComplete(): void {
@@ -745,8 +772,9 @@ export class Torrent extends EventEmitter {
     if (!valid) return peer.wire.destroy(new Error('invalid request'));
     if (peer.amChoking || !this.picker.have.get(r.index)) {
       if (!fast) return;
-      // Each reject is bytes we must hold until the peer reads them: one that asks without reading goes.
-      if (peer.wire.writableNeedDrain()) return peer.wire.destroy(new Error('too many requests'));
+      // Each reject is bytes we hold until the peer reads them; uploads stop at the send buffer's
+      // high-water mark, so a backlog far past it means a peer that asks without reading.
+      if (peer.wire.writableLength > MAX_UNREAD_BYTES) return peer.wire.destroy(new Error('too many requests'));
       peer.wire.send({ type: 'reject', ...r });
       return;
     }
@@ -905,6 +933,11 @@ export class Torrent extends EventEmitter {
     if (!this.options.resumePath || !this.dirty) return;
     this.dirty = false;
     try {
+      const missing = this.running ? await this.storage.missingData(this.picker.have) : undefined;
+      if (missing && this.running) {
+        this.fail(new StorageError(`missing data: ${missing} was deleted or truncated`, 'ENOENT', missing));
+        return;
+      }
       await mkdir(dirname(this.options.resumePath), { recursive: true });
       await this.storage.saveResume(this.picker.have, this.options.resumePath);
     } catch (error) {

@@ -10,7 +10,7 @@ import { Bitfield } from '../bitfield.js';
 import type { Metainfo } from '../metainfo.js';
 import { StorageError, storageError } from './errors.js';
 import { FileCache } from './file-cache.js';
-import { mapPiece, mapRange, pieceSize, type FileSlice } from './file-map.js';
+import { filePieces, mapPiece, mapRange, pieceSize, type FileSlice } from './file-map.js';
 import { checkParentInside, ensureParentDirs, layout, type FileLocation } from './paths.js';
 import { decodeResume, encodeResume, stampFile, writeFileAtomic, type FileStamp } from './resume.js';
 import { defaultHashPool, type HashPool } from '../hasher.js';
@@ -130,6 +130,9 @@ export class Storage {
 
   async close(): Promise<void> {
     this.closed = true;
+    // The directories may be gone by the next open (deleted under us): check them again then.
+    this.verifiedDirs.clear();
+    this.preparedFiles.clear();
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     await this.cache.closeAll();
     this.opening = undefined;
@@ -240,6 +243,30 @@ export class Storage {
     } catch (error) {
       throw storageError(error, 'writing', path);
     }
+  }
+
+  /**
+   * The first wanted file (relative path) that lacks bytes of a piece in `have`: deleted or
+   * truncated behind our back. Writes through a handle opened before a deletion succeed,
+   * so only a look at the file system tells.
+   */
+  async missingData(have: Bitfield): Promise<string | undefined> {
+    await this.ready();
+    const stamps = await this.stamps();
+    for (let i = 0; i < this.files.length; i++) {
+      const file = this.meta.files[i]!;
+      if (file.padding || file.length === 0 || !this.wanted(i)) continue;
+      const span = filePieces(file, this.meta.pieceLength);
+      if (!span) continue;
+      let needed = 0;
+      for (let k = span.last; k >= span.first; k--) {
+        if (!have.get(k)) continue;
+        needed = Math.min(file.length, (k + 1) * this.meta.pieceLength - file.offset);
+        break;
+      }
+      if (needed > 0 && stamps[i]!.size < needed) return this.files[i]!.relative;
+    }
+    return undefined;
   }
 
   /** The saved bitfield if it belongs to this torrent and no file changed since; else undefined. */

@@ -153,6 +153,11 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     return (this.options.extended ?? true) && this.remote?.extended === true;
   }
 
+  /** Bytes written and not yet taken by the socket (the peer is slow to read, or not reading). */
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
   writableNeedDrain(): boolean {
     return this.socket.writableLength >= this.sendBufferBytes;
   }
