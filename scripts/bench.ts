@@ -1,43 +1,54 @@
 /**
- * `npm run bench`: download the same 1 GiB torrent (1 MiB pieces) on loopback from the same
- * libtorrent seeder, found through a real opentracker, with btui, the libtorrent leecher and
- * aria2c in alternating runs (A B C A B C ...), and print each one's median wall time, CPU
- * time and peak RSS, plus btui's ratios. A script, not a test: figures, not assertions.
+ * `npm run bench`: btui against libtorrent, aria2c, mktorrent and node itself, on loopback, with a
+ * real opentracker and the same seeder for every contender; rounds alternate (A B A B ...) and
+ * each figure is a median. A script, not a test: figures, not assertions.
  *
- *   npm run bench                 # 3 rounds
- *   npm run bench -- --runs 5 --size-mib 256
+ *   npm run bench                              every row, 3 rounds (~10 minutes)
+ *   npm run bench -- --runs 5 --only download,seed
+ *   npm run bench -- --size-mib 256            quick: 256 MiB instead of 1 GiB (64 MiB for small/swarm)
+ *   npm run bench -- --write-doc               also put the table into docs/benchmarks.md
+ *
+ * Rows: download (1 GiB, 1 MiB pieces, from a libtorrent seeder: btui / libtorrent / aria2c),
+ * seed (the libtorrent leecher from a btui seeder / from a libtorrent seeder), small (a quarter
+ * of the size in 16 KiB pieces), swarm (8 leechers at once from one libtorrent seeder), create
+ * (btui create / mktorrent), recheck (btui / libtorrent checking complete data), startup
+ * (btui metainfo on 10,000 files / node -e 0).
  *
  * Needs the Debian packages .ci/run installs (opentracker, python3-libtorrent, aria2, mktorrent, time).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOpentracker, freePort } from '../test/helpers/opentracker.js';
-import { startLibtorrentPeer } from '../test/helpers/libtorrent-peer.js';
+import { startLibtorrentPeer, type LibtorrentPeer } from '../test/helpers/libtorrent-peer.js';
 import { mktorrent, setAnnounce } from '../test/helpers/torrent-files.js';
 import { SYSTEM_PYTHON } from '../test/helpers/tools.js';
+import { parseMetainfo } from '../source/engine/metainfo.js';
+import { measure, processCpu, settle, summarize, type Measure } from './bench/measure.js';
+import { ensurePayload, manyFilesTorrent, waitForSeeders, warm } from './bench/swarm-setup.js';
+import { formatTable, replaceDocTable, type Row } from './bench/report.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
+const option = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+  return i >= 0 ? args[i + 1] : undefined;
 };
-const runs = option('runs', 3);
-const sizeMiB = option('size-mib', 1024);
+const ROWS = ['download', 'seed', 'small', 'swarm', 'create', 'recheck', 'startup'] as const;
+type RowName = (typeof ROWS)[number];
+const runs = Number(option('runs') ?? 3);
+const sizeMiB = Number(option('size-mib') ?? 1024);
+const smallMiB = Math.max(16, sizeMiB / 4);
+const only = new Set((option('only') ?? ROWS.join(',')).split(',').map((s) => s.trim()) as RowName[]);
+for (const name of only) if (!ROWS.includes(name)) throw new Error(`unknown row '${name}' (rows: ${ROWS.join(', ')})`);
+const SWARM_SIZE = 8;
 const benchDir = join(root, '.bench');
+const work = join(benchDir, `run-${process.pid}`);
 const CLI = join(root, 'distribution', 'cli.js');
-
-interface Measure {
-  wall: number;
-  cpu: number;
-  user: number;
-  sys: number;
-  rssMiB: number;
-  ok: boolean;
-}
+const LT_LEECH = join(root, 'scripts/bench/lt-leech.py');
+const LT_CHECK = join(root, 'scripts/bench/lt-check.py');
 
 /** A minimal stand-in for node:test's context, so the test helpers can clean up after us. */
 class Cleanup {
@@ -50,46 +61,122 @@ class Cleanup {
   }
 }
 
-function ensurePayload(): string {
-  mkdirSync(benchDir, { recursive: true });
-  const name = `payload-${sizeMiB}m.bin`;
-  const path = join(benchDir, name);
-  if (!existsSync(path)) {
-    process.stderr.write(`generating ${sizeMiB} MiB of random data in ${path}\n`);
-    const fd = openSync(path, 'w');
-    const chunk = randomBytes(1024 * 1024);
-    for (let i = 0; i < sizeMiB; i++) {
-      chunk.writeUInt32LE(i, 0);
-      writeSync(fd, chunk);
-    }
-    closeSync(fd);
-  }
-  return path;
+const log = (text: string) => process.stderr.write(`${text}\n`);
+const line = (label: string, m: Measure) =>
+  log(`  ${label.padEnd(28)} ${m.wall.toFixed(2)} s wall  ${m.cpu.toFixed(2)} s CPU (${m.user.toFixed(2)} user ${m.sys.toFixed(2)} sys)  ${m.rssMiB.toFixed(0)} MiB${m.ok ? '' : '  FAILED'}`);
+
+function btuiCreate(data: string, out: string, pieceLength: string): string {
+  const made = spawnSync(process.execPath, [CLI, 'create', data, '-o', out, '-l', pieceLength, '--no-date', '--force', '--json'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`btui create failed: ${made.stderr}`);
+  return parseMetainfo(readFileSync(out)).infoHash;
 }
 
-/** Runs a command under GNU time; wall from our clock, CPU and peak RSS from time's report. */
-function measure(command: string, argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Measure> {
-  const report = join(benchDir, 'time.txt');
-  return new Promise((resolvePromise) => {
-    const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-o', report, '-f', '%U %S %M', command, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const wall = (performance.now() - started) / 1000;
-      const [user, sys, rssKiB] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-      if (code !== 0) process.stderr.write(`  ${command} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' | ')}\n`);
-      resolvePromise({ wall, cpu: (user ?? 0) + (sys ?? 0), user: user ?? 0, sys: sys ?? 0, rssMiB: (rssKiB ?? 0) / 1024, ok: code === 0 });
-    });
+function freshDir(name: string): string {
+  const dir = join(work, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const btuiLeech = (torrent: string, out: string, extra: string[] = []) =>
+  measure(work, process.execPath, [CLI, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', ...extra], {
+    env: { BTUI_HOME: join(out, '.home') },
   });
+const LEECH_TIMEOUT_S = 300;
+const ltLeech = (torrent: string, out: string) => measure(work, SYSTEM_PYTHON, [LT_LEECH, torrent, out, '127.0.0.3', String(LEECH_TIMEOUT_S)]);
+const aria2Leech = async (torrent: string, out: string) =>
+  measure(work, 'aria2c', [
+    `--dir=${out}`, '--seed-time=0', '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false',
+    '--enable-peer-exchange=false', '--file-allocation=none', `--listen-port=${await freePort()}`, '--summary-interval=0',
+    '--console-log-level=error', torrent,
+  ]);
+
+type Contender = (out: string, round: number) => Promise<Measure>;
+
+/** Alternating rounds of downloads: fresh output directory, then delete, sync and settle. */
+async function race(title: string, contenders: Record<string, Contender>): Promise<Record<string, Measure[]>> {
+  log(`\n${title}`);
+  const results: Record<string, Measure[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  for (let round = 1; round <= runs; round++) {
+    for (const [name, run] of Object.entries(contenders)) {
+      const out = freshDir(`out-${name}`);
+      const m = await run(out, round);
+      results[name]!.push(m);
+      line(`round ${round} ${name}`, m);
+      rmSync(out, { recursive: true, force: true });
+      await settle();
+    }
+  }
+  return results;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+function rowsFrom(benchmark: string, results: Record<string, Measure[]>, note = ''): Row[] {
+  const btui = summarize(results.btui!);
+  return Object.entries(results)
+    .filter(([name]) => name !== 'btui')
+    .map(([name, ms]) => ({ benchmark, contender: name, btui, other: summarize(ms), note }));
+}
+
+/**
+ * A btui seeder on complete data (it checks the data first), registered with its own tracker.
+ * It listens on 127.0.0.1, the address its announces come from: the tracker hands that out.
+ */
+async function startBtuiSeeder(cleanup: Cleanup, torrent: string, trackerPort: number, infoHash: string): Promise<ChildProcess> {
+  const home = freshDir('seed-home');
+  const child = spawn(process.execPath, [CLI, 'download', '-t', torrent, '-o', benchDir, '--seed-time', '600', '--host', '127.0.0.1', '--port', '0', '--no-dht', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BTUI_HOME: home },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdout!.resume();
+  cleanup.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+  try {
+    await waitForSeeders(trackerPort, infoHash, 1, 120_000);
+  } catch (error) {
+    throw new Error(`btui seeder: ${(error as Error).message}; ${stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  }
+  return child;
+}
+
+/** The libtorrent leecher downloads from one seeder; the seeder's CPU for that run is read from /proc. */
+async function leechFrom(seederPid: number, torrent: string, out: string): Promise<Measure> {
+  const before = processCpu(seederPid);
+  const m = await ltLeech(torrent, out);
+  const seederCpu = processCpu(seederPid) - before;
+  log(`    seeder CPU ${seederCpu.toFixed(2)} s`);
+  // The row is about the seeder: its CPU and RSS; wall is the leecher's download time.
+  return { ...m, cpu: seederCpu, user: seederCpu, sys: 0, rssMiB: peakRss(seederPid) };
+}
+
+function peakRss(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : 0;
+}
+
+/** `count` leechers at once; wall until the last is done, CPU per leecher (median), RSS the largest. */
+async function swarmOf(count: number, start: (out: string) => Promise<Measure>, out: string): Promise<Measure> {
+  const started = performance.now();
+  const ms = await Promise.all(Array.from({ length: count }, (_, i) => {
+    const dir = join(out, String(i));
+    mkdirSync(dir, { recursive: true });
+    return start(dir);
+  }));
+  const cpus = ms.map((m) => m.cpu).sort((a, b) => a - b);
+  log(`    per-leecher CPU s: ${cpus.map((c) => c.toFixed(2)).join(' ')}`);
+  return {
+    wall: (performance.now() - started) / 1000,
+    cpu: cpus[Math.floor(cpus.length / 2)]!,
+    user: 0,
+    sys: 0,
+    rssMiB: Math.max(...ms.map((m) => m.rssMiB)),
+    ok: ms.every((m) => m.ok),
+  };
 }
 
 async function main(): Promise<void> {
@@ -99,56 +186,137 @@ async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
   const cleanup = new Cleanup();
   const t = cleanup as unknown as import('node:test').TestContext;
+  const rows: Row[] = [];
+  const loadBefore = loadavg()[0]!;
+  const began = Date.now();
+  mkdirSync(work, { recursive: true });
+  cleanup.after(() => rmSync(work, { recursive: true, force: true }));
   try {
-    const payload = ensurePayload();
-    const torrent = join(benchDir, `payload-${sizeMiB}m.torrent`);
-    const infoHash = mktorrent(payload, torrent, { pieceLengthLog2: 20 });
-    const tracker = await startOpentracker(t, [infoHash]);
-    setAnnounce(torrent, [tracker.httpAnnounce]);
-    spawnSync('cat', [payload], { stdio: ['ignore', 'ignore', 'ignore'] }); // warm the page cache
-    const seeder = await startLibtorrentPeer(t, { torrentPath: torrent, savePath: benchDir, mode: 'seed', listenHost: '127.0.0.2' });
-    await seeder.waitForTrackerReply(20_000);
+    const needsSwarm = ['download', 'seed', 'small', 'swarm'].some((r) => only.has(r as RowName));
+    const big = ensurePayload(benchDir, sizeMiB);
+    const small = ['small', 'swarm'].some((r) => only.has(r as RowName)) ? ensurePayload(benchDir, smallMiB) : undefined;
+    // Torrents: the big payload in 1 MiB pieces; the small one in 16 KiB pieces and in 1 MiB pieces.
+    const bigTorrent = join(work, 'big.torrent');
+    const bigHash = mktorrent(big, bigTorrent, { pieceLengthLog2: 20 });
+    const torrents: { path: string; hash: string; data: string }[] = [{ path: bigTorrent, hash: bigHash, data: big }];
+    const small16k = small && join(work, 'small-16k.torrent');
+    const swarmTorrent = small && join(work, 'swarm.torrent');
+    if (small) {
+      // mktorrent's smallest piece is 32 KiB: btui create makes the 16 KiB one.
+      torrents.push({ path: small16k!, hash: btuiCreate(small, small16k!, '16K'), data: small });
+      torrents.push({ path: swarmTorrent!, hash: mktorrent(small, swarmTorrent!, { pieceLengthLog2: 20 }), data: small });
+    }
 
-    const contenders: Record<string, (out: string) => Promise<Measure>> = {
-      btui: (out) => measure(process.execPath, [CLI, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht'], { BTUI_HOME: join(out, '.home') }),
-      libtorrent: (out) => measure(SYSTEM_PYTHON, [join(root, 'scripts/bench/lt-leech.py'), torrent, out, '127.0.0.3']),
-      aria2c: async (out) => {
-        const port = await freePort();
-        return measure('aria2c', [
-          `--dir=${out}`, '--seed-time=0', '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false',
-          '--enable-peer-exchange=false', '--file-allocation=none', `--listen-port=${port}`, '--summary-interval=0',
-          '--console-log-level=error', torrent,
-        ]);
-      },
-    };
-    const results: Record<string, Measure[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-    for (let round = 1; round <= runs; round++) {
-      for (const [name, run] of Object.entries(contenders)) {
-        const out = join(benchDir, `out-${name}`);
-        rmSync(out, { recursive: true, force: true });
-        mkdirSync(out, { recursive: true });
-        const m = await run(out);
-        results[name]!.push(m);
-        process.stderr.write(`round ${round} ${name.padEnd(10)} ${m.wall.toFixed(2)} s wall  ${m.cpu.toFixed(2)} s CPU (${m.user.toFixed(2)} user ${m.sys.toFixed(2)} sys)  ${m.rssMiB.toFixed(0)} MiB${m.ok ? '' : '  FAILED'}\n`);
-        rmSync(out, { recursive: true, force: true });
-        // Let the kernel finish with the deleted gigabyte (writeback, discard) before the next run.
-        spawnSync('sync');
-        await new Promise((r) => setTimeout(r, 1000));
+    if (needsSwarm) {
+      const tracker = await startOpentracker(t, torrents.map((x) => x.hash));
+      for (const x of torrents) setAnnounce(x.path, [tracker.httpAnnounce]);
+      const seeders = new Map<string, LibtorrentPeer>();
+      for (const x of torrents) {
+        warm(x.data);
+        const seeder = await startLibtorrentPeer(t, { torrentPath: x.path, savePath: benchDir, mode: 'seed', listenHost: '127.0.0.2' });
+        await seeder.waitForTrackerReply(20_000);
+        seeders.set(x.path, seeder);
+      }
+
+      if (only.has('download')) {
+        const results = await race(`download ${sizeMiB} MiB, 1 MiB pieces, from one libtorrent seeder`, {
+          btui: (out) => btuiLeech(bigTorrent, out),
+          libtorrent: (out) => ltLeech(bigTorrent, out),
+          aria2c: (out) => aria2Leech(bigTorrent, out),
+        });
+        rows.push(...rowsFrom(`download ${sizeMiB} MiB (1 MiB pieces)`, results));
+      }
+
+      if (only.has('seed')) {
+        // Its own tracker, so the libtorrent leecher finds only the btui seeder; same info-hash.
+        const trackerB = await startOpentracker(t, [bigHash]);
+        const bTorrent = join(work, 'big-btui-seed.torrent');
+        writeFileSync(bTorrent, readFileSync(bigTorrent));
+        setAnnounce(bTorrent, [trackerB.httpAnnounce]);
+        log('\nstarting the btui seeder (it checks its data first)');
+        const btuiSeeder = await startBtuiSeeder(cleanup, bTorrent, trackerB.port, bigHash);
+        const ltSeeder = seeders.get(bigTorrent)!;
+        const results = await race(`seed ${sizeMiB} MiB: the libtorrent leecher from each seeder (CPU and RSS: the seeder's)`, {
+          btui: (out) => leechFrom(btuiSeeder.pid!, bTorrent, out),
+          libtorrent: (out) => leechFrom(ltSeeder.pid, bigTorrent, out),
+        });
+        rows.push(...rowsFrom(`seed ${sizeMiB} MiB to a libtorrent leecher`, results, 'wall: the leecher\'s; CPU, RSS: the seeder\'s'));
+        btuiSeeder.kill('SIGTERM');
+      }
+
+      if (small16k && only.has('small')) {
+        const results = await race(`download ${smallMiB} MiB in 16 KiB pieces from one libtorrent seeder`, {
+          btui: (out) => btuiLeech(small16k, out),
+          libtorrent: (out) => ltLeech(small16k, out),
+          aria2c: (out) => aria2Leech(small16k, out),
+        });
+        rows.push(...rowsFrom(`download ${smallMiB} MiB (16 KiB pieces)`, results));
+      }
+
+      if (swarmTorrent && only.has('swarm')) {
+        const results = await race(`swarm: ${SWARM_SIZE} leechers at once, ${smallMiB} MiB, one libtorrent seeder`, {
+          btui: (out) => swarmOf(SWARM_SIZE, (dir) => btuiLeech(swarmTorrent, dir), out),
+          libtorrent: (out) => swarmOf(SWARM_SIZE, (dir) => ltLeech(swarmTorrent, dir), out),
+        });
+        rows.push(...rowsFrom(`swarm: ${SWARM_SIZE} leechers, ${smallMiB} MiB`, results, 'wall: until all are done; CPU: per leecher (median)'));
       }
     }
-    const summary = Object.fromEntries(
-      Object.entries(results).map(([name, ms]) => [name, { wall: median(ms.map((m) => m.wall)), cpu: median(ms.map((m) => m.cpu)), rss: Math.max(...ms.map((m) => m.rssMiB)), failed: ms.filter((m) => !m.ok).length }]),
-    );
-    const b = summary.btui!;
-    console.log(`\nDownload ${sizeMiB} MiB (1 MiB pieces) from one libtorrent seeder over loopback, median of ${runs}:\n`);
-    console.log('client       wall s   CPU s   peak RSS MiB   btui wall ratio   btui CPU ratio');
-    for (const [name, s] of Object.entries(summary)) {
-      const ratio = name === 'btui' ? '' : `${(b.wall / s.wall).toFixed(2)}x`.padStart(15);
-      const cpuRatio = name === 'btui' ? '' : `${(b.cpu / s.cpu).toFixed(2)}x`.padStart(16);
-      console.log(`${name.padEnd(10)} ${s.wall.toFixed(2).padStart(8)} ${s.cpu.toFixed(2).padStart(7)} ${s.rss.toFixed(0).padStart(14)}   ${ratio} ${cpuRatio}${s.failed ? `  (${s.failed} failed)` : ''}`);
+
+    if (only.has('create')) {
+      warm(big);
+      const out = freshDir('create');
+      const results = await race(`create: ${sizeMiB} MiB, 1 MiB pieces, page cache warm`, {
+        btui: () => measure(work, process.execPath, [CLI, 'create', big, '-o', join(out, 'btui.torrent'), '-l', '1M', '--no-date', '--force']),
+        mktorrent: () => {
+          rmSync(join(out, 'mk.torrent'), { force: true });
+          return measure(work, 'mktorrent', ['-d', '-l', '20', '-o', join(out, 'mk.torrent'), big]);
+        },
+      });
+      rows.push(...rowsFrom(`create ${sizeMiB} MiB (1 MiB pieces)`, results));
+    }
+
+    if (only.has('recheck')) {
+      warm(big);
+      // No reachable tracker: the check is all there is to do.
+      const torrent = join(work, 'recheck.torrent');
+      writeFileSync(torrent, readFileSync(bigTorrent));
+      setAnnounce(torrent, ['http://127.0.0.1:1/announce']);
+      const results = await race(`recheck: ${sizeMiB} MiB of complete data, no resume data, page cache warm`, {
+        btui: async () => {
+          const home = freshDir('recheck-home');
+          return measure(work, process.execPath, [CLI, 'download', '-t', torrent, '-o', benchDir, '--host', '127.0.0.1', '--port', '0', '--no-dht'], { env: { BTUI_HOME: home } });
+        },
+        libtorrent: () => measure(work, SYSTEM_PYTHON, [LT_CHECK, torrent, benchDir]),
+      });
+      rows.push(...rowsFrom(`recheck ${sizeMiB} MiB (whole process)`, results));
+    }
+
+    if (only.has('startup')) {
+      const torrent = join(work, 'many-files.torrent');
+      manyFilesTorrent(torrent);
+      const startupRuns = Math.max(15, runs * 5);
+      log(`\nstart-up: btui metainfo -t (10,000 files) against node -e 0, ${startupRuns} alternating runs`);
+      const results: Record<string, Measure[]> = { btui: [], 'node -e 0': [] };
+      for (let i = 0; i < startupRuns; i++) {
+        results.btui!.push(await measure(work, process.execPath, [CLI, 'metainfo', '-t', torrent]));
+        results['node -e 0']!.push(await measure(work, process.execPath, ['-e', '0']));
+      }
+      const b = summarize(results.btui!);
+      const n = summarize(results['node -e 0']!);
+      log(`  btui ${(b.wall * 1000).toFixed(0)} ms wall ${(b.cpu * 1000).toFixed(0)} ms CPU; node ${(n.wall * 1000).toFixed(0)} ms wall ${(n.cpu * 1000).toFixed(0)} ms CPU`);
+      rows.push(...rowsFrom('start-up: metainfo, 10,000 files', results, `btui - node: ${((b.wall - n.wall) * 1000).toFixed(0)} ms wall, ${((b.cpu - n.cpu) * 1000).toFixed(0)} ms CPU`));
     }
   } finally {
     await cleanup.run();
+  }
+
+  const minutes = ((Date.now() - began) / 60_000).toFixed(1);
+  const context = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${runs} alternating rounds (start-up: ${Math.max(15, runs * 5)}), medians; ${minutes} min; load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+  const table = formatTable(rows);
+  console.log(`\n${table}\n\n${context}`);
+  if (args.includes('--write-doc')) {
+    replaceDocTable(join(root, 'docs', 'benchmarks.md'), `${table}\n\n${context}`);
+    log('docs/benchmarks.md updated');
   }
 }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """One-shot libtorrent leecher for the benchmark: downloads a torrent and exits when done.
 
-    /usr/bin/python3 lt-leech.py TORRENT SAVE_PATH LISTEN_HOST
+    /usr/bin/python3 lt-leech.py TORRENT SAVE_PATH LISTEN_HOST [TIMEOUT_SECONDS]
 
 Loopback settings as in test/helpers/lt-peer.py; peers come from the torrent's tracker.
-Exits 0 when the download is finished, 1 on error or after 600 s.
+Exits 0 when the download is finished, 1 on error or after TIMEOUT_SECONDS (default 600).
 """
 import sys
 import time
@@ -32,7 +32,7 @@ params = lt.add_torrent_params()
 params.ti = lt.torrent_info(torrent)
 params.save_path = save_path
 handle = session.add_torrent(params)
-deadline = time.monotonic() + 600
+deadline = time.monotonic() + (float(sys.argv[4]) if len(sys.argv) > 4 else 600)
 while time.monotonic() < deadline:
     session.wait_for_alert(100)
     for a in session.pop_alerts():
