@@ -40,3 +40,11 @@ function isWide(code: number): boolean {
     (code >= 0x20000 && code <= 0x3fffd)
   );
 }
+
+/** Printable and at most `max` characters, with an ellipsis in the middle: for echoing user input in messages. */
+export function printableShort(text: string, max = 120): string {
+  const shown = printable(text);
+  if (shown.length <= max) return shown;
+  const half = Math.floor((max - 1) / 2);
+  return `${shown.slice(0, half)}…${shown.slice(shown.length - half)}`;
+}

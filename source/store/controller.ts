@@ -11,7 +11,7 @@ import { scrape } from '../engine/tracker/index.js';
 import { describeError } from '../errors.js';
 import { formatBytes } from '../format/size.js';
 import { formatRate } from '../format/duration.js';
-import { printable } from '../format/text.js';
+import { printable, printableShort } from '../format/text.js';
 import { classifyAddInput, expandPath } from './add-input.js';
 import { nextLimit } from './limits.js';
 import { MagnetFetches, type MagnetAddOptions } from './magnet-fetches.js';
@@ -67,7 +67,7 @@ export class Controller {
     try {
       meta = input.kind === 'file' ? parseMetainfo(await readFile(input.value)) : await loadTorrent(input.value);
     } catch (error) {
-      this.store.log('error', `cannot add ${input.value}: ${describeError(error)}`);
+      this.store.log('error', `cannot add ${printableShort(input.value)}: ${describeError(error)}`);
       this.store.refresh();
       return undefined;
     }
@@ -89,7 +89,7 @@ export class Controller {
         uri = magnetURI({ infoHash: magnet.infoHash });
       }
     } catch (error) {
-      this.store.log('error', `cannot add ${printable(uri)}: ${describeError(error)}`);
+      this.store.log('error', `cannot add ${printableShort(uri)}: ${describeError(error)}`);
       this.store.refresh();
       return undefined;
     }

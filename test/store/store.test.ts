@@ -95,6 +95,11 @@ test('add: a .torrent path is added and copied; bad files and bad magnets log an
   const log = store.getSnapshot().log.map((e) => `${e.level} ${e.text}`);
   assert.ok(log.some((l) => l.startsWith('error cannot add magnet:?xt=urn:btih:nothex')), log.join('\n'));
   assert.ok(log.some((l) => l.startsWith('error cannot add') && l.includes('junk.torrent')), log.join('\n'));
+  // A huge pasted magnet is not echoed whole into the log.
+  assert.equal(await controller.add(`magnet:?xt=urn:btih:nothex&dn=${'x'.repeat(100_000)}`), undefined);
+  store.refresh();
+  const last = store.getSnapshot().log.at(-1)!;
+  assert.ok(last.text.startsWith('cannot add magnet:') && last.text.length < 400, `log line of ${last.text.length} characters`);
   assert.equal(store.getSnapshot().torrents.length, 1);
   assert.equal(session.list().length, 1);
 
