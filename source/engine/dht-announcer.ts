@@ -8,12 +8,17 @@ export interface DhtAnnouncerOptions {
   retryMs?: number;
   /** Whether to run a round now (e.g. the torrent is not paused). */
   active?: () => boolean;
+  /** First wait while the routing table is empty; doubles up to a minute. */
+  emptyWaitMs?: number;
 }
+
+const MAX_EMPTY_WAIT_MS = 60_000;
 
 /** One torrent on the DHT: get_peers, then announce_peer, at start and then periodically. */
 export class DhtAnnouncer {
   private timer?: NodeJS.Timeout;
   private misses = 0;
+  private emptyWaits = 0;
   private running = false;
   private stopped = false;
 
@@ -45,6 +50,13 @@ export class DhtAnnouncer {
     const interval = this.options.intervalMs ?? 15 * 60_000;
     if (this.running || this.stopped) return;
     if (this.options.active && !this.options.active()) return this.schedule(1000);
+    // A lookup with no nodes to ask finds nobody: wait for the table to fill, with backoff.
+    if (this.dht.nodeCount() === 0) {
+      const wait = Math.min(MAX_EMPTY_WAIT_MS, (this.options.emptyWaitMs ?? 500) * 2 ** this.emptyWaits);
+      this.emptyWaits++;
+      return this.schedule(wait);
+    }
+    this.emptyWaits = 0;
     this.running = true;
     let found = 0;
     try {

@@ -10,6 +10,7 @@ import { utMetadataExtension, UT_METADATA } from './extensions/ut-metadata.js';
 import type { Magnet } from './magnet.js';
 import { resolveMagnet, type ResolvedMagnet, type ResolveMagnetOptions } from './magnet-resolver.js';
 import { RateLimiter } from './rate-limiter.js';
+import { Housekeeper } from './housekeeper.js';
 import { Torrent, type TorrentStats } from './torrent.js';
 import { PeerWire } from './wire/peer-wire.js';
 import { makePeerId } from './wire/peer-id.js';
@@ -87,6 +88,8 @@ export class Session extends EventEmitter {
   private readonly dhtAnnouncers = new Map<string, DhtAnnouncer>();
   private lsd?: LocalServiceDiscovery;
   private readonly lsdRegistrations = new Map<string, () => void>();
+  /** One timer for every torrent's periodic work. */
+  private readonly housekeeper = new Housekeeper();
 
   constructor(private readonly options: SessionOptions = {}) {
     super();
@@ -224,6 +227,7 @@ export class Session extends EventEmitter {
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,
+      housekeeper: this.housekeeper,
     });
     this.torrents.set(meta.infoHash, torrent);
     this.emit('added', torrent);

@@ -11,6 +11,7 @@ import type { Metainfo } from './metainfo.js';
 import { blockKey, Peer } from './peer.js';
 import { PiecePicker, type BlockRequest } from './picker.js';
 import { RateLimiter } from './rate-limiter.js';
+import { sharedHousekeeper, type Housekeeper } from './housekeeper.js';
 import { Storage, StorageError } from './storage/storage.js';
 import type { PeerAddress } from './tracker/types.js';
 import { PeerWire } from './wire/peer-wire.js';
@@ -53,6 +54,8 @@ export interface TorrentOptions {
   pex?: boolean;
   /** BEP 19 web seeds from the metainfo's url-list; on unless false. */
   webSeeds?: boolean | WebSeedOptions;
+  /** Drives the periodic work (tick, rechoke, resume save); the session passes its own. */
+  housekeeper?: Housekeeper;
 }
 
 export interface TorrentStats {
@@ -159,7 +162,8 @@ export class Torrent extends EventEmitter {
   private readonly spareBuffers: Buffer[] = [];
   private pendingWriteBytes = 0;
   private announcer: Announcer;
-  private timers: NodeJS.Timeout[] = [];
+  private lastRechokeAt = 0;
+  private lastSaveAt = 0;
   private optimistic?: string;
   private lastOptimisticAt = 0;
   private running = false;
@@ -233,10 +237,8 @@ export class Torrent extends EventEmitter {
       if (this.state === 'seeding' && !this.completedAt) this.completedAt = Date.now();
       this.announcer = this.makeAnnouncer();
       this.announcer.start();
-      this.timers.push(setInterval(() => this.tick(), 1000));
-      this.timers.push(setInterval(() => this.rechoke(), CHOKE_INTERVAL_MS));
-      this.timers.push(setInterval(() => void this.saveResume(), RESUME_SAVE_INTERVAL_MS));
-      for (const t of this.timers) t.unref();
+      this.lastRechokeAt = this.lastSaveAt = Date.now();
+      this.housekeeper.add(this);
       this.connectMore();
       this.fillWebSeeds();
       if (this.state === 'seeding') this.emit('done');
@@ -272,8 +274,7 @@ export class Torrent extends EventEmitter {
   }
 
   private async shutDown(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.housekeeper.delete(this);
     for (const peer of [...this.peers.values()]) peer.wire.destroy();
     this.peers.clear();
     for (const ws of this.webSeeds) ws.close();
@@ -889,9 +890,41 @@ export class Torrent extends EventEmitter {
 
   // ---- housekeeping ----
 
-  private tick(): void {
+  private get housekeeper(): Housekeeper {
+    return this.options.housekeeper ?? sharedHousekeeper;
+  }
+
+  /** Once a second from the housekeeper: the tick, and the rechoke and resume save when due. */
+  housekeep(now: number): void {
     if (!this.running) return;
-    const now = Date.now();
+    if (now - this.lastRechokeAt >= CHOKE_INTERVAL_MS) {
+      this.lastRechokeAt = now;
+      if (this.peers.size > 0) this.rechoke();
+    }
+    if (now - this.lastSaveAt >= RESUME_SAVE_INTERVAL_MS) {
+      this.lastSaveAt = now;
+      if (this.dirty) void this.saveResume();
+    }
+    if (this.isIdle()) {
+      this.connectMore();
+      return;
+    }
+    this.tick(now);
+  }
+
+  /** Nothing to tick: no peers or web seeds at work, not checking, no traffic in the rate window. */
+  private isIdle(): boolean {
+    if (this.peers.size > 0 || this.halfOpen > 0 || this.state === 'checking') return false;
+    if (this.state === 'downloading' && this.webSeeds.some((ws) => !ws.disabledReason)) return false;
+    const first = this.rateSamples[0];
+    const last = this.rateSamples[this.rateSamples.length - 1];
+    if (first && last && (first.down !== last.down || first.up !== last.up)) return false;
+    // Traffic after a quiet spell measures from its own start, not from samples long past.
+    this.rateSamples.length = 0;
+    return true;
+  }
+
+  private tick(now: number): void {
     const endgame = this.picker.inEndgame();
     for (const p of this.peers.values()) {
       const rate = p.wire.downloadRate.rate(now);
