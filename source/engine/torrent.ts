@@ -11,6 +11,7 @@ import type { Metainfo } from './metainfo.js';
 import { blockKey, Peer } from './peer.js';
 import { PiecePicker, type BlockRequest } from './picker.js';
 import { RateLimiter } from './rate-limiter.js';
+import { IncrementalSha1 } from './incremental-sha1.js';
 import { sharedHousekeeper, type Housekeeper } from './housekeeper.js';
 import { Storage, StorageError } from './storage/storage.js';
 import type { PeerAddress } from './tracker/types.js';
@@ -118,6 +119,8 @@ interface KnownPeer {
 interface PieceInProgress {
   buffer: Buffer;
   contributors: Set<string>;
+  /** SHA-1 of the bytes before `hashed`, fed as blocks arrive in order (absent with a custom hasher). */
+  hash?: IncrementalSha1;
 }
 
 const BLOCK = 16 * 1024;
@@ -161,6 +164,8 @@ export class Torrent extends EventEmitter {
   /** Full-size piece buffers reused after their write: no fresh megabytes per piece for the GC. */
   private readonly spareBuffers: Buffer[] = [];
   private pendingWriteBytes = 0;
+  /** Pieces are hashed as their blocks arrive unless a custom hasher was given (or there are no SHA-1 piece hashes). */
+  private readonly incrementalHash: boolean;
   private announcer: Announcer;
   private lastRechokeAt = 0;
   private lastSaveAt = 0;
@@ -200,6 +205,7 @@ export class Torrent extends EventEmitter {
     this.allPieces = new Bitfield(meta.pieceCount);
     this.allPieces.setAll();
     this.webSeeds = this.makeWebSeeds();
+    this.incrementalHash = !options.hash && meta.pieces.length === meta.pieceCount * 20;
   }
 
   get name(): string {
@@ -664,10 +670,13 @@ export class Torrent extends EventEmitter {
   private storeBlock(index: number, begin: number, block: Buffer, from: string, pieceComplete: boolean): void {
     let piece = this.inProgress.get(index);
     if (!piece) {
-      piece = { buffer: this.pieceBuffer(index), contributors: new Set() };
+      const buffer = this.pieceBuffer(index);
+      piece = { buffer, contributors: new Set(), hash: this.incrementalHash ? new IncrementalSha1(buffer, BLOCK) : undefined };
       this.inProgress.set(index, piece);
     }
     block.copy(piece.buffer, begin);
+    // Hashed now, while the block is still in the cache, rather than in a second pass.
+    piece.hash?.received(begin);
     piece.contributors.add(from);
     if (pieceComplete) {
       this.inProgress.delete(index);
@@ -705,7 +714,7 @@ export class Torrent extends EventEmitter {
     const run = this.run;
     this.pendingWriteBytes += data.length;
     try {
-      const ok = await this.storage.verifyPiece(index, data);
+      const ok = piece.hash ? this.storage.digestMatches(index, piece.hash.digest()) : await this.storage.verifyPiece(index, data);
       if (!this.running || run !== this.run) return;
       if (!ok) {
         this.hashFailures++;

@@ -161,6 +161,13 @@ export class Storage {
     return this.track(this.readRange(index * this.meta.pieceLength + begin, length));
   }
 
+  /** Whether `digest` is piece `index`'s SHA-1 from the metainfo. */
+  digestMatches(index: number, digest: Buffer): boolean {
+    const expected = this.meta.pieces.subarray(index * 20, index * 20 + 20);
+    if (expected.length !== 20) throw new StorageError(`no SHA-1 hash for piece ${index}`, 'ENOHASH');
+    return digest.equals(expected);
+  }
+
   async verifyPiece(index: number, data: Buffer): Promise<boolean> {
     if (data.length !== this.pieceSize(index)) return false;
     const expected = this.meta.pieces.subarray(index * 20, index * 20 + 20);
