@@ -15,8 +15,8 @@ export class Peer {
   peerChoking = true;
   peerInterested = false;
   snubbed = false;
-  /** Blocks we asked this peer for, keyed by `index:begin`. */
-  readonly requests = new Map<string, PendingRequest>();
+  /** Blocks we asked this peer for, keyed by blockKey(). */
+  readonly requests = new Map<number, PendingRequest>();
   /** Blocks the peer asked us for, served in order. */
   readonly uploadQueue: BlockRequest[] = [];
   /** Pieces the peer lets us request while choked (BEP 6). */
@@ -49,6 +49,11 @@ export class Peer {
   }
 }
 
-export function blockKey(index: number, begin: number): string {
-  return `${index}:${begin}`;
+/**
+ * A number naming a block: no string per block on the hot path. We only request blocks at
+ * multiples of `blockSize` inside a piece, so any other `begin` gets a key that matches no request (-1).
+ */
+export function blockKey(index: number, begin: number, blocksPerPiece: number, blockSize: number): number {
+  const block = begin / blockSize;
+  return Number.isInteger(block) && block >= 0 && block < blocksPerPiece ? index * blocksPerPiece + block : -1;
 }

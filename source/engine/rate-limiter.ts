@@ -21,9 +21,10 @@ export class RateLimiter {
   }
 
   /** Takes `bytes` and returns how many ms to wait before taking more (0 = go on). */
-  consume(bytes: number, now = Date.now()): number {
+  consume(bytes: number, now?: number): number {
+    // Unlimited (the common case) costs no clock read: this runs for every block.
     if (this.rateBytesPerSecond <= 0) return 0;
-    this.refill(now);
+    this.refill(now ?? Date.now());
     this.tokens -= bytes;
     if (this.tokens >= 0) return 0;
     return Math.ceil((-this.tokens / this.rateBytesPerSecond) * 1000);

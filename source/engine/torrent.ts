@@ -166,6 +166,7 @@ export class Torrent extends EventEmitter {
   private pendingWriteBytes = 0;
   /** Pieces are hashed as their blocks arrive unless a custom hasher was given (or there are no SHA-1 piece hashes). */
   private readonly incrementalHash: boolean;
+  private readonly blocksPerPiece: number;
   private announcer: Announcer;
   private lastRechokeAt = 0;
   private lastSaveAt = 0;
@@ -205,6 +206,7 @@ export class Torrent extends EventEmitter {
     this.allPieces = new Bitfield(meta.pieceCount);
     this.allPieces.setAll();
     this.webSeeds = this.makeWebSeeds();
+    this.blocksPerPiece = Math.ceil(meta.pieceLength / BLOCK);
     this.incrementalHash = !options.hash && meta.pieces.length === meta.pieceCount * 20;
   }
 
@@ -560,7 +562,7 @@ export class Torrent extends EventEmitter {
         this.onBlock(peer, m.index, m.begin, m.block);
         break;
       case 'reject': {
-        const key = blockKey(m.index, m.begin);
+        const key = this.blockKey(m.index, m.begin);
         if (peer.requests.delete(key)) {
           this.picker.releaseBlock(peer.id, m.index, m.begin);
           this.fillOthers(peer);
@@ -612,7 +614,7 @@ export class Torrent extends EventEmitter {
     const now = Date.now();
     peer.socket.cork();
     for (const b of blocks) {
-      peer.requests.set(blockKey(b.index, b.begin), { ...b, sentAt: now });
+      peer.requests.set(this.blockKey(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, sentAt: now });
       peer.wire.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
     }
     process.nextTick(() => peer.socket.uncork());
@@ -632,7 +634,7 @@ export class Torrent extends EventEmitter {
   }
 
   private onBlock(peer: Peer, index: number, begin: number, block: Buffer): void {
-    const key = blockKey(index, begin);
+    const key = this.blockKey(index, begin);
     const request = peer.requests.get(key);
     this.downloadedBytes += block.length;
     this.throttleDownload(peer, block.length);
@@ -660,7 +662,7 @@ export class Torrent extends EventEmitter {
   /** Endgame: the block came from one source, so the others need not send it. */
   private cancelElsewhere(ids: string[], index: number, begin: number, length: number): void {
     if (ids.length === 0) return;
-    const key = blockKey(index, begin);
+    const key = this.blockKey(index, begin);
     for (const otherId of ids) {
       const other = this.peers.get(otherId);
       if (other && other.requests.delete(key)) other.wire.send({ type: 'cancel', index, begin, length });
@@ -692,6 +694,10 @@ export class Torrent extends EventEmitter {
 
   private recycle(buffer: Buffer): void {
     if (buffer.length === this.meta.pieceLength && this.spareBuffers.length * buffer.length < MAX_PENDING_WRITE_BYTES) this.spareBuffers.push(buffer);
+  }
+
+  private blockKey(index: number, begin: number): number {
+    return blockKey(index, begin, this.blocksPerPiece, BLOCK);
   }
 
   private throttleDownload(peer: Peer, bytes: number): void {
