@@ -20,15 +20,7 @@ export class ProgressReporter {
       `${(s.progress * 100).toFixed(1).padStart(5)}%  ${s.state.padEnd(11)} ` +
       `down ${formatRate(s.downloadRate)}  up ${formatRate(s.uploadRate)}  ` +
       `peers ${s.peers} (${s.seeds} seeds)  ${formatBytes(s.completedBytes)}/${formatBytes(s.length)}  ETA ${formatDuration(s.etaSeconds)}`;
-    if (this.options.tty) {
-      process.stderr.write(`\r${line}\x1b[K`);
-      this.liveLine = true;
-      return;
-    }
-    const now = Date.now();
-    if (now - this.lastPlainAt < (this.options.plainEveryMs ?? 5000)) return;
-    this.lastPlainAt = now;
-    process.stderr.write(`${line}\n`);
+    this.status(line);
   }
 
   /** While a magnet's info dictionary is being fetched from peers. */
@@ -36,15 +28,7 @@ export class ProgressReporter {
     if (this.options.json) return this.json({ event: 'metadata', name, peers: s.known, connected: s.connected, offering: s.offering, pieces: s.pieces, pieceCount: s.pieceCount });
     const pieces = s.pieceCount ? `  ${s.pieces}/${s.pieceCount} pieces` : '';
     const line = `fetching metadata  ${printable(name)}  peers ${s.connected} connected, ${s.known} found, ${s.offering} offering${pieces}`;
-    if (this.options.tty) {
-      process.stderr.write(`\r${line}\x1b[K`);
-      this.liveLine = true;
-      return;
-    }
-    const now = Date.now();
-    if (now - this.lastPlainAt < (this.options.plainEveryMs ?? 5000)) return;
-    this.lastPlainAt = now;
-    process.stderr.write(`${line}\n`);
+    this.status(line);
   }
 
   checking(done: number, total: number): void {
@@ -73,6 +57,19 @@ export class ProgressReporter {
 
   stop(): void {
     this.endLive();
+  }
+
+  /** A status line: rewritten in place on a TTY, else printed every few seconds. */
+  private status(line: string): void {
+    if (this.options.tty) {
+      process.stderr.write(`\r${line}\x1b[K`);
+      this.liveLine = true;
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastPlainAt < (this.options.plainEveryMs ?? 5000)) return;
+    this.lastPlainAt = now;
+    process.stderr.write(`${line}\n`);
   }
 
   private endLive(): void {

@@ -4,10 +4,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from '../../source/engine/bencode.js';
-import { Session } from '../../source/engine/session.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
-import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
+import { randomTorrent, startSeeder } from '../helpers/swarm.js';
 
 interface ProgressEvent {
   event: string;
@@ -18,12 +17,7 @@ interface ProgressEvent {
 
 test('a download killed part way (SIGKILL) resumes and fetches only what it did not have', async (t) => {
   const { meta, data } = randomTorrent({ sizes: [6_000_000, 2_000_001], pieceLength: 64 * 1024 });
-  const seedDir = tempDir(t);
-  writeTorrentFiles(seedDir, meta, data);
-  const seeder = new Session({ host: '127.0.0.1', port: 0 });
-  await seeder.listen();
-  t.after(() => seeder.close());
-  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  const seeder = await startSeeder(t, meta, data, tempDir(t));
   seeder.setLimits({ upload: 3 * 1024 * 1024 });
 
   const torrentPath = join(tempDir(t), 'resume.torrent');

@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from '../../source/engine/bencode.js';
-import { Session } from '../../source/engine/session.js';
 import { selectedFiles } from '../../source/commands/download.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
-import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
+import { randomTorrent, startSeeder } from '../helpers/swarm.js';
 
 test('selectedFiles reads aria2c-style 1-based lists', () => {
   assert.deepEqual([...selectedFiles('1,3-4', 5)], [1, 0, 1, 1, 0]);
@@ -18,12 +17,7 @@ test('selectedFiles reads aria2c-style 1-based lists', () => {
 
 test('download --select-file fetches only the chosen files, runs --on-done with the path, exits 0', async (t) => {
   const { meta, data } = randomTorrent({ sizes: [200_000, 300_000, 100_000], pieceLength: 16 * 1024 });
-  const seedDir = tempDir(t);
-  writeTorrentFiles(seedDir, meta, data);
-  const seeder = new Session({ host: '127.0.0.1', port: 0 });
-  await seeder.listen();
-  t.after(() => seeder.close());
-  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  const seeder = await startSeeder(t, meta, data, tempDir(t));
   const torrentPath = join(tempDir(t), 'sel.torrent');
   writeFileSync(torrentPath, encode(meta.raw));
   const out = tempDir(t);

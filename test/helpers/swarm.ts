@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { metainfoFromFiles, type MemoryFile } from '../../source/engine/storage/metainfo-from-files.js';
 import type { Metainfo } from '../../source/engine/metainfo.js';
 import type { Torrent } from '../../source/engine/torrent.js';
+import { Session } from '../../source/engine/session.js';
 
 /** A multi-file torrent of random data with odd sizes (pieces straddle files). */
 export function randomTorrent(options: { name?: string; pieceLength?: number; sizes?: number[]; single?: boolean } = {}): { meta: Metainfo; data: Buffer; files: MemoryFile[] } {
@@ -36,4 +37,14 @@ export function waitForDone(torrent: Torrent, timeoutMs = 30_000): Promise<void>
       reject(new Error(message));
     });
   });
+}
+
+/** An in-process seeder of `meta` on 127.0.0.1 (data written to a temp dir), closed after the test. */
+export async function startSeeder(t: import('node:test').TestContext, meta: Metainfo, data: Buffer, directory: string): Promise<Session> {
+  writeTorrentFiles(directory, meta, data);
+  const seeder = new Session({ host: '127.0.0.1', port: 0 });
+  await seeder.listen();
+  t.after(() => seeder.close());
+  await seeder.add(meta, { directory, seedMode: true }).start();
+  return seeder;
 }

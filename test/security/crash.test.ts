@@ -14,7 +14,7 @@ import { Session } from '../../source/engine/session.js';
 import { decodeResume } from '../../source/engine/storage/resume.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
-import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+import { randomTorrent, waitForDone, writeTorrentFiles, startSeeder } from '../helpers/swarm.js';
 
 interface Event {
   event: string;
@@ -74,12 +74,7 @@ function assertResumeFilesWhole(home: string): number {
 
 test('crash: SIGKILL at random points of a download loses no verified piece', { timeout: 180_000 }, async (t) => {
   const { meta, data } = randomTorrent({ sizes: [7_000_000, 2_000_001], pieceLength: 64 * 1024 });
-  const seedDir = tempDir(t);
-  writeTorrentFiles(seedDir, meta, data);
-  const seeder = new Session({ host: '127.0.0.1', port: 0 });
-  await seeder.listen();
-  t.after(() => seeder.close());
-  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  const seeder = await startSeeder(t, meta, data, tempDir(t));
   seeder.setLimits({ upload: 1024 * 1024 });
   const torrentPath = join(tempDir(t), 'crash.torrent');
   writeFileSync(torrentPath, encode(meta.raw));
