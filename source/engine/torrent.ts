@@ -612,12 +612,8 @@ export class Torrent extends EventEmitter {
     const blocks = this.picker.pick(peer.id, peer.bitfield, want, { choked: peer.peerChoking, allowedFast: peer.allowedFast });
     if (blocks.length === 0) return;
     const now = Date.now();
-    peer.socket.cork();
-    for (const b of blocks) {
-      peer.requests.set(this.blockKey(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, sentAt: now });
-      peer.wire.send({ type: 'request', index: b.index, begin: b.begin, length: b.length });
-    }
-    process.nextTick(() => peer.socket.uncork());
+    for (const b of blocks) peer.requests.set(this.blockKey(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, sentAt: now });
+    peer.wire.sendRequests(blocks);
   }
 
   private fillOthers(except?: Peer): void {

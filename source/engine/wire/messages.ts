@@ -77,15 +77,26 @@ function withIndex(id: number, index: number): Buffer {
 }
 
 function withTriple(id: number, index: number, begin: number, length: number): Buffer {
+  const b = Buffer.allocUnsafe(17);
+  writeTriple(b, 0, id, index, begin, length);
+  return b;
+}
+
+function writeTriple(b: Buffer, at: number, id: number, index: number, begin: number, length: number): void {
   checkU32('index', index);
   checkU32('begin', begin);
   checkU32('length', length);
-  const b = Buffer.allocUnsafe(17);
-  b.writeUInt32BE(13, 0);
-  b[4] = id;
-  b.writeUInt32BE(index, 5);
-  b.writeUInt32BE(begin, 9);
-  b.writeUInt32BE(length, 13);
+  b.writeUInt32BE(13, at);
+  b[at + 4] = id;
+  b.writeUInt32BE(index, at + 5);
+  b.writeUInt32BE(begin, at + 9);
+  b.writeUInt32BE(length, at + 13);
+}
+
+/** Many request messages in one buffer: one write instead of one per request. */
+export function encodeRequests(requests: readonly { index: number; begin: number; length: number }[]): Buffer {
+  const b = Buffer.allocUnsafe(17 * requests.length);
+  requests.forEach((r, i) => writeTriple(b, 17 * i, MessageId.request, r.index, r.begin, r.length));
   return b;
 }
 

@@ -9,6 +9,7 @@ import { Framer } from './framer.js';
 import { badHandshakePrefix, decodeHandshake, encodeHandshake, HANDSHAKE_LENGTH, PROTOCOL, type Handshake } from './handshake.js';
 import {
   encodeMessage,
+  encodeRequests,
   encodePayloadHeader,
   encodePieceHeader,
   FAST_TYPES,
@@ -201,6 +202,13 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
       default:
         this.write(encodeMessage(m));
     }
+  }
+
+  /** Request messages for all of `requests`, written at once. */
+  sendRequests(requests: readonly { index: number; begin: number; length: number }[]): void {
+    if (this.isDestroyed || requests.length === 0) return;
+    if (!this.handshakeSent) throw new Error('cannot send request before the handshake');
+    this.write(encodeRequests(requests));
   }
 
   /** Writes the 13-byte header and then `block` itself: the block is not copied, so do not reuse it until written. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeMessage, encodeMessage, ProtocolError, tryDecodeMessage, type Message } from '../../../source/engine/wire/messages.js';
+import { decodeMessage, encodeMessage, encodeRequests, ProtocolError, tryDecodeMessage, type Message } from '../../../source/engine/wire/messages.js';
 
 const samples: Message[] = [
   { type: 'keep-alive' },
@@ -95,4 +95,11 @@ test('encoding rejects out-of-range fields', () => {
   assert.throws(() => encodeMessage({ type: 'request', index: 0, begin: 2 ** 32, length: 1 }), RangeError);
   assert.throws(() => encodeMessage({ type: 'port', port: 70000 }), RangeError);
   assert.throws(() => encodeMessage({ type: 'extended', id: 256, payload: Buffer.alloc(0) }), RangeError);
+});
+
+test('encodeRequests is the request messages one after another', () => {
+  const requests = [{ index: 0, begin: 0, length: 16384 }, { index: 7, begin: 16384, length: 100 }, { index: 2 ** 32 - 1, begin: 32768, length: 16384 }];
+  const one = Buffer.concat(requests.map((r) => encodeMessage({ type: 'request', ...r })));
+  assert.ok(encodeRequests(requests).equals(one));
+  assert.equal(encodeRequests([]).length, 0);
 });
