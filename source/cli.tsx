@@ -6,7 +6,7 @@ const help = `
   Usage
     $ btui                                   the TUI (restores the saved session)
     $ btui --demo                            the TUI with an embedded local demo swarm
-    $ btui download -t FILE.torrent [-o DIR] download (also an info-hash or an http(s) URL)
+    $ btui download -t FILE.torrent [-o DIR] download (also a magnet, an info-hash or an http(s) URL)
     $ btui metainfo -t FILE.torrent [--json] show a torrent's metainfo
     $ btui metainfo -m 'magnet:?...'         show what a magnet link holds
     $ btui scrape -t TRACKER_URL -i HASH,... seeders / leechers / completed per hash
