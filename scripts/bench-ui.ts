@@ -23,6 +23,7 @@ import { startLibtorrentPeer } from '../test/helpers/libtorrent-peer.js';
 import { startOpentracker } from '../test/helpers/opentracker.js';
 import { mktorrent, setAnnounce } from '../test/helpers/torrent-files.js';
 import { cli, ensureBuilt, testHome, Tmux } from '../test/tui/tmux.js';
+import { Cleanup } from './bench/cleanup.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const COUNT = Number(process.env.BENCH_TORRENTS ?? 1000);
@@ -140,16 +141,6 @@ function ensurePayload(benchDir: string): string {
   return path;
 }
 
-/** A minimal stand-in for node:test's context, so the test helpers can clean up after us. */
-class Cleanup {
-  private readonly fns: (() => unknown)[] = [];
-  after(fn: () => unknown): void {
-    this.fns.push(fn);
-  }
-  async run(): Promise<void> {
-    for (const fn of this.fns.reverse()) await fn();
-  }
-}
 
 interface Run {
   wall: number;

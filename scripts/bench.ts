@@ -29,6 +29,7 @@ import { parseMetainfo } from '../source/engine/metainfo.js';
 import { measure, processCpu, settle, summarize, type Measure } from './bench/measure.js';
 import { ensurePayload, manyFilesTorrent, waitForSeeders, warm } from './bench/swarm-setup.js';
 import { formatTable, replaceDocTable, type Row } from './bench/report.js';
+import { Cleanup } from './bench/cleanup.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -50,16 +51,6 @@ const CLI = join(root, 'distribution', 'cli.js');
 const LT_LEECH = join(root, 'scripts/bench/lt-leech.py');
 const LT_CHECK = join(root, 'scripts/bench/lt-check.py');
 
-/** A minimal stand-in for node:test's context, so the test helpers can clean up after us. */
-class Cleanup {
-  private readonly fns: (() => unknown)[] = [];
-  after(fn: () => unknown): void {
-    this.fns.push(fn);
-  }
-  async run(): Promise<void> {
-    for (const fn of this.fns.reverse()) await fn();
-  }
-}
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const line = (label: string, m: Measure) =>
