@@ -34,18 +34,20 @@ ${dhtHelp}
 `;
 
 
+export const metainfoFlags = {
+  torrent: { type: 'string', shortFlag: 't' },
+  magnet: { type: 'string', shortFlag: 'm' },
+  json: { type: 'boolean', default: false },
+  save: { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  timeout: { type: 'number', default: 60 },
+  peer: { type: 'string', isMultiple: true },
+  port: { type: 'number', default: 0 },
+  ...dhtFlags,
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  const cli = parseCommand('metainfo', help, argv, {
-    torrent: { type: 'string', shortFlag: 't' },
-    magnet: { type: 'string', shortFlag: 'm' },
-    json: { type: 'boolean', default: false },
-    save: { type: 'string' },
-    offline: { type: 'boolean', default: false },
-    timeout: { type: 'number', default: 60 },
-    peer: { type: 'string', isMultiple: true },
-    port: { type: 'number', default: 0 },
-    ...dhtFlags,
-  });
+  const cli = parseCommand('metainfo', help, argv, metainfoFlags);
 
   let { torrent, magnet } = cli.flags;
   const { json, save } = cli.flags;

@@ -1,11 +1,28 @@
-import meow, { type AnyFlags, type Result } from 'meow';
+import { createRequire } from 'node:module';
+import type { AnyFlags, Result } from 'meow';
 import { UserError } from '../errors.js';
+import { parseSimpleFlags } from './simple-flags.js';
+
+export type ParsedCommand<Flags extends AnyFlags> = Pick<Result<Flags>, 'input' | 'flags'>;
 
 /**
- * meow for a subcommand, with unknown options reported as one line (meow's own report
+ * A subcommand's flags. Ordinary lines are parsed without loading meow (see simple-flags.ts);
+ * anything else goes to meow, with unknown options reported as one line (meow's own report
  * spans two) and exit code 2, as every btui usage error is.
  */
-export function parseCommand<Flags extends AnyFlags>(name: string, help: string, argv: string[], flags: Flags): Result<Flags> {
+export function parseCommand<Flags extends AnyFlags>(name: string, help: string, argv: string[], flags: Flags): ParsedCommand<Flags> {
+  const simple = parseSimpleFlags(argv, flags);
+  if (simple) {
+    // What meow does too: `ps` shows the command's name, not "node".
+    process.title = 'btui';
+    return simple as ParsedCommand<Flags>;
+  }
+  return parseWithMeow(name, help, argv, flags);
+}
+
+function parseWithMeow<Flags extends AnyFlags>(name: string, help: string, argv: string[], flags: Flags): ParsedCommand<Flags> {
+  // Loaded only here, synchronously (require of an ES module: Node 20.19 and later).
+  const meow = createRequire(import.meta.url)('meow').default as typeof import('meow').default;
   const cli = meow(help, { importMeta: import.meta, argv, description: false, allowUnknownFlags: true, flags });
   const known = new Set(['help', 'version']);
   for (const key of Object.keys(flags)) {
