@@ -70,8 +70,9 @@ const enum Phase {
  * Messages the remote sends after its handshake but before ours are held (not parsed) until
  * sendHandshake is called. A ProtocolError thrown by a 'message' listener also closes the
  * wire with that reason, so callers can reject e.g. a bitfield of the wrong size by throwing.
- * Piece blocks and other payloads in emitted messages are views into the receive buffer:
- * copy them if you keep them long, or they pin the whole chunk they arrived in.
+ * A piece message's block is a view into the receive buffer, valid only while the 'message'
+ * listeners run: copy it to keep it (the buffer is reused for the next read). Every other
+ * message's payload (bitfield, extended) is a copy of its own.
  */
 export class PeerWire extends EventEmitter<PeerWireEvents> {
   readonly downloadRate = new RateMeter();
@@ -256,7 +257,12 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     if (!this.socket.destroyed) this.socket.uncork();
   };
 
-  private readonly onData = (chunk: Buffer): void => {
+  /**
+   * Bytes from the peer, for sockets that do not emit 'data' (those reading into a shared
+   * buffer): `chunk` is only borrowed, whatever is kept of it is copied before this returns.
+   */
+  receive(chunk: Buffer): void {
+    if (this.isDestroyed) return;
     this.bytesReceived += chunk.length;
     this.receivedSinceTick = true;
     this.framer.push(chunk);
@@ -266,6 +272,11 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
       return;
     }
     this.process();
+    this.framer.retain();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.receive(chunk);
   };
 
   private readonly onDrain = (): void => {
@@ -305,7 +316,8 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     while (this.phase === Phase.Open && !this.isDestroyed) {
       const body = this.framer.next();
       if (body === null) return;
-      const m = tryDecodeMessage(body);
+      // Only piece blocks stay views into the receive buffer: other payloads may be kept.
+      const m = tryDecodeMessage(body.length === 0 || body[0] === MessageId.piece ? body : Buffer.from(body));
       if (m === null) continue;
       if (FAST_TYPES.has(m.type) && !this.fastEnabled) {
         throw new ProtocolError(`${m.type} message without the fast extension`);

@@ -108,3 +108,37 @@ test('framer take and byteAt across chunks', () => {
   assert.equal(f.take(2).toString(), 'ef');
   assert.throws(() => f.take(1), RangeError);
 });
+
+test('framer keeps what it needs of a borrowed chunk: one reused read buffer gives the same messages', () => {
+  const { bytes, messages } = stream();
+  for (let seed = 1; seed <= 25; seed++) {
+    const random = prng(seed);
+    const readBuffer = Buffer.alloc(6000);
+    const out: Message[] = [];
+    const f = new Framer(1 << 20);
+    for (let pos = 0; pos < bytes.length; ) {
+      const n = Math.min(bytes.length - pos, 1 + Math.floor(random() * (random() < 0.5 ? 8 : readBuffer.length - 1)));
+      bytes.copy(readBuffer, 0, pos, pos + n);
+      pos += n;
+      f.push(readBuffer.subarray(0, n));
+      drain(f, out);
+      f.retain();
+      readBuffer.fill(0xee); // the next read overwrites it
+    }
+    assert.deepEqual(out, messages, `seed ${seed}`);
+    assert.equal(f.length, 0);
+  }
+});
+
+test('framer: bytes held across retain (several messages, a partial one) come out in order', () => {
+  const { bytes, messages } = stream();
+  const readBuffer = Buffer.from(bytes);
+  const f = new Framer(1 << 20);
+  f.push(readBuffer.subarray(0, bytes.length - 10));
+  f.retain(); // nothing taken yet: all of it must be copied
+  readBuffer.fill(0);
+  f.push(Buffer.from(bytes.subarray(bytes.length - 10)));
+  const out: Message[] = [];
+  drain(f, out);
+  assert.deepEqual(out, messages);
+});
