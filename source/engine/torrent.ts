@@ -11,10 +11,11 @@ import type { Metainfo } from './metainfo.js';
 import { blockKey, Peer } from './peer.js';
 import { PiecePicker, type BlockRequest } from './picker.js';
 import { RateLimiter } from './rate-limiter.js';
-import { IncrementalSha1 } from './incremental-sha1.js';
+import { PieceAssembly, type PieceSpan } from './piece-assembly.js';
 import { sharedHousekeeper, type Housekeeper } from './housekeeper.js';
 import { Storage, StorageError } from './storage/storage.js';
 import type { PeerAddress } from './tracker/types.js';
+import { connectPeerSocket } from './wire/peer-socket.js';
 import { PeerWire } from './wire/peer-wire.js';
 import { clientFromPeerId } from './wire/peer-id.js';
 import type { Message } from './wire/messages.js';
@@ -117,13 +118,14 @@ interface KnownPeer {
 }
 
 interface PieceInProgress {
-  buffer: Buffer;
-  contributors: Set<string>;
-  /** SHA-1 of the bytes before `hashed`, fed as blocks arrive in order (absent with a custom hasher). */
-  hash?: IncrementalSha1;
+  assembly: PieceAssembly;
+  /** Stretches of the piece written as they completed; the buffer is reused only after all of them. */
+  writes: Promise<void>[];
 }
 
 const BLOCK = 16 * 1024;
+/** A piece's gap-free prefix is written once this much of it has arrived (see PieceAssembly). */
+const WRITE_STRETCH_BYTES = 256 * 1024;
 const MAX_REQUEST_LENGTH = 128 * 1024;
 const MAX_UPLOAD_QUEUE = 2000;
 const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
@@ -376,7 +378,7 @@ export class Torrent extends EventEmitter {
   private connectTo(candidate: KnownPeer): void {
     candidate.connecting = true;
     this.halfOpen++;
-    const socket = net.connect({ host: candidate.host, port: candidate.port });
+    const { socket, deliverTo } = connectPeerSocket(candidate.host, candidate.port);
     let settled = false;
     const settle = (ok: boolean) => {
       if (settled) return;
@@ -401,6 +403,7 @@ export class Torrent extends EventEmitter {
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         idleTimeoutMs: this.options.idleTimeoutMs,
       });
+      deliverTo((chunk) => wire.receive(chunk));
       wire.once('handshake', (h) => {
         if (!h.infoHash.equals(this.infoHash) || h.peerId.equals(this.options.peerId) || !this.running || this.isConnectedTo(wire)) {
           settle(false);
@@ -668,18 +671,24 @@ export class Torrent extends EventEmitter {
   private storeBlock(index: number, begin: number, block: Buffer, from: string, pieceComplete: boolean): void {
     let piece = this.inProgress.get(index);
     if (!piece) {
-      const buffer = this.pieceBuffer(index);
-      piece = { buffer, contributors: new Set(), hash: this.incrementalHash ? new IncrementalSha1(buffer, BLOCK) : undefined };
+      piece = { assembly: new PieceAssembly(this.pieceBuffer(index), BLOCK, this.incrementalHash), writes: [] };
       this.inProgress.set(index, piece);
     }
-    block.copy(piece.buffer, begin);
-    // Hashed now, while the block is still in the cache, rather than in a second pass.
-    piece.hash?.received(begin);
-    piece.contributors.add(from);
+    piece.assembly.add(begin, block, from);
     if (pieceComplete) {
       this.inProgress.delete(index);
       void this.finishPiece(index, piece);
+      return;
     }
+    const ready = piece.assembly.takeReady(WRITE_STRETCH_BYTES);
+    if (ready) piece.writes.push(this.writeStretch(index, ready));
+  }
+
+  /** Written before the piece is verified: a piece that fails is downloaded and written again. */
+  private writeStretch(index: number, span: PieceSpan): Promise<void> {
+    const written = this.storage.writePart(index, span.begin, span.data);
+    written.catch(() => undefined); // awaited (and reported) when the piece completes
+    return written;
   }
 
   private pieceBuffer(index: number): Buffer {
@@ -711,28 +720,32 @@ export class Torrent extends EventEmitter {
   }
 
   private async verifyAndWrite(index: number, piece: PieceInProgress): Promise<void> {
-    const data = piece.buffer;
+    const { assembly } = piece;
+    const data = assembly.buffer;
     // A piece from before a stop must not act on the run after it (start() can follow at once).
     const run = this.run;
     this.pendingWriteBytes += data.length;
     try {
-      const ok = piece.hash ? this.storage.digestMatches(index, piece.hash.digest()) : await this.storage.verifyPiece(index, data);
+      const ok = this.incrementalHash ? this.storage.digestMatches(index, assembly.digest()) : await this.storage.verifyPiece(index, data);
       if (!this.running || run !== this.run) return;
       if (!ok) {
         this.hashFailures++;
         this.picker.pieceFailed(index);
         this.emit('hash-failed', index);
-        for (const id of piece.contributors) {
-          this.webSeeds.find((ws) => ws.id === id)?.hashFailed(piece.contributors.size === 1);
+        const { contributors } = assembly;
+        for (const id of contributors) {
+          this.webSeeds.find((ws) => ws.id === id)?.hashFailed(contributors.size === 1);
           const p = this.peers.get(id);
           if (!p) continue;
           p.hashFailures++;
-          if (piece.contributors.size === 1 || p.hashFailures >= 3) this.ban(p, `sent data that failed the hash check (piece ${index})`);
+          if (contributors.size === 1 || p.hashFailures >= 3) this.ban(p, `sent data that failed the hash check (piece ${index})`);
         }
         this.fillOthers();
         return;
       }
-      await this.storage.writePiece(index, data);
+      const rest = assembly.takeRest();
+      if (rest) piece.writes.push(this.storage.writePart(index, rest.begin, rest.data));
+      await Promise.all(piece.writes);
       // Counted even when stopping: the bytes are on disk and stop() saves the resume data after this.
       this.picker.pieceVerified(index);
       this.dirty = true;
@@ -745,8 +758,13 @@ export class Torrent extends EventEmitter {
       this.picker.pieceFailed(index);
       this.fail(error);
     } finally {
+      // Stretches written before a failed hash (or a stop) may still be in flight.
+      await Promise.allSettled(piece.writes);
+      const wasFull = this.pendingWriteBytes > MAX_PENDING_WRITE_BYTES;
       this.pendingWriteBytes -= data.length;
       this.recycle(data);
+      // Requests stopped while the writes were behind: resume them as soon as there is room.
+      if (wasFull && this.pendingWriteBytes <= MAX_PENDING_WRITE_BYTES && this.running && run === this.run) this.fillOthers();
     }
   }
 

@@ -15,6 +15,7 @@ import { checkParentInside, ensureParentDirs, layout, type FileLocation } from '
 import { decodeResume, encodeResume, stampFile, writeFileAtomic, type FileStamp } from './resume.js';
 import { defaultHashPool, type HashPool } from '../hasher.js';
 import { pooledRecheck } from './pooled-recheck.js';
+import { PerKeyQueue } from './per-key-queue.js';
 
 export { StorageError } from './errors.js';
 
@@ -77,6 +78,7 @@ export class Storage {
   /** Files written since the last saveResume: their data is flushed before the resume is. */
   private readonly dirty = new Set<number>();
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly writes = new PerKeyQueue<number>();
   private opening: Promise<void> | undefined;
   private closed = false;
 
@@ -144,10 +146,19 @@ export class Storage {
    * skipped file is wanted again and the piece downloaded anew.
    */
   async writePiece(index: number, data: Buffer): Promise<void> {
-    await this.ready();
     const size = this.pieceSize(index);
     if (data.length !== size) throw new StorageError(`piece ${index} is ${size} bytes, got ${data.length}`, 'EINVAL');
-    const slices = mapPiece(this.meta, index).filter((s) => this.wanted(s.fileIndex));
+    return this.writePart(index, 0, data);
+  }
+
+  /** Writes `data` at `begin` bytes into piece `index` (skipped files' parts are dropped, as in writePiece). */
+  async writePart(index: number, begin: number, data: Buffer): Promise<void> {
+    await this.ready();
+    const size = this.pieceSize(index);
+    if (!Number.isInteger(begin) || begin < 0 || begin + data.length > size) {
+      throw new StorageError(`bad write ${begin}+${data.length} into piece ${index} (${size} bytes)`, 'EINVAL');
+    }
+    const slices = mapRange(this.meta.files, index * this.meta.pieceLength + begin, data.length).filter((s) => this.wanted(s.fileIndex));
     await this.track(eachLimited(slices, SLICE_CONCURRENCY, (s) => this.writeSlice(s, data)));
   }
 
@@ -365,7 +376,11 @@ export class Storage {
     return fsp.open(file.path, writable ? WRITE_FLAGS : READ_FLAGS, 0o666);
   }
 
-  private async writeSlice(slice: FileSlice, data: Buffer): Promise<void> {
+  private writeSlice(slice: FileSlice, data: Buffer): Promise<void> {
+    return this.writes.run(slice.fileIndex, () => this.writeSliceNow(slice, data));
+  }
+
+  private async writeSliceNow(slice: FileSlice, data: Buffer): Promise<void> {
     const file = this.files[slice.fileIndex]!;
     let lease;
     try {
