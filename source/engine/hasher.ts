@@ -1,47 +1,53 @@
 /**
  * A pool of worker threads that compute SHA-1 off the main thread.
  *
- * Three kinds of job:
- * - `sha1(data)`: hash bytes the caller holds (copied once), e.g. a downloaded piece.
- * - `sha1Transfer(data)`: the same without a copy: the memory moves to the worker and back.
- * - `hashRanges(ranges, pieceLength)`: the worker reads the files itself, so file data never
- *   crosses threads (a recheck of some pieces).
- * - `hashFiles(files, pieceLength)`: all of a torrent's pieces, every worker (and optionally
- *   the calling thread) claiming chunks of pieces from shared memory (creating a torrent).
+ * Two kinds of job:
+ * - `sha1(data)` / `sha1Transfer(data)`: hash bytes the caller holds, e.g. a downloaded piece.
+ * - `hashPieces(files, pieceLength)`: pieces of a torrent's files on disk (creating a torrent,
+ *   a recheck). Every worker, and optionally the calling thread, claims chunks of pieces from
+ *   shared memory and reads the files itself, so file data never crosses threads.
  *
  * Idle workers are unref'd, so an idle pool never keeps the process alive.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import {
-  HASH_WORKER_ROLE,
-  PieceMap,
-  SharedFilesWorker,
-  type FileRange,
-  type FileSpan,
-  type SharedFilesJob,
-  type WorkerReply,
-  type WorkerRequest,
-} from './hash-worker.js';
+import { HASH_WORKER_ROLE, type WorkerReply, type WorkerRequest } from './hash-worker.js';
+import { SharedPiecesWorker, type FileRange, type FileSpan, type SharedPiecesJob } from './hash-stream.js';
 
 export type { FileRange, FileSpan };
-
-export interface RangeHashResult {
-  /** 20-byte SHA-1 per piece, in order; zeros for unreadable pieces. */
-  digests: Buffer;
-  /** Indices (within this job) of pieces that touch a missing file or bytes past a file's end. */
-  unreadable: number[];
-}
 
 export interface HashProgress {
   bytesHashed: number;
   totalBytes: number;
+  piecesHashed: number;
+  /** Pieces this job hashes (all of them, or those of the runs asked for). */
+  pieceCount: number;
 }
 
 export interface HashFilesOptions {
   onProgress?: (progress: HashProgress) => void;
   signal?: AbortSignal;
+  /**
+   * The calling thread hashes chunks too, one at a time between event-loop turns:
+   * 'while-workers-start' (the tens of ms until every worker is up) or 'throughout'.
+   */
   useCallerThread?: 'while-workers-start' | 'throughout';
+}
+
+export interface HashPiecesOptions extends HashFilesOptions {
+  /** [first piece, count] runs to hash; default: every piece. */
+  runs?: Iterable<readonly [first: number, count: number]>;
+  /** Missing, short or unreadable data marks pieces unreadable instead of rejecting. */
+  tolerateMissing?: boolean;
+  /** A symlink counts as unreadable. */
+  noFollow?: boolean;
+}
+
+export interface PiecesHashResult {
+  /** 20 bytes per piece of the torrent; zeros for pieces not hashed or unreadable. */
+  digests: Buffer;
+  /** 1 byte per piece of the torrent: 1 where its data could not be read. */
+  unreadable: Uint8Array;
 }
 
 export interface HashPoolOptions {
@@ -51,9 +57,8 @@ export interface HashPoolOptions {
 
 /** A worker is handed a second job before it finishes the first, so it never waits on us. */
 const MAX_IN_FLIGHT_PER_WORKER = 2;
-/** Upper bound on one hashFiles chunk: small chunks keep all threads busy to the very end. */
+/** Upper bound on one chunk of hashPieces: small chunks keep all threads busy to the very end. */
 const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
-const PROGRESS_POLL_MS = 100;
 
 interface Slot {
   worker: Worker;
@@ -66,7 +71,7 @@ interface Job {
   transfer: ArrayBuffer[];
   resolve: (reply: WorkerReply) => void;
   reject: (error: Error) => void;
-  onProgress?: (bytes: number) => void;
+  onProgress?: () => void;
   slot?: Slot;
 }
 
@@ -87,6 +92,17 @@ function startWorker(): Worker {
 
 function errorFrom(e: { message: string; code?: string; path?: string; syscall?: string }): Error {
   return Object.assign(new Error(e.message), { code: e.code, path: e.path, syscall: e.syscall });
+}
+
+/** `runs` cut into chunks of at most `perChunk` pieces, as [first, count] pairs. */
+function chunksOf(runs: Iterable<readonly [number, number]>, perChunk: number): Int32Array {
+  const pairs: number[] = [];
+  for (const [first, count] of runs) {
+    for (let at = first; at < first + count; at += perChunk) pairs.push(at, Math.min(perChunk, first + count - at));
+  }
+  const chunks = new Int32Array(new SharedArrayBuffer(pairs.length * 4));
+  chunks.set(pairs);
+  return chunks;
 }
 
 export class HashPool {
@@ -136,71 +152,63 @@ export class HashPool {
   }
 
   /**
-   * Hashes the stream formed by the file `ranges` laid end to end, cut into pieces of
-   * `pieceLength` (the last may be shorter). The worker reads the files itself.
-   * Missing or unreadable files and short reads reject the job unless `tolerateMissing` (then
-   * they are reported in `unreadable`, as a recheck wants). `noFollow`: a symlink is unreadable.
-   * Ranges marked `zeros` are hashed as zero bytes without reading.
+   * The concatenated SHA-1 of every piece of `files` laid end to end (torrent v1 layout).
+   * Rejects on the first unreadable byte. For a one-shot CLI, where the calling thread has
+   * nothing else to do, a pool of one worker fewer than cores plus 'throughout' saves a
+   * worker's start-up. An interactive caller should leave useCallerThread off.
    */
-  async hashRanges(
-    ranges: FileRange[],
-    pieceLength: number,
-    options: { tolerateMissing?: boolean; onProgress?: (bytes: number) => void; noFollow?: boolean } = {},
-  ): Promise<RangeHashResult> {
-    if (!(Number.isInteger(pieceLength) && pieceLength > 0)) throw new RangeError(`bad piece length ${pieceLength}`);
-    const request: WorkerRequest = {
-      id: 0,
-      kind: 'ranges',
-      ranges: ranges.map((r) => (r.zeros ? { path: r.path, offset: r.offset, length: r.length, zeros: true } : { path: r.path, offset: r.offset, length: r.length })),
-      pieceLength,
-      tolerateMissing: options.tolerateMissing ?? false,
-      progress: options.onProgress !== undefined,
-      noFollow: options.noFollow ?? false,
-    };
-    const reply = (await this.#run(request, [], options.onProgress)) as Extract<WorkerReply, { kind: 'ranges' }>;
-    return { digests: Buffer.from(reply.digests.buffer, reply.digests.byteOffset, reply.digests.byteLength), unreadable: reply.unreadable };
+  async hashFiles(files: FileSpan[], pieceLength: number, options: HashFilesOptions = {}): Promise<Buffer> {
+    return (await this.hashPieces(files, pieceLength, options)).digests;
   }
 
   /**
-   * The concatenated SHA-1 of every piece of `files` laid end to end (torrent v1 layout).
-   * Every worker takes part, claiming chunks of pieces from shared memory, so none ever waits
-   * on this thread for work. Rejects on the first unreadable byte.
-   *
-   * `useCallerThread`: the calling thread hashes chunks too, a few milliseconds at a time
-   * between event-loop turns: 'while-workers-start' (the tens of ms until every worker is up)
-   * or 'throughout'. For a one-shot CLI, where that thread has nothing else to do, a pool of
-   * one worker fewer than cores plus 'throughout' saves a worker's start-up. An interactive
-   * caller should leave it off.
+   * SHA-1 of pieces of `files` laid end to end, cut into pieces of `pieceLength` (the last may
+   * be shorter): every piece, or those of `runs`. Every worker takes part, and the calling
+   * thread as `useCallerThread` says; each claims chunks of up to 4 MiB in turn, so none ever
+   * waits for work. Ranges marked `zeros` are hashed as zero bytes without reading.
    */
-  async hashFiles(
-    files: FileSpan[],
-    pieceLength: number,
-    options: HashFilesOptions = {},
-  ): Promise<Buffer> {
+  async hashPieces(files: FileSpan[], pieceLength: number, options: HashPiecesOptions = {}): Promise<PiecesHashResult> {
     if (!(Number.isInteger(pieceLength) && pieceLength > 0)) throw new RangeError(`bad piece length ${pieceLength}`);
     options.signal?.throwIfAborted();
-    const totalBytes = files.reduce((sum, f) => sum + f.length, 0);
-    const pieceCount = Math.ceil(totalBytes / pieceLength);
-    if (pieceCount === 0) return Buffer.alloc(0);
-    const chunkBytes = Math.min(MAX_CHUNK_BYTES, Math.ceil(totalBytes / (this.size * 4)));
-    const job: SharedFilesJob = {
-      files: files.map((f) => ({ path: f.path, length: f.length })),
+    const length = files.reduce((sum, f) => sum + f.length, 0);
+    const torrentPieces = Math.ceil(length / pieceLength);
+    const digests = new SharedArrayBuffer(torrentPieces * 20);
+    const unreadable = new SharedArrayBuffer(torrentPieces);
+    const result = () => ({ digests: Buffer.from(digests), unreadable: new Uint8Array(unreadable) });
+    const runs = [...(options.runs ?? [[0, torrentPieces] as const])].filter(([, count]) => count > 0);
+    let pieceCount = 0;
+    let totalBytes = 0;
+    for (const [first, count] of runs) {
+      if (!(first >= 0 && first + count <= torrentPieces)) throw new RangeError(`pieces ${first}..${first + count - 1} are not all in 0..${torrentPieces - 1}`);
+      pieceCount += count;
+      totalBytes += Math.min(length, (first + count) * pieceLength) - first * pieceLength;
+    }
+    if (pieceCount === 0) return result();
+
+    const threads = this.size + (options.useCallerThread ? 1 : 0);
+    const chunkBytes = Math.min(MAX_CHUNK_BYTES, Math.ceil(totalBytes / (threads * 4)));
+    const job: SharedPiecesJob = {
+      files: files.map((f) => (f.zeros ? { path: f.path, length: f.length, zeros: true } : { path: f.path, length: f.length })),
       pieceLength,
-      piecesPerChunk: Math.max(1, Math.floor(chunkBytes / pieceLength)),
+      chunks: chunksOf(runs, Math.max(1, Math.floor(chunkBytes / pieceLength))).buffer as SharedArrayBuffer,
+      tolerateMissing: options.tolerateMissing ?? false,
+      noFollow: options.noFollow ?? false,
       control: new SharedArrayBuffer(8),
-      progress: new SharedArrayBuffer(8),
-      digests: new SharedArrayBuffer(pieceCount * 20),
+      progress: new SharedArrayBuffer(16),
+      digests,
+      unreadable,
     };
     const control = new Int32Array(job.control);
     const stop = () => Atomics.store(control, 1, 1);
     const hashed = new BigInt64Array(job.progress);
-    const report = () => options.onProgress?.({ bytesHashed: Number(Atomics.load(hashed, 0)), totalBytes });
+    const onProgress = options.onProgress;
+    const report = onProgress && (() => onProgress({ bytesHashed: Number(Atomics.load(hashed, 0)), totalBytes, piecesHashed: Number(Atomics.load(hashed, 1)), pieceCount }));
 
     const ids: number[] = [];
     const parts: Promise<unknown>[] = [];
-    for (let i = 0; i < this.size; i++) parts.push(this.#run({ id: 0, kind: 'files', job }, [], undefined, (id) => ids.push(id)));
-    const timer = options.onProgress ? setInterval(report, PROGRESS_POLL_MS) : undefined;
-    timer?.unref();
+    for (let i = 0; i < this.size; i++) {
+      parts.push(this.#run({ id: 0, kind: 'pieces', job, progress: report !== undefined }, [], report, (id) => ids.push(id)));
+    }
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       const signal = options.signal;
@@ -215,7 +223,7 @@ export class HashPool {
     const all = Promise.all(parts);
     all.catch(() => {}); // observed below; this keeps an early throw from leaving it unhandled
     try {
-      if (options.useCallerThread) await this.#help(new SharedFilesWorker(job), report, options.useCallerThread === 'throughout');
+      if (options.useCallerThread) await this.#help(new SharedPiecesWorker(job), report, options.useCallerThread === 'throughout');
       await Promise.race([all, aborted]);
       // Stopped workers report success too: a finished race does not mean every piece is done.
       options.signal?.throwIfAborted();
@@ -225,11 +233,10 @@ export class HashPool {
       this.#cancel(ids, error as Error);
       throw error;
     } finally {
-      if (timer) clearInterval(timer);
       if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     }
-    report();
-    return Buffer.from(job.digests);
+    report?.();
+    return result();
   }
 
   /** Terminates the workers; pending and queued jobs reject. */
@@ -250,7 +257,7 @@ export class HashPool {
     if (this.#closed) throw new Error('hash pool closed');
   }
 
-  #run(request: WorkerRequest, transfer: ArrayBuffer[], onProgress?: (bytes: number) => void, onId?: (id: number) => void): Promise<WorkerReply> {
+  #run(request: WorkerRequest, transfer: ArrayBuffer[], onProgress?: () => void, onId?: (id: number) => void): Promise<WorkerReply> {
     this.#assertOpen();
     return new Promise((resolve, reject) => {
       request.id = this.#nextId++;
@@ -262,10 +269,10 @@ export class HashPool {
     });
   }
 
-  async #help(part: SharedFilesWorker, report: () => void, throughout: boolean): Promise<void> {
+  async #help(part: SharedPiecesWorker, report: (() => void) | undefined, throughout: boolean): Promise<void> {
     while (!this.#closed && (throughout || this.#slots.some((s) => !s.online))) {
       if (!part.hashNextChunk()) return;
-      report();
+      report?.();
       // Let worker start-up and replies through before the next chunk.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -339,7 +346,7 @@ export class HashPool {
   #onReply(reply: WorkerReply): void {
     const job = this.#jobs.get(reply.id);
     if (reply.kind === 'progress') {
-      job?.onProgress?.(reply.bytes);
+      job?.onProgress?.();
       return;
     }
     if (!job) {
@@ -365,16 +372,6 @@ export class HashPool {
     if (slot.inFlight.size === 0) slot.worker.unref();
   }
 }
-
-/**
- * The file ranges holding pieces [firstPiece, firstPiece + count) of `files` laid end to end.
- * Empty files contribute nothing. For many lookups over the same files, use a PieceMap.
- */
-export function rangesForPieces(files: FileSpan[], pieceLength: number, firstPiece: number, count: number): FileRange[] {
-  return new PieceMap(files).ranges(pieceLength, firstPiece, count);
-}
-
-export { PieceMap };
 
 let shared: HashPool | undefined;
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HashPool, rangesForPieces, defaultHashPool, closeDefaultHashPool, type FileSpan } from '../../source/engine/hasher.js';
+import { HashPool, defaultHashPool, closeDefaultHashPool, type FileSpan } from '../../source/engine/hasher.js';
+import { PieceMap } from '../../source/engine/hash-stream.js';
 import { tempDir } from '../helpers/tools.js';
 
 const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest();
@@ -106,27 +107,34 @@ test('hashFiles stops early when aborted', async (t) => {
   assert.equal((await pool.hashFiles(files, 1024 * 1024)).length, 8 * 20);
 });
 
-test('hashRanges hashes an arbitrary piece range and reports missing data when tolerated', async (t) => {
-  const pool = new HashPool({ size: 1 });
-  t.after(() => pool.close());
+test('hashPieces hashes chosen runs of pieces and reports missing data when tolerated', async (t) => {
   const { files, data } = makeFiles(t, [50_000, 70_000, 30_000]);
   const pieceLength = 32_768;
   const all = referencePieces(data, pieceLength);
-  const ranges = rangesForPieces(files, pieceLength, 1, 3);
-  let reported = 0;
-  const mid = await pool.hashRanges(ranges, pieceLength, { onProgress: (bytes) => (reported += bytes) });
-  assert.ok(mid.digests.equals(all.subarray(20, 80)));
-  assert.equal(reported, 3 * pieceLength);
-  assert.deepEqual(mid.unreadable, []);
+  for (const useCallerThread of [undefined, 'while-workers-start'] as const) {
+    const pool = new HashPool({ size: 1 });
+    t.after(() => pool.close());
+    let last = { bytesHashed: 0, piecesHashed: 0 };
+    const mid = await pool.hashPieces(files, pieceLength, { runs: [[1, 2], [4, 1]], useCallerThread, onProgress: (p) => (last = p) });
+    assert.ok(mid.digests.subarray(20, 60).equals(all.subarray(20, 60)));
+    assert.ok(mid.digests.subarray(80, 100).equals(all.subarray(80, 100)));
+    assert.ok(mid.digests.subarray(0, 20).equals(Buffer.alloc(20)), 'pieces outside the runs are not hashed');
+    assert.ok(mid.digests.subarray(60, 80).equals(Buffer.alloc(20)));
+    assert.deepEqual(last, { bytesHashed: 2 * pieceLength + (150_000 - 4 * pieceLength), totalBytes: 2 * pieceLength + (150_000 - 4 * pieceLength), piecesHashed: 3, pieceCount: 3 });
+    assert.deepEqual([...mid.unreadable], [0, 0, 0, 0, 0]);
+  }
 
+  const pool = new HashPool({ size: 1 });
+  t.after(() => pool.close());
   // The second file is missing and the third shorter than declared.
   const broken: FileSpan[] = [files[0]!, { path: files[1]!.path + '.gone', length: 70_000 }, { path: files[2]!.path, length: 40_000 }];
-  await assert.rejects(pool.hashRanges(rangesForPieces(broken, pieceLength, 0, 5), pieceLength), { code: 'ENOENT' });
-  const tolerated = await pool.hashRanges(rangesForPieces(broken, pieceLength, 0, 5), pieceLength, { tolerateMissing: true });
+  await assert.rejects(pool.hashPieces(broken, pieceLength), { code: 'ENOENT' });
+  const tolerated = await pool.hashPieces(broken, pieceLength, { tolerateMissing: true });
   // Bytes 50_000..120_000 are missing (pieces 1..3), 150_000..160_000 are past the end (piece 4).
-  assert.deepEqual(tolerated.unreadable, [1, 2, 3, 4]);
+  assert.deepEqual([...tolerated.unreadable], [0, 1, 1, 1, 1]);
   assert.ok(tolerated.digests.subarray(0, 20).equals(all.subarray(0, 20)));
   assert.ok(tolerated.digests.subarray(20).equals(Buffer.alloc(80)));
+  await assert.rejects(pool.hashPieces(files, pieceLength, { runs: [[4, 2]] }), RangeError);
 });
 
 test('a file that shrank makes hashFiles reject with a readable error', async (t) => {
@@ -136,18 +144,19 @@ test('a file that shrank makes hashFiles reject with a readable error', async (t
   await assert.rejects(pool.hashFiles([{ path: files[0]!.path, length: 200_000 }], 16_384), /shorter than expected/);
 });
 
-test('rangesForPieces maps pieces onto files and skips empty ones', () => {
+test('PieceMap maps pieces onto files and skips empty ones', () => {
   const files: FileSpan[] = [
     { path: 'a', length: 10 },
     { path: 'e', length: 0 },
     { path: 'b', length: 25 },
     { path: 'c', length: 5 },
   ];
-  assert.deepEqual(rangesForPieces(files, 16, 0, 1), [
+  const map = new PieceMap(files);
+  assert.deepEqual(map.ranges(16, 0, 1), [
     { path: 'a', offset: 0, length: 10 },
     { path: 'b', offset: 0, length: 6 },
   ]);
-  assert.deepEqual(rangesForPieces(files, 16, 1, 2), [
+  assert.deepEqual(map.ranges(16, 1, 2), [
     { path: 'b', offset: 6, length: 19 },
     { path: 'c', offset: 0, length: 5 },
   ]);
