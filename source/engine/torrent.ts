@@ -129,7 +129,9 @@ const WRITE_STRETCH_BYTES = 256 * 1024;
 const MAX_REQUEST_LENGTH = 128 * 1024;
 const MAX_UPLOAD_QUEUE = 2000;
 const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
-const MAX_PENDING_WRITE_BYTES = 48 * 1024 * 1024;
+const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024;
+/** Piece buffers kept for reuse: enough for the pieces a fast download has in flight, no more. */
+const MAX_SPARE_BUFFER_BYTES = 8 * 1024 * 1024;
 const READ_CACHE_BYTES = 16 * 1024 * 1024;
 const REQUEST_QUEUE_SECONDS = 2;
 const MIN_QUEUE_DEPTH = 32;
@@ -698,7 +700,7 @@ export class Torrent extends EventEmitter {
   }
 
   private recycle(buffer: Buffer): void {
-    if (buffer.length === this.meta.pieceLength && this.spareBuffers.length * buffer.length < MAX_PENDING_WRITE_BYTES) this.spareBuffers.push(buffer);
+    if (buffer.length === this.meta.pieceLength && this.spareBuffers.length * buffer.length < MAX_SPARE_BUFFER_BYTES) this.spareBuffers.push(buffer);
   }
 
   private blockKey(index: number, begin: number): number {

@@ -15,7 +15,6 @@ import { checkParentInside, ensureParentDirs, layout, type FileLocation } from '
 import { decodeResume, encodeResume, stampFile, writeFileAtomic, type FileStamp } from './resume.js';
 import { defaultHashPool, type HashPool } from '../hasher.js';
 import { pooledRecheck } from './pooled-recheck.js';
-import { PerKeyQueue } from './per-key-queue.js';
 
 export { StorageError } from './errors.js';
 
@@ -78,7 +77,6 @@ export class Storage {
   /** Files written since the last saveResume: their data is flushed before the resume is. */
   private readonly dirty = new Set<number>();
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly writes = new PerKeyQueue<number>();
   private opening: Promise<void> | undefined;
   private closed = false;
 
@@ -376,11 +374,7 @@ export class Storage {
     return fsp.open(file.path, writable ? WRITE_FLAGS : READ_FLAGS, 0o666);
   }
 
-  private writeSlice(slice: FileSlice, data: Buffer): Promise<void> {
-    return this.writes.run(slice.fileIndex, () => this.writeSliceNow(slice, data));
-  }
-
-  private async writeSliceNow(slice: FileSlice, data: Buffer): Promise<void> {
+  private async writeSlice(slice: FileSlice, data: Buffer): Promise<void> {
     const file = this.files[slice.fileIndex]!;
     let lease;
     try {
