@@ -91,6 +91,8 @@ export async function run(argv: string[]): Promise<number> {
     });
   } finally {
     bar?.clear();
+    // A worker may still be booting when a small input is done: it need not finish booting.
+    await pool.close();
   }
   const seconds = (performance.now() - started) / 1000;
   await writeFile(output, made.torrent, { flag: flags.force ? 'w' : 'wx' });

@@ -204,10 +204,18 @@ export class HashPool {
     const onProgress = options.onProgress;
     const report = onProgress && (() => onProgress({ bytesHashed: Number(Atomics.load(hashed, 0)), totalBytes, piecesHashed: Number(Atomics.load(hashed, 1)), pieceCount }));
 
+    // Done once every piece is: a worker still booting need not be waited for.
+    let markDone!: () => void;
+    const finished = new Promise<void>((resolve) => (markDone = resolve));
+    const progressed = () => {
+      report?.();
+      if (Atomics.load(hashed, 1) === BigInt(pieceCount)) markDone();
+    };
+
     const ids: number[] = [];
     const parts: Promise<unknown>[] = [];
     for (let i = 0; i < this.size; i++) {
-      parts.push(this.#run({ id: 0, kind: 'pieces', job, progress: report !== undefined }, [], report, (id) => ids.push(id)));
+      parts.push(this.#run({ id: 0, kind: 'pieces', job, progress: true }, [], progressed, (id) => ids.push(id)));
     }
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -223,10 +231,11 @@ export class HashPool {
     const all = Promise.all(parts);
     all.catch(() => {}); // observed below; this keeps an early throw from leaving it unhandled
     try {
-      if (options.useCallerThread) await this.#help(new SharedPiecesWorker(job), report, options.useCallerThread === 'throughout');
-      await Promise.race([all, aborted]);
+      if (options.useCallerThread) await this.#help(new SharedPiecesWorker(job), progressed, options.useCallerThread === 'throughout');
+      await Promise.race([all, aborted, finished]);
       // Stopped workers report success too: a finished race does not mean every piece is done.
       options.signal?.throwIfAborted();
+      this.#cancel(ids, new Error('every piece is hashed'));
     } catch (error) {
       stop();
       // Copies still queued behind other work need not run at all.
@@ -269,10 +278,10 @@ export class HashPool {
     });
   }
 
-  async #help(part: SharedPiecesWorker, report: (() => void) | undefined, throughout: boolean): Promise<void> {
+  async #help(part: SharedPiecesWorker, progressed: () => void, throughout: boolean): Promise<void> {
     while (!this.#closed && (throughout || this.#slots.some((s) => !s.online))) {
       if (!part.hashNextChunk()) return;
-      report?.();
+      progressed();
       // Let worker start-up and replies through before the next chunk.
       await new Promise((resolve) => setImmediate(resolve));
     }

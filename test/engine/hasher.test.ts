@@ -122,6 +122,8 @@ test('hashPieces hashes chosen runs of pieces and reports missing data when tole
     assert.ok(mid.digests.subarray(60, 80).equals(Buffer.alloc(20)));
     assert.deepEqual(last, { bytesHashed: 2 * pieceLength + (150_000 - 4 * pieceLength), totalBytes: 2 * pieceLength + (150_000 - 4 * pieceLength), piecesHashed: 3, pieceCount: 3 });
     assert.deepEqual([...mid.unreadable], [0, 0, 0, 0, 0]);
+    // Done as soon as every piece is, even if the worker was still booting: it stays usable.
+    assert.equal((await pool.sha1(Buffer.from('abc'))).toString('hex'), 'a9993e364706816aba3e25717850c26c9cd0d89d');
   }
 
   const pool = new HashPool({ size: 1 });
