@@ -19,6 +19,11 @@ export interface ResumeData {
   pieceCount: number;
   bitfield: Uint8Array;
   files: FileStamp[];
+  /**
+   * Set when written data was not flushed to disk before this was saved: the boot it is valid
+   * in (see bootId). In another boot the bitfield may claim data a crash lost.
+   */
+  unflushedBoot?: string;
 }
 
 const FORMAT = 1;
@@ -44,6 +49,7 @@ export function encodeResume(data: ResumeData): Buffer {
       'piece-count': data.pieceCount,
       bitfield: data.bitfield,
       files: data.files.map((f) => dict({ size: f.size, mtime: f.mtime })),
+      'unflushed-boot': data.unflushedBoot,
     }),
   );
 }
@@ -70,7 +76,15 @@ export function decodeResume(bytes: Uint8Array): ResumeData | undefined {
     if (typeof size !== 'number' || !isInt(mtime)) return undefined;
     stamps.push({ size, mtime: BigInt(mtime) });
   }
-  return { infoHash: Buffer.from(infoHash), pieceCount, bitfield, files: stamps };
+  const unflushedBoot = value.get('unflushed-boot');
+  if (unflushedBoot !== undefined && !isBytes(unflushedBoot)) return undefined;
+  return {
+    infoHash: Buffer.from(infoHash),
+    pieceCount,
+    bitfield,
+    files: stamps,
+    ...(unflushedBoot === undefined ? {} : { unflushedBoot: Buffer.from(unflushedBoot).toString() }),
+  };
 }
 
 export type AtomicFs = Pick<typeof fsp, 'open' | 'rename' | 'unlink'>;

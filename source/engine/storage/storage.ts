@@ -15,6 +15,7 @@ import { checkParentInside, ensureParentDirs, layout, type FileLocation } from '
 import { decodeResume, encodeResume, stampFile, writeFileAtomic, type FileStamp } from './resume.js';
 import { defaultHashPool, type HashPool } from '../hasher.js';
 import { pooledRecheck } from './pooled-recheck.js';
+import { bootId } from './boot-id.js';
 
 export { StorageError } from './errors.js';
 
@@ -243,16 +244,28 @@ export class Storage {
     });
   }
 
-  /** Atomically writes {info-hash, bitfield, files: [{size, mtime}]} after flushing written data. */
-  async saveResume(have: Bitfield, path: string): Promise<void> {
+  /** Data written since the last flush (saveResume with flush) is not on disk for sure yet. */
+  get hasUnflushedWrites(): boolean {
+    return this.dirty.size > 0;
+  }
+
+  /**
+   * Atomically writes {info-hash, bitfield, files: [{size, mtime}]}. With `flush`, written data
+   * is flushed to disk first; without, it is left to the kernel (flushing a gigabyte takes
+   * seconds) and the resume data holds only in this boot of the machine (see bootId), unless
+   * there is no boot id to tell, when it is flushed all the same.
+   */
+  async saveResume(have: Bitfield, path: string, { flush = true }: { flush?: boolean } = {}): Promise<void> {
     await this.ready();
-    await this.flushDirty();
+    const boot = flush ? undefined : await bootId();
+    if (boot === undefined) await this.flushDirty();
     const files = await this.stamps();
     const bytes = encodeResume({
       infoHash: Buffer.from(this.meta.infoHash, 'hex'),
       pieceCount: this.meta.pieceCount,
       bitfield: have.buffer,
       files,
+      unflushedBoot: this.dirty.size > 0 ? boot : undefined,
     });
     try {
       await writeFileAtomic(path, bytes);
@@ -296,6 +309,7 @@ export class Storage {
     }
     const data = decodeResume(bytes);
     if (!data) return undefined;
+    if (data.unflushedBoot !== undefined && data.unflushedBoot !== (await bootId())) return undefined;
     if (!data.infoHash.equals(Buffer.from(this.meta.infoHash, 'hex'))) return undefined;
     if (data.pieceCount !== this.meta.pieceCount || data.files.length !== this.meta.files.length) return undefined;
     const current = await this.stamps();

@@ -137,3 +137,30 @@ test('resume data that claims pieces of a missing file is rejected', async (t) =
   assert.equal(await storage.loadResume(path), undefined);
   await storage.close();
 });
+
+test('resume data saved without a flush names this boot, holds in it, and is refused in another', async (t) => {
+  const s = setup(t);
+  const have = await partial(s);
+  assert.equal(s.storage.hasUnflushedWrites, true);
+  await s.storage.saveResume(have, s.resumePath, { flush: false });
+  const decoded = decodeResume(readFileSync(s.resumePath))!;
+  const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  assert.equal(decoded.unflushedBoot, boot);
+  assert.equal(s.storage.hasUnflushedWrites, true, 'nothing was flushed');
+  assert.ok(await s.storage.loadResume(s.resumePath), 'same boot: trusted');
+
+  // The same file as a crash and a reboot would leave it: another boot id.
+  const other = boot.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+  writeFileSync(s.resumePath, readFileSync(s.resumePath).toString('latin1').replace(boot, other), 'latin1');
+  assert.equal(decodeResume(readFileSync(s.resumePath))!.unflushedBoot, other);
+  assert.equal(await s.storage.loadResume(s.resumePath), undefined, 'another boot: checked again');
+
+  // Flushed, it names no boot and holds in any.
+  await s.storage.saveResume(have, s.resumePath);
+  assert.equal(s.storage.hasUnflushedWrites, false);
+  assert.equal(decodeResume(readFileSync(s.resumePath))!.unflushedBoot, undefined);
+  assert.ok(await s.storage.loadResume(s.resumePath));
+  // Saved again without a flush but with nothing written since: no boot either.
+  await s.storage.saveResume(have, s.resumePath, { flush: false });
+  assert.equal(decodeResume(readFileSync(s.resumePath))!.unflushedBoot, undefined);
+});
