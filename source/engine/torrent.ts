@@ -391,6 +391,11 @@ export class Torrent extends EventEmitter {
         candidate.failures++;
         candidate.nextTryAt = Date.now() + Math.min(600_000, 5000 * 2 ** candidate.failures);
         if (candidate.failures > 6) this.known.delete(addressKey(candidate.host, candidate.port));
+        // The slot is free now: trackers list peers long gone, and the live ones behind them
+        // should not wait for the next tick.
+        setImmediate(() => {
+          if (this.running) this.connectMore();
+        });
       }
     };
     socket.setTimeout(CONNECT_TIMEOUT_MS, () => socket.destroy());
@@ -934,7 +939,8 @@ export class Torrent extends EventEmitter {
     }
     if (now - this.lastSaveAt >= RESUME_SAVE_INTERVAL_MS) {
       this.lastSaveAt = now;
-      if (this.dirty) void this.saveResume();
+      // Off the critical path, so the data is flushed: resume data then holds across reboots too.
+      if (this.dirty || this.storage.hasUnflushedWrites) void this.saveResume({ flush: true });
     }
     if (this.isIdle()) {
       this.connectMore();
@@ -988,13 +994,13 @@ export class Torrent extends EventEmitter {
   }
 
   /** Saves are serialised: one in flight at a time, and stop() waits for it before closing storage. */
-  private saveResume(): Promise<void> {
-    this.saving = this.saving.then(() => this.writeResume());
+  private saveResume({ flush = false }: { flush?: boolean } = {}): Promise<void> {
+    this.saving = this.saving.then(() => this.writeResume(flush));
     return this.saving;
   }
 
-  private async writeResume(): Promise<void> {
-    if (!this.options.resumePath || !this.dirty) return;
+  private async writeResume(flush: boolean): Promise<void> {
+    if (!this.options.resumePath || !(this.dirty || (flush && this.storage.hasUnflushedWrites))) return;
     this.dirty = false;
     try {
       const missing = this.running ? await this.storage.missingData(this.picker.have) : undefined;
@@ -1003,7 +1009,7 @@ export class Torrent extends EventEmitter {
         return;
       }
       await mkdir(dirname(this.options.resumePath), { recursive: true });
-      await this.storage.saveResume(this.picker.have, this.options.resumePath);
+      await this.storage.saveResume(this.picker.have, this.options.resumePath, { flush });
     } catch (error) {
       this.dirty = true;
       this.emit('warning', `cannot save resume data: ${describeError(error)}`);
