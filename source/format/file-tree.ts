@@ -21,57 +21,89 @@ interface Dir {
  *   album/            44 KiB
  *     cover.jpg      4.9 KiB
  *     .pad/9152      8.9 KiB  padding
+ * Torrents list tens of thousands of files, so this is written to do little per file.
  */
-export function fileTree(files: TreeFile[], indentUnit = '  ', prefix = ''): string[] {
+export function fileTree(files: readonly TreeFile[], indentUnit = '  ', prefix = ''): string[] {
+  const rows = new TreeRows();
+  visit(buildTree(files), prefix, indentUnit, rows);
+  return rows.lines();
+}
+
+function buildTree(files: readonly TreeFile[]): Dir {
   const root: Dir = { name: '', size: 0, children: [], dirs: new Map() };
+  // Files of one directory usually arrive together: the previous file's directories
+  // (`chain`, one per component of `chainParts`) are reused as far as they match.
+  let chainParts: readonly string[] = [];
+  const chain: Dir[] = [];
   for (const file of files) {
     const parts = file.padding ? paddingParts(file.path) : file.path;
-    let dir = root;
-    for (let i = 0; i < parts.length - 1; i++) {
+    const depth = parts.length - 1;
+    let same = 0;
+    const shared = Math.min(depth, chain.length);
+    while (same < shared && parts[same] === chainParts[same]) same++;
+    chain.length = same;
+    let dir = same === 0 ? root : chain[same - 1]!;
+    for (let i = same; i < depth; i++) {
       let next = dir.dirs.get(parts[i]!);
       if (!next) {
         next = { name: parts[i]!, size: 0, children: [], dirs: new Map() };
         dir.dirs.set(next.name, next);
         dir.children.push(next);
       }
+      chain.push(next);
       dir = next;
-      if (!file.padding) dir.size += file.length;
     }
+    chainParts = parts;
+    if (!file.padding) for (let i = 0; i < depth; i++) chain[i]!.size += file.length;
     dir.children.push(file);
   }
+  return root;
+}
 
-  const labels: string[] = [];
-  const sizes: string[] = [];
-  const notes: string[] = [];
-  const visit = (dir: Dir, indent: string): void => {
-    for (const child of dir.children) {
-      if ('children' in child) {
-        labels.push(`${indent}${printable(child.name)}/`);
-        sizes.push(formatBytes(child.size));
-        notes.push('');
-        visit(child, indent + indentUnit);
-      } else {
-        const parts = child.padding ? paddingParts(child.path) : child.path;
-        labels.push(indent + printable(parts[parts.length - 1]!));
-        sizes.push(formatBytes(child.length));
-        notes.push(child.padding ? '  padding' : '');
-      }
+function visit(dir: Dir, indent: string, indentUnit: string, rows: TreeRows): void {
+  const indentWidth = displayWidth(indent);
+  for (const child of dir.children) {
+    if ('children' in child) {
+      const name = printable(child.name);
+      rows.add(`${indent}${name}/`, indentWidth + displayWidth(name) + 1, formatBytes(child.size), '');
+      visit(child, indent + indentUnit, indentUnit, rows);
+    } else {
+      const parts = child.padding ? paddingParts(child.path) : child.path;
+      const name = printable(parts[parts.length - 1]!);
+      rows.add(indent + name, indentWidth + displayWidth(name), formatBytes(child.length), child.padding ? '  padding' : '');
     }
-  };
-  visit(root, prefix);
+  }
+}
 
-  const widths = labels.map((label) => displayWidth(label));
-  let labelWidth = 0;
-  let sizeWidth = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (widths[i]! > labelWidth) labelWidth = widths[i]!;
-    if (sizes[i]!.length > sizeWidth) sizeWidth = sizes[i]!.length;
+/** Label, size and note columns; the labels padded to the widest, the sizes right-aligned. */
+class TreeRows {
+  private readonly labels: string[] = [];
+  private readonly widths: number[] = [];
+  private readonly sizes: string[] = [];
+  private readonly notes: string[] = [];
+  private labelWidth = 0;
+  private sizeWidth = 0;
+
+  add(label: string, width: number, size: string, note: string): void {
+    this.labels.push(label);
+    this.widths.push(width);
+    this.sizes.push(size);
+    this.notes.push(note);
+    if (width > this.labelWidth) this.labelWidth = width;
+    if (size.length > this.sizeWidth) this.sizeWidth = size.length;
   }
-  const lines: string[] = new Array(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    lines[i] = labels[i]! + ' '.repeat(labelWidth - widths[i]! + 2) + sizes[i]!.padStart(sizeWidth) + notes[i]!;
+
+  lines(): string[] {
+    const { labels, widths, sizes, notes, labelWidth, sizeWidth } = this;
+    // Spaces are cut from one long run rather than made per line.
+    const blanks = ' '.repeat(labelWidth + 2 + sizeWidth);
+    const lines: string[] = new Array(labels.length);
+    for (let i = 0; i < labels.length; i++) {
+      const size = sizes[i]!;
+      lines[i] = labels[i]! + blanks.slice(0, labelWidth - widths[i]! + 2 + sizeWidth - size.length) + size + notes[i]!;
+    }
+    return lines;
   }
-  return lines;
 }
 
 function paddingParts(path: string[]): string[] {
