@@ -434,3 +434,38 @@ test('a 10,000-file torrent parses quickly (no per-file work that grows with the
 function note(text: string): void {
   if (process.env.BTUI_TEST_VERBOSE) process.stderr.write(`${text}\n`);
 }
+
+test('path collisions: the first duplicate or file-and-directory clash is named, in any order of files', async () => {
+  const { default: fc } = await import('fast-check');
+  /** The plain way: every file's joined path and every directory above it in two sets. */
+  const firstClash = (paths: string[][]): string | undefined => {
+    const files = new Set<string>();
+    const dirs = new Set<string>();
+    for (const [i, path] of paths.entries()) {
+      const key = path.join('/');
+      if (files.has(key)) return `file ${i + 1}: duplicate path ${JSON.stringify(key)}`;
+      if (dirs.has(key)) return `file ${i + 1}: ${JSON.stringify(key)} is both a file and a directory`;
+      for (let k = 1; k < path.length; k++) {
+        const dir = path.slice(0, k).join('/');
+        if (files.has(dir)) return `file ${i + 1}: ${JSON.stringify(dir)} is both a file and a directory`;
+      }
+      files.add(key);
+      for (let k = 1; k < path.length; k++) dirs.add(path.slice(0, k).join('/'));
+    }
+    return undefined;
+  };
+  const path = fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 });
+  fc.assert(
+    fc.property(fc.array(path, { minLength: 1, maxLength: 8 }), (paths) => {
+      const expected = firstClash(paths);
+      let actual: string | undefined;
+      try {
+        parse(v1Info(paths.map((p) => ({ path: p, length: 1 }))));
+      } catch (error) {
+        actual = (error as Error).message;
+      }
+      assert.equal(actual, expected, JSON.stringify(paths));
+    }),
+    { numRuns: 3000 },
+  );
+});
