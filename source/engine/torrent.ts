@@ -732,6 +732,7 @@ export class Torrent extends EventEmitter {
     // A piece from before a stop must not act on the run after it (start() can follow at once).
     const run = this.run;
     this.pendingWriteBytes += data.length;
+    let keptForUpload = false;
     try {
       const ok = this.incrementalHash ? this.storage.digestMatches(index, assembly.digest()) : await this.storage.verifyPiece(index, data);
       if (!this.running || run !== this.run) return;
@@ -758,7 +759,17 @@ export class Torrent extends EventEmitter {
       this.dirty = true;
       if (!this.running || run !== this.run) return;
       this.emit('piece', index);
-      for (const p of this.peers.values()) if (!p.bitfield.get(index)) p.wire.send({ type: 'have', index });
+      let wanted = false;
+      for (const p of this.peers.values()) {
+        if (p.bitfield.get(index)) continue;
+        p.wire.send({ type: 'have', index });
+        wanted = true;
+      }
+      // Peers lacking it are likely to ask for it soon: serve it from memory, not from disk.
+      if (wanted && !this.readCache.has(index)) {
+        this.cachePiece(index, data);
+        keptForUpload = true;
+      }
       if (this.picker.wantedComplete()) await this.completeIfOnDisk();
     } catch (error) {
       if (!this.running || run !== this.run) return;
@@ -769,7 +780,8 @@ export class Torrent extends EventEmitter {
       await Promise.allSettled(piece.writes);
       const wasFull = this.pendingWriteBytes > MAX_PENDING_WRITE_BYTES;
       this.pendingWriteBytes -= data.length;
-      this.recycle(data);
+      // A cached buffer may be in a socket's write queue: never reused, only dropped.
+      if (!keptForUpload) this.recycle(data);
       // Requests stopped while the writes were behind: resume them as soon as there is room.
       if (wasFull && this.pendingWriteBytes <= MAX_PENDING_WRITE_BYTES && this.running && run === this.run) this.fillOthers();
     }
@@ -853,19 +865,25 @@ export class Torrent extends EventEmitter {
     if (!pending) {
       pending = this.storage.read(index, 0, this.picker.pieceSize(index)).then((data) => {
         this.pendingReads.delete(index);
-        this.readCache.set(index, data);
-        this.readCacheBytes += data.length;
-        for (const [k, v] of this.readCache) {
-          if (this.readCacheBytes <= READ_CACHE_BYTES) break;
-          this.readCache.delete(k);
-          this.readCacheBytes -= v.length;
-        }
+        this.cachePiece(index, data);
         return data;
       });
       pending.catch(() => this.pendingReads.delete(index));
       this.pendingReads.set(index, pending);
     }
     return pending;
+  }
+
+  private cachePiece(index: number, data: Buffer): void {
+    const old = this.readCache.get(index);
+    if (old) this.readCacheBytes -= old.length;
+    this.readCache.set(index, data);
+    this.readCacheBytes += data.length;
+    for (const [k, v] of this.readCache) {
+      if (this.readCacheBytes <= READ_CACHE_BYTES) break;
+      this.readCache.delete(k);
+      this.readCacheBytes -= v.length;
+    }
   }
 
   private clearReadCache(): void {
