@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stateDirectory } from '../config.js';
-import { DEFAULT_DHT_BOOTSTRAP, parseNodeAddress } from '../engine/dht.js';
+import { DEFAULT_DHT_BOOTSTRAP, parseNodeAddress } from '../engine/dht-address.js';
 import type { SessionDhtOptions } from '../engine/session.js';
 import { UserError } from '../errors.js';
 

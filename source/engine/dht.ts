@@ -10,8 +10,9 @@ import DHT from 'bittorrent-dht';
 import { GuardedSocket } from './dht-guard.js';
 import type { PeerAddress } from './tracker/types.js';
 
-/** The well-known public routers; only used when the caller asks for the defaults. */
-export const DEFAULT_DHT_BOOTSTRAP = ['router.bittorrent.com:6881', 'dht.transmissionbt.com:6881', 'router.utorrent.com:6881'];
+import { parseNodeAddress } from './dht-address.js';
+
+export { DEFAULT_DHT_BOOTSTRAP, parseNodeAddress } from './dht-address.js';
 
 export interface DhtOptions {
   /** HOST:PORT of nodes to start from (no default here: the caller decides, so tests never reach the internet). */
@@ -24,15 +25,6 @@ export interface DhtOptions {
 }
 
 const MAX_SAVED_NODES = 300;
-
-/** HOST:PORT as a node address (the DHT runs over IPv4); throws a readable error. */
-export function parseNodeAddress(text: string): PeerAddress {
-  if (/^\[/.test(text.trim())) throw new Error(`bad DHT node '${text}': IPv6 nodes are not supported (the DHT is IPv4 only)`);
-  const match = /^([^:\[\]]+):(\d{1,5})$/.exec(text.trim());
-  const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65535) throw new Error(`bad DHT node '${text}': expected HOST:PORT`);
-  return { host: match[1]!, port };
-}
 
 export class Dht extends EventEmitter {
   private readonly socket = new GuardedSocket();

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { rm } from 'node:fs/promises';
 import type { Metainfo } from './metainfo.js';
 import type { WireExtension } from './extension-api.js';
-import { Dht } from './dht.js';
+import type { Dht } from './dht.js';
 import { DhtAnnouncer } from './dht-announcer.js';
 import { LocalServiceDiscovery, type LsdOptions } from './lsd.js';
 import { utMetadataExtension, UT_METADATA } from './extensions/ut-metadata.js';
@@ -134,6 +134,8 @@ export class Session extends EventEmitter {
   }
 
   private async startDht(options: SessionDhtOptions): Promise<void> {
+    // Loaded only when the DHT is on: --no-dht runs do not pay for the library.
+    const { Dht } = await import('./dht.js');
     const dht = new Dht({ bootstrap: options.bootstrap, nodesFile: options.nodesFile, queryTimeoutMs: options.queryTimeoutMs });
     dht.on('warning', (message: string) => this.emit('warning', message));
     await dht.listen(this.listenPort, this.options.host);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEFAULT_DHT_BOOTSTRAP, parseNodeAddress } from '../engine/dht.js';
+import { DEFAULT_DHT_BOOTSTRAP, parseNodeAddress } from '../engine/dht-address.js';
 import type { SessionOptions } from '../engine/session.js';
 import type { Settings } from '../settings.js';
 
