@@ -192,6 +192,11 @@ export class Storage {
     signal?.throwIfAborted();
     const total = this.meta.pieceCount;
     const available = await this.availableBytes();
+    if (available.every((bytes, i) => bytes === 0 || this.meta.files[i]!.padding)) {
+      // Nothing on disk (a fresh download): nothing to read, and no hashing workers to start.
+      onProgress?.(total, total);
+      return new Bitfield(total);
+    }
     const pool = this.pooledRecheckOn();
     if (pool) return this.track(this.recheckOnPool(pool, available, onProgress, signal));
     const have = new Bitfield(total);
