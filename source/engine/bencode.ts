@@ -79,26 +79,25 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
 
   const readInt = (terminator: number): number | bigint => {
     const start = pos;
-    let negative = false;
-    if (input[pos] === CH_minus) {
-      negative = true;
+    const negative = input[pos] === CH_minus;
+    if (negative) pos++;
+    const digitsStart = pos;
+    // One pass: the value is summed while the digits are found (used when there are at most 15).
+    let n = 0;
+    let c = 0;
+    while (pos < len && (c = input[pos]!) >= CH_0 && c <= CH_9) {
+      n = n * 10 + (c - CH_0);
       pos++;
     }
-    const digitsStart = pos;
-    while (pos < len && input[pos]! >= CH_0 && input[pos]! <= CH_9) pos++;
     const digits = pos - digitsStart;
     if (pos >= len) fail('unexpected end of data in integer', start);
-    if (input[pos] !== terminator) fail(`unexpected byte 0x${input[pos]!.toString(16)} in integer`);
+    if (c !== terminator) fail(`unexpected byte 0x${c.toString(16)} in integer`);
     if (digits === 0) fail('integer has no digits', start);
     if (digits > MAX_INT_DIGITS) fail('integer too long', start);
     if (digits > 1 && input[digitsStart] === CH_0) fail('integer has a leading zero', start);
     if (negative && digits === 1 && input[digitsStart] === CH_0) fail('negative zero', start);
     pos++;
-    if (digits <= 15) {
-      let n = 0;
-      for (let k = digitsStart; k < digitsStart + digits; k++) n = n * 10 + (input[k]! - CH_0);
-      return negative ? -n : n;
-    }
+    if (digits <= 15) return negative ? -n : n;
     const text = String.fromCharCode(...input.subarray(start, start + digits + (negative ? 1 : 0)));
     const big = BigInt(text);
     return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
@@ -128,13 +127,6 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
     return n as number;
   };
 
-  const readBytes = (): Uint8Array => {
-    const n = readLength();
-    const value = input.subarray(pos, pos + n);
-    pos += n;
-    return value;
-  };
-
   // Every entry of a 'files' list repeats the same few keys: reuse one string per short key
   // (kept by length) instead of making a new one for each.
   const cachedKeyAt: number[] = [];
@@ -149,24 +141,35 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
     return key;
   };
 
+  const pending: BValue[] = [];
   const readValue = (depth: number): BValue => {
     if (pos >= len) fail('unexpected end of data');
     if (--tokensLeft < 0) fail(`more than ${options.maxTokens} values`);
     const c = input[pos]!;
+    if (c >= CH_0 && c <= CH_9) {
+      // A byte string: the most common value.
+      const n = readLength();
+      const value = input.subarray(pos, pos + n);
+      pos += n;
+      return value;
+    }
     if (c === CH_i) {
       pos++;
       return readInt(CH_e);
     }
-    if (c >= CH_0 && c <= CH_9) return readBytes();
     if (c === CH_l) {
       if (depth >= maxDepth) fail('nesting too deep');
       const start = pos++;
-      const list: BValue[] = [];
+      // Items gather on one shared stack and leave it as an array of their exact size: a
+      // list grown by push keeps room for 17 (a 'files' list holds one list per file).
+      const base = pending.length;
       for (;;) {
         if (pos >= len) fail('unexpected end of data in list', start);
         if (input[pos] === CH_e) break;
-        list.push(readValue(depth + 1));
+        pending.push(readValue(depth + 1));
       }
+      const list = pending.slice(base);
+      pending.length = base;
       pos++;
       if (depth <= spanDepth) spans.set(list, [start, pos]);
       return list;
