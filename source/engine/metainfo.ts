@@ -295,7 +295,8 @@ function v1Files(info: BDict, name: string, pieceLength: number, options: ParseO
         const c = pathValue[k];
         if (!isBytes(c)) throw new FileProblem('path has a component that is not a byte string');
         // Files of one directory repeat its components: reuse the string (already checked).
-        const before = previousBytes[k];
+        // A file's own name rarely repeats the previous file's: it is not compared.
+        const before = k < pathValue.length - 1 ? previousBytes[k] : undefined;
         let component: string;
         if (before !== undefined && sameBytes(before, c)) {
           component = previousPath[k + 1]!;
@@ -341,7 +342,8 @@ function componentText(bytes: Uint8Array, windows: boolean, pathValue: BValue[])
     const b = bytes[j]!;
     if (b >= 0x80 || b === 0x2f /* / */ || b === 0x5c /* \\ */ || b === 0) plain = false;
   }
-  const component = plain ? toBuffer(bytes).toString('latin1') : utf8(bytes);
+  // fromCharCode takes the bytes as they are (at most 255 of them), at half the cost of a Buffer's toString.
+  const component = plain ? String.fromCharCode.apply(null, bytes as unknown as number[]) : utf8(bytes);
   if (plain && component !== '.' && component !== '..') return component;
   const problem = unsafeComponentReason(component, windows);
   if (problem) throw new UnsafePathError(`unsafe path ${quotePath(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
