@@ -4,7 +4,7 @@ import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 import { formatUnixTime } from '../format/date.js';
-import { fileTree } from '../format/file-tree.js';
+import { fileTreeText } from '../format/file-tree.js';
 import { keyValueBlock, type KeyValueRow } from '../format/key-value.js';
 import { formatBytes, formatCount } from '../format/size.js';
 import { printable } from '../format/text.js';
@@ -158,14 +158,15 @@ export function metainfoJson(m: Metainfo) {
 const VERSION_LABEL = { 1: 'v1', 2: 'v2', hybrid: 'hybrid (v1 + v2)' } as const;
 
 export function metainfoSummary(m: Metainfo): string {
-  const content = m.files.filter((f) => !f.padding);
-  const padding = m.files.length - content.length;
+  let padding = 0;
+  for (const file of m.files) if (file.padding) padding++;
+  const content = m.files.length - padding;
   const contentLength = m.contentLength ?? m.length;
   const rows: KeyValueRow[] = [['Name', m.name]];
   rows.push(['Info hash', m.version === 2 ? `${m.infoHash} (v2, truncated)` : m.infoHash]);
   if (m.infoHashV2) rows.push(['Info hash v2', m.infoHashV2]);
   rows.push(['Version', VERSION_LABEL[m.version]]);
-  rows.push(['Size', `${formatBytes(contentLength)} (${formatCount(contentLength)} bytes) in ${plural(content.length, 'file')}${padding ? ` + ${plural(padding, 'padding file')}` : ''}`]);
+  rows.push(['Size', `${formatBytes(contentLength)} (${formatCount(contentLength)} bytes) in ${plural(content, 'file')}${padding ? ` + ${plural(padding, 'padding file')}` : ''}`]);
   rows.push(['Pieces', `${formatCount(m.pieceCount)} × ${formatBytes(m.pieceLength)}`]);
   rows.push(['Private', m.private ? 'yes' : 'no']);
   rows.push(['Trackers', trackerLines(m.announce)]);
@@ -174,8 +175,7 @@ export function metainfoSummary(m: Metainfo): string {
   if (m.createdBy !== undefined) rows.push(['Created by', m.createdBy]);
   if (m.comment !== undefined) rows.push(['Comment', m.comment]);
   if (m.source !== undefined) rows.push(['Source', m.source]);
-  const tree = fileTree(m.files, '  ', '  ');
-  return `${keyValueBlock(rows)}\n\nFiles\n${tree.join('\n')}\n`;
+  return `${keyValueBlock(rows)}\n\nFiles\n${fileTreeText(m.files, '  ', '  ')}\n`;
 }
 
 function trackerLines(tiers: string[][]): string[] {

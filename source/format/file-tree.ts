@@ -16,17 +16,19 @@ interface Dir {
 }
 
 /**
- * The files as an indented tree, each line with its size right-aligned; directories show
- * the size of what they hold. Padding files read as one name and are marked:
+ * The files as an indented tree, one line each (joined by newlines, none at the end), each
+ * with its size right-aligned; directories show the size of what they hold. Padding files
+ * read as one name and are marked:
  *   album/            44 KiB
  *     cover.jpg      4.9 KiB
  *     .pad/9152      8.9 KiB  padding
- * Torrents list tens of thousands of files, so this is written to do little per file.
+ * Torrents list tens of thousands of files, so this is written to do little per file: no
+ * string is made per line, only the pieces of all lines joined once.
  */
-export function fileTree(files: readonly TreeFile[], indentUnit = '  ', prefix = ''): string[] {
+export function fileTreeText(files: readonly TreeFile[], indentUnit = '  ', prefix = ''): string {
   const rows = new TreeRows();
   visit(buildTree(files), prefix, indentUnit, rows);
-  return rows.lines();
+  return rows.text();
 }
 
 function buildTree(files: readonly TreeFile[]): Dir {
@@ -64,19 +66,20 @@ function visit(dir: Dir, indent: string, indentUnit: string, rows: TreeRows): vo
   const indentWidth = displayWidth(indent);
   for (const child of dir.children) {
     if ('children' in child) {
-      const name = printable(child.name);
-      rows.add(`${indent}${name}/`, indentWidth + displayWidth(name) + 1, formatBytes(child.size), '');
+      const label = `${printable(child.name)}/`;
+      rows.add(indent, label, indentWidth + displayWidth(label), formatBytes(child.size), '');
       visit(child, indent + indentUnit, indentUnit, rows);
     } else {
       const parts = child.padding ? paddingParts(child.path) : child.path;
-      const name = printable(parts[parts.length - 1]!);
-      rows.add(indent + name, indentWidth + displayWidth(name), formatBytes(child.length), child.padding ? '  padding' : '');
+      const label = printable(parts[parts.length - 1]!);
+      rows.add(indent, label, indentWidth + displayWidth(label), formatBytes(child.length), child.padding ? '  padding' : '');
     }
   }
 }
 
 /** Label, size and note columns; the labels padded to the widest, the sizes right-aligned. */
 class TreeRows {
+  private readonly indents: string[] = [];
   private readonly labels: string[] = [];
   private readonly widths: number[] = [];
   private readonly sizes: string[] = [];
@@ -84,7 +87,8 @@ class TreeRows {
   private labelWidth = 0;
   private sizeWidth = 0;
 
-  add(label: string, width: number, size: string, note: string): void {
+  add(indent: string, label: string, width: number, size: string, note: string): void {
+    this.indents.push(indent);
     this.labels.push(label);
     this.widths.push(width);
     this.sizes.push(size);
@@ -93,16 +97,22 @@ class TreeRows {
     if (size.length > this.sizeWidth) this.sizeWidth = size.length;
   }
 
-  lines(): string[] {
-    const { labels, widths, sizes, notes, labelWidth, sizeWidth } = this;
-    // Spaces are cut from one long run rather than made per line.
-    const blanks = ' '.repeat(labelWidth + 2 + sizeWidth);
-    const lines: string[] = new Array(labels.length);
-    for (let i = 0; i < labels.length; i++) {
+  text(): string {
+    const { indents, labels, widths, sizes, notes, labelWidth, sizeWidth } = this;
+    // Every run of spaces a line can need, made once.
+    const blanks: string[] = [];
+    for (let n = 0, run = ''; n <= labelWidth + 2 + sizeWidth; n++, run += ' ') blanks.push(run);
+    const pieces: string[] = new Array(labels.length * 6);
+    for (let i = 0, k = 0; i < labels.length; i++) {
       const size = sizes[i]!;
-      lines[i] = labels[i]! + blanks.slice(0, labelWidth - widths[i]! + 2 + sizeWidth - size.length) + size + notes[i]!;
+      pieces[k++] = indents[i]!;
+      pieces[k++] = labels[i]!;
+      pieces[k++] = blanks[labelWidth - widths[i]! + 2 + sizeWidth - size.length]!;
+      pieces[k++] = size;
+      pieces[k++] = notes[i]!;
+      pieces[k++] = '\n';
     }
-    return lines;
+    return pieces.join('').slice(0, -1);
   }
 }
 
