@@ -1,4 +1,4 @@
-import { MagnetError, parseMagnet, parsePeerAddress, type Magnet } from '../engine/magnet.js';
+import type { Magnet } from '../engine/magnet.js';
 import { readMetainfoFile, type Metainfo } from '../engine/metainfo.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
 import { parseCommand } from './parse-command.js';
@@ -9,8 +9,8 @@ import { keyValueBlock, type KeyValueRow } from '../format/key-value.js';
 import { formatBytes, formatCount } from '../format/size.js';
 import { printable } from '../format/text.js';
 
-// `metainfo -t` is meant to cost little more than Node's own start: the session, the DHT and
-// the progress line are loaded only when a magnet is fetched.
+// `metainfo -t` is meant to cost little more than Node's own start: magnet parsing is loaded
+// only for a magnet, and the session, the DHT and the progress line only when one is fetched.
 
 const help = `
   Usage
@@ -63,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   if (torrent === '') throw new UserError('metainfo: -t needs a file name', 2);
 
   if (magnet !== undefined) {
+    const { MagnetError, parseMagnet, parsePeerAddress } = await import('../engine/magnet.js');
     let parsed: Magnet;
     try {
       parsed = parseMagnet(magnet);
