@@ -54,7 +54,7 @@ const flagSpecs = {
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  const cli = parseFlags(argv);
+  const cli = parseCommand('create', help, argv, flagSpecs);
   if (cli.input.length === 0) throw new UserError("create: missing PATH, the file or directory to make a torrent of (try 'btui create --help')", 2);
   if (cli.input.length > 1) throw new UserError(`create: unexpected argument '${cli.input[1]}' (try 'btui create --help')`, 2);
   const flags = cli.flags;
@@ -128,21 +128,6 @@ export async function run(argv: string[]): Promise<number> {
   ];
   process.stdout.write(`${keyValueBlock(rows)}\n`);
   return 0;
-}
-
-/**
- * `--no-date` is the one negated flag, and a common one (reproducible output): the meow-free
- * parser leaves negations to meow, so a plain `--no-date` is taken out of the line here.
- */
-function parseFlags(argv: string[]) {
-  const end = argv.indexOf('--');
-  const options = end < 0 ? argv : argv.slice(0, end);
-  if (!options.includes('--no-date') || options.some((a) => a === '--date' || a.startsWith('--date=') || a.startsWith('--no-date='))) {
-    return parseCommand('create', help, argv, flagSpecs);
-  }
-  const rest = [...options.filter((a) => a !== '--no-date'), ...(end < 0 ? [] : argv.slice(end))];
-  const cli = parseCommand('create', help, rest, flagSpecs);
-  return { ...cli, flags: { ...cli.flags, date: false } };
 }
 
 function splitList(value: string): string[] {

@@ -5,8 +5,9 @@ import type { AnyFlags } from 'meow';
  * about 30 ms (most of `btui metainfo -t`'s budget). Every token must be one of:
  *   --long-name VALUE, --long-name=VALUE, -s VALUE   (a known string or number flag)
  *   --long-name, -s                                  (a known boolean flag)
+ *   --no-long-name                                   (a known boolean flag, false)
  *   a positional that does not start with '-'
- * Anything else (--help, --version, --no-x, '--', '-', unknown or repeated flags, a missing
+ * Anything else (--help, --version, --no-x of a non-boolean, '--', '-', unknown or repeated flags, a missing
  * or dash-led value, quotes, 'true'/'false' after a boolean, a non-decimal number) returns
  * undefined, and the caller hands the line to meow, which decides as it always has. For the
  * lines it accepts the result is exactly meow's `{input, flags}`
@@ -42,10 +43,17 @@ export function parseSimpleFlags(argv: readonly string[], specs: AnyFlags): Simp
     }
     let key: string | undefined;
     let inline: string | undefined;
+    let negated = false;
     if (token.startsWith('--')) {
       const eq = token.indexOf('=');
-      key = byLong.get(eq < 0 ? token.slice(2) : token.slice(2, eq));
+      const name = eq < 0 ? token.slice(2) : token.slice(2, eq);
+      key = byLong.get(name);
       if (eq >= 0) inline = token.slice(eq + 1);
+      if (key === undefined && name.startsWith('no-')) {
+        key = byLong.get(name.slice(3));
+        negated = true;
+        if (key !== undefined && specs[key]!.type !== 'boolean') return undefined;
+      }
     } else if (token.length === 2) {
       key = byShort.get(token[1]!);
     }
@@ -54,7 +62,7 @@ export function parseSimpleFlags(argv: readonly string[], specs: AnyFlags): Simp
     let value: unknown;
     if (spec.type === 'boolean') {
       if (inline !== undefined || /^(true|false)$/.test(argv[i + 1] ?? '')) return undefined;
-      value = true;
+      value = !negated;
     } else {
       let text = inline;
       if (text === undefined) {
