@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { resumeFilePath, DEFAULTS } from '../config.js';
 import { Session } from '../engine/session.js';
 import { loadTorrent } from '../engine/torrent-source.js';
+import { closeDefaultHashPool, defaultHashPool } from '../engine/hasher.js';
+import { checksOnDefaultPool } from '../engine/storage/storage.js';
 import { parsePeerAddress } from '../engine/magnet.js';
 import type { Metainfo } from '../engine/metainfo.js';
 import type { PeerAddress } from '../engine/tracker/types.js';
@@ -75,6 +78,11 @@ export async function run(argv: string[]): Promise<number> {
   });
   const loaded = magnet ? undefined : await loadTorrent(source);
   const directory = resolve(cli.flags.output ?? '.');
+  // Data on disk and no resume data: the start is a full check. Its hashing workers boot
+  // while the session starts instead of after it.
+  if (loaded && checksOnDefaultPool(loaded) && existsSync(join(directory, loaded.name)) && !existsSync(resumeFilePath(loaded.infoHash))) {
+    defaultHashPool().warm();
+  }
 
   const session = new Session({
     port: cli.flags.port ?? DEFAULTS.port,
@@ -117,6 +125,9 @@ export async function run(argv: string[]): Promise<number> {
     await torrent.start();
     torrent.addPeers(found);
     await done;
+    // The check is over, and nothing else in this process hashes on the pool: its workers are
+    // stopped now, side by side, rather than one after the other at exit (~9 ms each).
+    void closeDefaultHashPool();
     let code = 0;
     if (cli.flags.onDone) code = await runHook(cli.flags.onDone, torrent, reporter);
     await seedAfterCompletion(torrent, reporter, cli.flags.seedRatio, cli.flags.seedTime);

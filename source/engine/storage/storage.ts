@@ -40,6 +40,19 @@ export interface StorageOptions {
 
 const POOLED_RECHECK_MIN_BYTES = 16 * 1024 * 1024;
 
+/** v2-only torrents have no SHA-1 piece hashes: the per-piece path reports that. */
+function hasSha1Pieces(meta: Metainfo): boolean {
+  return meta.pieces.length === meta.pieceCount * 20;
+}
+
+/**
+ * Whether a full check of this torrent (with default options) hashes on the process-wide
+ * pool: a caller about to check may warm() it first, so its workers boot meanwhile.
+ */
+export function checksOnDefaultPool(meta: Metainfo): boolean {
+  return hasSha1Pieces(meta) && meta.length >= POOLED_RECHECK_MIN_BYTES;
+}
+
 const WRITE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW;
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 
@@ -227,10 +240,9 @@ export class Storage {
   }
 
   private pooledRecheckOn(): HashPool | undefined {
-    // v2-only torrents have no SHA-1 piece hashes: the per-piece path reports that.
-    if (this.recheckPool === false || this.meta.pieces.length !== this.meta.pieceCount * 20) return undefined;
+    if (this.recheckPool === false || !hasSha1Pieces(this.meta)) return undefined;
     if (this.recheckPool) return this.recheckPool;
-    return this.meta.length >= POOLED_RECHECK_MIN_BYTES ? defaultHashPool() : undefined;
+    return checksOnDefaultPool(this.meta) ? defaultHashPool() : undefined;
   }
 
   private async recheckOnPool(pool: HashPool, available: number[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Bitfield> {
