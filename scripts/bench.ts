@@ -278,6 +278,12 @@ async function main(): Promise<void> {
           return measure(work, process.execPath, [CLI, 'download', '-t', torrent, '-o', benchDir, '--host', '127.0.0.1', '--port', '0', '--no-dht'], { env: { BTUI_HOME: home } });
         },
         libtorrent: () => measure(work, SYSTEM_PYTHON, [LT_CHECK, torrent, benchDir]),
+        // The issue's yardstick for a check: no slower than mktorrent hashing the same data.
+        'mktorrent (create)': () => {
+          const out = join(work, 'recheck-mk.torrent');
+          rmSync(out, { force: true });
+          return measure(work, 'mktorrent', ['-d', '-l', '20', '-o', out, big]);
+        },
       });
       rows.push(...rowsFrom(`recheck ${sizeMiB} MiB (whole process)`, results));
     }
