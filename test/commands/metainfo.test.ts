@@ -36,7 +36,7 @@ function multiFile(): Buffer {
 }
 
 before(() => {
-  if (!existsSync(CLI)) throw new Error(`build first: ${CLI} is missing (npx tsc -p tsconfig.json; node scripts/postbuild.mjs)`);
+  if (!existsSync(CLI)) throw new Error(`build first: ${CLI} is missing (npm run build)`);
 });
 
 test('human summary: aligned fields, tracker tiers, tree with padding marked, escapes neutralised', async (t) => {

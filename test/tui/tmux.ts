@@ -53,13 +53,12 @@ export class Tmux {
 const root = new URL('../..', import.meta.url).pathname;
 export const cli = join(root, 'distribution', 'cli.js');
 
-/** The built CLI, built now if it is missing or older than the TUI entry. */
+/** The built CLI (one bundle), built now if it is missing or older than the TUI entry. */
 export function ensureBuilt(): void {
-  const built = existsSync(join(root, 'distribution', 'tui.js')) && statSync(join(root, 'distribution', 'tui.js')).mtimeMs >= statSync(join(root, 'source', 'tui.tsx')).mtimeMs;
+  const built = existsSync(cli) && statSync(cli).mtimeMs >= statSync(join(root, 'source', 'tui.tsx')).mtimeMs;
   if (built) return;
-  const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
-  spawnSync(process.execPath, ['scripts/postbuild.mjs'], { cwd: root });
+  const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
 }
 
 /** A home for one run: BTUI_HOME and XDG_CONFIG_HOME in a temp dir, listening on loopback, any port, no DHT bootstrap nodes (never the public routers; a later BTUI_DHT_BOOTSTRAP=... overrides). */
