@@ -130,8 +130,10 @@ export async function startLibtorrentPeer(t: TestContext, options: LibtorrentPee
   });
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   let exited = false;
-  child.on('exit', () => {
+  let exitedHow = 'exited';
+  child.on('exit', (code, signal) => {
     exited = true;
+    exitedHow = signal ? `killed by ${signal}` : `exited with ${code}`;
     notify();
   });
   child.on('error', (error) => {
@@ -145,7 +147,7 @@ export async function startLibtorrentPeer(t: TestContext, options: LibtorrentPee
     return new Promise((resolve, reject) => {
       const check = () => {
         if (done()) finish(resolve);
-        else if (fatal !== undefined || exited) finish(() => reject(new Error(`libtorrent peer failed while waiting for ${what}: ${fatal ?? 'exited'}; ${tail()}`)));
+        else if (fatal !== undefined || exited) finish(() => reject(new Error(`libtorrent peer failed while waiting for ${what}: ${fatal ?? exitedHow}; ${tail()}`)));
       };
       const timer = setTimeout(
         () => finish(() => reject(new Error(`libtorrent peer: no ${what} within ${timeoutMs} ms; last status ${JSON.stringify(lastStatus)}; ${tail()}`))),

@@ -20,9 +20,12 @@ Prints one JSON object per line on stdout:
   {"type": "metadata"}                                   a magnet's metadata arrived
   {"type": "dht_bootstrap"}                              the DHT finished bootstrapping
   {"type": "error", "message": ...}                       fatal, then exit 1
+  {"type": "exit", "reason": ...}                         stopping (stdin closed)
 Exits when stdin closes (so it never outlives the test) or on SIGTERM.
 """
 import json
+import os
+import select
 import sys
 import threading
 import time
@@ -88,12 +91,23 @@ def main():
 
     stop = threading.Event()
 
+    stop_reason = []
+
     def watch_stdin():
-        try:
-            while sys.stdin.read(4096):
-                pass
-        except Exception:
-            pass
+        # Only a real end of input stops us: a non-blocking stdin (EAGAIN) or a signal
+        # interrupting the read is waited out, not taken for the test going away.
+        fd = sys.stdin.fileno()
+        while True:
+            try:
+                select.select([fd], [], [])
+                if not os.read(fd, 4096):
+                    stop_reason.append("stdin closed")
+                    break
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError as e:
+                stop_reason.append("stdin unreadable: %s" % e)
+                break
         stop.set()
 
     threading.Thread(target=watch_stdin, daemon=True).start()
@@ -140,6 +154,7 @@ def main():
                 "total_upload": s.total_upload,
                 "total_download": s.total_download,
             })
+    emit({"type": "exit", "reason": stop_reason[0] if stop_reason else "stopped"})
     return 0
 
 
