@@ -227,3 +227,20 @@ test('a piece spanning more files than maxOpenFiles, with a 1-handle cache', asy
   assert.deepEqual(readFileSync(join(dir, 'many', 'f299')), data.subarray(299 * 7));
   assert.ok((await storage.recheck()).isComplete());
 });
+
+test('a check with nothing on disk finds nothing, without reading or hashing anything', async (t) => {
+  const { meta } = multiFile();
+  const hashingWouldFail = {
+    hashPieces: () => Promise.reject(new Error('hashed although nothing is on disk')),
+  } as unknown as import('../../../source/engine/hasher.js').HashPool;
+  const storage = new Storage(meta, {
+    directory: tempDir(t),
+    recheckPool: hashingWouldFail,
+    hash: () => Promise.reject(new Error('hashed although nothing is on disk')),
+  });
+  t.after(() => storage.close());
+  const progress: [number, number][] = [];
+  const have = await storage.recheck((done, total) => progress.push([done, total]));
+  assert.equal(have.count(), 0);
+  assert.deepEqual(progress, [[meta.pieceCount, meta.pieceCount]]);
+});
