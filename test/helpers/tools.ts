@@ -39,9 +39,20 @@ export function needs(t: TestContext, what: { commands?: string[]; libtorrent?: 
   return false;
 }
 
-/** A fresh temporary directory, removed when the test ends. */
+/**
+ * A fresh temporary directory, removed when the test ends. Hooks run in the order they were
+ * added, so this one usually runs before the test's own clean-up (closing a session that may
+ * still be writing there): a removal that races such a write is retried, and left to the
+ * exit of the test process if it still fails.
+ */
 export function tempDir(t: TestContext, prefix = 'btui-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    } catch {
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    }
+  });
   return dir;
 }
