@@ -29,7 +29,8 @@ export interface DecodeOptions {
   maxTokens?: number;
   /**
    * Record spans only for containers nested at most this deep (the top value is depth 0);
-   * default: all. A .torrent needs only its info dictionary's (depth 1).
+   * default: all (none from decode(), which returns only the value). A .torrent needs only its
+   * info dictionary's (depth 1).
    */
   spanDepth?: number;
 }
@@ -58,7 +59,8 @@ const MAX_INT_DIGITS = 64;
 const MAX_CACHED_KEY = 16;
 
 export function decode(input: Uint8Array, options: DecodeOptions = {}): BValue {
-  return decodeDetailed(input, options).value;
+  // Only the value is returned: no spans are recorded unless asked for.
+  return decodeDetailed(input, { spanDepth: -1, ...options }).value;
 }
 
 export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): Decoded {

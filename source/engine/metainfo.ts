@@ -125,7 +125,7 @@ export function metainfoFromInfoBytes(
 ): Metainfo {
   let info: BValue;
   try {
-    info = decodeDetailed(infoBytes, { maxTokens: MAX_DECODE_TOKENS }).value;
+    info = decodeDetailed(infoBytes, { maxTokens: MAX_DECODE_TOKENS, spanDepth: -1 }).value;
   } catch (error) {
     if (error instanceof BencodeError) throw new MetainfoError(`bad info dictionary: ${error.message}`);
     throw error;
