@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { Magnet } from '../engine/magnet.js';
 import { readMetainfoFile, type Metainfo } from '../engine/metainfo.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
@@ -127,12 +128,24 @@ async function fetchMagnet(magnet: Magnet, flags: { dht: boolean; dhtBootstrap?:
 }
 
 function write(text: string): void {
-  // A reader that goes away early (`| head`) is not an error worth a stack.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
-  process.stdout.write(text);
+  // Straight to the descriptor: creating process.stdout loads the stream machinery (and net,
+  // for a pipe), a few ms of a command meant to cost little more than Node's start.
+  const bytes = Buffer.from(text);
+  let done = 0;
+  try {
+    while (done < bytes.length) done += writeSync(1, bytes, done);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A reader that goes away early (`| head`) is not an error worth a stack.
+    if (code === 'EPIPE') process.exit(0);
+    if (code !== 'EAGAIN') throw error;
+    // A non-blocking stdout that is full: the stream waits for it to drain.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+    process.stdout.write(bytes.subarray(done));
+  }
 }
 
 export function metainfoJson(m: Metainfo) {
