@@ -33,6 +33,17 @@ export interface DecodeOptions {
    * info dictionary's (depth 1).
    */
   spanDepth?: number;
+  /** One list whose items are handed over as they are decoded instead of being kept. */
+  stream?: ListStream;
+}
+
+export interface ListStream {
+  /** The dictionary keys from the top value down to the list, e.g. ['info', 'files']. */
+  path: readonly string[];
+  /** Called with each item as soon as it is decoded (and checked); the item is not kept. */
+  item(value: BValue): void;
+  /** What stands in the list's place, after its last item; only this option's user should ever see it. */
+  end(): unknown;
 }
 
 export interface Decoded {
@@ -67,6 +78,7 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
   const maxDepth = Math.min(options.maxDepth ?? DEFAULT_MAX_DEPTH, HARD_MAX_DEPTH);
   const strictKeyOrder = options.strictKeyOrder ?? false;
   const spanDepth = options.spanDepth ?? Infinity;
+  const stream = options.stream;
   // Keys are read straight from the input (no per-key copy) through a Buffer view.
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let tokensLeft = options.maxTokens ?? Infinity;
@@ -143,8 +155,11 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
     return key;
   };
 
-  const pending: BValue[] = [];
-  const readValue = (depth: number): BValue => {
+  // Never emptied (a sentinel stays at 0): an emptied array gets new storage at its next push,
+  // which a streamed list's items would pay for each.
+  const pending: BValue[] = [0];
+  /** `onPath`: the value is where stream.path leads so far (its keys are stream.path[0..depth)). */
+  const readValue = (depth: number, onPath: boolean): BValue => {
     if (pos >= len) fail('unexpected end of data');
     if (--tokensLeft < 0) fail(`more than ${options.maxTokens} values`);
     const c = input[pos]!;
@@ -162,13 +177,22 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
     if (c === CH_l) {
       if (depth >= maxDepth) fail('nesting too deep');
       const start = pos++;
+      if (onPath && depth === stream!.path.length) {
+        for (;;) {
+          if (pos >= len) fail('unexpected end of data in list', start);
+          if (input[pos] === CH_e) break;
+          stream!.item(readValue(depth + 1, false));
+        }
+        pos++;
+        return stream!.end() as BValue;
+      }
       // Items gather on one shared stack and leave it as an array of their exact size: a
       // list grown by push keeps room for 17 (a 'files' list holds one list per file).
       const base = pending.length;
       for (;;) {
         if (pos >= len) fail('unexpected end of data in list', start);
         if (input[pos] === CH_e) break;
-        pending.push(readValue(depth + 1));
+        pending.push(readValue(depth + 1, false));
       }
       const list = pending.slice(base);
       pending.length = base;
@@ -205,7 +229,7 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
         if (!sorted && dict.has(key)) fail('duplicate dictionary key', keyAt);
         previousStart = keyStart;
         previousLength = keyLength;
-        dict.set(key, readValue(depth + 1));
+        dict.set(key, readValue(depth + 1, onPath && key === stream!.path[depth]));
       }
       pos++;
       if (depth <= spanDepth) spans.set(dict, [start, pos]);
@@ -214,7 +238,7 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
     return fail(`unexpected byte 0x${c.toString(16)}`);
   };
 
-  const value = readValue(0);
+  const value = readValue(0, stream !== undefined);
   if (pos !== len && !options.allowTrailing) fail('trailing data after value');
   return { value, spans, end: pos, unsortedKeys };
 }

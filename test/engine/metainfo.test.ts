@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { encode, type BDict, type BValue } from '../../source/engine/bencode.js';
 import {
   infoHashFromInfoBytes,
   metainfoFromInfoBytes,
   MetainfoError,
   parseMetainfo,
+  parseMetainfoWhole,
   readMetainfoFile,
   type ParseOptions,
 } from '../../source/engine/metainfo.js';
@@ -468,4 +470,102 @@ test('path collisions: the first duplicate or file-and-directory clash is named,
     }),
     { numRuns: 3000 },
   );
+});
+
+describe('files streamed from the decoder', () => {
+  // Mostly valid multi-file torrents, with the problems v1Files looks for: bad entries, unsafe and
+  // colliding paths, padding, paths too long only once the torrent's name is counted (the check
+  // the streamed list makes last), and problems in the info dictionary that come first.
+  const component = fc.oneof(
+    { weight: 40, arbitrary: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'dir', 'x.bin') },
+    { weight: 1, arbitrary: fc.constantFrom('..', '.', '', 'a/b', 'CON', '.pad', '16', '_____padding_file_0', 'é', '\0') },
+  );
+  const longPath = fc.array(fc.integer({ min: 236, max: 255 }).map((n) => 'l'.repeat(n)), { minLength: 15, maxLength: 17 });
+  const path = fc.oneof({ weight: 20, arbitrary: fc.array(component, { minLength: 1, maxLength: 3 }) }, { weight: 1, arbitrary: longPath }, { weight: 1, arbitrary: fc.constant([]) });
+  const length = fc.oneof({ weight: 40, arbitrary: fc.integer({ min: 0, max: 40_000 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 2n ** 64n, 2 ** 53, 'x', undefined) });
+  const entry = fc.oneof(
+    { weight: 40, arbitrary: fc.record({ length, path, attr: fc.constantFrom(undefined, undefined, 'p', 'x'), utf8: fc.constantFrom(false, false, true) }).map((f) => d({ length: f.length, [f.utf8 ? 'path.utf-8' : 'path']: f.path, attr: f.attr })) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(7, 'entry', [1], d({ length: 1, path: 'a' }), d({ length: 1, path: [1] }), d({ length: 1 })) },
+  );
+  const info = fc
+    .record({
+      name: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('root', 'r') }, { weight: 2, arbitrary: fc.integer({ min: 100, max: 255 }).map((n) => 'n'.repeat(n)) }, { weight: 1, arbitrary: fc.constantFrom(undefined, '..', 5) }),
+      pieceLength: fc.oneof({ weight: 10, arbitrary: fc.constant<unknown>(PL) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(1000, 0, 'x') }),
+      files: fc.array(entry, { minLength: 0, maxLength: 8 }),
+      piecesRight: fc.oneof({ weight: 10, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+      extra: fc.constantFrom<Record<string, unknown>>({}, {}, {}, {}, {}, {}, {}, {}, { length: 5 }, { 'meta version': 3 }, { 'name.utf-8': 'utf' }, { private: 1, source: 's' }),
+    })
+    .map((i) => {
+      const total = i.files.reduce<number>((sum, f) => sum + (f instanceof Map && typeof f.get('length') === 'number' ? (f.get('length') as number) : 0), 0);
+      const count = typeof i.pieceLength === 'number' && i.pieceLength > 0 && total <= 2 ** 30 ? Math.ceil(total / i.pieceLength) : 1;
+      return d({ name: i.name, 'piece length': i.pieceLength, files: i.files, pieces: Buffer.alloc((count + (i.piecesRight ? 0 : 1)) * 20, 3), ...i.extra });
+    });
+  const torrentBytes = info.map((i) => torrent(i, { comment: 'c', 'url-list': ['http://seed/'] }));
+  const mutated = fc
+    .tuple(torrentBytes, fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.constantFrom('flip', 'delete', 'insert'), fc.constantFrom(...'ldie:0123456789xp'.split('').map((c) => c.charCodeAt(0)), 0xff)), { minLength: 1, maxLength: 4 }))
+    .map(([bytes, edits]) => {
+      const out = [...bytes];
+      for (const [at, op, byte] of edits) {
+        const i = Math.floor(at * out.length);
+        if (op === 'flip') out[i] = byte;
+        else if (op === 'delete') out.splice(i, 1);
+        else out.splice(i, 0, byte);
+      }
+      return Buffer.from(out);
+    });
+
+  function outcome(parse: (data: Uint8Array, options?: ParseOptions) => unknown, data: Uint8Array, options: ParseOptions): unknown {
+    try {
+      return parse(data, options);
+    } catch (error) {
+      assert.ok(error instanceof MetainfoError, `expected MetainfoError, got ${String(error)}`);
+      return { error: error.message };
+    }
+  }
+
+  function sameBothWays(data: Uint8Array, windows: boolean): void {
+    const options = { windows };
+    assert.deepStrictEqual(outcome(parseMetainfo, data, options), outcome(parseMetainfoWhole, data, options));
+  }
+
+  test('valid and broken torrents parse to the same Metainfo or error as with the list decoded whole', () => {
+    let parsed = 0;
+    fc.assert(
+      fc.property(torrentBytes, fc.boolean(), (data, windows) => {
+        sameBothWays(data, windows);
+        if (!('error' in (outcome(parseMetainfoWhole, data, { windows }) as object))) parsed++;
+      }),
+      { numRuns: 3000 },
+    );
+    // The generator must not only make broken torrents.
+    assert.ok(parsed > 300, `only ${parsed} of 3000 torrents were valid`);
+  });
+
+  test('mutated torrents: the same bencode errors (and offsets), Metainfo or error as with the list decoded whole', () => {
+    fc.assert(fc.property(mutated, fc.boolean(), (data, windows) => sameBothWays(data, windows)), { numRuns: 3000 });
+  });
+
+  test('a path too long only with the name is named before a later file\'s problem, and after an earlier one', () => {
+    const long = Array.from({ length: 16 }, () => 'l'.repeat(250));
+    const files = (second: FileSpec) => v1Info([{ path: ['a'], length: 1 }, { path: long, length: 1 }, second], { name: 'n'.repeat(100) });
+    for (const info of [files({ path: ['a'], length: 1 }), files({ path: ['b'], length: -1 }), v1Info([{ path: ['a'], length: -1 }, { path: long, length: 1 }], { name: 'n'.repeat(100) })]) {
+      const data = torrent(info);
+      assert.deepStrictEqual(outcome(parseMetainfo, data, {}), outcome(parseMetainfoWhole, data, {}));
+    }
+    rejects(files({ path: ['a'], length: 1 }), /^file 2: unsafe path .*bytes long/);
+    rejects(v1Info([{ path: ['a'], length: -1 }, { path: long, length: 1 }], { name: 'n'.repeat(100) }), /^file 1 length -1 is negative/);
+    // The file with the problem is too long as well: its length is named first, as v1Files checks it first.
+    for (const first of [{ path: long.slice(0, 1), length: 1 }, { path: ['a'], length: 2 ** 52 }]) {
+      const data = torrent(v1Info([first, { path: long, length: 2 ** 52 }], { name: 'n'.repeat(100) }));
+      assert.match((outcome(parseMetainfo, data, {}) as { error: string }).error, /^file 2: unsafe path .*bytes long/);
+      assert.deepStrictEqual(outcome(parseMetainfo, data, {}), outcome(parseMetainfoWhole, data, {}));
+    }
+  });
+
+  test('raw is the whole root dictionary, decoded again when asked for', () => {
+    const data = torrent(v1Info([{ path: ['a'], length: 1 }, { path: ['b'], length: 2 }]));
+    const m = parseMetainfo(data);
+    assert.deepStrictEqual(encode(m.raw), data);
+    assert.deepStrictEqual(m.raw, parseMetainfoWhole(data).raw);
+  });
 });
