@@ -113,7 +113,7 @@ def main():
     threading.Thread(target=watch_stdin, daemon=True).start()
 
     listening = False
-    connected_extra = False
+    next_extra = 0.0
     interval = float(cfg.get("interval", 0.25))
     next_status = 0.0
     while not stop.is_set():
@@ -136,11 +136,17 @@ def main():
                 handle.force_dht_announce()
             elif isinstance(a, lt.torrent_error_alert):
                 emit({"type": "error", "message": a.message()})
-        if listening and not connected_extra:
-            connected_extra = True
-            for peer_host, peer_port in cfg.get("extra_peers", []):
-                handle.connect_peer((peer_host, int(peer_port)))
         now = time.monotonic()
+        # Each given peer is asked for again while libtorrent holds no connection to it at all
+        # (not even one being set up): a first attempt on a busy machine can fail, and
+        # libtorrent may not try that address again for minutes.
+        extra = cfg.get("extra_peers", [])
+        if listening and extra and now >= next_extra:
+            next_extra = now + 3.0
+            held = {(p.ip[0], p.ip[1]) for p in handle.get_peer_info()}
+            for peer_host, peer_port in extra:
+                if (peer_host, int(peer_port)) not in held:
+                    handle.connect_peer((peer_host, int(peer_port)))
         if now >= next_status:
             next_status = now + interval
             s = handle.status()
