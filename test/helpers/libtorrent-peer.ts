@@ -74,7 +74,22 @@ export interface LibtorrentPeer {
 
 type Message = { type: string; [key: string]: unknown };
 
+/** The peer process died by a signal before it was listening. */
+class CrashedWhileStarting extends Error {}
+
 export async function startLibtorrentPeer(t: TestContext, options: LibtorrentPeerOptions): Promise<LibtorrentPeer> {
+  // Debian's python3-libtorrent now and then dies with SIGSEGV while it starts (seen under the
+  // full suite's load): a peer that crashed before it was listening is started again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(t, options);
+    } catch (error) {
+      if (!(error instanceof CrashedWhileStarting) || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startOnce(t: TestContext, options: LibtorrentPeerOptions): Promise<LibtorrentPeer> {
   const host = options.listenHost ?? '127.0.0.1';
   const config = {
     torrent: options.torrentPath,
@@ -163,7 +178,12 @@ export async function startLibtorrentPeer(t: TestContext, options: LibtorrentPee
     });
   }
 
-  await until('listening socket', () => listening !== undefined, 15_000);
+  try {
+    await until('listening socket', () => listening !== undefined, 15_000);
+  } catch (error) {
+    if (child.signalCode !== null) throw new CrashedWhileStarting((error as Error).message);
+    throw error;
+  }
   return {
     host,
     port: listening!,
