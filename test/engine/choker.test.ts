@@ -1,20 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseUnchoked, isSnubbed, pickOptimistic, type ChokerPeer } from '../../source/engine/choker.js';
+import { rng } from '../helpers/seeded-random.js';
 
 function peer(id: string, over: Partial<ChokerPeer> = {}): ChokerPeer {
   return { id, interested: true, downloadRate: 0, uploadRate: 0, snubbed: false, connectedAt: 0, ...over };
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sorted = (s: Set<string>) => [...s].sort();

@@ -3,19 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Bitfield } from '../../source/engine/bitfield.js';
 import { PiecePicker, type BlockRequest } from '../../source/engine/picker.js';
+import { rng } from '../helpers/seeded-random.js';
 
 const BLOCK = 16384;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bits(length: number, indices: Iterable<number>): Bitfield {
   const b = new Bitfield(length);
