@@ -737,6 +737,10 @@ export class Torrent extends EventEmitter {
       const ok = this.incrementalHash ? this.storage.digestMatches(index, assembly.digest()) : await this.storage.verifyPiece(index, data);
       if (!this.running || run !== this.run) return;
       if (!ok) {
+        // Its stretches already on their way to disk must land before the piece can be
+        // fetched again: a late stale write would overwrite the good data.
+        await Promise.allSettled(piece.writes);
+        if (!this.running || run !== this.run) return;
         this.hashFailures++;
         this.picker.pieceFailed(index);
         this.emit('hash-failed', index);
@@ -772,6 +776,7 @@ export class Torrent extends EventEmitter {
       }
       if (this.picker.wantedComplete()) await this.completeIfOnDisk();
     } catch (error) {
+      await Promise.allSettled(piece.writes);
       if (!this.running || run !== this.run) return;
       this.picker.pieceFailed(index);
       this.fail(error);
