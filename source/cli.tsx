@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { describeError, UserError } from './errors.js';
+import { fileURLToPath } from 'node:url';
+import { describeError, exitCodeFor, UserError } from './errors.js';
 
 const help = `
   Usage
@@ -19,25 +20,35 @@ const help = `
 
 type Runner = (argv: string[]) => Promise<number | void>;
 
-const commands: Record<string, () => Promise<{ run: Runner }>> = {
-  bencode: () => import('./commands/bencode.js'),
-  metainfo: () => import('./commands/metainfo.js'),
-  create: () => import('./commands/create.js'),
-  scrape: () => import('./commands/scrape.js'),
-  download: () => import('./commands/download.js'),
-  serve: () => import('./commands/serve.js'),
-};
+/**
+ * Defined by scripts/build.mjs. Built, this file is distribution/cli.js (CommonJS: no ES module
+ * loader to start), each command is a CommonJS bundle beside it (command-NAME.js, loaded with
+ * its code cache), and the TUI is an ES module (tui.mjs: Ink needs top-level await).
+ */
+declare const BTUI_BUNDLE: true | undefined;
+const bundled = typeof BTUI_BUNDLE !== 'undefined';
+
+const COMMANDS = new Set(['bencode', 'metainfo', 'create', 'scrape', 'download', 'serve']);
+
+async function loadCommand(name: string): Promise<{ run: Runner }> {
+  if (bundled) {
+    const { requireBundle } = await import('./bundle-loader.js');
+    return requireBundle(fileURLToPath(new URL(`./command-${name}.js`, import.meta.url))) as { run: Runner };
+  }
+  // From source (tsx). A specifier in a variable: the build leaves it out of cli.js.
+  const specifier = `./commands/${name}.js`;
+  return import(specifier) as Promise<{ run: Runner }>;
+}
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const name = argv[0];
   if (name && !name.startsWith('-')) {
-    const load = commands[name];
-    if (!load) throw new UserError(`unknown command '${name}' (try 'btui --help')`, 2);
-    const { run } = await load();
+    if (!COMMANDS.has(name)) throw new UserError(`unknown command '${name}' (try 'btui --help')`, 2);
+    const { run } = await loadCommand(name);
     return (await run(argv.slice(1))) ?? 0;
   }
-  // Subcommands never load meow here (its import alone costs about 30 ms): only the TUI's line.
+  // Subcommands never load meow (its import alone costs about 30 ms): only the TUI's line.
   const { default: meow } = await import('meow');
   const cli = meow(help, {
     importMeta: import.meta,
@@ -52,7 +63,8 @@ async function main(): Promise<number> {
   delete process.env.CONTINUOUS_INTEGRATION;
   // React's development build costs several times the CPU per render; it is for debugging React.
   process.env.NODE_ENV ??= 'production';
-  const { runTui } = await import('./tui.js');
+  const tuiEntry = bundled ? './tui.mjs' : './tui.js';
+  const { runTui } = (await import(tuiEntry)) as typeof import('./tui.js');
   return runTui({ demo: cli.flags.demo });
 }
 
@@ -62,6 +74,6 @@ main().then(
   },
   (error: unknown) => {
     process.stderr.write(`btui: ${describeError(error)}\n`);
-    process.exitCode = error instanceof UserError ? error.exitCode : 1;
+    process.exitCode = exitCodeFor(error);
   },
 );

@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import type { Magnet } from '../engine/magnet.js';
 import { readMetainfoFile, type Metainfo } from '../engine/metainfo.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
@@ -86,8 +86,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     const meta = await fetchMagnet(parsed, cli.flags);
     if (save !== undefined) {
-      const [{ writeFile }, { encodeTorrentFile }] = await Promise.all([import('node:fs/promises'), import('../engine/torrent-file.js')]);
-      await writeFile(save, encodeTorrentFile(meta));
+      const { encodeTorrentFile } = await import('../engine/torrent-file.js');
+      writeFileSync(save, encodeTorrentFile(meta));
     }
     write(json ? `${JSON.stringify(metainfoJson(meta), null, 2)}\n` : metainfoSummary(meta));
     return 0;

@@ -6,7 +6,8 @@ import { EventEmitter } from 'node:events';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
-import DHT from 'bittorrent-dht';
+import type DHT from 'bittorrent-dht';
+import { importModule } from '../esm-import.js';
 import { GuardedSocket } from './dht-guard.js';
 import type { PeerAddress } from './tracker/types.js';
 
@@ -32,11 +33,23 @@ export class Dht extends EventEmitter {
   private boundPort = 0;
   private closed = false;
 
-  /** Call listen() in the same tick: the library starts bootstrapping on the next one. */
-  constructor(private readonly options: DhtOptions) {
+  /**
+   * Call listen() in the same tick: the library starts bootstrapping on the next one. The
+   * library is an ES module only, imported here rather than at the top, so that the built
+   * CLI's CommonJS bundles can hold this file (see esm-import.ts).
+   */
+  static async create(options: DhtOptions): Promise<Dht> {
+    const { default: library } = await importModule<typeof import('bittorrent-dht')>('bittorrent-dht');
+    return new Dht(library, options);
+  }
+
+  private constructor(
+    library: typeof DHT,
+    private readonly options: DhtOptions,
+  ) {
     super();
     const bootstrap = options.bootstrap.map(parseNodeAddress);
-    this.dht = new DHT({ bootstrap, nodeId: options.nodeId, socket: this.socket, timeout: options.queryTimeoutMs });
+    this.dht = new library({ bootstrap, nodeId: options.nodeId, socket: this.socket, timeout: options.queryTimeoutMs });
     // The library reports unexpected replies and send failures as warnings: nothing to act on.
     this.dht.on('warning', () => undefined);
     this.dht.on('error', (error: Error) => this.emit('warning', `DHT: ${error.message}`));

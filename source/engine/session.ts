@@ -136,7 +136,7 @@ export class Session extends EventEmitter {
   private async startDht(options: SessionDhtOptions): Promise<void> {
     // Loaded only when the DHT is on: --no-dht runs do not pay for the library.
     const { Dht } = await import('./dht.js');
-    const dht = new Dht({ bootstrap: options.bootstrap, nodesFile: options.nodesFile, queryTimeoutMs: options.queryTimeoutMs });
+    const dht = await Dht.create({ bootstrap: options.bootstrap, nodesFile: options.nodesFile, queryTimeoutMs: options.queryTimeoutMs });
     dht.on('warning', (message: string) => this.emit('warning', message));
     await dht.listen(this.listenPort, this.options.host);
     this.dhtNode = dht;

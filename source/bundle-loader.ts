@@ -1,0 +1,68 @@
+/**
+ * Loads one of the built CLI's CommonJS bundles (distribution/command-NAME.js) with the V8 code
+ * cache the build saved beside it (NAME.js.cache), when there is one and this V8 accepts it.
+ * Node 20 has no compile cache of its own (module.enableCompileCache is Node 22), and a
+ * one-shot command spends a good part of its few tens of ms compiling: `btui metainfo` on
+ * 10,000 files ran about 5 ms faster with the cache.
+ *
+ * The build writes the caches by running a few offline commands with BTUI_WRITE_CODE_CACHE=1
+ * (scripts/build.mjs). A cache from another Node or V8 flags (--cpu-prof, --inspect), or a
+ * damaged one, is rejected by V8 itself, and the bundle is then compiled from source as usual.
+ * V8 tells sources apart only by their length, though: each cache starts with the size and
+ * modification time of the bundle it was made from, and is used only for that very file.
+ */
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Script } from 'node:vm';
+
+export interface CompiledBundle {
+  script: Script;
+  /** undefined: there was no cache for this very file. */
+  cacheRejected: boolean | undefined;
+}
+
+const STAMP_BYTES = 16;
+
+/** 8 bytes of size, 8 of modification time in ns: the bundle a cache belongs to. */
+export function bundleStamp(file: string): Buffer {
+  const { size, mtimeNs } = statSync(file, { bigint: true });
+  const stamp = Buffer.alloc(STAMP_BYTES);
+  stamp.writeBigUInt64LE(size, 0);
+  stamp.writeBigUInt64LE(mtimeNs, 8);
+  return stamp;
+}
+
+export function compileBundle(file: string): CompiledBundle {
+  const source = readFileSync(file, 'utf8');
+  let cachedData: Buffer | undefined;
+  try {
+    const cache = readFileSync(`${file}.cache`);
+    if (cache.subarray(0, STAMP_BYTES).equals(bundleStamp(file))) cachedData = cache.subarray(STAMP_BYTES);
+  } catch {
+    // No cache: compiled from source.
+  }
+  // Node's own CommonJS wrapper, on one line so that line numbers in stacks stay the file's.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
+    filename: file,
+    // No import() in here: Node 20 drops its hook for code from a cache (see esm-import.ts).
+    cachedData,
+  });
+  return { script, cacheRejected: cachedData === undefined ? undefined : script.cachedDataRejected === true };
+}
+
+export function requireBundle(file: string): unknown {
+  const { script } = compileBundle(file);
+  if (process.env.BTUI_WRITE_CODE_CACHE === '1') {
+    // At exit: the cache then holds every function this run compiled, not only the top level.
+    process.once('exit', () => {
+      const partial = `${file}.cache.${process.pid}`;
+      writeFileSync(partial, Buffer.concat([bundleStamp(file), script.createCachedData()]));
+      renameSync(partial, `${file}.cache`);
+    });
+  }
+  const module = { exports: {} as unknown };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
+}
