@@ -25,11 +25,17 @@ function parseWithMeow<Flags extends AnyFlags>(name: string, help: string, argv:
   const meow = createRequire(import.meta.url)('meow').default as typeof import('meow').default;
   const cli = meow(help, { importMeta: import.meta, argv, description: false, allowUnknownFlags: true, flags });
   const known = new Set(['help', 'version']);
-  for (const key of Object.keys(flags)) {
+  for (const [key, spec] of Object.entries(flags)) {
     known.add(key);
     known.add(key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    if (spec.shortFlag !== undefined) known.add(spec.shortFlag);
+    for (const alias of spec.aliases ?? []) known.add(alias);
   }
-  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => k.length > 1 && !known.has(k));
-  if (unknown.length > 0) throw new UserError(`${name}: unknown option --${unknown[0]} (try 'btui ${name} --help')`, 2);
+  // An unknown short option too: `create -t URL` (for -a) must not make a torrent without its tracker.
+  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => !known.has(k));
+  if (unknown.length > 0) {
+    const option = unknown[0]!.length === 1 ? `-${unknown[0]}` : `--${unknown[0]}`;
+    throw new UserError(`${name}: unknown option ${option} (try 'btui ${name} --help')`, 2);
+  }
   return cli;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeDetailed, type BDict, type BValue } from '../../source/engine/bencode.js';
 import { CLI, runCli, type CliResult } from '../helpers/cli.js';
@@ -115,6 +115,9 @@ test('bad input gives one line on stderr and a non-zero exit', async (t) => {
   assertOneLineError(await runCli(['create', data, '-o', out, '-l', 'big']), /bad piece length 'big'/);
   assertOneLineError(await runCli(['create', data, '-o', out, '-a', 'nonsense']), /bad tracker URL/);
   assertOneLineError(await runCli(['create', data, '-o', out, '--bogus']), /unknown option --bogus/);
+  // -t is download's and metainfo's; here it would have been a torrent without its tracker.
+  assertOneLineError(await runCli(['create', data, '-o', out, '-t', 'http://127.0.0.1:1/announce']), /unknown option -t\b/);
+  assert.equal(existsSync(out), false, 'no torrent is written for a line with an unknown option');
   assertOneLineError(await runCli(['create', data, 'extra', '-o', out]), /unexpected argument 'extra'/);
   assertOneLineError(await runCli(['create', data, '-o', join(root, 'no-dir', 'x.torrent')]), /no such file/);
 });
