@@ -44,6 +44,14 @@ export interface ListStream {
   item(value: BValue): void;
   /** What stands in the list's place, after its last item; only this option's user should ever see it. */
   end(): unknown;
+  /**
+   * An optional fast lane: takes the item at `start` straight from the bytes when it has a
+   * shape it knows, instead of the decoder building it as values. It must take only what
+   * decode() would accept as exactly one value of at most `tokens` values (and 2 levels of
+   * nesting), and then set `taken.end` (just past the item) and `taken.tokens`, and return true;
+   * for anything else it returns false and the item is decoded and handed to item() as usual.
+   */
+  rawItem?(bytes: Buffer, start: number, tokens: number, taken: { end: number; tokens: number }): boolean;
 }
 
 export interface Decoded {
@@ -178,9 +186,16 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
       if (depth >= maxDepth) fail('nesting too deep');
       const start = pos++;
       if (onPath && depth === stream!.path.length) {
+        const raw = depth + 2 < maxDepth && stream!.rawItem !== undefined;
+        const taken = { end: 0, tokens: 0 };
         for (;;) {
           if (pos >= len) fail('unexpected end of data in list', start);
           if (input[pos] === CH_e) break;
+          if (raw && stream!.rawItem!(bytes, pos, tokensLeft, taken)) {
+            pos = taken.end;
+            tokensLeft -= taken.tokens;
+            continue;
+          }
           stream!.item(readValue(depth + 1, false));
         }
         pos++;

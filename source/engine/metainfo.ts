@@ -109,11 +109,7 @@ function parseTorrent(data: Uint8Array, options: ParseOptions, streamFiles: bool
   // decoded. Kept until the whole list was decoded, every entry's dictionary, path list and
   // buffers were copied by each young-generation collection and then promoted: ~6 ms of the
   // ~37 ms a 10,000-file torrent took to parse, cold.
-  let stream: ListStream | undefined;
-  if (streamFiles) {
-    const files = new V1FileList(options);
-    stream = { path: ['info', 'files'], item: (entry) => files.add(entry), end: () => files };
-  }
+  const stream = streamFiles ? new V1FileList(options) : undefined;
   let decoded;
   try {
     decoded = decodeDetailed(data, { maxTokens: MAX_DECODE_TOKENS, spanDepth: 1, stream });
@@ -310,7 +306,9 @@ function v1Files(info: BDict, name: string, pieceLength: number, options: ParseO
  * that needs the name (path bytes), and a problem is held back for finish() to throw, so that
  * bencode errors and the info dictionary's earlier checks still come first.
  */
-class V1FileList {
+class V1FileList implements ListStream {
+  /** Where the decoder finds the list it streams into this one (ListStream). */
+  readonly path = ['info', 'files'];
   /** Entries seen. */
   length = 0;
   private readonly files: TorrentFileEntry[] = [];
@@ -320,6 +318,10 @@ class V1FileList {
   private contentLength = 0;
   private previousBytes: Uint8Array[] = [];
   private previousPath: string[] = [];
+  /** The last entry taken by rawItem (its path, name first), and where its components start and their lengths. */
+  private previousRaw: string[] = [];
+  private readonly rawStarts: number[] = [];
+  private readonly rawLengths: number[] = [];
   /** Without the name: the longest path's UTF-16 units plus separators, and the last path built. */
   private longest = 0;
   private lastPath: string[] = [];
@@ -333,16 +335,91 @@ class V1FileList {
     this.windows = options.windows ?? process.platform === 'win32';
   }
 
+  item(entry: BValue): void {
+    this.add(entry);
+  }
+
+  end(): V1FileList {
+    return this;
+  }
+
   add(entry: BValue): void {
     const i = this.length++;
     if (this.problem !== undefined) return;
     try {
       this.addEntry(entry, i);
     } catch (error) {
-      const problem = fileError(error, i);
-      if (this.name !== undefined) throw problem;
-      this.problem = problem;
+      this.hold(error, i);
     }
+  }
+
+  /**
+   * The usual entry, `d6:lengthi<N>e4:pathl<n>:<name>...ee` with plain ASCII names, taken
+   * straight from the bytes (see ListStream): no dictionary, list or byte views are made
+   * for it, which was most of the cost of a list of ten thousand files. Anything else (other
+   * keys, odd names, an error to report) is declined, decoded as usual and comes through add().
+   */
+  rawItem(bytes: Buffer, start: number, tokens: number, taken: { end: number; tokens: number }): boolean {
+    if (this.problem !== undefined || this.windows || !startsWith(bytes, start, ENTRY_HEAD)) return false;
+    let p = start + ENTRY_HEAD.length;
+    const digitsStart = p;
+    let length = 0;
+    let c = bytes[p];
+    for (; c !== undefined && c >= 0x30 && c <= 0x39; c = bytes[++p]) length = length * 10 + (c - 0x30);
+    const digits = p - digitsStart;
+    // Beyond 15 digits the decoder's BigInt path decides; a leading zero is its error to report.
+    if (c !== 0x65 /* e */ || digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === 0x30)) return false;
+    if (!startsWith(bytes, ++p, PATH_HEAD)) return false;
+    p += PATH_HEAD.length;
+    const name = this.name ?? '';
+    const path = [name];
+    let chars = name.length;
+    const previous = this.previousRaw;
+    const starts = this.rawStarts;
+    const lengths = this.rawLengths;
+    let k = 0;
+    while (bytes[p] !== 0x65 /* e */) {
+      const lengthStart = p;
+      let n = 0;
+      for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
+      if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > bytes.length) return false;
+      let component: string;
+      if (k + 1 < previous.length && sameRange(bytes, starts[k]!, lengths[k]!, p, n)) {
+        // Files of one directory repeat its components: the string made (and checked) before.
+        component = previous[k + 1]!;
+      } else {
+        for (let j = p; j < p + n; j++) {
+          const b = bytes[j]!;
+          if (b >= 0x80 || b === 0x2f /* / */ || b === 0x5c /* \\ */ || b === 0) return false;
+        }
+        component = latin1Slice(bytes, p, p + n);
+        if (component === '.' || component === '..') return false;
+      }
+      starts[k] = p;
+      lengths[k++] = n;
+      path.push(component);
+      chars += component.length + 1;
+      p += n;
+    }
+    // The list's end, then the dictionary's: an entry with more keys is declined.
+    if (k === 0 || bytes[++p] !== 0x65 || 5 + k > tokens) return false;
+    taken.end = p + 1;
+    taken.tokens = 5 + k;
+    this.previousRaw = path;
+    this.previousBytes = [];
+    const i = this.length++;
+    try {
+      this.addFile(path, chars, length, false, i);
+    } catch (error) {
+      this.hold(error, i);
+    }
+    return true;
+  }
+
+  private hold(error: unknown, i: number): void {
+    const problem = fileError(error, i);
+    if (this.name !== undefined) throw problem;
+    this.problem = problem;
   }
 
   finish(name: string): Layout {
@@ -389,6 +466,13 @@ class V1FileList {
     }
     this.previousBytes = pathValue as Uint8Array[];
     this.previousPath = path;
+    this.previousRaw = [];
+    const attr = entry.get('attr');
+    this.addFile(path, chars, length, isBytes(attr) && attr.includes(0x70 /* p */), i);
+  }
+
+  /** `chars`: the path's UTF-16 units, with a separator per component. */
+  private addFile(path: string[], chars: number, length: number, paddingAttr: boolean, i: number): void {
     if (this.name !== undefined) {
       // A UTF-16 unit is at most 3 UTF-8 bytes: most paths need no byte count.
       if (chars * 3 > MAX_PATH_BYTES) checkPathBytes(path);
@@ -397,8 +481,7 @@ class V1FileList {
       this.lastPath = path;
       this.lastPathIndex = i;
     }
-    const attr = entry.get('attr');
-    const padding = (isBytes(attr) && attr.includes(0x70 /* p */)) || looksLikePadding(path);
+    const padding = paddingAttr || looksLikePadding(path);
     if (!padding) {
       this.paths.add(path, 1);
       this.contentLength += length;
@@ -440,6 +523,26 @@ function componentText(bytes: Uint8Array, windows: boolean, pathValue: BValue[])
   const problem = unsafeComponentReason(component, windows);
   if (problem) throw new UnsafePathError(`unsafe path ${quotePath(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
   return component;
+}
+
+/** Buffer's own latin1 decoder, without toString's lookup of the encoding by name on every call. */
+const latin1Slice = (bytes: Buffer, start: number, end: number): string =>
+  (bytes as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
+
+const ENTRY_HEAD = Buffer.from('d6:lengthi', 'latin1');
+const PATH_HEAD = Buffer.from('4:pathl', 'latin1');
+
+function startsWith(bytes: Uint8Array, at: number, head: Uint8Array): boolean {
+  if (at + head.length > bytes.length) return false;
+  for (let j = 0; j < head.length; j++) if (bytes[at + j] !== head[j]) return false;
+  return true;
+}
+
+/** Whether the `n` bytes at `b` equal the `aLength` bytes at `a`. */
+function sameRange(bytes: Uint8Array, a: number, aLength: number, b: number, n: number): boolean {
+  if (aLength !== n) return false;
+  for (let j = 0; j < n; j++) if (bytes[a + j] !== bytes[b + j]) return false;
+  return true;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
