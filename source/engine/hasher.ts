@@ -249,6 +249,17 @@ export class HashPool {
   }
 
   /** Terminates the workers; pending and queued jobs reject. */
+  /**
+   * Stops the workers that have nothing to do, side by side; the pool stays open and starts
+   * workers again when next asked. For a process done hashing for now, rather than keeping
+   * idle threads or stopping them one after the other at exit (~9 ms each).
+   */
+  async stopIdleWorkers(): Promise<void> {
+    const idle = this.#slots.filter((s) => s.inFlight.size === 0);
+    this.#slots = this.#slots.filter((s) => s.inFlight.size > 0);
+    await Promise.all(idle.map((s) => s.worker.terminate()));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -14,6 +14,7 @@ import { Housekeeper } from './housekeeper.js';
 import { Torrent, type TorrentStats } from './torrent.js';
 import { PeerWire } from './wire/peer-wire.js';
 import { makePeerId } from './wire/peer-id.js';
+import type { CheckHashing } from './storage/storage.js';
 
 export interface SessionOptions {
   /** Listen port; 0 = any free port. */
@@ -58,6 +59,8 @@ export interface AddOptions {
   sequential?: boolean;
   filePriorities?: Uint8Array;
   extensions?: WireExtension[];
+  /** Where the check at start (and any recheck) hashes; default: the process-wide pool. */
+  check?: CheckHashing;
 }
 
 export interface SessionStats {
@@ -219,6 +222,7 @@ export class Session extends EventEmitter {
       seedMode: options.seedMode,
       sequential: options.sequential,
       filePriorities: options.filePriorities,
+      check: options.check,
       extensions: withUtMetadata(meta, options.extensions),
       maxPeers: this.options.maxPeersPerTorrent,
       uploadSlots: this.options.uploadSlots,

@@ -13,7 +13,7 @@ import { PiecePicker, type BlockRequest } from './picker.js';
 import { RateLimiter } from './rate-limiter.js';
 import { PieceAssembly, type PieceSpan } from './piece-assembly.js';
 import { sharedHousekeeper, type Housekeeper } from './housekeeper.js';
-import { Storage, StorageError } from './storage/storage.js';
+import { Storage, StorageError, type CheckHashing } from './storage/storage.js';
 import type { PeerAddress } from './tracker/types.js';
 import { connectPeerSocket } from './wire/peer-socket.js';
 import { PeerWire } from './wire/peer-wire.js';
@@ -32,6 +32,8 @@ export interface TorrentOptions {
   /** Our listen port, announced to trackers. */
   listenPort: () => number;
   hash?: (data: Buffer) => Promise<Buffer>;
+  /** Where full checks hash (see Storage). */
+  check?: CheckHashing;
   /** Where the resume file lives; none = always recheck on start. */
   resumePath?: string;
   /** Skip the check on start: the data is known to be complete (a fresh `create`). */
@@ -201,7 +203,7 @@ export class Torrent extends EventEmitter {
   constructor(readonly meta: Metainfo, private readonly options: TorrentOptions) {
     super();
     this.infoHash = meta.infoHashBuffer;
-    this.storage = new Storage(meta, { directory: options.directory, hash: options.hash, filePriorities: options.filePriorities });
+    this.storage = new Storage(meta, { directory: options.directory, hash: options.hash, filePriorities: options.filePriorities, check: options.check });
     this.picker = this.makePicker(new Bitfield(meta.pieceCount));
     this.announcer = this.makeAnnouncer();
     this.extensions = [...(options.extensions ?? [])];

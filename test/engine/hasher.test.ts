@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HashPool, defaultHashPool, closeDefaultHashPool, type FileSpan } from '../../source/engine/hasher.js';
 import { PieceMap } from '../../source/engine/hash-stream.js';
@@ -176,6 +176,19 @@ test('a closed pool rejects jobs; an idle pool does not keep the process alive',
   await closeDefaultHashPool();
   assert.notEqual(defaultHashPool(), shared);
   await closeDefaultHashPool();
+});
+
+test('stopIdleWorkers ends the worker threads; the pool starts them again when next asked', async (t) => {
+  const threads = () => readdirSync('/proc/self/task').length;
+  const pool = new HashPool({ size: 2 });
+  t.after(() => pool.close());
+  const before = threads();
+  pool.warm();
+  assert.equal((await pool.sha1(Buffer.from('x'))).length, 20);
+  assert.ok(threads() >= before + 2, 'two worker threads are running');
+  await pool.stopIdleWorkers();
+  assert.ok(threads() <= before, `the worker threads are gone (${threads()} threads, ${before} before)`);
+  assert.equal((await pool.sha1(Buffer.from('abc'))).toString('hex'), 'a9993e364706816aba3e25717850c26c9cd0d89d');
 });
 
 test('an idle warmed pool lets a child process exit on its own', async () => {

@@ -30,12 +30,26 @@ export interface StorageOptions {
   filePriorities?: Uint8Array;
   /** Pieces read ahead during recheck so the hasher stays busy; default 4. */
   recheckParallelism?: number;
+  /** Where a full recheck hashes (see CheckHashing); default: the process-wide pool, workers only. */
+  check?: CheckHashing;
+}
+
+/**
+ * Where a full check hashes: on a worker pool (each worker reads the files itself, every core
+ * hashes), or with `pool: false` on this thread alone.
+ */
+export interface CheckHashing {
   /**
-   * Where a full recheck hashes: a worker pool (workers read the files themselves, every core
-   * hashes), or false for this thread. Default: the process-wide pool for torrents of 16 MiB
-   * or more, this thread for smaller ones (not worth starting workers).
+   * Default: the process-wide pool (hasher.ts defaultHashPool) for torrents of 16 MiB or more,
+   * this thread for smaller ones (not worth starting workers). A pool given is used for any size.
    */
-  recheckPool?: HashPool | false;
+  pool?: HashPool | false;
+  /**
+   * Whether this thread hashes beside the workers: by default only while they start. A
+   * one-shot command has nothing else to do: 'throughout', with one worker fewer than cores,
+   * saves a worker's start-up (~40 ms of CPU).
+   */
+  callerThread?: 'while-workers-start' | 'throughout';
 }
 
 const POOLED_RECHECK_MIN_BYTES = 16 * 1024 * 1024;
@@ -46,10 +60,10 @@ function hasSha1Pieces(meta: Metainfo): boolean {
 }
 
 /**
- * Whether a full check of this torrent (with default options) hashes on the process-wide
- * pool: a caller about to check may warm() it first, so its workers boot meanwhile.
+ * Whether a full check of this torrent is worth a worker pool (it hashes on the process-wide
+ * one by default): a caller about to check may warm() its pool first, so its workers boot meanwhile.
  */
-export function checksOnDefaultPool(meta: Metainfo): boolean {
+export function checksOnPool(meta: Metainfo): boolean {
   return hasSha1Pieces(meta) && meta.length >= POOLED_RECHECK_MIN_BYTES;
 }
 
@@ -85,7 +99,7 @@ export class Storage {
   private readonly cache: FileCache;
   private readonly hash: (data: Buffer) => Promise<Buffer>;
   private readonly parallelism: number;
-  private readonly recheckPool: HashPool | false | undefined;
+  private readonly check: CheckHashing;
   private readonly verifiedDirs = new Set<string>();
   private readonly preparedFiles = new Set<number>();
   /** Files written since the last saveResume: their data is flushed before the resume is. */
@@ -109,7 +123,7 @@ export class Storage {
     if (options.filePriorities) this.setFilePriorities(options.filePriorities);
     this.hash = options.hash ?? sha1;
     this.parallelism = Math.max(1, options.recheckParallelism ?? 4);
-    this.recheckPool = options.recheckPool;
+    this.check = options.check ?? {};
     this.cache = new FileCache((index, writable) => this.openFile(index, writable), options.maxOpenFiles ?? 64);
   }
 
@@ -240,9 +254,9 @@ export class Storage {
   }
 
   private pooledRecheckOn(): HashPool | undefined {
-    if (this.recheckPool === false || !hasSha1Pieces(this.meta)) return undefined;
-    if (this.recheckPool) return this.recheckPool;
-    return checksOnDefaultPool(this.meta) ? defaultHashPool() : undefined;
+    if (this.check.pool === false || !hasSha1Pieces(this.meta)) return undefined;
+    if (this.check.pool) return this.check.pool;
+    return checksOnPool(this.meta) ? defaultHashPool() : undefined;
   }
 
   private async recheckOnPool(pool: HashPool, available: number[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Bitfield> {
@@ -256,6 +270,7 @@ export class Storage {
       pool,
       paths: this.files.map((f) => f.path),
       readable: (i, end) => inside[i]! && available[i]! >= end,
+      useCallerThread: this.check.callerThread,
       onProgress,
       signal,
     });

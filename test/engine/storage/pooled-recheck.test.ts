@@ -43,7 +43,7 @@ test('pooled recheck: many jobs, agrees with the one-thread recheck, progress re
   bytes[3 * MiB]! ^= 1; // torrent byte 5.5 MiB: piece 5
   writeFileSync(file, bytes);
 
-  const pooled = new Storage(meta, { directory: dir, recheckPool: pool });
+  const pooled = new Storage(meta, { directory: dir, check: { pool } });
   t.after(() => pooled.close());
   let last = 0;
   const have = await pooled.recheck((done, total) => {
@@ -52,7 +52,7 @@ test('pooled recheck: many jobs, agrees with the one-thread recheck, progress re
   });
   assert.equal(last, meta.pieceCount);
   assert.deepEqual(missing(have), [5]);
-  const single = new Storage(meta, { directory: dir, recheckPool: false });
+  const single = new Storage(meta, { directory: dir, check: { pool: false } });
   t.after(() => single.close());
   assert.deepEqual(missing(await single.recheck()), [5]);
 });
@@ -68,7 +68,7 @@ test('pooled recheck: missing, short, symlinked and directory files make their p
     { path: ['e.bin'], data: randomBytes(30) },
   ], 16);
   // Torrent bytes: a 0..10, pad 10..16, b 16..53, c 53..73, d 73..113, e 113..143; 9 pieces.
-  const storage = new Storage(meta, { directory: dir, recheckPool: pool });
+  const storage = new Storage(meta, { directory: dir, check: { pool } });
   t.after(() => storage.close());
   assert.ok((await storage.recheck()).isComplete(), 'padding is hashed as zeros');
   await storage.close();
@@ -90,7 +90,7 @@ test('pooled recheck can be aborted', async (t) => {
   const pool = sharedPool(t);
   const MiB = 1024 * 1024;
   const { dir, meta } = await written(t, [{ path: ['big'], data: randomBytes(20 * MiB) }], 256 * 1024);
-  const storage = new Storage(meta, { directory: dir, recheckPool: pool });
+  const storage = new Storage(meta, { directory: dir, check: { pool } });
   t.after(() => storage.close());
   const controller = new AbortController();
   await assert.rejects(storage.recheck(() => controller.abort(new Error('stop')), controller.signal), /stop/);

@@ -236,7 +236,7 @@ test('a check with nothing on disk finds nothing, without reading or hashing any
   } as unknown as import('../../../source/engine/hasher.js').HashPool;
   const storage = new Storage(meta, {
     directory: tempDir(t),
-    recheckPool: hashingWouldFail,
+    check: { pool: hashingWouldFail },
     hash: () => Promise.reject(new Error('hashed although nothing is on disk')),
   });
   t.after(() => storage.close());
