@@ -89,7 +89,10 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
   const stream = options.stream;
   // Keys are read straight from the input (no per-key copy) through a Buffer view.
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  let tokensLeft = options.maxTokens ?? Infinity;
+  // Counted only under a limit: Infinity is a heap number, and counting it down allocates one
+  // per value in code that has not been optimised yet (all of a one-shot command's).
+  const limited = options.maxTokens !== undefined;
+  let tokensLeft = options.maxTokens ?? 0;
   const spans = new WeakMap<object, [number, number]>();
   let pos = 0;
   let unsortedKeys = false;
@@ -169,7 +172,7 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
   /** `onPath`: the value is where stream.path leads so far (its keys are stream.path[0..depth)). */
   const readValue = (depth: number, onPath: boolean): BValue => {
     if (pos >= len) fail('unexpected end of data');
-    if (--tokensLeft < 0) fail(`more than ${options.maxTokens} values`);
+    if (limited && --tokensLeft < 0) fail(`more than ${options.maxTokens} values`);
     const c = input[pos]!;
     if (c >= CH_0 && c <= CH_9) {
       // A byte string: the most common value.
@@ -191,9 +194,9 @@ export function decodeDetailed(input: Uint8Array, options: DecodeOptions = {}): 
         for (;;) {
           if (pos >= len) fail('unexpected end of data in list', start);
           if (input[pos] === CH_e) break;
-          if (raw && stream!.rawItem!(bytes, pos, tokensLeft, taken)) {
+          if (raw && stream!.rawItem!(bytes, pos, limited ? tokensLeft : Number.MAX_SAFE_INTEGER, taken)) {
             pos = taken.end;
-            tokensLeft -= taken.tokens;
+            if (limited) tokensLeft -= taken.tokens;
             continue;
           }
           stream!.item(readValue(depth + 1, false));

@@ -83,7 +83,10 @@ export const MAX_DECODE_TOKENS = 3_000_000;
 /** A .torrent larger than this is certainly something else (an ISO passed by mistake). */
 export const MAX_TORRENT_FILE_SIZE = 64 * 1024 * 1024;
 
-export type ParseOptions = SafePathOptions;
+export interface ParseOptions extends SafePathOptions {
+  /** Most bencode values a .torrent may hold; default MAX_DECODE_TOKENS. */
+  maxTokens?: number;
+}
 
 /** SHA-1 of the info dictionary's exact bytes, as 40 lowercase hex chars. */
 export function infoHashFromInfoBytes(infoBytes: Uint8Array): string {
@@ -112,7 +115,7 @@ function parseTorrent(data: Uint8Array, options: ParseOptions, streamFiles: bool
   const stream = streamFiles ? new V1FileList(options) : undefined;
   let decoded;
   try {
-    decoded = decodeDetailed(data, { maxTokens: MAX_DECODE_TOKENS, spanDepth: 1, stream });
+    decoded = decodeDetailed(data, { maxTokens: options.maxTokens ?? MAX_DECODE_TOKENS, spanDepth: 1, stream });
   } catch (error) {
     if (error instanceof BencodeError) throw new MetainfoError(`not a torrent file: bad bencode: ${error.message}`);
     throw error;
@@ -149,7 +152,7 @@ export function metainfoFromInfoBytes(
 ): Metainfo {
   let info: BValue;
   try {
-    info = decodeDetailed(infoBytes, { maxTokens: MAX_DECODE_TOKENS, spanDepth: -1 }).value;
+    info = decodeDetailed(infoBytes, { maxTokens: options.maxTokens ?? MAX_DECODE_TOKENS, spanDepth: -1 }).value;
   } catch (error) {
     if (error instanceof BencodeError) throw new MetainfoError(`bad info dictionary: ${error.message}`);
     throw error;
@@ -402,9 +405,10 @@ class V1FileList implements ListStream {
       p += n;
     }
     // The list's end, then the dictionary's: an entry with more keys is declined.
-    if (k === 0 || bytes[++p] !== 0x65 || 5 + k > tokens) return false;
+    // Values as the decoder counts them (not dictionary keys): the entry, its length, its path list, the names.
+    if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokens) return false;
     taken.end = p + 1;
-    taken.tokens = 5 + k;
+    taken.tokens = 3 + k;
     this.previousRaw = path;
     this.previousBytes = [];
     const i = this.length++;

@@ -177,6 +177,32 @@ describe('decode: hostile shapes', () => {
     rejects(`${'l'.repeat(1025)}${'e'.repeat(1025)}`, /nesting too deep/, { maxDepth: Infinity });
   });
 
+  test('maxTokens counts every value (not dictionary keys); without it there is no limit', () => {
+    // d 1:a l i1e i2e e e: the dict, the list and two integers are 4 values.
+    assert.doesNotThrow(() => decode(b('d1:ali1ei2eee'), { maxTokens: 4 }));
+    rejects('d1:ali1ei2eee', /more than 3 values at byte 8/, { maxTokens: 3 });
+    const many = b(`l${'i7e'.repeat(100_000)}e`);
+    assert.equal((decode(many) as BValue[]).length, 100_000);
+    rejects(many, /more than 100000 values/, { maxTokens: 100_000 });
+    // A streamed list whose items are taken raw counts what the taker says it took.
+    const taker = (took: number) => ({
+      path: [],
+      item: () => undefined,
+      end: () => 0,
+      rawItem: (bytes: Buffer, start: number, tokens: number, taken: { end: number; tokens: number }) => {
+        if (took > tokens) return false;
+        taken.end = start + 3;
+        taken.tokens = took;
+        return true;
+      },
+    });
+    const three = b('li1ei2ei3ee');
+    // The list, then 2 + 2 taken raw; the third is declined (2 > 0 left) and decoded: one too many.
+    assert.doesNotThrow(() => decodeDetailed(three, { maxTokens: 7, stream: taker(2) }));
+    assert.throws(() => decodeDetailed(three, { maxTokens: 5, stream: taker(2) }), /more than 5 values at byte 7/);
+    assert.doesNotThrow(() => decodeDetailed(three, { stream: taker(1e9) }));
+  });
+
   test('trailing data is rejected unless allowed', () => {
     rejects('i1ei2e', /trailing data after value at byte 3/);
     rejects('de\n', /trailing data/);

@@ -545,6 +545,18 @@ describe('files streamed from the decoder', () => {
     fc.assert(fc.property(mutated, fc.boolean(), (data, windows) => sameBothWays(data, windows)), { numRuns: 3000 });
   });
 
+  test('the decode limit (maxTokens) falls on the same value streamed, taken raw, or whole', () => {
+    const files: FileSpec[] = Array.from({ length: 50 }, (_, i) => ({ path: [`d${i % 3}`, `f${i}`], length: 100 + i }));
+    const data = torrent(v1Info(files));
+    let limit = 0;
+    while ('error' in (outcome(parseMetainfoWhole, data, { maxTokens: limit }) as object)) limit++;
+    assert.ok(limit > 50 * 5, `a 50-file torrent holds ${limit} values`);
+    for (const maxTokens of [limit, limit - 1, limit - 7, limit - 60]) {
+      assert.deepStrictEqual(outcome(parseMetainfo, data, { maxTokens }), outcome(parseMetainfoWhole, data, { maxTokens }), `maxTokens ${maxTokens}`);
+    }
+    assert.match((outcome(parseMetainfo, data, { maxTokens: limit - 1 }) as { error: string }).error, new RegExp(`more than ${limit - 1} values`));
+  });
+
   test('a path too long only with the name is named before a later file\'s problem, and after an earlier one', () => {
     const long = Array.from({ length: 16 }, () => 'l'.repeat(250));
     const files = (second: FileSpec) => v1Info([{ path: ['a'], length: 1 }, { path: long, length: 1 }, second], { name: 'n'.repeat(100) });
