@@ -25,9 +25,13 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// A test file that hangs (seen once: a broken build left an interop file spinning for 18 min)
+// fails after 15 minutes, instead of holding a run until CI's own limit. The whole suite takes
+// about 3 minutes on a 2-core machine; the slowest file about a minute and a half.
+const FILE_TIMEOUT_MS = 15 * 60 * 1000;
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', `--test-timeout=${FILE_TIMEOUT_MS}`, ...files],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
