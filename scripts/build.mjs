@@ -33,8 +33,6 @@ const common = {
   logLevel: 'warning',
 };
 
-// import.meta in CommonJS: the bundle's own file URL (the hasher finds ./hash-worker.js by it,
-// meow finds package.json by it).
 // The bundles reach ES modules through esm-import.js, a module of its own (see source/esm-import.ts).
 const esmImportOnItsOwn = {
   name: 'esm-import-on-its-own',
@@ -42,6 +40,8 @@ const esmImportOnItsOwn = {
     build.onResolve({ filter: /\/esm-import\.js$/ }, (args) => (args.kind === 'entry-point' ? undefined : { path: './esm-import.js', external: true }));
   },
 };
+// import.meta in CommonJS: the bundle's own file URL (the hasher finds ./hash-worker.js by it,
+// meow finds package.json by it).
 const commonjs = {
   ...common,
   format: 'cjs',

@@ -135,17 +135,17 @@ function write(text: string): void {
   try {
     while (done < bytes.length) done += writeSync(1, bytes, done);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // A reader that goes away early (`| head`) is not an error worth a stack.
-    if (code === 'EPIPE') process.exit(0);
-    if (code !== 'EAGAIN') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return endOfOutput(error);
     // A non-blocking stdout that is full: the stream waits for it to drain.
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(0);
-      throw e;
-    });
+    process.stdout.on('error', endOfOutput);
     process.stdout.write(bytes.subarray(done));
   }
+}
+
+/** A reader that goes away early (`| head`) is not an error worth a stack. */
+function endOfOutput(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+  throw error;
 }
 
 export function metainfoJson(m: Metainfo) {

@@ -391,10 +391,7 @@ class V1FileList implements ListStream {
         // Files of one directory repeat its components: the string made (and checked) before.
         component = previous[k + 1]!;
       } else {
-        for (let j = p; j < p + n; j++) {
-          const b = bytes[j]!;
-          if (b >= 0x80 || b === 0x2f /* / */ || b === 0x5c /* \\ */ || b === 0) return false;
-        }
+        if (!plainName(bytes, p, p + n)) return false;
         component = latin1Slice(bytes, p, p + n);
         if (component === '.' || component === '..') return false;
       }
@@ -404,8 +401,8 @@ class V1FileList implements ListStream {
       chars += component.length + 1;
       p += n;
     }
-    // The list's end, then the dictionary's: an entry with more keys is declined.
-    // Values as the decoder counts them (not dictionary keys): the entry, its length, its path list, the names.
+    // The list's end, then the dictionary's (an entry with more keys is declined). Values are
+    // counted as the decoder counts them, keys not: the entry, its length, its path list, the names.
     if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokens) return false;
     taken.end = p + 1;
     taken.tokens = 3 + k;
@@ -516,17 +513,22 @@ function fileError(error: unknown, i: number): unknown {
  * every name) is checked and decoded in one pass over its bytes.
  */
 function componentText(bytes: Uint8Array, windows: boolean, pathValue: BValue[]): string {
-  let plain = !windows && bytes.length > 0 && bytes.length <= MAX_COMPONENT_BYTES;
-  for (let j = 0; plain && j < bytes.length; j++) {
-    const b = bytes[j]!;
-    if (b >= 0x80 || b === 0x2f /* / */ || b === 0x5c /* \\ */ || b === 0) plain = false;
-  }
+  const plain = !windows && bytes.length > 0 && bytes.length <= MAX_COMPONENT_BYTES && plainName(bytes, 0, bytes.length);
   // fromCharCode takes the bytes as they are (at most 255 of them), at half the cost of a Buffer's toString.
   const component = plain ? String.fromCharCode.apply(null, bytes as unknown as number[]) : utf8(bytes);
   if (plain && component !== '.' && component !== '..') return component;
   const problem = unsafeComponentReason(component, windows);
   if (problem) throw new UnsafePathError(`unsafe path ${quotePath(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
   return component;
+}
+
+/** Whether bytes start..end are ASCII without '/', '\\' or NUL: a name needing no further check but '.' and '..'. */
+function plainName(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let j = start; j < end; j++) {
+    const b = bytes[j]!;
+    if (b >= 0x80 || b === 0x2f /* / */ || b === 0x5c /* \\ */ || b === 0) return false;
+  }
+  return true;
 }
 
 /** Buffer's own latin1 decoder, without toString's lookup of the encoding by name on every call. */

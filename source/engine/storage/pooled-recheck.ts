@@ -19,7 +19,7 @@ export interface PooledRecheckInput {
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /** Whether this thread hashes too (see HashPool.hashPieces); default while the workers start. */
-  useCallerThread?: HashFilesOptions['useCallerThread'] | false;
+  useCallerThread?: HashFilesOptions['useCallerThread'];
 }
 
 export async function pooledRecheck(input: PooledRecheckInput): Promise<Bitfield> {
@@ -49,7 +49,7 @@ export async function pooledRecheck(input: PooledRecheckInput): Promise<Bitfield
     tolerateMissing: true,
     noFollow: true,
     signal,
-    useCallerThread: input.useCallerThread === false ? undefined : (input.useCallerThread ?? 'while-workers-start'),
+    useCallerThread: input.useCallerThread ?? 'while-workers-start',
     onProgress: onProgress && ((p) => onProgress(skipped + p.piecesHashed, total)),
   });
   signal?.throwIfAborted();

@@ -13,7 +13,7 @@ import { FileCache } from './file-cache.js';
 import { filePieces, mapPiece, mapRange, pieceSize, type FileSlice } from './file-map.js';
 import { checkParentInside, ensureParentDirs, layout, type FileLocation } from './paths.js';
 import { decodeResume, encodeResume, stampFile, writeFileAtomic, type FileStamp } from './resume.js';
-import { defaultHashPool, type HashPool } from '../hasher.js';
+import { defaultHashPool, type HashFilesOptions, type HashPool } from '../hasher.js';
 import { pooledRecheck } from './pooled-recheck.js';
 import { bootId } from './boot-id.js';
 
@@ -49,7 +49,7 @@ export interface CheckHashing {
    * one-shot command has nothing else to do: 'throughout', with one worker fewer than cores,
    * saves a worker's start-up (~40 ms of CPU).
    */
-  callerThread?: 'while-workers-start' | 'throughout';
+  callerThread?: HashFilesOptions['useCallerThread'];
 }
 
 const POOLED_RECHECK_MIN_BYTES = 16 * 1024 * 1024;
