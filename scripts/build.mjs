@@ -13,10 +13,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COMMAND_NAMES } from '../source/commands/names.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}distribution`;
-const COMMANDS = ['bencode', 'metainfo', 'create', 'scrape', 'download', 'serve'];
+const COMMANDS = COMMAND_NAMES;
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });

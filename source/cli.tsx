@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { describeError, exitCodeFor, UserError } from './errors.js';
+import { COMMAND_NAMES } from './commands/names.js';
 
 const help = `
   Usage
@@ -28,7 +29,7 @@ type Runner = (argv: string[]) => Promise<number | void>;
 declare const BTUI_BUNDLE: true | undefined;
 const bundled = typeof BTUI_BUNDLE !== 'undefined';
 
-const COMMANDS = new Set(['bencode', 'metainfo', 'create', 'scrape', 'download', 'serve']);
+const COMMANDS: ReadonlySet<string> = new Set(COMMAND_NAMES);
 
 async function loadCommand(name: string): Promise<{ run: Runner }> {
   if (bundled) {
