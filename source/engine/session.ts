@@ -25,6 +25,8 @@ export interface SessionOptions {
   maxConnections?: number;
   maxPeersPerTorrent?: number;
   uploadSlots?: number;
+  /** Per torrent: pieces kept in memory for uploading; 16 MiB by default. */
+  readCacheBytes?: number;
   downloadLimit?: number;
   uploadLimit?: number;
   hash?: (data: Buffer) => Promise<Buffer>;
@@ -226,6 +228,7 @@ export class Session extends EventEmitter {
       extensions: withUtMetadata(meta, options.extensions),
       maxPeers: this.options.maxPeersPerTorrent,
       uploadSlots: this.options.uploadSlots,
+      readCacheBytes: this.options.readCacheBytes,
       globalDownload: this.downloadLimiter,
       globalUpload: this.uploadLimiter,
       mayConnect: () => this.connectionCount() < (this.options.maxConnections ?? 200),

@@ -11,6 +11,7 @@ import type { Metainfo } from './metainfo.js';
 import { blockKey, Peer } from './peer.js';
 import { PiecePicker, type BlockRequest } from './picker.js';
 import { RateLimiter } from './rate-limiter.js';
+import { BufferPool } from './buffer-pool.js';
 import { PieceAssembly, type PieceSpan } from './piece-assembly.js';
 import { sharedHousekeeper, type Housekeeper } from './housekeeper.js';
 import { Storage, StorageError, type CheckHashing } from './storage/storage.js';
@@ -40,6 +41,8 @@ export interface TorrentOptions {
   seedMode?: boolean;
   maxPeers?: number;
   uploadSlots?: number;
+  /** Pieces kept in memory for uploading (finished ones, and ones read from disk); 16 MiB by default. */
+  readCacheBytes?: number;
   globalDownload?: RateLimiter;
   globalUpload?: RateLimiter;
   /** Whether the session may open another connection now (global cap). */
@@ -119,6 +122,12 @@ interface KnownPeer {
   connecting: boolean;
 }
 
+/** A piece being read from disk for uploads; each waiter is handed the buffer held for it. */
+interface PendingRead {
+  waiters: number;
+  data: Promise<Buffer>;
+}
+
 interface PieceInProgress {
   assembly: PieceAssembly;
   /** Stretches of the piece written as they completed; the buffer is reused only after all of them. */
@@ -132,7 +141,7 @@ const MAX_REQUEST_LENGTH = 128 * 1024;
 const MAX_UPLOAD_QUEUE = 2000;
 const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024;
-/** Piece buffers kept for reuse: enough for the pieces a fast download has in flight, no more. */
+/** Spare piece buffers kept for reuse: enough for the pieces a fast download has in flight, no more. */
 const MAX_SPARE_BUFFER_BYTES = 8 * 1024 * 1024;
 const READ_CACHE_BYTES = 16 * 1024 * 1024;
 const REQUEST_QUEUE_SECONDS = 2;
@@ -166,9 +175,9 @@ export class Torrent extends EventEmitter {
   private readonly inProgress = new Map<number, PieceInProgress>();
   private readonly readCache = new Map<number, Buffer>();
   private readCacheBytes = 0;
-  private readonly pendingReads = new Map<number, Promise<Buffer>>();
-  /** Full-size piece buffers reused after their write: no fresh megabytes per piece for the GC. */
-  private readonly spareBuffers: Buffer[] = [];
+  private readonly pendingReads = new Map<number, PendingRead>();
+  /** Full-size piece buffers, reused once written and out of the read cache. */
+  private readonly pieceBuffers: BufferPool;
   private pendingWriteBytes = 0;
   /** Pieces are hashed as their blocks arrive unless a custom hasher was given (or there are no SHA-1 piece hashes). */
   private readonly incrementalHash: boolean;
@@ -214,6 +223,7 @@ export class Torrent extends EventEmitter {
     this.webSeeds = this.makeWebSeeds();
     this.blocksPerPiece = Math.ceil(meta.pieceLength / BLOCK);
     this.incrementalHash = !options.hash && meta.pieces.length === meta.pieceCount * 20;
+    this.pieceBuffers = new BufferPool(meta.pieceLength, MAX_SPARE_BUFFER_BYTES);
   }
 
   get name(): string {
@@ -293,7 +303,7 @@ export class Torrent extends EventEmitter {
     this.peers.clear();
     for (const ws of this.webSeeds) ws.close();
     this.inProgress.clear();
-    this.spareBuffers.length = 0;
+    this.pieceBuffers.clear();
     for (const extension of this.extensions) extension.close?.();
     this.clearReadCache();
     if (this.state !== 'error') this.setState('paused');
@@ -702,12 +712,7 @@ export class Torrent extends EventEmitter {
 
   private pieceBuffer(index: number): Buffer {
     const size = this.picker.pieceSize(index);
-    if (size === this.meta.pieceLength) return this.spareBuffers.pop() ?? Buffer.allocUnsafeSlow(size);
-    return Buffer.allocUnsafe(size);
-  }
-
-  private recycle(buffer: Buffer): void {
-    if (buffer.length === this.meta.pieceLength && this.spareBuffers.length * buffer.length < MAX_SPARE_BUFFER_BYTES) this.spareBuffers.push(buffer);
+    return size === this.meta.pieceLength ? this.pieceBuffers.take() : Buffer.allocUnsafe(size);
   }
 
   private blockKey(index: number, begin: number): number {
@@ -787,8 +792,8 @@ export class Torrent extends EventEmitter {
       await Promise.allSettled(piece.writes);
       const wasFull = this.pendingWriteBytes > MAX_PENDING_WRITE_BYTES;
       this.pendingWriteBytes -= data.length;
-      // A cached buffer may be in a socket's write queue: never reused, only dropped.
-      if (!keptForUpload) this.recycle(data);
+      // A cached one goes back when it leaves the cache (and the sockets have written it).
+      if (!keptForUpload) this.pieceBuffers.give(data);
       // Requests stopped while the writes were behind: resume them as soon as there is room.
       if (wasFull && this.pendingWriteBytes <= MAX_PENDING_WRITE_BYTES && this.running && run === this.run) this.fillOthers();
     }
@@ -846,10 +851,16 @@ export class Torrent extends EventEmitter {
       while (peer.uploadQueue.length > 0 && !peer.wire.destroyed && !peer.amChoking && !peer.wire.writableNeedDrain()) {
         const r = peer.uploadQueue.shift()!;
         const delay = Math.max(this.uploadLimiter.consume(r.length), this.options.globalUpload?.consume(r.length) ?? 0);
-        const piece = await this.readPiece(r.index);
-        if (delay > 0) await sleep(delay);
-        if (peer.wire.destroyed || peer.amChoking) break;
-        peer.wire.sendPiece(r.index, r.begin, piece.subarray(r.begin, r.begin + r.length));
+        const piece = await this.readPieceHeld(r.index);
+        let sending = false;
+        try {
+          if (delay > 0) await sleep(delay);
+          if (peer.wire.destroyed || peer.amChoking) break;
+          sending = true;
+          peer.wire.sendPiece(r.index, r.begin, piece.subarray(r.begin, r.begin + r.length), () => this.pieceBuffers.release(piece));
+        } finally {
+          if (!sending) this.pieceBuffers.release(piece);
+        }
         this.uploadedBytes += r.length;
       }
     } catch (error) {
@@ -861,35 +872,60 @@ export class Torrent extends EventEmitter {
     }
   }
 
-  private readPiece(index: number): Promise<Buffer> {
+  /**
+   * The piece's bytes, held in pieceBuffers for the caller, who releases them once sent: held
+   * before anything else runs, so the cache cannot hand the buffer on meanwhile.
+   */
+  private readPieceHeld(index: number): Promise<Buffer> {
     const cached = this.readCache.get(index);
     if (cached) {
       this.readCache.delete(index);
       this.readCache.set(index, cached);
+      this.pieceBuffers.hold(cached);
       return Promise.resolve(cached);
     }
     let pending = this.pendingReads.get(index);
     if (!pending) {
-      pending = this.storage.read(index, 0, this.picker.pieceSize(index)).then((data) => {
-        this.pendingReads.delete(index);
-        this.cachePiece(index, data);
-        return data;
-      });
-      pending.catch(() => this.pendingReads.delete(index));
-      this.pendingReads.set(index, pending);
+      const size = this.picker.pieceSize(index);
+      // Into a pooled buffer; one whose read failed is dropped (other slices may still be landing in it).
+      const into = size === this.meta.pieceLength ? this.pieceBuffers.take() : undefined;
+      const read: PendingRead = {
+        waiters: 0,
+        data: this.storage.read(index, 0, size, into).then(
+          (data) => {
+            if (this.pendingReads.get(index) === read) this.pendingReads.delete(index);
+            for (let i = 0; i < read.waiters; i++) this.pieceBuffers.hold(data);
+            this.cachePiece(index, data);
+            return data;
+          },
+          (error: unknown) => {
+            if (this.pendingReads.get(index) === read) this.pendingReads.delete(index);
+            throw error;
+          },
+        ),
+      };
+      this.pendingReads.set(index, read);
+      pending = read;
     }
-    return pending;
+    pending.waiters++;
+    return pending.data;
   }
 
+  /** Newest last; the oldest leave (and go back to the pool) past readCacheBytes, never the one just added. */
   private cachePiece(index: number, data: Buffer): void {
     const old = this.readCache.get(index);
-    if (old) this.readCacheBytes -= old.length;
+    if (old) {
+      this.readCache.delete(index);
+      this.readCacheBytes -= old.length;
+      if (old !== data) this.pieceBuffers.give(old);
+    }
     this.readCache.set(index, data);
     this.readCacheBytes += data.length;
     for (const [k, v] of this.readCache) {
-      if (this.readCacheBytes <= READ_CACHE_BYTES) break;
+      if (this.readCacheBytes <= (this.options.readCacheBytes ?? READ_CACHE_BYTES) || k === index) break;
       this.readCache.delete(k);
       this.readCacheBytes -= v.length;
+      this.pieceBuffers.give(v);
     }
   }
 

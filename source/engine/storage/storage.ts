@@ -188,14 +188,15 @@ export class Storage {
     await this.track(eachLimited(slices, SLICE_CONCURRENCY, (s) => this.writeSlice(s, data)));
   }
 
-  /** Bytes for uploading; throws StorageError when any of them is not on disk. */
-  async read(index: number, begin: number, length: number): Promise<Buffer> {
+  /** Bytes for uploading (into `into`, when given, of exactly `length` bytes); throws StorageError when any of them is not on disk. */
+  async read(index: number, begin: number, length: number, into?: Buffer): Promise<Buffer> {
     await this.ready();
     const size = this.pieceSize(index);
     if (!Number.isInteger(begin) || !Number.isInteger(length) || begin < 0 || length < 0 || begin + length > size) {
       throw new StorageError(`bad read ${begin}+${length} of piece ${index} (${size} bytes)`, 'EINVAL');
     }
-    return this.track(this.readRange(index * this.meta.pieceLength + begin, length));
+    if (into && into.length !== length) throw new StorageError(`read of ${length} bytes into ${into.length}`, 'EINVAL');
+    return this.track(this.readRange(index * this.meta.pieceLength + begin, length, into));
   }
 
   /** Whether `digest` is piece `index`'s SHA-1 from the metainfo. */
@@ -447,8 +448,7 @@ export class Storage {
     }
   }
 
-  private async readRange(offset: number, length: number): Promise<Buffer> {
-    const out = Buffer.allocUnsafe(length);
+  private async readRange(offset: number, length: number, out: Buffer = Buffer.allocUnsafe(length)): Promise<Buffer> {
     const slices = mapRange(this.meta.files, offset, length);
     await eachLimited(slices, SLICE_CONCURRENCY, (s) => this.readSlice(s, out));
     return out;

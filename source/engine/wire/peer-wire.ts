@@ -212,12 +212,15 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     this.write(encodeRequests(requests));
   }
 
-  /** Writes the 13-byte header and then `block` itself: the block is not copied, so do not reuse it until written. */
-  sendPiece(index: number, begin: number, block: Buffer): void {
-    if (this.isDestroyed) return;
+  /**
+   * Writes the 13-byte header and then `block` itself: the block is not copied, so do not reuse
+   * it before `onDone`, called once it is written or will never be (an error, a closed wire).
+   */
+  sendPiece(index: number, begin: number, block: Buffer, onDone?: () => void): void {
+    if (this.isDestroyed) return onDone?.();
     if (!this.handshakeSent) throw new Error('cannot send piece before the handshake');
     this.write(encodePieceHeader(index, begin, block.length));
-    this.write(block);
+    this.write(block, onDone);
     this.uploadRate.add(block.length);
   }
 
@@ -241,13 +244,13 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     process.nextTick(() => this.emit('close', reason));
   }
 
-  private write(buf: Uint8Array): void {
+  private write(buf: Uint8Array, onDone?: () => void): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
       process.nextTick(this.uncork);
     }
-    this.socket.write(buf);
+    this.socket.write(buf, onDone);
     this.bytesSent += buf.length;
     this.sentSinceTick = true;
   }

@@ -6,8 +6,8 @@ import { Session } from '../../../source/engine/session.js';
 import { tempDir } from '../../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
 
-async function session(t: import('node:test').TestContext): Promise<Session> {
-  const s = new Session({ host: '127.0.0.1', port: 0 });
+async function session(t: import('node:test').TestContext, options: { readCacheBytes?: number } = {}): Promise<Session> {
+  const s = new Session({ host: '127.0.0.1', port: 0, ...options });
   await s.listen();
   t.after(() => s.close());
   return s;
@@ -61,6 +61,33 @@ test('leechers trade pieces among themselves, not only with the seeder', async (
   for (const dir of dirs) assertSameFiles(meta, data, dir);
   const uploadedByLeechers = torrents.reduce((sum, tor) => sum + tor.stats().uploaded, 0);
   assert.ok(uploadedByLeechers > meta.length / 4, `leechers uploaded ${uploadedByLeechers} bytes to each other`);
+});
+
+test('pieces larger than the read cache: uploads from recycled piece buffers stay intact', async (t) => {
+  // Leechers keep each finished piece for uploading in a read cache of one piece: the next one
+  // evicts it and its buffer is reused for downloading, while uploads may still be waiting to
+  // send from it. A buffer reused too early sends another piece's bytes: a hash failure.
+  const { meta, data } = randomTorrent({ sizes: [40 * 1024 * 1024 + 12_345], pieceLength: 4 * 1024 * 1024, single: true });
+  const seedDir = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  const seeder = await session(t);
+  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  seeder.setLimits({ upload: 16 * 1024 * 1024 });
+
+  const leechers = await Promise.all([0, 1, 2, 3].map(() => session(t, { readCacheBytes: meta.pieceLength })));
+  const dirs = leechers.map(() => tempDir(t));
+  // Limited uploads wait between reading a piece and sending it: pieces finish meanwhile.
+  for (const s of leechers) s.setLimits({ upload: 4 * 1024 * 1024 });
+  const torrents = leechers.map((s, i) => s.add(meta, { directory: dirs[i]! }));
+  const done = Promise.all(torrents.map((tor) => waitForDone(tor, 60_000)));
+  for (const tor of torrents) {
+    tor.addPeers([{ host: '127.0.0.1', port: seeder.port }, ...leechers.map((s) => ({ host: '127.0.0.1', port: s.port }))]);
+  }
+  await done;
+  for (const dir of dirs) assertSameFiles(meta, data, dir);
+  const uploadedByLeechers = torrents.reduce((sum, tor) => sum + tor.stats().uploaded, 0);
+  assert.ok(uploadedByLeechers > meta.length / 2, `leechers uploaded ${uploadedByLeechers} bytes to each other`);
+  assert.deepEqual(torrents.map((tor) => tor.stats().hashFailures), [0, 0, 0, 0]);
 });
 
 test('a skipped file (priority 0) is not downloaded; the rest completes', async (t) => {
