@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from '../../../source/engine/session.js';
+import type { Metainfo } from '../../../source/engine/metainfo.js';
+import type { Torrent } from '../../../source/engine/torrent.js';
 import { tempDir } from '../../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
 
@@ -13,7 +15,7 @@ async function session(t: import('node:test').TestContext, options: { readCacheB
   return s;
 }
 
-function assertSameFiles(meta: import('../../../source/engine/metainfo.js').Metainfo, data: Buffer, directory: string): void {
+function assertSameFiles(meta: Metainfo, data: Buffer, directory: string): void {
   for (const f of meta.files) {
     const got = readFileSync(join(directory, ...f.path));
     assert.ok(got.equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} differs`);
@@ -40,17 +42,23 @@ test('a leecher downloads a multi-file torrent from an in-process seeder, byte-i
   assert.ok(seed.stats().uploaded >= meta.length, 'seeder uploaded the data');
 });
 
-test('leechers trade pieces among themselves, not only with the seeder', async (t) => {
-  const { meta, data } = randomTorrent({ sizes: [2_000_003, 1_500_000], pieceLength: 64 * 1024 });
+interface TradingSwarm {
+  /** The one seeder's upload limit: a slow seeder makes the leechers fetch from each other. */
+  seederUpload: number;
+  leechers: number;
+  leecherUpload?: number;
+  readCacheBytes?: number;
+}
+
+/** A seeder and leechers that all know each other, run until every leecher has the data intact. */
+async function tradingSwarm(t: import('node:test').TestContext, meta: Metainfo, data: Buffer, options: TradingSwarm): Promise<Torrent[]> {
   const seedDir = tempDir(t);
   writeTorrentFiles(seedDir, meta, data);
   const seeder = await session(t);
-  const seed = seeder.add(meta, { directory: seedDir, seedMode: true });
-  await seed.start();
-  // A slow seeder forces the leechers to fetch from each other.
-  seeder.setLimits({ upload: 1024 * 1024 });
-
-  const leechers = await Promise.all([0, 1, 2].map(() => session(t)));
+  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+  seeder.setLimits({ upload: options.seederUpload });
+  const leechers = await Promise.all(Array.from({ length: options.leechers }, () => session(t, { readCacheBytes: options.readCacheBytes })));
+  if (options.leecherUpload) for (const s of leechers) s.setLimits({ upload: options.leecherUpload });
   const dirs = leechers.map(() => tempDir(t));
   const torrents = leechers.map((s, i) => s.add(meta, { directory: dirs[i]! }));
   const done = Promise.all(torrents.map((tor) => waitForDone(tor, 60_000)));
@@ -59,34 +67,30 @@ test('leechers trade pieces among themselves, not only with the seeder', async (
   }
   await done;
   for (const dir of dirs) assertSameFiles(meta, data, dir);
-  const uploadedByLeechers = torrents.reduce((sum, tor) => sum + tor.stats().uploaded, 0);
-  assert.ok(uploadedByLeechers > meta.length / 4, `leechers uploaded ${uploadedByLeechers} bytes to each other`);
+  return torrents;
+}
+
+const uploadedBy = (torrents: Torrent[]) => torrents.reduce((sum, tor) => sum + tor.stats().uploaded, 0);
+
+test('leechers trade pieces among themselves, not only with the seeder', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [2_000_003, 1_500_000], pieceLength: 64 * 1024 });
+  const torrents = await tradingSwarm(t, meta, data, { seederUpload: 1024 * 1024, leechers: 3 });
+  assert.ok(uploadedBy(torrents) > meta.length / 4, `leechers uploaded ${uploadedBy(torrents)} bytes to each other`);
 });
 
 test('pieces larger than the read cache: uploads from recycled piece buffers stay intact', async (t) => {
   // Leechers keep each finished piece for uploading in a read cache of one piece: the next one
   // evicts it and its buffer is reused for downloading, while uploads may still be waiting to
-  // send from it. A buffer reused too early sends another piece's bytes: a hash failure.
+  // send from it (limited uploads wait between reading a piece and sending it). A buffer reused
+  // too early sends another piece's bytes: a hash failure.
   const { meta, data } = randomTorrent({ sizes: [40 * 1024 * 1024 + 12_345], pieceLength: 4 * 1024 * 1024, single: true });
-  const seedDir = tempDir(t);
-  writeTorrentFiles(seedDir, meta, data);
-  const seeder = await session(t);
-  await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
-  seeder.setLimits({ upload: 16 * 1024 * 1024 });
-
-  const leechers = await Promise.all([0, 1, 2, 3].map(() => session(t, { readCacheBytes: meta.pieceLength })));
-  const dirs = leechers.map(() => tempDir(t));
-  // Limited uploads wait between reading a piece and sending it: pieces finish meanwhile.
-  for (const s of leechers) s.setLimits({ upload: 4 * 1024 * 1024 });
-  const torrents = leechers.map((s, i) => s.add(meta, { directory: dirs[i]! }));
-  const done = Promise.all(torrents.map((tor) => waitForDone(tor, 60_000)));
-  for (const tor of torrents) {
-    tor.addPeers([{ host: '127.0.0.1', port: seeder.port }, ...leechers.map((s) => ({ host: '127.0.0.1', port: s.port }))]);
-  }
-  await done;
-  for (const dir of dirs) assertSameFiles(meta, data, dir);
-  const uploadedByLeechers = torrents.reduce((sum, tor) => sum + tor.stats().uploaded, 0);
-  assert.ok(uploadedByLeechers > meta.length / 2, `leechers uploaded ${uploadedByLeechers} bytes to each other`);
+  const torrents = await tradingSwarm(t, meta, data, {
+    seederUpload: 16 * 1024 * 1024,
+    leechers: 4,
+    leecherUpload: 4 * 1024 * 1024,
+    readCacheBytes: meta.pieceLength,
+  });
+  assert.ok(uploadedBy(torrents) > meta.length / 2, `leechers uploaded ${uploadedBy(torrents)} bytes to each other`);
   assert.deepEqual(torrents.map((tor) => tor.stats().hashFailures), [0, 0, 0, 0]);
 });
 
