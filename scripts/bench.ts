@@ -49,7 +49,7 @@ const benchDir = join(root, '.bench');
 const work = join(benchDir, `run-${process.pid}`);
 const CLI = join(root, 'distribution', 'cli.js');
 const LT_LEECH = join(root, 'scripts/bench/lt-leech.py');
-const LT_CHECK = join(root, 'scripts/bench/lt-check.py');
+const LT_CHECK = join(root, 'test/helpers/lt-check.py');
 
 
 const log = (text: string) => process.stderr.write(`${text}\n`);

@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-"""libtorrent's full check of data on disk, for the benchmark: adds the torrent without resume
-data (so libtorrent hashes every piece, as force_recheck does), waits for the check and exits.
+"""libtorrent's full check of data on disk: adds the torrent without resume data (so libtorrent
+hashes every piece, as force_recheck does), waits for the check and exits. For the benchmark
+(the whole process is timed) and the interop tests (is a torrent btui made valid for libtorrent?).
 
     /usr/bin/python3 lt-check.py TORRENT SAVE_PATH
 
-Prints one JSON line: {"seconds": check time, "pieces": pieces found, "num_pieces": total}.
+Prints one JSON line: {"seconds": check time, "found": pieces verified, "total": pieces,
+"progress": 0..1, "error": "" or libtorrent's message}. Exit status: 0 every piece verified,
+2 checked but some missing, 1 an error or no answer within 300 s.
 Nothing to connect to: DHT/LSD/UPnP/NAT-PMP off, listening on loopback only.
 """
 import json
@@ -30,15 +33,27 @@ params.flags &= ~lt.torrent_flags.auto_managed
 params.flags &= ~lt.torrent_flags.paused
 started = time.monotonic()
 handle = session.add_torrent(params)
+
+
+def report(error=""):
+    s = handle.status()
+    print(json.dumps({
+        "seconds": time.monotonic() - started,
+        "found": s.num_pieces,
+        "total": info.num_pieces(),
+        "progress": s.progress,
+        "error": error,
+    }))
+    return s.num_pieces == info.num_pieces()
+
+
 deadline = started + 300
 while time.monotonic() < deadline:
     session.wait_for_alert(100)
     for a in session.pop_alerts():
         if isinstance(a, lt.torrent_checked_alert):
-            s = handle.status()
-            print(json.dumps({"seconds": time.monotonic() - started, "pieces": s.num_pieces, "num_pieces": info.num_pieces()}))
-            sys.exit(0 if s.num_pieces == info.num_pieces() else 2)
+            sys.exit(0 if report() else 2)
         if isinstance(a, (lt.torrent_error_alert, lt.file_error_alert)):
-            print(a.message(), file=sys.stderr)
+            report(a.message())
             sys.exit(1)
 sys.exit(1)
