@@ -734,62 +734,28 @@ export class Torrent extends EventEmitter {
   }
 
   private async verifyAndWrite(index: number, piece: PieceInProgress): Promise<void> {
-    const { assembly } = piece;
-    const data = assembly.buffer;
+    const data = piece.assembly.buffer;
     // A piece from before a stop must not act on the run after it (start() can follow at once).
     const run = this.run;
     this.pendingWriteBytes += data.length;
     let keptForUpload = false;
     try {
-      const ok = this.incrementalHash ? this.storage.digestMatches(index, assembly.digest()) : await this.storage.verifyPiece(index, data);
-      if (!this.running || run !== this.run) return;
-      if (!ok) {
-        // Its stretches already on their way to disk must land before the piece can be
-        // fetched again: a late stale write would overwrite the good data.
-        await Promise.allSettled(piece.writes);
-        if (!this.running || run !== this.run) return;
-        this.hashFailures++;
-        this.picker.pieceFailed(index);
-        this.emit('hash-failed', index);
-        const { contributors } = assembly;
-        for (const id of contributors) {
-          this.webSeeds.find((ws) => ws.id === id)?.hashFailed(contributors.size === 1);
-          const p = this.peers.get(id);
-          if (!p) continue;
-          p.hashFailures++;
-          if (contributors.size === 1 || p.hashFailures >= 3) this.ban(p, `sent data that failed the hash check (piece ${index})`);
-        }
-        this.fillOthers();
-        return;
-      }
-      const rest = assembly.takeRest();
-      if (rest) piece.writes.push(this.storage.writePart(index, rest.begin, rest.data));
-      await Promise.all(piece.writes);
+      const landed = await this.landPiece(index, piece, run);
       // Counted even when stopping: the bytes are on disk and stop() saves the resume data after this.
-      this.picker.pieceVerified(index);
-      this.dirty = true;
+      if (landed === 'verified') {
+        this.picker.pieceVerified(index);
+        this.dirty = true;
+      }
       if (!this.running || run !== this.run) return;
+      if (landed === 'hash-failed') return this.onHashFailed(index, piece.assembly.contributors);
       this.emit('piece', index);
-      let wanted = false;
-      for (const p of this.peers.values()) {
-        if (p.bitfield.get(index)) continue;
-        p.wire.send({ type: 'have', index });
-        wanted = true;
-      }
-      // Peers lacking it are likely to ask for it soon: serve it from memory, not from disk.
-      if (wanted && !this.readCache.has(index)) {
-        this.cachePiece(index, data);
-        keptForUpload = true;
-      }
+      keptForUpload = this.announcePiece(index, data);
       if (this.picker.wantedComplete()) await this.completeIfOnDisk();
     } catch (error) {
-      await Promise.allSettled(piece.writes);
       if (!this.running || run !== this.run) return;
       this.picker.pieceFailed(index);
       this.fail(error);
     } finally {
-      // Stretches written before a failed hash (or a stop) may still be in flight.
-      await Promise.allSettled(piece.writes);
       const wasFull = this.pendingWriteBytes > MAX_PENDING_WRITE_BYTES;
       this.pendingWriteBytes -= data.length;
       // A cached one goes back when it leaves the cache (and the sockets have written it).
@@ -797,6 +763,54 @@ export class Torrent extends EventEmitter {
       // Requests stopped while the writes were behind: resume them as soon as there is room.
       if (wasFull && this.pendingWriteBytes <= MAX_PENDING_WRITE_BYTES && this.running && run === this.run) this.fillOthers();
     }
+  }
+
+  /**
+   * Checks a complete piece's hash and, if it matches, writes what is left of it. Returns (or
+   * throws) only once every stretch of the piece has landed: a piece that failed is fetched
+   * again, and a late stale write would overwrite the good data.
+   */
+  private async landPiece(index: number, piece: PieceInProgress, run: number): Promise<'verified' | 'hash-failed' | 'stopped'> {
+    try {
+      const { assembly } = piece;
+      const ok = this.incrementalHash ? this.storage.digestMatches(index, assembly.digest()) : await this.storage.verifyPiece(index, assembly.buffer);
+      if (!this.running || run !== this.run) return 'stopped';
+      if (!ok) return 'hash-failed';
+      const rest = assembly.takeRest();
+      if (rest) piece.writes.push(this.storage.writePart(index, rest.begin, rest.data));
+      await Promise.all(piece.writes);
+      return 'verified';
+    } finally {
+      await Promise.allSettled(piece.writes);
+    }
+  }
+
+  private onHashFailed(index: number, contributors: ReadonlySet<string>): void {
+    this.hashFailures++;
+    this.picker.pieceFailed(index);
+    this.emit('hash-failed', index);
+    for (const id of contributors) {
+      this.webSeeds.find((ws) => ws.id === id)?.hashFailed(contributors.size === 1);
+      const p = this.peers.get(id);
+      if (!p) continue;
+      p.hashFailures++;
+      if (contributors.size === 1 || p.hashFailures >= 3) this.ban(p, `sent data that failed the hash check (piece ${index})`);
+    }
+    this.fillOthers();
+  }
+
+  /** Tells the peers that lack the piece; returns whether its buffer stays in the read cache for them. */
+  private announcePiece(index: number, data: Buffer): boolean {
+    let wanted = false;
+    for (const p of this.peers.values()) {
+      if (p.bitfield.get(index)) continue;
+      p.wire.send({ type: 'have', index });
+      wanted = true;
+    }
+    // Peers lacking it are likely to ask for it soon: serve it from memory, not from disk.
+    if (!wanted || this.readCache.has(index)) return false;
+    this.cachePiece(index, data);
+    return true;
   }
 
   /** Done only if the files still hold what we wrote: a deleted download must not pass for a finished one. */
