@@ -306,7 +306,7 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Bytewise order of two ranges of one array (what compareBytes gives for their copies). */
-function compareRanges(data: Uint8Array, a: number, aLength: number, b: number, bLength: number): number {
+export function compareRanges(data: Uint8Array, a: number, aLength: number, b: number, bLength: number): number {
   const n = aLength < bLength ? aLength : bLength;
   for (let i = 0; i < n; i++) {
     const d = data[a + i]! - data[b + i]!;

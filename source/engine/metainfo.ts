@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs';
-import { BencodeError, decode, decodeDetailed, isBytes, isDict, isInt, latin1, type BDict, type BValue, type ListStream } from './bencode.js';
+import { BencodeError, compareRanges, decode, decodeDetailed, isBytes, isDict, isInt, latin1, type BDict, type BValue, type ListStream } from './bencode.js';
 import { MAX_COMPONENT_BYTES, MAX_PATH_BYTES, pathBytes, quotePath, safePathComponents, UnsafePathError, unsafeComponentReason, type SafePathOptions } from './safe-path.js';
 
 export interface TorrentFileEntry {
@@ -387,12 +387,12 @@ class V1FileList implements ListStream {
       for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
       if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > bytes.length) return false;
       let component: string;
-      if (k + 1 < previous.length && sameRange(bytes, starts[k]!, lengths[k]!, p, n)) {
+      if (k + 1 < previous.length && lengths[k] === n && compareRanges(bytes, starts[k]!, n, p, n) === 0) {
         // Files of one directory repeat its components: the string made (and checked) before.
         component = previous[k + 1]!;
       } else {
         if (!plainName(bytes, p, p + n)) return false;
-        component = latin1Slice(bytes, p, p + n);
+        component = bytes.toString('latin1', p, p + n);
         if (component === '.' || component === '..') return false;
       }
       starts[k] = p;
@@ -531,23 +531,12 @@ function plainName(bytes: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
-/** Buffer's own latin1 decoder, without toString's lookup of the encoding by name on every call. */
-const latin1Slice = (bytes: Buffer, start: number, end: number): string =>
-  (bytes as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
-
 const ENTRY_HEAD = Buffer.from('d6:lengthi', 'latin1');
 const PATH_HEAD = Buffer.from('4:pathl', 'latin1');
 
 function startsWith(bytes: Uint8Array, at: number, head: Uint8Array): boolean {
   if (at + head.length > bytes.length) return false;
   for (let j = 0; j < head.length; j++) if (bytes[at + j] !== head[j]) return false;
-  return true;
-}
-
-/** Whether the `n` bytes at `b` equal the `aLength` bytes at `a`. */
-function sameRange(bytes: Uint8Array, a: number, aLength: number, b: number, n: number): boolean {
-  if (aLength !== n) return false;
-  for (let j = 0; j < n; j++) if (bytes[a + j] !== bytes[b + j]) return false;
   return true;
 }
 
