@@ -144,6 +144,8 @@ const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024;
 /** Spare piece buffers kept for reuse: enough for the pieces a fast download has in flight, no more. */
 const MAX_SPARE_BUFFER_BYTES = 8 * 1024 * 1024;
 const READ_CACHE_BYTES = 16 * 1024 * 1024;
+/** A torrent that moved no data for this long lets go of its read cache and spare piece buffers. */
+const IDLE_MEMORY_RELEASE_MS = 60_000;
 const REQUEST_QUEUE_SECONDS = 2;
 const MIN_QUEUE_DEPTH = 32;
 const MAX_QUEUE_DEPTH = 512;
@@ -199,6 +201,8 @@ export class Torrent extends EventEmitter {
   private run = 0;
   private downloadedBytes = 0;
   private uploadedBytes = 0;
+  /** Bytes moved (down + up) at the last housekeeping that saw them change, and when. */
+  private lastTraffic = { bytes: 0, at: 0 };
   private wastedBytes = 0;
   private hashFailures = 0;
   private readonly downloadLimiter = new RateLimiter();
@@ -228,6 +232,11 @@ export class Torrent extends EventEmitter {
 
   get name(): string {
     return this.meta.name;
+  }
+
+  /** Piece data held in memory for uploads and reuse: the read cache and spare piece buffers. */
+  get cachedBytes(): number {
+    return this.readCacheBytes + this.pieceBuffers.spareCount * this.pieceBuffers.size;
   }
 
   get isRunning(): boolean {
@@ -1017,11 +1026,24 @@ export class Torrent extends EventEmitter {
       // Off the critical path, so the data is flushed: resume data then holds across reboots too.
       if (this.dirty || this.storage.hasUnflushedWrites) void this.saveResume({ flush: true });
     }
+    this.releaseMemoryWhenIdle(now);
     if (this.isIdle()) {
       this.connectMore();
       return;
     }
     this.tick(now);
+  }
+
+  /** Hundreds of seeding torrents must not each keep megabytes of pieces nobody asks for. */
+  private releaseMemoryWhenIdle(now: number): void {
+    const bytes = this.downloadedBytes + this.uploadedBytes;
+    if (bytes !== this.lastTraffic.bytes || this.lastTraffic.at === 0) {
+      this.lastTraffic = { bytes, at: now };
+      return;
+    }
+    if (now - this.lastTraffic.at < IDLE_MEMORY_RELEASE_MS) return;
+    if (this.readCacheBytes > 0) this.clearReadCache();
+    this.pieceBuffers.clear();
   }
 
   /** Nothing to tick: no peers or web seeds at work, not checking, no traffic in the rate window. */

@@ -94,6 +94,31 @@ test('pieces larger than the read cache: uploads from recycled piece buffers sta
   assert.deepEqual(torrents.map((tor) => tor.stats().hashFailures), [0, 0, 0, 0]);
 });
 
+test('a torrent that moves no data for a minute lets go of the pieces it kept in memory', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [3_000_000], pieceLength: 256 * 1024, single: true });
+  const seedDir = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  const seeder = await session(t);
+  const seed = seeder.add(meta, { directory: seedDir, seedMode: true });
+  await seed.start();
+  const leecher = await session(t);
+  const leech = leecher.add(meta, { directory: tempDir(t) });
+  const done = waitForDone(leech);
+  leech.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await done;
+  assert.ok(seed.cachedBytes > 0, 'pieces read for uploading stay cached');
+  assert.ok(leech.cachedBytes > 0, 'spare piece buffers are kept for the next pieces');
+
+  const now = Date.now();
+  for (const torrent of [seed, leech]) {
+    torrent.housekeep(now); // sees the last of the traffic
+    torrent.housekeep(now + 30_000);
+    assert.ok(torrent.cachedBytes > 0, 'half a minute idle: still kept');
+    torrent.housekeep(now + 61_000);
+    assert.equal(torrent.cachedBytes, 0);
+  }
+});
+
 test('a skipped file (priority 0) is not downloaded; the rest completes', async (t) => {
   const { meta, data } = randomTorrent({ sizes: [300_000, 400_000, 300_000], pieceLength: 32 * 1024 });
   const seedDir = tempDir(t);
