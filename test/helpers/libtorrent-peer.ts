@@ -103,7 +103,8 @@ async function startOnce(t: TestContext, options: LibtorrentPeerOptions): Promis
     upload_limit: options.uploadLimit ?? 0,
     download_limit: options.downloadLimit ?? 0,
   };
-  const child = spawn(SYSTEM_PYTHON, [SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // PYTHONFAULTHANDLER: a crash of libtorrent itself prints where it happened into the failure message.
+  const child = spawn(SYSTEM_PYTHON, [SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONFAULTHANDLER: '1' } });
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -157,7 +158,7 @@ async function startOnce(t: TestContext, options: LibtorrentPeerOptions): Promis
     notify();
   });
 
-  const tail = () => log.trim().split('\n').slice(-4).join(' | ');
+  const tail = () => log.trim().split('\n').slice(-8).join(' | ');
   function until(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
