@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { metainfoFromFiles, type MemoryFile } from '../../source/engine/storage/metainfo-from-files.js';
 import type { Metainfo } from '../../source/engine/metainfo.js';
 import type { Torrent } from '../../source/engine/torrent.js';
-import { Session } from '../../source/engine/session.js';
+import { Session, type SessionOptions } from '../../source/engine/session.js';
 
 /** A multi-file torrent of random data with odd sizes (pieces straddle files). */
 export function randomTorrent(options: { name?: string; pieceLength?: number; sizes?: number[]; single?: boolean } = {}): { meta: Metainfo; data: Buffer; files: MemoryFile[] } {
@@ -47,4 +48,32 @@ export async function startSeeder(t: import('node:test').TestContext, meta: Meta
   t.after(() => seeder.close());
   await seeder.add(meta, { directory, seedMode: true }).start();
   return seeder;
+}
+
+/** A session listening on 127.0.0.1 (or `options.host`), any port, closed after the test. */
+export async function startSession(t: import('node:test').TestContext, options: SessionOptions = {}): Promise<Session> {
+  const s = new Session({ host: '127.0.0.1', port: 0, ...options });
+  await s.listen();
+  t.after(() => s.close());
+  return s;
+}
+
+/** Every file of `meta` under `directory` holds its bytes of `data`. */
+export function assertSameFiles(meta: Metainfo, data: Buffer, directory: string): void {
+  for (const f of meta.files) {
+    if (f.padding) continue;
+    const got = readFileSync(join(directory, ...f.path));
+    assert.ok(got.equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} differs`);
+  }
+}
+
+/** Bytes this torrent received from each peer (host:port), as its peer list showed them last. */
+export function trackDownloads(torrent: Torrent): Map<string, number> {
+  const seen = new Map<string, number>();
+  const sample = () => {
+    for (const p of torrent.peerStats()) seen.set(`${p.host}:${p.port}`, Math.max(seen.get(`${p.host}:${p.port}`) ?? 0, p.downloaded));
+  };
+  torrent.on('piece', sample);
+  torrent.on('tick', sample);
+  return seen;
 }

@@ -56,3 +56,12 @@ export function tempDir(t: TestContext, prefix = 'btui-test-'): string {
   });
   return dir;
 }
+
+/** Polls `done` until it holds; throws after `timeoutMs`. */
+export async function until(what: string, done: () => boolean, timeoutMs = 10_000, pollMs = 25): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}

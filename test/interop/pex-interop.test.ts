@@ -7,13 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Session, type SessionOptions } from '../../source/engine/session.js';
 import { parseMetainfo } from '../../source/engine/metainfo.js';
-import type { Torrent } from '../../source/engine/torrent.js';
-import { needs, tempDir } from '../helpers/tools.js';
+import { needs, tempDir, until } from '../helpers/tools.js';
 import { startLibtorrentPeer } from '../helpers/libtorrent-peer.js';
 import { assertSameTree, makeDataDir, mktorrent } from '../helpers/torrent-files.js';
-import { waitForDone } from '../helpers/swarm.js';
+import { startSession as session, trackDownloads, waitForDone } from '../helpers/swarm.js';
 
 const TOOLS = { commands: ['mktorrent'], libtorrent: true };
 
@@ -23,31 +21,6 @@ function fixture(t: import('node:test').TestContext) {
   const torrentPath = join(tempDir(t), 'pex.torrent');
   mktorrent(join(dataParent, 'pex'), torrentPath, { pieceLengthLog2: 16 });
   return { dataParent, expected, torrentPath, meta: parseMetainfo(readFileSync(torrentPath)) };
-}
-
-async function session(t: import('node:test').TestContext, options: SessionOptions): Promise<Session> {
-  const s = new Session({ port: 0, ...options });
-  await s.listen();
-  t.after(() => s.close());
-  return s;
-}
-
-async function until(what: string, done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function trackDownloads(torrent: Torrent): Map<string, number> {
-  const seen = new Map<string, number>();
-  const sample = () => {
-    for (const p of torrent.peerStats()) seen.set(`${p.host}:${p.port}`, Math.max(seen.get(`${p.host}:${p.port}`) ?? 0, p.downloaded));
-  };
-  torrent.on('piece', sample);
-  torrent.on('tick', sample);
-  return seen;
 }
 
 test('PEX: btui learns the swarm from a libtorrent peer', async (t) => {

@@ -7,32 +7,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Session } from '../../source/engine/session.js';
-import type { Metainfo } from '../../source/engine/metainfo.js';
 import type { Torrent } from '../../source/engine/torrent.js';
 import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { startNginx } from '../helpers/nginx.js';
 import { runCli } from '../helpers/cli.js';
 import { mktorrent } from '../helpers/torrent-files.js';
-import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+import { assertSameFiles, randomTorrent, startSession as session, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 
 const TOOLS = { commands: ['nginx'] };
-
-async function session(t: import('node:test').TestContext): Promise<Session> {
-  const s = new Session({ host: '127.0.0.1', port: 0 });
-  await s.listen();
-  t.after(() => s.close());
-  return s;
-}
-
-function assertSameFiles(meta: Metainfo, data: Buffer, directory: string): void {
-  for (const f of meta.files) {
-    if (f.padding) continue;
-    const got = readFileSync(join(directory, ...f.path));
-    assert.ok(got.equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} differs`);
-  }
-}
 
 function collectWarnings(torrent: Torrent): string[] {
   const warnings: string[] = [];

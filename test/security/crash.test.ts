@@ -14,7 +14,7 @@ import { Session } from '../../source/engine/session.js';
 import { decodeResume } from '../../source/engine/storage/resume.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
-import { randomTorrent, waitForDone, writeTorrentFiles, startSeeder } from '../helpers/swarm.js';
+import { randomTorrent, writeTorrentFiles, startSeeder } from '../helpers/swarm.js';
 
 interface Event {
   event: string;

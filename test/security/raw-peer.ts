@@ -13,7 +13,7 @@ export class RawPeer {
   /** Parsed messages from the engine after its handshake: [id, payload]. */
   readonly messages: [number, Buffer][] = [];
   remoteHandshake?: Buffer;
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   readonly closed: Promise<void>;
   closedAt?: number;
   onMessage?: (id: number, payload: Buffer) => void;

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { encodeExtensionHandshake, decodeExtensionHandshake, EXTENDED_HANDSHAKE_ID, type ExtensionHandshake } from './extension.js';
 import { Framer } from './framer.js';
-import { badHandshakePrefix, decodeHandshake, encodeHandshake, HANDSHAKE_LENGTH, PROTOCOL, type Handshake } from './handshake.js';
+import { decodeHandshake, encodeHandshake, HANDSHAKE_LENGTH, PROTOCOL, type Handshake } from './handshake.js';
 import {
   encodeMessage,
   encodeRequests,

@@ -2,37 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Session, type SessionOptions } from '../../../source/engine/session.js';
 import type { ExtensionHandshake } from '../../../source/engine/wire/extension.js';
-import type { Torrent } from '../../../source/engine/torrent.js';
-import { tempDir } from '../../helpers/tools.js';
-import { randomTorrent, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
-
-async function session(t: import('node:test').TestContext, options: SessionOptions = {}): Promise<Session> {
-  const s = new Session({ host: '127.0.0.1', port: 0, ...options });
-  await s.listen();
-  t.after(() => s.close());
-  return s;
-}
-
-async function until(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Bytes this torrent received from each peer, as its peer list showed them last. */
-function trackDownloads(torrent: Torrent): Map<string, number> {
-  const seen = new Map<string, number>();
-  const sample = () => {
-    for (const p of torrent.peerStats()) seen.set(`${p.host}:${p.port}`, Math.max(seen.get(`${p.host}:${p.port}`) ?? 0, p.downloaded));
-  };
-  torrent.on('piece', sample);
-  torrent.on('tick', sample);
-  return seen;
-}
+import { tempDir, until } from '../../helpers/tools.js';
+import { randomTorrent, startSession as session, trackDownloads, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
 
 test('PEX: a leecher told about one peer reaches the seeders that peer is connected to', async (t) => {
   const { meta, data } = randomTorrent({ sizes: [3_000_000, 1_000_001], pieceLength: 64 * 1024 });

@@ -6,21 +6,7 @@ import { Session } from '../../../source/engine/session.js';
 import type { Metainfo } from '../../../source/engine/metainfo.js';
 import type { Torrent } from '../../../source/engine/torrent.js';
 import { tempDir } from '../../helpers/tools.js';
-import { randomTorrent, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
-
-async function session(t: import('node:test').TestContext, options: { readCacheBytes?: number } = {}): Promise<Session> {
-  const s = new Session({ host: '127.0.0.1', port: 0, ...options });
-  await s.listen();
-  t.after(() => s.close());
-  return s;
-}
-
-function assertSameFiles(meta: Metainfo, data: Buffer, directory: string): void {
-  for (const f of meta.files) {
-    const got = readFileSync(join(directory, ...f.path));
-    assert.ok(got.equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} differs`);
-  }
-}
+import { assertSameFiles, randomTorrent, startSession as session, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
 
 test('a leecher downloads a multi-file torrent from an in-process seeder, byte-identical', async (t) => {
   const { meta, data } = randomTorrent();

@@ -242,7 +242,8 @@ test('handshake timeout', { timeout: 10_000 }, async (t) => {
 
 test('keep-alives keep an otherwise silent connection open; silence closes it', { timeout: 10_000 }, async (t) => {
   const [a, b] = await tcpPair(t);
-  const chatty = new PeerWire(a, opts({ infoHash, keepAliveMs: 40, idleTimeoutMs: 10_000 }));
+  // The chatty side: a keep-alive every 40 ms, and nothing else.
+  new PeerWire(a, opts({ infoHash, keepAliveMs: 40, idleTimeoutMs: 10_000 }));
   const listener = new PeerWire(b, opts({ infoHash, keepAliveMs: 10_000, idleTimeoutMs: 200 }));
   const heard = collect(listener);
   const listenerClosed = closed(listener);
