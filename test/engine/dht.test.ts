@@ -10,15 +10,7 @@ import { parseMagnet } from '../../source/engine/magnet.js';
 import { Session } from '../../source/engine/session.js';
 import { startDhtNode } from '../helpers/dht-node.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
-import { tempDir } from '../helpers/tools.js';
-
-async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { tempDir, until } from '../helpers/tools.js';
 
 test('a bare-info-hash magnet resolves and downloads through the DHT alone (two btui sessions, one loopback bootstrap node)', async (t) => {
   const node = await startDhtNode(t);

@@ -58,7 +58,7 @@ export function tempDir(t: TestContext, prefix = 'btui-test-'): string {
 }
 
 /** Polls `done` until it holds; throws after `timeoutMs`. */
-export async function until(what: string, done: () => boolean, timeoutMs = 10_000, pollMs = 25): Promise<void> {
+export async function until(what: string, done: () => boolean, timeoutMs = 15_000, pollMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

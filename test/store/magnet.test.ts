@@ -9,7 +9,7 @@ import { SessionPersistence } from '../../source/session-state/persistence.js';
 import { Controller } from '../../source/store/controller.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';
 import { freePort } from '../helpers/opentracker.js';
-import { tempDir } from '../helpers/tools.js';
+import { tempDir, until } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 
 function open(t: TestContext, dir: string, metadataTimeoutMs = 20_000) {
@@ -37,14 +37,6 @@ async function seederFor(t: TestContext, dir: string, meta: Parameters<Session['
   await seeder.listen(0);
   seeder.add(meta, { directory: join(dir, 'seed'), seedMode: true });
   return seeder;
-}
-
-async function until(what: string, test: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 test('a magnet shows at once as "metadata" under its dn name, resolves from an x.pe seeder, then downloads as a torrent with its .torrent saved', async (t) => {
