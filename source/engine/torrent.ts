@@ -767,8 +767,9 @@ export class Torrent extends EventEmitter {
     } finally {
       const wasFull = this.pendingWriteBytes > MAX_PENDING_WRITE_BYTES;
       this.pendingWriteBytes -= data.length;
-      // A cached one goes back when it leaves the cache (and the sockets have written it).
-      if (!keptForUpload) this.pieceBuffers.give(data);
+      // A cached one goes back when it leaves the cache (and the sockets have written it); a
+      // stopped torrent keeps no spares.
+      if (!keptForUpload && this.running && run === this.run) this.pieceBuffers.give(data);
       // Requests stopped while the writes were behind: resume them as soon as there is room.
       if (wasFull && this.pendingWriteBytes <= MAX_PENDING_WRITE_BYTES && this.running && run === this.run) this.fillOthers();
     }
@@ -936,6 +937,8 @@ export class Torrent extends EventEmitter {
 
   /** Newest last; the oldest leave (and go back to the pool) past readCacheBytes, never the one just added. */
   private cachePiece(index: number, data: Buffer): void {
+    // A read that lands after a stop: a stopped torrent keeps nothing in memory.
+    if (!this.running) return;
     const old = this.readCache.get(index);
     if (old) {
       this.readCache.delete(index);
