@@ -17,7 +17,6 @@ import { COMMAND_NAMES } from '../source/commands/names.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}distribution`;
-const COMMANDS = COMMAND_NAMES;
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
@@ -58,7 +57,7 @@ await Promise.all([
       cli: 'source/cli.tsx',
       'hash-worker': 'source/engine/hash-worker.ts',
       'esm-import': 'source/esm-import.ts',
-      ...Object.fromEntries(COMMANDS.map((name) => [`command-${name}`, `source/commands/${name}.ts`])),
+      ...Object.fromEntries(COMMAND_NAMES.map((name) => [`command-${name}`, `source/commands/${name}.ts`])),
     },
     outdir,
   }),
