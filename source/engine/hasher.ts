@@ -248,7 +248,6 @@ export class HashPool {
     return result();
   }
 
-  /** Terminates the workers; pending and queued jobs reject. */
   /**
    * Stops the workers that have nothing to do, side by side; the pool stays open and starts
    * workers again when next asked. For a process done hashing for now, rather than keeping
@@ -260,6 +259,7 @@ export class HashPool {
     await Promise.all(idle.map((s) => s.worker.terminate()));
   }
 
+  /** Terminates the workers; pending and queued jobs reject. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
