@@ -16,7 +16,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseMetainfo } from '../source/engine/metainfo.js';
+import { parseMetainfo } from '../source/engine/metainfo/metainfo.js';
 import { metainfoFromFiles } from '../source/engine/storage/metainfo-from-files.js';
 import { torrentBytes } from '../source/store/torrent-bytes.js';
 import { startLibtorrentPeer } from '../test/helpers/libtorrent-peer.js';

@@ -25,7 +25,7 @@ import { startOpentracker, freePort } from '../test/helpers/opentracker.js';
 import { startLibtorrentPeer, type LibtorrentPeer } from '../test/helpers/libtorrent-peer.js';
 import { mktorrent, setAnnounce } from '../test/helpers/torrent-files.js';
 import { SYSTEM_PYTHON } from '../test/helpers/tools.js';
-import { parseMetainfo } from '../source/engine/metainfo.js';
+import { parseMetainfo } from '../source/engine/metainfo/metainfo.js';
 import { measure, processCpu, settle, summarize, type Measure } from './bench/measure.js';
 import { ensurePayload, manyFilesTorrent, waitForSeeders, warm } from './bench/swarm-setup.js';
 import { formatTable, replaceDocTable, type Row } from './bench/report.js';

@@ -55,7 +55,7 @@ await Promise.all([
     ...commonjs,
     entryPoints: {
       cli: 'source/cli.tsx',
-      'hash-worker': 'source/engine/hash-worker.ts',
+      'hash-worker': 'source/engine/hashing/hash-worker.ts',
       'esm-import': 'source/esm-import.ts',
       ...Object.fromEntries(COMMAND_NAMES.map((name) => [`command-${name}`, `source/commands/${name}.ts`])),
     },

@@ -12,10 +12,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseMetainfo, type Metainfo } from '../source/engine/metainfo.js';
-import { Session } from '../source/engine/session.js';
+import { parseMetainfo, type Metainfo } from '../source/engine/metainfo/metainfo.js';
+import { Session } from '../source/engine/session/session.js';
 import { metainfoFromFiles } from '../source/engine/storage/metainfo-from-files.js';
-import { encode } from '../source/engine/bencode.js';
+import { encode } from '../source/engine/codec/bencode.js';
 
 const CLIENTS = 5;
 

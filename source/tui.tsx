@@ -3,8 +3,8 @@ import { render } from 'ink';
 import { useEffect, useState } from 'react';
 import { resumeFilePath, stateDirectory } from './config.js';
 import type { DemoSwarm } from './demo/swarm.js';
-import { magnetURI } from './engine/magnet.js';
-import { Session } from './engine/session.js';
+import { magnetURI } from './engine/metainfo/magnet.js';
+import { Session } from './engine/session/session.js';
 import { describeError } from './errors.js';
 import { networkOptions } from './session-state/network-options.js';
 import { SessionPersistence } from './session-state/persistence.js';
@@ -167,7 +167,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   await demo?.close();
   process.off('uncaughtException', crash);
   process.off('unhandledRejection', crash);
-  const { closeDefaultHashPool } = await import('./engine/hasher.js');
+  const { closeDefaultHashPool } = await import('./engine/hashing/hasher.js');
   await closeDefaultHashPool();
   return 0;
 }

@@ -6,7 +6,7 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, wr
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { join } from 'node:path';
-import { decode, encode, isDict, isInt, type BValue } from '../../source/engine/bencode.js';
+import { decode, encode, isDict, isInt, type BValue } from '../../source/engine/codec/bencode.js';
 
 const MiB = 1024 * 1024;
 

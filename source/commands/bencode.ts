@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { BencodeError, decodeDetailed, encode } from '../engine/bencode.js';
-import { BencodeJsonError, formatJson, parseJson } from '../engine/bencode-json.js';
+import { BencodeError, decodeDetailed, encode } from '../engine/codec/bencode.js';
+import { BencodeJsonError, formatJson, parseJson } from '../engine/codec/bencode-json.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 

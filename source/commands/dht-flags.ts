@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { stateDirectory } from '../config.js';
-import { DEFAULT_DHT_BOOTSTRAP, parseNodeAddress } from '../engine/dht-address.js';
-import type { SessionDhtOptions } from '../engine/session.js';
+import { DEFAULT_DHT_BOOTSTRAP, parseNodeAddress } from '../engine/discovery/dht-address.js';
+import type { SessionDhtOptions } from '../engine/session/session.js';
 import { UserError } from '../errors.js';
 
 /** The DHT flags shared by download, metainfo and serve. */

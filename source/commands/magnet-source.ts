@@ -1,6 +1,6 @@
-import { MagnetError, parseInfoHash, parseMagnet, type Magnet } from '../engine/magnet.js';
-import type { ResolvedMagnet } from '../engine/magnet-resolver.js';
-import type { Session } from '../engine/session.js';
+import { MagnetError, parseInfoHash, parseMagnet, type Magnet } from '../engine/metainfo/magnet.js';
+import type { ResolvedMagnet } from '../engine/session/magnet-resolver.js';
+import type { Session } from '../engine/session/session.js';
 import { UserError } from '../errors.js';
 import type { ProgressReporter } from './progress-reporter.js';
 

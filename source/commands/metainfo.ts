@@ -1,6 +1,6 @@
 import { writeFileSync, writeSync } from 'node:fs';
-import type { Magnet } from '../engine/magnet.js';
-import { readMetainfoFile, type Metainfo } from '../engine/metainfo.js';
+import type { Magnet } from '../engine/metainfo/magnet.js';
+import { readMetainfoFile, type Metainfo } from '../engine/metainfo/metainfo.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   if (torrent === '') throw new UserError('metainfo: -t needs a file name', 2);
 
   if (magnet !== undefined) {
-    const { MagnetError, parseMagnet, parsePeerAddress } = await import('../engine/magnet.js');
+    const { MagnetError, parseMagnet, parsePeerAddress } = await import('../engine/metainfo/magnet.js');
     let parsed: Magnet;
     try {
       parsed = parseMagnet(magnet);
@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const meta = await fetchMagnet(parsed, cli.flags);
     if (save !== undefined) {
-      const { encodeTorrentFile } = await import('../engine/torrent-file.js');
+      const { encodeTorrentFile } = await import('../engine/metainfo/torrent-file.js');
       writeFileSync(save, encodeTorrentFile(meta));
     }
     write(json ? `${JSON.stringify(metainfoJson(meta), null, 2)}\n` : metainfoSummary(meta));
@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
 async function fetchMagnet(magnet: Magnet, flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number }): Promise<Metainfo> {
   const [{ dhtOptionsFromFlags }, { Session }, { fetchMetadata }, { ProgressReporter }] = await Promise.all([
     import('./dht-flags.js'),
-    import('../engine/session.js'),
+    import('../engine/session/session.js'),
     import('./magnet-source.js'),
     import('./progress-reporter.js'),
   ]);

@@ -1,4 +1,4 @@
-import type { TorrentStats } from '../engine/torrent.js';
+import type { TorrentStats } from '../engine/torrent/torrent.js';
 import { formatDuration, formatRate } from '../format/duration.js';
 import { formatBytes } from '../format/size.js';
 import { printable } from '../format/text.js';

@@ -1,6 +1,6 @@
-import { parseInfoHash } from '../engine/magnet.js';
-import { MetainfoError, readMetainfoFile } from '../engine/metainfo.js';
-import { scrape, type ScrapeStats } from '../engine/tracker/index.js';
+import { parseInfoHash } from '../engine/metainfo/magnet.js';
+import { MetainfoError, readMetainfoFile } from '../engine/metainfo/metainfo.js';
+import { scrape, type ScrapeStats } from '../engine/discovery/tracker/index.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 

@@ -1,11 +1,11 @@
 import { writeFile, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULTS, resumeFilePath } from '../config.js';
-import { createTorrent } from '../engine/create-torrent.js';
-import { defaultHashPool } from '../engine/hasher.js';
-import { magnetURI } from '../engine/magnet.js';
-import { parseMetainfo } from '../engine/metainfo.js';
-import { Session } from '../engine/session.js';
+import { createTorrent } from '../engine/metainfo/create-torrent.js';
+import { defaultHashPool } from '../engine/hashing/hasher.js';
+import { magnetURI } from '../engine/metainfo/magnet.js';
+import { parseMetainfo } from '../engine/metainfo/metainfo.js';
+import { Session } from '../engine/session/session.js';
 import { parseCommand } from './parse-command.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
 import { UserError, describeError } from '../errors.js';

@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Metainfo } from '../engine/metainfo.js';
-import { Session } from '../engine/session.js';
+import type { Metainfo } from '../engine/metainfo/metainfo.js';
+import { Session } from '../engine/session/session.js';
 import { metainfoFromFiles } from '../engine/storage/metainfo-from-files.js';
 import { demoSpecs } from './content.js';
 import { DemoTracker } from './tracker.js';

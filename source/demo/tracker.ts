@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encode } from '../engine/bencode.js';
+import { encode } from '../engine/codec/bencode.js';
 
 interface Peer {
   port: number;

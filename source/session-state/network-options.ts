@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { DEFAULT_DHT_BOOTSTRAP, parseNodeAddress } from '../engine/dht-address.js';
-import type { SessionOptions } from '../engine/session.js';
+import { DEFAULT_DHT_BOOTSTRAP, parseNodeAddress } from '../engine/discovery/dht-address.js';
+import type { SessionOptions } from '../engine/session/session.js';
 import type { Settings } from '../settings.js';
 
 /**

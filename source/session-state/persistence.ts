@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { parseMetainfo } from '../engine/metainfo.js';
-import type { Session } from '../engine/session.js';
+import { parseMetainfo } from '../engine/metainfo/metainfo.js';
+import type { Session } from '../engine/session/session.js';
 import { describeError } from '../errors.js';
 import type { MagnetAddOptions } from '../store/magnet-fetches.js';
 import type { TorrentStore } from '../store/torrent-store.js';

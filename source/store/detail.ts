@@ -1,5 +1,5 @@
-import type { PeerStats, Torrent } from '../engine/torrent.js';
-import { magnetURI } from '../engine/magnet.js';
+import type { PeerStats, Torrent } from '../engine/torrent/torrent.js';
+import { magnetURI } from '../engine/metainfo/magnet.js';
 import { printable } from '../format/text.js';
 import type { TorrentRecord } from './row.js';
 import type { FileRow, PeerRow, PieceMap, TorrentDetail, TrackerRow } from './types.js';

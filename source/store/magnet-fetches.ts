@@ -1,6 +1,6 @@
-import type { Magnet } from '../engine/magnet.js';
-import type { ResolvedMagnet } from '../engine/magnet-resolver.js';
-import type { Session } from '../engine/session.js';
+import type { Magnet } from '../engine/metainfo/magnet.js';
+import type { ResolvedMagnet } from '../engine/session/magnet-resolver.js';
+import type { Session } from '../engine/session/session.js';
 import { describeError } from '../errors.js';
 import { printable } from '../format/text.js';
 import type { PendingMagnet } from './pending-magnet.js';

@@ -1,5 +1,5 @@
-import type { Magnet } from '../engine/magnet.js';
-import type { MetadataFetchStats } from '../engine/metadata-fetcher.js';
+import type { Magnet } from '../engine/metainfo/magnet.js';
+import type { MetadataFetchStats } from '../engine/session/metadata-fetcher.js';
 import { printable } from '../format/text.js';
 import type { TorrentRow } from './types.js';
 

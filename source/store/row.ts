@@ -1,4 +1,4 @@
-import type { Torrent } from '../engine/torrent.js';
+import type { Torrent } from '../engine/torrent/torrent.js';
 import { printable } from '../format/text.js';
 import type { TorrentRow } from './types.js';
 

@@ -1,5 +1,5 @@
-import { encode, type BValue } from '../engine/bencode.js';
-import type { Metainfo } from '../engine/metainfo.js';
+import { encode, type BValue } from '../engine/codec/bencode.js';
+import type { Metainfo } from '../engine/metainfo/metainfo.js';
 
 /**
  * A .torrent file for a parsed Metainfo that keeps the info dictionary's exact bytes (so

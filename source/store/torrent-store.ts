@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Session } from '../engine/session.js';
-import type { Torrent } from '../engine/torrent.js';
+import type { Session } from '../engine/session/session.js';
+import type { Torrent } from '../engine/torrent/torrent.js';
 import { formatBytes } from '../format/size.js';
 import { printable } from '../format/text.js';
 import { buildDetail, type ScrapeResult } from './detail.js';

@@ -1,4 +1,4 @@
-import type { TorrentState } from '../engine/torrent.js';
+import type { TorrentState } from '../engine/torrent/torrent.js';
 
 /** One torrent as the UI sees it: plain, immutable, reused between snapshots when unchanged. */
 export interface TorrentRow {

@@ -4,7 +4,7 @@ import { cpSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { bundleStamp, compileBundle } from '../../source/bundle-loader.js';
-import { encode } from '../../source/engine/bencode.js';
+import { encode } from '../../source/engine/codec/bencode.js';
 import { CLI } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
 

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeDetailed, type BDict, type BValue } from '../../source/engine/bencode.js';
+import { decodeDetailed, type BDict, type BValue } from '../../source/engine/codec/bencode.js';
 import { CLI, runCli, type CliResult } from '../helpers/cli.js';
 import { needs, tempDir } from '../helpers/tools.js';
 

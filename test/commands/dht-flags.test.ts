@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dhtOptionsFromFlags } from '../../source/commands/dht-flags.js';
-import { DEFAULT_DHT_BOOTSTRAP } from '../../source/engine/dht.js';
+import { DEFAULT_DHT_BOOTSTRAP } from '../../source/engine/discovery/dht.js';
 
 function withEnv<T>(value: string | undefined, fn: () => T): T {
   const saved = process.env.BTUI_DHT_BOOTSTRAP;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encode } from '../../source/engine/bencode.js';
+import { encode } from '../../source/engine/codec/bencode.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, startSeeder } from '../helpers/swarm.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encode } from '../../source/engine/bencode.js';
+import { encode } from '../../source/engine/codec/bencode.js';
 import { selectedFiles } from '../../source/commands/download.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { encode, type BDict, type BValue } from '../../source/engine/bencode.js';
+import { encode, type BDict, type BValue } from '../../source/engine/codec/bencode.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
 

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { dict, encode } from '../../source/engine/bencode.js';
+import { dict, encode } from '../../source/engine/codec/bencode.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
 

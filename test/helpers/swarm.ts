@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { metainfoFromFiles, type MemoryFile } from '../../source/engine/storage/metainfo-from-files.js';
-import type { Metainfo } from '../../source/engine/metainfo.js';
-import type { Torrent } from '../../source/engine/torrent.js';
-import { Session, type SessionOptions } from '../../source/engine/session.js';
+import type { Metainfo } from '../../source/engine/metainfo/metainfo.js';
+import type { Torrent } from '../../source/engine/torrent/torrent.js';
+import { Session, type SessionOptions } from '../../source/engine/session/session.js';
 
 /** A multi-file torrent of random data with odd sizes (pieces straddle files). */
 export function randomTorrent(options: { name?: string; pieceLength?: number; sizes?: number[]; single?: boolean } = {}): { meta: Metainfo; data: Buffer; files: MemoryFile[] } {

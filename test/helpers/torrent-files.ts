@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { decode, encode, type BDict } from '../../source/engine/bencode.js';
-import { parseMetainfo } from '../../source/engine/metainfo.js';
+import { decode, encode, type BDict } from '../../source/engine/codec/bencode.js';
+import { parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 
 /** Random files under `root` (a directory named like the torrent); returns their relative paths and contents. */
 export function makeDataDir(root: string, sizes: number[]): Map<string, Buffer> {

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMetainfo } from '../../source/engine/metainfo.js';
+import { parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { startDhtNode } from '../helpers/dht-node.js';
 import { startLibtorrentPeer } from '../helpers/libtorrent-peer.js';

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { decode, encode, type BDict, type BValue } from '../../source/engine/bencode.js';
+import { decode, encode, type BDict, type BValue } from '../../source/engine/codec/bencode.js';
 import { runCli } from '../helpers/cli.js';
 import { needs, SYSTEM_PYTHON, tempDir } from '../helpers/tools.js';
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMetainfo } from '../../source/engine/metainfo.js';
+import { parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 import { needs, tempDir, until } from '../helpers/tools.js';
 import { startLibtorrentPeer } from '../helpers/libtorrent-peer.js';
 import { assertSameTree, makeDataDir, mktorrent } from '../helpers/torrent-files.js';

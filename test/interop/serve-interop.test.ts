@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMagnet } from '../../source/engine/magnet.js';
+import { parseMagnet } from '../../source/engine/metainfo/magnet.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { startLibtorrentPeer } from '../helpers/libtorrent-peer.js';
 import { needs, tempDir } from '../helpers/tools.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Torrent } from '../../source/engine/torrent.js';
+import type { Torrent } from '../../source/engine/torrent/torrent.js';
 import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { startNginx } from '../helpers/nginx.js';

@@ -3,7 +3,7 @@
  * is something a user could be handed; every one of them must be refused with one line.
  */
 import { createHash } from 'node:crypto';
-import { dict, encode, type BValue } from '../../source/engine/bencode.js';
+import { dict, encode, type BValue } from '../../source/engine/codec/bencode.js';
 
 export interface BadTorrent {
   name: string;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Session } from '../../source/engine/session.js';
+import { Session } from '../../source/engine/session/session.js';
 import { SessionPersistence } from '../../source/session-state/persistence.js';
 import { readSessionFile } from '../../source/session-state/session-file.js';
 import { Controller } from '../../source/store/controller.js';

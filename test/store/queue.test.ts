@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Session } from '../../source/engine/session.js';
+import { Session } from '../../source/engine/session/session.js';
 import { Controller } from '../../source/store/controller.js';
 import { planQueue, type QueueEntry } from '../../source/store/queue.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';

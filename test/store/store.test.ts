@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseMetainfo } from '../../source/engine/metainfo.js';
-import { Session } from '../../source/engine/session.js';
+import { parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
+import { Session } from '../../source/engine/session/session.js';
 import { Controller } from '../../source/store/controller.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';
 import { torrentBytes } from '../../source/store/torrent-bytes.js';
@@ -186,7 +186,7 @@ test('n: a torrent made from a file is seeded at once and its magnet logged', as
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(torrent.state, 'seeding');
   assert.ok(store.getSnapshot().log.some((e) => e.text.includes(magnets[0]!)));
-  const { closeDefaultHashPool } = await import('../../source/engine/hasher.js');
+  const { closeDefaultHashPool } = await import('../../source/engine/hashing/hasher.js');
   await closeDefaultHashPool();
 });
 

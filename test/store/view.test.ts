@@ -92,7 +92,7 @@ test('settings: hand-edited nonsense falls back to defaults', () => {
 
 test('DHT and LSD options: the bootstrap setting, else $BTUI_DHT_BOOTSTRAP, else the public routers; bad nodes reported; routing table in the state directory', async () => {
   const { networkOptions } = await import('../../source/session-state/network-options.js');
-  const { DEFAULT_DHT_BOOTSTRAP } = await import('../../source/engine/dht.js');
+  const { DEFAULT_DHT_BOOTSTRAP } = await import('../../source/engine/discovery/dht.js');
   const base = sanitize({});
   assert.equal(base.dht, true, 'DHT on by default, like the CLI');
   assert.equal(base.lsd, false);

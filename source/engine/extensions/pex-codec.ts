@@ -1,7 +1,7 @@
 /** BEP 11 ut_pex message payloads: bencoded dictionaries of compact peer lists. */
-import { decode, encode, isBytes, isDict, type BDict } from '../bencode.js';
-import { parseCompactPeers4, parseCompactPeers6 } from '../tracker/compact.js';
-import type { PeerAddress } from '../tracker/types.js';
+import { decode, encode, isBytes, isDict, type BDict } from '../codec/bencode.js';
+import { parseCompactPeers4, parseCompactPeers6 } from '../discovery/tracker/compact.js';
+import type { PeerAddress } from '../discovery/tracker/types.js';
 import { ipBytes } from './ip-bytes.js';
 
 /** BEP 11 `added.f` bits. */

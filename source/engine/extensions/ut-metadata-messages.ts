@@ -1,5 +1,5 @@
 /** BEP 9 ut_metadata messages: a bencoded dictionary, followed by the piece's bytes for `data`. */
-import { BencodeError, decodeDetailed, encode, isDict, isInt, type BDict } from '../bencode.js';
+import { BencodeError, decodeDetailed, encode, isDict, isInt, type BDict } from '../codec/bencode.js';
 
 export const METADATA_PIECE_SIZE = 16 * 1024;
 /** Larger metadata is refused: real info dicts are well under this (a 10,000-file torrent is ~1 MiB). */

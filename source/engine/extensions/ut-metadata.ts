@@ -2,7 +2,7 @@
  * BEP 9 ut_metadata, the serving side: hands out our info dictionary in 16 KiB pieces to
  * peers that ask, rejects when we do not have it, and bounds how fast one peer may ask.
  */
-import type { ExtensionPeer, WireExtension } from '../extension-api.js';
+import type { ExtensionPeer, WireExtension } from './extension-api.js';
 import {
   decodeMetadataMessage,
   encodeMetadataMessage,

@@ -3,8 +3,8 @@
  * once a minute, which peers we gained and lost since the last message; what peers tell us goes
  * into the torrent's known-peer list within per-message and per-peer limits.
  */
-import type { ExtensionPeer, WireExtension } from '../extension-api.js';
-import type { PeerAddress } from '../tracker/types.js';
+import type { ExtensionPeer, WireExtension } from './extension-api.js';
+import type { PeerAddress } from '../discovery/tracker/types.js';
 import { decodePex, encodePex, type PexPeer } from './pex-codec.js';
 import { ipBytes } from './ip-bytes.js';
 

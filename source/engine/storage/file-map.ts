@@ -2,7 +2,7 @@
  * Pure mapping between the torrent's concatenated byte space and its files.
  * No I/O here: storage decides what to do with padding and skipped files.
  */
-import type { Metainfo, TorrentFileEntry } from '../metainfo.js';
+import type { Metainfo, TorrentFileEntry } from '../metainfo/metainfo.js';
 
 export interface FileSlice {
   fileIndex: number;

@@ -3,8 +3,8 @@
  * info-hash. For tests and in-process seeding; paths are taken as given (not sanitised).
  */
 import { createHash } from 'node:crypto';
-import { dict, encode, type BDict, type BValue } from '../bencode.js';
-import type { Metainfo, TorrentFileEntry } from '../metainfo.js';
+import { dict, encode, type BDict, type BValue } from '../codec/bencode.js';
+import type { Metainfo, TorrentFileEntry } from '../metainfo/metainfo.js';
 
 export interface MemoryFile {
   /** Relative to the torrent's root directory, as in the info dict (the Metainfo gets [name, ...path]). */

@@ -5,7 +5,7 @@
  */
 import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Metainfo } from '../metainfo.js';
+import type { Metainfo } from '../metainfo/metainfo.js';
 import { StorageError } from './errors.js';
 
 export interface FileLocation {

@@ -4,9 +4,9 @@
  * this thread too while the workers start. Pieces whose bytes are not all on disk are never
  * read: they are simply missing.
  */
-import { Bitfield } from '../bitfield.js';
-import type { FileSpan, HashFilesOptions, HashPool } from '../hasher.js';
-import type { Metainfo } from '../metainfo.js';
+import { Bitfield } from '../codec/bitfield.js';
+import type { FileSpan, HashFilesOptions, HashPool } from '../hashing/hasher.js';
+import type { Metainfo } from '../metainfo/metainfo.js';
 import { mapPiece } from './file-map.js';
 
 export interface PooledRecheckInput {

@@ -5,7 +5,7 @@
 import * as fsp from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { decode, dict, encode, isBytes, isDict, isInt, type BValue } from '../bencode.js';
+import { decode, dict, encode, isBytes, isDict, isInt, type BValue } from '../codec/bencode.js';
 
 export interface FileStamp {
   /** -1 when the file does not exist. */

@@ -6,14 +6,14 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Bitfield } from '../bitfield.js';
-import type { Metainfo } from '../metainfo.js';
+import { Bitfield } from '../codec/bitfield.js';
+import type { Metainfo } from '../metainfo/metainfo.js';
 import { StorageError, storageError } from './errors.js';
 import { FileCache } from './file-cache.js';
 import { filePieces, mapPiece, mapRange, pieceSize, type FileSlice } from './file-map.js';
 import { checkParentInside, ensureParentDirs, layout, type FileLocation } from './paths.js';
 import { decodeResume, encodeResume, stampFile, writeFileAtomic, type FileStamp } from './resume.js';
-import { defaultHashPool, type HashFilesOptions, type HashPool } from '../hasher.js';
+import { defaultHashPool, type HashFilesOptions, type HashPool } from '../hashing/hasher.js';
 import { pooledRecheck } from './pooled-recheck.js';
 import { bootId } from './boot-id.js';
 

@@ -1,5 +1,5 @@
 /** The BEP 10 extension handshake: the bencoded payload of extended message id 0. */
-import { decode, encode, isBytes, isDict, isInt, type BDict, type BValue } from '../bencode.js';
+import { decode, encode, isBytes, isDict, isInt, type BDict, type BValue } from '../codec/bencode.js';
 import { ProtocolError } from './messages.js';
 
 export interface ExtensionHandshake {

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encode } from '../../../source/engine/bencode.js';
+import { encode } from '../../../source/engine/codec/bencode.js';
 import { decodePex, encodePex, PEX_REACHABLE, PEX_SEED } from '../../../source/engine/extensions/pex-codec.js';
 import { ipBytes } from '../../../source/engine/extensions/ip-bytes.js';
 import { UtPex, usable, type PexSwarm } from '../../../source/engine/extensions/ut-pex.js';
-import type { ExtensionPeer } from '../../../source/engine/extension-api.js';
-import type { PeerAddress } from '../../../source/engine/tracker/types.js';
+import type { ExtensionPeer } from '../../../source/engine/extensions/extension-api.js';
+import type { PeerAddress } from '../../../source/engine/discovery/tracker/types.js';
 
 test('ipBytes: IPv4, IPv6 with ::, mapped IPv4, and non-addresses', () => {
   assert.deepEqual([...ipBytes('10.1.2.3')!], [10, 1, 2, 3]);

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session } from '../../../source/engine/session.js';
-import { parseMagnet, magnetURI } from '../../../source/engine/magnet.js';
-import { MetadataFetcher } from '../../../source/engine/metadata-fetcher.js';
+import { Session } from '../../../source/engine/session/session.js';
+import { parseMagnet, magnetURI } from '../../../source/engine/metainfo/magnet.js';
+import { MetadataFetcher } from '../../../source/engine/session/metadata-fetcher.js';
 import { makePeerId } from '../../../source/engine/wire/peer-id.js';
 import { randomTorrent, writeTorrentFiles, waitForDone } from '../../helpers/swarm.js';
 import { tempDir } from '../../helpers/tools.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { ExtensionPeer } from '../../../source/engine/extension-api.js';
+import type { ExtensionPeer } from '../../../source/engine/extensions/extension-api.js';
 import { utMetadataExtension } from '../../../source/engine/extensions/ut-metadata.js';
 import { decodeMetadataMessage, encodeMetadataMessage, type MetadataMessage } from '../../../source/engine/extensions/ut-metadata-messages.js';
 

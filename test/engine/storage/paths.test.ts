@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { metainfoFromFiles } from '../../../source/engine/storage/metainfo-from-files.js';
 import { checkComponent, isInside } from '../../../source/engine/storage/paths.js';
 import { Storage, StorageError } from '../../../source/engine/storage/storage.js';
-import type { Metainfo } from '../../../source/engine/metainfo.js';
+import type { Metainfo } from '../../../source/engine/metainfo/metainfo.js';
 import { tempDir } from '../../helpers/tools.js';
 
 function torrent(paths: string[][], name = 'victim') {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, symlinkSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { HashPool } from '../../../source/engine/hasher.js';
+import { HashPool } from '../../../source/engine/hashing/hasher.js';
 import { metainfoFromFiles } from '../../../source/engine/storage/metainfo-from-files.js';
 import { Storage } from '../../../source/engine/storage/storage.js';
 import { tempDir } from '../../helpers/tools.js';

@@ -4,7 +4,7 @@ import * as fsp from 'node:fs/promises';
 import { readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Bitfield } from '../../../source/engine/bitfield.js';
+import { Bitfield } from '../../../source/engine/codec/bitfield.js';
 import { metainfoFromFiles } from '../../../source/engine/storage/metainfo-from-files.js';
 import { decodeResume, writeFileAtomic, type AtomicFs } from '../../../source/engine/storage/resume.js';
 import { Storage } from '../../../source/engine/storage/storage.js';

@@ -233,7 +233,7 @@ test('a check with nothing on disk finds nothing, without reading or hashing any
   const { meta } = multiFile();
   const hashingWouldFail = {
     hashPieces: () => Promise.reject(new Error('hashed although nothing is on disk')),
-  } as unknown as import('../../../source/engine/hasher.js').HashPool;
+  } as unknown as import('../../../source/engine/hashing/hasher.js').HashPool;
   const storage = new Storage(meta, {
     directory: tempDir(t),
     check: { pool: hashingWouldFail },

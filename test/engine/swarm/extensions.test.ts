@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session } from '../../../source/engine/session.js';
-import type { ExtensionPeer, WireExtension } from '../../../source/engine/extension-api.js';
+import { Session } from '../../../source/engine/session/session.js';
+import type { ExtensionPeer, WireExtension } from '../../../source/engine/extensions/extension-api.js';
 import { tempDir } from '../../helpers/tools.js';
 import { randomTorrent, writeTorrentFiles } from '../../helpers/swarm.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Session } from '../../../source/engine/session.js';
+import { Session } from '../../../source/engine/session/session.js';
 import { tempDir } from '../../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
 

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Session } from '../../../source/engine/session.js';
-import type { Metainfo } from '../../../source/engine/metainfo.js';
-import type { Torrent } from '../../../source/engine/torrent.js';
+import { Session } from '../../../source/engine/session/session.js';
+import type { Metainfo } from '../../../source/engine/metainfo/metainfo.js';
+import type { Torrent } from '../../../source/engine/torrent/torrent.js';
 import { tempDir } from '../../helpers/tools.js';
 import { assertSameFiles, randomTorrent, startSession as session, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
 

@@ -1,0 +1,349 @@
+/**
+ * BEP 9, the fetching side: given an info-hash and peer addresses (from x.pe, trackers, the
+ * DHT), connects to peers with plain PeerWires, asks several of them for ut_metadata pieces,
+ * assembles them and checks the SHA-1 against the info-hash. Hostile peers (wrong sizes,
+ * oversized metadata, bad pieces, silence) are dropped and others tried.
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import type { PeerAddress } from '../discovery/tracker/types.js';
+import { PeerWire } from '../wire/peer-wire.js';
+import type { ExtensionHandshake } from '../wire/extension.js';
+import type { Message } from '../wire/messages.js';
+import {
+  decodeMetadataMessage,
+  encodeMetadataMessage,
+  MAX_METADATA_SIZE,
+  metadataPieceCount,
+  metadataPieceLength,
+} from '../extensions/ut-metadata-messages.js';
+import { UT_METADATA } from '../extensions/ut-metadata.js';
+
+export interface MetadataFetcherOptions {
+  infoHash: Buffer;
+  peerId: Buffer;
+  /** Our listen port, told to peers in the extension handshake (so they may connect back). */
+  listenPort?: number;
+  maxConnections?: number;
+  connectTimeoutMs?: number;
+  /** A peer that leaves a piece request unanswered this long loses it to another peer. */
+  requestTimeoutMs?: number;
+  maxMetadataSize?: number;
+}
+
+export interface MetadataFetchStats {
+  /** Addresses heard of. */
+  known: number;
+  connected: number;
+  /** Connected peers that offer ut_metadata with a plausible size. */
+  offering: number;
+  banned: number;
+  /** Pieces held / needed for the current attempt (0 / 0 before any peer offered metadata). */
+  pieces: number;
+  pieceCount: number;
+  hashFailures: number;
+}
+
+export class MetadataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MetadataError';
+  }
+}
+
+const LOCAL_UT_METADATA_ID = 1;
+const MAX_INFLIGHT_PER_PEER = 4;
+const MAX_STRIKES = 3;
+/** Connection attempts per address; a peer may refuse us while it is still starting up. */
+const MAX_ATTEMPTS = 4;
+const RETRY_BASE_MS = 1000;
+
+interface FetchPeer {
+  key: string;
+  wire: PeerWire;
+  /** The id the remote wants ut_metadata messages under; 0 until it offered metadata. */
+  remoteId: number;
+  size: number;
+  inflight: Map<number, number>;
+  rejected: Set<number>;
+  strikes: number;
+}
+
+interface Assembly {
+  size: number;
+  pieces: (Buffer | undefined)[];
+  from: string[];
+  have: number;
+  /** After a hash failure with several contributors: one peer fills the whole attempt. */
+  owner?: string;
+}
+
+export class MetadataFetcher extends EventEmitter {
+  private readonly known = new Map<string, PeerAddress>();
+  private readonly attempts = new Map<string, { count: number; nextAt: number }>();
+  private readonly banned = new Set<string>();
+  private readonly peers = new Map<string, FetchPeer>();
+  private readonly connecting = new Set<net.Socket>();
+  private assembly?: Assembly;
+  private singleSource = false;
+  private hashFailures = 0;
+  private closed = false;
+  private readonly ticker: NodeJS.Timeout;
+  private settle!: { resolve: (info: Buffer) => void; reject: (error: Error) => void };
+  /** The verified info dictionary; rejects only when close() is called first. */
+  readonly result: Promise<Buffer>;
+
+  constructor(private readonly options: MetadataFetcherOptions) {
+    super();
+    if (options.infoHash.length !== 20) throw new RangeError('info-hash must be 20 bytes');
+    this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    this.result.catch(() => undefined);
+    this.ticker = setInterval(() => {
+      this.expireRequests();
+      this.connectMore();
+    }, 500);
+    this.ticker.unref();
+  }
+
+  addPeers(addresses: PeerAddress[]): void {
+    for (const { host, port } of addresses) {
+      if (!port || port > 65535 || !host) continue;
+      const key = addressKey(host, port);
+      if (!this.known.has(key)) this.known.set(key, { host, port });
+    }
+    this.connectMore();
+  }
+
+  stats(): MetadataFetchStats {
+    let offering = 0;
+    for (const p of this.peers.values()) if (p.remoteId) offering++;
+    return {
+      known: this.known.size,
+      connected: this.peers.size,
+      offering,
+      banned: this.banned.size,
+      pieces: this.assembly?.have ?? 0,
+      pieceCount: this.assembly?.pieces.length ?? 0,
+      hashFailures: this.hashFailures,
+    };
+  }
+
+  /** Every address heard of, for the torrent to connect to once the metadata is in. */
+  peerAddresses(): PeerAddress[] {
+    return [...this.known].filter(([key]) => !this.banned.has(key)).map(([, a]) => a);
+  }
+
+  close(reason = new MetadataError('metadata fetch stopped')): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.ticker);
+    for (const socket of this.connecting) socket.destroy();
+    this.connecting.clear();
+    for (const peer of this.peers.values()) peer.wire.destroy();
+    this.peers.clear();
+    this.settle.reject(reason);
+  }
+
+  private connectMore(): void {
+    const max = this.options.maxConnections ?? 8;
+    const now = Date.now();
+    for (const [key, address] of this.known) {
+      if (this.closed || this.peers.size + this.connecting.size >= max) return;
+      const attempt = this.attempts.get(key) ?? { count: 0, nextAt: 0 };
+      if (this.banned.has(key) || this.peers.has(key) || attempt.count >= MAX_ATTEMPTS || attempt.nextAt > now) continue;
+      attempt.count++;
+      attempt.nextAt = Infinity; // until this attempt ends
+      this.attempts.set(key, attempt);
+      this.connect(key, address);
+    }
+  }
+
+  private connect(key: string, { host, port }: PeerAddress): void {
+    const socket = net.connect({ host, port });
+    this.connecting.add(socket);
+    socket.on('error', () => undefined);
+    socket.setTimeout(this.options.connectTimeoutMs ?? 10_000, () => socket.destroy());
+    socket.once('close', () => {
+      if (!this.connecting.delete(socket)) return;
+      this.retryLater(key);
+      this.connectMore();
+    });
+    socket.once('connect', () => {
+      if (this.closed) return;
+      this.connecting.delete(socket);
+      socket.setTimeout(0);
+      this.attach(key, socket);
+    });
+  }
+
+  private attach(key: string, socket: net.Socket): void {
+    const extensions: ExtensionHandshake = { m: { [UT_METADATA]: LOCAL_UT_METADATA_ID }, v: 'btui', p: this.options.listenPort || undefined };
+    const wire = new PeerWire(socket, { infoHash: this.options.infoHash, peerId: this.options.peerId, extensions, handshakeTimeoutMs: 10_000, idleTimeoutMs: 60_000 });
+    const peer: FetchPeer = { key, wire, remoteId: 0, size: 0, inflight: new Map(), rejected: new Set(), strikes: 0 };
+    this.peers.set(key, peer);
+    // A peer that has not offered metadata shortly after its handshake never will.
+    const offerTimer = setTimeout(() => peer.remoteId || wire.destroy(), 15_000);
+    offerTimer.unref();
+    wire.once('handshake', (h) => {
+      if (h.peerId.equals(this.options.peerId)) this.ban(peer, 'that is us');
+      else if (!wire.extendedEnabled) wire.destroy();
+      else if (wire.fastEnabled) wire.send({ type: 'have-none' });
+    });
+    wire.on('extended-handshake', (h) => this.onExtensionHandshake(peer, h));
+    wire.on('message', (m: Message) => {
+      if (m.type === 'extended' && m.id === LOCAL_UT_METADATA_ID) this.onMetadataMessage(peer, m.payload);
+    });
+    wire.once('close', () => {
+      clearTimeout(offerTimer);
+      if (this.peers.get(key) === peer) this.peers.delete(key);
+      this.retryLater(key);
+      if (this.assembly?.owner === key) this.assembly.owner = undefined;
+      this.connectMore();
+      this.fillAll();
+    });
+  }
+
+  private retryLater(key: string): void {
+    const attempt = this.attempts.get(key);
+    if (attempt) attempt.nextAt = Date.now() + RETRY_BASE_MS * 2 ** (attempt.count - 1);
+  }
+
+  private onExtensionHandshake(peer: FetchPeer, h: ExtensionHandshake): void {
+    const id = h.m[UT_METADATA];
+    const size = h.metadata_size;
+    if (!id || size === undefined) {
+      this.attempts.set(peer.key, { count: MAX_ATTEMPTS, nextAt: Infinity }); // it never will
+      peer.wire.destroy();
+      return;
+    }
+    if (size === 0 || size > (this.options.maxMetadataSize ?? MAX_METADATA_SIZE)) {
+      this.ban(peer, `implausible metadata_size ${size}`);
+      return;
+    }
+    peer.remoteId = id;
+    peer.size = size;
+    this.emit('peer', peer.key);
+    this.fill(peer);
+  }
+
+  private onMetadataMessage(peer: FetchPeer, payload: Buffer): void {
+    const m = decodeMetadataMessage(payload);
+    if (!m) return;
+    if (m.type === 'request') {
+      if (peer.remoteId) peer.wire.send({ type: 'extended', id: peer.remoteId || 0, payload: encodeMetadataMessage({ type: 'reject', piece: m.piece }) });
+      return;
+    }
+    if (!peer.inflight.delete(m.piece)) return; // unasked for, or already timed out: ignore
+    const a = this.assembly;
+    if (m.type === 'reject') {
+      peer.rejected.add(m.piece);
+      if (a && peer.rejected.size >= Math.min(MAX_STRIKES, a.pieces.length)) peer.wire.destroy();
+      else this.fillAll();
+      return;
+    }
+    if (!a || m.totalSize !== a.size || m.totalSize !== peer.size) return this.ban(peer, `total_size ${m.totalSize} differs from metadata_size`);
+    if (m.piece >= a.pieces.length || m.data.length !== metadataPieceLength(a.size, m.piece)) {
+      return this.ban(peer, `metadata piece ${m.piece} of ${m.data.length} bytes`);
+    }
+    if (!a.pieces[m.piece]) {
+      a.pieces[m.piece] = Buffer.from(m.data);
+      a.from[m.piece] = peer.key;
+      a.have++;
+      this.emit('progress', this.stats());
+    }
+    if (a.have === a.pieces.length) this.verify(a);
+    else this.fillAll();
+  }
+
+  private verify(a: Assembly): void {
+    const info = Buffer.concat(a.pieces as Buffer[]);
+    if (createHash('sha1').update(info).digest().equals(this.options.infoHash)) {
+      this.settle.resolve(info);
+      this.close();
+      return;
+    }
+    this.hashFailures++;
+    const contributors = new Set(a.from);
+    this.assembly = undefined;
+    if (contributors.size === 1 || this.singleSource) {
+      for (const key of contributors) {
+        const peer = this.peers.get(key);
+        if (peer) this.ban(peer, 'metadata does not match the info-hash');
+        else this.banned.add(key);
+      }
+    }
+    // Several peers contributed: we cannot tell whose piece was bad, so each attempt from
+    // now on comes from a single peer, and a failing one is banned.
+    this.singleSource = true;
+    this.emit('hash-failure', [...contributors]);
+    this.fillAll();
+  }
+
+  private ban(peer: FetchPeer, reason: string): void {
+    this.banned.add(peer.key);
+    this.emit('banned', peer.key, reason);
+    peer.wire.destroy(new Error(reason));
+  }
+
+  private fillAll(): void {
+    for (const peer of this.peers.values()) this.fill(peer);
+  }
+
+  private fill(peer: FetchPeer): void {
+    if (this.closed || !peer.remoteId || peer.wire.destroyed) return;
+    if (!this.assembly) {
+      const count = metadataPieceCount(peer.size);
+      this.assembly = { size: peer.size, pieces: new Array(count), from: new Array(count), have: 0 };
+    }
+    const a = this.assembly;
+    if (peer.size !== a.size) return; // kept in reserve in case the current size proves wrong
+    if (this.singleSource) {
+      a.owner ??= peer.key;
+      if (a.owner !== peer.key) return;
+    }
+    const wanted = (duplicate: boolean) => {
+      const out: number[] = [];
+      for (let i = 0; i < a.pieces.length; i++) {
+        if (a.pieces[i] || peer.inflight.has(i) || peer.rejected.has(i)) continue;
+        if (!duplicate && this.requestedElsewhere(i, peer)) continue;
+        out.push(i);
+      }
+      return out;
+    };
+    let pieces = wanted(false);
+    // Endgame: an idle peer may duplicate a piece someone else is slow to deliver.
+    if (pieces.length === 0 && peer.inflight.size === 0) pieces = wanted(true);
+    const now = Date.now();
+    for (const piece of pieces) {
+      if (peer.inflight.size >= MAX_INFLIGHT_PER_PEER) break;
+      peer.inflight.set(piece, now);
+      peer.wire.send({ type: 'extended', id: peer.remoteId, payload: encodeMetadataMessage({ type: 'request', piece }) });
+    }
+  }
+
+  private requestedElsewhere(piece: number, except: FetchPeer): boolean {
+    for (const p of this.peers.values()) if (p !== except && p.inflight.has(piece)) return true;
+    return false;
+  }
+
+  private expireRequests(): void {
+    const limit = this.options.requestTimeoutMs ?? 10_000;
+    const now = Date.now();
+    let expired = false;
+    for (const peer of this.peers.values()) {
+      for (const [piece, at] of peer.inflight) {
+        if (now - at < limit) continue;
+        peer.inflight.delete(piece);
+        peer.rejected.add(piece); // not again from this peer
+        expired = true;
+        if (++peer.strikes >= MAX_STRIKES) peer.wire.destroy();
+      }
+    }
+    if (expired) this.fillAll();
+  }
+}
+
+function addressKey(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

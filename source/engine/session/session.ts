@@ -1,0 +1,322 @@
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { rm } from 'node:fs/promises';
+import type { Metainfo } from '../metainfo/metainfo.js';
+import type { WireExtension } from '../extensions/extension-api.js';
+import type { Dht } from '../discovery/dht.js';
+import { DhtAnnouncer } from '../discovery/dht-announcer.js';
+import { LocalServiceDiscovery, type LsdOptions } from '../discovery/lsd.js';
+import { utMetadataExtension, UT_METADATA } from '../extensions/ut-metadata.js';
+import type { Magnet } from '../metainfo/magnet.js';
+import { resolveMagnet, type ResolvedMagnet, type ResolveMagnetOptions } from './magnet-resolver.js';
+import { RateLimiter } from '../torrent/rate-limiter.js';
+import { Housekeeper } from '../torrent/housekeeper.js';
+import { Torrent, type TorrentStats } from '../torrent/torrent.js';
+import { PeerWire } from '../wire/peer-wire.js';
+import { makePeerId } from '../wire/peer-id.js';
+import type { CheckHashing } from '../storage/storage.js';
+
+export interface SessionOptions {
+  /** Listen port; 0 = any free port. */
+  port?: number;
+  /** Listen address; default all interfaces. */
+  host?: string;
+  peerId?: Buffer;
+  maxConnections?: number;
+  maxPeersPerTorrent?: number;
+  uploadSlots?: number;
+  /** Per torrent: pieces kept in memory for uploading; 16 MiB by default. */
+  readCacheBytes?: number;
+  downloadLimit?: number;
+  uploadLimit?: number;
+  hash?: (data: Buffer) => Promise<Buffer>;
+  /** Resume file path for a torrent; none = recheck on every start. */
+  resumePath?: (infoHashHex: string) => string;
+  announceTimeoutMs?: number;
+  udpBaseTimeoutMs?: number;
+  /** A peer must complete its handshake within this (default 20 s). */
+  handshakeTimeoutMs?: number;
+  /** A peer silent this long, keep-alives included, is dropped (default 150 s). */
+  idleTimeoutMs?: number;
+  /** BEP 5 DHT on the listen port (UDP); off when absent. Private torrents never use it. */
+  dht?: SessionDhtOptions;
+  /** BEP 14 local service discovery on the LAN; off when absent. Private torrents never use it. */
+  lsd?: Omit<LsdOptions, 'listenPort'>;
+}
+
+export interface SessionDhtOptions {
+  /** HOST:PORT nodes to bootstrap from; [] = none (DEFAULT_DHT_BOOTSTRAP in dht.ts has the public routers). */
+  bootstrap: string[];
+  /** Routing table saved here on close and reloaded on listen. */
+  nodesFile?: string;
+  /** Re-announce period per torrent; default 15 minutes. */
+  announceIntervalMs?: number;
+  queryTimeoutMs?: number;
+}
+
+export interface AddOptions {
+  directory: string;
+  paused?: boolean;
+  seedMode?: boolean;
+  sequential?: boolean;
+  filePriorities?: Uint8Array;
+  extensions?: WireExtension[];
+  /** Where the check at start (and any recheck) hashes; default: the process-wide pool. */
+  check?: CheckHashing;
+}
+
+export interface SessionStats {
+  torrents: TorrentStats[];
+  downloadRate: number;
+  uploadRate: number;
+  connections: number;
+  port: number;
+  downloadLimit: number;
+  uploadLimit: number;
+  /** Nodes in the DHT routing table; undefined when the DHT is off. */
+  dhtNodes?: number;
+}
+
+/**
+ * The engine's top level: one listen socket, the torrents, global limits. Incoming
+ * connections are routed to their torrent by the info-hash in the peer's handshake.
+ */
+export class Session extends EventEmitter {
+  readonly peerId: Buffer;
+  private readonly torrents = new Map<string, Torrent>();
+  private server?: net.Server;
+  private listenPort = 0;
+  private readonly downloadLimiter: RateLimiter;
+  private readonly uploadLimiter: RateLimiter;
+  private readonly incoming = new Set<PeerWire>();
+  private dhtNode?: Dht;
+  private readonly dhtAnnouncers = new Map<string, DhtAnnouncer>();
+  private lsd?: LocalServiceDiscovery;
+  private readonly lsdRegistrations = new Map<string, () => void>();
+  /** One timer for every torrent's periodic work. */
+  private readonly housekeeper = new Housekeeper();
+
+  constructor(private readonly options: SessionOptions = {}) {
+    super();
+    this.peerId = options.peerId ?? makePeerId();
+    this.downloadLimiter = new RateLimiter(options.downloadLimit ?? 0);
+    this.uploadLimiter = new RateLimiter(options.uploadLimit ?? 0);
+  }
+
+  get port(): number {
+    return this.listenPort;
+  }
+
+  /** The DHT node, once listening with the dht option. */
+  get dht(): Dht | undefined {
+    return this.dhtNode;
+  }
+
+  async listen(port = this.options.port ?? 0): Promise<number> {
+    const bound = await this.listenTcp(port);
+    if (this.options.dht && !this.dhtNode) await this.startDht(this.options.dht);
+    if (this.options.lsd && !this.lsd) await this.startLsd(this.options.lsd);
+    return bound;
+  }
+
+  private async startLsd(options: NonNullable<SessionOptions['lsd']>): Promise<void> {
+    const lsd = new LocalServiceDiscovery({ listenPort: () => this.listenPort, ...options });
+    try {
+      await lsd.start();
+    } catch (error) {
+      // Another program may hold the LSD port without SO_REUSEADDR: LSD is a nicety, not a reason to fail.
+      this.emit('warning', `local service discovery is off: ${(error as Error).message}`);
+      return;
+    }
+    this.lsd = lsd;
+    for (const torrent of this.torrents.values()) this.announceOnLan(torrent);
+  }
+
+  private announceOnLan(torrent: Torrent): void {
+    const key = torrent.meta.infoHash;
+    if (!this.lsd || torrent.meta.private || this.lsdRegistrations.has(key)) return;
+    this.lsdRegistrations.set(key, this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer])));
+  }
+
+  private async startDht(options: SessionDhtOptions): Promise<void> {
+    // Loaded only when the DHT is on: --no-dht runs do not pay for the library.
+    const { Dht } = await import('../discovery/dht.js');
+    const dht = await Dht.create({ bootstrap: options.bootstrap, nodesFile: options.nodesFile, queryTimeoutMs: options.queryTimeoutMs });
+    dht.on('warning', (message: string) => this.emit('warning', message));
+    await dht.listen(this.listenPort, this.options.host);
+    this.dhtNode = dht;
+    for (const torrent of this.torrents.values()) this.announceOnDht(torrent);
+  }
+
+  private announceOnDht(torrent: Torrent): void {
+    const dht = this.dhtNode;
+    const key = torrent.meta.infoHash;
+    if (!dht || torrent.meta.private || this.dhtAnnouncers.has(key)) return;
+    const announcer = new DhtAnnouncer(dht, torrent.infoHash, () => this.listenPort, (peers) => torrent.addPeers(peers), {
+      intervalMs: this.options.dht?.announceIntervalMs,
+      active: () => torrent.isRunning,
+    });
+    this.dhtAnnouncers.set(key, announcer);
+    announcer.start();
+  }
+
+  /**
+   * Fetches a magnet's info dictionary from the swarm (x.pe, trackers, the DHT) over
+   * ut_metadata. Add the result with add(); its `peers` are worth passing to addPeers().
+   */
+  resolveMagnet(magnet: Magnet, options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht'> = {}): Promise<ResolvedMagnet> {
+    return resolveMagnet(magnet, {
+      udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+      trackerTimeoutMs: this.options.announceTimeoutMs,
+      ...options,
+      peerId: this.peerId,
+      listenPort: this.listenPort,
+      dht: this.dhtNode,
+    });
+  }
+
+  private listenTcp(port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = net.createServer((socket) => this.onIncoming(socket));
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const where = `${this.options.host ?? '0.0.0.0'}:${port}`;
+        reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is already in use (${where})`) : error);
+      });
+      server.listen({ port, host: this.options.host }, () => {
+        this.server = server;
+        this.listenPort = (server.address() as net.AddressInfo).port;
+        resolve(this.listenPort);
+      });
+    });
+  }
+
+  private onIncoming(socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    if (this.connectionCount() >= (this.options.maxConnections ?? 200)) {
+      socket.destroy();
+      return;
+    }
+    // The torrent sends its own extension handshake once the info-hash says which torrent it is.
+    const wire = new PeerWire(socket, { peerId: this.peerId, handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs });
+    this.incoming.add(wire);
+    wire.once('close', () => this.incoming.delete(wire));
+    wire.once('handshake', (h) => {
+      this.incoming.delete(wire);
+      const torrent = this.torrents.get(h.infoHash.toString('hex'));
+      if (!torrent || !torrent.isRunning) {
+        wire.destroy();
+        return;
+      }
+      wire.sendHandshake(h.infoHash);
+      torrent.attachIncoming(wire, socket);
+    });
+  }
+
+  add(meta: Metainfo, options: AddOptions): Torrent {
+    const existing = this.torrents.get(meta.infoHash);
+    if (existing) return existing;
+    const torrent = new Torrent(meta, {
+      directory: options.directory,
+      peerId: this.peerId,
+      listenPort: () => this.listenPort,
+      hash: this.options.hash,
+      resumePath: this.options.resumePath?.(meta.infoHash),
+      seedMode: options.seedMode,
+      sequential: options.sequential,
+      filePriorities: options.filePriorities,
+      check: options.check,
+      extensions: withUtMetadata(meta, options.extensions),
+      maxPeers: this.options.maxPeersPerTorrent,
+      uploadSlots: this.options.uploadSlots,
+      readCacheBytes: this.options.readCacheBytes,
+      globalDownload: this.downloadLimiter,
+      globalUpload: this.uploadLimiter,
+      mayConnect: () => this.connectionCount() < (this.options.maxConnections ?? 200),
+      announceTimeoutMs: this.options.announceTimeoutMs,
+      udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      housekeeper: this.housekeeper,
+    });
+    this.torrents.set(meta.infoHash, torrent);
+    this.emit('added', torrent);
+    if (!options.paused) void torrent.start();
+    this.announceOnDht(torrent);
+    this.announceOnLan(torrent);
+    return torrent;
+  }
+
+  get(infoHashHex: string): Torrent | undefined {
+    return this.torrents.get(infoHashHex.toLowerCase());
+  }
+
+  list(): Torrent[] {
+    return [...this.torrents.values()];
+  }
+
+  async remove(infoHashHex: string, options: { deleteData?: boolean } = {}): Promise<void> {
+    const torrent = this.get(infoHashHex);
+    if (!torrent) return;
+    this.torrents.delete(torrent.meta.infoHash);
+    this.dhtAnnouncers.get(torrent.meta.infoHash)?.stop();
+    this.dhtAnnouncers.delete(torrent.meta.infoHash);
+    this.lsdRegistrations.get(torrent.meta.infoHash)?.();
+    this.lsdRegistrations.delete(torrent.meta.infoHash);
+    await torrent.stop();
+    if (options.deleteData) await rm(torrent.storage.root, { recursive: true, force: true });
+    this.emit('removed', torrent.meta.infoHash);
+  }
+
+  setLimits(limits: { download?: number; upload?: number }): void {
+    if (limits.download !== undefined) this.downloadLimiter.setRate(limits.download);
+    if (limits.upload !== undefined) this.uploadLimiter.setRate(limits.upload);
+  }
+
+  connectionCount(): number {
+    let n = this.incoming.size;
+    for (const t of this.torrents.values()) n += t.stats().peers;
+    return n;
+  }
+
+  stats(): SessionStats {
+    const torrents = this.list().map((t) => t.stats());
+    let downloadRate = 0;
+    let uploadRate = 0;
+    let connections = this.incoming.size;
+    for (const t of torrents) {
+      downloadRate += t.downloadRate;
+      uploadRate += t.uploadRate;
+      connections += t.peers;
+    }
+    return {
+      torrents,
+      downloadRate,
+      uploadRate,
+      connections,
+      port: this.listenPort,
+      downloadLimit: this.downloadLimiter.rate,
+      uploadLimit: this.uploadLimiter.rate,
+      dhtNodes: this.dhtNode?.nodeCount(),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const wire of this.incoming) wire.destroy();
+    this.incoming.clear();
+    for (const announcer of this.dhtAnnouncers.values()) announcer.stop();
+    this.dhtAnnouncers.clear();
+    this.lsd?.close();
+    this.lsd = undefined;
+    this.lsdRegistrations.clear();
+    await Promise.all([...this.list().map((t) => t.stop()), this.dhtNode?.close()]);
+    this.dhtNode = undefined;
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+}
+
+/** Every torrent serves its info dictionary to peers (BEP 9), before any extensions given. */
+function withUtMetadata(meta: Metainfo, extensions: WireExtension[] = []): WireExtension[] {
+  if (extensions.some((e) => e.name === UT_METADATA)) return extensions;
+  return [utMetadataExtension(() => meta.infoBytes), ...extensions];
+}

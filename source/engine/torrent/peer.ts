@@ -1,0 +1,59 @@
+import type { Socket } from 'node:net';
+import type { Bitfield } from '../codec/bitfield.js';
+import type { PeerWire } from '../wire/peer-wire.js';
+import type { BlockRequest } from './picker.js';
+import type { ExtensionPeer } from '../extensions/extension-api.js';
+
+export interface PendingRequest extends BlockRequest {
+  sentAt: number;
+}
+
+/** One connected peer of one torrent: the wire plus the protocol state around it. */
+export class Peer {
+  amChoking = true;
+  amInterested = false;
+  peerChoking = true;
+  peerInterested = false;
+  snubbed = false;
+  /** Blocks we asked this peer for, keyed by blockKey(). */
+  readonly requests = new Map<number, PendingRequest>();
+  /** Blocks the peer asked us for, served in order. */
+  readonly uploadQueue: BlockRequest[] = [];
+  /** Pieces the peer lets us request while choked (BEP 6). */
+  readonly allowedFast = new Set<number>();
+  /** BEP 10 extensions this peer supports, by our local message id. */
+  readonly extensions = new Map<number, ExtensionPeer>();
+  readonly connectedAt = Date.now();
+  lastBlockAt = Date.now();
+  lastUnchokedAt?: number;
+  lastRequestsFilledAt = 0;
+  /** How many requests to keep outstanding; grows with the peer's rate. */
+  queueDepth = 128;
+  uploading = false;
+  unrequestedBytes = 0;
+  hashFailures = 0;
+  blocksReceived = 0;
+
+  constructor(
+    readonly id: string,
+    readonly wire: PeerWire,
+    readonly socket: Socket,
+    readonly host: string,
+    readonly port: number,
+    readonly incoming: boolean,
+    public bitfield: Bitfield,
+  ) {}
+
+  get isSeed(): boolean {
+    return this.bitfield.isComplete();
+  }
+}
+
+/**
+ * A number naming a block: no string per block on the hot path. We only request blocks at
+ * multiples of `blockSize` inside a piece, so any other `begin` gets a key that matches no request (-1).
+ */
+export function blockKey(index: number, begin: number, blocksPerPiece: number, blockSize: number): number {
+  const block = begin / blockSize;
+  return Number.isInteger(block) && block >= 0 && block < blocksPerPiece ? index * blocksPerPiece + block : -1;
+}
