@@ -1,0 +1,208 @@
+/**
+ * The known-peer list and the one dialer over it, shared by a torrent's peer set and the
+ * magnet metadata fetcher. How often an address is retried, and when it is given up, is a
+ * DialPolicy: data, not a code path per caller.
+ */
+import type { Duplex } from 'node:stream';
+import type { Handshake } from '../wire/handshake.js';
+import type { PeerWire } from '../wire/peer-wire.js';
+import type { Connector, WireSettings } from './connector.js';
+import type { Dialing } from './transport.js';
+
+export interface DialPolicy {
+  connectTimeoutMs: number;
+  /**
+   * What the retry count counts: 'failures' = consecutive dials that ended without a handshake
+   * we kept (reset by one); 'attempts' = every dial, and a retry waits after any connection ends.
+   */
+  count: 'failures' | 'attempts';
+  /** The n-th retry waits min(retryMaxMs, retryBaseMs * 2^(n-1)). */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** After this many (of what `count` counts) the address is given up... */
+  maxTries: number;
+  /** ...and then forgotten, or kept (still listed, never dialled). */
+  giveUp: 'forget' | 'keep';
+}
+
+/** A torrent's swarm: 10 s to connect, then 10 s, 20 s, ... up to 10 min; forgotten after 7 failures in a row. */
+export const SWARM_DIAL_POLICY: DialPolicy = {
+  connectTimeoutMs: 10_000,
+  count: 'failures',
+  retryBaseMs: 10_000,
+  retryMaxMs: 600_000,
+  maxTries: 7,
+  giveUp: 'forget',
+};
+
+/** Magnet metadata: 4 tries per address (a peer may refuse us while it starts up), 1 s, 2 s, 4 s apart. */
+export const METADATA_DIAL_POLICY: DialPolicy = {
+  connectTimeoutMs: 10_000,
+  count: 'attempts',
+  retryBaseMs: 1000,
+  retryMaxMs: Infinity,
+  maxTries: 4,
+  giveUp: 'keep',
+};
+
+export interface KnownPeer {
+  readonly key: string;
+  readonly host: string;
+  readonly port: number;
+  tries: number;
+  nextTryAt: number;
+  /** A dial to it is under way (not yet handshaken or failed). */
+  dialing: boolean;
+}
+
+/** Peer addresses heard of, with when each may be tried again. */
+export class KnownPeers {
+  private readonly peers = new Map<string, KnownPeer>();
+
+  constructor(readonly policy: DialPolicy) {}
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  has(key: string): boolean {
+    return this.peers.has(key);
+  }
+
+  /** Adds the address unless known; returns whether it was new. */
+  add(host: string, port: number): boolean {
+    const key = addressKey(host, port);
+    if (this.peers.has(key)) return false;
+    this.peers.set(key, { key, host, port, tries: 0, nextTryAt: 0, dialing: false });
+    return true;
+  }
+
+  delete(key: string): void {
+    this.peers.delete(key);
+  }
+
+  values(): IterableIterator<KnownPeer> {
+    return this.peers.values();
+  }
+
+  /** Not being dialled, not given up, and its retry time has come. */
+  isDue(peer: KnownPeer, now: number): boolean {
+    return !peer.dialing && peer.tries < this.policy.maxTries && peer.nextTryAt <= now;
+  }
+
+  /** Never to be dialled again (it was reached, and cannot help). */
+  giveUp(key: string): void {
+    const peer = this.peers.get(key);
+    if (peer) peer.tries = this.policy.maxTries;
+  }
+
+  /** A connection to it ended: with 'attempts', the next try waits its backoff. */
+  ended(key: string, now = Date.now()): void {
+    const peer = this.peers.get(key);
+    if (peer && this.policy.count === 'attempts') peer.nextTryAt = now + this.retryDelay(peer.tries);
+  }
+
+  begin(peer: KnownPeer): void {
+    peer.dialing = true;
+    if (this.policy.count === 'attempts') {
+      peer.tries++;
+      peer.nextTryAt = Infinity; // until this attempt ends
+    }
+  }
+
+  failed(peer: KnownPeer, now = Date.now()): void {
+    peer.dialing = false;
+    if (this.policy.count === 'attempts') {
+      this.ended(peer.key, now);
+      return;
+    }
+    peer.tries++;
+    peer.nextTryAt = now + this.retryDelay(peer.tries);
+    if (peer.tries >= this.policy.maxTries && this.policy.giveUp === 'forget') this.peers.delete(peer.key);
+  }
+
+  succeeded(peer: KnownPeer): void {
+    peer.dialing = false;
+    if (this.policy.count === 'failures') peer.tries = 0;
+  }
+
+  private retryDelay(tries: number): number {
+    return Math.min(this.policy.retryMaxMs, this.policy.retryBaseMs * 2 ** (tries - 1));
+  }
+}
+
+export interface DialCallbacks {
+  settings(): WireSettings;
+  opened?(wire: PeerWire): void;
+  /** The remote's handshake (see Connector): false refuses it (the wire is destroyed; a failed dial). */
+  accept(wire: PeerWire, h: Handshake): boolean;
+  /** An accepted handshake, once the known list counts the dial a success: attach listeners now. */
+  connected(wire: PeerWire, stream: Duplex): void;
+  /** After any failed dial (refused handshakes included), once the known list is updated. */
+  failed?(): void;
+}
+
+/** Dials known peers through the connector and keeps their retry state. */
+export class Dialer {
+  readonly known: KnownPeers;
+  /** Dials whose stream is not open yet. */
+  connecting = 0;
+  /** Dials not yet handshaken (or failed): `connecting` plus those awaiting the remote's handshake. */
+  halfOpen = 0;
+  private readonly dials = new Set<Dialing>();
+
+  constructor(private readonly connector: Connector, readonly policy: DialPolicy) {
+    this.known = new KnownPeers(policy);
+  }
+
+  dial(peer: KnownPeer, callbacks: DialCallbacks): void {
+    this.known.begin(peer);
+    this.halfOpen++;
+    this.connecting++;
+    let open = false;
+    let settled = false;
+    const settle = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      this.halfOpen--;
+      if (!open) this.connecting--;
+      this.dials.delete(dialing);
+      if (ok) this.known.succeeded(peer);
+      else {
+        this.known.failed(peer);
+        callbacks.failed?.();
+      }
+    };
+    const dialing = this.connector.connect(peer.host, peer.port, this.policy.connectTimeoutMs, {
+      settings: callbacks.settings,
+      opened: (wire) => {
+        open = true;
+        this.connecting--;
+        callbacks.opened?.(wire);
+      },
+      handshake: (wire, h, stream) => {
+        if (!callbacks.accept(wire, h)) {
+          settle(false);
+          wire.destroy();
+          return;
+        }
+        settle(true);
+        callbacks.connected(wire, stream);
+      },
+      failed: () => settle(false),
+    });
+    this.dials.add(dialing);
+  }
+
+  /** Cancels every dial under way; their callbacks do not run. */
+  cancelAll(): void {
+    for (const dialing of this.dials) dialing.cancel();
+    this.dials.clear();
+    this.halfOpen = 0;
+    this.connecting = 0;
+  }
+}
+
+export function addressKey(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
