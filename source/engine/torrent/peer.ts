@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Bitfield } from '../codec/bitfield.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import type { BlockRequest } from './picker.js';
@@ -37,7 +37,8 @@ export class Peer {
   constructor(
     readonly id: string,
     readonly wire: PeerWire,
-    readonly socket: Socket,
+    /** The transport's stream under the wire: paused to throttle downloads. */
+    readonly socket: Duplex,
     readonly host: string,
     readonly port: number,
     readonly incoming: boolean,

@@ -1,0 +1,195 @@
+import type { Duplex } from 'node:stream';
+import { Bitfield } from '../codec/bitfield.js';
+import type { PeerAddress } from '../discovery/tracker/types.js';
+import { PEX_REACHABLE, PEX_SEED } from '../extensions/pex-codec.js';
+import type { PexSwarm } from '../extensions/ut-pex.js';
+import type { Connector } from '../transport/connector.js';
+import { addressKey, Dialer, SWARM_DIAL_POLICY, type KnownPeer } from '../transport/dialer.js';
+import type { ExtensionHandshake } from '../wire/extension.js';
+import type { PeerWire } from '../wire/peer-wire.js';
+import { Peer } from './peer.js';
+import type { TorrentContext } from './torrent-context.js';
+
+export interface PeerSetOptions {
+  peerId: Buffer;
+  maxPeers: number;
+  /** Whether the session may open another connection now (global cap). */
+  mayConnect?: () => boolean;
+  handshakeTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Our extension handshake, sent on the connections we open. */
+  extensionHandshake(): ExtensionHandshake;
+  /** A new peer is in the set: the torrent wires up its messages. */
+  attached(peer: Peer): void;
+}
+
+const MAX_HALF_OPEN = 8;
+/** Peer exchange stops adding to the known list beyond this many addresses. */
+const MAX_KNOWN_FROM_PEX = 1000;
+
+/** A torrent's connections: the known addresses and dialing them, incoming ones, bans. */
+export class PeerSet {
+  private readonly peers = new Map<string, Peer>();
+  private readonly banned = new Set<string>();
+  private readonly dialer: Dialer;
+
+  constructor(private readonly ctx: Pick<TorrentContext, 'meta' | 'state' | 'running' | 'warn'>, connector: Connector, private readonly options: PeerSetOptions) {
+    this.dialer = new Dialer(connector, SWARM_DIAL_POLICY);
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  get halfOpen(): number {
+    return this.dialer.halfOpen;
+  }
+
+  get knownCount(): number {
+    return this.dialer.known.size;
+  }
+
+  get(id: string): Peer | undefined {
+    return this.peers.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.peers.has(id);
+  }
+
+  values(): IterableIterator<Peer> {
+    return this.peers.values();
+  }
+
+  [Symbol.iterator](): IterableIterator<Peer> {
+    return this.peers.values();
+  }
+
+  addPeers(addresses: PeerAddress[]): void {
+    for (const { host, port } of addresses) {
+      if (!port || port > 65535) continue;
+      if (this.banned.has(addressKey(host, port))) continue;
+      this.dialer.known.add(host, port);
+    }
+    if (this.ctx.running) this.connectMore();
+  }
+
+  /** An incoming connection whose handshake named this torrent (the session answered it). */
+  attachIncoming(wire: PeerWire, stream: Duplex & { remoteAddress?: string; remotePort?: number }): void {
+    const host = normalizeHost(stream.remoteAddress ?? '?');
+    const port = stream.remotePort ?? 0;
+    if (!this.ctx.running || this.ctx.state === 'checking' || this.peers.size >= this.options.maxPeers || this.isBanned(host, port, wire)) {
+      wire.destroy();
+      return;
+    }
+    this.attach(wire, stream, host, port, true);
+  }
+
+  connectMore(): void {
+    if (!this.ctx.running || this.ctx.state === 'checking') return;
+    const max = this.options.maxPeers;
+    const now = Date.now();
+    const seeding = this.ctx.state === 'seeding';
+    const known = this.dialer.known;
+    for (const candidate of known.values()) {
+      if (this.peers.size + this.dialer.halfOpen >= max || this.dialer.halfOpen >= MAX_HALF_OPEN) break;
+      if (seeding) break; // seeders wait to be found; leechers connect to us
+      if (!known.isDue(candidate, now)) continue;
+      if (this.peers.has(candidate.key) || this.banned.has(candidate.key)) continue;
+      if (this.options.mayConnect && !this.options.mayConnect()) break;
+      this.connectTo(candidate);
+    }
+  }
+
+  private connectTo(candidate: KnownPeer): void {
+    const infoHash = this.ctx.meta.infoHashBuffer;
+    this.dialer.dial(candidate, {
+      settings: () => ({
+        infoHash,
+        extensions: this.options.extensionHandshake(),
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+        idleTimeoutMs: this.options.idleTimeoutMs,
+      }),
+      accept: (wire, h) => h.infoHash.equals(infoHash) && !h.peerId.equals(this.options.peerId) && this.ctx.running && !this.isConnectedTo(wire),
+      connected: (wire, stream) => this.attach(wire, stream, candidate.host, candidate.port, false),
+      // The slot is free now: trackers list peers long gone, and the live ones behind them
+      // should not wait for the next tick.
+      failed: () =>
+        setImmediate(() => {
+          if (this.ctx.running) this.connectMore();
+        }),
+    });
+  }
+
+  private isBanned(host: string, port: number, wire: PeerWire): boolean {
+    if (this.banned.has(addressKey(host, port))) return true;
+    const id = wire.remoteHandshake?.peerId;
+    return id !== undefined && this.banned.has(`id:${id.toString('hex')}`);
+  }
+
+  private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean): void {
+    const id = addressKey(host, port);
+    if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId) || this.isConnectedTo(wire)) {
+      wire.destroy();
+      return;
+    }
+    (stream as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+    const peer = new Peer(id, wire, stream, host, port, incoming, new Bitfield(this.ctx.meta.pieceCount));
+    this.peers.set(id, peer);
+    if (!incoming) this.dialer.known.add(host, port);
+    this.options.attached(peer);
+  }
+
+  /** Already connected to this peer id on another connection (e.g. one we learned through PEX). */
+  private isConnectedTo(wire: PeerWire): boolean {
+    const pid = wire.remoteHandshake?.peerId;
+    if (!pid) return false;
+    for (const p of this.peers.values()) if (p.wire.remoteHandshake?.peerId.equals(pid)) return true;
+    return false;
+  }
+
+  /** Takes a closed peer out; false if it was not (or no longer) in the set. */
+  remove(peer: Peer): boolean {
+    if (this.peers.get(peer.id) !== peer) return false;
+    this.peers.delete(peer.id);
+    return true;
+  }
+
+  ban(peer: Peer, reason: string): void {
+    this.banned.add(peer.id);
+    const pid = peer.wire.remoteHandshake?.peerId;
+    if (pid) this.banned.add(`id:${pid.toString('hex')}`);
+    this.dialer.known.delete(peer.id);
+    this.ctx.warn(`banned ${peer.id}: ${reason}`);
+    peer.wire.destroy(new Error(reason));
+  }
+
+  /** Closes every connection (dials under way finish on their own and find the torrent stopped). */
+  closeAll(): void {
+    for (const peer of [...this.peers.values()]) peer.wire.destroy();
+    this.peers.clear();
+  }
+
+  /** What peer exchange sees of this torrent: connected peers at their listen ports, and a way in for new ones. */
+  pexSwarm(): PexSwarm {
+    return {
+      pexPeers: () => {
+        const out = [];
+        for (const p of this.peers.values()) {
+          const port = p.incoming ? p.wire.remoteExtensions?.p : p.port;
+          if (!port) continue;
+          out.push({ id: p.id, host: p.host, port, flags: (p.isSeed ? PEX_SEED : 0) | (p.incoming ? 0 : PEX_REACHABLE) });
+        }
+        return out;
+      },
+      learnPeers: (addresses) => {
+        const known = this.dialer.known.size;
+        if (known < MAX_KNOWN_FROM_PEX) this.addPeers(addresses.slice(0, MAX_KNOWN_FROM_PEX - known));
+      },
+    };
+  }
+}
+
+function normalizeHost(host: string): string {
+  return host.startsWith('::ffff:') ? host.slice(7) : host;
+}

@@ -1,0 +1,94 @@
+import { UtPex } from '../extensions/ut-pex.js';
+import { Connector } from '../transport/connector.js';
+import { BufferPool } from './buffer-pool.js';
+import { Choking } from './choking.js';
+import { DownloadPipeline } from './download-pipeline.js';
+import { PeerExtensions } from './peer-extensions.js';
+import { PeerRouter } from './peer-router.js';
+import { PeerSet } from './peer-set.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { ResumeSaver } from './resume-saver.js';
+import type { TorrentContext } from './torrent-context.js';
+import type { TorrentOptions } from './torrent-options.js';
+import { MAX_UPLOAD_QUEUE, Uploader } from './uploader.js';
+import { WebSeeds } from './web-seeds.js';
+
+/** One torrent's collaborators, wired to each other; the Torrent drives them. */
+export interface TorrentParts {
+  /** Full-size piece buffers, reused once written and out of the read cache. */
+  pieceBuffers: BufferPool;
+  peers: PeerSet;
+  extensions: PeerExtensions;
+  download: DownloadPipeline;
+  uploader: Uploader;
+  choking: Choking;
+  webSeeds: WebSeeds;
+  resume: ResumeSaver;
+}
+
+export interface TorrentHooks {
+  downloadLimiter: RateLimiter;
+  uploadLimiter: RateLimiter;
+  /** The torrent's events that its parts report. */
+  events: { piece(index: number): void; hashFailed(index: number): void; peer(id: string): void; peerClosed(id: string): void };
+  /** Every wanted piece is in: the torrent checks the files and turns to seeding. */
+  wantedComplete(): Promise<void>;
+}
+
+/** Spare piece buffers kept for reuse: enough for the pieces a fast download has in flight, no more. */
+const MAX_SPARE_BUFFER_BYTES = 8 * 1024 * 1024;
+const READ_CACHE_BYTES = 16 * 1024 * 1024;
+
+export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hooks: TorrentHooks): TorrentParts {
+  const { meta } = ctx;
+  const pieceBuffers = new BufferPool(meta.pieceLength, MAX_SPARE_BUFFER_BYTES);
+  // Created below; the closures that reach them run only once the torrent is at work.
+  let extensions!: PeerExtensions;
+  let router!: PeerRouter;
+  let webSeeds!: WebSeeds;
+  const peers = new PeerSet(ctx, options.connector ?? new Connector({ peerId: options.peerId }), {
+    peerId: options.peerId,
+    maxPeers: options.maxPeers ?? 50,
+    mayConnect: options.mayConnect,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    extensionHandshake: () => extensions.handshake(),
+    attached: (peer) => router.attached(peer),
+  });
+  const wireExtensions = [...(options.extensions ?? [])];
+  const pexAllowed = !meta.private && options.pex !== false && !wireExtensions.some((e) => e.name === 'ut_pex');
+  if (pexAllowed) wireExtensions.push(new UtPex(peers.pexSwarm()));
+  extensions = new PeerExtensions(wireExtensions, options.listenPort, MAX_UPLOAD_QUEUE);
+  const resume = new ResumeSaver(ctx, options.resumePath);
+  const uploader = new Uploader(ctx, pieceBuffers, {
+    readCacheBytes: options.readCacheBytes ?? READ_CACHE_BYTES,
+    uploadLimiter: hooks.uploadLimiter,
+    globalUpload: options.globalUpload,
+  });
+  const download = new DownloadPipeline(
+    ctx,
+    {
+      peers,
+      pieceBuffers,
+      readCache: uploader,
+      webSeedHashFailed: (id, sole) => webSeeds.hashFailed(id, sole),
+      markResumeOutdated: () => resume.markOutdated(),
+      pieceDone: hooks.events.piece,
+      hashFailed: hooks.events.hashFailed,
+      wantedComplete: hooks.wantedComplete,
+    },
+    {
+      incrementalHash: !options.hash && meta.pieces.length === meta.pieceCount * 20,
+      downloadLimiter: hooks.downloadLimiter,
+      globalDownload: options.globalDownload,
+    },
+  );
+  const choking = new Choking(ctx, peers, options.uploadSlots ?? 8);
+  webSeeds = new WebSeeds(ctx, options.webSeeds, {
+    hasWriteRoom: () => download.hasWriteRoom,
+    deliver: (id, index, begin, data) => download.onWebSeedBlock(id, index, begin, data),
+    fillOthers: () => download.fillOthers(),
+  });
+  router = new PeerRouter(ctx, { peers, extensions, download, uploader, choking, joined: hooks.events.peer, left: hooks.events.peerClosed });
+  return { pieceBuffers, peers, extensions, download, uploader, choking, webSeeds, resume };
+}
