@@ -8,6 +8,7 @@ import type { Magnet } from '../metainfo/magnet.js';
 import { metainfoFromInfoBytes, type Metainfo } from '../metainfo/metainfo.js';
 import { MetadataError, MetadataFetcher, type MetadataFetchStats } from './metadata-fetcher.js';
 import { announce } from '../discovery/tracker/index.js';
+import type { Connector } from '../transport/connector.js';
 import type { PeerAddress } from '../discovery/tracker/types.js';
 
 export interface ResolveMagnetOptions {
@@ -22,6 +23,8 @@ export interface ResolveMagnetOptions {
   onProgress?: (stats: MetadataFetchStats) => void;
   trackerTimeoutMs?: number;
   udpBaseTimeoutMs?: number;
+  /** The session's, so that metadata peers are dialled like every other; default: plain TCP. */
+  connector?: Connector;
 }
 
 export interface ResolvedMagnet {
@@ -38,7 +41,7 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
   }
   const infoHash = Buffer.from(magnet.infoHash, 'hex');
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const fetcher = new MetadataFetcher({ infoHash, peerId: options.peerId, listenPort: options.listenPort });
+  const fetcher = new MetadataFetcher({ infoHash, peerId: options.peerId, listenPort: options.listenPort, connector: options.connector });
   const progress = () => options.onProgress?.(fetcher.stats());
   fetcher.on('progress', progress);
   fetcher.on('peer', progress);

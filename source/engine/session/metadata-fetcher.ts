@@ -1,14 +1,15 @@
 /**
  * BEP 9, the fetching side: given an info-hash and peer addresses (from x.pe, trackers, the
- * DHT), connects to peers with plain PeerWires, asks several of them for ut_metadata pieces,
+ * DHT), connects to peers through the Connector and Dialer (METADATA_DIAL_POLICY), asks several of them for ut_metadata pieces,
  * assembles them and checks the SHA-1 against the info-hash. Hostile peers (wrong sizes,
  * oversized metadata, bad pieces, silence) are dropped and others tried.
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
 import type { PeerAddress } from '../discovery/tracker/types.js';
-import { PeerWire } from '../wire/peer-wire.js';
+import { Connector } from '../transport/connector.js';
+import { Dialer, METADATA_DIAL_POLICY, type KnownPeer } from '../transport/dialer.js';
+import type { PeerWire } from '../wire/peer-wire.js';
 import type { ExtensionHandshake } from '../wire/extension.js';
 import type { Message } from '../wire/messages.js';
 import {
@@ -27,6 +28,8 @@ export interface MetadataFetcherOptions {
   listenPort?: number;
   maxConnections?: number;
   connectTimeoutMs?: number;
+  /** Turns addresses into handshaken wires; default: plain TCP with our peerId. */
+  connector?: Connector;
   /** A peer that leaves a piece request unanswered this long loses it to another peer. */
   requestTimeoutMs?: number;
   maxMetadataSize?: number;
@@ -55,9 +58,8 @@ export class MetadataError extends Error {
 const LOCAL_UT_METADATA_ID = 1;
 const MAX_INFLIGHT_PER_PEER = 4;
 const MAX_STRIKES = 3;
-/** Connection attempts per address; a peer may refuse us while it is still starting up. */
-const MAX_ATTEMPTS = 4;
-const RETRY_BASE_MS = 1000;
+/** A peer that has not offered metadata this long after connecting never will. */
+const OFFER_TIMEOUT_MS = 15_000;
 
 interface FetchPeer {
   key: string;
@@ -80,11 +82,9 @@ interface Assembly {
 }
 
 export class MetadataFetcher extends EventEmitter {
-  private readonly known = new Map<string, PeerAddress>();
-  private readonly attempts = new Map<string, { count: number; nextAt: number }>();
+  private readonly dialer: Dialer;
   private readonly banned = new Set<string>();
   private readonly peers = new Map<string, FetchPeer>();
-  private readonly connecting = new Set<net.Socket>();
   private assembly?: Assembly;
   private singleSource = false;
   private hashFailures = 0;
@@ -97,6 +97,8 @@ export class MetadataFetcher extends EventEmitter {
   constructor(private readonly options: MetadataFetcherOptions) {
     super();
     if (options.infoHash.length !== 20) throw new RangeError('info-hash must be 20 bytes');
+    const connector = options.connector ?? new Connector({ peerId: options.peerId });
+    this.dialer = new Dialer(connector, { ...METADATA_DIAL_POLICY, connectTimeoutMs: options.connectTimeoutMs ?? METADATA_DIAL_POLICY.connectTimeoutMs });
     this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.result.catch(() => undefined);
     this.ticker = setInterval(() => {
@@ -109,8 +111,7 @@ export class MetadataFetcher extends EventEmitter {
   addPeers(addresses: PeerAddress[]): void {
     for (const { host, port } of addresses) {
       if (!port || port > 65535 || !host) continue;
-      const key = addressKey(host, port);
-      if (!this.known.has(key)) this.known.set(key, { host, port });
+      this.dialer.known.add(host, port);
     }
     this.connectMore();
   }
@@ -119,7 +120,7 @@ export class MetadataFetcher extends EventEmitter {
     let offering = 0;
     for (const p of this.peers.values()) if (p.remoteId) offering++;
     return {
-      known: this.known.size,
+      known: this.dialer.known.size,
       connected: this.peers.size,
       offering,
       banned: this.banned.size,
@@ -131,15 +132,14 @@ export class MetadataFetcher extends EventEmitter {
 
   /** Every address heard of, for the torrent to connect to once the metadata is in. */
   peerAddresses(): PeerAddress[] {
-    return [...this.known].filter(([key]) => !this.banned.has(key)).map(([, a]) => a);
+    return [...this.dialer.known.values()].filter((p) => !this.banned.has(p.key)).map(({ host, port }) => ({ host, port }));
   }
 
   close(reason = new MetadataError('metadata fetch stopped')): void {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.ticker);
-    for (const socket of this.connecting) socket.destroy();
-    this.connecting.clear();
+    this.dialer.cancelAll();
     for (const peer of this.peers.values()) peer.wire.destroy();
     this.peers.clear();
     this.settle.reject(reason);
@@ -148,42 +148,36 @@ export class MetadataFetcher extends EventEmitter {
   private connectMore(): void {
     const max = this.options.maxConnections ?? 8;
     const now = Date.now();
-    for (const [key, address] of this.known) {
-      if (this.closed || this.peers.size + this.connecting.size >= max) return;
-      const attempt = this.attempts.get(key) ?? { count: 0, nextAt: 0 };
-      if (this.banned.has(key) || this.peers.has(key) || attempt.count >= MAX_ATTEMPTS || attempt.nextAt > now) continue;
-      attempt.count++;
-      attempt.nextAt = Infinity; // until this attempt ends
-      this.attempts.set(key, attempt);
-      this.connect(key, address);
+    const known = this.dialer.known;
+    for (const candidate of known.values()) {
+      if (this.closed || this.peers.size + this.dialer.connecting >= max) return;
+      if (this.banned.has(candidate.key) || this.peers.has(candidate.key) || !known.isDue(candidate, now)) continue;
+      this.connect(candidate);
     }
   }
 
-  private connect(key: string, { host, port }: PeerAddress): void {
-    const socket = net.connect({ host, port });
-    this.connecting.add(socket);
-    socket.on('error', () => undefined);
-    socket.setTimeout(this.options.connectTimeoutMs ?? 10_000, () => socket.destroy());
-    socket.once('close', () => {
-      if (!this.connecting.delete(socket)) return;
-      this.retryLater(key);
-      this.connectMore();
-    });
-    socket.once('connect', () => {
-      if (this.closed) return;
-      this.connecting.delete(socket);
-      socket.setTimeout(0);
-      this.attach(key, socket);
+  private connect(candidate: KnownPeer): void {
+    const { key } = candidate;
+    this.dialer.dial(candidate, {
+      settings: () => ({
+        infoHash: this.options.infoHash,
+        extensions: { m: { [UT_METADATA]: LOCAL_UT_METADATA_ID }, v: 'btui', p: this.options.listenPort || undefined },
+      }),
+      opened: (wire) => this.attach(key, wire),
+      accept: () => true,
+      connected: () => undefined,
+      // Once connected, the wire's own close handler below retries and connects more.
+      failed: () => {
+        if (!this.peers.has(key)) this.connectMore();
+      },
     });
   }
 
-  private attach(key: string, socket: net.Socket): void {
-    const extensions: ExtensionHandshake = { m: { [UT_METADATA]: LOCAL_UT_METADATA_ID }, v: 'btui', p: this.options.listenPort || undefined };
-    const wire = new PeerWire(socket, { infoHash: this.options.infoHash, peerId: this.options.peerId, extensions, handshakeTimeoutMs: 10_000, idleTimeoutMs: 60_000 });
+  /** The stream is open and our handshake sent: from here the peer counts as connected. */
+  private attach(key: string, wire: PeerWire): void {
     const peer: FetchPeer = { key, wire, remoteId: 0, size: 0, inflight: new Map(), rejected: new Set(), strikes: 0 };
     this.peers.set(key, peer);
-    // A peer that has not offered metadata shortly after its handshake never will.
-    const offerTimer = setTimeout(() => peer.remoteId || wire.destroy(), 15_000);
+    const offerTimer = setTimeout(() => peer.remoteId || wire.destroy(), OFFER_TIMEOUT_MS);
     offerTimer.unref();
     wire.once('handshake', (h) => {
       if (h.peerId.equals(this.options.peerId)) this.ban(peer, 'that is us');
@@ -205,15 +199,14 @@ export class MetadataFetcher extends EventEmitter {
   }
 
   private retryLater(key: string): void {
-    const attempt = this.attempts.get(key);
-    if (attempt) attempt.nextAt = Date.now() + RETRY_BASE_MS * 2 ** (attempt.count - 1);
+    this.dialer.known.ended(key);
   }
 
   private onExtensionHandshake(peer: FetchPeer, h: ExtensionHandshake): void {
     const id = h.m[UT_METADATA];
     const size = h.metadata_size;
     if (!id || size === undefined) {
-      this.attempts.set(peer.key, { count: MAX_ATTEMPTS, nextAt: Infinity }); // it never will
+      this.dialer.known.giveUp(peer.key); // it never will
       peer.wire.destroy();
       return;
     }
@@ -342,8 +335,4 @@ export class MetadataFetcher extends EventEmitter {
     }
     if (expired) this.fillAll();
   }
-}
-
-function addressKey(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

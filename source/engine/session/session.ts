@@ -12,7 +12,8 @@ import { resolveMagnet, type ResolvedMagnet, type ResolveMagnetOptions } from '.
 import { RateLimiter } from '../torrent/rate-limiter.js';
 import { Housekeeper } from '../torrent/housekeeper.js';
 import { Torrent, type TorrentStats } from '../torrent/torrent.js';
-import { PeerWire } from '../wire/peer-wire.js';
+import type { PeerWire } from '../wire/peer-wire.js';
+import { Connector } from '../transport/connector.js';
 import { makePeerId } from '../wire/peer-id.js';
 import type { CheckHashing } from '../storage/storage.js';
 
@@ -83,6 +84,8 @@ export interface SessionStats {
  */
 export class Session extends EventEmitter {
   readonly peerId: Buffer;
+  /** Every connection, in and out, becomes a handshaken wire here. */
+  private readonly connector: Connector;
   private readonly torrents = new Map<string, Torrent>();
   private server?: net.Server;
   private listenPort = 0;
@@ -99,6 +102,7 @@ export class Session extends EventEmitter {
   constructor(private readonly options: SessionOptions = {}) {
     super();
     this.peerId = options.peerId ?? makePeerId();
+    this.connector = new Connector({ peerId: this.peerId });
     this.downloadLimiter = new RateLimiter(options.downloadLimit ?? 0);
     this.uploadLimiter = new RateLimiter(options.uploadLimit ?? 0);
   }
@@ -164,7 +168,7 @@ export class Session extends EventEmitter {
    * Fetches a magnet's info dictionary from the swarm (x.pe, trackers, the DHT) over
    * ut_metadata. Add the result with add(); its `peers` are worth passing to addPeers().
    */
-  resolveMagnet(magnet: Magnet, options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht'> = {}): Promise<ResolvedMagnet> {
+  resolveMagnet(magnet: Magnet, options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht' | 'connector'> = {}): Promise<ResolvedMagnet> {
     return resolveMagnet(magnet, {
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
       trackerTimeoutMs: this.options.announceTimeoutMs,
@@ -172,6 +176,7 @@ export class Session extends EventEmitter {
       peerId: this.peerId,
       listenPort: this.listenPort,
       dht: this.dhtNode,
+      connector: this.connector,
     });
   }
 
@@ -197,10 +202,8 @@ export class Session extends EventEmitter {
       return;
     }
     // The torrent sends its own extension handshake once the info-hash says which torrent it is.
-    const wire = new PeerWire(socket, { peerId: this.peerId, handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs });
-    this.incoming.add(wire);
-    wire.once('close', () => this.incoming.delete(wire));
-    wire.once('handshake', (h) => {
+    const settings = { handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs };
+    const wire = this.connector.accept(socket, settings, (wire, h) => {
       this.incoming.delete(wire);
       const torrent = this.torrents.get(h.infoHash.toString('hex'));
       if (!torrent || !torrent.isRunning) {
@@ -210,6 +213,8 @@ export class Session extends EventEmitter {
       wire.sendHandshake(h.infoHash);
       torrent.attachIncoming(wire, socket);
     });
+    this.incoming.add(wire);
+    wire.once('close', () => this.incoming.delete(wire));
   }
 
   add(meta: Metainfo, options: AddOptions): Torrent {
@@ -237,6 +242,7 @@ export class Session extends EventEmitter {
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,
       housekeeper: this.housekeeper,
+      connector: this.connector,
     });
     this.torrents.set(meta.infoHash, torrent);
     this.emit('added', torrent);
