@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Session } from '../engine/session/session.js';
-import type { Torrent } from '../engine/torrent/torrent.js';
+import type { Torrent, TorrentEvents } from '../engine/torrent/torrent.js';
 import { formatBytes } from '../format/size.js';
 import { printable } from '../format/text.js';
 import { buildDetail, type ScrapeResult } from './detail.js';
@@ -25,6 +25,7 @@ export interface StoreOptions {
 export type ChangeReason = 'added' | 'removed' | 'state' | 'done' | 'priority' | 'limits';
 
 const TORRENT_EVENTS = ['state', 'piece', 'done', 'trackers', 'peer', 'peer-closed', 'warning', 'error-state', 'checking', 'tick'] as const;
+type TorrentEventName = (typeof TORRENT_EVENTS)[number];
 
 /**
  * Engine events -> immutable snapshots. Events only mark torrents dirty; a timer turns the
@@ -336,7 +337,7 @@ export class TorrentStore {
     if (this.unbind.has(hash)) return;
     this.ensureRecord(torrent);
     const name = printable(torrent.meta.name);
-    const handlers: Record<(typeof TORRENT_EVENTS)[number], (...args: any[]) => void> = {
+    const handlers: { [E in TorrentEventName]: (...args: TorrentEvents[E]) => void } = {
       state: () => {
         this.dirty.add(hash);
         this.onChange?.('state');

@@ -78,11 +78,19 @@ export interface SessionStats {
   dhtNodes?: number;
 }
 
+/** Every event a Session emits, with its arguments. */
+export interface SessionEvents {
+  added: [torrent: Torrent];
+  /** The removed torrent's info-hash (hex). */
+  removed: [infoHash: string];
+  warning: [message: string];
+}
+
 /**
  * The engine's top level: one listen socket, the torrents, global limits. Incoming
  * connections are routed to their torrent by the info-hash in the peer's handshake.
  */
-export class Session extends EventEmitter {
+export class Session extends EventEmitter<SessionEvents> {
   readonly peerId: Buffer;
   /** Every connection, in and out, becomes a handshaken wire here. */
   private readonly connector: Connector;
