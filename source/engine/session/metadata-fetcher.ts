@@ -150,7 +150,7 @@ export class MetadataFetcher extends EventEmitter {
     const now = Date.now();
     const known = this.dialer.known;
     for (const candidate of known.values()) {
-      if (this.closed || this.peers.size + this.dialer.connecting >= max) return;
+      if (this.closed || this.peers.size + this.dialer.connecting >= max || this.dialer.atHalfOpenLimit) return;
       if (this.banned.has(candidate.key) || this.peers.has(candidate.key) || !known.isDue(candidate, now)) continue;
       this.connect(candidate);
     }

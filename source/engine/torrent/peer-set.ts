@@ -23,7 +23,6 @@ export interface PeerSetOptions {
   attached(peer: Peer): void;
 }
 
-const MAX_HALF_OPEN = 8;
 /** Peer exchange stops adding to the known list beyond this many addresses. */
 const MAX_KNOWN_FROM_PEX = 1000;
 
@@ -92,7 +91,7 @@ export class PeerSet {
     const seeding = this.ctx.state === 'seeding';
     const known = this.dialer.known;
     for (const candidate of known.values()) {
-      if (this.peers.size + this.dialer.halfOpen >= max || this.dialer.halfOpen >= MAX_HALF_OPEN) break;
+      if (this.peers.size + this.dialer.halfOpen >= max || this.dialer.atHalfOpenLimit) break;
       if (seeding) break; // seeders wait to be found; leechers connect to us
       if (!known.isDue(candidate, now)) continue;
       if (this.peers.has(candidate.key) || this.banned.has(candidate.key)) continue;

@@ -23,9 +23,14 @@ export interface DialPolicy {
   maxTries: number;
   /** ...and then forgotten, or kept (still listed, never dialled). */
   giveUp: 'forget' | 'keep';
+  /** Dials under way (not yet handshaken) at most; the caller's own cap on connections comes on top. */
+  maxHalfOpen: number;
+  /** For the wires it opens, unless the caller's settings name their own (PeerWire's defaults otherwise). */
+  handshakeTimeoutMs?: number;
+  idleTimeoutMs?: number;
 }
 
-/** A torrent's swarm: 10 s to connect, then 10 s, 20 s, ... up to 10 min; forgotten after 7 failures in a row. */
+/** A torrent's swarm: 10 s to connect, then 10 s, 20 s, ... up to 10 min; forgotten after 7 failures in a row; 8 dials at a time. */
 export const SWARM_DIAL_POLICY: DialPolicy = {
   connectTimeoutMs: 10_000,
   count: 'failures',
@@ -33,9 +38,13 @@ export const SWARM_DIAL_POLICY: DialPolicy = {
   retryMaxMs: 600_000,
   maxTries: 7,
   giveUp: 'forget',
+  maxHalfOpen: 8,
 };
 
-/** Magnet metadata: 4 tries per address (a peer may refuse us while it starts up), 1 s, 2 s, 4 s apart. */
+/**
+ * Magnet metadata: 4 tries per address (a peer may refuse us while it starts up), 1 s, 2 s, 4 s
+ * apart; a handshake within 10 s, and a minute's silence ends a connection.
+ */
 export const METADATA_DIAL_POLICY: DialPolicy = {
   connectTimeoutMs: 10_000,
   count: 'attempts',
@@ -43,6 +52,9 @@ export const METADATA_DIAL_POLICY: DialPolicy = {
   retryMaxMs: Infinity,
   maxTries: 4,
   giveUp: 'keep',
+  maxHalfOpen: Infinity,
+  handshakeTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
 };
 
 export interface KnownPeer {
@@ -155,6 +167,10 @@ export class Dialer {
     this.known = new KnownPeers(policy);
   }
 
+  get atHalfOpenLimit(): boolean {
+    return this.halfOpen >= this.policy.maxHalfOpen;
+  }
+
   dial(peer: KnownPeer, callbacks: DialCallbacks): void {
     this.known.begin(peer);
     this.halfOpen++;
@@ -174,7 +190,14 @@ export class Dialer {
       }
     };
     const dialing = this.connector.connect(peer.host, peer.port, this.policy.connectTimeoutMs, {
-      settings: callbacks.settings,
+      settings: () => {
+        const settings = callbacks.settings();
+        return {
+          ...settings,
+          handshakeTimeoutMs: settings.handshakeTimeoutMs ?? this.policy.handshakeTimeoutMs,
+          idleTimeoutMs: settings.idleTimeoutMs ?? this.policy.idleTimeoutMs,
+        };
+      },
       opened: (wire) => {
         open = true;
         this.connecting--;
