@@ -5,6 +5,7 @@
 // priority level, kept sorted by availability so that rarest-first is a short scan from the front
 // and availability changes are O(1) swaps.
 import { Bitfield } from '../codec/bitfield.js';
+import { pieceSizeUnchecked } from '../metainfo/piece-layout.js';
 
 export interface BlockRequest {
   index: number;
@@ -202,8 +203,7 @@ export class PiecePicker {
   // ---- geometry
 
   pieceSize(index: number): number {
-    if (index < this.pieceCount - 1) return this.pieceLength;
-    return this.totalLength - this.pieceLength * (this.pieceCount - 1);
+    return pieceSizeUnchecked(this.totalLength, this.pieceLength, this.pieceCount, index);
   }
 
   blockLength(index: number, begin: number): number {
