@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const meta = await fetchMagnet(parsed, cli.flags);
     if (save !== undefined) {
-      const { encodeTorrentFile } = await import('../engine/metainfo/torrent-file.js');
+      const { encodeTorrentFile } = await import('../engine/metainfo/encode-torrent-file.js');
       writeFileSync(save, encodeTorrentFile(meta));
     }
     write(json ? `${JSON.stringify(metainfoJson(meta), null, 2)}\n` : metainfoSummary(meta));
