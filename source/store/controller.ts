@@ -1,6 +1,5 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { metainfoSummary } from '../commands/metainfo.js';
 import { createTorrent } from '../engine/metainfo/create-torrent.js';
 import { encodeTorrentFile } from '../engine/metainfo/encode-torrent-file.js';
 import { magnetURI, parseInfoHash, parseMagnet, type Magnet } from '../engine/metainfo/magnet.js';
@@ -12,6 +11,7 @@ import { scrape } from '../engine/discovery/tracker/index.js';
 import { describeError } from '../errors.js';
 import { formatBytes } from '../format/size.js';
 import { formatRate } from '../format/duration.js';
+import { metainfoSummary } from '../format/metainfo-summary.js';
 import { printable, printableShort } from '../format/text.js';
 import { classifyAddInput, expandPath } from './add-input.js';
 import { nextLimit } from './limits.js';
