@@ -18,7 +18,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMetainfo } from '../source/engine/metainfo/metainfo.js';
 import { metainfoFromFiles } from '../source/engine/storage/metainfo-from-files.js';
-import { torrentBytes } from '../source/store/torrent-bytes.js';
+import { encodeTorrentFile } from '../source/engine/metainfo/encode-torrent-file.js';
 import { startLibtorrentPeer } from '../test/helpers/libtorrent-peer.js';
 import { startOpentracker } from '../test/helpers/opentracker.js';
 import { mktorrent, setAnnounce } from '../test/helpers/torrent-files.js';
@@ -85,7 +85,7 @@ async function idle(): Promise<void> {
       const name = `bench-${String(i).padStart(4, '0')}.bin`;
       const { meta, data: bytes } = metainfoFromFiles({ name, pieceLength: 16384, files: [{ path: [name], data: randomBytes(16384 + (i % 7) * 1000) }], single: true });
       writeFileSync(join(data, name), bytes);
-      writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), torrentBytes(meta));
+      writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), encodeTorrentFile(meta));
       torrents.push({ infoHash: meta.infoHash, torrentFile: `torrents/${meta.infoHash}.torrent`, directory: data, paused: false, priority: 2, filePriorities: [1], addedAt: Date.now(), downloaded: 0, uploaded: 0 });
     }
     writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents }));

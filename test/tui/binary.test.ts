@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { torrentBytes } from '../../source/store/torrent-bytes.js';
+import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { randomTorrent } from '../helpers/swarm.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
@@ -15,7 +15,7 @@ test('the real binary in tmux: demo, add, pause, resume, recheck, detail tabs, h
   const dir = tempDir(t);
   const { meta } = randomTorrent({ name: 'added-by-test', sizes: [40_000] });
   const torrentFile = join(dir, 'added-by-test.torrent');
-  writeFileSync(torrentFile, torrentBytes(meta));
+  writeFileSync(torrentFile, encodeTorrentFile(meta));
 
   const tmux = new Tmux();
   t.after(() => tmux.kill());
