@@ -330,10 +330,11 @@ export class Torrent extends EventEmitter {
     try {
       await this.storage.open();
       const have = await this.storage.recheck((done, total) => this.emit('checking', done, total));
-      await this.storage.close();
       this.picker = this.makePicker(have);
       this.dirty = true;
+      // Saved while the storage is still open: a closed one refuses to stamp the files.
       await this.saveResume();
+      await this.storage.close();
       this.setState('paused');
     } catch (error) {
       this.fail(error);

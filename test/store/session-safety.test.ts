@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Session } from '../../source/engine/session/session.js';
+import { SessionPersistence } from '../../source/session-state/persistence.js';
+import { Controller } from '../../source/store/controller.js';
+import { TorrentStore } from '../../source/store/torrent-store.js';
+import { tempDir } from '../helpers/tools.js';
+import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+
+function open(dir: string) {
+  const resume = (h: string) => join(dir, 'state', 'resume', `${h}.resume`);
+  const session = new Session({ host: '127.0.0.1', resumePath: resume });
+  const store = new TorrentStore(session, { downloadDirectory: join(dir, 'dl'), diskIntervalMs: 0 });
+  const controller = new Controller(session, store, { stateDirectory: join(dir, 'state'), downloadDirectory: () => join(dir, 'dl') });
+  const persistence = new SessionPersistence(session, store, join(dir, 'state'), 20);
+  const close = async () => {
+    persistence.close();
+    store.stop();
+    await session.close();
+  };
+  return { session, store, controller, persistence, close, resume };
+}
+
+const logText = (store: TorrentStore) => store.getSnapshot().log.map((e) => e.text).join('\n');
+
+test('recheck saves the resume data it found, without "storage is closed"', async (t) => {
+  const dir = tempDir(t);
+  const { meta, data } = randomTorrent({ name: 'rechecked', sizes: [70_000, 30_000] });
+  writeTorrentFiles(join(dir, 'dl'), meta, data);
+  const s = open(dir);
+  t.after(s.close);
+  const hash = await s.controller.addMetainfo(meta, { directory: join(dir, 'dl'), paused: true });
+  await s.controller.recheck(hash);
+  s.store.refresh();
+  assert.doesNotMatch(logText(s.store), /cannot save resume data/);
+  assert.match(logText(s.store), /recheck of rechecked: 4\/4 pieces good/);
+  assert.ok(existsSync(s.resume(hash)), 'the resume file written');
+});
