@@ -38,3 +38,20 @@ test('recheck saves the resume data it found, without "storage is closed"', asyn
   assert.match(logText(s.store), /recheck of rechecked: 4\/4 pieces good/);
   assert.ok(existsSync(s.resume(hash)), 'the resume file written');
 });
+
+test('removing a torrent removes its resume file and its .torrent copy', async (t) => {
+  const dir = tempDir(t);
+  const { meta, data } = randomTorrent({ name: 'removed', sizes: [70_000] });
+  writeTorrentFiles(join(dir, 'dl'), meta, data);
+  const s = open(dir);
+  t.after(s.close);
+  const hash = await s.controller.addMetainfo(meta, { directory: join(dir, 'dl') });
+  await waitForDone(s.session.get(hash)!, 10_000);
+  await s.session.get(hash)!.stop();
+  assert.ok(existsSync(s.resume(hash)));
+  assert.ok(existsSync(s.controller.torrentFilePath(hash)));
+  await s.controller.remove(hash, false);
+  assert.ok(!existsSync(s.resume(hash)), 'no resume file left behind');
+  assert.ok(!existsSync(s.controller.torrentFilePath(hash)), 'no .torrent copy left behind');
+  assert.ok(existsSync(join(dir, 'dl', 'removed')), 'the data kept');
+});
