@@ -331,9 +331,13 @@ export class Storage {
     return undefined;
   }
 
-  /** The saved bitfield if it belongs to this torrent and no file changed since; else undefined. */
+  /**
+   * The saved bitfield if it belongs to this torrent and no file changed since; else undefined.
+   * It only reads (the resume file, the files' sizes and times): no open() needed, so that a
+   * paused torrent can show its progress without creating directories or files.
+   */
   async loadResume(path: string): Promise<Bitfield | undefined> {
-    await this.ready();
+    if (this.layoutError) return undefined;
     let bytes: Buffer;
     try {
       bytes = await fsp.readFile(path);
