@@ -116,6 +116,8 @@ export class SessionPersistence {
           if (meta.infoHash !== entry.infoHash) throw new Error(`${file} holds another torrent (${meta.infoHash})`);
           const priorities = entry.filePriorities.length === meta.files.length ? Uint8Array.from(entry.filePriorities) : undefined;
           const torrent = this.session.add(meta, { directory: entry.directory, paused: true, filePriorities: priorities });
+          // Paused or waiting in the queue, it shows the progress its resume data records, not 0%.
+          if (await torrent.loadSavedProgress()) this.store.touch(meta.infoHash);
           const record = this.store.record(meta.infoHash);
           if (record) {
             record.addedAt = entry.addedAt;

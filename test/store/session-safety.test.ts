@@ -55,3 +55,28 @@ test('removing a torrent removes its resume file and its .torrent copy', async (
   assert.ok(!existsSync(s.controller.torrentFilePath(hash)), 'no .torrent copy left behind');
   assert.ok(existsSync(join(dir, 'dl', 'removed')), 'the data kept');
 });
+
+test('a paused torrent shows its saved progress after a restart, without being started', async (t) => {
+  const dir = tempDir(t);
+  const { meta, data } = randomTorrent({ name: 'paused-at-some', sizes: [100_000, 60_000] });
+  writeTorrentFiles(join(dir, 'dl'), meta, data);
+  const first = open(dir);
+  const hash = await first.controller.addMetainfo(meta, { directory: join(dir, 'dl') });
+  await waitForDone(first.session.get(hash)!, 10_000);
+  const before = first.session.get(hash)!.stats();
+  await first.controller.toggle(hash);
+  await first.persistence.save();
+  await first.close();
+  assert.equal(before.havePieces, before.pieceCount);
+
+  const second = open(dir);
+  t.after(second.close);
+  assert.equal(await second.persistence.restore(), 1);
+  second.store.refresh();
+  const torrent = second.session.get(hash)!;
+  assert.equal(torrent.isRunning, false, 'still paused');
+  const row = second.store.getSnapshot().torrents[0]!;
+  assert.equal(row.state, 'paused');
+  assert.equal(torrent.stats().havePieces, before.havePieces, 'have count from the resume data');
+  assert.equal(row.progress, before.progress);
+});
