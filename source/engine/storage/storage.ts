@@ -359,11 +359,14 @@ export class Storage {
     } catch {
       return undefined;
     }
-    // Resume data never vouches for bytes that are not on disk, however it was written.
+    // Resume data never vouches for bytes that are not on disk, however it was written. A
+    // skipped file's part of a piece is never written (see writePiece): it is not looked for,
+    // or every piece straddling a skipped file would throw the whole resume away for a check
+    // that cannot verify those pieces (progress went backwards across a restart).
     for (let k = 0; k < this.meta.pieceCount; k++) {
       if (!have.get(k)) continue;
       for (const slice of mapPiece(this.meta, k)) {
-        if (this.meta.files[slice.fileIndex]!.padding) continue;
+        if (!this.wanted(slice.fileIndex)) continue;
         if (current[slice.fileIndex]!.size < slice.fileOffset + slice.length) return undefined;
       }
     }
