@@ -80,3 +80,34 @@ test('a paused torrent shows its saved progress after a restart, without being s
   assert.equal(torrent.stats().havePieces, before.havePieces, 'have count from the resume data');
   assert.equal(row.progress, before.progress);
 });
+
+test('progress does not go backwards across a restart for a torrent with a skipped file', async (t) => {
+  const dir = tempDir(t);
+  // 16 KiB pieces over 100 000, 50 000 and 100 000 bytes: two pieces straddle the skipped middle file.
+  const { meta, data } = randomTorrent({ name: 'with-skipped', sizes: [100_000, 50_000, 100_000], pieceLength: 16_384 });
+  writeTorrentFiles(join(dir, 'seed'), meta, data);
+  const seeder = new Session({ host: '127.0.0.1' });
+  t.after(() => seeder.close());
+  await seeder.listen(0);
+  seeder.add(meta, { directory: join(dir, 'seed'), seedMode: true });
+
+  const first = open(dir);
+  await first.session.listen(0);
+  const hash = await first.controller.addMetainfo(meta, { directory: join(dir, 'dl'), filePriorities: Uint8Array.of(1, 0, 1) });
+  first.session.get(hash)!.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await waitForDone(first.session.get(hash)!, 20_000);
+  const before = first.session.get(hash)!.stats();
+  await first.persistence.save();
+  await first.close();
+
+  const second = open(dir);
+  t.after(second.close);
+  await second.persistence.restore();
+  const torrent = second.session.get(hash)!;
+  // Before the fix the resume data was thrown away, a check lost the two straddling pieces, and it downloaded again.
+  await waitForDone(torrent, 5_000);
+  const after = torrent.stats();
+  assert.equal(after.havePieces, before.havePieces);
+  assert.equal(after.progress, before.progress);
+  assert.equal(after.downloaded, 0, 'nothing downloaded again');
+});
