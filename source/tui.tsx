@@ -8,6 +8,7 @@ import { Session } from './engine/session/session.js';
 import { describeError } from './errors.js';
 import { networkOptions } from './session-state/network-options.js';
 import { SessionPersistence } from './session-state/persistence.js';
+import { acquireSessionLock } from './session-state/session-lock.js';
 import { SettingsStore, type Settings } from './settings.js';
 import { Controller } from './store/controller.js';
 import { completePath } from './store/path-complete.js';
@@ -37,11 +38,24 @@ function Sized(props: Omit<AppProps, 'width' | 'height'>) {
   return <App {...props} width={dimensions.width} height={dimensions.height} />;
 }
 
-/** `btui` / `btui --demo`: the full-screen interface over the in-process engine. */
+/**
+ * `btui` / `btui --demo`: the full-screen interface over the in-process engine. The state
+ * directory's lock comes first, before anything reads or writes there: a second btui on the
+ * same session is refused (one line naming the holder), never run beside the first.
+ */
 export async function runTui(options: TuiOptions): Promise<number> {
+  const state = stateDirectory();
+  const lock = acquireSessionLock(state, { holder: 'btui' });
+  try {
+    return await runLocked(options, state);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(options: TuiOptions, state: string): Promise<number> {
   const settingsStore = new SettingsStore();
   let settings: Settings = settingsStore.read();
-  const state = stateDirectory();
   const network = networkOptions(settings, state);
   const session = new Session({
     host: settings.listenHost || undefined,
