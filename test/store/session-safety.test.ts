@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Session } from '../../source/engine/session/session.js';
@@ -110,4 +110,56 @@ test('progress does not go backwards across a restart for a torrent with a skipp
   assert.equal(after.havePieces, before.havePieces);
   assert.equal(after.progress, before.progress);
   assert.equal(after.downloaded, 0, 'nothing downloaded again');
+});
+
+test('an unreadable session.json is set aside, nothing is saved over it, and the list is rebuilt from the .torrent copies on request', async (t) => {
+  const dir = tempDir(t);
+  const complete = randomTorrent({ name: 'had-data', sizes: [50_000] });
+  const other = randomTorrent({ name: 'never-started', sizes: [20_000] });
+  writeTorrentFiles(join(dir, 'custom'), complete.meta, complete.data);
+  const first = open(dir);
+  const a = await first.controller.addMetainfo(complete.meta, { directory: join(dir, 'custom') });
+  await waitForDone(first.session.get(a)!, 10_000);
+  const b = await first.controller.addMetainfo(other.meta, { directory: join(dir, 'elsewhere'), paused: true });
+  await first.persistence.save();
+  await first.close();
+  const path = join(dir, 'state', 'session.json');
+  const damaged = `${readFileSync(path, 'utf8')}garbage{`;
+  writeFileSync(path, damaged);
+
+  const second = open(dir);
+  t.after(second.close);
+  assert.equal(await second.persistence.restore(), 0);
+  const recovery = second.persistence.recovery!;
+  assert.match(recovery.problem, /session\.json is not valid JSON: unexpected "g" after the end at line \d+, column 1/);
+  assert.match(recovery.setAside!, /session\.json\.bad-\d{4}-\d\d-\d\dT/);
+  assert.equal(readFileSync(recovery.setAside!, 'utf8'), damaged, 'set aside unchanged');
+  assert.equal(recovery.torrentFiles.length, 2);
+  await second.persistence.save();
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.ok(!existsSync(path), 'nothing saved before the user answers');
+
+  assert.equal(await second.persistence.rebuild(join(dir, 'default')), 2);
+  await waitForDone(second.session.get(a)!, 10_000);
+  assert.equal(second.session.get(a)!.stats().directory, join(dir, 'custom'), 'the directory made out of the damaged file');
+  assert.equal(second.session.get(a)!.stats().downloaded, 0);
+  assert.equal(second.session.get(b)!.isRunning, false, 'no data found: paused');
+  const saved = JSON.parse(readFileSync(path, 'utf8'));
+  assert.deepEqual(saved.torrents.map((x: { infoHash: string }) => x.infoHash).sort(), [a, b].sort());
+});
+
+test('session.json missing while .torrent copies exist: the rebuild is offered; declined, the list is saved as it is', async (t) => {
+  const dir = tempDir(t);
+  const first = open(dir);
+  await first.controller.addMetainfo(randomTorrent({ name: 'orphan', sizes: [1000] }).meta, { directory: join(dir, 'dl'), paused: true });
+  await first.close(); // quit before the first save
+
+  const second = open(dir);
+  t.after(second.close);
+  await second.persistence.restore();
+  assert.match(second.persistence.recovery!.problem, /missing/);
+  assert.equal(second.persistence.recovery!.torrentFiles.length, 1);
+  await second.persistence.keepAsIs();
+  assert.equal(second.persistence.recovery, undefined);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8')).torrents, []);
 });
