@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { torrentBytes } from '../../source/store/torrent-bytes.js';
 import { needs, tempDir } from '../helpers/tools.js';
+import { randomTorrent } from '../helpers/swarm.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
 
 /** Runs the built btui in its own tmux server; stderr goes to a file; the shell prints EXITED <code> after it. */
@@ -65,4 +67,33 @@ test('a settings file that is not JSON: one line naming the file, line and colum
   assert.match(stderr, new RegExp(`^btui: the settings file ${config.replace(/[.]/g, '\\.')}:3:13 is not valid JSON .*move it aside .* to start with the defaults\n$`));
   assert.equal(readFileSync(config, 'utf8'), broken, 'not overwritten');
   assert.ok(!existsSync(join(dir, 'state', 'session.lock')), 'the lock released');
+});
+
+test('garbage in session.json: set aside, told on screen, nothing saved until answered, the list rebuilt from the .torrent copies', { timeout: 60_000 }, async (t) => {
+  if (!needs(t, { commands: ['tmux'] })) return;
+  ensureBuilt();
+  const dir = tempDir(t);
+  const env = testHome(dir);
+  const { meta } = randomTorrent({ name: 'saved-before', sizes: [30_000] });
+  mkdirSync(join(dir, 'state', 'torrents'), { recursive: true });
+  writeFileSync(join(dir, 'state', 'torrents', `${meta.infoHash}.torrent`), torrentBytes(meta));
+  writeFileSync(join(dir, 'state', 'session.json'), 'garbage{\n');
+
+  const tmux = startBtui(t, dir, env, 'stderr.txt');
+  let screen = await tmux.waitFor((s) => s.includes('rebuild the list from the 1 saved .torrent file? (y/n)'), 'the recovery question');
+  assert.match(screen, /The saved session could not be used/);
+  assert.match(screen, /session\.json is not valid JSON: unexpected "g" at line 1, column 1/);
+  const aside = readdirSync(join(dir, 'state')).filter((n) => n.startsWith('session.json.bad-'));
+  assert.equal(aside.length, 1);
+  assert.equal(readFileSync(join(dir, 'state', aside[0]!), 'utf8'), 'garbage{\n', 'set aside unchanged');
+  assert.ok(!existsSync(join(dir, 'state', 'session.json')), 'nothing saved before the answer');
+
+  tmux.keys('y');
+  screen = await tmux.waitFor((s) => /^saved-before\s+paused/m.test(s), 'the rebuilt torrent in the list');
+  // Nothing runs: q quits at once.
+  tmux.keys('q');
+  await tmux.waitFor((s) => s.includes('EXITED 0'), 'the exit');
+  const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8'));
+  assert.deepEqual(saved.torrents.map((x: { infoHash: string }) => x.infoHash), [meta.infoHash]);
+  assert.equal(readFileSync(join(dir, 'stderr.txt'), 'utf8').replace(/\x1b\[\?25h/g, ''), '');
 });
