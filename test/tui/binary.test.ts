@@ -44,6 +44,7 @@ test('the real binary in tmux: demo, add, pause, resume, recheck, detail tabs, h
   tmux.keys('l');
   screen = await tmux.waitFor((s) => /recheck of btui-demo-linux\.iso: \d+\/192 pieces good/.test(s), 'the recheck result in the log');
   assert.match(screen, /── log/);
+  assert.doesNotMatch(screen, /cannot save resume data/);
   tmux.keys('l');
 
   // detail tabs
