@@ -280,6 +280,8 @@ test('q asks first when torrents download or seed (y, q again, or n); quits at o
   assert.equal(active.quits(), 1, 'q twice quits');
   await active.press('q', 'Y');
   assert.equal(active.quits(), 2);
+  await active.press('qq');
+  assert.equal(active.quits(), 3, 'q twice in one chunk (scripts send it so)');
 
   const idle = mount([row(4, { state: 'paused' }), row(5, { state: 'error' })]);
   t.after(() => idle.app.unmount());
