@@ -67,7 +67,8 @@ function startTui(work: string, settings: Record<string, unknown>): { tmux: Tmux
 
 /** q, then waits for the process to be gone (it saves the session and resume files on the way out). */
 async function quitTui(tmux: Tmux, pid: number): Promise<void> {
-  tmux.keys('q');
+  // One chunk, q twice: the second answers the quit question (asked while torrents run).
+  tmux.type('qq');
   const deadline = Date.now() + 60_000;
   while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await sleep(100);
   tmux.kill();
@@ -225,7 +226,8 @@ async function tuiDownload(torrent: string, out: string, work: string, dataFile:
     sampler.stop();
     const wall = (performance.now() - started) / 1000;
     // Its shutdown counts too (as the CLI's does): the last reading before the process is gone.
-    tmux.keys('q');
+    // One chunk, q twice: the second answers the quit question (asked while torrents run).
+    tmux.type('qq');
     const deadline2 = Date.now() + 60_000;
     while (Date.now() < deadline2) {
       try {

@@ -59,6 +59,11 @@ export class FileIO {
     this.cache = new FileCache((index, writable) => this.openFile(index, writable), maxOpenFiles);
   }
 
+  /** False when the metainfo's paths could not be laid out (open() reports why). */
+  get laidOut(): boolean {
+    return !this.layoutError;
+  }
+
   get count(): number {
     return this.files.length;
   }

@@ -42,7 +42,11 @@ export class Resumer {
     }
   }
 
-  /** The saved bitfield if it belongs to this torrent and no file changed since; else undefined. */
+  /**
+   * The saved bitfield if it belongs to this torrent and no file changed since; else undefined.
+   * It only reads (the resume file, the files' sizes and times): no open() needed, so that a
+   * paused torrent can show its progress without creating directories or files.
+   */
   async load(path: string): Promise<Bitfield | undefined> {
     let bytes: Buffer;
     try {
@@ -65,11 +69,14 @@ export class Resumer {
     } catch {
       return undefined;
     }
-    // Resume data never vouches for bytes that are not on disk, however it was written.
+    // Resume data never vouches for bytes that are not on disk, however it was written. A
+    // skipped file's part of a piece is never written (see FileIO): it is not looked for,
+    // or every piece straddling a skipped file would throw the whole resume away for a check
+    // that cannot verify those pieces (progress went backwards across a restart).
     for (let k = 0; k < this.meta.pieceCount; k++) {
       if (!have.get(k)) continue;
       for (const slice of mapPiece(this.meta, k)) {
-        if (this.meta.files[slice.fileIndex]!.padding) continue;
+        if (!this.files.wanted(slice.fileIndex)) continue;
         if (current[slice.fileIndex]!.size < slice.fileOffset + slice.length) return undefined;
       }
     }

@@ -159,9 +159,13 @@ export class Storage {
     return this.resumer.missingData(have);
   }
 
-  /** The saved bitfield if it belongs to this torrent and no file changed since; else undefined. */
+  /**
+   * The saved bitfield if it belongs to this torrent and no file changed since; else undefined.
+   * It only reads (the resume file, the files' sizes and times): no open() needed, so that a
+   * paused torrent can show its progress without creating directories or files.
+   */
   async loadResume(path: string): Promise<Bitfield | undefined> {
-    await this.ready();
+    if (!this.files.laidOut) return undefined;
     return this.resumer.load(path);
   }
 
