@@ -18,7 +18,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMetainfo } from '../source/engine/metainfo/metainfo.js';
 import { metainfoFromFiles } from '../source/engine/storage/metainfo-from-files.js';
-import { torrentBytes } from '../source/store/torrent-bytes.js';
+import { encodeTorrentFile } from '../source/engine/metainfo/encode-torrent-file.js';
 import { startLibtorrentPeer } from '../test/helpers/libtorrent-peer.js';
 import { startOpentracker } from '../test/helpers/opentracker.js';
 import { mktorrent, setAnnounce } from '../test/helpers/torrent-files.js';
@@ -67,7 +67,8 @@ function startTui(work: string, settings: Record<string, unknown>): { tmux: Tmux
 
 /** q, then waits for the process to be gone (it saves the session and resume files on the way out). */
 async function quitTui(tmux: Tmux, pid: number): Promise<void> {
-  tmux.keys('q');
+  // One chunk, q twice: the second answers the quit question (asked while torrents run).
+  tmux.type('qq');
   const deadline = Date.now() + 60_000;
   while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await sleep(100);
   tmux.kill();
@@ -85,7 +86,7 @@ async function idle(): Promise<void> {
       const name = `bench-${String(i).padStart(4, '0')}.bin`;
       const { meta, data: bytes } = metainfoFromFiles({ name, pieceLength: 16384, files: [{ path: [name], data: randomBytes(16384 + (i % 7) * 1000) }], single: true });
       writeFileSync(join(data, name), bytes);
-      writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), torrentBytes(meta));
+      writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), encodeTorrentFile(meta));
       torrents.push({ infoHash: meta.infoHash, torrentFile: `torrents/${meta.infoHash}.torrent`, directory: data, paused: false, priority: 2, filePriorities: [1], addedAt: Date.now(), downloaded: 0, uploaded: 0 });
     }
     writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents }));
@@ -225,7 +226,8 @@ async function tuiDownload(torrent: string, out: string, work: string, dataFile:
     sampler.stop();
     const wall = (performance.now() - started) / 1000;
     // Its shutdown counts too (as the CLI's does): the last reading before the process is gone.
-    tmux.keys('q');
+    // One chunk, q twice: the second answers the quit question (asked while torrents run).
+    tmux.type('qq');
     const deadline2 = Date.now() + 60_000;
     while (Date.now() < deadline2) {
       try {

@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     tmux.keys('Escape', 'l');
     await sleep(400);
     shot('log');
-    tmux.keys('q');
+    // One chunk, q twice: the second answers the quit question (asked while torrents run).
+    tmux.type('qq');
     await sleep(2000);
     tmux.kill();
 
@@ -96,7 +97,8 @@ async function main(): Promise<void> {
       small.keys('Enter', '5');
       await small.waitFor((s) => s.includes('missing, peers'), 'Pieces at 80x24');
       photograph('detail-pieces-80x24', small.capture(true), 80, 24, work);
-      small.keys('q');
+      // One chunk, q twice: the second answers the quit question (asked while torrents run).
+      small.type('qq');
       await sleep(2000);
     } finally {
       small.kill();

@@ -2,6 +2,8 @@ import Conf from 'conf';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS } from './config.js';
+import { UserError } from './errors.js';
+import { jsonSyntaxError } from './format/json-error.js';
 
 export type ColourMode = 'auto' | '16' | 'none';
 export type KeymapPreset = 'default' | 'rtorrent';
@@ -74,8 +76,24 @@ export const EDITABLE_SETTINGS: { key: keyof Settings; label: string; kind: 'tex
 ];
 
 /**
+ * A settings file that is not JSON: btui refuses to start rather than run on defaults and
+ * later save them over the user's file. One line: the file, where, and the way out.
+ */
+export function configSyntaxError(path: string, text: string): UserError {
+  const where = jsonSyntaxError(text);
+  const position = where ? `:${where.line}:${where.column}` : '';
+  const problem = where ? where.problem : 'not valid JSON';
+  return new UserError(`the settings file ${path}${position} is not valid JSON (${problem}); fix it, or move it aside (mv ${shellWord(path)} ${shellWord(`${path}.bad`)}) to start with the defaults`);
+}
+
+function shellWord(text: string): string {
+  return /^[\w/.,:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
  * Settings in a JSON file under $XDG_CONFIG_HOME/btui/config.json (conf). Values that fail
- * validation fall back to their defaults rather than stopping the program.
+ * validation fall back to their defaults rather than stopping the program; a file that is
+ * not JSON at all stops it (configSyntaxError), and is left as it is.
  */
 export class SettingsStore {
   private readonly conf: Conf<Settings>;
@@ -86,6 +104,14 @@ export class SettingsStore {
       projectSuffix: '',
       defaults: defaultSettings(),
       cwd: options.cwd,
+      // Called by conf as its own method, so `this.path` is the file being read.
+      deserialize: function (this: Conf<Settings>, text: string) {
+        try {
+          return JSON.parse(text) as Settings;
+        } catch {
+          throw configSyntaxError(this.path, text);
+        }
+      },
     });
   }
 

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { render } from 'ink';
 import { useEffect, useState } from 'react';
 import { resumeFilePath, stateDirectory } from './config.js';
@@ -7,13 +8,14 @@ import { magnetURI } from './engine/metainfo/magnet.js';
 import { Session } from './engine/session/session.js';
 import { describeError } from './errors.js';
 import { networkOptions } from './session-state/network-options.js';
-import { SessionPersistence } from './session-state/persistence.js';
+import { SessionPersistence, type SessionRecovery } from './session-state/persistence.js';
+import { acquireSessionLock } from './session-state/session-lock.js';
 import { SettingsStore, type Settings } from './settings.js';
 import { Controller } from './store/controller.js';
 import { completePath } from './store/path-complete.js';
 import { TorrentStore } from './store/torrent-store.js';
 import { WatchDirectory } from './store/watch-directory.js';
-import { App, type AppProps } from './ui/app.js';
+import { App, type AppProps, type RecoveryQuestion } from './ui/app.js';
 
 const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
@@ -37,11 +39,24 @@ function Sized(props: Omit<AppProps, 'width' | 'height'>) {
   return <App {...props} width={dimensions.width} height={dimensions.height} />;
 }
 
-/** `btui` / `btui --demo`: the full-screen interface over the in-process engine. */
+/**
+ * `btui` / `btui --demo`: the full-screen interface over the in-process engine. The state
+ * directory's lock comes first, before anything reads or writes there: a second btui on the
+ * same session is refused (one line naming the holder), never run beside the first.
+ */
 export async function runTui(options: TuiOptions): Promise<number> {
+  const state = stateDirectory();
+  const lock = acquireSessionLock(state, { holder: 'btui' });
+  try {
+    return await runLocked(options, state);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(options: TuiOptions, state: string): Promise<number> {
   const settingsStore = new SettingsStore();
   let settings: Settings = settingsStore.read();
-  const state = stateDirectory();
   const network = networkOptions(settings, state);
   const session = new Session({
     host: settings.listenHost || undefined,
@@ -74,6 +89,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const persistence = new SessionPersistence(session, store, state);
   const restored = await persistence.restore(controller);
   if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${persistence.path}`);
+  const recovery = persistence.recovery ? recoveryQuestion(persistence, persistence.recovery, state, () => settings.downloadDirectory) : undefined;
 
   let watcher: WatchDirectory | undefined;
   const startWatcher = () => {
@@ -111,6 +127,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
       commands={controller}
       settings={{ read: () => settings, update: (patch) => (settings = settingsStore.update(patch)), path: settingsStore.path }}
       demo={options.demo}
+      recovery={recovery}
       onQuit={() => resolveQuit()}
       complete={(text) => completePath(text)}
       onSettingsChanged={(next) => {
@@ -170,6 +187,32 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const { closeDefaultHashPool } = await import('./engine/hashing/hasher.js');
   await closeDefaultHashPool();
   return 0;
+}
+
+/** The screen that tells the user their saved session could not be used, and asks to rebuild it. */
+function recoveryQuestion(persistence: SessionPersistence, recovery: SessionRecovery, state: string, downloadDirectory: () => string): RecoveryQuestion {
+  const count = recovery.torrentFiles.length;
+  const files = `${count} saved .torrent file${count === 1 ? '' : 's'}`;
+  const lines = [
+    `${recovery.problem}.`,
+    ...(recovery.setAside ? [`It was set aside, unchanged, as ${recovery.setAside}.`] : []),
+    'Nothing is saved over your session until you answer.',
+    '',
+    count > 0 ? `The state directory holds ${files} (${join(state, 'torrents')}).` : `There are no saved .torrent files in ${join(state, 'torrents')} to rebuild the list from.`,
+    ...(count > 0
+      ? [
+          'Rebuilt, each torrent goes back where the old session kept its data when that can still be',
+          `read from the damaged file, else to ${downloadDirectory()}; it runs again if its data is`,
+          'found there, else it waits paused. Answering n keeps the list empty.',
+        ]
+      : []),
+  ];
+  return {
+    title: 'The saved session could not be used',
+    text: lines.join('\n'),
+    question: count > 0 ? `rebuild the list from the ${files}? (y/n)` : 'continue with an empty list? (y/n)',
+    answer: (yes) => void (yes && count > 0 ? persistence.rebuild(downloadDirectory()) : persistence.keepAsIs()),
+  };
 }
 
 /** BTUI_DEMO_RATE: bytes/s per demo seeder (default 1 MiB/s, so downloads are watchable; 0 = unlimited). */

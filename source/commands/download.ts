@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resumeFilePath, DEFAULTS } from '../config.js';
 import { Session } from '../engine/session/session.js';
-import { loadTorrent } from '../engine/metainfo/torrent-source.js';
+import { loadTorrent } from '../engine/metainfo/load-torrent.js';
 import { HashPool } from '../engine/hashing/hasher.js';
 import { checksOnPool, type CheckHashing } from '../engine/storage/storage.js';
 import { parsePeerAddress } from '../engine/metainfo/magnet.js';

@@ -4,9 +4,8 @@ import { readMetainfoFile, type Metainfo } from '../engine/metainfo/metainfo.js'
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
-import { formatUnixTime } from '../format/date.js';
-import { fileTreeText } from '../format/file-tree.js';
 import { keyValueBlock, type KeyValueRow } from '../format/key-value.js';
+import { metainfoSummary } from '../format/metainfo-summary.js';
 import { formatBytes, formatCount } from '../format/size.js';
 import { printable } from '../format/text.js';
 
@@ -86,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const meta = await fetchMagnet(parsed, cli.flags);
     if (save !== undefined) {
-      const { encodeTorrentFile } = await import('../engine/metainfo/torrent-file.js');
+      const { encodeTorrentFile } = await import('../engine/metainfo/encode-torrent-file.js');
       writeFileSync(save, encodeTorrentFile(meta));
     }
     write(json ? `${JSON.stringify(metainfoJson(meta), null, 2)}\n` : metainfoSummary(meta));
@@ -167,41 +166,6 @@ export function metainfoJson(m: Metainfo) {
     source: m.source ?? null,
     version: m.version,
   };
-}
-
-const VERSION_LABEL = { 1: 'v1', 2: 'v2', hybrid: 'hybrid (v1 + v2)' } as const;
-
-export function metainfoSummary(m: Metainfo): string {
-  let padding = 0;
-  for (const file of m.files) if (file.padding) padding++;
-  const content = m.files.length - padding;
-  const contentLength = m.contentLength ?? m.length;
-  const rows: KeyValueRow[] = [['Name', m.name]];
-  rows.push(['Info hash', m.version === 2 ? `${m.infoHash} (v2, truncated)` : m.infoHash]);
-  if (m.infoHashV2) rows.push(['Info hash v2', m.infoHashV2]);
-  rows.push(['Version', VERSION_LABEL[m.version]]);
-  rows.push(['Size', `${formatBytes(contentLength)} (${formatCount(contentLength)} bytes) in ${plural(content, 'file')}${padding ? ` + ${plural(padding, 'padding file')}` : ''}`]);
-  rows.push(['Pieces', `${formatCount(m.pieceCount)} × ${formatBytes(m.pieceLength)}`]);
-  rows.push(['Private', m.private ? 'yes' : 'no']);
-  rows.push(['Trackers', trackerLines(m.announce)]);
-  if (m.urlList.length > 0) rows.push(['Web seeds', m.urlList]);
-  if (m.creationDate !== undefined) rows.push(['Created', formatUnixTime(m.creationDate)]);
-  if (m.createdBy !== undefined) rows.push(['Created by', m.createdBy]);
-  if (m.comment !== undefined) rows.push(['Comment', m.comment]);
-  if (m.source !== undefined) rows.push(['Source', m.source]);
-  return `${keyValueBlock(rows)}\n\nFiles\n${fileTreeText(m.files, '  ', '  ')}\n`;
-}
-
-function trackerLines(tiers: string[][]): string[] {
-  if (tiers.length === 0) return ['none'];
-  if (tiers.length === 1) return tiers[0]!;
-  const label = (i: number) => `tier ${i + 1}`;
-  const width = label(tiers.length - 1).length;
-  return tiers.flatMap((tier, i) => tier.map((url, k) => `${(k === 0 ? label(i) : '').padEnd(width)}  ${url}`));
-}
-
-function plural(n: number, word: string): string {
-  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function magnetJson(m: Magnet) {

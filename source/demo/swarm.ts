@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
+import { filePieces } from '../engine/metainfo/piece-layout.js';
 import { Session } from '../engine/session/session.js';
 import { metainfoFromFiles } from '../engine/storage/metainfo-from-files.js';
 import { demoSpecs } from './content.js';
@@ -92,8 +93,7 @@ async function writePieces(directory: string, meta: Metainfo, data: Buffer, keep
         await handle.write(data, file.offset, file.length, 0);
         continue;
       }
-      const first = Math.floor(file.offset / meta.pieceLength);
-      const last = Math.floor((file.offset + file.length - 1) / meta.pieceLength);
+      const { first, last } = filePieces(file, meta.pieceLength)!;
       for (let p = first; p <= last; p++) {
         if (!keep(p)) continue;
         const start = Math.max(file.offset, p * meta.pieceLength);

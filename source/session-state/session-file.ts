@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { jsonSyntaxError } from '../format/json-error.js';
 
 export interface SavedTorrent {
   infoHash: string;
@@ -34,25 +35,41 @@ export async function writeSessionFile(path: string, session: SavedSession): Pro
   await rename(temporary, path);
 }
 
-/** A missing file is an empty session; entries that do not make sense are skipped, not fatal. */
-export async function readSessionFile(path: string): Promise<{ session: SavedSession; problems: string[] }> {
+export interface ReadSession {
+  session: SavedSession;
+  problems: string[];
+  /** Set when the file exists but is not a session at all (not JSON, no list): why, in a few words. */
+  unreadable?: string;
+  /** Whether the file exists. */
+  exists: boolean;
+}
+
+/**
+ * A missing file is an empty session; entries that do not make sense are skipped, not fatal.
+ * A file that is not a session at all comes back `unreadable` (with an empty list), for the
+ * caller to set aside: it must not be saved over.
+ */
+export async function readSessionFile(path: string): Promise<ReadSession> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { session: { version: 1, torrents: [] }, problems: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { session: { version: 1, torrents: [] }, problems: [], exists: false };
     throw error;
   }
+  const empty = (unreadable: string): ReadSession => ({ session: { version: 1, torrents: [] }, problems: [], unreadable, exists: true });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    return { session: { version: 1, torrents: [] }, problems: [`${path} is not valid JSON; starting with an empty session`] };
+    const where = jsonSyntaxError(text);
+    return empty(where ? `not valid JSON: ${where.problem} at line ${where.line}, column ${where.column}` : 'not valid JSON');
   }
+  const list = typeof raw === 'object' && raw !== null ? (raw as { torrents?: unknown }).torrents : undefined;
+  if (!Array.isArray(list)) return empty('valid JSON, but not a session (no "torrents" list)');
   const problems: string[] = [];
-  const list = (raw as { torrents?: unknown }).torrents;
   const torrents: SavedTorrent[] = [];
-  if (Array.isArray(list)) {
+  {
     for (const item of list) {
       const t = item as Partial<SavedTorrent>;
       if (typeof t?.infoHash !== 'string' || !/^[0-9a-f]{40}$/.test(t.infoHash) || (typeof t.torrentFile !== 'string' && typeof t.magnet !== 'string') || typeof t.directory !== 'string') {
@@ -75,5 +92,23 @@ export async function readSessionFile(path: string): Promise<{ session: SavedSes
       });
     }
   }
-  return { session: { version: 1, torrents }, problems };
+  return { session: { version: 1, torrents }, problems, exists: true };
+}
+
+/**
+ * From the text of a damaged session file: the download directory of each torrent whose
+ * entry can still be made out (as writeSessionFile writes them: infoHash before directory).
+ */
+export function salvageDirectories(text: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const entry = /"infoHash"\s*:\s*"([0-9a-f]{40})"[^{}]*?"directory"\s*:\s*("(?:[^"\\\n]|\\.)*")/g;
+  for (const match of text.matchAll(entry)) {
+    try {
+      const directory: unknown = JSON.parse(match[2]!);
+      if (typeof directory === 'string' && directory !== '') found.set(match[1]!, directory);
+    } catch {
+      // Not a whole string: nothing to salvage there.
+    }
+  }
+  return found;
 }

@@ -1,23 +1,23 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { metainfoSummary } from '../commands/metainfo.js';
 import { createTorrent } from '../engine/metainfo/create-torrent.js';
+import { encodeTorrentFile } from '../engine/metainfo/encode-torrent-file.js';
 import { magnetURI, parseInfoHash, parseMagnet, type Magnet } from '../engine/metainfo/magnet.js';
 import type { ResolvedMagnet } from '../engine/session/magnet-resolver.js';
 import { parseMetainfo, type Metainfo } from '../engine/metainfo/metainfo.js';
 import type { Session } from '../engine/session/session.js';
-import { loadTorrent } from '../engine/metainfo/torrent-source.js';
+import { loadTorrent } from '../engine/metainfo/load-torrent.js';
 import { scrape } from '../engine/discovery/tracker/index.js';
 import { describeError } from '../errors.js';
 import { formatBytes } from '../format/size.js';
 import { formatRate } from '../format/duration.js';
+import { metainfoSummary } from '../format/metainfo-summary.js';
 import { printable, printableShort } from '../format/text.js';
 import { classifyAddInput, expandPath } from './add-input.js';
 import { nextLimit } from './limits.js';
 import { MagnetFetches, type MagnetAddOptions } from './magnet-fetches.js';
 import type { PendingMagnet } from './pending-magnet.js';
 import { MAX_PRIORITY, MIN_PRIORITY, PRIORITY_NAMES } from './queue.js';
-import { torrentBytes } from './torrent-bytes.js';
 import type { TorrentStore } from './torrent-store.js';
 
 export interface ControllerOptions {
@@ -124,7 +124,7 @@ export class Controller {
     if (!options.ephemeral) {
       const path = this.torrentFilePath(meta.infoHash);
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(`${path}.tmp`, torrentBytes(meta));
+      await writeFile(`${path}.tmp`, encodeTorrentFile(meta));
       await rename(`${path}.tmp`, path);
     }
     this.session.add(meta, { directory: options.directory, seedMode: options.seedMode, paused: true, filePriorities: options.filePriorities });

@@ -1,5 +1,6 @@
 import type { PeerStats, Torrent } from '../engine/torrent/torrent.js';
 import { magnetURI } from '../engine/metainfo/magnet.js';
+import { filePieces } from '../engine/metainfo/piece-layout.js';
 import { printable } from '../format/text.js';
 import type { TorrentRecord } from './row.js';
 import type { FileRow, PeerRow, PieceMap, TorrentDetail, TrackerRow } from './types.js';
@@ -91,10 +92,9 @@ export function fileRows(torrent: Torrent, record: TorrentRecord, have: Uint8Arr
   meta.files.forEach((f, index) => {
     if (f.padding) return;
     let got = 0;
-    if (f.length > 0) {
-      const first = Math.floor(f.offset / meta.pieceLength);
-      const last = Math.floor((f.offset + f.length - 1) / meta.pieceLength);
-      for (let p = first; p <= last; p++) {
+    const span = filePieces(f, meta.pieceLength);
+    if (span) {
+      for (let p = span.first; p <= span.last; p++) {
         if (!has(p)) continue;
         const start = Math.max(f.offset, p * meta.pieceLength);
         const end = Math.min(f.offset + f.length, (p + 1) * meta.pieceLength);

@@ -9,7 +9,7 @@ import { fit } from './fit.js';
 import { HelpOverlay, helpLines } from './help-overlay.js';
 import { buildKeymap, keyName, type InkKey } from './keymap.js';
 import { LogPane } from './log-pane.js';
-import { ConfirmLine, PromptLine } from './prompt-line.js';
+import { ConfirmLine, PromptLine, QuestionLine, questionText } from './prompt-line.js';
 import { runAction, type Commands } from './run-action.js';
 import { SettingsOverlay, settingText } from './settings-overlay.js';
 import { StatusBar } from './status-bar.js';
@@ -51,9 +51,20 @@ export interface AppProps {
   complete?: (text: string) => Promise<Completion>;
   /** Applies settings that need more than a re-render (download directory). */
   onSettingsChanged?: (settings: Settings) => void;
+  /** Shown over everything at start until answered y or n: the saved session could not be used. */
+  recovery?: RecoveryQuestion;
 }
 
-export function App({ store, commands, settings: settingsAccess, width, height, demo = false, onQuit, complete, onSettingsChanged }: AppProps) {
+export interface RecoveryQuestion {
+  title: string;
+  text: string;
+  question: string;
+  answer(yes: boolean): void;
+}
+
+export function App({ store, commands, settings: settingsAccess, width, height, demo = false, onQuit, complete, onSettingsChanged, recovery }: AppProps) {
+  const [recoveryOpen, setRecoveryOpen] = useState(recovery !== undefined);
+  const recoveryOpenRef = useRef(recoveryOpen);
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [settings, setSettings] = useState(() => settingsAccess.read());
   const [rawState, setUiState] = useState<UiState>(initialUiState);
@@ -75,7 +86,7 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
     store.focus(ui.screen === 'detail' ? ui.selected : undefined);
   }, [store, ui.screen, ui.selected]);
 
-  const promptLines = ui.prompt ? 1 + (ui.prompt.candidates?.length ? 1 : 0) : ui.confirm || ui.notice ? 1 : 0;
+  const promptLines = recoveryOpen ? 1 : ui.prompt ? 1 + (ui.prompt.candidates?.length ? 1 : 0) : ui.confirm || ui.question || ui.notice ? 1 : 0;
   const logHeight = ui.showLog ? Math.min(12, Math.max(4, Math.floor(height / 4))) : 0;
   const mainHeight = Math.max(3, height - 2 - logHeight - promptLines);
 
@@ -145,6 +156,22 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
       }
       const name = keyName(input, key);
 
+      if (recovery && recoveryOpenRef.current) {
+        // Nothing else until it is answered: the session is not saved meanwhile.
+        const yes = input === 'y' || input === 'Y';
+        if (!yes && input !== 'n' && input !== 'N' && name !== 'escape') return;
+        recoveryOpenRef.current = false;
+        setRecoveryOpen(false);
+        recovery.answer(yes);
+        return;
+      }
+
+      if (state.question) {
+        if (input === 'y' || input === 'Y' || (name !== undefined && keymap.lookup(name) === 'quit')) onQuit();
+        setState({ ...state, question: undefined });
+        return;
+      }
+
       if (state.confirm) {
         if (input === 'y' || input === 'Y') void commands.remove(state.confirm.hash, state.confirm.kind === 'removeData');
         setState({ ...state, confirm: undefined });
@@ -205,13 +232,14 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
       const next = runAction(action, { state, rows, snapshot: store.getSnapshot(), pageSize: mainHeight - 1, commands, quit: onQuit });
       if (next !== state) setState(next);
     },
-    [commands, complete, keymap, mainHeight, onQuit, rows, settings, store, submitPrompt],
+    [commands, complete, keymap, mainHeight, onQuit, recovery, rows, settings, store, submitPrompt],
   );
   useInput(onKey);
 
   const selectedRow = rows.find((r) => r.infoHash === ui.selected) ?? snapshot.torrents.find((r) => r.infoHash === ui.selected);
   let main;
-  if (ui.overlay?.kind === 'help') main = <HelpOverlay bindings={keymap.bindings} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
+  if (recovery && recoveryOpen) main = <TextOverlay title={recovery.title} text={recovery.text} width={width} height={mainHeight} scroll={0} hint="" />;
+  else if (ui.overlay?.kind === 'help') main = <HelpOverlay bindings={keymap.bindings} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
   else if (ui.overlay?.kind === 'metainfo') main = <TextOverlay title="Metainfo" text={ui.overlay.text} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
   else if (ui.overlay?.kind === 'settings') main = <SettingsOverlay settings={settings} cursor={ui.overlay.cursor} path={settingsAccess.path} width={width} height={mainHeight} />;
   else if (ui.screen === 'detail' && selectedRow)
@@ -237,8 +265,12 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
           {main}
         </Box>
         {logHeight > 0 ? <LogPane log={snapshot.log} width={width} height={logHeight} /> : null}
-        {ui.prompt ? (
+        {recovery && recoveryOpen ? (
+          <QuestionLine text={recovery.question} width={width} />
+        ) : ui.prompt ? (
           <PromptLine prompt={ui.prompt} width={width} />
+        ) : ui.question ? (
+          <QuestionLine text={questionText(ui.question)} width={width} />
         ) : ui.confirm ? (
           <ConfirmLine confirm={ui.confirm} width={width} />
         ) : ui.notice ? (

@@ -93,7 +93,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'log', keys: ['l'], description: 'show / hide the log', group: 'Global' },
   { action: 'settings', keys: ['S'], description: 'settings', group: 'Global' },
   { action: 'help', keys: ['?', 'h'], description: 'this help', group: 'Global' },
-  { action: 'quit', keys: ['q', 'C-c'], description: 'quit (saves the session)', group: 'Global' },
+  { action: 'quit', keys: ['q', 'C-c'], description: 'quit (saves the session; asks first while torrents run)', group: 'Global' },
 ];
 
 /** rtorrent's keys on top of the defaults (its Backspace adds, Ctrl-S starts, Ctrl-D stops, Ctrl-K removes, Ctrl-R rechecks). */

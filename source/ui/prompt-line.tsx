@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { Confirm, Prompt } from './ui-state.js';
+import type { Confirm, Prompt, Question } from './ui-state.js';
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 
@@ -44,6 +44,21 @@ export function ConfirmLine({ confirm, width }: { confirm: Confirm; width: numbe
   return (
     <Text bold color={confirm.kind === 'removeData' ? theme.bad : theme.warn} wrap="truncate">
       {fit(confirmText(confirm), width)}
+    </Text>
+  );
+}
+
+export function questionText(question: Question): string {
+  const n = question.active;
+  return `quit and stop ${n} active torrent${n === 1 ? '' : 's'}? (y/n) — \`btui daemon\` would keep seeding`;
+}
+
+/** A question of its own (quit, recovery): one bold line. */
+export function QuestionLine({ text, width }: { text: string; width: number }) {
+  const theme = useTheme();
+  return (
+    <Text bold color={theme.warn} wrap="truncate">
+      {fit(text, width)}
     </Text>
   );
 }

@@ -90,9 +90,13 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return { ...state, overlay: { kind: 'settings', cursor: 0 } };
     case 'log':
       return { ...state, showLog: !state.showLog };
-    case 'quit':
+    case 'quit': {
+      // Quitting stops seeding: asked first when anything runs (SIGTERM/SIGINT never ask).
+      const active = snapshot.torrents.filter((r) => r.state === 'downloading' || r.state === 'seeding' || r.state === 'checking').length;
+      if (active > 0) return { ...state, question: { kind: 'quit', active } };
       ctx.quit();
       return state;
+    }
     case 'nextView':
     case 'previousView':
       return { ...state, view: nextView(state.view, action === 'nextView' ? 1 : -1) };

@@ -23,6 +23,13 @@ export interface Confirm {
   path: string;
 }
 
+/** A y/n question on the bottom line. */
+export interface Question {
+  kind: 'quit';
+  /** Torrents downloading or seeding that quitting stops. */
+  active: number;
+}
+
 export type Overlay = { kind: 'help'; scroll: number } | { kind: 'metainfo'; hash: string; text: string; scroll: number } | { kind: 'settings'; cursor: number };
 
 /** Everything about what the screen shows that is not engine data. Plain data, changed only by pure functions. */
@@ -44,6 +51,7 @@ export interface UiState {
   overlay?: Overlay;
   prompt?: Prompt;
   confirm?: Confirm;
+  question?: Question;
   showLog: boolean;
   /** A one-line notice under the list (e.g. the magnet of a new torrent). */
   notice?: string;

@@ -106,7 +106,7 @@ test('bad files: the store logs one error per broken file and the session keeps 
   // And a good torrent still goes in afterwards.
   const good = randomTorrent({ sizes: [10_000] });
   const path = join(dir, 'good.torrent');
-  const { torrentBytes } = await import('../../source/store/torrent-bytes.js');
-  writeFileSync(path, torrentBytes(good.meta));
+  const { encodeTorrentFile } = await import('../../source/engine/metainfo/encode-torrent-file.js');
+  writeFileSync(path, encodeTorrentFile(good.meta));
   assert.equal(await controller.add(path), good.meta.infoHash);
 });

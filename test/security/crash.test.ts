@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { encode } from '../../source/engine/codec/bencode.js';
 import { Session } from '../../source/engine/session/session.js';
-import { decodeResume } from '../../source/engine/storage/resume.js';
+import { decodeResume } from '../../source/engine/storage/resume-file.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, writeTorrentFiles, startSeeder } from '../helpers/swarm.js';

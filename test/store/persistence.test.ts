@@ -7,7 +7,7 @@ import { SessionPersistence } from '../../source/session-state/persistence.js';
 import { readSessionFile } from '../../source/session-state/session-file.js';
 import { Controller } from '../../source/store/controller.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';
-import { torrentBytes } from '../../source/store/torrent-bytes.js';
+import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
 import { WatchDirectory } from '../../source/store/watch-directory.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
@@ -106,7 +106,7 @@ test('watch directory: a dropped .torrent is added and moved aside; a bad one go
   const watch = join(dir, 'watch');
   mkdirSync(watch);
   const { meta } = randomTorrent({ name: 'dropped', sizes: [1000] });
-  writeFileSync(join(watch, 'dropped.torrent'), torrentBytes(meta));
+  writeFileSync(join(watch, 'dropped.torrent'), encodeTorrentFile(meta));
   writeFileSync(join(watch, 'bad.torrent'), 'garbage');
   const watcher = new WatchDirectory(watch, s.controller, s.store);
   assert.equal(await watcher.scan(), 1);

@@ -6,7 +6,7 @@ import { parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 import { Session } from '../../source/engine/session/session.js';
 import { Controller } from '../../source/store/controller.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';
-import { torrentBytes } from '../../source/store/torrent-bytes.js';
+import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
 import { DemoTracker } from '../../source/demo/tracker.js';
 import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
 import { tempDir } from '../helpers/tools.js';
@@ -82,7 +82,7 @@ test('add: a .torrent path is added and copied; bad files and bad magnets log an
   const { dir, session, store, controller } = setup(t);
   const { meta } = randomTorrent({ name: 'from-file', sizes: [20_000] });
   const file = join(dir, 'x.torrent');
-  writeFileSync(file, torrentBytes(meta));
+  writeFileSync(file, encodeTorrentFile(meta));
   const hash = await controller.add(file);
   assert.equal(hash, meta.infoHash);
   assert.ok(session.get(meta.infoHash));
@@ -108,9 +108,9 @@ test('add: a .torrent path is added and copied; bad files and bad magnets log an
   assert.ok(!existsSync(controller.torrentFilePath(meta.infoHash)));
 });
 
-test('torrentBytes keeps the exact info dictionary (same info-hash) and the trackers', () => {
+test('encodeTorrentFile keeps the exact info dictionary (same info-hash) and the trackers', () => {
   const { meta } = metainfoFromFiles({ name: 'n', pieceLength: 16384, files: [{ path: ['a'], data: Buffer.alloc(1000, 1) }], announce: 'http://t.example/announce' });
-  const back = parseMetainfo(torrentBytes(meta));
+  const back = parseMetainfo(encodeTorrentFile(meta));
   assert.equal(back.infoHash, meta.infoHash);
   assert.deepEqual(back.announce, [['http://t.example/announce']]);
 });

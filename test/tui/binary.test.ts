@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { torrentBytes } from '../../source/store/torrent-bytes.js';
+import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { randomTorrent } from '../helpers/swarm.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
@@ -15,7 +15,7 @@ test('the real binary in tmux: demo, add, pause, resume, recheck, detail tabs, h
   const dir = tempDir(t);
   const { meta } = randomTorrent({ name: 'added-by-test', sizes: [40_000] });
   const torrentFile = join(dir, 'added-by-test.torrent');
-  writeFileSync(torrentFile, torrentBytes(meta));
+  writeFileSync(torrentFile, encodeTorrentFile(meta));
 
   const tmux = new Tmux();
   t.after(() => tmux.kill());
@@ -44,6 +44,7 @@ test('the real binary in tmux: demo, add, pause, resume, recheck, detail tabs, h
   tmux.keys('l');
   screen = await tmux.waitFor((s) => /recheck of btui-demo-linux\.iso: \d+\/192 pieces good/.test(s), 'the recheck result in the log');
   assert.match(screen, /── log/);
+  assert.doesNotMatch(screen, /cannot save resume data/);
   tmux.keys('l');
 
   // detail tabs
@@ -82,7 +83,10 @@ test('the real binary in tmux: demo, add, pause, resume, recheck, detail tabs, h
   tmux.keys('?');
   await tmux.waitFor((s) => /Keys/.test(s) && /Space\s+start \/ pause/.test(s), 'the help');
   tmux.keys('Escape');
+  // Demo torrents are downloading and seeding: quitting asks first.
   tmux.keys('q');
+  await tmux.waitFor((s) => /quit and stop \d+ active torrents\? \(y\/n\) — `btui daemon` would keep seeding/.test(s), 'the quit question');
+  tmux.keys('y');
   screen = await tmux.waitFor((s) => s.includes('EXITED'), 'the exit', 20_000);
   assert.match(screen, /EXITED 0/);
   assert.doesNotMatch(screen, /btui demo/, 'the alternate screen is gone: the shell screen is back');

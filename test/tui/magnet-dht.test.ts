@@ -56,7 +56,10 @@ test('the real binary: magnets at the add prompt (metadata row, resolved from an
   assert.match(screen, /metadata for magnet-payload arrived from the swarm/);
   tmux.keys('l');
 
+  // magnet-payload seeds: quitting asks first.
   tmux.keys('q');
+  await tmux.waitFor((s) => s.includes('quit and stop 1 active torrent? (y/n)'), 'the quit question');
+  tmux.keys('y');
   await tmux.waitFor((s) => s.includes('EXITED'), 'the exit', 20_000);
   const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8')) as { torrents: { infoHash: string; magnet?: string; torrentFile?: string }[] };
   assert.deepEqual(
@@ -80,7 +83,8 @@ test('the real binary: magnets at the add prompt (metadata row, resolved from an
   await again.waitFor((s) => s.includes('Remove "waiting-magnet" (its metadata has not arrived; nothing on disk)? (y/N)'), 'the remove question');
   again.keys('y');
   await again.waitFor((s) => /all 1\b/.test(s) && rowOf(s, 'waiting-magnet') === '', 'the magnet removed');
-  again.keys('q');
+  // q twice: the second answers the quit question if the restored torrent seeds by now.
+  again.keys('q', 'q');
   await again.waitFor((s) => s.includes('EXITED'), 'the exit', 20_000);
   assert.equal(readFileSync(join(dir, 'stderr.txt'), 'utf8').replace(/\x1b\[\?25h/g, ''), '');
 });

@@ -2,7 +2,7 @@ import React from 'react';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { render } from 'ink-testing-library';
-import { App, type AppCommands, type StoreView } from '../../source/ui/app.js';
+import { App, type AppCommands, type RecoveryQuestion, type StoreView } from '../../source/ui/app.js';
 import { defaultSettings, type Settings } from '../../source/settings.js';
 import type { LogEntry, Snapshot, TorrentDetail, TorrentRow } from '../../source/store/types.js';
 
@@ -94,13 +94,13 @@ function commandsRecorder() {
   return { calls, commands };
 }
 
-function mount(rows: TorrentRow[], options: { width?: number; height?: number; settings?: Partial<Settings> } = {}) {
+function mount(rows: TorrentRow[], options: { width?: number; height?: number; settings?: Partial<Settings>; recovery?: RecoveryQuestion } = {}) {
   const store = new FakeStore(rows);
   const { calls, commands } = commandsRecorder();
   const settings = { ...defaultSettings(), ...options.settings };
   let quit = 0;
   const app = render(
-    <App store={store} commands={commands} settings={{ read: () => settings, update: (p) => ({ ...Object.assign(settings, p) }), path: '/cfg/config.json' }} width={options.width ?? 80} height={options.height ?? 23} onQuit={() => quit++} complete={async (t) => ({ text: `${t}completed/`, candidates: [] })} />,
+    <App store={store} commands={commands} settings={{ read: () => settings, update: (p) => ({ ...Object.assign(settings, p) }), path: '/cfg/config.json' }} width={options.width ?? 80} height={options.height ?? 23} onQuit={() => quit++} complete={async (t) => ({ text: `${t}completed/`, candidates: [] })} recovery={options.recovery} />,
   );
   const frame = () => strip(app.lastFrame() ?? '');
   const press = async (...keys: string[]) => {
@@ -210,7 +210,10 @@ test('the add prompt completes with Tab and submits; n shows the new magnet', as
   await m.press('n', 'x', '\r');
   await delay();
   assert.match(m.frame(), /magnet:\?xt=urn:btih:abc/);
+  // The one torrent seeds: quitting asks first.
   await m.press('q');
+  assert.match(m.frame(), /quit and stop 1 active torrent\? \(y\/n\)/);
+  await m.press('y');
   assert.equal(m.quits(), 1);
 });
 
@@ -261,4 +264,56 @@ test('the settings screen edits a setting through a prompt and saves it', async 
   assert.equal(m.settings.dht, false);
   await m.press('\x1b', '?');
   assert.match(m.frame(), /Ctrl-S/, 'the new preset is in force');
+});
+
+test('q asks first when torrents download or seed (y, q again, or n); quits at once when nothing runs', async (t) => {
+  const active = mount([row(1, { state: 'downloading' }), row(2, { state: 'seeding' }), row(4, { state: 'paused' })]);
+  t.after(() => active.app.unmount());
+  await delay();
+  await active.press('q');
+  assert.match(active.frame(), /quit and stop 2 active torrents\? \(y\/n\) — `btui daemon` would keep seeding/);
+  assert.equal(active.quits(), 0);
+  await active.press('n');
+  assert.doesNotMatch(active.frame(), /quit and stop/);
+  assert.equal(active.quits(), 0);
+  await active.press('q', 'q');
+  assert.equal(active.quits(), 1, 'q twice quits');
+  await active.press('q', 'Y');
+  assert.equal(active.quits(), 2);
+  await active.press('qq');
+  assert.equal(active.quits(), 3, 'q twice in one chunk (scripts send it so)');
+
+  const idle = mount([row(4, { state: 'paused' }), row(5, { state: 'error' })]);
+  t.after(() => idle.app.unmount());
+  await delay();
+  await idle.press('q');
+  assert.equal(idle.quits(), 1, 'nothing active: no question');
+});
+
+test('the recovery screen: shown over the list until answered; other keys do nothing; y or n answers once', async (t) => {
+  for (const key of ['y', 'n']) {
+    const answers: boolean[] = [];
+    const recovery: RecoveryQuestion = {
+      title: 'The saved session could not be used',
+      text: '/state/session.json is not valid JSON: unexpected "g" at line 1, column 1.\nIt was set aside, unchanged, as /state/session.json.bad-2026.',
+      question: 'rebuild the list from the 3 saved .torrent files? (y/n)',
+      answer: (yes) => void answers.push(yes),
+    };
+    const m = mount([], { recovery });
+    t.after(() => m.app.unmount());
+    await delay();
+    assert.match(m.frame(), /The saved session could not be used/);
+    assert.match(m.frame(), /set aside, unchanged, as \/state\/session\.json\.bad-2026/);
+    assert.match(m.frame(), /rebuild the list from the 3 saved \.torrent files\? \(y\/n\)/);
+    await m.press('q', 'a', 'x');
+    assert.equal(m.quits(), 0);
+    assert.deepEqual(answers, []);
+    assert.match(m.frame(), /rebuild the list/);
+    await m.press(key);
+    assert.deepEqual(answers, [key === 'y']);
+    assert.doesNotMatch(m.frame(), /rebuild the list/);
+    assert.match(m.frame(), /No torrents yet/);
+    await m.press(key);
+    assert.equal(answers.length, 1);
+  }
 });

@@ -8,6 +8,9 @@
  *   shared memory and reads the files itself, so file data never crosses threads.
  *
  * Idle workers are unref'd, so an idle pool never keeps the process alive.
+ *
+ * Over 400 lines, one class: job queue, worker lifecycle and shared piece jobs share the pool's
+ * state; the worker side is in hash-worker.ts and hash-stream.ts.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

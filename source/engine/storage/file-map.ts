@@ -3,6 +3,9 @@
  * No I/O here: storage decides what to do with padding and skipped files.
  */
 import type { Metainfo, TorrentFileEntry } from '../metainfo/metainfo.js';
+import { pieceSize } from '../metainfo/piece-layout.js';
+
+export { filePieces, pieceSize } from '../metainfo/piece-layout.js';
 
 export interface FileSlice {
   fileIndex: number;
@@ -66,23 +69,6 @@ export function mapRange(files: readonly FileSpan[], offset: number, length: num
   return slices;
 }
 
-export function pieceSize(meta: Pick<Metainfo, 'length' | 'pieceLength' | 'pieceCount'>, index: number): number {
-  if (!Number.isInteger(index) || index < 0 || index >= meta.pieceCount) {
-    throw new RangeError(`piece ${index} out of range (0..${meta.pieceCount - 1})`);
-  }
-  if (index < meta.pieceCount - 1) return meta.pieceLength;
-  return meta.length - meta.pieceLength * (meta.pieceCount - 1);
-}
-
 export function mapPiece(meta: Pick<Metainfo, 'files' | 'length' | 'pieceLength' | 'pieceCount'>, index: number): FileSlice[] {
   return mapRange(meta.files, index * meta.pieceLength, pieceSize(meta, index));
-}
-
-/** First and last (inclusive) piece touching a file; undefined for a zero-length file. */
-export function filePieces(file: FileSpan, pieceLength: number): { first: number; last: number } | undefined {
-  if (file.length === 0) return undefined;
-  return {
-    first: Math.floor(file.offset / pieceLength),
-    last: Math.floor((file.offset + file.length - 1) / pieceLength),
-  };
 }

@@ -200,6 +200,20 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     await this.storage.close();
   }
 
+  /**
+   * A stopped torrent's pieces from its resume data, without opening, creating or hashing
+   * anything: so that a paused torrent shows its progress before it runs. Returns whether
+   * saved data was taken (none, stale or unreadable: the progress stays as it was).
+   */
+  async loadSavedProgress(): Promise<boolean> {
+    if (this.running || this.options.seedMode || !this.options.resumePath) return false;
+    const run = this.run;
+    const saved = await this.storage.loadResume(this.options.resumePath).catch(() => undefined);
+    if (!saved || this.running || run !== this.run) return false;
+    this.picker = this.makePicker(saved);
+    return true;
+  }
+
   /** Drops all state and verifies the data on disk again. */
   async recheck(): Promise<void> {
     const wasRunning = this.running;
@@ -208,10 +222,11 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     try {
       await this.storage.open();
       const have = await this.storage.recheck((done, total) => this.emit('checking', done, total));
-      await this.storage.close();
       this.picker = this.makePicker(have);
       this.resume.markOutdated();
+      // Saved while the storage is still open: a closed one refuses to stamp the files.
       await this.resume.save();
+      await this.storage.close();
       this.setState('paused');
     } catch (error) {
       this.fail(error);
@@ -356,20 +371,9 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   // ---- stats ----
 
   stats(): TorrentStats {
-    return torrentStats({
-      meta: this.meta,
-      picker: this.picker,
-      traffic: this.traffic,
-      running: this.running,
-      state: this.state,
-      error: this.error,
-      peers: this.peers.values(),
-      peerCount: this.peers.size,
-      knownPeers: this.peers.knownCount,
-      addedAt: this.addedAt,
-      completedAt: this.completedAt,
-      directory: this.options.directory,
-    });
+    const { meta, picker, traffic, running, state, error, addedAt, completedAt } = this;
+    const peers = { peers: this.peers.values(), peerCount: this.peers.size, knownPeers: this.peers.knownCount };
+    return torrentStats({ meta, picker, traffic, running, state, error, addedAt, completedAt, directory: this.options.directory, ...peers });
   }
 
   peerStats(): PeerStats[] {

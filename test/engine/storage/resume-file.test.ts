@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Bitfield } from '../../../source/engine/codec/bitfield.js';
 import { metainfoFromFiles } from '../../../source/engine/storage/metainfo-from-files.js';
-import { decodeResume, writeFileAtomic, type AtomicFs } from '../../../source/engine/storage/resume.js';
+import { decodeResume, writeFileAtomic, type AtomicFs } from '../../../source/engine/storage/resume-file.js';
 import { Storage } from '../../../source/engine/storage/storage.js';
 import { tempDir } from '../../helpers/tools.js';
 

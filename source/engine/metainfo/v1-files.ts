@@ -1,0 +1,278 @@
+/**
+ * The v1 file list (BEP 3 `length` or `files`, BEP 47 padding). Tuned for start-up: a list of
+ * ten thousand files is mostly taken straight from the bytes (V1FileList.rawItem).
+ */
+import { compareRanges, isBytes, isDict, type BDict, type BValue, type ListStream } from '../codec/bencode.js';
+import { checkedLength, checkLength, FileProblem, utf8 } from './fields.js';
+import { PathSet } from './path-set.js';
+import { MAX_COMPONENT_BYTES, MAX_PATH_BYTES, pathBytes, quotePath, UnsafePathError, unsafeComponentReason } from './safe-path.js';
+import { MetainfoError, type Layout, type ParseOptions, type TorrentFileEntry } from './types.js';
+
+export function v1Files(info: BDict, name: string, pieceLength: number, options: ParseOptions): Layout {
+  const lengthValue = info.get('length');
+  const filesValue = info.get('files') as BValue | V1FileList | undefined;
+  if (lengthValue !== undefined && filesValue !== undefined) throw new MetainfoError("info has both 'length' and 'files'");
+  if (lengthValue !== undefined) {
+    const length = checkedLength(lengthValue, "'length'");
+    if (length === 0) throw new MetainfoError('torrent holds no data (length 0)');
+    return { files: [{ path: [name], length, offset: 0, padding: false }], length, contentLength: length };
+  }
+  if (filesValue === undefined) throw new MetainfoError("info has neither 'length' nor 'files'");
+  if (!Array.isArray(filesValue) && !(filesValue instanceof V1FileList)) throw new MetainfoError("'files' is not a list");
+  if (filesValue.length === 0) throw new MetainfoError("'files' is empty");
+  if (filesValue instanceof V1FileList) return filesValue.finish(name);
+  const list = new V1FileList(options, name);
+  for (const entry of filesValue) list.add(entry);
+  return list.finish(name);
+}
+
+/**
+ * A v1 `files` list turned into file entries one entry at a time. Streamed from the decoder
+ * (parseMetainfo), the entries come before the torrent's name is known (`name` sorts after
+ * `files`): every file's path[0] is then filled in by finish(), which also makes the one check
+ * that needs the name (path bytes), and a problem is held back for finish() to throw, so that
+ * bencode errors and the info dictionary's earlier checks still come first.
+ */
+export class V1FileList implements ListStream {
+  /** Where the decoder finds the list it streams into this one (ListStream). */
+  readonly path = ['info', 'files'];
+  /** Entries seen. */
+  length = 0;
+  private readonly files: TorrentFileEntry[] = [];
+  private readonly paths = new PathSet();
+  private readonly windows: boolean;
+  private offset = 0;
+  private contentLength = 0;
+  private previousBytes: Uint8Array[] = [];
+  private previousPath: string[] = [];
+  /** The last entry taken by rawItem (its path, name first), and where its components start and their lengths. */
+  private previousRaw: string[] = [];
+  private readonly rawStarts: number[] = [];
+  private readonly rawLengths: number[] = [];
+  /** Without the name: the longest path's UTF-16 units plus separators, and the last path built. */
+  private longest = 0;
+  private lastPath: string[] = [];
+  private lastPathIndex = -1;
+  private problem: unknown;
+
+  constructor(
+    options: ParseOptions,
+    private readonly name?: string,
+  ) {
+    this.windows = options.windows ?? process.platform === 'win32';
+  }
+
+  item(entry: BValue): void {
+    this.add(entry);
+  }
+
+  end(): V1FileList {
+    return this;
+  }
+
+  add(entry: BValue): void {
+    const i = this.length++;
+    if (this.problem !== undefined) return;
+    try {
+      this.addEntry(entry, i);
+    } catch (error) {
+      this.hold(error, i);
+    }
+  }
+
+  /**
+   * The usual entry, `d6:lengthi<N>e4:pathl<n>:<name>...ee` with plain ASCII names, taken
+   * straight from the bytes (see ListStream): no dictionary, list or byte views are made
+   * for it, which was most of the cost of a list of ten thousand files. Anything else (other
+   * keys, odd names, an error to report) is declined, decoded as usual and comes through add().
+   */
+  rawItem(bytes: Buffer, start: number, tokens: number, taken: { end: number; tokens: number }): boolean {
+    if (this.problem !== undefined || this.windows || !startsWith(bytes, start, ENTRY_HEAD)) return false;
+    let p = start + ENTRY_HEAD.length;
+    const digitsStart = p;
+    let length = 0;
+    let c = bytes[p];
+    for (; c !== undefined && c >= 0x30 && c <= 0x39; c = bytes[++p]) length = length * 10 + (c - 0x30);
+    const digits = p - digitsStart;
+    // Beyond 15 digits the decoder's BigInt path decides; a leading zero is its error to report.
+    if (c !== 0x65 /* e */ || digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === 0x30)) return false;
+    if (!startsWith(bytes, ++p, PATH_HEAD)) return false;
+    p += PATH_HEAD.length;
+    const name = this.name ?? '';
+    const path = [name];
+    let chars = name.length;
+    const previous = this.previousRaw;
+    const starts = this.rawStarts;
+    const lengths = this.rawLengths;
+    let k = 0;
+    while (bytes[p] !== 0x65 /* e */) {
+      const lengthStart = p;
+      let n = 0;
+      for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
+      if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > bytes.length) return false;
+      let component: string;
+      if (k + 1 < previous.length && lengths[k] === n && compareRanges(bytes, starts[k]!, n, p, n) === 0) {
+        // Files of one directory repeat its components: the string made (and checked) before.
+        component = previous[k + 1]!;
+      } else {
+        if (!plainName(bytes, p, p + n)) return false;
+        component = bytes.toString('latin1', p, p + n);
+        if (component === '.' || component === '..') return false;
+      }
+      starts[k] = p;
+      lengths[k++] = n;
+      path.push(component);
+      chars += component.length + 1;
+      p += n;
+    }
+    // The list's end, then the dictionary's (an entry with more keys is declined). Values are
+    // counted as the decoder counts them, keys not: the entry, its length, its path list, the names.
+    if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokens) return false;
+    taken.end = p + 1;
+    taken.tokens = 3 + k;
+    this.previousRaw = path;
+    this.previousBytes = [];
+    const i = this.length++;
+    try {
+      this.addFile(path, chars, length, false, i);
+    } catch (error) {
+      this.hold(error, i);
+    }
+    return true;
+  }
+
+  private hold(error: unknown, i: number): void {
+    const problem = fileError(error, i);
+    if (this.name !== undefined) throw problem;
+    this.problem = problem;
+  }
+
+  finish(name: string): Layout {
+    if (this.name === undefined) {
+      for (const file of this.files) file.path[0] = name;
+      this.lastPath[0] = name;
+      if ((this.longest + name.length) * 3 > MAX_PATH_BYTES) {
+        this.files.forEach((file, i) => checkPathBytes(file.path, i));
+        if (this.problem !== undefined && this.lastPathIndex === this.files.length) checkPathBytes(this.lastPath, this.lastPathIndex);
+      }
+      if (this.problem !== undefined) throw this.problem;
+    }
+    if (this.offset === 0) throw new MetainfoError('torrent holds no data (all files are empty)');
+    return { files: this.files, length: this.offset, contentLength: this.contentLength };
+  }
+
+  /** Per-file messages are built only when something is wrong: this runs for tens of thousands of files. */
+  private addEntry(entry: BValue, i: number): void {
+    if (!isDict(entry)) throw new FileProblem('is not a dictionary');
+    const length = checkLength(entry.get('length'), 'length');
+    const utf8Path = entry.get('path.utf-8');
+    const pathValue = Array.isArray(utf8Path) ? utf8Path : entry.get('path');
+    if (pathValue === undefined) throw new FileProblem('has no path');
+    if (!Array.isArray(pathValue)) throw new FileProblem('path is not a list');
+    if (pathValue.length === 0) throw new FileProblem('has an empty path');
+    const name = this.name ?? '';
+    const path: string[] = new Array(pathValue.length + 1);
+    path[0] = name;
+    let chars = name.length + pathValue.length;
+    for (let k = 0; k < pathValue.length; k++) {
+      const c = pathValue[k];
+      if (!isBytes(c)) throw new FileProblem('path has a component that is not a byte string');
+      // Files of one directory repeat its components: reuse the string (already checked).
+      // A file's own name rarely repeats the previous file's: it is not compared.
+      const before = k < pathValue.length - 1 ? this.previousBytes[k] : undefined;
+      let component: string;
+      if (before !== undefined && sameBytes(before, c)) {
+        component = this.previousPath[k + 1]!;
+      } else {
+        component = componentText(c, this.windows, pathValue);
+      }
+      path[k + 1] = component;
+      chars += component.length;
+    }
+    this.previousBytes = pathValue as Uint8Array[];
+    this.previousPath = path;
+    this.previousRaw = [];
+    const attr = entry.get('attr');
+    this.addFile(path, chars, length, isBytes(attr) && attr.includes(0x70 /* p */), i);
+  }
+
+  /** `chars`: the path's UTF-16 units, with a separator per component. */
+  private addFile(path: string[], chars: number, length: number, paddingAttr: boolean, i: number): void {
+    if (this.name !== undefined) {
+      // A UTF-16 unit is at most 3 UTF-8 bytes: most paths need no byte count.
+      if (chars * 3 > MAX_PATH_BYTES) checkPathBytes(path);
+    } else {
+      if (chars > this.longest) this.longest = chars;
+      this.lastPath = path;
+      this.lastPathIndex = i;
+    }
+    const padding = paddingAttr || looksLikePadding(path);
+    if (!padding) {
+      this.paths.add(path, 1);
+      this.contentLength += length;
+    }
+    this.files.push({ path, length, offset: this.offset, padding });
+    this.offset += length;
+    if (this.offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
+  }
+}
+
+/** Throws UnsafePathError, or with `i` the MetainfoError naming file i, for a path too long. */
+function checkPathBytes(path: string[], i?: number): void {
+  const bytes = pathBytes(path);
+  if (bytes <= MAX_PATH_BYTES) return;
+  const error = new UnsafePathError(`unsafe path ${quotePath(path.join('/'))}: ${bytes} bytes long, more than ${MAX_PATH_BYTES}`);
+  throw i === undefined ? error : fileError(error, i);
+}
+
+/** A problem with the i-th (from 0) file entry as the MetainfoError to throw. */
+function fileError(error: unknown, i: number): unknown {
+  if (error instanceof FileProblem) return new MetainfoError(`file ${i + 1} ${error.message}`);
+  if (error instanceof UnsafePathError) return new MetainfoError(`file ${i + 1}: ${error.message}`);
+  return error;
+}
+
+/**
+ * A path component as text, or UnsafePathError. Plain ASCII without '/', '\\' or NUL (nearly
+ * every name) is checked and decoded in one pass over its bytes.
+ */
+function componentText(bytes: Uint8Array, windows: boolean, pathValue: BValue[]): string {
+  const plain = !windows && bytes.length > 0 && bytes.length <= MAX_COMPONENT_BYTES && plainName(bytes, 0, bytes.length);
+  // fromCharCode takes the bytes as they are (at most 255 of them), at half the cost of a Buffer's toString.
+  const component = plain ? String.fromCharCode.apply(null, bytes as unknown as number[]) : utf8(bytes);
+  if (plain && component !== '.' && component !== '..') return component;
+  const problem = unsafeComponentReason(component, windows);
+  if (problem) throw new UnsafePathError(`unsafe path ${quotePath(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
+  return component;
+}
+
+/** Whether bytes start..end are ASCII without '/', '\\' or NUL: a name needing no further check but '.' and '..'. */
+function plainName(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let j = start; j < end; j++) {
+    const b = bytes[j]!;
+    if (b >= 0x80 || b === 0x2f /* / */ || b === 0x5c /* \\ */ || b === 0) return false;
+  }
+  return true;
+}
+
+const ENTRY_HEAD = Buffer.from('d6:lengthi', 'latin1');
+const PATH_HEAD = Buffer.from('4:pathl', 'latin1');
+
+function startsWith(bytes: Uint8Array, at: number, head: Uint8Array): boolean {
+  if (at + head.length > bytes.length) return false;
+  for (let j = 0; j < head.length; j++) if (bytes[at + j] !== head[j]) return false;
+  return true;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
+/** `path` includes the torrent name at index 0. */
+function looksLikePadding(path: string[]): boolean {
+  if (path.length === 3 && path[1] === '.pad' && /^\d+$/.test(path[2]!)) return true;
+  // BitComet's padding files predate BEP 47's attr flag.
+  return path[path.length - 1]!.startsWith('_____padding_file_');
+}
