@@ -75,6 +75,22 @@ export const EDITABLE_SETTINGS: { key: keyof Settings; label: string; kind: 'tex
   { key: 'lsd', label: 'Local peer discovery (next start)', kind: 'boolean', choices: ['on', 'off'] },
 ];
 
+export type EditableSetting = (typeof EDITABLE_SETTINGS)[number];
+
+/** Typed text for a settings field, read back into its value, or why it is refused. */
+export function parseSettingInput(field: EditableSetting, typed: string): { value: string | number | boolean } | { error: string } {
+  const text = typed.trim();
+  if (field.kind === 'number') {
+    const value = Number(text);
+    return text !== '' && Number.isFinite(value) ? { value } : { error: `${field.label}: '${text}' is not a number` };
+  }
+  if (field.kind === 'choice' || field.kind === 'boolean') {
+    if (!field.choices?.includes(text)) return { error: `${field.label}: choose one of ${field.choices?.join(', ')}` };
+    return { value: field.kind === 'boolean' ? text === 'on' : text };
+  }
+  return { value: text };
+}
+
 /**
  * A settings file that is not JSON: btui refuses to start rather than run on defaults and
  * later save them over the user's file. One line: the file, where, and the way out.

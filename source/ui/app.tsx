@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
+import { EDITABLE_SETTINGS, parseSettingInput, type Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
 import type { Snapshot } from '../store/types.js';
 import { visibleRows } from '../store/view.js';
@@ -109,19 +109,12 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
         case 'setting': {
           const field = EDITABLE_SETTINGS.find((f) => f.key === prompt.settingKey);
           if (!field) return { ...state, prompt: undefined };
-          let value: string | number | boolean = text;
-          if (field.kind === 'number') {
-            value = Number(text);
-            if (!Number.isFinite(value) || text === '') {
-              store.log('warn', `${field.label}: '${text}' is not a number`);
-              return { ...state, prompt: undefined };
-            }
-          }
-          if ((field.kind === 'choice' || field.kind === 'boolean') && !field.choices?.includes(text)) {
-            store.log('warn', `${field.label}: choose one of ${field.choices?.join(', ')}`);
+          const parsed = parseSettingInput(field, text);
+          if ('error' in parsed) {
+            store.log('warn', parsed.error);
             return { ...state, prompt: undefined };
           }
-          if (field.kind === 'boolean') value = text === 'on';
+          const value = parsed.value;
           const next = settingsAccess.update({ [field.key]: value } as Partial<Settings>);
           setSettings(next);
           if (field.key === 'downloadLimit' || field.key === 'uploadLimit') commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
@@ -207,22 +200,24 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
         const lines = overlay.kind === 'help' ? helpLines(keymap.bindings).length : overlay.text.split('\n').length;
         const max = Math.max(0, lines - (mainHeight - 1));
         const page = Math.max(1, mainHeight - 2);
-        const delta = name === 'up' || name === 'k' ? -1 : name === 'down' || name === 'j' ? 1 : name === 'pageup' ? -page : name === 'pagedown' ? page : 0;
+        const moved = name === undefined ? undefined : keymap.lookup(name);
+        const delta = moved === 'up' ? -1 : moved === 'down' ? 1 : moved === 'pageUp' ? -page : moved === 'pageDown' ? page : 0;
         if (delta !== 0) return setState({ ...state, overlay: { ...overlay, scroll: Math.max(0, Math.min(max, overlay.scroll + delta)) } });
-        if (name === 'escape' || name === 'q' || name === 'left' || (overlay.kind === 'help' && (name === '?' || name === 'h')) || (overlay.kind === 'metainfo' && name === 'm')) {
+        if (name === 'escape' || moved === 'back' || moved === 'quit' || (overlay.kind === 'help' && moved === 'help') || (overlay.kind === 'metainfo' && moved === 'metainfo')) {
           setState({ ...state, overlay: undefined });
         }
         return;
       }
       if (overlay?.kind === 'settings') {
         const count = EDITABLE_SETTINGS.length;
-        if (name === 'up' || name === 'k') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + count - 1) % count } });
-        if (name === 'down' || name === 'j') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + 1) % count } });
-        if (name === 'return') {
+        const moved = name === undefined ? undefined : keymap.lookup(name);
+        if (moved === 'up') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + count - 1) % count } });
+        if (moved === 'down') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + 1) % count } });
+        if (name === 'return' || moved === 'open') {
           const field = EDITABLE_SETTINGS[overlay.cursor]!;
           return setState({ ...state, prompt: { kind: 'setting', settingKey: field.key, text: settingText(settings, field.key) } });
         }
-        if (name === 'escape' || name === 'q' || name === 'left') setState({ ...state, overlay: undefined });
+        if (name === 'escape' || moved === 'back' || moved === 'quit') setState({ ...state, overlay: undefined });
         return;
       }
 

@@ -317,3 +317,28 @@ test('the recovery screen: shown over the list until answered; other keys do not
     assert.equal(answers.length, 1);
   }
 });
+
+test('the settings and help screens move with the keymap, not with hard-coded keys', async (t) => {
+  const m = mount(many.slice(0, 1), { width: 100, height: 40, settings: { keys: { down: ['J'], up: ['K'] } } });
+  t.after(() => m.app.unmount());
+  await m.press('S', 'j', '\r');
+  assert.match(m.frame(), /Value: /);
+  assert.doesNotMatch(m.frame(), /Value: 6881/, 'j is no longer "down": Enter edits the first setting');
+  await m.press('\x1b', '\x1b', 'S', 'J', '\r');
+  assert.match(m.frame(), /Value: 6881/, 'J is "down" now: Enter edits the second setting');
+  await m.press('\x1b', '\x1b', 'S', 'J', 'K', '\r');
+  assert.match(m.frame(), /Value: /);
+  assert.doesNotMatch(m.frame(), /Value: 6881/, 'K is "up"');
+});
+
+test('a settings value is read back by its field, and a refused one says why', async () => {
+  const { EDITABLE_SETTINGS, parseSettingInput } = await import('../../source/settings.js');
+  const field = (key: string) => EDITABLE_SETTINGS.find((f) => f.key === key)!;
+  assert.deepEqual(parseSettingInput(field('port'), ' 6882 '), { value: 6882 });
+  assert.deepEqual(parseSettingInput(field('port'), 'abc'), { error: "Listen port (next start): 'abc' is not a number" });
+  assert.deepEqual(parseSettingInput(field('port'), ''), { error: "Listen port (next start): '' is not a number" });
+  assert.deepEqual(parseSettingInput(field('dht'), 'off'), { value: false });
+  assert.match(String((parseSettingInput(field('dht'), 'maybe') as { error: string }).error), /choose one of on, off/);
+  assert.deepEqual(parseSettingInput(field('colours'), '16'), { value: '16' });
+  assert.deepEqual(parseSettingInput(field('watchDirectory'), ' /w '), { value: '/w' });
+});
