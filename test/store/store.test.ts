@@ -199,3 +199,29 @@ test('Tab completion: unique names complete (directories get a slash), ambiguous
   assert.deepEqual(await completePath(`${dir}/music-b`, '/'), { text: `${dir}/music-b.torrent`, candidates: [] });
   assert.deepEqual(await completePath('nothing-here', dir), { text: 'nothing-here', candidates: [] });
 });
+
+test('the store follows the service by itself: an action\'s result is published soon, a burst in one snapshot', async (t) => {
+  const { store, service } = setup(t);
+  let published = 0;
+  store.subscribe(() => published++);
+  const metas = [0, 1, 2, 3, 4].map((i) => randomTorrent({ name: `burst-${i}`, sizes: [1000] }).meta);
+  await Promise.all(metas.map((meta) => service.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true })));
+  assert.equal(published, 0, 'not synchronously: changes are coalesced');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(published, 1, 'five adds, one snapshot');
+  assert.equal(store.getSnapshot().torrents.length, 5);
+  await service.setPriority(metas[2]!.infoHash, 3);
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(published, 2);
+  assert.equal(store.getSnapshot().torrents[2]!.priority, 3);
+});
+
+test('a .torrent given as bytes (Transmission\'s metainfo) is added; garbage is one logged error', async (t) => {
+  const { store, service } = setup(t);
+  const { meta } = randomTorrent({ name: 'as-bytes', sizes: [1000] });
+  assert.equal(await service.addTorrentBytes(encodeTorrentFile(meta), { paused: true }), meta.infoHash);
+  assert.equal(service.summary(meta.infoHash)!.name, 'as-bytes');
+  assert.equal(await service.addTorrentBytes(Buffer.from('nonsense'), { paused: true }), undefined);
+  store.refresh();
+  assert.ok(store.getSnapshot().log.some((e) => e.level === 'error' && e.text.startsWith('cannot add the torrent given: ')));
+});
