@@ -78,7 +78,6 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
   });
   const store = new TorrentStore(service, { refreshMs: settings.refreshMs });
   for (const problem of network.problems) store.log('warn', problem);
-  session.on('warning', (message: string) => store.log('warn', message));
   try {
     await session.listen(settings.port);
   } catch (error) {

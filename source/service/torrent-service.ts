@@ -177,6 +177,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     });
     session.on('added', this.onAdded);
     session.on('removed', this.onRemoved);
+    session.on('warning', this.onWarning);
     for (const torrent of session.list()) this.onAdded(torrent);
     const seedMs = options.seedCheckMs ?? 5000;
     if (seedMs > 0) {
@@ -575,9 +576,11 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
    * Moves a torrent's data to another directory: the torrent is stopped, its data renamed
    * (or, across file systems, copied, checked and then deleted), and it restarts there if it
    * was running. On any error the old copy stays whole and the torrent keeps pointing at it.
-   * Returns whether it moved.
+   * With `moveData: false` the data is not touched: the torrent looks for it in the new
+   * directory (Transmission's set-location without move; its resume data decides whether
+   * it is checked). Returns whether it moved.
    */
-  async move(key: TorrentKey, directory: string): Promise<boolean> {
+  async move(key: TorrentKey, directory: string, options: { moveData?: boolean } = {}): Promise<boolean> {
     const entry = this.entry(key);
     if (!entry || entry.moving) return false;
     const target = resolve(directory);
@@ -604,7 +607,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       const resume = resumePath ? await readFile(resumePath).catch(() => undefined) : undefined;
       const files = meta.files.flatMap((f, i) => (f.padding ? [] : [relative(oldRoot, torrent.storage.filePath(i))]));
       await mkdir(target, { recursive: true });
-      const result = await moveData(oldRoot, newRoot, files, this.options.moveFs);
+      const result = options.moveData === false ? { how: 'nothing' as const } : await moveData(oldRoot, newRoot, files, this.options.moveFs);
       moved = true;
       // The engine keeps one directory per torrent: the torrent is added again there, with its resume data.
       await this.session.remove(entry.hash);
@@ -614,7 +617,8 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       }
       const again = this.session.add(meta, { directory: target, paused: true, filePriorities: entry.filePriorities });
       await again.loadSavedProgress();
-      this.log('info', `moved ${name} to ${printable(target)}${result.how === 'copied' ? ' (copied across file systems)' : ''}`);
+      if (options.moveData === false) this.log('info', `${name} now looks for its data in ${printable(target)}`);
+      else this.log('info', `moved ${name} to ${printable(target)}${result.how === 'copied' ? ' (copied across file systems)' : ''}`);
     } catch (error) {
       this.log('error', `cannot move ${name} to ${printable(target)}: ${describeError(error)}${moved ? '' : '; it stays where it was'}`);
     } finally {
@@ -952,6 +956,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     await this.persistence.save();
     this.session.off('added', this.onAdded);
     this.session.off('removed', this.onRemoved);
+    this.session.off('warning', this.onWarning);
     for (const entry of this.byHash.values()) entry.unbind?.();
   }
 
@@ -964,10 +969,13 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     this.persistence.close();
     this.session.off('added', this.onAdded);
     this.session.off('removed', this.onRemoved);
+    this.session.off('warning', this.onWarning);
     for (const entry of this.byHash.values()) entry.unbind?.();
   }
 
   // ---- internals ----
+
+  private readonly onWarning = (message: string): void => this.log('warn', message);
 
   private entry(key: TorrentKey): Entry | undefined {
     const entry = typeof key === 'number' ? this.byId.get(key) : this.byHash.get(key.toLowerCase());

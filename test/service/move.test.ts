@@ -126,3 +126,17 @@ test('move of a single-file torrent on one file system', async (t) => {
   await waitForDone(s.session.get(s.hash)!, 10_000);
   assert.equal(s.session.get(s.hash)!.stats().downloaded, 0);
 });
+
+test('set location without moving: the data stays, the torrent looks for it in the new directory', async (t) => {
+  const dir = tempDir(t);
+  const s = await seeding(dir, t);
+  writeTorrentFiles(join(dir, 'copy'), s.meta, s.data);
+  assert.equal(await s.service.move(s.hash, join(dir, 'copy'), { moveData: false }), true);
+  assertData(join(dir, 'dl'), s.meta, s.data);
+  const torrent = s.session.get(s.hash)!;
+  assert.equal(torrent.stats().directory, join(dir, 'copy'));
+  await waitForDone(torrent, 10_000);
+  assert.equal(torrent.stats().downloaded, 0, 'found there');
+  s.store.refresh();
+  assert.ok(s.store.getSnapshot().log.some((e) => e.text === `moved now looks for its data in ${join(dir, 'copy')}`));
+});
