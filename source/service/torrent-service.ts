@@ -5,7 +5,6 @@ import { encodeTorrentFile } from '../engine/metainfo/encode-torrent-file.js';
 import { loadTorrent } from '../engine/metainfo/load-torrent.js';
 import { magnetURI, parseInfoHash, parseMagnet, type Magnet } from '../engine/metainfo/magnet.js';
 import { parseMetainfo, type Metainfo } from '../engine/metainfo/metainfo.js';
-import { filePieces } from '../engine/metainfo/piece-layout.js';
 import type { ResolvedMagnet } from '../engine/session/magnet-resolver.js';
 import type { Session } from '../engine/session/session.js';
 import type { Torrent } from '../engine/torrent/torrent.js';
@@ -14,10 +13,12 @@ import { formatBytes } from '../format/size.js';
 import { printable, printableShort } from '../format/text.js';
 import type { SavedSession, SavedTorrent } from '../session-state/session-file.js';
 import { classifyAddInput } from './add-input.js';
+import { applySaved, clampRate, goal, newEntry, normalizeLabels, savedEntry, type Entry } from './entry.js';
+import { fileInfos, pendingSummary, peerInfos, torrentInfo, torrentSummary, trackerInfos } from './reads.js';
 import { MagnetFetches, type PendingMagnet } from './magnet-fetches.js';
 import { moveData, type MoveFs } from './move-data.js';
 import { SessionPersistence, type SessionRecovery } from './persistence.js';
-import { MAX_PRIORITY, MIN_PRIORITY, PRIORITY_NAMES, QueueManager, type QueueSubject } from './queue-manager.js';
+import { MAX_PRIORITY, MIN_PRIORITY, PRIORITY_NAMES, QueueManager } from './queue-manager.js';
 import { seedGoalReached } from './seed-goal.js';
 import type {
   AddOptions,
@@ -25,7 +26,6 @@ import type {
   ChangesSince,
   FileInfo,
   GlobalInfo,
-  GoalMode,
   LogLevel,
   PeerInfo,
   PieceInfo,
@@ -64,47 +64,11 @@ export interface ServiceOptions {
   writeSession?: (path: string, session: SavedSession) => Promise<void>;
 }
 
-/** A torrent or magnet as the service keeps it. */
-interface Entry extends QueueSubject {
-  readonly id: number;
-  readonly hash: string;
-  torrent?: Torrent;
-  pending?: PendingMagnet;
-  addedAt: number;
-  /** Order in the queue among equal priorities (addedAt unless moved with setQueuePosition). */
-  order: number;
-  completedAt?: number;
-  downloadedBase: number;
-  uploadedBase: number;
-  priority: number;
-  filePriorities: Uint8Array;
-  userPaused: boolean;
-  queued: boolean;
-  ephemeral: boolean;
-  checkProgress?: number;
-  labels: readonly string[];
-  seedRatioLimit: number;
-  seedRatioMode: GoalMode;
-  seedIdleLimit: number;
-  seedIdleMode: GoalMode;
-  downloadLimit: number;
-  uploadLimit: number;
-  /** The change sequence number of its last change. */
-  changedAt: number;
-  /** Its last summary showed no peers, no traffic, no check: a tick cannot change it. */
-  quiet: boolean;
-  lastActiveAt?: number;
-  moving: boolean;
-  unbind?: () => void;
-  readonly ref: TorrentRef;
-}
-
 export type TorrentKey = string | number;
 
 const TORRENT_EVENTS = ['state', 'piece', 'done', 'trackers', 'peer', 'peer-closed', 'warning', 'error-state', 'checking', 'tick'] as const;
 const FILE_PRIORITY_NAMES = ['skip', 'normal', 'high'];
 const REMOVALS_KEPT = 10_000;
-const EMPTY: readonly string[] = Object.freeze([]);
 
 /**
  * The service below every front-end (the TUI's store, a Transmission RPC server, a daemon):
@@ -215,7 +179,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   summary(key: TorrentKey): TorrentSummary | undefined {
     const entry = this.entry(key);
     if (!entry) return undefined;
-    const summary = entry.torrent ? this.torrentSummary(entry, entry.torrent) : this.pendingSummary(entry, entry.pending!);
+    const summary = entry.torrent ? torrentSummary(entry, entry.torrent, this.queuePosition(entry)) : pendingSummary(entry, entry.pending!, this.queuePosition(entry));
     entry.quiet = summary.peers === 0 && summary.downloadRate === 0 && summary.uploadRate === 0 && summary.state !== 'checking';
     return summary;
   }
@@ -224,62 +188,20 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   files(key: TorrentKey): FileInfo[] | undefined {
     const entry = this.entry(key);
     if (!entry) return undefined;
-    const torrent = entry.torrent;
-    if (!torrent) return [];
-    const meta = torrent.meta;
-    const have = torrent.pieceStats().have;
-    const has = (i: number) => ((have[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0;
-    const rows: FileInfo[] = [];
-    meta.files.forEach((f, index) => {
-      if (f.padding) return;
-      let completed = 0;
-      const span = filePieces(f, meta.pieceLength);
-      if (span) {
-        for (let p = span.first; p <= span.last; p++) {
-          if (!has(p)) continue;
-          completed += Math.min(f.offset + f.length, (p + 1) * meta.pieceLength) - Math.max(f.offset, p * meta.pieceLength);
-        }
-      }
-      rows.push({ index, path: meta.files.length === 1 ? f.path.join('/') : f.path.slice(1).join('/'), length: f.length, completed, priority: entry.filePriorities[index] ?? 1 });
-    });
-    return rows;
+    return entry.torrent ? fileInfos(entry.torrent, entry.filePriorities) : [];
   }
 
   peers(key: TorrentKey): PeerInfo[] | undefined {
     const entry = this.entry(key);
     if (!entry) return undefined;
-    return (entry.torrent?.peerStats() ?? []).map((p) => ({
-      id: p.id,
-      host: p.host,
-      port: p.port,
-      client: p.client,
-      incoming: p.incoming,
-      amInterested: p.amInterested,
-      amChoking: p.amChoking,
-      peerInterested: p.peerInterested,
-      peerChoking: p.peerChoking,
-      snubbed: p.snubbed,
-      progress: p.progress,
-      downloadRate: p.downloadRate,
-      uploadRate: p.uploadRate,
-      requests: p.requests,
-    }));
+    return entry.torrent ? peerInfos(entry.torrent) : [];
   }
 
   trackers(key: TorrentKey): TrackerInfo[] | undefined {
     const entry = this.entry(key);
     if (!entry) return undefined;
     if (!entry.torrent) return entry.pending!.magnet.trackers.map((url, i) => ({ url, tier: i, status: 'idle' }));
-    return entry.torrent.trackerStats().map((t) => ({
-      url: t.url,
-      tier: t.tier,
-      status: t.status,
-      lastAnnounceAt: t.lastAnnounceAt,
-      nextAnnounceAt: t.nextAnnounceAt,
-      seeders: t.seeders,
-      leechers: t.leechers,
-      lastError: t.lastError,
-    }));
+    return trackerInfos(entry.torrent);
   }
 
   pieces(key: TorrentKey): PieceInfo | undefined {
@@ -291,24 +213,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
 
   info(key: TorrentKey): TorrentInfo | undefined {
     const torrent = this.entry(key)?.torrent;
-    if (!torrent) return undefined;
-    const meta = torrent.meta;
-    const stats = torrent.stats();
-    return {
-      infoHash: meta.infoHash,
-      name: meta.name,
-      pieceLength: meta.pieceLength,
-      private: meta.private,
-      comment: meta.comment,
-      createdBy: meta.createdBy,
-      creationDate: meta.creationDate,
-      dataPath: torrent.storage.root,
-      wasted: stats.wasted,
-      hashFailures: stats.hashFailures,
-      magnet: magnetURI({ infoHash: meta.infoHash, name: meta.name, length: meta.contentLength ?? meta.length, trackers: meta.announce.flat() }),
-      trackers: meta.announce.map((tier) => [...tier]),
-      fileCount: meta.files.length,
-    };
+    return torrent ? torrentInfo(torrent) : undefined;
   }
 
   /** The parsed metainfo (read-only: for summaries like `btui metainfo`'s). */
@@ -430,7 +335,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       this.log('info', `already in the session: ${printable(magnet.name ?? magnet.infoHash)}`);
       return magnet.infoHash;
     }
-    const entry = this.newEntry(magnet.infoHash, 0, options);
+    const entry = newEntry(this.nextId++, magnet.infoHash, 0, options);
     entry.pending = { infoHash: magnet.infoHash, uri, magnet, name: magnet.name || magnet.infoHash, directory: options.directory ?? this.downloadDirectory, status: 'paused' };
     entry.userPaused = options.paused ?? false;
     this.insert(entry);
@@ -462,7 +367,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       if (entry.pending) this.magnets.cancel(entry.pending);
       entry.filePriorities = options.filePriorities ?? new Uint8Array(meta.files.length).fill(1);
     } else {
-      entry = this.newEntry(meta.infoHash, meta.files.length, options);
+      entry = newEntry(this.nextId++, meta.infoHash, meta.files.length, options);
       this.byHash.set(entry.hash, entry);
       this.byId.set(entry.id, entry);
     }
@@ -796,37 +701,8 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     const torrents: SavedTorrent[] = [];
     const magnets: SavedTorrent[] = [];
     for (const entry of this.byHash.values()) {
-      if (entry.ephemeral || (!entry.torrent && !entry.pending)) continue;
-      const common = {
-        infoHash: entry.hash,
-        paused: entry.userPaused,
-        priority: entry.priority,
-        addedAt: entry.addedAt,
-        ...(entry.order !== entry.addedAt ? { queueOrder: entry.order } : {}),
-        labels: [...entry.labels],
-        seedRatioLimit: entry.seedRatioLimit,
-        seedRatioMode: entry.seedRatioMode,
-        seedIdleLimit: entry.seedIdleLimit,
-        seedIdleMode: entry.seedIdleMode,
-        downloadLimit: entry.downloadLimit,
-        uploadLimit: entry.uploadLimit,
-      };
-      if (entry.torrent) {
-        const stats = entry.torrent.stats();
-        torrents.push({
-          ...common,
-          infoHash: entry.hash,
-          torrentFile: join('torrents', `${entry.hash}.torrent`),
-          directory: stats.directory,
-          filePriorities: [...entry.filePriorities],
-          completedAt: entry.completedAt,
-          downloaded: entry.downloadedBase + stats.downloaded,
-          uploaded: entry.uploadedBase + stats.uploaded,
-        });
-      } else {
-        const pending = entry.pending!;
-        magnets.push({ ...common, magnet: pending.uri, directory: pending.directory, paused: pending.status === 'paused', filePriorities: [], downloaded: 0, uploaded: 0 });
-      }
+      const saved = savedEntry(entry);
+      if (saved) (saved.magnet === undefined ? torrents : magnets).push(saved);
     }
     // Torrents first, then magnets still waiting for metadata (as files written before the service had them).
     return { version: 1, torrents: [...torrents, ...magnets] };
@@ -866,19 +742,19 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     if (saved.torrentFile === undefined) {
       if (!saved.magnet) throw new Error('a magnet without its link');
       if ((await this.addMagnet(saved.magnet, options)) !== saved.infoHash) throw new Error('its magnet names another torrent');
-      this.applySaved(this.byHash.get(saved.infoHash)!, saved);
+      applySaved(this.byHash.get(saved.infoHash)!, saved);
       return;
     }
     const file = isAbsolute(saved.torrentFile) ? saved.torrentFile : join(this.options.stateDirectory, saved.torrentFile);
     const meta = parseMetainfo(await readFile(file));
     if (meta.infoHash !== saved.infoHash) throw new Error(`${file} holds another torrent (${meta.infoHash})`);
     const priorities = saved.filePriorities.length === meta.files.length ? Uint8Array.from(saved.filePriorities) : undefined;
-    const entry = this.newEntry(meta.infoHash, meta.files.length, { ...options, filePriorities: priorities });
+    const entry = newEntry(this.nextId++, meta.infoHash, meta.files.length, { ...options, filePriorities: priorities });
     entry.completedAt = saved.completedAt;
     entry.downloadedBase = saved.downloaded;
     entry.uploadedBase = saved.uploaded;
     entry.userPaused = saved.paused;
-    this.applySaved(entry, saved);
+    applySaved(entry, saved);
     this.byHash.set(entry.hash, entry);
     this.byId.set(entry.id, entry);
     const torrent = this.session.add(meta, { directory: saved.directory, paused: true, filePriorities: priorities });
@@ -886,18 +762,6 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     if (await torrent.loadSavedProgress()) this.touch(entry, 'progress');
     // One queue pass after the loop, not one per torrent.
     if (!saved.paused) this.queue.request(entry, { defer: true });
-  }
-
-  private applySaved(entry: Entry, saved: SavedTorrent): void {
-    entry.order = saved.queueOrder ?? saved.addedAt;
-    entry.labels = normalizeLabels(saved.labels);
-    entry.seedRatioLimit = saved.seedRatioLimit;
-    entry.seedRatioMode = saved.seedRatioMode;
-    entry.seedIdleLimit = saved.seedIdleLimit;
-    entry.seedIdleMode = saved.seedIdleMode;
-    entry.downloadLimit = saved.downloadLimit;
-    entry.uploadLimit = saved.uploadLimit;
-    if (saved.downloadLimit || saved.uploadLimit) entry.torrent?.setLimits({ download: saved.downloadLimit, upload: saved.uploadLimit });
   }
 
   /**
@@ -915,7 +779,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
           const meta = parseMetainfo(await readFile(file));
           if (this.byHash.get(meta.infoHash)?.torrent) continue;
           const directory = this.persistence.salvagedDirectory(meta.infoHash) ?? defaultDirectory;
-          const entry = this.newEntry(meta.infoHash, meta.files.length, {});
+          const entry = newEntry(this.nextId++, meta.infoHash, meta.files.length, {});
           this.byHash.set(entry.hash, entry);
           this.byId.set(entry.id, entry);
           const torrent = this.session.add(meta, { directory, paused: true });
@@ -993,35 +857,6 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     return torrent.isRunning ? state === 'downloading' || (state === 'checking' && unfinished) : state !== 'error' && unfinished;
   }
 
-  private newEntry(hash: string, fileCount: number, options: AddOptions): Entry {
-    const id = this.nextId++;
-    const addedAt = options.addedAt ?? Date.now();
-    return {
-      id,
-      hash,
-      ref: Object.freeze({ id, hash }),
-      addedAt,
-      order: addedAt,
-      downloadedBase: 0,
-      uploadedBase: 0,
-      priority: Math.max(MIN_PRIORITY, Math.min(MAX_PRIORITY, options.priority ?? 2)),
-      filePriorities: options.filePriorities ?? new Uint8Array(fileCount).fill(1),
-      userPaused: false,
-      queued: false,
-      ephemeral: options.ephemeral ?? false,
-      labels: normalizeLabels(options.labels ?? EMPTY),
-      seedRatioLimit: 2,
-      seedRatioMode: 'global',
-      seedIdleLimit: 30,
-      seedIdleMode: 'global',
-      downloadLimit: 0,
-      uploadLimit: 0,
-      changedAt: 0,
-      quiet: false,
-      moving: false,
-    };
-  }
-
   /** A magnet's entry goes in at once; a torrent's when the session reports it added. */
   private insert(entry: Entry): void {
     this.byHash.set(entry.hash, entry);
@@ -1082,7 +917,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     const hash = torrent.meta.infoHash;
     let entry = this.byHash.get(hash);
     if (!entry) {
-      entry = this.newEntry(hash, torrent.meta.files.length, {});
+      entry = newEntry(this.nextId++, hash, torrent.meta.files.length, {});
       this.byHash.set(hash, entry);
       this.byId.set(entry.id, entry);
     }
@@ -1183,102 +1018,4 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     return this.positionCache.get(entry.hash) ?? 0;
   }
 
-  private torrentSummary(entry: Entry, torrent: Torrent): TorrentSummary {
-    const s = torrent.stats();
-    const size = torrent.meta.contentLength ?? s.length;
-    const downloaded = entry.downloadedBase + s.downloaded;
-    const uploaded = entry.uploadedBase + s.uploaded;
-    const basis = Math.max(downloaded, s.completedBytes);
-    return {
-      id: entry.id,
-      infoHash: entry.hash,
-      name: s.name,
-      state: s.state === 'paused' && entry.queued && !torrent.isRunning ? 'queued' : s.state,
-      error: s.error,
-      size,
-      completedBytes: Math.min(s.completedBytes, size),
-      progress: s.progress,
-      checkProgress: s.state === 'checking' ? (entry.checkProgress ?? 0) : undefined,
-      downloadRate: s.downloadRate,
-      uploadRate: s.uploadRate,
-      downloaded,
-      uploaded,
-      ratio: basis > 0 ? uploaded / basis : 0,
-      peers: s.peers,
-      knownPeers: s.knownPeers,
-      seeds: s.seeds,
-      etaSeconds: s.etaSeconds,
-      pieceCount: s.pieceCount,
-      havePieces: s.havePieces,
-      addedAt: entry.addedAt,
-      completedAt: entry.completedAt ?? s.completedAt,
-      priority: entry.priority,
-      queuePosition: this.queuePosition(entry),
-      directory: s.directory,
-      dataPath: torrent.storage.root,
-      labels: entry.labels,
-      downloadLimit: entry.downloadLimit,
-      uploadLimit: entry.uploadLimit,
-      seedRatioLimit: entry.seedRatioLimit,
-      seedRatioMode: entry.seedRatioMode,
-      seedIdleLimit: entry.seedIdleLimit,
-      seedIdleMode: entry.seedIdleMode,
-      userPaused: entry.userPaused,
-      ephemeral: entry.ephemeral,
-    };
-  }
-
-  private pendingSummary(entry: Entry, pending: PendingMagnet): TorrentSummary {
-    const p = pending.progress;
-    return {
-      id: entry.id,
-      infoHash: entry.hash,
-      name: pending.name,
-      state: pending.status,
-      error: pending.error,
-      size: pending.magnet.length ?? 0,
-      completedBytes: 0,
-      progress: 0,
-      checkProgress: pending.status === 'metadata' && p && p.pieceCount > 0 ? p.pieces / p.pieceCount : undefined,
-      downloadRate: 0,
-      uploadRate: 0,
-      downloaded: 0,
-      uploaded: 0,
-      ratio: 0,
-      peers: pending.status === 'metadata' ? (p?.connected ?? 0) : 0,
-      knownPeers: p?.known ?? pending.magnet.peers.length,
-      seeds: 0,
-      pieceCount: 0,
-      havePieces: 0,
-      addedAt: entry.addedAt,
-      priority: entry.priority,
-      queuePosition: this.queuePosition(entry),
-      directory: pending.directory,
-      dataPath: '',
-      magnet: pending.uri,
-      labels: entry.labels,
-      downloadLimit: entry.downloadLimit,
-      uploadLimit: entry.uploadLimit,
-      seedRatioLimit: entry.seedRatioLimit,
-      seedRatioMode: entry.seedRatioMode,
-      seedIdleLimit: entry.seedIdleLimit,
-      seedIdleMode: entry.seedIdleMode,
-      userPaused: entry.userPaused,
-      ephemeral: entry.ephemeral,
-    };
-  }
-}
-
-function goal(mode: GoalMode, own: number, global: number | undefined): number | undefined {
-  return mode === 'single' ? own : mode === 'global' ? global : undefined;
-}
-
-function clampRate(value: number): number {
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
-}
-
-/** Labels as Transmission keeps them: trimmed, no empty ones, no commas, each once, in the order given. */
-export function normalizeLabels(labels: readonly string[]): readonly string[] {
-  const out = [...new Set(labels.map((l) => l.trim().replace(/,/g, ' ')).filter((l) => l !== ''))];
-  return out.length === 0 ? EMPTY : Object.freeze(out);
 }
