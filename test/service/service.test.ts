@@ -216,3 +216,34 @@ test('reads: one list array until the list changes; summaries ask for nothing pe
   await s.service.addMetainfo(randomTorrent({ name: 'another', sizes: [10] }).meta, { paused: true, ephemeral: true });
   assert.notEqual(s.service.list(), list, 'a new array after an add');
 });
+
+test('queue position: a torrent moved to the front runs first, takes that place\'s priority, and keeps its place across a restart', async (t) => {
+  const dir = tempDir(t);
+  const first = openService(dir, { maxActiveDownloads: 1 });
+  const hashes: string[] = [];
+  for (let i = 0; i < 4; i++) hashes.push(await first.service.addMetainfo(randomTorrent({ name: `q${i}`, sizes: [20_000] }).meta, { addedAt: 1000 + i }));
+  const positions = (s: typeof first) => hashes.map((h) => s.service.summary(h)!.queuePosition);
+  const running = (s: typeof first) => hashes.map((h) => s.session.get(h)!.isRunning);
+  assert.deepEqual(positions(first), [0, 1, 2, 3]);
+  assert.deepEqual(running(first), [true, false, false, false]);
+
+  await first.service.setQueuePosition(hashes[3]!, 0);
+  assert.deepEqual(positions(first), [1, 2, 3, 0]);
+  assert.deepEqual(running(first), [false, false, false, true], 'the front of the queue runs');
+  await first.service.setQueuePosition(hashes[0]!, 2);
+  assert.deepEqual(positions(first), [2, 1, 3, 0], 'between the second and the third');
+  await first.service.setQueuePosition(hashes[2]!, 99);
+  assert.deepEqual(positions(first), [2, 1, 3, 0], 'past the end is the end');
+  await first.service.setPriority(hashes[2]!, 3);
+  assert.deepEqual(positions(first), [3, 2, 0, 1], 'priority still ranks first');
+  await first.service.setQueuePosition(hashes[0]!, 0);
+  assert.equal(first.service.summary(hashes[0]!)!.priority, 3, 'moved among the high ones, it is high');
+  const order = positions(first);
+  await first.close();
+
+  const second = openService(dir, { t, maxActiveDownloads: 1 });
+  await second.service.restore();
+  assert.deepEqual(positions(second), order);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(running(second), order.map((p) => p === 0));
+});
