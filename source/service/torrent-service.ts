@@ -738,6 +738,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   }
 
   private async restoreOne(saved: SavedTorrent): Promise<void> {
+    if (this.has(saved.infoHash)) throw new Error('listed twice in the session file');
     const options: AddOptions = { directory: saved.directory, paused: saved.paused, addedAt: saved.addedAt, priority: saved.priority, labels: saved.labels };
     if (saved.torrentFile === undefined) {
       if (!saved.magnet) throw new Error('a magnet without its link');

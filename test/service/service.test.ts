@@ -247,3 +247,20 @@ test('queue position: a torrent moved to the front runs first, takes that place\
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(running(second), order.map((p) => p === 0));
 });
+
+test('a torrent listed twice in session.json comes back once, the second entry reported', async (t) => {
+  const dir = tempDir(t);
+  const first = openService(dir);
+  const hash = await first.service.addMetainfo(randomTorrent({ name: 'twice', sizes: [1000] }).meta, { paused: true });
+  await first.close();
+  const path = join(dir, 'state', 'session.json');
+  const raw = JSON.parse(readFileSync(path, 'utf8'));
+  raw.torrents.push({ ...raw.torrents[0], labels: ['second'] });
+  writeFileSync(path, JSON.stringify(raw));
+  const second = openService(dir, { t });
+  assert.equal(await second.service.restore(), 1);
+  assert.deepEqual(second.service.list().map((r) => r.hash), [hash]);
+  assert.deepEqual(second.service.summary(hash)!.labels, [], 'the first entry wins');
+  second.store.refresh();
+  assert.ok(second.store.getSnapshot().log.some((e) => e.text === `cannot restore ${hash}: listed twice in the session file`));
+});
