@@ -397,6 +397,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   async start(key: TorrentKey): Promise<void> {
     const entry = this.entry(key);
     if (!entry) return;
+    if (this.busyMoving(entry)) return;
     entry.userPaused = false;
     if (entry.pending) this.magnets.run(entry.pending);
     else this.queue.request(entry);
@@ -408,6 +409,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   async stop(key: TorrentKey): Promise<void> {
     const entry = this.entry(key);
     if (!entry) return;
+    if (this.busyMoving(entry)) return;
     entry.userPaused = true;
     if (entry.pending) this.magnets.pause(entry.pending);
     else {
@@ -422,6 +424,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   async toggle(key: TorrentKey): Promise<void> {
     const entry = this.entry(key);
     if (!entry) return;
+    if (this.busyMoving(entry)) return;
     const active = entry.pending ? entry.pending.status === 'metadata' : entry.torrent!.isRunning || entry.queued;
     if (active) await this.stop(key);
     else await this.start(key);
@@ -431,6 +434,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   async verify(key: TorrentKey): Promise<void> {
     const entry = this.entry(key);
     if (!entry || this.stillFetching(entry)) return;
+    if (this.busyMoving(entry)) return;
     const torrent = entry.torrent!;
     this.log('info', `rechecking ${printable(torrent.meta.name)}`);
     await torrent.recheck();
@@ -455,6 +459,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   async remove(key: TorrentKey, options: { deleteData?: boolean } = {}): Promise<void> {
     const entry = this.entry(key);
     if (!entry) return;
+    if (this.busyMoving(entry)) return;
     if (entry.pending && !entry.torrent) {
       const name = printable(this.nameOf(entry));
       this.magnets.cancel(entry.pending);
@@ -514,14 +519,15 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       await mkdir(target, { recursive: true });
       const result = options.moveData === false ? { how: 'nothing' as const } : await moveData(oldRoot, newRoot, files, this.options.moveFs);
       moved = true;
-      // The engine keeps one directory per torrent: the torrent is added again there, with its resume data.
-      await this.session.remove(entry.hash);
-      if (resume && resumePath) {
-        await mkdir(dirname(resumePath), { recursive: true });
-        await writeFile(resumePath, resume);
+      // The engine keeps one directory per torrent: the torrent is added again there, with its resume data
+      // (without it, it is checked at start). It goes back into the session whatever happens on the way.
+      try {
+        await this.session.remove(entry.hash);
+      } finally {
+        if (resume && resumePath) await mkdir(dirname(resumePath), { recursive: true }).then(() => writeFile(resumePath, resume)).catch(() => undefined);
+        const again = this.session.get(entry.hash) ?? this.session.add(meta, { directory: target, paused: true, filePriorities: entry.filePriorities });
+        await again.loadSavedProgress();
       }
-      const again = this.session.add(meta, { directory: target, paused: true, filePriorities: entry.filePriorities });
-      await again.loadSavedProgress();
       if (options.moveData === false) this.log('info', `${name} now looks for its data in ${printable(target)}`);
       else this.log('info', `moved ${name} to ${printable(target)}${result.how === 'copied' ? ' (copied across file systems)' : ''}`);
     } catch (error) {
@@ -908,6 +914,12 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     return entry.torrent?.meta.name ?? entry.pending?.name ?? entry.hash;
   }
 
+  /** A torrent whose data is being moved takes no other action until the move is over. */
+  private busyMoving(entry: Entry): boolean {
+    if (entry.moving) this.log('warn', `${printable(this.nameOf(entry))} is being moved: try again when the move is over`);
+    return entry.moving;
+  }
+
   private stillFetching(entry: Entry): boolean {
     if (entry.torrent) return false;
     this.log('warn', `${printable(this.nameOf(entry))} has no metadata yet`);
@@ -944,8 +956,9 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     if (!entry) return;
     entry.unbind?.();
     entry.unbind = undefined;
-    entry.torrent = undefined;
+    // Moving: the stopped torrent still answers reads until the one in the new directory replaces it.
     if (entry.moving) return;
+    entry.torrent = undefined;
     this.forget(entry);
     this.scheduleSave();
   };

@@ -140,3 +140,36 @@ test('set location without moving: the data stays, the torrent looks for it in t
   s.store.refresh();
   assert.ok(s.store.getSnapshot().log.some((e) => e.text === `moved now looks for its data in ${join(dir, 'copy')}`));
 });
+
+test('during a move the torrent stays listed and readable, and other actions on it wait for the move to end', async (t) => {
+  const dir = tempDir(t);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let copying!: () => void;
+  const started = new Promise<void>((resolve) => (copying = resolve));
+  const fs: MoveFs = {
+    rename: exdev,
+    cp: async (from, to, options) => {
+      copying();
+      await gate;
+      await fsp.cp(from, to, options);
+    },
+  };
+  const s = await seeding(dir, t, fs);
+  const id = s.service.ref(s.hash)!.id;
+  const moving = s.service.move(s.hash, join(dir, 'slow-disk'));
+  await started;
+  assert.equal(s.service.summary(s.hash)!.id, id, 'still listed, with a summary');
+  assert.equal(s.service.summary(s.hash)!.state, 'paused', 'stopped while it moves');
+  await s.service.start(s.hash);
+  await s.service.remove(s.hash);
+  assert.equal(await s.service.move(s.hash, join(dir, 'third')), false);
+  assert.equal(s.session.get(s.hash)!.isRunning, false, 'not started under the move');
+  release();
+  assert.equal(await moving, true);
+  await waitForDone(s.session.get(s.hash)!, 10_000);
+  assertData(join(dir, 'slow-disk'), s.meta, s.data);
+  assert.deepEqual(s.service.list().map((r) => r.id), [id], 'not removed');
+  s.store.refresh();
+  assert.equal(s.store.getSnapshot().log.filter((e) => e.text === 'moved is being moved: try again when the move is over').length, 2);
+});
