@@ -11,7 +11,7 @@ import type { GlobalStats, LogEntry, LogLevel, Snapshot, TorrentRow } from './ty
 export interface StoreOptions {
   /** Snapshots are published at most this often from traffic and progress. */
   refreshMs?: number;
-  /** A change a user should see at once (an action's result, a log line) is published within this long. */
+  /** A change a user should see at once (an action's result, a log line) is published within this long (longer when snapshots are costly to build). */
   soonMs?: number;
   /** How often free disk space is measured; 0 = never. */
   diskIntervalMs?: number;
@@ -46,6 +46,8 @@ export class TorrentStore {
   private soonTimer?: NodeJS.Timeout;
   private diskTimer?: NodeJS.Timeout;
   private lastRefreshAt = 0;
+  /** How long the last published snapshot took to build (ms): soon() waits ten times that, so urgent refreshes stay under ~10% of a core. */
+  private lastRefreshCost = 0;
   private readonly refreshMs: number;
   private readonly soonMs: number;
   private readonly logLimit: number;
@@ -151,7 +153,7 @@ export class TorrentStore {
   /** Publishes within soonMs (coalescing whatever else arrives meanwhile); the periodic timer covers traffic. */
   private soon(): void {
     if (this.soonTimer) return;
-    const wait = Math.max(0, this.lastRefreshAt + this.soonMs - Date.now());
+    const wait = Math.max(0, this.lastRefreshAt + Math.max(this.soonMs, 10 * this.lastRefreshCost) - Date.now());
     this.soonTimer = setTimeout(() => {
       this.soonTimer = undefined;
       this.refresh();
@@ -161,6 +163,7 @@ export class TorrentStore {
 
   /** Builds and publishes a new snapshot if anything changed; returns whether it did. */
   refresh(): boolean {
+    const started = performance.now();
     this.lastRefreshAt = Date.now();
     const dhtNodes = this.service.session.dht?.nodeCount();
     if (dhtNodes !== this.dhtNodes) {
@@ -211,6 +214,7 @@ export class TorrentStore {
       detail,
     };
     for (const listener of this.listeners) listener();
+    this.lastRefreshCost = performance.now() - started;
     return true;
   }
 
