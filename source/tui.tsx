@@ -8,13 +8,14 @@ import { magnetURI } from './engine/metainfo/magnet.js';
 import { Session } from './engine/session/session.js';
 import { describeError } from './errors.js';
 import { networkOptions } from './session-state/network-options.js';
-import { SessionPersistence, type SessionRecovery } from './session-state/persistence.js';
+import type { SessionRecovery } from './service/persistence.js';
+import { TorrentService } from './service/torrent-service.js';
+import { WatchDirectory } from './service/watch-directory.js';
 import { acquireSessionLock } from './session-state/session-lock.js';
 import { SettingsStore, type Settings } from './settings.js';
 import { Controller } from './store/controller.js';
 import { completePath } from './store/path-complete.js';
 import { TorrentStore } from './store/torrent-store.js';
-import { WatchDirectory } from './store/watch-directory.js';
 import { App, type AppProps, type RecoveryQuestion } from './ui/app.js';
 
 const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
@@ -65,36 +66,33 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
     maxConnections: settings.maxConnections,
     ...network.options,
   });
-  const store = new TorrentStore(session, { refreshMs: settings.refreshMs, downloadDirectory: settings.downloadDirectory, maxActiveDownloads: settings.maxActiveDownloads });
+  const service = new TorrentService(session, {
+    stateDirectory: state,
+    downloadDirectory: settings.downloadDirectory,
+    maxActiveDownloads: settings.maxActiveDownloads,
+    limits: { download: settings.downloadLimit, upload: settings.uploadLimit },
+    saveLimits: (limits) => {
+      settings = settingsStore.update({ downloadLimit: limits.download, uploadLimit: limits.upload });
+    },
+    resumePath: resumeFilePath,
+  });
+  const store = new TorrentStore(service, { refreshMs: settings.refreshMs });
   for (const problem of network.problems) store.log('warn', problem);
-  session.on('warning', (message: string) => store.log('warn', message));
   try {
     await session.listen(settings.port);
   } catch (error) {
     await session.listen(0);
     store.log('warn', `${describeError(error)}; listening on port ${session.port} instead`);
   }
-  const controller = new Controller(
-    session,
-    store,
-    {
-      stateDirectory: state,
-      downloadDirectory: () => settings.downloadDirectory,
-      saveLimits: (limits) => {
-        settings = settingsStore.update({ downloadLimit: limits.download, uploadLimit: limits.upload });
-      },
-    },
-    { download: settings.downloadLimit, upload: settings.uploadLimit },
-  );
-  const persistence = new SessionPersistence(session, store, state);
-  const restored = await persistence.restore(controller);
-  if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${persistence.path}`);
-  const recovery = persistence.recovery ? recoveryQuestion(persistence, persistence.recovery, state, () => settings.downloadDirectory) : undefined;
+  const controller = new Controller(service, store);
+  const restored = await service.restore();
+  if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${service.sessionPath}`);
+  const recovery = service.recovery ? recoveryQuestion(service, service.recovery, state, () => settings.downloadDirectory) : undefined;
 
   let watcher: WatchDirectory | undefined;
   const startWatcher = () => {
     watcher?.stop();
-    watcher = settings.watchDirectory ? new WatchDirectory(settings.watchDirectory, controller, store) : undefined;
+    watcher = settings.watchDirectory ? new WatchDirectory(settings.watchDirectory, service) : undefined;
     watcher?.start();
   };
   startWatcher();
@@ -110,7 +108,7 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
     restoreTerminal();
     process.stderr.write(`btui: crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     // Best effort: keep the session the user had.
-    void persistence.save().finally(() => process.exit(1));
+    void service.save().finally(() => process.exit(1));
     setTimeout(() => process.exit(1), 2000).unref();
   };
   process.on('uncaughtException', crash);
@@ -132,8 +130,9 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
       complete={(text) => completePath(text)}
       onSettingsChanged={(next) => {
         settings = next;
-        store.setDownloadDirectory(next.downloadDirectory);
-        store.setMaxActiveDownloads(next.maxActiveDownloads);
+        service.setDownloadDirectory(next.downloadDirectory);
+        service.setMaxActiveDownloads(next.maxActiveDownloads);
+        store.remeasureDisk();
         startWatcher();
       }}
     />,
@@ -142,7 +141,6 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
 
   if (options.demo) {
     store.log('info', 'starting the demo swarm (a tracker and three seeders on 127.0.0.1)…');
-    store.refresh();
     void (async () => {
       try {
         const { startDemoSwarm } = await import('./demo/swarm.js');
@@ -151,10 +149,10 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
         for (const meta of demo.torrents) {
           // The small text file comes as a magnet with the seeders as x.pe: its metadata is fetched from them first.
           if (meta.name === 'README-demo.txt') {
-            controller.addMagnet(magnetURI({ infoHash: meta.infoHash, name: meta.name, trackers: meta.announce.flat(), peers: demo.peers }), { directory: demo.downloadDirectory, ephemeral: true });
+            await service.addMagnet(magnetURI({ infoHash: meta.infoHash, name: meta.name, trackers: meta.announce.flat(), peers: demo.peers }), { directory: demo.downloadDirectory, ephemeral: true });
             continue;
           }
-          const hash = await controller.addMetainfo(meta, { directory: demo.downloadDirectory, ephemeral: true });
+          const hash = await service.addMetainfo(meta, { directory: demo.downloadDirectory, ephemeral: true });
           session.get(hash)?.addPeers(demo.peers);
         }
         store.log('info', `demo: ${demo.torrents.length} torrents from seeders on ${demo.peers.map((p) => p.port).join(', ')}; data in ${demo.downloadDirectory} (deleted on exit, never saved in the session)`);
@@ -170,9 +168,7 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
   restoreTerminal();
   store.stop();
   watcher?.stop();
-  controller.close();
-  persistence.close();
-  await persistence.save();
+  await service.close();
   if (demo) {
     // Demo torrents are not part of the saved session; their data goes with the demo.
     for (const meta of demo.torrents) {
@@ -190,7 +186,7 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
 }
 
 /** The screen that tells the user their saved session could not be used, and asks to rebuild it. */
-function recoveryQuestion(persistence: SessionPersistence, recovery: SessionRecovery, state: string, downloadDirectory: () => string): RecoveryQuestion {
+function recoveryQuestion(service: TorrentService, recovery: SessionRecovery, state: string, downloadDirectory: () => string): RecoveryQuestion {
   const count = recovery.torrentFiles.length;
   const files = `${count} saved .torrent file${count === 1 ? '' : 's'}`;
   const lines = [
@@ -211,7 +207,7 @@ function recoveryQuestion(persistence: SessionPersistence, recovery: SessionReco
     title: 'The saved session could not be used',
     text: lines.join('\n'),
     question: count > 0 ? `rebuild the list from the ${files}? (y/n)` : 'continue with an empty list? (y/n)',
-    answer: (yes) => void (yes && count > 0 ? persistence.rebuild(downloadDirectory()) : persistence.keepAsIs()),
+    answer: (yes) => void (yes && count > 0 ? service.rebuild(downloadDirectory()) : service.keepAsIs()),
   };
 }
 

@@ -16,6 +16,7 @@ import type { Torrent, TorrentStats } from '../engine/torrent/torrent.js';
 import { parseCommand } from './parse-command.js';
 import { UserError, describeError } from '../errors.js';
 import { ProgressReporter } from './progress-reporter.js';
+import { seedGoalReached } from '../service/seed-goal.js';
 
 const help = `
   Usage
@@ -197,15 +198,15 @@ function runHook(command: string, torrent: Torrent, reporter: ProgressReporter):
 
 async function seedAfterCompletion(torrent: Torrent, reporter: ProgressReporter, ratio?: number, minutes?: number): Promise<void> {
   if (ratio === undefined && minutes === undefined) return;
-  const until = minutes !== undefined ? Date.now() + minutes * 60_000 : Infinity;
-  const length = torrent.meta.length || 1;
+  const since = Date.now();
+  const length = torrent.meta.length;
   reporter.note(`seeding${ratio !== undefined ? ` to ratio ${ratio}` : ''}${minutes !== undefined ? ` for ${minutes} min` : ''}`);
   await new Promise<void>((resolvePromise) => {
     const timer = setInterval(() => {
       const stats: TorrentStats = torrent.stats();
       reporter.progress(stats);
-      const reached = ratio !== undefined && stats.uploaded / length >= ratio;
-      if (reached || Date.now() >= until || stats.state === 'error') {
+      const reached = seedGoalReached({ ratio, minutes }, { uploaded: stats.uploaded, length, minutes: (Date.now() - since) / 60_000 });
+      if (reached || stats.state === 'error') {
         clearInterval(timer);
         resolvePromise();
       }

@@ -13,10 +13,27 @@ export interface SavedTorrent {
   priority: number;
   filePriorities: number[];
   addedAt: number;
+  /** Place among torrents of the same priority in the download queue, when moved from the order of adding. */
+  queueOrder?: number;
   completedAt?: number;
   downloaded: number;
   uploaded: number;
+  /** Added after version 1's first files: absent in older files (read as the defaults below). */
+  labels: string[];
+  /** Upload/size at which the torrent stops seeding, when seedRatioMode is 'single'. */
+  seedRatioLimit: number;
+  seedRatioMode: GoalMode;
+  /** Minutes without transfer after which it stops seeding, when seedIdleMode is 'single'. */
+  seedIdleLimit: number;
+  seedIdleMode: GoalMode;
+  /** Bytes/s, 0 = unlimited. */
+  downloadLimit: number;
+  uploadLimit: number;
 }
+
+/** Transmission's modes for a seed goal: the global one, the torrent's own, or none. */
+export type GoalMode = 'global' | 'single' | 'unlimited';
+const GOAL_MODES: readonly GoalMode[] = ['global', 'single', 'unlimited'];
 
 export interface SavedSession {
   version: 1;
@@ -86,9 +103,17 @@ export async function readSessionFile(path: string): Promise<ReadSession> {
         priority: Math.max(1, Math.min(3, num(t.priority, 2))),
         filePriorities: Array.isArray(t.filePriorities) ? t.filePriorities.map((p) => Math.min(2, num(p, 1))) : [],
         addedAt: num(t.addedAt, Date.now()),
+        ...(typeof t.queueOrder === 'number' && Number.isFinite(t.queueOrder) ? { queueOrder: t.queueOrder } : {}),
         completedAt: typeof t.completedAt === 'number' ? t.completedAt : undefined,
         downloaded: num(t.downloaded, 0),
         uploaded: num(t.uploaded, 0),
+        labels: Array.isArray(t.labels) ? t.labels.filter((l): l is string => typeof l === 'string' && l !== '') : [],
+        seedRatioLimit: num(t.seedRatioLimit, 2),
+        seedRatioMode: GOAL_MODES.includes(t.seedRatioMode as GoalMode) ? t.seedRatioMode! : 'global',
+        seedIdleLimit: num(t.seedIdleLimit, 30),
+        seedIdleMode: GOAL_MODES.includes(t.seedIdleMode as GoalMode) ? t.seedIdleMode! : 'global',
+        downloadLimit: num(t.downloadLimit, 0),
+        uploadLimit: num(t.uploadLimit, 0),
       });
     }
   }

@@ -1,8 +1,6 @@
-import type { PeerStats, Torrent } from '../engine/torrent/torrent.js';
-import { magnetURI } from '../engine/metainfo/magnet.js';
-import { filePieces } from '../engine/metainfo/piece-layout.js';
+import type { TorrentService } from '../service/torrent-service.js';
+import type { PeerInfo } from '../service/types.js';
 import { printable } from '../format/text.js';
-import type { TorrentRecord } from './row.js';
 import type { FileRow, PeerRow, PieceMap, TorrentDetail, TrackerRow } from './types.js';
 
 export interface ScrapeResult {
@@ -17,7 +15,7 @@ export interface ScrapeResult {
  * Peer flags, qBittorrent-style: D downloading from it, d we want but it chokes us,
  * U uploading to it, u it wants but we choke it, S snubbed, I incoming.
  */
-export function peerFlags(p: PeerStats): string {
+export function peerFlags(p: Pick<PeerInfo, 'amInterested' | 'peerChoking' | 'peerInterested' | 'amChoking' | 'snubbed' | 'incoming'>): string {
   let flags = '';
   if (p.amInterested) flags += p.peerChoking ? 'd' : 'D';
   if (p.peerInterested) flags += p.amChoking ? 'u' : 'U';
@@ -26,18 +24,17 @@ export function peerFlags(p: PeerStats): string {
   return flags;
 }
 
-export function buildDetail(torrent: Torrent, record: TorrentRecord, scrapes: ReadonlyMap<string, ScrapeResult> | undefined): TorrentDetail {
-  const meta = torrent.meta;
-  const stats = torrent.stats();
-  const pieceStats = torrent.pieceStats();
+export function buildDetail(service: TorrentService, hash: string, scrapes: ReadonlyMap<string, ScrapeResult> | undefined): TorrentDetail | undefined {
+  const info = service.info(hash);
+  const pieceInfo = service.pieces(hash);
+  if (!info || !pieceInfo) return undefined;
   const pieces: PieceMap = {
-    pieceCount: meta.pieceCount,
-    have: pieceStats.have,
-    downloading: new Set(pieceStats.downloading),
-    availability: pieceStats.availability,
+    pieceCount: pieceInfo.pieceCount,
+    have: pieceInfo.have,
+    downloading: new Set(pieceInfo.downloading),
+    availability: pieceInfo.availability,
   };
-  const peers: PeerRow[] = torrent
-    .peerStats()
+  const peers: PeerRow[] = (service.peers(hash) ?? [])
     .map((p) => ({
       id: p.id,
       address: p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`,
@@ -49,7 +46,7 @@ export function buildDetail(torrent: Torrent, record: TorrentRecord, scrapes: Re
       requests: p.requests,
     }))
     .sort((a, b) => b.downloadRate + b.uploadRate - (a.downloadRate + a.uploadRate) || a.address.localeCompare(b.address));
-  const trackers: TrackerRow[] = torrent.trackerStats().map((t) => {
+  const trackers: TrackerRow[] = (service.trackers(hash) ?? []).map((t) => {
     const scrape = scrapes?.get(t.url);
     return {
       url: printable(t.url),
@@ -64,50 +61,29 @@ export function buildDetail(torrent: Torrent, record: TorrentRecord, scrapes: Re
       lastError: t.lastError ?? scrape?.error,
     };
   });
+  const files: FileRow[] = (service.files(hash) ?? []).map((f) => ({
+    index: f.index,
+    path: printable(f.path),
+    length: f.length,
+    progress: f.length === 0 ? 1 : f.completed / f.length,
+    priority: f.priority,
+  }));
   return {
-    infoHash: meta.infoHash,
+    infoHash: info.infoHash,
     info: {
-      pieceLength: meta.pieceLength,
-      private: meta.private,
-      comment: meta.comment === undefined ? undefined : printable(meta.comment),
-      createdBy: meta.createdBy === undefined ? undefined : printable(meta.createdBy),
-      creationDate: meta.creationDate,
-      path: printable(torrent.storage.root),
-      wasted: stats.wasted,
-      hashFailures: stats.hashFailures,
-      magnet: magnetURI({ infoHash: meta.infoHash, name: meta.name, length: meta.contentLength ?? meta.length, trackers: meta.announce.flat() }),
+      pieceLength: info.pieceLength,
+      private: info.private,
+      comment: info.comment === undefined ? undefined : printable(info.comment),
+      createdBy: info.createdBy === undefined ? undefined : printable(info.createdBy),
+      creationDate: info.creationDate,
+      path: printable(info.dataPath),
+      wasted: info.wasted,
+      hashFailures: info.hashFailures,
+      magnet: info.magnet,
     },
     peers,
     trackers,
-    files: fileRows(torrent, record, pieceStats.have),
+    files,
     pieces,
   };
-}
-
-/** Per-file progress from the piece bitfield: a file counts the bytes of the pieces it overlaps that we have. */
-export function fileRows(torrent: Torrent, record: TorrentRecord, have: Uint8Array): FileRow[] {
-  const meta = torrent.meta;
-  const has = (i: number) => ((have[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0;
-  const rows: FileRow[] = [];
-  meta.files.forEach((f, index) => {
-    if (f.padding) return;
-    let got = 0;
-    const span = filePieces(f, meta.pieceLength);
-    if (span) {
-      for (let p = span.first; p <= span.last; p++) {
-        if (!has(p)) continue;
-        const start = Math.max(f.offset, p * meta.pieceLength);
-        const end = Math.min(f.offset + f.length, (p + 1) * meta.pieceLength);
-        got += end - start;
-      }
-    }
-    rows.push({
-      index,
-      path: printable(meta.files.length === 1 ? f.path.join('/') : f.path.slice(1).join('/')),
-      length: f.length,
-      progress: f.length === 0 ? 1 : got / f.length,
-      priority: record.filePriorities[index] ?? 1,
-    });
-  });
-  return rows;
 }

@@ -1,90 +1,98 @@
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Session } from '../engine/session/session.js';
-import type { Torrent, TorrentEvents } from '../engine/torrent/torrent.js';
+import type { TorrentService } from '../service/torrent-service.js';
+import type { ChangeKind, LogLevel as ServiceLogLevel, TorrentRef } from '../service/types.js';
 import { formatBytes } from '../format/size.js';
 import { printable } from '../format/text.js';
 import { buildDetail, type ScrapeResult } from './detail.js';
-import { pendingRow, type PendingMagnet } from './pending-magnet.js';
-import { planQueue, type QueueEntry } from './queue.js';
-import { newRecord, rowFor, sameRow, type TorrentRecord } from './row.js';
+import { rowFor, sameRow } from './row.js';
 import type { GlobalStats, LogEntry, LogLevel, Snapshot, TorrentRow } from './types.js';
 
 export interface StoreOptions {
-  /** Snapshots are published at most this often. */
+  /** Snapshots are published at most this often from traffic and progress. */
   refreshMs?: number;
-  downloadDirectory: string;
+  /** A change a user should see at once (an action's result, a log line) is published within this long (longer when snapshots are costly to build). */
+  soonMs?: number;
   /** How often free disk space is measured; 0 = never. */
   diskIntervalMs?: number;
   logLimit?: number;
-  /** Torrents downloading at once; the rest wait as "queued". 0 = no limit. */
-  maxActiveDownloads?: number;
 }
 
-/** Why the store thinks the saved session should be written. */
-export type ChangeReason = 'added' | 'removed' | 'state' | 'done' | 'priority' | 'limits';
-
-const TORRENT_EVENTS = ['state', 'piece', 'done', 'trackers', 'peer', 'peer-closed', 'warning', 'error-state', 'checking', 'tick'] as const;
-type TorrentEventName = (typeof TORRENT_EVENTS)[number];
-
 /**
- * Engine events -> immutable snapshots. Events only mark torrents dirty; a timer turns the
- * dirty ones into new rows at a bounded rate (unchanged rows keep their identity), so a
- * busy engine costs the UI a few snapshots a second at most, and an idle one none.
- * React reads it through subscribe/getSnapshot (useSyncExternalStore).
+ * The TUI's read model: service events -> immutable snapshots. Events only mark torrents
+ * dirty; a timer turns the dirty ones into new rows at a bounded rate (unchanged rows keep
+ * their identity), so a busy engine costs the UI a few snapshots a second at most, and an
+ * idle one none. Changes other than traffic (states, settings, added, removed, the log) are
+ * published soon after they happen, coalesced. React reads it through subscribe/getSnapshot
+ * (useSyncExternalStore). Actions go to the service, never through here.
  */
 export class TorrentStore {
-  readonly records = new Map<string, TorrentRecord>();
-  /** Magnets still fetching their metadata (or paused, or failed at it), by info-hash. */
-  readonly pending = new Map<string, PendingMagnet>();
-  /** Called on changes worth saving the session for. */
-  onChange?: (reason: ChangeReason) => void;
-
   private snapshot: Snapshot;
   private readonly listeners = new Set<() => void>();
   private readonly dirty = new Set<string>();
   private structureChanged = true;
   private globalChanged = true;
   private logChanged = false;
-  private readonly unbind = new Map<string, () => void>();
   private readonly scrapes = new Map<string, Map<string, ScrapeResult>>();
   /** The rows of the current snapshot by info-hash. */
   private rowByHash = new Map<string, TorrentRow>();
-  private readonly trackerErrors = new Map<string, string>();
   private logEntries: LogEntry[] = [];
   private nextLogId = 1;
   private detailHash?: string;
   private detailChanged = false;
-  private limits = { download: 0, upload: 0 };
   private freeDisk?: number;
   private dhtNodes?: number;
-  private maxActiveDownloads: number;
-  private queueScheduled?: NodeJS.Immediate;
-  private downloadDirectory: string;
   private timer?: NodeJS.Timeout;
+  private soonTimer?: NodeJS.Timeout;
   private diskTimer?: NodeJS.Timeout;
+  private lastRefreshAt = 0;
+  /** How long the last published snapshot took to build (ms): soon() waits ten times that, so urgent refreshes stay under ~10% of a core. */
+  private lastRefreshCost = 0;
   private readonly refreshMs: number;
+  private readonly soonMs: number;
   private readonly logLimit: number;
-  private readonly onAdded = (torrent: Torrent) => this.bind(torrent);
-  private readonly onRemoved = (hash: string) => {
-    this.unbind.get(hash)?.();
-    this.unbind.delete(hash);
-    this.records.delete(hash);
-    this.scrapes.delete(hash);
-    this.structureChanged = true;
-    this.onChange?.('removed');
-    this.scheduleQueue();
-  };
+  private readonly unsubscribe: () => void;
 
-  constructor(readonly session: Session, private readonly options: StoreOptions) {
+  constructor(
+    readonly service: TorrentService,
+    private readonly options: StoreOptions = {},
+  ) {
     this.refreshMs = options.refreshMs ?? 500;
+    this.soonMs = options.soonMs ?? 40;
     this.logLimit = options.logLimit ?? 500;
-    this.downloadDirectory = options.downloadDirectory;
-    this.maxActiveDownloads = options.maxActiveDownloads ?? 0;
     this.snapshot = { version: 0, torrents: [], global: this.globalStats([]), log: [] };
-    session.on('added', this.onAdded);
-    session.on('removed', this.onRemoved);
-    for (const torrent of session.list()) this.bind(torrent);
+    const onAdded = (ref: TorrentRef) => {
+      this.dirty.add(ref.hash);
+      this.structureChanged = true;
+      this.soon();
+    };
+    const onChanged = (ref: TorrentRef, kind: ChangeKind) => {
+      this.dirty.add(ref.hash);
+      if (kind === 'state' || kind === 'settings') this.soon();
+    };
+    const onRemoved = (ref: TorrentRef) => {
+      this.scrapes.delete(ref.hash);
+      this.dirty.add(ref.hash);
+      this.structureChanged = true;
+      this.soon();
+    };
+    const onGlobal = () => {
+      this.globalChanged = true;
+      this.soon();
+    };
+    const onLog = (level: ServiceLogLevel, text: string) => this.log(level, text);
+    service.on('torrent-added', onAdded);
+    service.on('torrent-changed', onChanged);
+    service.on('torrent-removed', onRemoved);
+    service.on('global-changed', onGlobal);
+    service.on('log', onLog);
+    this.unsubscribe = () => {
+      service.off('torrent-added', onAdded);
+      service.off('torrent-changed', onChanged);
+      service.off('torrent-removed', onRemoved);
+      service.off('global-changed', onGlobal);
+      service.off('log', onLog);
+    };
     this.refresh();
   }
 
@@ -104,14 +112,11 @@ export class TorrentStore {
   stop(): void {
     clearInterval(this.timer);
     clearInterval(this.diskTimer);
-    if (this.queueScheduled) clearImmediate(this.queueScheduled);
-    this.queueScheduled = undefined;
+    clearTimeout(this.soonTimer);
     this.timer = undefined;
     this.diskTimer = undefined;
-    this.session.off('added', this.onAdded);
-    this.session.off('removed', this.onRemoved);
-    for (const off of this.unbind.values()) off();
-    this.unbind.clear();
+    this.soonTimer = undefined;
+    this.unsubscribe();
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -121,16 +126,6 @@ export class TorrentStore {
 
   getSnapshot = (): Snapshot => this.snapshot;
 
-  record(hash: string): TorrentRecord | undefined {
-    return this.records.get(hash);
-  }
-
-  /** Marks a torrent (or, without a hash, the whole view) as needing a new row. */
-  touch(hash?: string): void {
-    if (hash) this.dirty.add(hash);
-    else this.structureChanged = true;
-  }
-
   /** Which torrent's detail (peers, trackers, files, pieces) the snapshot should carry. */
   focus(hash: string | undefined): void {
     if (hash === this.detailHash) return;
@@ -139,101 +134,38 @@ export class TorrentStore {
     this.refresh();
   }
 
-  setLimits(limits: { download: number; upload: number }): void {
-    this.limits = { ...limits };
-    this.globalChanged = true;
-  }
-
-  setMaxActiveDownloads(max: number): void {
-    this.maxActiveDownloads = max;
-    this.globalChanged = true;
-    this.applyQueue();
-  }
-
-  /** Asks for a torrent to run: now if a download slot is free (or it is complete), else queued. */
-  requestStart(hash: string, options: { defer?: boolean } = {}): void {
-    const record = this.records.get(hash);
-    if (!record) return;
-    record.userPaused = false;
-    record.queued = true;
-    this.dirty.add(hash);
-    if (options.defer) this.scheduleQueue();
-    else this.applyQueue();
-  }
-
-  /** Starts and stops torrents so that the queue holds (queue.ts). */
-  applyQueue(): void {
-    if (this.queueScheduled) clearImmediate(this.queueScheduled);
-    this.queueScheduled = undefined;
-    const entries: QueueEntry[] = [];
-    for (const torrent of this.session.list()) {
-      const hash = torrent.meta.infoHash;
-      const record = this.records.get(hash);
-      if (!record) continue;
-      const running = torrent.isRunning;
-      if (!running && !record.queued) continue;
-      const state = torrent.stats().state;
-      const unfinished = record.completedAt === undefined;
-      const downloading = running ? state === 'downloading' || (state === 'checking' && unfinished) : state !== 'error' && unfinished;
-      entries.push({ hash, priority: record.priority, addedAt: record.addedAt, running, queued: record.queued, downloading });
-    }
-    const plan = planQueue(entries, this.maxActiveDownloads);
-    for (const hash of plan.start) {
-      const record = this.records.get(hash)!;
-      record.queued = false;
-      this.dirty.add(hash);
-      void this.session.get(hash)?.start();
-    }
-    for (const hash of plan.stop) {
-      const record = this.records.get(hash)!;
-      record.queued = true;
-      this.dirty.add(hash);
-      void this.session.get(hash)?.stop();
-    }
-  }
-
-  /** Re-plans the queue once the current burst of events is over. */
-  private scheduleQueue(): void {
-    this.queueScheduled ??= setImmediate(() => this.applyQueue());
-  }
-
-  /** A magnet whose metadata is being fetched: it gets a row until the torrent replaces it. */
-  putPending(entry: PendingMagnet): void {
-    this.pending.set(entry.infoHash, entry);
-    this.dirty.add(entry.infoHash);
-    this.structureChanged = true;
-    this.onChange?.('added');
-  }
-
-  deletePending(hash: string): void {
-    if (!this.pending.delete(hash)) return;
-    this.dirty.add(hash);
-    this.structureChanged = true;
-    this.onChange?.('removed');
-  }
-
-  setDownloadDirectory(directory: string): void {
-    this.downloadDirectory = directory;
-    this.globalChanged = true;
-    void this.measureDisk();
-  }
-
+  /** A scrape's result for the Trackers tab (scraping is a display matter: the controller does it). */
   setScrape(hash: string, url: string, result: ScrapeResult): void {
     let perUrl = this.scrapes.get(hash);
     if (!perUrl) this.scrapes.set(hash, (perUrl = new Map()));
     perUrl.set(url, result);
     this.dirty.add(hash);
+    this.soon();
   }
 
   log(level: LogLevel, text: string): void {
     this.logEntries.push({ id: this.nextLogId++, at: Date.now(), level, text: printable(text) });
     if (this.logEntries.length > this.logLimit) this.logEntries = this.logEntries.slice(-this.logLimit);
     this.logChanged = true;
+    this.soon();
+  }
+
+  /** Publishes within soonMs (coalescing whatever else arrives meanwhile); the periodic timer covers traffic. */
+  private soon(): void {
+    if (this.soonTimer) return;
+    const wait = Math.max(0, this.lastRefreshAt + Math.max(this.soonMs, 10 * this.lastRefreshCost) - Date.now());
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = undefined;
+      this.refresh();
+    }, wait);
+    this.soonTimer.unref();
   }
 
   /** Builds and publishes a new snapshot if anything changed; returns whether it did. */
   refresh(): boolean {
-    const dhtNodes = this.session.dht?.nodeCount();
+    const started = performance.now();
+    this.lastRefreshAt = Date.now();
+    const dhtNodes = this.service.session.dht?.nodeCount();
     if (dhtNodes !== this.dhtNodes) {
       this.dhtNodes = dhtNodes;
       this.globalChanged = true;
@@ -243,27 +175,16 @@ export class TorrentStore {
     const previous = this.rowByHash;
     let changed = this.structureChanged || this.logChanged || detailDirty || this.globalChanged;
     const rows: TorrentRow[] = [];
-    for (const torrent of this.session.list()) {
-      const hash = torrent.meta.infoHash;
-      const old = previous.get(hash);
-      if (old && !this.dirty.has(hash)) {
+    for (const ref of this.service.list()) {
+      const old = previous.get(ref.hash);
+      if (old && !this.dirty.has(ref.hash)) {
         rows.push(old);
         continue;
       }
-      const record = this.records.get(hash) ?? this.ensureRecord(torrent);
-      const row = rowFor(torrent, record);
+      const summary = this.service.summary(ref.hash);
+      if (!summary) continue;
+      const row = rowFor(summary);
       if (old && sameRow(old, row)) {
-        rows.push(old);
-      } else {
-        rows.push(row);
-        changed = true;
-      }
-    }
-    for (const entry of this.pending.values()) {
-      if (this.session.get(entry.infoHash)) continue;
-      const old = previous.get(entry.infoHash);
-      const row = old && !this.dirty.has(entry.infoHash) ? old : pendingRow(entry);
-      if (old && (row === old || sameRow(old, row))) {
         rows.push(old);
       } else {
         rows.push(row);
@@ -284,11 +205,7 @@ export class TorrentStore {
     const global = this.globalStats(rows);
     let detail = this.snapshot.detail;
     if (this.detailHash === undefined) detail = undefined;
-    else if (detailDirty || detail?.infoHash !== this.detailHash) {
-      const torrent = this.session.get(this.detailHash);
-      const record = torrent ? this.records.get(torrent.meta.infoHash) : undefined;
-      detail = torrent && record ? buildDetail(torrent, record, this.scrapes.get(torrent.meta.infoHash)) : undefined;
-    }
+    else if (detailDirty || detail?.infoHash !== this.detailHash) detail = buildDetail(this.service, this.detailHash, this.scrapes.get(this.detailHash));
     this.snapshot = {
       version: this.snapshot.version + 1,
       torrents: sameRows ? old : rows,
@@ -297,6 +214,7 @@ export class TorrentStore {
       detail,
     };
     for (const listener of this.listeners) listener();
+    this.lastRefreshCost = performance.now() - started;
     return true;
   }
 
@@ -309,98 +227,23 @@ export class TorrentStore {
       uploadRate += row.uploadRate;
       connections += row.peers;
     }
+    const settings = this.service.settings();
     return {
       downloadRate,
       uploadRate,
-      downloadLimit: this.limits.download,
-      uploadLimit: this.limits.upload,
+      downloadLimit: settings.limits.download,
+      uploadLimit: settings.limits.upload,
       connections,
-      port: this.session.port,
+      port: this.service.session.port,
       freeDisk: this.freeDisk,
-      downloadDirectory: this.downloadDirectory,
+      downloadDirectory: settings.downloadDirectory,
       dhtNodes: this.dhtNodes,
-      maxActiveDownloads: this.maxActiveDownloads,
+      maxActiveDownloads: settings.maxActiveDownloads,
     };
-  }
-
-  private ensureRecord(torrent: Torrent): TorrentRecord {
-    let record = this.records.get(torrent.meta.infoHash);
-    if (!record) {
-      record = newRecord(torrent.meta.files.length);
-      this.records.set(torrent.meta.infoHash, record);
-    }
-    return record;
-  }
-
-  private bind(torrent: Torrent): void {
-    const hash = torrent.meta.infoHash;
-    if (this.unbind.has(hash)) return;
-    this.ensureRecord(torrent);
-    const name = printable(torrent.meta.name);
-    const handlers: { [E in TorrentEventName]: (...args: TorrentEvents[E]) => void } = {
-      state: () => {
-        this.dirty.add(hash);
-        this.onChange?.('state');
-        this.scheduleQueue();
-      },
-      piece: () => this.dirty.add(hash),
-      done: () => {
-        const record = this.records.get(hash);
-        // 'done' also fires when a complete torrent starts: only a real completion is news.
-        if (record && record.completedAt === undefined) {
-          record.completedAt = Date.now();
-          this.log('info', `completed ${name}`);
-        }
-        this.dirty.add(hash);
-        this.onChange?.('done');
-        this.scheduleQueue();
-      },
-      trackers: () => {
-        this.dirty.add(hash);
-        this.noteTrackerErrors(torrent, name);
-      },
-      peer: () => this.dirty.add(hash),
-      'peer-closed': () => this.dirty.add(hash),
-      warning: (text: string) => this.log('warn', `${name}: ${text}`),
-      'error-state': (text: string) => {
-        this.log('error', `${name}: ${text}`);
-        this.dirty.add(hash);
-      },
-      checking: (done: number, total: number) => {
-        const record = this.records.get(hash);
-        if (record) record.checkProgress = total > 0 ? done / total : 0;
-        this.dirty.add(hash);
-      },
-      // A running torrent ticks every second; with no peers and no traffic its row cannot change, so skip it.
-      tick: () => {
-        const row = this.rowByHash.get(hash);
-        if (!row || row.peers > 0 || row.downloadRate > 0 || row.uploadRate > 0 || row.state === 'checking') this.dirty.add(hash);
-      },
-    };
-    for (const event of TORRENT_EVENTS) torrent.on(event, handlers[event]);
-    this.unbind.set(hash, () => {
-      for (const event of TORRENT_EVENTS) torrent.off(event, handlers[event]);
-    });
-    this.dirty.add(hash);
-    this.structureChanged = true;
-    this.onChange?.('added');
-  }
-
-  private noteTrackerErrors(torrent: Torrent, name: string): void {
-    for (const t of torrent.trackerStats()) {
-      const key = `${torrent.meta.infoHash} ${t.url}`;
-      const before = this.trackerErrors.get(key);
-      if (t.lastError && t.status === 'error' && t.lastError !== before) {
-        this.trackerErrors.set(key, t.lastError);
-        this.log('warn', `${name}: tracker ${t.url}: ${t.lastError}`);
-      } else if (t.status === 'working' && before !== undefined) {
-        this.trackerErrors.delete(key);
-      }
-    }
   }
 
   private async measureDisk(): Promise<void> {
-    let dir = this.downloadDirectory;
+    let dir = this.service.settings().downloadDirectory;
     // The download directory may not exist yet: its nearest existing parent is on the same disk.
     for (let i = 0; i < 64; i++) {
       try {
@@ -418,6 +261,11 @@ export class TorrentStore {
         dir = parent;
       }
     }
+  }
+
+  /** Measures free space again (the download directory changed). */
+  remeasureDisk(): void {
+    void this.measureDisk();
   }
 }
 

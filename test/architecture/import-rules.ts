@@ -22,13 +22,18 @@ export interface Rule {
 }
 
 export const RULES: Rule[] = [
-  { layer: 'engine/', forbidden: ['store/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'settings.ts', 'config.ts', 'react', 'ink'], why: 'the engine knows nothing of front-ends' },
+  { layer: 'engine/', forbidden: ['store/', 'service/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'settings.ts', 'config.ts', 'react', 'ink'], why: 'the engine knows nothing of front-ends' },
+  {
+    layer: 'service/',
+    forbidden: ['store/', 'ui/', 'commands/', 'demo/', 'tui.tsx', 'cli.tsx', 'settings.ts', 'config.ts', 'react', 'ink'],
+    why: 'the service is below every front-end (TUI store, RPC, daemon): it may use the engine, session-state, format and errors only',
+  },
   { layer: 'store/', forbidden: ['ui/', 'commands/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'the store is below the UI and beside the subcommands' },
-  { layer: 'session-state/', forbidden: ['ui/', 'commands/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'session persistence is below every front-end' },
+  { layer: 'session-state/', forbidden: ['service/', 'store/', 'ui/', 'commands/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'the session file format and lock are below the service' },
   { layer: 'commands/', forbidden: ['ui/', 'store/', 'tui.tsx', 'react', 'ink'], why: 'subcommands never load the TUI (start-up cost)' },
-  { layer: 'format/', forbidden: ['store/', 'ui/', 'commands/', 'session-state/', 'react', 'ink'], why: 'formatting is pure' },
+  { layer: 'format/', forbidden: ['store/', 'service/', 'ui/', 'commands/', 'session-state/', 'react', 'ink'], why: 'formatting is pure' },
   { layer: 'format/', forbidden: ['engine/'], typesAllowed: true, why: 'formatting reads engine types, runs no engine code' },
-  { layer: 'ui/', forbidden: ['engine/', 'commands/', 'session-state/'], typesAllowed: true, why: 'the UI reaches the engine only through the store (types excepted)' },
+  { layer: 'ui/', forbidden: ['engine/', 'service/', 'commands/', 'session-state/'], typesAllowed: true, why: 'the UI reaches the engine and the service only through the store (types excepted)' },
 ];
 
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { MetainfoError, parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 import { MagnetError, parseMagnet } from '../../source/engine/metainfo/magnet.js';
-import { Session } from '../../source/engine/session/session.js';
-import { Controller } from '../../source/store/controller.js';
-import { TorrentStore } from '../../source/store/torrent-store.js';
+import { openService } from '../helpers/service.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent } from '../helpers/swarm.js';
@@ -74,13 +72,7 @@ test('bad files: btui metainfo and btui download refuse each with one line and a
 
 test('bad files: the store logs one error per broken file and the session keeps working', { timeout: 60_000 }, async (t) => {
   const dir = tempDir(t);
-  const session = new Session({ host: '127.0.0.1' });
-  const store = new TorrentStore(session, { downloadDirectory: join(dir, 'dl'), diskIntervalMs: 0 });
-  const controller = new Controller(session, store, { stateDirectory: join(dir, 'state'), downloadDirectory: () => join(dir, 'dl') });
-  t.after(async () => {
-    store.stop();
-    await session.close();
-  });
+  const { session, store, controller } = openService(dir, { t });
   const logLength = () => store.getSnapshot().log.length;
   for (const [i, c] of corpus.entries()) {
     const path = join(dir, `${i}.torrent`);

@@ -5,29 +5,13 @@ import { test, type TestContext } from 'node:test';
 import { magnetURI } from '../../source/engine/metainfo/magnet.js';
 import { parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 import { Session } from '../../source/engine/session/session.js';
-import { SessionPersistence } from '../../source/session-state/persistence.js';
-import { Controller } from '../../source/store/controller.js';
-import { TorrentStore } from '../../source/store/torrent-store.js';
+import { openService } from '../helpers/service.js';
 import { freePort } from '../helpers/opentracker.js';
 import { tempDir, until } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 
 function open(t: TestContext, dir: string, metadataTimeoutMs = 20_000) {
-  const session = new Session({ host: '127.0.0.1', resumePath: (h) => join(dir, 'state', 'resume', `${h}.resume`) });
-  const store = new TorrentStore(session, { downloadDirectory: join(dir, 'dl'), diskIntervalMs: 0 });
-  const controller = new Controller(session, store, { stateDirectory: join(dir, 'state'), downloadDirectory: () => join(dir, 'dl'), metadataTimeoutMs });
-  const persistence = new SessionPersistence(session, store, join(dir, 'state'), 20);
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    controller.close();
-    persistence.close();
-    store.stop();
-    await session.close();
-  };
-  t.after(close);
-  return { session, store, controller, persistence, close };
+  return openService(dir, { t, metadataTimeoutMs });
 }
 
 async function seederFor(t: TestContext, dir: string, meta: Parameters<Session['add']>[0], data: Buffer): Promise<Session> {
@@ -43,11 +27,13 @@ test('a magnet shows at once as "metadata" under its dn name, resolves from an x
   const dir = tempDir(t);
   const { meta, data } = randomTorrent({ name: 'from-magnet', sizes: [200_000, 30_000] });
   const seeder = await seederFor(t, dir, meta, data);
-  const { session, store, controller, persistence } = open(t, dir);
+  const { session, store, controller, service } = open(t, dir);
   await session.listen(0);
 
   const magnet = magnetURI({ infoHash: meta.infoHash, name: 'shown name', peers: [{ host: '127.0.0.1', port: seeder.port }] });
   assert.equal(await controller.add(magnet), meta.infoHash);
+  const id = service.ref(meta.infoHash)!.id;
+  store.refresh();
   const first = store.getSnapshot().torrents;
   assert.equal(first.length, 1);
   assert.equal(first[0]!.state, 'metadata');
@@ -63,8 +49,9 @@ test('a magnet shows at once as "metadata" under its dn name, resolves from an x
   assert.equal(row.state, 'seeding');
   assert.equal(row.magnet, undefined);
   assert.equal(row.addedAt, first[0]!.addedAt, 'the time of adding is the magnet\'s');
-  assert.equal(parseMetainfo(readFileSync(controller.torrentFilePath(meta.infoHash))).infoHash, meta.infoHash, 'its .torrent kept for the session');
-  const saved = persistence.current().torrents;
+  assert.equal(parseMetainfo(readFileSync(service.torrentFilePath(meta.infoHash))).infoHash, meta.infoHash, 'its .torrent kept for the session');
+  assert.equal(service.ref(meta.infoHash)!.id, id, 'the torrent keeps the magnet\'s id');
+  const saved = service.savedSession().torrents;
   assert.equal(saved.length, 1);
   assert.equal(saved[0]!.magnet, undefined);
   assert.ok(saved[0]!.torrentFile);
@@ -79,6 +66,7 @@ test('a magnet that cannot resolve shows its error in the row and the log; Space
   await session.listen(0);
   const hash = 'ab'.repeat(20);
   assert.equal(await controller.add(hash), hash);
+  store.refresh();
   assert.equal(store.getSnapshot().torrents[0]!.name, hash, 'a bare info-hash is named by its hash');
   assert.equal(store.getSnapshot().torrents[0]!.state, 'metadata');
 
@@ -88,8 +76,10 @@ test('a magnet that cannot resolve shows its error in the row and the log; Space
   assert.ok(store.getSnapshot().log.some((e) => e.level === 'error' && e.text.startsWith(`${hash}: `)));
 
   await controller.toggle(hash);
+  store.refresh();
   assert.equal(store.getSnapshot().torrents[0]!.state, 'metadata', 'fetching again');
   await controller.toggle(hash);
+  store.refresh();
   assert.equal(store.getSnapshot().torrents[0]!.state, 'paused');
   await controller.remove(hash, true);
   store.refresh();
@@ -110,7 +100,7 @@ test('a magnet still resolving at quit is saved as a magnet and fetched again on
   await first.controller.add(magnetText);
   await first.controller.add(pausedHash);
   await first.controller.toggle(pausedHash);
-  await first.persistence.save();
+  await first.service.save();
   await first.close();
   const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8'));
   assert.deepEqual(
@@ -129,11 +119,12 @@ test('a magnet still resolving at quit is saved as a magnet and fetched again on
 
   const second = open(t, dir);
   await second.session.listen(0);
-  assert.equal(await second.persistence.restore(second.controller), 2);
+  assert.equal(await second.service.restore(), 2);
+  second.store.refresh();
   const rows = second.store.getSnapshot().torrents;
   assert.deepEqual(rows.map((r) => [r.name, r.state]), [['later', 'metadata'], [pausedHash, 'paused']]);
   await until('the torrent', () => second.session.get(meta.infoHash) !== undefined);
   await waitForDone(second.session.get(meta.infoHash)!, 20_000);
   assert.ok(existsSync(join(dir, 'dl', 'later')));
-  assert.equal(second.store.pending.get(pausedHash)?.status, 'paused', 'the paused magnet stays paused');
+  assert.equal(second.service.summary(pausedHash)?.state, 'paused', 'the paused magnet stays paused');
 });

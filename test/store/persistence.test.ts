@@ -3,27 +3,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Session } from '../../source/engine/session/session.js';
-import { SessionPersistence } from '../../source/session-state/persistence.js';
 import { readSessionFile } from '../../source/session-state/session-file.js';
-import { Controller } from '../../source/store/controller.js';
-import { TorrentStore } from '../../source/store/torrent-store.js';
 import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
-import { WatchDirectory } from '../../source/store/watch-directory.js';
+import { WatchDirectory } from '../../source/service/watch-directory.js';
+import { openService } from '../helpers/service.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 
-function open(dir: string) {
-  const session = new Session({ host: '127.0.0.1', resumePath: (h) => join(dir, 'state', 'resume', `${h}.resume`) });
-  const store = new TorrentStore(session, { downloadDirectory: join(dir, 'dl'), diskIntervalMs: 0 });
-  const controller = new Controller(session, store, { stateDirectory: join(dir, 'state'), downloadDirectory: () => join(dir, 'dl') });
-  const persistence = new SessionPersistence(session, store, join(dir, 'state'), 20);
-  const close = async () => {
-    persistence.close();
-    store.stop();
-    await session.close();
-  };
-  return { session, store, controller, persistence, close };
-}
+const open = (dir: string) => openService(dir);
 
 test('the session survives a restart: torrents, paused state, priorities, totals; complete data is not downloaded again', async (t) => {
   const dir = tempDir(t);
@@ -37,24 +24,27 @@ test('the session survives a restart: torrents, paused state, priorities, totals
 
   const first = open(dir);
   await first.session.listen(0);
-  const a = await first.controller.addMetainfo(complete.meta, { directory: join(dir, 'data') });
+  const a = await first.service.addMetainfo(complete.meta, { directory: join(dir, 'data') });
   first.session.get(a)!.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
-  const b = await first.controller.addMetainfo(partial.meta, { directory: join(dir, 'dl') });
+  const b = await first.service.addMetainfo(partial.meta, { directory: join(dir, 'dl') });
   await waitForDone(first.session.get(a)!, 20_000);
   await first.controller.toggle(b);
   first.controller.changeFilePriority(b, 0, -1);
   first.controller.changePriority(a, 1);
-  first.store.record(a)!.uploadedBase = 12345;
-  await first.persistence.save();
+  await first.service.save();
   await first.close();
 
-  const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8'));
+  const path = join(dir, 'state', 'session.json');
+  const saved = JSON.parse(readFileSync(path, 'utf8'));
   assert.equal(saved.torrents.length, 2);
   assert.ok(!readdirSync(join(dir, 'state')).some((n) => n.endsWith('.tmp')), 'no temp file left behind');
+  // Totals of earlier runs come back from the file.
+  saved.torrents.find((x: { infoHash: string }) => x.infoHash === a).uploaded = 12345;
+  writeFileSync(path, JSON.stringify(saved));
 
   const second = open(dir);
   t.after(second.close);
-  assert.equal(await second.persistence.restore(), 2);
+  assert.equal(await second.service.restore(), 2);
   await waitForDone(second.session.get(a)!, 10_000);
   second.store.refresh();
   const rows = second.store.getSnapshot().torrents;
@@ -63,7 +53,7 @@ test('the session survives a restart: torrents, paused state, priorities, totals
   assert.equal(rows[0]!.priority, 3);
   assert.equal(rows[0]!.uploaded, 12345);
   assert.equal(rows[1]!.state, 'paused');
-  assert.deepEqual([...second.store.record(b)!.filePriorities], [0, 1]);
+  assert.deepEqual(second.service.files(b)!.map((f) => f.priority), [0, 1]);
   assert.equal(second.session.get(a)!.stats().downloaded, 0, 'nothing fetched again');
 });
 
@@ -71,9 +61,9 @@ test('ephemeral (demo) torrents are never saved', async (t) => {
   const dir = tempDir(t);
   const s = open(dir);
   t.after(s.close);
-  await s.controller.addMetainfo(randomTorrent({ name: 'demo', sizes: [1000] }).meta, { directory: join(dir, 'dl'), ephemeral: true, paused: true });
-  await s.persistence.save();
-  const { session } = await readSessionFile(s.persistence.path);
+  await s.service.addMetainfo(randomTorrent({ name: 'demo', sizes: [1000] }).meta, { directory: join(dir, 'dl'), ephemeral: true, paused: true });
+  await s.service.save();
+  const { session } = await readSessionFile(s.service.sessionPath);
   assert.deepEqual(session.torrents, []);
 });
 
@@ -81,10 +71,18 @@ test('changes that matter are saved without an explicit save (debounced)', async
   const dir = tempDir(t);
   const s = open(dir);
   t.after(s.close);
-  await s.controller.addMetainfo(randomTorrent({ name: 'auto', sizes: [1000] }).meta, { directory: join(dir, 'dl'), paused: true });
+  await s.service.addMetainfo(randomTorrent({ name: 'auto', sizes: [1000] }).meta, { directory: join(dir, 'dl'), paused: true });
+  // An add is saved before it resolves.
+  assert.deepEqual((await readSessionFile(s.service.sessionPath)).session.torrents.map((x) => x.paused), [true]);
+  // A completion is the engine's news, not an action: saved after the debounce, unasked.
+  const { meta, data } = randomTorrent({ name: 'completes', sizes: [3000] });
+  writeTorrentFiles(join(dir, 'dl'), meta, data);
+  const hash = await s.service.addMetainfo(meta, { directory: join(dir, 'dl') });
+  await waitForDone(s.session.get(hash)!, 10_000);
   await new Promise((resolve) => setTimeout(resolve, 150));
-  const { session } = await readSessionFile(s.persistence.path);
-  assert.deepEqual(session.torrents.map((x) => x.paused), [true]);
+  const { session } = await readSessionFile(s.service.sessionPath);
+  assert.deepEqual(session.torrents.map((x) => x.paused), [true, false]);
+  assert.equal(typeof session.torrents[1]!.completedAt, 'number');
 });
 
 test('a damaged session file is reported, not fatal', async (t) => {
@@ -93,7 +91,8 @@ test('a damaged session file is reported, not fatal', async (t) => {
   writeFileSync(join(dir, 'state', 'session.json'), JSON.stringify({ version: 1, torrents: [{ infoHash: 'zz' }, { infoHash: 'a'.repeat(40), torrentFile: 'torrents/missing.torrent', directory: '/x' }] }));
   const s = open(dir);
   t.after(s.close);
-  assert.equal(await s.persistence.restore(), 0);
+  assert.equal(await s.service.restore(), 0);
+  s.store.refresh();
   const log = s.store.getSnapshot().log.map((e) => e.text).join('\n');
   assert.match(log, /malformed session entry/);
   assert.match(log, /cannot restore a{40}/);
@@ -108,7 +107,7 @@ test('watch directory: a dropped .torrent is added and moved aside; a bad one go
   const { meta } = randomTorrent({ name: 'dropped', sizes: [1000] });
   writeFileSync(join(watch, 'dropped.torrent'), encodeTorrentFile(meta));
   writeFileSync(join(watch, 'bad.torrent'), 'garbage');
-  const watcher = new WatchDirectory(watch, s.controller, s.store);
+  const watcher = new WatchDirectory(watch, s.service);
   assert.equal(await watcher.scan(), 1);
   assert.ok(s.session.get(meta.infoHash));
   assert.ok(existsSync(join(watch, 'added', 'dropped.torrent')));

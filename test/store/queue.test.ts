@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Session } from '../../source/engine/session/session.js';
-import { Controller } from '../../source/store/controller.js';
-import { planQueue, type QueueEntry } from '../../source/store/queue.js';
-import { TorrentStore } from '../../source/store/torrent-store.js';
+import { planQueue, type QueueEntry } from '../../source/service/queue-manager.js';
+import { openService } from '../helpers/service.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent } from '../helpers/swarm.js';
 
@@ -26,15 +24,9 @@ test('planQueue: at most N downloads, by priority then age; seeders are never qu
 
 test('the store keeps at most N torrents downloading; the rest show "queued"; + moves one ahead; pausing frees a slot', async (t) => {
   const dir = tempDir(t);
-  const session = new Session({ host: '127.0.0.1' });
-  const store = new TorrentStore(session, { downloadDirectory: join(dir, 'dl'), diskIntervalMs: 0, maxActiveDownloads: 1 });
-  const controller = new Controller(session, store, { stateDirectory: join(dir, 'state'), downloadDirectory: () => join(dir, 'dl') });
-  t.after(async () => {
-    store.stop();
-    await session.close();
-  });
+  const { session, service, store, controller } = openService(dir, { t, maxActiveDownloads: 1 });
   const hashes: string[] = [];
-  for (let i = 0; i < 3; i++) hashes.push(await controller.addMetainfo(randomTorrent({ name: `q${i}`, sizes: [20_000] }).meta, { directory: join(dir, 'dl'), ephemeral: true }));
+  for (let i = 0; i < 3; i++) hashes.push(await service.addMetainfo(randomTorrent({ name: `q${i}`, sizes: [20_000] }).meta, { directory: join(dir, 'dl'), ephemeral: true }));
   const running = () => hashes.map((h) => session.get(h)!.isRunning);
   const states = () => {
     store.refresh();
@@ -56,7 +48,7 @@ test('the store keeps at most N torrents downloading; the rest show "queued"; + 
 
   await controller.toggle(hashes[1]!);
   assert.equal(states()[1], 'paused', 'Space on a queued torrent pauses it');
-  store.setMaxActiveDownloads(0);
+  service.setMaxActiveDownloads(0);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(running(), [true, false, false], 'no limit: the paused one stays paused');
   await controller.toggle(hashes[1]!);

@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Session } from '../../source/engine/session/session.js';
-import { SessionPersistence } from '../../source/session-state/persistence.js';
-import { Controller } from '../../source/store/controller.js';
-import { TorrentStore } from '../../source/store/torrent-store.js';
+import type { TorrentStore } from '../../source/store/torrent-store.js';
+import { openService } from '../helpers/service.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 
-function open(dir: string) {
-  const resume = (h: string) => join(dir, 'state', 'resume', `${h}.resume`);
-  const session = new Session({ host: '127.0.0.1', resumePath: resume });
-  const store = new TorrentStore(session, { downloadDirectory: join(dir, 'dl'), diskIntervalMs: 0 });
-  const controller = new Controller(session, store, { stateDirectory: join(dir, 'state'), downloadDirectory: () => join(dir, 'dl') });
-  const persistence = new SessionPersistence(session, store, join(dir, 'state'), 20);
-  const close = async () => {
-    persistence.close();
-    store.stop();
-    await session.close();
-  };
-  return { session, store, controller, persistence, close, resume };
-}
+const open = (dir: string) => openService(dir);
 
 const logText = (store: TorrentStore) => store.getSnapshot().log.map((e) => e.text).join('\n');
 
@@ -31,7 +18,7 @@ test('recheck saves the resume data it found, without "storage is closed"', asyn
   writeTorrentFiles(join(dir, 'dl'), meta, data);
   const s = open(dir);
   t.after(s.close);
-  const hash = await s.controller.addMetainfo(meta, { directory: join(dir, 'dl'), paused: true });
+  const hash = await s.service.addMetainfo(meta, { directory: join(dir, 'dl'), paused: true });
   await s.controller.recheck(hash);
   s.store.refresh();
   assert.doesNotMatch(logText(s.store), /cannot save resume data/);
@@ -45,14 +32,14 @@ test('removing a torrent removes its resume file and its .torrent copy', async (
   writeTorrentFiles(join(dir, 'dl'), meta, data);
   const s = open(dir);
   t.after(s.close);
-  const hash = await s.controller.addMetainfo(meta, { directory: join(dir, 'dl') });
+  const hash = await s.service.addMetainfo(meta, { directory: join(dir, 'dl') });
   await waitForDone(s.session.get(hash)!, 10_000);
   await s.session.get(hash)!.stop();
   assert.ok(existsSync(s.resume(hash)));
-  assert.ok(existsSync(s.controller.torrentFilePath(hash)));
+  assert.ok(existsSync(s.service.torrentFilePath(hash)));
   await s.controller.remove(hash, false);
   assert.ok(!existsSync(s.resume(hash)), 'no resume file left behind');
-  assert.ok(!existsSync(s.controller.torrentFilePath(hash)), 'no .torrent copy left behind');
+  assert.ok(!existsSync(s.service.torrentFilePath(hash)), 'no .torrent copy left behind');
   assert.ok(existsSync(join(dir, 'dl', 'removed')), 'the data kept');
 });
 
@@ -61,17 +48,17 @@ test('a paused torrent shows its saved progress after a restart, without being s
   const { meta, data } = randomTorrent({ name: 'paused-at-some', sizes: [100_000, 60_000] });
   writeTorrentFiles(join(dir, 'dl'), meta, data);
   const first = open(dir);
-  const hash = await first.controller.addMetainfo(meta, { directory: join(dir, 'dl') });
+  const hash = await first.service.addMetainfo(meta, { directory: join(dir, 'dl') });
   await waitForDone(first.session.get(hash)!, 10_000);
   const before = first.session.get(hash)!.stats();
   await first.controller.toggle(hash);
-  await first.persistence.save();
+  await first.service.save();
   await first.close();
   assert.equal(before.havePieces, before.pieceCount);
 
   const second = open(dir);
   t.after(second.close);
-  assert.equal(await second.persistence.restore(), 1);
+  assert.equal(await second.service.restore(), 1);
   second.store.refresh();
   const torrent = second.session.get(hash)!;
   assert.equal(torrent.isRunning, false, 'still paused');
@@ -93,16 +80,16 @@ test('progress does not go backwards across a restart for a torrent with a skipp
 
   const first = open(dir);
   await first.session.listen(0);
-  const hash = await first.controller.addMetainfo(meta, { directory: join(dir, 'dl'), filePriorities: Uint8Array.of(1, 0, 1) });
+  const hash = await first.service.addMetainfo(meta, { directory: join(dir, 'dl'), filePriorities: Uint8Array.of(1, 0, 1) });
   first.session.get(hash)!.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
   await waitForDone(first.session.get(hash)!, 20_000);
   const before = first.session.get(hash)!.stats();
-  await first.persistence.save();
+  await first.service.save();
   await first.close();
 
   const second = open(dir);
   t.after(second.close);
-  await second.persistence.restore();
+  await second.service.restore();
   const torrent = second.session.get(hash)!;
   // Before the fix the resume data was thrown away, a check lost the two straddling pieces, and it downloaded again.
   await waitForDone(torrent, 5_000);
@@ -118,10 +105,10 @@ test('an unreadable session.json is set aside, nothing is saved over it, and the
   const other = randomTorrent({ name: 'never-started', sizes: [20_000] });
   writeTorrentFiles(join(dir, 'custom'), complete.meta, complete.data);
   const first = open(dir);
-  const a = await first.controller.addMetainfo(complete.meta, { directory: join(dir, 'custom') });
+  const a = await first.service.addMetainfo(complete.meta, { directory: join(dir, 'custom') });
   await waitForDone(first.session.get(a)!, 10_000);
-  const b = await first.controller.addMetainfo(other.meta, { directory: join(dir, 'elsewhere'), paused: true });
-  await first.persistence.save();
+  const b = await first.service.addMetainfo(other.meta, { directory: join(dir, 'elsewhere'), paused: true });
+  await first.service.save();
   await first.close();
   const path = join(dir, 'state', 'session.json');
   const damaged = `${readFileSync(path, 'utf8')}garbage{`;
@@ -129,17 +116,17 @@ test('an unreadable session.json is set aside, nothing is saved over it, and the
 
   const second = open(dir);
   t.after(second.close);
-  assert.equal(await second.persistence.restore(), 0);
-  const recovery = second.persistence.recovery!;
+  assert.equal(await second.service.restore(), 0);
+  const recovery = second.service.recovery!;
   assert.match(recovery.problem, /session\.json is not valid JSON: unexpected "g" after the end at line \d+, column 1/);
   assert.match(recovery.setAside!, /session\.json\.bad-\d{4}-\d\d-\d\dT/);
   assert.equal(readFileSync(recovery.setAside!, 'utf8'), damaged, 'set aside unchanged');
   assert.equal(recovery.torrentFiles.length, 2);
-  await second.persistence.save();
+  await second.service.save();
   await new Promise((resolve) => setTimeout(resolve, 60));
   assert.ok(!existsSync(path), 'nothing saved before the user answers');
 
-  assert.equal(await second.persistence.rebuild(join(dir, 'default')), 2);
+  assert.equal(await second.service.rebuild(join(dir, 'default')), 2);
   await waitForDone(second.session.get(a)!, 10_000);
   assert.equal(second.session.get(a)!.stats().directory, join(dir, 'custom'), 'the directory made out of the damaged file');
   assert.equal(second.session.get(a)!.stats().downloaded, 0);
@@ -151,15 +138,17 @@ test('an unreadable session.json is set aside, nothing is saved over it, and the
 test('session.json missing while .torrent copies exist: the rebuild is offered; declined, the list is saved as it is', async (t) => {
   const dir = tempDir(t);
   const first = open(dir);
-  await first.controller.addMetainfo(randomTorrent({ name: 'orphan', sizes: [1000] }).meta, { directory: join(dir, 'dl'), paused: true });
-  await first.close(); // quit before the first save
+  await first.service.addMetainfo(randomTorrent({ name: 'orphan', sizes: [1000] }).meta, { directory: join(dir, 'dl'), paused: true });
+  await first.close();
+  // The add was saved before it resolved: a session file lost afterwards (deleted by hand) leaves only the .torrent copy.
+  rmSync(join(dir, 'state', 'session.json'));
 
   const second = open(dir);
   t.after(second.close);
-  await second.persistence.restore();
-  assert.match(second.persistence.recovery!.problem, /missing/);
-  assert.equal(second.persistence.recovery!.torrentFiles.length, 1);
-  await second.persistence.keepAsIs();
-  assert.equal(second.persistence.recovery, undefined);
+  await second.service.restore();
+  assert.match(second.service.recovery!.problem, /missing/);
+  assert.equal(second.service.recovery!.torrentFiles.length, 1);
+  await second.service.keepAsIs();
+  assert.equal(second.service.recovery, undefined);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8')).torrents, []);
 });

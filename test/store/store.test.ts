@@ -4,39 +4,30 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 import { Session } from '../../source/engine/session/session.js';
-import { Controller } from '../../source/store/controller.js';
-import { TorrentStore } from '../../source/store/torrent-store.js';
 import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
 import { DemoTracker } from '../../source/demo/tracker.js';
 import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
+import { openService } from '../helpers/service.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 
 function setup(t: import('node:test').TestContext) {
   const dir = tempDir(t);
-  const session = new Session({ host: '127.0.0.1', resumePath: (h) => join(dir, 'resume', `${h}.resume`) });
-  const store = new TorrentStore(session, { downloadDirectory: join(dir, 'dl'), diskIntervalMs: 0 });
-  const controller = new Controller(session, store, { stateDirectory: join(dir, 'state'), downloadDirectory: () => join(dir, 'dl') });
-  t.after(async () => {
-    store.stop();
-    await session.close();
-  });
-  return { dir, session, store, controller };
+  return { dir, ...openService(dir, { t }) };
 }
 
 test('rows are rebuilt only for torrents that changed; unchanged rows keep their identity', async (t) => {
-  const { session, store, controller } = setup(t);
+  const { session, store, service } = setup(t);
   const hashes: string[] = [];
-  for (let i = 0; i < 3; i++) hashes.push(await controller.addMetainfo(randomTorrent({ name: `t${i}`, sizes: [40_000] }).meta, { directory: '/nonexistent', paused: true, ephemeral: true }));
+  for (let i = 0; i < 3; i++) hashes.push(await service.addMetainfo(randomTorrent({ name: `t${i}`, sizes: [40_000] }).meta, { directory: '/nonexistent', paused: true, ephemeral: true }));
+  store.refresh();
   const first = store.getSnapshot();
   assert.equal(first.torrents.length, 3);
   assert.deepEqual(first.torrents.map((r) => r.name), ['t0', 't1', 't2']);
   assert.equal(store.refresh(), false, 'nothing changed: no new snapshot');
   assert.equal(store.getSnapshot(), first);
 
-  const record = store.record(hashes[1]!)!;
-  record.priority = 3;
-  store.touch(hashes[1]);
+  await service.setPriority(hashes[1]!, 3);
   assert.equal(store.refresh(), true);
   const second = store.getSnapshot();
   assert.equal(second.version, first.version + 1);
@@ -50,7 +41,7 @@ test('rows are rebuilt only for torrents that changed; unchanged rows keep their
 });
 
 test('a download from a loopback seeder shows in snapshots: progress, completion in the log, detail data', async (t) => {
-  const { dir, session, store, controller } = setup(t);
+  const { dir, session, store, service } = setup(t);
   const { meta, data } = randomTorrent({ name: 'movie', sizes: [300_000, 50_000] });
   writeTorrentFiles(join(dir, 'seed'), meta, data);
   const seeder = new Session({ host: '127.0.0.1' });
@@ -58,7 +49,7 @@ test('a download from a loopback seeder shows in snapshots: progress, completion
   await seeder.listen(0);
   seeder.add(meta, { directory: join(dir, 'seed'), seedMode: true });
   await session.listen(0);
-  const hash = await controller.addMetainfo(meta, { directory: join(dir, 'dl') });
+  const hash = await service.addMetainfo(meta, { directory: join(dir, 'dl') });
   session.get(hash)!.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
   let published = 0;
   store.subscribe(() => published++);
@@ -79,14 +70,14 @@ test('a download from a loopback seeder shows in snapshots: progress, completion
 });
 
 test('add: a .torrent path is added and copied; bad files and bad magnets log an error', async (t) => {
-  const { dir, session, store, controller } = setup(t);
+  const { dir, session, store, controller, service } = setup(t);
   const { meta } = randomTorrent({ name: 'from-file', sizes: [20_000] });
   const file = join(dir, 'x.torrent');
   writeFileSync(file, encodeTorrentFile(meta));
   const hash = await controller.add(file);
   assert.equal(hash, meta.infoHash);
   assert.ok(session.get(meta.infoHash));
-  assert.ok(existsSync(controller.torrentFilePath(meta.infoHash)), 'a copy kept for the session');
+  assert.ok(existsSync(service.torrentFilePath(meta.infoHash)), 'a copy kept for the session');
 
   assert.equal(await controller.add('magnet:?xt=urn:btih:nothex'), undefined);
   writeFileSync(join(dir, 'junk.torrent'), 'not bencode');
@@ -100,12 +91,13 @@ test('add: a .torrent path is added and copied; bad files and bad magnets log an
   store.refresh();
   const last = store.getSnapshot().log.at(-1)!;
   assert.ok(last.text.startsWith('cannot add magnet:') && last.text.length < 400, `log line of ${last.text.length} characters`);
+  store.refresh();
   assert.equal(store.getSnapshot().torrents.length, 1);
   assert.equal(session.list().length, 1);
 
   await controller.remove(meta.infoHash, false);
   assert.equal(session.list().length, 0);
-  assert.ok(!existsSync(controller.torrentFilePath(meta.infoHash)));
+  assert.ok(!existsSync(service.torrentFilePath(meta.infoHash)));
 });
 
 test('encodeTorrentFile keeps the exact info dictionary (same info-hash) and the trackers', () => {
@@ -116,16 +108,17 @@ test('encodeTorrentFile keeps the exact info dictionary (same info-hash) and the
 });
 
 test('scrape asks the torrent\'s trackers and puts the counts in the detail and the log', async (t) => {
-  const { session, store, controller } = setup(t);
+  const { session, store, controller, service } = setup(t);
   const tracker = new DemoTracker();
   const announce = await tracker.listen();
   t.after(() => tracker.close());
   const { meta } = metainfoFromFiles({ name: 'scraped', pieceLength: 16384, files: [{ path: ['a'], data: Buffer.alloc(5000, 2) }], announce });
-  const hash = await controller.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
+  const hash = await service.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
   // One complete peer known to the tracker.
   await fetch(`${announce}?info_hash=${escape(meta.infoHashBuffer.toString('latin1'))}&peer_id=${'x'.repeat(20)}&port=7000&left=0`);
   store.focus(hash);
   await controller.scrape(hash);
+  store.refresh();
   const snap = store.getSnapshot();
   const row = snap.detail!.trackers[0]!;
   assert.equal(row.seeders, 1);
@@ -137,17 +130,19 @@ test('scrape asks the torrent\'s trackers and puts the counts in the detail and 
 });
 
 test('file priorities reach the engine and the detail; torrent priority is kept per torrent', async (t) => {
-  const { session, store, controller } = setup(t);
+  const { session, store, controller, service } = setup(t);
   const { meta } = randomTorrent({ name: 'multi', sizes: [20_000, 30_000, 40_000] });
-  const hash = await controller.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
+  const hash = await service.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
   store.focus(hash);
   controller.changeFilePriority(hash, 1, -1);
   controller.changeFilePriority(hash, 2, 1);
   controller.changeFilePriority(hash, 2, 1);
-  assert.deepEqual([...store.record(hash)!.filePriorities], [1, 0, 2]);
+  assert.deepEqual(service.files(hash)!.map((f) => f.priority), [1, 0, 2]);
+  store.refresh();
   assert.deepEqual(store.getSnapshot().detail!.files.map((f) => f.priority), [1, 0, 2]);
   controller.changePriority(hash, 1);
   controller.changePriority(hash, 1);
+  store.refresh();
   assert.equal(store.getSnapshot().torrents[0]!.priority, 3);
   void session;
 });
@@ -155,6 +150,7 @@ test('file priorities reach the engine and the detail; torrent priority is kept 
 test('limits: the controller sets them on the engine and the status shows them', (t) => {
   const { session, store, controller } = setup(t);
   controller.stepLimit('download', 'down');
+  store.refresh();
   assert.equal(store.getSnapshot().global.downloadLimit, 1024 * 1024);
   assert.equal(session.stats().downloadLimit, 1024 * 1024);
   controller.stepLimit('download', 'up');
@@ -166,9 +162,9 @@ test('limits: the controller sets them on the engine and the status shows them',
 });
 
 test('the metainfo view is the `btui metainfo` summary', async (t) => {
-  const { controller } = setup(t);
+  const { controller, service } = setup(t);
   const { meta } = randomTorrent({ name: 'shown', sizes: [1000, 2000] });
-  const hash = await controller.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
+  const hash = await service.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
   const text = controller.metainfoText(hash)!;
   assert.match(text, /^Name\s+shown$/m);
   assert.match(text, new RegExp(`Info hash\\s+${hash}`));
@@ -185,6 +181,7 @@ test('n: a torrent made from a file is seeded at once and its magnet logged', as
   const torrent = session.list()[0]!;
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(torrent.state, 'seeding');
+  store.refresh();
   assert.ok(store.getSnapshot().log.some((e) => e.text.includes(magnets[0]!)));
   const { closeDefaultHashPool } = await import('../../source/engine/hashing/hasher.js');
   await closeDefaultHashPool();
@@ -201,4 +198,30 @@ test('Tab completion: unique names complete (directories get a slash), ambiguous
   assert.deepEqual(await completePath('mu', dir), { text: 'music-', candidates: ['music-a.torrent', 'music-b.torrent'] });
   assert.deepEqual(await completePath(`${dir}/music-b`, '/'), { text: `${dir}/music-b.torrent`, candidates: [] });
   assert.deepEqual(await completePath('nothing-here', dir), { text: 'nothing-here', candidates: [] });
+});
+
+test('the store follows the service by itself: an action\'s result is published soon, a burst in one snapshot', async (t) => {
+  const { store, service } = setup(t);
+  let published = 0;
+  store.subscribe(() => published++);
+  const metas = [0, 1, 2, 3, 4].map((i) => randomTorrent({ name: `burst-${i}`, sizes: [1000] }).meta);
+  await Promise.all(metas.map((meta) => service.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true })));
+  assert.equal(published, 0, 'not synchronously: changes are coalesced');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(published, 1, 'five adds, one snapshot');
+  assert.equal(store.getSnapshot().torrents.length, 5);
+  await service.setPriority(metas[2]!.infoHash, 3);
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(published, 2);
+  assert.equal(store.getSnapshot().torrents[2]!.priority, 3);
+});
+
+test('a .torrent given as bytes (Transmission\'s metainfo) is added; garbage is one logged error', async (t) => {
+  const { store, service } = setup(t);
+  const { meta } = randomTorrent({ name: 'as-bytes', sizes: [1000] });
+  assert.equal(await service.addTorrentBytes(encodeTorrentFile(meta), { paused: true }), meta.infoHash);
+  assert.equal(service.summary(meta.infoHash)!.name, 'as-bytes');
+  assert.equal(await service.addTorrentBytes(Buffer.from('nonsense'), { paused: true }), undefined);
+  store.refresh();
+  assert.ok(store.getSnapshot().log.some((e) => e.level === 'error' && e.text.startsWith('cannot add the torrent given: ')));
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nextLimit } from '../../source/store/limits.js';
-import { classifyAddInput } from '../../source/store/add-input.js';
+import { classifyAddInput } from '../../source/service/add-input.js';
 import type { TorrentRow } from '../../source/store/types.js';
 import { visibleRows, viewCounts } from '../../source/store/view.js';
 import { sanitize } from '../../source/settings.js';

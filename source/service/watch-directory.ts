@@ -1,8 +1,7 @@
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../errors.js';
-import type { Controller } from './controller.js';
-import type { TorrentStore } from './torrent-store.js';
+import type { TorrentService } from './torrent-service.js';
 
 /**
  * Polls a directory for .torrent files (polling works on every file system, fs.watch does
@@ -14,8 +13,7 @@ export class WatchDirectory {
 
   constructor(
     private readonly directory: string,
-    private readonly controller: Controller,
-    private readonly store: TorrentStore,
+    private readonly service: Pick<TorrentService, 'add' | 'log'>,
     private readonly intervalMs = 5000,
   ) {}
 
@@ -43,13 +41,14 @@ export class WatchDirectory {
       }
       for (const name of names) {
         const path = join(this.directory, name);
-        const hash = await this.controller.add(path);
+        // A failed save is logged by the service; the file then goes to failed/.
+        const hash = await this.service.add(path).catch(() => undefined);
         const aside = join(this.directory, hash ? 'added' : 'failed');
         try {
           await mkdir(aside, { recursive: true });
           await rename(path, join(aside, name));
         } catch (error) {
-          this.store.log('error', `watch directory: cannot move ${name} aside: ${describeError(error)}`);
+          this.service.log('error', `watch directory: cannot move ${name} aside: ${describeError(error)}`);
         }
         if (hash) added++;
       }

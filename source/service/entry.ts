@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+import type { Torrent } from '../engine/torrent/torrent.js';
+import type { SavedTorrent } from '../session-state/session-file.js';
+import type { PendingMagnet } from './magnet-fetches.js';
+import { MAX_PRIORITY, MIN_PRIORITY, type QueueSubject } from './queue-manager.js';
+import type { AddOptions, GoalMode, TorrentRef } from './types.js';
+
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/** A torrent or magnet as the service keeps it. */
+export interface Entry extends QueueSubject {
+  readonly id: number;
+  readonly hash: string;
+  torrent?: Torrent;
+  pending?: PendingMagnet;
+  addedAt: number;
+  /** Order in the queue among equal priorities (addedAt unless moved with setQueuePosition). */
+  order: number;
+  completedAt?: number;
+  downloadedBase: number;
+  uploadedBase: number;
+  priority: number;
+  filePriorities: Uint8Array;
+  userPaused: boolean;
+  queued: boolean;
+  ephemeral: boolean;
+  checkProgress?: number;
+  labels: readonly string[];
+  seedRatioLimit: number;
+  seedRatioMode: GoalMode;
+  seedIdleLimit: number;
+  seedIdleMode: GoalMode;
+  downloadLimit: number;
+  uploadLimit: number;
+  /** The change sequence number of its last change. */
+  changedAt: number;
+  /** Its last summary showed no peers, no traffic, no check: a tick cannot change it. */
+  quiet: boolean;
+  lastActiveAt?: number;
+  moving: boolean;
+  unbind?: () => void;
+  readonly ref: TorrentRef;
+}
+
+export function newEntry(id: number, hash: string, fileCount: number, options: AddOptions): Entry {
+  const addedAt = options.addedAt ?? Date.now();
+  return {
+    id,
+    hash,
+    ref: Object.freeze({ id, hash }),
+    addedAt,
+    order: addedAt,
+    downloadedBase: 0,
+    uploadedBase: 0,
+    priority: Math.max(MIN_PRIORITY, Math.min(MAX_PRIORITY, options.priority ?? 2)),
+    filePriorities: options.filePriorities ?? new Uint8Array(fileCount).fill(1),
+    userPaused: false,
+    queued: false,
+    ephemeral: options.ephemeral ?? false,
+    labels: normalizeLabels(options.labels ?? EMPTY),
+    seedRatioLimit: 2,
+    seedRatioMode: 'global',
+    seedIdleLimit: 30,
+    seedIdleMode: 'global',
+    downloadLimit: 0,
+    uploadLimit: 0,
+    changedAt: 0,
+    quiet: false,
+    moving: false,
+  };
+}
+
+/** One entry as session.json keeps it; undefined for demo torrents. */
+export function savedEntry(entry: Entry): SavedTorrent | undefined {
+  if (entry.ephemeral || (!entry.torrent && !entry.pending)) return undefined;
+  const common = {
+    infoHash: entry.hash,
+    paused: entry.userPaused,
+    priority: entry.priority,
+    addedAt: entry.addedAt,
+    ...(entry.order !== entry.addedAt ? { queueOrder: entry.order } : {}),
+    labels: [...entry.labels],
+    seedRatioLimit: entry.seedRatioLimit,
+    seedRatioMode: entry.seedRatioMode,
+    seedIdleLimit: entry.seedIdleLimit,
+    seedIdleMode: entry.seedIdleMode,
+    downloadLimit: entry.downloadLimit,
+    uploadLimit: entry.uploadLimit,
+  };
+  if (entry.torrent) {
+    const stats = entry.torrent.stats();
+    return {
+      ...common,
+      torrentFile: join('torrents', `${entry.hash}.torrent`),
+      directory: stats.directory,
+      filePriorities: [...entry.filePriorities],
+      completedAt: entry.completedAt,
+      downloaded: entry.downloadedBase + stats.downloaded,
+      uploaded: entry.uploadedBase + stats.uploaded,
+    };
+  }
+  const pending = entry.pending!;
+  return { ...common, magnet: pending.uri, directory: pending.directory, paused: pending.status === 'paused', filePriorities: [], downloaded: 0, uploaded: 0 };
+}
+
+export function applySaved(entry: Entry, saved: SavedTorrent): void {
+  entry.order = saved.queueOrder ?? saved.addedAt;
+  entry.labels = normalizeLabels(saved.labels);
+  entry.seedRatioLimit = saved.seedRatioLimit;
+  entry.seedRatioMode = saved.seedRatioMode;
+  entry.seedIdleLimit = saved.seedIdleLimit;
+  entry.seedIdleMode = saved.seedIdleMode;
+  entry.downloadLimit = saved.downloadLimit;
+  entry.uploadLimit = saved.uploadLimit;
+  if (saved.downloadLimit || saved.uploadLimit) entry.torrent?.setLimits({ download: saved.downloadLimit, upload: saved.uploadLimit });
+}
+
+/** The goal in force: the torrent's own, the service's, or none. */
+export function goal(mode: GoalMode, own: number, global: number | undefined): number | undefined {
+  return mode === 'single' ? own : mode === 'global' ? global : undefined;
+}
+
+export function clampRate(value: number): number {
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+}
+
+/** Labels as Transmission keeps them: trimmed, no empty ones, no commas, each once, in the order given. */
+export function normalizeLabels(labels: readonly string[]): readonly string[] {
+  const out = [...new Set(labels.map((l) => l.trim().replace(/,/g, ' ')).filter((l) => l !== ''))];
+  return out.length === 0 ? EMPTY : Object.freeze(out);
+}

@@ -1,0 +1,151 @@
+/**
+ * The download queue: at most `maxActive` torrents download at once; the rest wait in
+ * the "queued" state. Priority decides who goes first (high, normal, low), then the order
+ * of adding. Seeding torrents are never queued. A pure function, so it is tested alone.
+ */
+export interface QueueEntry {
+  readonly hash: string;
+  /** 1 low, 2 normal, 3 high. */
+  readonly priority: number;
+  readonly addedAt: number;
+  readonly running: boolean;
+  /** Waiting to be started (the user wants it running). */
+  readonly queued: boolean;
+  /** Counts against the limit: downloading, or checking/stopped without having completed. */
+  readonly downloading: boolean;
+}
+
+export interface QueuePlan {
+  start: string[];
+  /** Running downloads that lost their slot to higher-priority ones: stopped and queued. */
+  stop: string[];
+}
+
+export function planQueue(entries: readonly QueueEntry[], maxActive: number): QueuePlan {
+  const start: string[] = [];
+  const stop: string[] = [];
+  const downloads: { entry: QueueEntry; index: number }[] = [];
+  entries.forEach((entry, index) => {
+    if (!entry.running && !entry.queued) return;
+    if (maxActive <= 0 || !entry.downloading) {
+      if (!entry.running) start.push(entry.hash);
+    } else {
+      downloads.push({ entry, index });
+    }
+  });
+  downloads.sort((a, b) => b.entry.priority - a.entry.priority || a.entry.addedAt - b.entry.addedAt || a.index - b.index);
+  downloads.forEach(({ entry }, rank) => {
+    if (rank < maxActive) {
+      if (!entry.running) start.push(entry.hash);
+    } else if (entry.running) {
+      stop.push(entry.hash);
+    }
+  });
+  return { start, stop };
+}
+
+export const PRIORITY_NAMES: Record<number, string> = { 1: 'low', 2: 'normal', 3: 'high' };
+export const MIN_PRIORITY = 1;
+export const MAX_PRIORITY = 3;
+
+/** What the queue manager needs to know of one torrent, and may change. */
+export interface QueueSubject {
+  readonly hash: string;
+  readonly priority: number;
+  /** Order among equal priorities (the time of adding unless moved). */
+  readonly order: number;
+  /** Wants to run but waits for a slot. */
+  queued: boolean;
+}
+
+/** How the queue manager reads the torrents and starts and stops them (the service). */
+export interface QueueHost {
+  /** Every torrent with its data (magnets without metadata left out), in the order of adding. */
+  subjects(): Iterable<QueueSubject>;
+  running(hash: string): boolean;
+  /** Counts against the limit: see QueueEntry.downloading. */
+  downloading(hash: string): boolean;
+  start(hash: string): void;
+  stop(hash: string): void;
+  /** The torrent's row changed (queued or not). */
+  changed(hash: string): void;
+}
+
+/**
+ * Applies planQueue: keeps at most `maxActive` torrents downloading, starting the next ones
+ * as slots free up. Bursts of events are planned once (schedule), explicit requests at once.
+ */
+export class QueueManager {
+  private scheduled?: NodeJS.Immediate;
+
+  constructor(
+    private readonly host: QueueHost,
+    private maxActiveDownloads = 0,
+  ) {}
+
+  get maxActive(): number {
+    return this.maxActiveDownloads;
+  }
+
+  setMaxActive(max: number): void {
+    this.maxActiveDownloads = Math.max(0, Math.floor(max));
+    this.apply();
+  }
+
+  /** Asks for a torrent to run: now if a slot is free (or it is complete), else queued. */
+  request(subject: QueueSubject, options: { defer?: boolean } = {}): void {
+    subject.queued = true;
+    this.host.changed(subject.hash);
+    if (options.defer) this.schedule();
+    else this.apply();
+  }
+
+  /** Takes a torrent out of the queue (paused by the user). */
+  withdraw(subject: QueueSubject): void {
+    if (!subject.queued) return;
+    subject.queued = false;
+    this.host.changed(subject.hash);
+  }
+
+  /** Re-plans once the current burst of events is over. */
+  schedule(): void {
+    this.scheduled ??= setImmediate(() => this.apply());
+  }
+
+  /** Starts and stops torrents so that the queue holds. */
+  apply(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const entries: QueueEntry[] = [];
+    const byHash = new Map<string, QueueSubject>();
+    for (const subject of this.host.subjects()) {
+      const running = this.host.running(subject.hash);
+      if (!running && !subject.queued) continue;
+      byHash.set(subject.hash, subject);
+      entries.push({ hash: subject.hash, priority: subject.priority, addedAt: subject.order, running, queued: subject.queued, downloading: this.host.downloading(subject.hash) });
+    }
+    const plan = planQueue(entries, this.maxActiveDownloads);
+    for (const hash of plan.start) {
+      byHash.get(hash)!.queued = false;
+      this.host.changed(hash);
+      this.host.start(hash);
+    }
+    for (const hash of plan.stop) {
+      byHash.get(hash)!.queued = true;
+      this.host.changed(hash);
+      this.host.stop(hash);
+    }
+  }
+
+  /** Each subject's place in the queue (0 first): by priority, then age, then order. */
+  positions(subjects: readonly QueueSubject[]): Map<string, number> {
+    const order = subjects.map((s, index) => ({ s, index }));
+    order.sort((a, b) => b.s.priority - a.s.priority || a.s.order - b.s.order || a.index - b.index);
+    return new Map(order.map(({ s }, rank) => [s.hash, rank]));
+  }
+
+  close(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+  }
+}

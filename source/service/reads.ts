@@ -1,0 +1,166 @@
+import { magnetURI } from '../engine/metainfo/magnet.js';
+import { filePieces } from '../engine/metainfo/piece-layout.js';
+import type { Torrent } from '../engine/torrent/torrent.js';
+import type { Entry } from './entry.js';
+import type { PendingMagnet } from './magnet-fetches.js';
+import type { FileInfo, PeerInfo, TorrentInfo, TorrentSummary, TrackerInfo } from './types.js';
+
+/** The service's plain-copy reads of one torrent: each builds only what it names. */
+
+export function torrentSummary(entry: Entry, torrent: Torrent, queuePosition: number): TorrentSummary {
+  const s = torrent.stats();
+  const size = torrent.meta.contentLength ?? s.length;
+  const downloaded = entry.downloadedBase + s.downloaded;
+  const uploaded = entry.uploadedBase + s.uploaded;
+  const basis = Math.max(downloaded, s.completedBytes);
+  return {
+    id: entry.id,
+    infoHash: entry.hash,
+    name: s.name,
+    state: s.state === 'paused' && entry.queued && !torrent.isRunning ? 'queued' : s.state,
+    error: s.error,
+    size,
+    completedBytes: Math.min(s.completedBytes, size),
+    progress: s.progress,
+    checkProgress: s.state === 'checking' ? (entry.checkProgress ?? 0) : undefined,
+    downloadRate: s.downloadRate,
+    uploadRate: s.uploadRate,
+    downloaded,
+    uploaded,
+    ratio: basis > 0 ? uploaded / basis : 0,
+    peers: s.peers,
+    knownPeers: s.knownPeers,
+    seeds: s.seeds,
+    etaSeconds: s.etaSeconds,
+    pieceCount: s.pieceCount,
+    havePieces: s.havePieces,
+    addedAt: entry.addedAt,
+    completedAt: entry.completedAt ?? s.completedAt,
+    priority: entry.priority,
+    queuePosition,
+    directory: s.directory,
+    dataPath: torrent.storage.root,
+    labels: entry.labels,
+    downloadLimit: entry.downloadLimit,
+    uploadLimit: entry.uploadLimit,
+    seedRatioLimit: entry.seedRatioLimit,
+    seedRatioMode: entry.seedRatioMode,
+    seedIdleLimit: entry.seedIdleLimit,
+    seedIdleMode: entry.seedIdleMode,
+    userPaused: entry.userPaused,
+    ephemeral: entry.ephemeral,
+  };
+}
+
+export function pendingSummary(entry: Entry, pending: PendingMagnet, queuePosition: number): TorrentSummary {
+  const p = pending.progress;
+  return {
+    id: entry.id,
+    infoHash: entry.hash,
+    name: pending.name,
+    state: pending.status,
+    error: pending.error,
+    size: pending.magnet.length ?? 0,
+    completedBytes: 0,
+    progress: 0,
+    checkProgress: pending.status === 'metadata' && p && p.pieceCount > 0 ? p.pieces / p.pieceCount : undefined,
+    downloadRate: 0,
+    uploadRate: 0,
+    downloaded: 0,
+    uploaded: 0,
+    ratio: 0,
+    peers: pending.status === 'metadata' ? (p?.connected ?? 0) : 0,
+    knownPeers: p?.known ?? pending.magnet.peers.length,
+    seeds: 0,
+    pieceCount: 0,
+    havePieces: 0,
+    addedAt: entry.addedAt,
+    priority: entry.priority,
+    queuePosition,
+    directory: pending.directory,
+    dataPath: '',
+    magnet: pending.uri,
+    labels: entry.labels,
+    downloadLimit: entry.downloadLimit,
+    uploadLimit: entry.uploadLimit,
+    seedRatioLimit: entry.seedRatioLimit,
+    seedRatioMode: entry.seedRatioMode,
+    seedIdleLimit: entry.seedIdleLimit,
+    seedIdleMode: entry.seedIdleMode,
+    userPaused: entry.userPaused,
+    ephemeral: entry.ephemeral,
+  };
+}
+
+/** Files with the bytes of the pieces they overlap that we have. */
+export function fileInfos(torrent: Torrent, priorities: Uint8Array): FileInfo[] {
+  const meta = torrent.meta;
+  const have = torrent.pieceStats().have;
+  const has = (i: number) => ((have[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0;
+  const rows: FileInfo[] = [];
+  meta.files.forEach((f, index) => {
+    if (f.padding) return;
+    let completed = 0;
+    const span = filePieces(f, meta.pieceLength);
+    if (span) {
+      for (let p = span.first; p <= span.last; p++) {
+        if (!has(p)) continue;
+        completed += Math.min(f.offset + f.length, (p + 1) * meta.pieceLength) - Math.max(f.offset, p * meta.pieceLength);
+      }
+    }
+    rows.push({ index, path: meta.files.length === 1 ? f.path.join('/') : f.path.slice(1).join('/'), length: f.length, completed, priority: priorities[index] ?? 1 });
+  });
+  return rows;
+}
+
+export function peerInfos(torrent: Torrent): PeerInfo[] {
+  return torrent.peerStats().map((p) => ({
+    id: p.id,
+    host: p.host,
+    port: p.port,
+    client: p.client,
+    incoming: p.incoming,
+    amInterested: p.amInterested,
+    amChoking: p.amChoking,
+    peerInterested: p.peerInterested,
+    peerChoking: p.peerChoking,
+    snubbed: p.snubbed,
+    progress: p.progress,
+    downloadRate: p.downloadRate,
+    uploadRate: p.uploadRate,
+    requests: p.requests,
+  }));
+}
+
+export function trackerInfos(torrent: Torrent): TrackerInfo[] {
+  return torrent.trackerStats().map((t) => ({
+    url: t.url,
+    tier: t.tier,
+    status: t.status,
+    lastAnnounceAt: t.lastAnnounceAt,
+    nextAnnounceAt: t.nextAnnounceAt,
+    seeders: t.seeders,
+    leechers: t.leechers,
+    lastError: t.lastError,
+  }));
+}
+
+export function torrentInfo(torrent: Torrent): TorrentInfo {
+  const meta = torrent.meta;
+  const stats = torrent.stats();
+  return {
+    infoHash: meta.infoHash,
+    name: meta.name,
+    pieceLength: meta.pieceLength,
+    private: meta.private,
+    comment: meta.comment,
+    createdBy: meta.createdBy,
+    creationDate: meta.creationDate,
+    dataPath: torrent.storage.root,
+    wasted: stats.wasted,
+    hashFailures: stats.hashFailures,
+    magnet: magnetURI({ infoHash: meta.infoHash, name: meta.name, length: meta.contentLength ?? meta.length, trackers: meta.announce.flat() }),
+    trackers: meta.announce.map((tier) => [...tier]),
+    fileCount: meta.files.length,
+  };
+}

@@ -1,0 +1,200 @@
+import type { TorrentState } from '../engine/torrent/torrent.js';
+import type { GoalMode } from '../session-state/session-file.js';
+
+export type { GoalMode };
+
+/**
+ * The service's read types: plain copies, never live engine objects. Strings are as the
+ * torrent gives them (not made printable: that is each front-end's business).
+ */
+
+/** How a torrent is named in events: its id (small, stable for the life of the process) and its info-hash. */
+export interface TorrentRef {
+  readonly id: number;
+  readonly hash: string;
+}
+
+
+export interface SeedGoals {
+  /** Upload / size at which a complete torrent stops (mode 'single'). */
+  readonly seedRatioLimit: number;
+  readonly seedRatioMode: GoalMode;
+  /** Minutes without transfer after which a complete torrent stops (mode 'single'). */
+  readonly seedIdleLimit: number;
+  readonly seedIdleMode: GoalMode;
+}
+
+/** One torrent's list row: everything a list needs, nothing per file, peer or piece. */
+export interface TorrentSummary extends SeedGoals {
+  readonly id: number;
+  readonly infoHash: string;
+  readonly name: string;
+  /** 'queued' when it waits for a download slot; 'metadata' while a magnet fetches its info dictionary. */
+  readonly state: TorrentState;
+  readonly error?: string;
+  readonly size: number;
+  readonly completedBytes: number;
+  readonly progress: number;
+  /** Recheck progress (0..1) while checking; metadata pieces fetched (0..1) while fetching a magnet's metadata. */
+  readonly checkProgress?: number;
+  readonly downloadRate: number;
+  readonly uploadRate: number;
+  /** Totals across runs. */
+  readonly downloaded: number;
+  readonly uploaded: number;
+  readonly ratio: number;
+  readonly peers: number;
+  readonly knownPeers: number;
+  readonly seeds: number;
+  readonly etaSeconds?: number;
+  readonly pieceCount: number;
+  readonly havePieces: number;
+  readonly addedAt: number;
+  readonly completedAt?: number;
+  /** Queue priority: 1 low, 2 normal, 3 high. */
+  readonly priority: number;
+  /** Place in the download queue among all torrents (0 first): by priority, then age. */
+  readonly queuePosition: number;
+  readonly directory: string;
+  /** The data on disk: its file, or its root directory; '' while fetching metadata. */
+  readonly dataPath: string;
+  /** Set only while the torrent is a magnet without metadata. */
+  readonly magnet?: string;
+  /** The same array until the labels change (so rows can be compared field by field). */
+  readonly labels: readonly string[];
+  /** Bytes/s, 0 = unlimited. */
+  readonly downloadLimit: number;
+  readonly uploadLimit: number;
+  /** Paused by the user (or by reaching a seed goal), as opposed to waiting in the queue. */
+  readonly userPaused: boolean;
+  /** Demo torrents: never saved. */
+  readonly ephemeral: boolean;
+}
+
+export interface FileInfo {
+  readonly index: number;
+  /** Path inside the torrent, components joined with '/' (the torrent's own name left out for multi-file torrents). */
+  readonly path: string;
+  readonly length: number;
+  /** Bytes of the pieces it overlaps that we have. */
+  readonly completed: number;
+  /** 0 skip, 1 normal, 2 high. */
+  readonly priority: number;
+}
+
+export interface PeerInfo {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly client: string;
+  readonly incoming: boolean;
+  readonly amInterested: boolean;
+  readonly amChoking: boolean;
+  readonly peerInterested: boolean;
+  readonly peerChoking: boolean;
+  readonly snubbed: boolean;
+  readonly progress: number;
+  readonly downloadRate: number;
+  readonly uploadRate: number;
+  readonly requests: number;
+}
+
+export interface TrackerInfo {
+  readonly url: string;
+  readonly tier: number;
+  readonly status: string;
+  readonly lastAnnounceAt?: number;
+  readonly nextAnnounceAt?: number;
+  readonly seeders?: number;
+  readonly leechers?: number;
+  readonly lastError?: string;
+}
+
+export interface PieceInfo {
+  readonly pieceCount: number;
+  readonly pieceLength: number;
+  /** Wire-format bitfield (high bit first). */
+  readonly have: Uint8Array;
+  readonly downloading: readonly number[];
+  readonly availability: Uint16Array;
+}
+
+/** What a torrent's metainfo says, and counters of the current run. */
+export interface TorrentInfo {
+  readonly infoHash: string;
+  readonly name: string;
+  readonly pieceLength: number;
+  readonly private: boolean;
+  readonly comment?: string;
+  readonly createdBy?: string;
+  readonly creationDate?: number;
+  readonly dataPath: string;
+  readonly wasted: number;
+  readonly hashFailures: number;
+  readonly magnet: string;
+  readonly trackers: readonly (readonly string[])[];
+  readonly fileCount: number;
+}
+
+export interface GlobalInfo {
+  readonly downloadRate: number;
+  readonly uploadRate: number;
+  readonly downloadLimit: number;
+  readonly uploadLimit: number;
+  readonly connections: number;
+  readonly port: number;
+  readonly dhtNodes?: number;
+  readonly downloadDirectory: string;
+  readonly maxActiveDownloads: number;
+  /** The service-wide seed goals (mode 'global'); undefined = none. */
+  readonly seedRatioLimit?: number;
+  readonly seedIdleLimit?: number;
+  readonly torrentCount: number;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/** What kind of change: 'progress' for traffic and pieces (frequent), anything else for changes a user made or should see at once. */
+export type ChangeKind = 'progress' | 'tick' | 'state' | 'settings';
+
+export interface ServiceEvents {
+  'torrent-added': [TorrentRef];
+  'torrent-changed': [TorrentRef, ChangeKind];
+  'torrent-removed': [TorrentRef];
+  /** Limits, queue size, directory: GlobalInfo changed. */
+  'global-changed': [];
+  log: [LogLevel, string];
+}
+
+export interface ChangesSince {
+  /** Pass this back as `since` next time. */
+  readonly cursor: number;
+  /** Ids of torrents changed after `since` (added ones included), in id order. */
+  readonly changed: number[];
+  /** Ids of torrents removed after `since`. */
+  readonly removed: number[];
+  /** True when removals that old were forgotten (the list may miss some): re-read everything. */
+  readonly removedIncomplete: boolean;
+}
+
+export interface AddOptions {
+  /** Default: the service's download directory. */
+  directory?: string;
+  paused?: boolean;
+  /** Never saved in the session (demo torrents). */
+  ephemeral?: boolean;
+  /** Take the data as complete without checking (a torrent just made from it). */
+  seedMode?: boolean;
+  priority?: number;
+  filePriorities?: Uint8Array;
+  labels?: readonly string[];
+  addedAt?: number;
+}
+
+/** Per-torrent settings that can be changed in one call (Transmission's torrent-set). */
+export interface TorrentSettings extends Partial<SeedGoals> {
+  labels?: readonly string[];
+  downloadLimit?: number;
+  uploadLimit?: number;
+  priority?: number;
+}

@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readSessionFile, writeSessionFile, type SavedSession } from '../../source/session-state/session-file.js';
+import type { TorrentRef } from '../../source/service/types.js';
+import { openService } from '../helpers/service.js';
+import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+import { tempDir } from '../helpers/tools.js';
+
+const savedHashes = (path: string): string[] => (JSON.parse(readFileSync(path, 'utf8')) as SavedSession).torrents.map((x) => x.infoHash);
+
+test('an acknowledged add is in session.json on disk when its promise resolves', async (t) => {
+  const dir = tempDir(t);
+  // Slow writes: an add that resolved before its write landed would be caught reading the file.
+  const s = openService(dir, { t, writeSession: async (path, session) => {
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await writeSessionFile(path, session);
+  } });
+  for (let i = 0; i < 3; i++) {
+    const hash = await s.service.addMetainfo(randomTorrent({ name: `durable-${i}`, sizes: [1000] }).meta, { paused: true });
+    assert.ok(savedHashes(s.service.sessionPath).includes(hash), `add ${i} acknowledged before it was saved`);
+  }
+  const magnet = await s.service.addMagnet('ab'.repeat(20), { paused: true });
+  assert.ok(savedHashes(s.service.sessionPath).includes(magnet!), 'a magnet too');
+  await s.service.setLabels(magnet!, ['x']);
+  assert.deepEqual((await readSessionFile(s.service.sessionPath)).session.torrents.at(-1)!.labels, ['x'], 'settings are saved before they resolve too');
+});
+
+test('a burst of adds shares writes; each is acknowledged only after a write that covers it', async (t) => {
+  const dir = tempDir(t);
+  const writes: string[][] = [];
+  const s = openService(dir, { t, writeSession: async (path, session) => {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await writeSessionFile(path, session);
+    writes.push(session.torrents.map((x) => x.infoHash));
+  } });
+  const metas = Array.from({ length: 200 }, (_, i) => randomTorrent({ name: `burst-${i}`, sizes: [100] }).meta);
+  const acknowledged: { hash: string; writesBefore: number }[] = [];
+  await Promise.all(
+    metas.map(async (meta) => {
+      const hash = await s.service.addMetainfo(meta, { paused: true });
+      acknowledged.push({ hash, writesBefore: writes.length });
+    }),
+  );
+  assert.equal(acknowledged.length, 200);
+  assert.ok(writes.length <= 10, `${writes.length} writes for 200 adds`);
+  for (const { hash, writesBefore } of acknowledged) {
+    assert.ok(writes.slice(0, writesBefore).some((w) => w.includes(hash)), `${hash} acknowledged before a write held it`);
+  }
+  assert.equal(savedHashes(s.service.sessionPath).length, 200);
+});
+
+test('a failed write is not an acknowledgement: the add rejects and the error is logged', async (t) => {
+  const dir = tempDir(t);
+  let fail = true;
+  const s = openService(dir, { t, writeSession: async (path, session) => {
+    if (fail) throw new Error('disk on fire');
+    await writeSessionFile(path, session);
+  } });
+  await assert.rejects(s.service.addMetainfo(randomTorrent({ name: 'unsaved', sizes: [100] }).meta, { paused: true }), /disk on fire/);
+  s.store.refresh();
+  assert.ok(s.store.getSnapshot().log.some((e) => e.level === 'error' && e.text === 'cannot save the session: disk on fire'));
+  fail = false;
+  const hash = await s.service.addMetainfo(randomTorrent({ name: 'saved', sizes: [100] }).meta, { paused: true });
+  assert.equal(savedHashes(s.service.sessionPath).length, 2, 'the next write covers both');
+  assert.ok(savedHashes(s.service.sessionPath).includes(hash));
+});
+
+test('labels, seed goals and per-torrent limits survive a restart; files without them read as defaults', async (t) => {
+  const dir = tempDir(t);
+  const first = openService(dir);
+  const a = await first.service.addMetainfo(randomTorrent({ name: 'tagged', sizes: [1000] }).meta, { paused: true, labels: ['movies'] });
+  const b = await first.service.addMetainfo(randomTorrent({ name: 'plain', sizes: [1000] }).meta, { paused: true });
+  await first.service.set(a, {
+    labels: [' movies ', 'hd', 'movies', '', 'a,b'],
+    seedRatioLimit: 1.5,
+    seedRatioMode: 'single',
+    seedIdleLimit: 45,
+    seedIdleMode: 'unlimited',
+    downloadLimit: 100_000,
+    uploadLimit: 50_000,
+  });
+  assert.deepEqual(first.service.summary(a)!.labels, ['movies', 'hd', 'a b'], 'trimmed, once each, no empty ones, no commas');
+  assert.equal(first.session.get(a)!.stats().state, 'paused');
+  await first.close();
+
+  // An older file: the same entry for b without any of the new fields.
+  const path = join(dir, 'state', 'session.json');
+  const raw = JSON.parse(readFileSync(path, 'utf8'));
+  for (const key of ['labels', 'seedRatioLimit', 'seedRatioMode', 'seedIdleLimit', 'seedIdleMode', 'downloadLimit', 'uploadLimit']) delete raw.torrents[1][key];
+  writeFileSync(path, JSON.stringify(raw));
+
+  const second = openService(dir, { t });
+  assert.equal(await second.service.restore(), 2);
+  const sa = second.service.summary(a)!;
+  assert.deepEqual(
+    [sa.labels, sa.seedRatioLimit, sa.seedRatioMode, sa.seedIdleLimit, sa.seedIdleMode, sa.downloadLimit, sa.uploadLimit],
+    [['movies', 'hd', 'a b'], 1.5, 'single', 45, 'unlimited', 100_000, 50_000],
+  );
+  const sb = second.service.summary(b)!;
+  assert.deepEqual([sb.labels, sb.seedRatioMode, sb.seedIdleMode, sb.downloadLimit, sb.uploadLimit], [[], 'global', 'global', 0, 0]);
+});
+
+test('seed goals: a complete torrent stops at its ratio or after its idle minutes; unlimited never; global follows the service', async (t) => {
+  const dir = tempDir(t);
+  const s = openService(dir, { t, seedCheckMs: 0 });
+  const torrents = ['ratio', 'idle', 'unlimited', 'global'].map((name) => randomTorrent({ name, sizes: [5000] }));
+  const hashes: string[] = [];
+  for (const { meta, data } of torrents) {
+    writeTorrentFiles(join(dir, 'dl'), meta, data);
+    const hash = await s.service.addMetainfo(meta, {});
+    await waitForDone(s.session.get(hash)!, 10_000);
+    hashes.push(hash);
+  }
+  const [ratio, idle, unlimited, global] = hashes as [string, string, string, string];
+  await s.service.setSeedGoals(ratio, { seedRatioMode: 'single', seedRatioLimit: 0 });
+  await s.service.setSeedGoals(idle, { seedIdleMode: 'single', seedIdleLimit: 1 });
+  await s.service.setSeedGoals(unlimited, { seedRatioMode: 'unlimited', seedIdleMode: 'unlimited' });
+  s.service.setGlobalSeedGoals({ idleMinutes: 10 });
+  const now = Date.now();
+  assert.deepEqual(s.service.checkSeedGoals(now), [ratio], 'ratio 0 is reached at once');
+  assert.deepEqual(s.service.checkSeedGoals(now + 30_000), [], 'idle half a minute');
+  assert.deepEqual(s.service.checkSeedGoals(now + 61_000), [idle], 'idle a minute');
+  assert.deepEqual(s.service.checkSeedGoals(now + 11 * 60_000), [global], 'the global goal of 10 minutes');
+  assert.deepEqual(s.service.checkSeedGoals(now + 1000 * 60_000), [], 'unlimited seeds on');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(hashes.map((h) => s.session.get(h)!.isRunning), [false, false, true, false]);
+  assert.deepEqual(hashes.map((h) => s.service.summary(h)!.userPaused), [true, true, false, true], 'stopped as if paused: it stays stopped after a restart');
+  s.store.refresh();
+  assert.ok(s.store.getSnapshot().log.some((e) => e.text === 'ratio reached its seed ratio 0: stopped'));
+  assert.ok(s.store.getSnapshot().log.some((e) => e.text === 'idle was idle 1 min: stopped seeding'));
+});
+
+test('seed goal: the ratio counts uploads of earlier runs', async (t) => {
+  const dir = tempDir(t);
+  const { meta, data } = randomTorrent({ name: 'uploaded-before', sizes: [10_000] });
+  writeTorrentFiles(join(dir, 'dl'), meta, data);
+  const first = openService(dir);
+  await first.service.addMetainfo(meta, { paused: true });
+  await first.service.setSeedGoals(meta.infoHash, { seedRatioMode: 'single', seedRatioLimit: 2 });
+  await first.close();
+  const path = join(dir, 'state', 'session.json');
+  const raw = JSON.parse(readFileSync(path, 'utf8'));
+  raw.torrents[0].paused = false;
+  raw.torrents[0].uploaded = 19_000;
+  writeFileSync(path, JSON.stringify(raw));
+
+  const second = openService(dir, { t, seedCheckMs: 0 });
+  await second.service.restore();
+  await waitForDone(second.session.get(meta.infoHash)!, 10_000);
+  assert.deepEqual(second.service.checkSeedGoals(), [], '1.9 < 2');
+  await second.close();
+  raw.torrents[0].uploaded = 20_000;
+  writeFileSync(path, JSON.stringify(raw));
+  const third = openService(dir, { t, seedCheckMs: 0 });
+  await third.service.restore();
+  await waitForDone(third.session.get(meta.infoHash)!, 10_000);
+  assert.deepEqual(third.service.checkSeedGoals(), [meta.infoHash], '2.0 reached');
+});
+
+test('ids: small, stable across changes, never reused; changes(since) names what changed and what was removed', async (t) => {
+  const dir = tempDir(t);
+  const s = openService(dir, { t });
+  const added: TorrentRef[] = [];
+  s.service.on('torrent-added', (ref) => added.push(ref));
+  const metas = [0, 1, 2].map((i) => randomTorrent({ name: `id-${i}`, sizes: [1000, 2000] }).meta);
+  for (const meta of metas) await s.service.addMetainfo(meta, { paused: true, ephemeral: true });
+  const ids = metas.map((m) => s.service.ref(m.infoHash)!.id);
+  assert.deepEqual(ids, [1, 2, 3]);
+  assert.deepEqual(added.map((r) => r.id), ids);
+  assert.equal(s.service.ref(2)!.hash, metas[1]!.infoHash, 'found by id');
+  assert.equal(s.service.summary(3)!.infoHash, metas[2]!.infoHash);
+
+  const cursor = s.service.cursor();
+  assert.deepEqual(s.service.changes(cursor), { cursor, changed: [], removed: [], removedIncomplete: false });
+  await s.service.setLabels(metas[1]!.infoHash, ['x']);
+  await s.service.setFilePriority(metas[2]!.infoHash, 0, 0);
+  const after = s.service.changes(cursor);
+  assert.deepEqual(after.changed, [2, 3]);
+  assert.deepEqual(s.service.changes(after.cursor).changed, [], 'nothing since');
+
+  await s.service.remove(1);
+  const removed = s.service.changes(after.cursor);
+  assert.deepEqual(removed.removed, [1]);
+  assert.deepEqual(removed.changed, []);
+  assert.equal(s.service.ref(1), undefined);
+  assert.deepEqual(s.service.list().map((r) => r.id), [2, 3], 'the others keep their ids');
+
+  const again = await s.service.addMetainfo(metas[0]!, { paused: true, ephemeral: true });
+  assert.equal(s.service.ref(again)!.id, 4, 'added again: a new id, not the old one');
+  assert.deepEqual(s.service.changes(removed.cursor).changed, [4]);
+  assert.deepEqual(s.service.changes(0).removed, [1]);
+});
+
+test('reads: one list array until the list changes; summaries ask for nothing per file or peer', async (t) => {
+  const dir = tempDir(t);
+  const s = openService(dir, { t });
+  const hash = await s.service.addMetainfo(randomTorrent({ name: 'cheap', sizes: [1000, 2000, 3000] }).meta, { paused: true, ephemeral: true });
+  const list = s.service.list();
+  assert.equal(s.service.list(), list, 'the same array');
+  const torrent = s.session.get(hash)!;
+  const asked: string[] = [];
+  for (const method of ['peerStats', 'trackerStats', 'pieceStats'] as const) {
+    const original = torrent[method].bind(torrent);
+    (torrent as unknown as Record<string, () => unknown>)[method] = () => {
+      asked.push(method);
+      return original();
+    };
+  }
+  const summary = s.service.summary(hash)!;
+  assert.equal(summary.name, 'cheap');
+  assert.deepEqual(asked, [], 'a summary reads no peers, trackers or pieces');
+  assert.equal(s.service.files(hash)!.length, 3);
+  assert.deepEqual(asked, ['pieceStats']);
+  await s.service.addMetainfo(randomTorrent({ name: 'another', sizes: [10] }).meta, { paused: true, ephemeral: true });
+  assert.notEqual(s.service.list(), list, 'a new array after an add');
+});
+
+test('queue position: a torrent moved to the front runs first, takes that place\'s priority, and keeps its place across a restart', async (t) => {
+  const dir = tempDir(t);
+  const first = openService(dir, { maxActiveDownloads: 1 });
+  const hashes: string[] = [];
+  for (let i = 0; i < 4; i++) hashes.push(await first.service.addMetainfo(randomTorrent({ name: `q${i}`, sizes: [20_000] }).meta, { addedAt: 1000 + i }));
+  const positions = (s: typeof first) => hashes.map((h) => s.service.summary(h)!.queuePosition);
+  const running = (s: typeof first) => hashes.map((h) => s.session.get(h)!.isRunning);
+  assert.deepEqual(positions(first), [0, 1, 2, 3]);
+  assert.deepEqual(running(first), [true, false, false, false]);
+
+  await first.service.setQueuePosition(hashes[3]!, 0);
+  assert.deepEqual(positions(first), [1, 2, 3, 0]);
+  assert.deepEqual(running(first), [false, false, false, true], 'the front of the queue runs');
+  await first.service.setQueuePosition(hashes[0]!, 2);
+  assert.deepEqual(positions(first), [2, 1, 3, 0], 'between the second and the third');
+  await first.service.setQueuePosition(hashes[2]!, 99);
+  assert.deepEqual(positions(first), [2, 1, 3, 0], 'past the end is the end');
+  await first.service.setPriority(hashes[2]!, 3);
+  assert.deepEqual(positions(first), [3, 2, 0, 1], 'priority still ranks first');
+  await first.service.setQueuePosition(hashes[0]!, 0);
+  assert.equal(first.service.summary(hashes[0]!)!.priority, 3, 'moved among the high ones, it is high');
+  const order = positions(first);
+  await first.close();
+
+  const second = openService(dir, { t, maxActiveDownloads: 1 });
+  await second.service.restore();
+  assert.deepEqual(positions(second), order);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(running(second), order.map((p) => p === 0));
+});
+
+test('a torrent listed twice in session.json comes back once, the second entry reported', async (t) => {
+  const dir = tempDir(t);
+  const first = openService(dir);
+  const hash = await first.service.addMetainfo(randomTorrent({ name: 'twice', sizes: [1000] }).meta, { paused: true });
+  await first.close();
+  const path = join(dir, 'state', 'session.json');
+  const raw = JSON.parse(readFileSync(path, 'utf8'));
+  raw.torrents.push({ ...raw.torrents[0], labels: ['second'] });
+  writeFileSync(path, JSON.stringify(raw));
+  const second = openService(dir, { t });
+  assert.equal(await second.service.restore(), 1);
+  assert.deepEqual(second.service.list().map((r) => r.hash), [hash]);
+  assert.deepEqual(second.service.summary(hash)!.labels, [], 'the first entry wins');
+  second.store.refresh();
+  assert.ok(second.store.getSnapshot().log.some((e) => e.text === `cannot restore ${hash}: listed twice in the session file`));
+});
