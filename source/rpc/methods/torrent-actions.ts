@@ -1,0 +1,41 @@
+// The torrent actions that take `ids` and answer nothing: start, stop, verify, reannounce,
+// remove, set-location and the four queue moves.
+import type { RpcQueueMove } from '../backend.js';
+import { RpcArgumentError, optBool, optString, type Args } from '../args.js';
+import { selectedHashes, type MethodContext, type MethodHandler } from './context.js';
+
+const NONE: Record<string, unknown> = {};
+
+function onSelected(act: (hashes: string[], args: Args, ctx: MethodContext) => unknown): MethodHandler {
+  return async (args, ctx) => {
+    const hashes = await selectedHashes(args, ctx);
+    if (hashes.length > 0) await act(hashes, args, ctx);
+    return NONE;
+  };
+}
+
+export const torrentStart = onSelected((hashes, _args, ctx) => ctx.backend.startTorrents(hashes, false));
+export const torrentStartNow = onSelected((hashes, _args, ctx) => ctx.backend.startTorrents(hashes, true));
+export const torrentStop = onSelected((hashes, _args, ctx) => ctx.backend.stopTorrents(hashes));
+export const torrentVerify = onSelected((hashes, _args, ctx) => ctx.backend.verifyTorrents(hashes));
+export const torrentReannounce = onSelected((hashes, _args, ctx) => ctx.backend.reannounceTorrents(hashes));
+
+export const torrentRemove: MethodHandler = async (args, ctx) => {
+  const deleteLocalData = optBool(args, 'delete-local-data') ?? false;
+  const hashes = await selectedHashes(args, ctx);
+  if (hashes.length > 0) await ctx.backend.removeTorrents(hashes, deleteLocalData);
+  return NONE;
+};
+
+export const torrentSetLocation: MethodHandler = async (args, ctx) => {
+  const location = optString(args, 'location');
+  if (location === undefined || location === '') throw new RpcArgumentError('no location');
+  const move = optBool(args, 'move') ?? false;
+  const hashes = await selectedHashes(args, ctx);
+  if (hashes.length > 0) await ctx.backend.setLocation(hashes, location, move);
+  return NONE;
+};
+
+export function queueMove(where: RpcQueueMove): MethodHandler {
+  return onSelected((hashes, _args, ctx) => ctx.backend.moveInQueue(hashes, where));
+}
