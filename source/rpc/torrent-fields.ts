@@ -210,7 +210,29 @@ function peerView(p: RpcPeer): Record<string, unknown> {
   };
 }
 
+/**
+ * Per-array caches of mapped views: a backend that hands back the same (immutable) trackers or
+ * files array while nothing changed gets the same view objects back, not 10,000 new ones a poll.
+ */
+function cachedMap<T, R>(map: (item: T) => R): (list: readonly T[]) => R[] {
+  const cache = new WeakMap<readonly T[], R[]>();
+  return (list) => {
+    let views = cache.get(list);
+    if (!views) {
+      views = list.map(map);
+      cache.set(list, views);
+    }
+    return views;
+  };
+}
+
+const trackerViews = cachedMap(trackerView);
+const trackerStatsViews = cachedMap(trackerStat);
+const fileViews = cachedMap((f: RpcFile) => ({ bytesCompleted: f.bytesCompleted, length: f.length, name: f.name }));
+const fileStatViews = cachedMap((f: RpcFile) => ({ bytesCompleted: f.bytesCompleted, priority: f.priority, wanted: f.wanted }));
+
 const NO_FILES: readonly RpcFile[] = [];
+const NO_TRACKERS: readonly RpcTracker[] = [];
 const files = (p: RpcTorrentParts): readonly RpcFile[] => p.files ?? NO_FILES;
 
 function piecesBase64(t: RpcTorrent, p: RpcTorrentParts): string {
@@ -246,11 +268,11 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   fileCount: { get: (t) => t.fileCount },
   files: {
     part: 'files',
-    get: (_t, p) => files(p).map((f) => ({ bytesCompleted: f.bytesCompleted, length: f.length, name: f.name })),
+    get: (_t, p) => fileViews(files(p)),
   },
   fileStats: {
     part: 'files',
-    get: (_t, p) => files(p).map((f) => ({ bytesCompleted: f.bytesCompleted, priority: f.priority, wanted: f.wanted })),
+    get: (_t, p) => fileStatViews(files(p)),
   },
   group: { get: () => '' },
   hashString: { get: (t) => t.hashString },
@@ -298,8 +320,8 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   torrentFile: { get: () => '' },
   totalSize: { get: (t) => t.totalSize },
   trackerList: { part: 'trackers', get: (_t, p) => trackerList(p.trackers ?? []) },
-  trackers: { part: 'trackers', get: (_t, p) => (p.trackers ?? []).map(trackerView) },
-  trackerStats: { part: 'trackers', get: (_t, p) => (p.trackers ?? []).map(trackerStat) },
+  trackers: { part: 'trackers', get: (_t, p) => trackerViews(p.trackers ?? NO_TRACKERS) },
+  trackerStats: { part: 'trackers', get: (_t, p) => trackerStatsViews(p.trackers ?? NO_TRACKERS) },
   uploadedEver: { get: (t) => t.uploadedEver },
   uploadLimit: { get: (t) => Math.floor(t.uploadLimit / SPEED_K) },
   uploadLimited: { get: (t) => t.uploadLimited },

@@ -169,6 +169,8 @@ export class FakeBackend implements RpcBackend {
   removed: { id: number; at: number }[] = [];
   calls: Call[] = [];
   partsCalls = 0;
+  #parts = new WeakMap<RpcTorrent, RpcTorrentParts>();
+  #index: { list: RpcTorrent[]; byHash: Map<string, RpcTorrent> } | undefined;
   now: () => number = () => T0;
 
   constructor(count = 3) {
@@ -187,11 +189,18 @@ export class FakeBackend implements RpcBackend {
     return this.torrents;
   }
 
-  torrentParts(hashString: string, wanted: RpcPartsWanted): RpcTorrentParts {
+  torrentParts(hashString: string, _wanted: RpcPartsWanted): RpcTorrentParts {
     this.partsCalls++;
-    const t = this.torrents.find((x) => x.hashString === hashString);
+    if (this.#index?.list !== this.torrents) this.#index = { list: this.torrents, byHash: new Map(this.torrents.map((x) => [x.hashString, x])) };
+    const t = this.#index.byHash.get(hashString);
     if (!t) throw new Error(`no torrent ${hashString}`);
-    return fakeParts(t, wanted);
+    // Like a real backend: the same arrays until something changes.
+    let parts = this.#parts.get(t);
+    if (!parts) {
+      parts = fakeParts(t, { files: true, peers: true, trackers: true, pieces: true });
+      this.#parts.set(t, parts);
+    }
+    return parts;
   }
 
   removedSince(sinceMs: number): readonly number[] {

@@ -9,14 +9,16 @@ export interface Reply {
   text: string;
 }
 
-export function send(port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+/** `discard`: count the body's bytes instead of keeping them (for timings). */
+export function send(port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; discard?: boolean } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       { host: '127.0.0.1', port, method: opts.method ?? 'POST', path: opts.path ?? '/transmission/rpc', headers: opts.headers ?? {}, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (opts.discard ? (bytes += c.length) : chunks.push(c)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: opts.discard ? String(bytes) : Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );
