@@ -29,6 +29,8 @@ export const RULES: Rule[] = [
   { layer: 'format/', forbidden: ['store/', 'ui/', 'commands/', 'session-state/', 'react', 'ink'], why: 'formatting is pure' },
   { layer: 'format/', forbidden: ['engine/'], typesAllowed: true, why: 'formatting reads engine types, runs no engine code' },
   { layer: 'ui/', forbidden: ['engine/', 'commands/', 'session-state/'], typesAllowed: true, why: 'the UI reaches the engine only through the store (types excepted)' },
+  { layer: 'rpc/', forbidden: ['store/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'the RPC speaks only to its RpcBackend, which the service layer implements' },
+  { layer: 'rpc/', forbidden: ['engine/'], typesAllowed: true, why: 'the RPC reads engine types, runs no engine code' },
 ];
 
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
