@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RpcBackend } from './backend.js';
-import { AUTH_REALM, BasicAuth, type RpcCredentials } from './auth.js';
+import { AUTH_REALM, BasicAuth, checkRpcExposure, type RpcCredentials } from './auth.js';
 import { isAllowedHost } from './host-check.js';
 import { SessionIds } from './session-id.js';
 import { badJsonResponse, dispatch, type RpcResponse } from './dispatch.js';
@@ -41,6 +41,7 @@ export interface RpcServerOptions {
 }
 
 export interface RpcServer {
+  /** Rejects, without listening, when `host` reaches beyond loopback and there are no credentials. */
   listen(): Promise<{ port: number }>;
   close(): Promise<void>;
   /** The X-Transmission-Session-Id in force. */
@@ -195,7 +196,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   const server: Server = createHttpServer(
     {
       headersTimeout,
-      requestTimeout: options.requestTimeoutMs ?? 120_000,
+      requestTimeout: options.requestTimeoutMs ?? 60_000,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
       // How often node looks for requests over their header/request timeouts.
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
@@ -223,6 +224,11 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
   return {
     listen: () =>
       new Promise((resolve, reject) => {
+        const exposed = checkRpcExposure(host, options.auth);
+        if (exposed !== undefined) {
+          reject(new Error(exposed));
+          return;
+        }
         server.once('error', reject);
         server.listen(options.port, host, () => {
           server.off('error', reject);

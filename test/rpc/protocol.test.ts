@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { basic, rpc, send, startServer } from './http-client.js';
-import { T0 } from './fake-backend.js';
+import { FakeBackend, T0 } from './fake-backend.js';
 import { checkRpcExposure, parseBasic } from '../../source/rpc/auth.js';
 import { isAllowedHost } from '../../source/rpc/host-check.js';
 
@@ -92,6 +92,13 @@ test('checkRpcExposure refuses non-loopback binds without credentials and names 
   for (const bind of ['0.0.0.0', '::', '192.168.1.2', 'myhost']) assert.match(checkRpcExposure(bind, undefined) ?? '', /--rpc-auth/, bind);
   assert.match(checkRpcExposure('0.0.0.0', { username: 'a', password: '' }) ?? '', /--rpc-auth/);
   assert.equal(checkRpcExposure('0.0.0.0', { username: 'a', password: 'b' }), undefined);
+});
+
+test('createRpcServer will not listen beyond loopback without credentials', async () => {
+  const { createRpcServer } = await import('../../source/rpc/server.js');
+  const server = createRpcServer({ backend: new FakeBackend(), host: '0.0.0.0', port: 0 });
+  await assert.rejects(server.listen(), /--rpc-auth/);
+  await server.close();
 });
 
 test('bad JSON, wrong argument types and unknown methods answer with a result string', async (t) => {
