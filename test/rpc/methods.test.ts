@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dispatch, type MethodContext } from '../../source/rpc/dispatch.js';
+import { serializeResponse } from '../../source/rpc/json-chunks.js';
 import { parseIds, selectTorrents } from '../../source/rpc/ids.js';
 import { parseSessionSet } from '../../source/rpc/session-fields.js';
 import { parseTorrentChanges, parseTrackerList } from '../../source/rpc/methods/torrent-set.js';
@@ -12,7 +13,9 @@ function setup(count = 3): { backend: FakeBackend; call: (method: string, args?:
   const ctx: MethodContext = { backend, sessionId: () => 'SID', now: () => T0 };
   return {
     backend,
-    call: (method, args, tag) => dispatch({ method, ...(args === undefined ? {} : { arguments: args }), ...(tag === undefined ? {} : { tag }) }, ctx),
+    // Through the server's serialiser, as a client sees it (torrent-get answers JSON pieces).
+    call: async (method, args, tag) =>
+      JSON.parse(serializeResponse(await dispatch({ method, ...(args === undefined ? {} : { arguments: args }), ...(tag === undefined ? {} : { tag }) }, ctx)).join('')),
   };
 }
 

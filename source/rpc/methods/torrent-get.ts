@@ -4,6 +4,7 @@ import type { RpcTorrentParts } from '../backend.js';
 import { RpcArgumentError, optOneOf, type Args } from '../args.js';
 import { RECENTLY_ACTIVE_MS, parseIds, selectTorrents } from '../ids.js';
 import { compileFields, torrentObject, torrentRow, type FieldContext } from '../torrent-fields.js';
+import { jsonArray } from '../json-chunks.js';
 import type { MethodContext } from './context.js';
 
 export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record<string, unknown>> {
@@ -25,18 +26,21 @@ export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record
     fieldContext = { nowMs, sessionSeedRatioLimit: settings.seedRatioLimit, sessionSeedRatioLimited: settings.seedRatioLimited };
   }
 
-  const out: unknown[] = [];
-  if (format === 'table') out.push(compiled.keys);
+  // Heavy parts first (the backend may answer them asynchronously), then the JSON, a batch at a time.
   const wanted = compiled.parts;
-  for (const t of torrents) {
-    let parts: RpcTorrentParts | undefined;
-    if (wanted) {
-      const answer = backend.torrentParts(t.hashString, wanted);
+  let parts: (RpcTorrentParts | undefined)[] | undefined;
+  if (wanted) {
+    parts = new Array(torrents.length);
+    for (let i = 0; i < torrents.length; i++) {
+      const answer = backend.torrentParts(torrents[i]!.hashString, wanted);
       // Await only real promises: 10,000 needless awaits cost more than the mapping.
-      parts = answer instanceof Promise ? await answer : answer;
+      parts[i] = answer instanceof Promise ? await answer : answer;
     }
-    out.push(format === 'table' ? torrentRow(t, compiled, fieldContext, parts) : torrentObject(t, compiled, fieldContext, parts));
   }
+  const out =
+    format === 'table'
+      ? jsonArray(torrents, (t, i) => torrentRow(t, compiled, fieldContext, parts?.[i]), [JSON.stringify(compiled.keys)])
+      : jsonArray(torrents, (t, i) => torrentObject(t, compiled, fieldContext, parts?.[i]));
 
   const result: Record<string, unknown> = { torrents: out };
   if (selector.kind === 'recently-active') result['removed'] = [...(await backend.removedSince(nowMs - RECENTLY_ACTIVE_MS))];
