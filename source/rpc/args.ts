@@ -87,3 +87,10 @@ export function optLimitMode(args: Args, key: string): 'global' | 'single' | 'un
 export function optPriority(args: Args, key: string): -1 | 0 | 1 | undefined {
   return optInt(args, key, -1, 1) as -1 | 0 | 1 | undefined;
 }
+
+/** Torrent labels: strings without commas (Transmission joins them with commas elsewhere). */
+export function optLabels(args: Args, key = 'labels'): string[] | undefined {
+  const labels = optStringArray(args, key);
+  if (labels?.some((l) => l.includes(','))) throw new RpcArgumentError('labels may not contain commas');
+  return labels?.map((l) => l.trim()).filter((l) => l !== '');
+}

@@ -388,4 +388,11 @@ export interface RpcBackend {
   freeSpace(path: string): MaybePromise<{ readonly sizeBytes: number; readonly totalSize: number }>;
   /** Whether the peer port is reachable from outside; answer false when it cannot tell. */
   portTest?(): MaybePromise<boolean>;
+  /**
+   * Renames a file or folder of one torrent: `path` as in its files' names ('Name/sub/file'),
+   * `name` the new last component. Without it, torrent-rename-path answers that btui cannot.
+   */
+  renamePath?(hashString: string, path: string, name: string): MaybePromise<void>;
+  /** Stops the daemon (session-close), after the answer is sent. Without it, session-close is refused. */
+  shutdown?(): MaybePromise<void>;
 }

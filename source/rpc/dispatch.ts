@@ -9,13 +9,14 @@ import {
   queueMove,
   torrentReannounce,
   torrentRemove,
+  torrentRenamePath,
   torrentSetLocation,
   torrentStart,
   torrentStartNow,
   torrentStop,
   torrentVerify,
 } from './methods/torrent-actions.js';
-import { blocklistUpdate, freeSpace, portTest, sessionGet, sessionSet, sessionStats } from './methods/session.js';
+import { blocklistUpdate, freeSpace, portTest, sessionClose, sessionGet, sessionSet, sessionStats } from './methods/session.js';
 
 export type { MethodContext } from './methods/context.js';
 
@@ -33,6 +34,8 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'torrent-verify': torrentVerify,
   'torrent-reannounce': torrentReannounce,
   'torrent-set-location': torrentSetLocation,
+  'torrent-rename-path': torrentRenamePath,
+  'session-close': sessionClose,
   'queue-move-top': queueMove('top'),
   'queue-move-up': queueMove('up'),
   'queue-move-down': queueMove('down'),

@@ -278,6 +278,10 @@ export class FakeBackend implements RpcBackend {
     return { downloadSpeed: 70_000, uploadSpeed: 20_000, cumulative: { ...block, sessionCount: 4 }, current: block };
   }
 
+  renamePath(hashString: string, path: string, name: string): void {
+    this.record('renamePath', hashString, path, name);
+  }
+
   freeSpace(path: string): { sizeBytes: number; totalSize: number } {
     this.record('freeSpace', path);
     if (path === '/nope') throw new Error(`no such directory: ${path}`);

@@ -139,6 +139,20 @@ test('torrent actions reach the backend with hashes; bad arguments reach nothing
   assert.deepEqual(backend.callsOf('removeTorrents'), [[[hashOf(1)], true]]);
 });
 
+test('torrent-rename-path needs one torrent, a path and a single-component name; labels refuse commas', async () => {
+  const { backend, call } = setup();
+  assert.deepEqual(await call('torrent-rename-path', { ids: [2], path: 'Torrent 2/a.mkv', name: 'b.mkv' }), { arguments: { id: 2, name: 'b.mkv', path: 'Torrent 2/a.mkv' }, result: 'success' });
+  assert.deepEqual(backend.callsOf('renamePath'), [[hashOf(2), 'Torrent 2/a.mkv', 'b.mkv']]);
+  assert.equal((await call('torrent-rename-path', { ids: [1, 2], path: 'x', name: 'y' })).result, 'torrent-rename-path requires 1 torrent');
+  assert.equal((await call('torrent-rename-path', { ids: [2], path: 'x', name: '../y' })).result, 'argument "name" must be a single path component');
+  assert.equal((await call('torrent-rename-path', { ids: [2], path: 'x' })).result, 'torrent-rename-path needs "path" and "name"');
+  assert.equal(backend.callsOf('renamePath').length, 1);
+  assert.equal((await call('torrent-add', { filename: 'magnet:?xt=urn:btih:' + 'a'.repeat(40), labels: ['a,b'] })).result, 'labels may not contain commas');
+  await call('torrent-set', { ids: [1], labels: [' tv ', ''] });
+  assert.deepEqual(backend.callsOf('setTorrents'), [[[hashOf(1)], { labels: ['tv'] }]]);
+  assert.equal((await call('session-close')).result, 'session-close is not supported here');
+});
+
 test('session methods', async () => {
   const { backend, call } = setup();
   const all = await call('session-get');

@@ -57,3 +57,11 @@ export async function portTest(_args: Args, ctx: MethodContext): Promise<Record<
 export async function blocklistUpdate(): Promise<Record<string, unknown>> {
   throw new Error('blocklists are not supported by btui');
 }
+
+export async function sessionClose(_args: Args, ctx: MethodContext): Promise<Record<string, unknown>> {
+  const { backend } = ctx;
+  if (!backend.shutdown) throw new Error('session-close is not supported here');
+  // Answer first, then stop: the client should see "success".
+  setImmediate(() => void Promise.resolve(backend.shutdown?.()).catch(() => {}));
+  return {};
+}

@@ -2,7 +2,7 @@
 // remove, set-location and the four queue moves.
 import type { RpcQueueMove } from '../backend.js';
 import { RpcArgumentError, optBool, optString, type Args } from '../args.js';
-import { selectedHashes, type MethodContext, type MethodHandler } from './context.js';
+import { selected, selectedHashes, type MethodContext, type MethodHandler } from './context.js';
 
 const NONE: Record<string, unknown> = {};
 
@@ -39,3 +39,16 @@ export const torrentSetLocation: MethodHandler = async (args, ctx) => {
 export function queueMove(where: RpcQueueMove): MethodHandler {
   return onSelected((hashes, _args, ctx) => ctx.backend.moveInQueue(hashes, where));
 }
+
+export const torrentRenamePath: MethodHandler = async (args, ctx) => {
+  const path = optString(args, 'path');
+  const name = optString(args, 'name');
+  if (path === undefined || path === '' || name === undefined || name === '') throw new RpcArgumentError('torrent-rename-path needs "path" and "name"');
+  if (name.includes('/') || name === '.' || name === '..') throw new RpcArgumentError('argument "name" must be a single path component');
+  const torrents = await selected(args, ctx);
+  if (torrents.length !== 1) throw new RpcArgumentError('torrent-rename-path requires 1 torrent');
+  const [torrent] = torrents;
+  if (!ctx.backend.renamePath) throw new Error('renaming is not supported by btui');
+  await ctx.backend.renamePath(torrent!.hashString, path, name);
+  return { id: torrent!.id, name, path };
+};

@@ -8,7 +8,7 @@ import {
   optInt,
   optPriority,
   optString,
-  optStringArray,
+  optLabels,
   type Args,
 } from '../args.js';
 import type { MethodContext } from './context.js';
@@ -36,7 +36,7 @@ export async function torrentAdd(args: Args, ctx: MethodContext): Promise<Record
   const source = addSource(args);
   const downloadDir = optString(args, 'download-dir');
   const paused = optBool(args, 'paused');
-  const labels = optStringArray(args, 'labels');
+  const labels = optLabels(args);
   const peerLimit = optInt(args, 'peer-limit', 0);
   const bandwidthPriority = optPriority(args, 'bandwidthPriority');
   const filesWanted = optFileSelection(args, 'files-wanted');

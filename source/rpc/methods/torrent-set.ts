@@ -8,6 +8,7 @@ import {
   optFileSelection,
   optInt,
   optIntArray,
+  optLabels,
   optLimitMode,
   optNumber,
   optPriority,
@@ -42,8 +43,7 @@ export function parseTorrentChanges(args: Args): RpcTorrentChanges {
   const set = <K extends keyof RpcTorrentChanges>(key: K, value: RpcTorrentChanges[K] | undefined): void => {
     if (value !== undefined) c[key] = value;
   };
-  set('labels', optStringArray(args, 'labels'));
-  if (c.labels?.some((l) => l.includes(','))) throw new RpcArgumentError('labels may not contain commas');
+  set('labels', optLabels(args));
   set('seedRatioLimit', optNumber(args, 'seedRatioLimit', 0));
   set('seedRatioMode', optLimitMode(args, 'seedRatioMode'));
   set('seedIdleLimit', optInt(args, 'seedIdleLimit', 0));
