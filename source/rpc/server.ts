@@ -141,7 +141,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `expectsContinue`: the client waits for "100 Continue" before sending its body (curl does above 1 MB). */
+  async function handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
     if (auth && !auth.check(req.headers.authorization)) {
       log(`rpc: refused unauthenticated request from ${req.socket.remoteAddress}`);
       refuse(req, res, 401, '<h1>401: Unauthorized</h1>Unauthorized User', { 'WWW-Authenticate': `Basic realm="${AUTH_REALM}"` });
@@ -171,6 +172,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
 
     let request: unknown;
     if (req.method === 'POST') {
+      // Only now, past every check, is the client invited to send its body.
+      if (expectsContinue) res.writeContinue();
       const body = await readBody(req, res);
       if (body === undefined) return;
       const text = body.toString('utf8');
@@ -196,6 +199,14 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     sendJson(res, await dispatch(request, ctx));
   }
 
+  function run(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    handle(req, res, expectsContinue).catch((error: unknown) => {
+      log(`rpc: internal error: ${(error as Error)?.stack ?? String(error)}`);
+      if (!res.headersSent) sendJson(res, { result: 'internal error', arguments: {} });
+      else res.destroy();
+    });
+  }
+
   const server: Server = createHttpServer(
     {
       headersTimeout,
@@ -205,14 +216,9 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
       maxHeaderSize: 16 * 1024,
     },
-    (req, res) => {
-      handle(req, res).catch((error: unknown) => {
-        log(`rpc: internal error: ${(error as Error)?.stack ?? String(error)}`);
-        if (!res.headersSent) sendJson(res, { result: 'internal error', arguments: {} });
-        else res.destroy();
-      });
-    },
+    (req, res) => run(req, res, false),
   );
+  server.on('checkContinue', (req, res) => run(req, res, true));
   server.timeout = options.idleTimeoutMs ?? 60_000;
   server.on('clientError', (error, socket) => {
     // Malformed requests, header overflows and timeouts: answer if the socket can still take it.

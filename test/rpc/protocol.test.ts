@@ -169,6 +169,34 @@ test('a body declared at 300 MB gets 413 at once and the socket is closed, witho
   assert.equal(backend.calls.length, 0);
 });
 
+test('Expect: 100-continue: the body is invited only past every check', { timeout: 10_000 }, async (t) => {
+  const { server, port } = await startServer();
+  t.after(() => server.close());
+  const sid = (await send(port, { method: 'GET' })).headers['x-transmission-session-id'] as string;
+  const huge = await rawSocket(port);
+  const hugeDone = collect(huge);
+  huge.write(`POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nExpect: 100-continue\r\nContent-Length: ${300 * 1024 * 1024}\r\n\r\n`);
+  const { text: refused } = await hugeDone;
+  assert.match(refused, /^HTTP\/1\.1 413 /, 'no "100 Continue" for a body that will be refused');
+  const noSession = await rawSocket(port);
+  const noSessionDone = collect(noSession);
+  noSession.write('POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 10\r\nConnection: close\r\n\r\n');
+  assert.match((await noSessionDone).text, /^HTTP\/1\.1 409 /);
+
+  const ok = await rawSocket(port);
+  const okDone = collect(ok);
+  const body = '{"method":"port-test","tag":5}';
+  ok.write(`POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+  await new Promise<void>((resolve) => ok.once('data', (d: Buffer) => {
+    assert.match(d.toString('latin1'), /^HTTP\/1\.1 100 Continue/);
+    resolve();
+  }));
+  ok.write(body);
+  const { text } = await okDone;
+  assert.match(text, /HTTP\/1\.1 200 OK/);
+  assert.match(text, /"tag":5/);
+});
+
 test('a chunked body over the cap gets 413 too; one under it is answered', { timeout: 10_000 }, async (t) => {
   const { server, port } = await startServer({ maxBodyBytes: 1024 * 1024 });
   t.after(() => server.close());
