@@ -106,7 +106,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     res.end(chunks[chunks.length - 1], 'utf8');
   }
 
-  /** Reads the body up to the cap; undefined (and a 413 sent) when it is larger. */
+  /** Reads the body up to the cap; undefined when it is larger (a 413 is sent) or the client went away. */
   function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -125,6 +125,10 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       });
       req.on('end', () => {
         if (!over) resolve(Buffer.concat(chunks, size));
+      });
+      // A client gone mid-body: nothing to answer (resolving twice is harmless).
+      req.on('close', () => {
+        if (!req.complete) resolve(undefined);
       });
       req.on('error', reject);
     });
