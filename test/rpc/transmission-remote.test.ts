@@ -95,6 +95,21 @@ test('transmission-remote drives btui: list, info, stop, start, verify, add, mov
   assert.equal(backend.torrents.some((x) => x.id === 1), false);
 });
 
+test('transmission-remote with --auth: right credentials list, wrong ones are refused', async (t) => {
+  if (!needs(t, { commands: ['transmission-remote'] })) return;
+  const { server, port } = await startServer({ auth: { username: 'sonarr', password: 'pa ss:word' } });
+  t.after(() => server.close());
+  const ok = await run('transmission-remote', [`127.0.0.1:${port}`, '-n', 'sonarr:pa ss:word', '-l'], { timeout: 15_000 });
+  assert.match(ok.stdout, /Torrent 3/);
+  const bad = await run('transmission-remote', [`127.0.0.1:${port}`, '-n', 'sonarr:wrong', '-l'], { timeout: 15_000 }).then(
+    (r) => ({ code: 0, out: r.stdout + r.stderr }),
+    (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
+  );
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.out, /401|Unauthorized/);
+  assert.doesNotMatch(bad.out, /Torrent 3/);
+});
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
