@@ -22,10 +22,10 @@ export interface Rule {
 }
 
 export const RULES: Rule[] = [
-  { layer: 'engine/', forbidden: ['store/', 'service/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'settings.ts', 'config.ts', 'react', 'ink'], why: 'the engine knows nothing of front-ends' },
+  { layer: 'engine/', forbidden: ['store/', 'service/', 'rpc/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'settings.ts', 'config.ts', 'react', 'ink'], why: 'the engine knows nothing of front-ends' },
   {
     layer: 'service/',
-    forbidden: ['store/', 'ui/', 'commands/', 'demo/', 'tui.tsx', 'cli.tsx', 'settings.ts', 'config.ts', 'react', 'ink'],
+    forbidden: ['store/', 'rpc/', 'ui/', 'commands/', 'demo/', 'tui.tsx', 'cli.tsx', 'settings.ts', 'config.ts', 'react', 'ink'],
     why: 'the service is below every front-end (TUI store, RPC, daemon): it may use the engine, session-state, format and errors only',
   },
   { layer: 'store/', forbidden: ['ui/', 'commands/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'the store is below the UI and beside the subcommands' },
@@ -34,6 +34,8 @@ export const RULES: Rule[] = [
   { layer: 'format/', forbidden: ['store/', 'service/', 'ui/', 'commands/', 'session-state/', 'react', 'ink'], why: 'formatting is pure' },
   { layer: 'format/', forbidden: ['engine/'], typesAllowed: true, why: 'formatting reads engine types, runs no engine code' },
   { layer: 'ui/', forbidden: ['engine/', 'service/', 'commands/', 'session-state/'], typesAllowed: true, why: 'the UI reaches the engine and the service only through the store (types excepted)' },
+  { layer: 'rpc/', forbidden: ['store/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'the RPC is a front-end: it reaches btui through the service layer (service-backend.ts)' },
+  { layer: 'rpc/', forbidden: ['engine/'], typesAllowed: true, why: 'the RPC reads engine types, runs no engine code' },
 ];
 
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

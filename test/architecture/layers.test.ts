@@ -40,6 +40,10 @@ test('the rules catch each kind of violation, and let types through only where a
     ['session-state/session-file.ts', "import { TorrentService } from '../service/torrent-service.js';", true],
     ['commands/metainfo.ts', "import { render } from 'ink';", true],
     ['commands/metainfo.ts', "import { Session } from '../engine/session/session.js';", false],
+    ['rpc/server.ts', "import { TorrentStore } from '../store/torrent-store.js';", true],
+    ['rpc/server.ts', "import { Session } from '../engine/session/session.js';", true],
+    ['rpc/server.ts', "import type { TorrentStats } from '../engine/torrent/torrent.js';", false],
+    ['rpc/methods/torrent-get.ts', "import { compileFields } from '../torrent-fields.js';", false],
   ];
   for (const [file, text, bad] of cases) {
     assert.equal(violations(at(file, text)).length > 0, bad, `${file}: ${text}`);
