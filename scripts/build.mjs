@@ -63,7 +63,7 @@ await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { tui: 'source/tui.tsx' },
+    entryPoints: { tui: 'source/tui.tsx', daemon: 'source/daemon.ts' },
     outdir,
     format: 'esm',
     splitting: true,

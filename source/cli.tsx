@@ -15,6 +15,18 @@ const help = `
     $ btui bencode --encode FILE.json        back to the exact bencoded bytes
     $ btui create PATH -o OUT.torrent        make a .torrent
     $ btui serve -f 'a.mp4,b.jpeg'           seed files, print a magnet for each
+    $ btui daemon [--rpc-port 9091]          the session without a screen, with a
+                                             Transmission-compatible RPC
+
+  Options (the TUI and the daemon)
+    --port N              peer listen port for this run
+    --no-dht              no DHT for this run
+    --download-dir DIR    where new torrents go, for this run
+    --rpc-port N          also serve the Transmission RPC on this port (the daemon: 9091)
+    --rpc-bind ADDR       RPC address (default 127.0.0.1; anything else needs --rpc-auth)
+    --rpc-auth USER:PASS  RPC credentials (also $BTUI_RPC_AUTH or the settings file)
+    --demo                the TUI with an embedded local demo swarm
+    --version             print the version
 
   Run 'btui COMMAND --help' for a command's options.
 `;
@@ -44,6 +56,12 @@ async function loadCommand(name: string): Promise<{ run: Runner }> {
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const name = argv[0];
+  if (name === 'daemon') {
+    // An ES module like the TUI: the settings (conf) and the service are ES modules.
+    const daemonEntry = bundled ? './daemon.mjs' : './daemon.js';
+    const { runDaemon } = (await import(daemonEntry)) as typeof import('./daemon.js');
+    return runDaemon(argv.slice(1));
+  }
   if (name && !name.startsWith('-')) {
     if (!COMMANDS.has(name)) throw new UserError(`unknown command '${name}' (try 'btui --help')`, 2);
     const { run } = await loadCommand(name);
@@ -53,8 +71,20 @@ async function main(): Promise<number> {
   const { default: meow } = await import('meow');
   const cli = meow(help, {
     importMeta: import.meta,
-    flags: { demo: { type: 'boolean', default: false } },
+    allowUnknownFlags: false,
+    flags: {
+      demo: { type: 'boolean', default: false },
+      port: { type: 'number' },
+      dht: { type: 'boolean' },
+      downloadDir: { type: 'string' },
+      rpcBind: { type: 'string' },
+      rpcPort: { type: 'number' },
+      rpcAuth: { type: 'string' },
+    },
   });
+  const { port, rpcPort } = cli.flags;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UserError(`--port ${port} is not a port (0-65535)`, 2);
+  if (rpcPort !== undefined && (!Number.isInteger(rpcPort) || rpcPort < 0 || rpcPort > 65535)) throw new UserError(`--rpc-port ${rpcPort} is not a port (0-65535)`, 2);
   if (cli.input.length > 0) throw new UserError(`unexpected argument '${cli.input[0]}' (try 'btui --help')`, 2);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UserError("the TUI needs a terminal; for scripts use a subcommand (see 'btui --help')", 2);
@@ -66,7 +96,11 @@ async function main(): Promise<number> {
   process.env.NODE_ENV ??= 'production';
   const tuiEntry = bundled ? './tui.mjs' : './tui.js';
   const { runTui } = (await import(tuiEntry)) as typeof import('./tui.js');
-  return runTui({ demo: cli.flags.demo });
+  return runTui({
+    demo: cli.flags.demo,
+    host: { port, dht: cli.flags.dht, downloadDirectory: cli.flags.downloadDir },
+    rpc: rpcPort !== undefined || cli.flags.rpcBind !== undefined ? { port: rpcPort, bind: cli.flags.rpcBind, auth: cli.flags.rpcAuth } : undefined,
+  });
 }
 
 main().then(

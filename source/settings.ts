@@ -35,6 +35,11 @@ export interface Settings {
   dhtBootstrap: string;
   /** BEP 14 local service discovery (multicast on the LAN). */
   lsd: boolean;
+  /** Where the Transmission-compatible RPC listens (btui daemon; the TUI with --rpc-port). */
+  rpcBind: string;
+  rpcPort: number;
+  /** USER:PASSWORD for the RPC's Basic auth; '' = none (then only loopback is allowed). $BTUI_RPC_AUTH overrides. */
+  rpcAuth: string;
 }
 
 export function defaultSettings(): Settings {
@@ -55,6 +60,9 @@ export function defaultSettings(): Settings {
     dht: true,
     dhtBootstrap: '',
     lsd: false,
+    rpcBind: '127.0.0.1',
+    rpcPort: 9091,
+    rpcAuth: '',
   };
 }
 
@@ -175,5 +183,8 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     dht: typeof raw.dht === 'boolean' ? raw.dht : d.dht,
     dhtBootstrap: str(raw.dhtBootstrap, '').trim(),
     lsd: typeof raw.lsd === 'boolean' ? raw.lsd : d.lsd,
+    rpcBind: str(raw.rpcBind, d.rpcBind).trim() || d.rpcBind,
+    rpcPort: num(raw.rpcPort, d.rpcPort, 0, 65535),
+    rpcAuth: str(raw.rpcAuth, ''),
   };
 }

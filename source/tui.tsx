@@ -5,12 +5,11 @@ import { useEffect, useState } from 'react';
 import { resumeFilePath, stateDirectory } from './config.js';
 import type { DemoSwarm } from './demo/swarm.js';
 import { magnetURI } from './engine/metainfo/magnet.js';
-import { Session } from './engine/session/session.js';
 import { describeError } from './errors.js';
-import { networkOptions } from './session-state/network-options.js';
 import type { SessionRecovery } from './service/persistence.js';
-import { TorrentService } from './service/torrent-service.js';
-import { WatchDirectory } from './service/watch-directory.js';
+import type { TorrentService } from './service/torrent-service.js';
+import { rpcConfig, startRpc, type RpcFlags, type RunningRpc } from './host/rpc-host.js';
+import { openSessionHost, type HostFlags } from './host/session-host.js';
 import { acquireSessionLock } from './session-state/session-lock.js';
 import { SettingsStore, type Settings } from './settings.js';
 import { Controller } from './store/controller.js';
@@ -24,6 +23,10 @@ const SHOW_CURSOR = '\x1b[?25h';
 
 export interface TuiOptions {
   demo: boolean;
+  /** This run's overrides of the settings (--port, --no-dht, --download-dir). */
+  host?: HostFlags;
+  /** Serve the Transmission RPC too (--rpc-port, --rpc-bind, --rpc-auth). */
+  rpc?: RpcFlags;
 }
 
 /** Re-renders the app at the terminal's size. One line is left free: Ink clears the whole screen on every frame that fills it. */
@@ -57,51 +60,34 @@ export async function runTui(options: TuiOptions): Promise<number> {
 
 async function runLocked(options: TuiOptions, state: string): Promise<number> {
   const settingsStore = new SettingsStore();
-  let settings: Settings = settingsStore.read();
-  const network = networkOptions(settings, state);
-  const session = new Session({
-    host: settings.listenHost || undefined,
-    resumePath: resumeFilePath,
-    maxPeersPerTorrent: settings.maxPeersPerTorrent,
-    maxConnections: settings.maxConnections,
-    ...network.options,
-  });
-  const service = new TorrentService(session, {
-    stateDirectory: state,
-    downloadDirectory: settings.downloadDirectory,
-    maxActiveDownloads: settings.maxActiveDownloads,
-    limits: { download: settings.downloadLimit, upload: settings.uploadLimit },
-    saveLimits: (limits) => {
-      settings = settingsStore.update({ downloadLimit: limits.download, uploadLimit: limits.upload });
-    },
-    resumePath: resumeFilePath,
-  });
+  // Checked before anything starts: an exposed RPC without credentials never listens.
+  const rpcSettings = options.rpc ? rpcConfig(settingsStore.read(), options.rpc) : undefined;
+  const host = await openSessionHost(state, settingsStore, options.host ?? {});
+  const { service, session } = host;
+  let settings: Settings = host.settings();
   const store = new TorrentStore(service, { refreshMs: settings.refreshMs });
-  for (const problem of network.problems) store.log('warn', problem);
-  try {
-    await session.listen(settings.port);
-  } catch (error) {
-    await session.listen(0);
-    store.log('warn', `${describeError(error)}; listening on port ${session.port} instead`);
-  }
+  for (const problem of host.problems) store.log('warn', problem);
   const controller = new Controller(service, store);
   const restored = await service.restore();
   if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${service.sessionPath}`);
   const recovery = service.recovery ? recoveryQuestion(service, service.recovery, state, () => settings.downloadDirectory) : undefined;
-
-  let watcher: WatchDirectory | undefined;
-  const startWatcher = () => {
-    watcher?.stop();
-    watcher = settings.watchDirectory ? new WatchDirectory(settings.watchDirectory, service) : undefined;
-    watcher?.start();
-  };
-  startWatcher();
+  host.restartWatcher();
   store.start();
+
+  let resolveQuit!: () => void;
+  const quitRequested = new Promise<void>((resolve) => (resolveQuit = resolve));
+  let rpc: RunningRpc | undefined;
+  if (rpcSettings) {
+    try {
+      rpc = await startRpc(host, rpcSettings, { version: '0.1.0', stateDirectory: state, log: (line) => store.log('warn', `rpc: ${line}`), shutdown: () => resolveQuit() });
+      store.log('info', `serving the Transmission RPC at ${rpc.url}${rpcSettings.auth ? ` (user ${rpcSettings.auth.username})` : ''}`);
+    } catch (error) {
+      store.log('error', `cannot serve the RPC on ${rpcSettings.bind}:${rpcSettings.port}: ${describeError(error)}`);
+    }
+  }
 
   let demo: DemoSwarm | undefined;
   let closing = false;
-  let resolveQuit!: () => void;
-  const quitRequested = new Promise<void>((resolve) => (resolveQuit = resolve));
 
   const restoreTerminal = () => process.stdout.write(LEAVE_ALTERNATE_SCREEN + SHOW_CURSOR);
   const crash = (error: unknown) => {
@@ -123,7 +109,7 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
     <Sized
       store={store}
       commands={controller}
-      settings={{ read: () => settings, update: (patch) => (settings = settingsStore.update(patch)), path: settingsStore.path }}
+      settings={{ read: () => settings, update: (patch) => (settings = host.updateSettings(patch)), path: settingsStore.path }}
       demo={options.demo}
       recovery={recovery}
       onQuit={() => resolveQuit()}
@@ -133,7 +119,7 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
         service.setDownloadDirectory(next.downloadDirectory);
         service.setMaxActiveDownloads(next.maxActiveDownloads);
         store.remeasureDisk();
-        startWatcher();
+        host.restartWatcher();
       }}
     />,
     { exitOnCtrlC: false, patchConsole: true, maxFps: 20 },
@@ -167,7 +153,7 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
   instance.unmount();
   restoreTerminal();
   store.stop();
-  watcher?.stop();
+  await rpc?.server.close();
   await service.close();
   if (demo) {
     // Demo torrents are not part of the saved session; their data goes with the demo.

@@ -34,6 +34,8 @@ export const RULES: Rule[] = [
   { layer: 'format/', forbidden: ['store/', 'service/', 'ui/', 'commands/', 'session-state/', 'react', 'ink'], why: 'formatting is pure' },
   { layer: 'format/', forbidden: ['engine/'], typesAllowed: true, why: 'formatting reads engine types, runs no engine code' },
   { layer: 'ui/', forbidden: ['engine/', 'service/', 'commands/', 'session-state/'], typesAllowed: true, why: 'the UI reaches the engine and the service only through the store (types excepted)' },
+  { layer: 'host/', forbidden: ['store/', 'ui/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'a session host serves every front-end, the screenless daemon included' },
+  { layer: 'daemon.ts', forbidden: ['store/', 'ui/', 'tui.tsx', 'react', 'ink'], why: 'the daemon has no screen' },
   { layer: 'rpc/', forbidden: ['store/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'the RPC is a front-end: it reaches btui through the service layer (service-backend.ts)' },
   { layer: 'rpc/', forbidden: ['engine/'], typesAllowed: true, why: 'the RPC reads engine types, runs no engine code' },
 ];

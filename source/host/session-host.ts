@@ -1,0 +1,97 @@
+/**
+ * One process's session, whatever its front-end (the TUI, `btui daemon`): the settings with
+ * this run's flags on top, the engine session listening, the service over it and the watch
+ * directory. The caller holds the state directory's lock, builds its front-end on the
+ * service, then calls service.restore().
+ */
+import { resumeFilePath } from '../config.js';
+import { Session } from '../engine/session/session.js';
+import { describeError } from '../errors.js';
+import { TorrentService } from '../service/torrent-service.js';
+import { WatchDirectory } from '../service/watch-directory.js';
+import { networkOptions } from '../session-state/network-options.js';
+import type { Settings, SettingsStore } from '../settings.js';
+
+/** Flags that override the settings for this run only (never saved). */
+export interface HostFlags {
+  port?: number;
+  dht?: boolean;
+  downloadDirectory?: string;
+}
+
+export interface SessionHost {
+  readonly session: Session;
+  readonly service: TorrentService;
+  /** The settings in force: the saved ones with this run's flags on top. */
+  settings(): Settings;
+  /** Saves a change (flags given for this run still win over it). */
+  updateSettings(patch: Partial<Settings>): Settings;
+  /** Lines the front-end should show: network settings it could not use, a port taken. */
+  readonly problems: readonly string[];
+  /** Starts (or restarts, after a settings change) the watch directory. */
+  restartWatcher(): void;
+  /** Stops the watch directory, saves the session, stops every torrent (stopped announces). */
+  close(): Promise<void>;
+}
+
+export async function openSessionHost(state: string, settingsStore: SettingsStore, flags: HostFlags = {}): Promise<SessionHost> {
+  const withFlags = (saved: Settings): Settings => ({
+    ...saved,
+    ...(flags.port !== undefined ? { port: flags.port } : {}),
+    ...(flags.dht !== undefined ? { dht: flags.dht } : {}),
+    ...(flags.downloadDirectory !== undefined ? { downloadDirectory: flags.downloadDirectory } : {}),
+  });
+  let settings = withFlags(settingsStore.read());
+  const network = networkOptions(settings, state);
+  const problems = [...network.problems];
+  const session = new Session({
+    host: settings.listenHost || undefined,
+    resumePath: resumeFilePath,
+    maxPeersPerTorrent: settings.maxPeersPerTorrent,
+    maxConnections: settings.maxConnections,
+    ...network.options,
+  });
+  const service = new TorrentService(session, {
+    stateDirectory: state,
+    downloadDirectory: settings.downloadDirectory,
+    maxActiveDownloads: settings.maxActiveDownloads,
+    limits: { download: settings.downloadLimit, upload: settings.uploadLimit },
+    saveLimits: (limits) => {
+      settings = withFlags(settingsStore.update({ downloadLimit: limits.download, uploadLimit: limits.upload }));
+    },
+    resumePath: resumeFilePath,
+  });
+  try {
+    await session.listen(settings.port);
+  } catch (error) {
+    // A port given on the command line is a promise to whoever gave it: keep it or fail.
+    if (flags.port !== undefined) {
+      await session.close().catch(() => undefined);
+      throw new Error(`cannot listen on port ${flags.port}: ${describeError(error)}`);
+    }
+    await session.listen(0);
+    problems.push(`${describeError(error)}; listening on port ${session.port} instead`);
+  }
+
+  let watcher: WatchDirectory | undefined;
+  return {
+    session,
+    service,
+    problems,
+    settings: () => settings,
+    updateSettings: (patch) => {
+      settings = withFlags(settingsStore.update(patch));
+      return settings;
+    },
+    restartWatcher: () => {
+      watcher?.stop();
+      watcher = settings.watchDirectory ? new WatchDirectory(settings.watchDirectory, service) : undefined;
+      watcher?.start();
+    },
+    close: async () => {
+      watcher?.stop();
+      await service.close();
+      await session.close();
+    },
+  };
+}
