@@ -129,3 +129,16 @@ export function normalizeLabels(labels: readonly string[]): readonly string[] {
   const out = [...new Set(labels.map((l) => l.trim().replace(/,/g, ' ')).filter((l) => l !== ''))];
   return out.length === 0 ? EMPTY : Object.freeze(out);
 }
+
+/** What log lines call a torrent: its name, a magnet's name, else its info-hash. */
+export function entryName(entry: Entry): string {
+  return entry.torrent?.meta.name ?? entry.pending?.name ?? entry.hash;
+}
+
+/** Counts against the download queue's limit: downloading, or checking/stopped without having completed. */
+export function countsAsDownloading(entry: Entry): boolean {
+  const torrent = entry.torrent!;
+  const state = torrent.state;
+  const unfinished = entry.completedAt === undefined;
+  return torrent.isRunning ? state === 'downloading' || (state === 'checking' && unfinished) : state !== 'error' && unfinished;
+}

@@ -1,11 +1,75 @@
 import { magnetURI } from '../engine/metainfo/magnet.js';
 import { filePieces } from '../engine/metainfo/piece-layout.js';
 import type { Torrent } from '../engine/torrent/torrent.js';
+import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import type { Entry } from './entry.js';
 import type { PendingMagnet } from './magnet-fetches.js';
-import type { FileInfo, PeerInfo, TorrentInfo, TorrentSummary, TrackerInfo } from './types.js';
+import type { TorrentRegistry } from './registry.js';
+import type { FileInfo, PeerInfo, PieceInfo, TorrentInfo, TorrentKey, TorrentSummary, TrackerInfo } from './types.js';
 
 /** The service's plain-copy reads of one torrent: each builds only what it names. */
+export class TorrentReads {
+  constructor(private readonly registry: Pick<TorrentRegistry, 'entry' | 'queuePosition'>) {}
+
+  summary(key: TorrentKey): TorrentSummary | undefined {
+    const entry = this.registry.entry(key);
+    if (!entry) return undefined;
+    const position = this.registry.queuePosition(entry);
+    const summary = entry.torrent ? torrentSummary(entry, entry.torrent, position) : pendingSummary(entry, entry.pending!, position);
+    entry.quiet = summary.peers === 0 && summary.downloadRate === 0 && summary.uploadRate === 0 && summary.state !== 'checking';
+    return summary;
+  }
+
+  files(key: TorrentKey): FileInfo[] | undefined {
+    const entry = this.registry.entry(key);
+    if (!entry) return undefined;
+    return entry.torrent ? fileInfos(entry.torrent, entry.filePriorities) : [];
+  }
+
+  peers(key: TorrentKey): PeerInfo[] | undefined {
+    const entry = this.registry.entry(key);
+    if (!entry) return undefined;
+    return entry.torrent ? peerInfos(entry.torrent) : [];
+  }
+
+  trackers(key: TorrentKey): TrackerInfo[] | undefined {
+    const entry = this.registry.entry(key);
+    if (!entry) return undefined;
+    if (!entry.torrent) return entry.pending!.magnet.trackers.map((url, i) => ({ url, tier: i, status: 'idle' }));
+    return trackerInfos(entry.torrent);
+  }
+
+  pieces(key: TorrentKey): PieceInfo | undefined {
+    const torrent = this.registry.entry(key)?.torrent;
+    if (!torrent) return undefined;
+    const p = torrent.pieceStats();
+    return { pieceCount: torrent.meta.pieceCount, pieceLength: torrent.meta.pieceLength, have: p.have, downloading: p.downloading, availability: p.availability };
+  }
+
+  info(key: TorrentKey): TorrentInfo | undefined {
+    const torrent = this.registry.entry(key)?.torrent;
+    return torrent ? torrentInfo(torrent) : undefined;
+  }
+
+  metainfo(key: TorrentKey): Readonly<Metainfo> | undefined {
+    return this.registry.entry(key)?.torrent?.meta;
+  }
+}
+
+/** The rates and connections of the running torrents, summed. */
+export function globalRates(entries: Iterable<Entry>): { downloadRate: number; uploadRate: number; connections: number } {
+  let downloadRate = 0;
+  let uploadRate = 0;
+  let connections = 0;
+  for (const entry of entries) {
+    if (!entry.torrent?.isRunning) continue;
+    const s = entry.torrent.stats();
+    downloadRate += s.downloadRate;
+    uploadRate += s.uploadRate;
+    connections += s.peers;
+  }
+  return { downloadRate, uploadRate, connections };
+}
 
 export function torrentSummary(entry: Entry, torrent: Torrent, queuePosition: number): TorrentSummary {
   const s = torrent.stats();
