@@ -23,6 +23,8 @@ export interface Entry extends QueueSubject {
   filePriorities: Uint8Array;
   userPaused: boolean;
   queued: boolean;
+  /** Started with startNow: runs outside the download queue until stopped (not saved: after a restart it is queued again). */
+  forced: boolean;
   ephemeral: boolean;
   checkProgress?: number;
   labels: readonly string[];
@@ -56,6 +58,7 @@ export function newEntry(id: number, hash: string, fileCount: number, options: A
     filePriorities: options.filePriorities ?? new Uint8Array(fileCount).fill(1),
     userPaused: false,
     queued: false,
+    forced: false,
     ephemeral: options.ephemeral ?? false,
     labels: normalizeLabels(options.labels ?? EMPTY),
     seedRatioLimit: 2,

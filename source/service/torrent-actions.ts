@@ -38,12 +38,31 @@ export class TorrentActions {
     await this.host.persistence.committed(entry);
   }
 
+  /**
+   * Starts a torrent outside the download queue (Transmission's torrent-start-now): it runs
+   * even when every download slot is taken, takes none, and no queue pass stops it; once
+   * stopped it is back under the queue. A magnet fetches its metadata and its torrent then
+   * starts the same way.
+   */
+  async startNow(key: TorrentKey): Promise<void> {
+    const entry = this.host.registry.entry(key);
+    if (!entry) return;
+    if (this.busyMoving(entry)) return;
+    entry.userPaused = false;
+    entry.forced = true;
+    if (entry.pending) this.host.magnets.run(entry.pending);
+    else this.host.queue.request(entry);
+    this.host.registry.touch(entry, 'state');
+    await this.host.persistence.committed(entry);
+  }
+
   /** Stops a torrent (paused by the user: it stays paused across restarts), or a magnet's fetch. */
   async stop(key: TorrentKey): Promise<void> {
     const entry = this.host.registry.entry(key);
     if (!entry) return;
     if (this.busyMoving(entry)) return;
     entry.userPaused = true;
+    entry.forced = false;
     if (entry.pending) this.host.magnets.pause(entry.pending);
     else {
       this.host.queue.withdraw(entry);
@@ -134,6 +153,7 @@ export class TorrentActions {
       const reached = seedGoalReached({ ratio, minutes: idle }, { uploaded: entry.uploadedBase + s.uploaded, length, minutes: (now - entry.lastActiveAt) / 60_000 });
       if (!reached) continue;
       entry.userPaused = true;
+      entry.forced = false;
       this.host.queue.withdraw(entry);
       void torrent.stop();
       this.host.registry.touch(entry, 'state');

@@ -258,6 +258,14 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     return this.actions.start(key);
   }
 
+  /**
+   * Starts a torrent outside the download queue (Transmission's torrent-start-now): it runs
+   * even when every slot is taken, takes none, and no queue pass stops it until it is stopped.
+   */
+  startNow(key: TorrentKey): Promise<void> {
+    return this.actions.startNow(key);
+  }
+
   /** Stops a torrent (paused by the user: it stays paused across restarts), or a magnet's fetch. */
   stop(key: TorrentKey): Promise<void> {
     return this.actions.stop(key);
