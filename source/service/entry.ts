@@ -7,6 +7,19 @@ import type { AddOptions, GoalMode, TorrentRef } from './types.js';
 
 const EMPTY: readonly string[] = Object.freeze([]);
 
+/**
+ * What a summary needs of the files not skipped: their bytes and how many of those are still
+ * missing. Valid while the file priorities, the picker (replaced by a start or a check) and the
+ * count of pieces had are the ones it was made with; a verified piece updates it in place.
+ */
+export interface WantedBytes {
+  readonly priorities: Uint8Array;
+  readonly picker: object;
+  havePieces: number;
+  readonly wanted: number;
+  left: number;
+}
+
 /** A torrent or magnet as the service keeps it. */
 export interface Entry extends QueueSubject {
   readonly id: number;
@@ -40,6 +53,8 @@ export interface Entry extends QueueSubject {
   quiet: boolean;
   lastActiveAt?: number;
   moving: boolean;
+  /** The summary's wanted bytes, cached (reads.ts wantedBytes). */
+  wanted?: WantedBytes;
   unbind?: () => void;
   readonly ref: TorrentRef;
 }

@@ -5,6 +5,7 @@ import { newEntry, type Entry } from './entry.js';
 import type { MagnetFetches } from './magnet-fetches.js';
 import type { SessionPersistence } from './persistence.js';
 import type { QueueManager } from './queue-manager.js';
+import { notePiece } from './reads.js';
 import type { TorrentRegistry } from './registry.js';
 import type { LogLevel } from './types.js';
 
@@ -95,7 +96,10 @@ export class SessionBinding {
         persistence.scheduleSave();
         queue.schedule();
       },
-      piece: progress,
+      piece: (index: number) => {
+        notePiece(entry, torrent, index);
+        progress();
+      },
       done: () => {
         // 'done' also fires when a complete torrent starts: only a real completion is news.
         if (entry.completedAt === undefined) {

@@ -38,6 +38,10 @@ export interface TorrentSummary extends SeedGoals {
   readonly error?: string;
   readonly size: number;
   readonly completedBytes: number;
+  /** Bytes of the files not skipped (Transmission's sizeWhenDone); a magnet's announced size while it has no metadata. */
+  readonly wantedBytes: number;
+  /** Of those, the bytes not had yet (Transmission's leftUntilDone): 0 once every file not skipped is complete. */
+  readonly leftUntilDone: number;
   readonly progress: number;
   /** Recheck progress (0..1) while checking; metadata pieces fetched (0..1) while fetching a magnet's metadata. */
   readonly checkProgress?: number;
