@@ -76,9 +76,19 @@ export class TorrentRegistry {
     this.positionCache = undefined;
   }
 
-  /** Priorities or queue order changed. */
-  positionsChanged(): void {
+  /**
+   * Changes the queue order (a priority, a place in the queue): every listed torrent whose
+   * position is not what it was is touched ('settings'), so changes(since) reports it.
+   */
+  reorder(change: () => void): void {
+    const before = this.positions();
+    change();
     this.positionCache = undefined;
+    const after = this.positions();
+    for (const entry of this.byHash.values()) {
+      const position = after.get(entry.hash);
+      if (position !== undefined && before.get(entry.hash) !== position) this.touch(entry, 'settings');
+    }
   }
 
   forget(entry: Entry): void {
@@ -131,7 +141,11 @@ export class TorrentRegistry {
   }
 
   queuePosition(entry: Entry): number {
-    if (!this.positionCache) this.positionCache = new Map(this.queueOrder().map((e, i) => [e.hash, i]));
-    return this.positionCache.get(entry.hash) ?? 0;
+    return this.positions().get(entry.hash) ?? 0;
+  }
+
+  private positions(): Map<string, number> {
+    this.positionCache ??= new Map(this.queueOrder().map((e, i) => [e.hash, i]));
+    return this.positionCache;
   }
 }

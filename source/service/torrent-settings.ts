@@ -9,7 +9,7 @@ import type { LogLevel, TorrentKey, TorrentSettings } from './types.js';
 const FILE_PRIORITY_NAMES = ['skip', 'normal', 'high'];
 
 export interface SettingsHost {
-  readonly registry: Pick<TorrentRegistry, 'entry' | 'values' | 'touch' | 'queueOrder' | 'positionsChanged'>;
+  readonly registry: Pick<TorrentRegistry, 'entry' | 'touch' | 'queueOrder' | 'reorder'>;
   readonly queue: Pick<QueueManager, 'apply'>;
   readonly persistence: Pick<SessionPersistence, 'committed'>;
   log(level: LogLevel, text: string): void;
@@ -50,15 +50,17 @@ export class TorrentSettingsEditor {
     const at = Math.max(0, Math.min(others.length, Math.floor(position)));
     const next = others[at];
     const before = others[at - 1];
-    if (next) {
-      entry.priority = next.priority;
-      entry.order = before && before.priority === next.priority ? (before.order + next.order) / 2 : next.order - 1;
-    } else if (before) {
-      entry.priority = before.priority;
-      entry.order = before.order + 1;
-    }
-    registry.positionsChanged();
-    for (const e of registry.values()) registry.touch(e, 'settings');
+    // Every torrent whose place shifts is reported changed, the moved one too.
+    registry.reorder(() => {
+      if (next) {
+        entry.priority = next.priority;
+        entry.order = before && before.priority === next.priority ? (before.order + next.order) / 2 : next.order - 1;
+      } else if (before) {
+        entry.priority = before.priority;
+        entry.order = before.order + 1;
+      }
+    });
+    registry.touch(entry, 'settings');
     this.host.queue.apply();
     await this.host.persistence.committed(entry);
   }
@@ -95,8 +97,9 @@ export class TorrentSettingsEditor {
   private setPriorityOf(entry: Entry, priority: number): void {
     const next = Math.max(MIN_PRIORITY, Math.min(MAX_PRIORITY, Math.round(priority)));
     if (next === entry.priority) return;
-    entry.priority = next;
-    this.host.registry.positionsChanged();
+    this.host.registry.reorder(() => {
+      entry.priority = next;
+    });
     this.host.log('info', `${printable(entryName(entry))}: priority ${PRIORITY_NAMES[next]}`);
     this.host.queue.apply();
   }
