@@ -7,6 +7,19 @@ import type { AddOptions, GoalMode, TorrentRef } from './types.js';
 
 const EMPTY: readonly string[] = Object.freeze([]);
 
+/**
+ * What a summary needs of the files not skipped: their bytes and how many of those are still
+ * missing. Valid while the file priorities, the picker (replaced by a start or a check) and the
+ * count of pieces had are the ones it was made with; a verified piece updates it in place.
+ */
+export interface WantedBytes {
+  readonly priorities: Uint8Array;
+  readonly picker: object;
+  havePieces: number;
+  readonly wanted: number;
+  left: number;
+}
+
 /** A torrent or magnet as the service keeps it. */
 export interface Entry extends QueueSubject {
   readonly id: number;
@@ -23,6 +36,8 @@ export interface Entry extends QueueSubject {
   filePriorities: Uint8Array;
   userPaused: boolean;
   queued: boolean;
+  /** Started with startNow: runs outside the download queue until stopped (not saved: after a restart it is queued again). */
+  forced: boolean;
   ephemeral: boolean;
   checkProgress?: number;
   labels: readonly string[];
@@ -38,6 +53,8 @@ export interface Entry extends QueueSubject {
   quiet: boolean;
   lastActiveAt?: number;
   moving: boolean;
+  /** The summary's wanted bytes, cached (reads.ts wantedBytes). */
+  wanted?: WantedBytes;
   unbind?: () => void;
   readonly ref: TorrentRef;
 }
@@ -56,6 +73,7 @@ export function newEntry(id: number, hash: string, fileCount: number, options: A
     filePriorities: options.filePriorities ?? new Uint8Array(fileCount).fill(1),
     userPaused: false,
     queued: false,
+    forced: false,
     ephemeral: options.ephemeral ?? false,
     labels: normalizeLabels(options.labels ?? EMPTY),
     seedRatioLimit: 2,
@@ -128,4 +146,17 @@ export function clampRate(value: number): number {
 export function normalizeLabels(labels: readonly string[]): readonly string[] {
   const out = [...new Set(labels.map((l) => l.trim().replace(/,/g, ' ')).filter((l) => l !== ''))];
   return out.length === 0 ? EMPTY : Object.freeze(out);
+}
+
+/** What log lines call a torrent: its name, a magnet's name, else its info-hash. */
+export function entryName(entry: Entry): string {
+  return entry.torrent?.meta.name ?? entry.pending?.name ?? entry.hash;
+}
+
+/** Counts against the download queue's limit: downloading, or checking/stopped without having completed. */
+export function countsAsDownloading(entry: Entry): boolean {
+  const torrent = entry.torrent!;
+  const state = torrent.state;
+  const unfinished = entry.completedAt === undefined;
+  return torrent.isRunning ? state === 'downloading' || (state === 'checking' && unfinished) : state !== 'error' && unfinished;
 }

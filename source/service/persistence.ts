@@ -1,8 +1,15 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { parseMetainfo } from '../engine/metainfo/metainfo.js';
+import type { Session } from '../engine/session/session.js';
 import { describeError } from '../errors.js';
+import { printable } from '../format/text.js';
 import { readSessionFile, salvageDirectories, sessionFilePath, writeSessionFile, type SavedSession, type SavedTorrent } from '../session-state/session-file.js';
+import { applySaved, newEntry, savedEntry, type Entry } from './entry.js';
+import type { QueueManager } from './queue-manager.js';
+import type { TorrentRegistry } from './registry.js';
+import type { AddOptions, LogLevel } from './types.js';
 
 /**
  * The saved session could not be used (unreadable, or missing while .torrent copies are
@@ -49,6 +56,8 @@ export class SessionPersistence {
   private readonly write: (path: string, session: SavedSession) => Promise<void>;
   /** How many writes have landed (tests). */
   writes = 0;
+  /** While the saved session is read back (restore, rebuild): its changes are not saved one by one. */
+  private restoring = false;
 
   constructor(
     private readonly stateDirectory: string,
@@ -63,8 +72,18 @@ export class SessionPersistence {
     return this.held;
   }
 
+  /** Runs a restore or a rebuild: meanwhile nothing is scheduled and no action waits for a write. */
+  async whileRestoring<T>(work: () => Promise<T>): Promise<T> {
+    this.restoring = true;
+    try {
+      return await work();
+    } finally {
+      this.restoring = false;
+    }
+  }
+
   scheduleSave(): void {
-    if (this.held || this.timer) return;
+    if (this.restoring || this.held || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.save();
@@ -92,6 +111,17 @@ export class SessionPersistence {
       this.inFlight = next;
     }
     return this.next;
+  }
+
+  /** Waits for the session file to hold an entry's change (not for ephemeral ones, nor while restoring); a failed write is logged and rethrown. */
+  async committed(entry: Pick<Entry, 'ephemeral'>): Promise<void> {
+    if (entry.ephemeral || this.restoring) return;
+    try {
+      await this.commit();
+    } catch (error) {
+      this.options.log('error', `cannot save the session: ${describeError(error)}`);
+      throw error;
+    }
   }
 
   /** Saves now (errors are logged, not thrown). Nothing while a recovery question is open. */
@@ -154,4 +184,107 @@ export class SessionPersistence {
     clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/** The session as it would be saved now (ephemeral demo torrents left out). */
+export function savedSession(entries: Iterable<Entry>): SavedSession {
+  const torrents: SavedTorrent[] = [];
+  const magnets: SavedTorrent[] = [];
+  for (const entry of entries) {
+    const saved = savedEntry(entry);
+    if (saved) (saved.magnet === undefined ? torrents : magnets).push(saved);
+  }
+  // Torrents first, then magnets still waiting for metadata (as files written before the service had them).
+  return { version: 1, torrents: [...torrents, ...magnets] };
+}
+
+/** What restoring and rebuilding need of the service. */
+export interface RestoreHost {
+  readonly stateDirectory: string;
+  readonly session: Pick<Session, 'add'>;
+  readonly registry: Pick<TorrentRegistry, 'entry' | 'get' | 'newId' | 'register' | 'touch'>;
+  readonly queue: Pick<QueueManager, 'request' | 'apply'>;
+  addMagnet(uri: string, options: AddOptions): Promise<string | undefined>;
+  log(level: LogLevel, text: string): void;
+}
+
+/**
+ * Adds the saved torrents back, paused ones paused (the others through the download queue);
+ * magnets still without metadata fetch it again. Returns how many came back. An unusable
+ * session file leaves `recovery` set: nothing is saved until rebuild() or keepAsIs().
+ */
+export async function restoreSession(persistence: SessionPersistence, host: RestoreHost): Promise<number> {
+  let restored = 0;
+  await persistence.whileRestoring(async () => {
+    for (const saved of await persistence.read()) {
+      try {
+        await restoreOne(host, saved);
+        restored++;
+      } catch (error) {
+        host.log('error', `cannot restore ${saved.infoHash}: ${describeError(error)}`);
+      }
+    }
+  });
+  host.queue.apply();
+  return restored;
+}
+
+async function restoreOne(host: RestoreHost, saved: SavedTorrent): Promise<void> {
+  if (host.registry.entry(saved.infoHash)) throw new Error('listed twice in the session file');
+  const options: AddOptions = { directory: saved.directory, paused: saved.paused, addedAt: saved.addedAt, priority: saved.priority, labels: saved.labels };
+  if (saved.torrentFile === undefined) {
+    if (!saved.magnet) throw new Error('a magnet without its link');
+    if ((await host.addMagnet(saved.magnet, options)) !== saved.infoHash) throw new Error('its magnet names another torrent');
+    applySaved(host.registry.get(saved.infoHash)!, saved);
+    return;
+  }
+  const file = isAbsolute(saved.torrentFile) ? saved.torrentFile : join(host.stateDirectory, saved.torrentFile);
+  const meta = parseMetainfo(await readFile(file));
+  if (meta.infoHash !== saved.infoHash) throw new Error(`${file} holds another torrent (${meta.infoHash})`);
+  const priorities = saved.filePriorities.length === meta.files.length ? Uint8Array.from(saved.filePriorities) : undefined;
+  const entry = newEntry(host.registry.newId(), meta.infoHash, meta.files.length, { ...options, filePriorities: priorities });
+  entry.completedAt = saved.completedAt;
+  entry.downloadedBase = saved.downloaded;
+  entry.uploadedBase = saved.uploaded;
+  entry.userPaused = saved.paused;
+  applySaved(entry, saved);
+  host.registry.register(entry);
+  const torrent = host.session.add(meta, { directory: saved.directory, paused: true, filePriorities: priorities });
+  // Paused or waiting in the queue, it shows the progress its resume data records, not 0%.
+  if (await torrent.loadSavedProgress()) host.registry.touch(entry, 'progress');
+  // One queue pass after the loop, not one per torrent.
+  if (!saved.paused) host.queue.request(entry, { defer: true });
+}
+
+/**
+ * The answer yes to the recovery question: every saved .torrent back in the list, where the
+ * damaged file said its data was if that can be made out, else in `defaultDirectory`; each
+ * runs again only if its resume data finds its data there. Then saving resumes.
+ */
+export async function rebuildSession(persistence: SessionPersistence, host: RestoreHost, defaultDirectory: string): Promise<number> {
+  const files = persistence.recovery?.torrentFiles ?? [];
+  let added = 0;
+  await persistence.whileRestoring(async () => {
+    for (const file of files) {
+      try {
+        const meta = parseMetainfo(await readFile(file));
+        if (host.registry.get(meta.infoHash)?.torrent) continue;
+        const directory = persistence.salvagedDirectory(meta.infoHash) ?? defaultDirectory;
+        const entry = newEntry(host.registry.newId(), meta.infoHash, meta.files.length, {});
+        host.registry.register(entry);
+        const torrent = host.session.add(meta, { directory, paused: true });
+        const found = await torrent.loadSavedProgress();
+        entry.userPaused = !found;
+        if (found) host.queue.request(entry, { defer: true });
+        host.log('info', `rebuilt ${printable(meta.name)} in ${printable(directory)}${found ? '' : ' (paused: its data was not found there)'}`);
+        added++;
+      } catch (error) {
+        host.log('error', `cannot rebuild from ${file}: ${describeError(error)}`);
+      }
+    }
+  });
+  persistence.release();
+  host.queue.apply();
+  await persistence.save();
+  return added;
 }

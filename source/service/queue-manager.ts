@@ -13,6 +13,8 @@ export interface QueueEntry {
   readonly queued: boolean;
   /** Counts against the limit: downloading, or checking/stopped without having completed. */
   readonly downloading: boolean;
+  /** Started with startNow: outside the queue (never waits for a slot, takes none, is never stopped). */
+  readonly forced?: boolean;
 }
 
 export interface QueuePlan {
@@ -27,7 +29,7 @@ export function planQueue(entries: readonly QueueEntry[], maxActive: number): Qu
   const downloads: { entry: QueueEntry; index: number }[] = [];
   entries.forEach((entry, index) => {
     if (!entry.running && !entry.queued) return;
-    if (maxActive <= 0 || !entry.downloading) {
+    if (maxActive <= 0 || !entry.downloading || entry.forced) {
       if (!entry.running) start.push(entry.hash);
     } else {
       downloads.push({ entry, index });
@@ -56,6 +58,8 @@ export interface QueueSubject {
   readonly order: number;
   /** Wants to run but waits for a slot. */
   queued: boolean;
+  /** Started with startNow: outside the queue until stopped (see QueueEntry.forced). */
+  readonly forced?: boolean;
 }
 
 /** How the queue manager reads the torrents and starts and stops them (the service). */
@@ -122,7 +126,7 @@ export class QueueManager {
       const running = this.host.running(subject.hash);
       if (!running && !subject.queued) continue;
       byHash.set(subject.hash, subject);
-      entries.push({ hash: subject.hash, priority: subject.priority, addedAt: subject.order, running, queued: subject.queued, downloading: this.host.downloading(subject.hash) });
+      entries.push({ hash: subject.hash, priority: subject.priority, addedAt: subject.order, running, queued: subject.queued, downloading: this.host.downloading(subject.hash), forced: subject.forced });
     }
     const plan = planQueue(entries, this.maxActiveDownloads);
     for (const hash of plan.start) {

@@ -1,5 +1,6 @@
 import type { TorrentState } from '../engine/torrent/torrent.js';
-import type { GoalMode } from '../session-state/session-file.js';
+import type { GoalMode, SavedSession } from '../session-state/session-file.js';
+import type { MoveFs } from './move-data.js';
 
 export type { GoalMode };
 
@@ -13,6 +14,9 @@ export interface TorrentRef {
   readonly id: number;
   readonly hash: string;
 }
+
+/** A torrent named by its info-hash or its id. */
+export type TorrentKey = string | number;
 
 
 export interface SeedGoals {
@@ -34,6 +38,10 @@ export interface TorrentSummary extends SeedGoals {
   readonly error?: string;
   readonly size: number;
   readonly completedBytes: number;
+  /** Bytes of the files not skipped (Transmission's sizeWhenDone); a magnet's announced size while it has no metadata. */
+  readonly wantedBytes: number;
+  /** Of those, the bytes not had yet (Transmission's leftUntilDone): 0 once every file not skipped is complete. */
+  readonly leftUntilDone: number;
   readonly progress: number;
   /** Recheck progress (0..1) while checking; metadata pieces fetched (0..1) while fetching a magnet's metadata. */
   readonly checkProgress?: number;
@@ -197,4 +205,31 @@ export interface TorrentSettings extends Partial<SeedGoals> {
   downloadLimit?: number;
   uploadLimit?: number;
   priority?: number;
+}
+
+export interface ServiceOptions {
+  /** Where session.json and the .torrent copies live. */
+  stateDirectory: string;
+  /** Where new torrents go unless told otherwise. */
+  downloadDirectory: string;
+  /** Torrents downloading at once; the rest wait as "queued". 0 = no limit. */
+  maxActiveDownloads?: number;
+  /** Global limits in bytes/s (0 = unlimited), set on the session at once. */
+  limits?: { download: number; upload: number };
+  /** Called when the global limits change (to keep them in the settings). */
+  saveLimits?: (limits: { download: number; upload: number }) => void;
+  /** Service-wide seed goals (a torrent's mode 'global'); undefined = none. */
+  seedRatioLimit?: number;
+  seedIdleLimit?: number;
+  /** How long a magnet may take to fetch its metadata; default 5 minutes. */
+  metadataTimeoutMs?: number;
+  /** How long ordinary changes wait to be saved together; default 1 s. */
+  saveDebounceMs?: number;
+  /** How often seed goals are checked; default 5 s; 0 = only by checkSeedGoals(). */
+  seedCheckMs?: number;
+  /** The engine's resume file of a torrent, kept across a move (else the moved torrent is checked again). */
+  resumePath?: (hash: string) => string;
+  /** Tests: the file system calls of move(), and the session file writer. */
+  moveFs?: MoveFs;
+  writeSession?: (path: string, session: SavedSession) => Promise<void>;
 }

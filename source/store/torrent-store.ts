@@ -19,8 +19,8 @@ export interface StoreOptions {
 }
 
 /**
- * The TUI's read model: service events -> immutable snapshots. Events only mark torrents
- * dirty; a timer turns the dirty ones into new rows at a bounded rate (unchanged rows keep
+ * The TUI's read model: service events -> immutable snapshots. Events only note which rows
+ * to rebuild; a timer turns those into new rows at a bounded rate (unchanged rows keep
  * their identity), so a busy engine costs the UI a few snapshots a second at most, and an
  * idle one none. Changes other than traffic (states, settings, added, removed, the log) are
  * published soon after they happen, coalesced. React reads it through subscribe/getSnapshot
@@ -29,7 +29,8 @@ export interface StoreOptions {
 export class TorrentStore {
   private snapshot: Snapshot;
   private readonly listeners = new Set<() => void>();
-  private readonly dirty = new Set<string>();
+  /** Torrents whose rows are built again at the next refresh (changed since the last one). */
+  private readonly rowsToRebuild = new Set<string>();
   private structureChanged = true;
   private globalChanged = true;
   private logChanged = false;
@@ -62,17 +63,17 @@ export class TorrentStore {
     this.logLimit = options.logLimit ?? 500;
     this.snapshot = { version: 0, torrents: [], global: this.globalStats([]), log: [] };
     const onAdded = (ref: TorrentRef) => {
-      this.dirty.add(ref.hash);
+      this.rowsToRebuild.add(ref.hash);
       this.structureChanged = true;
       this.soon();
     };
     const onChanged = (ref: TorrentRef, kind: ChangeKind) => {
-      this.dirty.add(ref.hash);
+      this.rowsToRebuild.add(ref.hash);
       if (kind === 'state' || kind === 'settings') this.soon();
     };
     const onRemoved = (ref: TorrentRef) => {
       this.scrapes.delete(ref.hash);
-      this.dirty.add(ref.hash);
+      this.rowsToRebuild.add(ref.hash);
       this.structureChanged = true;
       this.soon();
     };
@@ -139,7 +140,7 @@ export class TorrentStore {
     let perUrl = this.scrapes.get(hash);
     if (!perUrl) this.scrapes.set(hash, (perUrl = new Map()));
     perUrl.set(url, result);
-    this.dirty.add(hash);
+    this.rowsToRebuild.add(hash);
     this.soon();
   }
 
@@ -170,14 +171,14 @@ export class TorrentStore {
       this.dhtNodes = dhtNodes;
       this.globalChanged = true;
     }
-    const detailDirty = this.detailHash !== undefined && (this.detailChanged || this.dirty.has(this.detailHash));
-    if (!this.structureChanged && this.dirty.size === 0 && !this.globalChanged && !this.logChanged && !detailDirty) return false;
+    const detailStale = this.detailHash !== undefined && (this.detailChanged || this.rowsToRebuild.has(this.detailHash));
+    if (!this.structureChanged && this.rowsToRebuild.size === 0 && !this.globalChanged && !this.logChanged && !detailStale) return false;
     const previous = this.rowByHash;
-    let changed = this.structureChanged || this.logChanged || detailDirty || this.globalChanged;
+    let changed = this.structureChanged || this.logChanged || detailStale || this.globalChanged;
     const rows: TorrentRow[] = [];
     for (const ref of this.service.list()) {
       const old = previous.get(ref.hash);
-      if (old && !this.dirty.has(ref.hash)) {
+      if (old && !this.rowsToRebuild.has(ref.hash)) {
         rows.push(old);
         continue;
       }
@@ -196,7 +197,7 @@ export class TorrentStore {
     const sameRows = rows.length === old.length && rows.every((row, i) => row === old[i]);
     if (!sameRows) changed = true;
     if (changed && !sameRows) this.rowByHash = new Map(rows.map((row) => [row.infoHash, row]));
-    this.dirty.clear();
+    this.rowsToRebuild.clear();
     this.structureChanged = false;
     this.logChanged = false;
     this.detailChanged = false;
@@ -205,7 +206,7 @@ export class TorrentStore {
     const global = this.globalStats(rows);
     let detail = this.snapshot.detail;
     if (this.detailHash === undefined) detail = undefined;
-    else if (detailDirty || detail?.infoHash !== this.detailHash) detail = buildDetail(this.service, this.detailHash, this.scrapes.get(this.detailHash));
+    else if (detailStale || detail?.infoHash !== this.detailHash) detail = buildDetail(this.service, this.detailHash, this.scrapes.get(this.detailHash));
     this.snapshot = {
       version: this.snapshot.version + 1,
       torrents: sameRows ? old : rows,

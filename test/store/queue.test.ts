@@ -22,6 +22,17 @@ test('planQueue: at most N downloads, by priority then age; seeders are never qu
   assert.deepEqual(planQueue([entry('x', { priority: 1, addedAt: 1 }), entry('y', { addedAt: 2 })], 1), { start: ['y'], stop: [] }, 'normal before low');
 });
 
+test('planQueue: forced (startNow) downloads start at once, take no slot, and are never stopped', () => {
+  const entries = [
+    entry('a', { addedAt: 1, running: true, queued: false }),
+    entry('f', { addedAt: 2, priority: 1, running: true, queued: false, forced: true }),
+    entry('g', { addedAt: 3, priority: 1, forced: true }),
+    entry('h', { addedAt: 4, priority: 3 }),
+  ];
+  assert.deepEqual(planQueue(entries, 1), { start: ['g', 'h'], stop: ['a'] });
+  assert.deepEqual(planQueue(entries.slice(0, 3), 1), { start: ['g'], stop: [] }, 'the running one keeps its slot');
+});
+
 test('the store keeps at most N torrents downloading; the rest show "queued"; + moves one ahead; pausing frees a slot', async (t) => {
   const dir = tempDir(t);
   const { session, service, store, controller } = openService(dir, { t, maxActiveDownloads: 1 });

@@ -41,8 +41,8 @@ export class FileIO {
   private readonly cache: FileCache;
   private readonly verifiedDirs = new Set<string>();
   private readonly preparedFiles = new Set<number>();
-  /** Files written since the last flushDirty: their data is flushed before the resume is. */
-  private readonly dirty = new Set<number>();
+  /** Files written since the last flushWrites: their data is flushed before the resume is. */
+  private readonly unflushedFiles = new Set<number>();
 
   constructor(private readonly meta: Metainfo, directory: string, maxOpenFiles: number) {
     this.base = resolve(directory);
@@ -165,12 +165,12 @@ export class FileIO {
 
   /** Data written since the last flush is not on disk for sure yet. */
   get hasUnflushedWrites(): boolean {
-    return this.dirty.size > 0;
+    return this.unflushedFiles.size > 0;
   }
 
-  async flushDirty(): Promise<void> {
-    const indices = [...this.dirty];
-    this.dirty.clear();
+  async flushWrites(): Promise<void> {
+    const indices = [...this.unflushedFiles];
+    this.unflushedFiles.clear();
     await Promise.all(
       indices.map(async (i) => {
         try {
@@ -233,7 +233,7 @@ export class FileIO {
           done += bytesRead;
         }
       }
-      if (writing) this.dirty.add(slice.fileIndex);
+      if (writing) this.unflushedFiles.add(slice.fileIndex);
     } catch (error) {
       throw storageError(error, doing, file.relative);
     } finally {

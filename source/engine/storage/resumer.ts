@@ -26,7 +26,7 @@ export class Resumer {
    */
   async save(have: Bitfield, path: string, flush: boolean): Promise<void> {
     const boot = flush ? undefined : await bootId();
-    if (boot === undefined) await this.files.flushDirty();
+    if (boot === undefined) await this.files.flushWrites();
     const files = await this.files.stamps();
     const bytes = encodeResume({
       infoHash: Buffer.from(this.meta.infoHash, 'hex'),

@@ -1,0 +1,152 @@
+import type { Session } from '../engine/session/session.js';
+import type { Torrent } from '../engine/torrent/torrent.js';
+import { printable } from '../format/text.js';
+import { newEntry, type Entry } from './entry.js';
+import type { MagnetFetches } from './magnet-fetches.js';
+import type { SessionPersistence } from './persistence.js';
+import type { QueueManager } from './queue-manager.js';
+import { notePiece } from './reads.js';
+import type { TorrentRegistry } from './registry.js';
+import type { LogLevel } from './types.js';
+
+const TORRENT_EVENTS = ['state', 'piece', 'done', 'trackers', 'peer', 'peer-closed', 'warning', 'error-state', 'checking', 'tick'] as const;
+
+export interface BindingHost {
+  readonly session: Pick<Session, 'on' | 'off' | 'list'>;
+  readonly registry: Pick<TorrentRegistry, 'get' | 'values' | 'newId' | 'register' | 'listChanged' | 'announce' | 'touch' | 'forget'>;
+  readonly magnets: Pick<MagnetFetches, 'cancel'>;
+  readonly queue: Pick<QueueManager, 'schedule'>;
+  readonly persistence: Pick<SessionPersistence, 'scheduleSave'>;
+  log(level: LogLevel, text: string): void;
+}
+
+/**
+ * The engine's news turned into the service's: the session's torrents added and removed,
+ * each torrent's events as changes of its entry, log lines, and saves and queue passes.
+ */
+export class SessionBinding {
+  private readonly trackerErrors = new Map<string, string>();
+
+  constructor(private readonly host: BindingHost) {}
+
+  /** Listens to the session, and takes the torrents it already has. */
+  attach(): void {
+    const session = this.host.session;
+    session.on('added', this.onAdded);
+    session.on('removed', this.onRemoved);
+    session.on('warning', this.onWarning);
+    for (const torrent of session.list()) this.onAdded(torrent);
+  }
+
+  detach(): void {
+    const session = this.host.session;
+    session.off('added', this.onAdded);
+    session.off('removed', this.onRemoved);
+    session.off('warning', this.onWarning);
+    for (const entry of this.host.registry.values()) entry.unbind?.();
+  }
+
+  /** A torrent left the list: its trackers' last errors are forgotten. */
+  forgetTrackerErrors(hash: string): void {
+    for (const key of this.trackerErrors.keys()) if (key.startsWith(hash)) this.trackerErrors.delete(key);
+  }
+
+  private readonly onWarning = (message: string): void => this.host.log('warn', message);
+
+  private readonly onAdded = (torrent: Torrent): void => {
+    const { registry } = this.host;
+    const hash = torrent.meta.infoHash;
+    let entry = registry.get(hash);
+    if (!entry) {
+      entry = newEntry(registry.newId(), hash, torrent.meta.files.length, {});
+      registry.register(entry);
+    }
+    if (entry.unbind) entry.unbind();
+    const replacing = entry.pending !== undefined || entry.moving;
+    if (entry.pending) this.host.magnets.cancel(entry.pending);
+    entry.pending = undefined;
+    entry.torrent = torrent;
+    if (entry.downloadLimit || entry.uploadLimit) torrent.setLimits({ download: entry.downloadLimit, upload: entry.uploadLimit });
+    this.bind(entry, torrent);
+    registry.listChanged();
+    if (replacing) registry.touch(entry, 'state');
+    else registry.announce(entry);
+    this.host.persistence.scheduleSave();
+  };
+
+  private readonly onRemoved = (hash: string): void => {
+    const entry = this.host.registry.get(hash);
+    if (!entry) return;
+    entry.unbind?.();
+    entry.unbind = undefined;
+    // Moving: the stopped torrent still answers reads until the one in the new directory replaces it.
+    if (entry.moving) return;
+    entry.torrent = undefined;
+    this.host.registry.forget(entry);
+    this.host.persistence.scheduleSave();
+  };
+
+  private bind(entry: Entry, torrent: Torrent): void {
+    const { registry, persistence, queue } = this.host;
+    const name = printable(torrent.meta.name);
+    const progress = () => registry.touch(entry, 'progress');
+    const handlers: Record<(typeof TORRENT_EVENTS)[number], (...args: any[]) => void> = {
+      state: () => {
+        registry.touch(entry, 'state');
+        persistence.scheduleSave();
+        queue.schedule();
+      },
+      piece: (index: number) => {
+        notePiece(entry, torrent, index);
+        progress();
+      },
+      done: () => {
+        // 'done' also fires when a complete torrent starts: only a real completion is news.
+        if (entry.completedAt === undefined) {
+          entry.completedAt = Date.now();
+          this.host.log('info', `completed ${name}`);
+        }
+        entry.lastActiveAt = Date.now();
+        registry.touch(entry, 'state');
+        persistence.scheduleSave();
+        queue.schedule();
+      },
+      trackers: () => {
+        progress();
+        this.noteTrackerErrors(torrent, name);
+      },
+      peer: progress,
+      'peer-closed': progress,
+      warning: (text: string) => this.host.log('warn', `${name}: ${text}`),
+      'error-state': (text: string) => {
+        this.host.log('error', `${name}: ${text}`);
+        registry.touch(entry, 'state');
+      },
+      checking: (done: number, total: number) => {
+        entry.checkProgress = total > 0 ? done / total : 0;
+        progress();
+      },
+      // A running torrent ticks every second; with no peers and no traffic its summary cannot change.
+      tick: () => {
+        if (!entry.quiet) registry.touch(entry, 'tick');
+      },
+    };
+    for (const event of TORRENT_EVENTS) torrent.on(event, handlers[event]);
+    entry.unbind = () => {
+      for (const event of TORRENT_EVENTS) torrent.off(event, handlers[event]);
+    };
+  }
+
+  private noteTrackerErrors(torrent: Torrent, name: string): void {
+    for (const t of torrent.trackerStats()) {
+      const key = `${torrent.meta.infoHash} ${t.url}`;
+      const before = this.trackerErrors.get(key);
+      if (t.lastError && t.status === 'error' && t.lastError !== before) {
+        this.trackerErrors.set(key, t.lastError);
+        this.host.log('warn', `${name}: tracker ${t.url}: ${t.lastError}`);
+      } else if (t.status === 'working' && before !== undefined) {
+        this.trackerErrors.delete(key);
+      }
+    }
+  }
+}

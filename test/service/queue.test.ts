@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openService } from '../helpers/service.js';
+import { randomTorrent } from '../helpers/swarm.js';
+import { tempDir } from '../helpers/tools.js';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+test('startNow: a torrent runs past a full queue, no queue pass stops it, and stopped it is back under the queue', async (t) => {
+  const dir = tempDir(t);
+  const s = openService(dir, { t, maxActiveDownloads: 1 });
+  const hashes: string[] = [];
+  for (let i = 0; i < 3; i++) hashes.push(await s.service.addMetainfo(randomTorrent({ name: `now${i}`, sizes: [20_000] }).meta, { addedAt: 1000 + i, ephemeral: true }));
+  const running = () => hashes.map((h) => s.session.get(h)!.isRunning);
+  assert.deepEqual(running(), [true, false, false]);
+  assert.equal(s.service.summary(hashes[2]!)!.state, 'queued');
+
+  await s.service.startNow(hashes[2]!);
+  assert.deepEqual(running(), [true, false, true], 'it runs although the one slot is taken, and takes no slot from the running one');
+  assert.notEqual(s.service.summary(hashes[2]!)!.state, 'queued');
+
+  // Queue passes: a new limit, a priority change, a state change.
+  s.service.setMaxActiveDownloads(1);
+  await s.service.setPriority(hashes[1]!, 3);
+  await settle();
+  assert.equal(s.session.get(hashes[2]!)!.isRunning, true, 'no queue pass stops it');
+  assert.deepEqual(running(), [false, true, true], 'the high-priority one took the slot; the forced one kept running');
+
+  await s.service.startNow(99_999);
+  await s.service.stop(hashes[2]!);
+  await s.service.start(hashes[2]!);
+  await settle();
+  assert.equal(s.session.get(hashes[2]!)!.isRunning, false, 'stopped and started again, it waits for a slot like any other');
+  assert.equal(s.service.summary(hashes[2]!)!.state, 'queued');
+});
+
+test('queue positions: a move or a priority change reports every torrent whose place shifted, and no other', async (t) => {
+  const dir = tempDir(t);
+  const s = openService(dir, { t });
+  const hashes: string[] = [];
+  for (let i = 0; i < 5; i++) hashes.push(await s.service.addMetainfo(randomTorrent({ name: `pos${i}`, sizes: [1000] }).meta, { addedAt: 1000 + i, paused: true, ephemeral: true }));
+  const ids = hashes.map((h) => s.service.ref(h)!.id);
+  const positions = () => hashes.map((h) => s.service.summary(h)!.queuePosition);
+  const changed: number[] = [];
+  s.service.on('torrent-changed', (ref) => changed.push(ref.id));
+  const expectChanged = async (work: () => Promise<void>, expected: number[], message: string) => {
+    const cursor = s.service.cursor();
+    changed.length = 0;
+    await work();
+    assert.deepEqual(s.service.changes(cursor).changed, expected, message);
+    assert.deepEqual([...new Set(changed)].sort((a, b) => a - b), expected, `${message} (events)`);
+  };
+  assert.deepEqual(positions(), [0, 1, 2, 3, 4]);
+
+  await expectChanged(() => s.service.setQueuePosition(hashes[3]!, 1), [ids[1]!, ids[2]!, ids[3]!], 'moved to 1: the ones between shift down');
+  assert.deepEqual(positions(), [0, 2, 3, 1, 4]);
+  await expectChanged(() => s.service.setQueuePosition(hashes[0]!, 4), [...ids].sort((a, b) => a - b), 'moved from the front to the end: every other one shifts up');
+  assert.deepEqual(positions(), [4, 1, 2, 0, 3]);
+  await expectChanged(() => s.service.setPriority(hashes[4]!, 3), [ids[1]!, ids[2]!, ids[3]!, ids[4]!], 'high priority: first; those it passed shift down');
+  assert.deepEqual(positions(), [4, 2, 3, 1, 0]);
+  await expectChanged(() => s.service.setLabels(hashes[2]!, ['x']), [ids[2]!], 'a label moves nothing');
+});
