@@ -148,7 +148,6 @@ export class ServiceRpcBackend implements RpcBackend {
     const dates = this.datesOf(s.id);
     const now = Date.now();
     if (s.downloadRate > 0 || s.uploadRate > 0) dates.activity = now;
-    const wanted = wantedBytes(s);
     const peers = s.downloadRate > 0 || s.uploadRate > 0 ? this.service.peers(s.id) ?? [] : [];
     let sending = 0;
     let getting = 0;
@@ -165,8 +164,8 @@ export class ServiceRpcBackend implements RpcBackend {
       error: s.error ? 'local' : 'none',
       errorString: s.error ?? '',
       totalSize: s.size,
-      sizeWhenDone: wanted.size,
-      leftUntilDone: wanted.left,
+      sizeWhenDone: s.wantedBytes,
+      leftUntilDone: s.leftUntilDone,
       haveValid: s.completedBytes,
       haveUnchecked: 0,
       desiredAvailable: 0,
@@ -362,8 +361,7 @@ export class ServiceRpcBackend implements RpcBackend {
   }
 
   async startTorrents(hashes: readonly string[], now: boolean): Promise<void> {
-    const service = this.service as TorrentService & { startNow?: (key: string) => Promise<void> };
-    for (const hash of hashes) await (now && service.startNow ? service.startNow(hash) : service.start(hash));
+    for (const hash of hashes) await (now ? this.service.startNow(hash) : this.service.start(hash));
   }
 
   async stopTorrents(hashes: readonly string[]): Promise<void> {
@@ -568,12 +566,6 @@ function statusOf(s: TorrentSummary): RpcTorrentStatus {
     default:
       return 'stopped';
   }
-}
-
-function wantedBytes(s: TorrentSummary): { size: number; left: number } {
-  const extended = s as TorrentSummary & { wantedBytes?: number; leftUntilDone?: number };
-  if (extended.wantedBytes !== undefined && extended.leftUntilDone !== undefined) return { size: extended.wantedBytes, left: extended.leftUntilDone };
-  return { size: s.size, left: Math.max(0, s.size - s.completedBytes) };
 }
 
 /** Transmission keeps a limit's value and whether it applies apart; btui has one number (0 = none). */

@@ -59,8 +59,13 @@ export async function moveTorrent(host: MoveHost, entry: Entry, directory: strin
     moved = true;
     // The engine keeps one directory per torrent: the torrent is added again there, with its resume data
     // (without it, it is checked at start). It goes back into the session whatever happens on the way.
+    const run = torrent.stats();
     try {
       await host.session.remove(entry.hash);
+      // This run's transfer totals leave with the engine's torrent: they stay the entry's.
+      entry.downloadedBase += run.downloaded;
+      entry.uploadedBase += run.uploaded;
+      entry.completedAt ??= run.completedAt;
     } finally {
       if (resume && resumePath) await mkdir(dirname(resumePath), { recursive: true }).then(() => writeFile(resumePath, resume)).catch(() => undefined);
       const again = host.session.get(entry.hash) ?? host.session.add(meta, { directory: target, paused: true, filePriorities: entry.filePriorities });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import type { Metainfo } from '../../source/engine/metainfo/metainfo.js';
 import { moveData, type MoveFs } from '../../source/service/move-data.js';
 import { openService } from '../helpers/service.js';
-import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+import { randomTorrent, startSeeder, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 import { tempDir } from '../helpers/tools.js';
 
 const exdev = async () => {
@@ -172,4 +172,23 @@ test('during a move the torrent stays listed and readable, and other actions on 
   assert.deepEqual(s.service.list().map((r) => r.id), [id], 'not removed');
   s.store.refresh();
   assert.equal(s.store.getSnapshot().log.filter((e) => e.text === 'moved is being moved: try again when the move is over').length, 2);
+});
+
+test('a moved torrent keeps its transfer totals and completion date (the engine torrent is made anew there)', async (t) => {
+  const dir = tempDir(t);
+  const { meta, data } = randomTorrent({ name: 'fetched', sizes: [120_000, 30_000] });
+  const seeder = await startSeeder(t, meta, data, join(dir, 'seed'));
+  const s = openService(dir, { t });
+  const hash = await s.service.addMetainfo(meta, { directory: join(dir, 'dl') });
+  s.session.get(hash)!.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await waitForDone(s.session.get(hash)!, 10_000);
+  const before = s.service.summary(hash)!;
+  assert.ok(before.downloaded >= 150_000, `downloaded ${before.downloaded}`);
+  assert.ok(before.completedAt, 'completed');
+  assert.equal(await s.service.move(hash, join(dir, 'elsewhere')), true);
+  const after = s.service.summary(hash)!;
+  assert.equal(after.downloaded, before.downloaded);
+  assert.equal(after.uploaded, before.uploaded);
+  assert.equal(after.completedAt, before.completedAt);
+  assert.equal(s.service.savedSession().torrents[0]!.downloaded, before.downloaded, 'and so does session.json');
 });
