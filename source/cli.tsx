@@ -71,7 +71,7 @@ async function main(): Promise<number> {
   const { default: meow } = await import('meow');
   const cli = meow(help, {
     importMeta: import.meta,
-    allowUnknownFlags: false,
+    allowUnknownFlags: true,
     flags: {
       demo: { type: 'boolean', default: false },
       port: { type: 'number' },
@@ -82,6 +82,9 @@ async function main(): Promise<number> {
       rpcAuth: { type: 'string' },
     },
   });
+  const known = new Set(['help', 'version', 'demo', 'port', 'dht', 'download-dir', 'downloadDir', 'rpc-bind', 'rpcBind', 'rpc-port', 'rpcPort', 'rpc-auth', 'rpcAuth']);
+  const unknown = Object.keys(cli.unnormalizedFlags).find((k) => !known.has(k));
+  if (unknown !== undefined) throw new UserError(`unknown option ${unknown.length === 1 ? '-' : '--'}${unknown} (try 'btui --help')`, 2);
   const { port, rpcPort } = cli.flags;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UserError(`--port ${port} is not a port (0-65535)`, 2);
   if (rpcPort !== undefined && (!Number.isInteger(rpcPort) || rpcPort < 0 || rpcPort > 65535)) throw new UserError(`--rpc-port ${rpcPort} is not a port (0-65535)`, 2);
