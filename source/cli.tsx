@@ -101,7 +101,8 @@ async function main(): Promise<number> {
   const { runTui } = (await import(tuiEntry)) as typeof import('./tui.js');
   return runTui({
     demo: cli.flags.demo,
-    host: { port, dht: cli.flags.dht, downloadDirectory: cli.flags.downloadDir },
+    // Given or not: meow makes an absent boolean false, which must not turn the DHT off.
+    host: { port, dht: argv.includes('--no-dht') ? false : argv.includes('--dht') ? true : undefined, downloadDirectory: cli.flags.downloadDir },
     rpc: rpcPort !== undefined || cli.flags.rpcBind !== undefined ? { port: rpcPort, bind: cli.flags.rpcBind, auth: cli.flags.rpcAuth } : undefined,
   });
 }

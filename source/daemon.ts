@@ -56,7 +56,8 @@ export async function runDaemon(argv: string[]): Promise<number> {
   try {
     return await runLocked(state, {
       port,
-      dht: cli.flags.dht,
+      // Given or not: the simple parser makes an absent boolean false, which must not turn the DHT off.
+      dht: argv.includes('--no-dht') ? false : argv.includes('--dht') ? true : undefined,
       downloadDirectory: cli.flags.downloadDir,
       rpc: { bind: cli.flags.rpcBind, port: cli.flags.rpcPort, auth: cli.flags.rpcAuth },
       rebuild: cli.flags.rebuildSession,

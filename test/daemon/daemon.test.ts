@@ -21,9 +21,9 @@ interface Daemon {
   exited: Promise<number | null>;
 }
 
-async function startDaemon(t: TestContext, home: string, args: string[] = []): Promise<Daemon> {
+async function startDaemon(t: TestContext, home: string, args: string[] = [], { dht = false } = {}): Promise<Daemon> {
   const rpcPort = await freePort();
-  const child = spawn(process.execPath, [CLI, 'daemon', '--port', '0', '--no-dht', '--rpc-port', String(rpcPort), ...args], {
+  const child = spawn(process.execPath, [CLI, 'daemon', '--port', '0', ...(dht ? [] : ['--no-dht']), '--rpc-port', String(rpcPort), ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, BTUI_HOME: home },
   });
@@ -199,4 +199,12 @@ test('an unreadable session.json: the daemon changes nothing and says how to go 
 
   const rebuilt = await startDaemon(t, home, ['--rebuild-session']);
   assert.match(await remoteOk(rebuilt.rpcPort, '-l'), /a\.bin/);
+});
+
+test('the DHT follows the settings unless --no-dht says otherwise (no bootstrap nodes: nothing leaves the machine)', async (t) => {
+  if (!needs(t, { commands: ['transmission-remote'] })) return;
+  const on = await startDaemon(t, tempDir(t), [], { dht: true });
+  assert.match(await remoteOk(on.rpcPort, '-si'), /Distributed hash table enabled: Yes/);
+  const off = await startDaemon(t, tempDir(t));
+  assert.match(await remoteOk(off.rpcPort, '-si'), /Distributed hash table enabled: No/);
 });
