@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { describeError, exitCodeFor, UserError } from './errors.js';
 import { COMMAND_NAMES } from './commands/names.js';
+import { flagNames, RUN_FLAGS, runFlagsFrom } from './host/run-flags.js';
 
 const help = `
   Usage
@@ -72,22 +73,12 @@ async function main(): Promise<number> {
   const cli = meow(help, {
     importMeta: import.meta,
     allowUnknownFlags: true,
-    flags: {
-      demo: { type: 'boolean', default: false },
-      port: { type: 'number' },
-      dht: { type: 'boolean' },
-      downloadDir: { type: 'string' },
-      rpcBind: { type: 'string' },
-      rpcPort: { type: 'number' },
-      rpcAuth: { type: 'string' },
-    },
+    flags: { demo: { type: 'boolean', default: false }, ...RUN_FLAGS },
   });
-  const known = new Set(['help', 'version', 'demo', 'port', 'dht', 'download-dir', 'downloadDir', 'rpc-bind', 'rpcBind', 'rpc-port', 'rpcPort', 'rpc-auth', 'rpcAuth']);
+  const known = flagNames({ demo: true, ...RUN_FLAGS });
   const unknown = Object.keys(cli.unnormalizedFlags).find((k) => !known.has(k));
   if (unknown !== undefined) throw new UserError(`unknown option ${unknown.length === 1 ? '-' : '--'}${unknown} (try 'btui --help')`, 2);
-  const { port, rpcPort } = cli.flags;
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UserError(`--port ${port} is not a port (0-65535)`, 2);
-  if (rpcPort !== undefined && (!Number.isInteger(rpcPort) || rpcPort < 0 || rpcPort > 65535)) throw new UserError(`--rpc-port ${rpcPort} is not a port (0-65535)`, 2);
+  const run = runFlagsFrom(cli.flags, argv);
   if (cli.input.length > 0) throw new UserError(`unexpected argument '${cli.input[0]}' (try 'btui --help')`, 2);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UserError("the TUI needs a terminal; for scripts use a subcommand (see 'btui --help')", 2);
@@ -99,12 +90,7 @@ async function main(): Promise<number> {
   process.env.NODE_ENV ??= 'production';
   const tuiEntry = bundled ? './tui.mjs' : './tui.js';
   const { runTui } = (await import(tuiEntry)) as typeof import('./tui.js');
-  return runTui({
-    demo: cli.flags.demo,
-    // Given or not: meow makes an absent boolean false, which must not turn the DHT off.
-    host: { port, dht: argv.includes('--no-dht') ? false : argv.includes('--dht') ? true : undefined, downloadDirectory: cli.flags.downloadDir },
-    rpc: rpcPort !== undefined || cli.flags.rpcBind !== undefined ? { port: rpcPort, bind: cli.flags.rpcBind, auth: cli.flags.rpcAuth } : undefined,
-  });
+  return runTui({ demo: cli.flags.demo, host: run.host, rpc: run.rpcGiven ? run.rpc : undefined });
 }
 
 main().then(

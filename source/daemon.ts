@@ -6,8 +6,9 @@
 import { parseCommand } from './commands/parse-command.js';
 import { DEFAULTS, stateDirectory } from './config.js';
 import { describeError, UserError } from './errors.js';
-import { rpcConfig, startRpc } from './host/rpc-host.js';
-import { openSessionHost, type SessionHost } from './host/session-host.js';
+import { rpcConfig, startRpc, type RpcFlags } from './host/rpc-host.js';
+import { RUN_FLAGS, runFlagsFrom } from './host/run-flags.js';
+import { openSessionHost, type HostFlags, type SessionHost } from './host/session-host.js';
 import { acquireSessionLock } from './session-state/session-lock.js';
 import { SettingsStore } from './settings.js';
 
@@ -38,40 +39,22 @@ const help = `
 `;
 
 export async function runDaemon(argv: string[]): Promise<number> {
-  const cli = parseCommand('daemon', help, argv, {
-    port: { type: 'number' },
-    dht: { type: 'boolean' },
-    downloadDir: { type: 'string' },
-    rpcBind: { type: 'string' },
-    rpcPort: { type: 'number' },
-    rpcAuth: { type: 'string' },
-    rebuildSession: { type: 'boolean', default: false },
-  });
+  const cli = parseCommand('daemon', help, argv, { ...RUN_FLAGS, rebuildSession: { type: 'boolean', default: false } });
   if (cli.input.length > 0) throw new UserError(`daemon: unexpected argument '${cli.input[0]}' (try 'btui daemon --help')`, 2);
-  const port = cli.flags.port;
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UserError(`daemon: --port ${port} is not a port (0-65535)`, 2);
+  const run = runFlagsFrom(cli.flags, argv, 'daemon: ');
 
   const state = stateDirectory();
   const lock = acquireSessionLock(state, { holder: 'btui daemon' });
   try {
-    return await runLocked(state, {
-      port,
-      // Given or not: the simple parser makes an absent boolean false, which must not turn the DHT off.
-      dht: argv.includes('--no-dht') ? false : argv.includes('--dht') ? true : undefined,
-      downloadDirectory: cli.flags.downloadDir,
-      rpc: { bind: cli.flags.rpcBind, port: cli.flags.rpcPort, auth: cli.flags.rpcAuth },
-      rebuild: cli.flags.rebuildSession,
-    });
+    return await runLocked(state, { ...run, rebuild: cli.flags.rebuildSession });
   } finally {
     lock.release();
   }
 }
 
 interface DaemonFlags {
-  port?: number;
-  dht?: boolean;
-  downloadDirectory?: string;
-  rpc: { bind?: string; port?: number; auth?: string };
+  host: HostFlags;
+  rpc: RpcFlags;
   rebuild: boolean;
 }
 
@@ -83,7 +66,7 @@ async function runLocked(state: string, flags: DaemonFlags): Promise<number> {
   const settingsStore = new SettingsStore();
   // Checked before anything starts: an exposed RPC without credentials never listens.
   const config = rpcConfig(settingsStore.read(), flags.rpc);
-  const host = await openSessionHost(state, settingsStore, { port: flags.port, dht: flags.dht, downloadDirectory: flags.downloadDirectory });
+  const host = await openSessionHost(state, settingsStore, flags.host);
   const { service, session } = host;
   service.on('log', (level, text) => log(level, text));
   for (const problem of host.problems) log('warn', problem);

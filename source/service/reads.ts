@@ -6,7 +6,7 @@ import type { Bitfield } from '../engine/codec/bitfield.js';
 import type { Entry, WantedBytes } from './entry.js';
 import type { PendingMagnet } from './magnet-fetches.js';
 import type { TorrentRegistry } from './registry.js';
-import type { FileInfo, PeerInfo, PieceInfo, TorrentInfo, TorrentKey, TorrentSummary, TrackerInfo } from './types.js';
+import type { FileInfo, PeerInfo, PieceInfo, SeedGoals, TorrentInfo, TorrentKey, TorrentSummary, TrackerInfo } from './types.js';
 
 /** The service's plain-copy reads of one torrent: each builds only what it names. */
 export class TorrentReads {
@@ -108,6 +108,13 @@ export function torrentSummary(entry: Entry, torrent: Torrent, queuePosition: nu
     queuePosition,
     directory: s.directory,
     dataPath: torrent.storage.root,
+    ...entryFields(entry),
+  };
+}
+
+/** What a summary takes from the service's own record, whatever the engine says. */
+function entryFields(entry: Entry): Pick<TorrentSummary, 'labels' | 'downloadLimit' | 'uploadLimit' | keyof SeedGoals | 'userPaused' | 'ephemeral'> {
+  return {
     labels: entry.labels,
     downloadLimit: entry.downloadLimit,
     uploadLimit: entry.uploadLimit,
@@ -150,15 +157,7 @@ export function pendingSummary(entry: Entry, pending: PendingMagnet, queuePositi
     directory: pending.directory,
     dataPath: '',
     magnet: pending.uri,
-    labels: entry.labels,
-    downloadLimit: entry.downloadLimit,
-    uploadLimit: entry.uploadLimit,
-    seedRatioLimit: entry.seedRatioLimit,
-    seedRatioMode: entry.seedRatioMode,
-    seedIdleLimit: entry.seedIdleLimit,
-    seedIdleMode: entry.seedIdleMode,
-    userPaused: entry.userPaused,
-    ephemeral: entry.ephemeral,
+    ...entryFields(entry),
   };
 }
 
