@@ -99,7 +99,7 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
     }
     case 'nextView':
     case 'previousView':
-      return { ...state, view: nextView(state.view, action === 'nextView' ? 1 : -1) };
+      return { ...state, view: nextView(state.view, action === 'nextView' ? 1 : -1, snapshot.torrents) };
     case 'nextSort':
       return { ...state, sort: nextSort(state.sort), descending: false };
     case 'reverseSort':

@@ -1,4 +1,4 @@
-import { SORT_KEYS, VIEWS, type SortKey, type View } from '../store/view.js';
+import { allViews, SORT_KEYS, type SortKey, type View } from '../store/view.js';
 import type { TorrentRow } from '../store/types.js';
 
 export const TABS = ['info', 'peers', 'files', 'trackers', 'pieces'] as const;
@@ -82,8 +82,11 @@ export function cycle<T>(list: readonly T[], current: T, step: number): T {
   return list[(((i + step) % list.length) + list.length) % list.length]!;
 }
 
-export function nextView(view: View, step: number): View {
-  return cycle(VIEWS, view, step);
+/** The next view among the built-in ones and one per label the rows carry (a view whose label went away steps back into the list). */
+export function nextView(view: View, step: number, rows: readonly TorrentRow[] = []): View {
+  const views = allViews(rows);
+  if (!views.includes(view)) return step > 0 ? views[0]! : views[views.length - 1]!;
+  return cycle(views, view, step);
 }
 
 export function nextSort(sort: SortKey): SortKey {

@@ -32,6 +32,13 @@ function row(i: number, patch: Partial<TorrentRow> = {}): TorrentRow {
     priority: 2,
     directory: '/downloads',
     dataPath: `/downloads/torrent-${i}`,
+    labels: [],
+    downloadLimit: 0,
+    uploadLimit: 0,
+    seedRatioLimit: 2,
+    seedRatioMode: 'global',
+    seedIdleLimit: 30,
+    seedIdleMode: 'global',
     ...patch,
   };
 }
