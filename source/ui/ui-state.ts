@@ -5,11 +5,16 @@ export const TABS = ['info', 'peers', 'files', 'trackers', 'pieces'] as const;
 export type Tab = (typeof TABS)[number];
 export const TAB_TITLES: Record<Tab, string> = { info: 'Info', peers: 'Peers', files: 'Files', trackers: 'Trackers', pieces: 'Pieces' };
 
-export type PromptKind = 'add' | 'create' | 'filter' | 'setting';
+/** Prompts that edit one torrent (its hash is in the prompt, so the selection may move meanwhile). */
+export const TORRENT_PROMPTS = ['labels', 'move', 'seedRatio', 'seedIdle', 'downloadLimit', 'uploadLimit'] as const;
+export type TorrentPromptKind = (typeof TORRENT_PROMPTS)[number];
+export type PromptKind = 'add' | 'create' | 'filter' | 'setting' | TorrentPromptKind;
 
 export interface Prompt {
   kind: PromptKind;
   text: string;
+  /** For the per-torrent prompts: the torrent they edit. */
+  hash?: string;
   /** Completion choices shown under the prompt after an ambiguous Tab. */
   candidates?: string[];
   /** For 'setting': which setting is being edited. */
