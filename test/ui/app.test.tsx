@@ -9,6 +9,10 @@ import type { LogEntry, Snapshot, TorrentDetail, TorrentRow } from '../../source
 void React;
 const delay = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
 const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+/** Waits (up to 3 s) for what a passive effect brings, e.g. the detail the store is asked for: a busy machine can take longer than one key's delay. */
+async function settle(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 3000; waited += 10) await delay(10);
+}
 
 function row(i: number, patch: Partial<TorrentRow> = {}): TorrentRow {
   return {
@@ -149,6 +153,7 @@ test('the detail tabs: info, peers, files tree, trackers, pieces heatmap with le
   const m = mount(many.slice(0, 3), { width: 100, height: 30, settings: { colours: 'none' } });
   t.after(() => m.app.unmount());
   await m.press('\r');
+  await settle(() => m.store.focused !== undefined && /Info hash/.test(m.frame()));
   assert.equal(m.store.focused, many[0]!.infoHash, 'the store is asked for this torrent\'s detail');
   assert.match(m.frame(), /Info hash\s+0{40}/);
   assert.match(m.frame(), /Comment\s+a comment/);
@@ -253,6 +258,7 @@ test('Esc and a key read together (Alt+key) count as Esc, then the key', async (
   const m = mount(many.slice(0, 3), { width: 100, height: 30 });
   t.after(() => m.app.unmount());
   await m.press('\r');
+  await settle(() => /Info hash/.test(m.frame()));
   assert.match(m.frame(), /Info hash/);
   await m.press('\x1bj', 'x');
   assert.match(m.frame(), /Remove "torrent-0001"/, 'back in the list, moved down one');
@@ -455,7 +461,7 @@ test('the Info tab shows labels, seed goals (the global ones named as such) and 
   const m = mount(rows, { width: 100, height: 30 });
   t.after(() => m.app.unmount());
   await m.press('\r');
-  await delay(100);
+  await settle(() => /Labels\s+linux/.test(m.frame()));
   assert.match(m.frame(), /Labels\s+linux, iso/);
   assert.match(m.frame(), /Seed goals\s+ratio 2, idle global \(none\)/);
   assert.match(m.frame(), /Limits\s+↓ 512 KiB\/s {2}↑ unlimited/);

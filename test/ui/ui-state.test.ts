@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Snapshot, TorrentRow } from '../../source/store/types.js';
 import { runAction, type Commands } from '../../source/ui/run-action.js';
-import { initialUiState, reconcileSelection, scrollWindow, type UiState } from '../../source/ui/ui-state.js';
+import { initialUiState, nextView, reconcileSelection, scrollWindow, type UiState } from '../../source/ui/ui-state.js';
 import { layoutColumns } from '../../source/ui/columns.js';
 import { heatmapCells, cellGlyph, gridFor } from '../../source/ui/heatmap.js';
 
@@ -130,4 +130,15 @@ test('heatmap grid: double-width cells when the pieces fit that way, single othe
   assert.deepEqual(gridFor(192, 120, 20), { columns: 60, rows: 4, cellWidth: 2 });
   assert.deepEqual(gridFor(5000, 120, 20), { columns: 120, rows: 20, cellWidth: 1 });
   assert.deepEqual(gridFor(1, 80, 10), { columns: 40, rows: 1, cellWidth: 2 });
+});
+
+test('label views: after the built-in ones, sorted; a view whose label went away steps back into the list', () => {
+  const labelled = [{ ...row('a'), labels: ['zeta', 'Alpha'] }, { ...row('b'), labels: ['zeta'] }];
+  assert.equal(nextView('error', 1, labelled), 'label:Alpha');
+  assert.equal(nextView('label:Alpha', 1, labelled), 'label:zeta');
+  assert.equal(nextView('label:zeta', 1, labelled), 'all');
+  assert.equal(nextView('all', -1, labelled), 'label:zeta');
+  assert.equal(nextView('error', 1, rows), 'all', 'no labels: only the built-in views');
+  assert.equal(nextView('label:gone', 1, labelled), 'all');
+  assert.equal(nextView('label:gone', -1, labelled), 'label:zeta');
 });
