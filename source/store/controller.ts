@@ -5,11 +5,13 @@ import { parseMetainfo } from '../engine/metainfo/metainfo.js';
 import { scrape } from '../engine/discovery/tracker/index.js';
 import { describeError } from '../errors.js';
 import { formatRate } from '../format/duration.js';
+import type { GoalMode } from '../service/types.js';
 import { metainfoSummary } from '../format/metainfo-summary.js';
 import { printable } from '../format/text.js';
 import { expandPath } from '../service/add-input.js';
 import type { TorrentService } from '../service/torrent-service.js';
 import { nextLimit } from './limits.js';
+import { labelsText, limitsSummary, seedGoalsSummary } from './torrent-input.js';
 import type { TorrentStore } from './torrent-store.js';
 
 /**
@@ -123,6 +125,69 @@ export class Controller {
 
   setLimits(limits: { download: number; upload: number }): void {
     this.service.setGlobalLimits(limits);
+  }
+
+  /** L: the torrent's labels (an empty list clears them); saved before it resolves. */
+  async setLabels(hash: string, labels: string[]): Promise<void> {
+    const name = this.nameOf(hash);
+    if (name === undefined) return;
+    try {
+      await this.service.setLabels(hash, labels);
+      const now = this.service.summary(hash)?.labels ?? labels;
+      this.store.log('info', now.length === 0 ? `labels of ${name} cleared` : `labels of ${name}: ${labelsText(now)}`);
+    } catch {
+      // The service logged why (the session could not be saved).
+    }
+  }
+
+  /** M: moves the data (the service renames, else copies, checks and deletes; an error leaves the old copy whole and logs one line). */
+  async move(hash: string, directory: string): Promise<boolean> {
+    const name = this.nameOf(hash);
+    if (name === undefined) return false;
+    const target = resolve(expandPath(directory));
+    const current = this.service.summary(hash)?.directory;
+    if (current !== undefined && resolve(current) === target) {
+      this.store.log('info', `${name} is already in ${printable(target)}`);
+      return true;
+    }
+    this.store.log('info', `moving ${name} to ${printable(target)}…`);
+    return this.service.move(hash, target).catch((error: unknown) => {
+      this.store.log('error', `cannot move ${name} to ${printable(target)}: ${describeError(error)}`);
+      return false;
+    });
+  }
+
+  /** R / T: a seed goal of the torrent (mode global, single with its limit, or unlimited). */
+  async setSeedGoals(hash: string, goals: { seedRatioMode?: GoalMode; seedRatioLimit?: number; seedIdleMode?: GoalMode; seedIdleLimit?: number }): Promise<void> {
+    const name = this.nameOf(hash);
+    if (name === undefined) return;
+    try {
+      await this.service.setSeedGoals(hash, goals);
+      const s = this.service.summary(hash);
+      if (!s) return;
+      this.store.log('info', `seed goals of ${name}: ${seedGoalsSummary(s, this.service.settings())}`);
+    } catch {
+      // The service logged why.
+    }
+  }
+
+  /** D / U: the torrent's own rate limits, bytes/s (0 = none of its own). */
+  async setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
+    const name = this.nameOf(hash);
+    if (name === undefined) return;
+    try {
+      await this.service.setTorrentLimits(hash, limits);
+      const s = this.service.summary(hash);
+      if (!s) return;
+      this.store.log('info', `limits of ${name}: ${limitsSummary(s)}`);
+    } catch {
+      // The service logged why.
+    }
+  }
+
+  private nameOf(hash: string): string | undefined {
+    const summary = this.service.summary(hash);
+    return summary ? printable(summary.name) : undefined;
   }
 
   /** The `btui metainfo` summary of a torrent in the session. */

@@ -29,15 +29,35 @@ export function rowFor(s: TorrentSummary): TorrentRow {
     priority: s.priority,
     directory: printable(s.directory),
     dataPath: printable(s.dataPath),
+    labels: printableLabels(s.labels),
+    downloadLimit: s.downloadLimit,
+    uploadLimit: s.uploadLimit,
+    seedRatioLimit: s.seedRatioLimit,
+    seedRatioMode: s.seedRatioMode,
+    seedIdleLimit: s.seedIdleLimit,
+    seedIdleMode: s.seedIdleMode,
   };
   if (s.magnet !== undefined) row.magnet = printable(s.magnet);
   return row;
 }
 
-/** Rows are flat objects of primitives: equal fields mean the old object can be kept (so React can skip it). */
+/** The service keeps the same labels array until they change: kept as it is when already printable. */
+function printableLabels(labels: readonly string[]): readonly string[] {
+  return labels.every((l) => printable(l) === l) ? labels : labels.map(printable);
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Rows are flat objects of primitives (and the labels list): equal fields mean the old object can be kept (so React can skip it). */
 export function sameRow(a: TorrentRow, b: TorrentRow): boolean {
   for (const key in a) {
-    if (a[key as keyof TorrentRow] !== b[key as keyof TorrentRow]) return false;
+    const x = a[key as keyof TorrentRow];
+    const y = b[key as keyof TorrentRow];
+    if (x === y) continue;
+    if (Array.isArray(x) && Array.isArray(y) && sameList(x, y)) continue;
+    return false;
   }
   for (const key in b) if (!(key in a)) return false;
   return true;

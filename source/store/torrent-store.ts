@@ -240,6 +240,8 @@ export class TorrentStore {
       downloadDirectory: settings.downloadDirectory,
       dhtNodes: this.dhtNodes,
       maxActiveDownloads: settings.maxActiveDownloads,
+      seedRatioLimit: settings.seedRatioLimit,
+      seedIdleLimit: settings.seedIdleLimit,
     };
   }
 

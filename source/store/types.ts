@@ -1,4 +1,7 @@
 import type { TorrentState } from '../engine/torrent/torrent.js';
+import type { GoalMode } from '../service/types.js';
+
+export type { GoalMode };
 
 /** One torrent as the UI sees it: plain, immutable, reused between snapshots when unchanged. */
 export interface TorrentRow {
@@ -33,6 +36,17 @@ export interface TorrentRow {
   readonly dataPath: string;
   /** Set only while the torrent is a magnet still without metadata: the link. */
   readonly magnet?: string;
+  /** Printable, in the order given; the same array while they do not change. */
+  readonly labels: readonly string[];
+  /** The torrent's own limits, bytes/s; 0 = none (the global limits still apply). */
+  readonly downloadLimit: number;
+  readonly uploadLimit: number;
+  /** Seed goals, Transmission's model: mode 'global' (the service's), 'single' (the limit here) or 'unlimited'. */
+  readonly seedRatioLimit: number;
+  readonly seedRatioMode: GoalMode;
+  /** Minutes without transfer. */
+  readonly seedIdleLimit: number;
+  readonly seedIdleMode: GoalMode;
 }
 
 export interface GlobalStats {
@@ -49,6 +63,9 @@ export interface GlobalStats {
   readonly dhtNodes?: number;
   /** Torrents downloading at once before others queue; 0 = no limit. */
   readonly maxActiveDownloads: number;
+  /** The service-wide seed goals that torrents in mode 'global' follow; undefined = none. */
+  readonly seedRatioLimit?: number;
+  readonly seedIdleLimit?: number;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';

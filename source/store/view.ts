@@ -1,9 +1,33 @@
 import type { TorrentRow } from './types.js';
 
+/** The built-in views; then one per label in use (`label:NAME`), after them. */
 export const VIEWS = ['all', 'downloading', 'seeding', 'paused', 'complete', 'active', 'error'] as const;
-export type View = (typeof VIEWS)[number];
+export type BuiltinView = (typeof VIEWS)[number];
+export type LabelView = `label:${string}`;
+export type View = BuiltinView | LabelView;
 
-export const SORT_KEYS = ['added', 'name', 'state', 'progress', 'size', 'down', 'up', 'ratio', 'peers', 'seeds', 'eta'] as const;
+export const labelView = (label: string): LabelView => `label:${label}`;
+/** The label a view shows, or undefined for a built-in view. */
+export const viewLabel = (view: View): string | undefined => (view.startsWith('label:') ? view.slice('label:'.length) : undefined);
+/** How a view is named in the view bar: built-in ones as they are, labels with a '#'. */
+export const viewTitle = (view: View): string => {
+  const label = viewLabel(view);
+  return label === undefined ? view : `#${label}`;
+};
+
+/** The labels torrents carry, each once, sorted (case-insensitively). */
+export function labelsInUse(rows: readonly TorrentRow[]): string[] {
+  const seen = new Set<string>();
+  for (const row of rows) for (const label of row.labels) seen.add(label);
+  return [...seen].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Every view v/V cycles through: the built-in ones, then one per label in use. */
+export function allViews(rows: readonly TorrentRow[]): View[] {
+  return [...VIEWS, ...labelsInUse(rows).map(labelView)];
+}
+
+export const SORT_KEYS = ['added', 'name', 'state', 'progress', 'size', 'down', 'up', 'ratio', 'peers', 'seeds', 'eta', 'labels'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface ViewOptions {
@@ -17,7 +41,9 @@ export interface ViewOptions {
 const ACTIVE_STATES = new Set(['downloading', 'seeding', 'checking', 'metadata']);
 
 export function inView(row: TorrentRow, view: View): boolean {
-  switch (view) {
+  const label = viewLabel(view);
+  if (label !== undefined) return row.labels.includes(label);
+  switch (view as BuiltinView) {
     case 'all':
       return true;
     case 'downloading':
@@ -61,6 +87,8 @@ function sortValue(row: TorrentRow, key: SortKey): number | string {
       return row.seeds;
     case 'eta':
       return row.etaSeconds ?? ETA_UNKNOWN;
+    case 'labels':
+      return row.labels.join(',').toLowerCase();
   }
 }
 
@@ -77,9 +105,12 @@ export function visibleRows(rows: readonly TorrentRow[], options: ViewOptions): 
   return keyed.map((k) => k.row);
 }
 
-/** Counts per view, for the view bar. */
-export function viewCounts(rows: readonly TorrentRow[]): Record<View, number> {
-  const counts = Object.fromEntries(VIEWS.map((v) => [v, 0])) as Record<View, number>;
-  for (const row of rows) for (const v of VIEWS) if (inView(row, v)) counts[v]++;
+/** Counts per view, for the view bar: every built-in view, and a view per label in use. */
+export function viewCounts(rows: readonly TorrentRow[]): Map<View, number> {
+  const counts = new Map<View, number>(VIEWS.map((v) => [v, 0]));
+  for (const row of rows) {
+    for (const v of VIEWS) if (inView(row, v)) counts.set(v, counts.get(v)! + 1);
+    for (const label of new Set(row.labels)) counts.set(labelView(label), (counts.get(labelView(label)) ?? 0) + 1);
+  }
   return counts;
 }

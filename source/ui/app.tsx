@@ -2,6 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { EDITABLE_SETTINGS, parseSettingInput, type Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
+import { parseIdleGoal, parseLabels, parseRateLimit, parseRatioGoal, type IdleGoal, type RatioGoal } from '../store/torrent-input.js';
 import type { Snapshot } from '../store/types.js';
 import { visibleRows } from '../store/view.js';
 import { DetailView } from './detail-view.js';
@@ -32,6 +33,11 @@ export interface AppCommands extends Commands {
   create(text: string): Promise<string[]>;
   remove(hash: string, deleteData: boolean): Promise<void>;
   setLimits(limits: { download: number; upload: number }): void;
+  /** The per-torrent prompts (L, M, R, T, D, U): values already checked. */
+  setLabels(hash: string, labels: string[]): Promise<void>;
+  move(hash: string, directory: string): Promise<unknown>;
+  setSeedGoals(hash: string, goals: RatioGoal | IdleGoal): Promise<void>;
+  setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void>;
 }
 
 export interface SettingsAccess {
@@ -106,6 +112,34 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
           return { ...state, prompt: undefined };
         case 'filter':
           return { ...state, prompt: undefined, filter: prompt.text };
+        case 'labels':
+          if (prompt.hash) void commands.setLabels(prompt.hash, parseLabels(prompt.text));
+          return { ...state, prompt: undefined };
+        case 'move':
+          if (prompt.hash && text) void commands.move(prompt.hash, text);
+          return { ...state, prompt: undefined };
+        case 'seedRatio':
+        case 'seedIdle':
+        case 'downloadLimit':
+        case 'uploadLimit': {
+          // A refused value changes nothing: the torrent keeps the value the prompt opened with.
+          const hash = prompt.hash;
+          if (!hash) return { ...state, prompt: undefined };
+          const parsed =
+            prompt.kind === 'seedRatio'
+              ? parseRatioGoal(text)
+              : prompt.kind === 'seedIdle'
+                ? parseIdleGoal(text)
+                : parseRateLimit(text, prompt.kind === 'downloadLimit' ? 'download' : 'upload');
+          if ('error' in parsed) {
+            store.log('warn', `${parsed.error}; unchanged`);
+            return { ...state, prompt: undefined };
+          }
+          const value = parsed.value;
+          if (typeof value === 'number') void commands.setTorrentLimits(hash, prompt.kind === 'downloadLimit' ? { download: value } : { upload: value });
+          else void commands.setSeedGoals(hash, value);
+          return { ...state, prompt: undefined };
+        }
         case 'setting': {
           const field = EDITABLE_SETTINGS.find((f) => f.key === prompt.settingKey);
           if (!field) return { ...state, prompt: undefined };
@@ -178,7 +212,7 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
         if (name === 'escape') return setState({ ...state, prompt: undefined, ...(prompt.kind === 'filter' ? { filter: '' } : {}) });
         if (name === 'backspace' || name === 'delete') return setState(live(prompt.text.slice(0, -1)));
         if (name === 'C-u') return setState(live(''));
-        if (name === 'tab' && complete && (prompt.kind === 'add' || prompt.kind === 'create')) {
+        if (name === 'tab' && complete && (prompt.kind === 'add' || prompt.kind === 'create' || prompt.kind === 'move')) {
           // Complete the last comma-separated part (create takes several paths).
           const cut = prompt.kind === 'create' ? prompt.text.lastIndexOf(',') + 1 : 0;
           const head = prompt.text.slice(0, cut);
@@ -238,7 +272,7 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
   else if (ui.overlay?.kind === 'metainfo') main = <TextOverlay title="Metainfo" text={ui.overlay.text} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
   else if (ui.overlay?.kind === 'settings') main = <SettingsOverlay settings={settings} cursor={ui.overlay.cursor} path={settingsAccess.path} width={width} height={mainHeight} />;
   else if (ui.screen === 'detail' && selectedRow)
-    main = <DetailView row={selectedRow} detail={snapshot.detail} tab={ui.tab} fileCursor={ui.fileCursor} scroll={ui.detailScroll} width={width} height={mainHeight} />;
+    main = <DetailView row={selectedRow} detail={snapshot.detail} global={snapshot.global} tab={ui.tab} fileCursor={ui.fileCursor} scroll={ui.detailScroll} width={width} height={mainHeight} />;
   else {
     const empty = snapshot.torrents.length === 0 ? 'No torrents yet: press a to add one, n to make one, ? for help.' : `Nothing in this view${ui.filter ? ` matching "${ui.filter}"` : ''} (v changes the view, Esc clears the filter).`;
     main = <TorrentList rows={rows} selected={ui.selected} width={width} height={mainHeight} sort={ui.sort} descending={ui.descending} empty={empty} />;

@@ -4,7 +4,7 @@ import type { SortKey } from '../store/view.js';
 import type { TorrentRow } from '../store/types.js';
 import { percent } from './fit.js';
 
-export type ColumnId = 'name' | 'state' | 'bar' | 'pct' | 'size' | 'down' | 'up' | 'ratio' | 'peers' | 'seeds' | 'eta';
+export type ColumnId = 'name' | 'state' | 'bar' | 'pct' | 'size' | 'down' | 'up' | 'ratio' | 'peers' | 'seeds' | 'eta' | 'labels';
 
 export interface Column {
   id: ColumnId;
@@ -38,6 +38,7 @@ export const COLUMNS: readonly Column[] = [
   { id: 'peers', title: 'Peers', width: 7, align: 'right', keep: 4, sort: 'peers', text: (r) => `${r.peers}/${r.knownPeers}` },
   { id: 'seeds', title: 'Seeds', width: 5, align: 'right', keep: 2, sort: 'seeds', text: (r) => String(r.seeds) },
   { id: 'eta', title: 'ETA', width: 6, align: 'right', keep: 5, sort: 'eta', text: (r) => (r.state === 'downloading' ? formatDuration(r.etaSeconds) : '') },
+  { id: 'labels', title: 'Labels', width: 12, align: 'left', keep: 0, sort: 'labels', text: (r) => r.labels.join(',') },
 ];
 
 const NAME_MIN = 16;

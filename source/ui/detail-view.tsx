@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatRate } from '../format/duration.js';
-import type { TorrentDetail, TorrentRow } from '../store/types.js';
+import type { GlobalStats, TorrentDetail, TorrentRow } from '../store/types.js';
 import { stateText } from './columns.js';
 import { fit, percent } from './fit.js';
 import { FilesTab } from './files-tab.js';
@@ -14,6 +14,8 @@ import { TAB_TITLES, TABS, type Tab } from './ui-state.js';
 interface Props {
   row: TorrentRow;
   detail?: TorrentDetail;
+  /** For the Info tab: the global seed goals that torrents in mode 'global' follow. */
+  global?: Pick<GlobalStats, 'seedRatioLimit' | 'seedIdleLimit'>;
   tab: Tab;
   fileCursor: number;
   scroll: number;
@@ -22,7 +24,7 @@ interface Props {
 }
 
 /** The selected torrent: a summary line, the tab bar, and the open tab. */
-export function DetailView({ row, detail, tab, fileCursor, scroll, width, height }: Props) {
+export function DetailView({ row, detail, global, tab, fileCursor, scroll, width, height }: Props) {
   const theme = useTheme();
   const summary = `${stateText(row)}  ${percent(row.progress)}  ↓ ${formatRate(row.downloadRate)}  ↑ ${formatRate(row.uploadRate)}  peers ${row.peers}/${row.knownPeers}`;
   const body = Math.max(0, height - 2);
@@ -42,11 +44,11 @@ export function DetailView({ row, detail, tab, fileCursor, scroll, width, height
         <Text color={theme.dim}>{'  Tab/1-5 switch, Esc back'}</Text>
       </Text>
       {row.magnet !== undefined ? (
-        <InfoTab row={row} width={width} height={body} />
+        <InfoTab row={row} global={global} width={width} height={body} />
       ) : !detail || detail.infoHash !== row.infoHash ? (
         <Text color={theme.dim}>loading…</Text>
       ) : tab === 'info' ? (
-        <InfoTab row={row} detail={detail} width={width} height={body} />
+        <InfoTab row={row} detail={detail} global={global} width={width} height={body} />
       ) : tab === 'peers' ? (
         <PeersTab peers={detail.peers} width={width} height={body} scroll={scroll} />
       ) : tab === 'files' ? (

@@ -2,28 +2,40 @@ import { Box, Text } from 'ink';
 import { formatUnixTime } from '../format/date.js';
 import { formatBytes, formatCount } from '../format/size.js';
 import { PRIORITY_NAMES } from '../store/queue.js';
-import type { TorrentDetail, TorrentRow } from '../store/types.js';
+import { labelsText, limitsSummary, seedGoalsSummary } from '../store/torrent-input.js';
+import type { GlobalStats, TorrentDetail, TorrentRow } from '../store/types.js';
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 import { utcTime } from './relative-time.js';
 
 export const priorityName = (priority: number): string => PRIORITY_NAMES[priority] ?? String(priority);
 
+type GlobalGoals = Pick<GlobalStats, 'seedRatioLimit' | 'seedIdleLimit'>;
+
+/** Labels, seed goals and the torrent's own limits: what L, R, T, D and U set. */
+function settingRows(row: TorrentRow, global: GlobalGoals): [string, string][] {
+  return [
+    ['Labels', row.labels.length > 0 ? labelsText(row.labels) : 'none'],
+    ['Seed goals', seedGoalsSummary(row, global)],
+    ['Limits', limitsSummary(row)],
+  ];
+}
+
 /** A magnet still fetching its metadata: what is known so far. */
-export function magnetRows(row: TorrentRow): [string, string][] {
+export function magnetRows(row: TorrentRow, global: GlobalGoals = {}): [string, string][] {
   const rows: [string, string][] = [
     ['Name', row.name],
     ['Info hash', row.infoHash],
     ['State', row.state === 'metadata' ? `fetching metadata from ${row.peers} connected of ${row.knownPeers} known peers` : row.state],
   ];
   if (row.size > 0) rows.push(['Size', `${formatBytes(row.size)} (from the magnet)`]);
-  rows.push(['Directory', row.directory], ['Added', utcTime(row.addedAt)], ['Priority', priorityName(row.priority)]);
+  rows.push(['Directory', row.directory], ['Added', utcTime(row.addedAt)], ['Priority', priorityName(row.priority)], ...settingRows(row, global));
   if (row.error) rows.push(['Error', row.error]);
   rows.push(['Magnet', row.magnet ?? '']);
   return rows;
 }
 
-export function infoRows(row: TorrentRow, detail: TorrentDetail): [string, string][] {
+export function infoRows(row: TorrentRow, detail: TorrentDetail, global: GlobalGoals = {}): [string, string][] {
   const i = detail.info;
   const rows: [string, string][] = [
     ['Name', row.name],
@@ -42,15 +54,16 @@ export function infoRows(row: TorrentRow, detail: TorrentDetail): [string, strin
     ['Uploaded', formatBytes(row.uploaded)],
     ['Ratio', row.ratio.toFixed(3)],
     ['Priority', priorityName(row.priority)],
+    ...settingRows(row, global),
   );
   if (row.error) rows.push(['Error', row.error]);
   rows.push(['Magnet', i.magnet]);
   return rows;
 }
 
-export function InfoTab({ row, detail, width, height }: { row: TorrentRow; detail?: TorrentDetail; width: number; height: number }) {
+export function InfoTab({ row, detail, global = {}, width, height }: { row: TorrentRow; detail?: TorrentDetail; global?: GlobalGoals; width: number; height: number }) {
   const theme = useTheme();
-  const rows = (detail ? infoRows(row, detail) : magnetRows(row)).slice(0, height);
+  const rows = (detail ? infoRows(row, detail, global) : magnetRows(row, global)).slice(0, height);
   return (
     <Box flexDirection="column" height={height}>
       {rows.map(([key, value]) => (

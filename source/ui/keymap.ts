@@ -34,6 +34,12 @@ export type ActionId =
   | 'scrape'
   | 'metainfo'
   | 'create'
+  | 'labels'
+  | 'move'
+  | 'seedRatio'
+  | 'seedIdle'
+  | 'torrentDownloadLimit'
+  | 'torrentUploadLimit'
   | 'priorityUp'
   | 'priorityDown'
   | 'downloadLimitDown'
@@ -77,12 +83,18 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'announce', keys: ['u'], description: 'announce to the trackers now', group: 'Torrent' },
   { action: 'scrape', keys: ['s'], description: 'scrape the trackers now', group: 'Torrent' },
   { action: 'metainfo', keys: ['m'], description: 'metainfo view', group: 'Torrent' },
+  { action: 'labels', keys: ['L'], description: 'labels of the torrent (comma-separated; empty clears)', group: 'Torrent' },
+  { action: 'move', keys: ['M'], description: 'move the data to another directory (Tab completes)', group: 'Torrent' },
+  { action: 'seedRatio', keys: ['R'], description: 'seed ratio goal of the torrent (2, 1.5, global, unlimited)', group: 'Torrent' },
+  { action: 'seedIdle', keys: ['T'], description: 'seed idle-time goal of the torrent (90m, 2h, global, unlimited)', group: 'Torrent' },
+  { action: 'torrentDownloadLimit', keys: ['D'], description: 'download limit of the torrent (KiB/s, 1M; 0 = none)', group: 'Torrent' },
+  { action: 'torrentUploadLimit', keys: ['U'], description: 'upload limit of the torrent (KiB/s, 1M; 0 = none)', group: 'Torrent' },
   { action: 'priorityUp', keys: ['+', '='], description: 'raise priority (torrent, or file in Files)', group: 'Torrent' },
   { action: 'priorityDown', keys: ['-'], description: 'lower priority (torrent, or file in Files)', group: 'Torrent' },
   { action: 'add', keys: ['a'], description: 'add: path, URL, magnet or info-hash', group: 'List' },
   { action: 'create', keys: ['n'], description: 'new torrent from files, seeded', group: 'List' },
   { action: 'filter', keys: ['/'], description: 'filter by name', group: 'List' },
-  { action: 'nextView', keys: ['v'], description: 'next view (all, downloading, seeding, ...)', group: 'List' },
+  { action: 'nextView', keys: ['v'], description: 'next view (all, downloading, seeding, ..., then one per label)', group: 'List' },
   { action: 'previousView', keys: ['V'], description: 'previous view', group: 'List' },
   { action: 'nextSort', keys: ['o'], description: 'sort by the next column', group: 'List' },
   { action: 'reverseSort', keys: ['O'], description: 'reverse the sort order', group: 'List' },

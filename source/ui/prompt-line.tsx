@@ -8,6 +8,12 @@ export const PROMPT_LABELS: Record<Prompt['kind'], string> = {
   create: 'New torrent from (paths, comma-separated; Tab completes): ',
   filter: 'Filter: ',
   setting: 'Value: ',
+  labels: 'Labels (comma-separated; empty clears): ',
+  move: 'Move data to (Tab completes): ',
+  seedRatio: 'Seed ratio goal (2, 1.5, global, unlimited): ',
+  seedIdle: 'Seed idle goal (90m, 2h, global, unlimited): ',
+  downloadLimit: 'Download limit (KiB/s, 512K, 1M; 0 = none): ',
+  uploadLimit: 'Upload limit (KiB/s, 512K, 1M; 0 = none): ',
 };
 
 /** The one-line prompt, with completion choices above it when Tab was ambiguous. */

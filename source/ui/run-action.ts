@@ -1,6 +1,7 @@
+import { idleGoalText, labelsText, rateLimitText, ratioGoalText } from '../store/torrent-input.js';
 import type { Snapshot, TorrentRow } from '../store/types.js';
 import type { ActionId } from './keymap.js';
-import { moveSelection, nextSort, nextView, TABS, cycle, type Tab, type UiState } from './ui-state.js';
+import { moveSelection, nextSort, nextView, TABS, cycle, type Tab, type TorrentPromptKind, type UiState } from './ui-state.js';
 
 /** What actions need from the controller (an interface so tests can record the calls). */
 export interface Commands {
@@ -99,7 +100,7 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
     }
     case 'nextView':
     case 'previousView':
-      return { ...state, view: nextView(state.view, action === 'nextView' ? 1 : -1) };
+      return { ...state, view: nextView(state.view, action === 'nextView' ? 1 : -1, snapshot.torrents) };
     case 'nextSort':
       return { ...state, sort: nextSort(state.sort), descending: false };
     case 'reverseSort':
@@ -143,6 +144,18 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       const text = commands.metainfoText(hash);
       return text === undefined ? state : { ...state, overlay: { kind: 'metainfo', hash, text, scroll: 0 } };
     }
+    case 'labels':
+      return torrentPrompt(state, row, 'labels', labelsText(row.labels));
+    case 'move':
+      return torrentPrompt(state, row, 'move', row.directory);
+    case 'seedRatio':
+      return torrentPrompt(state, row, 'seedRatio', ratioGoalText(row));
+    case 'seedIdle':
+      return torrentPrompt(state, row, 'seedIdle', idleGoalText(row));
+    case 'torrentDownloadLimit':
+      return torrentPrompt(state, row, 'downloadLimit', rateLimitText(row.downloadLimit));
+    case 'torrentUploadLimit':
+      return torrentPrompt(state, row, 'uploadLimit', rateLimitText(row.uploadLimit));
     case 'priorityUp':
     case 'priorityDown': {
       const delta = action === 'priorityUp' ? 1 : -1;
@@ -154,4 +167,9 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
     default:
       return state;
   }
+}
+
+/** A prompt that edits one torrent, opened with its current value. */
+function torrentPrompt(state: UiState, row: TorrentRow, kind: TorrentPromptKind, text: string): UiState {
+  return { ...state, prompt: { kind, text, hash: row.infoHash } };
 }

@@ -1,15 +1,20 @@
-import { SORT_KEYS, VIEWS, type SortKey, type View } from '../store/view.js';
+import { allViews, SORT_KEYS, type SortKey, type View } from '../store/view.js';
 import type { TorrentRow } from '../store/types.js';
 
 export const TABS = ['info', 'peers', 'files', 'trackers', 'pieces'] as const;
 export type Tab = (typeof TABS)[number];
 export const TAB_TITLES: Record<Tab, string> = { info: 'Info', peers: 'Peers', files: 'Files', trackers: 'Trackers', pieces: 'Pieces' };
 
-export type PromptKind = 'add' | 'create' | 'filter' | 'setting';
+/** Prompts that edit one torrent (its hash is in the prompt, so the selection may move meanwhile). */
+export const TORRENT_PROMPTS = ['labels', 'move', 'seedRatio', 'seedIdle', 'downloadLimit', 'uploadLimit'] as const;
+export type TorrentPromptKind = (typeof TORRENT_PROMPTS)[number];
+export type PromptKind = 'add' | 'create' | 'filter' | 'setting' | TorrentPromptKind;
 
 export interface Prompt {
   kind: PromptKind;
   text: string;
+  /** For the per-torrent prompts: the torrent they edit. */
+  hash?: string;
   /** Completion choices shown under the prompt after an ambiguous Tab. */
   candidates?: string[];
   /** For 'setting': which setting is being edited. */
@@ -82,8 +87,11 @@ export function cycle<T>(list: readonly T[], current: T, step: number): T {
   return list[(((i + step) % list.length) + list.length) % list.length]!;
 }
 
-export function nextView(view: View, step: number): View {
-  return cycle(VIEWS, view, step);
+/** The next view among the built-in ones and one per label the rows carry (a view whose label went away steps back into the list). */
+export function nextView(view: View, step: number, rows: readonly TorrentRow[] = []): View {
+  const views = allViews(rows);
+  if (!views.includes(view)) return step > 0 ? views[0]! : views[views.length - 1]!;
+  return cycle(views, view, step);
 }
 
 export function nextSort(sort: SortKey): SortKey {

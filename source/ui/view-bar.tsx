@@ -1,20 +1,22 @@
 import { Text } from 'ink';
 import { useMemo } from 'react';
 import type { TorrentRow } from '../store/types.js';
-import { VIEWS, viewCounts, type SortKey, type View } from '../store/view.js';
+import { allViews, viewCounts, viewTitle, type SortKey, type View } from '../store/view.js';
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 
-/** Top line: the views with their counts, the sort and the name filter. */
+/** Top line: the views with their counts (built-in, then one per label in use: '#label'), the sort and the name filter. */
 export function ViewBar({ rows, view, sort, descending, filter, width, demo }: { rows: readonly TorrentRow[]; view: View; sort: SortKey; descending: boolean; filter: string; width: number; demo: boolean }) {
   const theme = useTheme();
   const counts = useMemo(() => viewCounts(rows), [rows]);
+  const views = useMemo(() => allViews(rows), [rows]);
   const right = `sort ${sort}${descending ? '▼' : '▲'}${filter ? `  filter "${filter}"` : ''}`;
   const title = demo ? 'btui demo ' : 'btui ';
   let used = title.length + right.length + 1;
   const items: { view: View; text: string }[] = [];
-  for (const v of VIEWS) {
-    const text = ` ${v} ${counts[v]} `;
+  // The view in force is shown even when its label has just gone from every torrent.
+  for (const v of views.includes(view) ? views : [...views, view]) {
+    const text = ` ${viewTitle(v)} ${counts.get(v) ?? 0} `;
     if (used + text.length > width && v !== view) continue;
     used += text.length;
     items.push({ view: v, text });

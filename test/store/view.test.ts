@@ -28,6 +28,13 @@ function row(name: string, patch: Partial<TorrentRow> = {}): TorrentRow {
     priority: 2,
     directory: '/d',
     dataPath: '/d/x',
+    labels: [],
+    downloadLimit: 0,
+    uploadLimit: 0,
+    seedRatioLimit: 2,
+    seedRatioMode: 'global',
+    seedIdleLimit: 30,
+    seedIdleMode: 'global',
     ...patch,
   };
 }
@@ -49,7 +56,7 @@ test('views select by state and activity', () => {
   assert.deepEqual(names('complete'), ['Ubuntu', 'fedora']);
   assert.deepEqual(names('active'), ['Ubuntu', 'debian']);
   assert.deepEqual(names('error'), ['broken']);
-  assert.deepEqual(viewCounts(rows), { all: 5, downloading: 1, seeding: 1, paused: 2, complete: 2, active: 2, error: 1 });
+  assert.deepEqual(Object.fromEntries(viewCounts(rows)), { all: 5, downloading: 1, seeding: 1, paused: 2, complete: 2, active: 2, error: 1 });
 });
 
 test('the name filter is a case-insensitive substring; sorting is by any column, stable, either way', () => {

@@ -1,7 +1,6 @@
 import React from 'react';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { until } from '../helpers/tools.js';
 import { render } from 'ink-testing-library';
 import { App, type AppCommands, type RecoveryQuestion, type StoreView } from '../../source/ui/app.js';
 import { defaultSettings, type Settings } from '../../source/settings.js';
@@ -10,6 +9,10 @@ import type { LogEntry, Snapshot, TorrentDetail, TorrentRow } from '../../source
 void React;
 const delay = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
 const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+/** Waits (up to 3 s) for what a passive effect brings, e.g. the detail the store is asked for: a busy machine can take longer than one key's delay. */
+async function settle(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 3000; waited += 10) await delay(10);
+}
 
 function row(i: number, patch: Partial<TorrentRow> = {}): TorrentRow {
   return {
@@ -33,6 +36,13 @@ function row(i: number, patch: Partial<TorrentRow> = {}): TorrentRow {
     priority: 2,
     directory: '/downloads',
     dataPath: `/downloads/torrent-${i}`,
+    labels: [],
+    downloadLimit: 0,
+    uploadLimit: 0,
+    seedRatioLimit: 2,
+    seedRatioMode: 'global',
+    seedIdleLimit: 30,
+    seedIdleMode: 'global',
     ...patch,
   };
 }
@@ -70,7 +80,10 @@ class FakeStore implements StoreView {
     this.snapshot = { ...this.snapshot, version: this.snapshot.version + 1, detail: r ? detailFor(r) : undefined };
     for (const l of this.listeners) l();
   }
-  log() {}
+  logged: string[] = [];
+  log(level: string, text: string) {
+    this.logged.push(`${level} ${text}`);
+  }
 }
 
 function commandsRecorder() {
@@ -91,6 +104,10 @@ function commandsRecorder() {
     },
     remove: async (h, data) => void calls.push(`remove ${h} ${data}`),
     setLimits: () => {},
+    setLabels: async (h, labels) => void calls.push(`labels ${h} ${JSON.stringify(labels)}`),
+    move: async (h, directory) => void calls.push(`move ${h} ${directory}`),
+    setSeedGoals: async (h, goals) => void calls.push(`goals ${h} ${JSON.stringify(goals)}`),
+    setTorrentLimits: async (h, limits) => void calls.push(`limits ${h} ${JSON.stringify(limits)}`),
   };
   return { calls, commands };
 }
@@ -136,8 +153,8 @@ test('the detail tabs: info, peers, files tree, trackers, pieces heatmap with le
   const m = mount(many.slice(0, 3), { width: 100, height: 30, settings: { colours: 'none' } });
   t.after(() => m.app.unmount());
   await m.press('\r');
-  // Asked from an effect after the frame: under load that can take more than press()'s pause.
-  await until("the store is asked for this torrent's detail", () => m.store.focused === many[0]!.infoHash, 2000, 10);
+  await settle(() => m.store.focused !== undefined && /Info hash/.test(m.frame()));
+  assert.equal(m.store.focused, many[0]!.infoHash, 'the store is asked for this torrent\'s detail');
   assert.match(m.frame(), /Info hash\s+0{40}/);
   assert.match(m.frame(), /Comment\s+a comment/);
   await m.press('2');
@@ -241,6 +258,7 @@ test('Esc and a key read together (Alt+key) count as Esc, then the key', async (
   const m = mount(many.slice(0, 3), { width: 100, height: 30 });
   t.after(() => m.app.unmount());
   await m.press('\r');
+  await settle(() => /Info hash/.test(m.frame()));
   assert.match(m.frame(), /Info hash/);
   await m.press('\x1bj', 'x');
   assert.match(m.frame(), /Remove "torrent-0001"/, 'back in the list, moved down one');
@@ -343,4 +361,112 @@ test('a settings value is read back by its field, and a refused one says why', a
   assert.match(String((parseSettingInput(field('dht'), 'maybe') as { error: string }).error), /choose one of on, off/);
   assert.deepEqual(parseSettingInput(field('colours'), '16'), { value: '16' });
   assert.deepEqual(parseSettingInput(field('watchDirectory'), ' /w '), { value: '/w' });
+});
+
+test('the Labels column: shown when wide, the first column dropped when narrow', async (t) => {
+  const rows = [row(1, { labels: ['linux', 'iso'] }), row(2)];
+  const wide = mount(rows, { width: 140 });
+  t.after(() => wide.app.unmount());
+  await delay();
+  assert.match(wide.frame(), /^Name.*ETA\s+Labels\s*$/m);
+  assert.match(wide.frame(), /^torrent-0001 .*linux,iso\s*$/m);
+  const narrow = mount(rows, { width: 110 });
+  t.after(() => narrow.app.unmount());
+  await delay();
+  assert.doesNotMatch(narrow.frame(), /Labels|linux,iso/);
+  assert.match(narrow.frame(), /^Name.*ETA\s*$/m, 'every other column still there');
+});
+
+test('a view per label in use, after the built-in ones, with counts; v and V cycle through them', async (t) => {
+  const rows = [row(1, { labels: ['music'] }), row(2, { labels: ['linux', 'music'] }), row(3), row(4, { labels: ['Books'] })];
+  const m = mount(rows, { width: 140 });
+  t.after(() => m.app.unmount());
+  await delay();
+  assert.match(m.frame().split('\n')[0]!, / all 4 .* error 0  #Books 1  #linux 1  #music 2 /);
+  const names = () => m.frame().split('\n').filter((l) => l.startsWith('torrent-')).map((l) => l.split(' ')[0]);
+  await m.press('V');
+  assert.deepEqual(names(), ['torrent-0001', 'torrent-0002'], 'V from "all" goes to the last view: #music');
+  await m.press('V');
+  assert.deepEqual(names(), ['torrent-0002']);
+  await m.press('v', 'v');
+  assert.deepEqual(names(), ['torrent-0001', 'torrent-0002', 'torrent-0003', 'torrent-0004'], 'v after the last label view is "all" again');
+  await m.press('v', 'v', 'v', 'v', 'v', 'v', 'v');
+  assert.deepEqual(names(), ['torrent-0004']);
+  assert.match(m.frame().split('\n')[0]!, /#Books 1/);
+});
+
+test('L opens a prompt with the torrent\'s labels; Enter sets them, empty clears them', async (t) => {
+  const rows = [row(1), row(2, { labels: ['linux', 'iso'] })];
+  const m = mount(rows, { width: 100 });
+  t.after(() => m.app.unmount());
+  await m.press('j', 'L');
+  assert.match(m.frame(), /Labels \(comma-separated; empty clears\): linux, iso/);
+  await m.press('\x15', 'music,  flac , music\r');
+  assert.deepEqual(m.calls, [`labels ${rows[1]!.infoHash} ["music","flac"]`]);
+  await m.press('L', '\x15', '\r');
+  assert.deepEqual(m.calls.slice(1), [`labels ${rows[1]!.infoHash} []`]);
+  await m.press('L', '\x1b');
+  assert.equal(m.calls.length, 2, 'Esc changes nothing');
+});
+
+test('M opens a prompt with the torrent\'s directory; Tab completes; Enter moves', async (t) => {
+  const rows = [row(1, { directory: '/downloads' })];
+  const m = mount(rows, { width: 100 });
+  t.after(() => m.app.unmount());
+  await m.press('M');
+  assert.match(m.frame(), /Move data to \(Tab completes\): \/downloads/);
+  await m.press('/', 'n', '\t');
+  assert.match(m.frame(), /Move data to \(Tab completes\): \/downloads\/ncompleted\//);
+  await m.press('\r');
+  assert.deepEqual(m.calls, [`move ${rows[0]!.infoHash} /downloads/ncompleted/`]);
+});
+
+test('R, T, D, U: seed goals and limits of a torrent, from what users type; a refused value says why and changes nothing', async (t) => {
+  const rows = [row(1, { seedRatioMode: 'single', seedRatioLimit: 1.5, seedIdleMode: 'unlimited', downloadLimit: 1024 * 1024, uploadLimit: 0 })];
+  const h = rows[0]!.infoHash;
+  const m = mount(rows, { width: 100 });
+  t.after(() => m.app.unmount());
+  await m.press('R');
+  assert.match(m.frame(), /Seed ratio goal \(2, 1\.5, global, unlimited\): 1\.5/);
+  await m.press('\x15', '2\r', 'T');
+  assert.match(m.frame(), /Seed idle goal \(90m, 2h, global, unlimited\): unlimited/);
+  await m.press('\x15', '90m\r', 'T', '\x15', '2h\r', 'D');
+  assert.match(m.frame(), /Download limit \(KiB\/s, 512K, 1M; 0 = none\): 1M/);
+  await m.press('\x15', '512\r', 'U');
+  assert.match(m.frame(), /Upload limit .*: 0/);
+  await m.press('\x15', '1.5M\r', 'R', '\x15', 'global\r');
+  assert.deepEqual(m.calls, [
+    `goals ${h} {"seedRatioMode":"single","seedRatioLimit":2}`,
+    `goals ${h} {"seedIdleMode":"single","seedIdleLimit":90}`,
+    `goals ${h} {"seedIdleMode":"single","seedIdleLimit":120}`,
+    `limits ${h} {"download":524288}`,
+    `limits ${h} {"upload":1572864}`,
+    `goals ${h} {"seedRatioMode":"global"}`,
+  ]);
+  const before = m.calls.length;
+  await m.press('R', '\x15', 'lots\r', 'T', '\x15', '10 parsecs\r', 'D', '\x15', '-5\r', 'U', '\x15', '0.5\r', 'R', '\x15', '0\r');
+  assert.equal(m.calls.length, before, 'nothing refused reaches the service');
+  assert.doesNotMatch(m.frame(), /Seed ratio goal \(/, 'the prompt closed');
+  assert.deepEqual(m.store.logged, [
+    "warn seed ratio goal: 'lots' is not a ratio (a number like 2 or 1.5, global, or unlimited); unchanged",
+    "warn seed idle goal: '10 parsecs' is not a time (like 90m, 2h, 1h30m, 1d; a bare number is minutes; or global, unlimited); unchanged",
+    "warn download limit: '-5' is not a rate (KiB/s like 512, or 512K, 1M, 1.5M; 0 or unlimited for none); unchanged",
+    "warn upload limit: '0.5' is under 1 KiB/s (0 or unlimited for none); unchanged",
+    "warn seed ratio goal: '0' would stop seeding at once (type unlimited for no goal); unchanged",
+  ]);
+});
+
+test('the Info tab shows labels, seed goals (the global ones named as such) and limits', async (t) => {
+  const rows = [row(1, { labels: ['linux', 'iso'], seedRatioMode: 'single', seedRatioLimit: 2, seedIdleMode: 'global', downloadLimit: 512 * 1024, uploadLimit: 0 })];
+  const m = mount(rows, { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('\r');
+  await settle(() => /Labels\s+linux/.test(m.frame()));
+  assert.match(m.frame(), /Labels\s+linux, iso/);
+  assert.match(m.frame(), /Seed goals\s+ratio 2, idle global \(none\)/);
+  assert.match(m.frame(), /Limits\s+↓ 512 KiB\/s {2}↑ unlimited/);
+  const tall = mount(rows, { width: 100, height: 80 });
+  t.after(() => tall.app.unmount());
+  await tall.press('?');
+  for (const line of [/L\s+labels of the torrent/, /M\s+move the data/, /R\s+seed ratio goal/, /T\s+seed idle-time goal/, /D\s+download limit of the torrent/, /U\s+upload limit of the torrent/]) assert.match(tall.frame(), line);
 });

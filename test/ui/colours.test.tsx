@@ -12,7 +12,7 @@ const { ThemeContext } = await import('../../source/ui/theme-context.js');
 const { makeTheme } = await import('../../source/ui/theme.js');
 
 const COLOUR = /\x1b\[(3[0-7]|9[0-7]|38;[25];[0-9;]+)m/;
-const row = { infoHash: 'a'.repeat(40), name: 'x', state: 'downloading', size: 1, completedBytes: 0, progress: 0.5, downloadRate: 5, uploadRate: 0, downloaded: 0, uploaded: 0, ratio: 0, peers: 0, knownPeers: 0, seeds: 0, pieceCount: 1, havePieces: 0, addedAt: 0, priority: 2, directory: '/', dataPath: '/x' } as const;
+const row = { infoHash: 'a'.repeat(40), name: 'x', state: 'downloading', size: 1, completedBytes: 0, progress: 0.5, downloadRate: 5, uploadRate: 0, downloaded: 0, uploaded: 0, ratio: 0, peers: 0, knownPeers: 0, seeds: 0, pieceCount: 1, havePieces: 0, addedAt: 0, priority: 2, directory: '/', dataPath: '/x', labels: [], downloadLimit: 0, uploadLimit: 0, seedRatioLimit: 2, seedRatioMode: 'global', seedIdleLimit: 30, seedIdleMode: 'global' } as const;
 const pieces = { pieceCount: 8, have: new Uint8Array([0xf0]), downloading: new Set([4]), availability: Uint16Array.from([0, 0, 0, 0, 0, 0, 1, 5]) };
 
 function frame(level: 'none' | '16' | 'full', node: React.ReactElement): string {

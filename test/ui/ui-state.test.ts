@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Snapshot, TorrentRow } from '../../source/store/types.js';
 import { runAction, type Commands } from '../../source/ui/run-action.js';
-import { initialUiState, reconcileSelection, scrollWindow, type UiState } from '../../source/ui/ui-state.js';
+import { initialUiState, nextView, reconcileSelection, scrollWindow, type UiState } from '../../source/ui/ui-state.js';
 import { layoutColumns } from '../../source/ui/columns.js';
 import { heatmapCells, cellGlyph, gridFor } from '../../source/ui/heatmap.js';
 
 function row(name: string): TorrentRow {
-  return { infoHash: name.padEnd(40, '0'), name, state: 'paused', size: 1, completedBytes: 0, progress: 0, downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, ratio: 0, peers: 0, knownPeers: 0, seeds: 0, pieceCount: 1, havePieces: 0, addedAt: 0, priority: 2, directory: '/d', dataPath: `/d/${name}` };
+  return { infoHash: name.padEnd(40, '0'), name, state: 'paused', size: 1, completedBytes: 0, progress: 0, downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, ratio: 0, peers: 0, knownPeers: 0, seeds: 0, pieceCount: 1, havePieces: 0, addedAt: 0, priority: 2, directory: '/d', dataPath: `/d/${name}`, labels: [], downloadLimit: 0, uploadLimit: 0, seedRatioLimit: 2, seedRatioMode: 'global', seedIdleLimit: 30, seedIdleMode: 'global' };
 }
 
 function recorder() {
@@ -97,7 +97,10 @@ test('scrollWindow keeps the selected row visible with minimal movement', () => 
 
 test('columns: everything at 200 wide; at 80 the low-priority ones go and the name keeps room', () => {
   const wide = layoutColumns(200);
-  assert.equal(wide.columns.length, 11);
+  assert.equal(wide.columns.length, 12);
+  // Labels go first: at 110 every other column stays.
+  assert.deepEqual(layoutColumns(120).columns.map((c) => c.id), wide.columns.map((c) => c.id));
+  assert.deepEqual(layoutColumns(110).columns.map((c) => c.id), wide.columns.map((c) => c.id).filter((id) => id !== 'labels'));
   const narrow = layoutColumns(80);
   const ids = narrow.columns.map((c) => c.id);
   for (const id of ['name', 'state', 'pct', 'size', 'down', 'up']) assert.ok(ids.includes(id as never), id);
@@ -127,4 +130,15 @@ test('heatmap grid: double-width cells when the pieces fit that way, single othe
   assert.deepEqual(gridFor(192, 120, 20), { columns: 60, rows: 4, cellWidth: 2 });
   assert.deepEqual(gridFor(5000, 120, 20), { columns: 120, rows: 20, cellWidth: 1 });
   assert.deepEqual(gridFor(1, 80, 10), { columns: 40, rows: 1, cellWidth: 2 });
+});
+
+test('label views: after the built-in ones, sorted; a view whose label went away steps back into the list', () => {
+  const labelled = [{ ...row('a'), labels: ['zeta', 'Alpha'] }, { ...row('b'), labels: ['zeta'] }];
+  assert.equal(nextView('error', 1, labelled), 'label:Alpha');
+  assert.equal(nextView('label:Alpha', 1, labelled), 'label:zeta');
+  assert.equal(nextView('label:zeta', 1, labelled), 'all');
+  assert.equal(nextView('all', -1, labelled), 'label:zeta');
+  assert.equal(nextView('error', 1, rows), 'all', 'no labels: only the built-in views');
+  assert.equal(nextView('label:gone', 1, labelled), 'all');
+  assert.equal(nextView('label:gone', -1, labelled), 'label:zeta');
 });
