@@ -30,7 +30,10 @@ export interface MoveHost {
  * it is checked). Returns whether it moved.
  */
 export async function moveTorrent(host: MoveHost, entry: Entry, directory: string, options: { moveData?: boolean } = {}): Promise<boolean> {
-  if (entry.moving) return false;
+  if (entry.moving) {
+    host.log('warn', `${printable(entry.torrent?.meta.name ?? entry.hash)} is being moved already; wait for that move to end`);
+    return false;
+  }
   const target = resolve(directory);
   if (entry.pending) {
     entry.pending = { ...entry.pending, directory: target };
