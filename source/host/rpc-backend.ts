@@ -169,7 +169,7 @@ export class ServiceRpcBackend implements RpcBackend {
       leftUntilDone: wanted.left,
       haveValid: s.completedBytes,
       haveUnchecked: 0,
-      desiredAvailable: 0,
+      desiredAvailable: this.desiredAvailable(s, wanted.left),
       corruptEver: 0,
       downloadedEver: s.downloaded,
       uploadedEver: s.uploaded,
@@ -216,6 +216,25 @@ export class ServiceRpcBackend implements RpcBackend {
       magnetLink: facts.magnetLink || s.magnet || '',
       webseeds: facts.webseeds,
     };
+  }
+
+  /**
+   * tr_stat.desiredAvailable: bytes still wanted that connected peers have. The RPC's eta is -1
+   * (not available) while it is below leftUntilDone, so without it Sonarr and Flood would never
+   * show a time left. A connected seed has everything; otherwise the pieces' availability counts.
+   */
+  private desiredAvailable(s: TorrentSummary, left: number): number {
+    if (left === 0 || s.peers === 0 || s.state !== 'downloading') return 0;
+    if (s.seeds > 0) return left;
+    const pieces = this.service.pieces(s.id);
+    if (!pieces) return 0;
+    let bytes = 0;
+    const last = pieces.pieceCount - 1;
+    for (let i = 0; i < pieces.pieceCount; i++) {
+      if (pieces.availability[i] === 0 || (pieces.have[i >> 3]! & (0x80 >> (i & 7))) !== 0) continue;
+      bytes += i === last ? s.size - last * pieces.pieceLength : pieces.pieceLength;
+    }
+    return Math.min(left, bytes);
   }
 
   private factsOf(id: number): StaticFacts {
