@@ -318,6 +318,11 @@ export class ServiceRpcBackend implements RpcBackend {
       leecherCount: t.leechers ?? -1,
       downloadCount: -1,
     }));
+    // Unchanged since the last build: the same array, so what the RPC made of it stays valid.
+    if (cached && sameTrackers(cached.list, list)) {
+      this.trackers.set(id, { at: now, list: cached.list });
+      return cached.list;
+    }
     this.trackers.set(id, { at: now, list });
     return list;
   }
@@ -615,6 +620,16 @@ function filePrioritiesFor(meta: Metainfo, request: RpcAddRequest): number[] | u
   for (const k of pick(filesUnwanted)) if (real[k]) priorities[real[k]!.i] = 0;
   for (const k of pick(priorityHigh)) if (real[k] && priorities[real[k]!.i] !== 0) priorities[real[k]!.i] = 2;
   return priorities;
+}
+
+function sameTrackers(a: readonly RpcTracker[], b: readonly RpcTracker[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]! as unknown as Record<string, unknown>;
+    for (const key of Object.keys(x) as (keyof RpcTracker)[]) if (x[key] !== y[key]) return false;
+  }
+  return true;
 }
 
 function scrapeUrl(announce: string): string {
