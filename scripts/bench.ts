@@ -12,7 +12,9 @@
  * seed (the libtorrent leecher from a btui seeder / from a libtorrent seeder), small (a quarter
  * of the size in 16 KiB pieces), swarm (8 leechers at once from one libtorrent seeder), create
  * (btui create / mktorrent), recheck (btui / libtorrent checking complete data), startup
- * (btui metainfo on 10,000 files / node -e 0).
+ * (btui metainfo on 10,000 files / node -e 0), rpc (a btui daemon holding 10,000 torrents: Flood's
+ * torrent-get and recently-active against transmission-daemon 3.00, and the CPU of Flood's 2 s poll
+ * during a download; scripts/bench/rpc-bench.ts; alone: --only rpc, about 2 minutes).
  *
  * Needs the Debian packages .ci/run installs (opentracker, python3-libtorrent, aria2, mktorrent, time).
  */
@@ -30,6 +32,7 @@ import { measure, processCpu, settle, summarize, type Measure } from './bench/me
 import { ensurePayload, manyFilesTorrent, waitForSeeders, warm } from './bench/swarm-setup.js';
 import { formatTable, replaceDocTable, type Row } from './bench/report.js';
 import { Cleanup } from './bench/cleanup.js';
+import { rpcRows } from './bench/rpc-bench.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -37,7 +40,7 @@ const option = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const ROWS = ['download', 'seed', 'small', 'swarm', 'create', 'recheck', 'startup'] as const;
+const ROWS = ['download', 'seed', 'small', 'swarm', 'create', 'recheck', 'startup', 'rpc'] as const;
 type RowName = (typeof ROWS)[number];
 const runs = Number(option('runs') ?? 3);
 const sizeMiB = Number(option('size-mib') ?? 1024);
@@ -188,11 +191,12 @@ async function main(): Promise<void> {
   cleanup.after(() => rmSync(work, { recursive: true, force: true }));
   try {
     const needsSwarm = ['download', 'seed', 'small', 'swarm'].some((r) => only.has(r as RowName));
-    const big = ensurePayload(benchDir, sizeMiB);
+    const needsBig = needsSwarm || ['create', 'recheck'].some((r) => only.has(r as RowName));
+    const big = needsBig ? ensurePayload(benchDir, sizeMiB) : '';
     const small = ['small', 'swarm'].some((r) => only.has(r as RowName)) ? ensurePayload(benchDir, smallMiB) : undefined;
     // Torrents: the big payload in 1 MiB pieces; the small one in 16 KiB pieces and in 1 MiB pieces.
     const bigTorrent = join(work, 'big.torrent');
-    const bigHash = mktorrent(big, bigTorrent, { pieceLengthLog2: 20 });
+    const bigHash = needsBig ? mktorrent(big, bigTorrent, { pieceLengthLog2: 20 }) : '';
     const torrents: { path: string; hash: string; data: string }[] = [{ path: bigTorrent, hash: bigHash, data: big }];
     const small16k = small && join(work, 'small-16k.torrent');
     const swarmTorrent = small && join(work, 'swarm.torrent');
@@ -306,6 +310,12 @@ async function main(): Promise<void> {
       const n = summarize(results['node -e 0']!);
       log(`  btui ${(b.wall * 1000).toFixed(0)} ms wall ${(b.cpu * 1000).toFixed(0)} ms CPU; node ${(n.wall * 1000).toFixed(0)} ms wall ${(n.cpu * 1000).toFixed(0)} ms CPU`);
       rows.push(...rowsFrom('start-up: metainfo, 10,000 files', results, `btui - node: ${((b.wall - n.wall) * 1000).toFixed(0)} ms wall, ${((b.cpu - n.cpu) * 1000).toFixed(0)} ms CPU`));
+    }
+
+    if (only.has('rpc')) {
+      const haveTransmission = spawnSync('sh', ['-c', 'command -v transmission-daemon']).status === 0;
+      if (!haveTransmission) log('rpc: transmission-daemon is not installed; btui alone, against the targets');
+      rows.push(...(await rpcRows(cleanup, work, { haveTransmission, log })));
     }
   } finally {
     await cleanup.run();

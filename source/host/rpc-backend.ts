@@ -168,7 +168,7 @@ export class ServiceRpcBackend implements RpcBackend {
       leftUntilDone: s.leftUntilDone,
       haveValid: s.completedBytes,
       haveUnchecked: 0,
-      desiredAvailable: 0,
+      desiredAvailable: this.desiredAvailable(s, wanted.left),
       corruptEver: 0,
       downloadedEver: s.downloaded,
       uploadedEver: s.uploaded,
@@ -215,6 +215,25 @@ export class ServiceRpcBackend implements RpcBackend {
       magnetLink: facts.magnetLink || s.magnet || '',
       webseeds: facts.webseeds,
     };
+  }
+
+  /**
+   * tr_stat.desiredAvailable: bytes still wanted that connected peers have. The RPC's eta is -1
+   * (not available) while it is below leftUntilDone, so without it Sonarr and Flood would never
+   * show a time left. A connected seed has everything; otherwise the pieces' availability counts.
+   */
+  private desiredAvailable(s: TorrentSummary, left: number): number {
+    if (left === 0 || s.peers === 0 || s.state !== 'downloading') return 0;
+    if (s.seeds > 0) return left;
+    const pieces = this.service.pieces(s.id);
+    if (!pieces) return 0;
+    let bytes = 0;
+    const last = pieces.pieceCount - 1;
+    for (let i = 0; i < pieces.pieceCount; i++) {
+      if (pieces.availability[i] === 0 || (pieces.have[i >> 3]! & (0x80 >> (i & 7))) !== 0) continue;
+      bytes += i === last ? s.size - last * pieces.pieceLength : pieces.pieceLength;
+    }
+    return Math.min(left, bytes);
   }
 
   private factsOf(id: number): StaticFacts {
@@ -298,6 +317,11 @@ export class ServiceRpcBackend implements RpcBackend {
       leecherCount: t.leechers ?? -1,
       downloadCount: -1,
     }));
+    // Unchanged since the last build: the same array, so what the RPC made of it stays valid.
+    if (cached && sameTrackers(cached.list, list)) {
+      this.trackers.set(id, { at: now, list: cached.list });
+      return cached.list;
+    }
     this.trackers.set(id, { at: now, list });
     return list;
   }
@@ -588,6 +612,16 @@ function filePrioritiesFor(meta: Metainfo, request: RpcAddRequest): number[] | u
   for (const k of pick(filesUnwanted)) if (real[k]) priorities[real[k]!.i] = 0;
   for (const k of pick(priorityHigh)) if (real[k] && priorities[real[k]!.i] !== 0) priorities[real[k]!.i] = 2;
   return priorities;
+}
+
+function sameTrackers(a: readonly RpcTracker[], b: readonly RpcTracker[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]! as unknown as Record<string, unknown>;
+    for (const key of Object.keys(x) as (keyof RpcTracker)[]) if (x[key] !== y[key]) return false;
+  }
+  return true;
 }
 
 function scrapeUrl(announce: string): string {

@@ -357,7 +357,11 @@ export type MaybePromise<T> = T | Promise<T>;
  * remote user can act on ("invalid or corrupt torrent file", "no such directory: ...").
  */
 export interface RpcBackend {
-  /** Every torrent, cheap fields only. Called on every torrent-get: keep it allocation-light. */
+  /**
+   * Every torrent, cheap fields only. Called on every torrent-get: keep it allocation-light. Each
+   * RpcTorrent is immutable: a torrent that changed is a new object, and an unchanged one may be
+   * handed back again (the RPC reuses the JSON it made of that object).
+   */
   listTorrents(): MaybePromise<readonly RpcTorrent[]>;
   /**
    * The heavy parts of one torrent; only those asked for need be filled in. Parts are treated as

@@ -29,6 +29,21 @@ export function jsonArray<T>(items: readonly T[], make: (item: T, index: number)
   return new JsonChunks(chunks);
 }
 
+/** Items already serialised (each one JSON value's text) as one JSON array, joined `batch` at a time. */
+export function jsonArrayOfTexts<T>(items: readonly T[], text: (item: T, index: number) => string, batch = 64): JsonChunks {
+  const chunks: string[] = ['['];
+  const buffer: string[] = [];
+  for (let i = 0; i < items.length; i++) {
+    buffer.push(text(items[i]!, i));
+    if (buffer.length === batch || i === items.length - 1) {
+      chunks.push(`${chunks.length > 1 ? ',' : ''}${buffer.join(',')}`);
+      buffer.length = 0;
+    }
+  }
+  chunks.push(']');
+  return new JsonChunks(chunks);
+}
+
 /** A response as JSON text pieces: JSON.stringify, except that JsonChunks under `arguments` are spliced in. */
 export function serializeResponse(response: { result: string; arguments: Record<string, unknown>; tag?: number }): string[] {
   const args = response.arguments;

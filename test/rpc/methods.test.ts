@@ -173,3 +173,23 @@ test('session methods', async () => {
   assert.deepEqual((await call('port-test')).arguments, { 'port-is-open': false });
   assert.equal((await call('blocklist-update')).result, 'blocklists are not supported by btui');
 });
+
+test('torrent-get reuses an unchanged torrent\'s JSON, and never a changed one\'s: a new snapshot, other fields, other session seed limits', async () => {
+  const { backend, call } = setup(3);
+  const fields = ['id', 'status', 'name', 'eta', 'isFinished', 'trackers'];
+  const get = async (f = fields) => (await call('torrent-get', { fields: f })).arguments.torrents as Record<string, unknown>[];
+  const first = await get();
+  assert.deepEqual(await get(), first, 'the same answer again');
+  await call('torrent-stop', { ids: [2] });
+  const stopped = await get();
+  assert.equal(stopped[1]!.status, 0, 'a changed torrent is serialised afresh');
+  assert.deepEqual(stopped[0], first[0]);
+  assert.deepEqual(Object.keys((await get(['id', 'name']))[0]!), ['id', 'name'], 'another field list');
+  assert.deepEqual(Object.keys((await get())[0]!), fields);
+  // eta and isFinished read the session's seed ratio: a new global limit shows at once.
+  backend.torrents = backend.torrents.map((t) => ({ ...t, status: 'seed', leftUntilDone: 0, downloadedEver: 100, uploadedEver: 150, seedRatioMode: 'global' }));
+  await call('session-set', { seedRatioLimited: false });
+  assert.equal((await get())[0]!.isFinished, false);
+  await call('session-set', { seedRatioLimited: true, seedRatioLimit: 1 });
+  assert.equal((await get())[0]!.isFinished, true, 'ratio 1.5 meets the new global limit of 1');
+});

@@ -1,10 +1,10 @@
 // torrent-get: the requested fields of the selected torrents, as objects or as a table
 // (first row the keys), and for `recently-active` the ids removed in the last minute.
-import type { RpcTorrentParts } from '../backend.js';
+import type { RpcTorrent, RpcTorrentParts } from '../backend.js';
 import { RpcArgumentError, optOneOf, type Args } from '../args.js';
 import { RECENTLY_ACTIVE_MS, parseIds, selectTorrents } from '../ids.js';
-import { compileFields, torrentObject, torrentRow, type FieldContext } from '../torrent-fields.js';
-import { jsonArray } from '../json-chunks.js';
+import { compileFields, torrentObject, torrentRow, type CompiledFields, type FieldContext } from '../torrent-fields.js';
+import { jsonArray, jsonArrayOfTexts } from '../json-chunks.js';
 import type { MethodContext } from './context.js';
 
 export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record<string, unknown>> {
@@ -40,9 +40,52 @@ export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record
   const out =
     format === 'table'
       ? jsonArray(torrents, (t, i) => torrentRow(t, compiled, fieldContext, parts?.[i]), [JSON.stringify(compiled.keys)])
-      : jsonArray(torrents, (t, i) => torrentObject(t, compiled, fieldContext, parts?.[i]));
+      : jsonArrayOfTexts(torrents, (t, i) => objectText(t, compiled, fieldContext, parts?.[i]));
 
   const result: Record<string, unknown> = { torrents: out };
   if (selector.kind === 'recently-active') result['removed'] = [...(await backend.removedSince(nowMs - RECENTLY_ACTIVE_MS))];
   return result;
+}
+
+/**
+ * A torrent's object as JSON text, reused while nothing it is made of changed: the same (immutable)
+ * torrent snapshot, the same field list, the same part arrays and session seed limits. A poll of
+ * 10,000 mostly idle torrents every 2 s (Flood) then serialises only the ones that moved. Getters
+ * are pure functions of those inputs (FieldContext.nowMs is read by none).
+ */
+interface Fragment {
+  readonly keys: string;
+  readonly parts: RpcTorrentParts | undefined;
+  readonly ratioLimit: number;
+  readonly ratioLimited: boolean;
+  readonly text: string;
+}
+
+const fragments = new WeakMap<RpcTorrent, Fragment>();
+const keysText = new WeakMap<CompiledFields, string>();
+
+function sameParts(a: RpcTorrentParts | undefined, b: RpcTorrentParts | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.files === b.files && a.peers === b.peers && a.trackers === b.trackers && a.pieces === b.pieces;
+}
+
+function objectText(t: RpcTorrent, compiled: CompiledFields, c: FieldContext, p: RpcTorrentParts | undefined): string {
+  let keys = keysText.get(compiled);
+  if (keys === undefined) {
+    keys = compiled.keys.join('\0');
+    keysText.set(compiled, keys);
+  }
+  const cached = fragments.get(t);
+  if (
+    cached &&
+    cached.keys === keys &&
+    sameParts(cached.parts, p) &&
+    (!compiled.needsSession || (cached.ratioLimit === c.sessionSeedRatioLimit && cached.ratioLimited === c.sessionSeedRatioLimited))
+  ) {
+    return cached.text;
+  }
+  const text = JSON.stringify(torrentObject(t, compiled, c, p));
+  fragments.set(t, { keys, parts: p, ratioLimit: c.sessionSeedRatioLimit, ratioLimited: c.sessionSeedRatioLimited, text });
+  return text;
 }
