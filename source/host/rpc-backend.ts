@@ -168,7 +168,7 @@ export class ServiceRpcBackend implements RpcBackend {
       leftUntilDone: s.leftUntilDone,
       haveValid: s.completedBytes,
       haveUnchecked: 0,
-      desiredAvailable: this.desiredAvailable(s, wanted.left),
+      desiredAvailable: this.desiredAvailable(s, s.leftUntilDone),
       corruptEver: 0,
       downloadedEver: s.downloaded,
       uploadedEver: s.uploaded,
