@@ -4,17 +4,10 @@
  * rebuilt only after a service event named it, or while it moves data (its rates change without
  * events), and the per-torrent facts that never change (metainfo) are read once.
  */
-import { statfs } from 'node:fs/promises';
-import { loadTorrent } from '../engine/metainfo/load-torrent.js';
-import { MagnetError, parseMagnet } from '../engine/metainfo/magnet.js';
-import { MetainfoError, parseMetainfo, type Metainfo } from '../engine/metainfo/metainfo.js';
 import type {
   RpcAddRequest,
   RpcAddResult,
   RpcBackend,
-  RpcFile,
-  RpcFileSelection,
-  RpcPeer,
   RpcPriority,
   RpcQueueMove,
   RpcSession,
@@ -24,13 +17,14 @@ import type {
   RpcTorrentChanges,
   RpcTorrentParts,
   RpcTorrentStatus,
-  RpcTracker,
   RpcPartsWanted,
 } from '../rpc/backend.js';
 import type { TorrentService } from '../service/torrent-service.js';
-import type { AddOptions, TorrentSummary } from '../service/types.js';
-import { scrapeUrlFor } from '../engine/discovery/tracker/scrape-url.js';
-import { describeError } from '../errors.js';
+import type { TorrentSummary } from '../service/types.js';
+import { addTorrent } from './rpc-add.js';
+import { RpcParts } from './rpc-parts.js';
+import { applySessionChanges, freeSpace, sessionOf } from './rpc-session.js';
+import { moveInQueue, setLocation, setTorrents } from './rpc-torrent-set.js';
 
 /** What the backend needs of the process around it: its settings and how to stop it. */
 export interface RpcBackendHost {
@@ -60,7 +54,6 @@ interface StaticFacts {
   webseeds: readonly string[];
 }
 
-const TRACKER_REUSE_MS = 5000;
 const REMOVED_MEMORY_MS = 10 * 60_000;
 
 export class ServiceRpcBackend implements RpcBackend {
@@ -68,7 +61,7 @@ export class ServiceRpcBackend implements RpcBackend {
   private readonly facts = new Map<number, StaticFacts>();
   private readonly dates = new Map<number, { activity: number; edit: number; start: number }>();
   private readonly removed: { id: number; at: number }[] = [];
-  private readonly trackers = new Map<number, { at: number; list: RpcTracker[] }>();
+  private readonly parts: RpcParts;
   private list?: RpcTorrent[];
   private readonly startedAt = Date.now();
 
@@ -76,6 +69,7 @@ export class ServiceRpcBackend implements RpcBackend {
     private readonly service: TorrentService,
     private readonly host: RpcBackendHost,
   ) {
+    this.parts = new RpcParts(service);
     service.on('torrent-added', (ref) => {
       this.list = undefined;
       this.datesOf(ref.id).edit = Date.now();
@@ -99,7 +93,7 @@ export class ServiceRpcBackend implements RpcBackend {
       this.cache.delete(ref.id);
       this.facts.delete(ref.id);
       this.dates.delete(ref.id);
-      this.trackers.delete(ref.id);
+      this.parts.forget(ref.id);
       const now = Date.now();
       this.removed.push({ id: ref.id, at: now });
       while (this.removed.length > 0 && this.removed[0]!.at < now - REMOVED_MEMORY_MS) this.removed.shift();
@@ -131,10 +125,10 @@ export class ServiceRpcBackend implements RpcBackend {
   torrentParts(hashString: string, wanted: RpcPartsWanted): RpcTorrentParts {
     const ref = this.service.ref(hashString);
     if (!ref) return {};
-    const parts: { files?: RpcFile[]; peers?: RpcPeer[]; trackers?: RpcTracker[]; pieces?: Uint8Array } = {};
-    if (wanted.files) parts.files = this.filesOf(ref.id);
-    if (wanted.peers) parts.peers = this.peersOf(ref.id);
-    if (wanted.trackers) parts.trackers = this.trackersOf(ref.id);
+    const parts: { -readonly [K in keyof RpcTorrentParts]: RpcTorrentParts[K] } = {};
+    if (wanted.files) parts.files = this.parts.files(ref.id);
+    if (wanted.peers) parts.peers = this.parts.peers(ref.id);
+    if (wanted.trackers) parts.trackers = this.parts.trackers(ref.id);
     if (wanted.pieces) parts.pieces = this.service.pieces(ref.id)?.have ?? new Uint8Array(0);
     return parts;
   }
@@ -264,120 +258,10 @@ export class ServiceRpcBackend implements RpcBackend {
     return dates;
   }
 
-  private filesOf(id: number): RpcFile[] {
-    const meta = this.service.metainfo(id);
-    const files = this.service.files(id);
-    if (!meta || !files) return [];
-    return files.map((f) => ({
-      name: meta.files[f.index]!.path.join('/'),
-      length: f.length,
-      bytesCompleted: Math.min(f.length, f.completed),
-      wanted: f.priority !== 0,
-      priority: f.priority === 2 ? 1 : 0,
-    }));
-  }
-
-  private peersOf(id: number): RpcPeer[] {
-    return (this.service.peers(id) ?? []).map((p) => ({
-      address: p.host,
-      port: p.port,
-      clientName: p.client,
-      progress: p.progress,
-      rateToClient: p.downloadRate,
-      rateToPeer: p.uploadRate,
-      isEncrypted: false,
-      isIncoming: p.incoming,
-      isUtp: false,
-      clientIsChoked: p.peerChoking,
-      clientIsInterested: p.amInterested,
-      peerIsChoked: p.amChoking,
-      peerIsInterested: p.peerInterested,
-      isDownloadingFrom: p.downloadRate > 0,
-      isUploadingTo: p.uploadRate > 0,
-    }));
-  }
-
-  /** Announces change them every few minutes: a poll every 2 s reuses the same array (the RPC caches what it made of it). */
-  private trackersOf(id: number): RpcTracker[] {
-    const now = Date.now();
-    const cached = this.trackers.get(id);
-    if (cached && now - cached.at < TRACKER_REUSE_MS) return cached.list;
-    const list: RpcTracker[] = (this.service.trackers(id) ?? []).map((t, i) => ({
-      id: i,
-      announce: t.url,
-      scrape: scrapeUrl(t.url),
-      tier: t.tier,
-      announceState: t.status === 'announcing' ? 3 : 1,
-      hasAnnounced: t.lastAnnounceAt !== undefined,
-      lastAnnounceSucceeded: t.status === 'working',
-      lastAnnounceResult: t.lastError ?? (t.status === 'working' ? 'Success' : ''),
-      lastAnnounceTime: t.lastAnnounceAt ?? 0,
-      nextAnnounceTime: t.nextAnnounceAt ?? 0,
-      seederCount: t.seeders ?? -1,
-      leecherCount: t.leechers ?? -1,
-      downloadCount: -1,
-    }));
-    // Unchanged since the last build: the same array, so what the RPC made of it stays valid.
-    if (cached && sameTrackers(cached.list, list)) {
-      this.trackers.set(id, { at: now, list: cached.list });
-      return cached.list;
-    }
-    this.trackers.set(id, { at: now, list });
-    return list;
-  }
-
   // ---- actions ----
 
-  async addTorrent(request: RpcAddRequest): Promise<RpcAddResult> {
-    const { source } = request;
-    const options: AddOptions = {
-      directory: request.downloadDir,
-      paused: request.paused,
-      labels: request.labels,
-      priority: request.bandwidthPriority === undefined ? undefined : request.bandwidthPriority + 2,
-    };
-    if (source.kind === 'magnet') {
-      let hash: string;
-      try {
-        hash = parseMagnet(source.uri).infoHash;
-      } catch (error) {
-        throw new Error(error instanceof MagnetError ? `invalid magnet link: ${error.message}` : describeError(error));
-      }
-      const existing = this.duplicate(hash);
-      if (existing) return existing;
-      await this.service.addMagnet(source.uri, options);
-      return this.added(hash, 'could not add the magnet link');
-    }
-    const meta = await this.metainfoOf(source);
-    const existing = this.duplicate(meta.infoHash);
-    if (existing) return existing;
-    const priorities = filePrioritiesFor(meta, request);
-    if (priorities) options.filePriorities = Uint8Array.from(priorities);
-    await this.service.addMetainfo(meta, options);
-    return this.added(meta.infoHash, 'could not add the torrent');
-  }
-
-  private async metainfoOf(source: Exclude<RpcAddRequest['source'], { kind: 'magnet' }>): Promise<Metainfo> {
-    try {
-      if (source.kind === 'metainfo') return parseMetainfo(Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength));
-      return await loadTorrent(source.kind === 'url' ? source.url : source.path);
-    } catch (error) {
-      if (error instanceof MetainfoError) throw new Error(`invalid or corrupt torrent file (${error.message})`);
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no such file: ${source.kind === 'file' ? source.path : ''}`);
-      throw new Error(describeError(error));
-    }
-  }
-
-  private duplicate(hash: string): RpcAddResult | undefined {
-    const ref = this.service.ref(hash);
-    if (!ref) return undefined;
-    return { duplicate: true, id: ref.id, name: this.service.summary(ref.id)?.name ?? '', hashString: hash };
-  }
-
-  private added(hash: string, failure: string): RpcAddResult {
-    const ref = this.service.ref(hash);
-    if (!ref) throw new Error(failure);
-    return { duplicate: false, id: ref.id, name: this.service.summary(ref.id)?.name ?? '', hashString: hash };
+  addTorrent(request: RpcAddRequest): Promise<RpcAddResult> {
+    return addTorrent(this.service, request);
   }
 
   async removeTorrents(hashes: readonly string[], deleteLocalData: boolean): Promise<void> {
@@ -400,150 +284,30 @@ export class ServiceRpcBackend implements RpcBackend {
     for (const hash of hashes) this.service.reannounce(hash);
   }
 
-  async setLocation(hashes: readonly string[], location: string, move: boolean): Promise<void> {
-    for (const hash of hashes) {
-      const ok = await this.service.move(hash, location, { moveData: move });
-      if (!ok) throw new Error(`could not ${move ? 'move the data of' : 'relocate'} ${this.service.summary(hash)?.name ?? hash} to ${location} (see the log)`);
-    }
+  setLocation(hashes: readonly string[], location: string, move: boolean): Promise<void> {
+    return setLocation(this.service, hashes, location, move);
   }
 
-  async setTorrents(hashes: readonly string[], changes: RpcTorrentChanges): Promise<void> {
-    if (changes.trackerAdd || changes.trackerRemove || changes.trackerList) throw new Error('btui cannot edit a torrent\'s trackers yet');
-    for (const hash of hashes) {
-      const summary = this.service.summary(hash);
-      if (!summary) continue;
-      if (changes.labels) await this.service.setLabels(hash, changes.labels);
-      const goals = {
-        ...(changes.seedRatioLimit !== undefined ? { seedRatioLimit: changes.seedRatioLimit } : {}),
-        ...(changes.seedRatioMode !== undefined ? { seedRatioMode: changes.seedRatioMode } : {}),
-        ...(changes.seedIdleLimit !== undefined ? { seedIdleLimit: changes.seedIdleLimit } : {}),
-        ...(changes.seedIdleMode !== undefined ? { seedIdleMode: changes.seedIdleMode } : {}),
-      };
-      if (Object.keys(goals).length > 0) await this.service.setSeedGoals(hash, goals);
-      const limits = {
-        download: nextLimit(summary.downloadLimit, changes.downloadLimit, changes.downloadLimited),
-        upload: nextLimit(summary.uploadLimit, changes.uploadLimit, changes.uploadLimited),
-      };
-      if (limits.download !== summary.downloadLimit || limits.upload !== summary.uploadLimit) await this.service.setTorrentLimits(hash, limits);
-      if (changes.bandwidthPriority !== undefined) await this.service.setPriority(hash, changes.bandwidthPriority + 2);
-      if (changes.queuePosition !== undefined) await this.service.setQueuePosition(hash, changes.queuePosition);
-      const priorities = this.filePriorityChanges(hash, changes);
-      if (priorities) await this.service.setFilePriorities(hash, priorities);
-      if (changes.location !== undefined) await this.setLocation([hash], changes.location, false);
-    }
+  setTorrents(hashes: readonly string[], changes: RpcTorrentChanges): Promise<void> {
+    return setTorrents(this.service, hashes, changes);
   }
 
-  private filePriorityChanges(hash: string, changes: RpcTorrentChanges): number[] | undefined {
-    const { filesWanted, filesUnwanted, priorityHigh, priorityNormal, priorityLow } = changes;
-    if (!filesWanted && !filesUnwanted && !priorityHigh && !priorityNormal && !priorityLow) return undefined;
-    const files = this.service.files(hash);
-    const meta = this.service.metainfo(hash);
-    if (!files || !meta) return undefined;
-    const priorities = Array.from({ length: meta.files.length }, () => 1);
-    for (const f of files) priorities[f.index] = f.priority;
-    const apply = (selection: RpcFileSelection | undefined, change: (current: number) => number) => {
-      if (!selection) return;
-      const indices = selection === 'all' ? files.map((_, i) => i) : selection;
-      for (const i of indices) {
-        const file = files[i];
-        if (!file) throw new Error(`no file ${i} in ${meta.name}`);
-        priorities[file.index] = change(priorities[file.index]!);
-      }
-    };
-    // Wanted-ness and priority are one number here (0 skip, 1 normal, 2 high); low counts as normal.
-    apply(filesWanted, (p) => (p === 0 ? 1 : p));
-    apply(priorityHigh, (p) => (p === 0 ? 0 : 2));
-    apply(priorityNormal, (p) => (p === 0 ? 0 : 1));
-    apply(priorityLow, (p) => (p === 0 ? 0 : 1));
-    apply(filesUnwanted, () => 0);
-    return priorities;
-  }
-
-  async moveInQueue(hashes: readonly string[], where: RpcQueueMove): Promise<void> {
-    const ordered = hashes
-      .map((hash) => this.service.summary(hash))
-      .filter((s): s is TorrentSummary => s !== undefined)
-      .sort((a, b) => a.queuePosition - b.queuePosition);
-    // Top and down go in reverse so the selection keeps its own order.
-    if (where === 'top' || where === 'down') ordered.reverse();
-    const last = Math.max(0, this.service.size - 1);
-    for (const s of ordered) {
-      const position = this.service.summary(s.id)?.queuePosition ?? s.queuePosition;
-      const target = where === 'top' ? 0 : where === 'bottom' ? last : where === 'up' ? Math.max(0, position - 1) : Math.min(last, position + 1);
-      if (target !== position) await this.service.setQueuePosition(s.id, target);
-    }
+  moveInQueue(hashes: readonly string[], where: RpcQueueMove): Promise<void> {
+    return moveInQueue(this.service, hashes, where);
   }
 
   // ---- the session ----
 
   getSession(): RpcSession {
-    const global = this.service.global();
-    const settings = this.host.settings();
-    return {
-      btuiVersion: this.host.version,
-      configDir: this.host.configDir,
-      settings: {
-        downloadDir: global.downloadDirectory,
-        incompleteDir: global.downloadDirectory,
-        incompleteDirEnabled: false,
-        startAddedTorrents: true,
-        renamePartialFiles: false,
-        trashOriginalTorrentFiles: false,
-        peerPort: this.host.peerPort(),
-        peerPortRandomOnStart: false,
-        portForwardingEnabled: false,
-        peerLimitGlobal: settings.maxConnections,
-        peerLimitPerTorrent: settings.maxPeersPerTorrent,
-        dhtEnabled: settings.dht,
-        pexEnabled: true,
-        lpdEnabled: settings.lsd,
-        utpEnabled: false,
-        encryption: 'tolerated',
-        speedLimitDown: global.downloadLimit,
-        speedLimitDownEnabled: global.downloadLimit > 0,
-        speedLimitUp: global.uploadLimit,
-        speedLimitUpEnabled: global.uploadLimit > 0,
-        altSpeedDown: 0,
-        altSpeedUp: 0,
-        altSpeedEnabled: false,
-        altSpeedTimeEnabled: false,
-        altSpeedTimeBegin: 540,
-        altSpeedTimeEnd: 1020,
-        altSpeedTimeDay: 127,
-        seedRatioLimit: global.seedRatioLimit ?? 2,
-        seedRatioLimited: global.seedRatioLimit !== undefined,
-        idleSeedingLimit: global.seedIdleLimit ?? 30,
-        idleSeedingLimitEnabled: global.seedIdleLimit !== undefined,
-        downloadQueueEnabled: global.maxActiveDownloads > 0,
-        downloadQueueSize: global.maxActiveDownloads > 0 ? global.maxActiveDownloads : 5,
-        seedQueueEnabled: false,
-        seedQueueSize: 10,
-        queueStalledEnabled: false,
-        queueStalledMinutes: 30,
-        cacheSizeMb: 16,
-      },
-    };
+    return sessionOf(this.service, this.host);
   }
 
   setSession(changes: Partial<RpcSessionSettings>): void {
-    const global = this.service.global();
-    const download = nextLimit(global.downloadLimit, changes.speedLimitDown, changes.speedLimitDownEnabled);
-    const upload = nextLimit(global.uploadLimit, changes.speedLimitUp, changes.speedLimitUpEnabled);
-    if (download !== global.downloadLimit || upload !== global.uploadLimit) this.service.setGlobalLimits({ download, upload });
-    if (changes.downloadDir !== undefined) this.service.setDownloadDirectory(changes.downloadDir);
-    if (changes.seedRatioLimited !== undefined || changes.seedRatioLimit !== undefined) {
-      const limited = changes.seedRatioLimited ?? global.seedRatioLimit !== undefined;
-      this.service.setGlobalSeedGoals({ ratio: limited ? (changes.seedRatioLimit ?? global.seedRatioLimit ?? 2) : null });
-    }
-    if (changes.idleSeedingLimitEnabled !== undefined || changes.idleSeedingLimit !== undefined) {
-      const limited = changes.idleSeedingLimitEnabled ?? global.seedIdleLimit !== undefined;
-      this.service.setGlobalSeedGoals({ idleMinutes: limited ? (changes.idleSeedingLimit ?? global.seedIdleLimit ?? 30) : null });
-    }
-    if (changes.downloadQueueEnabled !== undefined || changes.downloadQueueSize !== undefined) {
-      const enabled = changes.downloadQueueEnabled ?? global.maxActiveDownloads > 0;
-      this.service.setMaxActiveDownloads(enabled ? (changes.downloadQueueSize ?? (global.maxActiveDownloads || 5)) : 0);
-    }
-    if (changes.peerPort !== undefined) this.host.saveSettings?.({ port: changes.peerPort });
+    applySessionChanges(this.service, this.host, changes);
+  }
+
+  freeSpace(path: string): Promise<{ sizeBytes: number; totalSize: number }> {
+    return freeSpace(path);
   }
 
   sessionStats(): RpcSessionStats {
@@ -556,15 +320,6 @@ export class ServiceRpcBackend implements RpcBackend {
     }
     const block = { uploadedBytes: uploaded, downloadedBytes: downloaded, filesAdded: this.service.size, sessionCount: 1, secondsActive: Math.floor((Date.now() - this.startedAt) / 1000) };
     return { downloadSpeed: global.downloadRate, uploadSpeed: global.uploadRate, cumulative: block, current: block };
-  }
-
-  async freeSpace(path: string): Promise<{ sizeBytes: number; totalSize: number }> {
-    try {
-      const s = await statfs(path);
-      return { sizeBytes: s.bavail * s.bsize, totalSize: s.blocks * s.bsize };
-    } catch (error) {
-      throw new Error(`${path}: ${describeError(error)}`);
-    }
   }
 
   portTest(): boolean {
@@ -592,42 +347,5 @@ function statusOf(s: TorrentSummary): RpcTorrentStatus {
   }
 }
 
-/** Transmission keeps a limit's value and whether it applies apart; btui has one number (0 = none). */
-function nextLimit(current: number, value: number | undefined, limited: boolean | undefined): number {
-  if (limited === false) return 0;
-  if (value !== undefined && (limited === true || current > 0)) return Math.max(0, Math.round(value));
-  return current;
-}
 
-function filePrioritiesFor(meta: Metainfo, request: RpcAddRequest): number[] | undefined {
-  const { filesWanted, filesUnwanted, priorityHigh } = request;
-  if (!filesWanted && !filesUnwanted && !priorityHigh) return undefined;
-  const real = meta.files.map((f, i) => ({ f, i })).filter(({ f }) => !f.padding);
-  const priorities = meta.files.map(() => 1);
-  const pick = (selection: RpcFileSelection | undefined) => (selection === undefined ? [] : selection === 'all' ? real.map((_, k) => k) : selection);
-  if (filesWanted && filesWanted !== 'all') {
-    for (const { i } of real) priorities[i] = 0;
-    for (const k of filesWanted) if (real[k]) priorities[real[k]!.i] = 1;
-  }
-  for (const k of pick(filesUnwanted)) if (real[k]) priorities[real[k]!.i] = 0;
-  for (const k of pick(priorityHigh)) if (real[k] && priorities[real[k]!.i] !== 0) priorities[real[k]!.i] = 2;
-  return priorities;
-}
 
-function sameTrackers(a: readonly RpcTracker[], b: readonly RpcTracker[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]! as unknown as Record<string, unknown>;
-    for (const key of Object.keys(x) as (keyof RpcTracker)[]) if (x[key] !== y[key]) return false;
-  }
-  return true;
-}
-
-function scrapeUrl(announce: string): string {
-  try {
-    return /^udp:/i.test(announce) ? announce : scrapeUrlFor(announce);
-  } catch {
-    return '';
-  }
-}

@@ -1,3 +1,4 @@
+// One interface and the plain types it speaks in: kept whole so that a backend author reads it in one place.
 // What the Transmission-compatible RPC layer needs from btui, as one interface.
 // The service layer implements RpcBackend; source/rpc/ maps it to Transmission's wire format
 // and never reaches into the engine, the store or a front-end itself.

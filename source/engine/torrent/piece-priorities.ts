@@ -1,5 +1,6 @@
 import type { Bitfield } from '../codec/bitfield.js';
 import type { Metainfo } from '../metainfo/metainfo.js';
+import { filePieces } from '../metainfo/piece-layout.js';
 
 /** Each piece gets the highest priority of the files it touches (1 when none are given); padding and empty files count for nothing. */
 export function piecePriorities(meta: Pick<Metainfo, 'pieceCount' | 'pieceLength' | 'files'>, filePriorities: Uint8Array | undefined): Uint8Array {
@@ -7,9 +8,9 @@ export function piecePriorities(meta: Pick<Metainfo, 'pieceCount' | 'pieceLength
   meta.files.forEach((f, i) => {
     if (f.length === 0 || f.padding) return;
     const p = filePriorities ? filePriorities[i] ?? 1 : 1;
-    const first = Math.floor(f.offset / meta.pieceLength);
-    const last = Math.floor((f.offset + f.length - 1) / meta.pieceLength);
-    for (let k = first; k <= last; k++) result[k] = Math.max(result[k]!, p);
+    const span = filePieces(f, meta.pieceLength);
+    if (!span) return;
+    for (let k = span.first; k <= span.last; k++) result[k] = Math.max(result[k]!, p);
   });
   return result;
 }

@@ -1,0 +1,92 @@
+/** Transmission's session settings over the service and the process's settings. */
+import { statfs } from 'node:fs/promises';
+import { describeError } from '../errors.js';
+import type { RpcSession, RpcSessionSettings } from '../rpc/backend.js';
+import type { TorrentService } from '../service/torrent-service.js';
+import type { RpcBackendHost } from './rpc-backend.js';
+
+export function sessionOf(service: TorrentService, host: RpcBackendHost): RpcSession {
+  const global = service.global();
+  const settings = host.settings();
+  return {
+    btuiVersion: host.version,
+    configDir: host.configDir,
+    settings: {
+      downloadDir: global.downloadDirectory,
+      incompleteDir: global.downloadDirectory,
+      incompleteDirEnabled: false,
+      startAddedTorrents: true,
+      renamePartialFiles: false,
+      trashOriginalTorrentFiles: false,
+      peerPort: host.peerPort(),
+      peerPortRandomOnStart: false,
+      portForwardingEnabled: false,
+      peerLimitGlobal: settings.maxConnections,
+      peerLimitPerTorrent: settings.maxPeersPerTorrent,
+      dhtEnabled: settings.dht,
+      pexEnabled: true,
+      lpdEnabled: settings.lsd,
+      utpEnabled: false,
+      encryption: 'tolerated',
+      speedLimitDown: global.downloadLimit,
+      speedLimitDownEnabled: global.downloadLimit > 0,
+      speedLimitUp: global.uploadLimit,
+      speedLimitUpEnabled: global.uploadLimit > 0,
+      altSpeedDown: 0,
+      altSpeedUp: 0,
+      altSpeedEnabled: false,
+      altSpeedTimeEnabled: false,
+      altSpeedTimeBegin: 540,
+      altSpeedTimeEnd: 1020,
+      altSpeedTimeDay: 127,
+      seedRatioLimit: global.seedRatioLimit ?? 2,
+      seedRatioLimited: global.seedRatioLimit !== undefined,
+      idleSeedingLimit: global.seedIdleLimit ?? 30,
+      idleSeedingLimitEnabled: global.seedIdleLimit !== undefined,
+      downloadQueueEnabled: global.maxActiveDownloads > 0,
+      downloadQueueSize: global.maxActiveDownloads > 0 ? global.maxActiveDownloads : 5,
+      seedQueueEnabled: false,
+      seedQueueSize: 10,
+      queueStalledEnabled: false,
+      queueStalledMinutes: 30,
+      cacheSizeMb: 16,
+    },
+  };
+}
+
+export function applySessionChanges(service: TorrentService, host: RpcBackendHost, changes: Partial<RpcSessionSettings>): void {
+  const global = service.global();
+  const download = nextLimit(global.downloadLimit, changes.speedLimitDown, changes.speedLimitDownEnabled);
+  const upload = nextLimit(global.uploadLimit, changes.speedLimitUp, changes.speedLimitUpEnabled);
+  if (download !== global.downloadLimit || upload !== global.uploadLimit) service.setGlobalLimits({ download, upload });
+  if (changes.downloadDir !== undefined) service.setDownloadDirectory(changes.downloadDir);
+  if (changes.seedRatioLimited !== undefined || changes.seedRatioLimit !== undefined) {
+    const limited = changes.seedRatioLimited ?? global.seedRatioLimit !== undefined;
+    service.setGlobalSeedGoals({ ratio: limited ? (changes.seedRatioLimit ?? global.seedRatioLimit ?? 2) : null });
+  }
+  if (changes.idleSeedingLimitEnabled !== undefined || changes.idleSeedingLimit !== undefined) {
+    const limited = changes.idleSeedingLimitEnabled ?? global.seedIdleLimit !== undefined;
+    service.setGlobalSeedGoals({ idleMinutes: limited ? (changes.idleSeedingLimit ?? global.seedIdleLimit ?? 30) : null });
+  }
+  if (changes.downloadQueueEnabled !== undefined || changes.downloadQueueSize !== undefined) {
+    const enabled = changes.downloadQueueEnabled ?? global.maxActiveDownloads > 0;
+    service.setMaxActiveDownloads(enabled ? (changes.downloadQueueSize ?? (global.maxActiveDownloads || 5)) : 0);
+  }
+  if (changes.peerPort !== undefined) host.saveSettings?.({ port: changes.peerPort });
+}
+
+export async function freeSpace(path: string): Promise<{ sizeBytes: number; totalSize: number }> {
+  try {
+    const s = await statfs(path);
+    return { sizeBytes: s.bavail * s.bsize, totalSize: s.blocks * s.bsize };
+  } catch (error) {
+    throw new Error(`${path}: ${describeError(error)}`);
+  }
+}
+
+/** Transmission keeps a limit's value and whether it applies apart; btui has one number (0 = none). */
+export function nextLimit(current: number, value: number | undefined, limited: boolean | undefined): number {
+  if (limited === false) return 0;
+  if (value !== undefined && (limited === true || current > 0)) return Math.max(0, Math.round(value));
+  return current;
+}
