@@ -20,7 +20,7 @@ import type { CheckHashing } from '../storage/storage.js';
 export interface SessionOptions {
   /** Listen port; 0 = any free port. */
   port?: number;
-  /** Listen address; default all interfaces. */
+  /** Listen address; default all interfaces. A specific one is also where outgoing connections leave from. */
   host?: string;
   peerId?: Buffer;
   maxConnections?: number;
@@ -110,7 +110,7 @@ export class Session extends EventEmitter<SessionEvents> {
   constructor(private readonly options: SessionOptions = {}) {
     super();
     this.peerId = options.peerId ?? makePeerId();
-    this.connector = new Connector({ peerId: this.peerId });
+    this.connector = new Connector({ peerId: this.peerId, localAddress: options.host });
     this.downloadLimiter = new RateLimiter(options.downloadLimit ?? 0);
     this.uploadLimiter = new RateLimiter(options.uploadLimit ?? 0);
   }
