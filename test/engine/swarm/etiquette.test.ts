@@ -2,8 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { randomTorrent, startSession } from '../../helpers/swarm.js';
+import { requestLimit } from '../../../source/engine/torrent/peer.js';
+import { randomTorrent, startSession, waitForDone } from '../../helpers/swarm.js';
 import { tempDir } from '../../helpers/tools.js';
+import { startScriptedSeeder } from './scripted-seeder.js';
 
 /** A listener on 127.0.0.1 that notes where each connection came from. */
 async function listener(t: import('node:test').TestContext): Promise<{ port: number; from: Promise<string> }> {
@@ -41,4 +43,51 @@ test('--host with an address of the other family does not stop dials to this one
   await torrent.start();
   torrent.addPeers([{ host: '127.0.0.1', port: remote.port }]);
   assert.equal(await remote.from, '127.0.0.1');
+});
+
+test("reqq: never more requests outstanding to a peer than its extension handshake's reqq says", async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [4 * 1024 * 1024], pieceLength: 256 * 1024, single: true });
+  const seeder = await startScriptedSeeder(t, meta, data, { reqq: 8, rejectBeyond: 8 });
+  const session = await startSession(t);
+  const torrent = session.add(meta, { directory: tempDir(t) });
+  const done = waitForDone(torrent, 20_000);
+  torrent.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await done;
+  assert.ok(seeder.maxOutstanding <= 8, `at most 8 queued at the seeder, saw ${seeder.maxOutstanding}`);
+  assert.equal(seeder.rejects, 0, 'nothing was refused for a full queue');
+});
+
+test('reqq: a peer that says none gets at most 250 outstanding (as libtorrent assumes)', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [24 * 1024 * 1024], pieceLength: 1024 * 1024, single: true });
+  // A far peer: fast enough for the queue to grow past 250 (to 512) in the second the download takes.
+  const seeder = await startScriptedSeeder(t, meta, data, { latencyMs: 100 });
+  const session = await startSession(t);
+  const torrent = session.add(meta, { directory: tempDir(t) });
+  const done = waitForDone(torrent, 30_000);
+  torrent.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await done;
+  assert.ok(seeder.maxOutstanding <= 250, `at most 250 queued at the seeder, saw ${seeder.maxOutstanding}`);
+});
+
+test('reqq is hostile input: 0 means one at a time, and a huge one is capped at 2000', () => {
+  assert.equal(requestLimit(undefined), 250);
+  assert.equal(requestLimit(0), 1);
+  assert.equal(requestLimit(1), 1);
+  assert.equal(requestLimit(512), 512);
+  assert.equal(requestLimit(2 ** 40), 2000);
+});
+
+test('a block the only seeder rejects is asked of it again at once, not after a tick', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [16 * 1024], pieceLength: 16 * 1024, single: true });
+  const seeder = await startScriptedSeeder(t, meta, data, { rejectTimes: new Map([['0:0', 5]]) });
+  const session = await startSession(t);
+  const torrent = session.add(meta, { directory: tempDir(t) });
+  await torrent.start();
+  const done = waitForDone(torrent, 20_000);
+  const started = Date.now();
+  torrent.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await done;
+  assert.equal(seeder.rejects, 5);
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 1000, `five rejections cost ${elapsed} ms`);
 });
