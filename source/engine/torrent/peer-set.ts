@@ -30,6 +30,8 @@ const MAX_KNOWN_FROM_PEX = 1000;
 export class PeerSet {
   private readonly peers = new Map<string, Peer>();
   private readonly banned = new Set<string>();
+  /** Addresses known to be seeds (peer exchange said so, or a connection showed it): a seed does not dial them. */
+  private readonly seeds = new Set<string>();
   private readonly dialer: Dialer;
 
   constructor(private readonly ctx: Pick<TorrentContext, 'meta' | 'state' | 'running' | 'warn'>, connector: Connector, private readonly options: PeerSetOptions) {
@@ -65,10 +67,12 @@ export class PeerSet {
   }
 
   addPeers(addresses: PeerAddress[]): void {
-    for (const { host, port } of addresses) {
+    for (const { host, port, seed } of addresses) {
       if (!port || port > 65535) continue;
-      if (this.banned.has(addressKey(host, port))) continue;
+      const key = addressKey(host, port);
+      if (this.banned.has(key)) continue;
       this.dialer.known.add(host, port);
+      if (seed) this.seeds.add(key);
     }
     if (this.ctx.running) this.connectMore();
   }
@@ -92,7 +96,9 @@ export class PeerSet {
     const known = this.dialer.known;
     for (const candidate of known.values()) {
       if (this.peers.size + this.dialer.halfOpen >= max || this.dialer.atHalfOpenLimit) break;
-      if (seeding) break; // seeders wait to be found; leechers connect to us
+      // A seed dials leechers too (as libtorrent does): a firewalled seed, or one whose leechers
+      // never dial (Transmission does not dial 127.x), would serve no one otherwise.
+      if (seeding && this.seeds.has(candidate.key)) continue;
       if (!known.isDue(candidate, now)) continue;
       if (this.peers.has(candidate.key) || this.banned.has(candidate.key)) continue;
       if (this.options.mayConnect && !this.options.mayConnect()) break;
@@ -151,6 +157,7 @@ export class PeerSet {
   remove(peer: Peer): boolean {
     if (this.peers.get(peer.id) !== peer) return false;
     this.peers.delete(peer.id);
+    if (peer.isSeed && !peer.incoming) this.seeds.add(peer.id);
     return true;
   }
 

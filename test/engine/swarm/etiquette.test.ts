@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { requestLimit } from '../../../source/engine/torrent/peer.js';
-import { randomTorrent, startSession, waitForDone } from '../../helpers/swarm.js';
+import { makePeerId } from '../../../source/engine/wire/peer-id.js';
+import { PeerWire } from '../../../source/engine/wire/peer-wire.js';
+import { randomTorrent, startSession, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
 import { tempDir } from '../../helpers/tools.js';
 import { startScriptedSeeder } from './scripted-seeder.js';
 
@@ -90,4 +92,68 @@ test('a block the only seeder rejects is asked of it again at once, not after a 
   assert.equal(seeder.rejects, 5);
   const elapsed = Date.now() - started;
   assert.ok(elapsed < 1000, `five rejections cost ${elapsed} ms`);
+});
+
+/** A leecher that waits to be dialled: it answers the handshake, says it has nothing and is interested. */
+async function waitingLeecher(t: import('node:test').TestContext): Promise<{ port: number; handshaken: Promise<Buffer> }> {
+  let handshaken!: (infoHash: Buffer) => void;
+  const seen = new Promise<Buffer>((resolve) => (handshaken = resolve));
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    const wire = new PeerWire(socket, { peerId: makePeerId() });
+    wire.on('handshake', (h) => {
+      wire.sendHandshake(h.infoHash);
+      wire.send({ type: 'have-none' });
+      wire.send({ type: 'interested' });
+      handshaken(h.infoHash);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { port: (server.address() as net.AddressInfo).port, handshaken: seen };
+}
+
+test('a seed dials the leechers it knows of (one that never dials out gets served)', async (t) => {
+  const { meta, data } = randomTorrent();
+  const dir = tempDir(t);
+  writeTorrentFiles(dir, meta, data);
+  const leecher = await waitingLeecher(t);
+  const session = await startSession(t);
+  const torrent = session.add(meta, { directory: dir, seedMode: true });
+  await torrent.start();
+  assert.equal(torrent.state, 'seeding');
+  torrent.addPeers([{ host: '127.0.0.1', port: leecher.port }]);
+  const infoHash = await Promise.race([leecher.handshaken, new Promise<undefined>((r) => setTimeout(() => r(undefined), 3000).unref())]);
+  assert.deepEqual(infoHash, meta.infoHashBuffer, 'the seed dialled the leecher');
+});
+
+test('a seed does not dial a peer again once it proved to be a seed', async (t) => {
+  const { meta, data } = randomTorrent();
+  const dir = tempDir(t);
+  writeTorrentFiles(dir, meta, data);
+  const other = await startScriptedSeeder(t, meta, data);
+  const session = await startSession(t);
+  const torrent = session.add(meta, { directory: dir, seedMode: true });
+  await torrent.start();
+  torrent.addPeers([{ host: '127.0.0.1', port: other.port }]);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(other.connections, 1, 'dialled once, found to be a seed, left alone');
+});
+
+test('a seed does not dial a peer that peer exchange says is a seed', async (t) => {
+  const { meta, data } = randomTorrent();
+  const dir = tempDir(t);
+  writeTorrentFiles(dir, meta, data);
+  const other = await startScriptedSeeder(t, meta, data);
+  const session = await startSession(t);
+  const torrent = session.add(meta, { directory: dir, seedMode: true });
+  await torrent.start();
+  torrent.addPeers([{ host: '127.0.0.1', port: other.port, seed: true }]);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(other.connections, 0);
 });

@@ -23,6 +23,8 @@ export interface SeederBehaviour {
 
 export interface ScriptedSeeder {
   port: number;
+  /** Connections it accepted. */
+  connections: number;
   /** The most requests queued at once (asked for, not yet answered). */
   maxOutstanding: number;
   requests: number;
@@ -33,7 +35,7 @@ export interface ScriptedSeeder {
 }
 
 export async function startScriptedSeeder(t: TestContext, meta: Metainfo, data: Buffer, behaviour: SeederBehaviour = {}): Promise<ScriptedSeeder> {
-  const stats: ScriptedSeeder = { port: 0, maxOutstanding: 0, requests: 0, rejects: 0, rejectedAt: new Map(), requestedAt: new Map() };
+  const stats: ScriptedSeeder = { port: 0, connections: 0, maxOutstanding: 0, requests: 0, rejects: 0, rejectedAt: new Map(), requestedAt: new Map() };
   const rejectTimes = new Map(behaviour.rejectTimes ?? []);
   const sockets = new Set<net.Socket>();
   const note = (map: Map<string, number[]>, key: string) => {
@@ -43,6 +45,7 @@ export async function startScriptedSeeder(t: TestContext, meta: Metainfo, data: 
   };
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    stats.connections++;
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     const wire = new PeerWire(socket, { peerId: makePeerId(), extensions: { m: {}, v: 'scripted', ...(behaviour.reqq !== undefined ? { reqq: behaviour.reqq } : {}) } });

@@ -16,6 +16,8 @@ export interface AnnounceParams {
 export interface PeerAddress {
   host: string;
   port: number;
+  /** Known to have every piece (peer exchange's seed flag): a seed need not dial it. */
+  seed?: boolean;
 }
 
 export interface AnnounceResult {
