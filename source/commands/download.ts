@@ -114,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await listenWithFallback(session, cli.flags.port === undefined);
     let meta: Metainfo;
-    const found: PeerAddress[] = [...peers];
+    const found: PeerAddress[] = peers.map((p) => ({ ...p, explicit: true }));
     if (magnet) {
       magnet.peers.push(...peers);
       const resolved = await fetchMetadata(session, magnet, cli.flags.metadataTimeout * 1000, reporter);

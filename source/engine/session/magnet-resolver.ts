@@ -9,6 +9,7 @@ import { metainfoFromInfoBytes, type Metainfo } from '../metainfo/metainfo.js';
 import { MetadataError, MetadataFetcher, type MetadataFetchStats } from './metadata-fetcher.js';
 import { announce } from '../discovery/tracker/index.js';
 import type { Connector } from '../transport/connector.js';
+import { addressKey } from '../transport/dialer.js';
 import type { PeerAddress } from '../discovery/tracker/types.js';
 
 export interface ResolveMagnetOptions {
@@ -29,7 +30,7 @@ export interface ResolveMagnetOptions {
 
 export interface ResolvedMagnet {
   meta: Metainfo;
-  /** Every peer address heard of while resolving, for the download to start from. */
+  /** Every peer address heard of while resolving, for the download to start from (the magnet's x.pe marked explicit). */
   peers: PeerAddress[];
 }
 
@@ -80,7 +81,10 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
     askDht();
     const infoBytes = await fetcher.result;
     const meta = metainfoFromInfoBytes(infoBytes, { announce: magnet.trackers.map((url) => [url]), urlList: magnet.webSeeds });
-    return { meta, peers: fetcher.peerAddresses() };
+    // The magnet's own peers (x.pe) are there on purpose: the torrent retries them sooner.
+    const named = new Set(magnet.peers.map((p) => addressKey(p.host, p.port)));
+    const peers = fetcher.peerAddresses().map((p) => (named.has(addressKey(p.host, p.port)) ? { ...p, explicit: true } : p));
+    return { meta, peers };
   } finally {
     stopped = true;
     clearTimeout(deadline);

@@ -4,7 +4,7 @@ import type { PeerAddress } from '../discovery/tracker/types.js';
 import { PEX_REACHABLE, PEX_SEED } from '../extensions/pex-codec.js';
 import type { PexSwarm } from '../extensions/ut-pex.js';
 import type { Connector } from '../transport/connector.js';
-import { addressKey, Dialer, SWARM_DIAL_POLICY, type KnownPeer } from '../transport/dialer.js';
+import { addressKey, Dialer, EXPLICIT_DIAL_POLICY, SWARM_DIAL_POLICY, type KnownPeer } from '../transport/dialer.js';
 import type { ExtensionHandshake } from '../wire/extension.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import { Peer } from './peer.js';
@@ -67,11 +67,11 @@ export class PeerSet {
   }
 
   addPeers(addresses: PeerAddress[]): void {
-    for (const { host, port, seed } of addresses) {
+    for (const { host, port, seed, explicit } of addresses) {
       if (!port || port > 65535) continue;
       const key = addressKey(host, port);
       if (this.banned.has(key)) continue;
-      this.dialer.known.add(host, port);
+      this.dialer.known.add(host, port, explicit ? EXPLICIT_DIAL_POLICY : SWARM_DIAL_POLICY);
       if (seed) this.seeds.add(key);
     }
     if (this.ctx.running) this.connectMore();

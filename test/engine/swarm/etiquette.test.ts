@@ -157,3 +157,28 @@ test('a seed does not dial a peer that peer exchange says is a seed', async (t) 
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(other.connections, 0);
 });
+
+/** A port nothing listens on (for now). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('a peer given explicitly (--peer, x.pe) is retried a second after its first failure, not ten', async (t) => {
+  const { meta, data } = randomTorrent();
+  const port = await freePort();
+  const session = await startSession(t);
+  const torrent = session.add(meta, { directory: tempDir(t) });
+  await torrent.start();
+  const done = waitForDone(torrent, 6000);
+  torrent.addPeers([{ host: '127.0.0.1', port, explicit: true }]);
+  // The first dial is refused; the peer starts a moment later (a client still starting up).
+  await new Promise((r) => setTimeout(r, 300));
+  const started = Date.now();
+  await startScriptedSeeder(t, meta, data, {}, port);
+  await done;
+  assert.ok(Date.now() - started < 3000, `done ${Date.now() - started} ms after the peer came up`);
+});

@@ -34,7 +34,7 @@ export interface ScriptedSeeder {
   requestedAt: Map<string, number[]>;
 }
 
-export async function startScriptedSeeder(t: TestContext, meta: Metainfo, data: Buffer, behaviour: SeederBehaviour = {}): Promise<ScriptedSeeder> {
+export async function startScriptedSeeder(t: TestContext, meta: Metainfo, data: Buffer, behaviour: SeederBehaviour = {}, port = 0): Promise<ScriptedSeeder> {
   const stats: ScriptedSeeder = { port: 0, connections: 0, maxOutstanding: 0, requests: 0, rejects: 0, rejectedAt: new Map(), requestedAt: new Map() };
   const rejectTimes = new Map(behaviour.rejectTimes ?? []);
   const sockets = new Set<net.Socket>();
@@ -88,7 +88,7 @@ export async function startScriptedSeeder(t: TestContext, meta: Metainfo, data: 
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   t.after(() => {
     for (const socket of sockets) socket.destroy();
     return new Promise<void>((resolve) => server.close(() => resolve()));
