@@ -10,6 +10,7 @@ import { MetadataError, MetadataFetcher, type MetadataFetchStats } from './metad
 import { announce } from '../discovery/tracker/index.js';
 import type { Connector } from '../transport/connector.js';
 import { addressKey } from '../transport/dialer.js';
+import type { HandedOverPeer } from '../transport/handover.js';
 import type { PeerAddress } from '../discovery/tracker/types.js';
 
 export interface ResolveMagnetOptions {
@@ -26,6 +27,8 @@ export interface ResolveMagnetOptions {
   udpBaseTimeoutMs?: number;
   /** The session's, so that metadata peers are dialled like every other; default: plain TCP. */
   connector?: Connector;
+  /** Takes the connections the metadata came over, for the torrent to keep; without it they are closed. */
+  handOver?: (peers: HandedOverPeer[]) => void;
 }
 
 export interface ResolvedMagnet {
@@ -80,7 +83,16 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
     askTrackers();
     askDht();
     const infoBytes = await fetcher.result;
-    const meta = metainfoFromInfoBytes(infoBytes, { announce: magnet.trackers.map((url) => [url]), urlList: magnet.webSeeds });
+    const handed = fetcher.takeHandedOver();
+    let meta: Metainfo;
+    try {
+      meta = metainfoFromInfoBytes(infoBytes, { announce: magnet.trackers.map((url) => [url]), urlList: magnet.webSeeds });
+    } catch (error) {
+      for (const peer of handed) peer.wire.destroy();
+      throw error;
+    }
+    if (options.handOver) options.handOver(handed);
+    else for (const peer of handed) peer.wire.destroy();
     // The magnet's own peers (x.pe) are there on purpose: the torrent retries them sooner.
     const named = new Set(magnet.peers.map((p) => addressKey(p.host, p.port)));
     const peers = fetcher.peerAddresses().map((p) => (named.has(addressKey(p.host, p.port)) ? { ...p, explicit: true } : p));

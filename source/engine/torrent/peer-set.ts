@@ -5,7 +5,9 @@ import { PEX_REACHABLE, PEX_SEED } from '../extensions/pex-codec.js';
 import type { PexSwarm } from '../extensions/ut-pex.js';
 import type { Connector } from '../transport/connector.js';
 import { addressKey, Dialer, EXPLICIT_DIAL_POLICY, SWARM_DIAL_POLICY, type KnownPeer } from '../transport/dialer.js';
+import type { HandedOverPeer } from '../transport/handover.js';
 import type { ExtensionHandshake } from '../wire/extension.js';
+import type { Message } from '../wire/messages.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import { Peer } from './peer.js';
 import type { TorrentContext } from './torrent-context.js';
@@ -15,6 +17,8 @@ export interface PeerSetOptions {
   maxPeers: number;
   /** Whether the session may open another connection now (global cap). */
   mayConnect?: () => boolean;
+  /** Connections made for this torrent elsewhere (a magnet's metadata fetch), adopted once it runs. */
+  handedOver?: () => HandedOverPeer[];
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
   /** Our extension handshake, sent on the connections we open. */
@@ -90,6 +94,7 @@ export class PeerSet {
 
   connectMore(): void {
     if (!this.ctx.running || this.ctx.state === 'checking') return;
+    for (const handed of this.options.handedOver?.() ?? []) this.adopt(handed);
     const max = this.options.maxPeers;
     const now = Date.now();
     const seeding = this.ctx.state === 'seeding';
@@ -126,13 +131,25 @@ export class PeerSet {
     });
   }
 
+  /** A connection the metadata fetcher made: it joins as one we dialled, and what the peer said meanwhile is replayed. */
+  private adopt(handed: HandedOverPeer): void {
+    const { wire } = handed;
+    const said = handed.release();
+    const h = wire.remoteHandshake;
+    if (!said || wire.destroyed || !h || !h.infoHash.equals(this.ctx.meta.infoHashBuffer) || this.peers.size >= this.options.maxPeers) {
+      wire.destroy();
+      return;
+    }
+    this.attach(wire, handed.stream, handed.host, handed.port, false, said);
+  }
+
   private isBanned(host: string, port: number, wire: PeerWire): boolean {
     if (this.banned.has(addressKey(host, port))) return true;
     const id = wire.remoteHandshake?.peerId;
     return id !== undefined && this.banned.has(`id:${id.toString('hex')}`);
   }
 
-  private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean): void {
+  private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean, said?: Message[]): void {
     const id = addressKey(host, port);
     if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId) || this.isConnectedTo(wire)) {
       wire.destroy();
@@ -140,6 +157,7 @@ export class PeerSet {
     }
     (stream as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     const peer = new Peer(id, wire, stream, host, port, incoming, new Bitfield(this.ctx.meta.pieceCount));
+    peer.handedOver = said;
     this.peers.set(id, peer);
     if (!incoming) this.dialer.known.add(host, port);
     this.options.attached(peer);

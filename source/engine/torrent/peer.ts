@@ -3,6 +3,7 @@ import type { Bitfield } from '../codec/bitfield.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import type { BlockRequest } from './picker.js';
 import type { ExtensionPeer } from '../extensions/extension-api.js';
+import type { Message } from '../wire/messages.js';
 
 export interface PendingRequest extends BlockRequest {
   sentAt: number;
@@ -35,6 +36,12 @@ export class Peer {
   unrequestedBytes = 0;
   hashFailures = 0;
   blocksReceived = 0;
+  /**
+   * For a connection made before the torrent ran (a magnet's metadata fetch): what the peer said
+   * since its handshake, replayed once the torrent listens. Our own handshake-time messages went
+   * out then, so the torrent's bitfield goes as haves.
+   */
+  handedOver?: Message[];
 
   constructor(
     readonly id: string,

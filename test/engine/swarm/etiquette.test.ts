@@ -182,3 +182,20 @@ test('a peer given explicitly (--peer, x.pe) is retried a second after its first
   await done;
   assert.ok(Date.now() - started < 3000, `done ${Date.now() - started} ms after the peer came up`);
 });
+
+test("a magnet download keeps the connection its metadata came over (no redial the peer may refuse)", async (t) => {
+  const { meta, data } = randomTorrent();
+  const seeder = await startScriptedSeeder(t, meta, data, { metadata: true });
+  const session = await startSession(t);
+  const started = Date.now();
+  const magnet = { infoHash: meta.infoHash, trackers: [], webSeeds: [], peers: [{ host: '127.0.0.1', port: seeder.port }] };
+  const resolved = await session.resolveMagnet(magnet, { timeoutMs: 10_000 });
+  assert.deepEqual(resolved.peers, [{ host: '127.0.0.1', port: seeder.port, explicit: true }], 'x.pe peers are explicit');
+  const torrent = session.add(resolved.meta, { directory: tempDir(t), paused: true });
+  const done = waitForDone(torrent, 10_000);
+  await torrent.start();
+  torrent.addPeers(resolved.peers);
+  await done;
+  assert.equal(seeder.connections, 1, 'one connection, for the metadata and the data');
+  assert.ok(Date.now() - started < 3000, `magnet to data in ${Date.now() - started} ms`);
+});

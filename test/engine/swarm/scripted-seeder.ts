@@ -9,6 +9,9 @@ import type { TestContext } from 'node:test';
 import type { Metainfo } from '../../../source/engine/metainfo/metainfo.js';
 import { makePeerId } from '../../../source/engine/wire/peer-id.js';
 import { PeerWire } from '../../../source/engine/wire/peer-wire.js';
+import { decodeMetadataMessage, encodeMetadataMessage, METADATA_PIECE_SIZE } from '../../../source/engine/extensions/ut-metadata-messages.js';
+
+const UT_METADATA_ID = 3;
 
 export interface SeederBehaviour {
   /** Said in the extension handshake; absent: no reqq key at all. */
@@ -17,6 +20,8 @@ export interface SeederBehaviour {
   rejectBeyond?: number;
   /** `${index}:${begin}` -> how many times to reject that block before serving it. */
   rejectTimes?: Map<string, number>;
+  /** Serve the info dictionary over ut_metadata (BEP 9) too. */
+  metadata?: boolean;
   /** How long requests wait before they are answered (a far peer); default 2 ms. */
   latencyMs?: number;
 }
@@ -48,7 +53,13 @@ export async function startScriptedSeeder(t: TestContext, meta: Metainfo, data: 
     stats.connections++;
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    const wire = new PeerWire(socket, { peerId: makePeerId(), extensions: { m: {}, v: 'scripted', ...(behaviour.reqq !== undefined ? { reqq: behaviour.reqq } : {}) } });
+    const extensions = {
+      m: (behaviour.metadata ? { ut_metadata: UT_METADATA_ID } : {}) as Record<string, number>,
+      v: 'scripted',
+      ...(behaviour.metadata ? { metadata_size: meta.infoBytes.length } : {}),
+      ...(behaviour.reqq !== undefined ? { reqq: behaviour.reqq } : {}),
+    };
+    const wire = new PeerWire(socket, { peerId: makePeerId(), extensions });
     const queue: { index: number; begin: number; length: number }[] = [];
     let scheduled = false;
     const serve = () => {
@@ -64,6 +75,14 @@ export async function startScriptedSeeder(t: TestContext, meta: Metainfo, data: 
     });
     wire.on('message', (m) => {
       if (m.type === 'interested') wire.send({ type: 'unchoke' });
+      if (m.type === 'extended' && m.id === UT_METADATA_ID && behaviour.metadata) {
+        const asked = decodeMetadataMessage(m.payload);
+        if (asked?.type !== 'request') return;
+        const info = meta.infoBytes;
+        const piece = info.subarray(asked.piece * METADATA_PIECE_SIZE, (asked.piece + 1) * METADATA_PIECE_SIZE);
+        const payload = encodeMetadataMessage({ type: 'data', piece: asked.piece, totalSize: info.length, data: piece });
+        wire.send({ type: 'extended', id: wire.remoteExtensions?.m.ut_metadata ?? 0, payload });
+      }
       if (m.type === 'cancel') {
         const i = queue.findIndex((r) => r.index === m.index && r.begin === m.begin);
         if (i >= 0) queue.splice(i, 1);
