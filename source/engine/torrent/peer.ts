@@ -78,8 +78,12 @@ export const DEFAULT_REQQ = 250;
 /** A peer's reqq is its word, and hostile input: no more than this, whatever it says. */
 const MAX_REQQ = 2000;
 
-/** How many requests may be outstanding to a peer whose extension handshake said `reqq`. */
+/**
+ * How many requests may be outstanding to a peer whose extension handshake said `reqq`: one
+ * fewer than it says. Transmission (3.00 to 4.0) refuses the reqq-th already (its test is
+ * `pending + 1 >= REQQ`), and sends the reject in a batch up to 10 s later: the block waits.
+ */
 export function requestLimit(reqq: number | undefined): number {
   if (reqq === undefined || !Number.isFinite(reqq)) return DEFAULT_REQQ;
-  return Math.min(MAX_REQQ, Math.max(1, Math.floor(reqq)));
+  return Math.min(MAX_REQQ, Math.max(1, Math.floor(reqq) - 1));
 }
