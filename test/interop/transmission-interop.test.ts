@@ -117,3 +117,27 @@ test('a btui seed dials a transmission-daemon leecher it was told of, and serves
   await until('transmission to have every piece', () => percentDone(daemon) === 100, 30_000, 250);
   assert.ok(readFileSync(join(leechDir, 'tr.bin')).equals(f.data));
 });
+
+test('a 32 MiB magnet (x.pe) from a transmission-daemon seeder: the metadata connection carries the data', async (t) => {
+  if (!needs(t, TOOLS)) return;
+  const f = fixture(t, 32 * 1024 * 1024);
+  const daemon = await startTransmission(t, f.dataDir);
+  daemon.remote('-a', f.torrentPath, '-w', f.dataDir);
+  await until('transmission to verify its copy', () => percentDone(daemon) === 100, 30_000, 200);
+
+  const session = await startSession(t);
+  const started = Date.now();
+  const magnet = { infoHash: f.meta.infoHash, trackers: [], webSeeds: [], peers: [{ host: '127.0.0.1', port: daemon.peerPort }] };
+  const resolved = await session.resolveMagnet(magnet, { timeoutMs: 30_000 });
+  const metadataAt = Date.now();
+  const out = tempDir(t);
+  const torrent = session.add(resolved.meta, { directory: out, paused: true });
+  const done = waitForDone(torrent, 60_000);
+  await torrent.start();
+  torrent.addPeers(resolved.peers);
+  await done;
+  const elapsed = Date.now() - started;
+  t.diagnostic(`32 MiB magnet from transmission-daemon in ${elapsed} ms (metadata after ${metadataAt - started} ms)`);
+  assert.ok(readFileSync(join(out, 'tr.bin')).equals(f.data));
+  assert.ok(elapsed < 15_000, `took ${elapsed} ms`);
+});
