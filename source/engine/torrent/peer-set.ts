@@ -120,7 +120,7 @@ export class PeerSet {
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         idleTimeoutMs: this.options.idleTimeoutMs,
       }),
-      accept: (wire, h) => h.infoHash.equals(infoHash) && !h.peerId.equals(this.options.peerId) && this.ctx.running && !this.isConnectedTo(wire),
+      accept: (wire, h) => h.infoHash.equals(infoHash) && !h.peerId.equals(this.options.peerId) && this.ctx.running && this.keepsNew(wire, false),
       connected: (wire, stream) => this.attach(wire, stream, candidate.host, candidate.port, false),
       // The slot is free now: trackers list peers long gone, and the live ones behind them
       // should not wait for the next tick.
@@ -151,10 +151,12 @@ export class PeerSet {
 
   private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean, said?: Message[]): void {
     const id = addressKey(host, port);
-    if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId) || this.isConnectedTo(wire)) {
+    if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId) || !this.keepsNew(wire, incoming)) {
       wire.destroy();
       return;
     }
+    // The connection this one replaces closes (and leaves the set) on its own.
+    this.sameRemote(wire)?.wire.destroy();
     (stream as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     const peer = new Peer(id, wire, stream, host, port, incoming, new Bitfield(this.ctx.meta.pieceCount));
     peer.handedOver = said;
@@ -163,12 +165,26 @@ export class PeerSet {
     this.options.attached(peer);
   }
 
-  /** Already connected to this peer id on another connection (e.g. one we learned through PEX). */
-  private isConnectedTo(wire: PeerWire): boolean {
+  /** The peer on another connection with this wire's peer id (e.g. one we learned through PEX), if any. */
+  private sameRemote(wire: PeerWire): Peer | undefined {
     const pid = wire.remoteHandshake?.peerId;
-    if (!pid) return false;
-    for (const p of this.peers.values()) if (p.wire.remoteHandshake?.peerId.equals(pid)) return true;
-    return false;
+    if (!pid) return undefined;
+    for (const p of this.peers.values()) if (p.wire !== wire && !p.wire.destroyed && p.wire.remoteHandshake?.peerId.equals(pid)) return p;
+    return undefined;
+  }
+
+  /**
+   * Whether a new connection to a peer stays: yes unless we are connected to its peer id already.
+   * When both ends dialled each other at once (a seed dials leechers too), each would otherwise
+   * drop the other's and both connections die: both ends keep the one the lower peer id dialled.
+   */
+  private keepsNew(wire: PeerWire, incoming: boolean): boolean {
+    const existing = this.sameRemote(wire);
+    const theirs = wire.remoteHandshake?.peerId;
+    if (!existing || !theirs) return true;
+    if (existing.incoming === incoming) return false;
+    const oursIsLower = Buffer.compare(this.options.peerId, theirs) < 0;
+    return incoming ? !oursIsLower : oursIsLower;
   }
 
   /** Takes a closed peer out; false if it was not (or no longer) in the set. */

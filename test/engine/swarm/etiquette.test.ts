@@ -201,3 +201,22 @@ test("a magnet download keeps the connection its metadata came over (no redial t
   assert.equal(seeder.connections, 1, 'one connection, for the metadata and the data');
   assert.ok(Date.now() - started < 3000, `magnet to data in ${Date.now() - started} ms`);
 });
+
+test('a seed and a leecher that dial each other at once keep one connection between them, not none', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [500_000] });
+  const dir = tempDir(t);
+  writeTorrentFiles(dir, meta, data);
+  const seeder = await startSession(t);
+  const seed = seeder.add(meta, { directory: dir, seedMode: true });
+  await seed.start();
+  const leecher = await startSession(t);
+  const leech = leecher.add(meta, { directory: tempDir(t) });
+  await leech.start();
+  const done = waitForDone(leech, 8000);
+  const started = Date.now();
+  seed.addPeers([{ host: '127.0.0.1', port: leecher.port }]);
+  leech.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await done;
+  assert.ok(Date.now() - started < 3000, `done in ${Date.now() - started} ms`);
+  assert.equal(leech.stats().peers, 1);
+});
