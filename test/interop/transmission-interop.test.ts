@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,13 +14,25 @@ import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-fil
 import type { Metainfo } from '../../source/engine/metainfo/metainfo.js';
 import { startSession, waitForDone } from '../helpers/swarm.js';
 import { freePort } from '../helpers/opentracker.js';
-import { needs, tempDir, until } from '../helpers/tools.js';
+import { needs, tempDir } from '../helpers/tools.js';
 
 const TOOLS = { commands: ['transmission-daemon', 'transmission-remote'] };
 
 interface Daemon {
   peerPort: number;
-  remote(...args: string[]): string;
+  /** transmission-remote against it; asynchronous: the btui session in this process runs meanwhile. */
+  remote(...args: string[]): Promise<string>;
+}
+
+const run = promisify(execFile);
+
+/** Polls an asynchronous condition (a synchronous child process would stop btui's event loop too). */
+async function waitFor(what: string, done: () => Promise<boolean>, timeoutMs: number, pollMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
 }
 
 /** A transmission-daemon on 127.0.0.1 with its own config dir, stopped by its pid after the test. */
@@ -38,24 +51,13 @@ async function startTransmission(t: import('node:test').TestContext, downloadDir
   t.after(() => {
     child.kill('SIGKILL');
   });
-  const remote = (...args: string[]) => {
-    const r = spawnSync('transmission-remote', [`127.0.0.1:${rpcPort}`, ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`transmission-remote ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
-  await until('transmission-daemon to answer', () => {
-    try {
-      remote('-l');
-      return true;
-    } catch {
-      return false;
-    }
-  }, 15_000, 100);
+  const remote = async (...args: string[]) => (await run('transmission-remote', [`127.0.0.1:${rpcPort}`, ...args], { encoding: 'utf8' })).stdout;
+  await waitFor('transmission-daemon to answer', () => remote('-l').then(() => true, () => false), 15_000, 100);
   return { peerPort, remote };
 }
 
-function percentDone(daemon: Daemon): number {
-  const m = /Percent Done: ([\d.]+)%/.exec(daemon.remote('-t', '1', '-i'));
+async function percentDone(daemon: Daemon): Promise<number> {
+  const m = /Percent Done: ([\d.]+)%/.exec(await daemon.remote('-t', '1', '-i'));
   return m ? Number(m[1]) : 0;
 }
 
@@ -73,8 +75,8 @@ test('a 32 MiB download from a transmission-daemon seeder completes with no mult
   if (!needs(t, TOOLS)) return;
   const f = fixture(t, 32 * 1024 * 1024);
   const daemon = await startTransmission(t, f.dataDir);
-  daemon.remote('-a', f.torrentPath, '-w', f.dataDir);
-  await until('transmission to verify its copy', () => percentDone(daemon) === 100, 30_000, 200);
+  await daemon.remote('-a', f.torrentPath, '-w', f.dataDir);
+  await waitFor('transmission to verify its copy', async () => (await percentDone(daemon)) === 100, 30_000);
 
   const session = await startSession(t);
   const out = tempDir(t);
@@ -107,14 +109,20 @@ test('a btui seed dials a transmission-daemon leecher it was told of, and serves
   const leechDir = tempDir(t);
   mkdirSync(leechDir, { recursive: true });
   const daemon = await startTransmission(t, leechDir);
-  daemon.remote('-a', f.torrentPath, '-w', leechDir);
+  await daemon.remote('-a', f.torrentPath, '-w', leechDir);
+  // It holds incoming handshakes for a torrent it is still checking (8 s here).
+  await waitFor('transmission to check its (empty) copy', async () => /State: (Idle|Downloading)/.test(await daemon.remote('-t', '1', '-i')), 30_000);
 
   const session = await startSession(t);
   const torrent = session.add(f.meta, { directory: f.dataDir, seedMode: true });
   await torrent.start();
   assert.equal(torrent.state, 'seeding');
+  const started = Date.now();
+  let firstUpload = 0;
+  torrent.once('peer', () => (firstUpload = Date.now()));
   torrent.addPeers([{ host: '127.0.0.1', port: daemon.peerPort }]);
-  await until('transmission to have every piece', () => percentDone(daemon) === 100, 30_000, 250);
+  await waitFor('transmission to have every piece', async () => (await percentDone(daemon)) === 100, 30_000);
+  t.diagnostic(`transmission-daemon had 4 MiB from the btui seed ${Date.now() - started} ms after the seed was told of it (connected after ${firstUpload - started} ms)`);
   assert.ok(readFileSync(join(leechDir, 'tr.bin')).equals(f.data));
 });
 
@@ -122,8 +130,8 @@ test('a 32 MiB magnet (x.pe) from a transmission-daemon seeder: the metadata con
   if (!needs(t, TOOLS)) return;
   const f = fixture(t, 32 * 1024 * 1024);
   const daemon = await startTransmission(t, f.dataDir);
-  daemon.remote('-a', f.torrentPath, '-w', f.dataDir);
-  await until('transmission to verify its copy', () => percentDone(daemon) === 100, 30_000, 200);
+  await daemon.remote('-a', f.torrentPath, '-w', f.dataDir);
+  await waitFor('transmission to verify its copy', async () => (await percentDone(daemon)) === 100, 30_000);
 
   const session = await startSession(t);
   const started = Date.now();
