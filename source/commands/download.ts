@@ -32,7 +32,8 @@ const help = `
     --seed-time MINUTES    after completing, seed this long (with --seed-ratio: whichever comes first)
     --on-done CMD          run CMD with the completed path as its last argument (also $BTUI_PATH)
     --port N               listen port (default ${DEFAULTS.port}; 0 = any; a busy default falls back to any)
-    --host ADDR            listen address (default all interfaces)
+    --host ADDR            listen address, and where connections to peers leave from
+                           (default all interfaces)
     --peer HOST:PORT       connect to this peer too (repeatable)
     --max-peers N          connections for this torrent (default ${DEFAULTS.maxPeersPerTorrent})
     --download-limit KIB   KiB/s, 0 = unlimited
@@ -113,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await listenWithFallback(session, cli.flags.port === undefined);
     let meta: Metainfo;
-    const found: PeerAddress[] = [...peers];
+    const found: PeerAddress[] = peers.map((p) => ({ ...p, explicit: true }));
     if (magnet) {
       magnet.peers.push(...peers);
       const resolved = await fetchMetadata(session, magnet, cli.flags.metadataTimeout * 1000, reporter);

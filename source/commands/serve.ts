@@ -24,7 +24,8 @@ const help = `
     -f, --files LIST      comma-separated files to serve (repeatable)
     -a, --announce URL    a tracker to announce to, and to put in the magnets (repeatable)
     --port N              listen port (default ${DEFAULTS.port}; 0 = any)
-    --host ADDR           listen address (default all interfaces)
+    --host ADDR           listen address, and where connections to peers leave from
+                          (default all interfaces)
     --peer-host HOST      address to advertise in the magnets' x.pe (default: --host when it
                           is a specific address, e.g. 127.0.0.1 for a loopback swarm)
     --torrent-dir DIR     also write each .torrent there

@@ -9,6 +9,8 @@ import { metainfoFromInfoBytes, type Metainfo } from '../metainfo/metainfo.js';
 import { MetadataError, MetadataFetcher, type MetadataFetchStats } from './metadata-fetcher.js';
 import { announce } from '../discovery/tracker/index.js';
 import type { Connector } from '../transport/connector.js';
+import { addressKey } from '../transport/dialer.js';
+import type { HandedOverPeer } from '../transport/handover.js';
 import type { PeerAddress } from '../discovery/tracker/types.js';
 
 export interface ResolveMagnetOptions {
@@ -25,11 +27,13 @@ export interface ResolveMagnetOptions {
   udpBaseTimeoutMs?: number;
   /** The session's, so that metadata peers are dialled like every other; default: plain TCP. */
   connector?: Connector;
+  /** Takes the connections the metadata came over, for the torrent to keep; without it they are closed. */
+  handOver?: (peers: HandedOverPeer[]) => void;
 }
 
 export interface ResolvedMagnet {
   meta: Metainfo;
-  /** Every peer address heard of while resolving, for the download to start from. */
+  /** Every peer address heard of while resolving, for the download to start from (the magnet's x.pe marked explicit). */
   peers: PeerAddress[];
 }
 
@@ -79,8 +83,20 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
     askTrackers();
     askDht();
     const infoBytes = await fetcher.result;
-    const meta = metainfoFromInfoBytes(infoBytes, { announce: magnet.trackers.map((url) => [url]), urlList: magnet.webSeeds });
-    return { meta, peers: fetcher.peerAddresses() };
+    const handed = fetcher.takeHandedOver();
+    let meta: Metainfo;
+    try {
+      meta = metainfoFromInfoBytes(infoBytes, { announce: magnet.trackers.map((url) => [url]), urlList: magnet.webSeeds });
+    } catch (error) {
+      for (const peer of handed) peer.wire.destroy();
+      throw error;
+    }
+    if (options.handOver) options.handOver(handed);
+    else for (const peer of handed) peer.wire.destroy();
+    // The magnet's own peers (x.pe) are there on purpose: the torrent retries them sooner.
+    const named = new Set(magnet.peers.map((p) => addressKey(p.host, p.port)));
+    const peers = fetcher.peerAddresses().map((p) => (named.has(addressKey(p.host, p.port)) ? { ...p, explicit: true } : p));
+    return { meta, peers };
   } finally {
     stopped = true;
     clearTimeout(deadline);

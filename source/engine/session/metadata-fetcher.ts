@@ -9,6 +9,9 @@ import { EventEmitter } from 'node:events';
 import type { PeerAddress } from '../discovery/tracker/types.js';
 import { Connector } from '../transport/connector.js';
 import { Dialer, METADATA_DIAL_POLICY, type KnownPeer } from '../transport/dialer.js';
+import type { Duplex } from 'node:stream';
+import type { HandedOverPeer } from '../transport/handover.js';
+import type { Handshake } from '../wire/handshake.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import type { ExtensionHandshake } from '../wire/extension.js';
 import type { Message } from '../wire/messages.js';
@@ -60,10 +63,22 @@ const MAX_INFLIGHT_PER_PEER = 4;
 const MAX_STRIKES = 3;
 /** A peer that has not offered metadata this long after connecting never will. */
 const OFFER_TIMEOUT_MS = 15_000;
+/** Messages kept per peer for the torrent (a bitfield, a few haves, unchoke): more, and it is not handed over. */
+const MAX_RECORDED = 4096;
 
 interface FetchPeer {
   key: string;
+  host: string;
+  port: number;
   wire: PeerWire;
+  /** The transport's stream, once the handshake is accepted. */
+  stream?: Duplex;
+  /** What the peer said besides ut_metadata, kept for the torrent it may be handed to; undefined past MAX_RECORDED. */
+  said: Message[] | undefined;
+  /** Takes the fetcher's own listeners off the wire (the recording stays)... */
+  detach(): void;
+  /** ...until this. */
+  stopRecording(): void;
   /** The id the remote wants ut_metadata messages under; 0 until it offered metadata. */
   remoteId: number;
   size: number;
@@ -85,6 +100,8 @@ export class MetadataFetcher extends EventEmitter {
   private readonly dialer: Dialer;
   private readonly banned = new Set<string>();
   private readonly peers = new Map<string, FetchPeer>();
+  /** Connections kept for the torrent once the metadata is verified (see takeHandedOver). */
+  private handedOver: HandedOverPeer[] = [];
   private assembly?: Assembly;
   private singleSource = false;
   private hashFailures = 0;
@@ -135,6 +152,16 @@ export class MetadataFetcher extends EventEmitter {
     return [...this.dialer.known.values()].filter((p) => !this.banned.has(p.key)).map(({ host, port }) => ({ host, port }));
   }
 
+  /**
+   * Once the metadata is verified: the connections that gave it, handshaken and still open,
+   * for the torrent to keep (the caller owns them now: adopt or destroy each).
+   */
+  takeHandedOver(): HandedOverPeer[] {
+    const handed = this.handedOver;
+    this.handedOver = [];
+    return handed;
+  }
+
   close(reason = new MetadataError('metadata fetch stopped')): void {
     if (this.closed) return;
     this.closed = true;
@@ -163,9 +190,12 @@ export class MetadataFetcher extends EventEmitter {
         infoHash: this.options.infoHash,
         extensions: { m: { [UT_METADATA]: LOCAL_UT_METADATA_ID }, v: 'btui', p: this.options.listenPort || undefined },
       }),
-      opened: (wire) => this.attach(key, wire),
+      opened: (wire) => this.attach(candidate, wire),
       accept: () => true,
-      connected: () => undefined,
+      connected: (wire, stream) => {
+        const peer = this.peers.get(key);
+        if (peer?.wire === wire) peer.stream = stream;
+      },
       // Once connected, the wire's own close handler below retries and connects more.
       failed: () => {
         if (!this.peers.has(key)) this.connectMore();
@@ -174,28 +204,66 @@ export class MetadataFetcher extends EventEmitter {
   }
 
   /** The stream is open and our handshake sent: from here the peer counts as connected. */
-  private attach(key: string, wire: PeerWire): void {
-    const peer: FetchPeer = { key, wire, remoteId: 0, size: 0, inflight: new Map(), rejected: new Set(), strikes: 0 };
-    this.peers.set(key, peer);
-    const offerTimer = setTimeout(() => peer.remoteId || wire.destroy(), OFFER_TIMEOUT_MS);
-    offerTimer.unref();
-    wire.once('handshake', (h) => {
+  private attach({ key, host, port }: KnownPeer, wire: PeerWire): void {
+    const onHandshake = (h: Handshake) => {
       if (h.peerId.equals(this.options.peerId)) this.ban(peer, 'that is us');
       else if (!wire.extendedEnabled) wire.destroy();
       else if (wire.fastEnabled) wire.send({ type: 'have-none' });
-    });
-    wire.on('extended-handshake', (h) => this.onExtensionHandshake(peer, h));
-    wire.on('message', (m: Message) => {
+    };
+    const onExtensionHandshake = (h: ExtensionHandshake) => this.onExtensionHandshake(peer, h);
+    const onMessage = (m: Message) => {
       if (m.type === 'extended' && m.id === LOCAL_UT_METADATA_ID) this.onMetadataMessage(peer, m.payload);
-    });
-    wire.once('close', () => {
+    };
+    const record = (m: Message) => {
+      if (m.type === 'extended' || m.type === 'keep-alive' || !peer.said) return;
+      if (peer.said.length < MAX_RECORDED) peer.said.push(m);
+      else peer.said = undefined;
+    };
+    const onClose = () => {
       clearTimeout(offerTimer);
       if (this.peers.get(key) === peer) this.peers.delete(key);
       this.retryLater(key);
       if (this.assembly?.owner === key) this.assembly.owner = undefined;
       this.connectMore();
       this.fillAll();
-    });
+    };
+    const detach = () => {
+      clearTimeout(offerTimer);
+      wire.off('handshake', onHandshake);
+      wire.off('extended-handshake', onExtensionHandshake);
+      wire.off('message', onMessage);
+      wire.off('close', onClose);
+    };
+    const stopRecording = () => wire.off('message', record);
+    const peer: FetchPeer = { key, host, port, wire, said: [], detach, stopRecording, remoteId: 0, size: 0, inflight: new Map(), rejected: new Set(), strikes: 0 };
+    this.peers.set(key, peer);
+    const offerTimer = setTimeout(() => peer.remoteId || wire.destroy(), OFFER_TIMEOUT_MS);
+    offerTimer.unref();
+    wire.once('handshake', onHandshake);
+    wire.on('extended-handshake', onExtensionHandshake);
+    wire.on('message', record);
+    wire.on('message', onMessage);
+    wire.once('close', onClose);
+  }
+
+  /** The metadata is verified: open, handshaken connections go to the torrent instead of closing. */
+  private handOver(): void {
+    for (const peer of [...this.peers.values()]) {
+      const { wire, stream, host, port } = peer;
+      if (!stream || !peer.said || wire.destroyed || !wire.remoteHandshake || this.banned.has(peer.key)) continue;
+      peer.detach();
+      this.peers.delete(peer.key);
+      this.handedOver.push({
+        host,
+        port,
+        wire,
+        stream,
+        release: () => {
+          peer.stopRecording();
+          return peer.said;
+        },
+      });
+    }
   }
 
   private retryLater(key: string): void {
@@ -252,6 +320,7 @@ export class MetadataFetcher extends EventEmitter {
   private verify(a: Assembly): void {
     const info = Buffer.concat(a.pieces as Buffer[]);
     if (createHash('sha1').update(info).digest().equals(this.options.infoHash)) {
+      this.handOver();
       this.settle.resolve(info);
       this.close();
       return;

@@ -15,12 +15,13 @@ import { Torrent, type TorrentStats } from '../torrent/torrent.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import { Connector } from '../transport/connector.js';
 import { makePeerId } from '../wire/peer-id.js';
+import type { HandedOverPeer } from '../transport/handover.js';
 import type { CheckHashing } from '../storage/storage.js';
 
 export interface SessionOptions {
   /** Listen port; 0 = any free port. */
   port?: number;
-  /** Listen address; default all interfaces. */
+  /** Listen address; default all interfaces. A specific one is also where outgoing connections leave from. */
   host?: string;
   peerId?: Buffer;
   maxConnections?: number;
@@ -106,11 +107,13 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly lsdRegistrations = new Map<string, () => void>();
   /** One timer for every torrent's periodic work. */
   private readonly housekeeper = new Housekeeper();
+  /** Connections a magnet's metadata came over, by info-hash, kept for its torrent to adopt when it starts. */
+  private readonly handedOver = new Map<string, HandedOverPeer[]>();
 
   constructor(private readonly options: SessionOptions = {}) {
     super();
     this.peerId = options.peerId ?? makePeerId();
-    this.connector = new Connector({ peerId: this.peerId });
+    this.connector = new Connector({ peerId: this.peerId, localAddress: options.host });
     this.downloadLimiter = new RateLimiter(options.downloadLimit ?? 0);
     this.uploadLimiter = new RateLimiter(options.uploadLimit ?? 0);
   }
@@ -176,7 +179,7 @@ export class Session extends EventEmitter<SessionEvents> {
    * Fetches a magnet's info dictionary from the swarm (x.pe, trackers, the DHT) over
    * ut_metadata. Add the result with add(); its `peers` are worth passing to addPeers().
    */
-  resolveMagnet(magnet: Magnet, options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht' | 'connector'> = {}): Promise<ResolvedMagnet> {
+  resolveMagnet(magnet: Magnet, options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht' | 'connector' | 'handOver'> = {}): Promise<ResolvedMagnet> {
     return resolveMagnet(magnet, {
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
       trackerTimeoutMs: this.options.announceTimeoutMs,
@@ -185,7 +188,29 @@ export class Session extends EventEmitter<SessionEvents> {
       listenPort: this.listenPort,
       dht: this.dhtNode,
       connector: this.connector,
+      // The metadata's connections carry on with the data once the torrent is added and started.
+      handOver: (peers) => this.keepForTorrent(magnet.infoHash.toLowerCase(), peers),
     });
+  }
+
+  /** Kept for a while: a torrent not started by then has them closed. */
+  private keepForTorrent(infoHash: string, peers: HandedOverPeer[]): void {
+    if (peers.length === 0) return;
+    const kept = [...(this.handedOver.get(infoHash) ?? []), ...peers];
+    this.handedOver.set(infoHash, kept);
+    const timer = setTimeout(() => {
+      if (this.handedOver.get(infoHash) !== kept) return;
+      this.handedOver.delete(infoHash);
+      for (const peer of kept) peer.wire.destroy();
+    }, HANDED_OVER_KEPT_MS);
+    timer.unref();
+  }
+
+  private takeHandedOver(infoHash: string): HandedOverPeer[] {
+    const kept = this.handedOver.get(infoHash);
+    if (!kept) return [];
+    this.handedOver.delete(infoHash);
+    return kept;
   }
 
   private listenTcp(port: number): Promise<number> {
@@ -251,6 +276,7 @@ export class Session extends EventEmitter<SessionEvents> {
       idleTimeoutMs: this.options.idleTimeoutMs,
       housekeeper: this.housekeeper,
       connector: this.connector,
+      handedOver: () => this.takeHandedOver(meta.infoHash),
     });
     this.torrents.set(meta.infoHash, torrent);
     this.emit('added', torrent);
@@ -318,6 +344,8 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   async close(): Promise<void> {
+    for (const peers of this.handedOver.values()) for (const peer of peers) peer.wire.destroy();
+    this.handedOver.clear();
     for (const wire of this.incoming) wire.destroy();
     this.incoming.clear();
     for (const announcer of this.dhtAnnouncers.values()) announcer.stop();
@@ -331,6 +359,9 @@ export class Session extends EventEmitter<SessionEvents> {
     this.server = undefined;
   }
 }
+
+/** How long a magnet's metadata connections wait for its torrent to start. */
+const HANDED_OVER_KEPT_MS = 60_000;
 
 /** Every torrent serves its info dictionary to peers (BEP 9), before any extensions given. */
 function withUtMetadata(meta: Metainfo, extensions: WireExtension[] = []): WireExtension[] {

@@ -42,6 +42,8 @@ const MAX_PENDING_WRITE_BYTES = 32 * 1024 * 1024;
 const REQUEST_QUEUE_SECONDS = 2;
 const MIN_QUEUE_DEPTH = 32;
 const MAX_QUEUE_DEPTH = 512;
+/** Prompt refills after rejects, per peer per tick. */
+const MAX_REJECT_REFILLS = 16;
 
 /**
  * Downloading: interest, requests (and endgame), blocks in, pieces assembled, then
@@ -129,6 +131,12 @@ export class DownloadPipeline {
         if (peer.requests.delete(key)) {
           this.ctx.picker.releaseBlock(peer.id, m.index, m.begin);
           this.fillOthers(peer);
+          // If no one else took the block (say this peer is the only one with it), it is asked of
+          // this peer again now: left for the next tick, each reject cost a second of the endgame.
+          if (peer.rejectRefills < MAX_REJECT_REFILLS) {
+            peer.rejectRefills++;
+            this.fillRequests(peer, true);
+          }
         }
         break;
       }
@@ -161,6 +169,7 @@ export class DownloadPipeline {
   tickPeer(peer: Peer, now: number, endgame: boolean): void {
     const rate = peer.wire.downloadRate.rate(now);
     peer.queueDepth = Math.max(MIN_QUEUE_DEPTH, Math.min(MAX_QUEUE_DEPTH, Math.ceil((rate * REQUEST_QUEUE_SECONDS) / BLOCK)));
+    peer.rejectRefills = 0;
     if (peer.requests.size > 0 && isSnubbed(peer.lastBlockAt, peer.requests.size, now, endgame ? 15_000 : 60_000)) {
       peer.snubbed = true;
       this.releaseRequests(peer);
@@ -173,17 +182,19 @@ export class DownloadPipeline {
 
   // ---- requests ----
 
-  fillRequests(peer: Peer): void {
+  /** Tops up the peer's requests, in batches unless `now`; never more outstanding than its reqq. */
+  fillRequests(peer: Peer, now = false): void {
     if (this.ctx.state !== 'downloading' || !peer.amInterested || peer.wire.destroyed) return;
     if (peer.peerChoking && peer.allowedFast.size === 0) return;
     if (!this.hasWriteRoom) return;
-    const want = peer.queueDepth - peer.requests.size;
+    const depth = Math.min(peer.queueDepth, peer.maxRequests);
+    const want = depth - peer.requests.size;
     // Requests go out in batches: on loopback every write costs a syscall and a wakeup.
-    if (want <= 0 || (want < Math.max(4, peer.queueDepth >> 2) && peer.requests.size > 0)) return;
+    if (want <= 0 || (!now && want < Math.max(4, depth >> 2) && peer.requests.size > 0)) return;
     const blocks = this.ctx.picker.pick(peer.id, peer.bitfield, want, { choked: peer.peerChoking, allowedFast: peer.allowedFast });
     if (blocks.length === 0) return;
-    const now = Date.now();
-    for (const b of blocks) peer.requests.set(this.blockKey(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, sentAt: now });
+    const sentAt = Date.now();
+    for (const b of blocks) peer.requests.set(this.blockKey(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, sentAt });
     peer.wire.sendRequests(blocks);
   }
 

@@ -30,16 +30,31 @@ export class PeerRouter {
   attached(peer: Peer): void {
     const { wire } = peer;
     const { extensions } = this.links;
+    const said = peer.handedOver;
+    peer.handedOver = undefined;
     this.ctx.picker.addPeer(peer.id, peer.bitfield);
     wire.on('message', (m) => this.onMessage(peer, m));
     wire.on('extended-handshake', (h) => extensions.onHandshake(peer, h));
     if (wire.remoteExtensions) extensions.onHandshake(peer, wire.remoteExtensions);
-    if (peer.incoming && wire.extendedEnabled) wire.sendExtendedHandshake(extensions.handshake());
+    // Incoming ones, and handed-over ones (their extension handshake named ut_metadata alone).
+    if ((peer.incoming || said) && wire.extendedEnabled) wire.sendExtendedHandshake(extensions.handshake());
     wire.on('drain', () => void this.links.uploader.pump(peer));
     wire.once('close', () => this.onClose(peer));
-    this.sendHaves(peer);
+    if (said) this.sendHavesLate(peer);
+    else this.sendHaves(peer);
     this.links.joined(peer.id);
     if (this.ctx.state === 'seeding' || this.ctx.picker.have.count() > 0) this.links.choking.rechokeSoon();
+    for (const m of said ?? []) {
+      if (wire.destroyed) break;
+      this.onMessage(peer, m);
+    }
+  }
+
+  /** Past the point where a bitfield may go (the fetcher said have-none, or other messages went first): a have per piece. */
+  private sendHavesLate(peer: Peer): void {
+    const have = this.ctx.picker.have;
+    if (have.count() === 0) return;
+    for (let index = 0; index < this.ctx.picker.pieceCount; index++) if (have.get(index)) peer.wire.send({ type: 'have', index });
   }
 
   private sendHaves(peer: Peer): void {

@@ -4,8 +4,10 @@ import type { PeerAddress } from '../discovery/tracker/types.js';
 import { PEX_REACHABLE, PEX_SEED } from '../extensions/pex-codec.js';
 import type { PexSwarm } from '../extensions/ut-pex.js';
 import type { Connector } from '../transport/connector.js';
-import { addressKey, Dialer, SWARM_DIAL_POLICY, type KnownPeer } from '../transport/dialer.js';
+import { addressKey, Dialer, EXPLICIT_DIAL_POLICY, SWARM_DIAL_POLICY, type KnownPeer } from '../transport/dialer.js';
+import type { HandedOverPeer } from '../transport/handover.js';
 import type { ExtensionHandshake } from '../wire/extension.js';
+import type { Message } from '../wire/messages.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import { Peer } from './peer.js';
 import type { TorrentContext } from './torrent-context.js';
@@ -15,6 +17,8 @@ export interface PeerSetOptions {
   maxPeers: number;
   /** Whether the session may open another connection now (global cap). */
   mayConnect?: () => boolean;
+  /** Connections made for this torrent elsewhere (a magnet's metadata fetch), adopted once it runs. */
+  handedOver?: () => HandedOverPeer[];
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
   /** Our extension handshake, sent on the connections we open. */
@@ -30,6 +34,8 @@ const MAX_KNOWN_FROM_PEX = 1000;
 export class PeerSet {
   private readonly peers = new Map<string, Peer>();
   private readonly banned = new Set<string>();
+  /** Addresses known to be seeds (peer exchange said so, or a connection showed it): a seed does not dial them. */
+  private readonly seeds = new Set<string>();
   private readonly dialer: Dialer;
 
   constructor(private readonly ctx: Pick<TorrentContext, 'meta' | 'state' | 'running' | 'warn'>, connector: Connector, private readonly options: PeerSetOptions) {
@@ -65,10 +71,12 @@ export class PeerSet {
   }
 
   addPeers(addresses: PeerAddress[]): void {
-    for (const { host, port } of addresses) {
+    for (const { host, port, seed, explicit } of addresses) {
       if (!port || port > 65535) continue;
-      if (this.banned.has(addressKey(host, port))) continue;
-      this.dialer.known.add(host, port);
+      const key = addressKey(host, port);
+      if (this.banned.has(key)) continue;
+      this.dialer.known.add(host, port, explicit ? EXPLICIT_DIAL_POLICY : SWARM_DIAL_POLICY);
+      if (seed) this.seeds.add(key);
     }
     if (this.ctx.running) this.connectMore();
   }
@@ -86,13 +94,16 @@ export class PeerSet {
 
   connectMore(): void {
     if (!this.ctx.running || this.ctx.state === 'checking') return;
+    for (const handed of this.options.handedOver?.() ?? []) this.adopt(handed);
     const max = this.options.maxPeers;
     const now = Date.now();
     const seeding = this.ctx.state === 'seeding';
     const known = this.dialer.known;
     for (const candidate of known.values()) {
       if (this.peers.size + this.dialer.halfOpen >= max || this.dialer.atHalfOpenLimit) break;
-      if (seeding) break; // seeders wait to be found; leechers connect to us
+      // A seed dials leechers too (as libtorrent does): a firewalled seed, or one whose leechers
+      // never dial (Transmission does not dial 127.x), would serve no one otherwise.
+      if (seeding && this.seeds.has(candidate.key)) continue;
       if (!known.isDue(candidate, now)) continue;
       if (this.peers.has(candidate.key) || this.banned.has(candidate.key)) continue;
       if (this.options.mayConnect && !this.options.mayConnect()) break;
@@ -109,7 +120,7 @@ export class PeerSet {
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         idleTimeoutMs: this.options.idleTimeoutMs,
       }),
-      accept: (wire, h) => h.infoHash.equals(infoHash) && !h.peerId.equals(this.options.peerId) && this.ctx.running && !this.isConnectedTo(wire),
+      accept: (wire, h) => h.infoHash.equals(infoHash) && !h.peerId.equals(this.options.peerId) && this.ctx.running && this.keepsNew(wire, false),
       connected: (wire, stream) => this.attach(wire, stream, candidate.host, candidate.port, false),
       // The slot is free now: trackers list peers long gone, and the live ones behind them
       // should not wait for the next tick.
@@ -120,37 +131,67 @@ export class PeerSet {
     });
   }
 
+  /** A connection the metadata fetcher made: it joins as one we dialled, and what the peer said meanwhile is replayed. */
+  private adopt(handed: HandedOverPeer): void {
+    const { wire } = handed;
+    const said = handed.release();
+    const h = wire.remoteHandshake;
+    if (!said || wire.destroyed || !h || !h.infoHash.equals(this.ctx.meta.infoHashBuffer) || this.peers.size >= this.options.maxPeers) {
+      wire.destroy();
+      return;
+    }
+    this.attach(wire, handed.stream, handed.host, handed.port, false, said);
+  }
+
   private isBanned(host: string, port: number, wire: PeerWire): boolean {
     if (this.banned.has(addressKey(host, port))) return true;
     const id = wire.remoteHandshake?.peerId;
     return id !== undefined && this.banned.has(`id:${id.toString('hex')}`);
   }
 
-  private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean): void {
+  private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean, said?: Message[]): void {
     const id = addressKey(host, port);
-    if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId) || this.isConnectedTo(wire)) {
+    if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId) || !this.keepsNew(wire, incoming)) {
       wire.destroy();
       return;
     }
+    // The connection this one replaces closes (and leaves the set) on its own.
+    this.sameRemote(wire)?.wire.destroy();
     (stream as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     const peer = new Peer(id, wire, stream, host, port, incoming, new Bitfield(this.ctx.meta.pieceCount));
+    peer.handedOver = said;
     this.peers.set(id, peer);
     if (!incoming) this.dialer.known.add(host, port);
     this.options.attached(peer);
   }
 
-  /** Already connected to this peer id on another connection (e.g. one we learned through PEX). */
-  private isConnectedTo(wire: PeerWire): boolean {
+  /** The peer on another connection with this wire's peer id (e.g. one we learned through PEX), if any. */
+  private sameRemote(wire: PeerWire): Peer | undefined {
     const pid = wire.remoteHandshake?.peerId;
-    if (!pid) return false;
-    for (const p of this.peers.values()) if (p.wire.remoteHandshake?.peerId.equals(pid)) return true;
-    return false;
+    if (!pid) return undefined;
+    for (const p of this.peers.values()) if (p.wire !== wire && !p.wire.destroyed && p.wire.remoteHandshake?.peerId.equals(pid)) return p;
+    return undefined;
+  }
+
+  /**
+   * Whether a new connection to a peer stays: yes unless we are connected to its peer id already.
+   * When both ends dialled each other at once (a seed dials leechers too), each would otherwise
+   * drop the other's and both connections die: both ends keep the one the lower peer id dialled.
+   */
+  private keepsNew(wire: PeerWire, incoming: boolean): boolean {
+    const existing = this.sameRemote(wire);
+    const theirs = wire.remoteHandshake?.peerId;
+    if (!existing || !theirs) return true;
+    if (existing.incoming === incoming) return false;
+    const oursIsLower = Buffer.compare(this.options.peerId, theirs) < 0;
+    return incoming ? !oursIsLower : oursIsLower;
   }
 
   /** Takes a closed peer out; false if it was not (or no longer) in the set. */
   remove(peer: Peer): boolean {
     if (this.peers.get(peer.id) !== peer) return false;
     this.peers.delete(peer.id);
+    if (peer.isSeed && !peer.incoming) this.seeds.add(peer.id);
     return true;
   }
 

@@ -2,6 +2,7 @@ import type { WireExtension } from '../extensions/extension-api.js';
 import type { WebSeedOptions } from '../discovery/webseed/web-seed.js';
 import type { CheckHashing } from '../storage/storage.js';
 import type { Connector } from '../transport/connector.js';
+import type { HandedOverPeer } from '../transport/handover.js';
 import type { Housekeeper } from './housekeeper.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TorrentState } from './torrent-context.js';
@@ -44,6 +45,8 @@ export interface TorrentOptions {
   housekeeper?: Housekeeper;
   /** Turns addresses into handshaken wires; the session passes its own (one per peer id). */
   connector?: Connector;
+  /** Connections made for this torrent before it ran (a magnet's metadata came over them): adopted when it starts. */
+  handedOver?: () => HandedOverPeer[];
 }
 
 /** Every event a Torrent emits, with its arguments. */

@@ -50,6 +50,7 @@ export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hook
     peerId: options.peerId,
     maxPeers: options.maxPeers ?? 50,
     mayConnect: options.mayConnect,
+    handedOver: options.handedOver,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
     extensionHandshake: () => extensions.handshake(),

@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { ExtensionHandshake } from '../wire/extension.js';
 import type { Handshake } from '../wire/handshake.js';
 import { PeerWire } from '../wire/peer-wire.js';
-import { tcpTransport } from './tcp-transport.js';
+import { makeTcpTransport } from './tcp-transport.js';
 import type { Dialing, Transport } from './transport.js';
 
 export interface WireSettings {
@@ -35,7 +35,10 @@ export interface OutgoingCallbacks {
 
 export interface ConnectorOptions {
   peerId: Buffer;
+  /** Default: plain TCP, leaving from `localAddress` when given. */
   transport?: Transport;
+  /** The address outgoing TCP connections leave from (the session's listen host). */
+  localAddress?: string;
 }
 
 export class Connector {
@@ -44,7 +47,7 @@ export class Connector {
 
   constructor(options: ConnectorOptions) {
     this.peerId = options.peerId;
-    this.transport = options.transport ?? tcpTransport;
+    this.transport = options.transport ?? makeTcpTransport({ localAddress: options.localAddress });
   }
 
   connect(host: string, port: number, timeoutMs: number, callbacks: OutgoingCallbacks): Dialing {

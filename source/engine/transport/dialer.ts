@@ -42,6 +42,21 @@ export const SWARM_DIAL_POLICY: DialPolicy = {
 };
 
 /**
+ * A peer the user (--peer) or the magnet (x.pe) named: it is there on purpose, so it is
+ * retried soon (1 s, 2 s, 4 s ... up to 30 s: a client may still be starting, or still hold
+ * our last connection) and never forgotten.
+ */
+export const EXPLICIT_DIAL_POLICY: DialPolicy = {
+  connectTimeoutMs: 10_000,
+  count: 'failures',
+  retryBaseMs: 1000,
+  retryMaxMs: 30_000,
+  maxTries: Infinity,
+  giveUp: 'keep',
+  maxHalfOpen: 8,
+};
+
+/**
  * Magnet metadata: 4 tries per address (a peer may refuse us while it starts up), 1 s, 2 s, 4 s
  * apart; a handshake within 10 s, and a minute's silence ends a connection.
  */
@@ -65,6 +80,8 @@ export interface KnownPeer {
   nextTryAt: number;
   /** A dial to it is under way (not yet handshaken or failed). */
   dialing: boolean;
+  /** Its retries: the list's own policy, or EXPLICIT_DIAL_POLICY for an address given on purpose. */
+  policy: DialPolicy;
 }
 
 /** Peer addresses heard of, with when each may be tried again. */
@@ -81,11 +98,22 @@ export class KnownPeers {
     return this.peers.has(key);
   }
 
-  /** Adds the address unless known; returns whether it was new. */
-  add(host: string, port: number): boolean {
+  /**
+   * Adds the address unless known; returns whether it was new. A known one given with another
+   * policy (an explicit peer a tracker also named) takes it, and starts its retries afresh.
+   */
+  add(host: string, port: number, policy: DialPolicy = this.policy): boolean {
     const key = addressKey(host, port);
-    if (this.peers.has(key)) return false;
-    this.peers.set(key, { key, host, port, tries: 0, nextTryAt: 0, dialing: false });
+    const known = this.peers.get(key);
+    if (known) {
+      if (policy !== this.policy && known.policy !== policy) {
+        known.policy = policy;
+        known.tries = 0;
+        if (!known.dialing) known.nextTryAt = 0;
+      }
+      return false;
+    }
+    this.peers.set(key, { key, host, port, tries: 0, nextTryAt: 0, dialing: false, policy });
     return true;
   }
 
@@ -99,24 +127,24 @@ export class KnownPeers {
 
   /** Not being dialled, not given up, and its retry time has come. */
   isDue(peer: KnownPeer, now: number): boolean {
-    return !peer.dialing && peer.tries < this.policy.maxTries && peer.nextTryAt <= now;
+    return !peer.dialing && peer.tries < peer.policy.maxTries && peer.nextTryAt <= now;
   }
 
   /** Never to be dialled again (it was reached, and cannot help). */
   giveUp(key: string): void {
     const peer = this.peers.get(key);
-    if (peer) peer.tries = this.policy.maxTries;
+    if (peer) peer.tries = peer.policy.maxTries;
   }
 
   /** A connection to it ended: with 'attempts', the next try waits its backoff. */
   ended(key: string, now = Date.now()): void {
     const peer = this.peers.get(key);
-    if (peer && this.policy.count === 'attempts') peer.nextTryAt = now + this.retryDelay(peer.tries);
+    if (peer && peer.policy.count === 'attempts') peer.nextTryAt = now + this.retryDelay(peer);
   }
 
   begin(peer: KnownPeer): void {
     peer.dialing = true;
-    if (this.policy.count === 'attempts') {
+    if (peer.policy.count === 'attempts') {
       peer.tries++;
       peer.nextTryAt = Infinity; // until this attempt ends
     }
@@ -124,22 +152,22 @@ export class KnownPeers {
 
   failed(peer: KnownPeer, now = Date.now()): void {
     peer.dialing = false;
-    if (this.policy.count === 'attempts') {
+    if (peer.policy.count === 'attempts') {
       this.ended(peer.key, now);
       return;
     }
     peer.tries++;
-    peer.nextTryAt = now + this.retryDelay(peer.tries);
-    if (peer.tries >= this.policy.maxTries && this.policy.giveUp === 'forget') this.peers.delete(peer.key);
+    peer.nextTryAt = now + this.retryDelay(peer);
+    if (peer.tries >= peer.policy.maxTries && peer.policy.giveUp === 'forget') this.peers.delete(peer.key);
   }
 
   succeeded(peer: KnownPeer): void {
     peer.dialing = false;
-    if (this.policy.count === 'failures') peer.tries = 0;
+    if (peer.policy.count === 'failures') peer.tries = 0;
   }
 
-  private retryDelay(tries: number): number {
-    return Math.min(this.policy.retryMaxMs, this.policy.retryBaseMs * 2 ** (tries - 1));
+  private retryDelay({ tries, policy }: KnownPeer): number {
+    return Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** (tries - 1));
   }
 }
 
@@ -189,7 +217,7 @@ export class Dialer {
         callbacks.failed?.();
       }
     };
-    const dialing = this.connector.connect(peer.host, peer.port, this.policy.connectTimeoutMs, {
+    const dialing = this.connector.connect(peer.host, peer.port, peer.policy.connectTimeoutMs, {
       settings: () => {
         const settings = callbacks.settings();
         return {

@@ -17,13 +17,15 @@ export interface PeerSocket {
   deliverTo(receiver: (chunk: Buffer) => void): void;
 }
 
-export function connectPeerSocket(host: string, port: number): PeerSocket {
+/** `localAddress`: the address outgoing connections leave from (the session's listen host). */
+export function connectPeerSocket(host: string, port: number, localAddress?: string): PeerSocket {
   sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
   let receiver: ((chunk: Buffer) => void) | undefined;
   let early: Buffer[] = [];
   const socket = net.connect({
     host,
     port,
+    localAddress,
     onread: {
       buffer: sharedReadBuffer,
       callback: (bytes: number, buffer: Uint8Array): boolean => {

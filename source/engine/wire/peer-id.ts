@@ -1,15 +1,20 @@
 /** Peer ids (BEP 20): making ours and naming the client behind someone else's. */
 import { randomBytes } from 'node:crypto';
 
-/** Azureus-style prefix: client code BT, version 0.1.0.0. */
-export const PEER_ID_PREFIX = '-BT0100-';
+/**
+ * Azureus-style prefix: client code TU, version 0.1.0.0. TU is in neither libtorrent's
+ * identify_client.cpp nor Transmission's clients.cc (BT, which btui once used, is the
+ * original BitTorrent client's: other clients showed btui as "BitTorrent 0.1.0").
+ */
+export const PEER_ID_PREFIX = '-TU0100-';
 
 export function makePeerId(): Buffer {
   return Buffer.concat([Buffer.from(PEER_ID_PREFIX, 'latin1'), randomBytes(20 - PEER_ID_PREFIX.length)]);
 }
 
 const AZUREUS_CLIENTS: Record<string, string> = {
-  BT: 'btui',
+  TU: 'btui',
+  BT: 'BitTorrent',
   LT: 'libtorrent',
   lt: 'rtorrent/libTorrent',
   TR: 'Transmission',

@@ -31,7 +31,7 @@ test('a magnet with x.pe resolves from a btui seeder (ut_metadata installed by S
   assert.ok(fetched.infoBytes.equals(meta.infoBytes));
   assert.deepEqual(fetched.announce, [['http://127.0.0.1:1/announce']]);
   assert.deepEqual(fetched.urlList, ['http://127.0.0.1:1/ws/']);
-  assert.deepEqual(peers, [{ host: '127.0.0.1', port: seeder.port }]);
+  assert.deepEqual(peers, [{ host: '127.0.0.1', port: seeder.port, explicit: true }], 'the magnet named it: explicit');
 
   const torrent = leecher.add(fetched, { directory: tempDir(t) });
   torrent.addPeers(peers);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KnownPeers, METADATA_DIAL_POLICY, SWARM_DIAL_POLICY, addressKey } from '../../../source/engine/transport/dialer.js';
+import { EXPLICIT_DIAL_POLICY, KnownPeers, METADATA_DIAL_POLICY, SWARM_DIAL_POLICY, addressKey } from '../../../source/engine/transport/dialer.js';
 
 test('swarm policy: retries wait 10 s, 20 s, 40 s ... up to 10 min; a handshake resets the count; forgotten after 7 failures in a row', () => {
   const known = new KnownPeers(SWARM_DIAL_POLICY);
@@ -75,4 +75,37 @@ test('giveUp: never dialled again', () => {
 test('addressKey brackets IPv6', () => {
   assert.equal(addressKey('1.2.3.4', 5), '1.2.3.4:5');
   assert.equal(addressKey('fe80::1', 5), '[fe80::1]:5');
+});
+
+test('explicit policy (--peer, x.pe): retries wait 1 s, 2 s, 4 s ... up to 30 s, and the address is never forgotten', () => {
+  const known = new KnownPeers(SWARM_DIAL_POLICY);
+  known.add('10.0.0.1', 6881, EXPLICIT_DIAL_POLICY);
+  const peer = [...known.values()][0]!;
+  const waits: number[] = [];
+  for (let i = 1; i <= 8; i++) {
+    known.begin(peer);
+    known.failed(peer, 0);
+    waits.push(peer.nextTryAt);
+  }
+  assert.deepEqual(waits, [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+  for (let i = 0; i < 50; i++) {
+    known.begin(peer);
+    known.failed(peer, 0);
+  }
+  assert.equal(known.has(peer.key), true, 'never forgotten');
+  assert.equal(known.isDue(peer, 30_000), true, 'and still dialled');
+});
+
+test('an address heard of first from a tracker, then given explicitly, takes the explicit policy and is due at once', () => {
+  const known = new KnownPeers(SWARM_DIAL_POLICY);
+  known.add('10.0.0.1', 6881);
+  const peer = [...known.values()][0]!;
+  known.begin(peer);
+  known.failed(peer, 0);
+  assert.equal(peer.nextTryAt, 10_000);
+  assert.equal(known.add('10.0.0.1', 6881, EXPLICIT_DIAL_POLICY), false);
+  assert.equal(known.isDue(peer, 1), true);
+  known.begin(peer);
+  known.failed(peer, 0);
+  assert.equal(peer.nextTryAt, 1000);
 });

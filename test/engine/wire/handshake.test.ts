@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { decodeExtensionHandshake, encodeExtensionHandshake } from '../../../source/engine/wire/extension.js';
 import { decodeHandshake, encodeHandshake } from '../../../source/engine/wire/handshake.js';
 import { ProtocolError } from '../../../source/engine/wire/messages.js';
-import { clientFromPeerId, makePeerId } from '../../../source/engine/wire/peer-id.js';
+import { clientFromPeerId, makePeerId, PEER_ID_PREFIX } from '../../../source/engine/wire/peer-id.js';
 
 const infoHash = Buffer.alloc(20, 0xab);
 const peerId = Buffer.from('-LT2080-abcdefghijkl');
@@ -40,9 +40,17 @@ test('makePeerId is Azureus-style, 20 bytes and random', () => {
   const a = makePeerId();
   const b = makePeerId();
   assert.equal(a.length, 20);
-  assert.equal(a.subarray(0, 8).toString(), '-BT0100-');
+  assert.equal(a.subarray(0, 8).toString(), '-TU0100-');
   assert.notDeepEqual(a, b);
   assert.equal(clientFromPeerId(a), 'btui 0.1.0');
+});
+
+test("btui's client code is one neither libtorrent nor Transmission knows; BT is the original BitTorrent client", () => {
+  // libtorrent's identify_client.cpp and Transmission's clients.cc list these codes near ours.
+  const taken = ['BT', 'BU', 'TB', 'TL', 'TN', 'TR', 'TS', 'TT', 'UT', 'UL', 'UM', 'UE', 'UW'];
+  assert.ok(!taken.includes(PEER_ID_PREFIX.slice(1, 3)));
+  assert.equal(clientFromPeerId(Buffer.from('-BT7A5S-xxxxxxxxxxxx')), 'BitTorrent 7.10.5');
+  assert.equal(clientFromPeerId(Buffer.from('-TU0100-xxxxxxxxxxxx')), 'btui 0.1.0');
 });
 
 test('clientFromPeerId names known clients', () => {

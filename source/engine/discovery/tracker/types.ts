@@ -16,6 +16,10 @@ export interface AnnounceParams {
 export interface PeerAddress {
   host: string;
   port: number;
+  /** Known to have every piece (peer exchange's seed flag): a seed need not dial it. */
+  seed?: boolean;
+  /** Given by the user (--peer) or the magnet (x.pe), not found: retried soon and never forgotten. */
+  explicit?: boolean;
 }
 
 export interface AnnounceResult {
