@@ -2,7 +2,24 @@
  * Terminal text with SGR colour codes (tmux capture-pane -e) as an HTML page: one <span>
  * per run of equal style. Only what a capture holds is handled: SGR, no cursor movement.
  */
-const BASE16 = ['#1d1f21', '#cc342b', '#198844', '#c9a30a', '#3971ed', '#a36ac7', '#3971ed', '#c5c8c6', '#969896', '#ff5f56', '#5fd75f', '#ffd75f', '#6fa8ff', '#d787ff', '#5fd7ff', '#ffffff'];
+const BASE16 = [
+  '#1d1f21',
+  '#cc342b',
+  '#198844',
+  '#c9a30a',
+  '#3971ed',
+  '#a36ac7',
+  '#3971ed',
+  '#c5c8c6',
+  '#969896',
+  '#ff5f56',
+  '#5fd75f',
+  '#ffd75f',
+  '#6fa8ff',
+  '#d787ff',
+  '#5fd7ff',
+  '#ffffff',
+];
 // Cyan is its own hue (the table above reuses blue for 6 by mistake otherwise).
 BASE16[6] = '#3a9da5';
 BASE16[14] = '#5fd7ff';

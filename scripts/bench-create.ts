@@ -47,7 +47,10 @@ if (!existsSync(data) || statSync(data).size !== sizeMiB * MiB) {
   closeSync(fd);
 }
 
-const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadAverage = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const loadBefore = loadAverage();
 const btuiOut = join(benchDir, 'btui.torrent');
 const mkOut = join(benchDir, 'mktorrent.torrent');
@@ -67,7 +70,9 @@ function timed(command: string, args: string[]): { wall: number; cpu: number } {
 }
 
 const infoHashOf = (torrent: string) =>
-  spawnSync(process.execPath, [cli, 'metainfo', '--json', '-t', torrent], { encoding: 'utf8' }).stdout.match(/"infoHash": "([0-9a-f]{40})"/)?.[1];
+  spawnSync(process.execPath, [cli, 'metainfo', '--json', '-t', torrent], { encoding: 'utf8' }).stdout.match(
+    /"infoHash": "([0-9a-f]{40})"/,
+  )?.[1];
 
 const times = { btui: [] as number[], mktorrent: [] as number[] };
 const cpu = { btui: [] as number[], mktorrent: [] as number[] };
@@ -100,10 +105,14 @@ const rows = (['btui', 'mktorrent'] as const).map((tool) => {
 const header = ['tool', 'median', 'best', 'runs (s)', 'throughput', 'cpu (median)'];
 const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
 const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
-console.log(`btui create vs mktorrent: ${sizeMiB} MiB file, 1 MiB pieces, page cache warm, ${runs} runs each, ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores`);
+console.log(
+  `btui create vs mktorrent: ${sizeMiB} MiB file, 1 MiB pieces, page cache warm, ${runs} runs each, ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores`,
+);
 console.log(line(header));
 for (const row of rows) console.log(line(row));
-console.log(`ratio btui/mktorrent (median wall): ${(median(times.btui) / median(times.mktorrent)).toFixed(2)}, (median CPU): ${(median(cpu.btui) / median(cpu.mktorrent)).toFixed(2)}`);
+console.log(
+  `ratio btui/mktorrent (median wall): ${(median(times.btui) / median(times.mktorrent)).toFixed(2)}, (median CPU): ${(median(cpu.btui) / median(cpu.mktorrent)).toFixed(2)}`,
+);
 console.log(`load average before/after: ${loadBefore} / ${loadAverage()}`);
 
 const hashes = [infoHashOf(btuiOut), infoHashOf(mkOut)];

@@ -84,10 +84,25 @@ async function idle(): Promise<void> {
     const torrents = [];
     for (let i = 0; i < COUNT; i++) {
       const name = `bench-${String(i).padStart(4, '0')}.bin`;
-      const { meta, data: bytes } = metainfoFromFiles({ name, pieceLength: 16384, files: [{ path: [name], data: randomBytes(16384 + (i % 7) * 1000) }], single: true });
+      const { meta, data: bytes } = metainfoFromFiles({
+        name,
+        pieceLength: 16384,
+        files: [{ path: [name], data: randomBytes(16384 + (i % 7) * 1000) }],
+        single: true,
+      });
       writeFileSync(join(data, name), bytes);
       writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), encodeTorrentFile(meta));
-      torrents.push({ infoHash: meta.infoHash, torrentFile: `torrents/${meta.infoHash}.torrent`, directory: data, paused: false, priority: 2, filePriorities: [1], addedAt: Date.now(), downloaded: 0, uploaded: 0 });
+      torrents.push({
+        infoHash: meta.infoHash,
+        torrentFile: `torrents/${meta.infoHash}.torrent`,
+        directory: data,
+        paused: false,
+        priority: 2,
+        filePriorities: [1],
+        addedAt: Date.now(),
+        downloaded: 0,
+        uploaded: 0,
+      });
     }
     writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents }));
     const settings = { refreshMs: 500, dht: process.env.BENCH_DHT !== 'off' };
@@ -114,9 +129,15 @@ async function idle(): Promise<void> {
       const wall = (Date.now() - startedAt) / 1000;
       const rss = rssMiB(pid);
       await quitTui(tmux, pid);
-      console.log(`idle: btui, ${COUNT} torrents seeding (no peers, no trackers, DHT ${settings.dht ? 'on' : 'off'}), UI on 120x40, ${wall.toFixed(0)} s:`);
-      console.log(`  CPU ${used.toFixed(2)} s (user ${user.toFixed(2)}, system ${sys.toFixed(2)}) = ${((used / wall) * 100).toFixed(2)}% of one core (target < 2%)`);
-      console.log(`  start-up until all ${COUNT} were seeding: ${firstCpu.toFixed(2)} CPU s the first time (full check), ${loadedCpu.toFixed(2)} CPU s with resume files; RSS ${rss.toFixed(0)} MiB`);
+      console.log(
+        `idle: btui, ${COUNT} torrents seeding (no peers, no trackers, DHT ${settings.dht ? 'on' : 'off'}), UI on 120x40, ${wall.toFixed(0)} s:`,
+      );
+      console.log(
+        `  CPU ${used.toFixed(2)} s (user ${user.toFixed(2)}, system ${sys.toFixed(2)}) = ${((used / wall) * 100).toFixed(2)}% of one core (target < 2%)`,
+      );
+      console.log(
+        `  start-up until all ${COUNT} were seeding: ${firstCpu.toFixed(2)} CPU s the first time (full check), ${loadedCpu.toFixed(2)} CPU s with resume files; RSS ${rss.toFixed(0)} MiB`,
+      );
     } finally {
       tmux.kill();
     }
@@ -141,7 +162,6 @@ function ensurePayload(benchDir: string): string {
   }
   return path;
 }
-
 
 interface Run {
   wall: number;
@@ -176,7 +196,27 @@ function cliDownload(torrent: string, out: string, dataFile: string): Promise<Ru
   rmSync(doneFile, { force: true });
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const args = ['-o', report, '-f', '%U %S', process.execPath, ...NODE_FLAGS.split(' ').filter(Boolean), cli, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', '--on-done', `touch ${doneFile}`];
+    const args = [
+      '-o',
+      report,
+      '-f',
+      '%U %S',
+      process.execPath,
+      ...NODE_FLAGS.split(' ').filter(Boolean),
+      cli,
+      'download',
+      '-t',
+      torrent,
+      '-o',
+      out,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--no-dht',
+      '--on-done',
+      `touch ${doneFile}`,
+    ];
     const child = spawn('/usr/bin/time', args, { stdio: 'ignore', env: { ...process.env, BTUI_HOME: join(out, '.home') } });
     // The node process is /usr/bin/time's child.
     let nodePid: number | undefined;
@@ -204,13 +244,27 @@ async function tuiDownload(torrent: string, out: string, work: string, dataFile:
   rmSync(state, { recursive: true, force: true });
   mkdirSync(join(state, 'torrents'), { recursive: true });
   writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), readFileSync(torrent));
-  const entry = { infoHash: meta.infoHash, torrentFile: `torrents/${meta.infoHash}.torrent`, directory: out, paused: false, priority: 2, filePriorities: [1], addedAt: Date.now(), downloaded: 0, uploaded: 0 };
+  const entry = {
+    infoHash: meta.infoHash,
+    torrentFile: `torrents/${meta.infoHash}.torrent`,
+    directory: out,
+    paused: false,
+    priority: 2,
+    filePriorities: [1],
+    addedAt: Date.now(),
+    downloaded: 0,
+    uploaded: 0,
+  };
   writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents: [entry] }));
   const started = performance.now();
   // Like `btui download --no-dht`: no DHT; the default refresh (500 ms).
   const { tmux, pid } = startTui(work, { downloadDirectory: out, dht: false, refreshMs: 500 });
   let complete = false;
-  const sampler = transferSampler(() => pid, dataFile, () => complete);
+  const sampler = transferSampler(
+    () => pid,
+    dataFile,
+    () => complete,
+  );
   try {
     let cpu = 0;
     const deadline = Date.now() + 600_000;
@@ -267,15 +321,22 @@ async function download(): Promise<void> {
         rmSync(out, { recursive: true, force: true });
         mkdirSync(out, { recursive: true });
         const dataFile = join(out, basename(payload));
-        const run = kind === 'cli' ? await cliDownload(torrent, out, dataFile) : await tuiDownload(torrent, out, join(work, 'tui-home'), dataFile);
+        const run =
+          kind === 'cli' ? await cliDownload(torrent, out, dataFile) : await tuiDownload(torrent, out, join(work, 'tui-home'), dataFile);
         results[kind].push(run);
-        process.stderr.write(`round ${round} ${kind === 'cli' ? 'btui download' : 'btui (TUI)   '} ${run.wall.toFixed(2)} s wall  ${run.cpu.toFixed(2)} s CPU (transfer ${run.transferCpu.toFixed(2)} s)\n`);
+        process.stderr.write(
+          `round ${round} ${kind === 'cli' ? 'btui download' : 'btui (TUI)   '} ${run.wall.toFixed(2)} s wall  ${run.cpu.toFixed(2)} s CPU (transfer ${run.transferCpu.toFixed(2)} s)\n`,
+        );
         rmSync(out, { recursive: true, force: true });
         spawnSync('sync');
         await sleep(1000);
       }
     }
-    const figures = (runs: Run[]) => ({ wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)), transfer: median(runs.map((r) => r.transferCpu)) });
+    const figures = (runs: Run[]) => ({
+      wall: median(runs.map((r) => r.wall)),
+      cpu: median(runs.map((r) => r.cpu)),
+      transfer: median(runs.map((r) => r.transferCpu)),
+    });
     const c = figures(results.cli);
     const u = figures(results.tui);
     const more = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
@@ -283,7 +344,9 @@ async function download(): Promise<void> {
     console.log('                  wall s   CPU s (whole process)   CPU s (first byte on disk to complete)');
     console.log(`  btui download  ${c.wall.toFixed(2).padStart(7)} ${c.cpu.toFixed(2).padStart(8)} ${c.transfer.toFixed(2).padStart(24)}`);
     console.log(`  btui (TUI)     ${u.wall.toFixed(2).padStart(7)} ${u.cpu.toFixed(2).padStart(8)} ${u.transfer.toFixed(2).padStart(24)}`);
-    console.log(`  the TUI adds ${more(u.transfer, c.transfer)} CPU to the transfer (target at most 10%), ${more(u.cpu, c.cpu)} to the whole run (start-up of Ink/React included)`);
+    console.log(
+      `  the TUI adds ${more(u.transfer, c.transfer)} CPU to the transfer (target at most 10%), ${more(u.cpu, c.cpu)} to the whole run (start-up of Ink/React included)`,
+    );
   } finally {
     await cleanup.run();
     rmSync(work, { recursive: true, force: true });

@@ -54,13 +54,16 @@ const CLI = join(root, 'distribution', 'cli.js');
 const LT_LEECH = join(root, 'scripts/bench/lt-leech.py');
 const LT_CHECK = join(root, 'test/helpers/lt-check.py');
 
-
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const line = (label: string, m: Measure) =>
-  log(`  ${label.padEnd(28)} ${m.wall.toFixed(2)} s wall  ${m.cpu.toFixed(2)} s CPU (${m.user.toFixed(2)} user ${m.sys.toFixed(2)} sys)  ${m.rssMiB.toFixed(0)} MiB${m.ok ? '' : '  FAILED'}`);
+  log(
+    `  ${label.padEnd(28)} ${m.wall.toFixed(2)} s wall  ${m.cpu.toFixed(2)} s CPU (${m.user.toFixed(2)} user ${m.sys.toFixed(2)} sys)  ${m.rssMiB.toFixed(0)} MiB${m.ok ? '' : '  FAILED'}`,
+  );
 
 function btuiCreate(data: string, out: string, pieceLength: string): string {
-  const made = spawnSync(process.execPath, [CLI, 'create', data, '-o', out, '-l', pieceLength, '--no-date', '--force', '--json'], { encoding: 'utf8' });
+  const made = spawnSync(process.execPath, [CLI, 'create', data, '-o', out, '-l', pieceLength, '--no-date', '--force', '--json'], {
+    encoding: 'utf8',
+  });
   if (made.status !== 0) throw new Error(`btui create failed: ${made.stderr}`);
   return parseMetainfo(readFileSync(out)).infoHash;
 }
@@ -77,12 +80,21 @@ const btuiLeech = (torrent: string, out: string, extra: string[] = []) =>
     env: { BTUI_HOME: join(out, '.home') },
   });
 const LEECH_TIMEOUT_S = 300;
-const ltLeech = (torrent: string, out: string) => measure(work, SYSTEM_PYTHON, [LT_LEECH, torrent, out, '127.0.0.3', String(LEECH_TIMEOUT_S)]);
+const ltLeech = (torrent: string, out: string) =>
+  measure(work, SYSTEM_PYTHON, [LT_LEECH, torrent, out, '127.0.0.3', String(LEECH_TIMEOUT_S)]);
 const aria2Leech = async (torrent: string, out: string) =>
   measure(work, 'aria2c', [
-    `--dir=${out}`, '--seed-time=0', '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false',
-    '--enable-peer-exchange=false', '--file-allocation=none', `--listen-port=${await freePort()}`, '--summary-interval=0',
-    '--console-log-level=error', torrent,
+    `--dir=${out}`,
+    '--seed-time=0',
+    '--enable-dht=false',
+    '--enable-dht6=false',
+    '--bt-enable-lpd=false',
+    '--enable-peer-exchange=false',
+    '--file-allocation=none',
+    `--listen-port=${await freePort()}`,
+    '--summary-interval=0',
+    '--console-log-level=error',
+    torrent,
   ]);
 
 type Contender = (out: string, round: number) => Promise<Measure>;
@@ -92,7 +104,11 @@ type Contender = (out: string, round: number) => Promise<Measure>;
  * `warmUp`: an uncounted round first. A seeder's first upload of a torrent is the slowest (1 GiB:
  * ~2.6 s for whoever went first, 1.5-2.2 s after), and btui always went first.
  */
-async function race(title: string, contenders: Record<string, Contender>, options: { warmUp?: boolean } = {}): Promise<Record<string, Measure[]>> {
+async function race(
+  title: string,
+  contenders: Record<string, Contender>,
+  options: { warmUp?: boolean } = {},
+): Promise<Record<string, Measure[]>> {
   log(`\n${title}`);
   const results: Record<string, Measure[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   for (let round = options.warmUp ? 0 : 1; round <= runs; round++) {
@@ -121,10 +137,14 @@ function rowsFrom(benchmark: string, results: Record<string, Measure[]>, note = 
  */
 async function startBtuiSeeder(cleanup: Cleanup, torrent: string, trackerPort: number, infoHash: string): Promise<ChildProcess> {
   const home = freshDir('seed-home');
-  const child = spawn(process.execPath, [CLI, 'download', '-t', torrent, '-o', benchDir, '--seed-time', '600', '--host', '127.0.0.1', '--port', '0', '--no-dht', '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BTUI_HOME: home },
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'download', '-t', torrent, '-o', benchDir, '--seed-time', '600', '--host', '127.0.0.1', '--port', '0', '--no-dht', '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BTUI_HOME: home },
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   child.stdout!.resume();
@@ -160,11 +180,13 @@ function peakRss(pid: number): number {
 /** `count` leechers at once; wall until the last is done, CPU per leecher (median), RSS the largest. */
 async function swarmOf(count: number, start: (out: string) => Promise<Measure>, out: string): Promise<Measure> {
   const started = performance.now();
-  const ms = await Promise.all(Array.from({ length: count }, (_, i) => {
-    const dir = join(out, String(i));
-    mkdirSync(dir, { recursive: true });
-    return start(dir);
-  }));
+  const ms = await Promise.all(
+    Array.from({ length: count }, (_, i) => {
+      const dir = join(out, String(i));
+      mkdirSync(dir, { recursive: true });
+      return start(dir);
+    }),
+  );
   const cpus = ms.map((m) => m.cpu).sort((a, b) => a - b);
   log(`    per-leecher CPU s: ${cpus.map((c) => c.toFixed(2)).join(' ')}`);
   return {
@@ -207,7 +229,10 @@ async function main(): Promise<void> {
     }
 
     if (needsSwarm) {
-      const tracker = await startOpentracker(t, torrents.map((x) => x.hash));
+      const tracker = await startOpentracker(
+        t,
+        torrents.map((x) => x.hash),
+      );
       for (const x of torrents) setAnnounce(x.path, [tracker.httpAnnounce]);
       const seeders = new Map<string, LibtorrentPeer>();
       for (const x of torrents) {
@@ -218,11 +243,15 @@ async function main(): Promise<void> {
       }
 
       if (only.has('download')) {
-        const results = await race(`download ${sizeMiB} MiB, 1 MiB pieces, from one libtorrent seeder`, {
-          btui: (out) => btuiLeech(bigTorrent, out),
-          libtorrent: (out) => ltLeech(bigTorrent, out),
-          aria2c: (out) => aria2Leech(bigTorrent, out),
-        }, { warmUp: true });
+        const results = await race(
+          `download ${sizeMiB} MiB, 1 MiB pieces, from one libtorrent seeder`,
+          {
+            btui: (out) => btuiLeech(bigTorrent, out),
+            libtorrent: (out) => ltLeech(bigTorrent, out),
+            aria2c: (out) => aria2Leech(bigTorrent, out),
+          },
+          { warmUp: true },
+        );
         rows.push(...rowsFrom(`download ${sizeMiB} MiB (1 MiB pieces)`, results));
       }
 
@@ -235,29 +264,43 @@ async function main(): Promise<void> {
         log('\nstarting the btui seeder (it checks its data first)');
         const btuiSeeder = await startBtuiSeeder(cleanup, bTorrent, trackerB.port, bigHash);
         const ltSeeder = seeders.get(bigTorrent)!;
-        const results = await race(`seed ${sizeMiB} MiB: the libtorrent leecher from each seeder (CPU and RSS: the seeder's)`, {
-          btui: (out) => leechFrom(btuiSeeder.pid!, bTorrent, out),
-          libtorrent: (out) => leechFrom(ltSeeder.pid, bigTorrent, out),
-        }, { warmUp: true });
-        rows.push(...rowsFrom(`seed ${sizeMiB} MiB to a libtorrent leecher`, results, 'wall: the leecher\'s; CPU, RSS: the seeder\'s'));
+        const results = await race(
+          `seed ${sizeMiB} MiB: the libtorrent leecher from each seeder (CPU and RSS: the seeder's)`,
+          {
+            btui: (out) => leechFrom(btuiSeeder.pid!, bTorrent, out),
+            libtorrent: (out) => leechFrom(ltSeeder.pid, bigTorrent, out),
+          },
+          { warmUp: true },
+        );
+        rows.push(...rowsFrom(`seed ${sizeMiB} MiB to a libtorrent leecher`, results, "wall: the leecher's; CPU, RSS: the seeder's"));
         btuiSeeder.kill('SIGTERM');
       }
 
       if (small16k && only.has('small')) {
-        const results = await race(`download ${smallMiB} MiB in 16 KiB pieces from one libtorrent seeder`, {
-          btui: (out) => btuiLeech(small16k, out),
-          libtorrent: (out) => ltLeech(small16k, out),
-          aria2c: (out) => aria2Leech(small16k, out),
-        }, { warmUp: true });
+        const results = await race(
+          `download ${smallMiB} MiB in 16 KiB pieces from one libtorrent seeder`,
+          {
+            btui: (out) => btuiLeech(small16k, out),
+            libtorrent: (out) => ltLeech(small16k, out),
+            aria2c: (out) => aria2Leech(small16k, out),
+          },
+          { warmUp: true },
+        );
         rows.push(...rowsFrom(`download ${smallMiB} MiB (16 KiB pieces)`, results));
       }
 
       if (swarmTorrent && only.has('swarm')) {
-        const results = await race(`swarm: ${SWARM_SIZE} leechers at once, ${smallMiB} MiB, one libtorrent seeder`, {
-          btui: (out) => swarmOf(SWARM_SIZE, (dir) => btuiLeech(swarmTorrent, dir), out),
-          libtorrent: (out) => swarmOf(SWARM_SIZE, (dir) => ltLeech(swarmTorrent, dir), out),
-        }, { warmUp: true });
-        rows.push(...rowsFrom(`swarm: ${SWARM_SIZE} leechers, ${smallMiB} MiB`, results, 'wall: until all are done; CPU: per leecher (median)'));
+        const results = await race(
+          `swarm: ${SWARM_SIZE} leechers at once, ${smallMiB} MiB, one libtorrent seeder`,
+          {
+            btui: (out) => swarmOf(SWARM_SIZE, (dir) => btuiLeech(swarmTorrent, dir), out),
+            libtorrent: (out) => swarmOf(SWARM_SIZE, (dir) => ltLeech(swarmTorrent, dir), out),
+          },
+          { warmUp: true },
+        );
+        rows.push(
+          ...rowsFrom(`swarm: ${SWARM_SIZE} leechers, ${smallMiB} MiB`, results, 'wall: until all are done; CPU: per leecher (median)'),
+        );
       }
     }
 
@@ -265,7 +308,8 @@ async function main(): Promise<void> {
       warm(big);
       const out = freshDir('create');
       const results = await race(`create: ${sizeMiB} MiB, 1 MiB pieces, page cache warm`, {
-        btui: () => measure(work, process.execPath, [CLI, 'create', big, '-o', join(out, 'btui.torrent'), '-l', '1M', '--no-date', '--force']),
+        btui: () =>
+          measure(work, process.execPath, [CLI, 'create', big, '-o', join(out, 'btui.torrent'), '-l', '1M', '--no-date', '--force']),
         mktorrent: () => {
           rmSync(join(out, 'mk.torrent'), { force: true });
           return measure(work, 'mktorrent', ['-d', '-l', '20', '-o', join(out, 'mk.torrent'), big]);
@@ -283,7 +327,12 @@ async function main(): Promise<void> {
       const results = await race(`recheck: ${sizeMiB} MiB of complete data, no resume data, page cache warm`, {
         btui: async () => {
           const home = freshDir('recheck-home');
-          return measure(work, process.execPath, [CLI, 'download', '-t', torrent, '-o', benchDir, '--host', '127.0.0.1', '--port', '0', '--no-dht'], { env: { BTUI_HOME: home } });
+          return measure(
+            work,
+            process.execPath,
+            [CLI, 'download', '-t', torrent, '-o', benchDir, '--host', '127.0.0.1', '--port', '0', '--no-dht'],
+            { env: { BTUI_HOME: home } },
+          );
         },
         libtorrent: () => measure(work, SYSTEM_PYTHON, [LT_CHECK, torrent, benchDir]),
         // The issue's yardstick for a check: no slower than mktorrent hashing the same data.
@@ -308,8 +357,16 @@ async function main(): Promise<void> {
       }
       const b = summarize(results.btui!);
       const n = summarize(results['node -e 0']!);
-      log(`  btui ${(b.wall * 1000).toFixed(0)} ms wall ${(b.cpu * 1000).toFixed(0)} ms CPU; node ${(n.wall * 1000).toFixed(0)} ms wall ${(n.cpu * 1000).toFixed(0)} ms CPU`);
-      rows.push(...rowsFrom('start-up: metainfo, 10,000 files', results, `btui - node: ${((b.wall - n.wall) * 1000).toFixed(0)} ms wall, ${((b.cpu - n.cpu) * 1000).toFixed(0)} ms CPU`));
+      log(
+        `  btui ${(b.wall * 1000).toFixed(0)} ms wall ${(b.cpu * 1000).toFixed(0)} ms CPU; node ${(n.wall * 1000).toFixed(0)} ms wall ${(n.cpu * 1000).toFixed(0)} ms CPU`,
+      );
+      rows.push(
+        ...rowsFrom(
+          'start-up: metainfo, 10,000 files',
+          results,
+          `btui - node: ${((b.wall - n.wall) * 1000).toFixed(0)} ms wall, ${((b.cpu - n.cpu) * 1000).toFixed(0)} ms CPU`,
+        ),
+      );
     }
 
     if (only.has('rpc')) {

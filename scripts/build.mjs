@@ -37,7 +37,9 @@ const common = {
 const esmImportOnItsOwn = {
   name: 'esm-import-on-its-own',
   setup(build) {
-    build.onResolve({ filter: /\/esm-import\.js$/ }, (args) => (args.kind === 'entry-point' ? undefined : { path: './esm-import.js', external: true }));
+    build.onResolve({ filter: /\/esm-import\.js$/ }, (args) =>
+      args.kind === 'entry-point' ? undefined : { path: './esm-import.js', external: true },
+    );
   },
 };
 // import.meta in CommonJS: the bundle's own file URL (the hasher finds ./hash-worker.js by it,
@@ -84,7 +86,11 @@ try {
     for (let f = 0; f < 4; f++) writeFileSync(join(content, `dir-${d}`, `file-${f}.dat`), Buffer.alloc(1000 * (d * 4 + f + 1), d + f));
   }
   const torrent = join(scratch, 'sample.torrent');
-  const cli = (...args) => execFileSync(process.execPath, [`${outdir}/cli.js`, ...args], { env: { ...process.env, BTUI_WRITE_CODE_CACHE: '1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const cli = (...args) =>
+    execFileSync(process.execPath, [`${outdir}/cli.js`, ...args], {
+      env: { ...process.env, BTUI_WRITE_CODE_CACHE: '1' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   cli('create', content, '-o', torrent, '-a', 'http://127.0.0.1:1/announce', '--no-date');
   cli('metainfo', '-t', torrent);
   cli('bencode', '-f', torrent);

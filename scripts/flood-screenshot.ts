@@ -40,11 +40,18 @@ async function main(): Promise<void> {
     const paused = make(seeds, 'Show.S01E02.1080p.WEB.mkv', 12 * 1024 * 1024);
     const tracker = await startOpentracker(t, [seeding.hash, downloading.hash, paused.hash]);
     for (const x of [seeding, downloading, paused]) setAnnounce(x.torrent, [tracker.httpAnnounce]);
-    const seeder = await startLibtorrentPeer(t, { torrentPath: downloading.torrent, savePath: seeds, mode: 'seed', listenHost: '127.0.0.2', uploadLimit: 3 * 1024 * 1024 });
+    const seeder = await startLibtorrentPeer(t, {
+      torrentPath: downloading.torrent,
+      savePath: seeds,
+      mode: 'seed',
+      listenHost: '127.0.0.2',
+      uploadLimit: 3 * 1024 * 1024,
+    });
     await seeder.waitForTrackerReply(20_000);
 
     const daemon = await startBtuiDaemon(cleanup, { home: join(work, 'home'), downloads });
-    const add = (x: { torrent: string }, extra: Record<string, unknown>) => daemon.rpc('torrent-add', { metainfo: readFileSync(x.torrent).toString('base64'), ...extra });
+    const add = (x: { torrent: string }, extra: Record<string, unknown>) =>
+      daemon.rpc('torrent-add', { metainfo: readFileSync(x.torrent).toString('base64'), ...extra });
     await add(seeding, { 'download-dir': downloads, labels: ['movies'] });
     await add(downloading, { 'download-dir': join(downloads, 'movies'), labels: ['movies'] });
     await add(paused, { 'download-dir': join(downloads, 'tv-sonarr'), labels: ['tv-sonarr'], paused: true });
@@ -52,7 +59,13 @@ async function main(): Promise<void> {
     const flood = await startFlood(cleanup, bin, daemon.rpcUrl);
     // Let the download get going and Flood's rate history fill a little.
     await new Promise((r) => setTimeout(r, 9000));
-    const page = await renderPage(flood.url, { waitForText: downloading.name, screenshot: out, width: 1280, height: 800, timeoutMs: 60_000 });
+    const page = await renderPage(flood.url, {
+      waitForText: downloading.name,
+      screenshot: out,
+      width: 1280,
+      height: 800,
+      timeoutMs: 60_000,
+    });
     console.log(`screenshots/flood-btui.png (Flood showed the torrents after ${page.elapsedMs} ms)`);
   } finally {
     await cleanup.run();

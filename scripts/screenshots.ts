@@ -32,7 +32,20 @@ function photograph(name: string, ansi: string, columns: number, rows: number, w
   const png = join(out, `${name}.png`);
   const result = spawnSync(
     chromium!,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars', `--user-data-dir=${profile}`, `--window-size=${width},${height}`, `--screenshot=${png}`, `file://${html}`],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--hide-scrollbars',
+      `--user-data-dir=${profile}`,
+      `--window-size=${width},${height}`,
+      `--screenshot=${png}`,
+      `file://${html}`,
+    ],
     { encoding: 'utf8', timeout: 60_000 },
   );
   if (result.status !== 0) throw new Error(`chromium failed for ${name}: ${result.stderr}`);
@@ -47,7 +60,11 @@ async function main(): Promise<void> {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   try {
     const [columns, rows] = [120, 34];
-    tmux.start(`${testHome(work)} BTUI_DEMO_RATE=700000 ${process.execPath} ${join(root, 'distribution', 'cli.js')} --demo; sleep 30`, columns, rows);
+    tmux.start(
+      `${testHome(work)} BTUI_DEMO_RATE=700000 ${process.execPath} ${join(root, 'distribution', 'cli.js')} --demo; sleep 30`,
+      columns,
+      rows,
+    );
     const shot = (name: string) => photograph(name, tmux.capture(true), columns, rows, work);
     await tmux.waitFor((s) => /btui-demo-linux\.iso\s+downloading/.test(s) && s.includes('Rare Dataset.tar'), 'the demo torrents');
     await sleep(7000);
@@ -90,7 +107,11 @@ async function main(): Promise<void> {
     // The heatmap must also read at 80x24.
     const small = new Tmux();
     try {
-      small.start(`${testHome(join(work, 'small'))} BTUI_DEMO_RATE=700000 ${process.execPath} ${join(root, 'distribution', 'cli.js')} --demo; sleep 30`, 80, 24);
+      small.start(
+        `${testHome(join(work, 'small'))} BTUI_DEMO_RATE=700000 ${process.execPath} ${join(root, 'distribution', 'cli.js')} --demo; sleep 30`,
+        80,
+        24,
+      );
       await small.waitFor((s) => /btui-demo-linux\S*\s+downloading/.test(s), 'the demo torrents (80x24)');
       await sleep(4000);
       photograph('list-80x24', small.capture(true), 80, 24, work);

@@ -42,7 +42,12 @@ async function runEngine(dir: string, torrentCount: number): Promise<void> {
   process.on('message', (m: { id: number }) => {
     const stats = session.stats();
     const memory = process.memoryUsage();
-    const sample: EngineSample = { rss: memory.rss, heapUsed: memory.heapUsed, connections: stats.connections, torrents: stats.torrents.length };
+    const sample: EngineSample = {
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      connections: stats.connections,
+      torrents: stats.torrents.length,
+    };
     process.send!({ id: m.id, sample });
   });
   process.send!({ ready: session.port });
@@ -50,7 +55,13 @@ async function runEngine(dir: string, torrentCount: number): Promise<void> {
 }
 
 async function orchestrate(): Promise<void> {
-  const { values } = parseArgs({ options: { duration: { type: 'string', default: '120' }, torrents: { type: 'string', default: '1000' }, connections: { type: 'string', default: '500' } } });
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '120' },
+      torrents: { type: 'string', default: '1000' },
+      connections: { type: 'string', default: '500' },
+    },
+  });
   const durationMs = Number(values.duration) * 1000;
   const torrentCount = Number(values.torrents);
   const connections = Math.min(Number(values.connections), torrentCount * CLIENTS);
@@ -60,7 +71,10 @@ async function orchestrate(): Promise<void> {
   let engine: ChildProcess | undefined;
   try {
     const metas = makeTorrents(dir, torrentCount);
-    engine = fork(new URL(import.meta.url).pathname, ['engine', dir, String(torrentCount)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    engine = fork(new URL(import.meta.url).pathname, ['engine', dir, String(torrentCount)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const child = engine;
     cleanup.unshift(() => {
       if (child.connected) child.disconnect();
@@ -148,7 +162,12 @@ function makeTorrents(dir: string, count: number): Metainfo[] {
   const metas: Metainfo[] = [];
   for (let i = 0; i < count; i++) {
     const data = randomBytes(96 * 1024 + i);
-    const { meta } = metainfoFromFiles({ name: `soak-${i}.bin`, pieceLength: 16 * 1024, files: [{ path: [`soak-${i}.bin`], data }], single: true });
+    const { meta } = metainfoFromFiles({
+      name: `soak-${i}.bin`,
+      pieceLength: 16 * 1024,
+      files: [{ path: [`soak-${i}.bin`], data }],
+      single: true,
+    });
     writeFileSync(join(dir, 'data', meta.name), data);
     writeFileSync(join(dir, 'torrents', `${i}.torrent`), encode(meta.raw));
     metas.push(meta);

@@ -103,12 +103,20 @@ async function runLocked(state: string, flags: DaemonFlags): Promise<number> {
 
   let rpc;
   try {
-    rpc = await startRpc(host, config, { version: VERSION, stateDirectory: state, log: (line) => log('warn', `rpc: ${line}`), shutdown: () => stop('session-close') });
+    rpc = await startRpc(host, config, {
+      version: VERSION,
+      stateDirectory: state,
+      log: (line) => log('warn', `rpc: ${line}`),
+      shutdown: () => stop('session-close'),
+    });
   } catch (error) {
     await closeHost(host);
     throw new UserError(`daemon: cannot serve the RPC on ${config.bind}:${config.port}: ${describeError(error)}`);
   }
-  log('info', `btui daemon ${VERSION}: peers on port ${session.port}, RPC at ${rpc.url}${config.auth ? ` (user ${config.auth.username})` : ' (no auth, loopback only)'}, state in ${state}`);
+  log(
+    'info',
+    `btui daemon ${VERSION}: peers on port ${session.port}, RPC at ${rpc.url}${config.auth ? ` (user ${config.auth.username})` : ' (no auth, loopback only)'}, state in ${state}`,
+  );
 
   const reason = await stopped;
   log('info', `stopping (${reason}): saving the session and telling the trackers`);

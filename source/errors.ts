@@ -4,7 +4,10 @@ const USER_ERROR = Symbol.for('btui.UserError');
 export class UserError extends Error {
   readonly [USER_ERROR] = true;
 
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'UserError';
   }

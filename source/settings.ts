@@ -67,7 +67,12 @@ export function defaultSettings(): Settings {
 }
 
 /** Fields the settings screen offers, in order, with how to read typed text back. */
-export const EDITABLE_SETTINGS: { key: keyof Settings; label: string; kind: 'text' | 'number' | 'choice' | 'boolean'; choices?: string[] }[] = [
+export const EDITABLE_SETTINGS: {
+  key: keyof Settings;
+  label: string;
+  kind: 'text' | 'number' | 'choice' | 'boolean';
+  choices?: string[];
+}[] = [
   { key: 'downloadDirectory', label: 'Download directory', kind: 'text' },
   { key: 'port', label: 'Listen port (next start)', kind: 'number' },
   { key: 'downloadLimit', label: 'Download limit (B/s, 0 = none)', kind: 'number' },
@@ -107,7 +112,9 @@ export function configSyntaxError(path: string, text: string): UserError {
   const where = jsonSyntaxError(text);
   const position = where ? `:${where.line}:${where.column}` : '';
   const problem = where ? where.problem : 'not valid JSON';
-  return new UserError(`the settings file ${path}${position} is not valid JSON (${problem}); fix it, or move it aside (mv ${shellWord(path)} ${shellWord(`${path}.bad`)}) to start with the defaults`);
+  return new UserError(
+    `the settings file ${path}${position} is not valid JSON (${problem}); fix it, or move it aside (mv ${shellWord(path)} ${shellWord(`${path}.bad`)}) to start with the defaults`,
+  );
 }
 
 function shellWord(text: string): string {

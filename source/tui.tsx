@@ -79,7 +79,12 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
   let rpc: RunningRpc | undefined;
   if (rpcSettings) {
     try {
-      rpc = await startRpc(host, rpcSettings, { version: '0.1.0', stateDirectory: state, log: (line) => store.log('warn', `rpc: ${line}`), shutdown: () => resolveQuit() });
+      rpc = await startRpc(host, rpcSettings, {
+        version: '0.1.0',
+        stateDirectory: state,
+        log: (line) => store.log('warn', `rpc: ${line}`),
+        shutdown: () => resolveQuit(),
+      });
       store.log('info', `serving the Transmission RPC at ${rpc.url}${rpcSettings.auth ? ` (user ${rpcSettings.auth.username})` : ''}`);
     } catch (error) {
       store.log('error', `cannot serve the RPC on ${rpcSettings.bind}:${rpcSettings.port}: ${describeError(error)}`);
@@ -135,13 +140,19 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
         for (const meta of demo.torrents) {
           // The small text file comes as a magnet with the seeders as x.pe: its metadata is fetched from them first.
           if (meta.name === 'README-demo.txt') {
-            await service.addMagnet(magnetURI({ infoHash: meta.infoHash, name: meta.name, trackers: meta.announce.flat(), peers: demo.peers }), { directory: demo.downloadDirectory, ephemeral: true });
+            await service.addMagnet(
+              magnetURI({ infoHash: meta.infoHash, name: meta.name, trackers: meta.announce.flat(), peers: demo.peers }),
+              { directory: demo.downloadDirectory, ephemeral: true },
+            );
             continue;
           }
           const hash = await service.addMetainfo(meta, { directory: demo.downloadDirectory, ephemeral: true });
           session.get(hash)?.addPeers(demo.peers);
         }
-        store.log('info', `demo: ${demo.torrents.length} torrents from seeders on ${demo.peers.map((p) => p.port).join(', ')}; data in ${demo.downloadDirectory} (deleted on exit, never saved in the session)`);
+        store.log(
+          'info',
+          `demo: ${demo.torrents.length} torrents from seeders on ${demo.peers.map((p) => p.port).join(', ')}; data in ${demo.downloadDirectory} (deleted on exit, never saved in the session)`,
+        );
       } catch (error) {
         store.log('error', `demo swarm: ${describeError(error)}`);
       }
@@ -172,7 +183,12 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
 }
 
 /** The screen that tells the user their saved session could not be used, and asks to rebuild it. */
-function recoveryQuestion(service: TorrentService, recovery: SessionRecovery, state: string, downloadDirectory: () => string): RecoveryQuestion {
+function recoveryQuestion(
+  service: TorrentService,
+  recovery: SessionRecovery,
+  state: string,
+  downloadDirectory: () => string,
+): RecoveryQuestion {
   const count = recovery.torrentFiles.length;
   const files = `${count} saved .torrent file${count === 1 ? '' : 's'}`;
   const lines = [
@@ -180,7 +196,9 @@ function recoveryQuestion(service: TorrentService, recovery: SessionRecovery, st
     ...(recovery.setAside ? [`It was set aside, unchanged, as ${recovery.setAside}.`] : []),
     'Nothing is saved over your session until you answer.',
     '',
-    count > 0 ? `The state directory holds ${files} (${join(state, 'torrents')}).` : `There are no saved .torrent files in ${join(state, 'torrents')} to rebuild the list from.`,
+    count > 0
+      ? `The state directory holds ${files} (${join(state, 'torrents')}).`
+      : `There are no saved .torrent files in ${join(state, 'torrents')} to rebuild the list from.`,
     ...(count > 0
       ? [
           'Rebuilt, each torrent goes back where the old session kept its data when that can still be',

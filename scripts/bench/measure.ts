@@ -56,7 +56,15 @@ export function measure(dir: string, command: string, argv: string[], options: M
       }
       rmSync(report, { force: true });
       if (code !== 0) process.stderr.write(`  ${command} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' | ')}\n`);
-      resolvePromise({ wall, cpu: user + sys, user, sys, rssMiB: rssKiB / 1024, ok: code === 0, ...(options.keepStdout ? { stdout } : {}) });
+      resolvePromise({
+        wall,
+        cpu: user + sys,
+        user,
+        sys,
+        rssMiB: rssKiB / 1024,
+        ok: code === 0,
+        ...(options.keepStdout ? { stdout } : {}),
+      });
     });
   });
 }

@@ -21,7 +21,19 @@ const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : '-')
 const failed = (s: Stats) => (s.failed ? ` (${s.failed} failed)` : '');
 
 export function formatTable(rows: Row[]): string {
-  const header = ['benchmark', 'vs', 'btui wall s', 'their wall s', 'wall ratio', 'btui CPU s', 'their CPU s', 'CPU ratio', 'btui RSS MiB', 'their RSS MiB', 'note'];
+  const header = [
+    'benchmark',
+    'vs',
+    'btui wall s',
+    'their wall s',
+    'wall ratio',
+    'btui CPU s',
+    'their CPU s',
+    'CPU ratio',
+    'btui RSS MiB',
+    'their RSS MiB',
+    'note',
+  ];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map((h, i) => (i >= 2 && i <= 9 ? '---:' : '---')).join(' | ')} |`];
   for (const r of rows) {
     lines.push(

@@ -28,9 +28,29 @@ import type { Row } from './report.js';
 
 /** Flood 4.11.0's fetchTorrentList fields (server/services/Transmission/clientGatewayService.ts). */
 export const FLOOD_FIELDS = [
-  'hashString', 'downloadDir', 'name', 'comment', 'haveValid', 'addedDate', 'dateCreated', 'doneDate', 'rateDownload',
-  'rateUpload', 'downloadedEver', 'uploadedEver', 'eta', 'isPrivate', 'error', 'errorString', 'peersGettingFromUs',
-  'peersSendingToUs', 'status', 'totalSize', 'trackers', 'labels', 'activityDate',
+  'hashString',
+  'downloadDir',
+  'name',
+  'comment',
+  'haveValid',
+  'addedDate',
+  'dateCreated',
+  'doneDate',
+  'rateDownload',
+  'rateUpload',
+  'downloadedEver',
+  'uploadedEver',
+  'eta',
+  'isPrivate',
+  'error',
+  'errorString',
+  'peersGettingFromUs',
+  'peersSendingToUs',
+  'status',
+  'totalSize',
+  'trackers',
+  'labels',
+  'activityDate',
 ];
 const COUNT = 10_000;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
@@ -46,7 +66,14 @@ function client(name: string, pid: number, port: number): Client {
   const once = (text: string, keep: boolean) =>
     new Promise<{ status: number; sid?: string; bytes: number; text: string }>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/transmission/rpc', agent, headers: { 'Content-Type': 'application/json', 'X-Transmission-Session-Id': sessionId } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/transmission/rpc',
+          agent,
+          headers: { 'Content-Type': 'application/json', 'X-Transmission-Session-Id': sessionId },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           let bytes = 0;
@@ -56,7 +83,12 @@ function client(name: string, pid: number, port: number): Client {
           });
           res.on('end', () => {
             const sid = res.headers['x-transmission-session-id'];
-            resolve({ status: res.statusCode ?? 0, sid: typeof sid === 'string' ? sid : undefined, bytes, text: Buffer.concat(chunks).toString('utf8') });
+            resolve({
+              status: res.statusCode ?? 0,
+              sid: typeof sid === 'string' ? sid : undefined,
+              bytes,
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
           });
         },
       );
@@ -89,7 +121,14 @@ function tinyTorrents(count: number): string[] {
       ['piece length', 32768],
       ['pieces', randomBytes(20)],
     ]);
-    out.push(encode(new Map<string, BValue>([['announce', Buffer.from(`http://tracker-${i % 50}.invalid:6969/announce`)], ['info', info]])).toString('base64'));
+    out.push(
+      encode(
+        new Map<string, BValue>([
+          ['announce', Buffer.from(`http://tracker-${i % 50}.invalid:6969/announce`)],
+          ['info', info],
+        ]),
+      ).toString('base64'),
+    );
   }
   return out;
 }
@@ -112,7 +151,12 @@ async function addAll(c: Client, torrents: string[], dir: string): Promise<numbe
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** Best and median of `runs` requests, and the server's CPU seconds per request. */
-async function time(c: Client, body: unknown, runs: number, before?: () => Promise<unknown>): Promise<{ best: number; median: number; cpu: number; bytes: number }> {
+async function time(
+  c: Client,
+  body: unknown,
+  runs: number,
+  before?: () => Promise<unknown>,
+): Promise<{ best: number; median: number; cpu: number; bytes: number }> {
   const walls: number[] = [];
   let cpu = 0;
   let bytes = 0;
@@ -127,14 +171,20 @@ async function time(c: Client, body: unknown, runs: number, before?: () => Promi
   return { best: Math.min(...walls), median: median(walls), cpu: cpu / runs, bytes };
 }
 
-export async function rpcRows(cleanup: Cleanup, work: string, options: { haveTransmission: boolean; log: (text: string) => void }): Promise<Row[]> {
+export async function rpcRows(
+  cleanup: Cleanup,
+  work: string,
+  options: { haveTransmission: boolean; log: (text: string) => void },
+): Promise<Row[]> {
   const { log } = options;
   const t = cleanup as unknown as TestContext;
   const rows: Row[] = [];
   mkdirSync(join(work, 'rpc-data'), { recursive: true });
   const torrents = tinyTorrents(COUNT);
 
-  log(`\nrpc: ${COUNT.toLocaleString('en')} torrents in a real btui daemon${options.haveTransmission ? ' and in transmission-daemon 3.00' : ''}`);
+  log(
+    `\nrpc: ${COUNT.toLocaleString('en')} torrents in a real btui daemon${options.haveTransmission ? ' and in transmission-daemon 3.00' : ''}`,
+  );
   const daemon = await startBtuiDaemon(cleanup, { home: join(work, 'rpc-home'), downloads: join(work, 'rpc-data') });
   const btui = client('btui daemon', daemon.pid, daemon.rpcPort);
   log(`  btui: ${COUNT} adds in ${(await addAll(btui, torrents, join(work, 'rpc-data'))).toFixed(1)} s`);
@@ -153,7 +203,9 @@ export async function rpcRows(cleanup: Cleanup, work: string, options: { haveTra
     const f = await time(c, full, 10);
     const r = await time(c, recent, 10, () => c.call(full));
     results.set(c.name, { full: f, recent: r, rss: rssMiB(c.pid) });
-    log(`  ${c.name}: Flood's torrent-get best ${(f.best * 1000).toFixed(1)} ms, median ${(f.median * 1000).toFixed(1)} ms (${(f.bytes / 1e6).toFixed(1)} MB), server CPU ${(f.cpu * 1000).toFixed(0)} ms; recently-active best ${(r.best * 1000).toFixed(1)} ms, median ${(r.median * 1000).toFixed(1)} ms; RSS ${rssMiB(c.pid).toFixed(0)} MiB`);
+    log(
+      `  ${c.name}: Flood's torrent-get best ${(f.best * 1000).toFixed(1)} ms, median ${(f.median * 1000).toFixed(1)} ms (${(f.bytes / 1e6).toFixed(1)} MB), server CPU ${(f.cpu * 1000).toFixed(0)} ms; recently-active best ${(r.best * 1000).toFixed(1)} ms, median ${(r.median * 1000).toFixed(1)} ms; RSS ${rssMiB(c.pid).toFixed(0)} MiB`,
+    );
   }
   const b = results.get(btui.name)!;
   const stats = (x: { best: number; cpu: number }, rss: number) => ({ wall: x.best, cpu: x.cpu, rss, failed: 0 });
@@ -184,9 +236,18 @@ export async function rpcRows(cleanup: Cleanup, work: string, options: { haveTra
   const hash = mktorrent(payload, torrent, { pieceLengthLog2: 20 });
   const tracker = await startOpentracker(t, [hash]);
   setAnnounce(torrent, [tracker.httpAnnounce]);
-  const seeder = await startLibtorrentPeer(t, { torrentPath: torrent, savePath: data, mode: 'seed', listenHost: '127.0.0.2', uploadLimit: 1536 * 1024 });
+  const seeder = await startLibtorrentPeer(t, {
+    torrentPath: torrent,
+    savePath: data,
+    mode: 'seed',
+    listenHost: '127.0.0.2',
+    uploadLimit: 1536 * 1024,
+  });
   await seeder.waitForTrackerReply(20_000);
-  await btui.call({ method: 'torrent-add', arguments: { metainfo: readFileSync(torrent).toString('base64'), 'download-dir': join(work, 'rpc-data') } });
+  await btui.call({
+    method: 'torrent-add',
+    arguments: { metainfo: readFileSync(torrent).toString('base64'), 'download-dir': join(work, 'rpc-data') },
+  });
   await new Promise((r) => setTimeout(r, 4000));
   const WINDOW_S = 10;
   const window = async (poll: boolean) => {
@@ -207,7 +268,9 @@ export async function rpcRows(cleanup: Cleanup, work: string, options: { haveTra
   }
   const w = median(withPoll);
   const n = median(without);
-  log(`  poll every 2 s during a download: ${(w * 100).toFixed(1)}% of a core with it, ${(n * 100).toFixed(1)}% without (windows of ${WINDOW_S} s: ${withPoll.map((x) => (x * 100).toFixed(1)).join(', ')} / ${without.map((x) => (x * 100).toFixed(1)).join(', ')})`);
+  log(
+    `  poll every 2 s during a download: ${(w * 100).toFixed(1)}% of a core with it, ${(n * 100).toFixed(1)}% without (windows of ${WINDOW_S} s: ${withPoll.map((x) => (x * 100).toFixed(1)).join(', ')} / ${without.map((x) => (x * 100).toFixed(1)).join(', ')})`,
+  );
   rows.push({
     benchmark: `rpc: Flood's poll every 2 s during a download, ${COUNT.toLocaleString('en')} torrents (CPU s per s)`,
     contender: 'btui, no poll',
@@ -223,7 +286,25 @@ async function startTransmissionReady(cleanup: Cleanup, work: string): Promise<C
   const port = await freePort();
   const conf = join(work, 'transmission-conf');
   mkdirSync(conf, { recursive: true });
-  const child = spawn('transmission-daemon', ['-f', '-g', conf, '-p', String(port), '-w', join(work, 'rpc-data'), '-P', String(await freePort()), '-O', '-M', '--no-lpd', '--no-auth'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    'transmission-daemon',
+    [
+      '-f',
+      '-g',
+      conf,
+      '-p',
+      String(port),
+      '-w',
+      join(work, 'rpc-data'),
+      '-P',
+      String(await freePort()),
+      '-O',
+      '-M',
+      '--no-lpd',
+      '--no-auth',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
   cleanup.after(async () => {

@@ -39,7 +39,12 @@ export function manyFilesTorrent(path: string, count = 10_000): void {
   for (let i = 0; i < count; i++) {
     const length = 1000 + ((i * 7919) % 100_000);
     total += length;
-    files.push(new Map<string, BValue>([['length', length], ['path', [Buffer.from(`dir-${Math.floor(i / 100)}`), Buffer.from(`file-${i}.dat`)]]]));
+    files.push(
+      new Map<string, BValue>([
+        ['length', length],
+        ['path', [Buffer.from(`dir-${Math.floor(i / 100)}`), Buffer.from(`file-${i}.dat`)]],
+      ]),
+    );
   }
   const pieceLength = 256 * 1024;
   const info = new Map<string, BValue>([
@@ -48,7 +53,15 @@ export function manyFilesTorrent(path: string, count = 10_000): void {
     ['piece length', pieceLength],
     ['pieces', randomBytes(Math.ceil(total / pieceLength) * 20)],
   ]);
-  writeFileSync(path, encode(new Map<string, BValue>([['announce', Buffer.from('http://127.0.0.1:1/announce')], ['info', info]])));
+  writeFileSync(
+    path,
+    encode(
+      new Map<string, BValue>([
+        ['announce', Buffer.from('http://127.0.0.1:1/announce')],
+        ['info', info],
+      ]),
+    ),
+  );
 }
 
 /** Seeders the tracker knows for `infoHash` (HTTP scrape), 0 if it does not answer. */

@@ -29,7 +29,6 @@ const help = `
     $ btui bencode --encode ubuntu.json -o copy.torrent
 `;
 
-
 export async function run(argv: string[]): Promise<number> {
   const cli = parseCommand('bencode', help, joinDashValues(argv), {
     file: { type: 'string', shortFlag: 'f' },
@@ -42,7 +41,8 @@ export async function run(argv: string[]): Promise<number> {
   const positional = cli.input;
   if (positional.length > 0) throw new UserError(`bencode: unexpected argument '${positional[0]}' (use -f FILE or --encode FILE.json)`, 2);
   if (file !== undefined && jsonFile !== undefined) throw new UserError('bencode: use either -f FILE or --encode FILE.json, not both', 2);
-  if (file === undefined && jsonFile === undefined) throw new UserError("bencode: missing -f FILE or --encode FILE.json (try 'btui bencode --help')", 2);
+  if (file === undefined && jsonFile === undefined)
+    throw new UserError("bencode: missing -f FILE or --encode FILE.json (try 'btui bencode --help')", 2);
   if (output !== undefined && jsonFile === undefined) throw new UserError('bencode: -o goes with --encode', 2);
 
   quietOnClosedPipe();
@@ -62,7 +62,9 @@ async function show(file: string): Promise<number> {
     throw error;
   }
   if (decoded.unsortedKeys) {
-    process.stderr.write(`btui: warning: ${name}: dictionary keys are not in sorted order; --encode would write them sorted (canonical), not these exact bytes\n`);
+    process.stderr.write(
+      `btui: warning: ${name}: dictionary keys are not in sorted order; --encode would write them sorted (canonical), not these exact bytes\n`,
+    );
   }
   process.stdout.write(`${formatJson(decoded.value)}\n`);
   return 0;

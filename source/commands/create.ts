@@ -55,7 +55,8 @@ const flagSpecs = {
 
 export async function run(argv: string[]): Promise<number> {
   const cli = parseCommand('create', help, argv, flagSpecs);
-  if (cli.input.length === 0) throw new UserError("create: missing PATH, the file or directory to make a torrent of (try 'btui create --help')", 2);
+  if (cli.input.length === 0)
+    throw new UserError("create: missing PATH, the file or directory to make a torrent of (try 'btui create --help')", 2);
   if (cli.input.length > 1) throw new UserError(`create: unexpected argument '${cli.input[1]}' (try 'btui create --help')`, 2);
   const flags = cli.flags;
   const path = cli.input[0]!;

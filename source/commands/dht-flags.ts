@@ -14,9 +14,20 @@ export { dhtFlags, dhtHelp, lsdFlags, lsdHelp } from './dht-flag-spec.js';
  */
 export function dhtOptionsFromFlags(flags: { dht: boolean; dhtBootstrap?: string[] }): SessionDhtOptions | undefined {
   if (!flags.dht) return undefined;
-  const given = (flags.dhtBootstrap ?? []).flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean);
+  const given = (flags.dhtBootstrap ?? [])
+    .flatMap((b) => b.split(','))
+    .map((b) => b.trim())
+    .filter(Boolean);
   const env = process.env.BTUI_DHT_BOOTSTRAP;
-  const bootstrap = given.length > 0 ? given : env !== undefined ? env.split(',').map((b) => b.trim()).filter(Boolean) : DEFAULT_DHT_BOOTSTRAP;
+  const bootstrap =
+    given.length > 0
+      ? given
+      : env !== undefined
+        ? env
+            .split(',')
+            .map((b) => b.trim())
+            .filter(Boolean)
+        : DEFAULT_DHT_BOOTSTRAP;
   for (const node of bootstrap) {
     try {
       parseNodeAddress(node);

@@ -85,7 +85,8 @@ export async function run(argv: string[]): Promise<number> {
   // than cores (as `create` does), which saves a worker's start-up (~40 ms of CPU). With data
   // on disk and no resume data the start is a full check: the workers boot while the session starts.
   const checkPool = new HashPool({ size: Math.max(1, availableParallelism() - 1) });
-  const check = (meta: Metainfo): CheckHashing | undefined => (checksOnPool(meta) ? { pool: checkPool, callerThread: 'throughout' } : undefined);
+  const check = (meta: Metainfo): CheckHashing | undefined =>
+    checksOnPool(meta) ? { pool: checkPool, callerThread: 'throughout' } : undefined;
   if (loaded && checksOnPool(loaded) && existsSync(join(directory, loaded.name)) && !existsSync(resumeFilePath(loaded.infoHash))) {
     checkPool.warm();
   }
@@ -124,7 +125,11 @@ export async function run(argv: string[]): Promise<number> {
       meta = loaded!;
     }
     const filePriorities =
-      cli.flags.selectFile !== undefined ? selectedFiles(cli.flags.selectFile, meta.files.length) : magnet?.selectOnly ? selectOnly(magnet.selectOnly, meta.files.length) : undefined;
+      cli.flags.selectFile !== undefined
+        ? selectedFiles(cli.flags.selectFile, meta.files.length)
+        : magnet?.selectOnly
+          ? selectOnly(magnet.selectOnly, meta.files.length)
+          : undefined;
     const torrent = session.add(meta, { directory, sequential: cli.flags.sequential, filePriorities, paused: true, check: check(meta) });
     torrent.on('warning', (message: string) => reporter.warning(message));
     const done = waitForCompletion(torrent, reporter);
@@ -225,7 +230,10 @@ function selectOnly(indices: number[], fileCount: number): Uint8Array {
 /** aria2c-style `1,3-5` (1-based) as per-file priorities: 1 for selected files, 0 for the rest. */
 export function selectedFiles(list: string, fileCount: number): Uint8Array {
   const priorities = new Uint8Array(fileCount);
-  for (const part of list.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of list
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^(\d+)(?:-(\d+))?$/.exec(part);
     const first = match ? Number(match[1]) : NaN;
     const last = match?.[2] !== undefined ? Number(match[2]) : first;

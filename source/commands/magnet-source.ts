@@ -8,7 +8,8 @@ import type { ProgressReporter } from './progress-reporter.js';
 export function magnetFromSource(source: string): Magnet | undefined {
   try {
     if (/^magnet:/i.test(source)) return parseMagnet(source);
-    if (/^([0-9a-f]{40}|[a-z2-7]{32})$/i.test(source.trim())) return { infoHash: parseInfoHash(source), trackers: [], webSeeds: [], peers: [] };
+    if (/^([0-9a-f]{40}|[a-z2-7]{32})$/i.test(source.trim()))
+      return { infoHash: parseInfoHash(source), trackers: [], webSeeds: [], peers: [] };
   } catch (error) {
     if (error instanceof MagnetError) throw new UserError(`magnet: ${error.message}`);
     throw error;
@@ -17,7 +18,12 @@ export function magnetFromSource(source: string): Magnet | undefined {
 }
 
 /** Resolves the magnet's metadata through the session, with progress on the reporter. */
-export async function fetchMetadata(session: Session, magnet: Magnet, timeoutMs: number, reporter?: ProgressReporter): Promise<ResolvedMagnet> {
+export async function fetchMetadata(
+  session: Session,
+  magnet: Magnet,
+  timeoutMs: number,
+  reporter?: ProgressReporter,
+): Promise<ResolvedMagnet> {
   const name = magnet.name ?? magnet.infoHash;
   reporter?.metadata(name, { known: 0, connected: 0, offering: 0, pieces: 0, pieceCount: 0 });
   try {

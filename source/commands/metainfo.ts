@@ -33,7 +33,6 @@ ${dhtHelp}
     $ btui metainfo --json -t ubuntu.torrent | jq .infoHash
 `;
 
-
 export const metainfoFlags = {
   torrent: { type: 'string', shortFlag: 't' },
   magnet: { type: 'string', shortFlag: 'm' },
@@ -59,7 +58,8 @@ export async function run(argv: string[]): Promise<number> {
     else torrent = positional;
   }
   if (torrent !== undefined && magnet !== undefined) throw new UserError('metainfo: use either -t FILE.torrent or -m MAGNET, not both', 2);
-  if (torrent === undefined && magnet === undefined) throw new UserError("metainfo: missing -t FILE.torrent or -m MAGNET (try 'btui metainfo --help')", 2);
+  if (torrent === undefined && magnet === undefined)
+    throw new UserError("metainfo: missing -t FILE.torrent or -m MAGNET (try 'btui metainfo --help')", 2);
   if (torrent === '') throw new UserError('metainfo: -t needs a file name', 2);
 
   if (magnet !== undefined) {
@@ -98,7 +98,10 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function fetchMagnet(magnet: Magnet, flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number }): Promise<Metainfo> {
+async function fetchMagnet(
+  magnet: Magnet,
+  flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number },
+): Promise<Metainfo> {
   const [{ dhtOptionsFromFlags }, { Session }, { fetchMetadata }, { ProgressReporter }] = await Promise.all([
     import('./dht-flags.js'),
     import('../engine/session/session.js'),
@@ -107,7 +110,9 @@ async function fetchMagnet(magnet: Magnet, flags: { dht: boolean; dhtBootstrap?:
   ]);
   const dht = dhtOptionsFromFlags(flags);
   if (magnet.peers.length === 0 && magnet.trackers.length === 0 && !dht) {
-    throw new UserError('metainfo: nothing to fetch the info dictionary from (no x.pe peers, no trackers, --no-dht); --offline shows what the magnet itself holds');
+    throw new UserError(
+      'metainfo: nothing to fetch the info dictionary from (no x.pe peers, no trackers, --no-dht); --offline shows what the magnet itself holds',
+    );
   }
   const session = new Session({ port: flags.port, dht });
   // A live line on a terminal only: piped, stderr stays for the one-line error.
@@ -188,8 +193,10 @@ export function magnetSummary(m: Magnet): string {
   if (m.length !== undefined) rows.push(['Size', `${formatBytes(m.length)} (${formatCount(m.length)} bytes)`]);
   rows.push(['Trackers', m.trackers.length > 0 ? m.trackers : ['none']]);
   if (m.webSeeds.length > 0) rows.push(['Web seeds', m.webSeeds]);
-  if (m.peers.length > 0) rows.push(['Peers', m.peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`))]);
+  if (m.peers.length > 0)
+    rows.push(['Peers', m.peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`))]);
   if (m.selectOnly) rows.push(['Select only', m.selectOnly.join(', ')]);
-  const note = 'Note: this is what the magnet link itself holds (--offline). Without --offline, btui fetches the info dictionary (files, pieces) from the swarm.';
+  const note =
+    'Note: this is what the magnet link itself holds (--offline). Without --offline, btui fetches the info dictionary (files, pieces) from the swarm.';
   return `${keyValueBlock(rows)}\n\n${printable(note)}\n`;
 }

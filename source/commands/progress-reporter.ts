@@ -25,7 +25,16 @@ export class ProgressReporter {
 
   /** While a magnet's info dictionary is being fetched from peers. */
   metadata(name: string, s: { known: number; connected: number; offering: number; pieces: number; pieceCount: number }): void {
-    if (this.options.json) return this.json({ event: 'metadata', name, peers: s.known, connected: s.connected, offering: s.offering, pieces: s.pieces, pieceCount: s.pieceCount });
+    if (this.options.json)
+      return this.json({
+        event: 'metadata',
+        name,
+        peers: s.known,
+        connected: s.connected,
+        offering: s.offering,
+        pieces: s.pieces,
+        pieceCount: s.pieceCount,
+      });
     const pieces = s.pieceCount ? `  ${s.pieces}/${s.pieceCount} pieces` : '';
     const line = `fetching metadata  ${printable(name)}  peers ${s.connected} connected, ${s.known} found, ${s.offering} offering${pieces}`;
     this.status(line);

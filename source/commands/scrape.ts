@@ -35,9 +35,13 @@ export async function run(argv: string[]): Promise<number> {
   if (cli.input.length > 0) throw new UserError(`scrape: unexpected argument '${cli.input[0]}' (hashes go after -i)`, 2);
 
   const timeoutSeconds = Number(cli.flags.timeout);
-  if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) throw new UserError(`scrape: --timeout needs a positive number of seconds, got '${cli.flags.timeout}'`, 2);
+  if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds))
+    throw new UserError(`scrape: --timeout needs a positive number of seconds, got '${cli.flags.timeout}'`, 2);
 
-  const items = (cli.flags.infoHash ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const items = (cli.flags.infoHash ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   if (items.length === 0) throw new UserError("scrape: missing -i HASH[,HASH...] (try 'btui scrape --help')", 2);
 
   const hashes: string[] = [];
@@ -108,7 +112,9 @@ function formatJson(hashes: string[], stats: Map<string, ScrapeStats>): string {
 function formatTable(hashes: string[], stats: Map<string, ScrapeStats>): string {
   const header = ['info-hash', 'seeders', 'leechers', 'completed'];
   const body = rows(hashes, stats).map((r) =>
-    r.seeders === null ? [r.infoHash, 'not reported by the tracker'] : [r.infoHash, String(r.seeders), String(r.leechers), String(r.completed)],
+    r.seeders === null
+      ? [r.infoHash, 'not reported by the tracker']
+      : [r.infoHash, String(r.seeders), String(r.leechers), String(r.completed)],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.filter((cells) => cells.length === 4).map((cells) => cells[i]!.length)));
   const line = (cells: string[]) =>

@@ -48,7 +48,10 @@ export async function run(argv: string[]): Promise<number> {
     ...lsdFlags,
     json: { type: 'boolean', default: false },
   });
-  const files = [...(cli.flags.files ?? []), ...cli.input].flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
+  const files = [...(cli.flags.files ?? []), ...cli.input]
+    .flatMap((f) => f.split(','))
+    .map((f) => f.trim())
+    .filter(Boolean);
   if (files.length === 0) throw new UserError("serve: nothing to serve: give files with -f 'a.mp4,b.jpeg'", 2);
   for (const file of files) {
     const info = await stat(file).catch(() => undefined);
@@ -56,7 +59,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!info.isFile()) throw new UserError(`serve: not a regular file: ${file}`);
   }
   const trackers = (cli.flags.announce ?? []).flatMap((a) => a.split(',')).filter(Boolean);
-  const advertised = cli.flags.peerHost ?? (cli.flags.host && cli.flags.host !== '0.0.0.0' && cli.flags.host !== '::' ? cli.flags.host : undefined);
+  const advertised =
+    cli.flags.peerHost ?? (cli.flags.host && cli.flags.host !== '0.0.0.0' && cli.flags.host !== '::' ? cli.flags.host : undefined);
 
   const session = new Session({
     port: cli.flags.port,
@@ -96,16 +100,21 @@ export async function run(argv: string[]): Promise<number> {
         torrentPath = join(cli.flags.torrentDir, `${basename(file)}.torrent`);
         await writeFile(torrentPath, made.torrent);
       }
-      if (cli.flags.json) process.stdout.write(`${JSON.stringify({ file, infoHash: meta.infoHash, magnet, torrent: torrentPath ?? null })}\n`);
+      if (cli.flags.json)
+        process.stdout.write(`${JSON.stringify({ file, infoHash: meta.infoHash, magnet, torrent: torrentPath ?? null })}\n`);
       else process.stdout.write(`${magnet}\n`);
     }
     await defaultHashPool().close();
-    if (!cli.flags.json) process.stderr.write(`seeding ${files.length} file${files.length === 1 ? '' : 's'} on port ${session.port}; Ctrl-C to stop\n`);
-    const status = process.stderr.isTTY && !cli.flags.json ? setInterval(() => {
-      const s = session.stats();
-      const dht = s.dhtNodes === undefined ? '' : `  DHT nodes ${s.dhtNodes}`;
-      process.stderr.write(`\rup ${formatRate(s.uploadRate)}  peers ${s.connections}${dht}\x1b[K`);
-    }, 1000) : undefined;
+    if (!cli.flags.json)
+      process.stderr.write(`seeding ${files.length} file${files.length === 1 ? '' : 's'} on port ${session.port}; Ctrl-C to stop\n`);
+    const status =
+      process.stderr.isTTY && !cli.flags.json
+        ? setInterval(() => {
+            const s = session.stats();
+            const dht = s.dhtNodes === undefined ? '' : `  DHT nodes ${s.dhtNodes}`;
+            process.stderr.write(`\rup ${formatRate(s.uploadRate)}  peers ${s.connections}${dht}\x1b[K`);
+          }, 1000)
+        : undefined;
     await stopping;
     if (status) {
       clearInterval(status);

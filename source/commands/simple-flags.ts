@@ -29,7 +29,10 @@ export function parseSimpleFlags(argv: readonly string[], specs: AnyFlags): Simp
   for (const [key, spec] of Object.entries(specs)) {
     if (!CAMEL_KEY.test(key) || spec.aliases !== undefined || spec.choices !== undefined || spec.isRequired !== undefined) return undefined;
     if (spec.type === undefined || (spec.type === 'boolean' && spec.isMultiple)) return undefined;
-    byLong.set(key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), key);
+    byLong.set(
+      key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+      key,
+    );
     if (spec.shortFlag !== undefined) byShort.set(spec.shortFlag, key);
   }
 

@@ -44,7 +44,13 @@ export async function startDemoSwarm(options: DemoOptions = {}): Promise<DemoSwa
     }
     const torrents: Metainfo[] = [];
     for (const spec of demoSpecs(options.scale ?? 1)) {
-      const { meta, data } = metainfoFromFiles({ name: spec.name, pieceLength: spec.pieceLength, files: spec.files, single: spec.single, announce });
+      const { meta, data } = metainfoFromFiles({
+        name: spec.name,
+        pieceLength: spec.pieceLength,
+        files: spec.files,
+        single: spec.single,
+        announce,
+      });
       torrents.push(meta);
       for (let s = 0; s < seeders.length; s++) {
         const holding = spec.seeders[s];

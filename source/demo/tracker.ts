@@ -97,7 +97,15 @@ export class DemoTracker {
       compact.writeUInt16BE(p.port, i * 6 + 4);
     });
     const { complete, incomplete } = this.counts(hash);
-    return encode(new Map<string, number | Buffer>([['interval', 60], ['min interval', 10], ['complete', complete], ['incomplete', incomplete], ['peers', compact]]));
+    return encode(
+      new Map<string, number | Buffer>([
+        ['interval', 60],
+        ['min interval', 10],
+        ['complete', complete],
+        ['incomplete', incomplete],
+        ['peers', compact],
+      ]),
+    );
   }
 
   private counts(hash: string): { complete: number; incomplete: number; downloaded: number } {
@@ -111,7 +119,14 @@ export class DemoTracker {
     for (const hash of hashes) {
       if (hash.length !== 40) continue;
       const c = this.counts(hash);
-      files.set(Buffer.from(hash, 'hex').toString('latin1'), new Map([['complete', c.complete], ['incomplete', c.incomplete], ['downloaded', c.downloaded]]));
+      files.set(
+        Buffer.from(hash, 'hex').toString('latin1'),
+        new Map([
+          ['complete', c.complete],
+          ['incomplete', c.incomplete],
+          ['downloaded', c.downloaded],
+        ]),
+      );
     }
     return encode(new Map([['files', files]]));
   }

@@ -11,7 +11,8 @@ export function jsonSyntaxError(text: string): { line: number; column: number; p
   const space = () => {
     while (at < text.length && ' \t\n\r'.includes(text[at]!)) at++;
   };
-  const found = () => (at >= text.length ? 'end of file' : text[at] === '\n' || text[at] === '\r' ? 'line break' : JSON.stringify(text[at]));
+  const found = () =>
+    at >= text.length ? 'end of file' : text[at] === '\n' || text[at] === '\r' ? 'line break' : JSON.stringify(text[at]);
   const literal = (word: string) => {
     for (const ch of word) {
       if (text[at] !== ch) fail(`unexpected ${found()}`);

@@ -16,7 +16,10 @@ export function metainfoSummary(m: Metainfo): string {
   rows.push(['Info hash', m.version === 2 ? `${m.infoHash} (v2, truncated)` : m.infoHash]);
   if (m.infoHashV2) rows.push(['Info hash v2', m.infoHashV2]);
   rows.push(['Version', VERSION_LABEL[m.version]]);
-  rows.push(['Size', `${formatBytes(contentLength)} (${formatCount(contentLength)} bytes) in ${plural(content, 'file')}${padding ? ` + ${plural(padding, 'padding file')}` : ''}`]);
+  rows.push([
+    'Size',
+    `${formatBytes(contentLength)} (${formatCount(contentLength)} bytes) in ${plural(content, 'file')}${padding ? ` + ${plural(padding, 'padding file')}` : ''}`,
+  ]);
   rows.push(['Pieces', `${formatCount(m.pieceCount)} × ${formatBytes(m.pieceLength)}`]);
   rows.push(['Private', m.private ? 'yes' : 'no']);
   rows.push(['Trackers', trackerLines(m.announce)]);

@@ -38,7 +38,8 @@ export async function addTorrent(service: TorrentService, request: RpcAddRequest
 
 async function metainfoOf(source: Exclude<RpcAddRequest['source'], { kind: 'magnet' }>): Promise<Metainfo> {
   try {
-    if (source.kind === 'metainfo') return parseMetainfo(Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength));
+    if (source.kind === 'metainfo')
+      return parseMetainfo(Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength));
     return await loadTorrent(source.kind === 'url' ? source.url : source.path);
   } catch (error) {
     if (error instanceof MetainfoError) throw new Error(`invalid or corrupt torrent file (${error.message})`);
@@ -64,7 +65,8 @@ function filePrioritiesFor(meta: Metainfo, request: RpcAddRequest): number[] | u
   if (!filesWanted && !filesUnwanted && !priorityHigh) return undefined;
   const real = meta.files.map((f, i) => ({ f, i })).filter(({ f }) => !f.padding);
   const priorities = meta.files.map(() => 1);
-  const pick = (selection: RpcFileSelection | undefined) => (selection === undefined ? [] : selection === 'all' ? real.map((_, k) => k) : selection);
+  const pick = (selection: RpcFileSelection | undefined) =>
+    selection === undefined ? [] : selection === 'all' ? real.map((_, k) => k) : selection;
   if (filesWanted && filesWanted !== 'all') {
     for (const { i } of real) priorities[i] = 0;
     for (const k of filesWanted) if (real[k]) priorities[real[k]!.i] = 1;

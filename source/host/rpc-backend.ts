@@ -112,7 +112,10 @@ export class ServiceRpcBackend implements RpcBackend {
         const summary = this.service.summary(ref.id);
         if (!summary) continue;
         const torrent = this.toRpc(summary);
-        cached = { torrent, stale: summary.downloadRate > 0 || summary.uploadRate > 0 || summary.state === 'checking' || summary.state === 'metadata' };
+        cached = {
+          torrent,
+          stale: summary.downloadRate > 0 || summary.uploadRate > 0 || summary.state === 'checking' || summary.state === 'metadata',
+        };
         this.cache.set(ref.id, cached);
       }
       out[n++] = cached.torrent;
@@ -142,7 +145,7 @@ export class ServiceRpcBackend implements RpcBackend {
     const dates = this.datesOf(s.id);
     const now = Date.now();
     if (s.downloadRate > 0 || s.uploadRate > 0) dates.activity = now;
-    const peers = s.downloadRate > 0 || s.uploadRate > 0 ? this.service.peers(s.id) ?? [] : [];
+    const peers = s.downloadRate > 0 || s.uploadRate > 0 ? (this.service.peers(s.id) ?? []) : [];
     let sending = 0;
     let getting = 0;
     for (const p of peers) {
@@ -318,7 +321,13 @@ export class ServiceRpcBackend implements RpcBackend {
       downloaded += t.downloadedEver;
       uploaded += t.uploadedEver;
     }
-    const block = { uploadedBytes: uploaded, downloadedBytes: downloaded, filesAdded: this.service.size, sessionCount: 1, secondsActive: Math.floor((Date.now() - this.startedAt) / 1000) };
+    const block = {
+      uploadedBytes: uploaded,
+      downloadedBytes: downloaded,
+      filesAdded: this.service.size,
+      sessionCount: 1,
+      secondsActive: Math.floor((Date.now() - this.startedAt) / 1000),
+    };
     return { downloadSpeed: global.downloadRate, uploadSpeed: global.uploadRate, cumulative: block, current: block };
   }
 
@@ -346,6 +355,3 @@ function statusOf(s: TorrentSummary): RpcTorrentStatus {
       return 'stopped';
   }
 }
-
-
-

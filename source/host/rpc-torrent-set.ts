@@ -7,12 +7,15 @@ import { nextLimit } from './rpc-session.js';
 export async function setLocation(service: TorrentService, hashes: readonly string[], location: string, move: boolean): Promise<void> {
   for (const hash of hashes) {
     const ok = await service.move(hash, location, { moveData: move });
-    if (!ok) throw new Error(`could not ${move ? 'move the data of' : 'relocate'} ${service.summary(hash)?.name ?? hash} to ${location} (see the log)`);
+    if (!ok)
+      throw new Error(
+        `could not ${move ? 'move the data of' : 'relocate'} ${service.summary(hash)?.name ?? hash} to ${location} (see the log)`,
+      );
   }
 }
 
 export async function setTorrents(service: TorrentService, hashes: readonly string[], changes: RpcTorrentChanges): Promise<void> {
-  if (changes.trackerAdd || changes.trackerRemove || changes.trackerList) throw new Error('btui cannot edit a torrent\'s trackers yet');
+  if (changes.trackerAdd || changes.trackerRemove || changes.trackerList) throw new Error("btui cannot edit a torrent's trackers yet");
   for (const hash of hashes) {
     const summary = service.summary(hash);
     if (!summary) continue;
@@ -73,7 +76,8 @@ export async function moveInQueue(service: TorrentService, hashes: readonly stri
   const last = Math.max(0, service.size - 1);
   for (const s of ordered) {
     const position = service.summary(s.id)?.queuePosition ?? s.queuePosition;
-    const target = where === 'top' ? 0 : where === 'bottom' ? last : where === 'up' ? Math.max(0, position - 1) : Math.min(last, position + 1);
+    const target =
+      where === 'top' ? 0 : where === 'bottom' ? last : where === 'up' ? Math.max(0, position - 1) : Math.min(last, position + 1);
     if (target !== position) await service.setQueuePosition(s.id, target);
   }
 }

@@ -21,9 +21,17 @@ export interface RunFlagValues {
 }
 
 /** Checked values; `prefix` names the command in messages ('daemon: '). */
-export function runFlagsFrom(flags: RunFlagValues, argv: readonly string[], prefix = ''): { host: HostFlags; rpc: RpcFlags; rpcGiven: boolean } {
-  for (const [name, value] of [['--port', flags.port], ['--rpc-port', flags.rpcPort]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65535)) throw new UserError(`${prefix}${name} ${value} is not a port (0-65535)`, 2);
+export function runFlagsFrom(
+  flags: RunFlagValues,
+  argv: readonly string[],
+  prefix = '',
+): { host: HostFlags; rpc: RpcFlags; rpcGiven: boolean } {
+  for (const [name, value] of [
+    ['--port', flags.port],
+    ['--rpc-port', flags.rpcPort],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65535))
+      throw new UserError(`${prefix}${name} ${value} is not a port (0-65535)`, 2);
   }
   // Given or not: the flag parsers make an absent boolean false, which must not turn the DHT off.
   const dht = argv.includes('--no-dht') ? false : argv.includes('--dht') ? true : undefined;

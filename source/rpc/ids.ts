@@ -24,7 +24,8 @@ export function parseIds(value: unknown): IdSelector {
     if (value === 'recently-active' || value === 'recently_active') return { kind: 'recently-active' };
     return { kind: 'list', ids: [], hashes: [value.toLowerCase()] };
   }
-  if (!Array.isArray(value)) throw new RpcArgumentError('argument "ids" must be an integer, a hash string, an array of them, or "recently-active"');
+  if (!Array.isArray(value))
+    throw new RpcArgumentError('argument "ids" must be an integer, a hash string, an array of them, or "recently-active"');
   // Transmission treats an empty array like an absent `ids`: every torrent.
   if (value.length === 0) return { kind: 'all' };
   const ids: number[] = [];

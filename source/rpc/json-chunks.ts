@@ -9,7 +9,12 @@ export class JsonChunks {
 }
 
 /** Objects (or rows) as one JSON array, stringified `batch` at a time by `make`. */
-export function jsonArray<T>(items: readonly T[], make: (item: T, index: number) => unknown, head: readonly string[] = [], batch = 64): JsonChunks {
+export function jsonArray<T>(
+  items: readonly T[],
+  make: (item: T, index: number) => unknown,
+  head: readonly string[] = [],
+  batch = 64,
+): JsonChunks {
   const chunks: string[] = ['[', ...head];
   let first = head.length === 0;
   const buffer: unknown[] = [];

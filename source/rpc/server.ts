@@ -228,7 +228,12 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     // Malformed requests, header overflows and timeouts: answer if the socket can still take it.
     const code = (error as NodeJS.ErrnoException).code;
     if (socket.writable && code !== 'ECONNRESET') {
-      const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      const status =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }
     socket.destroy();

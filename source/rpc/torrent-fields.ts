@@ -171,7 +171,10 @@ function trackerList(trackers: readonly RpcTracker[]): string {
     if (tier) tier.push(tr.announce);
     else tiers.set(tr.tier, [tr.announce]);
   }
-  return [...tiers.keys()].sort((a, b) => a - b).map((k) => tiers.get(k)!.join('\n')).join('\n\n');
+  return [...tiers.keys()]
+    .sort((a, b) => a - b)
+    .map((k) => tiers.get(k)!.join('\n'))
+    .join('\n\n');
 }
 
 /** tr_peer_stat.flagStr, when the backend gives none. */
@@ -363,7 +366,12 @@ export function compileFields(names: readonly string[]): CompiledFields {
 const NO_PARTS: RpcTorrentParts = {};
 
 /** One torrent as a Transmission object of the compiled fields. */
-export function torrentObject(t: RpcTorrent, compiled: CompiledFields, c: FieldContext, p: RpcTorrentParts = NO_PARTS): Record<string, unknown> {
+export function torrentObject(
+  t: RpcTorrent,
+  compiled: CompiledFields,
+  c: FieldContext,
+  p: RpcTorrentParts = NO_PARTS,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const { keys, getters } = compiled;
   for (let i = 0; i < keys.length; i++) out[keys[i]!] = getters[i]!(t, p, c);

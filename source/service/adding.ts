@@ -82,7 +82,14 @@ export class TorrentAdder {
       return magnet.infoHash;
     }
     const entry = newEntry(registry.newId(), magnet.infoHash, 0, options);
-    entry.pending = { infoHash: magnet.infoHash, uri, magnet, name: magnet.name || magnet.infoHash, directory: options.directory ?? this.host.downloadDirectory(), status: 'paused' };
+    entry.pending = {
+      infoHash: magnet.infoHash,
+      uri,
+      magnet,
+      name: magnet.name || magnet.infoHash,
+      directory: options.directory ?? this.host.downloadDirectory(),
+      status: 'paused',
+    };
     entry.userPaused = options.paused ?? false;
     registry.insert(entry);
     if (!options.paused) this.host.magnets.run(entry.pending);

@@ -118,7 +118,15 @@ export function savedEntry(entry: Entry): SavedTorrent | undefined {
     };
   }
   const pending = entry.pending!;
-  return { ...common, magnet: pending.uri, directory: pending.directory, paused: pending.status === 'paused', filePriorities: [], downloaded: 0, uploaded: 0 };
+  return {
+    ...common,
+    magnet: pending.uri,
+    directory: pending.directory,
+    paused: pending.status === 'paused',
+    filePriorities: [],
+    downloaded: 0,
+    uploaded: 0,
+  };
 }
 
 export function applySaved(entry: Entry, saved: SavedTorrent): void {

@@ -66,8 +66,20 @@ export class GlobalSettings {
     this.host.changed();
   }
 
-  settings(): { downloadDirectory: string; maxActiveDownloads: number; limits: { download: number; upload: number }; seedRatioLimit?: number; seedIdleLimit?: number } {
-    return { downloadDirectory: this.directory, maxActiveDownloads: this.host.queue.maxActive, limits: { ...this.limits }, seedRatioLimit: this.seedRatioLimit, seedIdleLimit: this.seedIdleLimit };
+  settings(): {
+    downloadDirectory: string;
+    maxActiveDownloads: number;
+    limits: { download: number; upload: number };
+    seedRatioLimit?: number;
+    seedIdleLimit?: number;
+  } {
+    return {
+      downloadDirectory: this.directory,
+      maxActiveDownloads: this.host.queue.maxActive,
+      limits: { ...this.limits },
+      seedRatioLimit: this.seedRatioLimit,
+      seedIdleLimit: this.seedIdleLimit,
+    };
   }
 
   global(rates: { downloadRate: number; uploadRate: number; connections: number }, torrentCount: number): GlobalInfo {

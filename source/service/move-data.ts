@@ -3,7 +3,11 @@ import { join } from 'node:path';
 
 export interface MoveFs {
   rename(from: string, to: string): Promise<void>;
-  cp(from: string, to: string, options: { recursive: boolean; preserveTimestamps: boolean; errorOnExist: boolean; force: boolean }): Promise<void>;
+  cp(
+    from: string,
+    to: string,
+    options: { recursive: boolean; preserveTimestamps: boolean; errorOnExist: boolean; force: boolean },
+  ): Promise<void>;
 }
 
 const realFs: MoveFs = { rename: fsp.rename, cp: fsp.cp };

@@ -70,8 +70,12 @@ export async function moveTorrent(host: MoveHost, entry: Entry, directory: strin
       entry.uploadedBase += run.uploaded;
       entry.completedAt ??= run.completedAt;
     } finally {
-      if (resume && resumePath) await mkdir(dirname(resumePath), { recursive: true }).then(() => writeFile(resumePath, resume)).catch(() => undefined);
-      const again = host.session.get(entry.hash) ?? host.session.add(meta, { directory: target, paused: true, filePriorities: entry.filePriorities });
+      if (resume && resumePath)
+        await mkdir(dirname(resumePath), { recursive: true })
+          .then(() => writeFile(resumePath, resume))
+          .catch(() => undefined);
+      const again =
+        host.session.get(entry.hash) ?? host.session.add(meta, { directory: target, paused: true, filePriorities: entry.filePriorities });
       await again.loadSavedProgress();
     }
     if (options.moveData === false) host.log('info', `${name} now looks for its data in ${printable(target)}`);

@@ -5,7 +5,14 @@ import { parseMetainfo } from '../engine/metainfo/metainfo.js';
 import type { Session } from '../engine/session/session.js';
 import { describeError } from '../errors.js';
 import { printable } from '../format/text.js';
-import { readSessionFile, salvageDirectories, sessionFilePath, writeSessionFile, type SavedSession, type SavedTorrent } from '../session-state/session-file.js';
+import {
+  readSessionFile,
+  salvageDirectories,
+  sessionFilePath,
+  writeSessionFile,
+  type SavedSession,
+  type SavedTorrent,
+} from '../session-state/session-file.js';
 import { applySaved, newEntry, savedEntry, type Entry } from './entry.js';
 import type { QueueManager } from './queue-manager.js';
 import type { TorrentRegistry } from './registry.js';
@@ -170,7 +177,10 @@ export class SessionPersistence {
   private async torrentFiles(): Promise<string[]> {
     const directory = join(this.stateDirectory, 'torrents');
     const names = await readdir(directory).catch(() => [] as string[]);
-    return names.filter((n) => /^[0-9a-f]{40}\.torrent$/.test(n)).sort().map((n) => join(directory, n));
+    return names
+      .filter((n) => /^[0-9a-f]{40}\.torrent$/.test(n))
+      .sort()
+      .map((n) => join(directory, n));
   }
 
   /** The user answered: saving resumes. */
@@ -231,7 +241,13 @@ export async function restoreSession(persistence: SessionPersistence, host: Rest
 
 async function restoreOne(host: RestoreHost, saved: SavedTorrent): Promise<void> {
   if (host.registry.entry(saved.infoHash)) throw new Error('listed twice in the session file');
-  const options: AddOptions = { directory: saved.directory, paused: saved.paused, addedAt: saved.addedAt, priority: saved.priority, labels: saved.labels };
+  const options: AddOptions = {
+    directory: saved.directory,
+    paused: saved.paused,
+    addedAt: saved.addedAt,
+    priority: saved.priority,
+    labels: saved.labels,
+  };
   if (saved.torrentFile === undefined) {
     if (!saved.magnet) throw new Error('a magnet without its link');
     if ((await host.addMagnet(saved.magnet, options)) !== saved.infoHash) throw new Error('its magnet names another torrent');
@@ -276,7 +292,10 @@ export async function rebuildSession(persistence: SessionPersistence, host: Rest
         const found = await torrent.loadSavedProgress();
         entry.userPaused = !found;
         if (found) host.queue.request(entry, { defer: true });
-        host.log('info', `rebuilt ${printable(meta.name)} in ${printable(directory)}${found ? '' : ' (paused: its data was not found there)'}`);
+        host.log(
+          'info',
+          `rebuilt ${printable(meta.name)} in ${printable(directory)}${found ? '' : ' (paused: its data was not found there)'}`,
+        );
         added++;
       } catch (error) {
         host.log('error', `cannot rebuild from ${file}: ${describeError(error)}`);

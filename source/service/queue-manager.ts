@@ -126,7 +126,15 @@ export class QueueManager {
       const running = this.host.running(subject.hash);
       if (!running && !subject.queued) continue;
       byHash.set(subject.hash, subject);
-      entries.push({ hash: subject.hash, priority: subject.priority, addedAt: subject.order, running, queued: subject.queued, downloading: this.host.downloading(subject.hash), forced: subject.forced });
+      entries.push({
+        hash: subject.hash,
+        priority: subject.priority,
+        addedAt: subject.order,
+        running,
+        queued: subject.queued,
+        downloading: this.host.downloading(subject.hash),
+        forced: subject.forced,
+      });
     }
     const plan = planQueue(entries, this.maxActiveDownloads);
     for (const hash of plan.start) {

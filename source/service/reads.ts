@@ -44,7 +44,13 @@ export class TorrentReads {
     const torrent = this.registry.entry(key)?.torrent;
     if (!torrent) return undefined;
     const p = torrent.pieceStats();
-    return { pieceCount: torrent.meta.pieceCount, pieceLength: torrent.meta.pieceLength, have: p.have, downloading: p.downloading, availability: p.availability };
+    return {
+      pieceCount: torrent.meta.pieceCount,
+      pieceLength: torrent.meta.pieceLength,
+      have: p.have,
+      downloading: p.downloading,
+      availability: p.availability,
+    };
   }
 
   info(key: TorrentKey): TorrentInfo | undefined {
@@ -113,7 +119,9 @@ export function torrentSummary(entry: Entry, torrent: Torrent, queuePosition: nu
 }
 
 /** What a summary takes from the service's own record, whatever the engine says. */
-function entryFields(entry: Entry): Pick<TorrentSummary, 'labels' | 'downloadLimit' | 'uploadLimit' | keyof SeedGoals | 'userPaused' | 'ephemeral'> {
+function entryFields(
+  entry: Entry,
+): Pick<TorrentSummary, 'labels' | 'downloadLimit' | 'uploadLimit' | keyof SeedGoals | 'userPaused' | 'ephemeral'> {
   return {
     labels: entry.labels,
     downloadLimit: entry.downloadLimit,
@@ -170,7 +178,13 @@ export function fileInfos(torrent: Torrent, priorities: Uint8Array): FileInfo[] 
   meta.files.forEach((f, index) => {
     if (f.padding) return;
     const completed = completedOf(f, meta.pieceLength, has);
-    rows.push({ index, path: meta.files.length === 1 ? f.path.join('/') : f.path.slice(1).join('/'), length: f.length, completed, priority: priorities[index] ?? 1 });
+    rows.push({
+      index,
+      path: meta.files.length === 1 ? f.path.join('/') : f.path.slice(1).join('/'),
+      length: f.length,
+      completed,
+      priority: priorities[index] ?? 1,
+    });
   });
   return rows;
 }
@@ -293,7 +307,12 @@ export function torrentInfo(torrent: Torrent): TorrentInfo {
     dataPath: torrent.storage.root,
     wasted: stats.wasted,
     hashFailures: stats.hashFailures,
-    magnet: magnetURI({ infoHash: meta.infoHash, name: meta.name, length: meta.contentLength ?? meta.length, trackers: meta.announce.flat() }),
+    magnet: magnetURI({
+      infoHash: meta.infoHash,
+      name: meta.name,
+      length: meta.contentLength ?? meta.length,
+      trackers: meta.announce.flat(),
+    }),
     trackers: meta.announce.map((tier) => [...tier]),
     fileCount: meta.files.length,
   };

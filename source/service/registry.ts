@@ -98,7 +98,8 @@ export class TorrentRegistry {
     this.byId.delete(entry.id);
     this.listChanged();
     this.removals.push({ id: entry.id, at: ++this.sequence });
-    if (this.removals.length > REMOVALS_KEPT) this.removalsForgottenBefore = this.removals.splice(0, this.removals.length - REMOVALS_KEPT).at(-1)!.at;
+    if (this.removals.length > REMOVALS_KEPT)
+      this.removalsForgottenBefore = this.removals.splice(0, this.removals.length - REMOVALS_KEPT).at(-1)!.at;
     this.events.removed(entry);
   }
 

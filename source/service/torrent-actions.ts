@@ -150,7 +150,10 @@ export class TorrentActions {
       const s = torrent.stats();
       if (s.uploadRate > 0 || s.downloadRate > 0 || entry.lastActiveAt === undefined) entry.lastActiveAt = now;
       const length = torrent.meta.contentLength ?? torrent.meta.length;
-      const reached = seedGoalReached({ ratio, minutes: idle }, { uploaded: entry.uploadedBase + s.uploaded, length, minutes: (now - entry.lastActiveAt) / 60_000 });
+      const reached = seedGoalReached(
+        { ratio, minutes: idle },
+        { uploaded: entry.uploadedBase + s.uploaded, length, minutes: (now - entry.lastActiveAt) / 60_000 },
+      );
       if (!reached) continue;
       entry.userPaused = true;
       entry.forced = false;
@@ -158,7 +161,12 @@ export class TorrentActions {
       void torrent.stop();
       this.host.registry.touch(entry, 'state');
       this.host.persistence.scheduleSave();
-      this.host.log('info', reached === 'ratio' ? `${printable(torrent.meta.name)} reached its seed ratio ${ratio}: stopped` : `${printable(torrent.meta.name)} was idle ${idle} min: stopped seeding`);
+      this.host.log(
+        'info',
+        reached === 'ratio'
+          ? `${printable(torrent.meta.name)} reached its seed ratio ${ratio}: stopped`
+          : `${printable(torrent.meta.name)} was idle ${idle} min: stopped seeding`,
+      );
       stopped.push(entry.hash);
     }
     return stopped;

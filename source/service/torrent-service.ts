@@ -94,7 +94,10 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       },
       options.maxActiveDownloads ?? 0,
     );
-    this.globals = new GlobalSettings({ session, queue: this.queue, saveLimits: options.saveLimits, changed: () => this.emit('global-changed') }, options);
+    this.globals = new GlobalSettings(
+      { session, queue: this.queue, saveLimits: options.saveLimits, changed: () => this.emit('global-changed') },
+      options,
+    );
     this.persistence = new SessionPersistence(options.stateDirectory, {
       snapshot: () => this.savedSession(),
       log,
@@ -196,7 +199,13 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   }
 
   /** The settings every front-end shows without asking the engine (cheap: no stats). */
-  settings(): { downloadDirectory: string; maxActiveDownloads: number; limits: { download: number; upload: number }; seedRatioLimit?: number; seedIdleLimit?: number } {
+  settings(): {
+    downloadDirectory: string;
+    maxActiveDownloads: number;
+    limits: { download: number; upload: number };
+    seedRatioLimit?: number;
+    seedIdleLimit?: number;
+  } {
     return this.globals.settings();
   }
 
@@ -331,7 +340,10 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     return this.set(key, { downloadLimit: limits.download, uploadLimit: limits.upload });
   }
 
-  setSeedGoals(key: TorrentKey, goals: Partial<Pick<TorrentSettings, 'seedRatioLimit' | 'seedRatioMode' | 'seedIdleLimit' | 'seedIdleMode'>>): Promise<void> {
+  setSeedGoals(
+    key: TorrentKey,
+    goals: Partial<Pick<TorrentSettings, 'seedRatioLimit' | 'seedRatioMode' | 'seedIdleLimit' | 'seedIdleMode'>>,
+  ): Promise<void> {
     return this.set(key, goals);
   }
 

@@ -84,7 +84,11 @@ export class TorrentSettingsEditor {
     const entry = this.host.registry.entry(key);
     const torrent = entry?.torrent;
     if (!entry || !torrent || priorities.length !== entry.filePriorities.length) return;
-    this.applyFilePriorities(entry, torrent, Uint8Array.from(priorities, (p) => Math.max(0, Math.min(2, Math.round(p)))));
+    this.applyFilePriorities(
+      entry,
+      torrent,
+      Uint8Array.from(priorities, (p) => Math.max(0, Math.min(2, Math.round(p)))),
+    );
     await this.host.persistence.committed(entry);
   }
 

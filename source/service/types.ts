@@ -18,7 +18,6 @@ export interface TorrentRef {
 /** A torrent named by its info-hash or its id. */
 export type TorrentKey = string | number;
 
-
 export interface SeedGoals {
   /** Upload / size at which a complete torrent stops (mode 'single'). */
   readonly seedRatioLimit: number;

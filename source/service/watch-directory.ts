@@ -35,7 +35,9 @@ export class WatchDirectory {
     try {
       let names: string[];
       try {
-        names = (await readdir(this.directory, { withFileTypes: true })).filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.torrent')).map((e) => e.name);
+        names = (await readdir(this.directory, { withFileTypes: true }))
+          .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.torrent'))
+          .map((e) => e.name);
       } catch {
         return 0;
       }

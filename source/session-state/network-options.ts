@@ -9,12 +9,24 @@ import type { Settings } from '../settings.js';
  * the public routers, as for `btui download`. Nodes that do not parse are left out and
  * reported. The routing table is kept in the state directory (dht-nodes.json, as the CLI does).
  */
-export function networkOptions(settings: Settings, stateDirectory: string, env = process.env): { options: Pick<SessionOptions, 'dht' | 'lsd'>; problems: string[] } {
+export function networkOptions(
+  settings: Settings,
+  stateDirectory: string,
+  env = process.env,
+): { options: Pick<SessionOptions, 'dht' | 'lsd'>; problems: string[] } {
   const problems: string[] = [];
-  const split = (text: string) => text.split(',').map((b) => b.trim()).filter(Boolean);
+  const split = (text: string) =>
+    text
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
   let dht: SessionOptions['dht'];
   if (settings.dht) {
-    const listed = settings.dhtBootstrap ? split(settings.dhtBootstrap) : env.BTUI_DHT_BOOTSTRAP !== undefined ? split(env.BTUI_DHT_BOOTSTRAP) : DEFAULT_DHT_BOOTSTRAP;
+    const listed = settings.dhtBootstrap
+      ? split(settings.dhtBootstrap)
+      : env.BTUI_DHT_BOOTSTRAP !== undefined
+        ? split(env.BTUI_DHT_BOOTSTRAP)
+        : DEFAULT_DHT_BOOTSTRAP;
     const bootstrap = listed.filter((node) => {
       try {
         parseNodeAddress(node);

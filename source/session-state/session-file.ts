@@ -89,7 +89,12 @@ export async function readSessionFile(path: string): Promise<ReadSession> {
   {
     for (const item of list) {
       const t = item as Partial<SavedTorrent>;
-      if (typeof t?.infoHash !== 'string' || !/^[0-9a-f]{40}$/.test(t.infoHash) || (typeof t.torrentFile !== 'string' && typeof t.magnet !== 'string') || typeof t.directory !== 'string') {
+      if (
+        typeof t?.infoHash !== 'string' ||
+        !/^[0-9a-f]{40}$/.test(t.infoHash) ||
+        (typeof t.torrentFile !== 'string' && typeof t.magnet !== 'string') ||
+        typeof t.directory !== 'string'
+      ) {
         problems.push(`skipped a malformed session entry: ${JSON.stringify(item).slice(0, 80)}`);
         continue;
       }

@@ -49,7 +49,11 @@ function parse(text: string): LockContent | undefined {
   try {
     const raw = JSON.parse(text) as Partial<LockContent>;
     if (typeof raw.pid !== 'number' || !Number.isInteger(raw.pid) || raw.pid <= 0) return undefined;
-    return { pid: raw.pid, holder: typeof raw.holder === 'string' ? raw.holder : 'btui', since: typeof raw.since === 'string' ? raw.since : '' };
+    return {
+      pid: raw.pid,
+      holder: typeof raw.holder === 'string' ? raw.holder : 'btui',
+      since: typeof raw.since === 'string' ? raw.since : '',
+    };
   } catch {
     return undefined;
   }

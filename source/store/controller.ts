@@ -68,7 +68,10 @@ export class Controller {
           const result = (await scrape(url, [infoHash], { timeoutMs: 15_000 })).get(hash);
           if (!result) throw new Error('the tracker did not report this torrent');
           this.store.setScrape(hash, url, { at: Date.now(), ...result });
-          this.store.log('info', `scrape ${printable(url)}: ${result.complete} seeders, ${result.incomplete} leechers, ${result.downloaded} completed`);
+          this.store.log(
+            'info',
+            `scrape ${printable(url)}: ${result.complete} seeders, ${result.incomplete} leechers, ${result.downloaded} completed`,
+          );
         } catch (error) {
           this.store.setScrape(hash, url, { at: Date.now(), error: describeError(error) });
           this.store.log('warn', `scrape ${printable(url)}: ${describeError(error)}`);
@@ -92,7 +95,12 @@ export class Controller {
         const meta = parseMetainfo(made.torrent);
         await this.service.addMetainfo(meta, { directory: dirname(resolve(path)), seedMode: true });
         const port = this.service.session.port;
-        const magnet = magnetURI({ infoHash: meta.infoHash, name: meta.name, length: meta.contentLength ?? meta.length, peers: port ? [{ host: '127.0.0.1', port }] : [] });
+        const magnet = magnetURI({
+          infoHash: meta.infoHash,
+          name: meta.name,
+          length: meta.contentLength ?? meta.length,
+          peers: port ? [{ host: '127.0.0.1', port }] : [],
+        });
         magnets.push(magnet);
         this.store.log('info', `seeding ${printable(meta.name)}: ${magnet}`);
       } catch (error) {
@@ -158,7 +166,10 @@ export class Controller {
   }
 
   /** R / T: a seed goal of the torrent (mode global, single with its limit, or unlimited). */
-  async setSeedGoals(hash: string, goals: { seedRatioMode?: GoalMode; seedRatioLimit?: number; seedIdleMode?: GoalMode; seedIdleLimit?: number }): Promise<void> {
+  async setSeedGoals(
+    hash: string,
+    goals: { seedRatioMode?: GoalMode; seedRatioLimit?: number; seedIdleMode?: GoalMode; seedIdleLimit?: number },
+  ): Promise<void> {
     const name = this.nameOf(hash);
     if (name === undefined) return;
     try {

@@ -15,7 +15,9 @@ export interface ScrapeResult {
  * Peer flags, qBittorrent-style: D downloading from it, d we want but it chokes us,
  * U uploading to it, u it wants but we choke it, S snubbed, I incoming.
  */
-export function peerFlags(p: Pick<PeerInfo, 'amInterested' | 'peerChoking' | 'peerInterested' | 'amChoking' | 'snubbed' | 'incoming'>): string {
+export function peerFlags(
+  p: Pick<PeerInfo, 'amInterested' | 'peerChoking' | 'peerInterested' | 'amChoking' | 'snubbed' | 'incoming'>,
+): string {
   let flags = '';
   if (p.amInterested) flags += p.peerChoking ? 'd' : 'D';
   if (p.peerInterested) flags += p.amChoking ? 'u' : 'U';
@@ -24,7 +26,11 @@ export function peerFlags(p: Pick<PeerInfo, 'amInterested' | 'peerChoking' | 'pe
   return flags;
 }
 
-export function buildDetail(service: TorrentService, hash: string, scrapes: ReadonlyMap<string, ScrapeResult> | undefined): TorrentDetail | undefined {
+export function buildDetail(
+  service: TorrentService,
+  hash: string,
+  scrapes: ReadonlyMap<string, ScrapeResult> | undefined,
+): TorrentDetail | undefined {
   const info = service.info(hash);
   const pieceInfo = service.pieces(hash);
   if (!info || !pieceInfo) return undefined;

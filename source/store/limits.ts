@@ -2,7 +2,22 @@ const KIB = 1024;
 const MIB = 1024 * 1024;
 
 /** The steps [ ] { } move a global limit through; 0 (unlimited) sits above the top. */
-export const LIMIT_STEPS = [16 * KIB, 32 * KIB, 64 * KIB, 128 * KIB, 256 * KIB, 512 * KIB, MIB, 2 * MIB, 4 * MIB, 8 * MIB, 16 * MIB, 32 * MIB, 64 * MIB, 128 * MIB];
+export const LIMIT_STEPS = [
+  16 * KIB,
+  32 * KIB,
+  64 * KIB,
+  128 * KIB,
+  256 * KIB,
+  512 * KIB,
+  MIB,
+  2 * MIB,
+  4 * MIB,
+  8 * MIB,
+  16 * MIB,
+  32 * MIB,
+  64 * MIB,
+  128 * MIB,
+];
 
 /**
  * The next limit one step up or down. Lowering "unlimited" starts just under the rate now

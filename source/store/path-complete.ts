@@ -17,7 +17,14 @@ export async function completePath(typed: string, cwd = process.cwd()): Promise<
   const slash = typed.lastIndexOf('/');
   const dirPart = slash >= 0 ? typed.slice(0, slash + 1) : '';
   const prefix = slash >= 0 ? typed.slice(slash + 1) : typed;
-  let dir = dirPart === '' ? cwd : dirPart.startsWith('~/') ? join(homedir(), dirPart.slice(2)) : dirPart.startsWith('/') ? dirPart : join(cwd, dirPart);
+  let dir =
+    dirPart === ''
+      ? cwd
+      : dirPart.startsWith('~/')
+        ? join(homedir(), dirPart.slice(2))
+        : dirPart.startsWith('/')
+          ? dirPart
+          : join(cwd, dirPart);
   if (dirPart === '~/') dir = homedir();
   let entries: { name: string; dir: boolean }[];
   try {
@@ -25,13 +32,21 @@ export async function completePath(typed: string, cwd = process.cwd()): Promise<
     entries = await Promise.all(
       listed.map(async (e) => ({
         name: e.name,
-        dir: e.isDirectory() || (e.isSymbolicLink() && (await stat(join(dir, e.name)).then((s) => s.isDirectory(), () => false))),
+        dir:
+          e.isDirectory() ||
+          (e.isSymbolicLink() &&
+            (await stat(join(dir, e.name)).then(
+              (s) => s.isDirectory(),
+              () => false,
+            ))),
       })),
     );
   } catch {
     return { text: typed, candidates: [] };
   }
-  const matches = entries.filter((e) => e.name.startsWith(prefix) && (prefix.startsWith('.') || !e.name.startsWith('.'))).sort((a, b) => a.name.localeCompare(b.name));
+  const matches = entries
+    .filter((e) => e.name.startsWith(prefix) && (prefix.startsWith('.') || !e.name.startsWith('.')))
+    .sort((a, b) => a.name.localeCompare(b.name));
   if (matches.length === 0) return { text: typed, candidates: [] };
   if (matches.length === 1) {
     const only = matches[0]!;

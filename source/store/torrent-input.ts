@@ -66,7 +66,8 @@ export function parseIdleGoal(typed: string): Parsed<IdleGoal> {
     minutes = 0;
     for (const m of text.matchAll(/(\d+(?:\.\d+)?)\s*(d|h|min|m)/g)) minutes += Number(m[1]) * TIME_UNITS[m[2]!]!;
   }
-  if (minutes === undefined) return { error: `${why} is not a time (like 90m, 2h, 1h30m, 1d; a bare number is minutes; or global, unlimited)` };
+  if (minutes === undefined)
+    return { error: `${why} is not a time (like 90m, 2h, 1h30m, 1d; a bare number is minutes; or global, unlimited)` };
   if (!Number.isInteger(minutes)) return { error: `${why} is not a whole number of minutes` };
   if (minutes <= 0) return { error: `${why} would stop seeding at once (type unlimited for no goal)` };
   if (minutes > 366 * 1440) return { error: `${why} is too long (at most a year; unlimited for no goal)` };
@@ -118,11 +119,22 @@ export function idleGoalText(row: Pick<TorrentRow, 'seedIdleMode' | 'seedIdleLim
 }
 
 /** The Info tab's line: "ratio 2, idle global (none)". */
-export function seedGoalsSummary(row: Pick<TorrentRow, 'seedRatioMode' | 'seedRatioLimit' | 'seedIdleMode' | 'seedIdleLimit'>, global: { seedRatioLimit?: number; seedIdleLimit?: number }): string {
+export function seedGoalsSummary(
+  row: Pick<TorrentRow, 'seedRatioMode' | 'seedRatioLimit' | 'seedIdleMode' | 'seedIdleLimit'>,
+  global: { seedRatioLimit?: number; seedIdleLimit?: number },
+): string {
   const ratio =
-    row.seedRatioMode === 'single' ? String(row.seedRatioLimit) : row.seedRatioMode === 'unlimited' ? 'unlimited' : `global (${global.seedRatioLimit === undefined ? 'none' : String(global.seedRatioLimit)})`;
+    row.seedRatioMode === 'single'
+      ? String(row.seedRatioLimit)
+      : row.seedRatioMode === 'unlimited'
+        ? 'unlimited'
+        : `global (${global.seedRatioLimit === undefined ? 'none' : String(global.seedRatioLimit)})`;
   const idle =
-    row.seedIdleMode === 'single' ? minutesText(row.seedIdleLimit) : row.seedIdleMode === 'unlimited' ? 'unlimited' : `global (${global.seedIdleLimit === undefined ? 'none' : minutesText(global.seedIdleLimit)})`;
+    row.seedIdleMode === 'single'
+      ? minutesText(row.seedIdleLimit)
+      : row.seedIdleMode === 'unlimited'
+        ? 'unlimited'
+        : `global (${global.seedIdleLimit === undefined ? 'none' : minutesText(global.seedIdleLimit)})`;
   return `ratio ${ratio}, idle ${idle}`;
 }
 

@@ -206,7 +206,8 @@ export class TorrentStore {
     const global = this.globalStats(rows);
     let detail = this.snapshot.detail;
     if (this.detailHash === undefined) detail = undefined;
-    else if (detailStale || detail?.infoHash !== this.detailHash) detail = buildDetail(this.service, this.detailHash, this.scrapes.get(this.detailHash));
+    else if (detailStale || detail?.infoHash !== this.detailHash)
+      detail = buildDetail(this.service, this.detailHash, this.scrapes.get(this.detailHash));
     this.snapshot = {
       version: this.snapshot.version + 1,
       torrents: sameRows ? old : rows,

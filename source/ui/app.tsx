@@ -68,7 +68,18 @@ export interface RecoveryQuestion {
   answer(yes: boolean): void;
 }
 
-export function App({ store, commands, settings: settingsAccess, width, height, demo = false, onQuit, complete, onSettingsChanged, recovery }: AppProps) {
+export function App({
+  store,
+  commands,
+  settings: settingsAccess,
+  width,
+  height,
+  demo = false,
+  onQuit,
+  complete,
+  onSettingsChanged,
+  recovery,
+}: AppProps) {
   const [recoveryOpen, setRecoveryOpen] = useState(recovery !== undefined);
   const recoveryOpenRef = useRef(recoveryOpen);
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
@@ -77,7 +88,13 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
   const keymap = useMemo(() => buildKeymap(settings.keymapPreset, settings.keys), [settings.keymapPreset, settings.keys]);
   const theme = useMemo(() => makeTheme(colourLevel(settings.colours)), [settings.colours]);
   const rows = useMemo(
-    () => visibleRows(snapshot.torrents, { view: rawState.view, filter: rawState.filter, sort: rawState.sort, descending: rawState.descending }),
+    () =>
+      visibleRows(snapshot.torrents, {
+        view: rawState.view,
+        filter: rawState.filter,
+        sort: rawState.sort,
+        descending: rawState.descending,
+      }),
     [snapshot.torrents, rawState.view, rawState.filter, rawState.sort, rawState.descending],
   );
   const ui = reconcileSelection(rawState, rows);
@@ -92,7 +109,13 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
     store.focus(ui.screen === 'detail' ? ui.selected : undefined);
   }, [store, ui.screen, ui.selected]);
 
-  const promptLines = recoveryOpen ? 1 : ui.prompt ? 1 + (ui.prompt.candidates?.length ? 1 : 0) : ui.confirm || ui.question || ui.notice ? 1 : 0;
+  const promptLines = recoveryOpen
+    ? 1
+    : ui.prompt
+      ? 1 + (ui.prompt.candidates?.length ? 1 : 0)
+      : ui.confirm || ui.question || ui.notice
+        ? 1
+        : 0;
   const logHeight = ui.showLog ? Math.min(12, Math.max(4, Math.floor(height / 4))) : 0;
   const mainHeight = Math.max(3, height - 2 - logHeight - promptLines);
 
@@ -136,7 +159,8 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
             return { ...state, prompt: undefined };
           }
           const value = parsed.value;
-          if (typeof value === 'number') void commands.setTorrentLimits(hash, prompt.kind === 'downloadLimit' ? { download: value } : { upload: value });
+          if (typeof value === 'number')
+            void commands.setTorrentLimits(hash, prompt.kind === 'downloadLimit' ? { download: value } : { upload: value });
           else void commands.setSeedGoals(hash, value);
           return { ...state, prompt: undefined };
         }
@@ -151,7 +175,8 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
           const value = parsed.value;
           const next = settingsAccess.update({ [field.key]: value } as Partial<Settings>);
           setSettings(next);
-          if (field.key === 'downloadLimit' || field.key === 'uploadLimit') commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
+          if (field.key === 'downloadLimit' || field.key === 'uploadLimit')
+            commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
           onSettingsChanged?.(next);
           store.log('info', `setting ${field.label}: ${settingText(next, field.key)}`);
           return { ...state, prompt: undefined };
@@ -177,7 +202,8 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
       // Keys typed faster than they are read arrive as one chunk ("jj", "name\r"): one at a time.
       const plain = !key.ctrl && !key.meta && !key.return && !key.tab && !key.escape && !key.backspace && !key.delete;
       if (plain && [...input].length > 1 && !(state.prompt && !/[\r\n\x7f\b]/.test(input))) {
-        const keyOf = (ch: string): InkKey => (ch === '\r' || ch === '\n' ? { return: true } : ch === '\x7f' ? { delete: true } : ch === '\b' ? { backspace: true } : {});
+        const keyOf = (ch: string): InkKey =>
+          ch === '\r' || ch === '\n' ? { return: true } : ch === '\x7f' ? { delete: true } : ch === '\b' ? { backspace: true } : {};
         for (const ch of input) onKey(/[\r\n\x7f\b]/.test(ch) ? '' : ch, keyOf(ch));
         return;
       }
@@ -207,7 +233,11 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
 
       if (state.prompt) {
         const prompt = state.prompt;
-        const live = (text: string): UiState => ({ ...state, prompt: { ...prompt, text, candidates: undefined }, ...(prompt.kind === 'filter' ? { filter: text } : {}) });
+        const live = (text: string): UiState => ({
+          ...state,
+          prompt: { ...prompt, text, candidates: undefined },
+          ...(prompt.kind === 'filter' ? { filter: text } : {}),
+        });
         if (name === 'return') return setState(submitPrompt(prompt, state));
         if (name === 'escape') return setState({ ...state, prompt: undefined, ...(prompt.kind === 'filter' ? { filter: '' } : {}) });
         if (name === 'backspace' || name === 'delete') return setState(live(prompt.text.slice(0, -1)));
@@ -218,7 +248,9 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
           const head = prompt.text.slice(0, cut);
           const lead = prompt.text.slice(cut).match(/^\s*/)![0];
           void complete(prompt.text.slice(cut).trimStart()).then((result) =>
-            setUiState((s) => (s.prompt === prompt ? { ...s, prompt: { ...prompt, text: head + lead + result.text, candidates: result.candidates } } : s)),
+            setUiState((s) =>
+              s.prompt === prompt ? { ...s, prompt: { ...prompt, text: head + lead + result.text, candidates: result.candidates } } : s,
+            ),
           );
           return;
         }
@@ -237,7 +269,13 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
         const moved = name === undefined ? undefined : keymap.lookup(name);
         const delta = moved === 'up' ? -1 : moved === 'down' ? 1 : moved === 'pageUp' ? -page : moved === 'pageDown' ? page : 0;
         if (delta !== 0) return setState({ ...state, overlay: { ...overlay, scroll: Math.max(0, Math.min(max, overlay.scroll + delta)) } });
-        if (name === 'escape' || moved === 'back' || moved === 'quit' || (overlay.kind === 'help' && moved === 'help') || (overlay.kind === 'metainfo' && moved === 'metainfo')) {
+        if (
+          name === 'escape' ||
+          moved === 'back' ||
+          moved === 'quit' ||
+          (overlay.kind === 'help' && moved === 'help') ||
+          (overlay.kind === 'metainfo' && moved === 'metainfo')
+        ) {
           setState({ ...state, overlay: undefined });
         }
         return;
@@ -267,15 +305,43 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
 
   const selectedRow = rows.find((r) => r.infoHash === ui.selected) ?? snapshot.torrents.find((r) => r.infoHash === ui.selected);
   let main;
-  if (recovery && recoveryOpen) main = <TextOverlay title={recovery.title} text={recovery.text} width={width} height={mainHeight} scroll={0} hint="" />;
-  else if (ui.overlay?.kind === 'help') main = <HelpOverlay bindings={keymap.bindings} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
-  else if (ui.overlay?.kind === 'metainfo') main = <TextOverlay title="Metainfo" text={ui.overlay.text} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
-  else if (ui.overlay?.kind === 'settings') main = <SettingsOverlay settings={settings} cursor={ui.overlay.cursor} path={settingsAccess.path} width={width} height={mainHeight} />;
+  if (recovery && recoveryOpen)
+    main = <TextOverlay title={recovery.title} text={recovery.text} width={width} height={mainHeight} scroll={0} hint="" />;
+  else if (ui.overlay?.kind === 'help')
+    main = <HelpOverlay bindings={keymap.bindings} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
+  else if (ui.overlay?.kind === 'metainfo')
+    main = <TextOverlay title="Metainfo" text={ui.overlay.text} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
+  else if (ui.overlay?.kind === 'settings')
+    main = <SettingsOverlay settings={settings} cursor={ui.overlay.cursor} path={settingsAccess.path} width={width} height={mainHeight} />;
   else if (ui.screen === 'detail' && selectedRow)
-    main = <DetailView row={selectedRow} detail={snapshot.detail} global={snapshot.global} tab={ui.tab} fileCursor={ui.fileCursor} scroll={ui.detailScroll} width={width} height={mainHeight} />;
+    main = (
+      <DetailView
+        row={selectedRow}
+        detail={snapshot.detail}
+        global={snapshot.global}
+        tab={ui.tab}
+        fileCursor={ui.fileCursor}
+        scroll={ui.detailScroll}
+        width={width}
+        height={mainHeight}
+      />
+    );
   else {
-    const empty = snapshot.torrents.length === 0 ? 'No torrents yet: press a to add one, n to make one, ? for help.' : `Nothing in this view${ui.filter ? ` matching "${ui.filter}"` : ''} (v changes the view, Esc clears the filter).`;
-    main = <TorrentList rows={rows} selected={ui.selected} width={width} height={mainHeight} sort={ui.sort} descending={ui.descending} empty={empty} />;
+    const empty =
+      snapshot.torrents.length === 0
+        ? 'No torrents yet: press a to add one, n to make one, ? for help.'
+        : `Nothing in this view${ui.filter ? ` matching "${ui.filter}"` : ''} (v changes the view, Esc clears the filter).`;
+    main = (
+      <TorrentList
+        rows={rows}
+        selected={ui.selected}
+        width={width}
+        height={mainHeight}
+        sort={ui.sort}
+        descending={ui.descending}
+        empty={empty}
+      />
+    );
   }
 
   return (
@@ -287,7 +353,15 @@ export function App({ store, commands, settings: settingsAccess, width, height, 
               {fit(`btui${demo ? ' demo' : ''}  ‹ detail`, width)}
             </Text>
           ) : (
-            <ViewBar rows={snapshot.torrents} view={ui.view} sort={ui.sort} descending={ui.descending} filter={ui.filter} width={width} demo={demo} />
+            <ViewBar
+              rows={snapshot.torrents}
+              view={ui.view}
+              sort={ui.sort}
+              descending={ui.descending}
+              filter={ui.filter}
+              width={width}
+              demo={demo}
+            />
           )}
         </Box>
         <Box height={mainHeight} flexDirection="column" overflow="hidden">

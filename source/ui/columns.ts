@@ -34,10 +34,26 @@ export const COLUMNS: readonly Column[] = [
   { id: 'size', title: 'Size', width: 9, align: 'right', keep: 6, sort: 'size', text: (r) => formatBytes(r.size) },
   { id: 'down', title: 'Down', width: 10, align: 'right', keep: 8, sort: 'down', text: (r) => rate(r.downloadRate) },
   { id: 'up', title: 'Up', width: 10, align: 'right', keep: 7, sort: 'up', text: (r) => rate(r.uploadRate) },
-  { id: 'ratio', title: 'Ratio', width: 5, align: 'right', keep: 3, sort: 'ratio', text: (r) => (r.ratio >= 100 ? '99+' : r.ratio.toFixed(2)) },
+  {
+    id: 'ratio',
+    title: 'Ratio',
+    width: 5,
+    align: 'right',
+    keep: 3,
+    sort: 'ratio',
+    text: (r) => (r.ratio >= 100 ? '99+' : r.ratio.toFixed(2)),
+  },
   { id: 'peers', title: 'Peers', width: 7, align: 'right', keep: 4, sort: 'peers', text: (r) => `${r.peers}/${r.knownPeers}` },
   { id: 'seeds', title: 'Seeds', width: 5, align: 'right', keep: 2, sort: 'seeds', text: (r) => String(r.seeds) },
-  { id: 'eta', title: 'ETA', width: 6, align: 'right', keep: 5, sort: 'eta', text: (r) => (r.state === 'downloading' ? formatDuration(r.etaSeconds) : '') },
+  {
+    id: 'eta',
+    title: 'ETA',
+    width: 6,
+    align: 'right',
+    keep: 5,
+    sort: 'eta',
+    text: (r) => (r.state === 'downloading' ? formatDuration(r.etaSeconds) : ''),
+  },
   { id: 'labels', title: 'Labels', width: 12, align: 'left', keep: 0, sort: 'labels', text: (r) => r.labels.join(',') },
 ];
 

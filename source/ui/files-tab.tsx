@@ -33,7 +33,10 @@ export function FilesTab({ files, cursor, width, height }: { files: readonly Fil
   const theme = useTheme();
   const lines = fileTreeLines(files);
   const body = Math.max(0, height - 2);
-  const cursorLine = Math.max(0, lines.findIndex((l) => l.file === cursor));
+  const cursorLine = Math.max(
+    0,
+    lines.findIndex((l) => l.file === cursor),
+  );
   const start = Math.max(0, Math.min(cursorLine - Math.floor(body / 2), lines.length - body));
   const nameWidth = Math.max(10, width - 36);
   return (

@@ -17,7 +17,17 @@ export function helpLines(bindings: readonly Binding[]): { group?: string; keys?
   return lines;
 }
 
-export function HelpOverlay({ bindings, width, height, scroll }: { bindings: readonly Binding[]; width: number; height: number; scroll: number }) {
+export function HelpOverlay({
+  bindings,
+  width,
+  height,
+  scroll,
+}: {
+  bindings: readonly Binding[];
+  width: number;
+  height: number;
+  scroll: number;
+}) {
   const theme = useTheme();
   const lines = helpLines(bindings);
   const columns = width >= 120 ? 2 : 1;
@@ -45,7 +55,10 @@ export function HelpOverlay({ bindings, width, height, scroll }: { bindings: rea
       <Box flexDirection="row">
         {Array.from({ length: columns }, (_, c) => (
           <Box key={c} flexDirection="column" width={columnWidth}>
-            {(columns === 1 ? lines.slice(start, start + bodyHeight) : lines.slice(c * perColumn, (c + 1) * perColumn).slice(0, bodyHeight)).map(render)}
+            {(columns === 1
+              ? lines.slice(start, start + bodyHeight)
+              : lines.slice(c * perColumn, (c + 1) * perColumn).slice(0, bodyHeight)
+            ).map(render)}
           </Box>
         ))}
       </Box>

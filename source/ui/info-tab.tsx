@@ -29,7 +29,12 @@ export function magnetRows(row: TorrentRow, global: GlobalGoals = {}): [string, 
     ['State', row.state === 'metadata' ? `fetching metadata from ${row.peers} connected of ${row.knownPeers} known peers` : row.state],
   ];
   if (row.size > 0) rows.push(['Size', `${formatBytes(row.size)} (from the magnet)`]);
-  rows.push(['Directory', row.directory], ['Added', utcTime(row.addedAt)], ['Priority', priorityName(row.priority)], ...settingRows(row, global));
+  rows.push(
+    ['Directory', row.directory],
+    ['Added', utcTime(row.addedAt)],
+    ['Priority', priorityName(row.priority)],
+    ...settingRows(row, global),
+  );
   if (row.error) rows.push(['Error', row.error]);
   rows.push(['Magnet', row.magnet ?? '']);
   return rows;
@@ -45,12 +50,21 @@ export function infoRows(row: TorrentRow, detail: TorrentDetail, global: GlobalG
     ['Private', i.private ? 'yes' : 'no'],
   ];
   if (i.comment) rows.push(['Comment', i.comment.replace(/\r?\n/g, ' ')]);
-  if (i.creationDate !== undefined || i.createdBy) rows.push(['Created', [i.creationDate !== undefined ? formatUnixTime(i.creationDate) : '', i.createdBy ? `by ${i.createdBy}` : ''].filter(Boolean).join(' ')]);
+  if (i.creationDate !== undefined || i.createdBy)
+    rows.push([
+      'Created',
+      [i.creationDate !== undefined ? formatUnixTime(i.creationDate) : '', i.createdBy ? `by ${i.createdBy}` : '']
+        .filter(Boolean)
+        .join(' '),
+    ]);
   rows.push(
     ['Path', i.path],
     ['Added', utcTime(row.addedAt)],
     ['Completed', utcTime(row.completedAt)],
-    ['Downloaded', `${formatBytes(row.downloaded)}${i.wasted ? ` (wasted ${formatBytes(i.wasted)}, ${i.hashFailures} hash failures)` : ''}`],
+    [
+      'Downloaded',
+      `${formatBytes(row.downloaded)}${i.wasted ? ` (wasted ${formatBytes(i.wasted)}, ${i.hashFailures} hash failures)` : ''}`,
+    ],
     ['Uploaded', formatBytes(row.uploaded)],
     ['Ratio', row.ratio.toFixed(3)],
     ['Priority', priorityName(row.priority)],
@@ -61,7 +75,19 @@ export function infoRows(row: TorrentRow, detail: TorrentDetail, global: GlobalG
   return rows;
 }
 
-export function InfoTab({ row, detail, global = {}, width, height }: { row: TorrentRow; detail?: TorrentDetail; global?: GlobalGoals; width: number; height: number }) {
+export function InfoTab({
+  row,
+  detail,
+  global = {},
+  width,
+  height,
+}: {
+  row: TorrentRow;
+  detail?: TorrentDetail;
+  global?: GlobalGoals;
+  width: number;
+  height: number;
+}) {
   const theme = useTheme();
   const rows = (detail ? infoRows(row, detail, global) : magnetRows(row, global)).slice(0, height);
   return (

@@ -130,7 +130,23 @@ export interface Keymap {
 }
 
 const ACTIONS = new Set<string>(DEFAULT_BINDINGS.map((b) => b.action));
-const NAMED_KEYS = new Set(['up', 'down', 'left', 'right', 'pageup', 'pagedown', 'home', 'end', 'return', 'escape', 'tab', 'shift-tab', 'space', 'backspace', 'delete']);
+const NAMED_KEYS = new Set([
+  'up',
+  'down',
+  'left',
+  'right',
+  'pageup',
+  'pagedown',
+  'home',
+  'end',
+  'return',
+  'escape',
+  'tab',
+  'shift-tab',
+  'space',
+  'backspace',
+  'delete',
+]);
 
 export function isValidKeyName(key: string): boolean {
   return NAMED_KEYS.has(key) || /^C-[a-z]$/.test(key) || [...key].length === 1;
@@ -144,7 +160,12 @@ export function buildKeymap(preset = 'default', remaps: Record<string, string[]>
   const problems: string[] = [];
   const keys = new Map<ActionId, string[]>(DEFAULT_BINDINGS.map((b) => [b.action, [...b.keys]]));
   const apply = (action: ActionId, list: string[]) => {
-    for (const [other, otherKeys] of keys) if (other !== action) keys.set(other, otherKeys.filter((k) => !list.includes(k)));
+    for (const [other, otherKeys] of keys)
+      if (other !== action)
+        keys.set(
+          other,
+          otherKeys.filter((k) => !list.includes(k)),
+        );
     keys.set(action, [...new Set(list)]);
   };
   const presetLayer = PRESETS[preset];

@@ -26,7 +26,17 @@ function runs(cells: HeatCell[], theme: Theme, cellWidth: number): { colour?: st
 }
 
 /** The piece heatmap: each cell one piece, or an even group of pieces when there are more pieces than cells. */
-export function PiecesTab({ pieces, pieceLength, width, height }: { pieces: PieceMap; pieceLength: number; width: number; height: number }) {
+export function PiecesTab({
+  pieces,
+  pieceLength,
+  width,
+  height,
+}: {
+  pieces: PieceMap;
+  pieceLength: number;
+  width: number;
+  height: number;
+}) {
   const theme = useTheme();
   const legendLines = 3;
   const grid = gridFor(pieces.pieceCount, width, Math.max(1, height - legendLines));
@@ -36,7 +46,10 @@ export function PiecesTab({ pieces, pieceLength, width, height }: { pieces: Piec
   const perCell = pieces.pieceCount / Math.max(1, cells.length);
   const lines: HeatCell[][] = [];
   for (let r = 0; r * grid.columns < cells.length; r++) lines.push(cells.slice(r * grid.columns, (r + 1) * grid.columns));
-  const scale = perCell > 1 ? `1 cell ≈ ${perCell.toFixed(perCell < 10 ? 1 : 0)} pieces (${formatBytes(Math.round(perCell * pieceLength))})` : `1 cell = 1 piece (${formatBytes(pieceLength)})`;
+  const scale =
+    perCell > 1
+      ? `1 cell ≈ ${perCell.toFixed(perCell < 10 ? 1 : 0)} pieces (${formatBytes(Math.round(perCell * pieceLength))})`
+      : `1 cell = 1 piece (${formatBytes(pieceLength)})`;
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate">
@@ -53,7 +66,8 @@ export function PiecesTab({ pieces, pieceLength, width, height }: { pieces: Piec
       ))}
       <Box flexGrow={1} />
       <Text wrap="truncate">
-        <Text color={theme.have}>█</Text> have <Text color={theme.info}>▌</Text> part <Text color={theme.downloading}>▒</Text> downloading  missing, peers with it:{' '}
+        <Text color={theme.have}>█</Text> have <Text color={theme.info}>▌</Text> part <Text color={theme.downloading}>▒</Text> downloading
+        missing, peers with it:{' '}
         {theme.level === 'none' ? (
           '· 0  1-9  + 10 or more'
         ) : (

@@ -38,7 +38,8 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
   const scrollsDetail = state.screen === 'detail' && (state.tab === 'peers' || state.tab === 'trackers');
   const fileCount = snapshot.detail?.infoHash === selected ? (snapshot.detail?.files.length ?? 0) : 0;
   const moveFile = (to: number) => ({ ...state, fileCursor: Math.max(0, Math.min(Math.max(0, fileCount - 1), to)) });
-  const setTab = (tab: Tab): UiState => (state.screen === 'detail' || row ? { ...state, screen: row ? 'detail' : state.screen, tab, detailScroll: 0 } : state);
+  const setTab = (tab: Tab): UiState =>
+    state.screen === 'detail' || row ? { ...state, screen: row ? 'detail' : state.screen, tab, detailScroll: 0 } : state;
 
   switch (action) {
     case 'up':
@@ -72,7 +73,11 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return state;
     case 'nextTab':
     case 'previousTab':
-      return state.screen === 'detail' ? setTab(cycle(TABS, state.tab, action === 'nextTab' ? 1 : -1)) : row ? { ...state, screen: 'detail' } : state;
+      return state.screen === 'detail'
+        ? setTab(cycle(TABS, state.tab, action === 'nextTab' ? 1 : -1))
+        : row
+          ? { ...state, screen: 'detail' }
+          : state;
     case 'tab1':
     case 'tab2':
     case 'tab3':

@@ -10,7 +10,19 @@ export function settingText(settings: Settings, key: keyof Settings): string {
 }
 
 /** The settings screen: ↑↓ choose, Enter edits (a prompt), Esc closes. */
-export function SettingsOverlay({ settings, cursor, path, width, height }: { settings: Settings; cursor: number; path: string; width: number; height: number }) {
+export function SettingsOverlay({
+  settings,
+  cursor,
+  path,
+  width,
+  height,
+}: {
+  settings: Settings;
+  cursor: number;
+  path: string;
+  width: number;
+  height: number;
+}) {
   const theme = useTheme();
   return (
     <Box flexDirection="column" height={height}>

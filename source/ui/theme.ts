@@ -22,7 +22,11 @@ export interface Theme {
 }
 
 /** NO_COLOR (any value) wins, then the setting, then what the terminal says it can do. */
-export function colourLevel(setting: ColourMode, env: NodeJS.ProcessEnv = process.env, depth = process.stdout.getColorDepth?.() ?? 4): ColourLevel {
+export function colourLevel(
+  setting: ColourMode,
+  env: NodeJS.ProcessEnv = process.env,
+  depth = process.stdout.getColorDepth?.() ?? 4,
+): ColourLevel {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 'none';
   if (setting === 'none') return 'none';
   if (setting === '16') return '16';

@@ -25,7 +25,10 @@ export function TorrentList({ rows, selected, width, height, sort, descending, e
   const offset = useRef(0);
   const { columns, nameWidth } = layoutColumns(width);
   const bodyHeight = Math.max(0, height - 1);
-  const index = Math.max(0, rows.findIndex((r) => r.infoHash === selected));
+  const index = Math.max(
+    0,
+    rows.findIndex((r) => r.infoHash === selected),
+  );
   offset.current = scrollWindow(offset.current, index, bodyHeight, rows.length);
   const visible = rows.slice(offset.current, offset.current + bodyHeight);
   const header = columns
@@ -43,13 +46,25 @@ export function TorrentList({ rows, selected, width, height, sort, descending, e
       {rows.length === 0 ? (
         <Text color={theme.dim}>{fit(empty, width)}</Text>
       ) : (
-        visible.map((row) => <ListRow key={row.infoHash} row={row} columns={columns} nameWidth={nameWidth} selected={row.infoHash === selected} />)
+        visible.map((row) => (
+          <ListRow key={row.infoHash} row={row} columns={columns} nameWidth={nameWidth} selected={row.infoHash === selected} />
+        ))
       )}
     </Box>
   );
 }
 
-const ListRow = memo(function ListRow({ row, columns, nameWidth, selected }: { row: TorrentRow; columns: Column[]; nameWidth: number; selected: boolean }) {
+const ListRow = memo(function ListRow({
+  row,
+  columns,
+  nameWidth,
+  selected,
+}: {
+  row: TorrentRow;
+  columns: Column[];
+  nameWidth: number;
+  selected: boolean;
+}) {
   const theme = useTheme();
   const stateColour = theme.state[row.state];
   const parts = columns.map((c, i) => {

@@ -35,7 +35,10 @@ export interface Question {
   active: number;
 }
 
-export type Overlay = { kind: 'help'; scroll: number } | { kind: 'metainfo'; hash: string; text: string; scroll: number } | { kind: 'settings'; cursor: number };
+export type Overlay =
+  | { kind: 'help'; scroll: number }
+  | { kind: 'metainfo'; hash: string; text: string; scroll: number }
+  | { kind: 'settings'; cursor: number };
 
 /** Everything about what the screen shows that is not engine data. Plain data, changed only by pure functions. */
 export interface UiState {
@@ -63,7 +66,18 @@ export interface UiState {
 }
 
 export function initialUiState(): UiState {
-  return { screen: 'list', tab: 'info', selectedIndex: 0, fileCursor: 0, detailScroll: 0, view: 'all', sort: 'added', descending: false, filter: '', showLog: false };
+  return {
+    screen: 'list',
+    tab: 'info',
+    selectedIndex: 0,
+    fileCursor: 0,
+    detailScroll: 0,
+    view: 'all',
+    sort: 'added',
+    descending: false,
+    filter: '',
+    showLog: false,
+  };
 }
 
 /** Keeps the selection on a visible row: its torrent if still shown, else the row now at its old place. */
@@ -77,7 +91,10 @@ export function reconcileSelection(state: UiState, rows: readonly TorrentRow[]):
 
 export function moveSelection(state: UiState, rows: readonly TorrentRow[], to: number | 'top' | 'bottom'): UiState {
   if (rows.length === 0) return state;
-  const current = Math.max(0, rows.findIndex((r) => r.infoHash === state.selected));
+  const current = Math.max(
+    0,
+    rows.findIndex((r) => r.infoHash === state.selected),
+  );
   const target = to === 'top' ? 0 : to === 'bottom' ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, current + to));
   return { ...state, selected: rows[target]!.infoHash, selectedIndex: target };
 }

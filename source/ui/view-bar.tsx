@@ -6,7 +6,23 @@ import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 
 /** Top line: the views with their counts (built-in, then one per label in use: '#label'), the sort and the name filter. */
-export function ViewBar({ rows, view, sort, descending, filter, width, demo }: { rows: readonly TorrentRow[]; view: View; sort: SortKey; descending: boolean; filter: string; width: number; demo: boolean }) {
+export function ViewBar({
+  rows,
+  view,
+  sort,
+  descending,
+  filter,
+  width,
+  demo,
+}: {
+  rows: readonly TorrentRow[];
+  view: View;
+  sort: SortKey;
+  descending: boolean;
+  filter: string;
+  width: number;
+  demo: boolean;
+}) {
   const theme = useTheme();
   const counts = useMemo(() => viewCounts(rows), [rows]);
   const views = useMemo(() => allViews(rows), [rows]);

@@ -22,21 +22,60 @@ export interface Rule {
 }
 
 export const RULES: Rule[] = [
-  { layer: 'engine/', forbidden: ['store/', 'service/', 'rpc/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'settings.ts', 'config.ts', 'react', 'ink'], why: 'the engine knows nothing of front-ends' },
+  {
+    layer: 'engine/',
+    forbidden: [
+      'store/',
+      'service/',
+      'rpc/',
+      'ui/',
+      'commands/',
+      'session-state/',
+      'demo/',
+      'tui.tsx',
+      'cli.tsx',
+      'settings.ts',
+      'config.ts',
+      'react',
+      'ink',
+    ],
+    why: 'the engine knows nothing of front-ends',
+  },
   {
     layer: 'service/',
     forbidden: ['store/', 'rpc/', 'ui/', 'commands/', 'demo/', 'tui.tsx', 'cli.tsx', 'settings.ts', 'config.ts', 'react', 'ink'],
     why: 'the service is below every front-end (TUI store, RPC, daemon): it may use the engine, session-state, format and errors only',
   },
-  { layer: 'store/', forbidden: ['ui/', 'commands/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'the store is below the UI and beside the subcommands' },
-  { layer: 'session-state/', forbidden: ['service/', 'store/', 'ui/', 'commands/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'the session file format and lock are below the service' },
+  {
+    layer: 'store/',
+    forbidden: ['ui/', 'commands/', 'tui.tsx', 'cli.tsx', 'react', 'ink'],
+    why: 'the store is below the UI and beside the subcommands',
+  },
+  {
+    layer: 'session-state/',
+    forbidden: ['service/', 'store/', 'ui/', 'commands/', 'tui.tsx', 'cli.tsx', 'react', 'ink'],
+    why: 'the session file format and lock are below the service',
+  },
   { layer: 'commands/', forbidden: ['ui/', 'store/', 'tui.tsx', 'react', 'ink'], why: 'subcommands never load the TUI (start-up cost)' },
   { layer: 'format/', forbidden: ['store/', 'service/', 'ui/', 'commands/', 'session-state/', 'react', 'ink'], why: 'formatting is pure' },
   { layer: 'format/', forbidden: ['engine/'], typesAllowed: true, why: 'formatting reads engine types, runs no engine code' },
-  { layer: 'ui/', forbidden: ['engine/', 'service/', 'commands/', 'session-state/'], typesAllowed: true, why: 'the UI reaches the engine and the service only through the store (types excepted)' },
-  { layer: 'host/', forbidden: ['store/', 'ui/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'a session host serves every front-end, the screenless daemon included' },
+  {
+    layer: 'ui/',
+    forbidden: ['engine/', 'service/', 'commands/', 'session-state/'],
+    typesAllowed: true,
+    why: 'the UI reaches the engine and the service only through the store (types excepted)',
+  },
+  {
+    layer: 'host/',
+    forbidden: ['store/', 'ui/', 'tui.tsx', 'cli.tsx', 'react', 'ink'],
+    why: 'a session host serves every front-end, the screenless daemon included',
+  },
   { layer: 'daemon.ts', forbidden: ['store/', 'ui/', 'tui.tsx', 'react', 'ink'], why: 'the daemon has no screen' },
-  { layer: 'rpc/', forbidden: ['store/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'react', 'ink'], why: 'the RPC is a front-end: it reaches btui through the service layer (service-backend.ts)' },
+  {
+    layer: 'rpc/',
+    forbidden: ['store/', 'ui/', 'commands/', 'session-state/', 'demo/', 'tui.tsx', 'cli.tsx', 'react', 'ink'],
+    why: 'the RPC is a front-end: it reaches btui through the service layer (service-backend.ts)',
+  },
   { layer: 'rpc/', forbidden: ['engine/'], typesAllowed: true, why: 'the RPC reads engine types, runs no engine code' },
 ];
 
@@ -50,10 +89,20 @@ export function importsOf(text: string, file: string, root: string): ImportRef[]
     const clause = m[3] ?? '';
     // `import { type A, type B } from` is as type-only as `import type { A, B } from`.
     const names = /^\{([^}]*)\}$/.exec(clause.trim());
-    const allTypes = names !== null && names[1]!.split(',').filter((n) => n.trim()).every((n) => /^\s*type\s/.test(n));
+    const allTypes =
+      names !== null &&
+      names[1]!
+        .split(',')
+        .filter((n) => n.trim())
+        .every((n) => /^\s*type\s/.test(n));
     const typeOnly = m[5] === undefined && (m[2] !== undefined || allTypes);
     const target = spec.startsWith('.') ? relative(root, resolve(dirname(file), spec)) : spec;
-    refs.push({ from: relative(root, file), target, typeOnly, line: text.slice(0, m.index).split('\n').length + (m[0].startsWith('\n') ? 1 : 0) });
+    refs.push({
+      from: relative(root, file),
+      target,
+      typeOnly,
+      line: text.slice(0, m.index).split('\n').length + (m[0].startsWith('\n') ? 1 : 0),
+    });
   }
   return refs;
 }

@@ -8,7 +8,9 @@ import { needs, tempDir } from '../helpers/tools.js';
 
 function mktorrent(dir: string, target: string, extra: string[] = []): Buffer {
   const out = join(dir, 'made.torrent');
-  const result = spawnSync('mktorrent', ['-a', 'http://127.0.0.1:6969/announce', '-c', 'a $comment', '-o', out, ...extra, target], { encoding: 'utf8' });
+  const result = spawnSync('mktorrent', ['-a', 'http://127.0.0.1:6969/announce', '-c', 'a $comment', '-o', out, ...extra, target], {
+    encoding: 'utf8',
+  });
   assert.equal(result.status, 0, result.stderr);
   return readFileSync(out);
 }
@@ -79,7 +81,10 @@ describe('btui bencode', () => {
     const dir = tempDir(t);
     const file = join(dir, 't.torrent');
     writeFileSync(file, 'd8:announcei012ee');
-    assertOneLineError(await runCli(['bencode', '-f', file]), new RegExp(`^btui: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: integer has a leading zero at byte 12$`));
+    assertOneLineError(
+      await runCli(['bencode', '-f', file]),
+      new RegExp(`^btui: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: integer has a leading zero at byte 12$`),
+    );
     writeFileSync(file, `${'l'.repeat(100_000)}`);
     assertOneLineError(await runCli(['bencode', '-f', file]), /: nesting too deep at byte 256$/);
     assertOneLineError(await runCli(['bencode', '-f', '-'], { input: 'd1:a' }), /^btui: stdin: unexpected end of data at byte 4$/);
@@ -92,15 +97,24 @@ describe('btui bencode', () => {
     writeFileSync(file, '{"info": {\n"pieces": \n');
     assertOneLineError(await runCli(['bencode', '--encode', file, '-o', join(dir, 'out')]), /^btui: .*x\.json: invalid JSON: /);
     writeFileSync(file, '{"info": {"length": 1.5}}');
-    assertOneLineError(await runCli(['bencode', '--encode', file, '-o', join(dir, 'out')]), /^btui: .*x\.json: at \.info\.length: 1\.5 is not an integer$/);
-    assertOneLineError(await runCli(['bencode', '--encode', '-'], { input: '{"a": {"$hex": "xyz"}}' }), /^btui: stdin: at \.a: "\$hex" must hold/);
+    assertOneLineError(
+      await runCli(['bencode', '--encode', file, '-o', join(dir, 'out')]),
+      /^btui: .*x\.json: at \.info\.length: 1\.5 is not an integer$/,
+    );
+    assertOneLineError(
+      await runCli(['bencode', '--encode', '-'], { input: '{"a": {"$hex": "xyz"}}' }),
+      /^btui: stdin: at \.a: "\$hex" must hold/,
+    );
   });
 
   test('unsorted keys: one warning line, output still printed', async () => {
     const result = await runCli(['bencode', '-f', '-'], { input: 'd1:bi1e1:ai2ee' });
     assert.equal(result.code, 0);
     assert.equal(result.stdout, '{\n  "b": 1,\n  "a": 2\n}\n');
-    assert.match(result.stderr, /^btui: warning: stdin: dictionary keys are not in sorted order; --encode would write them sorted \(canonical\)[^\n]*\n$/);
+    assert.match(
+      result.stderr,
+      /^btui: warning: stdin: dictionary keys are not in sorted order; --encode would write them sorted \(canonical\)[^\n]*\n$/,
+    );
     const sorted = await runCli(['bencode', '--encode', '-'], { input: result.stdout });
     assert.equal(sorted.stdout, 'd1:ai2e1:bi1ee');
   });
@@ -120,7 +134,10 @@ describe('btui bencode', () => {
     const dir = tempDir(t);
     writeFileSync(join(dir, 'x.json'), '{"a": 1}');
     // script(1) gives the command a pseudo-terminal as stdout
-    const result = spawnSync('script', ['-qec', `'${process.execPath}' '${CLI}' bencode --encode x.json`, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    const result = spawnSync('script', ['-qec', `'${process.execPath}' '${CLI}' bencode --encode x.json`, '/dev/null'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 2);
     assert.match(result.stdout, /not writing binary bencode to a terminal/);
     assert.doesNotMatch(result.stdout, /d1:a/);

@@ -55,7 +55,17 @@ test('a damaged, foreign or stale code cache costs only the compile: the command
     assert.deepEqual(JSON.parse(run.stdout), { a: 1 });
   };
   // Each check compiles in a fresh process: V8 keeps what this one compiled and would not look at a cache again.
-  const rejected = () => spawnSync(process.execPath, ['--import', 'tsx', '-e', `import { compileBundle } from ${JSON.stringify(join(distribution, '..', 'source', 'bundle-loader.ts'))}; console.log(compileBundle(${JSON.stringify(bundle)}).cacheRejected)`], { encoding: 'utf8' }).stdout.trim();
+  const rejected = () =>
+    spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import { compileBundle } from ${JSON.stringify(join(distribution, '..', 'source', 'bundle-loader.ts'))}; console.log(compileBundle(${JSON.stringify(bundle)}).cacheRejected)`,
+      ],
+      { encoding: 'utf8' },
+    ).stdout.trim();
 
   assert.equal(rejected(), 'false', 'the copy uses its cache');
   bencodeWorks();

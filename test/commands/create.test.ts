@@ -40,10 +40,26 @@ test('create writes every flag into the torrent and prints a summary', async (t)
   const { root, data } = makeTree(t);
   const out = join(root, 'out.torrent');
   const result = await runCli([
-    'create', data, '-o', out, '-l', '32K',
-    '-a', 'http://t1.example/announce,udp://t2.example:6969', '-a', 'http://t3.example/announce',
-    '-w', 'http://ws1.example/', '-w', 'http://ws2.example/,http://ws3.example/',
-    '--private', '-c', 'a comment', '--source', 'SRC', '--no-date',
+    'create',
+    data,
+    '-o',
+    out,
+    '-l',
+    '32K',
+    '-a',
+    'http://t1.example/announce,udp://t2.example:6969',
+    '-a',
+    'http://t3.example/announce',
+    '-w',
+    'http://ws1.example/',
+    '-w',
+    'http://ws2.example/,http://ws3.example/',
+    '--private',
+    '-c',
+    'a comment',
+    '--source',
+    'SRC',
+    '--no-date',
   ]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stderr, '', 'no progress output when stderr is not a TTY');
@@ -57,10 +73,10 @@ test('create writes every flag into the torrent and prints a summary', async (t)
   assert.equal(info.get('private'), 1);
   assert.equal(text(info.get('source')), 'SRC');
   assert.equal(text(top.get('announce')), 'http://t1.example/announce');
-  assert.deepEqual((top.get('announce-list') as BValue[][]).map((tier) => tier.map(text)), [
-    ['http://t1.example/announce', 'udp://t2.example:6969'],
-    ['http://t3.example/announce'],
-  ]);
+  assert.deepEqual(
+    (top.get('announce-list') as BValue[][]).map((tier) => tier.map(text)),
+    [['http://t1.example/announce', 'udp://t2.example:6969'], ['http://t3.example/announce']],
+  );
   assert.deepEqual((top.get('url-list') as BValue[]).map(text), ['http://ws1.example/', 'http://ws2.example/', 'http://ws3.example/']);
   assert.equal(text(top.get('comment')), 'a comment');
   assert.equal(top.has('creation date'), false);
@@ -130,7 +146,10 @@ test('an unreadable file is a one-line error', async (t) => {
   const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
   if ('uid' in asNobody) chmodSync(root, 0o755);
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000, ...asNobody });
-  assertOneLineError({ code: child.status, stdout: child.stdout, stderr: child.stderr, stdoutBytes: Buffer.from(child.stdout) }, /permission denied: .*one\.bin/);
+  assertOneLineError(
+    { code: child.status, stdout: child.stdout, stderr: child.stderr, stdoutBytes: Buffer.from(child.stdout) },
+    /permission denied: .*one\.bin/,
+  );
 });
 
 test('--help documents the piece length forms', async () => {

@@ -16,12 +16,22 @@ function withEnv<T>(value: string | undefined, fn: () => T): T {
 }
 
 test('DHT bootstrap: --dht-bootstrap replaces the routers, $BTUI_DHT_BOOTSTRAP next, the public routers last; --no-dht is off', () => {
-  assert.equal(withEnv(undefined, () => dhtOptionsFromFlags({ dht: false })), undefined);
+  assert.equal(
+    withEnv(undefined, () => dhtOptionsFromFlags({ dht: false })),
+    undefined,
+  );
   assert.deepEqual(withEnv(undefined, () => dhtOptionsFromFlags({ dht: true }))?.bootstrap, DEFAULT_DHT_BOOTSTRAP);
   assert.deepEqual(DEFAULT_DHT_BOOTSTRAP, ['router.bittorrent.com:6881', 'dht.transmissionbt.com:6881', 'router.utorrent.com:6881']);
   assert.deepEqual(withEnv('', () => dhtOptionsFromFlags({ dht: true }))?.bootstrap, []);
-  assert.deepEqual(withEnv('127.0.0.1:7000, 127.0.0.2:7001', () => dhtOptionsFromFlags({ dht: true }))?.bootstrap, ['127.0.0.1:7000', '127.0.0.2:7001']);
-  assert.deepEqual(withEnv('', () => dhtOptionsFromFlags({ dht: true, dhtBootstrap: ['127.0.0.1:9', 'h:1,h:2'] }))?.bootstrap, ['127.0.0.1:9', 'h:1', 'h:2']);
+  assert.deepEqual(withEnv('127.0.0.1:7000, 127.0.0.2:7001', () => dhtOptionsFromFlags({ dht: true }))?.bootstrap, [
+    '127.0.0.1:7000',
+    '127.0.0.2:7001',
+  ]);
+  assert.deepEqual(withEnv('', () => dhtOptionsFromFlags({ dht: true, dhtBootstrap: ['127.0.0.1:9', 'h:1,h:2'] }))?.bootstrap, [
+    '127.0.0.1:9',
+    'h:1',
+    'h:2',
+  ]);
   assert.throws(() => dhtOptionsFromFlags({ dht: true, dhtBootstrap: ['[::1]:2'] }), /IPv6 nodes are not supported/);
   assert.throws(() => dhtOptionsFromFlags({ dht: true, dhtBootstrap: ['nope'] }), /bad DHT node 'nope': expected HOST:PORT/);
 });

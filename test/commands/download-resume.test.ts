@@ -24,7 +24,20 @@ test('a download killed part way (SIGKILL) resumes and fetches only what it did 
   writeFileSync(torrentPath, encode(meta.raw));
   const out = tempDir(t);
   const home = tempDir(t);
-  const args = ['download', '-t', torrentPath, '-o', out, '--host', '127.0.0.1', '--port', '0', '--peer', `127.0.0.1:${seeder.port}`, '--json'];
+  const args = [
+    'download',
+    '-t',
+    torrentPath,
+    '-o',
+    out,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--peer',
+    `127.0.0.1:${seeder.port}`,
+    '--json',
+  ];
 
   // First run: kill it with SIGKILL once it has about a third of the data.
   const first = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, BTUI_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,12 +66,18 @@ test('a download killed part way (SIGKILL) resumes and fetches only what it did 
   seeder.setLimits({ upload: 0 });
   const second = await runCli(args, { env: { BTUI_HOME: home }, timeoutMs: 60_000 });
   assert.equal(second.code, 0, second.stderr);
-  const events = second.stdout.trim().split('\n').map((l) => JSON.parse(l) as ProgressEvent);
+  const events = second.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ProgressEvent);
   const done = events.find((e) => e.event === 'done')!;
   assert.ok(done, 'second run completed');
   const refetched = done.downloaded;
   // Everything reported complete before the kill is on disk and is not fetched again.
-  assert.ok(refetched <= meta.length - lastCompleted + 256 * 1024, `refetched ${refetched} bytes; ${meta.length - lastCompleted} were missing`);
+  assert.ok(
+    refetched <= meta.length - lastCompleted + 256 * 1024,
+    `refetched ${refetched} bytes; ${meta.length - lastCompleted} were missing`,
+  );
   for (const f of meta.files) {
     assert.ok(readFileSync(join(out, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)));
   }

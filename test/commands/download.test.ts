@@ -23,7 +23,23 @@ test('download --select-file fetches only the chosen files, runs --on-done with 
   const out = tempDir(t);
   const marker = join(tempDir(t), 'done.txt');
   const result = await runCli(
-    ['download', '-t', torrentPath, '-o', out, '--port', '0', '--host', '127.0.0.1', '--peer', `127.0.0.1:${seeder.port}`, '--select-file', '1,3', '--on-done', `echo >${marker}`],
+    [
+      'download',
+      '-t',
+      torrentPath,
+      '-o',
+      out,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--peer',
+      `127.0.0.1:${seeder.port}`,
+      '--select-file',
+      '1,3',
+      '--on-done',
+      `echo >${marker}`,
+    ],
     { env: { BTUI_HOME: tempDir(t) } },
   );
   assert.equal(result.code, 0, result.stderr);
@@ -37,10 +53,23 @@ test('download errors are one line: missing torrent, magnet without metadata, ba
   const missing = await runCli(['download', '-t', join(tempDir(t), 'nope.torrent'), '--port', '0']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^btui: no such file: .*nope\.torrent\n$/);
-  const magnet = await runCli(['download', 'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567', '--no-dht', '--metadata-timeout', '1', '--port', '0', '-o', tempDir(t)]);
+  const magnet = await runCli([
+    'download',
+    'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567',
+    '--no-dht',
+    '--metadata-timeout',
+    '1',
+    '--port',
+    '0',
+    '-o',
+    tempDir(t),
+  ]);
   assert.equal(magnet.code, 1);
   // After the "fetching metadata" progress line, one line saying why.
-  assert.match(magnet.stderr, /\nbtui: no metadata for 0123456789abcdef0123456789abcdef01234567 within 1 s \(no peers found; sources: 0 x\.pe, 0 trackers, no DHT\)\n$/);
+  assert.match(
+    magnet.stderr,
+    /\nbtui: no metadata for 0123456789abcdef0123456789abcdef01234567 within 1 s \(no peers found; sources: 0 x\.pe, 0 trackers, no DHT\)\n$/,
+  );
   const torrentPath = join(tempDir(t), 'x.torrent');
   writeFileSync(torrentPath, encode(randomTorrent({ sizes: [10] }).meta.raw));
   const badPeer = await runCli(['download', '-t', torrentPath, '--peer', 'nowhere', '--port', '0']);

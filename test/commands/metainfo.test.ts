@@ -72,7 +72,9 @@ test('human summary: aligned fields, tracker tiers, tree with padding marked, es
   ];
   const lines = r.stdout.trimEnd().split('\n');
   assert.equal(lines.length, expected.length, r.stdout);
-  expected.forEach((line, i) => assert.ok(lines[i]!.startsWith(line), `line ${i + 1}: ${JSON.stringify(lines[i])} should start with ${JSON.stringify(line)}`));
+  expected.forEach((line, i) =>
+    assert.ok(lines[i]!.startsWith(line), `line ${i + 1}: ${JSON.stringify(lines[i])} should start with ${JSON.stringify(line)}`),
+  );
   assert.match(lines[1]!, /^Info hash {3}[0-9a-f]{40}$/);
   assert.ok(!r.stdout.includes('\x1b'), 'no raw escape reaches the terminal');
 });
@@ -120,16 +122,32 @@ test('errors: one line naming the file, exit 1; usage errors exit 2', async (t) 
   const bad = join(dir, 'bad.torrent');
   writeFileSync(bad, encode(d({ info: d({ name: 'x', 'piece length': PL, pieces: Buffer.alloc(37), length: 10 }) })));
   const cases: [string[], number, RegExp][] = [
-    [['metainfo', '-t', bad], 1, new RegExp(`^btui: ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: pieces length 37 is not a multiple of 20\\n$`)],
+    [
+      ['metainfo', '-t', bad],
+      1,
+      new RegExp(`^btui: ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: pieces length 37 is not a multiple of 20\\n$`),
+    ],
     [['metainfo', '-t', join(dir, 'none.torrent')], 1, /^btui: no such file: .*none\.torrent\n$/],
     [['metainfo', '-t', dir], 1, /^btui: .*(is a directory|EISDIR).*\n$/],
     [['metainfo'], 2, /^btui: metainfo: missing -t FILE\.torrent or -m MAGNET/],
     [['metainfo', '--bogus'], 2, /^btui: metainfo: unknown option --bogus/],
     [['metainfo', '-t', bad, '-m', `magnet:?xt=urn:btih:${HEX}`], 2, /not both/],
     [['metainfo', '-m', 'magnet:?dn=x'], 1, /^btui: magnet: magnet has no info-hash/],
-    [['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}`, '--offline', '--save', join(dir, 'out.torrent')], 2, /^btui: metainfo: --save needs the info dictionary from the swarm, not --offline/],
-    [['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}`, '--no-dht', '--save', join(dir, 'out.torrent')], 1, /^btui: metainfo: nothing to fetch the info dictionary from .* --offline shows/],
-    [['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}&x.pe=127.0.0.1:1`, '--no-dht', '--timeout', '1'], 1, /^btui: metainfo: no metadata for .* within 1 s \(1 peer found, 0 offered metadata; .*\); --offline shows/],
+    [
+      ['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}`, '--offline', '--save', join(dir, 'out.torrent')],
+      2,
+      /^btui: metainfo: --save needs the info dictionary from the swarm, not --offline/,
+    ],
+    [
+      ['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}`, '--no-dht', '--save', join(dir, 'out.torrent')],
+      1,
+      /^btui: metainfo: nothing to fetch the info dictionary from .* --offline shows/,
+    ],
+    [
+      ['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}&x.pe=127.0.0.1:1`, '--no-dht', '--timeout', '1'],
+      1,
+      /^btui: metainfo: no metadata for .* within 1 s \(1 peer found, 0 offered metadata; .*\); --offline shows/,
+    ],
   ];
   for (const [args, code, pattern] of cases) {
     const r = await runCli(args);

@@ -27,15 +27,72 @@ function meowParse(argv: string[], flags: AnyFlags) {
 }
 
 const tokens = fc.constantFrom(
-  '--torrent', '-t', '--output', '--seed-ratio', '--seedRatio', '--port', '-p', '--json', '--dht', '--no-dht', '-q', '--quiet',
-  '--no-json', '--no-quiet', '--no-port', '--no-dht=false', '--no-peer', '--no-nothing', '--no-offline',
-  '--peer', '--announce', '-a', '--size', '--magnet', '-m', '--save', '--offline', '--timeout', '--dht-bootstrap',
-  '--torrent=a.torrent', '--port=6881', '--port=1.5', '--port=0x10', '--peer=1.2.3.4:5', "--torrent='q'", '--torrent=', '--json=false',
-  '--size=3', '--timeout=30', '--dht-bootstrap=h:1', '--help', '--version', '--', '-', '-x', '--unknown', '-tq', '-5', '--port=-1',
-  'a.torrent', 'magnet:?xt=urn:btih:00', '6881', '1.5', '12abc', 'true', 'false', '', "'quoted'", 'h:1', 'x=y',
+  '--torrent',
+  '-t',
+  '--output',
+  '--seed-ratio',
+  '--seedRatio',
+  '--port',
+  '-p',
+  '--json',
+  '--dht',
+  '--no-dht',
+  '-q',
+  '--quiet',
+  '--no-json',
+  '--no-quiet',
+  '--no-port',
+  '--no-dht=false',
+  '--no-peer',
+  '--no-nothing',
+  '--no-offline',
+  '--peer',
+  '--announce',
+  '-a',
+  '--size',
+  '--magnet',
+  '-m',
+  '--save',
+  '--offline',
+  '--timeout',
+  '--dht-bootstrap',
+  '--torrent=a.torrent',
+  '--port=6881',
+  '--port=1.5',
+  '--port=0x10',
+  '--peer=1.2.3.4:5',
+  "--torrent='q'",
+  '--torrent=',
+  '--json=false',
+  '--size=3',
+  '--timeout=30',
+  '--dht-bootstrap=h:1',
+  '--help',
+  '--version',
+  '--',
+  '-',
+  '-x',
+  '--unknown',
+  '-tq',
+  '-5',
+  '--port=-1',
+  'a.torrent',
+  'magnet:?xt=urn:btih:00',
+  '6881',
+  '1.5',
+  '12abc',
+  'true',
+  'false',
+  '',
+  "'quoted'",
+  'h:1',
+  'x=y',
 );
 
-for (const [name, flags] of [['mixed', mixed], ['metainfo', metainfoFlags]] as const) {
+for (const [name, flags] of [
+  ['mixed', mixed],
+  ['metainfo', metainfoFlags],
+] as const) {
   test(`simple flag parsing agrees with meow wherever it answers (${name} flags)`, () => {
     let answered = 0;
     fc.assert(
@@ -52,10 +109,25 @@ for (const [name, flags] of [['mixed', mixed], ['metainfo', metainfoFlags]] as c
 }
 
 test('the lines users type are parsed without meow', () => {
-  for (const argv of [[], ['-t', 'a.torrent'], ['--json', '-t', 'a.torrent'], ['a.torrent', '--json'], ['-m', 'magnet:?xt=urn:btih:00', '--timeout', '30', '--peer', 'h:1', '--peer', 'h:2'], ['-m', 'magnet:?xt=urn:btih:00', '--no-dht']]) {
+  for (const argv of [
+    [],
+    ['-t', 'a.torrent'],
+    ['--json', '-t', 'a.torrent'],
+    ['a.torrent', '--json'],
+    ['-m', 'magnet:?xt=urn:btih:00', '--timeout', '30', '--peer', 'h:1', '--peer', 'h:2'],
+    ['-m', 'magnet:?xt=urn:btih:00', '--no-dht'],
+  ]) {
     assert.deepEqual(parseSimpleFlags(argv, metainfoFlags), meowParse(argv, metainfoFlags), argv.join(' '));
   }
-  for (const argv of [['--help'], ['--version'], ['--no-timeout'], ['--dht', '--no-dht'], ['-t', 'a', '-t', 'b'], ['--bogus'], ['--', '-t']]) {
+  for (const argv of [
+    ['--help'],
+    ['--version'],
+    ['--no-timeout'],
+    ['--dht', '--no-dht'],
+    ['-t', 'a', '-t', 'b'],
+    ['--bogus'],
+    ['--', '-t'],
+  ]) {
     assert.equal(parseSimpleFlags(argv, metainfoFlags), undefined, argv.join(' '));
   }
 });

@@ -23,10 +23,14 @@ interface Daemon {
 
 async function startDaemon(t: TestContext, home: string, args: string[] = [], { dht = false } = {}): Promise<Daemon> {
   const rpcPort = await freePort();
-  const child = spawn(process.execPath, [CLI, 'daemon', '--port', '0', ...(dht ? [] : ['--no-dht']), '--rpc-port', String(rpcPort), ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, BTUI_HOME: home },
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'daemon', '--port', '0', ...(dht ? [] : ['--no-dht']), '--rpc-port', String(rpcPort), ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, BTUI_HOME: home },
+    },
+  );
   t.after(() => child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
@@ -64,7 +68,9 @@ async function listRow(port: number, id: number): Promise<string | undefined> {
 }
 
 function sessionTorrents(home: string): { infoHash: string; directory: string; paused: boolean }[] {
-  return (JSON.parse(readFileSync(join(home, 'session.json'), 'utf8')) as { torrents: { infoHash: string; directory: string; paused: boolean }[] }).torrents;
+  return (
+    JSON.parse(readFileSync(join(home, 'session.json'), 'utf8')) as { torrents: { infoHash: string; directory: string; paused: boolean }[] }
+  ).torrents;
 }
 
 test('transmission-remote drives btui daemon: add a .torrent, download from libtorrent, info, stop, start, verify, move, remove, remove with data', async (t) => {
@@ -85,7 +91,12 @@ test('transmission-remote drives btui daemon: add a .torrent, download from libt
   const port = daemon.rpcPort;
 
   assert.match(await remoteOk(port, '-a', torrent), /success/);
-  await until('the download completes', () => existsSync(join(downloads, 'show.mkv')) && readFileSync(join(downloads, 'show.mkv')).equals(data), 60_000, 200);
+  await until(
+    'the download completes',
+    () => existsSync(join(downloads, 'show.mkv')) && readFileSync(join(downloads, 'show.mkv')).equals(data),
+    60_000,
+    200,
+  );
   let row = '';
   for (let i = 0; i < 100 && !/100%/.test(row); i++) {
     row = (await listRow(port, 1)) ?? '';
@@ -167,7 +178,9 @@ test('one process per session: a second daemon (or TUI) is refused naming the fi
   assert.equal(second.code, 1);
   assert.equal(second.stderr, `btui: the session in ${home} is in use by process ${daemon.child.pid} (btui daemon); quit it first\n`);
 
-  const exposed = await runCli(['daemon', '--rpc-bind', '0.0.0.0', '--rpc-port', '0'], { env: { BTUI_HOME: tempDir(t), BTUI_RPC_AUTH: '' } });
+  const exposed = await runCli(['daemon', '--rpc-bind', '0.0.0.0', '--rpc-port', '0'], {
+    env: { BTUI_HOME: tempDir(t), BTUI_RPC_AUTH: '' },
+  });
   assert.equal(exposed.code, 2);
   assert.match(exposed.stderr, /^btui: refusing to serve the RPC on 0\.0\.0\.0 without credentials.*--rpc-auth/);
   assert.equal(exposed.stderr.split('\n').length, 2, 'one line');
@@ -195,7 +208,10 @@ test('an unreadable session.json: the daemon changes nothing and says how to go 
   const refused = await runCli(['daemon', '--port', '0', '--no-dht', '--rpc-port', '0'], { env: { BTUI_HOME: home } });
   assert.equal(refused.code, 1, refused.stderr);
   assert.match(refused.stderr, /set aside, unchanged, as .*session\.json\.bad-.*--rebuild-session/);
-  assert.ok(!existsSync(join(home, 'session.json')) || readFileSync(join(home, 'session.json'), 'utf8') === 'garbage{', 'nothing saved over it');
+  assert.ok(
+    !existsSync(join(home, 'session.json')) || readFileSync(join(home, 'session.json'), 'utf8') === 'garbage{',
+    'nothing saved over it',
+  );
 
   const rebuilt = await startDaemon(t, home, ['--rebuild-session']);
   assert.match(await remoteOk(rebuilt.rpcPort, '-l'), /a\.bin/);

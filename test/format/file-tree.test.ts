@@ -65,16 +65,24 @@ function referenceTree(files: TreeFile[], indentUnit: string, prefix: string): s
 }
 
 test('fileTreeText equals the straightforward tree for any list of files', () => {
-  const name = fc.oneof(fc.constantFrom('a', 'b', 'dir', '.pad', '9152', '日本', 'x\u0007y', 'é', '_'), fc.string({ minLength: 1, maxLength: 4 }));
+  const name = fc.oneof(
+    fc.constantFrom('a', 'b', 'dir', '.pad', '9152', '日本', 'x\u0007y', 'é', '_'),
+    fc.string({ minLength: 1, maxLength: 4 }),
+  );
   const file = fc.record({
     path: fc.array(name, { minLength: 1, maxLength: 4 }),
     length: fc.oneof(fc.nat(5000), fc.nat(2 ** 40)),
     padding: fc.boolean(),
   });
   fc.assert(
-    fc.property(fc.array(file, { maxLength: 30 }), fc.constantFrom('  ', '\t', '│ '), fc.constantFrom('', '  ', '» '), (files, unit, prefix) => {
-      assert.equal(fileTreeText(files, unit, prefix), referenceTree(files, unit, prefix).join('\n'));
-    }),
+    fc.property(
+      fc.array(file, { maxLength: 30 }),
+      fc.constantFrom('  ', '\t', '│ '),
+      fc.constantFrom('', '  ', '» '),
+      (files, unit, prefix) => {
+        assert.equal(fileTreeText(files, unit, prefix), referenceTree(files, unit, prefix).join('\n'));
+      },
+    ),
     { numRuns: 2000 },
   );
 });

@@ -35,14 +35,21 @@ export interface BtuiDaemon {
 
 function post(port: number, headers: Record<string, string>, body?: string): Promise<{ status: number; sessionId?: string; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: body === undefined ? 'GET' : 'POST', path: '/transmission/rpc', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const sid = res.headers['x-transmission-session-id'];
-        resolve({ status: res.statusCode ?? 0, sessionId: typeof sid === 'string' ? sid : undefined, text: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: body === undefined ? 'GET' : 'POST', path: '/transmission/rpc', headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const sid = res.headers['x-transmission-session-id'];
+          resolve({
+            status: res.statusCode ?? 0,
+            sessionId: typeof sid === 'string' ? sid : undefined,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -50,10 +57,14 @@ function post(port: number, headers: Record<string, string>, body?: string): Pro
 
 export async function startBtuiDaemon(t: AfterHook, options: { home: string; downloads: string; args?: string[] }): Promise<BtuiDaemon> {
   const rpcPort = await freePort();
-  const child = spawn(process.execPath, [CLI, 'daemon', '--port', '0', '--no-dht', '--rpc-port', String(rpcPort), '--download-dir', options.downloads, ...(options.args ?? [])], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, BTUI_HOME: options.home },
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'daemon', '--port', '0', '--no-dht', '--rpc-port', String(rpcPort), '--download-dir', options.downloads, ...(options.args ?? [])],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, BTUI_HOME: options.home },
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
   t.after(async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -90,7 +101,9 @@ export async function startBtuiDaemon(t: AfterHook, options: { home: string; dow
     home: options.home,
     log: () => stderr,
     rpc,
-    savedTorrents: () => (JSON.parse(readFileSync(join(options.home, 'session.json'), 'utf8')) as { torrents: ReturnType<BtuiDaemon['savedTorrents']> }).torrents,
+    savedTorrents: () =>
+      (JSON.parse(readFileSync(join(options.home, 'session.json'), 'utf8')) as { torrents: ReturnType<BtuiDaemon['savedTorrents']> })
+        .torrents,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

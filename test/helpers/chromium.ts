@@ -43,9 +43,19 @@ export async function renderPage(url: string, options: RenderOptions): Promise<R
   const child = spawn(
     'chromium',
     [
-      '--headless', '--no-sandbox', '--disable-gpu', '--remote-debugging-pipe', `--window-size=${width},${height}`,
-      `--user-data-dir=${profile}`, '--no-first-run', '--no-default-browser-check', '--disable-extensions',
-      '--disable-background-networking', '--disable-sync', '--hide-scrollbars', 'about:blank',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--remote-debugging-pipe',
+      `--window-size=${width},${height}`,
+      `--user-data-dir=${profile}`,
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-extensions',
+      '--disable-background-networking',
+      '--disable-sync',
+      '--hide-scrollbars',
+      'about:blank',
     ],
     { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
   );
@@ -57,7 +67,9 @@ export async function renderPage(url: string, options: RenderOptions): Promise<R
   let nextId = 1;
   let buffered = Buffer.alloc(0);
   const exited = new Promise<never>((_, reject) =>
-    child.once('close', (code, signal) => reject(new Error(`chromium exited (${code ?? signal}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`))),
+    child.once('close', (code, signal) =>
+      reject(new Error(`chromium exited (${code ?? signal}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`)),
+    ),
   );
   exited.catch(() => undefined);
   child.once('close', () => {
@@ -94,12 +106,21 @@ export async function renderPage(url: string, options: RenderOptions): Promise<R
     await send('Page.navigate', { url }, sessionId);
     let dom = '';
     for (;;) {
-      const { result } = (await send('Runtime.evaluate', { expression: 'document.documentElement.outerHTML', returnByValue: true }, sessionId)) as { result: { value?: string } };
+      const { result } = (await send(
+        'Runtime.evaluate',
+        { expression: 'document.documentElement.outerHTML', returnByValue: true },
+        sessionId,
+      )) as { result: { value?: string } };
       dom = result.value ?? '';
       // The text, outside the markup's attributes and scripts: in what the page shows.
-      const { result: shown } = (await send('Runtime.evaluate', { expression: 'document.body ? document.body.innerText : ""', returnByValue: true }, sessionId)) as { result: { value?: string } };
+      const { result: shown } = (await send(
+        'Runtime.evaluate',
+        { expression: 'document.body ? document.body.innerText : ""', returnByValue: true },
+        sessionId,
+      )) as { result: { value?: string } };
       if ((shown.value ?? '').includes(options.waitForText)) break;
-      if (Date.now() > deadline) throw new Error(`the page never showed ${JSON.stringify(options.waitForText)}; it shows: ${(shown.value ?? '').slice(0, 500)}`);
+      if (Date.now() > deadline)
+        throw new Error(`the page never showed ${JSON.stringify(options.waitForText)}; it shows: ${(shown.value ?? '').slice(0, 500)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     const elapsedMs = Date.now() - started;

@@ -53,7 +53,13 @@ export interface Flood {
   stop(): Promise<void>;
 }
 
-function request(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function request(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -68,10 +74,29 @@ function request(port: number, method: string, path: string, headers: Record<str
 export async function startFlood(t: AfterHook, bin: string, rpcUrl: string): Promise<Flood> {
   const port = await freePort();
   const rundir = mkdtempSync(join(tmpdir(), 'btui-flood-'));
-  const child = spawn(bin, ['--auth', 'none', '--trurl', rpcUrl, '--truser', 'x', '--trpass', 'y', '--port', String(port), '--host', '127.0.0.1', '--rundir', rundir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const child = spawn(
+    bin,
+    [
+      '--auth',
+      'none',
+      '--trurl',
+      rpcUrl,
+      '--truser',
+      'x',
+      '--trpass',
+      'y',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--rundir',
+      rundir,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -96,7 +121,13 @@ export async function startFlood(t: AfterHook, bin: string, rpcUrl: string): Pro
   let cookie = '';
   for (let i = 0; i < 60 && cookie === ''; i++) {
     try {
-      const auth = await request(port, 'POST', '/api/auth/authenticate', { 'Content-Type': 'application/json' }, JSON.stringify({ username: '_config', password: '' }));
+      const auth = await request(
+        port,
+        'POST',
+        '/api/auth/authenticate',
+        { 'Content-Type': 'application/json' },
+        JSON.stringify({ username: '_config', password: '' }),
+      );
       const set = auth.headers['set-cookie'];
       if (auth.status === 200 && set) cookie = set.map((c) => c.split(';')[0]).join('; ');
     } catch {
@@ -111,7 +142,13 @@ export async function startFlood(t: AfterHook, bin: string, rpcUrl: string): Pro
     url: `http://127.0.0.1:${port}/`,
     log: () => output,
     api: async (method, path, body) => {
-      const reply = await request(port, method, path, { Cookie: cookie, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body === undefined ? undefined : JSON.stringify(body));
+      const reply = await request(
+        port,
+        method,
+        path,
+        { Cookie: cookie, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body === undefined ? undefined : JSON.stringify(body),
+      );
       let parsed: unknown = reply.text;
       try {
         parsed = JSON.parse(reply.text);

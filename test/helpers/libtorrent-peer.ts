@@ -104,7 +104,10 @@ async function startOnce(t: TestContext, options: LibtorrentPeerOptions): Promis
     download_limit: options.downloadLimit ?? 0,
   };
   // PYTHONFAULTHANDLER: a crash of libtorrent itself prints where it happened into the failure message.
-  const child = spawn(SYSTEM_PYTHON, [SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONFAULTHANDLER: '1' } });
+  const child = spawn(SYSTEM_PYTHON, [SCRIPT, JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONFAULTHANDLER: '1' },
+  });
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -163,10 +166,14 @@ async function startOnce(t: TestContext, options: LibtorrentPeerOptions): Promis
     return new Promise((resolve, reject) => {
       const check = () => {
         if (done()) finish(resolve);
-        else if (fatal !== undefined || exited) finish(() => reject(new Error(`libtorrent peer failed while waiting for ${what}: ${fatal ?? exitedHow}; ${tail()}`)));
+        else if (fatal !== undefined || exited)
+          finish(() => reject(new Error(`libtorrent peer failed while waiting for ${what}: ${fatal ?? exitedHow}; ${tail()}`)));
       };
       const timer = setTimeout(
-        () => finish(() => reject(new Error(`libtorrent peer: no ${what} within ${timeoutMs} ms; last status ${JSON.stringify(lastStatus)}; ${tail()}`))),
+        () =>
+          finish(() =>
+            reject(new Error(`libtorrent peer: no ${what} within ${timeoutMs} ms; last status ${JSON.stringify(lastStatus)}; ${tail()}`)),
+          ),
         timeoutMs,
       );
       const finish = (fn: () => void) => {

@@ -13,7 +13,13 @@ import { TorrentStore } from '../../source/store/torrent-store.js';
 export function openService(dir: string, options: Partial<ServiceOptions> & { t?: TestContext } = {}) {
   const resume = (h: string) => join(dir, 'state', 'resume', `${h}.resume`);
   const session = new Session({ host: '127.0.0.1', resumePath: resume });
-  const service = new TorrentService(session, { stateDirectory: join(dir, 'state'), downloadDirectory: join(dir, 'dl'), saveDebounceMs: 20, resumePath: resume, ...options });
+  const service = new TorrentService(session, {
+    stateDirectory: join(dir, 'state'),
+    downloadDirectory: join(dir, 'dl'),
+    saveDebounceMs: 20,
+    resumePath: resume,
+    ...options,
+  });
   const store = new TorrentStore(service, { diskIntervalMs: 0 });
   const controller = new Controller(service, store);
   let closed = false;

@@ -8,10 +8,22 @@ import type { Torrent } from '../../source/engine/torrent/torrent.js';
 import { Session, type SessionOptions } from '../../source/engine/session/session.js';
 
 /** A multi-file torrent of random data with odd sizes (pieces straddle files). */
-export function randomTorrent(options: { name?: string; pieceLength?: number; sizes?: number[]; single?: boolean } = {}): { meta: Metainfo; data: Buffer; files: MemoryFile[] } {
+export function randomTorrent(options: { name?: string; pieceLength?: number; sizes?: number[]; single?: boolean } = {}): {
+  meta: Metainfo;
+  data: Buffer;
+  files: MemoryFile[];
+} {
   const sizes = options.sizes ?? [150_001, 3, 0, 777_777, 65_536];
-  const files: MemoryFile[] = sizes.map((size, i) => ({ path: i % 2 ? ['sub', `file-${i}.bin`] : [`file-${i}.bin`], data: randomBytes(size) }));
-  const { meta, data } = metainfoFromFiles({ name: options.name ?? 'swarm-test', pieceLength: options.pieceLength ?? 32 * 1024, files, single: options.single });
+  const files: MemoryFile[] = sizes.map((size, i) => ({
+    path: i % 2 ? ['sub', `file-${i}.bin`] : [`file-${i}.bin`],
+    data: randomBytes(size),
+  }));
+  const { meta, data } = metainfoFromFiles({
+    name: options.name ?? 'swarm-test',
+    pieceLength: options.pieceLength ?? 32 * 1024,
+    files,
+    single: options.single,
+  });
   return { meta, data, files };
 }
 

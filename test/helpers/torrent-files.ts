@@ -19,9 +19,22 @@ export function makeDataDir(root: string, sizes: number[]): Map<string, Buffer> 
 }
 
 /** Makes a .torrent of `path` with mktorrent (the reference maker), returning its info-hash. */
-export function mktorrent(path: string, out: string, options: { announce?: string; pieceLengthLog2?: number; webSeeds?: string[] } = {}): string {
+export function mktorrent(
+  path: string,
+  out: string,
+  options: { announce?: string; pieceLengthLog2?: number; webSeeds?: string[] } = {},
+): string {
   const web = (options.webSeeds ?? []).flatMap((url) => ['-w', url]);
-  const args = ['-l', String(options.pieceLengthLog2 ?? 16), '-a', options.announce ?? 'http://127.0.0.1:1/announce', ...web, '-o', out, path];
+  const args = [
+    '-l',
+    String(options.pieceLengthLog2 ?? 16),
+    '-a',
+    options.announce ?? 'http://127.0.0.1:1/announce',
+    ...web,
+    '-o',
+    out,
+    path,
+  ];
   rmSync(out, { force: true });
   const result = spawnSync('mktorrent', args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`mktorrent failed: ${result.stderr}`);
@@ -32,7 +45,11 @@ export function mktorrent(path: string, out: string, options: { announce?: strin
 export function setAnnounce(torrentPath: string, urls: string[]): void {
   const root = decode(readFileSync(torrentPath)) as BDict;
   root.set('announce', Buffer.from(urls[0]!));
-  if (urls.length > 1) root.set('announce-list', urls.map((u) => [Buffer.from(u)]));
+  if (urls.length > 1)
+    root.set(
+      'announce-list',
+      urls.map((u) => [Buffer.from(u)]),
+    );
   else root.delete('announce-list');
   writeFileSync(torrentPath, encode(root));
 }

@@ -63,7 +63,12 @@ for (const transport of ['http', 'udp'] as const) {
       const f = fixture(t, single);
       const tracker = await startOpentracker(t, [f.infoHash]);
       setAnnounce(f.torrent, [transport === 'http' ? tracker.httpAnnounce : tracker.udpAnnounce]);
-      const seeder = await startLibtorrentPeer(t, { torrentPath: f.torrent, savePath: f.dataParent, mode: 'seed', listenHost: '127.0.0.2' });
+      const seeder = await startLibtorrentPeer(t, {
+        torrentPath: f.torrent,
+        savePath: f.dataParent,
+        mode: 'seed',
+        listenHost: '127.0.0.2',
+      });
       await seeder.waitForTrackerReply(15_000);
       const { out, result } = await btuiDownload(t, f.torrent);
       assert.equal(result.code, 0, `btui download failed: ${result.stderr}`);
@@ -78,11 +83,24 @@ test('btui downloads from an aria2c seeder via opentracker', async (t) => {
   const tracker = await startOpentracker(t, [f.infoHash]);
   setAnnounce(f.torrent, [tracker.httpAnnounce]);
   const port = await freePort();
-  const aria = spawn('aria2c', [
-    `--dir=${f.dataParent}`, '--check-integrity=true', '--bt-seed-unverified=false', '--seed-ratio=0.0',
-    '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
-    `--listen-port=${port}`, '--summary-interval=0', '--console-log-level=warn', f.torrent,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const aria = spawn(
+    'aria2c',
+    [
+      `--dir=${f.dataParent}`,
+      '--check-integrity=true',
+      '--bt-seed-unverified=false',
+      '--seed-ratio=0.0',
+      '--enable-dht=false',
+      '--enable-dht6=false',
+      '--bt-enable-lpd=false',
+      '--enable-peer-exchange=false',
+      `--listen-port=${port}`,
+      '--summary-interval=0',
+      '--console-log-level=warn',
+      f.torrent,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   t.after(() => aria.kill('SIGKILL'));
   // aria2c announces once its check of the existing data is done.
   await waitForSeeders(tracker.httpAnnounce, f.infoHash, 20_000);
@@ -104,10 +122,14 @@ async function waitForSeeders(announce: string, infoHash: string, timeoutMs: num
 /** Starts `btui download` on complete data so it seeds; returns once the tracker lists it. */
 async function btuiSeeder(t: import('node:test').TestContext, f: Fixture, announce: string) {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'download', '-t', f.torrent, '-o', f.dataParent, '--host', '127.0.0.1', '--port', String(port), '--seed-time', '5'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BTUI_HOME: tempDir(t) },
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'download', '-t', f.torrent, '-o', f.dataParent, '--host', '127.0.0.1', '--port', String(port), '--seed-time', '5'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BTUI_HOME: tempDir(t) },
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   t.after(() => child.kill('SIGKILL'));
@@ -125,7 +147,11 @@ test('libtorrent downloads from a btui seeder', async (t) => {
   const seeder = await btuiSeeder(t, f, tracker.httpAnnounce);
   const out = tempDir(t);
   const leecher = await startLibtorrentPeer(t, {
-    torrentPath: f.torrent, savePath: out, mode: 'leech', listenHost: '127.0.0.3', extraPeers: [{ host: '127.0.0.1', port: seeder.port }],
+    torrentPath: f.torrent,
+    savePath: out,
+    mode: 'leech',
+    listenHost: '127.0.0.3',
+    extraPeers: [{ host: '127.0.0.1', port: seeder.port }],
   });
   await leecher.waitFor('finished', 60_000);
   verify(f, out);
@@ -141,10 +167,23 @@ test('aria2c downloads from a btui seeder', async (t) => {
   mkdirSync(out, { recursive: true });
   const port = await freePort();
   const code = await new Promise<number | null>((resolve) => {
-    const aria = spawn('aria2c', [
-      `--dir=${out}`, '--seed-time=0', '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
-      `--listen-port=${port}`, '--summary-interval=0', '--console-log-level=warn', '--bt-stop-timeout=60', f.torrent,
-    ], { stdio: 'ignore' });
+    const aria = spawn(
+      'aria2c',
+      [
+        `--dir=${out}`,
+        '--seed-time=0',
+        '--enable-dht=false',
+        '--enable-dht6=false',
+        '--bt-enable-lpd=false',
+        '--enable-peer-exchange=false',
+        `--listen-port=${port}`,
+        '--summary-interval=0',
+        '--console-log-level=warn',
+        '--bt-stop-timeout=60',
+        f.torrent,
+      ],
+      { stdio: 'ignore' },
+    );
     const timer = setTimeout(() => aria.kill('SIGKILL'), 60_000);
     aria.on('close', (c) => {
       clearTimeout(timer);

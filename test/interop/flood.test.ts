@@ -38,7 +38,12 @@ async function floodList(flood: Flood): Promise<Record<string, FloodTorrent>> {
 }
 
 /** Polls Flood's torrent list until `check` passes (Flood polls btui every 2 s). */
-async function floodShows(flood: Flood, what: string, check: (list: Record<string, FloodTorrent>) => boolean, timeoutMs = 20_000): Promise<Record<string, FloodTorrent>> {
+async function floodShows(
+  flood: Flood,
+  what: string,
+  check: (list: Record<string, FloodTorrent>) => boolean,
+  timeoutMs = 20_000,
+): Promise<Record<string, FloodTorrent>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const list = await floodList(flood);
@@ -48,8 +53,13 @@ async function floodShows(flood: Flood, what: string, check: (list: Record<strin
   }
 }
 
-async function btuiTorrent(daemon: BtuiDaemon, hash: string): Promise<{ name: string; status: number; downloadDir: string; labels: string[] } | undefined> {
-  const { torrents } = (await daemon.rpc('torrent-get', { ids: [hash], fields: ['name', 'status', 'downloadDir', 'labels'] })) as { torrents: { name: string; status: number; downloadDir: string; labels: string[] }[] };
+async function btuiTorrent(
+  daemon: BtuiDaemon,
+  hash: string,
+): Promise<{ name: string; status: number; downloadDir: string; labels: string[] } | undefined> {
+  const { torrents } = (await daemon.rpc('torrent-get', { ids: [hash], fields: ['name', 'status', 'downloadDir', 'labels'] })) as {
+    torrents: { name: string; status: number; downloadDir: string; labels: string[] }[];
+  };
   return torrents[0];
 }
 
@@ -73,66 +83,86 @@ async function setUp(t: TestContext, bin: string) {
   return { home, downloads, daemon, flood, listedName, listedHash, addedName, addedHash, addedTorrent };
 }
 
-test('Flood 4.11.0 over btui daemon: lists its torrents, adds one by file, starts, stops and deletes it; btui follows each step', { timeout: 120_000 }, async (t) => {
-  const bin = needsFlood(t);
-  if (!bin || !needs(t, { commands: ['mktorrent'] })) return;
-  const { downloads, daemon, flood, listedName, listedHash, addedName, addedHash, addedTorrent } = await setUp(t, bin);
-  const LISTED = listedHash.toUpperCase();
-  const ADDED = addedHash.toUpperCase();
+test(
+  'Flood 4.11.0 over btui daemon: lists its torrents, adds one by file, starts, stops and deletes it; btui follows each step',
+  { timeout: 120_000 },
+  async (t) => {
+    const bin = needsFlood(t);
+    if (!bin || !needs(t, { commands: ['mktorrent'] })) return;
+    const { downloads, daemon, flood, listedName, listedHash, addedName, addedHash, addedTorrent } = await setUp(t, bin);
+    const LISTED = listedHash.toUpperCase();
+    const ADDED = addedHash.toUpperCase();
 
-  // Flood lists what btui has: the complete torrent, once btui has checked it, seeding.
-  const list = await floodShows(flood, 'the listed torrent seeding', (l) => l[LISTED]?.status.includes('seeding') === true && l[LISTED]!.percentComplete === 100);
-  const listed = list[LISTED]!;
-  assert.equal(listed.name, listedName);
-  assert.equal(listed.directory, downloads);
-  assert.equal(listed.sizeBytes, 1024 * 1024 + 77);
-  assert.equal(listed.bytesDone, listed.sizeBytes);
-  assert.deepEqual(listed.tags, ['tv'], 'btui labels are Flood tags');
-  assert.equal(listed.message, '');
-  assert.ok(listed.status.includes('complete'), listed.status.join(','));
-  assert.ok(!listed.status.includes('error'), listed.status.join(','));
-  // Flood reads the trackers field and keeps registrable domains only (an IP gives none).
-  assert.deepEqual(listed.trackerURIs, []);
+    // Flood lists what btui has: the complete torrent, once btui has checked it, seeding.
+    const list = await floodShows(
+      flood,
+      'the listed torrent seeding',
+      (l) => l[LISTED]?.status.includes('seeding') === true && l[LISTED]!.percentComplete === 100,
+    );
+    const listed = list[LISTED]!;
+    assert.equal(listed.name, listedName);
+    assert.equal(listed.directory, downloads);
+    assert.equal(listed.sizeBytes, 1024 * 1024 + 77);
+    assert.equal(listed.bytesDone, listed.sizeBytes);
+    assert.deepEqual(listed.tags, ['tv'], 'btui labels are Flood tags');
+    assert.equal(listed.message, '');
+    assert.ok(listed.status.includes('complete'), listed.status.join(','));
+    assert.ok(!listed.status.includes('error'), listed.status.join(','));
+    // Flood reads the trackers field and keeps registrable domains only (an IP gives none).
+    assert.deepEqual(listed.trackerURIs, []);
 
-  // Add by file, not started, into a folder of Flood's choosing.
-  const destination = join(downloads, 'flood');
-  const added = await flood.api('POST', '/api/torrents/add-files', { files: [readFileSync(addedTorrent).toString('base64')], destination, start: false });
-  assert.equal(added.status, 200, JSON.stringify(added.body));
-  assert.deepEqual((added.body as string[]).map((h) => h.toLowerCase()), [addedHash], 'Flood got the hash from torrent-add');
-  let inBtui = await btuiTorrent(daemon, addedHash);
-  assert.ok(inBtui, 'btui has it');
-  assert.equal(inBtui.name, addedName);
-  assert.equal(inBtui.downloadDir, destination);
-  assert.equal(inBtui.status, 0, 'added paused (start: false)');
-  assert.equal(daemon.savedTorrents().find((s) => s.infoHash === addedHash)?.paused, true, 'saved paused');
-  await floodShows(flood, 'the added torrent, stopped', (l) => l[ADDED]?.status.includes('stopped') === true);
+    // Add by file, not started, into a folder of Flood's choosing.
+    const destination = join(downloads, 'flood');
+    const added = await flood.api('POST', '/api/torrents/add-files', {
+      files: [readFileSync(addedTorrent).toString('base64')],
+      destination,
+      start: false,
+    });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    assert.deepEqual(
+      (added.body as string[]).map((h) => h.toLowerCase()),
+      [addedHash],
+      'Flood got the hash from torrent-add',
+    );
+    let inBtui = await btuiTorrent(daemon, addedHash);
+    assert.ok(inBtui, 'btui has it');
+    assert.equal(inBtui.name, addedName);
+    assert.equal(inBtui.downloadDir, destination);
+    assert.equal(inBtui.status, 0, 'added paused (start: false)');
+    assert.equal(daemon.savedTorrents().find((s) => s.infoHash === addedHash)?.paused, true, 'saved paused');
+    await floodShows(flood, 'the added torrent, stopped', (l) => l[ADDED]?.status.includes('stopped') === true);
 
-  // Start: nobody has its data, so btui looks for peers (downloading, or waiting in its queue).
-  assert.equal((await flood.api('POST', '/api/torrents/start', { hashes: [ADDED] })).status, 200);
-  inBtui = await btuiTorrent(daemon, addedHash);
-  assert.ok(inBtui && [3, 4].includes(inBtui.status), `started in btui: status ${inBtui?.status}`);
-  assert.equal(daemon.savedTorrents().find((s) => s.infoHash === addedHash)?.paused, false, 'saved running');
-  await floodShows(flood, 'the added torrent downloading', (l) => l[ADDED]?.status.includes('downloading') === true);
+    // Start: nobody has its data, so btui looks for peers (downloading, or waiting in its queue).
+    assert.equal((await flood.api('POST', '/api/torrents/start', { hashes: [ADDED] })).status, 200);
+    inBtui = await btuiTorrent(daemon, addedHash);
+    assert.ok(inBtui && [3, 4].includes(inBtui.status), `started in btui: status ${inBtui?.status}`);
+    assert.equal(daemon.savedTorrents().find((s) => s.infoHash === addedHash)?.paused, false, 'saved running');
+    await floodShows(flood, 'the added torrent downloading', (l) => l[ADDED]?.status.includes('downloading') === true);
 
-  // Stop.
-  assert.equal((await flood.api('POST', '/api/torrents/stop', { hashes: [ADDED] })).status, 200);
-  assert.equal((await btuiTorrent(daemon, addedHash))?.status, 0, 'stopped in btui once Flood had its answer');
-  assert.equal(daemon.savedTorrents().find((s) => s.infoHash === addedHash)?.paused, true);
-  await floodShows(flood, 'the added torrent stopped again', (l) => l[ADDED]?.status.includes('stopped') === true);
+    // Stop.
+    assert.equal((await flood.api('POST', '/api/torrents/stop', { hashes: [ADDED] })).status, 200);
+    assert.equal((await btuiTorrent(daemon, addedHash))?.status, 0, 'stopped in btui once Flood had its answer');
+    assert.equal(daemon.savedTorrents().find((s) => s.infoHash === addedHash)?.paused, true);
+    await floodShows(flood, 'the added torrent stopped again', (l) => l[ADDED]?.status.includes('stopped') === true);
 
-  // Delete (keeping data, Flood's default).
-  assert.equal((await flood.api('POST', '/api/torrents/delete', { hashes: [ADDED], deleteData: false })).status, 200);
-  assert.equal(await btuiTorrent(daemon, addedHash), undefined, 'gone from btui');
-  assert.equal(daemon.savedTorrents().some((s) => s.infoHash === addedHash), false, 'and from session.json');
-  const after = await floodShows(flood, 'the added torrent gone', (l) => l[ADDED] === undefined);
-  assert.ok(after[LISTED], 'the other torrent stays');
-  assert.equal((await btuiTorrent(daemon, listedHash))?.status, 6, 'and keeps seeding');
+    // Delete (keeping data, Flood's default).
+    assert.equal((await flood.api('POST', '/api/torrents/delete', { hashes: [ADDED], deleteData: false })).status, 200);
+    assert.equal(await btuiTorrent(daemon, addedHash), undefined, 'gone from btui');
+    assert.equal(
+      daemon.savedTorrents().some((s) => s.infoHash === addedHash),
+      false,
+      'and from session.json',
+    );
+    const after = await floodShows(flood, 'the added torrent gone', (l) => l[ADDED] === undefined);
+    assert.ok(after[LISTED], 'the other torrent stays');
+    assert.equal((await btuiTorrent(daemon, listedHash))?.status, 6, 'and keeps seeding');
 
-  assert.doesNotMatch(daemon.log(), /crashed|Error:/);
-  assert.doesNotMatch(flood.log(), /Error|ECONNREFUSED/);
-});
+    assert.doesNotMatch(daemon.log(), /crashed|Error:/);
+    assert.doesNotMatch(flood.log(), /Error|ECONNREFUSED/);
+  },
+);
 
-test('a real headless Chromium loads Flood\'s page over btui daemon and shows btui\'s torrent by name', { timeout: 120_000 }, async (t) => {
+test("a real headless Chromium loads Flood's page over btui daemon and shows btui's torrent by name", { timeout: 120_000 }, async (t) => {
   const bin = needsFlood(t);
   if (!bin || !needs(t, { commands: ['mktorrent', 'chromium'] })) return;
   const { flood, listedName, listedHash } = await setUp(t, bin);

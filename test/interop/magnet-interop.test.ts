@@ -31,7 +31,10 @@ function fixture(t: TestContext) {
 
 async function download(t: TestContext, args: string[]) {
   const out = tempDir(t);
-  const result = await runCli(['download', ...args, '-o', out, '--host', '127.0.0.1', '--port', '0'], { env: { BTUI_HOME: tempDir(t) }, timeoutMs: 90_000 });
+  const result = await runCli(['download', ...args, '-o', out, '--host', '127.0.0.1', '--port', '0'], {
+    env: { BTUI_HOME: tempDir(t) },
+    timeoutMs: 90_000,
+  });
   return { out, result };
 }
 
@@ -39,7 +42,13 @@ test('btui downloads from a libtorrent seeder given only magnet:?xt=urn:btih:HAS
   if (!needs(t, TOOLS)) return;
   const f = fixture(t);
   const node = await startDhtNode(t);
-  const seeder = await startLibtorrentPeer(t, { torrentPath: f.torrent, savePath: f.dataParent, mode: 'seed', listenHost: '127.0.0.2', dhtBootstrap: [node.address] });
+  const seeder = await startLibtorrentPeer(t, {
+    torrentPath: f.torrent,
+    savePath: f.dataParent,
+    mode: 'seed',
+    listenHost: '127.0.0.2',
+    dhtBootstrap: [node.address],
+  });
   const announced = await node.announced(f.infoHash, 30_000).catch((e: Error) => {
     throw new Error(`${e.message}; libtorrent: ${seeder.log().slice(-800)}`);
   });
@@ -73,10 +82,14 @@ test('libtorrent downloads from `btui serve` given only the magnet, through the 
   const dir = tempDir(t);
   const data = randomBytes(1_500_000);
   writeFileSync(join(dir, 'clip.mp4'), data);
-  const child = spawn(process.execPath, [CLI, 'serve', '-f', join(dir, 'clip.mp4'), '--host', '127.0.0.1', '--port', '0', '--dht-bootstrap', node.address, '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BTUI_HOME: tempDir(t) },
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '-f', join(dir, 'clip.mp4'), '--host', '127.0.0.1', '--port', '0', '--dht-bootstrap', node.address, '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BTUI_HOME: tempDir(t) },
+    },
+  );
   t.after(() => child.kill('SIGKILL'));
   const served = await new Promise<{ infoHash: string; magnet: string }>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString().split('\n')[0]!)));
@@ -84,7 +97,13 @@ test('libtorrent downloads from `btui serve` given only the magnet, through the 
   });
   await node.announced(served.infoHash, 15_000);
   const out = tempDir(t);
-  const leecher = await startLibtorrentPeer(t, { magnet: `magnet:?xt=urn:btih:${served.infoHash}`, savePath: out, mode: 'leech', listenHost: '127.0.0.4', dhtBootstrap: [node.address] });
+  const leecher = await startLibtorrentPeer(t, {
+    magnet: `magnet:?xt=urn:btih:${served.infoHash}`,
+    savePath: out,
+    mode: 'leech',
+    listenHost: '127.0.0.4',
+    dhtBootstrap: [node.address],
+  });
   await leecher.waitFor('finished', 60_000);
   assert.ok(leecher.gotMetadata, 'metadata came over ut_metadata');
   assert.ok(readFileSync(join(out, 'clip.mp4')).equals(data));
@@ -101,7 +120,9 @@ test('`btui metainfo -m` fetches from a libtorrent seeder and shows what the .to
   await seeder.waitFor('seeding', 15_000);
   const saved = join(tempDir(t), 'fetched.torrent');
   const magnet = `magnet:?xt=urn:btih:${f.infoHash}&tr=http%3A%2F%2F127.0.0.1%3A1%2Fannounce&x.pe=127.0.0.2:${seeder.port}`;
-  const fetched = await runCli(['metainfo', '--json', '--no-dht', '--timeout', '30', '--save', saved, '-m', magnet], { env: { BTUI_HOME: tempDir(t) } });
+  const fetched = await runCli(['metainfo', '--json', '--no-dht', '--timeout', '30', '--save', saved, '-m', magnet], {
+    env: { BTUI_HOME: tempDir(t) },
+  });
   assert.equal(fetched.code, 0, fetched.stderr);
   const original = await runCli(['metainfo', '--json', '-t', f.torrent]);
   const pick = (json: string) => {

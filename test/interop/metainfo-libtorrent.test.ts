@@ -79,11 +79,44 @@ test('btui metainfo agrees with libtorrent on torrents made by mktorrent, btui c
 
   run('mktorrent', ['-l', '15', '-t', '1', '-a', 'http://a.example/announce', '-a', 'udp://b.example:80', '-o', out('mk-single'), single]);
   made.push({ name: 'mk-single', kind: 'v1' });
-  run('mktorrent', ['-l', '15', '-t', '1', '-p', '-c', 'a comment', '-s', 'SRC', '-w', 'http://seed.example/', '-a', 'http://a.example/announce,http://a2.example/announce', '-o', out('mk-multi'), multi]);
+  run('mktorrent', [
+    '-l',
+    '15',
+    '-t',
+    '1',
+    '-p',
+    '-c',
+    'a comment',
+    '-s',
+    'SRC',
+    '-w',
+    'http://seed.example/',
+    '-a',
+    'http://a.example/announce,http://a2.example/announce',
+    '-o',
+    out('mk-multi'),
+    multi,
+  ]);
   made.push({ name: 'mk-multi', kind: 'v1' });
   const btuiMade: [string, string, string[]][] = [
     ['btui-single', single, ['-l', '15']],
-    ['btui-multi', multi, ['-l', '15', '-a', 'http://a.example/announce,http://a2.example/announce', '-a', 'udp://b.example:80', '-w', 'http://seed.example/', '-p', '-c', 'made by btui']],
+    [
+      'btui-multi',
+      multi,
+      [
+        '-l',
+        '15',
+        '-a',
+        'http://a.example/announce,http://a2.example/announce',
+        '-a',
+        'udp://b.example:80',
+        '-w',
+        'http://seed.example/',
+        '-p',
+        '-c',
+        'made by btui',
+      ],
+    ],
   ];
   for (const [name, source, args] of btuiMade) {
     const r = await runCli(['create', source, '-o', out(name), ...args]);
@@ -130,7 +163,11 @@ test('btui metainfo agrees with libtorrent on torrents made by mktorrent, btui c
       // is not part of any piece), so compare the real files and the content size.
       const real = (files: { padding?: boolean }[]) => files.filter((f) => !f.padding);
       assert.deepEqual(real(ours.files), real(theirs), where + 'files');
-      assert.equal(ours.contentLength, real(theirs).reduce((s, f) => s + (f as { length: number }).length, 0), where + 'content length');
+      assert.equal(
+        ours.contentLength,
+        real(theirs).reduce((s, f) => s + (f as { length: number }).length, 0),
+        where + 'content length',
+      );
       assert.ok(ours.length <= ltv.totalSize && ltv.totalSize - ours.length < ltv.pieceLength, where + 'length within the last piece');
     } else {
       assert.deepEqual(ours.files, theirs, where + 'files');

@@ -30,12 +30,21 @@ test('PEX: btui learns the swarm from a libtorrent peer', async (t) => {
   const seeders = await Promise.all(['127.0.0.2', '127.0.0.3'].map((host) => session(t, { host, uploadLimit: 400_000 })));
   for (const s of seeders) await s.add(f.meta, { directory: f.dataParent, seedMode: true }).start();
   const ltSeeder = await startLibtorrentPeer(t, {
-    torrentPath: f.torrentPath, savePath: f.dataParent, mode: 'seed', listenHost: '127.0.0.4', uploadLimit: 400_000,
+    torrentPath: f.torrentPath,
+    savePath: f.dataParent,
+    mode: 'seed',
+    listenHost: '127.0.0.4',
+    uploadLimit: 400_000,
   });
   const sources = [...seeders.map((s, i) => ({ host: `127.0.0.${i + 2}`, port: s.port })), { host: ltSeeder.host, port: ltSeeder.port }];
   // A slow libtorrent leecher that knows every seeder: the only peer btui is told about.
   const teller = await startLibtorrentPeer(t, {
-    torrentPath: f.torrentPath, savePath: tempDir(t), mode: 'leech', listenHost: '127.0.0.5', downloadLimit: 40_000, extraPeers: sources,
+    torrentPath: f.torrentPath,
+    savePath: tempDir(t),
+    mode: 'leech',
+    listenHost: '127.0.0.5',
+    downloadLimit: 40_000,
+    extraPeers: sources,
   });
   await until('libtorrent to connect to the seeders', () => (teller.lastStatus?.num_peers ?? 0) >= 3, 15_000);
 
@@ -67,7 +76,11 @@ test('PEX: libtorrent learns the swarm from a btui peer', async (t) => {
 
   const out = tempDir(t);
   const leecher = await startLibtorrentPeer(t, {
-    torrentPath: f.torrentPath, savePath: out, mode: 'leech', listenHost: '127.0.0.5', extraPeers: [{ host: '127.0.0.4', port: tellerSession.port }],
+    torrentPath: f.torrentPath,
+    savePath: out,
+    mode: 'leech',
+    listenHost: '127.0.0.5',
+    extraPeers: [{ host: '127.0.0.4', port: tellerSession.port }],
   });
   let most = 0;
   const watch = setInterval(() => (most = Math.max(most, leecher.lastStatus?.num_peers ?? 0)), 50);

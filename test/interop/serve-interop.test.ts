@@ -25,10 +25,26 @@ test('libtorrent downloads each file from `btui serve`, found through the magnet
     return { name, data };
   });
   const torrentDir = tempDir(t);
-  const child = spawn(process.execPath, [CLI, 'serve', '-f', files.map((f) => join(dir, f.name)).join(','), '--host', '127.0.0.1', '--port', '0', '--torrent-dir', torrentDir, '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BTUI_HOME: tempDir(t) },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '-f',
+      files.map((f) => join(dir, f.name)).join(','),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--torrent-dir',
+      torrentDir,
+      '--json',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BTUI_HOME: tempDir(t) },
+    },
+  );
   t.after(() => child.kill('SIGKILL'));
   const served = await new Promise<Served[]>((resolve, reject) => {
     const got: Served[] = [];
@@ -49,7 +65,13 @@ test('libtorrent downloads each file from `btui serve`, found through the magnet
     assert.equal(magnet.name, files[i]!.name);
     const peer = magnet.peers[0]!;
     const out = tempDir(t);
-    const leecher = await startLibtorrentPeer(t, { torrentPath: s.torrent, savePath: out, mode: 'leech', listenHost: '127.0.0.4', extraPeers: [peer] });
+    const leecher = await startLibtorrentPeer(t, {
+      torrentPath: s.torrent,
+      savePath: out,
+      mode: 'leech',
+      listenHost: '127.0.0.4',
+      extraPeers: [peer],
+    });
     await leecher.waitFor('finished', 60_000);
     assert.ok(readFileSync(join(out, files[i]!.name)).equals(files[i]!.data), `${files[i]!.name} byte-identical`);
     await leecher.stop();

@@ -43,16 +43,36 @@ async function startTransmission(t: import('node:test').TestContext, downloadDir
   // Loopback only; no blocklist, DHT, LSD, PEX or uTP: btui is the one peer it hears of.
   writeFileSync(
     join(config, 'settings.json'),
-    JSON.stringify({ 'bind-address-ipv4': '127.0.0.1', 'rpc-bind-address': '127.0.0.1', 'pex-enabled': false, 'utp-enabled': false, 'message-level': 1 }),
+    JSON.stringify({
+      'bind-address-ipv4': '127.0.0.1',
+      'rpc-bind-address': '127.0.0.1',
+      'pex-enabled': false,
+      'utp-enabled': false,
+      'message-level': 1,
+    }),
   );
-  const child = spawn('transmission-daemon', ['-f', '-g', config, '-p', String(rpcPort), '-w', downloadDir, '-P', String(peerPort), '-O', '--no-dht', '--no-lpd', '--no-auth'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'transmission-daemon',
+    ['-f', '-g', config, '-p', String(rpcPort), '-w', downloadDir, '-P', String(peerPort), '-O', '--no-dht', '--no-lpd', '--no-auth'],
+    {
+      stdio: 'ignore',
+    },
+  );
   t.after(() => {
     child.kill('SIGKILL');
   });
-  const remote = async (...args: string[]) => (await run('transmission-remote', [`127.0.0.1:${rpcPort}`, ...args], { encoding: 'utf8' })).stdout;
-  await waitFor('transmission-daemon to answer', () => remote('-l').then(() => true, () => false), 15_000, 100);
+  const remote = async (...args: string[]) =>
+    (await run('transmission-remote', [`127.0.0.1:${rpcPort}`, ...args], { encoding: 'utf8' })).stdout;
+  await waitFor(
+    'transmission-daemon to answer',
+    () =>
+      remote('-l').then(
+        () => true,
+        () => false,
+      ),
+    15_000,
+    100,
+  );
   return { peerPort, remote };
 }
 
@@ -97,7 +117,9 @@ test('a 32 MiB download from a transmission-daemon seeder completes with no mult
   torrent.addPeers([{ host: '127.0.0.1', port: daemon.peerPort, explicit: true }]);
   await done;
   const elapsed = Date.now() - started;
-  t.diagnostic(`32 MiB from transmission-daemon in ${elapsed} ms (first piece after ${firstPieceAt - started} ms); longest wait between pieces ${longestGap} ms`);
+  t.diagnostic(
+    `32 MiB from transmission-daemon in ${elapsed} ms (first piece after ${firstPieceAt - started} ms); longest wait between pieces ${longestGap} ms`,
+  );
   assert.ok(readFileSync(join(out, 'tr.bin')).equals(f.data));
   assert.ok(longestGap < 2000, `a ${longestGap} ms stall between pieces`);
   assert.ok(elapsed < 15_000, `took ${elapsed} ms`);
@@ -111,7 +133,11 @@ test('a btui seed dials a transmission-daemon leecher it was told of, and serves
   const daemon = await startTransmission(t, leechDir);
   await daemon.remote('-a', f.torrentPath, '-w', leechDir);
   // It holds incoming handshakes for a torrent it is still checking (8 s here).
-  await waitFor('transmission to check its (empty) copy', async () => /State: (Idle|Downloading)/.test(await daemon.remote('-t', '1', '-i')), 30_000);
+  await waitFor(
+    'transmission to check its (empty) copy',
+    async () => /State: (Idle|Downloading)/.test(await daemon.remote('-t', '1', '-i')),
+    30_000,
+  );
 
   const session = await startSession(t);
   const torrent = session.add(f.meta, { directory: f.dataDir, seedMode: true });
@@ -122,7 +148,9 @@ test('a btui seed dials a transmission-daemon leecher it was told of, and serves
   torrent.once('peer', () => (firstUpload = Date.now()));
   torrent.addPeers([{ host: '127.0.0.1', port: daemon.peerPort }]);
   await waitFor('transmission to have every piece', async () => (await percentDone(daemon)) === 100, 30_000);
-  t.diagnostic(`transmission-daemon had 4 MiB from the btui seed ${Date.now() - started} ms after the seed was told of it (connected after ${firstUpload - started} ms)`);
+  t.diagnostic(
+    `transmission-daemon had 4 MiB from the btui seed ${Date.now() - started} ms after the seed was told of it (connected after ${firstUpload - started} ms)`,
+  );
   assert.ok(readFileSync(join(leechDir, 'tr.bin')).equals(f.data));
 });
 

@@ -136,22 +136,51 @@ export function fakeParts(t: RpcTorrent, wanted: RpcPartsWanted): RpcTorrentPart
   const parts: { -readonly [K in keyof RpcTorrentParts]: RpcTorrentParts[K] } = {};
   if (wanted.files) {
     parts.files = [
-      { name: `${t.name}/a.mkv`, length: t.totalSize - 1000, bytesCompleted: t.totalSize - 1000 - t.leftUntilDone, wanted: true, priority: 1 },
+      {
+        name: `${t.name}/a.mkv`,
+        length: t.totalSize - 1000,
+        bytesCompleted: t.totalSize - 1000 - t.leftUntilDone,
+        wanted: true,
+        priority: 1,
+      },
       { name: `${t.name}/b.nfo`, length: 1000, bytesCompleted: 1000, wanted: false, priority: 0 },
     ];
   }
   if (wanted.peers) {
     parts.peers = [
       {
-        address: '10.0.0.2', port: 6881, clientName: 'qBittorrent 4.6', progress: 0.5, rateToClient: 1000, rateToPeer: 0,
-        isEncrypted: true, isIncoming: false, isUtp: false, clientIsChoked: true, clientIsInterested: false,
-        peerIsChoked: false, peerIsInterested: true, isDownloadingFrom: true, isUploadingTo: false,
+        address: '10.0.0.2',
+        port: 6881,
+        clientName: 'qBittorrent 4.6',
+        progress: 0.5,
+        rateToClient: 1000,
+        rateToPeer: 0,
+        isEncrypted: true,
+        isIncoming: false,
+        isUtp: false,
+        clientIsChoked: true,
+        clientIsInterested: false,
+        peerIsChoked: false,
+        peerIsInterested: true,
+        isDownloadingFrom: true,
+        isUploadingTo: false,
       },
     ];
   }
   if (wanted.trackers) {
     parts.trackers = [
-      { id: 0, announce: 'http://tracker.example.org:6969/announce', scrape: 'http://tracker.example.org:6969/scrape', tier: 0, seederCount: 5, leecherCount: 2, lastAnnounceTime: T0 - 60_000, hasAnnounced: true, lastAnnounceSucceeded: true, lastAnnounceResult: 'Success' },
+      {
+        id: 0,
+        announce: 'http://tracker.example.org:6969/announce',
+        scrape: 'http://tracker.example.org:6969/scrape',
+        tier: 0,
+        seederCount: 5,
+        leecherCount: 2,
+        lastAnnounceTime: T0 - 60_000,
+        hasAnnounced: true,
+        lastAnnounceSucceeded: true,
+        lastAnnounceResult: 'Success',
+      },
       { id: 1, announce: 'udp://backup.example.net:1337/announce', scrape: '', tier: 1 },
     ];
   }
@@ -191,7 +220,8 @@ export class FakeBackend implements RpcBackend {
 
   torrentParts(hashString: string, _wanted: RpcPartsWanted): RpcTorrentParts {
     this.partsCalls++;
-    if (this.#index?.list !== this.torrents) this.#index = { list: this.torrents, byHash: new Map(this.torrents.map((x) => [x.hashString, x])) };
+    if (this.#index?.list !== this.torrents)
+      this.#index = { list: this.torrents, byHash: new Map(this.torrents.map((x) => [x.hashString, x])) };
     const t = this.#index.byHash.get(hashString);
     if (!t) throw new Error(`no torrent ${hashString}`);
     // Like a real backend: the same arrays until something changes.
@@ -217,7 +247,13 @@ export class FakeBackend implements RpcBackend {
       throw new Error('invalid or corrupt torrent file');
     }
     const id = Math.max(0, ...this.torrents.map((t) => t.id)) + 1;
-    const torrent = makeTorrent(id, { hashString, name: `added ${id}`, status: request.paused ? 'stopped' : 'download', downloadDir: request.downloadDir ?? this.settings.downloadDir, addedDate: this.now() });
+    const torrent = makeTorrent(id, {
+      hashString,
+      name: `added ${id}`,
+      status: request.paused ? 'stopped' : 'download',
+      downloadDir: request.downloadDir ?? this.settings.downloadDir,
+      addedDate: this.now(),
+    });
     this.torrents.push(torrent);
     return { duplicate: false, id, name: torrent.name, hashString };
   }

@@ -8,14 +8,21 @@ import { parseTorrentChanges, parseTrackerList } from '../../source/rpc/methods/
 import { addSource } from '../../source/rpc/methods/torrent-add.js';
 import { FakeBackend, hashOf, makeTorrent, T0 } from './fake-backend.js';
 
-function setup(count = 3): { backend: FakeBackend; call: (method: string, args?: unknown, tag?: unknown) => Promise<{ result: string; arguments: Record<string, unknown>; tag?: number }> } {
+function setup(count = 3): {
+  backend: FakeBackend;
+  call: (method: string, args?: unknown, tag?: unknown) => Promise<{ result: string; arguments: Record<string, unknown>; tag?: number }>;
+} {
   const backend = new FakeBackend(count);
   const ctx: MethodContext = { backend, sessionId: () => 'SID', now: () => T0 };
   return {
     backend,
     // Through the server's serialiser, as a client sees it (torrent-get answers JSON pieces).
     call: async (method, args, tag) =>
-      JSON.parse(serializeResponse(await dispatch({ method, ...(args === undefined ? {} : { arguments: args }), ...(tag === undefined ? {} : { tag }) }, ctx)).join('')),
+      JSON.parse(
+        serializeResponse(
+          await dispatch({ method, ...(args === undefined ? {} : { arguments: args }), ...(tag === undefined ? {} : { tag }) }, ctx),
+        ).join(''),
+      ),
   };
 }
 
@@ -32,8 +39,18 @@ test('ids: integers, hashes, arrays of both, recently-active; wrong types refuse
   assert.throws(() => parseIds(true), /ids/);
   assert.throws(() => parseIds([1, {}]), /ids/);
   assert.throws(() => parseIds(1.5), /ids/);
-  const recent = selectTorrents([makeTorrent(1, { activityDate: T0 - 10_000, rateDownload: 0 }), makeTorrent(2, { activityDate: T0 - 3_600_000, addedDate: 0, startDate: 0, rateDownload: 0, rateUpload: 0 })], parseIds('recently-active'), T0);
-  assert.deepEqual(recent.map((t) => t.id), [1]);
+  const recent = selectTorrents(
+    [
+      makeTorrent(1, { activityDate: T0 - 10_000, rateDownload: 0 }),
+      makeTorrent(2, { activityDate: T0 - 3_600_000, addedDate: 0, startDate: 0, rateDownload: 0, rateUpload: 0 }),
+    ],
+    parseIds('recently-active'),
+    T0,
+  );
+  assert.deepEqual(
+    recent.map((t) => t.id),
+    [1],
+  );
 });
 
 test('argument readers: wrong types are errors with the key named', () => {
@@ -51,13 +68,23 @@ test('argument readers: wrong types are errors with the key named', () => {
     filesUnwanted: 'all',
     seedIdleMode: 'single',
   });
-  assert.deepEqual(parseSessionSet({ 'speed-limit-down': 12, 'speed-limit-down-enabled': true, 'script-torrent-done-enabled': false, constructor: 1 }), {
-    speedLimitDown: 12_000,
-    speedLimitDownEnabled: true,
-  });
-  assert.deepEqual(parseTrackerList('http://a/announce\nhttp://b/announce\n\n\nudp://c:1/announce\n'), [['http://a/announce', 'http://b/announce'], ['udp://c:1/announce']]);
+  assert.deepEqual(
+    parseSessionSet({ 'speed-limit-down': 12, 'speed-limit-down-enabled': true, 'script-torrent-done-enabled': false, constructor: 1 }),
+    {
+      speedLimitDown: 12_000,
+      speedLimitDownEnabled: true,
+    },
+  );
+  assert.deepEqual(parseTrackerList('http://a/announce\nhttp://b/announce\n\n\nudp://c:1/announce\n'), [
+    ['http://a/announce', 'http://b/announce'],
+    ['udp://c:1/announce'],
+  ]);
   assert.deepEqual(addSource({ filename: 'magnet:?xt=urn:btih:abc' }), { kind: 'magnet', uri: 'magnet:?xt=urn:btih:abc' });
-  assert.deepEqual(addSource({ filename: 'https://x/y.torrent', cookies: 'a=b' }), { kind: 'url', url: 'https://x/y.torrent', cookies: 'a=b' });
+  assert.deepEqual(addSource({ filename: 'https://x/y.torrent', cookies: 'a=b' }), {
+    kind: 'url',
+    url: 'https://x/y.torrent',
+    cookies: 'a=b',
+  });
   assert.deepEqual(addSource({ filename: '/srv/a.torrent' }), { kind: 'file', path: '/srv/a.torrent' });
   assert.throws(() => addSource({ metainfo: 'not base64!' }), /base64/);
   assert.throws(() => addSource({}), /no filename or metainfo specified/);
@@ -80,14 +107,31 @@ test('torrent-get: objects, table, recently-active with removed ids, and fields 
   const objects = await call('torrent-get', { fields: ['id', 'name', 'status'], ids: [1, 3] }, 4);
   assert.equal(objects.result, 'success');
   assert.equal(objects.tag, 4);
-  assert.deepEqual(objects.arguments, { torrents: [{ id: 1, name: 'Torrent 1', status: 6 }, { id: 3, name: 'Torrent 3', status: 3 }] });
+  assert.deepEqual(objects.arguments, {
+    torrents: [
+      { id: 1, name: 'Torrent 1', status: 6 },
+      { id: 3, name: 'Torrent 3', status: 3 },
+    ],
+  });
   const table = await call('torrent-get', { fields: ['id', 'name'], format: 'table' });
-  assert.deepEqual(table.arguments['torrents'], [['id', 'name'], [1, 'Torrent 1'], [2, 'Torrent 2'], [3, 'Torrent 3']]);
+  assert.deepEqual(table.arguments['torrents'], [
+    ['id', 'name'],
+    [1, 'Torrent 1'],
+    [2, 'Torrent 2'],
+    [3, 'Torrent 3'],
+  ]);
   assert.equal((await call('torrent-get', { ids: 1 })).result, 'no fields specified');
   assert.equal((await call('torrent-get', { fields: 'id' })).result, 'argument "fields" must be an array of strings');
   assert.match((await call('torrent-get', { fields: ['id'], format: 'csv' })).result, /"format" must be one of/);
 
-  backend.torrents = backend.torrents.map((t) => ({ ...t, activityDate: t.id === 2 ? T0 - 5_000 : T0 - 600_000, addedDate: 0, startDate: 0, rateDownload: 0, rateUpload: 0 }));
+  backend.torrents = backend.torrents.map((t) => ({
+    ...t,
+    activityDate: t.id === 2 ? T0 - 5_000 : T0 - 600_000,
+    addedDate: 0,
+    startDate: 0,
+    rateDownload: 0,
+    rateUpload: 0,
+  }));
   backend.removed.push({ id: 9, at: T0 - 30_000 }, { id: 8, at: T0 - 600_000 });
   const recent = await call('torrent-get', { fields: ['id'], ids: 'recently-active' });
   assert.deepEqual(recent.arguments, { torrents: [{ id: 2 }], removed: [9] });
@@ -108,7 +152,10 @@ test('torrent-add: added, duplicate, paused/labels/download-dir passed, errors a
   assert.equal(Buffer.from((request['source'] as { bytes: Uint8Array }).bytes).toString(), 'd4:infod4:name1:xee');
   const again = await call('torrent-add', { metainfo });
   assert.deepEqual(again.arguments['torrent-duplicate'], view);
-  assert.equal((await call('torrent-add', { metainfo: Buffer.from('garbage').toString('base64') })).result, 'invalid or corrupt torrent file');
+  assert.equal(
+    (await call('torrent-add', { metainfo: Buffer.from('garbage').toString('base64') })).result,
+    'invalid or corrupt torrent file',
+  );
   assert.equal((await call('torrent-add', { filename: 42 })).result, 'argument "filename" must be a string');
   assert.equal((await call('torrent-add', { metainfo, paused: 'no' })).result, 'argument "paused" must be a boolean');
 });
@@ -125,15 +172,35 @@ test('torrent actions reach the backend with hashes; bad arguments reach nothing
   await call('torrent-reannounce', { ids: 3 });
   await call('queue-move-top', { ids: [3] });
   await call('queue-move-bottom', { ids: [1] });
-  assert.deepEqual(backend.callsOf('moveInQueue'), [[[hashOf(3)], 'top'], [[hashOf(1)], 'bottom']]);
+  assert.deepEqual(backend.callsOf('moveInQueue'), [
+    [[hashOf(3)], 'top'],
+    [[hashOf(1)], 'bottom'],
+  ]);
   await call('torrent-set-location', { ids: 1, location: '/new', move: true });
   assert.deepEqual(backend.callsOf('setLocation'), [[[hashOf(1)], '/new', true]]);
   assert.equal((await call('torrent-set-location', { ids: 1 })).result, 'no location');
-  assert.equal((await call('torrent-set', { ids: [2], seedRatioLimit: 1.5, seedRatioMode: 1, seedIdleLimit: 60, seedIdleMode: 1, labels: ['tv', 'hd'] })).result, 'success');
-  assert.deepEqual(backend.callsOf('setTorrents'), [[[hashOf(2)], { labels: ['tv', 'hd'], seedRatioLimit: 1.5, seedRatioMode: 'single', seedIdleLimit: 60, seedIdleMode: 'single' }]]);
+  assert.equal(
+    (
+      await call('torrent-set', {
+        ids: [2],
+        seedRatioLimit: 1.5,
+        seedRatioMode: 1,
+        seedIdleLimit: 60,
+        seedIdleMode: 1,
+        labels: ['tv', 'hd'],
+      })
+    ).result,
+    'success',
+  );
+  assert.deepEqual(backend.callsOf('setTorrents'), [
+    [[hashOf(2)], { labels: ['tv', 'hd'], seedRatioLimit: 1.5, seedRatioMode: 'single', seedIdleLimit: 60, seedIdleMode: 'single' }],
+  ]);
   assert.equal((await call('torrent-set', { ids: [2], seedIdleLimit: 'forever' })).result, 'argument "seedIdleLimit" must be an integer');
   assert.equal(backend.callsOf('setTorrents').length, 1);
-  assert.equal((await call('torrent-remove', { ids: [1], 'delete-local-data': 'yes' })).result, 'argument "delete-local-data" must be a boolean');
+  assert.equal(
+    (await call('torrent-remove', { ids: [1], 'delete-local-data': 'yes' })).result,
+    'argument "delete-local-data" must be a boolean',
+  );
   assert.equal((await call('torrent-stop', { ids: { id: 1 } })).result.includes('"ids"'), true);
   await call('torrent-remove', { ids: [1], 'delete-local-data': true });
   assert.deepEqual(backend.callsOf('removeTorrents'), [[[hashOf(1)], true]]);
@@ -141,13 +208,22 @@ test('torrent actions reach the backend with hashes; bad arguments reach nothing
 
 test('torrent-rename-path needs one torrent, a path and a single-component name; labels refuse commas', async () => {
   const { backend, call } = setup();
-  assert.deepEqual(await call('torrent-rename-path', { ids: [2], path: 'Torrent 2/a.mkv', name: 'b.mkv' }), { arguments: { id: 2, name: 'b.mkv', path: 'Torrent 2/a.mkv' }, result: 'success' });
+  assert.deepEqual(await call('torrent-rename-path', { ids: [2], path: 'Torrent 2/a.mkv', name: 'b.mkv' }), {
+    arguments: { id: 2, name: 'b.mkv', path: 'Torrent 2/a.mkv' },
+    result: 'success',
+  });
   assert.deepEqual(backend.callsOf('renamePath'), [[hashOf(2), 'Torrent 2/a.mkv', 'b.mkv']]);
   assert.equal((await call('torrent-rename-path', { ids: [1, 2], path: 'x', name: 'y' })).result, 'torrent-rename-path requires 1 torrent');
-  assert.equal((await call('torrent-rename-path', { ids: [2], path: 'x', name: '../y' })).result, 'argument "name" must be a single path component');
+  assert.equal(
+    (await call('torrent-rename-path', { ids: [2], path: 'x', name: '../y' })).result,
+    'argument "name" must be a single path component',
+  );
   assert.equal((await call('torrent-rename-path', { ids: [2], path: 'x' })).result, 'torrent-rename-path needs "path" and "name"');
   assert.equal(backend.callsOf('renamePath').length, 1);
-  assert.equal((await call('torrent-add', { filename: 'magnet:?xt=urn:btih:' + 'a'.repeat(40), labels: ['a,b'] })).result, 'labels may not contain commas');
+  assert.equal(
+    (await call('torrent-add', { filename: 'magnet:?xt=urn:btih:' + 'a'.repeat(40), labels: ['a,b'] })).result,
+    'labels may not contain commas',
+  );
   await call('torrent-set', { ids: [1], labels: [' tv ', ''] });
   assert.deepEqual(backend.callsOf('setTorrents'), [[[hashOf(1)], { labels: ['tv'] }]]);
   assert.equal((await call('session-close')).result, 'session-close is not supported here');
@@ -168,13 +244,17 @@ test('session methods', async () => {
   assert.equal(stats.arguments['pausedTorrentCount'], 1);
   assert.equal(stats.arguments['activeTorrentCount'], 2);
   assert.equal((stats.arguments['cumulative-stats'] as Record<string, number>)['sessionCount'], 4);
-  assert.deepEqual((await call('free-space', { path: '/data' })).arguments, { path: '/data', 'size-bytes': 1_000_000, total_size: 5_000_000 });
+  assert.deepEqual((await call('free-space', { path: '/data' })).arguments, {
+    path: '/data',
+    'size-bytes': 1_000_000,
+    total_size: 5_000_000,
+  });
   assert.equal((await call('free-space', { path: '/nope' })).result, 'no such directory: /nope');
   assert.deepEqual((await call('port-test')).arguments, { 'port-is-open': false });
   assert.equal((await call('blocklist-update')).result, 'blocklists are not supported by btui');
 });
 
-test('torrent-get reuses an unchanged torrent\'s JSON, and never a changed one\'s: a new snapshot, other fields, other session seed limits', async () => {
+test("torrent-get reuses an unchanged torrent's JSON, and never a changed one's: a new snapshot, other fields, other session seed limits", async () => {
   const { backend, call } = setup(3);
   const fields = ['id', 'status', 'name', 'eta', 'isFinished', 'trackers'];
   const get = async (f = fields) => (await call('torrent-get', { fields: f })).arguments.torrents as Record<string, unknown>[];
@@ -187,7 +267,14 @@ test('torrent-get reuses an unchanged torrent\'s JSON, and never a changed one\'
   assert.deepEqual(Object.keys((await get(['id', 'name']))[0]!), ['id', 'name'], 'another field list');
   assert.deepEqual(Object.keys((await get())[0]!), fields);
   // eta and isFinished read the session's seed ratio: a new global limit shows at once.
-  backend.torrents = backend.torrents.map((t) => ({ ...t, status: 'seed', leftUntilDone: 0, downloadedEver: 100, uploadedEver: 150, seedRatioMode: 'global' }));
+  backend.torrents = backend.torrents.map((t) => ({
+    ...t,
+    status: 'seed',
+    leftUntilDone: 0,
+    downloadedEver: 100,
+    uploadedEver: 150,
+    seedRatioMode: 'global',
+  }));
   await call('session-set', { seedRatioLimited: false });
   assert.equal((await get())[0]!.isFinished, false);
   await call('session-set', { seedRatioLimited: true, seedRatioLimit: 1 });

@@ -16,7 +16,7 @@ test('409 without the session id, on GET and on POST, with the id in a header; t
   assert.equal(typeof sid, 'string');
   assert.match(sid as string, /^[A-Za-z0-9]{48}$/);
   assert.match(get.text, /409: Conflict/);
-  assert.ok(get.text.includes(sid as string), 'the page shows the id, as transmission-daemon\'s');
+  assert.ok(get.text.includes(sid as string), "the page shows the id, as transmission-daemon's");
 
   const post = await send(port, { body: '{"method":"session-get"}' });
   assert.equal(post.status, 409);
@@ -24,15 +24,26 @@ test('409 without the session id, on GET and on POST, with the id in a header; t
   const wrong = await send(port, { body: '{"method":"session-get"}', headers: { 'X-Transmission-Session-Id': 'nope' } });
   assert.equal(wrong.status, 409);
 
-  const ok = await send(port, { body: '{"method":"session-get","arguments":{"fields":["session-id"]},"tag":12}', headers: { 'X-Transmission-Session-Id': sid as string } });
+  const ok = await send(port, {
+    body: '{"method":"session-get","arguments":{"fields":["session-id"]},"tag":12}',
+    headers: { 'X-Transmission-Session-Id': sid as string },
+  });
   assert.equal(ok.status, 200);
   assert.match(ok.headers['content-type'] as string, /^application\/json/);
   assert.deepEqual(JSON.parse(ok.text), { arguments: { 'session-id': sid }, result: 'success', tag: 12 });
 
   // transmission-remote posts to /transmission/rpc/ (trailing slash); GET ?method= works as in 3.00.
-  const slash = await send(port, { path: '/transmission/rpc/', body: '{"method":"port-test"}', headers: { 'X-Transmission-Session-Id': sid as string } });
+  const slash = await send(port, {
+    path: '/transmission/rpc/',
+    body: '{"method":"port-test"}',
+    headers: { 'X-Transmission-Session-Id': sid as string },
+  });
   assert.deepEqual(JSON.parse(slash.text), { arguments: { 'port-is-open': false }, result: 'success' });
-  const viaGet = await send(port, { method: 'GET', path: '/transmission/rpc?method=session-stats&tag=3', headers: { 'X-Transmission-Session-Id': sid as string } });
+  const viaGet = await send(port, {
+    method: 'GET',
+    path: '/transmission/rpc?method=session-stats&tag=3',
+    headers: { 'X-Transmission-Session-Id': sid as string },
+  });
   assert.equal(JSON.parse(viaGet.text).tag, 3);
   assert.equal(JSON.parse(viaGet.text).arguments.torrentCount, 3);
   assert.equal((await send(port, { path: '/transmission/web/' })).status, 404);
@@ -113,9 +124,19 @@ test('bad JSON, wrong argument types and unknown methods answer with a result st
   assert.match((await post('{"method": "session-get",')).result, /^request body is not valid JSON: /);
   assert.match((await post('')).result, /body is empty/);
   assert.equal((await post('"session-get"')).result, 'request must be a JSON object');
-  assert.deepEqual(await post('{"method":"torrent-frobnicate","tag":99}'), { arguments: {}, result: 'method name not recognized', tag: 99 });
-  assert.equal((await post('{"method":"torrent-set","arguments":{"ids":[1],"seedRatioLimit":"high"}}')).result, 'argument "seedRatioLimit" must be a number');
-  assert.equal((await post('{"method":"torrent-get","arguments":{"fields":["id"],"ids":[null]}}')).result, 'argument "ids" must hold integers or hash strings');
+  assert.deepEqual(await post('{"method":"torrent-frobnicate","tag":99}'), {
+    arguments: {},
+    result: 'method name not recognized',
+    tag: 99,
+  });
+  assert.equal(
+    (await post('{"method":"torrent-set","arguments":{"ids":[1],"seedRatioLimit":"high"}}')).result,
+    'argument "seedRatioLimit" must be a number',
+  );
+  assert.equal(
+    (await post('{"method":"torrent-get","arguments":{"fields":["id"],"ids":[null]}}')).result,
+    'argument "ids" must hold integers or hash strings',
+  );
   assert.equal(backend.callsOf('setTorrents').length, 0);
   // The server is still answering.
   assert.equal((await rpc(port, { method: 'session-stats' })).result, 'success');
@@ -124,7 +145,14 @@ test('bad JSON, wrong argument types and unknown methods answer with a result st
 test('recently-active over HTTP: touched torrents and the ids removed in the last minute', async (t) => {
   const { server, port, backend } = await startServer({ now: () => T0 });
   t.after(() => server.close());
-  backend.torrents = backend.torrents.map((x) => ({ ...x, addedDate: 0, startDate: 0, rateDownload: 0, rateUpload: 0, activityDate: x.id === 3 ? T0 - 1000 : T0 - 3_600_000 }));
+  backend.torrents = backend.torrents.map((x) => ({
+    ...x,
+    addedDate: 0,
+    startDate: 0,
+    rateDownload: 0,
+    rateUpload: 0,
+    activityDate: x.id === 3 ? T0 - 1000 : T0 - 3_600_000,
+  }));
   await rpc(port, { method: 'torrent-remove', arguments: { ids: [1] } });
   const reply = await rpc(port, { method: 'torrent-get', arguments: { ids: 'recently-active', fields: ['id', 'status'] } });
   assert.deepEqual(reply.arguments, { torrents: [{ id: 3, status: 3 }], removed: [1] });
@@ -153,7 +181,9 @@ test('a body declared at 300 MB gets 413 at once and the socket is closed, witho
   const sid = (await send(port, { method: 'GET' })).headers['x-transmission-session-id'] as string;
   const socket = await rawSocket(port);
   const done = collect(socket);
-  socket.write(`POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nContent-Length: ${300 * 1024 * 1024}\r\n\r\n`);
+  socket.write(
+    `POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nContent-Length: ${300 * 1024 * 1024}\r\n\r\n`,
+  );
   const chunk = Buffer.alloc(64 * 1024, 0x20);
   let sent = 0;
   const started = Date.now();
@@ -175,22 +205,30 @@ test('Expect: 100-continue: the body is invited only past every check', { timeou
   const sid = (await send(port, { method: 'GET' })).headers['x-transmission-session-id'] as string;
   const huge = await rawSocket(port);
   const hugeDone = collect(huge);
-  huge.write(`POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nExpect: 100-continue\r\nContent-Length: ${300 * 1024 * 1024}\r\n\r\n`);
+  huge.write(
+    `POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nExpect: 100-continue\r\nContent-Length: ${300 * 1024 * 1024}\r\n\r\n`,
+  );
   const { text: refused } = await hugeDone;
   assert.match(refused, /^HTTP\/1\.1 413 /, 'no "100 Continue" for a body that will be refused');
   const noSession = await rawSocket(port);
   const noSessionDone = collect(noSession);
-  noSession.write('POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 10\r\nConnection: close\r\n\r\n');
+  noSession.write(
+    'POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 10\r\nConnection: close\r\n\r\n',
+  );
   assert.match((await noSessionDone).text, /^HTTP\/1\.1 409 /);
 
   const ok = await rawSocket(port);
   const okDone = collect(ok);
   const body = '{"method":"port-test","tag":5}';
-  ok.write(`POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
-  await new Promise<void>((resolve) => ok.once('data', (d: Buffer) => {
-    assert.match(d.toString('latin1'), /^HTTP\/1\.1 100 Continue/);
-    resolve();
-  }));
+  ok.write(
+    `POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+  );
+  await new Promise<void>((resolve) =>
+    ok.once('data', (d: Buffer) => {
+      assert.match(d.toString('latin1'), /^HTTP\/1\.1 100 Continue/);
+      resolve();
+    }),
+  );
   ok.write(body);
   const { text } = await okDone;
   assert.match(text, /HTTP\/1\.1 200 OK/);
@@ -203,7 +241,9 @@ test('a chunked body over the cap gets 413 too; one under it is answered', { tim
   const sid = (await send(port, { method: 'GET' })).headers['x-transmission-session-id'] as string;
   const socket = await rawSocket(port);
   const done = collect(socket);
-  socket.write(`POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+  socket.write(
+    `POST /transmission/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Transmission-Session-Id: ${sid}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+  );
   const piece = Buffer.alloc(256 * 1024, 0x20);
   for (let i = 0; i < 12 && socket.writable; i++) {
     socket.write(`${piece.length.toString(16)}\r\n`);

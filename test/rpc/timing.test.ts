@@ -11,8 +11,26 @@ import { FakeBackend, makeTorrent, T0 } from './fake-backend.js';
 const run = promisify(execFile);
 
 const FLOOD_FIELDS = [
-  'hashString', 'downloadDir', 'name', 'haveValid', 'addedDate', 'dateCreated', 'rateDownload', 'rateUpload', 'downloadedEver', 'uploadedEver',
-  'eta', 'isPrivate', 'error', 'errorString', 'peersGettingFromUs', 'peersSendingToUs', 'status', 'totalSize', 'trackers', 'labels',
+  'hashString',
+  'downloadDir',
+  'name',
+  'haveValid',
+  'addedDate',
+  'dateCreated',
+  'rateDownload',
+  'rateUpload',
+  'downloadedEver',
+  'uploadedEver',
+  'eta',
+  'isPrivate',
+  'error',
+  'errorString',
+  'peersGettingFromUs',
+  'peersSendingToUs',
+  'status',
+  'totalSize',
+  'trackers',
+  'labels',
 ];
 
 /** Posts `body` `rounds` times over a kept-alive connection; prints the best time in ms and the last answer's size. */
@@ -38,14 +56,23 @@ console.log(JSON.stringify({ best, bytes: last.bytes, status: last.status }));
 `;
 
 async function timeIt(port: number, sid: string, body: unknown, rounds: number): Promise<{ best: number; bytes: number; status: number }> {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CLIENT, String(port), sid, JSON.stringify(body), String(rounds)], { timeout: 60_000 });
+  const { stdout } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', CLIENT, String(port), sid, JSON.stringify(body), String(rounds)],
+    { timeout: 60_000 },
+  );
   return JSON.parse(stdout);
 }
 
-test('10,000 torrents: Flood\'s torrent-get well under 150 ms, recently-active under 20 ms', { timeout: 120_000 }, async (t) => {
+test("10,000 torrents: Flood's torrent-get well under 150 ms, recently-active under 20 ms", { timeout: 120_000 }, async (t) => {
   const backend = new FakeBackend(0);
   backend.torrents = Array.from({ length: 10_000 }, (_, i) =>
-    makeTorrent(i + 1, i % 1000 === 0 ? { activityDate: T0 - 1000 } : { activityDate: T0 - 3_600_000, addedDate: T0 - 7_200_000, startDate: 0, rateDownload: 0, rateUpload: 0 }),
+    makeTorrent(
+      i + 1,
+      i % 1000 === 0
+        ? { activityDate: T0 - 1000 }
+        : { activityDate: T0 - 3_600_000, addedDate: T0 - 7_200_000, startDate: 0, rateDownload: 0, rateUpload: 0 },
+    ),
   );
   const { server, port } = await startServer({ backend, now: () => T0 });
   t.after(() => server.close());

@@ -28,7 +28,9 @@ test('status and error map to Transmission codes', () => {
     (status) => view(['status'], makeTorrent(1, { status }))['status'],
   );
   assert.deepEqual(codes, [0, 1, 2, 3, 4, 5, 6]);
-  const errors = (['none', 'tracker-warning', 'tracker-error', 'local'] as const).map((error) => view(['error'], makeTorrent(1, { error }))['error']);
+  const errors = (['none', 'tracker-warning', 'tracker-error', 'local'] as const).map(
+    (error) => view(['error'], makeTorrent(1, { error }))['error'],
+  );
   assert.deepEqual(errors, [0, 1, 2, 3]);
   assert.equal(view(['errorString'])['errorString'], '');
 });
@@ -41,7 +43,15 @@ test('eta: seconds left when downloading, -1 when data is missing or not moving,
   assert.equal(eta({ ...t, desiredAvailable: 10, webseeds: ['http://ws/'] }, ctx), 100, 'a web seed has everything');
   assert.equal(eta({ ...t, status: 'stopped' }, ctx), -1);
   assert.equal(eta({ ...t, status: 'download-wait' }, ctx), -1);
-  const seed = makeTorrent(2, { status: 'seed', leftUntilDone: 0, downloadedEver: 1000, uploadedEver: 500, rateUpload: 100, seedRatioMode: 'single', seedRatioLimit: 2 });
+  const seed = makeTorrent(2, {
+    status: 'seed',
+    leftUntilDone: 0,
+    downloadedEver: 1000,
+    uploadedEver: 500,
+    rateUpload: 100,
+    seedRatioMode: 'single',
+    seedRatioLimit: 2,
+  });
   assert.equal(eta(seed, ctx), 15, '(2 * 1000 - 500) / 100');
   assert.equal(eta({ ...seed, seedRatioMode: 'unlimited' }, ctx), -1);
   assert.equal(eta({ ...seed, seedRatioMode: 'global' }, ctx), -1, 'the session has no ratio limit');
@@ -50,7 +60,14 @@ test('eta: seconds left when downloading, -1 when data is missing or not moving,
 });
 
 test('isFinished: a seed that reached its ratio or idle limit', () => {
-  const seed = makeTorrent(2, { status: 'stopped', leftUntilDone: 0, downloadedEver: 1000, uploadedEver: 2000, seedRatioMode: 'single', seedRatioLimit: 2 });
+  const seed = makeTorrent(2, {
+    status: 'stopped',
+    leftUntilDone: 0,
+    downloadedEver: 1000,
+    uploadedEver: 2000,
+    seedRatioMode: 'single',
+    seedRatioLimit: 2,
+  });
   assert.equal(isFinished(seed, ctx), true);
   assert.equal(isFinished({ ...seed, uploadedEver: 1999 }, ctx), false);
   assert.equal(isFinished({ ...seed, leftUntilDone: 5 }, ctx), false, 'not a seed yet');
@@ -61,15 +78,36 @@ test('isFinished: a seed that reached its ratio or idle limit', () => {
 test('uploadRatio and percentDone follow tr_getRatio', () => {
   const t = makeTorrent(1);
   assert.equal(uploadRatio({ ...t, uploadedEver: 500, downloadedEver: 1000 }), 0.5);
-  assert.equal(uploadRatio({ ...t, uploadedEver: 500, downloadedEver: 0, haveValid: 250 }), 2, 'seeded from local data: over what was verified');
+  assert.equal(
+    uploadRatio({ ...t, uploadedEver: 500, downloadedEver: 0, haveValid: 250 }),
+    2,
+    'seeded from local data: over what was verified',
+  );
   assert.equal(uploadRatio({ ...t, uploadedEver: 0, downloadedEver: 0, haveValid: 0 }), -1);
   assert.equal(uploadRatio({ ...t, uploadedEver: 10, downloadedEver: 0, haveValid: 0 }), -2);
   assert.equal(percentDone({ ...t, sizeWhenDone: 1000, leftUntilDone: 250 }), 0.75);
   assert.equal(percentDone({ ...t, sizeWhenDone: 0, leftUntilDone: 0 }), 0, 'a magnet without metadata');
 });
 
-test('dates are unix seconds, limits kB/s, and types are Transmission\'s', () => {
-  const v = view(['addedDate', 'doneDate', 'activityDate', 'dateCreated', 'downloadLimit', 'uploadLimit', 'seedRatioMode', 'seedIdleMode', 'peer-limit', 'file-count', 'fileCount', 'labels', 'primary-mime-type'], makeTorrent(1, { doneDate: 0, labels: [] }));
+test("dates are unix seconds, limits kB/s, and types are Transmission's", () => {
+  const v = view(
+    [
+      'addedDate',
+      'doneDate',
+      'activityDate',
+      'dateCreated',
+      'downloadLimit',
+      'uploadLimit',
+      'seedRatioMode',
+      'seedIdleMode',
+      'peer-limit',
+      'file-count',
+      'fileCount',
+      'labels',
+      'primary-mime-type',
+    ],
+    makeTorrent(1, { doneDate: 0, labels: [] }),
+  );
   assert.equal(v['addedDate'], Math.floor((T0 - 3_600_000) / 1000));
   assert.equal(v['doneDate'], 0, 'never done');
   assert.equal(v['downloadLimit'], 100);
@@ -84,7 +122,10 @@ test('dates are unix seconds, limits kB/s, and types are Transmission\'s', () =>
 
 test('files, fileStats, priorities, wanted, pieces, peers and trackers', () => {
   const t = makeTorrent(1);
-  const v = view(['files', 'fileStats', 'priorities', 'wanted', 'pieces', 'pieceCount', 'peers', 'trackers', 'trackerStats', 'trackerList'], t);
+  const v = view(
+    ['files', 'fileStats', 'priorities', 'wanted', 'pieces', 'pieceCount', 'peers', 'trackers', 'trackerStats', 'trackerList'],
+    t,
+  );
   assert.deepEqual(v['files'], [
     { bytesCompleted: t.totalSize - 1000 - t.leftUntilDone, length: t.totalSize - 1000, name: 'Torrent 1/a.mkv' },
     { bytesCompleted: 1000, length: 1000, name: 'Torrent 1/b.nfo' },
@@ -102,7 +143,13 @@ test('files, fileStats, priorities, wanted, pieces, peers and trackers', () => {
   assert.equal(peer!['isUTP'], false);
   assert.equal(peer!['flagStr'], 'uDE', 'peer interested, downloading from it, encrypted');
   assert.deepEqual(v['trackers'], [
-    { announce: 'http://tracker.example.org:6969/announce', id: 0, scrape: 'http://tracker.example.org:6969/scrape', sitename: 'example', tier: 0 },
+    {
+      announce: 'http://tracker.example.org:6969/announce',
+      id: 0,
+      scrape: 'http://tracker.example.org:6969/scrape',
+      sitename: 'example',
+      tier: 0,
+    },
     { announce: 'udp://backup.example.net:1337/announce', id: 1, scrape: '', sitename: 'example', tier: 1 },
   ]);
   const [stats, backup] = v['trackerStats'] as Record<string, unknown>[];
@@ -125,7 +172,17 @@ test('compileFields skips unknown and repeated names and asks only for the parts
 });
 
 test('every field computes on a bare magnet without throwing and without null', () => {
-  const magnet = makeTorrent(9, { totalSize: 0, sizeWhenDone: 0, leftUntilDone: 0, haveValid: 0, downloadedEver: 0, uploadedEver: 0, metadataPercentComplete: 0.5, pieceCount: 0, fileCount: 0 });
+  const magnet = makeTorrent(9, {
+    totalSize: 0,
+    sizeWhenDone: 0,
+    leftUntilDone: 0,
+    haveValid: 0,
+    downloadedEver: 0,
+    uploadedEver: 0,
+    metadataPercentComplete: 0.5,
+    pieceCount: 0,
+    fileCount: 0,
+  });
   const v = view([...TORRENT_FIELD_NAMES], magnet);
   for (const [k, value] of Object.entries(v)) assert.notEqual(value, null, k);
   assert.equal(v['percentDone'], 0);
@@ -133,7 +190,7 @@ test('every field computes on a bare magnet without throwing and without null', 
   assert.equal(v['uploadRatio'], -1);
 });
 
-test('the version string passes Sonarr\'s check and still names btui', () => {
+test("the version string passes Sonarr's check and still names btui", () => {
   const v = versionString('0.1.0');
   // Sonarr's Transmission.ValidateVersion: the first number outside parentheses.
   const found = /(?<!\(|(\d|\.)+)(\d|\.)+(?!\)|(\d|\.)+)/.exec(v)?.[0];
@@ -149,9 +206,30 @@ test('the version string passes Sonarr\'s check and still names btui', () => {
   assert.equal(s['session-id'], 'abc');
 });
 
-test('torrent-get work over 10,000 torrents with Flood\'s fields stays fast', () => {
+test("torrent-get work over 10,000 torrents with Flood's fields stays fast", () => {
   const torrents = Array.from({ length: 10_000 }, (_, i) => makeTorrent(i + 1));
-  const flood = ['hashString', 'downloadDir', 'name', 'haveValid', 'addedDate', 'dateCreated', 'rateDownload', 'rateUpload', 'downloadedEver', 'uploadedEver', 'eta', 'isPrivate', 'error', 'errorString', 'peersGettingFromUs', 'peersSendingToUs', 'status', 'totalSize', 'trackers', 'labels'];
+  const flood = [
+    'hashString',
+    'downloadDir',
+    'name',
+    'haveValid',
+    'addedDate',
+    'dateCreated',
+    'rateDownload',
+    'rateUpload',
+    'downloadedEver',
+    'uploadedEver',
+    'eta',
+    'isPrivate',
+    'error',
+    'errorString',
+    'peersGettingFromUs',
+    'peersSendingToUs',
+    'status',
+    'totalSize',
+    'trackers',
+    'labels',
+  ];
   const compiled = compileFields(flood.filter((f) => f !== 'trackers'));
   let best = Infinity;
   for (let round = 0; round < 5; round++) {

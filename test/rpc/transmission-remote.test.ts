@@ -92,7 +92,10 @@ test('transmission-remote drives btui: list, info, stop, start, verify, add, mov
   assert.deepEqual(backend.callsOf('setLocation'), [[[hashOf(1)], '/srv/moved', true]]);
   await remote(port, '-t', '1', '-r');
   assert.deepEqual(backend.callsOf('removeTorrents'), [[[hashOf(1)], false]]);
-  assert.equal(backend.torrents.some((x) => x.id === 1), false);
+  assert.equal(
+    backend.torrents.some((x) => x.id === 1),
+    false,
+  );
 });
 
 test('transmission-remote with --auth: right credentials list, wrong ones are refused', async (t) => {
@@ -123,7 +126,7 @@ function freePort(): Promise<number> {
 
 const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
-test('answers match a real transmission-daemon\'s types and HTTP details', { timeout: 60_000 }, async (t) => {
+test("answers match a real transmission-daemon's types and HTTP details", { timeout: 60_000 }, async (t) => {
   if (!needs(t, { commands: ['transmission-daemon', 'transmission-create'] })) return;
   const dir = tempDir(t, 'btui-rpc-daemon-');
   const torrentFile = await create(dir);
@@ -132,7 +135,24 @@ test('answers match a real transmission-daemon\'s types and HTTP details', { tim
   mkdirSync(conf);
   const daemon = spawn(
     'transmission-daemon',
-    ['-f', '-g', conf, '-p', String(rpcPort), '-r', '127.0.0.1', '-w', dir, '-P', String(peerPort), '-O', '--no-dht', '--no-lpd', '--no-auth', '--no-portmap'],
+    [
+      '-f',
+      '-g',
+      conf,
+      '-p',
+      String(rpcPort),
+      '-r',
+      '127.0.0.1',
+      '-w',
+      dir,
+      '-P',
+      String(peerPort),
+      '-O',
+      '--no-dht',
+      '--no-lpd',
+      '--no-auth',
+      '--no-portmap',
+    ],
     { stdio: 'ignore' },
   );
   t.after(() => {
@@ -140,7 +160,10 @@ test('answers match a real transmission-daemon\'s types and HTTP details', { tim
   });
   let up = false;
   const poll = setInterval(() => {
-    send(rpcPort, { method: 'GET' }).then((r) => (up = r.status === 409), () => {});
+    send(rpcPort, { method: 'GET' }).then(
+      (r) => (up = r.status === 409),
+      () => {},
+    );
   }, 100);
   try {
     await until('transmission-daemon to answer', () => up, 20_000);
@@ -176,28 +199,104 @@ test('answers match a real transmission-daemon\'s types and HTTP details', { tim
   const add = await rpc(rpcPort, { method: 'torrent-add', arguments: { metainfo } });
   assert.equal(add.result, 'success');
   const fields = [
-    'activityDate', 'addedDate', 'bandwidthPriority', 'comment', 'corruptEver', 'creator', 'dateCreated', 'desiredAvailable', 'doneDate',
-    'downloadDir', 'downloadedEver', 'downloadLimit', 'downloadLimited', 'editDate', 'error', 'errorString', 'eta', 'etaIdle', 'file-count', 'files', 'fileStats',
-    'hashString', 'haveUnchecked', 'haveValid', 'honorsSessionLimits', 'id', 'isFinished', 'isPrivate', 'isStalled', 'labels', 'leftUntilDone',
-    'magnetLink', 'manualAnnounceTime', 'maxConnectedPeers', 'metadataPercentComplete', 'name', 'peer-limit', 'peers', 'peersConnected', 'peersFrom',
-    'peersGettingFromUs', 'peersSendingToUs', 'percentDone', 'pieces', 'pieceCount', 'pieceSize', 'priorities', 'primary-mime-type', 'queuePosition',
-    'rateDownload', 'rateUpload', 'recheckProgress', 'secondsDownloading', 'secondsSeeding', 'seedIdleLimit', 'seedIdleMode', 'seedRatioLimit',
-    'seedRatioMode', 'sizeWhenDone', 'startDate', 'status', 'totalSize', 'trackers', 'trackerStats', 'uploadedEver', 'uploadLimit', 'uploadLimited',
-    'uploadRatio', 'wanted', 'webseeds', 'webseedsSendingToUs',
+    'activityDate',
+    'addedDate',
+    'bandwidthPriority',
+    'comment',
+    'corruptEver',
+    'creator',
+    'dateCreated',
+    'desiredAvailable',
+    'doneDate',
+    'downloadDir',
+    'downloadedEver',
+    'downloadLimit',
+    'downloadLimited',
+    'editDate',
+    'error',
+    'errorString',
+    'eta',
+    'etaIdle',
+    'file-count',
+    'files',
+    'fileStats',
+    'hashString',
+    'haveUnchecked',
+    'haveValid',
+    'honorsSessionLimits',
+    'id',
+    'isFinished',
+    'isPrivate',
+    'isStalled',
+    'labels',
+    'leftUntilDone',
+    'magnetLink',
+    'manualAnnounceTime',
+    'maxConnectedPeers',
+    'metadataPercentComplete',
+    'name',
+    'peer-limit',
+    'peers',
+    'peersConnected',
+    'peersFrom',
+    'peersGettingFromUs',
+    'peersSendingToUs',
+    'percentDone',
+    'pieces',
+    'pieceCount',
+    'pieceSize',
+    'priorities',
+    'primary-mime-type',
+    'queuePosition',
+    'rateDownload',
+    'rateUpload',
+    'recheckProgress',
+    'secondsDownloading',
+    'secondsSeeding',
+    'seedIdleLimit',
+    'seedIdleMode',
+    'seedRatioLimit',
+    'seedRatioMode',
+    'sizeWhenDone',
+    'startDate',
+    'status',
+    'totalSize',
+    'trackers',
+    'trackerStats',
+    'uploadedEver',
+    'uploadLimit',
+    'uploadLimited',
+    'uploadRatio',
+    'wanted',
+    'webseeds',
+    'webseedsSendingToUs',
   ];
-  const [real] = (await rpc(rpcPort, { method: 'torrent-get', arguments: { ids: [1], fields } })).arguments['torrents'] as Record<string, unknown>[];
-  const [mine] = (await rpc(port, { method: 'torrent-get', arguments: { ids: [1], fields } })).arguments['torrents'] as Record<string, unknown>[];
+  const [real] = (await rpc(rpcPort, { method: 'torrent-get', arguments: { ids: [1], fields } })).arguments['torrents'] as Record<
+    string,
+    unknown
+  >[];
+  const [mine] = (await rpc(port, { method: 'torrent-get', arguments: { ids: [1], fields } })).arguments['torrents'] as Record<
+    string,
+    unknown
+  >[];
   // Fields 3.00 does not have (it answers them with junk or not at all): 4.0's primary-mime-type.
   const newer = new Set(['primary-mime-type']);
   const differ = fields.filter((f) => f in real! && !newer.has(f) && typeOf(mine![f]) !== typeOf(real![f]));
-  assert.deepEqual(differ.map((f) => `${f}: ${typeOf(mine![f])} vs ${typeOf(real![f])}`), []);
+  assert.deepEqual(
+    differ.map((f) => `${f}: ${typeOf(mine![f])} vs ${typeOf(real![f])}`),
+    [],
+  );
   const nested = (k: string) => [Object.keys((real![k] as object[])[0]!).sort(), Object.keys((mine![k] as object[])[0]!).sort()] as const;
   for (const k of ['files', 'fileStats']) {
     const [a, b] = nested(k);
     assert.deepEqual(b, a, `${k} keys`);
   }
   const [trackerKeys3, trackerKeysOurs] = nested('trackerStats');
-  assert.deepEqual(trackerKeys3.filter((k) => !trackerKeysOurs.includes(k)), [], 'trackerStats keys');
+  assert.deepEqual(
+    trackerKeys3.filter((k) => !trackerKeysOurs.includes(k)),
+    [],
+    'trackerStats keys',
+  );
   assert.deepEqual(real!['wanted'], [1, 1], '0/1 in 3.00 too');
   assert.equal(typeOf((real!['priorities'] as unknown[])[0]), typeOf((mine!['priorities'] as unknown[])[0]));
 });

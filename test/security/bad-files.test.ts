@@ -59,12 +59,20 @@ test('bad files: btui metainfo and btui download refuse each with one line and a
     writeFileSync(path, c.bytes);
     jobs.push(async () => assertOneLineError(await runCli(['metainfo', '-t', path]), `metainfo: ${c.name}`));
     jobs.push(async () =>
-      assertOneLineError(await runCli(['download', '-t', path, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht']), `download: ${c.name}`),
+      assertOneLineError(
+        await runCli(['download', '-t', path, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht']),
+        `download: ${c.name}`,
+      ),
     );
   });
   for (const m of BAD_MAGNETS) {
     jobs.push(async () => assertOneLineError(await runCli(['metainfo', '--offline', '-m', m]), `metainfo -m: ${m.slice(0, 40)}`));
-    jobs.push(async () => assertOneLineError(await runCli(['download', m, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht']), `download: ${m.slice(0, 40)}`));
+    jobs.push(async () =>
+      assertOneLineError(
+        await runCli(['download', m, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht']),
+        `download: ${m.slice(0, 40)}`,
+      ),
+    );
   }
   await pool(jobs, 3);
   t.diagnostic(`${jobs.length} CLI runs refused cleanly`);

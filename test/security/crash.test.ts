@@ -80,7 +80,21 @@ test('crash: SIGKILL at random points of a download loses no verified piece', { 
   writeFileSync(torrentPath, encode(meta.raw));
   const out = tempDir(t);
   const home = tempDir(t);
-  const args = ['download', '-t', torrentPath, '-o', out, '--host', '127.0.0.1', '--port', '0', '--peer', `127.0.0.1:${seeder.port}`, '--json', '--no-dht'];
+  const args = [
+    'download',
+    '-t',
+    torrentPath,
+    '-o',
+    out,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--peer',
+    `127.0.0.1:${seeder.port}`,
+    '--json',
+    '--no-dht',
+  ];
 
   // Kill points spread over the download, in random order of size.
   const points = [0.15, 0.45, 0.75].map((p) => p + Math.random() * 0.1);
@@ -98,62 +112,106 @@ test('crash: SIGKILL at random points of a download loses no verified piece', { 
     const fetched = last.downloaded;
     refetchedTotal += Math.max(0, fetched - (last.completed - verified));
     assert.ok(first!.completed >= verified, `run ${k + 1} started from ${first!.completed} bytes, ${verified} were verified before`);
-    assert.ok(fetched <= last.completed - verified + IN_FLIGHT_ALLOWANCE, `run ${k + 1} fetched ${fetched} bytes for ${last.completed - verified} new ones (${missing} were missing)`);
+    assert.ok(
+      fetched <= last.completed - verified + IN_FLIGHT_ALLOWANCE,
+      `run ${k + 1} fetched ${fetched} bytes for ${last.completed - verified} new ones (${missing} were missing)`,
+    );
     verified = last.completed;
     await new Promise((r) => child.once('close', r));
     assertResumeFilesWhole(home);
-    t.diagnostic(`kill ${k + 1} at ${(100 * last.completed / meta.length).toFixed(0)}%: ${fetched} bytes fetched this run`);
+    t.diagnostic(`kill ${k + 1} at ${((100 * last.completed) / meta.length).toFixed(0)}%: ${fetched} bytes fetched this run`);
   }
   seeder.setLimits({ upload: 0 });
   const final = await runCli(args, { env: { BTUI_HOME: home }, timeoutMs: 60_000 });
   assert.equal(final.code, 0, final.stderr);
-  const done = final.stdout.trim().split('\n').map((l) => JSON.parse(l) as Event).find((e) => e.event === 'done')!;
-  assert.ok(done.downloaded <= meta.length - verified + IN_FLIGHT_ALLOWANCE, `last run fetched ${done.downloaded} for ${meta.length - verified} missing bytes`);
-  for (const f of meta.files) assert.ok(readFileSync(join(out, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} intact`);
+  const done = final.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Event)
+    .find((e) => e.event === 'done')!;
+  assert.ok(
+    done.downloaded <= meta.length - verified + IN_FLIGHT_ALLOWANCE,
+    `last run fetched ${done.downloaded} for ${meta.length - verified} missing bytes`,
+  );
+  for (const f of meta.files)
+    assert.ok(readFileSync(join(out, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} intact`);
   assert.ok(assertResumeFilesWhole(home) >= 1, 'a resume file was written');
-  t.diagnostic(`3 SIGKILLs survived; bytes lost: 0; bytes fetched twice: ${refetchedTotal + Math.max(0, done.downloaded - (meta.length - verified))}`);
+  t.diagnostic(
+    `3 SIGKILLs survived; bytes lost: 0; bytes fetched twice: ${refetchedTotal + Math.max(0, done.downloaded - (meta.length - verified))}`,
+  );
 });
 
-test('crash: SIGKILL while seeding leaves the data whole, and the restart seeds without fetching anything', { timeout: 120_000 }, async (t) => {
-  const { meta, data } = randomTorrent({ sizes: [4_000_000, 1_000_003], pieceLength: 64 * 1024 });
-  const dir = tempDir(t);
-  writeTorrentFiles(dir, meta, data);
-  const torrentPath = join(tempDir(t), 'seed.torrent');
-  writeFileSync(torrentPath, encode(meta.raw));
-  const home = tempDir(t);
-  const args = ['download', '-t', torrentPath, '-o', dir, '--host', '127.0.0.1', '--port', '0', '--json', '--no-dht', '--seed-time', '5', '--upload-limit', '1024'];
+test(
+  'crash: SIGKILL while seeding leaves the data whole, and the restart seeds without fetching anything',
+  { timeout: 120_000 },
+  async (t) => {
+    const { meta, data } = randomTorrent({ sizes: [4_000_000, 1_000_003], pieceLength: 64 * 1024 });
+    const dir = tempDir(t);
+    writeTorrentFiles(dir, meta, data);
+    const torrentPath = join(tempDir(t), 'seed.torrent');
+    writeFileSync(torrentPath, encode(meta.raw));
+    const home = tempDir(t);
+    const args = [
+      'download',
+      '-t',
+      torrentPath,
+      '-o',
+      dir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--json',
+      '--no-dht',
+      '--seed-time',
+      '5',
+      '--upload-limit',
+      '1024',
+    ];
 
-  for (let round = 0; round < 2; round++) {
-    const child = start(t, args, home);
-    // The seeder's port comes from its listen; ask the OS which port the child holds.
-    const port = await new Promise<number>((resolve, reject) => {
-      let buffered = '';
-      child.stdout!.on('data', function onData(chunk: Buffer) {
-        buffered += chunk.toString();
-        if (!buffered.includes('"event":"done"')) return;
-        child.stdout!.off('data', onData);
-        resolve(listeningPort(child.pid!));
+    for (let round = 0; round < 2; round++) {
+      const child = start(t, args, home);
+      // The seeder's port comes from its listen; ask the OS which port the child holds.
+      const port = await new Promise<number>((resolve, reject) => {
+        let buffered = '';
+        child.stdout!.on('data', function onData(chunk: Buffer) {
+          buffered += chunk.toString();
+          if (!buffered.includes('"event":"done"')) return;
+          child.stdout!.off('data', onData);
+          resolve(listeningPort(child.pid!));
+        });
+        child.on('close', () => reject(new Error('seeder ended early')));
       });
-      child.on('close', () => reject(new Error('seeder ended early')));
-    });
-    const leecher = new Session({ host: '127.0.0.1', port: 0 });
-    await leecher.listen();
-    const torrent = leecher.add(meta, { directory: tempDir(t) });
-    torrent.addPeers([{ host: '127.0.0.1', port }]);
-    // Kill once a random share has gone up.
-    const share = 0.1 + Math.random() * 0.4;
-    await new Promise<void>((resolve) => torrent.on('piece', () => torrent.stats().completedBytes >= share * meta.length && resolve()));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('close', r));
-    await leecher.close();
-    for (const f of meta.files) assert.ok(readFileSync(join(dir, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} intact after kill ${round + 1}`);
-    assertResumeFilesWhole(home);
-  }
-  const final = await runCli(args.filter((a, i, all) => a !== '--seed-time' && all[i - 1] !== '--seed-time'), { env: { BTUI_HOME: home }, timeoutMs: 60_000 });
-  assert.equal(final.code, 0, final.stderr);
-  const done = final.stdout.trim().split('\n').map((l) => JSON.parse(l) as Event).find((e) => e.event === 'done')!;
-  assert.equal(done.downloaded, 0, 'nothing fetched again');
-  assert.equal(done.completed, meta.length);
-});
+      const leecher = new Session({ host: '127.0.0.1', port: 0 });
+      await leecher.listen();
+      const torrent = leecher.add(meta, { directory: tempDir(t) });
+      torrent.addPeers([{ host: '127.0.0.1', port }]);
+      // Kill once a random share has gone up.
+      const share = 0.1 + Math.random() * 0.4;
+      await new Promise<void>((resolve) => torrent.on('piece', () => torrent.stats().completedBytes >= share * meta.length && resolve()));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('close', r));
+      await leecher.close();
+      for (const f of meta.files)
+        assert.ok(
+          readFileSync(join(dir, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)),
+          `${f.path.join('/')} intact after kill ${round + 1}`,
+        );
+      assertResumeFilesWhole(home);
+    }
+    const final = await runCli(
+      args.filter((a, i, all) => a !== '--seed-time' && all[i - 1] !== '--seed-time'),
+      { env: { BTUI_HOME: home }, timeoutMs: 60_000 },
+    );
+    assert.equal(final.code, 0, final.stderr);
+    const done = final.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Event)
+      .find((e) => e.event === 'done')!;
+    assert.equal(done.downloaded, 0, 'nothing fetched again');
+    assert.equal(done.completed, meta.length);
+  },
+);
 
 import { listeningPort } from './proc-sockets.js';

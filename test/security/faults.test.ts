@@ -63,7 +63,8 @@ function waitForState(torrent: Torrent, state: string, timeoutMs: number): Promi
 }
 
 function sameData(dir: string, meta: ReturnType<typeof randomTorrent>['meta'], data: Buffer): void {
-  for (const f of meta.files) assert.ok(readFileSync(join(dir, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} intact`);
+  for (const f of meta.files)
+    assert.ok(readFileSync(join(dir, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} intact`);
 }
 
 test('faults: a full disk stops the torrent with "disk full", and it completes once space returns', { timeout: 60_000 }, async (t) => {
@@ -117,7 +118,10 @@ test('faults: a download directory deleted mid-download is noticed, and a restar
   await new Promise<void>((resolve) => torrent.on('piece', () => torrent.stats().havePieces > 10 && resolve()));
   rmSync(dir, { recursive: true, force: true });
   seed.session.setLimits({ upload: 0 });
-  const outcome = await Promise.race([waitForState(torrent, 'error', 20_000).then(() => 'error'), waitForDone(torrent, 20_000).then(() => 'done')]);
+  const outcome = await Promise.race([
+    waitForState(torrent, 'error', 20_000).then(() => 'error'),
+    waitForDone(torrent, 20_000).then(() => 'done'),
+  ]);
   t.diagnostic(`outcome: ${outcome}${torrent.error ? ` (${torrent.error})` : ''}`);
   assert.equal(outcome, 'error', 'a download whose files vanished must not be reported complete');
   assert.match(torrent.error ?? '', /missing|no such/);
@@ -218,7 +222,9 @@ test('faults: dead, silent and unresolvable trackers do not stall the event loop
   const seconds = (Date.now() - started) / 1000;
   const p99 = delay.percentile(99) / 1e6;
   const max = delay.max / 1e6;
-  t.diagnostic(`download took ${seconds.toFixed(1)} s beside 51 torrents announcing to dead trackers; event-loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms; stats() answered ${answers} times`);
+  t.diagnostic(
+    `download took ${seconds.toFixed(1)} s beside 51 torrents announcing to dead trackers; event-loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms; stats() answered ${answers} times`,
+  );
   assert.ok(p99 < 100, `event loop p99 ${p99} ms`);
   assert.ok(max < 1000, `event loop max ${max} ms`);
   assert.ok(answers >= (seconds * 20) / 2, 'the engine kept answering');

@@ -49,7 +49,9 @@ function fuzz<T>(t: import('node:test').TestContext, arbitrary: fc.Arbitrary<T>,
   );
   const grown = (liveBytes() - before) / 2 ** 20;
   assert.ok(grown < limitMb, `live memory grew by ${grown.toFixed(1)} MB over ${FUZZ_RUNS} inputs`);
-  t.diagnostic(`${FUZZ_RUNS} inputs (seed ${SEED}), live memory ${grown >= 0 ? '+' : ''}${grown.toFixed(1)} MB${peak ? `, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB` : ''}`);
+  t.diagnostic(
+    `${FUZZ_RUNS} inputs (seed ${SEED}), live memory ${grown >= 0 ? '+' : ''}${grown.toFixed(1)} MB${peak ? `, peak RSS ${(peak / 2 ** 20).toFixed(0)} MB` : ''}`,
+  );
 }
 
 /** Only `type` may be thrown. */
@@ -91,17 +93,25 @@ const bvalue: fc.Arbitrary<BValue> = fc.letrec<{ v: BValue }>((tie) => ({
 })).v;
 
 test('fuzz: bencode decoder throws only BencodeError, on random and mutated input', (t) => {
-  const input = fc.oneof(fc.uint8Array({ maxLength: 96 }), mutated(bvalue.map((v) => encode(v))), fc.constantFrom(Buffer.from('4294967295:x'), Buffer.from('l'.repeat(5000))));
+  const input = fc.oneof(
+    fc.uint8Array({ maxLength: 96 }),
+    mutated(bvalue.map((v) => encode(v))),
+    fc.constantFrom(Buffer.from('4294967295:x'), Buffer.from('l'.repeat(5000))),
+  );
   fuzz(t, input, (bytes) => onlyThrows(BencodeError, () => decode(bytes)));
 });
 
 test('fuzz: metainfo parser throws only MetainfoError on mutated .torrent files and odd field types', (t) => {
-  const samples = [randomTorrent({ sizes: [40_000, 3, 9000] }), randomTorrent({ sizes: [70_000], single: true })].map((s) => encode(s.meta.raw));
-  const withOddField = fc.tuple(fc.constantFrom('name', 'piece length', 'pieces', 'length', 'files', 'private', 'meta version', 'file tree'), bvalue).map(([key, value]) => {
-    const info = dict({ name: 'x', 'piece length': 16384, length: 100, pieces: Buffer.alloc(20) });
-    info.set(key, value);
-    return encode(dict({ info, announce: 'http://a/' }));
-  });
+  const samples = [randomTorrent({ sizes: [40_000, 3, 9000] }), randomTorrent({ sizes: [70_000], single: true })].map((s) =>
+    encode(s.meta.raw),
+  );
+  const withOddField = fc
+    .tuple(fc.constantFrom('name', 'piece length', 'pieces', 'length', 'files', 'private', 'meta version', 'file tree'), bvalue)
+    .map(([key, value]) => {
+      const info = dict({ name: 'x', 'piece length': 16384, length: 100, pieces: Buffer.alloc(20) });
+      info.set(key, value);
+      return encode(dict({ info, announce: 'http://a/' }));
+    });
   const input = fc.oneof(mutated(fc.constantFrom(...samples)), withOddField, fc.uint8Array({ maxLength: 64 }));
   fuzz(t, input, (bytes) => onlyThrows(MetainfoError, () => parseMetainfo(bytes)));
 });
@@ -154,7 +164,13 @@ test('fuzz: handshakes, extension handshakes and ut_metadata messages never thro
 
 test('fuzz: HTTP tracker replies throw only TrackerError and yield only valid peers', (t) => {
   const reply = fc
-    .record({ peers: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.array(bvalue, { maxLength: 3 }), bvalue), interval: bvalue, complete: bvalue, 'failure reason': fc.option(bvalue), files: bvalue })
+    .record({
+      peers: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.array(bvalue, { maxLength: 3 }), bvalue),
+      interval: bvalue,
+      complete: bvalue,
+      'failure reason': fc.option(bvalue),
+      files: bvalue,
+    })
     .map((r) => {
       const d = new Map<string, BValue>();
       for (const [k, v] of Object.entries(r)) if (v !== null) d.set(k, v as BValue);
@@ -162,7 +178,9 @@ test('fuzz: HTTP tracker replies throw only TrackerError and yield only valid pe
     });
   const input = fc.oneof(reply, mutated(reply), fc.uint8Array({ maxLength: 64 }));
   fuzz(t, input, (bytes) => {
-    const result = onlyThrows(TrackerError, () => parseAnnounceReply('http://t/announce', bytes)) as ReturnType<typeof parseAnnounceReply> | undefined;
+    const result = onlyThrows(TrackerError, () => parseAnnounceReply('http://t/announce', bytes)) as
+      | ReturnType<typeof parseAnnounceReply>
+      | undefined;
     for (const p of result?.peers ?? []) assert.ok(p.port > 0 && p.port <= 65535 && typeof p.host === 'string');
     if (result) assert.ok(Number.isFinite(result.interval) && result.interval >= 0);
     onlyThrows(TrackerError, () => parseScrapeReply('http://t/announce', bytes));
@@ -187,10 +205,25 @@ test('fuzz: UDP tracker replies parse without throwing and yield only valid peer
 
 test('fuzz: the DHT packet gate answers true or false, never throws, for any datagram', (t) => {
   const id = fc.uint8Array({ minLength: 20, maxLength: 20 });
-  const krpc = fc.oneof(
-    fc.record({ t: fc.uint8Array({ maxLength: 4 }), y: fc.constant(Buffer.from('q')), q: fc.constantFrom('ping', 'find_node', 'get_peers', 'announce_peer').map((s) => Buffer.from(s)), a: fc.record({ id, info_hash: id, target: id, port: bvalue, token: bvalue }).map((a) => new Map(Object.entries(a) as [string, BValue][])) }),
-    fc.record({ t: fc.uint8Array({ maxLength: 4 }), y: fc.constant(Buffer.from('r')), r: fc.record({ id, nodes: fc.uint8Array({ maxLength: 60 }), values: fc.array(bvalue, { maxLength: 3 }) }).map((r) => new Map(Object.entries(r) as [string, BValue][])) }),
-  ).map((m) => encode(new Map(Object.entries(m) as [string, BValue][])));
+  const krpc = fc
+    .oneof(
+      fc.record({
+        t: fc.uint8Array({ maxLength: 4 }),
+        y: fc.constant(Buffer.from('q')),
+        q: fc.constantFrom('ping', 'find_node', 'get_peers', 'announce_peer').map((s) => Buffer.from(s)),
+        a: fc
+          .record({ id, info_hash: id, target: id, port: bvalue, token: bvalue })
+          .map((a) => new Map(Object.entries(a) as [string, BValue][])),
+      }),
+      fc.record({
+        t: fc.uint8Array({ maxLength: 4 }),
+        y: fc.constant(Buffer.from('r')),
+        r: fc
+          .record({ id, nodes: fc.uint8Array({ maxLength: 60 }), values: fc.array(bvalue, { maxLength: 3 }) })
+          .map((r) => new Map(Object.entries(r) as [string, BValue][])),
+      }),
+    )
+    .map((m) => encode(new Map(Object.entries(m) as [string, BValue][])));
   const input = fc.oneof(krpc, mutated(krpc), fc.uint8Array({ maxLength: 128 }));
   let accepted = 0;
   fuzz(t, input, (bytes) => {

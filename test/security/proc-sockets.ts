@@ -4,7 +4,9 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** The TCP port process `pid` listens on, from /proc (socket inodes of its fds matched in /proc/net/tcp). */
 export function listeningPort(pid: number): number {
-  const ports = listeningSockets(pid).filter((s) => s.proto === 'tcp').map((s) => s.port);
+  const ports = listeningSockets(pid)
+    .filter((s) => s.proto === 'tcp')
+    .map((s) => s.port);
   assert.equal(ports.length, 1, `listening TCP ports of ${pid}: ${ports.join(', ')}`);
   return ports[0]!;
 }

@@ -18,12 +18,17 @@ export class RawPeer {
   closedAt?: number;
   onMessage?: (id: number, payload: Buffer) => void;
 
-  private constructor(readonly socket: net.Socket, readonly host: string) {
+  private constructor(
+    readonly socket: net.Socket,
+    readonly host: string,
+  ) {
     socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => socket.once('close', () => {
-      this.closedAt = Date.now();
-      resolve();
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.closedAt = Date.now();
+        resolve();
+      }),
+    );
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
   }
 
@@ -58,7 +63,10 @@ export class RawPeer {
   /** Resolves true if the engine closes the connection within `ms`. */
   async closedWithin(ms: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const result = await Promise.race([this.closed.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))]);
+    const result = await Promise.race([
+      this.closed.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+    ]);
     clearTimeout(timer);
     return result;
   }
@@ -89,7 +97,17 @@ export class RawPeer {
   }
 }
 
-export const MSG = { choke: 0, unchoke: 1, interested: 2, have: 4, bitfield: 5, request: 6, piece: 7, haveAll: 0x0e, reject: 0x10 } as const;
+export const MSG = {
+  choke: 0,
+  unchoke: 1,
+  interested: 2,
+  have: 4,
+  bitfield: 5,
+  request: 6,
+  piece: 7,
+  haveAll: 0x0e,
+  reject: 0x10,
+} as const;
 
 export function request(index: number, begin: number, length: number): Buffer {
   const b = Buffer.alloc(12);

@@ -11,20 +11,29 @@ import { test } from 'node:test';
 const SCRIPT = fileURLToPath(new URL('../../scripts/soak.ts', import.meta.url));
 const DURATION_S = Number(process.env.BTUI_SOAK_SECONDS ?? (process.env.CI ? 90 : 30));
 
-test(`load: 1,000 torrents and 500 connections for ${DURATION_S} s without a leak, the engine answering`, { timeout: (DURATION_S + 120) * 1000 }, async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--duration', String(DURATION_S)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => child.kill('SIGKILL'));
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  const code = await new Promise((r) => child.once('close', r));
-  assert.equal(code, 0, out);
-  const s = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string[]>;
-  t.diagnostic(JSON.stringify(s));
-  assert.equal(s.torrents, 1000);
-  assert.ok((s.meanConnections as number) >= 450, `mean connections ${s.meanConnections}`);
-  assert.ok((s.downloadsCompleted as number) > 500, 'the connections carried data');
-  const warm = s.rssAfterWarmupMb as number;
-  assert.ok((s.rssPeakAfterWarmupMb as number) <= warm * 1.15 + 24, `RSS grew from ${warm} MB to ${s.rssPeakAfterWarmupMb} MB after warm-up`);
-  assert.ok((s.slowestAnswerMs as number) < 1000, `slowest answer ${s.slowestAnswerMs} ms`);
-  assert.deepEqual(s.errors, []);
-});
+test(
+  `load: 1,000 torrents and 500 connections for ${DURATION_S} s without a leak, the engine answering`,
+  { timeout: (DURATION_S + 120) * 1000 },
+  async (t) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, '--duration', String(DURATION_S)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const code = await new Promise((r) => child.once('close', r));
+    assert.equal(code, 0, out);
+    const s = JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | string[]>;
+    t.diagnostic(JSON.stringify(s));
+    assert.equal(s.torrents, 1000);
+    assert.ok((s.meanConnections as number) >= 450, `mean connections ${s.meanConnections}`);
+    assert.ok((s.downloadsCompleted as number) > 500, 'the connections carried data');
+    const warm = s.rssAfterWarmupMb as number;
+    assert.ok(
+      (s.rssPeakAfterWarmupMb as number) <= warm * 1.15 + 24,
+      `RSS grew from ${warm} MB to ${s.rssPeakAfterWarmupMb} MB after warm-up`,
+    );
+    assert.ok((s.slowestAnswerMs as number) < 1000, `slowest answer ${s.slowestAnswerMs} ms`);
+    assert.deepEqual(s.errors, []);
+  },
+);

@@ -17,7 +17,10 @@ const exdev = async () => {
 function assertData(directory: string, meta: Metainfo, data: Buffer): void {
   for (const f of meta.files) {
     if (f.padding) continue;
-    assert.ok(readFileSync(join(directory, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} in ${directory}`);
+    assert.ok(
+      readFileSync(join(directory, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)),
+      `${f.path.join('/')} in ${directory}`,
+    );
   }
 }
 
@@ -45,7 +48,11 @@ test('move on one file system: renamed, the torrent follows, restarts seeding wi
   assert.equal(torrent.stats().state, 'seeding', 'running again, as before');
   assert.equal(checked, 0, 'its resume data came along: no check');
   assert.equal(s.service.ref(s.hash)!.id, id, 'the same id');
-  assert.deepEqual(s.service.list().map((r) => r.id), [id], 'not removed and added as another torrent');
+  assert.deepEqual(
+    s.service.list().map((r) => r.id),
+    [id],
+    'not removed and added as another torrent',
+  );
   const saved = s.service.savedSession().torrents[0]!;
   assert.equal(saved.directory, join(dir, 'elsewhere'));
   s.store.refresh();
@@ -88,7 +95,11 @@ test('move: a copy failing part way leaves the old copy whole, removes the parti
   await waitForDone(torrent, 10_000);
   assert.equal(torrent.isRunning, true, 'restarted, as it was running');
   s.store.refresh();
-  assert.ok(s.store.getSnapshot().log.some((e) => e.level === 'error' && /cannot move moved to .*no space left on device.*it stays where it was/.test(e.text)));
+  assert.ok(
+    s.store
+      .getSnapshot()
+      .log.some((e) => e.level === 'error' && /cannot move moved to .*no space left on device.*it stays where it was/.test(e.text)),
+  );
   assert.equal(s.service.savedSession().torrents[0]!.directory, join(dir, 'dl'));
 });
 
@@ -109,7 +120,9 @@ test('moveData: a copy whose sizes do not match is undone; a single file moves a
 
   await fsp.writeFile(join(dir, 'single.bin'), Buffer.alloc(500, 2));
   await fsp.mkdir(join(dir, 'c'));
-  assert.deepEqual(await moveData(join(dir, 'single.bin'), join(dir, 'c', 'single.bin'), [''], { rename: exdev, cp: fsp.cp }), { how: 'copied' });
+  assert.deepEqual(await moveData(join(dir, 'single.bin'), join(dir, 'c', 'single.bin'), [''], { rename: exdev, cp: fsp.cp }), {
+    how: 'copied',
+  });
   assert.equal(readFileSync(join(dir, 'c', 'single.bin')).length, 500);
   assert.ok(!existsSync(join(dir, 'single.bin')));
 
@@ -169,7 +182,11 @@ test('during a move the torrent stays listed and readable, and other actions on 
   assert.equal(await moving, true);
   await waitForDone(s.session.get(s.hash)!, 10_000);
   assertData(join(dir, 'slow-disk'), s.meta, s.data);
-  assert.deepEqual(s.service.list().map((r) => r.id), [id], 'not removed');
+  assert.deepEqual(
+    s.service.list().map((r) => r.id),
+    [id],
+    'not removed',
+  );
   s.store.refresh();
   assert.equal(s.store.getSnapshot().log.filter((e) => e.text === 'moved is being moved: try again when the move is over').length, 2);
 });

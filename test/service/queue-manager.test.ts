@@ -33,7 +33,12 @@ function fakeHost(specs: { hash: string; priority?: number; order?: number; comp
 }
 
 test('queue manager: requests start while slots are free, then queue; a higher priority takes a slot; seeds never wait', () => {
-  const { host, calls, find, changed } = fakeHost([{ hash: 'a' }, { hash: 'b' }, { hash: 'c', complete: true }, { hash: 'd', priority: 3 }]);
+  const { host, calls, find, changed } = fakeHost([
+    { hash: 'a' },
+    { hash: 'b' },
+    { hash: 'c', complete: true },
+    { hash: 'd', priority: 3 },
+  ]);
   const queue = new QueueManager(host, 1);
   queue.request(find('a'));
   queue.request(find('b'));
@@ -79,7 +84,12 @@ test('queue manager: deferred requests are planned once after the burst', async 
 });
 
 test('queue manager: positions are by priority, then order', () => {
-  const { host, subjects } = fakeHost([{ hash: 'a', order: 5 }, { hash: 'b', priority: 1, order: 1 }, { hash: 'c', priority: 3, order: 9 }, { hash: 'd', order: 2 }]);
+  const { host, subjects } = fakeHost([
+    { hash: 'a', order: 5 },
+    { hash: 'b', priority: 1, order: 1 },
+    { hash: 'c', priority: 3, order: 9 },
+    { hash: 'd', order: 2 },
+  ]);
   const queue = new QueueManager(host, 0);
   assert.deepEqual(Object.fromEntries(queue.positions(subjects)), { c: 0, d: 1, a: 2, b: 3 });
 });

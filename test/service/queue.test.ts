@@ -10,7 +10,10 @@ test('startNow: a torrent runs past a full queue, no queue pass stops it, and st
   const dir = tempDir(t);
   const s = openService(dir, { t, maxActiveDownloads: 1 });
   const hashes: string[] = [];
-  for (let i = 0; i < 3; i++) hashes.push(await s.service.addMetainfo(randomTorrent({ name: `now${i}`, sizes: [20_000] }).meta, { addedAt: 1000 + i, ephemeral: true }));
+  for (let i = 0; i < 3; i++)
+    hashes.push(
+      await s.service.addMetainfo(randomTorrent({ name: `now${i}`, sizes: [20_000] }).meta, { addedAt: 1000 + i, ephemeral: true }),
+    );
   const running = () => hashes.map((h) => s.session.get(h)!.isRunning);
   assert.deepEqual(running(), [true, false, false]);
   assert.equal(s.service.summary(hashes[2]!)!.state, 'queued');
@@ -38,7 +41,14 @@ test('queue positions: a move or a priority change reports every torrent whose p
   const dir = tempDir(t);
   const s = openService(dir, { t });
   const hashes: string[] = [];
-  for (let i = 0; i < 5; i++) hashes.push(await s.service.addMetainfo(randomTorrent({ name: `pos${i}`, sizes: [1000] }).meta, { addedAt: 1000 + i, paused: true, ephemeral: true }));
+  for (let i = 0; i < 5; i++)
+    hashes.push(
+      await s.service.addMetainfo(randomTorrent({ name: `pos${i}`, sizes: [1000] }).meta, {
+        addedAt: 1000 + i,
+        paused: true,
+        ephemeral: true,
+      }),
+    );
   const ids = hashes.map((h) => s.service.ref(h)!.id);
   const positions = () => hashes.map((h) => s.service.summary(h)!.queuePosition);
   const changed: number[] = [];
@@ -48,15 +58,31 @@ test('queue positions: a move or a priority change reports every torrent whose p
     changed.length = 0;
     await work();
     assert.deepEqual(s.service.changes(cursor).changed, expected, message);
-    assert.deepEqual([...new Set(changed)].sort((a, b) => a - b), expected, `${message} (events)`);
+    assert.deepEqual(
+      [...new Set(changed)].sort((a, b) => a - b),
+      expected,
+      `${message} (events)`,
+    );
   };
   assert.deepEqual(positions(), [0, 1, 2, 3, 4]);
 
-  await expectChanged(() => s.service.setQueuePosition(hashes[3]!, 1), [ids[1]!, ids[2]!, ids[3]!], 'moved to 1: the ones between shift down');
+  await expectChanged(
+    () => s.service.setQueuePosition(hashes[3]!, 1),
+    [ids[1]!, ids[2]!, ids[3]!],
+    'moved to 1: the ones between shift down',
+  );
   assert.deepEqual(positions(), [0, 2, 3, 1, 4]);
-  await expectChanged(() => s.service.setQueuePosition(hashes[0]!, 4), [...ids].sort((a, b) => a - b), 'moved from the front to the end: every other one shifts up');
+  await expectChanged(
+    () => s.service.setQueuePosition(hashes[0]!, 4),
+    [...ids].sort((a, b) => a - b),
+    'moved from the front to the end: every other one shifts up',
+  );
   assert.deepEqual(positions(), [4, 1, 2, 0, 3]);
-  await expectChanged(() => s.service.setPriority(hashes[4]!, 3), [ids[1]!, ids[2]!, ids[3]!, ids[4]!], 'high priority: first; those it passed shift down');
+  await expectChanged(
+    () => s.service.setPriority(hashes[4]!, 3),
+    [ids[1]!, ids[2]!, ids[3]!, ids[4]!],
+    'high priority: first; those it passed shift down',
+  );
   assert.deepEqual(positions(), [4, 2, 3, 1, 0]);
   await expectChanged(() => s.service.setLabels(hashes[2]!, ['x']), [ids[2]!], 'a label moves nothing');
 });

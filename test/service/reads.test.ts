@@ -34,7 +34,11 @@ test('wanted bytes: the files not skipped and what is missing of them follow fil
   assert.deepEqual(wanted(s.service, hash), { wantedBytes: 70_000, leftUntilDone: 70_000 });
 
   await s.service.verify(hash);
-  assert.deepEqual(wanted(s.service, hash), { wantedBytes: 70_000, leftUntilDone: 70_000 - 2 * 16_384 - (120_000 - 6 * 16_384) }, 'a check: pieces 0-1 and 6-7 are had');
+  assert.deepEqual(
+    wanted(s.service, hash),
+    { wantedBytes: 70_000, leftUntilDone: 70_000 - 2 * 16_384 - (120_000 - 6 * 16_384) },
+    'a check: pieces 0-1 and 6-7 are had',
+  );
   assert.deepEqual(wanted(s.service, hash), fromFiles(s.service, hash));
   await s.service.setFilePriorities(hash, [1, 1, 1]);
   assert.deepEqual(wanted(s.service, hash), fromFiles(s.service, hash));
@@ -59,7 +63,8 @@ test('wanted bytes: each verified piece of a download lowers what is left, a ski
     if (ref.hash !== hash || kind !== 'progress') return;
     const now = wanted(s.service, hash);
     const expected = fromFiles(s.service, hash);
-    if (now.leftUntilDone !== expected.leftUntilDone || now.wantedBytes !== expected.wantedBytes) mismatches.push(`${JSON.stringify(now)} != ${JSON.stringify(expected)}`);
+    if (now.leftUntilDone !== expected.leftUntilDone || now.wantedBytes !== expected.wantedBytes)
+      mismatches.push(`${JSON.stringify(now)} != ${JSON.stringify(expected)}`);
     seen.add(now.leftUntilDone);
   });
   s.session.get(hash)!.addPeers([{ host: '127.0.0.1', port: seeder.port }]);

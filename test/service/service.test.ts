@@ -13,10 +13,13 @@ const savedHashes = (path: string): string[] => (JSON.parse(readFileSync(path, '
 test('an acknowledged add is in session.json on disk when its promise resolves', async (t) => {
   const dir = tempDir(t);
   // Slow writes: an add that resolved before its write landed would be caught reading the file.
-  const s = openService(dir, { t, writeSession: async (path, session) => {
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    await writeSessionFile(path, session);
-  } });
+  const s = openService(dir, {
+    t,
+    writeSession: async (path, session) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await writeSessionFile(path, session);
+    },
+  });
   for (let i = 0; i < 3; i++) {
     const hash = await s.service.addMetainfo(randomTorrent({ name: `durable-${i}`, sizes: [1000] }).meta, { paused: true });
     assert.ok(savedHashes(s.service.sessionPath).includes(hash), `add ${i} acknowledged before it was saved`);
@@ -24,17 +27,24 @@ test('an acknowledged add is in session.json on disk when its promise resolves',
   const magnet = await s.service.addMagnet('ab'.repeat(20), { paused: true });
   assert.ok(savedHashes(s.service.sessionPath).includes(magnet!), 'a magnet too');
   await s.service.setLabels(magnet!, ['x']);
-  assert.deepEqual((await readSessionFile(s.service.sessionPath)).session.torrents.at(-1)!.labels, ['x'], 'settings are saved before they resolve too');
+  assert.deepEqual(
+    (await readSessionFile(s.service.sessionPath)).session.torrents.at(-1)!.labels,
+    ['x'],
+    'settings are saved before they resolve too',
+  );
 });
 
 test('a burst of adds shares writes; each is acknowledged only after a write that covers it', async (t) => {
   const dir = tempDir(t);
   const writes: string[][] = [];
-  const s = openService(dir, { t, writeSession: async (path, session) => {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    await writeSessionFile(path, session);
-    writes.push(session.torrents.map((x) => x.infoHash));
-  } });
+  const s = openService(dir, {
+    t,
+    writeSession: async (path, session) => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await writeSessionFile(path, session);
+      writes.push(session.torrents.map((x) => x.infoHash));
+    },
+  });
   const metas = Array.from({ length: 200 }, (_, i) => randomTorrent({ name: `burst-${i}`, sizes: [100] }).meta);
   const acknowledged: { hash: string; writesBefore: number }[] = [];
   await Promise.all(
@@ -46,7 +56,10 @@ test('a burst of adds shares writes; each is acknowledged only after a write tha
   assert.equal(acknowledged.length, 200);
   assert.ok(writes.length <= 10, `${writes.length} writes for 200 adds`);
   for (const { hash, writesBefore } of acknowledged) {
-    assert.ok(writes.slice(0, writesBefore).some((w) => w.includes(hash)), `${hash} acknowledged before a write held it`);
+    assert.ok(
+      writes.slice(0, writesBefore).some((w) => w.includes(hash)),
+      `${hash} acknowledged before a write held it`,
+    );
   }
   assert.equal(savedHashes(s.service.sessionPath).length, 200);
 });
@@ -54,10 +67,13 @@ test('a burst of adds shares writes; each is acknowledged only after a write tha
 test('a failed write is not an acknowledgement: the add rejects and the error is logged', async (t) => {
   const dir = tempDir(t);
   let fail = true;
-  const s = openService(dir, { t, writeSession: async (path, session) => {
-    if (fail) throw new Error('disk on fire');
-    await writeSessionFile(path, session);
-  } });
+  const s = openService(dir, {
+    t,
+    writeSession: async (path, session) => {
+      if (fail) throw new Error('disk on fire');
+      await writeSessionFile(path, session);
+    },
+  });
   await assert.rejects(s.service.addMetainfo(randomTorrent({ name: 'unsaved', sizes: [100] }).meta, { paused: true }), /disk on fire/);
   s.store.refresh();
   assert.ok(s.store.getSnapshot().log.some((e) => e.level === 'error' && e.text === 'cannot save the session: disk on fire'));
@@ -88,7 +104,8 @@ test('labels, seed goals and per-torrent limits survive a restart; files without
   // An older file: the same entry for b without any of the new fields.
   const path = join(dir, 'state', 'session.json');
   const raw = JSON.parse(readFileSync(path, 'utf8'));
-  for (const key of ['labels', 'seedRatioLimit', 'seedRatioMode', 'seedIdleLimit', 'seedIdleMode', 'downloadLimit', 'uploadLimit']) delete raw.torrents[1][key];
+  for (const key of ['labels', 'seedRatioLimit', 'seedRatioMode', 'seedIdleLimit', 'seedIdleMode', 'downloadLimit', 'uploadLimit'])
+    delete raw.torrents[1][key];
   writeFileSync(path, JSON.stringify(raw));
 
   const second = openService(dir, { t });
@@ -125,8 +142,15 @@ test('seed goals: a complete torrent stops at its ratio or after its idle minute
   assert.deepEqual(s.service.checkSeedGoals(now + 11 * 60_000), [global], 'the global goal of 10 minutes');
   assert.deepEqual(s.service.checkSeedGoals(now + 1000 * 60_000), [], 'unlimited seeds on');
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.deepEqual(hashes.map((h) => s.session.get(h)!.isRunning), [false, false, true, false]);
-  assert.deepEqual(hashes.map((h) => s.service.summary(h)!.userPaused), [true, true, false, true], 'stopped as if paused: it stays stopped after a restart');
+  assert.deepEqual(
+    hashes.map((h) => s.session.get(h)!.isRunning),
+    [false, false, true, false],
+  );
+  assert.deepEqual(
+    hashes.map((h) => s.service.summary(h)!.userPaused),
+    [true, true, false, true],
+    'stopped as if paused: it stays stopped after a restart',
+  );
   s.store.refresh();
   assert.ok(s.store.getSnapshot().log.some((e) => e.text === 'ratio reached its seed ratio 0: stopped'));
   assert.ok(s.store.getSnapshot().log.some((e) => e.text === 'idle was idle 1 min: stopped seeding'));
@@ -168,7 +192,10 @@ test('ids: small, stable across changes, never reused; changes(since) names what
   for (const meta of metas) await s.service.addMetainfo(meta, { paused: true, ephemeral: true });
   const ids = metas.map((m) => s.service.ref(m.infoHash)!.id);
   assert.deepEqual(ids, [1, 2, 3]);
-  assert.deepEqual(added.map((r) => r.id), ids);
+  assert.deepEqual(
+    added.map((r) => r.id),
+    ids,
+  );
   assert.equal(s.service.ref(2)!.hash, metas[1]!.infoHash, 'found by id');
   assert.equal(s.service.summary(3)!.infoHash, metas[2]!.infoHash);
 
@@ -185,7 +212,11 @@ test('ids: small, stable across changes, never reused; changes(since) names what
   assert.deepEqual(removed.removed, [1]);
   assert.deepEqual(removed.changed, []);
   assert.equal(s.service.ref(1), undefined);
-  assert.deepEqual(s.service.list().map((r) => r.id), [2, 3], 'the others keep their ids');
+  assert.deepEqual(
+    s.service.list().map((r) => r.id),
+    [2, 3],
+    'the others keep their ids',
+  );
 
   const again = await s.service.addMetainfo(metas[0]!, { paused: true, ephemeral: true });
   assert.equal(s.service.ref(again)!.id, 4, 'added again: a new id, not the old one');
@@ -196,7 +227,10 @@ test('ids: small, stable across changes, never reused; changes(since) names what
 test('reads: one list array until the list changes; summaries ask for nothing per file or peer', async (t) => {
   const dir = tempDir(t);
   const s = openService(dir, { t });
-  const hash = await s.service.addMetainfo(randomTorrent({ name: 'cheap', sizes: [1000, 2000, 3000] }).meta, { paused: true, ephemeral: true });
+  const hash = await s.service.addMetainfo(randomTorrent({ name: 'cheap', sizes: [1000, 2000, 3000] }).meta, {
+    paused: true,
+    ephemeral: true,
+  });
   const list = s.service.list();
   assert.equal(s.service.list(), list, 'the same array');
   const torrent = s.session.get(hash)!;
@@ -217,11 +251,12 @@ test('reads: one list array until the list changes; summaries ask for nothing pe
   assert.notEqual(s.service.list(), list, 'a new array after an add');
 });
 
-test('queue position: a torrent moved to the front runs first, takes that place\'s priority, and keeps its place across a restart', async (t) => {
+test("queue position: a torrent moved to the front runs first, takes that place's priority, and keeps its place across a restart", async (t) => {
   const dir = tempDir(t);
   const first = openService(dir, { maxActiveDownloads: 1 });
   const hashes: string[] = [];
-  for (let i = 0; i < 4; i++) hashes.push(await first.service.addMetainfo(randomTorrent({ name: `q${i}`, sizes: [20_000] }).meta, { addedAt: 1000 + i }));
+  for (let i = 0; i < 4; i++)
+    hashes.push(await first.service.addMetainfo(randomTorrent({ name: `q${i}`, sizes: [20_000] }).meta, { addedAt: 1000 + i }));
   const positions = (s: typeof first) => hashes.map((h) => s.service.summary(h)!.queuePosition);
   const running = (s: typeof first) => hashes.map((h) => s.session.get(h)!.isRunning);
   assert.deepEqual(positions(first), [0, 1, 2, 3]);
@@ -245,7 +280,10 @@ test('queue position: a torrent moved to the front runs first, takes that place\
   await second.service.restore();
   assert.deepEqual(positions(second), order);
   await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.deepEqual(running(second), order.map((p) => p === 0));
+  assert.deepEqual(
+    running(second),
+    order.map((p) => p === 0),
+  );
 });
 
 test('a torrent listed twice in session.json comes back once, the second entry reported', async (t) => {
@@ -259,7 +297,10 @@ test('a torrent listed twice in session.json comes back once, the second entry r
   writeFileSync(path, JSON.stringify(raw));
   const second = openService(dir, { t });
   assert.equal(await second.service.restore(), 1);
-  assert.deepEqual(second.service.list().map((r) => r.hash), [hash]);
+  assert.deepEqual(
+    second.service.list().map((r) => r.hash),
+    [hash],
+  );
   assert.deepEqual(second.service.summary(hash)!.labels, [], 'the first entry wins');
   second.store.refresh();
   assert.ok(second.store.getSnapshot().log.some((e) => e.text === `cannot restore ${hash}: listed twice in the session file`));

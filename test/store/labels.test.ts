@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseIdleGoal, parseLabels, parseRateLimit, parseRatioGoal, rateLimitText, minutesText } from '../../source/store/torrent-input.js';
+import {
+  parseIdleGoal,
+  parseLabels,
+  parseRateLimit,
+  parseRatioGoal,
+  rateLimitText,
+  minutesText,
+} from '../../source/store/torrent-input.js';
 import { allViews, labelView, viewCounts, visibleRows } from '../../source/store/view.js';
 import { openService } from '../helpers/service.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
@@ -37,7 +44,10 @@ test('labels, seed goals and limits set through the controller show in the rows 
   );
   assert.deepEqual(allViews(rows).slice(-2), ['label:iso', 'label:linux']);
   assert.equal(viewCounts(rows).get(labelView('linux')), 2);
-  assert.deepEqual(visibleRows(rows, { view: labelView('iso'), filter: '', sort: 'added', descending: false }).map((r) => r.name), ['alpha']);
+  assert.deepEqual(
+    visibleRows(rows, { view: labelView('iso'), filter: '', sort: 'added', descending: false }).map((r) => r.name),
+    ['alpha'],
+  );
   assert.ok(logOf(first).includes('labels of alpha: linux, iso'));
   assert.ok(logOf(first).includes('seed goals of alpha: ratio 1.5, idle unlimited'));
   assert.ok(logOf(first).includes('limits of alpha: ↓ 512 KiB/s  ↑ unlimited'));
@@ -120,6 +130,8 @@ test('what the prompts accept: ratios, times, KiB/s limits with units; refusals 
   assert.deepEqual(parseRateLimit('0', 'upload'), { value: 0 });
   assert.match((parseRateLimit('fast', 'upload') as { error: string }).error, /^upload limit: 'fast' is not a rate/);
   // Prompts open with what they take back.
-  for (const bytes of [0, 512 * 1024, 3 * 1024 * 1024, 1536]) assert.deepEqual(parseRateLimit(rateLimitText(bytes), 'download'), { value: bytes });
-  for (const minutes of [1, 59, 60, 90, 1440, 1500]) assert.deepEqual(parseIdleGoal(minutesText(minutes)), { value: { seedIdleMode: 'single', seedIdleLimit: minutes } });
+  for (const bytes of [0, 512 * 1024, 3 * 1024 * 1024, 1536])
+    assert.deepEqual(parseRateLimit(rateLimitText(bytes), 'download'), { value: bytes });
+  for (const minutes of [1, 59, 60, 90, 1440, 1500])
+    assert.deepEqual(parseIdleGoal(minutesText(minutes)), { value: { seedIdleMode: 'single', seedIdleLimit: minutes } });
 });

@@ -48,9 +48,13 @@ test('a magnet shows at once as "metadata" under its dn name, resolves from an x
   assert.equal(row.name, 'from-magnet');
   assert.equal(row.state, 'seeding');
   assert.equal(row.magnet, undefined);
-  assert.equal(row.addedAt, first[0]!.addedAt, 'the time of adding is the magnet\'s');
-  assert.equal(parseMetainfo(readFileSync(service.torrentFilePath(meta.infoHash))).infoHash, meta.infoHash, 'its .torrent kept for the session');
-  assert.equal(service.ref(meta.infoHash)!.id, id, 'the torrent keeps the magnet\'s id');
+  assert.equal(row.addedAt, first[0]!.addedAt, "the time of adding is the magnet's");
+  assert.equal(
+    parseMetainfo(readFileSync(service.torrentFilePath(meta.infoHash))).infoHash,
+    meta.infoHash,
+    'its .torrent kept for the session',
+  );
+  assert.equal(service.ref(meta.infoHash)!.id, id, "the torrent keeps the magnet's id");
   const saved = service.savedSession().torrents;
   assert.equal(saved.length, 1);
   assert.equal(saved[0]!.magnet, undefined);
@@ -122,7 +126,13 @@ test('a magnet still resolving at quit is saved as a magnet and fetched again on
   assert.equal(await second.service.restore(), 2);
   second.store.refresh();
   const rows = second.store.getSnapshot().torrents;
-  assert.deepEqual(rows.map((r) => [r.name, r.state]), [['later', 'metadata'], [pausedHash, 'paused']]);
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.state]),
+    [
+      ['later', 'metadata'],
+      [pausedHash, 'paused'],
+    ],
+  );
   await until('the torrent', () => second.session.get(meta.infoHash) !== undefined);
   await waitForDone(second.session.get(meta.infoHash)!, 20_000);
   assert.ok(existsSync(join(dir, 'dl', 'later')));

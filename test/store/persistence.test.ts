@@ -48,12 +48,18 @@ test('the session survives a restart: torrents, paused state, priorities, totals
   await waitForDone(second.session.get(a)!, 10_000);
   second.store.refresh();
   const rows = second.store.getSnapshot().torrents;
-  assert.deepEqual(rows.map((r) => r.name), ['complete', 'paused-one']);
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    ['complete', 'paused-one'],
+  );
   assert.equal(rows[0]!.state, 'seeding');
   assert.equal(rows[0]!.priority, 3);
   assert.equal(rows[0]!.uploaded, 12345);
   assert.equal(rows[1]!.state, 'paused');
-  assert.deepEqual(second.service.files(b)!.map((f) => f.priority), [0, 1]);
+  assert.deepEqual(
+    second.service.files(b)!.map((f) => f.priority),
+    [0, 1],
+  );
   assert.equal(second.session.get(a)!.stats().downloaded, 0, 'nothing fetched again');
 });
 
@@ -61,7 +67,11 @@ test('ephemeral (demo) torrents are never saved', async (t) => {
   const dir = tempDir(t);
   const s = open(dir);
   t.after(s.close);
-  await s.service.addMetainfo(randomTorrent({ name: 'demo', sizes: [1000] }).meta, { directory: join(dir, 'dl'), ephemeral: true, paused: true });
+  await s.service.addMetainfo(randomTorrent({ name: 'demo', sizes: [1000] }).meta, {
+    directory: join(dir, 'dl'),
+    ephemeral: true,
+    paused: true,
+  });
   await s.service.save();
   const { session } = await readSessionFile(s.service.sessionPath);
   assert.deepEqual(session.torrents, []);
@@ -73,7 +83,10 @@ test('changes that matter are saved without an explicit save (debounced)', async
   t.after(s.close);
   await s.service.addMetainfo(randomTorrent({ name: 'auto', sizes: [1000] }).meta, { directory: join(dir, 'dl'), paused: true });
   // An add is saved before it resolves.
-  assert.deepEqual((await readSessionFile(s.service.sessionPath)).session.torrents.map((x) => x.paused), [true]);
+  assert.deepEqual(
+    (await readSessionFile(s.service.sessionPath)).session.torrents.map((x) => x.paused),
+    [true],
+  );
   // A completion is the engine's news, not an action: saved after the debounce, unasked.
   const { meta, data } = randomTorrent({ name: 'completes', sizes: [3000] });
   writeTorrentFiles(join(dir, 'dl'), meta, data);
@@ -81,19 +94,31 @@ test('changes that matter are saved without an explicit save (debounced)', async
   await waitForDone(s.session.get(hash)!, 10_000);
   await new Promise((resolve) => setTimeout(resolve, 150));
   const { session } = await readSessionFile(s.service.sessionPath);
-  assert.deepEqual(session.torrents.map((x) => x.paused), [true, false]);
+  assert.deepEqual(
+    session.torrents.map((x) => x.paused),
+    [true, false],
+  );
   assert.equal(typeof session.torrents[1]!.completedAt, 'number');
 });
 
 test('a damaged session file is reported, not fatal', async (t) => {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'state'), { recursive: true });
-  writeFileSync(join(dir, 'state', 'session.json'), JSON.stringify({ version: 1, torrents: [{ infoHash: 'zz' }, { infoHash: 'a'.repeat(40), torrentFile: 'torrents/missing.torrent', directory: '/x' }] }));
+  writeFileSync(
+    join(dir, 'state', 'session.json'),
+    JSON.stringify({
+      version: 1,
+      torrents: [{ infoHash: 'zz' }, { infoHash: 'a'.repeat(40), torrentFile: 'torrents/missing.torrent', directory: '/x' }],
+    }),
+  );
   const s = open(dir);
   t.after(s.close);
   assert.equal(await s.service.restore(), 0);
   s.store.refresh();
-  const log = s.store.getSnapshot().log.map((e) => e.text).join('\n');
+  const log = s.store
+    .getSnapshot()
+    .log.map((e) => e.text)
+    .join('\n');
   assert.match(log, /malformed session entry/);
   assert.match(log, /cannot restore a{40}/);
 });

@@ -6,7 +6,15 @@ import { openService } from '../helpers/service.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent } from '../helpers/swarm.js';
 
-const entry = (hash: string, patch: Partial<QueueEntry> = {}): QueueEntry => ({ hash, priority: 2, addedAt: 0, running: false, queued: true, downloading: true, ...patch });
+const entry = (hash: string, patch: Partial<QueueEntry> = {}): QueueEntry => ({
+  hash,
+  priority: 2,
+  addedAt: 0,
+  running: false,
+  queued: true,
+  downloading: true,
+  ...patch,
+});
 
 test('planQueue: at most N downloads, by priority then age; seeders are never queued; no limit starts everything', () => {
   const entries = [
@@ -19,7 +27,11 @@ test('planQueue: at most N downloads, by priority then age; seeders are never qu
   assert.deepEqual(planQueue(entries, 2), { start: ['d', 'c'], stop: [] });
   assert.deepEqual(planQueue(entries, 1), { start: ['d', 'c'], stop: ['a'] }, 'a high-priority download takes the slot');
   assert.deepEqual(planQueue(entries, 0), { start: ['b', 'c', 'd'], stop: [] });
-  assert.deepEqual(planQueue([entry('x', { priority: 1, addedAt: 1 }), entry('y', { addedAt: 2 })], 1), { start: ['y'], stop: [] }, 'normal before low');
+  assert.deepEqual(
+    planQueue([entry('x', { priority: 1, addedAt: 1 }), entry('y', { addedAt: 2 })], 1),
+    { start: ['y'], stop: [] },
+    'normal before low',
+  );
 });
 
 test('planQueue: forced (startNow) downloads start at once, take no slot, and are never stopped', () => {
@@ -37,7 +49,10 @@ test('the store keeps at most N torrents downloading; the rest show "queued"; + 
   const dir = tempDir(t);
   const { session, service, store, controller } = openService(dir, { t, maxActiveDownloads: 1 });
   const hashes: string[] = [];
-  for (let i = 0; i < 3; i++) hashes.push(await service.addMetainfo(randomTorrent({ name: `q${i}`, sizes: [20_000] }).meta, { directory: join(dir, 'dl'), ephemeral: true }));
+  for (let i = 0; i < 3; i++)
+    hashes.push(
+      await service.addMetainfo(randomTorrent({ name: `q${i}`, sizes: [20_000] }).meta, { directory: join(dir, 'dl'), ephemeral: true }),
+    );
   const running = () => hashes.map((h) => session.get(h)!.isRunning);
   const states = () => {
     store.refresh();

@@ -10,7 +10,11 @@ import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.
 
 const open = (dir: string) => openService(dir);
 
-const logText = (store: TorrentStore) => store.getSnapshot().log.map((e) => e.text).join('\n');
+const logText = (store: TorrentStore) =>
+  store
+    .getSnapshot()
+    .log.map((e) => e.text)
+    .join('\n');
 
 test('recheck saves the resume data it found, without "storage is closed"', async (t) => {
   const dir = tempDir(t);

@@ -19,11 +19,21 @@ function setup(t: import('node:test').TestContext) {
 test('rows are rebuilt only for torrents that changed; unchanged rows keep their identity', async (t) => {
   const { session, store, service } = setup(t);
   const hashes: string[] = [];
-  for (let i = 0; i < 3; i++) hashes.push(await service.addMetainfo(randomTorrent({ name: `t${i}`, sizes: [40_000] }).meta, { directory: '/nonexistent', paused: true, ephemeral: true }));
+  for (let i = 0; i < 3; i++)
+    hashes.push(
+      await service.addMetainfo(randomTorrent({ name: `t${i}`, sizes: [40_000] }).meta, {
+        directory: '/nonexistent',
+        paused: true,
+        ephemeral: true,
+      }),
+    );
   store.refresh();
   const first = store.getSnapshot();
   assert.equal(first.torrents.length, 3);
-  assert.deepEqual(first.torrents.map((r) => r.name), ['t0', 't1', 't2']);
+  assert.deepEqual(
+    first.torrents.map((r) => r.name),
+    ['t0', 't1', 't2'],
+  );
   assert.equal(store.refresh(), false, 'nothing changed: no new snapshot');
   assert.equal(store.getSnapshot(), first);
 
@@ -37,7 +47,10 @@ test('rows are rebuilt only for torrents that changed; unchanged rows keep their
 
   await session.remove(hashes[0]!);
   store.refresh();
-  assert.deepEqual(store.getSnapshot().torrents.map((r) => r.name), ['t1', 't2']);
+  assert.deepEqual(
+    store.getSnapshot().torrents.map((r) => r.name),
+    ['t1', 't2'],
+  );
 });
 
 test('a download from a loopback seeder shows in snapshots: progress, completion in the log, detail data', async (t) => {
@@ -62,7 +75,10 @@ test('a download from a loopback seeder shows in snapshots: progress, completion
   assert.equal(row.progress, 1);
   assert.ok(row.completedAt);
   assert.ok(published >= 1);
-  assert.ok(snap.log.some((e) => e.text === 'completed movie'), JSON.stringify(snap.log));
+  assert.ok(
+    snap.log.some((e) => e.text === 'completed movie'),
+    JSON.stringify(snap.log),
+  );
   assert.equal(snap.detail?.infoHash, hash);
   assert.equal(snap.detail!.files.length, 2);
   assert.ok(snap.detail!.files.every((f) => f.progress === 1));
@@ -84,8 +100,14 @@ test('add: a .torrent path is added and copied; bad files and bad magnets log an
   assert.equal(await controller.add(join(dir, 'junk.torrent')), undefined);
   store.refresh();
   const log = store.getSnapshot().log.map((e) => `${e.level} ${e.text}`);
-  assert.ok(log.some((l) => l.startsWith('error cannot add magnet:?xt=urn:btih:nothex')), log.join('\n'));
-  assert.ok(log.some((l) => l.startsWith('error cannot add') && l.includes('junk.torrent')), log.join('\n'));
+  assert.ok(
+    log.some((l) => l.startsWith('error cannot add magnet:?xt=urn:btih:nothex')),
+    log.join('\n'),
+  );
+  assert.ok(
+    log.some((l) => l.startsWith('error cannot add') && l.includes('junk.torrent')),
+    log.join('\n'),
+  );
   // A huge pasted magnet is not echoed whole into the log.
   assert.equal(await controller.add(`magnet:?xt=urn:btih:nothex&dn=${'x'.repeat(100_000)}`), undefined);
   store.refresh();
@@ -101,18 +123,28 @@ test('add: a .torrent path is added and copied; bad files and bad magnets log an
 });
 
 test('encodeTorrentFile keeps the exact info dictionary (same info-hash) and the trackers', () => {
-  const { meta } = metainfoFromFiles({ name: 'n', pieceLength: 16384, files: [{ path: ['a'], data: Buffer.alloc(1000, 1) }], announce: 'http://t.example/announce' });
+  const { meta } = metainfoFromFiles({
+    name: 'n',
+    pieceLength: 16384,
+    files: [{ path: ['a'], data: Buffer.alloc(1000, 1) }],
+    announce: 'http://t.example/announce',
+  });
   const back = parseMetainfo(encodeTorrentFile(meta));
   assert.equal(back.infoHash, meta.infoHash);
   assert.deepEqual(back.announce, [['http://t.example/announce']]);
 });
 
-test('scrape asks the torrent\'s trackers and puts the counts in the detail and the log', async (t) => {
+test("scrape asks the torrent's trackers and puts the counts in the detail and the log", async (t) => {
   const { session, store, controller, service } = setup(t);
   const tracker = new DemoTracker();
   const announce = await tracker.listen();
   t.after(() => tracker.close());
-  const { meta } = metainfoFromFiles({ name: 'scraped', pieceLength: 16384, files: [{ path: ['a'], data: Buffer.alloc(5000, 2) }], announce });
+  const { meta } = metainfoFromFiles({
+    name: 'scraped',
+    pieceLength: 16384,
+    files: [{ path: ['a'], data: Buffer.alloc(5000, 2) }],
+    announce,
+  });
   const hash = await service.addMetainfo(meta, { directory: '/nonexistent', paused: true, ephemeral: true });
   // One complete peer known to the tracker.
   await fetch(`${announce}?info_hash=${escape(meta.infoHashBuffer.toString('latin1'))}&peer_id=${'x'.repeat(20)}&port=7000&left=0`);
@@ -137,9 +169,15 @@ test('file priorities reach the engine and the detail; torrent priority is kept 
   controller.changeFilePriority(hash, 1, -1);
   controller.changeFilePriority(hash, 2, 1);
   controller.changeFilePriority(hash, 2, 1);
-  assert.deepEqual(service.files(hash)!.map((f) => f.priority), [1, 0, 2]);
+  assert.deepEqual(
+    service.files(hash)!.map((f) => f.priority),
+    [1, 0, 2],
+  );
   store.refresh();
-  assert.deepEqual(store.getSnapshot().detail!.files.map((f) => f.priority), [1, 0, 2]);
+  assert.deepEqual(
+    store.getSnapshot().detail!.files.map((f) => f.priority),
+    [1, 0, 2],
+  );
   controller.changePriority(hash, 1);
   controller.changePriority(hash, 1);
   store.refresh();
@@ -200,7 +238,7 @@ test('Tab completion: unique names complete (directories get a slash), ambiguous
   assert.deepEqual(await completePath('nothing-here', dir), { text: 'nothing-here', candidates: [] });
 });
 
-test('the store follows the service by itself: an action\'s result is published soon, a burst in one snapshot', async (t) => {
+test("the store follows the service by itself: an action's result is published soon, a burst in one snapshot", async (t) => {
   const { store, service } = setup(t);
   let published = 0;
   store.subscribe(() => published++);
@@ -216,7 +254,7 @@ test('the store follows the service by itself: an action\'s result is published 
   assert.equal(store.getSnapshot().torrents[2]!.priority, 3);
 });
 
-test('a .torrent given as bytes (Transmission\'s metainfo) is added; garbage is one logged error', async (t) => {
+test("a .torrent given as bytes (Transmission's metainfo) is added; garbage is one logged error", async (t) => {
   const { store, service } = setup(t);
   const { meta } = randomTorrent({ name: 'as-bytes', sizes: [1000] });
   assert.equal(await service.addTorrentBytes(encodeTorrentFile(meta), { paused: true }), meta.infoHash);

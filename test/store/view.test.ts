@@ -48,7 +48,8 @@ const rows = [
 ];
 
 test('views select by state and activity', () => {
-  const names = (view: Parameters<typeof visibleRows>[1]['view']) => visibleRows(rows, { view, filter: '', sort: 'added', descending: false }).map((r) => r.name);
+  const names = (view: Parameters<typeof visibleRows>[1]['view']) =>
+    visibleRows(rows, { view, filter: '', sort: 'added', descending: false }).map((r) => r.name);
   assert.deepEqual(names('all'), ['Ubuntu', 'debian', 'arch', 'broken', 'fedora']);
   assert.deepEqual(names('downloading'), ['debian']);
   assert.deepEqual(names('seeding'), ['Ubuntu']);
@@ -56,13 +57,30 @@ test('views select by state and activity', () => {
   assert.deepEqual(names('complete'), ['Ubuntu', 'fedora']);
   assert.deepEqual(names('active'), ['Ubuntu', 'debian']);
   assert.deepEqual(names('error'), ['broken']);
-  assert.deepEqual(Object.fromEntries(viewCounts(rows)), { all: 5, downloading: 1, seeding: 1, paused: 2, complete: 2, active: 2, error: 1 });
+  assert.deepEqual(Object.fromEntries(viewCounts(rows)), {
+    all: 5,
+    downloading: 1,
+    seeding: 1,
+    paused: 2,
+    complete: 2,
+    active: 2,
+    error: 1,
+  });
 });
 
 test('the name filter is a case-insensitive substring; sorting is by any column, stable, either way', () => {
-  assert.deepEqual(visibleRows(rows, { view: 'all', filter: 'U', sort: 'added', descending: false }).map((r) => r.name), ['Ubuntu']);
-  assert.deepEqual(visibleRows(rows, { view: 'all', filter: '', sort: 'name', descending: false }).map((r) => r.name), ['arch', 'broken', 'debian', 'fedora', 'Ubuntu']);
-  assert.deepEqual(visibleRows(rows, { view: 'all', filter: '', sort: 'size', descending: true }).map((r) => r.name), ['Ubuntu', 'debian', 'arch', 'broken', 'fedora']);
+  assert.deepEqual(
+    visibleRows(rows, { view: 'all', filter: 'U', sort: 'added', descending: false }).map((r) => r.name),
+    ['Ubuntu'],
+  );
+  assert.deepEqual(
+    visibleRows(rows, { view: 'all', filter: '', sort: 'name', descending: false }).map((r) => r.name),
+    ['arch', 'broken', 'debian', 'fedora', 'Ubuntu'],
+  );
+  assert.deepEqual(
+    visibleRows(rows, { view: 'all', filter: '', sort: 'size', descending: true }).map((r) => r.name),
+    ['Ubuntu', 'debian', 'arch', 'broken', 'fedora'],
+  );
   // Unknown ETA sorts last ascending.
   assert.equal(visibleRows(rows, { view: 'all', filter: '', sort: 'eta', descending: false })[0]!.name, 'debian');
   assert.equal(visibleRows(rows, { view: 'all', filter: '', sort: 'added', descending: true })[0]!.name, 'fedora');
@@ -88,7 +106,14 @@ test('the add prompt tells magnets, info-hashes, URLs and paths apart', () => {
 });
 
 test('settings: hand-edited nonsense falls back to defaults', () => {
-  const s = sanitize({ port: 'x', refreshMs: 5, keymapPreset: 'emacs', colours: '16', keys: { toggle: ['p'], bad: 3 } as never, downloadLimit: -1 });
+  const s = sanitize({
+    port: 'x',
+    refreshMs: 5,
+    keymapPreset: 'emacs',
+    colours: '16',
+    keys: { toggle: ['p'], bad: 3 } as never,
+    downloadLimit: -1,
+  });
   assert.equal(s.port, 6881);
   assert.equal(s.refreshMs, 500);
   assert.equal(s.keymapPreset, 'default');
@@ -103,9 +128,15 @@ test('DHT and LSD options: the bootstrap setting, else $BTUI_DHT_BOOTSTRAP, else
   const base = sanitize({});
   assert.equal(base.dht, true, 'DHT on by default, like the CLI');
   assert.equal(base.lsd, false);
-  assert.deepEqual(networkOptions(base, '/state', {}).options.dht, { bootstrap: DEFAULT_DHT_BOOTSTRAP, nodesFile: '/state/dht-nodes.json' });
+  assert.deepEqual(networkOptions(base, '/state', {}).options.dht, {
+    bootstrap: DEFAULT_DHT_BOOTSTRAP,
+    nodesFile: '/state/dht-nodes.json',
+  });
   assert.deepEqual(networkOptions(base, '/state', { BTUI_DHT_BOOTSTRAP: '' }).options.dht?.bootstrap, []);
-  assert.deepEqual(networkOptions(base, '/state', { BTUI_DHT_BOOTSTRAP: '127.0.0.1:7000, 127.0.0.2:7001' }).options.dht?.bootstrap, ['127.0.0.1:7000', '127.0.0.2:7001']);
+  assert.deepEqual(networkOptions(base, '/state', { BTUI_DHT_BOOTSTRAP: '127.0.0.1:7000, 127.0.0.2:7001' }).options.dht?.bootstrap, [
+    '127.0.0.1:7000',
+    '127.0.0.2:7001',
+  ]);
   const set = networkOptions({ ...base, dhtBootstrap: '127.0.0.3:1, nonsense', lsd: true }, '/state', { BTUI_DHT_BOOTSTRAP: '' });
   assert.deepEqual(set.options.dht?.bootstrap, ['127.0.0.3:1']);
   assert.equal(set.problems.length, 1);

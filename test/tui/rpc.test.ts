@@ -8,30 +8,36 @@ import { freePort } from '../helpers/opentracker.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
 
-test('the TUI with --rpc-port serves the Transmission RPC: a magnet added by transmission-remote shows in the list, and the list shows in -l', { timeout: 60_000 }, async (t) => {
-  if (!needs(t, { commands: ['tmux', 'transmission-remote'] })) return;
-  ensureBuilt();
-  const dir = tempDir(t);
-  const port = await freePort();
-  const tmux = new Tmux();
-  t.after(() => tmux.kill());
-  tmux.start(`${testHome(dir)} ${process.execPath} ${cli} --rpc-port ${port} --no-dht; echo "EXITED $?"; sleep 60`, 120, 30);
-  await tmux.waitFor((s) => s.includes('No torrents yet'), 'the TUI');
+test(
+  'the TUI with --rpc-port serves the Transmission RPC: a magnet added by transmission-remote shows in the list, and the list shows in -l',
+  { timeout: 60_000 },
+  async (t) => {
+    if (!needs(t, { commands: ['tmux', 'transmission-remote'] })) return;
+    ensureBuilt();
+    const dir = tempDir(t);
+    const port = await freePort();
+    const tmux = new Tmux();
+    t.after(() => tmux.kill());
+    tmux.start(`${testHome(dir)} ${process.execPath} ${cli} --rpc-port ${port} --no-dht; echo "EXITED $?"; sleep 60`, 120, 30);
+    await tmux.waitFor((s) => s.includes('No torrents yet'), 'the TUI');
 
-  const hash = randomBytes(20).toString('hex');
-  const add = spawnSync('transmission-remote', [`127.0.0.1:${port}`, '-a', `magnet:?xt=urn:btih:${hash}&dn=added-over-rpc`], { encoding: 'utf8' });
-  assert.equal(add.status, 0, add.stdout + add.stderr);
-  await tmux.waitFor((s) => s.includes('added-over-rpc'), 'the row added over the RPC');
-  const list = spawnSync('transmission-remote', [`127.0.0.1:${port}`, '-l'], { encoding: 'utf8' });
-  assert.match(list.stdout, /1\s.*added-over-rpc/);
+    const hash = randomBytes(20).toString('hex');
+    const add = spawnSync('transmission-remote', [`127.0.0.1:${port}`, '-a', `magnet:?xt=urn:btih:${hash}&dn=added-over-rpc`], {
+      encoding: 'utf8',
+    });
+    assert.equal(add.status, 0, add.stdout + add.stderr);
+    await tmux.waitFor((s) => s.includes('added-over-rpc'), 'the row added over the RPC');
+    const list = spawnSync('transmission-remote', [`127.0.0.1:${port}`, '-l'], { encoding: 'utf8' });
+    assert.match(list.stdout, /1\s.*added-over-rpc/);
 
-  tmux.keys('q');
-  const asked = await tmux.waitFor((s) => s.includes('EXITED') || /quit and stop/.test(s), 'quit');
-  if (!asked.includes('EXITED')) tmux.keys('y');
-  await tmux.waitFor((s) => s.includes('EXITED 0'), 'the TUI to quit');
-  const after = spawnSync('transmission-remote', [`127.0.0.1:${port}`, '-l'], { encoding: 'utf8' });
-  assert.notEqual(after.status, 0, 'the RPC stops with the TUI');
-});
+    tmux.keys('q');
+    const asked = await tmux.waitFor((s) => s.includes('EXITED') || /quit and stop/.test(s), 'quit');
+    if (!asked.includes('EXITED')) tmux.keys('y');
+    await tmux.waitFor((s) => s.includes('EXITED 0'), 'the TUI to quit');
+    const after = spawnSync('transmission-remote', [`127.0.0.1:${port}`, '-l'], { encoding: 'utf8' });
+    assert.notEqual(after.status, 0, 'the RPC stops with the TUI');
+  },
+);
 
 test('unknown flags are refused, not ignored; bad ports are refused with one line', async (t) => {
   const env = { BTUI_HOME: tempDir(t), XDG_CONFIG_HOME: join(tempDir(t), 'config') };

@@ -64,7 +64,9 @@ export function ensureBuilt(): void {
 /** A home for one run: BTUI_HOME and XDG_CONFIG_HOME in a temp dir, listening on loopback, any port, no DHT bootstrap nodes (never the public routers; a later BTUI_DHT_BOOTSTRAP=... overrides). */
 export function testHome(dir: string, settings: Record<string, unknown> = {}): string {
   mkdirSync(join(dir, 'config', 'btui'), { recursive: true });
-  writeFileSync(join(dir, 'config', 'btui', 'config.json'), JSON.stringify({ port: 0, listenHost: '127.0.0.1', downloadDirectory: join(dir, 'downloads'), refreshMs: 200, ...settings }));
+  writeFileSync(
+    join(dir, 'config', 'btui', 'config.json'),
+    JSON.stringify({ port: 0, listenHost: '127.0.0.1', downloadDirectory: join(dir, 'downloads'), refreshMs: 200, ...settings }),
+  );
   return `env -u CI -u NO_COLOR BTUI_HOME=${join(dir, 'state')} XDG_CONFIG_HOME=${join(dir, 'config')} TERM=xterm-256color BTUI_DHT_BOOTSTRAP=`;
 }
-

@@ -50,15 +50,50 @@ function row(i: number, patch: Partial<TorrentRow> = {}): TorrentRow {
 function detailFor(r: TorrentRow): TorrentDetail {
   return {
     infoHash: r.infoHash,
-    info: { pieceLength: 262144, private: false, path: r.dataPath, wasted: 0, hashFailures: 0, magnet: `magnet:?xt=urn:btih:${r.infoHash}`, comment: 'a comment' },
-    peers: [{ id: 'p1', address: '10.0.0.7:51413', client: 'Transmission 4.0.5', flags: 'DU', progress: 0.5, downloadRate: 2048, uploadRate: 1024, requests: 12 }],
-    trackers: [{ url: 'http://tracker.example/announce', tier: 0, status: 'working', seeders: 17, leechers: 4, completed: 99, lastAnnounceAt: Date.now() - 60_000, nextAnnounceAt: Date.now() + 600_000 }],
+    info: {
+      pieceLength: 262144,
+      private: false,
+      path: r.dataPath,
+      wasted: 0,
+      hashFailures: 0,
+      magnet: `magnet:?xt=urn:btih:${r.infoHash}`,
+      comment: 'a comment',
+    },
+    peers: [
+      {
+        id: 'p1',
+        address: '10.0.0.7:51413',
+        client: 'Transmission 4.0.5',
+        flags: 'DU',
+        progress: 0.5,
+        downloadRate: 2048,
+        uploadRate: 1024,
+        requests: 12,
+      },
+    ],
+    trackers: [
+      {
+        url: 'http://tracker.example/announce',
+        tier: 0,
+        status: 'working',
+        seeders: 17,
+        leechers: 4,
+        completed: 99,
+        lastAnnounceAt: Date.now() - 60_000,
+        nextAnnounceAt: Date.now() + 600_000,
+      },
+    ],
     files: [
       { index: 0, path: 'album/cd1/track1.flac', length: 1000, progress: 1, priority: 1 },
       { index: 1, path: 'album/cd1/track2.flac', length: 1000, progress: 0.5, priority: 1 },
       { index: 2, path: 'album/cover.jpg', length: 10, progress: 0, priority: 0 },
     ],
-    pieces: { pieceCount: 40, have: new Uint8Array([0xff, 0x0f, 0, 0, 0]), downloading: new Set([20]), availability: Uint16Array.from({ length: 40 }, (_, i) => (i === 9 ? 0 : 2)) },
+    pieces: {
+      pieceCount: 40,
+      have: new Uint8Array([0xff, 0x0f, 0, 0, 0]),
+      downloading: new Set([20]),
+      availability: Uint16Array.from({ length: 40 }, (_, i) => (i === 9 ? 0 : 2)),
+    },
   };
 }
 
@@ -67,7 +102,23 @@ class FakeStore implements StoreView {
   focused?: string;
   private listeners = new Set<() => void>();
   constructor(rows: TorrentRow[], log: LogEntry[] = []) {
-    this.snapshot = { version: 1, torrents: rows, global: { downloadRate: 1234, uploadRate: 0, downloadLimit: 0, uploadLimit: 65536, connections: 3, port: 6881, freeDisk: 5 * 2 ** 30, downloadDirectory: '/d', dhtNodes: 153, maxActiveDownloads: 5 }, log };
+    this.snapshot = {
+      version: 1,
+      torrents: rows,
+      global: {
+        downloadRate: 1234,
+        uploadRate: 0,
+        downloadLimit: 0,
+        uploadLimit: 65536,
+        connections: 3,
+        port: 6881,
+        freeDisk: 5 * 2 ** 30,
+        downloadDirectory: '/d',
+        dhtNodes: 153,
+        maxActiveDownloads: 5,
+      },
+      log,
+    };
   }
   subscribe = (l: () => void) => {
     this.listeners.add(l);
@@ -112,13 +163,25 @@ function commandsRecorder() {
   return { calls, commands };
 }
 
-function mount(rows: TorrentRow[], options: { width?: number; height?: number; settings?: Partial<Settings>; recovery?: RecoveryQuestion } = {}) {
+function mount(
+  rows: TorrentRow[],
+  options: { width?: number; height?: number; settings?: Partial<Settings>; recovery?: RecoveryQuestion } = {},
+) {
   const store = new FakeStore(rows);
   const { calls, commands } = commandsRecorder();
   const settings = { ...defaultSettings(), ...options.settings };
   let quit = 0;
   const app = render(
-    <App store={store} commands={commands} settings={{ read: () => settings, update: (p) => ({ ...Object.assign(settings, p) }), path: '/cfg/config.json' }} width={options.width ?? 80} height={options.height ?? 23} onQuit={() => quit++} complete={async (t) => ({ text: `${t}completed/`, candidates: [] })} recovery={options.recovery} />,
+    <App
+      store={store}
+      commands={commands}
+      settings={{ read: () => settings, update: (p) => ({ ...Object.assign(settings, p) }), path: '/cfg/config.json' }}
+      width={options.width ?? 80}
+      height={options.height ?? 23}
+      onQuit={() => quit++}
+      complete={async (t) => ({ text: `${t}completed/`, candidates: [] })}
+      recovery={options.recovery}
+    />,
   );
   const frame = () => strip(app.lastFrame() ?? '');
   const press = async (...keys: string[]) => {
@@ -154,7 +217,7 @@ test('the detail tabs: info, peers, files tree, trackers, pieces heatmap with le
   t.after(() => m.app.unmount());
   await m.press('\r');
   await settle(() => m.store.focused !== undefined && /Info hash/.test(m.frame()));
-  assert.equal(m.store.focused, many[0]!.infoHash, 'the store is asked for this torrent\'s detail');
+  assert.equal(m.store.focused, many[0]!.infoHash, "the store is asked for this torrent's detail");
   assert.match(m.frame(), /Info hash\s+0{40}/);
   assert.match(m.frame(), /Comment\s+a comment/);
   await m.press('2');
@@ -169,7 +232,13 @@ test('the detail tabs: info, peers, files tree, trackers, pieces heatmap with le
   assert.match(m.frame(), /40 pieces, have 12, downloading 1; 1 cell = 1 piece/);
   // 40 pieces fit as double-width cells; without colour a missing piece shows how many peers have it.
   const glyphs = '████████2·22████2222▒2222222222222222222';
-  assert.ok(m.frame().split('\n').includes([...glyphs].map((g) => g + g).join('')), m.frame());
+  assert.ok(
+    m
+      .frame()
+      .split('\n')
+      .includes([...glyphs].map((g) => g + g).join('')),
+    m.frame(),
+  );
   assert.match(m.frame(), /█ have ▌ part ▒ downloading  missing, peers with it: · 0  1-9  \+ 10 or more/);
   await m.press('\x1b');
   assert.match(m.frame(), /^Name/m);
@@ -198,8 +267,14 @@ test('the live filter narrows the list as you type; Esc clears it', async (t) =>
   t.after(() => m.app.unmount());
   await m.press('/', '1', '2');
   assert.match(m.frame(), /Filter: 12/);
-  const names = m.frame().split('\n').filter((l) => l.startsWith('torrent-'));
-  assert.deepEqual(names.map((l) => l.split(' ')[0]), ['torrent-0012']);
+  const names = m
+    .frame()
+    .split('\n')
+    .filter((l) => l.startsWith('torrent-'));
+  assert.deepEqual(
+    names.map((l) => l.split(' ')[0]),
+    ['torrent-0012'],
+  );
   await m.press('\r');
   assert.match(m.frame(), /filter "12"/);
   await m.press('\x1b');
@@ -383,7 +458,12 @@ test('a view per label in use, after the built-in ones, with counts; v and V cyc
   t.after(() => m.app.unmount());
   await delay();
   assert.match(m.frame().split('\n')[0]!, / all 4 .* error 0  #Books 1  #linux 1  #music 2 /);
-  const names = () => m.frame().split('\n').filter((l) => l.startsWith('torrent-')).map((l) => l.split(' ')[0]);
+  const names = () =>
+    m
+      .frame()
+      .split('\n')
+      .filter((l) => l.startsWith('torrent-'))
+      .map((l) => l.split(' ')[0]);
   await m.press('V');
   assert.deepEqual(names(), ['torrent-0001', 'torrent-0002'], 'V from "all" goes to the last view: #music');
   await m.press('V');
@@ -395,7 +475,7 @@ test('a view per label in use, after the built-in ones, with counts; v and V cyc
   assert.match(m.frame().split('\n')[0]!, /#Books 1/);
 });
 
-test('L opens a prompt with the torrent\'s labels; Enter sets them, empty clears them', async (t) => {
+test("L opens a prompt with the torrent's labels; Enter sets them, empty clears them", async (t) => {
   const rows = [row(1), row(2, { labels: ['linux', 'iso'] })];
   const m = mount(rows, { width: 100 });
   t.after(() => m.app.unmount());
@@ -409,7 +489,7 @@ test('L opens a prompt with the torrent\'s labels; Enter sets them, empty clears
   assert.equal(m.calls.length, 2, 'Esc changes nothing');
 });
 
-test('M opens a prompt with the torrent\'s directory; Tab completes; Enter moves', async (t) => {
+test("M opens a prompt with the torrent's directory; Tab completes; Enter moves", async (t) => {
   const rows = [row(1, { directory: '/downloads' })];
   const m = mount(rows, { width: 100 });
   t.after(() => m.app.unmount());
@@ -422,7 +502,9 @@ test('M opens a prompt with the torrent\'s directory; Tab completes; Enter moves
 });
 
 test('R, T, D, U: seed goals and limits of a torrent, from what users type; a refused value says why and changes nothing', async (t) => {
-  const rows = [row(1, { seedRatioMode: 'single', seedRatioLimit: 1.5, seedIdleMode: 'unlimited', downloadLimit: 1024 * 1024, uploadLimit: 0 })];
+  const rows = [
+    row(1, { seedRatioMode: 'single', seedRatioLimit: 1.5, seedIdleMode: 'unlimited', downloadLimit: 1024 * 1024, uploadLimit: 0 }),
+  ];
   const h = rows[0]!.infoHash;
   const m = mount(rows, { width: 100 });
   t.after(() => m.app.unmount());
@@ -457,7 +539,16 @@ test('R, T, D, U: seed goals and limits of a torrent, from what users type; a re
 });
 
 test('the Info tab shows labels, seed goals (the global ones named as such) and limits', async (t) => {
-  const rows = [row(1, { labels: ['linux', 'iso'], seedRatioMode: 'single', seedRatioLimit: 2, seedIdleMode: 'global', downloadLimit: 512 * 1024, uploadLimit: 0 })];
+  const rows = [
+    row(1, {
+      labels: ['linux', 'iso'],
+      seedRatioMode: 'single',
+      seedRatioLimit: 2,
+      seedIdleMode: 'global',
+      downloadLimit: 512 * 1024,
+      uploadLimit: 0,
+    }),
+  ];
   const m = mount(rows, { width: 100, height: 30 });
   t.after(() => m.app.unmount());
   await m.press('\r');
@@ -468,5 +559,13 @@ test('the Info tab shows labels, seed goals (the global ones named as such) and 
   const tall = mount(rows, { width: 100, height: 80 });
   t.after(() => tall.app.unmount());
   await tall.press('?');
-  for (const line of [/L\s+labels of the torrent/, /M\s+move the data/, /R\s+seed ratio goal/, /T\s+seed idle-time goal/, /D\s+download limit of the torrent/, /U\s+upload limit of the torrent/]) assert.match(tall.frame(), line);
+  for (const line of [
+    /L\s+labels of the torrent/,
+    /M\s+move the data/,
+    /R\s+seed ratio goal/,
+    /T\s+seed idle-time goal/,
+    /D\s+download limit of the torrent/,
+    /U\s+upload limit of the torrent/,
+  ])
+    assert.match(tall.frame(), line);
 });

@@ -12,8 +12,41 @@ const { ThemeContext } = await import('../../source/ui/theme-context.js');
 const { makeTheme } = await import('../../source/ui/theme.js');
 
 const COLOUR = /\x1b\[(3[0-7]|9[0-7]|38;[25];[0-9;]+)m/;
-const row = { infoHash: 'a'.repeat(40), name: 'x', state: 'downloading', size: 1, completedBytes: 0, progress: 0.5, downloadRate: 5, uploadRate: 0, downloaded: 0, uploaded: 0, ratio: 0, peers: 0, knownPeers: 0, seeds: 0, pieceCount: 1, havePieces: 0, addedAt: 0, priority: 2, directory: '/', dataPath: '/x', labels: [], downloadLimit: 0, uploadLimit: 0, seedRatioLimit: 2, seedRatioMode: 'global', seedIdleLimit: 30, seedIdleMode: 'global' } as const;
-const pieces = { pieceCount: 8, have: new Uint8Array([0xf0]), downloading: new Set([4]), availability: Uint16Array.from([0, 0, 0, 0, 0, 0, 1, 5]) };
+const row = {
+  infoHash: 'a'.repeat(40),
+  name: 'x',
+  state: 'downloading',
+  size: 1,
+  completedBytes: 0,
+  progress: 0.5,
+  downloadRate: 5,
+  uploadRate: 0,
+  downloaded: 0,
+  uploaded: 0,
+  ratio: 0,
+  peers: 0,
+  knownPeers: 0,
+  seeds: 0,
+  pieceCount: 1,
+  havePieces: 0,
+  addedAt: 0,
+  priority: 2,
+  directory: '/',
+  dataPath: '/x',
+  labels: [],
+  downloadLimit: 0,
+  uploadLimit: 0,
+  seedRatioLimit: 2,
+  seedRatioMode: 'global',
+  seedIdleLimit: 30,
+  seedIdleMode: 'global',
+} as const;
+const pieces = {
+  pieceCount: 8,
+  have: new Uint8Array([0xf0]),
+  downloading: new Set([4]),
+  availability: Uint16Array.from([0, 0, 0, 0, 0, 0, 1, 5]),
+};
 
 function frame(level: 'none' | '16' | 'full', node: React.ReactElement): string {
   const app = render(React.createElement(ThemeContext.Provider, { value: makeTheme(level) }, node));
@@ -32,7 +65,15 @@ test('colour level: NO_COLOR wins, then the setting, then the terminal depth', (
 });
 
 test('with colours off nothing is coloured (selection stays visible by inverse video); with 16 colours only basic codes', () => {
-  const list = React.createElement(TorrentList, { rows: [row], selected: row.infoHash, width: 120, height: 3, sort: 'added', descending: false, empty: '' });
+  const list = React.createElement(TorrentList, {
+    rows: [row],
+    selected: row.infoHash,
+    width: 120,
+    height: 3,
+    sort: 'added',
+    descending: false,
+    empty: '',
+  });
   const heat = React.createElement(PiecesTab, { pieces, pieceLength: 16384, width: 80, height: 6 });
   for (const node of [list, heat]) {
     const plain = frame('none', node);

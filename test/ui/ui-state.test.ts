@@ -7,7 +7,35 @@ import { layoutColumns } from '../../source/ui/columns.js';
 import { heatmapCells, cellGlyph, gridFor } from '../../source/ui/heatmap.js';
 
 function row(name: string): TorrentRow {
-  return { infoHash: name.padEnd(40, '0'), name, state: 'paused', size: 1, completedBytes: 0, progress: 0, downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, ratio: 0, peers: 0, knownPeers: 0, seeds: 0, pieceCount: 1, havePieces: 0, addedAt: 0, priority: 2, directory: '/d', dataPath: `/d/${name}`, labels: [], downloadLimit: 0, uploadLimit: 0, seedRatioLimit: 2, seedRatioMode: 'global', seedIdleLimit: 30, seedIdleMode: 'global' };
+  return {
+    infoHash: name.padEnd(40, '0'),
+    name,
+    state: 'paused',
+    size: 1,
+    completedBytes: 0,
+    progress: 0,
+    downloadRate: 0,
+    uploadRate: 0,
+    downloaded: 0,
+    uploaded: 0,
+    ratio: 0,
+    peers: 0,
+    knownPeers: 0,
+    seeds: 0,
+    pieceCount: 1,
+    havePieces: 0,
+    addedAt: 0,
+    priority: 2,
+    directory: '/d',
+    dataPath: `/d/${name}`,
+    labels: [],
+    downloadLimit: 0,
+    uploadLimit: 0,
+    seedRatioLimit: 2,
+    seedRatioMode: 'global',
+    seedIdleLimit: 30,
+    seedIdleMode: 'global',
+  };
 }
 
 function recorder() {
@@ -31,7 +59,8 @@ const snapshot: Snapshot = { version: 1, torrents: rows, global: {} as Snapshot[
 function run(state: UiState, ...actions: Parameters<typeof runAction>[0][]) {
   const { calls, commands } = recorder();
   let quit = false;
-  for (const action of actions) state = runAction(action, { state: reconcileSelection(state, rows), rows, snapshot, pageSize: 3, commands, quit: () => (quit = true) });
+  for (const action of actions)
+    state = runAction(action, { state: reconcileSelection(state, rows), rows, snapshot, pageSize: 3, commands, quit: () => (quit = true) });
   return { state: reconcileSelection(state, rows), calls, quit };
 }
 
@@ -68,7 +97,17 @@ test('detail: Enter opens, Tab and 1-5 switch tabs, Esc goes back', () => {
 });
 
 test('torrent actions go to the selected torrent; remove asks first, naming the data', () => {
-  const { state, calls } = run(initialUiState(), 'down', 'toggle', 'recheck', 'announce', 'scrape', 'priorityUp', 'downloadLimitDown', 'uploadLimitUp');
+  const { state, calls } = run(
+    initialUiState(),
+    'down',
+    'toggle',
+    'recheck',
+    'announce',
+    'scrape',
+    'priorityUp',
+    'downloadLimitDown',
+    'uploadLimitUp',
+  );
   assert.deepEqual(calls, ['toggle b', 'recheck b', 'announce b', 'scrape b', 'priority b 1', 'limit download down', 'limit upload up']);
   const asked = run(state, 'removeData').state;
   assert.deepEqual(asked.confirm, { kind: 'removeData', hash: rows[1]!.infoHash, name: 'b', path: '/d/b' });
@@ -78,10 +117,14 @@ test('torrent actions go to the selected torrent; remove asks first, naming the 
 
 test('in the Files tab, moving and +/- act on the file under the cursor', () => {
   const files = [0, 1, 2].map((i) => ({ index: i, path: `f${i}`, length: 1, progress: 0, priority: 1 }));
-  const withDetail: Snapshot = { ...snapshot, detail: { infoHash: rows[0]!.infoHash, files, peers: [], trackers: [], info: {} as never, pieces: {} as never } };
+  const withDetail: Snapshot = {
+    ...snapshot,
+    detail: { infoHash: rows[0]!.infoHash, files, peers: [], trackers: [], info: {} as never, pieces: {} as never },
+  };
   const { calls, commands } = recorder();
   let state = reconcileSelection({ ...initialUiState(), screen: 'detail', tab: 'files' }, rows);
-  for (const action of ['down', 'down', 'down', 'priorityDown'] as const) state = runAction(action, { state, rows, snapshot: withDetail, pageSize: 3, commands, quit: () => {} });
+  for (const action of ['down', 'down', 'down', 'priorityDown'] as const)
+    state = runAction(action, { state, rows, snapshot: withDetail, pageSize: 3, commands, quit: () => {} });
   assert.equal(state.fileCursor, 2, 'clamped at the last file');
   assert.equal(state.selected, rows[0]!.infoHash, 'the torrent selection did not move');
   assert.deepEqual(calls, ['file a 2 -1']);
@@ -99,8 +142,14 @@ test('columns: everything at 200 wide; at 80 the low-priority ones go and the na
   const wide = layoutColumns(200);
   assert.equal(wide.columns.length, 12);
   // Labels go first: at 110 every other column stays.
-  assert.deepEqual(layoutColumns(120).columns.map((c) => c.id), wide.columns.map((c) => c.id));
-  assert.deepEqual(layoutColumns(110).columns.map((c) => c.id), wide.columns.map((c) => c.id).filter((id) => id !== 'labels'));
+  assert.deepEqual(
+    layoutColumns(120).columns.map((c) => c.id),
+    wide.columns.map((c) => c.id),
+  );
+  assert.deepEqual(
+    layoutColumns(110).columns.map((c) => c.id),
+    wide.columns.map((c) => c.id).filter((id) => id !== 'labels'),
+  );
   const narrow = layoutColumns(80);
   const ids = narrow.columns.map((c) => c.id);
   for (const id of ['name', 'state', 'pct', 'size', 'down', 'up']) assert.ok(ids.includes(id as never), id);
@@ -116,13 +165,22 @@ test('heatmap: one cell per piece when they fit, even groups otherwise; groups r
   const map = { pieceCount: 16, have, downloading: new Set([5]), availability };
   const one = heatmapCells(map, 100);
   assert.equal(one.length, 16);
-  assert.deepEqual(one.slice(3, 8).map((c) => cellGlyph(c)), ['█', '·', '▒', '2', '+']);
+  assert.deepEqual(
+    one.slice(3, 8).map((c) => cellGlyph(c)),
+    ['█', '·', '▒', '2', '+'],
+  );
   assert.equal(cellGlyph(one[4]!, true), '▓', 'with colour, missing cells are shaded blocks');
   const grouped = heatmapCells(map, 4);
-  assert.deepEqual(grouped.map((c) => c.state), ['have', 'downloading', 'missing', 'missing']);
+  assert.deepEqual(
+    grouped.map((c) => c.state),
+    ['have', 'downloading', 'missing', 'missing'],
+  );
   assert.equal(grouped[2]!.availability, 1, 'a group shows its rarest missing piece');
   const halves = heatmapCells({ ...map, downloading: new Set() }, 8);
-  assert.deepEqual(halves.slice(1, 3).map((c) => c.state), ['have', 'missing']);
+  assert.deepEqual(
+    halves.slice(1, 3).map((c) => c.state),
+    ['have', 'missing'],
+  );
   assert.equal(heatmapCells({ ...map, have: new Uint8Array([0b11100000, 0]) }, 8)[1]!.state, 'partial');
 });
 
@@ -133,7 +191,10 @@ test('heatmap grid: double-width cells when the pieces fit that way, single othe
 });
 
 test('label views: after the built-in ones, sorted; a view whose label went away steps back into the list', () => {
-  const labelled = [{ ...row('a'), labels: ['zeta', 'Alpha'] }, { ...row('b'), labels: ['zeta'] }];
+  const labelled = [
+    { ...row('a'), labels: ['zeta', 'Alpha'] },
+    { ...row('b'), labels: ['zeta'] },
+  ];
   assert.equal(nextView('error', 1, labelled), 'label:Alpha');
   assert.equal(nextView('label:Alpha', 1, labelled), 'label:zeta');
   assert.equal(nextView('label:zeta', 1, labelled), 'all');

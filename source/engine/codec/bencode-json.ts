@@ -26,7 +26,10 @@ import type { BDict, BValue } from './bencode.js';
 import { latin1 } from './bencode.js';
 
 export class BencodeJsonError extends Error {
-  constructor(message: string, readonly path: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
     super(path ? `at ${path}: ${message}` : message);
     this.name = 'BencodeJsonError';
   }
@@ -135,7 +138,9 @@ type Path = (string | number)[];
 
 function pathText(path: Path): string {
   if (path.length === 0) return '';
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`))
+    .join('');
 }
 
 function convert(json: unknown, path: Path, depth: number): BValue {

@@ -12,7 +12,10 @@ export type BValue = number | bigint | Uint8Array | BValue[] | BDict;
 export type BDict = Map<string, BValue>;
 
 export class BencodeError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} at byte ${offset}`);
     this.name = 'BencodeError';
   }

@@ -46,7 +46,10 @@ export class Announcer extends EventEmitter {
   private running = false;
   private completedPending = false;
 
-  constructor(tiers: string[][], private readonly options: AnnouncerOptions) {
+  constructor(
+    tiers: string[][],
+    private readonly options: AnnouncerOptions,
+  ) {
     super();
     this.tiers = tiers
       .map((urls) => urls.filter((u) => /^(https?|udp):\/\//i.test(u)))
@@ -82,7 +85,9 @@ export class Announcer extends EventEmitter {
       if (!tier.startedSent) continue;
       const url = tier.urls[tier.current]!;
       sends.push(
-        announce(url, { ...this.options.params(), event: 'stopped', numwant: 0 }, { timeoutMs: 3000, udpBaseTimeoutMs: 1000 }).catch(() => undefined),
+        announce(url, { ...this.options.params(), event: 'stopped', numwant: 0 }, { timeoutMs: 3000, udpBaseTimeoutMs: 1000 }).catch(
+          () => undefined,
+        ),
       );
     }
     await Promise.all(sends);
@@ -112,10 +117,14 @@ export class Announcer extends EventEmitter {
     if (!event && this.completedPending && tier.startedSent) event = 'completed';
     this.emit('update');
     try {
-      const result = await announce(url, { ...this.options.params(), event }, {
-        timeoutMs: this.options.timeoutMs ?? 20_000,
-        udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
-      });
+      const result = await announce(
+        url,
+        { ...this.options.params(), event },
+        {
+          timeoutMs: this.options.timeoutMs ?? 20_000,
+          udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+        },
+      );
       if (!this.running) return;
       tier.startedSent = true;
       if (event === 'completed') this.completedPending = false;

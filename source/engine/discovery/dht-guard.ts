@@ -63,7 +63,8 @@ function isAcceptableQuery(message: BDict): boolean {
 function isAcceptableResponse(r: BValue | undefined): boolean {
   if (!isDict(r) || !isHash(r.get('id'))) return false;
   const nodes = r.get('nodes');
-  if (nodes !== undefined && (!isBytes(nodes) || nodes.length % NODE_INFO_LENGTH !== 0 || nodes.length > NODE_INFO_LENGTH * MAX_NODES)) return false;
+  if (nodes !== undefined && (!isBytes(nodes) || nodes.length % NODE_INFO_LENGTH !== 0 || nodes.length > NODE_INFO_LENGTH * MAX_NODES))
+    return false;
   const token = r.get('token');
   if (token !== undefined && (!isBytes(token) || token.length > MAX_TOKEN)) return false;
   const values = r.get('values');

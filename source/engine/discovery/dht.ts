@@ -134,7 +134,10 @@ export class Dht extends EventEmitter {
       const parsed = JSON.parse(await readFile(this.options.nodesFile, 'utf8')) as { nodes?: unknown };
       if (!Array.isArray(parsed.nodes)) return [];
       return parsed.nodes
-        .filter((n): n is PeerAddress => typeof n?.host === 'string' && isIP(n.host) !== 0 && Number.isInteger(n.port) && n.port > 0 && n.port < 65536)
+        .filter(
+          (n): n is PeerAddress =>
+            typeof n?.host === 'string' && isIP(n.host) !== 0 && Number.isInteger(n.port) && n.port > 0 && n.port < 65536,
+        )
         .slice(0, MAX_SAVED_NODES);
     } catch {
       return []; // missing or damaged: start from the bootstrap nodes

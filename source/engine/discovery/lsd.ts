@@ -54,7 +54,8 @@ export function decodeLsd(data: Buffer): LsdAnnounce | undefined {
     const value = line.slice(at + 1).trim();
     if (name === 'port') port = /^\d{1,5}$/.test(value) ? Number(value) : 0;
     else if (name === 'cookie') cookie = value;
-    else if (name === 'infohash' && /^[0-9a-f]{40}$/i.test(value) && infoHashes.length < MAX_HASHES_READ) infoHashes.push(value.toLowerCase());
+    else if (name === 'infohash' && /^[0-9a-f]{40}$/i.test(value) && infoHashes.length < MAX_HASHES_READ)
+      infoHashes.push(value.toLowerCase());
   }
   if (port < 1 || port > 65535 || infoHashes.length === 0) return undefined;
   return { port, infoHashes, cookie };
@@ -129,7 +130,10 @@ export class LocalServiceDiscovery {
     if (!this.socket || !port) return;
     const hashes = [...this.torrents.keys()];
     for (let i = 0; i < hashes.length; i += MAX_HASHES_PER_MESSAGE) {
-      const message = encodeLsd({ port, infoHashes: hashes.slice(i, i + MAX_HASHES_PER_MESSAGE), cookie: this.cookie }, `${this.group}:${this.port}`);
+      const message = encodeLsd(
+        { port, infoHashes: hashes.slice(i, i + MAX_HASHES_PER_MESSAGE), cookie: this.cookie },
+        `${this.group}:${this.port}`,
+      );
       this.socket.send(message, this.port, this.group);
     }
   }

@@ -3,12 +3,7 @@
  * peers that ask, rejects when we do not have it, and bounds how fast one peer may ask.
  */
 import type { ExtensionPeer, WireExtension } from './extension-api.js';
-import {
-  decodeMetadataMessage,
-  encodeMetadataMessage,
-  METADATA_PIECE_SIZE,
-  metadataPieceCount,
-} from './ut-metadata-messages.js';
+import { decodeMetadataMessage, encodeMetadataMessage, METADATA_PIECE_SIZE, metadataPieceCount } from './ut-metadata-messages.js';
 
 export const UT_METADATA = 'ut_metadata';
 

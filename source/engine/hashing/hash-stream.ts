@@ -233,7 +233,12 @@ export class PieceMap {
       const fileStart = this.#starts[i]!;
       const from = Math.max(start, fileStart);
       const to = Math.min(end, fileStart + file.length);
-      if (to > from) ranges.push(file.zeros ? { path: file.path, offset: from - fileStart, length: to - from, zeros: true } : { path: file.path, offset: from - fileStart, length: to - from });
+      if (to > from)
+        ranges.push(
+          file.zeros
+            ? { path: file.path, offset: from - fileStart, length: to - from, zeros: true }
+            : { path: file.path, offset: from - fileStart, length: to - from },
+        );
     }
     return ranges;
   }

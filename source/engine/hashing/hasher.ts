@@ -182,7 +182,8 @@ export class HashPool {
     let pieceCount = 0;
     let totalBytes = 0;
     for (const [first, count] of runs) {
-      if (!(first >= 0 && first + count <= torrentPieces)) throw new RangeError(`pieces ${first}..${first + count - 1} are not all in 0..${torrentPieces - 1}`);
+      if (!(first >= 0 && first + count <= torrentPieces))
+        throw new RangeError(`pieces ${first}..${first + count - 1} are not all in 0..${torrentPieces - 1}`);
       pieceCount += count;
       totalBytes += Math.min(length, (first + count) * pieceLength) - first * pieceLength;
     }
@@ -205,7 +206,15 @@ export class HashPool {
     const stop = () => Atomics.store(control, 1, 1);
     const hashed = new BigInt64Array(job.progress);
     const onProgress = options.onProgress;
-    const report = onProgress && (() => onProgress({ bytesHashed: Number(Atomics.load(hashed, 0)), totalBytes, piecesHashed: Number(Atomics.load(hashed, 1)), pieceCount }));
+    const report =
+      onProgress &&
+      (() =>
+        onProgress({
+          bytesHashed: Number(Atomics.load(hashed, 0)),
+          totalBytes,
+          piecesHashed: Number(Atomics.load(hashed, 1)),
+          pieceCount,
+        }));
 
     // Done once every piece is: a worker still booting need not be waited for.
     let markDone!: () => void;
@@ -335,7 +344,8 @@ export class HashPool {
     if (idle) return idle;
     if (this.#slots.length < this.size) return this.#spawn();
     let best: Slot | undefined;
-    for (const s of this.#slots) if (s.inFlight.size < MAX_IN_FLIGHT_PER_WORKER && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+    for (const s of this.#slots)
+      if (s.inFlight.size < MAX_IN_FLIGHT_PER_WORKER && (!best || s.inFlight.size < best.inFlight.size)) best = s;
     return best;
   }
 

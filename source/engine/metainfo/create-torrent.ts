@@ -140,7 +140,8 @@ function checkUrl(url: string, what: string, protocols: string[]): void {
   } catch {
     throw new UserError(`bad ${what} URL '${url}'`);
   }
-  if (!protocols.includes(parsed.protocol)) throw new UserError(`bad ${what} URL '${url}': expected ${protocols.map((p) => p.slice(0, -1)).join(', ')}`);
+  if (!protocols.includes(parsed.protocol))
+    throw new UserError(`bad ${what} URL '${url}': expected ${protocols.map((p) => p.slice(0, -1)).join(', ')}`);
 }
 
 /** Encodes `top` with the already encoded info dict spliced in, so it is not encoded twice. */
@@ -194,7 +195,13 @@ export async function createTorrent(options: CreateTorrentOptions): Promise<Crea
   } else {
     info.set(
       'files',
-      files.map((f) => new Map<string, BValue>([['length', f.length], ['path', f.path.map((c) => Buffer.from(c, 'utf8'))]])),
+      files.map(
+        (f) =>
+          new Map<string, BValue>([
+            ['length', f.length],
+            ['path', f.path.map((c) => Buffer.from(c, 'utf8'))],
+          ]),
+      ),
     );
   }
   info.set('name', Buffer.from(name, 'utf8'));
@@ -206,11 +213,19 @@ export async function createTorrent(options: CreateTorrentOptions): Promise<Crea
 
   const torrent: BDict = new Map<string, BValue>();
   if (announce.length > 0) torrent.set('announce', Buffer.from(announce[0]![0]!, 'utf8'));
-  if (announce.flat().length > 1) torrent.set('announce-list', announce.map((tier) => tier.map((u) => Buffer.from(u, 'utf8'))));
+  if (announce.flat().length > 1)
+    torrent.set(
+      'announce-list',
+      announce.map((tier) => tier.map((u) => Buffer.from(u, 'utf8'))),
+    );
   if (options.comment) torrent.set('comment', Buffer.from(options.comment, 'utf8'));
   torrent.set('created by', Buffer.from(options.createdBy ?? 'btui', 'utf8'));
   if (options.creationDate !== false) torrent.set('creation date', options.creationDate ?? Math.floor(Date.now() / 1000));
-  if (urlList.length > 0) torrent.set('url-list', urlList.map((u) => Buffer.from(u, 'utf8')));
+  if (urlList.length > 0)
+    torrent.set(
+      'url-list',
+      urlList.map((u) => Buffer.from(u, 'utf8')),
+    );
 
   return {
     torrent: encodeWithInfo(torrent, infoBytes),

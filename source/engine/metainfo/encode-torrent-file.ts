@@ -6,7 +6,9 @@
 import { encode, type BValue } from '../codec/bencode.js';
 import type { Metainfo } from './metainfo.js';
 
-export function encodeTorrentFile(meta: Pick<Metainfo, 'infoBytes' | 'announce' | 'urlList' | 'comment' | 'createdBy' | 'creationDate'>): Buffer {
+export function encodeTorrentFile(
+  meta: Pick<Metainfo, 'infoBytes' | 'announce' | 'urlList' | 'comment' | 'createdBy' | 'creationDate'>,
+): Buffer {
   const text = (s: string) => Buffer.from(s, 'utf8');
   // Keys in bencode's byte order; `info` is spliced in as raw bytes.
   const entries: [string, BValue | Buffer][] = [];

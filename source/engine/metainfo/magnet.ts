@@ -68,7 +68,9 @@ export function parseMagnet(uri: string): Magnet {
     const eq = part.indexOf('=');
     const rawKey = eq < 0 ? part : part.slice(0, eq);
     // BEP 9 allows numbered repeats such as xt.1, tr.2.
-    const key = decodePart(rawKey, 'parameter name').toLowerCase().replace(/\.\d+$/, '');
+    const key = decodePart(rawKey, 'parameter name')
+      .toLowerCase()
+      .replace(/\.\d+$/, '');
     const value = eq < 0 ? '' : decodePart(part.slice(eq + 1), key);
     switch (key) {
       case 'xt': {

@@ -16,4 +16,11 @@ export {
   type ParseOptions,
   type TorrentFileEntry,
 } from './types.js';
-export { infoHashFromInfoBytes, infoHashV2FromInfoBytes, metainfoFromInfoBytes, parseMetainfo, parseMetainfoWhole, readMetainfoFile } from './parse.js';
+export {
+  infoHashFromInfoBytes,
+  infoHashV2FromInfoBytes,
+  metainfoFromInfoBytes,
+  parseMetainfo,
+  parseMetainfoWhole,
+  readMetainfoFile,
+} from './parse.js';

@@ -7,7 +7,18 @@ import { readFile, stat } from 'node:fs';
 import { BencodeError, decode, decodeDetailed, isBytes, isDict, type BDict, type BValue } from '../codec/bencode.js';
 import { optionalInt, requiredInt, tolerantText, toBuffer, utf8, utf8Field } from './fields.js';
 import { checkComponent } from './path-set.js';
-import { MAX_DECODE_TOKENS, MAX_PIECE_COUNT, MAX_PIECE_LENGTH, MAX_TORRENT_FILE_SIZE, MetainfoError, MIN_V2_PIECE_LENGTH, type Layout, type Metainfo, type ParseOptions, type V2Layout } from './types.js';
+import {
+  MAX_DECODE_TOKENS,
+  MAX_PIECE_COUNT,
+  MAX_PIECE_LENGTH,
+  MAX_TORRENT_FILE_SIZE,
+  MetainfoError,
+  MIN_V2_PIECE_LENGTH,
+  type Layout,
+  type Metainfo,
+  type ParseOptions,
+  type V2Layout,
+} from './types.js';
 import { V1FileList, v1Files } from './v1-files.js';
 import { checkHybridConsistency, pieceLayers, v1Content, v2Files } from './v2-file-tree.js';
 
@@ -91,7 +102,9 @@ export function metainfoFromInfoBytes(
 export async function readMetainfoFile(path: string, options: ParseOptions = {}): Promise<Metainfo> {
   // node:fs's callbacks, not node:fs/promises: that module (and the streams and readline it
   // pulls in) costs `btui metainfo` a few ms of start-up for two calls.
-  const size = (await new Promise<{ size: number }>((resolve, reject) => stat(path, (error, stats) => (error ? reject(error) : resolve(stats))))).size;
+  const size = (
+    await new Promise<{ size: number }>((resolve, reject) => stat(path, (error, stats) => (error ? reject(error) : resolve(stats))))
+  ).size;
   if (size > MAX_TORRENT_FILE_SIZE) throw new MetainfoError(`${path}: too large for a .torrent file (${size} bytes)`);
   const data = await new Promise<Buffer>((resolve, reject) => readFile(path, (error, bytes) => (error ? reject(error) : resolve(bytes))));
   try {
@@ -141,7 +154,9 @@ function buildMetainfo(info: BDict, infoBytes: Buffer, root: BDict, layersValue:
     pieces = toBuffer(piecesValue);
     pieceCount = Math.ceil(v1.length / pieceLength);
     if (pieces.length / 20 !== pieceCount) {
-      throw new MetainfoError(`${pieces.length / 20} piece hashes for ${pieceCount} pieces (${v1.length} bytes in pieces of ${pieceLength})`);
+      throw new MetainfoError(
+        `${pieces.length / 20} piece hashes for ${pieceCount} pieces (${v1.length} bytes in pieces of ${pieceLength})`,
+      );
     }
     layout = v1;
     if (v2) checkHybridConsistency(v1, v2, pieceLength);

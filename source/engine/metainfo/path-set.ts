@@ -16,7 +16,8 @@ export class PathSet {
     const dir = this.sameDirAsLast(components, from) ? this.lastDir : this.directory(components, from);
     const name = components[last]!;
     if (dir.files.has(name)) throw new UnsafePathError(`duplicate path ${JSON.stringify(components.slice(from).join('/'))}`);
-    if (dir.dirs?.has(name)) throw new UnsafePathError(`${JSON.stringify(components.slice(from).join('/'))} is both a file and a directory`);
+    if (dir.dirs?.has(name))
+      throw new UnsafePathError(`${JSON.stringify(components.slice(from).join('/'))} is both a file and a directory`);
     dir.files.add(name);
     this.lastDir = dir;
     this.lastComponents = components;
@@ -37,7 +38,8 @@ export class PathSet {
       const name = components[i]!;
       let next = dir.dirs?.get(name);
       if (next === undefined) {
-        if (dir.files.has(name)) throw new UnsafePathError(`${JSON.stringify(components.slice(from, i + 1).join('/'))} is both a file and a directory`);
+        if (dir.files.has(name))
+          throw new UnsafePathError(`${JSON.stringify(components.slice(from, i + 1).join('/'))} is both a file and a directory`);
         next = new PathDir();
         (dir.dirs ??= new Map()).set(name, next);
       }
@@ -70,4 +72,3 @@ export function checkComponent(component: string, label: string, options: ParseO
     throw error;
   }
 }
-

@@ -24,7 +24,10 @@ export function pieceSizeUnchecked(length: number, pieceLength: number, pieceCou
 }
 
 /** First and last (inclusive) piece touching a file; undefined for a zero-length file. */
-export function filePieces(file: Pick<TorrentFileEntry, 'offset' | 'length'>, pieceLength: number): { first: number; last: number } | undefined {
+export function filePieces(
+  file: Pick<TorrentFileEntry, 'offset' | 'length'>,
+  pieceLength: number,
+): { first: number; last: number } | undefined {
   if (file.length === 0) return undefined;
   return {
     first: Math.floor(file.offset / pieceLength),

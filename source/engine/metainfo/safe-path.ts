@@ -62,7 +62,8 @@ export function safePathComponents(components: string[], options: SafePathOption
     if (reason) throw new UnsafePathError(`unsafe path ${quotePath(components.join('/'))}: ${reason}`);
   }
   const bytes = pathBytes(components);
-  if (bytes > MAX_PATH_BYTES) throw new UnsafePathError(`unsafe path ${quotePath(components.join('/'))}: ${bytes} bytes long, more than ${MAX_PATH_BYTES}`);
+  if (bytes > MAX_PATH_BYTES)
+    throw new UnsafePathError(`unsafe path ${quotePath(components.join('/'))}: ${bytes} bytes long, more than ${MAX_PATH_BYTES}`);
   return components;
 }
 

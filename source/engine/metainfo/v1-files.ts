@@ -242,7 +242,8 @@ function componentText(bytes: Uint8Array, windows: boolean, pathValue: BValue[])
   const component = plain ? String.fromCharCode.apply(null, bytes as unknown as number[]) : utf8(bytes);
   if (plain && component !== '.' && component !== '..') return component;
   const problem = unsafeComponentReason(component, windows);
-  if (problem) throw new UnsafePathError(`unsafe path ${quotePath(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
+  if (problem)
+    throw new UnsafePathError(`unsafe path ${quotePath(pathValue.map((x) => (isBytes(x) ? utf8(x) : '?')).join('/'))}: ${problem}`);
   return component;
 }
 

@@ -84,7 +84,9 @@ export function checkHybridConsistency(v1: Layout, v2: V2Layout, pieceLength: nu
     const p1 = a[i]!.path.join('/');
     const p2 = b[i]!.path.join('/');
     if (p1 !== p2 || a[i]!.length !== b[i]!.length) {
-      throw new MetainfoError(`hybrid torrent: v1 file ${JSON.stringify(p1)} (${a[i]!.length} bytes) does not match v2 ${JSON.stringify(p2)} (${b[i]!.length} bytes)`);
+      throw new MetainfoError(
+        `hybrid torrent: v1 file ${JSON.stringify(p1)} (${a[i]!.length} bytes) does not match v2 ${JSON.stringify(p2)} (${b[i]!.length} bytes)`,
+      );
     }
     if (a[i]!.length > 0 && a[i]!.offset % pieceLength !== 0) {
       throw new MetainfoError(`hybrid torrent: file ${JSON.stringify(p1)} does not start on a piece boundary`);
@@ -102,7 +104,9 @@ export function pieceLayers(value: BValue | undefined, files: TorrentFileEntry[]
     if (layer === undefined) continue; // peers can supply it (BEP 52 hash requests)
     const expected = Math.ceil(file.length / pieceLength) * 32;
     if (!isBytes(layer) || layer.length !== expected) {
-      throw new MetainfoError(`piece layer for ${JSON.stringify(file.path.join('/'))} is ${isBytes(layer) ? `${layer.length} bytes` : 'not a byte string'}, expected ${expected}`);
+      throw new MetainfoError(
+        `piece layer for ${JSON.stringify(file.path.join('/'))} is ${isBytes(layer) ? `${layer.length} bytes` : 'not a byte string'}, expected ${expected}`,
+      );
     }
     layers.set(file.piecesRoot.toString('hex'), toBuffer(layer));
   }

@@ -61,7 +61,15 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
   };
   const askTrackers = () => {
     for (const url of magnet.trackers) {
-      const params = { infoHash, peerId: options.peerId, port: options.listenPort || 6881, uploaded: 0, downloaded: 0, left: magnet.length ?? 1, numwant: 50 };
+      const params = {
+        infoHash,
+        peerId: options.peerId,
+        port: options.listenPort || 6881,
+        uploaded: 0,
+        downloaded: 0,
+        left: magnet.length ?? 1,
+        numwant: 50,
+      };
       announce(url, params, { timeoutMs: options.trackerTimeoutMs ?? 15_000, udpBaseTimeoutMs: options.udpBaseTimeoutMs })
         .then((result) => stopped || fetcher.addPeers(result.peers))
         .catch(() => undefined);
@@ -72,12 +80,17 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
   const askDht = () => {
     if (!options.dht || stopped) return;
     dhtRounds++;
-    void options.dht.findPeers(infoHash, (peer) => stopped || fetcher.addPeers([peer])).then(() => later(askDht, Math.min(SOURCE_RETRY_MS, 1000 * 2 ** dhtRounds)));
+    void options.dht
+      .findPeers(infoHash, (peer) => stopped || fetcher.addPeers([peer]))
+      .then(() => later(askDht, Math.min(SOURCE_RETRY_MS, 1000 * 2 ** dhtRounds)));
   };
 
   const onAbort = () => fetcher.close(new MetadataError('metadata fetch interrupted'));
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const deadline = setTimeout(() => fetcher.close(new MetadataError(timeoutMessage(magnet, fetcher.stats(), timeoutMs, options.dht?.nodeCount()))), timeoutMs);
+  const deadline = setTimeout(
+    () => fetcher.close(new MetadataError(timeoutMessage(magnet, fetcher.stats(), timeoutMs, options.dht?.nodeCount()))),
+    timeoutMs,
+  );
   try {
     fetcher.addPeers(magnet.peers);
     askTrackers();
@@ -108,7 +121,11 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
 }
 
 function timeoutMessage(magnet: Magnet, s: MetadataFetchStats, timeoutMs: number, dhtNodes: number | undefined): string {
-  const sources = [`${magnet.peers.length} x.pe`, `${magnet.trackers.length} tracker${magnet.trackers.length === 1 ? '' : 's'}`, dhtNodes === undefined ? 'no DHT' : `DHT with ${dhtNodes} node${dhtNodes === 1 ? '' : 's'}`].join(', ');
+  const sources = [
+    `${magnet.peers.length} x.pe`,
+    `${magnet.trackers.length} tracker${magnet.trackers.length === 1 ? '' : 's'}`,
+    dhtNodes === undefined ? 'no DHT' : `DHT with ${dhtNodes} node${dhtNodes === 1 ? '' : 's'}`,
+  ].join(', ');
   const found =
     s.known === 0
       ? 'no peers found'

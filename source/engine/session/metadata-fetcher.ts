@@ -115,7 +115,10 @@ export class MetadataFetcher extends EventEmitter {
     super();
     if (options.infoHash.length !== 20) throw new RangeError('info-hash must be 20 bytes');
     const connector = options.connector ?? new Connector({ peerId: options.peerId });
-    this.dialer = new Dialer(connector, { ...METADATA_DIAL_POLICY, connectTimeoutMs: options.connectTimeoutMs ?? METADATA_DIAL_POLICY.connectTimeoutMs });
+    this.dialer = new Dialer(connector, {
+      ...METADATA_DIAL_POLICY,
+      connectTimeoutMs: options.connectTimeoutMs ?? METADATA_DIAL_POLICY.connectTimeoutMs,
+    });
     this.result = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     this.result.catch(() => undefined);
     this.ticker = setInterval(() => {
@@ -235,7 +238,20 @@ export class MetadataFetcher extends EventEmitter {
       wire.off('close', onClose);
     };
     const stopRecording = () => wire.off('message', record);
-    const peer: FetchPeer = { key, host, port, wire, said: [], detach, stopRecording, remoteId: 0, size: 0, inflight: new Map(), rejected: new Set(), strikes: 0 };
+    const peer: FetchPeer = {
+      key,
+      host,
+      port,
+      wire,
+      said: [],
+      detach,
+      stopRecording,
+      remoteId: 0,
+      size: 0,
+      inflight: new Map(),
+      rejected: new Set(),
+      strikes: 0,
+    };
     this.peers.set(key, peer);
     const offerTimer = setTimeout(() => peer.remoteId || wire.destroy(), OFFER_TIMEOUT_MS);
     offerTimer.unref();
@@ -292,7 +308,8 @@ export class MetadataFetcher extends EventEmitter {
     const m = decodeMetadataMessage(payload);
     if (!m) return;
     if (m.type === 'request') {
-      if (peer.remoteId) peer.wire.send({ type: 'extended', id: peer.remoteId || 0, payload: encodeMetadataMessage({ type: 'reject', piece: m.piece }) });
+      if (peer.remoteId)
+        peer.wire.send({ type: 'extended', id: peer.remoteId || 0, payload: encodeMetadataMessage({ type: 'reject', piece: m.piece }) });
       return;
     }
     if (!peer.inflight.delete(m.piece)) return; // unasked for, or already timed out: ignore
@@ -303,7 +320,8 @@ export class MetadataFetcher extends EventEmitter {
       else this.fillAll();
       return;
     }
-    if (!a || m.totalSize !== a.size || m.totalSize !== peer.size) return this.ban(peer, `total_size ${m.totalSize} differs from metadata_size`);
+    if (!a || m.totalSize !== a.size || m.totalSize !== peer.size)
+      return this.ban(peer, `total_size ${m.totalSize} differs from metadata_size`);
     if (m.piece >= a.pieces.length || m.data.length !== metadataPieceLength(a.size, m.piece)) {
       return this.ban(peer, `metadata piece ${m.piece} of ${m.data.length} bytes`);
     }

@@ -150,7 +150,10 @@ export class Session extends EventEmitter<SessionEvents> {
   private announceOnLan(torrent: Torrent): void {
     const key = torrent.meta.infoHash;
     if (!this.lsd || torrent.meta.private || this.lsdRegistrations.has(key)) return;
-    this.lsdRegistrations.set(key, this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer])));
+    this.lsdRegistrations.set(
+      key,
+      this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer])),
+    );
   }
 
   private async startDht(options: SessionDhtOptions): Promise<void> {
@@ -167,10 +170,16 @@ export class Session extends EventEmitter<SessionEvents> {
     const dht = this.dhtNode;
     const key = torrent.meta.infoHash;
     if (!dht || torrent.meta.private || this.dhtAnnouncers.has(key)) return;
-    const announcer = new DhtAnnouncer(dht, torrent.infoHash, () => this.listenPort, (peers) => torrent.addPeers(peers), {
-      intervalMs: this.options.dht?.announceIntervalMs,
-      active: () => torrent.isRunning,
-    });
+    const announcer = new DhtAnnouncer(
+      dht,
+      torrent.infoHash,
+      () => this.listenPort,
+      (peers) => torrent.addPeers(peers),
+      {
+        intervalMs: this.options.dht?.announceIntervalMs,
+        active: () => torrent.isRunning,
+      },
+    );
     this.dhtAnnouncers.set(key, announcer);
     announcer.start();
   }
@@ -179,7 +188,10 @@ export class Session extends EventEmitter<SessionEvents> {
    * Fetches a magnet's info dictionary from the swarm (x.pe, trackers, the DHT) over
    * ut_metadata. Add the result with add(); its `peers` are worth passing to addPeers().
    */
-  resolveMagnet(magnet: Magnet, options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht' | 'connector' | 'handOver'> = {}): Promise<ResolvedMagnet> {
+  resolveMagnet(
+    magnet: Magnet,
+    options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht' | 'connector' | 'handOver'> = {},
+  ): Promise<ResolvedMagnet> {
     return resolveMagnet(magnet, {
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
       trackerTimeoutMs: this.options.announceTimeoutMs,

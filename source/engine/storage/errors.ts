@@ -33,8 +33,6 @@ export function storageError(error: unknown, op: 'reading' | 'writing' | 'openin
   if (error instanceof StorageError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason = code === 'ENOENT' && op !== 'reading' ? 'no such directory' : code ? REASONS[code] : undefined;
-  const message = reason
-    ? `${reason} ${op} ${file}`
-    : `error ${op} ${file}: ${error instanceof Error ? error.message : String(error)}`;
+  const message = reason ? `${reason} ${op} ${file}` : `error ${op} ${file}: ${error instanceof Error ? error.message : String(error)}`;
   return new StorageError(message, code, file, { cause: error });
 }

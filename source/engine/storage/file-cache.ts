@@ -23,7 +23,10 @@ export class FileCache {
   private readonly entries = new Map<number, Entry>();
   private readonly closing = new Set<Promise<void>>();
 
-  constructor(private readonly opener: Opener, private readonly max = 64) {}
+  constructor(
+    private readonly opener: Opener,
+    private readonly max = 64,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -94,10 +97,12 @@ export class FileCache {
   }
 
   private closeEntry(entry: Entry): void {
-    const done = entry.handle.then(
-      (h) => h.close(),
-      () => {},
-    ).catch(() => {});
+    const done = entry.handle
+      .then(
+        (h) => h.close(),
+        () => {},
+      )
+      .catch(() => {});
     this.closing.add(done);
     void done.finally(() => this.closing.delete(done));
   }

@@ -44,7 +44,11 @@ export class FileIO {
   /** Files written since the last flushWrites: their data is flushed before the resume is. */
   private readonly unflushedFiles = new Set<number>();
 
-  constructor(private readonly meta: Metainfo, directory: string, maxOpenFiles: number) {
+  constructor(
+    private readonly meta: Metainfo,
+    directory: string,
+    maxOpenFiles: number,
+  ) {
     this.base = resolve(directory);
     this.root = resolve(this.base, meta.name);
     try {
@@ -141,7 +145,10 @@ export class FileIO {
 
   /** Whether file `index`'s directory is inside the download directory (no planted symlink leads out). */
   isInside(index: number): Promise<boolean> {
-    return checkParentInside(this.realBase, this.files[index]!).then(() => true, () => false);
+    return checkParentInside(this.realBase, this.files[index]!).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Per file, how many of its bytes a regular file on disk holds (0 if missing or not a file). */

@@ -66,7 +66,9 @@ export function layout(meta: Pick<Metainfo, 'files' | 'name'>, directory: string
  * `verified` memoises directories already known to be safe.
  */
 export async function ensureParentDirs(base: string, realBase: string, file: FileLocation, verified: Set<string>): Promise<void> {
-  const parts = relative(base, dirname(file.path)).split(sep).filter((p) => p !== '');
+  const parts = relative(base, dirname(file.path))
+    .split(sep)
+    .filter((p) => p !== '');
   let current = base;
   for (const part of parts) {
     current = join(current, part);

@@ -26,13 +26,17 @@ export async function pooledRecheck(input: PooledRecheckInput): Promise<Bitfield
   const { meta, signal } = input;
   const total = meta.pieceCount;
   const have = new Bitfield(total);
-  const spans: FileSpan[] = meta.files.map((f, i) => (f.padding ? { path: '', length: f.length, zeros: true } : { path: input.paths[i]!, length: f.length }));
+  const spans: FileSpan[] = meta.files.map((f, i) =>
+    f.padding ? { path: '', length: f.length, zeros: true } : { path: input.paths[i]!, length: f.length },
+  );
 
   // Runs of consecutive checkable pieces.
   const runs: [first: number, count: number][] = [];
   let runStart = -1;
   for (let p = 0; p < total; p++) {
-    const checkable = mapPiece(meta, p).every((s) => meta.files[s.fileIndex]!.padding || input.readable(s.fileIndex, s.fileOffset + s.length));
+    const checkable = mapPiece(meta, p).every(
+      (s) => meta.files[s.fileIndex]!.padding || input.readable(s.fileIndex, s.fileOffset + s.length),
+    );
     if (checkable && runStart < 0) runStart = p;
     if (!checkable && runStart >= 0) {
       runs.push([runStart, p - runStart]);
@@ -55,7 +59,8 @@ export async function pooledRecheck(input: PooledRecheckInput): Promise<Bitfield
   signal?.throwIfAborted();
   for (const [first, count] of runs) {
     for (let index = first; index < first + count; index++) {
-      if (unreadable[index] === 0 && digests.compare(meta.pieces, index * 20, index * 20 + 20, index * 20, index * 20 + 20) === 0) have.set(index);
+      if (unreadable[index] === 0 && digests.compare(meta.pieces, index * 20, index * 20 + 20, index * 20, index * 20 + 20) === 0)
+        have.set(index);
     }
   }
   return have;

@@ -44,7 +44,10 @@ export class Storage {
   private opening: Promise<void> | undefined;
   private closed = false;
 
-  constructor(private readonly meta: Metainfo, options: StorageOptions) {
+  constructor(
+    private readonly meta: Metainfo,
+    options: StorageOptions,
+  ) {
     this.files = new FileIO(meta, options.directory, options.maxOpenFiles ?? 64);
     this.root = this.files.root;
     if (options.filePriorities) this.setFilePriorities(options.filePriorities);

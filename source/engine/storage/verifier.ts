@@ -83,8 +83,7 @@ export class Verifier {
     const pool = this.pooledRecheckOn();
     if (pool) return this.recheckOnPool(pool, available, onProgress, signal);
     const have = new Bitfield(total);
-    const onDisk = (s: FileSlice) =>
-      this.meta.files[s.fileIndex]!.padding || available[s.fileIndex]! >= s.fileOffset + s.length;
+    const onDisk = (s: FileSlice) => this.meta.files[s.fileIndex]!.padding || available[s.fileIndex]! >= s.fileOffset + s.length;
     let next = 0;
     let done = 0;
     const worker = async () => {
@@ -122,7 +121,12 @@ export class Verifier {
     return checksOnPool(this.meta) ? defaultHashPool() : undefined;
   }
 
-  private async recheckOnPool(pool: HashPool, available: number[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<Bitfield> {
+  private async recheckOnPool(
+    pool: HashPool,
+    available: number[],
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<Bitfield> {
     // Workers open files without our descriptor cache: a file whose directory leads outside
     // the download directory (a planted symlink) is treated as missing, as a read would fail.
     const inside = await Promise.all(

@@ -48,13 +48,10 @@ function compareSeeding(a: ChokerPeer, b: ChokerPeer): number {
  */
 export function chooseUnchoked(peers: ChokerPeer[], options: ChokerOptions): Set<string> {
   const slots = Math.max(0, options.uploadSlots);
-  const optimistic = options.optimistic === undefined
-    ? undefined
-    : peers.find((p) => p.id === options.optimistic && p.interested && !p.isSeed);
+  const optimistic =
+    options.optimistic === undefined ? undefined : peers.find((p) => p.id === options.optimistic && p.interested && !p.isSeed);
   const regularSlots = optimistic ? slots - 1 : slots;
-  const candidates = peers.filter(
-    (p) => p.interested && !p.isSeed && p !== optimistic && (options.seeding || !p.snubbed),
-  );
+  const candidates = peers.filter((p) => p.interested && !p.isSeed && p !== optimistic && (options.seeding || !p.snubbed));
   candidates.sort(options.seeding ? compareSeeding : compareLeeching);
   const unchoked = new Set<string>();
   for (const p of candidates) {
@@ -66,12 +63,7 @@ export function chooseUnchoked(peers: ChokerPeer[], options: ChokerOptions): Set
 }
 
 /** A random interested peer outside `regular`; peers connected under a minute are 3x as likely. */
-export function pickOptimistic(
-  peers: ChokerPeer[],
-  regular: Set<string>,
-  now: number,
-  random: () => number,
-): string | undefined {
+export function pickOptimistic(peers: ChokerPeer[], regular: Set<string>, now: number, random: () => number): string | undefined {
   const pool: ChokerPeer[] = [];
   const weights: number[] = [];
   let total = 0;

@@ -176,7 +176,8 @@ export class DownloadPipeline {
     }
     const picker = this.ctx.picker;
     if (this.ctx.state === 'downloading' && !peer.amInterested && picker.isInteresting(peer.bitfield)) this.setInterested(peer, true);
-    if (this.ctx.state === 'downloading' && peer.amInterested && !picker.isInteresting(peer.bitfield) && peer.requests.size === 0) this.setInterested(peer, false);
+    if (this.ctx.state === 'downloading' && peer.amInterested && !picker.isInteresting(peer.bitfield) && peer.requests.size === 0)
+      this.setInterested(peer, false);
     this.fillRequests(peer);
   }
 
@@ -194,7 +195,8 @@ export class DownloadPipeline {
     const blocks = this.ctx.picker.pick(peer.id, peer.bitfield, want, { choked: peer.peerChoking, allowedFast: peer.allowedFast });
     if (blocks.length === 0) return;
     const sentAt = Date.now();
-    for (const b of blocks) peer.requests.set(this.blockKey(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, sentAt });
+    for (const b of blocks)
+      peer.requests.set(this.blockKey(b.index, b.begin), { index: b.index, begin: b.begin, length: b.length, sentAt });
     peer.wire.sendRequests(blocks);
   }
 
@@ -360,7 +362,9 @@ export class DownloadPipeline {
     const { storage } = this.ctx;
     try {
       const { assembly } = piece;
-      const ok = this.options.incrementalHash ? storage.digestMatches(index, assembly.digest()) : await storage.verifyPiece(index, assembly.buffer);
+      const ok = this.options.incrementalHash
+        ? storage.digestMatches(index, assembly.digest())
+        : await storage.verifyPiece(index, assembly.buffer);
       if (!this.ctx.running || run !== this.ctx.run) return 'stopped';
       if (!ok) return 'hash-failed';
       const rest = assembly.takeRest();

@@ -13,7 +13,11 @@ export interface PeerRouterLinks {
     peerClosed(peer: Peer): void;
   };
   download: { onMessage(peer: Peer, m: Message): void; fillRequests(peer: Peer): void };
-  uploader: { onRequest(peer: Peer, r: { index: number; begin: number; length: number }): void; onCancel(peer: Peer, r: { index: number; begin: number }): void; pump(peer: Peer): Promise<void> };
+  uploader: {
+    onRequest(peer: Peer, r: { index: number; begin: number; length: number }): void;
+    onCancel(peer: Peer, r: { index: number; begin: number }): void;
+    pump(peer: Peer): Promise<void>;
+  };
   choking: { rechokeSoon(): void; peerGone(id: string): void };
   /** The torrent's 'peer' and 'peer-closed' events. */
   joined(id: string): void;

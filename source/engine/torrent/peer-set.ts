@@ -38,7 +38,11 @@ export class PeerSet {
   private readonly seeds = new Set<string>();
   private readonly dialer: Dialer;
 
-  constructor(private readonly ctx: Pick<TorrentContext, 'meta' | 'state' | 'running' | 'warn'>, connector: Connector, private readonly options: PeerSetOptions) {
+  constructor(
+    private readonly ctx: Pick<TorrentContext, 'meta' | 'state' | 'running' | 'warn'>,
+    connector: Connector,
+    private readonly options: PeerSetOptions,
+  ) {
     this.dialer = new Dialer(connector, SWARM_DIAL_POLICY);
   }
 
@@ -120,7 +124,8 @@ export class PeerSet {
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         idleTimeoutMs: this.options.idleTimeoutMs,
       }),
-      accept: (wire, h) => h.infoHash.equals(infoHash) && !h.peerId.equals(this.options.peerId) && this.ctx.running && this.keepsNew(wire, false),
+      accept: (wire, h) =>
+        h.infoHash.equals(infoHash) && !h.peerId.equals(this.options.peerId) && this.ctx.running && this.keepsNew(wire, false),
       connected: (wire, stream) => this.attach(wire, stream, candidate.host, candidate.port, false),
       // The slot is free now: trackers list peers long gone, and the live ones behind them
       // should not wait for the next tick.
@@ -151,7 +156,12 @@ export class PeerSet {
 
   private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean, said?: Message[]): void {
     const id = addressKey(host, port);
-    if (this.peers.has(id) || this.isBanned(host, port, wire) || wire.remoteHandshake?.peerId.equals(this.options.peerId) || !this.keepsNew(wire, incoming)) {
+    if (
+      this.peers.has(id) ||
+      this.isBanned(host, port, wire) ||
+      wire.remoteHandshake?.peerId.equals(this.options.peerId) ||
+      !this.keepsNew(wire, incoming)
+    ) {
       wire.destroy();
       return;
     }

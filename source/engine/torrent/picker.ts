@@ -348,14 +348,7 @@ export class PiecePicker {
   }
 
   /** Endgame: blocks already requested from others, fewest requesters first. */
-  private pickDuplicates(
-    peerId: string,
-    peer: PeerState,
-    bf: Bitfield,
-    count: number,
-    out: BlockRequest[],
-    allowed?: Set<number>,
-  ): void {
+  private pickDuplicates(peerId: string, peer: PeerState, bf: Bitfield, count: number, out: BlockRequest[], allowed?: Set<number>): void {
     for (let have = 1; have < MAX_REQUESTERS; have++) {
       for (const dp of this.downloading.values()) {
         const index = dp.index;

@@ -25,7 +25,11 @@ export class PieceAssembly {
   private flushed = 0;
 
   /** `hashing` false: the caller verifies the piece some other way (a custom hasher). */
-  constructor(readonly buffer: Buffer, private readonly blockSize: number, hashing: boolean) {
+  constructor(
+    readonly buffer: Buffer,
+    private readonly blockSize: number,
+    hashing: boolean,
+  ) {
     this.have = new Uint8Array(Math.ceil(buffer.length / blockSize));
     this.sha1 = hashing ? createHash('sha1') : undefined;
   }

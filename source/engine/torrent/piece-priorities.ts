@@ -3,11 +3,14 @@ import type { Metainfo } from '../metainfo/metainfo.js';
 import { filePieces } from '../metainfo/piece-layout.js';
 
 /** Each piece gets the highest priority of the files it touches (1 when none are given); padding and empty files count for nothing. */
-export function piecePriorities(meta: Pick<Metainfo, 'pieceCount' | 'pieceLength' | 'files'>, filePriorities: Uint8Array | undefined): Uint8Array {
+export function piecePriorities(
+  meta: Pick<Metainfo, 'pieceCount' | 'pieceLength' | 'files'>,
+  filePriorities: Uint8Array | undefined,
+): Uint8Array {
   const result = new Uint8Array(meta.pieceCount);
   meta.files.forEach((f, i) => {
     if (f.length === 0 || f.padding) return;
-    const p = filePriorities ? filePriorities[i] ?? 1 : 1;
+    const p = filePriorities ? (filePriorities[i] ?? 1) : 1;
     const span = filePieces(f, meta.pieceLength);
     if (!span) return;
     for (let k = span.first; k <= span.last; k++) result[k] = Math.max(result[k]!, p);

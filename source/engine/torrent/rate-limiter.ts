@@ -6,7 +6,10 @@ export class RateLimiter {
   private tokens: number;
   private last: number;
 
-  constructor(private rateBytesPerSecond = 0, private readonly burstSeconds = 0.5) {
+  constructor(
+    private rateBytesPerSecond = 0,
+    private readonly burstSeconds = 0.5,
+  ) {
     this.tokens = this.capacity();
     this.last = Date.now();
   }

@@ -90,6 +90,14 @@ export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hook
     deliver: (id, index, begin, data) => download.onWebSeedBlock(id, index, begin, data),
     fillOthers: () => download.fillOthers(),
   });
-  router = new PeerRouter(ctx, { peers, extensions, download, uploader, choking, joined: hooks.events.peer, left: hooks.events.peerClosed });
+  router = new PeerRouter(ctx, {
+    peers,
+    extensions,
+    download,
+    uploader,
+    choking,
+    joined: hooks.events.peer,
+    left: hooks.events.peerClosed,
+  });
   return { pieceBuffers, peers, extensions, download, uploader, choking, webSeeds, resume };
 }

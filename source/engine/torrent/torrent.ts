@@ -54,10 +54,18 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private readonly webSeeds: TorrentParts['webSeeds'];
   private readonly resume: TorrentParts['resume'];
 
-  constructor(readonly meta: Metainfo, private readonly options: TorrentOptions) {
+  constructor(
+    readonly meta: Metainfo,
+    private readonly options: TorrentOptions,
+  ) {
     super();
     this.infoHash = meta.infoHashBuffer;
-    this.storage = new Storage(meta, { directory: options.directory, hash: options.hash, filePriorities: options.filePriorities, check: options.check });
+    this.storage = new Storage(meta, {
+      directory: options.directory,
+      hash: options.hash,
+      filePriorities: options.filePriorities,
+      check: options.check,
+    });
     this.picker = this.makePicker(new Bitfield(meta.pieceCount));
     this.announcer = this.makeAnnouncer();
     ({
@@ -339,7 +347,10 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   // ---- construction helpers ----
 
   private makePicker(have: Bitfield): PiecePicker {
-    const picker = new PiecePicker({ pieceCount: this.meta.pieceCount, pieceLength: this.meta.pieceLength, totalLength: this.meta.length }, have);
+    const picker = new PiecePicker(
+      { pieceCount: this.meta.pieceCount, pieceLength: this.meta.pieceLength, totalLength: this.meta.length },
+      have,
+    );
     if (this.options.filePriorities) picker.setPiecePriorities(this.piecePriorities());
     if (this.options.sequential) picker.setSequential(true);
     return picker;
@@ -373,7 +384,18 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   stats(): TorrentStats {
     const { meta, picker, traffic, running, state, error, addedAt, completedAt } = this;
     const peers = { peers: this.peers.values(), peerCount: this.peers.size, knownPeers: this.peers.knownCount };
-    return torrentStats({ meta, picker, traffic, running, state, error, addedAt, completedAt, directory: this.options.directory, ...peers });
+    return torrentStats({
+      meta,
+      picker,
+      traffic,
+      running,
+      state,
+      error,
+      addedAt,
+      completedAt,
+      directory: this.options.directory,
+      ...peers,
+    });
   }
 
   peerStats(): PeerStats[] {

@@ -48,7 +48,8 @@ export class Uploader {
   onRequest(peer: Peer, r: { index: number; begin: number; length: number }): void {
     const { meta, picker } = this.ctx;
     const fast = peer.wire.remoteHandshake?.fast ?? false;
-    const valid = r.index < meta.pieceCount && r.length > 0 && r.length <= MAX_REQUEST_LENGTH && r.begin + r.length <= picker.pieceSize(r.index);
+    const valid =
+      r.index < meta.pieceCount && r.length > 0 && r.length <= MAX_REQUEST_LENGTH && r.begin + r.length <= picker.pieceSize(r.index);
     if (!valid) return peer.wire.destroy(new Error('invalid request'));
     if (peer.amChoking || !picker.have.get(r.index)) {
       if (!fast) return;

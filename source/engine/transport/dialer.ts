@@ -191,7 +191,10 @@ export class Dialer {
   halfOpen = 0;
   private readonly dials = new Set<Dialing>();
 
-  constructor(private readonly connector: Connector, readonly policy: DialPolicy) {
+  constructor(
+    private readonly connector: Connector,
+    readonly policy: DialPolicy,
+  ) {
     this.known = new KnownPeers(policy);
   }
 

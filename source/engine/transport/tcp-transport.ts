@@ -30,7 +30,13 @@ function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::' || net.isIP(address) === 0;
 }
 
-function dialTcp(host: string, port: number, localAddress: string | undefined, timeoutMs: number, callbacks: Parameters<Transport['dial']>[3]): Dialing {
+function dialTcp(
+  host: string,
+  port: number,
+  localAddress: string | undefined,
+  timeoutMs: number,
+  callbacks: Parameters<Transport['dial']>[3],
+): Dialing {
   const { socket, deliverTo } = connectPeerSocket(host, port, localAddress);
   let done = false;
   const fail = () => {

@@ -103,7 +103,9 @@ export class Framer {
       if (owned + n <= this.assembly.length) {
         this.assembly.copyWithin(0, this.start, this.end);
       } else {
-        const grown = Buffer.allocUnsafeSlow(Math.max(owned + n, Math.min(Math.max(2 * this.assembly.length, MIN_ASSEMBLY_BYTES), this.maxMessageLength + 4)));
+        const grown = Buffer.allocUnsafeSlow(
+          Math.max(owned + n, Math.min(Math.max(2 * this.assembly.length, MIN_ASSEMBLY_BYTES), this.maxMessageLength + 4)),
+        );
         this.assembly.copy(grown, 0, this.start, this.end);
         this.assembly = grown;
       }

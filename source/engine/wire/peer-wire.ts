@@ -123,7 +123,10 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     this.tickTimer = setInterval(() => this.tick(keepAliveMs, idleTimeoutMs), period);
     this.tickTimer.unref();
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 20_000;
-    this.handshakeTimer = setTimeout(() => this.destroy(new WireTimeoutError(`no handshake within ${handshakeTimeoutMs} ms`)), handshakeTimeoutMs);
+    this.handshakeTimer = setTimeout(
+      () => this.destroy(new WireTimeoutError(`no handshake within ${handshakeTimeoutMs} ms`)),
+      handshakeTimeoutMs,
+    );
     this.handshakeTimer.unref();
 
     if (socket.destroyed) {

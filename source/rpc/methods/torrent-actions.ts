@@ -43,7 +43,8 @@ export function queueMove(where: RpcQueueMove): MethodHandler {
 export const torrentRenamePath: MethodHandler = async (args, ctx) => {
   const path = optString(args, 'path');
   const name = optString(args, 'name');
-  if (path === undefined || path === '' || name === undefined || name === '') throw new RpcArgumentError('torrent-rename-path needs "path" and "name"');
+  if (path === undefined || path === '' || name === undefined || name === '')
+    throw new RpcArgumentError('torrent-rename-path needs "path" and "name"');
   if (name.includes('/') || name === '.' || name === '..') throw new RpcArgumentError('argument "name" must be a single path component');
   const torrents = await selected(args, ctx);
   if (torrents.length !== 1) throw new RpcArgumentError('torrent-rename-path requires 1 torrent');

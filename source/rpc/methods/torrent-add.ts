@@ -1,23 +1,15 @@
 // torrent-add: a torrent from `metainfo` (base64 .torrent) or `filename` (a magnet link, an http(s)
 // URL or a path on the daemon's machine), answered with torrent-added or torrent-duplicate.
 import type { RpcAddSource } from '../backend.js';
-import {
-  RpcArgumentError,
-  optBool,
-  optFileSelection,
-  optInt,
-  optPriority,
-  optString,
-  optLabels,
-  type Args,
-} from '../args.js';
+import { RpcArgumentError, optBool, optFileSelection, optInt, optPriority, optString, optLabels, type Args } from '../args.js';
 import type { MethodContext } from './context.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export function decodeMetainfo(text: string): Uint8Array {
   const compact = text.replace(/\s+/g, '');
-  if (compact.length === 0 || !BASE64.test(compact)) throw new RpcArgumentError('argument "metainfo" must be base64-encoded .torrent content');
+  if (compact.length === 0 || !BASE64.test(compact))
+    throw new RpcArgumentError('argument "metainfo" must be base64-encoded .torrent content');
   return Buffer.from(compact, 'base64');
 }
 
@@ -28,7 +20,8 @@ export function addSource(args: Args): RpcAddSource {
   if (metainfo !== undefined) return { kind: 'metainfo', bytes: decodeMetainfo(metainfo) };
   if (filename === undefined || filename === '') throw new RpcArgumentError('no filename or metainfo specified');
   if (/^magnet:\?/i.test(filename)) return { kind: 'magnet', uri: filename };
-  if (/^https?:\/\//i.test(filename)) return cookies === undefined ? { kind: 'url', url: filename } : { kind: 'url', url: filename, cookies };
+  if (/^https?:\/\//i.test(filename))
+    return cookies === undefined ? { kind: 'url', url: filename } : { kind: 'url', url: filename, cookies };
   return { kind: 'file', path: filename };
 }
 

@@ -34,7 +34,15 @@ describe('bencode -> JSON', () => {
   test('byte strings: readable text as strings, anything else as {"$hex"}', () => {
     const utf8 = Buffer.from('héllo ✓ 😀', 'utf8');
     const bencoded = `l${utf8.length}:${latin1(utf8)}6:\x7f\x00\x00\x01\x1a\xe12:\xc3\x28` + '3:a\tb2:\x00a1:\x7f0:e';
-    assert.deepEqual(show(bencoded), ['héllo ✓ 😀', { $hex: '7f0000011ae1' }, { $hex: 'c328' }, 'a\tb', { $hex: '0061' }, { $hex: '7f' }, '']);
+    assert.deepEqual(show(bencoded), [
+      'héllo ✓ 😀',
+      { $hex: '7f0000011ae1' },
+      { $hex: 'c328' },
+      'a\tb',
+      { $hex: '0061' },
+      { $hex: '7f' },
+      '',
+    ]);
   });
 
   test('a leading byte-order mark is kept, not stripped', () => {
@@ -82,7 +90,10 @@ describe('bencode -> JSON', () => {
 
 describe('JSON -> bencode', () => {
   test('the mapping back', () => {
-    assert.equal(back('{"b": [1, -2, "x"], "a": {"$hex": "00FF"}, "$$c": {"$int": "18446744073709551616"}, "$hex:ff": 0}'), 'd2:$ci18446744073709551616e1:a2:\x00\xff1:bli1ei-2e1:xe1:\xffi0ee');
+    assert.equal(
+      back('{"b": [1, -2, "x"], "a": {"$hex": "00FF"}, "$$c": {"$int": "18446744073709551616"}, "$hex:ff": 0}'),
+      'd2:$ci18446744073709551616e1:a2:\x00\xff1:bli1ei-2e1:xe1:\xffi0ee',
+    );
   });
 
   test('keys are written sorted bytewise whatever order JSON.parse gives them', () => {

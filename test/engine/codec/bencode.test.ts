@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { BencodeError, decode, decodeDetailed, encode, isDict, latin1, type BDict, type BValue } from '../../../source/engine/codec/bencode.js';
+import {
+  BencodeError,
+  decode,
+  decodeDetailed,
+  encode,
+  isDict,
+  latin1,
+  type BDict,
+  type BValue,
+} from '../../../source/engine/codec/bencode.js';
 
 const FUZZ_RUNS = process.env.CI ? 100_000 : 5_000;
 const b = (s: string) => Buffer.from(s, 'latin1');
@@ -14,7 +23,10 @@ function rejects(input: string | Uint8Array, message: RegExp, options = {}): Ben
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught instanceof BencodeError, `expected BencodeError for ${JSON.stringify(String(input).slice(0, 40))}, got ${String(caught)}`);
+  assert.ok(
+    caught instanceof BencodeError,
+    `expected BencodeError for ${JSON.stringify(String(input).slice(0, 40))}, got ${String(caught)}`,
+  );
   assert.match(caught.message, message);
   return caught;
 }
@@ -230,7 +242,13 @@ describe('encode', () => {
   });
 
   test('keys are sorted bytewise', () => {
-    const value = new Map<string, BValue>([['\xff', 1], ['a', 2], ['B', 3], ['', 4], ['aa', 5]]);
+    const value = new Map<string, BValue>([
+      ['\xff', 1],
+      ['a', 2],
+      ['B', 3],
+      ['', 4],
+      ['aa', 5],
+    ]);
     assert.equal(latin1(encode(value)), 'd0:i4e1:Bi3e1:ai2e2:aai5e1:\xffi1ee');
   });
 
@@ -259,10 +277,15 @@ const bvalueArbitrary = fc.letrec<{ value: BValue; int: number | bigint; bytes: 
     fc.bigInt({ min: -(2n ** 100n), max: 2n ** 100n }),
     fc.constantFrom(2 ** 53, -(2 ** 53), 1e21, 2n ** 63n - 1n, 2n ** 64n),
   ),
-  bytes: fc.oneof(fc.uint8Array({ maxLength: 24 }), fc.string({ maxLength: 12 }).map((s) => Buffer.from(s, 'utf8'))),
+  bytes: fc.oneof(
+    fc.uint8Array({ maxLength: 24 }),
+    fc.string({ maxLength: 12 }).map((s) => Buffer.from(s, 'utf8')),
+  ),
   list: fc.array(tie('value'), { maxLength: 5 }),
   dict: fc
-    .array(fc.tuple(fc.oneof(fc.uint8Array({ maxLength: 6 }).map(latin1), fc.constantFrom('info', 'a', 'b', '\xff', '')), tie('value')), { maxLength: 5 })
+    .array(fc.tuple(fc.oneof(fc.uint8Array({ maxLength: 6 }).map(latin1), fc.constantFrom('info', 'a', 'b', '\xff', '')), tie('value')), {
+      maxLength: 5,
+    })
     .map((entries) => new Map(entries)),
 }));
 
@@ -297,7 +320,13 @@ describe('properties', () => {
 
   test('random bencode-alphabet bytes only ever throw BencodeError', () => {
     const alphabet = fc.constantFrom(...b('ilde0123456789:-ab'));
-    fc.assert(fc.property(fc.array(alphabet, { maxLength: 64 }).map((a) => Uint8Array.from(a)), mustOnlyThrowBencodeError), { numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(
+        fc.array(alphabet, { maxLength: 64 }).map((a) => Uint8Array.from(a)),
+        mustOnlyThrowBencodeError,
+      ),
+      { numRuns: FUZZ_RUNS },
+    );
   });
 
   test('mutated valid encodings only ever throw BencodeError', () => {

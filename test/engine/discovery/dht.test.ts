@@ -81,7 +81,9 @@ test('hostile DHT packets are dropped and the node keeps working', async (t) => 
     // Paced, so that the kernel's receive buffer does not drop them before the gate sees them.
     await new Promise((r) => setTimeout(r, 10));
   }
-  await until('hostile packets to arrive', () => dht.droppedPackets >= hostile.length * 20 - 20, 5000).catch((e) => { throw new Error(`${e.message}: ${dht.droppedPackets}`); });
+  await until('hostile packets to arrive', () => dht.droppedPackets >= hostile.length * 20 - 20, 5000).catch((e) => {
+    throw new Error(`${e.message}: ${dht.droppedPackets}`);
+  });
   for (const packet of hostile) assert.equal(isAcceptableKrpc(packet), false, packet.subarray(0, 60).toString('latin1'));
 
   // Still answers a well-formed ping.

@@ -12,7 +12,11 @@ test('BEP 14 messages: encode, decode, reject what is not an announce', () => {
   const data = encodeLsd({ port: 6881, infoHashes: [HASH, 'B'.repeat(40)], cookie: 'c1' }, '239.192.152.143:6771');
   assert.match(data.toString(), /^BT-SEARCH \* HTTP\/1\.1\r\nHost: 239\.192\.152\.143:6771\r\nPort: 6881\r\nInfohash: a{40}\r\n/);
   assert.deepEqual(decodeLsd(data), { port: 6881, infoHashes: [HASH, 'b'.repeat(40)], cookie: 'c1' });
-  assert.deepEqual(decodeLsd(Buffer.from(`BT-SEARCH * HTTP/1.1\nPORT: 1\ninfohash: ${HASH}\n\n`)), { port: 1, infoHashes: [HASH], cookie: undefined });
+  assert.deepEqual(decodeLsd(Buffer.from(`BT-SEARCH * HTTP/1.1\nPORT: 1\ninfohash: ${HASH}\n\n`)), {
+    port: 1,
+    infoHashes: [HASH],
+    cookie: undefined,
+  });
   assert.equal(decodeLsd(Buffer.from(`M-SEARCH * HTTP/1.1\r\nPort: 1\r\nInfohash: ${HASH}\r\n\r\n`)), undefined);
   assert.equal(decodeLsd(Buffer.from(`BT-SEARCH * HTTP/1.1\r\nPort: 0\r\nInfohash: ${HASH}\r\n\r\n`)), undefined);
   assert.equal(decodeLsd(Buffer.from(`BT-SEARCH * HTTP/1.1\r\nPort: 70000\r\nInfohash: ${HASH}\r\n\r\n`)), undefined);

@@ -36,7 +36,10 @@ test('HTTP failure reason arrives as TrackerError, even with an error status', a
     res.statusCode = 400;
     res.end(encode(dict({ 'failure reason': Buffer.from('unregistered torrent') })));
   });
-  await assert.rejects(announce(`${base}/announce`, params), (e: unknown) => e instanceof TrackerError && e.reason === 'unregistered torrent');
+  await assert.rejects(
+    announce(`${base}/announce`, params),
+    (e: unknown) => e instanceof TrackerError && e.reason === 'unregistered torrent',
+  );
 });
 
 test('HTTP status errors, garbage bodies and oversized bodies are TrackerErrors', async (t) => {
@@ -52,9 +55,18 @@ test('HTTP status errors, garbage bodies and oversized bodies are TrackerErrors'
       res.end(Buffer.alloc(1024, 0x61));
     }
   });
-  await assert.rejects(announce(`${base}/missing/announce`, params), (e: unknown) => e instanceof TrackerError && e.reason === 'HTTP 404 Not Found');
-  await assert.rejects(announce(`${base}/garbage/announce`, params), (e: unknown) => e instanceof TrackerError && /not bencode/.test(e.reason));
-  await assert.rejects(announce(`${base}/huge/announce`, params), (e: unknown) => e instanceof TrackerError && /larger than/.test(e.reason));
+  await assert.rejects(
+    announce(`${base}/missing/announce`, params),
+    (e: unknown) => e instanceof TrackerError && e.reason === 'HTTP 404 Not Found',
+  );
+  await assert.rejects(
+    announce(`${base}/garbage/announce`, params),
+    (e: unknown) => e instanceof TrackerError && /not bencode/.test(e.reason),
+  );
+  await assert.rejects(
+    announce(`${base}/huge/announce`, params),
+    (e: unknown) => e instanceof TrackerError && /larger than/.test(e.reason),
+  );
 });
 
 test('HTTP redirects are followed a few times, then refused', async (t) => {
@@ -69,7 +81,10 @@ test('HTTP redirects are followed a few times, then refused', async (t) => {
     }
   });
   assert.equal((await announce(`${base}/3/announce`, params)).complete, 7);
-  await assert.rejects(announce(`${base}/9/announce`, params), (e: unknown) => e instanceof TrackerError && /too many redirects/.test(e.reason));
+  await assert.rejects(
+    announce(`${base}/9/announce`, params),
+    (e: unknown) => e instanceof TrackerError && /too many redirects/.test(e.reason),
+  );
 });
 
 test('HTTP timeout and abort', async (t) => {
@@ -77,7 +92,10 @@ test('HTTP timeout and abort', async (t) => {
     /* never answers */
   });
   const started = Date.now();
-  await assert.rejects(announce(`${base}/announce`, params, { timeoutMs: 200 }), (e: unknown) => e instanceof TrackerError && /no answer within 0.2 s/.test(e.reason));
+  await assert.rejects(
+    announce(`${base}/announce`, params, { timeoutMs: 200 }),
+    (e: unknown) => e instanceof TrackerError && /no answer within 0.2 s/.test(e.reason),
+  );
   assert.ok(Date.now() - started < 2000);
   const controller = new AbortController();
   setTimeout(() => controller.abort(new Error('stopped by test')), 100);

@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import { encode, dict } from '../../../source/engine/codec/bencode.js';
 import { formatIPv6, parseCompactPeers4, parseCompactPeers6 } from '../../../source/engine/discovery/tracker/compact.js';
 import { displayUrl, TrackerError } from '../../../source/engine/discovery/tracker/errors.js';
-import { buildAnnounceUrl, buildScrapeUrl, parseAnnounceReply, parseScrapeReply, percentEncodeBytes } from '../../../source/engine/discovery/tracker/http-tracker.js';
+import {
+  buildAnnounceUrl,
+  buildScrapeUrl,
+  parseAnnounceReply,
+  parseScrapeReply,
+  percentEncodeBytes,
+} from '../../../source/engine/discovery/tracker/http-tracker.js';
 import { scrapeUrlFor } from '../../../source/engine/discovery/tracker/scrape-url.js';
 
 const URL0 = 'http://tracker.test/announce';
@@ -47,10 +53,17 @@ test('scrape URL rule (BEP 48)', () => {
   assert.equal(scrapeUrlFor('http://t.test/x/announce.php?pk=1'), 'http://t.test/x/scrape.php?pk=1');
   assert.equal(scrapeUrlFor('http://t.test/announce/'.slice(0, -1)), 'http://t.test/scrape');
   for (const bad of ['http://t.test/a', 'http://t.test/x/announce/y', 'http://t.test', 'http://t.test/', 'http://t.test/ann?x=announce']) {
-    assert.throws(() => scrapeUrlFor(bad), (e: unknown) => e instanceof TrackerError && /does not support scrape/.test(e.message), bad);
+    assert.throws(
+      () => scrapeUrlFor(bad),
+      (e: unknown) => e instanceof TrackerError && /does not support scrape/.test(e.message),
+      bad,
+    );
   }
   const hashes = [Buffer.alloc(20, 0xaa), Buffer.alloc(20, 0x41)];
-  assert.equal(buildScrapeUrl('http://t.test/announce', hashes), `http://t.test/scrape?info_hash=${'%AA'.repeat(20)}&info_hash=${'A'.repeat(20)}`);
+  assert.equal(
+    buildScrapeUrl('http://t.test/announce', hashes),
+    `http://t.test/scrape?info_hash=${'%AA'.repeat(20)}&info_hash=${'A'.repeat(20)}`,
+  );
 });
 
 test('compact IPv4 peers (BEP 23), ragged tail and port 0 ignored', () => {
@@ -128,10 +141,19 @@ test('failure reason and malformed replies become TrackerError', () => {
   const failure = encode(dict({ 'failure reason': Buffer.from('torrent not registered') }));
   assert.throws(
     () => parseAnnounceReply(URL0, failure),
-    (e: unknown) => e instanceof TrackerError && e.reason === 'torrent not registered' && e.message === 'http://tracker.test/announce: torrent not registered',
+    (e: unknown) =>
+      e instanceof TrackerError &&
+      e.reason === 'torrent not registered' &&
+      e.message === 'http://tracker.test/announce: torrent not registered',
   );
-  assert.throws(() => parseAnnounceReply(URL0, Buffer.from('<html>oops</html>')), (e: unknown) => e instanceof TrackerError && /not bencode/.test(e.message));
-  assert.throws(() => parseAnnounceReply(URL0, Buffer.from('li1ee')), (e: unknown) => e instanceof TrackerError && /not a dictionary/.test(e.message));
+  assert.throws(
+    () => parseAnnounceReply(URL0, Buffer.from('<html>oops</html>')),
+    (e: unknown) => e instanceof TrackerError && /not bencode/.test(e.message),
+  );
+  assert.throws(
+    () => parseAnnounceReply(URL0, Buffer.from('li1ee')),
+    (e: unknown) => e instanceof TrackerError && /not a dictionary/.test(e.message),
+  );
   assert.throws(() => parseScrapeReply(URL0, Buffer.from('d5:filesi1ee')), TrackerError);
 });
 

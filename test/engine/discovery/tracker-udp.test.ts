@@ -169,7 +169,10 @@ test('UDP scrape splits many hashes over several packets and maps each', async (
   assert.equal(stats.size, 75);
   assert.deepEqual(stats.get(Buffer.alloc(20, 74).toString('hex')), { complete: 74, downloaded: 100, incomplete: 7 });
   const scrapes = tracker.received.filter((p) => actionOf(p) === 2);
-  assert.deepEqual(scrapes.map((p) => (p.length - 16) / 20), [70, 5]);
+  assert.deepEqual(
+    scrapes.map((p) => (p.length - 16) / 20),
+    [70, 5],
+  );
 });
 
 test('UDP scrape reply cut short: hashes without an entry are absent', async (t) => {
@@ -200,6 +203,9 @@ test('UDP: refused port and unknown host give clear errors', async () => {
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const port = (socket.address() as AddressInfo).port;
   await new Promise<void>((resolve) => socket.close(resolve));
-  await assert.rejects(announce(`udp://127.0.0.1:${port}`, params, fast), (e: unknown) => e instanceof TrackerError && /refused/.test(e.reason));
+  await assert.rejects(
+    announce(`udp://127.0.0.1:${port}`, params, fast),
+    (e: unknown) => e instanceof TrackerError && /refused/.test(e.reason),
+  );
   await assert.rejects(scrape('udp://no-such-host.invalid:6969/announce', [infoHash], fast), /cannot resolve host 'no-such-host.invalid'/);
 });

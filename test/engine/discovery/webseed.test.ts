@@ -41,7 +41,13 @@ test('contiguousRuns joins blocks across piece boundaries and splits at gaps', (
     ],
     32768,
   );
-  assert.deepEqual(runs.map((r) => [r.offset, r.length, r.blocks.length]), [[16384, 32768, 2], [98304, 100, 1]]);
+  assert.deepEqual(
+    runs.map((r) => [r.offset, r.length, r.blocks.length]),
+    [
+      [16384, 32768, 2],
+      [98304, 100, 1],
+    ],
+  );
 });
 
 async function server(t: import('node:test').TestContext, handler: http.RequestListener): Promise<string> {

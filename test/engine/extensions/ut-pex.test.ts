@@ -37,7 +37,15 @@ test('ut_pex messages round-trip with flags, IPv4 and IPv6', () => {
 test('ut_pex decoding is lenient about keys and strict about the payload type', () => {
   // Port-0 entries are dropped without shifting the flags of the others; a ragged tail is ignored.
   const added = Buffer.from([1, 2, 3, 4, 0, 0, 5, 6, 7, 8, 0x1a, 0xe1, 9, 9]);
-  const m = decodePex(encode(new Map<string, any>([['added', added], ['added.f', Buffer.from([0, 2])], ['dropped', 5]])));
+  const m = decodePex(
+    encode(
+      new Map<string, any>([
+        ['added', added],
+        ['added.f', Buffer.from([0, 2])],
+        ['dropped', 5],
+      ]),
+    ),
+  );
   assert.deepEqual(m.added, [{ host: '5.6.7.8', port: 6881, flags: 2 }]);
   assert.deepEqual(m.dropped, []);
   assert.throws(() => decodePex(Buffer.from('i5e')));
@@ -98,7 +106,10 @@ test('UtPex learns within limits: rate, count, garbage', (t) => {
   const peer = fakePeer('x', []);
   pex.onPeer(peer);
   const many = Array.from({ length: 300 }, (_, i) => ({ host: `10.0.${i >> 8}.${(i & 255) + 1}`, port: 7000, flags: 0 }));
-  pex.onMessage(peer, encodePex({ added: [{ host: '0.0.0.0', port: 5, flags: 0 }, { host: '239.1.1.1', port: 5, flags: 0 }, ...many], dropped: [] }));
+  pex.onMessage(
+    peer,
+    encodePex({ added: [{ host: '0.0.0.0', port: 5, flags: 0 }, { host: '239.1.1.1', port: 5, flags: 0 }, ...many], dropped: [] }),
+  );
   assert.equal(learned.length, 1);
   assert.equal(learned[0]!.length, 100, 'at most 100 per message, garbage addresses skipped');
   assert.deepEqual(learned[0]![0], { host: '10.0.0.1', port: 7000 });

@@ -71,7 +71,11 @@ test('hashFiles equals a reference over files whose boundaries straddle pieces',
     const digests = await pool.hashFiles(files, pieceLength, { onProgress: (p) => updates.push(p.bytesHashed) });
     assert.ok(digests.equals(referencePieces(data, pieceLength)), `piece length ${pieceLength}`);
     assert.equal(updates.at(-1), data.length, 'progress reaches the total');
-    assert.deepEqual(updates, [...updates].sort((a, b) => a - b), 'progress only grows');
+    assert.deepEqual(
+      updates,
+      [...updates].sort((a, b) => a - b),
+      'progress only grows',
+    );
   }
 });
 
@@ -100,7 +104,11 @@ test('hashFiles stops early when aborted', async (t) => {
   await assert.rejects(pool.hashFiles(files, 16_384, { signal: AbortSignal.abort(new Error('already')) }), /already/);
   // The calling thread stops too.
   const second = new AbortController();
-  const helped = pool.hashFiles(files, 16_384, { signal: second.signal, useCallerThread: 'throughout', onProgress: () => second.abort(new Error('halt')) });
+  const helped = pool.hashFiles(files, 16_384, {
+    signal: second.signal,
+    useCallerThread: 'throughout',
+    onProgress: () => second.abort(new Error('halt')),
+  });
   await assert.rejects(helped, /halt/);
   // The pool is still usable afterwards.
   assert.equal((await pool.sha1(Buffer.from('abc'))).toString('hex'), 'a9993e364706816aba3e25717850c26c9cd0d89d');
@@ -115,12 +123,24 @@ test('hashPieces hashes chosen runs of pieces and reports missing data when tole
     const pool = new HashPool({ size: 1 });
     t.after(() => pool.close());
     let last = { bytesHashed: 0, piecesHashed: 0 };
-    const mid = await pool.hashPieces(files, pieceLength, { runs: [[1, 2], [4, 1]], useCallerThread, onProgress: (p) => (last = p) });
+    const mid = await pool.hashPieces(files, pieceLength, {
+      runs: [
+        [1, 2],
+        [4, 1],
+      ],
+      useCallerThread,
+      onProgress: (p) => (last = p),
+    });
     assert.ok(mid.digests.subarray(20, 60).equals(all.subarray(20, 60)));
     assert.ok(mid.digests.subarray(80, 100).equals(all.subarray(80, 100)));
     assert.ok(mid.digests.subarray(0, 20).equals(Buffer.alloc(20)), 'pieces outside the runs are not hashed');
     assert.ok(mid.digests.subarray(60, 80).equals(Buffer.alloc(20)));
-    assert.deepEqual(last, { bytesHashed: 2 * pieceLength + (150_000 - 4 * pieceLength), totalBytes: 2 * pieceLength + (150_000 - 4 * pieceLength), piecesHashed: 3, pieceCount: 3 });
+    assert.deepEqual(last, {
+      bytesHashed: 2 * pieceLength + (150_000 - 4 * pieceLength),
+      totalBytes: 2 * pieceLength + (150_000 - 4 * pieceLength),
+      piecesHashed: 3,
+      pieceCount: 3,
+    });
     assert.deepEqual([...mid.unreadable], [0, 0, 0, 0, 0]);
     // Done as soon as every piece is, even if the worker was still booting: it stays usable.
     assert.equal((await pool.sha1(Buffer.from('abc'))).toString('hex'), 'a9993e364706816aba3e25717850c26c9cd0d89d');
@@ -200,7 +220,10 @@ test('an idle warmed pool lets a child process exit on its own', async () => {
     const d = await pool.sha1(Buffer.from('abc'));
     console.log(d.toString('hex'));
   `;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   assert.equal(result.stdout.trim(), 'a9993e364706816aba3e25717850c26c9cd0d89d', result.stderr);
   assert.equal(result.status, 0, 'exited by itself, not killed by the timeout');
 });

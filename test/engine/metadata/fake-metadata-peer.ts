@@ -3,7 +3,11 @@ import net from 'node:net';
 import type { TestContext } from 'node:test';
 import { PeerWire } from '../../../source/engine/wire/peer-wire.js';
 import { makePeerId } from '../../../source/engine/wire/peer-id.js';
-import { decodeMetadataMessage, encodeMetadataMessage, METADATA_PIECE_SIZE } from '../../../source/engine/extensions/ut-metadata-messages.js';
+import {
+  decodeMetadataMessage,
+  encodeMetadataMessage,
+  METADATA_PIECE_SIZE,
+} from '../../../source/engine/extensions/ut-metadata-messages.js';
 
 export interface FakeBehaviour {
   /** Advertised metadata_size (default: the real size). */
@@ -12,7 +16,11 @@ export interface FakeBehaviour {
   answer?: (piece: number, truth: Buffer) => { data: Buffer; totalSize?: number } | 'reject' | 'silence';
 }
 
-export async function startFakePeer(t: TestContext, info: Buffer, behaviour: FakeBehaviour = {}): Promise<{ port: number; requests: number[] }> {
+export async function startFakePeer(
+  t: TestContext,
+  info: Buffer,
+  behaviour: FakeBehaviour = {},
+): Promise<{ port: number; requests: number[] }> {
   const requests: number[] = [];
   const REMOTE_ID = 7;
   const sockets = new Set<net.Socket>();

@@ -25,7 +25,14 @@ test('a magnet with x.pe resolves from a btui seeder (ut_metadata installed by S
   await leecher.listen();
   await seeder.add(meta, { directory: dir, seedMode: true }).start();
 
-  const magnet = parseMagnet(magnetURI({ infoHash: meta.infoHash, trackers: ['http://127.0.0.1:1/announce'], webSeeds: ['http://127.0.0.1:1/ws/'], peers: [{ host: '127.0.0.1', port: seeder.port }] }));
+  const magnet = parseMagnet(
+    magnetURI({
+      infoHash: meta.infoHash,
+      trackers: ['http://127.0.0.1:1/announce'],
+      webSeeds: ['http://127.0.0.1:1/ws/'],
+      peers: [{ host: '127.0.0.1', port: seeder.port }],
+    }),
+  );
   const { meta: fetched, peers } = await leecher.resolveMagnet(magnet, { timeoutMs: 10_000 });
   assert.equal(fetched.infoHash, meta.infoHash);
   assert.ok(fetched.infoBytes.equals(meta.infoBytes));
@@ -44,7 +51,10 @@ test('the fetcher spreads pieces over several peers and assembles them', async (
   const b = await startFakePeer(t, meta.infoBytes);
   const fetcher = new MetadataFetcher({ infoHash: meta.infoHashBuffer, peerId: makePeerId() });
   t.after(() => fetcher.close());
-  fetcher.addPeers([{ host: '127.0.0.1', port: a.port }, { host: '127.0.0.1', port: b.port }]);
+  fetcher.addPeers([
+    { host: '127.0.0.1', port: a.port },
+    { host: '127.0.0.1', port: b.port },
+  ]);
   const info = await fetcher.result;
   assert.ok(info.equals(meta.infoBytes));
   assert.ok(a.requests.length > 0 && b.requests.length > 0, `requests: ${a.requests} / ${b.requests}`);
@@ -72,7 +82,8 @@ test('hostile metadata peers are dropped and honest ones still deliver', async (
   fetcher.addPeers([{ host: '127.0.0.1', port: honest.port }]);
   const result = await fetcher.result;
   assert.ok(result.equals(info));
-  for (const p of [huge, wrongTotal, shortPieces, garbage]) assert.ok(banned.includes(`127.0.0.1:${p.port}`), `banned ${banned}; expected ${p.port}`);
+  for (const p of [huge, wrongTotal, shortPieces, garbage])
+    assert.ok(banned.includes(`127.0.0.1:${p.port}`), `banned ${banned}; expected ${p.port}`);
   assert.equal(huge.requests.length, 0, 'nothing asked of a peer claiming 1 GiB of metadata');
 });
 
@@ -82,6 +93,9 @@ test('resolving with no reachable peers ends with a clear error at the deadline'
   await session.listen();
   const magnet = parseMagnet(`magnet:?xt=urn:btih:${'ab'.repeat(20)}&x.pe=127.0.0.1:1`);
   const started = Date.now();
-  await assert.rejects(session.resolveMagnet(magnet, { timeoutMs: 800 }), /no metadata for abab.* within 1 s \(1 peer found, 0 offered metadata; sources: 1 x\.pe, 0 trackers, no DHT\)/);
+  await assert.rejects(
+    session.resolveMagnet(magnet, { timeoutMs: 800 }),
+    /no metadata for abab.* within 1 s \(1 peer found, 0 offered metadata; sources: 1 x\.pe, 0 trackers, no DHT\)/,
+  );
   assert.ok(Date.now() - started < 3000);
 });

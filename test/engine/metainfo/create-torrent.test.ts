@@ -20,7 +20,12 @@ function decodeTorrent(bytes: Buffer): { top: BDict; info: BDict; infoHash: stri
 
 function pieceHashes(data: Buffer, pieceLength: number): Buffer {
   const out: Buffer[] = [];
-  for (let at = 0; at < data.length; at += pieceLength) out.push(createHash('sha1').update(data.subarray(at, at + pieceLength)).digest());
+  for (let at = 0; at < data.length; at += pieceLength)
+    out.push(
+      createHash('sha1')
+        .update(data.subarray(at, at + pieceLength))
+        .digest(),
+    );
   return Buffer.concat(out);
 }
 

@@ -8,11 +8,14 @@ const B32 = 'YEX6DQDLXISUVHOJ6UM3GNNKPQJWPKEK';
 const V2 = 'caf1e1c30e81cb361b9ee167c4aa64228a7fa4fa9f6105232b28ad099f3a302e';
 
 function rejects(uri: string, pattern: RegExp): void {
-  assert.throws(() => parseMagnet(uri), (error: unknown) => {
-    assert.ok(error instanceof MagnetError, `expected MagnetError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => parseMagnet(uri),
+    (error: unknown) => {
+      assert.ok(error instanceof MagnetError, `expected MagnetError, got ${String(error)}`);
+      assert.match(error.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('parseInfoHash: 40 hex or 32 base32, as lowercase hex', () => {

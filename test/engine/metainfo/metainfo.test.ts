@@ -60,11 +60,14 @@ function parse(info: BValue, outer: Record<string, unknown> = {}, options?: Pars
 }
 
 function rejects(info: BValue, pattern: RegExp, outer: Record<string, unknown> = {}, options?: ParseOptions): void {
-  assert.throws(() => parse(info, outer, options), (error: unknown) => {
-    assert.ok(error instanceof MetainfoError, `expected MetainfoError, got ${String(error)}`);
-    assert.match(error.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => parse(info, outer, options),
+    (error: unknown) => {
+      assert.ok(error instanceof MetainfoError, `expected MetainfoError, got ${String(error)}`);
+      assert.match(error.message, pattern);
+      return true;
+    },
+  );
 }
 
 /** A v2 file tree from paths; every non-empty file gets a distinct fake pieces root. */
@@ -183,7 +186,10 @@ test('BEP 47 padding: attr p, .pad/N names, BitComet names; padding may repeat a
 
 test('trackers: announce-list tiers win over announce, empty and duplicate URLs dropped', () => {
   const info = v1Info(10);
-  assert.deepEqual(parse(info, { 'announce-list': [['http://a', 'http://b', ''], [], ['udp://c:80', 'http://a']] }).announce, [['http://a', 'http://b'], ['udp://c:80']]);
+  assert.deepEqual(parse(info, { 'announce-list': [['http://a', 'http://b', ''], [], ['udp://c:80', 'http://a']] }).announce, [
+    ['http://a', 'http://b'],
+    ['udp://c:80'],
+  ]);
   assert.deepEqual(parse(info, { announce: undefined }).announce, []);
   assert.deepEqual(parse(info, { 'announce-list': [[]] }).announce, [['http://tracker.example/announce']]);
   assert.deepEqual(parse(info, { 'url-list': ['http://w1/', 'http://w1/', 'http://w2/'] }).urlList, ['http://w1/', 'http://w2/']);
@@ -228,10 +234,15 @@ test('v2 single file is named by its file tree entry; piece layers are checked a
   const layer = Buffer.alloc(4 * 32, 9);
   const m = parse(info, { 'piece layers': new Map([[Buffer.alloc(32, 1).toString('latin1'), layer]]) });
   assert.equal(m.name, 'movie.mkv');
-  assert.deepEqual(m.files.map((f) => f.path), [['movie.mkv']]);
+  assert.deepEqual(
+    m.files.map((f) => f.path),
+    [['movie.mkv']],
+  );
   assert.equal(m.pieceCount, 4);
   assert.deepEqual(m.pieceLayers?.get(Buffer.alloc(32, 1).toString('hex')), layer);
-  rejects(info, /piece layer for "movie.mkv" is 96 bytes, expected 128/, { 'piece layers': new Map([[Buffer.alloc(32, 1).toString('latin1'), Buffer.alloc(96)]]) });
+  rejects(info, /piece layer for "movie.mkv" is 96 bytes, expected 128/, {
+    'piece layers': new Map([[Buffer.alloc(32, 1).toString('latin1'), Buffer.alloc(96)]]),
+  });
   rejects(info, /'piece layers' is not a dictionary/, { 'piece layers': 5 });
 });
 
@@ -246,7 +257,14 @@ test('hybrid: both hashes, v1 layout with padding, pieces roots carried over', (
   assert.equal(m.version, 'hybrid');
   assert.equal(m.infoHash, createHash('sha1').update(bytes).digest('hex'));
   assert.equal(m.infoHashV2, createHash('sha256').update(bytes).digest('hex'));
-  assert.deepEqual(m.files.map((f) => [f.path.join('/'), f.padding]), [['root/a.bin', false], ['root/.pad/9152', true], ['root/b.txt', false]]);
+  assert.deepEqual(
+    m.files.map((f) => [f.path.join('/'), f.padding]),
+    [
+      ['root/a.bin', false],
+      ['root/.pad/9152', true],
+      ['root/b.txt', false],
+    ],
+  );
   assert.equal(m.pieceCount, 4);
   assert.deepEqual(m.files[2]!.piecesRoot, Buffer.alloc(32, 2));
 });
@@ -315,7 +333,13 @@ test('rejects: lengths', () => {
   rejects(v1Info([{ path: ['a'], length: -1 }]), /file 1 length -1 is negative/);
   rejects(v1Info([{ path: ['a'], length: 2n ** 64n }]), /file 1 length 18446744073709551616 is too large/);
   rejects(v1Info([{ path: ['a'], length: 2 ** 53 + 2 }]), /too large/);
-  rejects(v1Info([{ path: ['a'], length: 2 ** 52 }, { path: ['b'], length: 2 ** 52 }]), /total length overflows/);
+  rejects(
+    v1Info([
+      { path: ['a'], length: 2 ** 52 },
+      { path: ['b'], length: 2 ** 52 },
+    ]),
+    /total length overflows/,
+  );
   rejects(d({ name: 'x', 'piece length': PL, pieces: Buffer.alloc(0), length: -5 }), /'length' -5 is negative/);
   rejects(d({ name: 'x', 'piece length': PL, pieces: Buffer.alloc(0), length: 0 }), /holds no data/);
   rejects(v1Info([{ path: ['a'], length: 0 }]), /holds no data/);
@@ -364,9 +388,27 @@ test('rejects: unsafe and colliding file paths', () => {
   rejects(one(['c:']), /character Windows does not allow/, {}, { windows: true });
   rejects(one(['trailing.']), /ends in a dot or space/, {}, { windows: true });
   assert.deepEqual(parse(one(['dir', 'aux.c']), {}, { windows: false }).files[0]!.path, ['root', 'dir', 'aux.c']);
-  rejects(v1Info([{ path: ['a', 'x'], length: 1 }, { path: ['a', 'x'], length: 2 }]), /file 2: duplicate path "a\/x"/);
-  rejects(v1Info([{ path: ['a'], length: 1 }, { path: ['a', 'x'], length: 2 }]), /file 2: "a" is both a file and a directory/);
-  rejects(v1Info([{ path: ['a', 'x'], length: 1 }, { path: ['a'], length: 2 }]), /file 2: "a" is both a file and a directory/);
+  rejects(
+    v1Info([
+      { path: ['a', 'x'], length: 1 },
+      { path: ['a', 'x'], length: 2 },
+    ]),
+    /file 2: duplicate path "a\/x"/,
+  );
+  rejects(
+    v1Info([
+      { path: ['a'], length: 1 },
+      { path: ['a', 'x'], length: 2 },
+    ]),
+    /file 2: "a" is both a file and a directory/,
+  );
+  rejects(
+    v1Info([
+      { path: ['a', 'x'], length: 1 },
+      { path: ['a'], length: 2 },
+    ]),
+    /file 2: "a" is both a file and a directory/,
+  );
   rejects(v2Info([{ path: ['..'], length: 5 }]), /file tree: unsafe path "..": '\.\.' component/);
 });
 
@@ -380,8 +422,14 @@ test('rejects: v2 structure', () => {
   rejects(v2Info([], {}), /'file tree' is empty/);
   rejects(v2Info([{ path: ['a'], length: 5 }], { 'file tree': 5 }), /'file tree' is not a dictionary/);
   rejects(v2Info([{ path: ['a'], length: 5 }], { 'file tree': d({ a: d({ '': d({ length: 5 }) }) }) }), /file "a" has no 'pieces root'/);
-  rejects(v2Info([{ path: ['a'], length: 5 }], { 'file tree': d({ a: d({ '': d({ length: 5, 'pieces root': Buffer.alloc(20) }) }) }) }), /'pieces root' is 20 bytes, not 32/);
-  rejects(v2Info([{ path: ['a'], length: 5 }], { 'file tree': d({ a: d({ '': d({ length: 0 }), b: d({ '': d({ length: 0 }) }) }) }) }), /"a" is both a file and a directory/);
+  rejects(
+    v2Info([{ path: ['a'], length: 5 }], { 'file tree': d({ a: d({ '': d({ length: 5, 'pieces root': Buffer.alloc(20) }) }) }) }),
+    /'pieces root' is 20 bytes, not 32/,
+  );
+  rejects(
+    v2Info([{ path: ['a'], length: 5 }], { 'file tree': d({ a: d({ '': d({ length: 0 }), b: d({ '': d({ length: 0 }) }) }) }) }),
+    /"a" is both a file and a directory/,
+  );
   rejects(v2Info([{ path: ['a'], length: 5 }], { 'file tree': d({ a: d({}) }) }), /directory "a" is empty/);
   rejects(v2Info([{ path: ['a'], length: 5 }], { 'file tree': d({ a: 5 }) }), /"a" is not a dictionary/);
   rejects(v2Info([{ path: ['a'], length: 0 }]), /holds no data/);
@@ -391,7 +439,10 @@ test('rejects: v2 structure', () => {
 test('safePathComponents returns safe paths unchanged and names the problem', () => {
   const ok = ['dir', 'file name.txt', '日本語', '.hidden', '...'];
   assert.equal(safePathComponents(ok), ok);
-  assert.throws(() => safePathComponents(['a', '..']), (e: unknown) => e instanceof UnsafePathError && /"a\/..": '\.\.' component/.test(e.message));
+  assert.throws(
+    () => safePathComponents(['a', '..']),
+    (e: unknown) => e instanceof UnsafePathError && /"a\/..": '\.\.' component/.test(e.message),
+  );
   assert.throws(() => safePathComponents([]), /empty path/);
   for (const bad of ['nul', 'COM1', 'lpt9.txt', 'Aux', 'a<b', 'a?', 'x ']) {
     assert.throws(() => safePathComponents([bad], { windows: true }), UnsafePathError, bad);
@@ -480,29 +531,86 @@ describe('files streamed from the decoder', () => {
     { weight: 40, arbitrary: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'dir', 'x.bin') },
     { weight: 1, arbitrary: fc.constantFrom('..', '.', '', 'a/b', 'CON', '.pad', '16', '_____padding_file_0', 'é', '\0') },
   );
-  const longPath = fc.array(fc.integer({ min: 236, max: 255 }).map((n) => 'l'.repeat(n)), { minLength: 15, maxLength: 17 });
-  const path = fc.oneof({ weight: 20, arbitrary: fc.array(component, { minLength: 1, maxLength: 3 }) }, { weight: 1, arbitrary: longPath }, { weight: 1, arbitrary: fc.constant([]) });
-  const length = fc.oneof({ weight: 40, arbitrary: fc.integer({ min: 0, max: 40_000 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 2n ** 64n, 2 ** 53, 'x', undefined) });
+  const longPath = fc.array(
+    fc.integer({ min: 236, max: 255 }).map((n) => 'l'.repeat(n)),
+    { minLength: 15, maxLength: 17 },
+  );
+  const path = fc.oneof(
+    { weight: 20, arbitrary: fc.array(component, { minLength: 1, maxLength: 3 }) },
+    { weight: 1, arbitrary: longPath },
+    { weight: 1, arbitrary: fc.constant([]) },
+  );
+  const length = fc.oneof(
+    { weight: 40, arbitrary: fc.integer({ min: 0, max: 40_000 }) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 2n ** 64n, 2 ** 53, 'x', undefined) },
+  );
   const entry = fc.oneof(
-    { weight: 40, arbitrary: fc.record({ length, path, attr: fc.constantFrom(undefined, undefined, 'p', 'x'), utf8: fc.constantFrom(false, false, true) }).map((f) => d({ length: f.length, [f.utf8 ? 'path.utf-8' : 'path']: f.path, attr: f.attr })) },
-    { weight: 1, arbitrary: fc.constantFrom<unknown>(7, 'entry', [1], d({ length: 1, path: 'a' }), d({ length: 1, path: [1] }), d({ length: 1 })) },
+    {
+      weight: 40,
+      arbitrary: fc
+        .record({ length, path, attr: fc.constantFrom(undefined, undefined, 'p', 'x'), utf8: fc.constantFrom(false, false, true) })
+        .map((f) => d({ length: f.length, [f.utf8 ? 'path.utf-8' : 'path']: f.path, attr: f.attr })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<unknown>(7, 'entry', [1], d({ length: 1, path: 'a' }), d({ length: 1, path: [1] }), d({ length: 1 })),
+    },
   );
   const info = fc
     .record({
-      name: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('root', 'r') }, { weight: 2, arbitrary: fc.integer({ min: 100, max: 255 }).map((n) => 'n'.repeat(n)) }, { weight: 1, arbitrary: fc.constantFrom(undefined, '..', 5) }),
-      pieceLength: fc.oneof({ weight: 10, arbitrary: fc.constant<unknown>(PL) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(1000, 0, 'x') }),
+      name: fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom('root', 'r') },
+        { weight: 2, arbitrary: fc.integer({ min: 100, max: 255 }).map((n) => 'n'.repeat(n)) },
+        { weight: 1, arbitrary: fc.constantFrom(undefined, '..', 5) },
+      ),
+      pieceLength: fc.oneof(
+        { weight: 10, arbitrary: fc.constant<unknown>(PL) },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>(1000, 0, 'x') },
+      ),
       files: fc.array(entry, { minLength: 0, maxLength: 8 }),
       piecesRight: fc.oneof({ weight: 10, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-      extra: fc.constantFrom<Record<string, unknown>>({}, {}, {}, {}, {}, {}, {}, {}, { length: 5 }, { 'meta version': 3 }, { 'name.utf-8': 'utf' }, { private: 1, source: 's' }),
+      extra: fc.constantFrom<Record<string, unknown>>(
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        {},
+        { length: 5 },
+        { 'meta version': 3 },
+        { 'name.utf-8': 'utf' },
+        { private: 1, source: 's' },
+      ),
     })
     .map((i) => {
-      const total = i.files.reduce<number>((sum, f) => sum + (f instanceof Map && typeof f.get('length') === 'number' ? (f.get('length') as number) : 0), 0);
+      const total = i.files.reduce<number>(
+        (sum, f) => sum + (f instanceof Map && typeof f.get('length') === 'number' ? (f.get('length') as number) : 0),
+        0,
+      );
       const count = typeof i.pieceLength === 'number' && i.pieceLength > 0 && total <= 2 ** 30 ? Math.ceil(total / i.pieceLength) : 1;
-      return d({ name: i.name, 'piece length': i.pieceLength, files: i.files, pieces: Buffer.alloc((count + (i.piecesRight ? 0 : 1)) * 20, 3), ...i.extra });
+      return d({
+        name: i.name,
+        'piece length': i.pieceLength,
+        files: i.files,
+        pieces: Buffer.alloc((count + (i.piecesRight ? 0 : 1)) * 20, 3),
+        ...i.extra,
+      });
     });
   const torrentBytes = info.map((i) => torrent(i, { comment: 'c', 'url-list': ['http://seed/'] }));
   const mutated = fc
-    .tuple(torrentBytes, fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.constantFrom('flip', 'delete', 'insert'), fc.constantFrom(...'ldie:0123456789xp'.split('').map((c) => c.charCodeAt(0)), 0xff)), { minLength: 1, maxLength: 4 }))
+    .tuple(
+      torrentBytes,
+      fc.array(
+        fc.tuple(
+          fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+          fc.constantFrom('flip', 'delete', 'insert'),
+          fc.constantFrom(...'ldie:0123456789xp'.split('').map((c) => c.charCodeAt(0)), 0xff),
+        ),
+        { minLength: 1, maxLength: 4 },
+      ),
+    )
     .map(([bytes, edits]) => {
       const out = [...bytes];
       for (const [at, op, byte] of edits) {
@@ -542,7 +650,10 @@ describe('files streamed from the decoder', () => {
   });
 
   test('mutated torrents: the same bencode errors (and offsets), Metainfo or error as with the list decoded whole', () => {
-    fc.assert(fc.property(mutated, fc.boolean(), (data, windows) => sameBothWays(data, windows)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(mutated, fc.boolean(), (data, windows) => sameBothWays(data, windows)),
+      { numRuns: 3000 },
+    );
   });
 
   test('the decode limit (maxTokens) falls on the same value streamed, taken raw, or whole', () => {
@@ -552,22 +663,51 @@ describe('files streamed from the decoder', () => {
     while ('error' in (outcome(parseMetainfoWhole, data, { maxTokens: limit }) as object)) limit++;
     assert.ok(limit > 50 * 5, `a 50-file torrent holds ${limit} values`);
     for (const maxTokens of [limit, limit - 1, limit - 7, limit - 60]) {
-      assert.deepStrictEqual(outcome(parseMetainfo, data, { maxTokens }), outcome(parseMetainfoWhole, data, { maxTokens }), `maxTokens ${maxTokens}`);
+      assert.deepStrictEqual(
+        outcome(parseMetainfo, data, { maxTokens }),
+        outcome(parseMetainfoWhole, data, { maxTokens }),
+        `maxTokens ${maxTokens}`,
+      );
     }
-    assert.match((outcome(parseMetainfo, data, { maxTokens: limit - 1 }) as { error: string }).error, new RegExp(`more than ${limit - 1} values`));
+    assert.match(
+      (outcome(parseMetainfo, data, { maxTokens: limit - 1 }) as { error: string }).error,
+      new RegExp(`more than ${limit - 1} values`),
+    );
   });
 
-  test('a path too long only with the name is named before a later file\'s problem, and after an earlier one', () => {
+  test("a path too long only with the name is named before a later file's problem, and after an earlier one", () => {
     const long = Array.from({ length: 16 }, () => 'l'.repeat(250));
     const files = (second: FileSpec) => v1Info([{ path: ['a'], length: 1 }, { path: long, length: 1 }, second], { name: 'n'.repeat(100) });
-    for (const info of [files({ path: ['a'], length: 1 }), files({ path: ['b'], length: -1 }), v1Info([{ path: ['a'], length: -1 }, { path: long, length: 1 }], { name: 'n'.repeat(100) })]) {
+    for (const info of [
+      files({ path: ['a'], length: 1 }),
+      files({ path: ['b'], length: -1 }),
+      v1Info(
+        [
+          { path: ['a'], length: -1 },
+          { path: long, length: 1 },
+        ],
+        { name: 'n'.repeat(100) },
+      ),
+    ]) {
       const data = torrent(info);
       assert.deepStrictEqual(outcome(parseMetainfo, data, {}), outcome(parseMetainfoWhole, data, {}));
     }
     rejects(files({ path: ['a'], length: 1 }), /^file 2: unsafe path .*bytes long/);
-    rejects(v1Info([{ path: ['a'], length: -1 }, { path: long, length: 1 }], { name: 'n'.repeat(100) }), /^file 1 length -1 is negative/);
+    rejects(
+      v1Info(
+        [
+          { path: ['a'], length: -1 },
+          { path: long, length: 1 },
+        ],
+        { name: 'n'.repeat(100) },
+      ),
+      /^file 1 length -1 is negative/,
+    );
     // The file with the problem is too long as well: its length is named first, as v1Files checks it first.
-    for (const first of [{ path: long.slice(0, 1), length: 1 }, { path: ['a'], length: 2 ** 52 }]) {
+    for (const first of [
+      { path: long.slice(0, 1), length: 1 },
+      { path: ['a'], length: 2 ** 52 },
+    ]) {
       const data = torrent(v1Info([first, { path: long, length: 2 ** 52 }], { name: 'n'.repeat(100) }));
       assert.match((outcome(parseMetainfo, data, {}) as { error: string }).error, /^file 2: unsafe path .*bytes long/);
       assert.deepStrictEqual(outcome(parseMetainfo, data, {}), outcome(parseMetainfoWhole, data, {}));
@@ -575,7 +715,12 @@ describe('files streamed from the decoder', () => {
   });
 
   test('raw is the whole root dictionary, decoded again when asked for', () => {
-    const data = torrent(v1Info([{ path: ['a'], length: 1 }, { path: ['b'], length: 2 }]));
+    const data = torrent(
+      v1Info([
+        { path: ['a'], length: 1 },
+        { path: ['b'], length: 2 },
+      ]),
+    );
     const m = parseMetainfo(data);
     assert.deepStrictEqual(encode(m.raw), data);
     assert.deepStrictEqual(m.raw, parseMetainfoWhole(data).raw);

@@ -30,7 +30,10 @@ test('a full disk is reported as "disk full writing <file>"', async (t) => {
   const { meta, data } = metainfoFromFiles({
     name: 'big',
     pieceLength: 256 * 1024,
-    files: [{ path: ['small'], data: randomBytes(1000) }, { path: ['huge.bin'], data: randomBytes(2 * 1024 * 1024) }],
+    files: [
+      { path: ['small'], data: randomBytes(1000) },
+      { path: ['huge.bin'], data: randomBytes(2 * 1024 * 1024) },
+    ],
   });
   const storage = new Storage(meta, { directory: fs.dir });
   fs.cleanup.push(() => storage.close());
@@ -50,7 +53,10 @@ test('a read-only file system is reported readably', async (t) => {
   const { meta, data } = metainfoFromFiles({ name: 'x', pieceLength: 16, single: true, files: [{ path: [], data: randomBytes(16) }] });
   const storage = new Storage(meta, { directory: fs.dir });
   fs.cleanup.push(() => storage.close());
-  await assert.rejects(storage.writePiece(0, data), (e: unknown) => e instanceof StorageError && e.message === 'read-only file system writing x' && e.code === 'EROFS');
+  await assert.rejects(
+    storage.writePiece(0, data),
+    (e: unknown) => e instanceof StorageError && e.message === 'read-only file system writing x' && e.code === 'EROFS',
+  );
 });
 
 test('errno codes map to one readable line naming the relative file', () => {

@@ -53,7 +53,13 @@ for (const [label, hostile] of [
     mkdirSync(downloads);
     mkdirSync(outside);
     const { meta, data } = torrent([['evil']]);
-    const storage = new Storage(withPaths(meta, hostile.map((p) => [...p])), { directory: downloads });
+    const storage = new Storage(
+      withPaths(
+        meta,
+        hostile.map((p) => [...p]),
+      ),
+      { directory: downloads },
+    );
     const errors = await tryEverything(storage, data, meta.pieceCount);
     assert.ok(errors.length > 0 && errors.every((e) => e instanceof StorageError), String(errors));
     assert.deepEqual(readdirSync(outside), []);
@@ -61,7 +67,7 @@ for (const [label, hostile] of [
   });
 }
 
-test("an unsafe torrent name is refused", async (t) => {
+test('an unsafe torrent name is refused', async (t) => {
   const top = tempDir(t);
   const { meta, data } = torrent([['x']]);
   const storage = new Storage({ ...meta, name: '..' }, { directory: join(top, 'd') });

@@ -33,11 +33,15 @@ test('pooled recheck: many jobs, agrees with the one-thread recheck, progress re
   const pool = sharedPool(t);
   const MiB = 1024 * 1024;
   // 2.5 + 7 + 9 MiB in 1 MiB pieces: more than one 8 MiB job, pieces straddling files.
-  const { dir, meta } = await written(t, [
-    { path: ['a'], data: randomBytes(2.5 * MiB) },
-    { path: ['b'], data: randomBytes(7 * MiB) },
-    { path: ['c'], data: randomBytes(9 * MiB) },
-  ], MiB);
+  const { dir, meta } = await written(
+    t,
+    [
+      { path: ['a'], data: randomBytes(2.5 * MiB) },
+      { path: ['b'], data: randomBytes(7 * MiB) },
+      { path: ['c'], data: randomBytes(9 * MiB) },
+    ],
+    MiB,
+  );
   const file = join(dir, 'pooled', 'b');
   const bytes = readFileSync(file);
   bytes[3 * MiB]! ^= 1; // torrent byte 5.5 MiB: piece 5
@@ -59,14 +63,18 @@ test('pooled recheck: many jobs, agrees with the one-thread recheck, progress re
 
 test('pooled recheck: missing, short, symlinked and directory files make their pieces missing, without an error', async (t) => {
   const pool = sharedPool(t);
-  const { dir, meta } = await written(t, [
-    { path: ['a.bin'], data: randomBytes(10) },
-    { path: ['.pad', '6'], length: 6, padding: true },
-    { path: ['sub', 'b.bin'], data: randomBytes(37) },
-    { path: ['c.bin'], data: randomBytes(20) },
-    { path: ['d.bin'], data: randomBytes(40) },
-    { path: ['e.bin'], data: randomBytes(30) },
-  ], 16);
+  const { dir, meta } = await written(
+    t,
+    [
+      { path: ['a.bin'], data: randomBytes(10) },
+      { path: ['.pad', '6'], length: 6, padding: true },
+      { path: ['sub', 'b.bin'], data: randomBytes(37) },
+      { path: ['c.bin'], data: randomBytes(20) },
+      { path: ['d.bin'], data: randomBytes(40) },
+      { path: ['e.bin'], data: randomBytes(30) },
+    ],
+    16,
+  );
   // Torrent bytes: a 0..10, pad 10..16, b 16..53, c 53..73, d 73..113, e 113..143; 9 pieces.
   const storage = new Storage(meta, { directory: dir, check: { pool } });
   t.after(() => storage.close());
@@ -93,7 +101,10 @@ test('pooled recheck can be aborted', async (t) => {
   const storage = new Storage(meta, { directory: dir, check: { pool } });
   t.after(() => storage.close());
   const controller = new AbortController();
-  await assert.rejects(storage.recheck(() => controller.abort(new Error('stop')), controller.signal), /stop/);
+  await assert.rejects(
+    storage.recheck(() => controller.abort(new Error('stop')), controller.signal),
+    /stop/,
+  );
   // The pool is still usable.
   assert.ok((await storage.recheck()).isComplete());
 });

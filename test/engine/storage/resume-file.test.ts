@@ -55,14 +55,14 @@ test('saved resume data reloads as the same bitfield', async (t) => {
   assert.ok(await again.loadResume(s.resumePath));
 });
 
-test("a changed file size invalidates the resume data", async (t) => {
+test('a changed file size invalidates the resume data', async (t) => {
   const s = setup(t);
   await s.storage.saveResume(await partial(s), s.resumePath);
   truncateSync(join(s.dir, 't', 'b'), 10);
   assert.equal(await s.storage.loadResume(s.resumePath), undefined);
 });
 
-test("a changed file mtime invalidates the resume data", async (t) => {
+test('a changed file mtime invalidates the resume data', async (t) => {
   const s = setup(t);
   await s.storage.saveResume(await partial(s), s.resumePath);
   const file = join(s.dir, 't', 'a');

@@ -36,7 +36,10 @@ test('resume data holds across a restart for pieces straddling a skipped file (t
   t.after(() => again.close());
   const loaded = await again.loadResume(resume);
   assert.ok(loaded, 'the resume data is taken, not thrown away for a full check');
-  assert.deepEqual([...Array(meta.pieceCount).keys()].filter((i) => loaded.get(i)), [0, 1, 3, 4]);
+  assert.deepEqual(
+    [...Array(meta.pieceCount).keys()].filter((i) => loaded.get(i)),
+    [0, 1, 3, 4],
+  );
 
   // Wanted again, b.bin lacks the bytes the saved pieces span: the resume cannot vouch for them.
   const wanted = new Storage(meta, { directory: dir, filePriorities: Uint8Array.of(1, 1, 1) });

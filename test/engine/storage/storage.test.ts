@@ -71,12 +71,20 @@ test('pieces written in random order read back, land in the right files, and rec
     progress.push(done);
   });
   assert.ok(have.isComplete());
-  assert.deepEqual(progress, Array.from({ length: meta.pieceCount }, (_, i) => i + 1));
+  assert.deepEqual(
+    progress,
+    Array.from({ length: meta.pieceCount }, (_, i) => i + 1),
+  );
 });
 
 test('a single-file torrent writes DIR/name', async (t) => {
   const dir = tempDir(t);
-  const { meta, data } = metainfoFromFiles({ name: 'one.iso', pieceLength: 32, single: true, files: [{ path: [], data: randomBytes(100) }] });
+  const { meta, data } = metainfoFromFiles({
+    name: 'one.iso',
+    pieceLength: 32,
+    single: true,
+    files: [{ path: [], data: randomBytes(100) }],
+  });
   const storage = new Storage(meta, { directory: dir });
   t.after(() => storage.close());
   await writeAll(storage, data, 32, meta.pieceCount);
@@ -141,7 +149,10 @@ test('read() of data that is not on disk throws StorageError instead of serving 
   t.after(() => storage.close());
   await storage.open();
   // Piece 0 spans a.bin and sub/b.bin, both missing; their reads run side by side, so either may be named.
-  await assert.rejects(storage.read(0, 0, 16), (e: unknown) => e instanceof StorageError && /missing data reading multi\/(a|sub\/b)\.bin/.test(e.message));
+  await assert.rejects(
+    storage.read(0, 0, 16),
+    (e: unknown) => e instanceof StorageError && /missing data reading multi\/(a|sub\/b)\.bin/.test(e.message),
+  );
   // Piece 4 written but piece 6 not: the end of d.bin does not exist yet.
   await storage.writePiece(4, piece(data, 16, 4));
   assert.deepEqual(await storage.read(4, 0, 16), piece(data, 16, 4));

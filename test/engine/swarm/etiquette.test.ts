@@ -185,7 +185,7 @@ test('a peer given explicitly (--peer, x.pe) is retried a second after its first
   assert.ok(Date.now() - started < 3000, `done ${Date.now() - started} ms after the peer came up`);
 });
 
-test("a magnet download keeps the connection its metadata came over (no redial the peer may refuse)", async (t) => {
+test('a magnet download keeps the connection its metadata came over (no redial the peer may refuse)', async (t) => {
   const { meta, data } = randomTorrent();
   const seeder = await startScriptedSeeder(t, meta, data, { metadata: true });
   const session = await startSession(t);

@@ -42,9 +42,18 @@ test('a peer that sends corrupt blocks is banned and the result is still correct
   await done;
 
   for (const f of meta.files) {
-    assert.ok(readFileSync(join(leechDir, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)), `${f.path.join('/')} is intact`);
+    assert.ok(
+      readFileSync(join(leechDir, ...f.path)).equals(data.subarray(f.offset, f.offset + f.length)),
+      `${f.path.join('/')} is intact`,
+    );
   }
   assert.ok(torrent.stats().hashFailures >= 1, 'corrupt pieces were detected');
-  assert.ok(warnings.some((w) => w.includes(`127.0.0.1:${evil.port}`) && w.includes('banned')), `evil peer banned: ${warnings.join('; ')}`);
-  assert.ok(torrent.peerStats().every((p) => p.port !== evil.port), 'evil peer is disconnected');
+  assert.ok(
+    warnings.some((w) => w.includes(`127.0.0.1:${evil.port}`) && w.includes('banned')),
+    `evil peer banned: ${warnings.join('; ')}`,
+  );
+  assert.ok(
+    torrent.peerStats().every((p) => p.port !== evil.port),
+    'evil peer is disconnected',
+  );
 });

@@ -9,7 +9,11 @@ import type { TestContext } from 'node:test';
 import type { Metainfo } from '../../../source/engine/metainfo/metainfo.js';
 import { makePeerId } from '../../../source/engine/wire/peer-id.js';
 import { PeerWire } from '../../../source/engine/wire/peer-wire.js';
-import { decodeMetadataMessage, encodeMetadataMessage, METADATA_PIECE_SIZE } from '../../../source/engine/extensions/ut-metadata-messages.js';
+import {
+  decodeMetadataMessage,
+  encodeMetadataMessage,
+  METADATA_PIECE_SIZE,
+} from '../../../source/engine/extensions/ut-metadata-messages.js';
 
 const UT_METADATA_ID = 3;
 
@@ -39,8 +43,22 @@ export interface ScriptedSeeder {
   requestedAt: Map<string, number[]>;
 }
 
-export async function startScriptedSeeder(t: TestContext, meta: Metainfo, data: Buffer, behaviour: SeederBehaviour = {}, port = 0): Promise<ScriptedSeeder> {
-  const stats: ScriptedSeeder = { port: 0, connections: 0, maxOutstanding: 0, requests: 0, rejects: 0, rejectedAt: new Map(), requestedAt: new Map() };
+export async function startScriptedSeeder(
+  t: TestContext,
+  meta: Metainfo,
+  data: Buffer,
+  behaviour: SeederBehaviour = {},
+  port = 0,
+): Promise<ScriptedSeeder> {
+  const stats: ScriptedSeeder = {
+    port: 0,
+    connections: 0,
+    maxOutstanding: 0,
+    requests: 0,
+    rejects: 0,
+    rejectedAt: new Map(),
+    requestedAt: new Map(),
+  };
   const rejectTimes = new Map(behaviour.rejectTimes ?? []);
   const sockets = new Set<net.Socket>();
   const note = (map: Map<string, number[]>, key: string) => {

@@ -43,7 +43,9 @@ async function tradingSwarm(t: import('node:test').TestContext, meta: Metainfo, 
   const seeder = await session(t);
   await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
   seeder.setLimits({ upload: options.seederUpload });
-  const leechers = await Promise.all(Array.from({ length: options.leechers }, () => session(t, { readCacheBytes: options.readCacheBytes })));
+  const leechers = await Promise.all(
+    Array.from({ length: options.leechers }, () => session(t, { readCacheBytes: options.readCacheBytes })),
+  );
   if (options.leecherUpload) for (const s of leechers) s.setLimits({ upload: options.leecherUpload });
   const dirs = leechers.map(() => tempDir(t));
   const torrents = leechers.map((s, i) => s.add(meta, { directory: dirs[i]! }));
@@ -77,7 +79,10 @@ test('pieces larger than the read cache: uploads from recycled piece buffers sta
     readCacheBytes: meta.pieceLength,
   });
   assert.ok(uploadedBy(torrents) > meta.length / 2, `leechers uploaded ${uploadedBy(torrents)} bytes to each other`);
-  assert.deepEqual(torrents.map((tor) => tor.stats().hashFailures), [0, 0, 0, 0]);
+  assert.deepEqual(
+    torrents.map((tor) => tor.stats().hashFailures),
+    [0, 0, 0, 0],
+  );
 });
 
 test('a torrent that moves no data for a minute lets go of the pieces it kept in memory', async (t) => {

@@ -45,7 +45,7 @@ test('BufferPool: released before it is given back, a buffer waits for the give'
   const a = pool.take();
   pool.hold(a);
   pool.release(a);
-  assert.equal(pool.spareCount, 0, 'still the caller\'s');
+  assert.equal(pool.spareCount, 0, "still the caller's");
   pool.release(a); // a stray release changes nothing
   pool.give(a);
   assert.equal(pool.spareCount, 1);

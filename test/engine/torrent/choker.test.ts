@@ -48,10 +48,10 @@ test('leeching: snubbed peers and seeds get no regular slot', () => {
   ];
   assert.deepEqual(sorted(chooseUnchoked(peers, { uploadSlots: 3, seeding: false })), ['slow', 'slower']);
   // a snubbed peer can still be the optimistic one
-  assert.deepEqual(
-    sorted(chooseUnchoked(peers, { uploadSlots: 2, seeding: false, optimistic: 'fast-but-snubbed' })),
-    ['fast-but-snubbed', 'slow'],
-  );
+  assert.deepEqual(sorted(chooseUnchoked(peers, { uploadSlots: 2, seeding: false, optimistic: 'fast-but-snubbed' })), [
+    'fast-but-snubbed',
+    'slow',
+  ]);
 });
 
 test('seeding: ranked by our upload rate to them; ties rotate to the least recently unchoked', () => {
@@ -69,11 +69,12 @@ test('seeding: ranked by our upload rate to them; ties rotate to the least recen
   for (let round = 1; round <= 3; round++) {
     const chosen = chooseUnchoked(idle, { uploadSlots: 2, seeding: true });
     assert.equal(chosen.size, 2);
-    for (const p of idle) if (chosen.has(p.id)) {
-      assert.ok(!seen.has(p.id), `${p.id} unchoked again before everyone had a turn`);
-      seen.add(p.id);
-      p.lastUnchokedAt = round * 10;
-    }
+    for (const p of idle)
+      if (chosen.has(p.id)) {
+        assert.ok(!seen.has(p.id), `${p.id} unchoked again before everyone had a turn`);
+        seen.add(p.id);
+        p.lastUnchokedAt = round * 10;
+      }
   }
   assert.equal(seen.size, 6);
 });
@@ -105,7 +106,12 @@ test('pickOptimistic: new peers are three times as likely (seeded statistical te
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   // expected shares: new 3/8 each, old 1/8 each
-  for (const [id, expected] of [['new1', 3 / 8], ['new2', 3 / 8], ['old1', 1 / 8], ['old2', 1 / 8]] as const) {
+  for (const [id, expected] of [
+    ['new1', 3 / 8],
+    ['new2', 3 / 8],
+    ['old1', 1 / 8],
+    ['old2', 1 / 8],
+  ] as const) {
     const share = (counts.get(id) ?? 0) / trials;
     assert.ok(Math.abs(share - expected) < 0.015, `${id}: ${share.toFixed(3)} vs ${expected}`);
   }

@@ -62,10 +62,23 @@ test('rarest first: pieces come out in order of availability', () => {
   const n = 12;
   const picker = smallPicker(n, { have: [0, 1, 2, 3] });
   const availability = new Map<number, number>([
-    [4, 5], [5, 1], [6, 3], [7, 2], [8, 6], [9, 4], [10, 7], [11, 8],
+    [4, 5],
+    [5, 1],
+    [6, 3],
+    [7, 2],
+    [8, 6],
+    [9, 4],
+    [10, 7],
+    [11, 8],
   ]);
   for (let peer = 0; peer < 8; peer++) {
-    picker.addPeer(`p${peer}`, bits(n, [...availability].filter(([, a]) => a > peer).map(([i]) => i)));
+    picker.addPeer(
+      `p${peer}`,
+      bits(
+        n,
+        [...availability].filter(([, a]) => a > peer).map(([i]) => i),
+      ),
+    );
   }
   picker.addPeer('seed', full(n));
   for (const [i, a] of availability) assert.equal(picker.availability(i), a + 1);
@@ -141,11 +154,17 @@ test('partial-piece affinity: a peer finishes started pieces before starting rar
   assert.equal(first[1]!.index, started);
   // b has rarer pieces (7, 8 avail 1) yet finishes the started piece first, then moves on.
   const second = picker.pick('b', bits(n, [4, 5, 6, 7, 8, 9]), 3);
-  assert.deepEqual(second.map((r) => r.index), [started, started, second[2]!.index]);
+  assert.deepEqual(
+    second.map((r) => r.index),
+    [started, started, second[2]!.index],
+  );
   assert.ok([7, 8].includes(second[2]!.index), `then rarest: ${second[2]!.index}`);
   // c lacks the started piece: it does not get it.
   const third = picker.pick('c', bits(n, [5, 9]), 8);
-  assert.ok(third.every((r) => r.index === 5 || r.index === 9), 'c got a piece it lacks');
+  assert.ok(
+    third.every((r) => r.index === 5 || r.index === 9),
+    'c got a piece it lacks',
+  );
 });
 
 test('priorities: higher priority first, priority 0 never picked', () => {
@@ -169,7 +188,10 @@ test('priorities: higher priority first, priority 0 never picked', () => {
   assert.equal(order[0], 10);
   assert.equal(order[1], 11);
   assert.equal(order[2], 5, 'then the rarest normal piece');
-  assert.deepEqual([...order].sort((a, b) => a - b), [5, 6, 7, 8, 9, 10, 11, 14, 15]);
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    [5, 6, 7, 8, 9, 10, 11, 14, 15],
+  );
   assert.equal(picker.wantedComplete(), true);
   assert.equal(picker.missingCount(), 3);
   assert.equal(picker.isInteresting(full(n)), false);
@@ -177,7 +199,10 @@ test('priorities: higher priority first, priority 0 never picked', () => {
   pr[12] = 1;
   picker.setPiecePriorities(pr);
   assert.equal(picker.wantedComplete(), false);
-  assert.deepEqual(picker.pick('s', full(n), 5).map((r) => r.index), [12]);
+  assert.deepEqual(
+    picker.pick('s', full(n), 5).map((r) => r.index),
+    [12],
+  );
 });
 
 test('sequential mode: lowest index first regardless of rarity', () => {
@@ -187,8 +212,24 @@ test('sequential mode: lowest index first regardless of rarity', () => {
   picker.addPeer('s', full(n));
   picker.setSequential(true);
   const rs = picker.pick('s', full(n), 5);
-  assert.deepEqual(rs.map((r) => [r.index, r.begin]), [[0, 0], [0, BLOCK], [2, 0], [2, BLOCK], [3, 0]]);
-  assert.deepEqual(picker.pick('x', bits(n, [2, 3, 9]), 5).map((r) => [r.index, r.begin]), [[3, BLOCK], [9, 0], [9, BLOCK]]);
+  assert.deepEqual(
+    rs.map((r) => [r.index, r.begin]),
+    [
+      [0, 0],
+      [0, BLOCK],
+      [2, 0],
+      [2, BLOCK],
+      [3, 0],
+    ],
+  );
+  assert.deepEqual(
+    picker.pick('x', bits(n, [2, 3, 9]), 5).map((r) => [r.index, r.begin]),
+    [
+      [3, BLOCK],
+      [9, 0],
+      [9, BLOCK],
+    ],
+  );
 });
 
 test('endgame: duplicates only once every block is requested, at most two extra per block, cancels', () => {
@@ -242,7 +283,13 @@ test('removePeer releases its requests and its availability', () => {
   assert.equal(picker.availability(5), 0);
   assert.equal(picker.inEndgame(), false);
   const again = picker.pick('b', bits(n, [0, 1, 2]), 12);
-  assert.deepEqual(again.map(key).sort(), got.filter((r) => r.index < 3).map(key).sort());
+  assert.deepEqual(
+    again.map(key).sort(),
+    got
+      .filter((r) => r.index < 3)
+      .map(key)
+      .sort(),
+  );
 });
 
 test('a piece whose requests are all released is fresh again, not a partial piece', () => {
@@ -253,7 +300,10 @@ test('a piece whose requests are all released is fresh again, not a partial piec
   assert.equal(r!.index, 6);
   picker.releaseBlock('x', 6, r!.begin);
   // 4 is the rarest; 6 must not win through partial-piece affinity
-  assert.deepEqual(picker.pick('y', bits(n, [4, 6]), 2).map((q) => q.index), [4, 4]);
+  assert.deepEqual(
+    picker.pick('y', bits(n, [4, 6]), 2).map((q) => q.index),
+    [4, 4],
+  );
 });
 
 test('releasePeerRequests and releaseBlock make blocks pickable again', () => {
@@ -280,7 +330,10 @@ test('pieceFailed forgets received blocks and makes the piece pickable again', (
   const got = picker.pick('a', full(n), 10);
   assert.equal(got.length, 3);
   const receipts = got.map((r) => picker.blockReceived('a', r.index, r.begin));
-  assert.deepEqual(receipts.map((r) => r.pieceComplete), [false, false, true]);
+  assert.deepEqual(
+    receipts.map((r) => r.pieceComplete),
+    [false, false, true],
+  );
   assert.equal(picker.pick('a', full(n), 10).length, 0);
   assert.equal(picker.inEndgame(), true, 'nothing left to request but the piece is not verified');
   picker.pieceFailed(4);
@@ -344,7 +397,10 @@ test('a piece verified from elsewhere is no longer picked', () => {
   picker.pieceVerified(0);
   picker.pieceVerified(1);
   assert.equal(picker.requestedBy('a'), 0);
-  assert.deepEqual(picker.pick('a', full(3), 10).map((r) => r.index), [2, 2]);
+  assert.deepEqual(
+    picker.pick('a', full(3), 10).map((r) => r.index),
+    [2, 2],
+  );
 });
 
 interface SimOptions {
@@ -415,7 +471,13 @@ test('simulated download: 65,536 pieces of 16 KiB from 8 peers, each block reque
   const started = performance.now();
   const pieceCount = 65536;
   const { duplicates } = simulate({
-    pieceCount, pieceLength: BLOCK, totalLength: pieceCount * BLOCK, peers: 8, seeds: 2, pipeline: 64, seed: 42,
+    pieceCount,
+    pieceLength: BLOCK,
+    totalLength: pieceCount * BLOCK,
+    peers: 8,
+    seeds: 2,
+    pipeline: 64,
+    seed: 42,
   });
   const ms = performance.now() - started;
   assert.ok(duplicates < 8 * 64 * 2, `${duplicates} endgame duplicates`);
@@ -453,7 +515,10 @@ function opArb(pieceCount: number): fc.Arbitrary<Op> {
     fc.record({ t: fc.constant('remove' as const), peer }),
     {
       arbitrary: fc.record({
-        t: fc.constant('pick' as const), peer, count: fc.integer({ min: 0, max: 12 }), choked: fc.boolean(),
+        t: fc.constant('pick' as const),
+        peer,
+        count: fc.integer({ min: 0, max: 12 }),
+        choked: fc.boolean(),
         fast: fc.array(index, { maxLength: 3 }),
       }),
       weight: 4,
@@ -462,7 +527,10 @@ function opArb(pieceCount: number): fc.Arbitrary<Op> {
     fc.record({ t: fc.constant('stray' as const), peer, index, block: fc.integer({ min: 0, max: 3 }) }),
     fc.record({ t: fc.constant('release' as const), peer, nth: fc.nat() }),
     fc.record({ t: fc.constant('releaseAll' as const), peer }),
-    fc.record({ t: fc.constant('priorities' as const), values: fc.array(fc.integer({ min: 0, max: 7 }), { minLength: pieceCount, maxLength: pieceCount }) }),
+    fc.record({
+      t: fc.constant('priorities' as const),
+      values: fc.array(fc.integer({ min: 0, max: 7 }), { minLength: pieceCount, maxLength: pieceCount }),
+    }),
     fc.record({ t: fc.constant('sequential' as const), on: fc.boolean() }),
   );
 }
@@ -487,7 +555,11 @@ test('property: picks respect have, outstanding requests, count and priority; a 
       const outstanding = new Map<string, Set<number>>(); // block key -> peers
       const received = new Set<string>();
       let priorities = new Uint8Array(n).fill(1);
-      const mine = (peer: number): string[] => [...outstanding].filter(([, s]) => s.has(peer)).map(([k]) => k).sort();
+      const mine = (peer: number): string[] =>
+        [...outstanding]
+          .filter(([, s]) => s.has(peer))
+          .map(([k]) => k)
+          .sort();
       const dropPeer = (peer: number) => {
         for (const [k, s] of outstanding) if (s.delete(peer) && s.size === 0) outstanding.delete(k);
       };
@@ -541,7 +613,13 @@ test('property: picks respect have, outstanding requests, count and priority; a 
             const [index, begin] = k.split(':').map(Number) as [number, number];
             const receipt = picker.blockReceived(`p${op.peer}`, index, begin);
             assert.equal(receipt.accepted, true);
-            assert.deepEqual(receipt.cancelFrom.sort(), [...outstanding.get(k)!].filter((p) => p !== op.peer).map((p) => `p${p}`).sort());
+            assert.deepEqual(
+              receipt.cancelFrom.sort(),
+              [...outstanding.get(k)!]
+                .filter((p) => p !== op.peer)
+                .map((p) => `p${p}`)
+                .sort(),
+            );
             outstanding.delete(k);
             received.add(k);
             const complete = range(0, picker.blocksIn(index)).every((b) => received.has(`${index}:${b * BLOCK}`));

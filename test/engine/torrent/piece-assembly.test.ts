@@ -8,7 +8,11 @@ const block = (data: Buffer, b: number) => data.subarray(b * 1000, Math.min(data
 
 test('PieceAssembly: blocks in order, out of order, and a short last block give the whole buffer and its SHA-1', () => {
   const data = randomBytes(5 * 1000 + 321);
-  for (const order of [[0, 1, 2, 3, 4, 5], [5, 3, 1, 0, 2, 4], [1, 2, 3, 4, 5, 0]]) {
+  for (const order of [
+    [0, 1, 2, 3, 4, 5],
+    [5, 3, 1, 0, 2, 4],
+    [1, 2, 3, 4, 5, 0],
+  ]) {
     const piece = new PieceAssembly(Buffer.alloc(data.length), 1000, true);
     for (const b of order) piece.add(b * 1000, block(data, b), `peer-${b % 2}`);
     assert.ok(piece.buffer.equals(data));
@@ -37,7 +41,10 @@ test('PieceAssembly: the gap-free prefix is handed out in stretches of at least 
   assert.equal(spans.length, 1);
   piece.add(3000, block(data, 3), 'a');
   take(piece.takeRest());
-  assert.deepEqual(spans, [{ begin: 0, length: 3000 }, { begin: 3000, length: 2321 }]);
+  assert.deepEqual(spans, [
+    { begin: 0, length: 3000 },
+    { begin: 3000, length: 2321 },
+  ]);
   assert.equal(piece.takeRest(), undefined);
   assert.throws(() => piece.digest(), /not hashed/);
 });

@@ -27,7 +27,12 @@ test('outgoing: the messages sharing a read with the handshake reach listeners a
   const remoteId = makePeerId();
   const port = await listen(t, (socket) => {
     // Handshake and bitfield in one write, as many clients send them.
-    socket.write(Buffer.concat([encodeHandshake(INFO_HASH, remoteId, { extended: false, fast: false, dht: false }), encodeMessage({ type: 'bitfield', bitfield: Buffer.from([0xa0]) })]));
+    socket.write(
+      Buffer.concat([
+        encodeHandshake(INFO_HASH, remoteId, { extended: false, fast: false, dht: false }),
+        encodeMessage({ type: 'bitfield', bitfield: Buffer.from([0xa0]) }),
+      ]),
+    );
   });
   const connector = new Connector({ peerId: makePeerId() });
   const seen = await new Promise<Message[]>((resolve, reject) => {

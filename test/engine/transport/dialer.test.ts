@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXPLICIT_DIAL_POLICY, KnownPeers, METADATA_DIAL_POLICY, SWARM_DIAL_POLICY, addressKey } from '../../../source/engine/transport/dialer.js';
+import {
+  EXPLICIT_DIAL_POLICY,
+  KnownPeers,
+  METADATA_DIAL_POLICY,
+  SWARM_DIAL_POLICY,
+  addressKey,
+} from '../../../source/engine/transport/dialer.js';
 
 test('swarm policy: retries wait 10 s, 20 s, 40 s ... up to 10 min; a handshake resets the count; forgotten after 7 failures in a row', () => {
   const known = new KnownPeers(SWARM_DIAL_POLICY);

@@ -59,7 +59,10 @@ test('PeerWire talks to a libtorrent seeder and gets correct blocks', { timeout:
   assert.ok((ext.m.ut_metadata ?? 0) > 0, JSON.stringify(ext));
   assert.ok((ext.metadata_size ?? 0) > 0);
   await Promise.race([unchoked, failOnClose]);
-  assert.ok(messages.some((m) => m.type === 'have-all' || m.type === 'bitfield'), messages.map((m) => m.type).join());
+  assert.ok(
+    messages.some((m) => m.type === 'have-all' || m.type === 'bitfield'),
+    messages.map((m) => m.type).join(),
+  );
 
   // The last piece is short: 200,000 - 3 * 65,536 = 3,392 bytes.
   const wanted = [

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeMessage, encodeMessage, encodeRequests, ProtocolError, tryDecodeMessage, type Message } from '../../../source/engine/wire/messages.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  encodeRequests,
+  ProtocolError,
+  tryDecodeMessage,
+  type Message,
+} from '../../../source/engine/wire/messages.js';
 
 const samples: Message[] = [
   { type: 'keep-alive' },
@@ -43,7 +50,10 @@ test('exact wire bytes for a few messages (BEP 3 / BEP 6 ids)', () => {
   assert.deepEqual([...encodeMessage({ type: 'keep-alive' })], [0, 0, 0, 0]);
   assert.deepEqual([...encodeMessage({ type: 'interested' })], [0, 0, 0, 1, 2]);
   assert.deepEqual([...encodeMessage({ type: 'have', index: 258 })], [0, 0, 0, 5, 4, 0, 0, 1, 2]);
-  assert.deepEqual([...encodeMessage({ type: 'request', index: 1, begin: 2, length: 3 })], [0, 0, 0, 13, 6, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]);
+  assert.deepEqual(
+    [...encodeMessage({ type: 'request', index: 1, begin: 2, length: 3 })],
+    [0, 0, 0, 13, 6, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3],
+  );
   assert.deepEqual([...encodeMessage({ type: 'have-all' })], [0, 0, 0, 1, 0x0e]);
   assert.deepEqual([...encodeMessage({ type: 'allowed-fast', index: 1 })], [0, 0, 0, 5, 0x11, 0, 0, 0, 1]);
   assert.deepEqual([...encodeMessage({ type: 'port', port: 0x1ae1 })], [0, 0, 0, 3, 9, 0x1a, 0xe1]);
@@ -98,7 +108,11 @@ test('encoding rejects out-of-range fields', () => {
 });
 
 test('encodeRequests is the request messages one after another', () => {
-  const requests = [{ index: 0, begin: 0, length: 16384 }, { index: 7, begin: 16384, length: 100 }, { index: 2 ** 32 - 1, begin: 32768, length: 16384 }];
+  const requests = [
+    { index: 0, begin: 0, length: 16384 },
+    { index: 7, begin: 16384, length: 100 },
+    { index: 2 ** 32 - 1, begin: 32768, length: 16384 },
+  ];
   const one = Buffer.concat(requests.map((r) => encodeMessage({ type: 'request', ...r })));
   assert.ok(encodeRequests(requests).equals(one));
   assert.equal(encodeRequests([]).length, 0);

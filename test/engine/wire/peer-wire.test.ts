@@ -157,7 +157,10 @@ test('incoming side that answers inside its "handshake" listener', { timeout: 10
 });
 
 /** A raw socket talking to a PeerWire, for feeding it bytes a real wire would never send. */
-async function rawPeer(t: TestContext, options: Partial<PeerWireOptions> = {}): Promise<{ raw: net.Socket; wire: PeerWire; closed: Promise<Error | undefined> }> {
+async function rawPeer(
+  t: TestContext,
+  options: Partial<PeerWireOptions> = {},
+): Promise<{ raw: net.Socket; wire: PeerWire; closed: Promise<Error | undefined> }> {
   const [raw, b] = await tcpPair(t);
   raw.resume(); // discard what the wire sends, so that the remote close is seen
   const wire = new PeerWire(b, opts({ infoHash, ...options }));

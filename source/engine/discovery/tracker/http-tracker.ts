@@ -18,7 +18,13 @@ export function percentEncodeBytes(bytes: Uint8Array): string {
   let out = '';
   for (const b of bytes) {
     const unreserved =
-      (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e;
+      (b >= 0x30 && b <= 0x39) ||
+      (b >= 0x41 && b <= 0x5a) ||
+      (b >= 0x61 && b <= 0x7a) ||
+      b === 0x2d ||
+      b === 0x2e ||
+      b === 0x5f ||
+      b === 0x7e;
     out += unreserved ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
@@ -147,7 +153,11 @@ function describeNetworkError(error: NodeJS.ErrnoException, host: string): strin
   }
 }
 
-function getOnce(url: URL, original: string, deadline: Deadline): Promise<{ redirect?: string; status: number; statusText: string; body: Buffer }> {
+function getOnce(
+  url: URL,
+  original: string,
+  deadline: Deadline,
+): Promise<{ redirect?: string; status: number; statusText: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const req = client.get(url, { agent: false, headers: { 'user-agent': 'btui/0.1', 'accept-encoding': 'identity' } }, (res) => {
@@ -198,7 +208,8 @@ export async function trackerGet(target: string, original: string, opts: Tracker
       } catch {
         throw new TrackerError(original, 'invalid URL');
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TrackerError(original, `cannot follow a redirect to ${url.protocol}`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new TrackerError(original, `cannot follow a redirect to ${url.protocol}`);
       const reply = await getOnce(url, original, deadline);
       if (reply.redirect) {
         if (hop >= MAX_REDIRECTS) throw new TrackerError(original, `too many redirects (more than ${MAX_REDIRECTS})`);

@@ -46,7 +46,11 @@ export function parseUdpAnnounce(msg: Uint8Array, ipv6: boolean): AnnounceResult
 }
 
 /** A scrape reply (msg.length >= 8): stats for each hash asked for that the reply covers. */
-export function parseUdpScrape(msg: Uint8Array, hashes: readonly Buffer[], into = new Map<string, ScrapeStats>()): Map<string, ScrapeStats> {
+export function parseUdpScrape(
+  msg: Uint8Array,
+  hashes: readonly Buffer[],
+  into = new Map<string, ScrapeStats>(),
+): Map<string, ScrapeStats> {
   const view = Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
   hashes.forEach((hash, i) => {
     const at = 8 + 12 * i;

@@ -175,7 +175,8 @@ class UdpTrackerSession {
         finish(() => resolve({ kind: 'reply', msg }));
       };
       const onError = (error: NodeJS.ErrnoException) => {
-        const reason = error.code === 'ECONNREFUSED' ? 'connection refused (tracker down?)' : `network error: ${error.code ?? error.message}`;
+        const reason =
+          error.code === 'ECONNREFUSED' ? 'connection refused (tracker down?)' : `network error: ${error.code ?? error.message}`;
         finish(() => reject(new TrackerError(this.url, reason)));
       };
       const onAbort = () => finish(() => reject(this.deadline.error()));

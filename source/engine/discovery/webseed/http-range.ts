@@ -45,7 +45,9 @@ export function fetchRange(url: string, start: number, length: number, request: 
       signal: request.signal,
     });
     req.setTimeout(request.idleTimeoutMs, () => req.destroy(new HttpRangeError(`no data for ${request.idleTimeoutMs / 1000} s`, false)));
-    req.once('error', (error) => reject(error instanceof HttpRangeError || error.name === 'AbortError' ? error : new HttpRangeError(error.message, false)));
+    req.once('error', (error) =>
+      reject(error instanceof HttpRangeError || error.name === 'AbortError' ? error : new HttpRangeError(error.message, false)),
+    );
     req.once('response', (res) => {
       const status = res.statusCode ?? 0;
       const fail = (message: string, permanent: boolean) => {
