@@ -67,6 +67,7 @@ export function PiecesTab({
       <Box flexGrow={1} />
       <Text wrap="truncate">
         <Text color={theme.have}>█</Text> have <Text color={theme.info}>▌</Text> part <Text color={theme.downloading}>▒</Text> downloading
+        {'  '}
         missing, peers with it:{' '}
         {theme.level === 'none' ? (
           '· 0  1-9  + 10 or more'
