@@ -21,37 +21,12 @@ import { encode, type BValue } from '../../source/engine/codec/bencode.js';
 import { startBtuiDaemon } from '../../test/helpers/btui-daemon.js';
 import { startLibtorrentPeer } from '../../test/helpers/libtorrent-peer.js';
 import { freePort, startOpentracker } from '../../test/helpers/opentracker.js';
+import { FLOOD_FIELDS } from '../../test/helpers/flood-fields.js';
 import { mktorrent, setAnnounce } from '../../test/helpers/torrent-files.js';
 import type { Cleanup } from './cleanup.js';
 import { median, processCpu } from './measure.js';
 import type { Row } from './report.js';
 
-/** Flood 4.11.0's fetchTorrentList fields (server/services/Transmission/clientGatewayService.ts). */
-export const FLOOD_FIELDS = [
-  'hashString',
-  'downloadDir',
-  'name',
-  'comment',
-  'haveValid',
-  'addedDate',
-  'dateCreated',
-  'doneDate',
-  'rateDownload',
-  'rateUpload',
-  'downloadedEver',
-  'uploadedEver',
-  'eta',
-  'isPrivate',
-  'error',
-  'errorString',
-  'peersGettingFromUs',
-  'peersSendingToUs',
-  'status',
-  'totalSize',
-  'trackers',
-  'labels',
-  'activityDate',
-];
 const COUNT = 10_000;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 

@@ -1,53 +1,47 @@
-import type { TorrentState } from '../engine/torrent/torrent.js';
-import type { GoalMode } from '../service/types.js';
+import type { GoalMode, TorrentSummary } from '../service/types.js';
 
 export type { GoalMode };
 
-/** One torrent as the UI sees it: plain, immutable, reused between snapshots when unchanged. */
-export interface TorrentRow {
-  readonly infoHash: string;
-  /** Already made printable (control characters escaped). */
-  readonly name: string;
-  readonly state: TorrentState;
-  readonly error?: string;
-  readonly size: number;
-  readonly completedBytes: number;
-  readonly progress: number;
-  /** Recheck progress (0..1) while checking; metadata pieces fetched (0..1) while fetching a magnet's metadata. */
-  readonly checkProgress?: number;
-  readonly downloadRate: number;
-  readonly uploadRate: number;
-  /** Totals across runs (the engine counts one run; the store adds what earlier runs saved). */
-  readonly downloaded: number;
-  readonly uploaded: number;
-  readonly ratio: number;
-  readonly peers: number;
-  readonly knownPeers: number;
-  readonly seeds: number;
-  readonly etaSeconds?: number;
-  readonly pieceCount: number;
-  readonly havePieces: number;
-  readonly addedAt: number;
-  readonly completedAt?: number;
-  /** Queue priority: 1 low, 2 normal, 3 high. */
-  readonly priority: number;
-  readonly directory: string;
-  /** The torrent's data on disk: its file, or its root directory (what X deletes); '' while fetching metadata. */
-  readonly dataPath: string;
-  /** Set only while the torrent is a magnet still without metadata: the link. */
-  readonly magnet?: string;
-  /** Printable, in the order given; the same array while they do not change. */
-  readonly labels: readonly string[];
-  /** The torrent's own limits, bytes/s; 0 = none (the global limits still apply). */
-  readonly downloadLimit: number;
-  readonly uploadLimit: number;
-  /** Seed goals, Transmission's model: mode 'global' (the service's), 'single' (the limit here) or 'unlimited'. */
-  readonly seedRatioLimit: number;
-  readonly seedRatioMode: GoalMode;
-  /** Minutes without transfer. */
-  readonly seedIdleLimit: number;
-  readonly seedIdleMode: GoalMode;
-}
+/**
+ * One torrent as the UI sees it: the service summary's fields the screens show, with the name and
+ * labels made printable (control characters escaped); plain, immutable, reused between snapshots
+ * when unchanged.
+ */
+export type TorrentRow = Pick<
+  TorrentSummary,
+  | 'infoHash'
+  | 'name'
+  | 'state'
+  | 'error'
+  | 'size'
+  | 'completedBytes'
+  | 'progress'
+  | 'checkProgress'
+  | 'downloadRate'
+  | 'uploadRate'
+  | 'downloaded'
+  | 'uploaded'
+  | 'ratio'
+  | 'peers'
+  | 'knownPeers'
+  | 'seeds'
+  | 'etaSeconds'
+  | 'pieceCount'
+  | 'havePieces'
+  | 'addedAt'
+  | 'completedAt'
+  | 'priority'
+  | 'directory'
+  | 'dataPath'
+  | 'magnet'
+  | 'labels'
+  | 'downloadLimit'
+  | 'uploadLimit'
+  | 'seedRatioLimit'
+  | 'seedRatioMode'
+  | 'seedIdleLimit'
+  | 'seedIdleMode'
+>;
 
 export interface GlobalStats {
   readonly downloadRate: number;

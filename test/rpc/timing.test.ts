@@ -8,30 +8,9 @@ import { promisify } from 'node:util';
 import { send, startServer } from './http-client.js';
 import { FakeBackend, makeTorrent, T0 } from './fake-backend.js';
 
-const run = promisify(execFile);
+import { FLOOD_FIELDS } from '../helpers/flood-fields.js';
 
-const FLOOD_FIELDS = [
-  'hashString',
-  'downloadDir',
-  'name',
-  'haveValid',
-  'addedDate',
-  'dateCreated',
-  'rateDownload',
-  'rateUpload',
-  'downloadedEver',
-  'uploadedEver',
-  'eta',
-  'isPrivate',
-  'error',
-  'errorString',
-  'peersGettingFromUs',
-  'peersSendingToUs',
-  'status',
-  'totalSize',
-  'trackers',
-  'labels',
-];
+const run = promisify(execFile);
 
 /** Posts `body` `rounds` times over a kept-alive connection; prints the best time in ms and the last answer's size. */
 const CLIENT = `

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FLOOD_FIELDS } from '../helpers/flood-fields.js';
 import {
   compileFields,
   eta,
@@ -208,28 +209,7 @@ test("the version string passes Sonarr's check and still names btui", () => {
 
 test("torrent-get work over 10,000 torrents with Flood's fields stays fast", () => {
   const torrents = Array.from({ length: 10_000 }, (_, i) => makeTorrent(i + 1));
-  const flood = [
-    'hashString',
-    'downloadDir',
-    'name',
-    'haveValid',
-    'addedDate',
-    'dateCreated',
-    'rateDownload',
-    'rateUpload',
-    'downloadedEver',
-    'uploadedEver',
-    'eta',
-    'isPrivate',
-    'error',
-    'errorString',
-    'peersGettingFromUs',
-    'peersSendingToUs',
-    'status',
-    'totalSize',
-    'trackers',
-    'labels',
-  ];
+  const flood = FLOOD_FIELDS;
   const compiled = compileFields(flood.filter((f) => f !== 'trackers'));
   let best = Infinity;
   for (let round = 0; round < 5; round++) {
