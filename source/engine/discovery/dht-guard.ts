@@ -90,31 +90,59 @@ function isPort(v: BValue | undefined): boolean {
 }
 
 /**
+ * A UDP socket someone else owns and has bound (the listen port's, shared with uTP): it hands
+ * over the datagrams that are KRPC.
+ */
+export interface SharedUdp {
+  onKrpc(listener: (packet: Buffer, rinfo: dgram.RemoteInfo) => void): () => void;
+  send(packet: Buffer, port: number, host: string, callback?: (error: Error | null) => void): void;
+  address(): { address: string; family: string; port: number };
+}
+
+/**
  * A dgram socket as k-rpc-socket uses it (bind, send, close, address, events) that only
  * passes on acceptable messages. `dropped` counts the rest.
  */
 export class GuardedSocket extends EventEmitter {
   dropped = 0;
-  private readonly socket = dgram.createSocket('udp4');
+  private readonly socket: dgram.Socket | undefined;
+  private stopHearing: (() => void) | undefined;
 
-  constructor() {
+  constructor(private readonly shared?: SharedUdp) {
     super();
-    this.socket.on('message', (packet: Buffer, rinfo: dgram.RemoteInfo) => {
+    const onMessage = (packet: Buffer, rinfo: dgram.RemoteInfo) => {
       if (isAcceptableKrpc(packet)) this.emit('message', packet, rinfo);
       else this.dropped++;
-    });
+    };
+    if (shared) {
+      this.stopHearing = shared.onKrpc(onMessage);
+      return;
+    }
+    this.socket = dgram.createSocket('udp4');
+    this.socket.on('message', onMessage);
     this.socket.on('listening', () => this.emit('listening'));
     this.socket.on('error', (error) => this.emit('error', error));
     this.socket.on('close', () => this.emit('close'));
   }
 
   bind(...args: unknown[]): void {
+    if (!this.socket) {
+      // Bound by its owner already.
+      process.nextTick(() => this.emit('listening'));
+      return;
+    }
     (this.socket.bind as (...a: unknown[]) => void)(...args);
   }
 
   send(...args: unknown[]): void {
     try {
-      (this.socket.send as (...a: unknown[]) => void)(...args);
+      if (this.shared) {
+        // k-rpc-socket's form: (buffer, offset, length, port, host, callback)
+        const [buffer, offset, length, port, host, callback] = args as [Buffer, number, number, number, string, (e: Error | null) => void];
+        this.shared.send(buffer.subarray(offset, offset + length), port, host, callback);
+        return;
+      }
+      (this.socket!.send as (...a: unknown[]) => void)(...args);
     } catch (error) {
       // A send after close, or to a bad address from a hostile `nodes` list: not fatal.
       const callback = args[args.length - 1];
@@ -123,6 +151,12 @@ export class GuardedSocket extends EventEmitter {
   }
 
   close(): void {
+    if (!this.socket) {
+      this.stopHearing?.();
+      this.stopHearing = undefined;
+      process.nextTick(() => this.emit('close'));
+      return;
+    }
     try {
       this.socket.close();
     } catch {
@@ -131,10 +165,10 @@ export class GuardedSocket extends EventEmitter {
   }
 
   address(): ReturnType<dgram.Socket['address']> {
-    return this.socket.address();
+    return this.shared ? this.shared.address() : this.socket!.address();
   }
 
   unref(): void {
-    this.socket.unref();
+    this.socket?.unref();
   }
 }

@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import type DHT from 'bittorrent-dht';
 import { importModule } from '../../esm-import.js';
-import { GuardedSocket } from './dht-guard.js';
+import { GuardedSocket, type SharedUdp } from './dht-guard.js';
 import type { PeerAddress } from './tracker/types.js';
 
 import { parseNodeAddress } from './dht-address.js';
@@ -23,12 +23,14 @@ export interface DhtOptions {
   nodeId?: Buffer;
   /** Per-query timeout (the library retries within it); default 2000 ms. */
   queryTimeoutMs?: number;
+  /** The listen port's UDP socket, shared with uTP; without it the DHT binds its own. */
+  udp?: SharedUdp;
 }
 
 const MAX_SAVED_NODES = 300;
 
 export class Dht extends EventEmitter {
-  private readonly socket = new GuardedSocket();
+  private readonly socket: GuardedSocket;
   private readonly dht: DHT;
   private boundPort = 0;
   private closed = false;
@@ -48,6 +50,7 @@ export class Dht extends EventEmitter {
     private readonly options: DhtOptions,
   ) {
     super();
+    this.socket = new GuardedSocket(options.udp);
     const bootstrap = options.bootstrap.map(parseNodeAddress);
     this.dht = new library({ bootstrap, nodeId: options.nodeId, socket: this.socket, timeout: options.queryTimeoutMs });
     // The library reports unexpected replies and send failures as warnings: nothing to act on.

@@ -13,7 +13,12 @@ import { RateLimiter } from '../torrent/rate-limiter.js';
 import { Housekeeper } from '../torrent/housekeeper.js';
 import { Torrent, type TorrentStats } from '../torrent/torrent.js';
 import type { PeerWire } from '../wire/peer-wire.js';
+import type { Duplex } from 'node:stream';
 import { Connector } from '../transport/connector.js';
+import { makeFallbackTransport } from '../transport/fallback-transport.js';
+import { makeTcpTransport } from '../transport/tcp-transport.js';
+import { UdpEndpoint } from '../transport/udp-endpoint.js';
+import { makeUtpTransport } from '../transport/utp-transport.js';
 import { makePeerId } from '../wire/peer-id.js';
 import type { HandedOverPeer } from '../transport/handover.js';
 import type { CheckHashing } from '../storage/storage.js';
@@ -44,6 +49,13 @@ export interface SessionOptions {
   dht?: SessionDhtOptions;
   /** BEP 14 local service discovery on the LAN; off when absent. Private torrents never use it. */
   lsd?: Omit<LsdOptions, 'listenPort'>;
+  /**
+   * BEP 29 uTP on the listen port (UDP, shared with the DHT): accepted, and tried first when
+   * dialling (TCP after it fails). Off by default.
+   */
+  utp?: boolean;
+  /** TCP connections, in and out; on by default. */
+  tcp?: boolean;
 }
 
 export interface SessionDhtOptions {
@@ -97,6 +109,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly connector: Connector;
   private readonly torrents = new Map<string, Torrent>();
   private server?: net.Server;
+  /** The listen port's UDP socket (uTP, and the DHT beside it), when uTP is on. */
+  private udp?: UdpEndpoint;
   private listenPort = 0;
   private readonly downloadLimiter: RateLimiter;
   private readonly uploadLimiter: RateLimiter;
@@ -113,7 +127,9 @@ export class Session extends EventEmitter<SessionEvents> {
   constructor(private readonly options: SessionOptions = {}) {
     super();
     this.peerId = options.peerId ?? makePeerId();
-    this.connector = new Connector({ peerId: this.peerId, localAddress: options.host });
+    const utp = options.utp ? makeUtpTransport(() => this.udp?.utp) : undefined;
+    const tcp = options.tcp !== false ? makeTcpTransport({ localAddress: options.host }) : undefined;
+    this.connector = new Connector({ peerId: this.peerId, transport: makeFallbackTransport(utp, tcp) });
     this.downloadLimiter = new RateLimiter(options.downloadLimit ?? 0);
     this.uploadLimiter = new RateLimiter(options.uploadLimit ?? 0);
   }
@@ -129,9 +145,18 @@ export class Session extends EventEmitter<SessionEvents> {
 
   async listen(port = this.options.port ?? 0): Promise<number> {
     const bound = await this.listenTcp(port);
+    if (this.options.utp && !this.udp) await this.listenUdp(bound);
     if (this.options.dht && !this.dhtNode) await this.startDht(this.options.dht);
     if (this.options.lsd && !this.lsd) await this.startLsd(this.options.lsd);
     return bound;
+  }
+
+  private async listenUdp(port: number): Promise<void> {
+    try {
+      this.udp = await UdpEndpoint.bind({ port, host: this.options.host, onUtpConnection: (stream) => this.onIncoming(stream) });
+    } catch (error) {
+      this.emit('warning', `uTP is off: UDP port ${port}: ${(error as Error).message}`);
+    }
   }
 
   private async startLsd(options: NonNullable<SessionOptions['lsd']>): Promise<void> {
@@ -159,7 +184,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private async startDht(options: SessionDhtOptions): Promise<void> {
     // Loaded only when the DHT is on: --no-dht runs do not pay for the library.
     const { Dht } = await import('../discovery/dht.js');
-    const dht = await Dht.create({ bootstrap: options.bootstrap, nodesFile: options.nodesFile, queryTimeoutMs: options.queryTimeoutMs });
+    const dht = await Dht.create({
+      bootstrap: options.bootstrap,
+      nodesFile: options.nodesFile,
+      queryTimeoutMs: options.queryTimeoutMs,
+      udp: this.udp,
+    });
     dht.on('warning', (message: string) => this.emit('warning', message));
     await dht.listen(this.listenPort, this.options.host);
     this.dhtNode = dht;
@@ -240,9 +270,10 @@ export class Session extends EventEmitter<SessionEvents> {
     });
   }
 
-  private onIncoming(socket: net.Socket): void {
+  private onIncoming(socket: IncomingStream): void {
     socket.on('error', () => undefined);
-    if (this.connectionCount() >= (this.options.maxConnections ?? 200)) {
+    const overTcp = socket instanceof net.Socket;
+    if ((overTcp && this.options.tcp === false) || this.connectionCount() >= (this.options.maxConnections ?? 200)) {
       socket.destroy();
       return;
     }
@@ -367,10 +398,15 @@ export class Session extends EventEmitter<SessionEvents> {
     this.lsdRegistrations.clear();
     await Promise.all([...this.list().map((t) => t.stop()), this.dhtNode?.close()]);
     this.dhtNode = undefined;
+    this.udp?.close();
+    this.udp = undefined;
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = undefined;
   }
 }
+
+/** An accepted connection: a TCP socket or a uTP stream. */
+type IncomingStream = Duplex & { remoteAddress?: string; remotePort?: number };
 
 /** How long a magnet's metadata connections wait for its torrent to start. */
 const HANDED_OVER_KEPT_MS = 60_000;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Announcer, type TrackerStats } from '../discovery/announcer.js';
 import type { TorrentEvents, TorrentOptions } from './torrent-options.js';
 import { Bitfield } from '../codec/bitfield.js';
@@ -305,7 +305,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   /** An incoming connection whose handshake named this torrent (the session answered it). */
-  attachIncoming(wire: PeerWire, socket: net.Socket): void {
+  attachIncoming(wire: PeerWire, socket: Duplex & { remoteAddress?: string; remotePort?: number }): void {
     this.peers.attachIncoming(wire, socket);
   }
 

@@ -93,6 +93,7 @@ export class WebSeeds {
         port: ws.port,
         client: 'web seed',
         incoming: false,
+        transport: 'tcp',
         amChoking: true,
         amInterested: this.ctx.state === 'downloading',
         peerChoking: false,

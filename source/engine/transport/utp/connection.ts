@@ -91,6 +91,11 @@ export class UtpConnection {
   private timeouts = 0;
   private lastProgressMs: number;
   private wasFull = false;
+  private flushScheduled = false;
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
   readonly rtt = new RttEstimator();
   readonly ledbat: Ledbat;
 
@@ -161,7 +166,12 @@ export class UtpConnection {
     if (chunk.length > 0) {
       this.sendQueue.push(chunk);
       this.queuedBytes += chunk.length;
-      this.flush();
+      // What the application writes in one tick (a piece message's header and its block) goes
+      // out in full packets, not one packet per write.
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        process.nextTick(this.scheduledFlush);
+      }
     }
     const full = this.bufferedBytes >= this.sendBufferBytes;
     if (full) this.wasFull = true;

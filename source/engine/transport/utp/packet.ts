@@ -51,10 +51,8 @@ export function decodePacket(packet: Buffer): UtpPacket | undefined {
     const length = packet[offset + 1]!;
     const start = offset + 2;
     if (start + length > packet.length) return undefined;
-    if (extension === EXTENSION_SACK) {
-      if (length === 0 || length % 4 !== 0) return undefined;
-      sack = packet.subarray(start, start + length);
-    }
+    // BEP 29 asks for a multiple of 4 bytes; any length is read (bits past the end are simply absent).
+    if (extension === EXTENSION_SACK && length > 0) sack = packet.subarray(start, start + length);
     extension = next;
     offset = start + length;
   }

@@ -1,0 +1,93 @@
+/**
+ * The listen port's one UDP socket, shared as libtorrent shares it: datagrams starting with
+ * 'd' are bencoded KRPC (the DHT), the rest are offered to uTP (whose first byte is
+ * type << 4 | version 1, never 'd').
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { ConnectionOptions } from './utp/connection.js';
+import { UtpSocket } from './utp/utp-socket.js';
+import type { UtpStream } from './utp/utp-stream.js';
+
+const KRPC_FIRST_BYTE = 0x64; // 'd'
+/** Loopback bursts at full speed overflow the default (~200 KiB) receive buffer long before uTP's window does. */
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export interface UdpEndpointOptions {
+  port: number;
+  host?: string;
+  /** Incoming uTP connections; none: uTP SYNs are ignored (uTP dialling still works). */
+  onUtpConnection?(stream: UtpStream): void;
+  utp?: ConnectionOptions;
+}
+
+type KrpcListener = (packet: Buffer, rinfo: dgram.RemoteInfo) => void;
+
+export class UdpEndpoint {
+  readonly utp: UtpSocket;
+  private readonly krpc = new Set<KrpcListener>();
+  private closed = false;
+
+  private constructor(
+    private readonly socket: dgram.Socket,
+    options: UdpEndpointOptions,
+  ) {
+    this.utp = new UtpSocket({
+      send: (packet, port, host) => this.send(packet, port, host),
+      onConnection: options.onUtpConnection,
+      connection: options.utp,
+    });
+    socket.on('message', (packet: Buffer, rinfo: dgram.RemoteInfo) => {
+      if (packet.length > 0 && packet[0] === KRPC_FIRST_BYTE) for (const listener of this.krpc) listener(packet, rinfo);
+      else this.utp.receive(packet, rinfo.address, rinfo.port);
+    });
+    // ICMP errors reported on the socket (a peer's port closed) are not the socket's end.
+    socket.on('error', () => undefined);
+  }
+
+  static bind(options: UdpEndpointOptions): Promise<UdpEndpoint> {
+    const type = options.host && net.isIPv6(options.host) ? 'udp6' : 'udp4';
+    const socket = dgram.createSocket({ type, recvBufferSize: SOCKET_BUFFER_BYTES, sendBufferSize: SOCKET_BUFFER_BYTES });
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ port: options.port, address: options.host, exclusive: true }, () => {
+        socket.off('error', reject);
+        resolve(new UdpEndpoint(socket, options));
+      });
+    });
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  address(): net.AddressInfo {
+    return this.socket.address();
+  }
+
+  /** KRPC datagrams (the DHT's); returns the way to stop hearing them. */
+  onKrpc(listener: KrpcListener): () => void {
+    this.krpc.add(listener);
+    return () => this.krpc.delete(listener);
+  }
+
+  send(packet: Buffer, port: number, host: string, callback?: (error: Error | null) => void): void {
+    if (this.closed) {
+      callback?.(new Error('UDP socket closed'));
+      return;
+    }
+    try {
+      this.socket.send(packet, port, host, callback);
+    } catch (error) {
+      callback?.(error as Error);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.utp.close();
+    this.krpc.clear();
+    this.socket.close();
+  }
+}
