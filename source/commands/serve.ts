@@ -8,6 +8,7 @@ import { parseMetainfo } from '../engine/metainfo/metainfo.js';
 import { Session } from '../engine/session/session.js';
 import { parseCommand } from './parse-command.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
+import { transportFlags, transportHelp } from './transport-flags.js';
 import { UserError, describeError } from '../errors.js';
 import { formatRate } from '../format/duration.js';
 import { printable } from '../format/text.js';
@@ -32,6 +33,7 @@ const help = `
     --upload-limit KIB    KiB/s, 0 = unlimited
 ${dhtHelp}
 ${lsdHelp}
+${transportHelp}
     --json                one JSON line per file {file, infoHash, magnet, torrent}
 `;
 
@@ -46,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     uploadLimit: { type: 'number', default: 0 },
     ...dhtFlags,
     ...lsdFlags,
+    ...transportFlags,
     json: { type: 'boolean', default: false },
   });
   const files = [...(cli.flags.files ?? []), ...cli.input]
@@ -69,6 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     resumePath: resumeFilePath,
     dht: dhtOptionsFromFlags(cli.flags),
     lsd: cli.flags.lsd ? {} : undefined,
+    utp: cli.flags.utp,
+    tcp: cli.flags.tcp,
   });
   try {
     await session.listen();

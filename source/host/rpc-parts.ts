@@ -37,7 +37,7 @@ export class RpcParts {
       rateToPeer: p.uploadRate,
       isEncrypted: false,
       isIncoming: p.incoming,
-      isUtp: false,
+      isUtp: p.transport === 'utp',
       clientIsChoked: p.peerChoking,
       clientIsInterested: p.amInterested,
       peerIsChoked: p.amChoking,

@@ -95,6 +95,7 @@ export interface PeerInfo {
   readonly port: number;
   readonly client: string;
   readonly incoming: boolean;
+  readonly transport: 'tcp' | 'utp';
   readonly amInterested: boolean;
   readonly amChoking: boolean;
   readonly peerInterested: boolean;

@@ -40,6 +40,8 @@ export interface LibtorrentPeerOptions {
   listenHost?: string;
   port?: number;
   extraPeers?: { host: string; port: number }[];
+  /** TCP off both ways, uTP on (libtorrent's enable_outgoing_tcp / enable_incoming_tcp false). */
+  utpOnly?: boolean;
   /** Bytes per second; 0 or absent: unlimited. */
   uploadLimit?: number;
   downloadLimit?: number;
@@ -53,6 +55,8 @@ export interface LibtorrentStatus {
   upload_rate: number;
   total_upload: number;
   total_download: number;
+  /** Connected peers whose connection is uTP. */
+  utp_peers: number;
 }
 
 export interface LibtorrentPeer {
@@ -100,6 +104,7 @@ async function startOnce(t: TestContext, options: LibtorrentPeerOptions): Promis
     listen_host: host,
     port: options.port ?? 0,
     extra_peers: (options.extraPeers ?? []).map((p) => [p.host, p.port]),
+    utp_only: options.utpOnly ?? false,
     upload_limit: options.uploadLimit ?? 0,
     download_limit: options.downloadLimit ?? 0,
   };

@@ -9,7 +9,8 @@ Config keys: torrent, save_path, mode ("seed" | "leech"), listen_host (default 1
 port (0 = any free one), extra_peers ([[host, port], ...] connected directly),
 upload_limit / download_limit (bytes/s, 0 = none), interval (status period, seconds),
 magnet (a magnet URI instead of torrent: libtorrent fetches the metadata itself),
-dht_bootstrap ("host:port,..."; turns libtorrent's DHT on, allowed to use loopback nodes).
+dht_bootstrap ("host:port,..."; turns libtorrent's DHT on, allowed to use loopback nodes),
+utp_only (TCP off both ways, uTP on: the peer speaks uTP only).
 
 Prints one JSON object per line on stdout:
   {"type": "listening", "host": ..., "port": ...}        once, when the socket is bound
@@ -74,6 +75,13 @@ def main():
             "dht_enforce_node_id": False,
             "dht_prefer_verified_node_ids": False,
             "dht_ignore_dark_internet": False,
+        })
+    if cfg.get("utp_only"):
+        settings.update({
+            "enable_outgoing_tcp": False,
+            "enable_incoming_tcp": False,
+            "enable_outgoing_utp": True,
+            "enable_incoming_utp": True,
         })
     session = lt.session(settings)
     # Never let loopback peers be filtered out.
@@ -152,6 +160,8 @@ def main():
             s = handle.status()
             emit({
                 "type": "status",
+                # peer_info::utp_socket is bit 17 (the Python bindings do not name it)
+                "utp_peers": sum(1 for p in handle.get_peer_info() if int(p.flags) & (1 << 17)),
                 "state": str(s.state),
                 "progress": s.progress,
                 "num_peers": s.num_peers,
