@@ -35,6 +35,10 @@ export interface Settings {
   dhtBootstrap: string;
   /** BEP 14 local service discovery (multicast on the LAN). */
   lsd: boolean;
+  /** BEP 29 uTP on the listen port's UDP: accepted, and tried before TCP when dialling. */
+  utp: boolean;
+  /** TCP peer connections, in and out. */
+  tcp: boolean;
   /** Where the Transmission-compatible RPC listens (btui daemon; the TUI with --rpc-port). */
   rpcBind: string;
   rpcPort: number;
@@ -60,6 +64,8 @@ export function defaultSettings(): Settings {
     dht: true,
     dhtBootstrap: '',
     lsd: false,
+    utp: false,
+    tcp: true,
     rpcBind: '127.0.0.1',
     rpcPort: 9091,
     rpcAuth: '',
@@ -86,6 +92,8 @@ export const EDITABLE_SETTINGS: {
   { key: 'dht', label: 'DHT (next start)', kind: 'boolean', choices: ['on', 'off'] },
   { key: 'dhtBootstrap', label: 'DHT bootstrap nodes (next start)', kind: 'text' },
   { key: 'lsd', label: 'Local peer discovery (next start)', kind: 'boolean', choices: ['on', 'off'] },
+  { key: 'utp', label: 'uTP peer connections (next start)', kind: 'boolean', choices: ['on', 'off'] },
+  { key: 'tcp', label: 'TCP peer connections (next start)', kind: 'boolean', choices: ['on', 'off'] },
 ];
 
 export type EditableSetting = (typeof EDITABLE_SETTINGS)[number];
@@ -190,6 +198,8 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     dht: typeof raw.dht === 'boolean' ? raw.dht : d.dht,
     dhtBootstrap: str(raw.dhtBootstrap, '').trim(),
     lsd: typeof raw.lsd === 'boolean' ? raw.lsd : d.lsd,
+    utp: typeof raw.utp === 'boolean' ? raw.utp : d.utp,
+    tcp: typeof raw.tcp === 'boolean' ? raw.tcp : d.tcp,
     rpcBind: str(raw.rpcBind, d.rpcBind).trim() || d.rpcBind,
     rpcPort: num(raw.rpcPort, d.rpcPort, 0, 65535),
     rpcAuth: str(raw.rpcAuth, ''),

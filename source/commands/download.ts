@@ -11,7 +11,7 @@ import { parsePeerAddress } from '../engine/metainfo/magnet.js';
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import type { PeerAddress } from '../engine/discovery/tracker/types.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
-import { transportFlags, transportHelp } from './transport-flags.js';
+import { transportFlags, transportHelp, transportOptions } from './transport-flags.js';
 import { fetchMetadata, magnetFromSource } from './magnet-source.js';
 import type { Torrent, TorrentStats } from '../engine/torrent/torrent.js';
 import { parseCommand } from './parse-command.js';
@@ -104,8 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     // A private torrent never uses the DHT (the session checks per torrent).
     dht: dhtOptionsFromFlags(cli.flags),
     lsd: cli.flags.lsd ? {} : undefined,
-    utp: cli.flags.utp,
-    tcp: cli.flags.tcp,
+    ...transportOptions(cli.flags, 'download'),
   });
   const reporter = new ProgressReporter({ json: cli.flags.json, tty: Boolean(process.stderr.isTTY) && !cli.flags.json });
   let interrupted = false;

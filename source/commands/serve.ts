@@ -8,7 +8,7 @@ import { parseMetainfo } from '../engine/metainfo/metainfo.js';
 import { Session } from '../engine/session/session.js';
 import { parseCommand } from './parse-command.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
-import { transportFlags, transportHelp } from './transport-flags.js';
+import { transportFlags, transportHelp, transportOptions } from './transport-flags.js';
 import { UserError, describeError } from '../errors.js';
 import { formatRate } from '../format/duration.js';
 import { printable } from '../format/text.js';
@@ -72,8 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     resumePath: resumeFilePath,
     dht: dhtOptionsFromFlags(cli.flags),
     lsd: cli.flags.lsd ? {} : undefined,
-    utp: cli.flags.utp,
-    tcp: cli.flags.tcp,
+    ...transportOptions(cli.flags, 'serve'),
   });
   try {
     await session.listen();

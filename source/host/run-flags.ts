@@ -6,6 +6,8 @@ import type { HostFlags } from './session-host.js';
 export const RUN_FLAGS = {
   port: { type: 'number' },
   dht: { type: 'boolean' },
+  utp: { type: 'boolean' },
+  tcp: { type: 'boolean' },
   downloadDir: { type: 'string' },
   rpcBind: { type: 'string' },
   rpcPort: { type: 'number' },
@@ -34,9 +36,10 @@ export function runFlagsFrom(
       throw new UserError(`${prefix}${name} ${value} is not a port (0-65535)`, 2);
   }
   // Given or not: the flag parsers make an absent boolean false, which must not turn the DHT off.
-  const dht = argv.includes('--no-dht') ? false : argv.includes('--dht') ? true : undefined;
+  const given = (name: string) => (argv.includes(`--no-${name}`) ? false : argv.includes(`--${name}`) ? true : undefined);
+  const dht = given('dht');
   return {
-    host: { port: flags.port, dht, downloadDirectory: flags.downloadDir },
+    host: { port: flags.port, dht, utp: given('utp'), tcp: given('tcp'), downloadDirectory: flags.downloadDir },
     rpc: { bind: flags.rpcBind, port: flags.rpcPort, auth: flags.rpcAuth },
     rpcGiven: flags.rpcPort !== undefined || flags.rpcBind !== undefined,
   };

@@ -16,6 +16,8 @@ import type { Settings, SettingsStore } from '../settings.js';
 export interface HostFlags {
   port?: number;
   dht?: boolean;
+  utp?: boolean;
+  tcp?: boolean;
   downloadDirectory?: string;
 }
 
@@ -39,6 +41,8 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     ...saved,
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     ...(flags.dht !== undefined ? { dht: flags.dht } : {}),
+    ...(flags.utp !== undefined ? { utp: flags.utp } : {}),
+    ...(flags.tcp !== undefined ? { tcp: flags.tcp } : {}),
     ...(flags.downloadDirectory !== undefined ? { downloadDirectory: flags.downloadDirectory } : {}),
   });
   let settings = withFlags(settingsStore.read());

@@ -4,7 +4,7 @@ import type { SessionOptions } from '../engine/session/session.js';
 import type { Settings } from '../settings.js';
 
 /**
- * The TUI session's DHT and LSD options from the settings. Bootstrap nodes: the setting,
+ * The TUI session's DHT, LSD and transport options from the settings. Bootstrap nodes: the setting,
  * else $BTUI_DHT_BOOTSTRAP (comma-separated; empty = none, as the test suite sets it), else
  * the public routers, as for `btui download`. Nodes that do not parse are left out and
  * reported. The routing table is kept in the state directory (dht-nodes.json, as the CLI does).
@@ -13,7 +13,7 @@ export function networkOptions(
   settings: Settings,
   stateDirectory: string,
   env = process.env,
-): { options: Pick<SessionOptions, 'dht' | 'lsd'>; problems: string[] } {
+): { options: Pick<SessionOptions, 'dht' | 'lsd' | 'utp' | 'tcp'>; problems: string[] } {
   const problems: string[] = [];
   const split = (text: string) =>
     text
@@ -38,5 +38,6 @@ export function networkOptions(
     });
     dht = { bootstrap, nodesFile: join(stateDirectory, 'dht-nodes.json') };
   }
-  return { options: { dht, lsd: settings.lsd ? {} : undefined }, problems };
+  if (!settings.tcp && !settings.utp) problems.push('TCP and uTP are both off: using TCP');
+  return { options: { dht, lsd: settings.lsd ? {} : undefined, utp: settings.utp, tcp: settings.tcp || !settings.utp }, problems };
 }
