@@ -10,7 +10,8 @@
  *
  * Rows: download (1 GiB, 1 MiB pieces, from a libtorrent seeder: btui / libtorrent / aria2c),
  * seed (the libtorrent leecher from a btui seeder / from a libtorrent seeder), small (a quarter
- * of the size in 16 KiB pieces), swarm (8 leechers at once from one libtorrent seeder), create
+ * of the size in 16 KiB pieces), swarm (8 leechers at once from one libtorrent seeder), utp (the
+ * download row over uTP only: btui / libtorrent from a libtorrent seeder with TCP off), create
  * (btui create / mktorrent), recheck (btui / libtorrent checking complete data), startup
  * (btui metainfo on 10,000 files / node -e 0), rpc (a btui daemon holding 10,000 torrents: Flood's
  * torrent-get and recently-active against transmission-daemon 3.00, and the CPU of Flood's 2 s poll
@@ -40,7 +41,7 @@ const option = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const ROWS = ['download', 'seed', 'small', 'swarm', 'create', 'recheck', 'startup', 'rpc'] as const;
+const ROWS = ['download', 'seed', 'small', 'swarm', 'utp', 'create', 'recheck', 'startup', 'rpc'] as const;
 type RowName = (typeof ROWS)[number];
 const runs = Number(option('runs') ?? 3);
 const sizeMiB = Number(option('size-mib') ?? 1024);
@@ -80,8 +81,8 @@ const btuiLeech = (torrent: string, out: string, extra: string[] = []) =>
     env: { BTUI_HOME: join(out, '.home') },
   });
 const LEECH_TIMEOUT_S = 300;
-const ltLeech = (torrent: string, out: string) =>
-  measure(work, SYSTEM_PYTHON, [LT_LEECH, torrent, out, '127.0.0.3', String(LEECH_TIMEOUT_S)]);
+const ltLeech = (torrent: string, out: string, transport: 'tcp' | 'utp' = 'tcp') =>
+  measure(work, SYSTEM_PYTHON, [LT_LEECH, torrent, out, '127.0.0.3', String(LEECH_TIMEOUT_S), transport]);
 const aria2Leech = async (torrent: string, out: string) =>
   measure(work, 'aria2c', [
     `--dir=${out}`,
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
   cleanup.after(() => rmSync(work, { recursive: true, force: true }));
   try {
     const needsSwarm = ['download', 'seed', 'small', 'swarm'].some((r) => only.has(r as RowName));
-    const needsBig = needsSwarm || ['create', 'recheck'].some((r) => only.has(r as RowName));
+    const needsBig = needsSwarm || ['create', 'recheck', 'utp'].some((r) => only.has(r as RowName));
     const big = needsBig ? ensurePayload(benchDir, sizeMiB) : '';
     const small = ['small', 'swarm'].some((r) => only.has(r as RowName)) ? ensurePayload(benchDir, smallMiB) : undefined;
     // Torrents: the big payload in 1 MiB pieces; the small one in 16 KiB pieces and in 1 MiB pieces.
@@ -302,6 +303,39 @@ async function main(): Promise<void> {
           ...rowsFrom(`swarm: ${SWARM_SIZE} leechers, ${smallMiB} MiB`, results, 'wall: until all are done; CPU: per leecher (median)'),
         );
       }
+    }
+
+    if (only.has('utp')) {
+      // A libtorrent seeder that speaks uTP only, behind its own tracker: each leecher must use uTP.
+      const utpTracker = await startOpentracker(t, [bigHash]);
+      const utpTorrent = join(work, 'big-utp.torrent');
+      writeFileSync(utpTorrent, readFileSync(bigTorrent));
+      setAnnounce(utpTorrent, [utpTracker.httpAnnounce]);
+      warm(big);
+      const seeder = await startLibtorrentPeer(t, {
+        torrentPath: utpTorrent,
+        savePath: benchDir,
+        mode: 'seed',
+        listenHost: '127.0.0.5',
+        utpOnly: true,
+      });
+      await seeder.waitForTrackerReply(20_000);
+      const results = await race(
+        `uTP: download ${sizeMiB} MiB from a libtorrent seeder that speaks uTP only`,
+        {
+          btui: (out) => btuiLeech(utpTorrent, out, ['--utp', '--no-tcp']),
+          libtorrent: (out) => ltLeech(utpTorrent, out, 'utp'),
+        },
+        { warmUp: true },
+      );
+      rows.push(
+        ...rowsFrom(
+          `uTP download ${sizeMiB} MiB (loopback)`,
+          results,
+          `uTP only both ways; CPU per GiB: CPU x ${(1024 / sizeMiB).toFixed(1)}`,
+        ),
+      );
+      await seeder.stop();
     }
 
     if (only.has('create')) {

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """One-shot libtorrent leecher for the benchmark: downloads a torrent and exits when done.
 
-    /usr/bin/python3 lt-leech.py TORRENT SAVE_PATH LISTEN_HOST [TIMEOUT_SECONDS]
+    /usr/bin/python3 lt-leech.py TORRENT SAVE_PATH LISTEN_HOST [TIMEOUT_SECONDS] [utp]
 
 Loopback settings as in test/helpers/lt-peer.py; peers come from the torrent's tracker.
+With "utp" it speaks uTP only (TCP off); otherwise TCP only.
 Exits 0 when the download is finished, 1 on error or after TIMEOUT_SECONDS (default 600).
 """
 import sys
@@ -12,6 +13,7 @@ import time
 import libtorrent as lt
 
 torrent, save_path, host = sys.argv[1], sys.argv[2], sys.argv[3]
+utp = len(sys.argv) > 5 and sys.argv[5] == "utp"
 session = lt.session({
     "listen_interfaces": "%s:0" % host,
     "outgoing_interfaces": host,
@@ -21,8 +23,10 @@ session = lt.session({
     "enable_natpmp": False,
     "allow_multiple_connections_per_ip": True,
     # TCP like the other contenders: uTP's delay-based congestion control crawls on loopback.
-    "enable_outgoing_utp": False,
-    "enable_incoming_utp": False,
+    "enable_outgoing_utp": utp,
+    "enable_incoming_utp": utp,
+    "enable_outgoing_tcp": not utp,
+    "enable_incoming_tcp": not utp,
     "ssrf_mitigation": False,
     "apply_ip_filter_to_trackers": False,
     "alert_mask": lt.alert.category_t.status_notification | lt.alert.category_t.error_notification,
