@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket, encodePacket, isUtpDatagram, PacketType } from '../../../../source/engine/transport/utp/packet.js';
 import { seqAdd, seqDiff, seqLess } from '../../../../source/engine/transport/utp/seq.js';
+import { UtpSocket } from '../../../../source/engine/transport/utp/utp-socket.js';
+import { rng } from '../../../helpers/seeded-random.js';
 
 const base = { connectionId: 0xbeef, timestamp: 0xfffffff0, timestampDiff: 1234, windowSize: 1 << 20, seq: 65535, ack: 7 };
 
@@ -56,4 +58,23 @@ test('sequence numbers wrap at 16 bits', () => {
   assert.equal(seqDiff(65534, 2), -4);
   assert.ok(seqLess(65530, 3));
   assert.ok(!seqLess(3, 65530));
+});
+
+test('random datagrams never throw: the decoder refuses or reads them, and a socket opens no connection without a SYN', () => {
+  const random = rng(29);
+  const socket = new UtpSocket({ send: () => undefined, onConnection: () => assert.fail('no SYN was sent') });
+  try {
+    for (let i = 0; i < 20_000; i++) {
+      const bytes = Buffer.alloc(Math.floor(random() * 64));
+      for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(random() * 256);
+      // Half of them look like uTP (version 1, a type other than SYN) so the extension walk is exercised.
+      if (bytes.length > 0 && i % 2 === 0) bytes[0] = (Math.floor(random() * 4) << 4) | 1;
+      const p = decodePacket(bytes);
+      if (p) assert.ok(p.payload.length <= bytes.length - 20);
+      socket.receive(bytes, '10.0.0.9', 4000);
+    }
+    assert.equal(socket.connectionCount, 0);
+  } finally {
+    socket.close();
+  }
 });
