@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { Bitfield } from '../codec/bitfield.js';
 import type { PeerAddress } from '../discovery/tracker/types.js';
-import { PEX_REACHABLE, PEX_SEED } from '../extensions/pex-codec.js';
+import { PEX_REACHABLE, PEX_SEED, PEX_UTP } from '../extensions/pex-codec.js';
 import type { PexSwarm } from '../extensions/ut-pex.js';
 import type { Connector } from '../transport/connector.js';
 import { addressKey, Dialer, EXPLICIT_DIAL_POLICY, SWARM_DIAL_POLICY, type KnownPeer } from '../transport/dialer.js';
@@ -228,7 +228,8 @@ export class PeerSet {
         for (const p of this.peers.values()) {
           const port = p.incoming ? p.wire.remoteExtensions?.p : p.port;
           if (!port) continue;
-          out.push({ id: p.id, host: p.host, port, flags: (p.isSeed ? PEX_SEED : 0) | (p.incoming ? 0 : PEX_REACHABLE) });
+          const utp = (p.socket as { transport?: string }).transport === 'utp' ? PEX_UTP : 0;
+          out.push({ id: p.id, host: p.host, port, flags: (p.isSeed ? PEX_SEED : 0) | (p.incoming ? 0 : PEX_REACHABLE) | utp });
         }
         return out;
       },

@@ -103,6 +103,7 @@ export class UtpConnection {
   private ackNr = 0;
   private readonly reorder = new Map<number, Incoming>();
   private reorderMax = 0;
+  private reorderBytes = 0;
   private replyDelayUs = 0;
   private ackPending = false;
   private remoteFinDelivered = false;
@@ -272,6 +273,7 @@ export class UtpConnection {
     if (ahead > 0) {
       if (ahead < MAX_REORDER && !this.reorder.has(p.seq)) {
         this.reorder.set(p.seq, { payload: p.payload, fin: p.type === PacketType.Fin });
+        this.reorderBytes += p.payload.length;
         this.reorderMax = Math.max(this.reorderMax, ahead);
       }
       this.requestAck();
@@ -283,6 +285,7 @@ export class UtpConnection {
       const held = this.reorder.get(next);
       if (!held) break;
       this.reorder.delete(next);
+      this.reorderBytes -= held.payload.length;
       this.deliver(held.payload, held.fin);
     }
     if (this.reorder.size === 0) this.reorderMax = 0;
@@ -294,6 +297,7 @@ export class UtpConnection {
     if (fin) {
       this.remoteFinDelivered = true;
       this.reorder.clear();
+      this.reorderBytes = 0;
       this.handlers.end?.();
       return;
     }
@@ -321,9 +325,7 @@ export class UtpConnection {
 
   private advertisedWindow(): number {
     const unread = this.options.unread?.() ?? 0;
-    let held = 0;
-    for (const r of this.reorder.values()) held += r.payload.length;
-    this.lastAdvertised = Math.max(0, this.receiveWindowBytes - unread - held);
+    this.lastAdvertised = Math.max(0, this.receiveWindowBytes - unread - this.reorderBytes);
     return this.lastAdvertised;
   }
 
@@ -513,6 +515,7 @@ export class UtpConnection {
     this.state = 'closed';
     this.outgoing.clear();
     this.reorder.clear();
+    this.reorderBytes = 0;
     this.sendQueue.length = 0;
     this.queuedBytes = 0;
     this.inflightBytes = 0;
