@@ -16,8 +16,11 @@ export interface ConnectionIo {
   nowMs(): number;
   /** Microseconds, wrapping at 2^32 (the header's timestamp). */
   nowUs(): number;
-  /** Asks for flushAcks() soon (once all packets of this read are in). */
-  scheduleAck(connection: UtpConnection): void;
+  /**
+   * Asks for flushAcks() soon: once all packets of this read are in, or, `delayed`, within a
+   * millisecond or so (an in-order packet alone: acking every other one halves the acks).
+   */
+  scheduleAck(connection: UtpConnection, delayed: boolean): void;
 }
 
 export interface ConnectionHandlers {
@@ -106,6 +109,9 @@ export class UtpConnection {
   private reorderBytes = 0;
   private replyDelayUs = 0;
   private ackPending = false;
+  private ackDelayed = false;
+  /** In-order packets received since our last ack. */
+  private unackedPackets = 0;
   private remoteFinDelivered = false;
   private lastAdvertised = 0;
 
@@ -289,7 +295,8 @@ export class UtpConnection {
       this.deliver(held.payload, held.fin);
     }
     if (this.reorder.size === 0) this.reorderMax = 0;
-    this.requestAck();
+    this.unackedPackets++;
+    this.requestAck(this.reorder.size === 0 && this.unackedPackets < 2 && !this.remoteFinDelivered);
   }
 
   private deliver(payload: Buffer, fin: boolean): void {
@@ -304,10 +311,11 @@ export class UtpConnection {
     if (payload.length > 0) this.handlers.data?.(payload);
   }
 
-  private requestAck(): void {
-    if (this.ackPending) return;
+  private requestAck(delayed = false): void {
+    if (this.ackPending && (delayed || !this.ackDelayed)) return;
     this.ackPending = true;
-    this.io.scheduleAck(this);
+    this.ackDelayed = delayed;
+    this.io.scheduleAck(this, delayed);
   }
 
   private sack(): Buffer | undefined {
@@ -473,12 +481,18 @@ export class UtpConnection {
     o.transmissions++;
     o.sentAtMs = now;
     restamp(o.packet, this.io.nowUs(), this.replyDelayUs, this.advertisedWindow(), this.ackNr);
-    if (this.reorder.size === 0) this.ackPending = false;
+    if (this.reorder.size === 0) this.ackSent();
     this.io.send(o.packet);
   }
 
-  private sendState(): void {
+  private ackSent(): void {
     this.ackPending = false;
+    this.ackDelayed = false;
+    this.unackedPackets = 0;
+  }
+
+  private sendState(): void {
+    this.ackSent();
     const sack = this.sack();
     const out = Buffer.allocUnsafe(headerLength(sack?.length ?? 0));
     writeHeader(out, this.header(PacketType.State, this.seqNr), sack);

@@ -28,6 +28,8 @@ export class UtpSocket {
   private readonly connections = new Map<string, UtpConnection>();
   private readonly ackDue = new Set<UtpConnection>();
   private ackScheduled = false;
+  private readonly delayedAcks = new Set<UtpConnection>();
+  private delayedAckTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly clock: { nowMs(): number; nowUs(): number };
@@ -79,6 +81,7 @@ export class UtpSocket {
     for (const c of [...this.connections.values()]) c.destroy();
     this.connections.clear();
     this.stopTimer();
+    if (this.delayedAckTimer) clearTimeout(this.delayedAckTimer);
   }
 
   private open(host: string, port: number, recvId: number, sendId: number): { connection: UtpConnection; stream: UtpStream } {
@@ -87,7 +90,7 @@ export class UtpSocket {
       send: (packet) => this.options.send(packet, port, host),
       nowMs: this.clock.nowMs,
       nowUs: this.clock.nowUs,
-      scheduleAck: (c) => this.scheduleAck(c),
+      scheduleAck: (c, delayed) => this.scheduleAck(c, delayed),
     };
     let stream: UtpStream | undefined;
     const connection = new UtpConnection(io, recvId, sendId, {
@@ -99,6 +102,7 @@ export class UtpSocket {
     connection.handlers.close = (error) => {
       if (this.connections.get(k) === connection) this.connections.delete(k);
       this.ackDue.delete(connection);
+      this.delayedAcks.delete(connection);
       if (this.connections.size === 0) this.stopTimer();
       stream.connectionClosed(error);
     };
@@ -130,7 +134,18 @@ export class UtpSocket {
     return undefined;
   }
 
-  private scheduleAck(c: UtpConnection): void {
+  private scheduleAck(c: UtpConnection, delayed: boolean): void {
+    if (delayed) {
+      this.delayedAcks.add(c);
+      this.delayedAckTimer ??= setTimeout(() => {
+        this.delayedAckTimer = undefined;
+        const due = [...this.delayedAcks];
+        this.delayedAcks.clear();
+        for (const connection of due) connection.flushAcks();
+      }, 1);
+      return;
+    }
+    this.delayedAcks.delete(c);
     this.ackDue.add(c);
     if (this.ackScheduled) return;
     this.ackScheduled = true;
