@@ -136,11 +136,33 @@ function rowsFrom(benchmark: string, results: Record<string, Measure[]>, note = 
  * A btui seeder on complete data (it checks the data first), registered with its own tracker.
  * It listens on 127.0.0.1, the address its announces come from: the tracker hands that out.
  */
-async function startBtuiSeeder(cleanup: Cleanup, torrent: string, trackerPort: number, infoHash: string): Promise<ChildProcess> {
+async function startBtuiSeeder(
+  cleanup: Cleanup,
+  torrent: string,
+  trackerPort: number,
+  infoHash: string,
+  extra: string[] = [],
+): Promise<ChildProcess> {
   const home = freshDir('seed-home');
   const child = spawn(
     process.execPath,
-    [CLI, 'download', '-t', torrent, '-o', benchDir, '--seed-time', '600', '--host', '127.0.0.1', '--port', '0', '--no-dht', '--json'],
+    [
+      CLI,
+      'download',
+      '-t',
+      torrent,
+      '-o',
+      benchDir,
+      '--seed-time',
+      '600',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--no-dht',
+      '--json',
+      ...extra,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, BTUI_HOME: home },
@@ -164,9 +186,9 @@ async function startBtuiSeeder(cleanup: Cleanup, torrent: string, trackerPort: n
 }
 
 /** The libtorrent leecher downloads from one seeder; the seeder's CPU for that run is read from /proc. */
-async function leechFrom(seederPid: number, torrent: string, out: string): Promise<Measure> {
+async function leechFrom(seederPid: number, torrent: string, out: string, transport: 'tcp' | 'utp' = 'tcp'): Promise<Measure> {
   const before = processCpu(seederPid);
-  const m = await ltLeech(torrent, out);
+  const m = await ltLeech(torrent, out, transport);
   const seederCpu = processCpu(seederPid) - before;
   log(`    seeder CPU ${seederCpu.toFixed(2)} s`);
   // The row is about the seeder: its CPU and RSS; wall is the leecher's download time.
@@ -335,6 +357,22 @@ async function main(): Promise<void> {
           `uTP only both ways; CPU per GiB: CPU x ${(1024 / sizeMiB).toFixed(1)}`,
         ),
       );
+      // The other way: a libtorrent leecher with TCP off, from a btui seeder (--utp --no-tcp) / from the libtorrent one.
+      const trackerB = await startOpentracker(t, [bigHash]);
+      const bTorrent = join(work, 'big-btui-utp-seed.torrent');
+      writeFileSync(bTorrent, readFileSync(bigTorrent));
+      setAnnounce(bTorrent, [trackerB.httpAnnounce]);
+      const btuiSeeder = await startBtuiSeeder(cleanup, bTorrent, trackerB.port, bigHash, ['--utp', '--no-tcp']);
+      const seedResults = await race(
+        `uTP: seed ${sizeMiB} MiB to a libtorrent leecher that speaks uTP only (CPU and RSS: the seeder's)`,
+        {
+          btui: (out) => leechFrom(btuiSeeder.pid!, bTorrent, out, 'utp'),
+          libtorrent: (out) => leechFrom(seeder.pid, utpTorrent, out, 'utp'),
+        },
+        { warmUp: true },
+      );
+      rows.push(...rowsFrom(`uTP seed ${sizeMiB} MiB (loopback)`, seedResults, "uTP only; wall: the leecher's; CPU, RSS: the seeder's"));
+      btuiSeeder.kill('SIGTERM');
       await seeder.stop();
     }
 
