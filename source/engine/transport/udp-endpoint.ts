@@ -4,6 +4,7 @@
  * type << 4 | version 1, never 'd').
  */
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import type { ConnectionOptions } from './utp/connection.js';
 import { UtpSocket } from './utp/utp-socket.js';
@@ -20,6 +21,16 @@ export interface UdpEndpointOptions {
   onUtpConnection?(stream: UtpStream): void;
   utp?: ConnectionOptions;
 }
+
+/**
+ * Every send names its peer by address, and dgram resolves it first (dns.lookup, answering on
+ * the next tick even for an IP literal): a tenth of a uTP seeder's CPU. Literals answer at once.
+ */
+const literalLookup = ((host: string, options: unknown, callback: (error: Error | null, address: string, family: number) => void) => {
+  const family = net.isIP(host);
+  if (family !== 0) callback(null, host, family);
+  else dns.lookup(host, options as dns.LookupOneOptions, callback);
+}) as unknown as dgram.SocketOptions['lookup'];
 
 type KrpcListener = (packet: Buffer, rinfo: dgram.RemoteInfo) => void;
 
@@ -47,7 +58,12 @@ export class UdpEndpoint {
 
   static bind(options: UdpEndpointOptions): Promise<UdpEndpoint> {
     const type = options.host && net.isIPv6(options.host) ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({ type, recvBufferSize: SOCKET_BUFFER_BYTES, sendBufferSize: SOCKET_BUFFER_BYTES });
+    const socket = dgram.createSocket({
+      type,
+      recvBufferSize: SOCKET_BUFFER_BYTES,
+      sendBufferSize: SOCKET_BUFFER_BYTES,
+      lookup: literalLookup,
+    });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ port: options.port, address: options.host, exclusive: true }, () => {
