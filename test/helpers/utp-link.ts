@@ -18,6 +18,12 @@ export interface LinkOptions {
   /** Drops the n-th datagram (0-based, both ways counted together) when true, besides `loss`. */
   drop?(n: number): boolean;
   connection?: ConnectionOptions;
+  /**
+   * A bottleneck each way: datagrams leave at this many bytes a second through a FIFO queue,
+   * which drops what would wait longer than `queueMs` (tail drop, as a router's buffer does).
+   */
+  rateBytesPerSec?: number;
+  queueMs?: number;
 }
 
 export interface Link {
@@ -25,7 +31,7 @@ export interface Link {
   b: UtpSocket;
   /** Incoming streams at b. */
   accepted: UtpStream[];
-  stats: { sent: number; dropped: number; reordered: number };
+  stats: { sent: number; dropped: number; reordered: number; queueDelaysMs: number[] };
   close(): void;
 }
 
@@ -34,7 +40,8 @@ export const B = { host: '10.0.0.2', port: 1002 };
 
 export function makeLink(options: LinkOptions = {}, onAccept?: (s: UtpStream) => void): Link {
   const random = rng(options.seed ?? 1);
-  const stats = { sent: 0, dropped: 0, reordered: 0 };
+  const stats = { sent: 0, dropped: 0, reordered: 0, queueDelaysMs: [] as number[] };
+  const queueFreeAt = new Map<() => UtpSocket, number>();
   const accepted: UtpStream[] = [];
   let closed = false;
   // The sockets' timers are unref'd (a real UDP socket holds the process open): this stands in for it.
@@ -47,12 +54,27 @@ export function makeLink(options: LinkOptions = {}, onAccept?: (s: UtpStream) =>
     }
     const copy = Buffer.from(packet); // the sender may re-stamp its buffer for a resend
     const hand = () => !closed && to().receive(copy, from.host, from.port);
+    if (options.rateBytesPerSec) {
+      const now = performance.now();
+      const start = Math.max(now, queueFreeAt.get(to) ?? 0);
+      const waitMs = start - now;
+      if (waitMs > (options.queueMs ?? 1000)) {
+        stats.dropped++;
+        return;
+      }
+      if (to === bSocket) stats.queueDelaysMs.push(waitMs);
+      const leaves = start + (copy.length * 1000) / options.rateBytesPerSec;
+      queueFreeAt.set(to, leaves);
+      setTimeout(hand, leaves - now);
+      return;
+    }
     if (random() < (options.reorder ?? 0)) {
       stats.reordered++;
       setTimeout(hand, options.reorderDelayMs ?? 5);
     } else setImmediate(hand);
   };
-  const a: UtpSocket = new UtpSocket({ send: deliver(() => b, A), tickMs: 10, connection: options.connection });
+  const bSocket = () => b;
+  const a: UtpSocket = new UtpSocket({ send: deliver(bSocket, A), tickMs: 10, connection: options.connection });
   const b: UtpSocket = new UtpSocket({
     send: deliver(() => a, B),
     tickMs: 10,

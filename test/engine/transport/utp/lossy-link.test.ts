@@ -99,3 +99,27 @@ test('end() sends a FIN: the other side ends after the last byte, and both conne
     link.close();
   }
 });
+
+test('LEDBAT keeps a bottleneck queue near the 100 ms target instead of filling its 1.5 s buffer', async () => {
+  // 1 MB/s each way with a 1.5 s buffer: a sender that only backs off on loss would keep the queue
+  // over a second deep; LEDBAT aims at 100 ms of queuing delay.
+  const link = makeLink({ rateBytesPerSec: 1_000_000, queueMs: 1500 });
+  try {
+    const client = link.a.connect(B.host, B.port);
+    await once(client, 'connect');
+    await new Promise((r) => setImmediate(r));
+    const data = randomBytes(3_000_000);
+    const got = collect(link.accepted[0]!, data.length);
+    const started = performance.now();
+    client.write(data);
+    assert.ok((await got).equals(data));
+    const seconds = (performance.now() - started) / 1000;
+    const delays = link.stats.queueDelaysMs;
+    const late = delays.slice(Math.floor(delays.length / 2)).sort((x, y) => x - y);
+    const median = late[Math.floor(late.length / 2)]!;
+    assert.ok(median > 20 && median < 250, `median queuing delay in the second half: ${median.toFixed(0)} ms`);
+    assert.ok(seconds < 3 / 0.6, `3 MB took ${seconds.toFixed(1)} s at 1 MB/s: the link was used`);
+  } finally {
+    link.close();
+  }
+});
