@@ -1,4 +1,5 @@
 import { idleGoalText, labelsText, rateLimitText, ratioGoalText } from '../store/torrent-input.js';
+import { rowKey } from '../store/row.js';
 import type { Snapshot, TorrentRow } from '../store/types.js';
 import type { ActionId } from './keymap.js';
 import { moveSelection, nextSort, nextView, TABS, cycle, type Tab, type TorrentPromptKind, type UiState } from './ui-state.js';
@@ -33,10 +34,10 @@ export interface ActionContext {
 export function runAction(action: ActionId, ctx: ActionContext): UiState {
   const { state, rows, snapshot, commands } = ctx;
   const selected = state.selected;
-  const row = rows.find((r) => r.infoHash === selected);
+  const row = rows.find((r) => rowKey(r) === selected);
   const inFiles = state.screen === 'detail' && state.tab === 'files';
   const scrollsDetail = state.screen === 'detail' && (state.tab === 'peers' || state.tab === 'trackers');
-  const fileCount = snapshot.detail?.infoHash === selected ? (snapshot.detail?.files.length ?? 0) : 0;
+  const fileCount = snapshot.detail && rowKey(snapshot.detail) === selected ? (snapshot.detail?.files.length ?? 0) : 0;
   const moveFile = (to: number) => ({ ...state, fileCursor: Math.max(0, Math.min(Math.max(0, fileCount - 1), to)) });
   const setTab = (tab: Tab): UiState =>
     state.screen === 'detail' || row ? { ...state, screen: row ? 'detail' : state.screen, tab, detailScroll: 0 } : state;
@@ -89,7 +90,8 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
     case 'filter':
       return { ...state, prompt: { kind: 'filter', text: state.filter } };
     case 'add':
-      return { ...state, prompt: { kind: 'add', text: '' } };
+      // To the selected row's host (the submit reads the key from the prompt).
+      return { ...state, prompt: { kind: 'add', text: '', hash: selected } };
     case 'create':
       return { ...state, prompt: { kind: 'create', text: '' } };
     case 'settings':
@@ -128,7 +130,7 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
 
   // The rest act on the selected torrent.
   if (!row) return state;
-  const hash = row.infoHash;
+  const hash = rowKey(row);
   switch (action) {
     case 'toggle':
       void commands.toggle(hash);
@@ -176,5 +178,5 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
 
 /** A prompt that edits one torrent, opened with its current value. */
 function torrentPrompt(state: UiState, row: TorrentRow, kind: TorrentPromptKind, text: string): UiState {
-  return { ...state, prompt: { kind, text, hash: row.infoHash } };
+  return { ...state, prompt: { kind, text, hash: rowKey(row) } };
 }

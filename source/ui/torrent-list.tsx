@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { rowKey } from '../store/row.js';
 import { memo, useRef } from 'react';
 import type { TorrentRow } from '../store/types.js';
 import type { SortKey } from '../store/view.js';
@@ -27,7 +28,7 @@ export function TorrentList({ rows, selected, width, height, sort, descending, e
   const bodyHeight = Math.max(0, height - 1);
   const index = Math.max(
     0,
-    rows.findIndex((r) => r.infoHash === selected),
+    rows.findIndex((r) => rowKey(r) === selected),
   );
   offset.current = scrollWindow(offset.current, index, bodyHeight, rows.length);
   const visible = rows.slice(offset.current, offset.current + bodyHeight);
@@ -47,7 +48,7 @@ export function TorrentList({ rows, selected, width, height, sort, descending, e
         <Text color={theme.dim}>{fit(empty, width)}</Text>
       ) : (
         visible.map((row) => (
-          <ListRow key={row.infoHash} row={row} columns={columns} nameWidth={nameWidth} selected={row.infoHash === selected} />
+          <ListRow key={rowKey(row)} row={row} columns={columns} nameWidth={nameWidth} selected={rowKey(row) === selected} />
         ))
       )}
     </Box>
