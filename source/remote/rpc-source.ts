@@ -38,6 +38,7 @@ interface Entry {
   row: SourceRow;
 }
 
+const TOUCHED_MS = 5000;
 const CONNECTING: SourceStatus = { online: false, reason: 'connecting' };
 const NO_GLOBAL: SourceGlobal = { downloadLimit: 0, uploadLimit: 0, port: 0, downloadDirectory: '', maxActiveDownloads: 0 };
 
@@ -62,7 +63,8 @@ export class RpcSource implements TorrentSource {
   private focused?: string;
   private detailValue?: TorrentDetail;
   private readonly listeners = new Set<SourceListener>();
-  private readonly touched = new Set<number>();
+  /** Torrents acted on, fetched by id until then (a daemon may apply an action a moment after answering it: Transmission's stop). */
+  private readonly touched = new Map<number, number>();
   private timer?: NodeJS.Timeout;
   private running = false;
   private polling = false;
@@ -216,13 +218,14 @@ export class RpcSource implements TorrentSource {
         fields: ROW_FIELDS,
       });
       this.apply(args.torrents ?? [], args.removed ?? []);
+      for (const [id, until] of this.touched) if (until < now) this.touched.delete(id);
       if (this.touched.size > 0) {
-        const ids = [...this.touched];
-        this.touched.clear();
+        const ids = [...this.touched.keys()];
         const again = await this.client.call<{ torrents?: Raw[] }>('torrent-get', { ids, fields: ROW_FIELDS });
         const found = again.torrents ?? [];
         // A touched torrent the daemon no longer has was removed.
         const gone = ids.filter((id) => !found.some((t) => t.id === id));
+        for (const id of gone) this.touched.delete(id);
         this.apply(found, gone);
       }
     }
@@ -297,13 +300,17 @@ export class RpcSource implements TorrentSource {
     return entry.id;
   }
 
+  private touch(id: number): void {
+    this.touched.set(id, Date.now() + TOUCHED_MS);
+  }
+
   /** A call about one torrent; the torrent is fetched again once it is answered. */
   private async act(hash: string, method: string, args: Record<string, unknown> = {}): Promise<void> {
     const id = this.idOf(hash);
     try {
       await this.client.call(method, { ids: [id], ...args });
     } finally {
-      this.touched.add(id);
+      this.touch(id);
       this.pollSoon();
     }
   }
@@ -325,7 +332,7 @@ export class RpcSource implements TorrentSource {
     const answer = await this.client.call<{ 'torrent-added'?: Raw; 'torrent-duplicate'?: Raw }>('torrent-add', args);
     const added = answer['torrent-added'] ?? answer['torrent-duplicate'];
     if (answer['torrent-duplicate']) this.emit((l) => l.log('info', `already there: ${String(added?.name ?? '')}`));
-    if (added && typeof added.id === 'number') this.touched.add(added.id);
+    if (added && typeof added.id === 'number') this.touch(added.id);
     this.pollSoon();
     return typeof added?.hashString === 'string' ? added.hashString.toLowerCase() : undefined;
   }
