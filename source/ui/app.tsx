@@ -342,6 +342,7 @@ export function App({
         sort={ui.sort}
         descending={ui.descending}
         empty={empty}
+        showHost={snapshot.global.hosts !== undefined}
       />
     );
   }

@@ -18,13 +18,15 @@ interface Props {
   descending: boolean;
   /** Shown when there are no rows. */
   empty: string;
+  /** Several hosts: a Host column first. */
+  showHost?: boolean;
 }
 
 /** The torrent list, virtually scrolled: only the rows that fit are rendered. */
-export function TorrentList({ rows, selected, width, height, sort, descending, empty }: Props) {
+export function TorrentList({ rows, selected, width, height, sort, descending, empty, showHost = false }: Props) {
   const theme = useTheme();
   const offset = useRef(0);
-  const { columns, nameWidth } = layoutColumns(width);
+  const { columns, nameWidth } = layoutColumns(width, showHost);
   const bodyHeight = Math.max(0, height - 1);
   const index = Math.max(
     0,
@@ -82,14 +84,15 @@ const ListRow = memo(function ListRow({
     }
     const text = fit(c.text(row), c.id === 'name' ? nameWidth : c.width, c.align);
     return (
-      <Text key={c.id} color={selected ? undefined : c.id === 'state' ? stateColour : undefined}>
+      <Text key={c.id} color={selected || row.offline ? undefined : c.id === 'state' ? stateColour : undefined}>
         {gap}
         {text}
       </Text>
     );
   });
+  // A row of a host that does not answer: its last known state, dimmed.
   return (
-    <Text inverse={selected} wrap="truncate">
+    <Text inverse={selected} dimColor={row.offline === true} wrap="truncate">
       {parts}
     </Text>
   );
