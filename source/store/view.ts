@@ -139,11 +139,14 @@ export function visibleRows(rows: readonly TorrentRow[], options: ViewOptions): 
 /** Counts per view, for the view bar: every built-in view, and a view per label in use. */
 export function viewCounts(rows: readonly TorrentRow[]): Map<View, number> {
   const counts = new Map<View, number>(VIEWS.map((v) => [v, 0]));
+  const multiHost = rows.some((r) => r.host !== undefined);
   for (const row of rows) {
     for (const v of VIEWS) if (inView(row, v)) counts.set(v, counts.get(v)! + 1);
     for (const label of new Set(row.labels)) counts.set(labelView(label), (counts.get(labelView(label)) ?? 0) + 1);
-    const v = hostView(hostName(row));
-    counts.set(v, (counts.get(v) ?? 0) + 1);
+    if (multiHost) {
+      const v = hostView(hostName(row));
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
   }
   return counts;
 }
