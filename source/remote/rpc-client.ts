@@ -131,12 +131,24 @@ export class RpcClient {
 
 function networkError(error: Error, timeoutMs: number): RpcError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  if (code === 'BTUI_TIMEOUT') return new RpcError(`no answer in ${Math.round(timeoutMs / 1000)} s`, 'timeout');
-  if (TLS_CODES.test(code) || /SSL|TLS|certificate/i.test(error.message)) return new RpcError(`TLS: ${error.message}`, 'tls');
+  if (code === 'BTUI_TIMEOUT')
+    return new RpcError(`no answer in ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`, 'timeout');
+  if (TLS_CODES.test(code) || /SSL|TLS|certificate/i.test(error.message))
+    return new RpcError(`TLS: ${tlsProblem(code, error.message)}`, 'tls');
   if (code === 'ECONNREFUSED') return new RpcError('connection refused (is the daemon running?)', 'network');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RpcError('unknown host name', 'network');
   if (code === 'ECONNRESET' || code === 'EPIPE') return new RpcError('the connection was closed', 'network');
   if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_'))
     return new RpcError('not a Transmission RPC server (the answer is not HTTP)', 'not-transmission');
   return new RpcError(error.message || code || 'network error', 'network');
+}
+
+function tlsProblem(code: string, message: string): string {
+  if (/wrong version number|packet length too long|http request/i.test(message)) return 'the server does not speak TLS (try http://)';
+  if (code === 'CERT_HAS_EXPIRED') return 'the certificate has expired';
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN')
+    return 'the certificate is self-signed and not trusted (NODE_EXTRA_CA_CERTS=FILE.pem trusts it)';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'the certificate is for another host name';
+  if (code.startsWith('UNABLE_TO_')) return "the certificate's issuer is not trusted (NODE_EXTRA_CA_CERTS=FILE.pem trusts it)";
+  return message.split('\n')[0]!.trim();
 }
