@@ -100,7 +100,10 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return { ...state, showLog: !state.showLog };
     case 'quit': {
       // Quitting stops seeding: asked first when anything runs (SIGTERM/SIGINT never ask).
-      const active = snapshot.torrents.filter((r) => r.state === 'downloading' || r.state === 'seeding' || r.state === 'checking').length;
+      // Only this process's torrents stop: a remote host's go on without the TUI.
+      const active = snapshot.torrents.filter(
+        (r) => r.host === undefined && (r.state === 'downloading' || r.state === 'seeding' || r.state === 'checking'),
+      ).length;
       if (active > 0) return { ...state, question: { kind: 'quit', active } };
       ctx.quit();
       return state;
