@@ -38,7 +38,10 @@ interface Entry {
   row: SourceRow;
 }
 
-const TOUCHED_MS = 5000;
+/** How long a torrent acted on is fetched by id, and its expected state kept over disagreeing answers. */
+const TOUCHED_MS = 15_000;
+const PAUSED: ReadonlySet<SourceRow['state']> = new Set(['paused']);
+const RUNNING: ReadonlySet<SourceRow['state']> = new Set(['downloading', 'seeding', 'queued', 'checking', 'metadata', 'error']);
 const CONNECTING: SourceStatus = { online: false, reason: 'connecting' };
 const NO_GLOBAL: SourceGlobal = { downloadLimit: 0, uploadLimit: 0, port: 0, downloadDirectory: '', maxActiveDownloads: 0 };
 
@@ -65,6 +68,12 @@ export class RpcSource implements TorrentSource {
   private readonly listeners = new Set<SourceListener>();
   /** Torrents acted on, fetched by id until then (a daemon may apply an action a moment after answering it: Transmission's stop). */
   private readonly touched = new Map<number, number>();
+  /**
+   * States a torrent is expected to reach after an action (a pause shows paused at once):
+   * transmission-daemon answers torrent-stop before it stops, so the polls right after still say
+   * seeding. Kept until an answer agrees, or TOUCHED_MS passes.
+   */
+  private readonly expected = new Map<string, { states: ReadonlySet<SourceRow['state']>; until: number }>();
   private timer?: NodeJS.Timeout;
   private running = false;
   private polling = false;
@@ -280,8 +289,14 @@ export class RpcSource implements TorrentSource {
     }
   }
 
-  private put(id: number, row: SourceRow): void {
-    const old = this.entries.get(row.infoHash);
+  private put(id: number, fetched: SourceRow): void {
+    const old = this.entries.get(fetched.infoHash);
+    let row = fetched;
+    const expected = this.expected.get(row.infoHash);
+    if (expected) {
+      if (expected.states.has(row.state) || expected.until < Date.now()) this.expected.delete(row.infoHash);
+      else if (old) row = { ...row, state: old.row.state, downloadRate: old.row.downloadRate, uploadRate: old.row.uploadRate };
+    }
     if (old && old.id !== id) this.hashById.delete(old.id);
     this.entries.set(row.infoHash, { id, row });
     this.hashById.set(id, row.infoHash);
@@ -340,8 +355,12 @@ export class RpcSource implements TorrentSource {
   toggle(hash: string): Promise<void> {
     const row = this.entries.get(hash)?.row;
     const start = row?.state === 'paused' || row?.state === 'error';
+    this.expected.set(hash, { states: start ? RUNNING : PAUSED, until: Date.now() + TOUCHED_MS });
     this.optimistic(hash, { state: start ? 'queued' : 'paused', downloadRate: 0, uploadRate: 0 });
-    return this.act(hash, start ? 'torrent-start' : 'torrent-stop');
+    return this.act(hash, start ? 'torrent-start' : 'torrent-stop').catch((error: unknown) => {
+      this.expected.delete(hash);
+      throw error;
+    });
   }
 
   verify(hash: string): Promise<void> {

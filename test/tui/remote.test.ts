@@ -92,7 +92,7 @@ test(
     await tmux.waitFor((s) => /seeding/.test(rowOf(s, 'tr', 'shared.bin')), 'tr seeding again').catch(async (e: Error) => {
       tmux.keys('l');
       await new Promise((r) => setTimeout(r, 500));
-      throw new Error(`${e.message}\n${tmux.capture()}`);
+      throw new Error(`${e.message}\n${tmux.capture()}\ntr status ${await status('tr')}`);
     });
     assert.equal(await status('tr'), 6);
     assert.equal(await status('bt'), 0, 'bt left paused');
