@@ -203,9 +203,9 @@ export class Controller {
     return this.local ?? this.store.sources[0]!;
   }
 
-  /** [ ] { }: a global limit one step down or up. */
-  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down'): void {
-    const source = this.primary();
+  /** [ ] { }: a global limit of the selected row's host one step down or up. */
+  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down', key?: string): void {
+    const source = (key === undefined ? undefined : this.store.sourceFor(key)?.source) ?? this.primary();
     const global = this.store.getSnapshot().global;
     const own = source.global();
     const current = which === 'download' ? own.downloadLimit : own.uploadLimit;

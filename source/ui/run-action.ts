@@ -12,7 +12,8 @@ export interface Commands {
   scrape(hash: string): Promise<void>;
   changePriority(hash: string, delta: 1 | -1): void;
   changeFilePriority(hash: string, fileIndex: number, delta: 1 | -1): void;
-  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down'): void;
+  /** `key`: the selected row, whose host's limits change (the first host's without one). */
+  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down', key?: string): void;
   metainfoText(hash: string): string | undefined;
 }
 
@@ -116,16 +117,16 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
     case 'reverseSort':
       return { ...state, descending: !state.descending };
     case 'downloadLimitDown':
-      commands.stepLimit('download', 'down');
+      commands.stepLimit('download', 'down', row && rowKey(row));
       return state;
     case 'downloadLimitUp':
-      commands.stepLimit('download', 'up');
+      commands.stepLimit('download', 'up', row && rowKey(row));
       return state;
     case 'uploadLimitDown':
-      commands.stepLimit('upload', 'down');
+      commands.stepLimit('upload', 'down', row && rowKey(row));
       return state;
     case 'uploadLimitUp':
-      commands.stepLimit('upload', 'up');
+      commands.stepLimit('upload', 'up', row && rowKey(row));
       return state;
     default:
       break;

@@ -8,7 +8,7 @@ type Raw = Record<string, unknown>;
 const recorded = JSON.parse(readFileSync(new URL('./recorded-transmission-3.00.json', import.meta.url), 'utf8')) as {
   list: { torrents: Raw[] };
 };
-const torrent = { ...recorded.list.torrents[0]!, status: 6, percentDone: 1 };
+const torrent: Raw = { ...recorded.list.torrents[0]!, status: 6, percentDone: 1 };
 const HASH = torrent.hashString as string;
 
 /** Like transmission-daemon 3.00: torrent-stop is answered at once, applied `lag` torrent-gets later. */
