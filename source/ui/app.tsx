@@ -342,7 +342,7 @@ export function App({
         sort={ui.sort}
         descending={ui.descending}
         empty={empty}
-        showHost={snapshot.global.hosts !== undefined}
+        hostWidth={snapshot.global.hosts ? Math.max(...snapshot.global.hosts.map((h) => h.name.length)) : 0}
       />
     );
   }

@@ -25,8 +25,10 @@ export function stateText(row: TorrentRow): string {
 
 const rate = (n: number) => (n > 0 ? formatRate(n) : '-');
 
-/** Shown first when the list holds more than one host's torrents. */
-const HOST_COLUMN: Column = { id: 'host', title: 'Host', width: 10, align: 'left', keep: 11, sort: 'host', text: hostName };
+/** Shown first when the list holds more than one host's torrents, as wide as the longest host name (within reason). */
+function hostColumn(width: number): Column {
+  return { id: 'host', title: 'Host', width: Math.max(4, Math.min(22, width)), align: 'left', keep: 11, sort: 'host', text: hostName };
+}
 
 /** All columns in display order (the Host column aside). */
 export const COLUMNS: readonly Column[] = [
@@ -68,18 +70,18 @@ const layouts = new Map<string, { columns: Column[]; nameWidth: number }>();
  * The columns that fit `width` (one space between columns); the name column takes what is
  * left. The same object for the same width, so memoised rows are not re-rendered for it.
  */
-export function layoutColumns(width: number, withHost = false): { columns: Column[]; nameWidth: number } {
-  const id = `${width}${withHost ? 'h' : ''}`;
+export function layoutColumns(width: number, hostWidth = 0): { columns: Column[]; nameWidth: number } {
+  const id = `${width}/${hostWidth}`;
   let layout = layouts.get(id);
   if (!layout) {
     if (layouts.size > 64) layouts.clear();
-    layouts.set(id, (layout = computeLayout(width, withHost)));
+    layouts.set(id, (layout = computeLayout(width, hostWidth)));
   }
   return layout;
 }
 
-function computeLayout(width: number, withHost: boolean): { columns: Column[]; nameWidth: number } {
-  let columns = withHost ? [HOST_COLUMN, ...COLUMNS] : [...COLUMNS];
+function computeLayout(width: number, hostWidth: number): { columns: Column[]; nameWidth: number } {
+  let columns = hostWidth > 0 ? [hostColumn(hostWidth), ...COLUMNS] : [...COLUMNS];
   const fixed = () => columns.reduce((n, c) => n + (c.id === 'name' ? 0 : c.width + 1), 0);
   while (fixed() + NAME_MIN > width && columns.length > 1) {
     const victim = columns.filter((c) => c.id !== 'name').sort((a, b) => a.keep - b.keep)[0]!;

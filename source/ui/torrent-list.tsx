@@ -18,15 +18,15 @@ interface Props {
   descending: boolean;
   /** Shown when there are no rows. */
   empty: string;
-  /** Several hosts: a Host column first. */
-  showHost?: boolean;
+  /** Several hosts: a Host column first, this wide (the longest host name); 0 = none. */
+  hostWidth?: number;
 }
 
 /** The torrent list, virtually scrolled: only the rows that fit are rendered. */
-export function TorrentList({ rows, selected, width, height, sort, descending, empty, showHost = false }: Props) {
+export function TorrentList({ rows, selected, width, height, sort, descending, empty, hostWidth = 0 }: Props) {
   const theme = useTheme();
   const offset = useRef(0);
-  const { columns, nameWidth } = layoutColumns(width, showHost);
+  const { columns, nameWidth } = layoutColumns(width, hostWidth);
   const bodyHeight = Math.max(0, height - 1);
   const index = Math.max(
     0,
