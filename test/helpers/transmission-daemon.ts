@@ -6,9 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { freePort } from './opentracker.js';
 import { tempDir } from './tools.js';
+import type { AfterHook } from './btui-daemon.js';
 
 export interface TransmissionDaemon {
   rpcPort: number;
@@ -31,10 +31,10 @@ function answers(port: number): Promise<boolean> {
 }
 
 export async function startTransmissionDaemon(
-  t: TestContext,
+  t: AfterHook,
   options: { downloads: string; auth?: { username: string; password: string } },
 ): Promise<TransmissionDaemon> {
-  const config = tempDir(t, 'btui-tr-');
+  const config = tempDir(t as import('node:test').TestContext, 'btui-tr-');
   const rpcPort = await freePort();
   const peerPort = await freePort();
   writeFileSync(
