@@ -89,11 +89,13 @@ test(
     await tmux.waitFor((s) => /paused/.test(rowOf(s, 'bt', 'shared.bin')), 'bt paused on screen');
     await eventually('bt stopped', async () => (await status('bt')) === 0);
     tmux.keys('k', 'Space');
-    await tmux.waitFor((s) => /seeding/.test(rowOf(s, 'tr', 'shared.bin')), 'tr seeding again').catch(async (e: Error) => {
-      tmux.keys('l');
-      await new Promise((r) => setTimeout(r, 500));
-      throw new Error(`${e.message}\n${tmux.capture()}\ntr status ${await status('tr')}`);
-    });
+    await tmux
+      .waitFor((s) => /seeding/.test(rowOf(s, 'tr', 'shared.bin')), 'tr seeding again')
+      .catch(async (e: Error) => {
+        tmux.keys('l');
+        await new Promise((r) => setTimeout(r, 500));
+        throw new Error(`${e.message}\n${tmux.capture()}\ntr status ${await status('tr')}`);
+      });
     assert.equal(await status('tr'), 6);
     assert.equal(await status('bt'), 0, 'bt left paused');
 
