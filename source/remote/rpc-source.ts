@@ -319,11 +319,23 @@ export class RpcSource implements TorrentSource {
     this.touched.set(id, Date.now() + TOUCHED_MS);
   }
 
-  /** A call about one torrent; the torrent is fetched again once it is answered. */
-  private async act(hash: string, method: string, args: Record<string, unknown> = {}): Promise<void> {
+  /**
+   * A call about one torrent, its expected result shown at once (`patch`) and taken back if the
+   * call fails; the torrent is fetched again once it is answered.
+   */
+  private async act(hash: string, method: string, args: Record<string, unknown> = {}, patch?: Partial<SourceRow>): Promise<void> {
     const id = this.idOf(hash);
+    const before = this.entries.get(hash)?.row;
+    if (patch) this.optimistic(hash, patch);
     try {
       await this.client.call(method, { ids: [id], ...args });
+    } catch (error) {
+      const entry = this.entries.get(hash);
+      if (patch && before && entry) {
+        entry.row = before;
+        this.emit((l) => l.changed(hash, true));
+      }
+      throw error;
     } finally {
       this.touch(id);
       this.pollSoon();
@@ -356,16 +368,15 @@ export class RpcSource implements TorrentSource {
     const row = this.entries.get(hash)?.row;
     const start = row?.state === 'paused' || row?.state === 'error';
     this.expected.set(hash, { states: start ? RUNNING : PAUSED, until: Date.now() + TOUCHED_MS });
-    this.optimistic(hash, { state: start ? 'queued' : 'paused', downloadRate: 0, uploadRate: 0 });
-    return this.act(hash, start ? 'torrent-start' : 'torrent-stop').catch((error: unknown) => {
+    const patch = { state: start ? 'queued' : 'paused', downloadRate: 0, uploadRate: 0 } as const;
+    return this.act(hash, start ? 'torrent-start' : 'torrent-stop', {}, patch).catch((error: unknown) => {
       this.expected.delete(hash);
       throw error;
     });
   }
 
   verify(hash: string): Promise<void> {
-    this.optimistic(hash, { state: 'checking', checkProgress: 0 });
-    return this.act(hash, 'torrent-verify');
+    return this.act(hash, 'torrent-verify', {}, { state: 'checking', checkProgress: 0 });
   }
 
   async remove(hash: string, deleteData: boolean): Promise<void> {
@@ -380,8 +391,7 @@ export class RpcSource implements TorrentSource {
   }
 
   setPriority(hash: string, priority: number): Promise<void> {
-    this.optimistic(hash, { priority });
-    return this.act(hash, 'torrent-set', { bandwidthPriority: priority - 2 });
+    return this.act(hash, 'torrent-set', { bandwidthPriority: priority - 2 }, { priority });
   }
 
   setFilePriority(hash: string, fileIndex: number, priority: number): Promise<void> {
@@ -394,8 +404,7 @@ export class RpcSource implements TorrentSource {
   }
 
   setLabels(hash: string, labels: readonly string[]): Promise<void> {
-    this.optimistic(hash, { labels });
-    return this.act(hash, 'torrent-set', { labels });
+    return this.act(hash, 'torrent-set', { labels }, { labels });
   }
 
   setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
@@ -411,8 +420,7 @@ export class RpcSource implements TorrentSource {
       if (limits.upload > 0) args.uploadLimit = Math.max(1, Math.round(limits.upload / SPEED_K));
       patch.uploadLimit = limits.upload;
     }
-    this.optimistic(hash, patch);
-    return this.act(hash, 'torrent-set', args);
+    return this.act(hash, 'torrent-set', args, patch);
   }
 
   setSeedGoals(hash: string, goals: SeedGoalPatch): Promise<void> {
@@ -422,8 +430,7 @@ export class RpcSource implements TorrentSource {
     if (goals.seedRatioLimit !== undefined) args.seedRatioLimit = goals.seedRatioLimit;
     if (goals.seedIdleMode !== undefined) args.seedIdleMode = modes[goals.seedIdleMode];
     if (goals.seedIdleLimit !== undefined) args.seedIdleLimit = goals.seedIdleLimit;
-    this.optimistic(hash, goals);
-    return this.act(hash, 'torrent-set', args);
+    return this.act(hash, 'torrent-set', args, goals);
   }
 
   async move(hash: string, directory: string): Promise<boolean> {

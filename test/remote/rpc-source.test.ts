@@ -65,3 +65,24 @@ test('a pause shows paused at once and stays so while the daemon still answers "
     source.stop();
   }
 });
+
+test('an action the host refuses takes back what it showed, and says why', async () => {
+  const daemon = new LaggingDaemon(0);
+  const refusing: RpcCaller = {
+    call: <T>(method: string, args?: Record<string, unknown>) =>
+      method === 'torrent-stop' ? Promise.reject(new Error('torrent-stop: invalid argument')) : daemon.call<T>(method, args),
+    close: () => undefined,
+  };
+  const source = new RpcSource('tr', refusing, { pollMs: 20, sessionEveryMs: 1000 });
+  source.listen({ changed() {}, structure() {}, global() {}, log() {} });
+  source.start();
+  try {
+    await until(() => source.row(HASH)?.state === 'seeding');
+    const pausing = source.toggle(HASH);
+    assert.equal(source.row(HASH)?.state, 'paused', 'shown at once');
+    await assert.rejects(pausing, /invalid argument/);
+    assert.equal(source.row(HASH)?.state, 'seeding', 'taken back');
+  } finally {
+    source.stop();
+  }
+});
