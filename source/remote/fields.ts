@@ -192,6 +192,7 @@ function peerFlags(p: Raw): string {
   if (bool(p.clientIsInterested)) flags += bool(p.clientIsChoked) ? 'd' : 'D';
   if (bool(p.peerIsInterested)) flags += bool(p.peerIsChoked) ? 'u' : 'U';
   if (bool(p.isIncoming)) flags += 'I';
+  if (bool(p.isUTP)) flags += 'P';
   return flags;
 }
 
