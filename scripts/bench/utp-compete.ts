@@ -13,8 +13,10 @@
  *   (NOUTP=1 for TCP alone; ip netns del utpA; ip netns del utpB afterwards)
  *
  * Measured 2026-12-04: TCP alone ~960 KB/s; uTP alone ~960 KB/s with LEDBAT holding the queuing
- * delay at ~100 ms (cwnd ~100 KB); both at once: uTP ~930 KB/s, TCP ~28 KB/s. uTP did NOT yield;
- * why TCP does not build the queue past uTP's 100 ms is not understood yet.
+ * delay at ~100 ms (cwnd ~100 KB); both at once: uTP ~930 KB/s, TCP ~28 KB/s. uTP did NOT yield.
+ * The TCP flow is BBR (this machine's default), which does not fill buffers; a CUBIC flow (set per
+ * socket, e.g. Python's setsockopt TCP_CONGESTION, with NOTCP=1 here) grew only from 40 to 72 KB/s
+ * in 15 s. Either way TCP never pushed the queue past uTP's 100 ms target, so LEDBAT never backed off.
  */
 import net from 'node:net';
 import { UdpEndpoint } from '../../source/engine/transport/udp-endpoint.js';
@@ -50,8 +52,11 @@ if (mode === 'recv') {
       console.log(JSON.stringify({ cwnd: Math.round(c.ledbat.window), queuingDelayUs: c.ledbat.queuingDelayUs }));
     }, 1000);
   }
-  setTimeout(() => {
-    const s = net.connect(7001, '10.217.0.2', () => blast(s));
-  }, 8000);
+  // NOTCP=1: no TCP flow from here (another program supplies it, e.g. with its own congestion control).
+  if (!process.env.NOTCP) {
+    setTimeout(() => {
+      const s = net.connect(7001, '10.217.0.2', () => blast(s));
+    }, 8000);
+  }
   setTimeout(() => process.exit(0), 24000);
 }
