@@ -88,15 +88,73 @@ export function newEntry(id: number, hash: string, fileCount: number, options: A
   };
 }
 
-/** One entry as session.json keeps it; undefined for demo torrents. */
+/** One entry as session.json keeps it; undefined for demo torrents. The same object while nothing in it changed. */
 export function savedEntry(entry: Entry): SavedTorrent | undefined {
   if (entry.ephemeral || (!entry.torrent && !entry.pending)) return undefined;
-  const common = {
+  const kept = savedEntries.get(entry);
+  if (kept && unchanged(entry, kept)) return kept.saved;
+  const saved = buildSaved(entry);
+  savedEntries.set(entry, { saved, labels: entry.labels, torrent: entry.torrent, pending: entry.pending });
+  return saved;
+}
+
+/** Each entry's last saved form: a session write over 10,000 torrents rebuilds only those that changed. */
+const savedEntries = new WeakMap<Entry, { saved: SavedTorrent; labels: readonly string[]; torrent?: Torrent; pending?: PendingMagnet }>();
+
+function unchanged(
+  entry: Entry,
+  kept: { saved: SavedTorrent; labels: readonly string[]; torrent?: Torrent; pending?: PendingMagnet },
+): boolean {
+  const s = kept.saved;
+  if (
+    kept.torrent !== entry.torrent ||
+    kept.pending !== entry.pending ||
+    kept.labels !== entry.labels ||
+    s.priority !== entry.priority ||
+    s.addedAt !== entry.addedAt ||
+    (s.queueOrder ?? s.addedAt) !== entry.order ||
+    s.seedRatioLimit !== entry.seedRatioLimit ||
+    s.seedRatioMode !== entry.seedRatioMode ||
+    s.seedIdleLimit !== entry.seedIdleLimit ||
+    s.seedIdleMode !== entry.seedIdleMode ||
+    s.downloadLimit !== entry.downloadLimit ||
+    s.uploadLimit !== entry.uploadLimit
+  )
+    return false;
+  const torrent = entry.torrent;
+  if (!torrent) return s.paused === (entry.pending!.status === 'paused');
+  const run = torrent.transferred;
+  if (
+    s.paused !== entry.userPaused ||
+    s.directory !== torrent.directory ||
+    s.completedAt !== entry.completedAt ||
+    s.downloaded !== entry.downloadedBase + run.downloaded ||
+    s.uploaded !== entry.uploadedBase + run.uploaded ||
+    s.filePriorities.length !== entry.filePriorities.length
+  )
+    return false;
+  for (let i = 0; i < s.filePriorities.length; i++) if (s.filePriorities[i] !== entry.filePriorities[i]) return false;
+  return true;
+}
+
+/** A fixed shape (no spreads): 10,000 of these are compared and serialised on every session write. */
+function buildSaved(entry: Entry): SavedTorrent {
+  const torrent = entry.torrent;
+  const pending = torrent ? undefined : entry.pending!;
+  const run = torrent?.transferred;
+  const saved: SavedTorrent = {
     infoHash: entry.hash,
-    paused: entry.userPaused,
+    torrentFile: torrent ? join('torrents', `${entry.hash}.torrent`) : undefined,
+    magnet: pending?.uri,
+    directory: torrent ? torrent.directory : pending!.directory,
+    paused: torrent ? entry.userPaused : pending!.status === 'paused',
     priority: entry.priority,
+    filePriorities: torrent ? Array.from(entry.filePriorities) : [],
     addedAt: entry.addedAt,
-    ...(entry.order !== entry.addedAt ? { queueOrder: entry.order } : {}),
+    queueOrder: entry.order !== entry.addedAt ? entry.order : undefined,
+    completedAt: torrent ? entry.completedAt : undefined,
+    downloaded: run ? entry.downloadedBase + run.downloaded : 0,
+    uploaded: run ? entry.uploadedBase + run.uploaded : 0,
     labels: [...entry.labels],
     seedRatioLimit: entry.seedRatioLimit,
     seedRatioMode: entry.seedRatioMode,
@@ -105,28 +163,7 @@ export function savedEntry(entry: Entry): SavedTorrent | undefined {
     downloadLimit: entry.downloadLimit,
     uploadLimit: entry.uploadLimit,
   };
-  if (entry.torrent) {
-    const stats = entry.torrent.stats();
-    return {
-      ...common,
-      torrentFile: join('torrents', `${entry.hash}.torrent`),
-      directory: stats.directory,
-      filePriorities: [...entry.filePriorities],
-      completedAt: entry.completedAt,
-      downloaded: entry.downloadedBase + stats.downloaded,
-      uploaded: entry.uploadedBase + stats.uploaded,
-    };
-  }
-  const pending = entry.pending!;
-  return {
-    ...common,
-    magnet: pending.uri,
-    directory: pending.directory,
-    paused: pending.status === 'paused',
-    filePriorities: [],
-    downloaded: 0,
-    uploaded: 0,
-  };
+  return saved;
 }
 
 export function applySaved(entry: Entry, saved: SavedTorrent): void {

@@ -13,6 +13,7 @@ import {
   type SavedSession,
   type SavedTorrent,
 } from '../session-state/session-file.js';
+import { SessionText } from '../session-state/session-text.js';
 import { applySaved, newEntry, savedEntry, type Entry } from './entry.js';
 import type { QueueManager } from './queue-manager.js';
 import type { TorrentRegistry } from './registry.js';
@@ -72,7 +73,8 @@ export class SessionPersistence {
   ) {
     this.path = sessionFilePath(stateDirectory);
     this.debounceMs = options.debounceMs ?? 1000;
-    this.write = options.write ?? writeSessionFile;
+    const text = new SessionText();
+    this.write = options.write ?? ((path, session) => writeSessionFile(path, session, text));
   }
 
   get isHeld(): boolean {

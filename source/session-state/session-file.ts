@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { jsonSyntaxError } from '../format/json-error.js';
+import { SessionText } from './session-text.js';
 
 export interface SavedTorrent {
   infoHash: string;
@@ -44,11 +45,22 @@ export function sessionFilePath(stateDirectory: string): string {
   return join(stateDirectory, 'session.json');
 }
 
-/** Written to a temporary file, then renamed over the old one: a crash leaves either the old or the new file. */
-export async function writeSessionFile(path: string, session: SavedSession): Promise<void> {
+/**
+ * Written to a temporary file, then renamed over the old one: a crash leaves either the old or
+ * the new file. A writer that saves often passes its own SessionText to reuse unchanged lines.
+ */
+export async function writeSessionFile(path: string, session: SavedSession, text = new SessionText()): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(session, null, 1)}\n`);
+  const file = await open(temporary, 'w');
+  try {
+    const parts = text.encode(session);
+    const size = parts.reduce((sum, part) => sum + part.length, 0);
+    const { bytesWritten } = await file.writev(parts);
+    if (bytesWritten !== size) throw new Error(`short write of ${temporary}: ${bytesWritten} of ${size} bytes`);
+  } finally {
+    await file.close();
+  }
   await rename(temporary, path);
 }
 

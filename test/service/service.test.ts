@@ -305,3 +305,28 @@ test('a torrent listed twice in session.json comes back once, the second entry r
   second.store.refresh();
   assert.ok(second.store.getSnapshot().log.some((e) => e.text === `cannot restore ${hash}: listed twice in the session file`));
 });
+
+test('a session write reuses each unchanged torrent saved form and rebuilds the changed ones', async (t) => {
+  const s = openService(tempDir(t), { t });
+  const a = await s.service.addMetainfo(randomTorrent({ name: 'kept-a', sizes: [1000] }).meta, { paused: true });
+  const b = await s.service.addMetainfo(randomTorrent({ name: 'kept-b', sizes: [1000, 2000] }).meta, { paused: true });
+  const first = s.service.savedSession().torrents;
+  const second = s.service.savedSession().torrents;
+  assert.equal(second[0], first[0], 'nothing changed: the same object');
+  assert.equal(second[1], first[1]);
+  await s.service.setLabels(a, ['tv']);
+  await s.service.setPriority(b, 3);
+  const third = s.service.savedSession().torrents;
+  assert.notEqual(third[0], first[0]);
+  assert.deepEqual(third[0]!.labels, ['tv']);
+  assert.equal(third[1]!.priority, 3);
+  await s.service.save();
+  const onDisk = (await readSessionFile(s.service.sessionPath)).session.torrents;
+  assert.deepEqual(
+    onDisk.map((x) => [x.infoHash, x.labels, x.priority]),
+    [
+      [a, ['tv'], 2],
+      [b, [], 3],
+    ],
+  );
+});

@@ -127,6 +127,16 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     return this.running;
   }
 
+  /** Where its data is (changes when moved). */
+  get directory(): string {
+    return this.options.directory;
+  }
+
+  /** Payload bytes received, sent and discarded (failed hashes) this run: stats() without the rest. */
+  get transferred(): { readonly downloaded: number; readonly uploaded: number; readonly wasted: number } {
+    return this.traffic;
+  }
+
   // ---- lifecycle ----
 
   start(): Promise<void> {
