@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Torrent } from '../engine/torrent/torrent.js';
 import type { SavedTorrent } from '../session-state/session-file.js';
+import { clockSeconds, newClock, type ActivityClock } from './activity-clock.js';
 import type { PendingMagnet } from './magnet-fetches.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type QueueSubject } from './queue-manager.js';
 import type { AddOptions, GoalMode, TorrentRef } from './types.js';
@@ -32,6 +33,10 @@ export interface Entry extends QueueSubject {
   completedAt?: number;
   downloadedBase: number;
   uploadedBase: number;
+  /** Bytes discarded by failed hash checks in earlier runs (the engine's torrent counts this run's). */
+  corruptBase: number;
+  /** Time spent downloading and seeding, across runs. */
+  clock: ActivityClock;
   priority: number;
   filePriorities: Uint8Array;
   userPaused: boolean;
@@ -69,6 +74,8 @@ export function newEntry(id: number, hash: string, fileCount: number, options: A
     order: addedAt,
     downloadedBase: 0,
     uploadedBase: 0,
+    corruptBase: 0,
+    clock: newClock(),
     priority: Math.max(MIN_PRIORITY, Math.min(MAX_PRIORITY, options.priority ?? 2)),
     filePriorities: options.filePriorities ?? new Uint8Array(fileCount).fill(1),
     userPaused: false,
@@ -130,6 +137,8 @@ function unchanged(
     s.completedAt !== entry.completedAt ||
     s.downloaded !== entry.downloadedBase + run.downloaded ||
     s.uploaded !== entry.uploadedBase + run.uploaded ||
+    s.corrupt !== entry.corruptBase + run.corrupt ||
+    !sameSeconds(s, clockSeconds(entry.clock, Date.now())) ||
     s.filePriorities.length !== entry.filePriorities.length
   )
     return false;
@@ -138,10 +147,15 @@ function unchanged(
 }
 
 /** A fixed shape (no spreads): 10,000 of these are compared and serialised on every session write. */
+function sameSeconds(s: SavedTorrent, now: { downloading: number; seeding: number }): boolean {
+  return s.secondsDownloading === now.downloading && s.secondsSeeding === now.seeding;
+}
+
 function buildSaved(entry: Entry): SavedTorrent {
   const torrent = entry.torrent;
   const pending = torrent ? undefined : entry.pending!;
   const run = torrent?.transferred;
+  const seconds = clockSeconds(entry.clock, Date.now());
   const saved: SavedTorrent = {
     infoHash: entry.hash,
     torrentFile: torrent ? join('torrents', `${entry.hash}.torrent`) : undefined,
@@ -155,6 +169,9 @@ function buildSaved(entry: Entry): SavedTorrent {
     completedAt: torrent ? entry.completedAt : undefined,
     downloaded: run ? entry.downloadedBase + run.downloaded : 0,
     uploaded: run ? entry.uploadedBase + run.uploaded : 0,
+    corrupt: run ? entry.corruptBase + run.corrupt : 0,
+    secondsDownloading: seconds.downloading,
+    secondsSeeding: seconds.seeding,
     labels: [...entry.labels],
     seedRatioLimit: entry.seedRatioLimit,
     seedRatioMode: entry.seedRatioMode,

@@ -14,6 +14,7 @@ import {
   type SavedTorrent,
 } from '../session-state/session-file.js';
 import { SessionText } from '../session-state/session-text.js';
+import { newClock } from './activity-clock.js';
 import { applySaved, newEntry, savedEntry, type Entry } from './entry.js';
 import type { QueueManager } from './queue-manager.js';
 import type { TorrentRegistry } from './registry.js';
@@ -264,6 +265,8 @@ async function restoreOne(host: RestoreHost, saved: SavedTorrent): Promise<void>
   entry.completedAt = saved.completedAt;
   entry.downloadedBase = saved.downloaded;
   entry.uploadedBase = saved.uploaded;
+  entry.corruptBase = saved.corrupt;
+  entry.clock = newClock({ downloading: saved.secondsDownloading, seeding: saved.secondsSeeding });
   entry.userPaused = saved.paused;
   applySaved(entry, saved);
   host.registry.register(entry);

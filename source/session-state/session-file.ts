@@ -19,6 +19,11 @@ export interface SavedTorrent {
   completedAt?: number;
   downloaded: number;
   uploaded: number;
+  /** Bytes discarded by failed hash checks; absent in older files (0). */
+  corrupt: number;
+  /** Seconds spent downloading and seeding, across runs; absent in older files (0). */
+  secondsDownloading: number;
+  secondsSeeding: number;
   /** Added after version 1's first files: absent in older files (read as the defaults below). */
   labels: string[];
   /** Upload/size at which the torrent stops seeding, when seedRatioMode is 'single'. */
@@ -124,6 +129,9 @@ export async function readSessionFile(path: string): Promise<ReadSession> {
         completedAt: typeof t.completedAt === 'number' ? t.completedAt : undefined,
         downloaded: num(t.downloaded, 0),
         uploaded: num(t.uploaded, 0),
+        corrupt: num(t.corrupt, 0),
+        secondsDownloading: num(t.secondsDownloading, 0),
+        secondsSeeding: num(t.secondsSeeding, 0),
         labels: Array.isArray(t.labels) ? t.labels.filter((l): l is string => typeof l === 'string' && l !== '') : [],
         seedRatioLimit: num(t.seedRatioLimit, 2),
         seedRatioMode: GOAL_MODES.includes(t.seedRatioMode as GoalMode) ? t.seedRatioMode! : 'global',

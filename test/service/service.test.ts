@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { readSessionFile, writeSessionFile, type SavedSession } from '../../source/session-state/session-file.js';
 import type { TorrentRef } from '../../source/service/types.js';
 import { openService } from '../helpers/service.js';
-import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+import { randomTorrent, startSeeder, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 import { tempDir } from '../helpers/tools.js';
 
 const savedHashes = (path: string): string[] => (JSON.parse(readFileSync(path, 'utf8')) as SavedSession).torrents.map((x) => x.infoHash);
@@ -329,4 +329,45 @@ test('a session write reuses each unchanged torrent saved form and rebuilds the 
       [b, [], 3],
     ],
   );
+});
+
+test('corrupt bytes and seconds downloading/seeding come back from session.json and are saved again', async (t) => {
+  const dir = tempDir(t);
+  const { meta } = randomTorrent({ name: 'clocked', sizes: [5000] });
+  const first = openService(dir, { t });
+  const hash = await first.service.addMetainfo(meta, { paused: true });
+  const saved = (await readSessionFile(first.service.sessionPath)).session;
+  await first.close();
+  saved.torrents[0] = { ...saved.torrents[0]!, corrupt: 7, secondsDownloading: 100, secondsSeeding: 50 };
+  await writeSessionFile(first.service.sessionPath, saved);
+
+  const again = openService(dir, { t });
+  await again.service.restore();
+  const summary = again.service.summary(hash)!;
+  assert.equal(summary.corrupt, 7);
+  assert.equal(summary.secondsDownloading, 100);
+  assert.equal(summary.secondsSeeding, 50);
+  assert.equal(summary.clockRunning, undefined, 'paused: the clock stands');
+  await again.service.setLabels(hash, ['x']);
+  const back = (await readSessionFile(again.service.sessionPath)).session.torrents[0]!;
+  assert.deepEqual([back.corrupt, back.secondsDownloading, back.secondsSeeding], [7, 100, 50]);
+});
+
+test('peersFrom: a connected peer counts under the source it was learned from', async (t) => {
+  const dir = tempDir(t);
+  const { meta, data } = randomTorrent({ name: 'sourced', sizes: [4 * 1024 * 1024], pieceLength: 16384 });
+  const seeder = await startSeeder(t, meta, data, join(dir, 'seed'));
+  const s = openService(dir, { t });
+  const seen = new Set<string>();
+  s.service.on('torrent-changed', (ref) => {
+    const from = s.service.summary(ref.id)?.peersFrom;
+    for (const [source, n] of Object.entries(from ?? {})) if (n > 0) seen.add(source);
+  });
+  const hash = await s.service.addMetainfo(meta);
+  const torrent = s.session.get(hash)!;
+  torrent.addPeers([{ host: '127.0.0.1', port: seeder.port }], 'dht');
+  await waitForDone(torrent);
+  assert.deepEqual([...seen], ['dht']);
+  const summary = s.service.summary(hash)!;
+  assert.equal(summary.clockRunning, 'seeding', 'done: the seeding clock runs');
 });

@@ -152,7 +152,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!this.lsd || torrent.meta.private || this.lsdRegistrations.has(key)) return;
     this.lsdRegistrations.set(
       key,
-      this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer])),
+      this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer], 'lpd')),
     );
   }
 
@@ -174,7 +174,7 @@ export class Session extends EventEmitter<SessionEvents> {
       dht,
       torrent.infoHash,
       () => this.listenPort,
-      (peers) => torrent.addPeers(peers),
+      (peers) => torrent.addPeers(peers, 'dht'),
       {
         intervalMs: this.options.dht?.announceIntervalMs,
         active: () => torrent.isRunning,

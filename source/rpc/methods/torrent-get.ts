@@ -51,7 +51,7 @@ export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record
  * A torrent's object as JSON text, reused while nothing it is made of changed: the same (immutable)
  * torrent snapshot, the same field list, the same part arrays and session seed limits. A poll of
  * 10,000 mostly idle torrents every 2 s (Flood) then serialises only the ones that moved. Getters
- * are pure functions of those inputs (FieldContext.nowMs is read by none).
+ * are pure functions of those inputs, but for the few that read the clock (secondsSeeding...), never cached.
  */
 interface Fragment {
   readonly keys: string;
@@ -76,6 +76,7 @@ function objectText(t: RpcTorrent, compiled: CompiledFields, c: FieldContext, p:
     keys = compiled.keys.join('\0');
     keysText.set(compiled, keys);
   }
+  if (compiled.needsClock) return JSON.stringify(torrentObject(t, compiled, c, p));
   const cached = fragments.get(t);
   if (
     cached &&
