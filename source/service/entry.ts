@@ -101,22 +101,34 @@ export function savedEntry(entry: Entry): SavedTorrent | undefined {
   const kept = savedEntries.get(entry);
   if (kept && unchanged(entry, kept)) return kept.saved;
   const saved = buildSaved(entry);
-  savedEntries.set(entry, { saved, labels: entry.labels, torrent: entry.torrent, pending: entry.pending });
+  savedEntries.set(entry, {
+    saved,
+    labels: entry.labels,
+    torrent: entry.torrent,
+    pending: entry.pending,
+    clockRunning: entry.clock.running,
+  });
   return saved;
 }
 
-/** Each entry's last saved form: a session write over 10,000 torrents rebuilds only those that changed. */
-const savedEntries = new WeakMap<Entry, { saved: SavedTorrent; labels: readonly string[]; torrent?: Torrent; pending?: PendingMagnet }>();
+interface Kept {
+  saved: SavedTorrent;
+  labels: readonly string[];
+  torrent?: Torrent;
+  pending?: PendingMagnet;
+  clockRunning: ActivityClock['running'];
+}
 
-function unchanged(
-  entry: Entry,
-  kept: { saved: SavedTorrent; labels: readonly string[]; torrent?: Torrent; pending?: PendingMagnet },
-): boolean {
+/** Each entry's last saved form: a session write over 10,000 torrents rebuilds only those that changed. */
+const savedEntries = new WeakMap<Entry, Kept>();
+
+function unchanged(entry: Entry, kept: Kept): boolean {
   const s = kept.saved;
   if (
     kept.torrent !== entry.torrent ||
     kept.pending !== entry.pending ||
     kept.labels !== entry.labels ||
+    kept.clockRunning !== entry.clock.running ||
     s.priority !== entry.priority ||
     s.addedAt !== entry.addedAt ||
     (s.queueOrder ?? s.addedAt) !== entry.order ||
@@ -147,8 +159,16 @@ function unchanged(
 }
 
 /** A fixed shape (no spreads): 10,000 of these are compared and serialised on every session write. */
+/**
+ * A running clock is saved again only every few minutes (10,000 seeding torrents would otherwise
+ * all be serialised on every write); a clock that stopped or started is saved at once.
+ */
+const CLOCK_SAVE_S = 300;
+
 function sameSeconds(s: SavedTorrent, now: { downloading: number; seeding: number }): boolean {
-  return s.secondsDownloading === now.downloading && s.secondsSeeding === now.seeding;
+  const d = now.downloading - s.secondsDownloading;
+  const e = now.seeding - s.secondsSeeding;
+  return d >= 0 && d < CLOCK_SAVE_S && e >= 0 && e < CLOCK_SAVE_S;
 }
 
 function buildSaved(entry: Entry): SavedTorrent {
