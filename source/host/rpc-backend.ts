@@ -78,6 +78,7 @@ export class ServiceRpcBackend implements RpcBackend {
     service.on('torrent-changed', (ref, kind) => {
       const cached = this.cache.get(ref.id);
       if (cached) cached.stale = true;
+      if (kind === 'trackers' || kind === 'state') this.parts.trackersChanged(ref.id);
       const dates = this.datesOf(ref.id);
       const now = Date.now();
       if (kind === 'settings' || kind === 'state') dates.edit = now;

@@ -116,7 +116,7 @@ export class SessionBinding {
         queue.schedule();
       },
       trackers: () => {
-        progress();
+        registry.touch(entry, 'trackers');
         this.noteTrackerErrors(torrent, name);
       },
       peer: progress,

@@ -172,7 +172,8 @@ export interface GlobalInfo {
 export type LogLevel = 'info' | 'warn' | 'error';
 
 /** What kind of change: 'progress' for traffic and pieces (frequent), anything else for changes a user made or should see at once. */
-export type ChangeKind = 'progress' | 'tick' | 'state' | 'settings';
+/** What changed: 'trackers' is an announce's news (status, counts, next time), nothing else. */
+export type ChangeKind = 'progress' | 'tick' | 'state' | 'settings' | 'trackers';
 
 export interface ServiceEvents {
   'torrent-added': [TorrentRef];
