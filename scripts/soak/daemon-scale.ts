@@ -61,6 +61,8 @@ export async function daemonSoak(options: DaemonSoakOptions): Promise<Record<str
     const recent = { method: 'torrent-get', arguments: { fields: FLOOD_FIELDS, ids: 'recently-active' } };
     await rpc.call(full);
     const f = await time(rpc, full, 10);
+    // Torrents added in the last 60 s count as recently active (Transmission's rule): wait them out.
+    await new Promise((resolve) => setTimeout(resolve, 61_000));
     const r = await time(rpc, recent, 10, () => rpc.call(full));
     const rssAfterAdds = rssMiB(daemon.pid);
     const samples: { rss: number; answerMs: number }[] = [];
