@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { Limiter } from '../discovery/tracker/limiter.js';
 import net from 'node:net';
 import { rm } from 'node:fs/promises';
 import type { Metainfo } from '../metainfo/metainfo.js';
@@ -17,6 +18,9 @@ import { Connector } from '../transport/connector.js';
 import { makePeerId } from '../wire/peer-id.js';
 import type { HandedOverPeer } from '../transport/handover.js';
 import type { CheckHashing } from '../storage/storage.js';
+
+/** Tracker announces running at once (libtorrent's default of active tracker requests is similar). */
+const MAX_ANNOUNCES = 32;
 
 export interface SessionOptions {
   /** Listen port; 0 = any free port. */
@@ -107,6 +111,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly lsdRegistrations = new Map<string, () => void>();
   /** One timer for every torrent's periodic work. */
   private readonly housekeeper = new Housekeeper();
+  /** Announces to trackers at once, over every torrent: a start of thousands spreads out behind it. */
+  private readonly announceLimiter = new Limiter(MAX_ANNOUNCES);
   /** Connections a magnet's metadata came over, by info-hash, kept for its torrent to adopt when it starts. */
   private readonly handedOver = new Map<string, HandedOverPeer[]>();
 
@@ -283,6 +289,7 @@ export class Session extends EventEmitter<SessionEvents> {
       globalUpload: this.uploadLimiter,
       mayConnect: () => this.connectionCount() < (this.options.maxConnections ?? 200),
       announceTimeoutMs: this.options.announceTimeoutMs,
+      announceLimiter: this.announceLimiter,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,

@@ -383,6 +383,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       }),
       timeoutMs: this.options.announceTimeoutMs,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+      limiter: this.options.announceLimiter,
     });
     announcer.on('peers', (peers: PeerAddress[]) => this.addPeers(peers));
     announcer.on('update', () => this.emit('trackers'));

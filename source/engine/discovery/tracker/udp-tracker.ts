@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { lookup } from 'node:dns/promises';
+import { trackerHosts } from './host-lookup.js';
 import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { startDeadline, type Deadline } from './deadline.js';
@@ -77,7 +77,7 @@ class UdpTrackerSession {
     let address: string;
     let family: number;
     try {
-      ({ address, family } = await this.abortable(lookup(host)));
+      ({ address, family } = await this.abortable(trackerHosts.lookup(host)));
     } catch (error) {
       if (this.deadline.signal.aborted) throw this.deadline.error();
       throw new TrackerError(this.url, `cannot resolve host '${host}'`);
