@@ -70,7 +70,7 @@ export class SessionBinding {
     if (entry.downloadLimit || entry.uploadLimit) torrent.setLimits({ download: entry.downloadLimit, upload: entry.uploadLimit });
     this.bind(entry, torrent);
     noteState(entry.clock, torrent.state, Date.now());
-    registry.listChanged();
+    registry.listChanged(entry);
     if (replacing) registry.touch(entry, 'state');
     else registry.announce(entry);
     this.host.persistence.scheduleSave();

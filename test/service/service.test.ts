@@ -371,3 +371,21 @@ test('peersFrom: a connected peer counts under the source it was learned from', 
   const summary = s.service.summary(hash)!;
   assert.equal(summary.clockRunning, 'seeding', 'done: the seeding clock runs');
 });
+
+test('queue positions stay right as torrents are added one by one, whatever their priority', async (t) => {
+  const s = openService(tempDir(t), { t });
+  const add = (name: string, priority?: number) =>
+    s.service.addMetainfo(randomTorrent({ name, sizes: [100] }).meta, { paused: true, priority });
+  const positions = () => s.service.list().map((ref) => [s.service.summary(ref.id)!.name, s.service.summary(ref.id)!.queuePosition]);
+  const a = await add('a');
+  assert.deepEqual(positions(), [['a', 0]]);
+  await add('b');
+  await add('low', 1);
+  await add('c');
+  await add('high', 3);
+  await add('d');
+  assert.deepEqual(Object.fromEntries(positions()), { high: 0, a: 1, b: 2, c: 3, d: 4, low: 5 });
+  await s.service.remove(a);
+  await add('e');
+  assert.deepEqual(Object.fromEntries(positions()), { high: 0, b: 1, c: 2, d: 3, e: 4, low: 5 });
+});
