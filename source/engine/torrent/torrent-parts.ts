@@ -85,7 +85,12 @@ export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hook
     },
   );
   const choking = new Choking(ctx, peers, options.uploadSlots ?? 8);
-  webSeeds = new WebSeeds(ctx, options.webSeeds, {
+  const binding = options.binding;
+  const webSeedSetting =
+    binding && options.webSeeds !== false
+      ? { ...(typeof options.webSeeds === 'object' ? options.webSeeds : {}), localAddress: () => binding.require() }
+      : options.webSeeds;
+  webSeeds = new WebSeeds(ctx, webSeedSetting, {
     hasWriteRoom: () => download.hasWriteRoom,
     deliver: (id, index, begin, data) => download.onWebSeedBlock(id, index, begin, data),
     fillOthers: () => download.fillOthers(),

@@ -49,4 +49,6 @@ export interface TrackerRequestOptions {
   udpBaseTimeoutMs?: number;
   /** UDP only: packets sent without an answer before giving up (BEP 15 allows 9). */
   udpMaxTries?: number;
+  /** A bound session's address: the request leaves from it, and only trackers of its family are reached. */
+  localAddress?: string;
 }
