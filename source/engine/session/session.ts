@@ -403,7 +403,8 @@ export class Session extends EventEmitter<SessionEvents> {
       binding: this.options.bind,
       globalDownload: this.downloadLimiter,
       globalUpload: this.uploadLimiter,
-      mayConnect: () => this.connectionCount() < (this.options.maxConnections ?? 200),
+      // No dials while a bound network is down: they could only fail, and failures make the dialer forget peers.
+      mayConnect: () => (this.options.bind?.up ?? true) && this.connectionCount() < (this.options.maxConnections ?? 200),
       announceTimeoutMs: this.options.announceTimeoutMs,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
