@@ -6,6 +6,7 @@ import type { WireExtension } from '../extensions/extension-api.js';
 import type { Dht } from '../discovery/dht.js';
 import { bothDhts, type PeerDht } from '../discovery/dht-pair.js';
 import type { NetworkBinding } from '../transport/binding.js';
+import { globalIpv6 } from './own-address.js';
 import { DhtAnnouncer } from '../discovery/dht-announcer.js';
 import { LocalServiceDiscovery, type LsdOptions } from '../discovery/lsd.js';
 import { utMetadataExtension, UT_METADATA } from '../extensions/ut-metadata.js';
@@ -161,6 +162,25 @@ export class Session extends EventEmitter<SessionEvents> {
   private get host(): string | undefined {
     return this.options.bind ? this.options.bind.address : this.options.host;
   }
+
+  /**
+   * Our IPv6 address for peers (BEP 10 `ipv6`), when the listen socket takes IPv6: the bound or
+   * listen address when it is one, else a global one of this machine (looked up once a minute).
+   */
+  private ownIpv6(): string | undefined {
+    if (!this.ipv6Listening) return undefined;
+    const host = this.host;
+    if (host && !isWildcard(host)) return net.isIP(host) === 6 ? host : undefined;
+    const now = Date.now();
+    if (now - this.ownIpv6At > 60_000) {
+      this.ownIpv6At = now;
+      this.ownIpv6Cached = globalIpv6();
+    }
+    return this.ownIpv6Cached;
+  }
+
+  private ownIpv6At = -Infinity;
+  private ownIpv6Cached: string | undefined;
 
   private dhts(): Dht[] {
     return [this.dhtNode, this.dhtNode6].filter((dht) => dht !== undefined);
@@ -401,6 +421,7 @@ export class Session extends EventEmitter<SessionEvents> {
       uploadSlots: this.options.uploadSlots,
       readCacheBytes: this.options.readCacheBytes,
       binding: this.options.bind,
+      ownIpv6: () => this.ownIpv6(),
       globalDownload: this.downloadLimiter,
       globalUpload: this.uploadLimiter,
       // No dials while a bound network is down: they could only fail, and failures make the dialer forget peers.

@@ -22,7 +22,7 @@ export interface PeerSetOptions {
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
   /** Our extension handshake, sent on the connections we open. */
-  extensionHandshake(): ExtensionHandshake;
+  extensionHandshake(peerHost: string): ExtensionHandshake;
   /** A new peer is in the set: the torrent wires up its messages. */
   attached(peer: Peer): void;
 }
@@ -120,7 +120,7 @@ export class PeerSet {
     this.dialer.dial(candidate, {
       settings: () => ({
         infoHash,
-        extensions: this.options.extensionHandshake(),
+        extensions: this.options.extensionHandshake(candidate.host),
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         idleTimeoutMs: this.options.idleTimeoutMs,
       }),

@@ -46,6 +46,8 @@ export interface TorrentOptions {
   housekeeper?: Housekeeper;
   /** Turns addresses into handshaken wires; the session passes its own (one per peer id). */
   connector?: Connector;
+  /** Our IPv6 address for the extension handshake; absent when we take no IPv6 connections (then none are learnt either). */
+  ownIpv6?: () => string | undefined;
   /** A bound session's address (--bind, --interface): trackers and web seeds use it, and stop while it is down. */
   binding?: NetworkBinding;
   /** Connections made for this torrent before it ran (a magnet's metadata came over them): adopted when it starts. */
