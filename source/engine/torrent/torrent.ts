@@ -375,6 +375,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
         downloaded: this.traffic.downloaded,
         left: bytesLeft(this.picker.have, this.meta.pieceCount, (i) => this.picker.pieceSize(i)),
         numwant: 80,
+        ipv6: this.options.ownIpv6?.(),
       }),
       timeoutMs: this.options.announceTimeoutMs,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,

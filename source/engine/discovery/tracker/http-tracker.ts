@@ -52,6 +52,7 @@ export function buildAnnounceUrl(url: string, p: AnnounceParams): string {
   if (p.numwant !== undefined) pairs.push(`numwant=${p.numwant}`);
   if (p.key !== undefined) pairs.push(`key=${(p.key >>> 0).toString(16).padStart(8, '0')}`);
   if (p.trackerId !== undefined) pairs.push(`trackerid=${encodeURIComponent(p.trackerId)}`);
+  if (p.ipv6 !== undefined) pairs.push(`ipv6=${encodeURIComponent(p.ipv6)}`);
   return withQuery(url, pairs);
 }
 

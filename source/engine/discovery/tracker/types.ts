@@ -11,6 +11,8 @@ export interface AnnounceParams {
   numwant?: number;
   key?: number;
   trackerId?: string;
+  /** BEP 7: our IPv6 address, for a tracker reached over IPv4 to hand out too (HTTP only). */
+  ipv6?: string;
 }
 
 export interface PeerAddress {
