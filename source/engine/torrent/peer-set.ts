@@ -214,6 +214,11 @@ export class PeerSet {
     peer.wire.destroy(new Error(reason));
   }
 
+  /** Closes every connection of a running torrent: each goes the way of any closed peer (its requests are freed, its address dialled again later). */
+  dropAll(): void {
+    for (const peer of [...this.peers.values()]) peer.wire.destroy();
+  }
+
   /** Closes every connection (dials under way finish on their own and find the torrent stopped). */
   closeAll(): void {
     for (const peer of [...this.peers.values()]) peer.wire.destroy();

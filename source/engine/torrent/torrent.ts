@@ -249,7 +249,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   /** Closes every peer connection, running or not (the session's bound network went down). */
   dropConnections(): void {
-    this.peers.closeAll();
+    this.peers.dropAll();
   }
 
   setLimits(limits: { download?: number; upload?: number }): void {
