@@ -3,13 +3,7 @@ import { bindTargetFrom } from '../engine/transport/bind-target.js';
 import { watchBinding, type BindingWatch } from '../engine/transport/binding-watcher.js';
 import { UserError } from '../errors.js';
 
-export const bindFlags = {
-  bind: { type: 'string' },
-  interface: { type: 'string' },
-} as const;
-
-export const bindHelp = `    --bind ADDR            every socket (peers, trackers, DHT, LSD, web seeds) leaves from ADDR only
-    --interface NAME       the same with NAME's address; while it has none, no traffic at all`;
+export { bindFlags, bindHelp } from './bind-flag-spec.js';
 
 /** The binding the flags ask for (watched until stop()), or undefined; `command` prefixes errors. */
 export function bindingFromFlags(flags: { bind?: string; interface?: string }, command: string): BindingWatch | undefined {
