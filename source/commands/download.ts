@@ -82,7 +82,9 @@ export async function run(argv: string[]): Promise<number> {
       throw new UserError(`bad --peer '${p}': expected HOST:PORT`, 2);
     }
   });
-  const loaded = magnet ? undefined : await loadTorrent(source);
+  // Checked before anything is fetched: an http(s) .torrent URL is a request too.
+  const watch = bindingFromFlags(cli.flags, 'download');
+  const loaded = magnet ? undefined : await loadTorrent(source, { localAddress: watch?.binding.require() });
   const directory = resolve(cli.flags.output ?? '.');
   // A check at start has the process to itself: it hashes on this thread and one worker fewer
   // than cores (as `create` does), which saves a worker's start-up (~40 ms of CPU). With data
@@ -94,7 +96,6 @@ export async function run(argv: string[]): Promise<number> {
     checkPool.warm();
   }
 
-  const watch = bindingFromFlags(cli.flags, 'download');
   const session = new Session({
     port: cli.flags.port ?? DEFAULTS.port,
     host: cli.flags.host,

@@ -137,10 +137,11 @@ class Recorders {
     return socket.address().port;
   }
 
-  /** An HTTP tracker (replies with `peer`, compact) or web seed (404). */
-  async http(name: string, host: string, peer?: { host: string; port: number }): Promise<number> {
+  /** An HTTP tracker (replies with `peer`, compact), a .torrent's server (`file`) or a web seed (404). */
+  async http(name: string, host: string, peer?: { host: string; port: number }, file?: Buffer): Promise<number> {
     const server = http.createServer((req, res) => {
       this.note(name, req.socket.remoteAddress!);
+      if (file) return res.end(file);
       if (!peer) return res.writeHead(404).end();
       const compact = Buffer.concat([ipBytes(peer.host)!, Buffer.from([peer.port >> 8, peer.port & 255])]);
       const key = net.isIPv6(peer.host) ? 'peers6' : 'peers';
@@ -185,7 +186,7 @@ async function swarmOfRecorders(t: TestContext, rec: Recorders, hosts: string[])
   const dir = tempDir(t);
   const torrentPath = join(dir, 'x.torrent');
   writeFileSync(torrentPath, encode(meta.raw));
-  return { args: ['-t', torrentPath, '-o', dir, ...args], names: hosts };
+  return { args: ['-o', dir, ...args], torrentPath, torrent: encode(meta.raw) };
 }
 
 async function runBound(t: TestContext, args: string[], done: () => boolean) {
@@ -206,13 +207,15 @@ async function runBound(t: TestContext, args: string[], done: () => boolean) {
 }
 
 test(
-  'exposure: `btui download --bind 127.0.0.2` reaches peers, trackers (HTTP, UDP), the DHT and web seeds from 127.0.0.2 only',
+  'exposure: `btui download --bind 127.0.0.2` fetches the .torrent URL and reaches peers, trackers (HTTP, UDP), the DHT and web seeds from 127.0.0.2 only',
   { timeout: 60_000 },
   async (t) => {
     const rec = new Recorders(t);
-    const { args } = await swarmOfRecorders(t, rec, ['127.0.0.1']);
+    const { args, torrent } = await swarmOfRecorders(t, rec, ['127.0.0.1']);
+    // The .torrent itself comes from a URL: that request leaves from the bound address too.
+    args.unshift(`http://127.0.0.1:${await rec.http('.torrent URL 127.0.0.1', '127.0.0.1', undefined, torrent)}/x.torrent`);
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const kinds = ['peer', "tracker's peer", 'http tracker', 'udp tracker', 'dht', 'web seed'].map((k) => `${k} 127.0.0.1`);
+    const kinds = ['.torrent URL', 'peer', "tracker's peer", 'http tracker', 'udp tracker', 'dht', 'web seed'].map((k) => `${k} 127.0.0.1`);
     const sockets = await runBound(t, [...args, '--bind', '127.0.0.2', '--port', String(port)], () => kinds.every((k) => rec.seen.has(k)));
     for (const [name, from] of rec.seen) assert.deepEqual([...from], ['127.0.0.2'], `${name} was reached from ${[...from].join(', ')}`);
     const listed = sockets.map((s) => `${s.proto} ${s.address}:${s.port}`);
@@ -230,7 +233,8 @@ test(
   { timeout: 60_000 },
   async (t) => {
     const rec = new Recorders(t);
-    const { args } = await swarmOfRecorders(t, rec, ['::1', '127.0.0.1']);
+    const { args, torrentPath } = await swarmOfRecorders(t, rec, ['::1', '127.0.0.1']);
+    args.unshift('-t', torrentPath);
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const kinds = ['peer', "tracker's peer", 'http tracker', 'udp tracker', 'dht', 'web seed'].map((k) => `${k} ::1`);
     const sockets = await runBound(t, [...args, '--bind', '::1', '--port', String(port)], () => kinds.every((k) => rec.seen.has(k)));

@@ -182,6 +182,11 @@ export class Session extends EventEmitter<SessionEvents> {
   private ownIpv6At = -Infinity;
   private ownIpv6Cached: string | undefined;
 
+  /** Where a request of the session's own (a .torrent URL) must leave from; undefined: anywhere. Throws while a bound network is down. */
+  localAddress(): string | undefined {
+    return this.options.bind?.require();
+  }
+
   private dhts(): Dht[] {
     return [this.dhtNode, this.dhtNode6].filter((dht) => dht !== undefined);
   }
