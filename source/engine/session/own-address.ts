@@ -6,3 +6,17 @@ export function globalIpv6(interfaces = os.networkInterfaces()): string | undefi
     for (const i of list ?? []) if (i.family === 'IPv6' && !i.internal && /^[23][0-9a-f]{0,3}:/i.test(i.address)) return i.address;
   return undefined;
 }
+
+/** globalIpv6(), looked up again at most once a minute (addresses change rarely; the lookup is a system call per interface). */
+export class CachedGlobalIpv6 {
+  private at = -Infinity;
+  private address: string | undefined;
+
+  get(now = Date.now()): string | undefined {
+    if (now - this.at > 60_000) {
+      this.at = now;
+      this.address = globalIpv6();
+    }
+    return this.address;
+  }
+}

@@ -6,7 +6,7 @@ import type { WireExtension } from '../extensions/extension-api.js';
 import type { Dht } from '../discovery/dht.js';
 import { bothDhts, type PeerDht } from '../discovery/dht-pair.js';
 import type { NetworkBinding } from '../transport/binding.js';
-import { globalIpv6 } from './own-address.js';
+import { CachedGlobalIpv6 } from './own-address.js';
 import { DhtAnnouncer } from '../discovery/dht-announcer.js';
 import { LocalServiceDiscovery, type LsdOptions } from '../discovery/lsd.js';
 import { utMetadataExtension, UT_METADATA } from '../extensions/ut-metadata.js';
@@ -127,6 +127,8 @@ export class Session extends EventEmitter<SessionEvents> {
   };
   /** Network changes of a bound session, one at a time. */
   private networkChange: Promise<void> = Promise.resolve();
+  private listenersAttached = false;
+  private readonly ownIpv6Address = new CachedGlobalIpv6();
   private closed = false;
   private readonly dhtAnnouncers = new Map<string, DhtAnnouncer>();
   private lsd?: LocalServiceDiscovery;
@@ -171,16 +173,8 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!this.ipv6Listening) return undefined;
     const host = this.host;
     if (host && !isWildcard(host)) return net.isIP(host) === 6 ? host : undefined;
-    const now = Date.now();
-    if (now - this.ownIpv6At > 60_000) {
-      this.ownIpv6At = now;
-      this.ownIpv6Cached = globalIpv6();
-    }
-    return this.ownIpv6Cached;
+    return this.ownIpv6Address.get();
   }
-
-  private ownIpv6At = -Infinity;
-  private ownIpv6Cached: string | undefined;
 
   /** Where a request of the session's own (a .torrent URL) must leave from; undefined: anywhere. Throws while a bound network is down. */
   localAddress(): string | undefined {
@@ -207,8 +201,6 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     return this.startNetwork(port);
   }
-
-  private listenersAttached = false;
 
   private async startNetwork(port: number): Promise<number> {
     const bound = await this.listenTcp(port);

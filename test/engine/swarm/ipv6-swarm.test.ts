@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipBytes } from '../../../source/engine/extensions/ip-bytes.js';
+import { globalIpv6 } from '../../../source/engine/session/own-address.js';
 import { decodeExtensionHandshake, encodeExtensionHandshake, type ExtensionHandshake } from '../../../source/engine/wire/extension.js';
 import { tempDir, until } from '../../helpers/tools.js';
 import { randomTorrent, startSession as session, trackDownloads, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
@@ -74,4 +75,10 @@ test('PEX over IPv6: a leecher told about one peer on ::1 hears of the seeders b
   assert.ok(fromOthers.filter((n) => n > 0).length >= 1, `downloaded from peers learned by PEX: ${fromOthers.join(', ')}`);
   // Only the teller was given, and every address here is IPv6: the others came in added6.
   assert.ok(leech.stats().knownPeers >= 3, `known peers ${leech.stats().knownPeers}`);
+});
+
+test('our IPv6 address for peers is a global one (2000::/3): never link-local, ULA or loopback', () => {
+  const i = (address: string, internal = false) => ({ address, family: 'IPv6', internal, netmask: '', mac: '', cidr: null }) as never;
+  assert.equal(globalIpv6({ lo: [i('::1', true)], eth0: [i('fe80::1'), i('fd00::2'), i('2001:db8::7')] }), '2001:db8::7');
+  assert.equal(globalIpv6({ eth0: [i('fe80::1'), i('fd00::2')] }), undefined);
 });
