@@ -77,7 +77,9 @@ test('UDP announce: connect, then a well-formed 98-byte announce; peers and coun
   const tracker = await fakeUdpTracker(t, wellBehaved);
   const result = await announce(tracker.url, { ...params, event: 'completed', key: 0xabcdef01 }, fast);
   assert.deepEqual(result, { interval: 1800, incomplete: 2, complete: 3, peers: [{ host: '10.0.0.1', port: 6881 }] });
-  const [connect, request] = tracker.received;
+  // Under load the 100 ms retransmission may send the connect twice before its answer lands.
+  const [connect] = tracker.received;
+  const request = tracker.received.find((p) => p.length > 16 && actionOf(p) === 1);
   assert.equal(connect!.length, 16);
   assert.equal(connect!.readBigUInt64BE(0), PROTOCOL_ID);
   assert.equal(request!.length, 98);
@@ -231,5 +233,5 @@ test('UDP over IPv6 (BEP 15 on a v6 address): the tracker at [::1] answers with 
     { host: '2001:db8::1', port: 6881 },
     { host: '::1', port: 51413 },
   ]);
-  assert.equal(tracker.received[1]!.length, 98);
+  assert.ok(tracker.received.some((p) => p.length === 98 && actionOf(p) === 1));
 });
