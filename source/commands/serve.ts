@@ -29,8 +29,9 @@ const help = `
                           (default all interfaces, IPv4 and IPv6)
     --bind ADDR           every socket (peers, trackers, DHT, LSD) leaves from ADDR only
     --interface NAME      the same with NAME's address; while it has none, no traffic at all
-    --peer-host HOST      address to advertise in the magnets' x.pe (default: --host when it
-                          is a specific address, e.g. 127.0.0.1 for a loopback swarm)
+    --peer-host HOST      address to advertise in the magnets' x.pe (default: the bound
+                          address, else --host when it is a specific address, e.g.
+                          127.0.0.1 for a loopback swarm)
     --torrent-dir DIR     also write each .torrent there
     --upload-limit KIB    KiB/s, 0 = unlimited
 ${dhtHelp}
@@ -63,12 +64,13 @@ export async function run(argv: string[]): Promise<number> {
     if (!info.isFile()) throw new UserError(`serve: not a regular file: ${file}`);
   }
   const trackers = (cli.flags.announce ?? []).flatMap((a) => a.split(',')).filter(Boolean);
-  const advertised =
-    cli.flags.peerHost ??
-    (cli.flags.bind ? cli.flags.bind.replace(/^\[(.*)\]$/, '$1') : undefined) ??
-    (cli.flags.host && cli.flags.host !== '0.0.0.0' && cli.flags.host !== '::' ? cli.flags.host : undefined);
 
   const watch = bindingFromFlags(cli.flags, 'serve');
+  // The bound address (the interface's now, with --interface) is the one peers can reach.
+  const advertised =
+    cli.flags.peerHost ??
+    watch?.binding.address ??
+    (cli.flags.host && cli.flags.host !== '0.0.0.0' && cli.flags.host !== '::' ? cli.flags.host : undefined);
   const session = new Session({
     port: cli.flags.port,
     host: cli.flags.host,
