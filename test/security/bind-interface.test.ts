@@ -1,8 +1,11 @@
 /**
+ * Each test runs in a network namespace of its own with a veth pair (root only: skipped
+ * elsewhere, a failure under CI, where the tests run as root).
+ *
  * Promise: `--interface NAME` stops all traffic when NAME loses its address (no socket left
  * open, no byte more downloaded, a warning saying so) and resumes when the address returns.
- * Run in a network namespace of its own with a veth pair (root only: skipped elsewhere, a
- * failure under CI, where the tests run as root).
+ * And the default listen socket takes IPv4 and IPv6 on one port (tested here because a
+ * namespace is the one place where listening on every address exposes nothing).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -132,3 +135,53 @@ test(
     assert.ok(readFileSync(join(out, 'big.bin')).equals(data));
   },
 );
+
+test('no --host: one dual-stack port takes IPv4 and IPv6 peers (in a namespace of its own)', { timeout: 60_000 }, async (t) => {
+  const ns = namespace(t);
+  if (!ns) return;
+  const dir = tempDir(t);
+  const data = randomBytes(300_000);
+  writeFileSync(join(dir, 'both.bin'), data);
+  const seeder = inNamespace(t, ns, ['serve', '-f', join(dir, 'both.bin'), '--port', '0', '--no-dht', '--json']);
+  await until('the magnet', () => seeder.lines.length > 0, 15_000);
+  const { infoHash } = seeder.lines[0] as { infoHash: string };
+  const port = listeningPorts(seeder.child.pid!).find((p) => p.proto === 'tcp6' && p.address === '::')?.port;
+  assert.ok(port, `listening on [::]: ${JSON.stringify(listeningPorts(seeder.child.pid!))}`);
+  for (const [host, peer] of [
+    ['127.0.0.1', `127.0.0.1:${port}`],
+    ['::1', `[::1]:${port}`],
+  ]) {
+    const out = tempDir(t);
+    const leecher = inNamespace(t, ns, [
+      'download',
+      infoHash,
+      '--peer',
+      peer!,
+      '--host',
+      host!,
+      '--port',
+      '0',
+      '--no-dht',
+      '-o',
+      out,
+      '--json',
+    ]);
+    const code = await new Promise<number | null>((resolve) => leecher.child.once('close', resolve));
+    assert.equal(code, 0, `over ${host}: ${leecher.stderr()}`);
+    assert.ok(readFileSync(join(out, 'both.bin')).equals(data));
+  }
+});
+
+/** Listening TCP sockets of `pid`, from its own namespace's /proc/PID/net. */
+function listeningPorts(pid: number): { proto: string; address: string; port: number }[] {
+  const out = [];
+  for (const proto of ['tcp', 'tcp6']) {
+    for (const line of readFileSync(`/proc/${pid}/net/${proto}`, 'utf8').trim().split('\n').slice(1)) {
+      const [local, , state] = line.trim().split(/\s+/).slice(1);
+      if (state !== '0A') continue;
+      const [hex, port] = local!.split(':');
+      out.push({ proto, address: /^0+$/.test(hex!) ? (proto === 'tcp' ? '0.0.0.0' : '::') : hex!, port: parseInt(port!, 16) });
+    }
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-/** IPv6 between btui sessions on ::1: the dual-stack listen socket, PEX's added6, the extension handshake's yourip/ipv6. */
+/** IPv6 between btui sessions on ::1: PEX's added6, the extension handshake's yourip/ipv6 (the dual-stack socket: bind-interface.test.ts, in a namespace). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,23 +8,6 @@ import { globalIpv6 } from '../../../source/engine/session/own-address.js';
 import { decodeExtensionHandshake, encodeExtensionHandshake, type ExtensionHandshake } from '../../../source/engine/wire/extension.js';
 import { tempDir, until } from '../../helpers/tools.js';
 import { randomTorrent, startSession as session, trackDownloads, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
-
-test('a session with no listen host takes IPv4 and IPv6 on one port', async (t) => {
-  const { meta, data } = randomTorrent({ sizes: [200_000] });
-  const dir = tempDir(t);
-  writeTorrentFiles(dir, meta, data);
-  const seeder = await session(t, { host: undefined });
-  await seeder.add(meta, { directory: dir, seedMode: true }).start();
-  for (const [host, leecherHost] of [
-    ['127.0.0.1', '127.0.0.1'],
-    ['::1', '::1'],
-  ]) {
-    const leecher = await session(t, { host: leecherHost });
-    const torrent = leecher.add(meta, { directory: tempDir(t) });
-    torrent.addPeers([{ host: host!, port: seeder.port }]);
-    await waitForDone(torrent, 15_000);
-  }
-});
 
 test('the extension handshake carries yourip and ipv6 (BEP 10), and parses them back', async (t) => {
   const h: ExtensionHandshake = { m: { ut_pex: 1 }, yourip: Buffer.from(ipBytes('::1')!), ipv6: Buffer.from(ipBytes('2001:db8::9')!) };
