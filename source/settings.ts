@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DEFAULTS } from './config.js';
 import { UserError } from './errors.js';
 import { jsonSyntaxError } from './format/json-error.js';
+import type { HostSetting } from './remote/targets.js';
 
 export type ColourMode = 'auto' | '16' | 'none';
 export type KeymapPreset = 'default' | 'rtorrent';
@@ -14,6 +15,10 @@ export interface Settings {
   port: number;
   /** Listen address; '' = all interfaces. */
   listenHost: string;
+  /** Every socket leaves from this address and nothing else (a VPN's); '' = none. Wins over listenHost. */
+  bindAddress: string;
+  /** Every socket leaves from this interface's address; while it has none, no traffic at all. '' = none. */
+  bindInterface: string;
   /** Bytes per second; 0 = unlimited. */
   downloadLimit: number;
   uploadLimit: number;
@@ -40,6 +45,10 @@ export interface Settings {
   rpcPort: number;
   /** USER:PASSWORD for the RPC's Basic auth; '' = none (then only loopback is allowed). $BTUI_RPC_AUTH overrides. */
   rpcAuth: string;
+  /** Remote daemons for `btui --connect NAME` / `--hosts`: URLs, or {url, name, username, password}. */
+  hosts: HostSetting[];
+  /** With --connect: show the in-process session beside the remote hosts (as --local does). */
+  localWithHosts: boolean;
 }
 
 export function defaultSettings(): Settings {
@@ -47,6 +56,8 @@ export function defaultSettings(): Settings {
     downloadDirectory: join(homedir(), 'Downloads'),
     port: DEFAULTS.port,
     listenHost: '',
+    bindAddress: '',
+    bindInterface: '',
     downloadLimit: 0,
     uploadLimit: 0,
     maxPeersPerTorrent: DEFAULTS.maxPeersPerTorrent,
@@ -63,6 +74,8 @@ export function defaultSettings(): Settings {
     rpcBind: '127.0.0.1',
     rpcPort: 9091,
     rpcAuth: '',
+    hosts: [],
+    localWithHosts: false,
   };
 }
 
@@ -86,6 +99,8 @@ export const EDITABLE_SETTINGS: {
   { key: 'dht', label: 'DHT (next start)', kind: 'boolean', choices: ['on', 'off'] },
   { key: 'dhtBootstrap', label: 'DHT bootstrap nodes (next start)', kind: 'text' },
   { key: 'lsd', label: 'Local peer discovery (next start)', kind: 'boolean', choices: ['on', 'off'] },
+  { key: 'bindAddress', label: 'Bind to address (next start)', kind: 'text' },
+  { key: 'bindInterface', label: 'Bind to interface (next start)', kind: 'text' },
 ];
 
 export type EditableSetting = (typeof EDITABLE_SETTINGS)[number];
@@ -177,6 +192,8 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     downloadDirectory: str(raw.downloadDirectory, d.downloadDirectory) || d.downloadDirectory,
     port: num(raw.port, d.port, 0, 65535),
     listenHost: str(raw.listenHost, d.listenHost),
+    bindAddress: str(raw.bindAddress, '').trim(),
+    bindInterface: str(raw.bindInterface, '').trim(),
     downloadLimit: num(raw.downloadLimit, 0, 0, 2 ** 40),
     uploadLimit: num(raw.uploadLimit, 0, 0, 2 ** 40),
     maxPeersPerTorrent: num(raw.maxPeersPerTorrent, d.maxPeersPerTorrent, 1, 10_000),
@@ -193,5 +210,14 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     rpcBind: str(raw.rpcBind, d.rpcBind).trim() || d.rpcBind,
     rpcPort: num(raw.rpcPort, d.rpcPort, 0, 65535),
     rpcAuth: str(raw.rpcAuth, ''),
+    hosts: Array.isArray(raw.hosts) ? raw.hosts.filter(isHostSetting) : [],
+    localWithHosts: raw.localWithHosts === true,
   };
+}
+
+function isHostSetting(entry: unknown): entry is HostSetting {
+  if (typeof entry === 'string') return entry.trim() !== '';
+  if (typeof entry !== 'object' || entry === null) return false;
+  const e = entry as Record<string, unknown>;
+  return typeof e.url === 'string' && ['name', 'username', 'password'].every((k) => e[k] === undefined || typeof e[k] === 'string');
 }

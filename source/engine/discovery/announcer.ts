@@ -36,6 +36,8 @@ export interface AnnouncerOptions {
   udpBaseTimeoutMs?: number;
   /** Shared by the session's torrents: how many announces run at once. */
   limiter?: Limiter;
+  /** A bound session's address for each request; throws while the network is down (the attempt fails, nothing is sent). */
+  localAddress?: () => string | undefined;
 }
 
 /**
@@ -88,9 +90,15 @@ export class Announcer extends EventEmitter {
       if (!tier.startedSent) continue;
       const url = tier.urls[tier.current]!;
       sends.push(
-        announce(url, { ...this.options.params(), event: 'stopped', numwant: 0 }, { timeoutMs: 3000, udpBaseTimeoutMs: 1000 }).catch(
-          () => undefined,
-        ),
+        Promise.resolve()
+          .then(() =>
+            announce(
+              url,
+              { ...this.options.params(), event: 'stopped', numwant: 0 },
+              { timeoutMs: 3000, udpBaseTimeoutMs: 1000, localAddress: this.options.localAddress?.() },
+            ),
+          )
+          .catch(() => undefined),
       );
     }
     await Promise.all(sends);
@@ -127,6 +135,7 @@ export class Announcer extends EventEmitter {
           {
             timeoutMs: this.options.timeoutMs ?? 20_000,
             udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+            localAddress: this.options.localAddress?.(),
           },
         );
       const result = await (this.options.limiter ? this.options.limiter.run(send) : send());

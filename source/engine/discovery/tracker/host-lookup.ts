@@ -1,10 +1,11 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 
-type Resolve = (host: string, callback: (error: Error | null, address?: LookupAddress) => void) => void;
+/** `family`: 4, 6, or 0 for either (a session bound to one address reaches only its own family). */
+type Resolve = (host: string, callback: (error: Error | null, address?: LookupAddress) => void, family: number) => void;
 
-const defaultResolve: Resolve = (host, callback) =>
-  dnsLookup(host, { verbatim: true }, (error, address, family) => callback(error, error ? undefined : { address, family }));
+const defaultResolve: Resolve = (host, callback, family) =>
+  dnsLookup(host, { verbatim: true, family }, (error, address, found) => callback(error, error ? undefined : { address, family: found }));
 
 /**
  * Tracker host names, resolved with a bound on the system resolver. Node resolves through
@@ -16,7 +17,7 @@ const defaultResolve: Resolve = (host, callback) =>
  */
 export class HostLookup {
   private inFlight = 0;
-  private readonly queue: { host: string; start: () => void }[] = [];
+  private readonly queue: { start: () => void }[] = [];
   private readonly pending = new Map<string, Promise<LookupAddress>>();
   private readonly cache = new Map<string, { until: number; address?: LookupAddress; error?: Error }>();
 
@@ -29,16 +30,17 @@ export class HostLookup {
     return this.inFlight;
   }
 
-  lookup(host: string, timeoutMs = 15_000): Promise<LookupAddress> {
-    const family = isIP(host);
-    if (family !== 0) return Promise.resolve({ address: host, family });
+  lookup(host: string, timeoutMs = 15_000, family = 0): Promise<LookupAddress> {
+    const literal = isIP(host);
+    if (literal !== 0) return Promise.resolve({ address: host, family: literal });
+    const key = family === 0 ? host : `${family} ${host}`;
     const now = Date.now();
-    const cached = this.cache.get(host);
+    const cached = this.cache.get(key);
     if (cached && cached.until > now) return cached.error ? Promise.reject(cached.error) : Promise.resolve(cached.address!);
-    let shared = this.pending.get(host);
+    let shared = this.pending.get(key);
     if (!shared) {
-      shared = this.resolveQueued(host).finally(() => this.pending.delete(host));
-      this.pending.set(host, shared);
+      shared = this.resolveQueued(host, key, family).finally(() => this.pending.delete(key));
+      this.pending.set(key, shared);
     }
     return withTimeout(shared, timeoutMs, host);
   }
@@ -49,25 +51,30 @@ export class HostLookup {
     options: LookupOptions,
     callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
   ): void => {
-    this.lookup(host).then(
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : (options.family ?? 0);
+    this.lookup(host, undefined, family).then(
       (a) => (options.all ? callback(null, [a]) : callback(null, a.address, a.family)),
       (error: Error) => callback(error, options.all ? [] : ''),
     );
   };
 
-  private resolveQueued(host: string): Promise<LookupAddress> {
+  private resolveQueued(host: string, key: string, family: number): Promise<LookupAddress> {
     return new Promise<LookupAddress>((resolve, reject) => {
       const start = () => {
         this.inFlight++;
-        (this.options.resolve ?? defaultResolve)(host, (error, address) => {
-          this.inFlight--;
-          this.remember(host, error ?? undefined, address);
-          this.next();
-          if (error || !address) reject(error ?? new Error(`cannot resolve ${host}`));
-          else resolve(address);
-        });
+        (this.options.resolve ?? defaultResolve)(
+          host,
+          (error, address) => {
+            this.inFlight--;
+            this.remember(key, error ?? undefined, address);
+            this.next();
+            if (error || !address) reject(error ?? new Error(`cannot resolve ${host}`));
+            else resolve(address);
+          },
+          family,
+        );
       };
-      this.queue.push({ host, start });
+      this.queue.push({ start });
       this.next();
     });
   }
