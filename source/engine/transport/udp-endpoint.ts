@@ -56,8 +56,15 @@ export class UdpEndpoint {
     socket.on('error', () => undefined);
   }
 
+  /**
+   * IPv4 only for now (uTP over IPv6 is not done): an IPv6 listen address other than '::' gets no
+   * endpoint; '::' (every address) binds 0.0.0.0, beside the IPv6 DHT's own IPv6-only socket.
+   */
   static bind(options: UdpEndpointOptions): Promise<UdpEndpoint> {
-    const type = options.host && net.isIPv6(options.host) ? 'udp6' : 'udp4';
+    if (options.host && net.isIPv6(options.host) && options.host !== '::')
+      return Promise.reject(new Error('uTP over IPv6 is not supported yet'));
+    const host = options.host === '::' ? undefined : options.host;
+    const type = 'udp4';
     const socket = dgram.createSocket({
       type,
       recvBufferSize: SOCKET_BUFFER_BYTES,
@@ -66,7 +73,7 @@ export class UdpEndpoint {
     });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind({ port: options.port, address: options.host, exclusive: true }, () => {
+      socket.bind({ port: options.port, address: host, exclusive: true }, () => {
         socket.off('error', reject);
         resolve(new UdpEndpoint(socket, options));
       });

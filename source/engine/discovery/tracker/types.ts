@@ -11,7 +11,14 @@ export interface AnnounceParams {
   numwant?: number;
   key?: number;
   trackerId?: string;
+  /** BEP 7: our IPv6 address, for a tracker reached over IPv4 to hand out too (HTTP only). */
+  ipv6?: string;
 }
+
+/** Where a peer was learned of (Transmission's peersFrom buckets). */
+export type PeerSource = 'tracker' | 'dht' | 'pex' | 'lpd' | 'incoming' | 'ltep' | 'cache';
+
+export const PEER_SOURCES: readonly PeerSource[] = ['tracker', 'dht', 'pex', 'lpd', 'incoming', 'ltep', 'cache'];
 
 export interface PeerAddress {
   host: string;
@@ -49,4 +56,6 @@ export interface TrackerRequestOptions {
   udpBaseTimeoutMs?: number;
   /** UDP only: packets sent without an answer before giving up (BEP 15 allows 9). */
   udpMaxTries?: number;
+  /** A bound session's address: the request leaves from it, and only trackers of its family are reached. */
+  localAddress?: string;
 }
