@@ -26,9 +26,9 @@ export class Controller {
     private readonly store: TorrentStore,
   ) {}
 
-  /** The add prompt: a path, http(s) URL, magnet or info-hash. */
-  add(text: string): Promise<string | undefined> {
-    return this.service.add(text).catch(() => undefined);
+  /** The add prompt: a path, http(s) URL, magnet or info-hash; the reason in words when it cannot be added. */
+  add(text: string): Promise<{ hash: string } | { error: string }> {
+    return this.service.addExplained(text).catch((error: unknown) => ({ error: `cannot add: ${describeError(error)}` }));
   }
 
   toggle(hash: string): Promise<void> {
