@@ -17,6 +17,9 @@ test("describeError puts Node's raw system errors in words, and leaves ours alon
 });
 
 test('a .torrent URL that cannot be fetched says why in words (port 1 is valid, fetch refuses it)', async () => {
-  await assert.rejects(loadTorrent('http://127.0.0.1:1/x.torrent'), /^Error: http:\/\/127\.0\.0\.1:1\/x\.torrent: port 1 is one that fetching refuses/);
+  await assert.rejects(
+    loadTorrent('http://127.0.0.1:1/x.torrent'),
+    /^Error: http:\/\/127\.0\.0\.1:1\/x\.torrent: port 1 is one that fetching refuses/,
+  );
   await assert.rejects(loadTorrent('http://[::1/x.torrent'), /: not a valid URL$/);
 });
