@@ -70,19 +70,22 @@ export function defaultSettings(): Settings {
 export const EDITABLE_SETTINGS: {
   key: keyof Settings;
   label: string;
-  kind: 'text' | 'number' | 'choice' | 'boolean';
+  /** 'rate': bytes/s in the file, KiB/s (or 512K, 1M) typed and shown as a rate, as the CLI's limits. */
+  kind: 'text' | 'number' | 'rate' | 'choice' | 'boolean';
   choices?: string[];
+  /** For numbers: the smallest and largest whole value that makes sense. */
+  range?: [number, number];
 }[] = [
   { key: 'downloadDirectory', label: 'Download directory', kind: 'text' },
-  { key: 'port', label: 'Listen port (next start)', kind: 'number' },
-  { key: 'downloadLimit', label: 'Download limit (B/s, 0 = none)', kind: 'number' },
-  { key: 'uploadLimit', label: 'Upload limit (B/s, 0 = none)', kind: 'number' },
-  { key: 'maxPeersPerTorrent', label: 'Max peers per torrent (next start)', kind: 'number' },
+  { key: 'port', label: 'Listen port (next start)', kind: 'number', range: [0, 65535] },
+  { key: 'downloadLimit', label: 'Download limit (KiB/s; 0 = none)', kind: 'rate' },
+  { key: 'uploadLimit', label: 'Upload limit (KiB/s; 0 = none)', kind: 'rate' },
+  { key: 'maxPeersPerTorrent', label: 'Max peers per torrent (next start)', kind: 'number', range: [1, 10_000] },
   { key: 'keymapPreset', label: 'Key preset', kind: 'choice', choices: ['default', 'rtorrent'] },
-  { key: 'refreshMs', label: 'Refresh interval (ms)', kind: 'number' },
+  { key: 'refreshMs', label: 'Refresh interval (ms)', kind: 'number', range: [50, 60_000] },
   { key: 'colours', label: 'Colours', kind: 'choice', choices: ['auto', '16', 'none'] },
   { key: 'watchDirectory', label: 'Watch directory', kind: 'text' },
-  { key: 'maxActiveDownloads', label: 'Active downloads (0 = no limit)', kind: 'number' },
+  { key: 'maxActiveDownloads', label: 'Active downloads (0 = no limit)', kind: 'number', range: [0, 10_000] },
   { key: 'dht', label: 'DHT (next start)', kind: 'boolean', choices: ['on', 'off'] },
   { key: 'dhtBootstrap', label: 'DHT bootstrap nodes (next start)', kind: 'text' },
   { key: 'lsd', label: 'Local peer discovery (next start)', kind: 'boolean', choices: ['on', 'off'] },
@@ -95,7 +98,11 @@ export function parseSettingInput(field: EditableSetting, typed: string): { valu
   const text = typed.trim();
   if (field.kind === 'number') {
     const value = Number(text);
-    return text !== '' && Number.isFinite(value) ? { value } : { error: `${field.label}: '${text}' is not a number` };
+    if (text === '' || !Number.isFinite(value)) return { error: `${field.label}: '${text}' is not a number` };
+    const range = field.range;
+    if (range && (!Number.isInteger(value) || value < range[0] || value > range[1]))
+      return { error: `${field.label}: '${text}' is not a whole number from ${range[0]} to ${range[1]}` };
+    return { value };
   }
   if (field.kind === 'choice' || field.kind === 'boolean') {
     if (!field.choices?.includes(text)) return { error: `${field.label}: choose one of ${field.choices?.join(', ')}` };

@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { EDITABLE_SETTINGS, parseSettingInput, type Settings } from '../settings.js';
+import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
 import { parseIdleGoal, parseLabels, parseRateLimit, parseRatioGoal, type IdleGoal, type RatioGoal } from '../store/torrent-input.js';
 import type { Snapshot } from '../store/types.js';
@@ -10,9 +10,13 @@ import { fit } from './fit.js';
 import { HelpOverlay, helpLines } from './help-overlay.js';
 import { buildKeymap, keyName, type InkKey } from './keymap.js';
 import { LogPane } from './log-pane.js';
-import { ConfirmLine, PromptLine, QuestionLine, questionText } from './prompt-line.js';
+import { editLine, type EditKey } from './line-edit.js';
+import { MESSAGE_MS, MessageBar, pickMessage } from './message-bar.js';
+import { ConfirmLine, PromptLine, QuestionLine, promptHeight, questionText } from './prompt-line.js';
+import { isForwardDelete, useRawInput } from './raw-input.js';
 import { runAction, type Commands } from './run-action.js';
-import { SettingsOverlay, settingText } from './settings-overlay.js';
+import { parseSetting, settingShown, settingText } from './setting-input.js';
+import { SettingsOverlay } from './settings-overlay.js';
 import { StatusBar } from './status-bar.js';
 import { colourLevel, makeTheme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
@@ -29,7 +33,8 @@ export interface StoreView {
 }
 
 export interface AppCommands extends Commands {
-  add(text: string): Promise<unknown>;
+  /** Resolves with the reason in words when it cannot be added. */
+  add(text: string): Promise<{ hash: string } | { error: string } | void>;
   create(text: string): Promise<string[]>;
   remove(hash: string, deleteData: boolean): Promise<void>;
   setLimits(limits: { download: number; upload: number }): void;
@@ -100,6 +105,18 @@ export function App({
   const ui = reconcileSelection(rawState, rows);
   const uiRef = useRef(ui);
   uiRef.current = ui;
+  const raw = useRawInput();
+
+  // The message bar: failures (and warnings answering a key) since the last key, in view rather than only in the log.
+  const lastLogId = () => store.getSnapshot().log.at(-1)?.id ?? 0;
+  const [dismissedId, setDismissedId] = useState(lastLogId);
+  const lastKeyAt = useRef(0);
+  const message = ui.prompt ? undefined : pickMessage(snapshot.log, dismissedId, lastKeyAt.current);
+  useEffect(() => {
+    if (!message) return;
+    const timer = setTimeout(() => setDismissedId((d) => Math.max(d, message.id)), MESSAGE_MS);
+    return () => clearTimeout(timer);
+  }, [message]);
 
   useEffect(() => {
     for (const problem of keymap.problems) store.log('warn', problem);
@@ -109,23 +126,33 @@ export function App({
     store.focus(ui.screen === 'detail' ? ui.selected : undefined);
   }, [store, ui.screen, ui.selected]);
 
-  const promptLines = recoveryOpen
-    ? 1
-    : ui.prompt
-      ? 1 + (ui.prompt.candidates?.length ? 1 : 0)
-      : ui.confirm || ui.question || ui.notice
-        ? 1
-        : 0;
+  const promptLines = recoveryOpen ? 1 : ui.prompt ? promptHeight(ui.prompt) : ui.confirm || ui.question || message || ui.notice ? 1 : 0;
   const logHeight = ui.showLog ? Math.min(12, Math.max(4, Math.floor(height / 4))) : 0;
   const mainHeight = Math.max(3, height - 2 - logHeight - promptLines);
 
   const submitPrompt = useCallback(
     (prompt: Prompt, state: UiState): UiState => {
       const text = prompt.text.trim();
+      // A refused value keeps the prompt open with the reason, so a typo can be fixed (Esc gives up); the log has it too.
+      const refuse = (error: string): UiState => {
+        store.log('warn', error);
+        return { ...state, prompt: { ...prompt, error, busy: false } };
+      };
       switch (prompt.kind) {
-        case 'add':
-          if (text) void commands.add(text);
-          return { ...state, prompt: undefined };
+        case 'add': {
+          if (!text) return { ...state, prompt: undefined };
+          const busy: Prompt = { ...prompt, busy: true, error: undefined, candidates: undefined };
+          void commands.add(text).then((result) =>
+            setUiState((s) => {
+              if (s.prompt !== busy) return s;
+              const next =
+                result && 'error' in result ? { ...s, prompt: { ...busy, busy: false, error: result.error } } : { ...s, prompt: undefined };
+              uiRef.current = next;
+              return next;
+            }),
+          );
+          return { ...state, prompt: busy };
+        }
         case 'create':
           if (text) {
             void commands.create(text).then((magnets) => {
@@ -154,10 +181,7 @@ export function App({
               : prompt.kind === 'seedIdle'
                 ? parseIdleGoal(text)
                 : parseRateLimit(text, prompt.kind === 'downloadLimit' ? 'download' : 'upload');
-          if ('error' in parsed) {
-            store.log('warn', `${parsed.error}; unchanged`);
-            return { ...state, prompt: undefined };
-          }
+          if ('error' in parsed) return refuse(`${parsed.error}; unchanged`);
           const value = parsed.value;
           if (typeof value === 'number')
             void commands.setTorrentLimits(hash, prompt.kind === 'downloadLimit' ? { download: value } : { upload: value });
@@ -167,18 +191,15 @@ export function App({
         case 'setting': {
           const field = EDITABLE_SETTINGS.find((f) => f.key === prompt.settingKey);
           if (!field) return { ...state, prompt: undefined };
-          const parsed = parseSettingInput(field, text);
-          if ('error' in parsed) {
-            store.log('warn', parsed.error);
-            return { ...state, prompt: undefined };
-          }
+          const parsed = parseSetting(field, text);
+          if ('error' in parsed) return refuse(parsed.error);
           const value = parsed.value;
           const next = settingsAccess.update({ [field.key]: value } as Partial<Settings>);
           setSettings(next);
           if (field.key === 'downloadLimit' || field.key === 'uploadLimit')
             commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
           onSettingsChanged?.(next);
-          store.log('info', `setting ${field.label}: ${settingText(next, field.key)}`);
+          store.log('info', `setting ${field.label}: ${settingShown(next, field.key)}`);
           return { ...state, prompt: undefined };
         }
       }
@@ -208,6 +229,8 @@ export function App({
         return;
       }
       const name = keyName(input, key);
+      lastKeyAt.current = Date.now();
+      setDismissedId(lastLogId());
 
       if (recovery && recoveryOpenRef.current) {
         // Nothing else until it is answered: the session is not saved meanwhile.
@@ -233,15 +256,11 @@ export function App({
 
       if (state.prompt) {
         const prompt = state.prompt;
-        const live = (text: string): UiState => ({
-          ...state,
-          prompt: { ...prompt, text, candidates: undefined },
-          ...(prompt.kind === 'filter' ? { filter: text } : {}),
-        });
+        const close = (): UiState => ({ ...state, prompt: undefined, ...(prompt.kind === 'filter' ? { filter: '' } : {}) });
+        if (name === 'escape') return setState(close());
+        // While an add is under way only Esc and Ctrl-C do anything.
+        if (prompt.busy) return name === 'C-c' ? setState(close()) : undefined;
         if (name === 'return') return setState(submitPrompt(prompt, state));
-        if (name === 'escape') return setState({ ...state, prompt: undefined, ...(prompt.kind === 'filter' ? { filter: '' } : {}) });
-        if (name === 'backspace' || name === 'delete') return setState(live(prompt.text.slice(0, -1)));
-        if (name === 'C-u') return setState(live(''));
         if (name === 'tab' && complete && (prompt.kind === 'add' || prompt.kind === 'create' || prompt.kind === 'move')) {
           // Complete the last comma-separated part (create takes several paths).
           const cut = prompt.kind === 'create' ? prompt.text.lastIndexOf(',') + 1 : 0;
@@ -249,15 +268,30 @@ export function App({
           const lead = prompt.text.slice(cut).match(/^\s*/)![0];
           void complete(prompt.text.slice(cut).trimStart()).then((result) =>
             setUiState((s) =>
-              s.prompt === prompt ? { ...s, prompt: { ...prompt, text: head + lead + result.text, candidates: result.candidates } } : s,
+              s.prompt === prompt
+                ? { ...s, prompt: { ...prompt, text: head + lead + result.text, cursor: undefined, candidates: result.candidates } }
+                : s,
             ),
           );
           return;
         }
-        if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return;
-        // eslint-disable-next-line no-control-regex
-        const typed = input.replace(/[\u0000-\u001f\u007f]/g, '');
-        if (typed) setState(live(prompt.text + typed));
+        const special =
+          key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown;
+        const editKey: EditKey =
+          name === 'delete'
+            ? { name: isForwardDelete(raw.current) ? 'forward-delete' : 'backspace' }
+            : special || key.home || key.end || key.backspace || key.tab
+              ? { name: name ?? '' }
+              : { text: input };
+        const edited = editLine({ text: prompt.text, cursor: prompt.cursor ?? prompt.text.length }, editKey);
+        if (!edited) return;
+        if ('cancel' in edited) return setState(close());
+        const { text, cursor } = edited.line;
+        setState({
+          ...state,
+          prompt: { ...prompt, text, cursor: cursor === text.length ? undefined : cursor, candidates: undefined, error: undefined },
+          ...(prompt.kind === 'filter' ? { filter: text } : {}),
+        });
         return;
       }
 
@@ -299,7 +333,7 @@ export function App({
       const next = runAction(action, { state, rows, snapshot: store.getSnapshot(), pageSize: mainHeight - 1, commands, quit: onQuit });
       if (next !== state) setState(next);
     },
-    [commands, complete, keymap, mainHeight, onQuit, recovery, rows, settings, store, submitPrompt],
+    [commands, complete, keymap, mainHeight, onQuit, raw, recovery, rows, settings, store, submitPrompt],
   );
   useInput(onKey);
 
@@ -376,6 +410,8 @@ export function App({
           <QuestionLine text={questionText(ui.question)} width={width} />
         ) : ui.confirm ? (
           <ConfirmLine confirm={ui.confirm} width={width} />
+        ) : message ? (
+          <MessageBar entry={message} width={width} />
         ) : ui.notice ? (
           <Text color={theme.good} wrap="truncate">
             {fit(ui.notice, width)}

@@ -1,13 +1,8 @@
 import { Box, Text } from 'ink';
 import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
 import { fit } from './fit.js';
+import { settingShown } from './setting-input.js';
 import { useTheme } from './theme-context.js';
-
-export function settingText(settings: Settings, key: keyof Settings): string {
-  const value = settings[key];
-  if (typeof value === 'boolean') return value ? 'on' : 'off';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
 
 /** The settings screen: ↑↓ choose, Enter edits (a prompt), Esc closes. */
 export function SettingsOverlay({
@@ -32,7 +27,7 @@ export function SettingsOverlay({
       {EDITABLE_SETTINGS.map((s, i) => (
         <Text key={s.key} inverse={i === cursor} wrap="truncate">
           <Text color={i === cursor ? undefined : theme.accent}>{fit(s.label, 36)}</Text>
-          {fit(settingText(settings, s.key), Math.max(0, width - 36))}
+          {fit(settingShown(settings, s.key), Math.max(0, width - 36))}
         </Text>
       ))}
       <Text> </Text>

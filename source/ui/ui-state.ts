@@ -13,6 +13,12 @@ export type PromptKind = 'add' | 'create' | 'filter' | 'setting' | TorrentPrompt
 export interface Prompt {
   kind: PromptKind;
   text: string;
+  /** Where the cursor is in text; undefined = at the end. */
+  cursor?: number;
+  /** Why the last Enter was refused; the prompt stays open so the text can be fixed. */
+  error?: string;
+  /** Enter was pressed and the answer is awaited (an add fetching a URL). */
+  busy?: boolean;
   /** For the per-torrent prompts: the torrent they edit. */
   hash?: string;
   /** Completion choices shown under the prompt after an ambiguous Tab. */

@@ -135,6 +135,12 @@ class FakeStore implements StoreView {
   log(level: string, text: string) {
     this.logged.push(`${level} ${text}`);
   }
+  /** A log line as the real store publishes it. */
+  push(level: LogEntry['level'], text: string, at = Date.now()) {
+    const log = [...this.snapshot.log, { id: (this.snapshot.log.at(-1)?.id ?? 0) + 1, at, level, text }];
+    this.snapshot = { ...this.snapshot, version: this.snapshot.version + 1, log };
+    for (const l of this.listeners) l();
+  }
 }
 
 function commandsRecorder() {
@@ -190,7 +196,7 @@ function mount(
       await delay();
     }
   };
-  return { app, store, calls, frame, press, settings, quits: () => quit };
+  return { app, store, calls, commands, frame, press, settings, quits: () => quit };
 }
 
 const many = Array.from({ length: 1000 }, (_, i) => row(i));
@@ -356,7 +362,8 @@ test('the settings screen edits a setting through a prompt and saves it', async 
   assert.match(m.frame(), /Value: on/);
   await m.press('\x7f\x7f', 'maybe\r');
   assert.match(m.frame(), /DHT \(next start\)\s+on/, 'nonsense is refused');
-  await m.press('\r', '\x7f\x7f', 'off\r');
+  assert.match(m.frame(), /! DHT \(next start\): choose one of on, off\nValue: maybe/, 'the prompt stays open, saying why');
+  await m.press('\x15', 'off\r');
   assert.match(m.frame(), /DHT \(next start\)\s+off/);
   assert.equal(m.settings.dht, false);
   await m.press('\x1b', '?');
@@ -528,9 +535,13 @@ test('R, T, D, U: seed goals and limits of a torrent, from what users type; a re
     `goals ${h} {"seedRatioMode":"global"}`,
   ]);
   const before = m.calls.length;
-  await m.press('R', '\x15', 'lots\r', 'T', '\x15', '10 parsecs\r', 'D', '\x15', '-5\r', 'U', '\x15', '0.5\r', 'R', '\x15', '0\r');
+  await m.press('R', '\x15', 'lots\r');
+  assert.match(m.frame(), /! seed ratio goal: 'lots' is not a ratio .*\nSeed ratio goal \(.*\): lots/, 'open, with the reason above it');
+  await m.press('\x1b', 'T', '\x15', '10 parsecs\r', '\x1b', 'D', '\x15', '-5\r', '\x1b', 'U', '\x15', '0.5\r', '\x1b', 'R', '\x15', '0\r');
   assert.equal(m.calls.length, before, 'nothing refused reaches the service');
-  assert.doesNotMatch(m.frame(), /Seed ratio goal \(/, 'the prompt closed');
+  assert.match(m.frame(), /Seed ratio goal \(/, 'still open after a refusal');
+  await m.press('\x1b');
+  assert.doesNotMatch(m.frame(), /Seed ratio goal \(/, 'Esc closes it');
   assert.deepEqual(m.store.logged, [
     "warn seed ratio goal: 'lots' is not a ratio (a number like 2 or 1.5, global, or unlimited); unchanged",
     "warn seed idle goal: '10 parsecs' is not a time (like 90m, 2h, 1h30m, 1d; a bare number is minutes; or global, unlimited); unchanged",
@@ -570,4 +581,94 @@ test('the Info tab shows labels, seed goals (the global ones named as such) and 
     /U\s+upload limit of the torrent/,
   ])
     assert.match(tall.frame(), line);
+});
+
+test('prompts edit like a shell line: arrows, Home/End, Ctrl-A/E/W/U/K, Backspace and Delete at the cursor, a paste, Ctrl-C cancels', async (t) => {
+  const m = mount(many.slice(0, 1));
+  t.after(() => m.app.unmount());
+  const line = () =>
+    m
+      .frame()
+      .split('\n')
+      .find((l) => l.startsWith('Add ('))!;
+  await m.press('a', 'ubuntu.torrent');
+  assert.match(line(), /: ubuntu\.torrent\s*$/, 'a pasted chunk goes in whole');
+  await m.press('\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '-24');
+  assert.match(line(), /: ubuntu-24\.torrent/, 'typed at the cursor after Left');
+  await m.press('\x01', '~/', '\x05', 'x');
+  assert.match(line(), /: ~\/ubuntu-24\.torrentx/, 'Ctrl-A, Ctrl-E');
+  await m.press('\x7f', '\x1b[H', '\x1b[3~', '\x1b[3~');
+  assert.match(line(), /: ubuntu-24\.torrent$/, 'Backspace before the cursor, Delete under it, Home');
+  await m.press('\x1b[F', ' b', '\x17');
+  assert.match(line(), /: ubuntu-24\.torrent\s*$/, 'End, Ctrl-W deletes the word before');
+  await m.press(...Array<string>(9).fill('\x1b[D'), '\x0b');
+  assert.match(line(), /: ubuntu-24\s*$/, 'Ctrl-K deletes to the end');
+  await m.press('\x1b[D', '\x1b[D', '\x1b[D', '\x1b[C', '\x15');
+  assert.match(line(), /: 24\s*$/, 'Right, then Ctrl-U deletes to the start');
+  await m.press('\x03');
+  assert.doesNotMatch(m.frame(), /Add \(/, 'Ctrl-C cancels');
+  assert.equal(m.quits(), 0, 'and does not quit');
+  assert.deepEqual(m.calls, []);
+  await m.press('a', 'xy', '\x1b[D', '\r');
+  assert.deepEqual(m.calls, ['add xy'], 'Enter takes the whole line wherever the cursor is');
+});
+
+test('a failed add keeps the prompt open with the reason; fixed, it closes', async (t) => {
+  const m = mount(many.slice(0, 1));
+  t.after(() => m.app.unmount());
+  m.commands.add = async (text) => {
+    m.calls.push(`add ${text}`);
+    return text === '/tmp' ? { error: 'cannot add /tmp: is a directory, not a file' } : { hash: 'ab' };
+  };
+  await m.press('a', '/tmp', '\r');
+  await settle(() => /! cannot add/.test(m.frame()));
+  assert.match(m.frame(), /! cannot add \/tmp: is a directory, not a file\nAdd \(.*\): \/tmp/);
+  await m.press('/x.torrent');
+  assert.doesNotMatch(m.frame(), /! cannot add/, 'editing clears the reason');
+  await m.press('\r');
+  await settle(() => !/Add \(/.test(m.frame()));
+  assert.doesNotMatch(m.frame(), /Add \(/);
+  assert.deepEqual(m.calls, ['add /tmp', 'add /tmp/x.torrent']);
+});
+
+test('failures show in a message bar, not only in the log; a key dismisses it; background warnings stay in the log', async (t) => {
+  const m = mount(many.slice(0, 2));
+  t.after(() => m.app.unmount());
+  m.store.push('warn', 'torrent-0000: tracker http://t/announce: timed out', Date.now() - 60_000);
+  await delay();
+  assert.doesNotMatch(m.frame(), /! /, 'a warning nobody asked for stays in the log');
+  await m.press('j');
+  m.store.push('warn', 'torrent-0001 has no metadata yet');
+  await delay();
+  assert.match(m.frame(), /! torrent-0001 has no metadata yet/, 'a warning answering a key');
+  await m.press('k');
+  assert.doesNotMatch(m.frame(), /! /);
+  m.store.push('error', 'cannot move torrent-0000 to /full: disk full; it stays where it was');
+  await delay();
+  assert.match(m.frame(), /! cannot move torrent-0000 to \/full: disk full; it stays where it was\n.*↓/, 'just above the status bar');
+  await m.press('j');
+  assert.doesNotMatch(m.frame(), /! cannot move/);
+});
+
+test('settings limits in the units of the CLI: shown as rates, typed as KiB/s or 1M, a refused value says why', async (t) => {
+  const m = mount(many.slice(0, 1), { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('S');
+  assert.match(m.frame(), /Download limit \(KiB\/s; 0 = none\)\s+unlimited/);
+  await m.press('j', 'j', '\r');
+  assert.match(m.frame(), /Value: 0/);
+  await m.press('\x15', '1M\r');
+  assert.equal(m.settings.downloadLimit, 1024 * 1024);
+  assert.match(m.frame(), /Download limit \(KiB\/s; 0 = none\)\s+1 MiB\/s/);
+  await m.press('\r');
+  assert.match(m.frame(), /Value: 1M/, 'opens in the form it is typed');
+  await m.press('\x15', '512\r');
+  assert.equal(m.settings.downloadLimit, 512 * 1024, 'a bare number is KiB/s, as --download-limit');
+  await m.press('j', '\r', '\x15', 'fast\r');
+  await settle(() => /! upload limit/.test(m.frame()));
+  assert.match(m.frame(), /! upload limit: 'fast' is not a rate/);
+  assert.equal(m.settings.uploadLimit, 0);
+  await m.press('\x1b', 'k', 'k', '\r', '\x15', '99999\r');
+  await settle(() => /! Listen port/.test(m.frame()));
+  assert.match(m.frame(), /! Listen port \(next start\): '99999' is not a whole number from 0 to 65535/);
 });
