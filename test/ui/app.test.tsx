@@ -672,3 +672,18 @@ test('settings limits in the units of the CLI: shown as rates, typed as KiB/s or
   await settle(() => /! Listen port/.test(m.frame()));
   assert.match(m.frame(), /! Listen port \(next start\): '99999' is not a whole number from 0 to 65535/);
 });
+
+test('a magnet awaiting metadata: Size "?" in the list, and the detail says the other tabs come with the metadata', async (t) => {
+  const magnet = row(7, { state: 'metadata', size: 0, magnet: 'magnet:?xt=urn:btih:07&dn=awaited', name: 'awaited' });
+  const m = mount([magnet, row(8)], { width: 100 });
+  t.after(() => m.app.unmount());
+  await delay();
+  assert.match(m.frame(), /awaited\s+metadata\s+\S+\s+\?\s/, 'not "0 B"');
+  await m.press('\r', '3');
+  await settle(() => /Magnet/.test(m.frame()));
+  assert.match(m.frame(), /the other tabs once the metadata arrives/);
+  assert.match(m.frame(), /Magnet\s+magnet:\?xt=urn:btih:07&dn=awaited/, 'Info, not an empty Files tab');
+  await m.press('\x1b', 'j', '\r');
+  await settle(() => /Tab\/1-5 switch/.test(m.frame()));
+  assert.match(m.frame(), /track1\.flac/, 'an ordinary torrent opens on the tab chosen');
+});
