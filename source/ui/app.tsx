@@ -136,23 +136,22 @@ export function App({
       // A refused value keeps the prompt open with the reason, so a typo can be fixed (Esc gives up); the log has it too.
       const refuse = (error: string): UiState => {
         store.log('warn', error);
-        return { ...state, prompt: { ...prompt, error, busy: false } };
+        return { ...state, prompt: { ...prompt, error } };
       };
       switch (prompt.kind) {
-        case 'add': {
-          if (!text) return { ...state, prompt: undefined };
-          const busy: Prompt = { ...prompt, busy: true, error: undefined, candidates: undefined };
-          void commands.add(text).then((result) =>
-            setUiState((s) => {
-              if (s.prompt !== busy) return s;
-              const next =
-                result && 'error' in result ? { ...s, prompt: { ...busy, busy: false, error: result.error } } : { ...s, prompt: undefined };
-              uiRef.current = next;
-              return next;
-            }),
-          );
-          return { ...state, prompt: busy };
-        }
+        case 'add':
+          // Closed at once so keys typed next are not lost; a failure (a file, a typo: milliseconds) opens it again with the reason.
+          if (text)
+            void commands.add(text).then((result) => {
+              if (!result || !('error' in result)) return;
+              setUiState((s) => {
+                if (s.prompt || s.confirm || s.question || s.overlay) return s;
+                const next: UiState = { ...s, prompt: { kind: 'add', text: prompt.text, error: result.error } };
+                uiRef.current = next;
+                return next;
+              });
+            });
+          return { ...state, prompt: undefined };
         case 'create':
           if (text) {
             void commands.create(text).then((magnets) => {
@@ -230,7 +229,8 @@ export function App({
       }
       const name = keyName(input, key);
       lastKeyAt.current = Date.now();
-      setDismissedId(lastLogId());
+      // A key answers the message in view; one that came while a prompt hid it waits for the prompt to close.
+      if (!state.prompt) setDismissedId(lastLogId());
 
       if (recovery && recoveryOpenRef.current) {
         // Nothing else until it is answered: the session is not saved meanwhile.
@@ -258,8 +258,6 @@ export function App({
         const prompt = state.prompt;
         const close = (): UiState => ({ ...state, prompt: undefined, ...(prompt.kind === 'filter' ? { filter: '' } : {}) });
         if (name === 'escape') return setState(close());
-        // While an add is under way only Esc and Ctrl-C do anything.
-        if (prompt.busy) return name === 'C-c' ? setState(close()) : undefined;
         if (name === 'return') return setState(submitPrompt(prompt, state));
         if (name === 'tab' && complete && (prompt.kind === 'add' || prompt.kind === 'create' || prompt.kind === 'move')) {
           // Complete the last comma-separated part (create takes several paths).

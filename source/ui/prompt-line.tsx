@@ -37,7 +37,6 @@ export function PromptLine({ prompt, width }: { prompt: Prompt; width: number })
         {before}
         <Text inverse>{under}</Text>
         {after}
-        {prompt.busy ? <Text color={theme.dim}> …</Text> : null}
       </Text>
     </Box>
   );

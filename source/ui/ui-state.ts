@@ -17,8 +17,6 @@ export interface Prompt {
   cursor?: number;
   /** Why the last Enter was refused; the prompt stays open so the text can be fixed. */
   error?: string;
-  /** Enter was pressed and the answer is awaited (an add fetching a URL). */
-  busy?: boolean;
   /** For the per-torrent prompts: the torrent they edit. */
   hash?: string;
   /** Completion choices shown under the prompt after an ambiguous Tab. */
