@@ -6,7 +6,7 @@ import { useTheme } from './theme-context.js';
 export const PROMPT_LABELS: Record<Prompt['kind'], string> = {
   add: 'Add (path, URL, magnet or info-hash; Tab completes): ',
   create: 'New torrent from (paths, comma-separated; Tab completes): ',
-  filter: 'Filter: ',
+  filter: 'Filter (name, state:seeding, #label): ',
   setting: 'Value: ',
   labels: 'Labels (comma-separated; empty clears): ',
   move: 'Move data to (Tab completes): ',

@@ -5,7 +5,7 @@ import { allViews, viewCounts, viewTitle, type SortKey, type View } from '../sto
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 
-/** Top line: the views with their counts (built-in, then one per label in use: '#label'), the sort and the name filter. */
+/** Top line: the views with their counts under the filter (built-in, then one per label in use: '#label'), the sort and the filter. */
 export function ViewBar({
   rows,
   view,
@@ -24,7 +24,7 @@ export function ViewBar({
   demo: boolean;
 }) {
   const theme = useTheme();
-  const counts = useMemo(() => viewCounts(rows), [rows]);
+  const counts = useMemo(() => viewCounts(rows, filter), [rows, filter]);
   const views = useMemo(() => allViews(rows), [rows]);
   const right = `sort ${sort}${descending ? '▼' : '▲'}${filter ? `  filter "${filter}"` : ''}`;
   const title = demo ? 'btui demo ' : 'btui ';

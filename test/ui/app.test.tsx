@@ -274,7 +274,7 @@ test('the live filter narrows the list as you type; Esc clears it', async (t) =>
   const m = mount(many.slice(0, 30));
   t.after(() => m.app.unmount());
   await m.press('/', '1', '2');
-  assert.match(m.frame(), /Filter: 12/);
+  assert.match(m.frame(), /Filter \(name, state:seeding, #label\): 12/);
   const names = m
     .frame()
     .split('\n')
@@ -334,7 +334,7 @@ test('keys that arrive in one chunk (fast typing, typed text plus Enter) are tak
   await m.press('n');
   await m.press('/12\r');
   assert.match(m.frame(), /filter "12"/);
-  assert.doesNotMatch(m.frame(), /Filter: /, 'the prompt closed on the Enter inside the chunk');
+  assert.doesNotMatch(m.frame(), /Filter \(/, 'the prompt closed on the Enter inside the chunk');
 });
 
 test('Esc and a key read together (Alt+key) count as Esc, then the key', async (t) => {
@@ -684,6 +684,20 @@ test('a magnet awaiting metadata: Size "?" in the list, and the detail says the 
   assert.match(m.frame(), /the other tabs once the metadata arrives/);
   assert.match(m.frame(), /Magnet\s+magnet:\?xt=urn:btih:07&dn=awaited/, 'Info, not an empty Files tab');
   await m.press('\x1b', 'j', '\r');
-  await settle(() => /Tab\/1-5 switch/.test(m.frame()));
+  await settle(() => /track1\.flac/.test(m.frame()));
   assert.match(m.frame(), /track1\.flac/, 'an ordinary torrent opens on the tab chosen');
+});
+
+test('the filter prompt takes state: and #label words, and the view counts follow the filter', async (t) => {
+  const rows = [row(1, { labels: ['linux'] }), row(2, { labels: ['linux'] }), row(3, { labels: ['video'] })];
+  const m = mount(rows, { width: 120 });
+  t.after(() => m.app.unmount());
+  await m.press('/', '#linux state:seeding');
+  await settle(() => /all 0/.test(m.frame()) || /all 1/.test(m.frame()));
+  // row(3) seeds (i % 3 === 0) but is labelled video; rows 1 and 2 download.
+  assert.match(m.frame(), / all 0 /);
+  await m.press('\x17');
+  assert.match(m.frame(), / all 2 {2}downloading 2 {2}seeding 0 /, 'counts of the rows under the filter');
+  assert.match(m.frame(), /torrent-0001/);
+  assert.doesNotMatch(m.frame(), /torrent-0003/);
 });
