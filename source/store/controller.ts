@@ -201,6 +201,11 @@ export class Controller {
     return summary ? printable(summary.name) : undefined;
   }
 
+  /** The torrent's magnet link (with its metadata: hash, name, size, trackers; without: the link it was added by). */
+  magnetOf(hash: string): string | undefined {
+    return this.service.info(hash)?.magnet ?? this.service.summary(hash)?.magnet;
+  }
+
   /** The `btui metainfo` summary of a torrent in the session. */
   metainfoText(hash: string): string | undefined {
     const meta = this.service.metainfo(hash);

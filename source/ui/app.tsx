@@ -1,4 +1,4 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, useStdout } from 'ink';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
@@ -6,7 +6,8 @@ import { parseIdleGoal, parseLabels, parseRateLimit, parseRatioGoal, type IdleGo
 import type { Snapshot } from '../store/types.js';
 import { visibleRows } from '../store/view.js';
 import { DetailView } from './detail-view.js';
-import { fit } from './fit.js';
+import { osc52 } from './clipboard.js';
+import { fit, wrapHard } from './fit.js';
 import { HelpOverlay, helpLines } from './help-overlay.js';
 import { buildKeymap, keyName, type InkKey } from './keymap.js';
 import { LogPane } from './log-pane.js';
@@ -103,9 +104,15 @@ export function App({
     [snapshot.torrents, rawState.view, rawState.filter, rawState.sort, rawState.descending],
   );
   const ui = reconcileSelection(rawState, rows);
+  const marked = useMemo(() => new Set(ui.marked), [ui.marked]);
   const uiRef = useRef(ui);
   uiRef.current = ui;
   const raw = useRawInput();
+  const { write } = useStdout();
+  const magnetShown = ui.overlay?.kind === 'magnet' ? ui.overlay.text : undefined;
+  useEffect(() => {
+    if (magnetShown !== undefined) write(osc52(magnetShown));
+  }, [magnetShown, write]);
 
   // The message bar: failures (and warnings answering a key) since the last key, in view rather than only in the log.
   const lastLogId = () => store.getSnapshot().log.at(-1)?.id ?? 0;
@@ -133,6 +140,7 @@ export function App({
   const submitPrompt = useCallback(
     (prompt: Prompt, state: UiState): UiState => {
       const text = prompt.text.trim();
+      const targets = prompt.hashes ?? (prompt.hash ? [prompt.hash] : []);
       // A refused value keeps the prompt open with the reason, so a typo can be fixed (Esc gives up); the log has it too.
       const refuse = (error: string): UiState => {
         store.log('warn', error);
@@ -162,18 +170,16 @@ export function App({
         case 'filter':
           return { ...state, prompt: undefined, filter: prompt.text };
         case 'labels':
-          if (prompt.hash) void commands.setLabels(prompt.hash, parseLabels(prompt.text));
+          for (const hash of targets) void commands.setLabels(hash, parseLabels(prompt.text));
           return { ...state, prompt: undefined };
         case 'move':
-          if (prompt.hash && text) void commands.move(prompt.hash, text);
+          if (text) for (const hash of targets) void commands.move(hash, text);
           return { ...state, prompt: undefined };
         case 'seedRatio':
         case 'seedIdle':
         case 'downloadLimit':
         case 'uploadLimit': {
           // A refused value changes nothing: the torrent keeps the value the prompt opened with.
-          const hash = prompt.hash;
-          if (!hash) return { ...state, prompt: undefined };
           const parsed =
             prompt.kind === 'seedRatio'
               ? parseRatioGoal(text)
@@ -182,9 +188,11 @@ export function App({
                 : parseRateLimit(text, prompt.kind === 'downloadLimit' ? 'download' : 'upload');
           if ('error' in parsed) return refuse(`${parsed.error}; unchanged`);
           const value = parsed.value;
-          if (typeof value === 'number')
-            void commands.setTorrentLimits(hash, prompt.kind === 'downloadLimit' ? { download: value } : { upload: value });
-          else void commands.setSeedGoals(hash, value);
+          for (const hash of targets) {
+            if (typeof value === 'number')
+              void commands.setTorrentLimits(hash, prompt.kind === 'downloadLimit' ? { download: value } : { upload: value });
+            else void commands.setSeedGoals(hash, value);
+          }
           return { ...state, prompt: undefined };
         }
         case 'setting': {
@@ -249,7 +257,11 @@ export function App({
       }
 
       if (state.confirm) {
-        if (input === 'y' || input === 'Y') void commands.remove(state.confirm.hash, state.confirm.kind === 'removeData');
+        if (input === 'y' || input === 'Y') {
+          const hashes = state.confirm.hashes ?? [state.confirm.hash];
+          for (const hash of hashes) void commands.remove(hash, state.confirm.kind === 'removeData');
+          if (state.confirm.hashes) return setState({ ...state, confirm: undefined, marked: [] });
+        }
         setState({ ...state, confirm: undefined });
         return;
       }
@@ -294,7 +306,7 @@ export function App({
       }
 
       const overlay = state.overlay;
-      if (overlay?.kind === 'help' || overlay?.kind === 'metainfo') {
+      if (overlay?.kind === 'help' || overlay?.kind === 'metainfo' || overlay?.kind === 'magnet') {
         const lines = overlay.kind === 'help' ? helpLines(keymap.bindings).length : overlay.text.split('\n').length;
         const max = Math.max(0, lines - (mainHeight - 1));
         const page = Math.max(1, mainHeight - 2);
@@ -306,7 +318,8 @@ export function App({
           moved === 'back' ||
           moved === 'quit' ||
           (overlay.kind === 'help' && moved === 'help') ||
-          (overlay.kind === 'metainfo' && moved === 'metainfo')
+          (overlay.kind === 'metainfo' && moved === 'metainfo') ||
+          (overlay.kind === 'magnet' && moved === 'copyMagnet')
         ) {
           setState({ ...state, overlay: undefined });
         }
@@ -341,6 +354,16 @@ export function App({
     main = <TextOverlay title={recovery.title} text={recovery.text} width={width} height={mainHeight} scroll={0} hint="" />;
   else if (ui.overlay?.kind === 'help')
     main = <HelpOverlay bindings={keymap.bindings} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
+  else if (ui.overlay?.kind === 'magnet')
+    main = (
+      <TextOverlay
+        title="Magnet (copied to the clipboard where the terminal allows OSC 52)"
+        text={wrapHard(ui.overlay.text, width)}
+        width={width}
+        height={mainHeight}
+        scroll={ui.overlay.scroll}
+      />
+    );
   else if (ui.overlay?.kind === 'metainfo')
     main = <TextOverlay title="Metainfo" text={ui.overlay.text} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
   else if (ui.overlay?.kind === 'settings')
@@ -372,6 +395,7 @@ export function App({
         sort={ui.sort}
         descending={ui.descending}
         empty={empty}
+        marked={marked}
       />
     );
   }
@@ -393,6 +417,7 @@ export function App({
               filter={ui.filter}
               width={width}
               demo={demo}
+              marked={ui.marked.length}
             />
           )}
         </Box>

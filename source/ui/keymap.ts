@@ -51,7 +51,9 @@ export type ActionId =
   | 'nextSort'
   | 'reverseSort'
   | 'log'
-  | 'settings';
+  | 'settings'
+  | 'mark'
+  | 'copyMagnet';
 
 export interface Binding {
   action: ActionId;
@@ -76,6 +78,12 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'tab3', keys: ['3'], description: 'Files tab', group: 'Detail' },
   { action: 'tab4', keys: ['4'], description: 'Trackers tab', group: 'Detail' },
   { action: 'tab5', keys: ['5'], description: 'Pieces tab (heatmap)', group: 'Detail' },
+  {
+    action: 'mark',
+    keys: ['t'],
+    description: 'mark / unmark (Space r x X u L M R T D U then act on every marked one; Esc unmarks)',
+    group: 'Torrent',
+  },
   { action: 'toggle', keys: ['space'], description: 'start / pause', group: 'Torrent' },
   { action: 'recheck', keys: ['r'], description: 'recheck the data', group: 'Torrent' },
   { action: 'remove', keys: ['x'], description: 'remove (keeps the data; asks first)', group: 'Torrent' },
@@ -83,6 +91,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'announce', keys: ['u'], description: 'announce to the trackers now', group: 'Torrent' },
   { action: 'scrape', keys: ['s'], description: 'scrape the trackers now', group: 'Torrent' },
   { action: 'metainfo', keys: ['m'], description: 'metainfo view', group: 'Torrent' },
+  { action: 'copyMagnet', keys: ['c'], description: 'the magnet link whole, copied to the clipboard (OSC 52)', group: 'Torrent' },
   { action: 'labels', keys: ['L'], description: 'labels of the torrent (comma-separated; empty clears)', group: 'Torrent' },
   { action: 'move', keys: ['M'], description: 'move the data to another directory (Tab completes)', group: 'Torrent' },
   { action: 'seedRatio', keys: ['R'], description: 'seed ratio goal of the torrent (2, 1.5, global, unlimited)', group: 'Torrent' },

@@ -67,6 +67,11 @@ export function promptWindow(text: string, cursor: number, room: number): { befo
 }
 
 export function confirmText(confirm: Confirm): string {
+  const n = confirm.hashes?.length;
+  if (n !== undefined)
+    return confirm.kind === 'removeData'
+      ? `Remove ${n} marked torrents AND DELETE their data (${confirm.path}, …)? (y/N)`
+      : `Remove ${n} marked torrents from the session (their data stays)? (y/N)`;
   if (confirm.path === '') return `Remove "${confirm.name}" (its metadata has not arrived; nothing on disk)? (y/N)`;
   return confirm.kind === 'removeData'
     ? `Remove "${confirm.name}" AND DELETE ${confirm.path}? (y/N)`

@@ -17,10 +17,12 @@ interface Props {
   descending: boolean;
   /** Shown when there are no rows. */
   empty: string;
+  /** Torrents marked with t, shown with a '*' before the name. */
+  marked?: ReadonlySet<string>;
 }
 
 /** The torrent list, virtually scrolled: only the rows that fit are rendered. */
-export function TorrentList({ rows, selected, width, height, sort, descending, empty }: Props) {
+export function TorrentList({ rows, selected, width, height, sort, descending, empty, marked }: Props) {
   const theme = useTheme();
   const offset = useRef(0);
   const { columns, nameWidth } = layoutColumns(width);
@@ -47,7 +49,14 @@ export function TorrentList({ rows, selected, width, height, sort, descending, e
         <Text color={theme.dim}>{fit(empty, width)}</Text>
       ) : (
         visible.map((row) => (
-          <ListRow key={row.infoHash} row={row} columns={columns} nameWidth={nameWidth} selected={row.infoHash === selected} />
+          <ListRow
+            key={row.infoHash}
+            row={row}
+            columns={columns}
+            nameWidth={nameWidth}
+            selected={row.infoHash === selected}
+            marked={marked?.has(row.infoHash) ?? false}
+          />
         ))
       )}
     </Box>
@@ -59,11 +68,13 @@ const ListRow = memo(function ListRow({
   columns,
   nameWidth,
   selected,
+  marked,
 }: {
   row: TorrentRow;
   columns: Column[];
   nameWidth: number;
   selected: boolean;
+  marked: boolean;
 }) {
   const theme = useTheme();
   const stateColour = theme.state[row.state];
@@ -79,9 +90,10 @@ const ListRow = memo(function ListRow({
         </Text>
       );
     }
-    const text = fit(c.text(row), c.id === 'name' ? nameWidth : c.width, c.align);
+    const marks = marked && c.id === 'name';
+    const text = fit(marks ? `* ${c.text(row)}` : c.text(row), c.id === 'name' ? nameWidth : c.width, c.align);
     return (
-      <Text key={c.id} color={selected ? undefined : c.id === 'state' ? stateColour : undefined}>
+      <Text key={c.id} bold={marks} color={selected ? undefined : c.id === 'state' ? stateColour : marks ? theme.accent : undefined}>
         {gap}
         {text}
       </Text>

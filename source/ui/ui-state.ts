@@ -19,6 +19,8 @@ export interface Prompt {
   error?: string;
   /** For the per-torrent prompts: the torrent they edit. */
   hash?: string;
+  /** Marked torrents the prompt edits instead, all alike. */
+  hashes?: readonly string[];
   /** Completion choices shown under the prompt after an ambiguous Tab. */
   candidates?: string[];
   /** For 'setting': which setting is being edited. */
@@ -30,6 +32,8 @@ export interface Confirm {
   hash: string;
   name: string;
   path: string;
+  /** Marked torrents removed together (name and path are then the first one's). */
+  hashes?: readonly string[];
 }
 
 /** A y/n question on the bottom line. */
@@ -42,6 +46,7 @@ export interface Question {
 export type Overlay =
   | { kind: 'help'; scroll: number }
   | { kind: 'metainfo'; hash: string; text: string; scroll: number }
+  | { kind: 'magnet'; hash: string; text: string; scroll: number }
   | { kind: 'settings'; cursor: number };
 
 /** Everything about what the screen shows that is not engine data. Plain data, changed only by pure functions. */
@@ -65,6 +70,8 @@ export interface UiState {
   confirm?: Confirm;
   question?: Question;
   showLog: boolean;
+  /** Torrents marked with t: the torrent actions apply to all of them. */
+  marked: readonly string[];
   /** A one-line notice under the list (e.g. the magnet of a new torrent). */
   notice?: string;
 }
@@ -81,6 +88,7 @@ export function initialUiState(): UiState {
     descending: false,
     filter: '',
     showLog: false,
+    marked: [],
   };
 }
 

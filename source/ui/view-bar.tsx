@@ -14,6 +14,7 @@ export function ViewBar({
   filter,
   width,
   demo,
+  marked = 0,
 }: {
   rows: readonly TorrentRow[];
   view: View;
@@ -22,11 +23,13 @@ export function ViewBar({
   filter: string;
   width: number;
   demo: boolean;
+  /** How many torrents are marked (t). */
+  marked?: number;
 }) {
   const theme = useTheme();
   const counts = useMemo(() => viewCounts(rows, filter), [rows, filter]);
   const views = useMemo(() => allViews(rows), [rows]);
-  const right = `sort ${sort}${descending ? '▼' : '▲'}${filter ? `  filter "${filter}"` : ''}`;
+  const right = `${marked > 0 ? `${marked} marked  ` : ''}sort ${sort}${descending ? '▼' : '▲'}${filter ? `  filter "${filter}"` : ''}`;
   const title = demo ? 'btui demo ' : 'btui ';
   let used = title.length + right.length + 1;
   const items: { view: View; text: string }[] = [];

@@ -147,13 +147,14 @@ function commandsRecorder() {
   const calls: string[] = [];
   const commands: AppCommands = {
     toggle: async (h) => void calls.push(`toggle ${h}`),
-    recheck: async () => {},
+    recheck: async (h) => void calls.push(`recheck ${h}`),
     announce: () => {},
     scrape: async () => {},
     changePriority: () => {},
     changeFilePriority: (h, f, d) => void calls.push(`file ${f} ${d}`),
     stepLimit: () => {},
     metainfoText: () => 'Name        torrent-0000\nInfo hash   00\n\nFiles\n  a  1 B\n',
+    magnetOf: (h) => `magnet:?xt=urn:btih:${h}&dn=${'long-name-'.repeat(12)}&tr=http%3A%2F%2Ftracker.example%2Fannounce`,
     add: async (text) => void calls.push(`add ${text}`),
     create: async (text) => {
       calls.push(`create ${text}`);
@@ -700,4 +701,48 @@ test('the filter prompt takes state: and #label words, and the view counts follo
   assert.match(m.frame(), / all 2 {2}downloading 2 {2}seeding 0 /, 'counts of the rows under the filter');
   assert.match(m.frame(), /torrent-0001/);
   assert.doesNotMatch(m.frame(), /torrent-0003/);
+});
+
+test('t marks torrents; Space, r, x, L then act on every marked one; Esc unmarks', async (t) => {
+  const rows = [row(1), row(2), row(4), row(5)];
+  const [a, , c] = rows.map((r) => r.infoHash);
+  const m = mount(rows, { width: 100 });
+  t.after(() => m.app.unmount());
+  await m.press('t', 'j', 't');
+  await settle(() => /2 marked/.test(m.frame()));
+  assert.match(m.frame(), /^\* torrent-0001/m);
+  assert.match(m.frame(), /^torrent-0002/m, 'skipped over, not marked');
+  assert.match(m.frame(), /^\* torrent-0004/m);
+  await m.press(' ', 'r');
+  assert.deepEqual(m.calls, [`toggle ${a}`, `toggle ${c}`, `recheck ${a}`, `recheck ${c}`]);
+  await m.press('L', '\x15', 'linux\r');
+  assert.deepEqual(m.calls.slice(4), [`labels ${a} ["linux"]`, `labels ${c} ["linux"]`]);
+  await m.press('x');
+  assert.match(m.frame(), /Remove 2 marked torrents from the session \(their data stays\)\? \(y\/N\)/);
+  await m.press('y');
+  assert.deepEqual(m.calls.slice(6), [`remove ${a} false`, `remove ${c} false`]);
+  assert.doesNotMatch(m.frame(), /marked/, 'marks cleared by the removal');
+  await m.press('t', '\x1b');
+  assert.doesNotMatch(m.frame(), /marked|^\* /m, 'Esc unmarks');
+  const before = m.calls.length;
+  await m.press(' ');
+  assert.equal(m.calls.length, before + 1, 'unmarked: the selected one only');
+});
+
+test('c shows the magnet whole on its own screen and sends it to the clipboard with OSC 52', async (t) => {
+  const m = mount([row(1)], { width: 80 });
+  t.after(() => m.app.unmount());
+  const magnet = `magnet:?xt=urn:btih:${row(1).infoHash}&dn=${'long-name-'.repeat(12)}&tr=http%3A%2F%2Ftracker.example%2Fannounce`;
+  // In the test renderer a write to the terminal is a frame of its own: look through them all.
+  const frames = () => m.app.stdout.frames.map(strip);
+  await m.press('c');
+  await settle(() => frames().some((f) => /Magnet \(copied/.test(f)));
+  const screen = frames().findLast((f) => /Magnet \(copied/.test(f))!;
+  assert.ok(screen.split('\n').slice(2).join('').includes(magnet), 'the whole link, over several lines');
+  const osc = `\x1b]52;c;${Buffer.from(magnet).toString('base64')}\x07`;
+  await settle(() => m.app.stdout.frames.some((f) => f.includes(osc)));
+  assert.ok(
+    m.app.stdout.frames.some((f) => f.includes(osc)),
+    'OSC 52 with the link',
+  );
 });
