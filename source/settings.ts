@@ -40,6 +40,10 @@ export interface Settings {
   rpcPort: number;
   /** USER:PASSWORD for the RPC's Basic auth; '' = none (then only loopback is allowed). $BTUI_RPC_AUTH overrides. */
   rpcAuth: string;
+  /** The list as it was left (the TUI checks the names): its view, its sort column and direction. */
+  listView: string;
+  listSort: string;
+  listDescending: boolean;
 }
 
 export function defaultSettings(): Settings {
@@ -63,6 +67,9 @@ export function defaultSettings(): Settings {
     rpcBind: '127.0.0.1',
     rpcPort: 9091,
     rpcAuth: '',
+    listView: 'all',
+    listSort: 'added',
+    listDescending: false,
   };
 }
 
@@ -82,7 +89,7 @@ export const EDITABLE_SETTINGS: {
   { key: 'uploadLimit', label: 'Upload limit (KiB/s; 0 = none)', kind: 'rate' },
   { key: 'maxPeersPerTorrent', label: 'Max peers per torrent (next start)', kind: 'number', range: [1, 10_000] },
   { key: 'keymapPreset', label: 'Key preset', kind: 'choice', choices: ['default', 'rtorrent'] },
-  { key: 'refreshMs', label: 'Refresh interval (ms)', kind: 'number', range: [50, 60_000] },
+  { key: 'refreshMs', label: 'Refresh interval (ms)', kind: 'number', range: [100, 10_000] },
   { key: 'colours', label: 'Colours', kind: 'choice', choices: ['auto', '16', 'none'] },
   { key: 'watchDirectory', label: 'Watch directory', kind: 'text' },
   { key: 'maxActiveDownloads', label: 'Active downloads (0 = no limit)', kind: 'number', range: [0, 10_000] },
@@ -200,5 +207,8 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     rpcBind: str(raw.rpcBind, d.rpcBind).trim() || d.rpcBind,
     rpcPort: num(raw.rpcPort, d.rpcPort, 0, 65535),
     rpcAuth: str(raw.rpcAuth, ''),
+    listView: str(raw.listView, d.listView),
+    listSort: str(raw.listSort, d.listSort),
+    listDescending: typeof raw.listDescending === 'boolean' ? raw.listDescending : d.listDescending,
   };
 }

@@ -24,7 +24,7 @@ import { ThemeContext } from './theme-context.js';
 import { TextOverlay } from './text-overlay.js';
 import { TorrentList } from './torrent-list.js';
 import { ViewBar } from './view-bar.js';
-import { initialUiState, reconcileSelection, type Prompt, type UiState } from './ui-state.js';
+import { initialUiState, reconcileSelection, restoredList, type Prompt, type UiState } from './ui-state.js';
 
 export interface StoreView {
   subscribe(listener: () => void): () => void;
@@ -90,7 +90,7 @@ export function App({
   const recoveryOpenRef = useRef(recoveryOpen);
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [settings, setSettings] = useState(() => settingsAccess.read());
-  const [rawState, setUiState] = useState<UiState>(initialUiState);
+  const [rawState, setUiState] = useState<UiState>(() => ({ ...initialUiState(), ...restoredList(settingsAccess.read()) }));
   const keymap = useMemo(() => buildKeymap(settings.keymapPreset, settings.keys), [settings.keymapPreset, settings.keys]);
   const theme = useMemo(() => makeTheme(colourLevel(settings.colours)), [settings.colours]);
   const rows = useMemo(
@@ -124,6 +124,13 @@ export function App({
     const timer = setTimeout(() => setDismissedId((d) => Math.max(d, message.id)), MESSAGE_MS);
     return () => clearTimeout(timer);
   }, [message]);
+
+  // The view and sort are remembered across restarts.
+  useEffect(() => {
+    const saved = settingsAccess.read();
+    if (saved.listView === rawState.view && saved.listSort === rawState.sort && saved.listDescending === rawState.descending) return;
+    settingsAccess.update({ listView: rawState.view, listSort: rawState.sort, listDescending: rawState.descending });
+  }, [settingsAccess, rawState.view, rawState.sort, rawState.descending]);
 
   useEffect(() => {
     for (const problem of keymap.problems) store.log('warn', problem);

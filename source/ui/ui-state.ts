@@ -1,4 +1,4 @@
-import { allViews, SORT_KEYS, type SortKey, type View } from '../store/view.js';
+import { allViews, SORT_KEYS, VIEWS, type SortKey, type View } from '../store/view.js';
 import type { TorrentRow } from '../store/types.js';
 
 export const TABS = ['info', 'peers', 'files', 'trackers', 'pieces'] as const;
@@ -90,6 +90,18 @@ export function initialUiState(): UiState {
     showLog: false,
     marked: [],
   };
+}
+
+/** The list's view and sort as they were left (saved in the settings); names that are not known any more fall back to the defaults. */
+export function restoredList(saved: {
+  listView?: string;
+  listSort?: string;
+  listDescending?: boolean;
+}): Pick<UiState, 'view' | 'sort' | 'descending'> {
+  const view =
+    (VIEWS as readonly string[]).includes(saved.listView ?? '') || /^label:./.test(saved.listView ?? '') ? (saved.listView as View) : 'all';
+  const sort = (SORT_KEYS as readonly string[]).includes(saved.listSort ?? '') ? (saved.listSort as SortKey) : 'added';
+  return { view, sort, descending: saved.listDescending === true };
 }
 
 /** Keeps the selection on a visible row: its torrent if still shown, else the row now at its old place. */

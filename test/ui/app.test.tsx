@@ -746,3 +746,26 @@ test('c shows the magnet whole on its own screen and sends it to the clipboard w
     'OSC 52 with the link',
   );
 });
+
+test('the view and sort are saved in the settings and come back on the next start; unknown names fall back', async (t) => {
+  const m = mount([row(1, { labels: ['linux'] }), row(2)], { width: 120 });
+  t.after(() => m.app.unmount());
+  await m.press('V', 'o', 'o', 'O');
+  await settle(() => m.settings.listDescending === true);
+  assert.deepEqual([m.settings.listView, m.settings.listSort, m.settings.listDescending], ['label:linux', 'state', true]);
+  m.app.unmount();
+  const again = mount([row(1, { labels: ['linux'] }), row(2)], {
+    width: 120,
+    settings: { listView: 'label:linux', listSort: 'state', listDescending: true },
+  });
+  t.after(() => again.app.unmount());
+  await delay();
+  assert.match(again.frame(), /#linux 1 .*sort state▼/);
+  assert.doesNotMatch(again.frame(), /torrent-0002/, 'the #linux view');
+  const { restoredList } = await import('../../source/ui/ui-state.js');
+  assert.deepEqual(restoredList({ listView: 'nonsense', listSort: 'colour', listDescending: true }), {
+    view: 'all',
+    sort: 'added',
+    descending: true,
+  });
+});
