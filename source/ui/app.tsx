@@ -67,6 +67,9 @@ export interface AppProps {
   recovery?: RecoveryQuestion;
 }
 
+/** What the demo's first screen suggests trying (Esc hides it). */
+export const DEMO_HINT = 'try Enter (detail), 5 (heatmap), t (mark), / (filter), ? (help); Esc hides this';
+
 export interface RecoveryQuestion {
   title: string;
   text: string;
@@ -90,7 +93,11 @@ export function App({
   const recoveryOpenRef = useRef(recoveryOpen);
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [settings, setSettings] = useState(() => settingsAccess.read());
-  const [rawState, setUiState] = useState<UiState>(() => ({ ...initialUiState(), ...restoredList(settingsAccess.read()) }));
+  const [rawState, setUiState] = useState<UiState>(() => ({
+    ...initialUiState(),
+    ...restoredList(settingsAccess.read()),
+    ...(demo ? { notice: DEMO_HINT } : {}),
+  }));
   const keymap = useMemo(() => buildKeymap(settings.keymapPreset, settings.keys), [settings.keymapPreset, settings.keys]);
   const theme = useMemo(() => makeTheme(colourLevel(settings.colours)), [settings.colours]);
   const rows = useMemo(

@@ -172,7 +172,7 @@ function commandsRecorder() {
 
 function mount(
   rows: TorrentRow[],
-  options: { width?: number; height?: number; settings?: Partial<Settings>; recovery?: RecoveryQuestion } = {},
+  options: { width?: number; height?: number; settings?: Partial<Settings>; recovery?: RecoveryQuestion; demo?: boolean } = {},
 ) {
   const store = new FakeStore(rows);
   const { calls, commands } = commandsRecorder();
@@ -188,6 +188,7 @@ function mount(
       onQuit={() => quit++}
       complete={async (t) => ({ text: `${t}completed/`, candidates: [] })}
       recovery={options.recovery}
+      demo={options.demo}
     />,
   );
   const frame = () => strip(app.lastFrame() ?? '');
@@ -768,4 +769,17 @@ test('the view and sort are saved in the settings and come back on the next star
     sort: 'added',
     descending: true,
   });
+});
+
+test('the demo says on its first screen what to try; Esc hides it', async (t) => {
+  const m = mount([row(1)], { demo: true });
+  t.after(() => m.app.unmount());
+  await delay();
+  assert.match(m.frame(), /try Enter \(detail\), 5 \(heatmap\), t \(mark\), \/ \(filter\), \? \(help\); Esc hides this\n/);
+  await m.press('\x1b');
+  assert.doesNotMatch(m.frame(), /try Enter/);
+  const plain = mount([row(1)]);
+  t.after(() => plain.app.unmount());
+  await delay();
+  assert.doesNotMatch(plain.frame(), /try Enter/, 'not outside the demo');
 });
