@@ -11,7 +11,7 @@ import { printable } from '../format/text.js';
 import { expandPath } from '../service/add-input.js';
 import type { TorrentService } from '../service/torrent-service.js';
 import { nextLimit } from './limits.js';
-import { labelsText, limitsSummary, seedGoalsSummary } from './torrent-input.js';
+import { labelsText, limitsSummary, minutesText, seedGoalsSummary } from './torrent-input.js';
 import type { TorrentStore } from './torrent-store.js';
 
 /**
@@ -180,6 +180,15 @@ export class Controller {
     } catch {
       // The service logged why.
     }
+  }
+
+  /** The settings screen: the service-wide seed goals torrents on 'global' follow (null = none); saved in session.json. */
+  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }): void {
+    this.service.setGlobalSeedGoals(goals);
+    const now = this.service.settings();
+    const ratio = now.seedRatioLimit === undefined ? 'none' : String(now.seedRatioLimit);
+    const idle = now.seedIdleLimit === undefined ? 'none' : minutesText(now.seedIdleLimit);
+    this.store.log('info', `global seed goals: ratio ${ratio}, idle ${idle}`);
   }
 
   /** D / U: the torrent's own rate limits, bytes/s (0 = none of its own). */

@@ -17,7 +17,7 @@ import { ConfirmLine, PromptLine, QuestionLine, promptHeight, questionText } fro
 import { isForwardDelete, useRawInput } from './raw-input.js';
 import { runAction, type Commands } from './run-action.js';
 import { parseSetting, settingShown, settingText } from './setting-input.js';
-import { SettingsOverlay } from './settings-overlay.js';
+import { GLOBAL_GOAL_ROWS, globalGoalTexts, SettingsOverlay } from './settings-overlay.js';
 import { StatusBar } from './status-bar.js';
 import { colourLevel, makeTheme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
@@ -44,6 +44,8 @@ export interface AppCommands extends Commands {
   move(hash: string, directory: string): Promise<unknown>;
   setSeedGoals(hash: string, goals: RatioGoal | IdleGoal): Promise<void>;
   setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void>;
+  /** The defaults for torrents whose goals are 'global' (null = none). */
+  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }): void;
 }
 
 export interface SettingsAccess {
@@ -209,6 +211,21 @@ export function App({
           }
           return { ...state, prompt: undefined };
         }
+        case 'globalSeedRatio':
+        case 'globalSeedIdle': {
+          // 'global' means nothing here: these are the global goals.
+          const parsed = prompt.kind === 'globalSeedRatio' ? parseRatioGoal(text) : parseIdleGoal(text);
+          if ('error' in parsed) return refuse(parsed.error.replace(/global, /, ''));
+          const goal = parsed.value;
+          if ('seedRatioMode' in goal) {
+            if (goal.seedRatioMode === 'global') return refuse(`seed ratio goal: type a ratio or unlimited`);
+            commands.setGlobalSeedGoals({ ratio: goal.seedRatioMode === 'single' ? goal.seedRatioLimit! : null });
+          } else {
+            if (goal.seedIdleMode === 'global') return refuse(`seed idle goal: type a time or unlimited`);
+            commands.setGlobalSeedGoals({ idleMinutes: goal.seedIdleMode === 'single' ? goal.seedIdleLimit! : null });
+          }
+          return { ...state, prompt: undefined };
+        }
         case 'setting': {
           const field = EDITABLE_SETTINGS.find((f) => f.key === prompt.settingKey);
           if (!field) return { ...state, prompt: undefined };
@@ -340,11 +357,16 @@ export function App({
         return;
       }
       if (overlay?.kind === 'settings') {
-        const count = EDITABLE_SETTINGS.length;
+        const count = EDITABLE_SETTINGS.length + GLOBAL_GOAL_ROWS;
         const moved = name === undefined ? undefined : keymap.lookup(name);
         if (moved === 'up') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + count - 1) % count } });
         if (moved === 'down') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + 1) % count } });
         if (name === 'return' || moved === 'open') {
+          const goal = overlay.cursor - EDITABLE_SETTINGS.length;
+          if (goal >= 0) {
+            const text = globalGoalTexts(store.getSnapshot().global)[goal]!;
+            return setState({ ...state, prompt: { kind: goal === 0 ? 'globalSeedRatio' : 'globalSeedIdle', text } });
+          }
           const field = EDITABLE_SETTINGS[overlay.cursor]!;
           return setState({ ...state, prompt: { kind: 'setting', settingKey: field.key, text: settingText(settings, field.key) } });
         }
@@ -381,7 +403,16 @@ export function App({
   else if (ui.overlay?.kind === 'metainfo')
     main = <TextOverlay title="Metainfo" text={ui.overlay.text} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
   else if (ui.overlay?.kind === 'settings')
-    main = <SettingsOverlay settings={settings} cursor={ui.overlay.cursor} path={settingsAccess.path} width={width} height={mainHeight} />;
+    main = (
+      <SettingsOverlay
+        settings={settings}
+        global={snapshot.global}
+        cursor={ui.overlay.cursor}
+        path={settingsAccess.path}
+        width={width}
+        height={mainHeight}
+      />
+    );
   else if (ui.screen === 'detail' && selectedRow)
     main = (
       <DetailView

@@ -8,6 +8,8 @@ export const PROMPT_LABELS: Record<Prompt['kind'], string> = {
   create: 'New torrent from (paths, comma-separated; Tab completes): ',
   filter: 'Filter (name, state:seeding, #label): ',
   setting: 'Value: ',
+  globalSeedRatio: 'Seed ratio goal for every torrent on "global" (2, 1.5, unlimited): ',
+  globalSeedIdle: 'Seed idle goal for every torrent on "global" (90m, 2h, unlimited): ',
   labels: 'Labels (comma-separated; empty clears): ',
   move: 'Move data to (Tab completes): ',
   seedRatio: 'Seed ratio goal (2, 1.5, global, unlimited): ',

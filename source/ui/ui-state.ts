@@ -8,7 +8,7 @@ export const TAB_TITLES: Record<Tab, string> = { info: 'Info', peers: 'Peers', f
 /** Prompts that edit one torrent (its hash is in the prompt, so the selection may move meanwhile). */
 export const TORRENT_PROMPTS = ['labels', 'move', 'seedRatio', 'seedIdle', 'downloadLimit', 'uploadLimit'] as const;
 export type TorrentPromptKind = (typeof TORRENT_PROMPTS)[number];
-export type PromptKind = 'add' | 'create' | 'filter' | 'setting' | TorrentPromptKind;
+export type PromptKind = 'add' | 'create' | 'filter' | 'setting' | 'globalSeedRatio' | 'globalSeedIdle' | TorrentPromptKind;
 
 export interface Prompt {
   kind: PromptKind;

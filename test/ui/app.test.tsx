@@ -166,6 +166,7 @@ function commandsRecorder() {
     move: async (h, directory) => void calls.push(`move ${h} ${directory}`),
     setSeedGoals: async (h, goals) => void calls.push(`goals ${h} ${JSON.stringify(goals)}`),
     setTorrentLimits: async (h, limits) => void calls.push(`limits ${h} ${JSON.stringify(limits)}`),
+    setGlobalSeedGoals: (goals) => void calls.push(`global goals ${JSON.stringify(goals)}`),
   };
   return { calls, commands };
 }
@@ -782,4 +783,22 @@ test('the demo says on its first screen what to try; Esc hides it', async (t) =>
   t.after(() => plain.app.unmount());
   await delay();
   assert.doesNotMatch(plain.frame(), /try Enter/, 'not outside the demo');
+});
+
+test('the settings screen sets the default seed goals (for torrents on "global"); "global" itself is refused there', async (t) => {
+  const m = mount([row(1)], { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('S');
+  assert.match(m.frame(), /Seed ratio goal \(global default\)\s+unlimited\n.*Seed idle goal \(global default\)\s+unlimited/);
+  await m.press('k', 'k', '\r');
+  assert.match(m.frame(), /Seed ratio goal for every torrent on "global" .*: unlimited/);
+  await m.press('\x15', '1.5\r', 'j', '\r', '\x15', 'global\r');
+  await settle(() => /! seed idle goal: type a time or unlimited/.test(m.frame()));
+  assert.match(m.frame(), /! seed idle goal: type a time or unlimited/);
+  await m.press('\x15', '2h\r', 'k', '\r', '\x15', 'unlimited\r');
+  assert.deepEqual(
+    m.calls,
+    ['global goals {"ratio":1.5}', 'global goals {"idleMinutes":120}', 'global goals {"ratio":null}'],
+    'j wraps to the first row',
+  );
 });
