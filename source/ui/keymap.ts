@@ -53,7 +53,9 @@ export type ActionId =
   | 'log'
   | 'settings'
   | 'mark'
-  | 'copyMagnet';
+  | 'copyMagnet'
+  | 'folderPriorityUp'
+  | 'folderPriorityDown';
 
 export interface Binding {
   action: ActionId;
@@ -100,6 +102,18 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'torrentUploadLimit', keys: ['U'], description: 'upload limit of the torrent (KiB/s, 1M; 0 = none)', group: 'Torrent' },
   { action: 'priorityUp', keys: ['+', '='], description: 'raise priority (torrent, or file in Files)', group: 'Torrent' },
   { action: 'priorityDown', keys: ['-'], description: 'lower priority (torrent, or file in Files)', group: 'Torrent' },
+  {
+    action: 'folderPriorityUp',
+    keys: ['>'],
+    description: 'in Files: raise the priority of the whole folder of the file',
+    group: 'Torrent',
+  },
+  {
+    action: 'folderPriorityDown',
+    keys: ['<'],
+    description: 'in Files: lower the priority of the whole folder of the file',
+    group: 'Torrent',
+  },
   { action: 'add', keys: ['a'], description: 'add: path, URL, magnet or info-hash', group: 'List' },
   { action: 'create', keys: ['n'], description: 'new torrent from files, seeded', group: 'List' },
   { action: 'filter', keys: ['/'], description: 'filter by name', group: 'List' },

@@ -184,6 +184,17 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return torrentPrompt(state, targets, 'downloadLimit', rateLimitText(first.downloadLimit));
     case 'torrentUploadLimit':
       return torrentPrompt(state, targets, 'uploadLimit', rateLimitText(first.uploadLimit));
+    case 'folderPriorityUp':
+    case 'folderPriorityDown': {
+      // Every file under the folder of the file under the cursor (the whole torrent for a file at the top).
+      const files = inFiles ? (snapshot.detail?.files ?? []) : [];
+      const file = files[state.fileCursor];
+      if (!file) return state;
+      const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/') + 1) : '';
+      const delta = action === 'folderPriorityUp' ? 1 : -1;
+      for (const f of files) if (f.path.startsWith(folder)) commands.changeFilePriority(hash, f.index, delta);
+      return state;
+    }
     case 'priorityUp':
     case 'priorityDown': {
       const delta = action === 'priorityUp' ? 1 : -1;

@@ -802,3 +802,16 @@ test('the settings screen sets the default seed goals (for torrents on "global")
     'j wraps to the first row',
   );
 });
+
+test('in the Files tab, > and < change the priority of every file in the folder of the file under the cursor', async (t) => {
+  const m = mount(many.slice(0, 1), { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('\r', '3');
+  await settle(() => /track1\.flac/.test(m.frame()));
+  await m.press('<');
+  assert.deepEqual(m.calls, ['file 0 -1', 'file 1 -1'], 'album/cd1/: both tracks, not the cover');
+  await m.press('j', 'j', '>');
+  assert.deepEqual(m.calls.slice(2), ['file 0 1', 'file 1 1', 'file 2 1'], 'album/: everything under it');
+  await m.press('\x1b', '<');
+  assert.equal(m.calls.length, 5, 'only in the Files tab');
+});
