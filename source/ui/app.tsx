@@ -11,6 +11,7 @@ import { fit, wrapHard } from './fit.js';
 import { HelpOverlay, helpLines } from './help-overlay.js';
 import { buildKeymap, keyName, type InkKey } from './keymap.js';
 import { LogPane } from './log-pane.js';
+import { hasControlKey, keyOfChar } from './key-chunks.js';
 import { editLine, type EditKey } from './line-edit.js';
 import { MESSAGE_MS, MessageBar, pickMessage } from './message-bar.js';
 import { ConfirmLine, PromptLine, QuestionLine, promptHeight, questionText } from './prompt-line.js';
@@ -258,12 +259,14 @@ export function App({
         onKey(input, { ...key, meta: false });
         return;
       }
-      // Keys typed faster than they are read arrive as one chunk ("jj", "name\r"): one at a time.
+      // Keys typed faster than they are read arrive as one chunk ("jj", "name\r", "\x15text"): one at a time,
+      // except text pasted into a prompt, which goes in whole.
       const plain = !key.ctrl && !key.meta && !key.return && !key.tab && !key.escape && !key.backspace && !key.delete;
-      if (plain && [...input].length > 1 && !(state.prompt && !/[\r\n\x7f\b]/.test(input))) {
-        const keyOf = (ch: string): InkKey =>
-          ch === '\r' || ch === '\n' ? { return: true } : ch === '\x7f' ? { delete: true } : ch === '\b' ? { backspace: true } : {};
-        for (const ch of input) onKey(/[\r\n\x7f\b]/.test(ch) ? '' : ch, keyOf(ch));
+      if (plain && [...input].length > 1 && (!state.prompt || hasControlKey(input))) {
+        for (const ch of input) {
+          const one = keyOfChar(ch);
+          onKey(one.input, one.key);
+        }
         return;
       }
       const name = keyName(input, key);

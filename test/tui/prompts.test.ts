@@ -63,8 +63,8 @@ test(
     tmux.keys('BSpace');
     tmux.type('1M');
     tmux.keys('Enter');
-    screen = await tmux.waitFor((s) => /Download limit \(KiB\/s; 0 = none\)\s+1 MiB\/s/.test(s), 'the limit set');
-    assert.match(screen, /↓ [\d.]+ \w+\/s \[1 MiB\/s\]/);
+    await tmux.waitFor((s) => /Download limit \(KiB\/s; 0 = none\)\s+1 MiB\/s/.test(s), 'the limit set');
+    await tmux.waitFor((s) => /↓ [\d.]+ \w+\/s \[1 MiB\/s\]/.test(s), 'the limit in force, in the status bar');
     tmux.keys('Enter', 'C-u');
     tmux.type('lots');
     tmux.keys('Enter');

@@ -608,6 +608,8 @@ test('prompts edit like a shell line: arrows, Home/End, Ctrl-A/E/W/U/K, Backspac
   assert.match(line(), /: ubuntu-24\s*$/, 'Ctrl-K deletes to the end');
   await m.press('\x1b[D', '\x1b[D', '\x1b[D', '\x1b[C', '\x15');
   assert.match(line(), /: 24\s*$/, 'Right, then Ctrl-U deletes to the start');
+  await m.press('\x15abc def\x17\x7fX');
+  assert.match(line(), /: abcX24\s*$/, 'control keys read together with text in one chunk, each in turn');
   await m.press('\x03');
   assert.doesNotMatch(m.frame(), /Add \(/, 'Ctrl-C cancels');
   assert.equal(m.quits(), 0, 'and does not quit');
