@@ -71,7 +71,7 @@ export interface AppProps {
 }
 
 /** What the demo's first screen suggests trying (Esc hides it). */
-export const DEMO_HINT = 'try Enter (detail), 5 (heatmap), t (mark), / (filter), ? (help); Esc hides this';
+export const DEMO_HINT = 'try Enter (detail), 5 (heatmap), t (mark), / (filter), c (magnet), ? (help)';
 
 export interface RecoveryQuestion {
   title: string;
@@ -248,7 +248,7 @@ export function App({
 
   const onKey = useCallback(
     (input: string, key: InkKey): void => {
-      const state = uiRef.current;
+      let state = uiRef.current;
       const setState = (next: UiState) => {
         uiRef.current = next;
         setUiState(next);
@@ -271,6 +271,11 @@ export function App({
       }
       const name = keyName(input, key);
       lastKeyAt.current = Date.now();
+      // The demo's hint goes with the first key, which still does what it does (Esc still goes back).
+      if (state.notice === DEMO_HINT) {
+        state = { ...state, notice: undefined };
+        setState(state);
+      }
       // A key answers the message in view; one that came while a prompt hid it waits for the prompt to close.
       if (!state.prompt) setDismissedId(lastLogId());
 

@@ -774,13 +774,16 @@ test('the view and sort are saved in the settings and come back on the next star
   });
 });
 
-test('the demo says on its first screen what to try; Esc hides it', async (t) => {
+test('the demo says on its first screen what to try; the first key hides it and still acts', async (t) => {
   const m = mount([row(1)], { demo: true });
   t.after(() => m.app.unmount());
   await delay();
-  assert.match(m.frame(), /try Enter \(detail\), 5 \(heatmap\), t \(mark\), \/ \(filter\), \? \(help\); Esc hides this\n/);
+  assert.match(m.frame(), /try Enter \(detail\), 5 \(heatmap\), t \(mark\), \/ \(filter\), c \(magnet\), \? \(help\)\n/);
+  await m.press('\r');
+  await settle(() => /Info hash/.test(m.frame()));
+  assert.doesNotMatch(m.frame(), /try Enter/, 'gone with the first key');
   await m.press('\x1b');
-  assert.doesNotMatch(m.frame(), /try Enter/);
+  assert.match(m.frame(), /^Name\s+State/m, 'which still did what it does: Enter opened, Esc goes back');
   const plain = mount([row(1)]);
   t.after(() => plain.app.unmount());
   await delay();
