@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DEFAULTS } from './config.js';
 import { UserError } from './errors.js';
 import { jsonSyntaxError } from './format/json-error.js';
+import type { HostSetting } from './remote/targets.js';
 
 export type ColourMode = 'auto' | '16' | 'none';
 export type KeymapPreset = 'default' | 'rtorrent';
@@ -14,6 +15,10 @@ export interface Settings {
   port: number;
   /** Listen address; '' = all interfaces. */
   listenHost: string;
+  /** Every socket leaves from this address and nothing else (a VPN's); '' = none. Wins over listenHost. */
+  bindAddress: string;
+  /** Every socket leaves from this interface's address; while it has none, no traffic at all. '' = none. */
+  bindInterface: string;
   /** Bytes per second; 0 = unlimited. */
   downloadLimit: number;
   uploadLimit: number;
@@ -44,6 +49,10 @@ export interface Settings {
   listView: string;
   listSort: string;
   listDescending: boolean;
+  /** Remote daemons for `btui --connect NAME` / `--hosts`: URLs, or {url, name, username, password}. */
+  hosts: HostSetting[];
+  /** With --connect: show the in-process session beside the remote hosts (as --local does). */
+  localWithHosts: boolean;
 }
 
 export function defaultSettings(): Settings {
@@ -51,6 +60,8 @@ export function defaultSettings(): Settings {
     downloadDirectory: join(homedir(), 'Downloads'),
     port: DEFAULTS.port,
     listenHost: '',
+    bindAddress: '',
+    bindInterface: '',
     downloadLimit: 0,
     uploadLimit: 0,
     maxPeersPerTorrent: DEFAULTS.maxPeersPerTorrent,
@@ -70,6 +81,8 @@ export function defaultSettings(): Settings {
     listView: 'all',
     listSort: 'added',
     listDescending: false,
+    hosts: [],
+    localWithHosts: false,
   };
 }
 
@@ -96,6 +109,8 @@ export const EDITABLE_SETTINGS: {
   { key: 'dht', label: 'DHT (next start)', kind: 'boolean', choices: ['on', 'off'] },
   { key: 'dhtBootstrap', label: 'DHT bootstrap nodes (next start)', kind: 'text' },
   { key: 'lsd', label: 'Local peer discovery (next start)', kind: 'boolean', choices: ['on', 'off'] },
+  { key: 'bindAddress', label: 'Bind to address (next start)', kind: 'text' },
+  { key: 'bindInterface', label: 'Bind to interface (next start)', kind: 'text' },
 ];
 
 export type EditableSetting = (typeof EDITABLE_SETTINGS)[number];
@@ -191,6 +206,8 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     downloadDirectory: str(raw.downloadDirectory, d.downloadDirectory) || d.downloadDirectory,
     port: num(raw.port, d.port, 0, 65535),
     listenHost: str(raw.listenHost, d.listenHost),
+    bindAddress: str(raw.bindAddress, '').trim(),
+    bindInterface: str(raw.bindInterface, '').trim(),
     downloadLimit: num(raw.downloadLimit, 0, 0, 2 ** 40),
     uploadLimit: num(raw.uploadLimit, 0, 0, 2 ** 40),
     maxPeersPerTorrent: num(raw.maxPeersPerTorrent, d.maxPeersPerTorrent, 1, 10_000),
@@ -210,5 +227,14 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     listView: str(raw.listView, d.listView),
     listSort: str(raw.listSort, d.listSort),
     listDescending: typeof raw.listDescending === 'boolean' ? raw.listDescending : d.listDescending,
+    hosts: Array.isArray(raw.hosts) ? raw.hosts.filter(isHostSetting) : [],
+    localWithHosts: raw.localWithHosts === true,
   };
+}
+
+function isHostSetting(entry: unknown): entry is HostSetting {
+  if (typeof entry === 'string') return entry.trim() !== '';
+  if (typeof entry !== 'object' || entry === null) return false;
+  const e = entry as Record<string, unknown>;
+  return typeof e.url === 'string' && ['name', 'username', 'password'].every((k) => e[k] === undefined || typeof e[k] === 'string');
 }

@@ -1,4 +1,5 @@
 import { Box, Text, useInput, useStdout } from 'ink';
+import { rowKey } from '../store/row.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
@@ -35,8 +36,8 @@ export interface StoreView {
 }
 
 export interface AppCommands extends Commands {
-  /** Resolves with the reason in words when it cannot be added. */
-  add(text: string): Promise<{ hash: string } | { error: string } | void>;
+  /** `key`: the selected row, whose host the torrent goes to. Resolves with the reason in words when it cannot be added. */
+  add(text: string, key?: string): Promise<{ hash: string } | { error: string } | void>;
   create(text: string): Promise<string[]>;
   remove(hash: string, deleteData: boolean): Promise<void>;
   setLimits(limits: { download: number; upload: number }): void;
@@ -167,11 +168,11 @@ export function App({
         case 'add':
           // Closed at once so keys typed next are not lost; a failure (a file, a typo: milliseconds) opens it again with the reason.
           if (text)
-            void commands.add(text).then((result) => {
+            void commands.add(text, prompt.hash).then((result) => {
               if (!result || !('error' in result)) return;
               setUiState((s) => {
                 if (s.prompt || s.confirm || s.question || s.overlay) return s;
-                const next: UiState = { ...s, prompt: { kind: 'add', text: prompt.text, error: result.error } };
+                const next: UiState = { ...s, prompt: { kind: 'add', text: prompt.text, hash: prompt.hash, error: result.error } };
                 uiRef.current = next;
                 return next;
               });
@@ -392,7 +393,7 @@ export function App({
   );
   useInput(onKey);
 
-  const selectedRow = rows.find((r) => r.infoHash === ui.selected) ?? snapshot.torrents.find((r) => r.infoHash === ui.selected);
+  const selectedRow = rows.find((r) => rowKey(r) === ui.selected) ?? snapshot.torrents.find((r) => rowKey(r) === ui.selected);
   let main;
   if (recovery && recoveryOpen)
     main = <TextOverlay title={recovery.title} text={recovery.text} width={width} height={mainHeight} scroll={0} hint="" />;
@@ -449,6 +450,7 @@ export function App({
         descending={ui.descending}
         empty={empty}
         marked={marked}
+        hostWidth={snapshot.global.hosts ? Math.max(...snapshot.global.hosts.map((h) => h.name.length)) : 0}
       />
     );
   }

@@ -1,4 +1,5 @@
 import { idleGoalText, labelsText, rateLimitText, ratioGoalText } from '../store/torrent-input.js';
+import { rowKey } from '../store/row.js';
 import type { Snapshot, TorrentRow } from '../store/types.js';
 import type { ActionId } from './keymap.js';
 import { moveSelection, nextSort, nextView, TABS, cycle, type Tab, type TorrentPromptKind, type UiState } from './ui-state.js';
@@ -11,7 +12,8 @@ export interface Commands {
   scrape(hash: string): Promise<void>;
   changePriority(hash: string, delta: 1 | -1): void;
   changeFilePriority(hash: string, fileIndex: number, delta: 1 | -1): void;
-  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down'): void;
+  /** `key`: the selected row, whose host's limits change (the first host's without one). */
+  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down', key?: string): void;
   metainfoText(hash: string): string | undefined;
   /** The torrent's magnet link, whole. */
   magnetOf(hash: string): string | undefined;
@@ -35,10 +37,10 @@ export interface ActionContext {
 export function runAction(action: ActionId, ctx: ActionContext): UiState {
   const { state, rows, snapshot, commands } = ctx;
   const selected = state.selected;
-  const row = rows.find((r) => r.infoHash === selected);
+  const row = rows.find((r) => rowKey(r) === selected);
   const inFiles = state.screen === 'detail' && state.tab === 'files';
   const scrollsDetail = state.screen === 'detail' && (state.tab === 'peers' || state.tab === 'trackers');
-  const fileCount = snapshot.detail?.infoHash === selected ? (snapshot.detail?.files.length ?? 0) : 0;
+  const fileCount = snapshot.detail && rowKey(snapshot.detail) === selected ? (snapshot.detail?.files.length ?? 0) : 0;
   const moveFile = (to: number) => ({ ...state, fileCursor: Math.max(0, Math.min(Math.max(0, fileCount - 1), to)) });
   const setTab = (tab: Tab): UiState =>
     state.screen === 'detail' || row ? { ...state, screen: row ? 'detail' : state.screen, tab, detailScroll: 0 } : state;
@@ -92,7 +94,8 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
     case 'filter':
       return { ...state, prompt: { kind: 'filter', text: state.filter } };
     case 'add':
-      return { ...state, prompt: { kind: 'add', text: '' } };
+      // To the selected row's host (the submit reads the key from the prompt).
+      return { ...state, prompt: { kind: 'add', text: '', hash: selected } };
     case 'create':
       return { ...state, prompt: { kind: 'create', text: '' } };
     case 'settings':
@@ -101,7 +104,10 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return { ...state, showLog: !state.showLog };
     case 'quit': {
       // Quitting stops seeding: asked first when anything runs (SIGTERM/SIGINT never ask).
-      const active = snapshot.torrents.filter((r) => r.state === 'downloading' || r.state === 'seeding' || r.state === 'checking').length;
+      // Only this process's torrents stop: a remote host's go on without the TUI.
+      const active = snapshot.torrents.filter(
+        (r) => r.host === undefined && (r.state === 'downloading' || r.state === 'seeding' || r.state === 'checking'),
+      ).length;
       if (active > 0) return { ...state, question: { kind: 'quit', active } };
       ctx.quit();
       return state;
@@ -114,16 +120,16 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
     case 'reverseSort':
       return { ...state, descending: !state.descending };
     case 'downloadLimitDown':
-      commands.stepLimit('download', 'down');
+      commands.stepLimit('download', 'down', row && rowKey(row));
       return state;
     case 'downloadLimitUp':
-      commands.stepLimit('download', 'up');
+      commands.stepLimit('download', 'up', row && rowKey(row));
       return state;
     case 'uploadLimitDown':
-      commands.stepLimit('upload', 'down');
+      commands.stepLimit('upload', 'down', row && rowKey(row));
       return state;
     case 'uploadLimitUp':
-      commands.stepLimit('upload', 'up');
+      commands.stepLimit('upload', 'up', row && rowKey(row));
       return state;
     default:
       break;
@@ -131,7 +137,7 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
 
   // The rest act on the selected torrent, or on the marked ones where that makes sense.
   if (!row) return state;
-  const hash = row.infoHash;
+  const hash = rowKey(row);
   const marked = state.screen === 'list' ? markedRows(state, snapshot.torrents) : [];
   const targets = marked.length > 0 ? marked : [row];
   const first = targets[0]!;
@@ -141,13 +147,13 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return moveSelection({ ...state, marked: next }, rows, 1);
     }
     case 'toggle':
-      for (const t of targets) void commands.toggle(t.infoHash);
+      for (const t of targets) void commands.toggle(rowKey(t));
       return state;
     case 'recheck':
-      for (const t of targets) void commands.recheck(t.infoHash);
+      for (const t of targets) void commands.recheck(rowKey(t));
       return state;
     case 'announce':
-      for (const t of targets) commands.announce(t.infoHash);
+      for (const t of targets) commands.announce(rowKey(t));
       return state;
     case 'scrape':
       void commands.scrape(hash);
@@ -158,10 +164,10 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
         ...state,
         confirm: {
           kind: action,
-          hash: first.infoHash,
+          hash: rowKey(first),
           name: first.name,
           path: first.dataPath,
-          ...(marked.length > 0 ? { hashes: marked.map((t) => t.infoHash) } : {}),
+          ...(marked.length > 0 ? { hashes: marked.map((t) => rowKey(t)) } : {}),
         },
       };
     case 'copyMagnet': {
@@ -210,13 +216,13 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
 
 /** A prompt that edits one torrent (or every marked one), opened with the (first one's) current value. */
 function torrentPrompt(state: UiState, targets: readonly TorrentRow[], kind: TorrentPromptKind, text: string): UiState {
-  const hashes = targets.length > 1 ? { hashes: targets.map((t) => t.infoHash) } : {};
-  return { ...state, prompt: { kind, text, hash: targets[0]!.infoHash, ...hashes } };
+  const hashes = targets.length > 1 ? { hashes: targets.map((t) => rowKey(t)) } : {};
+  return { ...state, prompt: { kind, text, hash: rowKey(targets[0]!), ...hashes } };
 }
 
 /** The marked torrents still in the session, in list order. */
 export function markedRows(state: Pick<UiState, 'marked'>, torrents: readonly TorrentRow[]): TorrentRow[] {
   if (state.marked.length === 0) return [];
   const marked = new Set(state.marked);
-  return torrents.filter((t) => marked.has(t.infoHash));
+  return torrents.filter((t) => marked.has(rowKey(t)));
 }

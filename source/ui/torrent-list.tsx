@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { rowKey } from '../store/row.js';
 import { memo, useRef } from 'react';
 import type { TorrentRow } from '../store/types.js';
 import type { SortKey } from '../store/view.js';
@@ -17,19 +18,21 @@ interface Props {
   descending: boolean;
   /** Shown when there are no rows. */
   empty: string;
+  /** Several hosts: a Host column first, this wide (the longest host name); 0 = none. */
+  hostWidth?: number;
   /** Torrents marked with t, shown with a '*' before the name. */
   marked?: ReadonlySet<string>;
 }
 
 /** The torrent list, virtually scrolled: only the rows that fit are rendered. */
-export function TorrentList({ rows, selected, width, height, sort, descending, empty, marked }: Props) {
+export function TorrentList({ rows, selected, width, height, sort, descending, empty, hostWidth = 0, marked }: Props) {
   const theme = useTheme();
   const offset = useRef(0);
-  const { columns, nameWidth } = layoutColumns(width);
+  const { columns, nameWidth } = layoutColumns(width, hostWidth);
   const bodyHeight = Math.max(0, height - 1);
   const index = Math.max(
     0,
-    rows.findIndex((r) => r.infoHash === selected),
+    rows.findIndex((r) => rowKey(r) === selected),
   );
   offset.current = scrollWindow(offset.current, index, bodyHeight, rows.length);
   const visible = rows.slice(offset.current, offset.current + bodyHeight);
@@ -50,12 +53,12 @@ export function TorrentList({ rows, selected, width, height, sort, descending, e
       ) : (
         visible.map((row) => (
           <ListRow
-            key={row.infoHash}
+            key={rowKey(row)}
             row={row}
             columns={columns}
             nameWidth={nameWidth}
-            selected={row.infoHash === selected}
-            marked={marked?.has(row.infoHash) ?? false}
+            selected={rowKey(row) === selected}
+            marked={marked?.has(rowKey(row)) ?? false}
           />
         ))
       )}
@@ -93,14 +96,19 @@ const ListRow = memo(function ListRow({
     const marks = marked && c.id === 'name';
     const text = fit(marks ? `* ${c.text(row)}` : c.text(row), c.id === 'name' ? nameWidth : c.width, c.align);
     return (
-      <Text key={c.id} bold={marks} color={selected ? undefined : c.id === 'state' ? stateColour : marks ? theme.accent : undefined}>
+      <Text
+        key={c.id}
+        bold={marks}
+        color={selected || row.offline ? undefined : c.id === 'state' ? stateColour : marks ? theme.accent : undefined}
+      >
         {gap}
         {text}
       </Text>
     );
   });
+  // A row of a host that does not answer: its last known state, dimmed.
   return (
-    <Text inverse={selected} wrap="truncate">
+    <Text inverse={selected} dimColor={row.offline === true} wrap="truncate">
       {parts}
     </Text>
   );

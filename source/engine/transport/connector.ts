@@ -7,6 +7,7 @@
  * share a read with its handshake, and PeerWire parses them straight after the 'handshake'
  * event. A promise would resolve a microtask later, after those messages had gone unheard.
  */
+import type { NetworkBinding } from './binding.js';
 import type { Duplex } from 'node:stream';
 import type { ExtensionHandshake } from '../wire/extension.js';
 import type { Handshake } from '../wire/handshake.js';
@@ -39,6 +40,8 @@ export interface ConnectorOptions {
   transport?: Transport;
   /** The address outgoing TCP connections leave from (the session's listen host). */
   localAddress?: string;
+  /** A bound session's address: every dial leaves from it, none while it is down (overrides localAddress). */
+  binding?: NetworkBinding;
 }
 
 export class Connector {
@@ -47,7 +50,7 @@ export class Connector {
 
   constructor(options: ConnectorOptions) {
     this.peerId = options.peerId;
-    this.transport = options.transport ?? makeTcpTransport({ localAddress: options.localAddress });
+    this.transport = options.transport ?? makeTcpTransport({ localAddress: options.localAddress, binding: options.binding });
   }
 
   connect(host: string, port: number, timeoutMs: number, callbacks: OutgoingCallbacks): Dialing {
