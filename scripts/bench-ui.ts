@@ -9,7 +9,13 @@
 //            `btui download`; alternating runs, medians (BENCH_RUNS, default 3; BENCH_SIZE_MIB).
 //            Target: the TUI adds at most 10%.
 //
-// BENCH_PART=idle|download runs one of them; BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling).
+//  startup   wall time from starting `btui` to its first full screen (the status bar drawn, and
+//            with a session every row counted in the view bar) in tmux at 120x40: an empty
+//            session and one of 300 seeding torrents (resume files present, as on a restart);
+//            median of BENCH_RUNS (default 3) after a warm-up start. Targets (issue #19):
+//            under 250 ms empty, under 400 ms with 300 torrents; `node -e 0` measured the same way beside it.
+//
+// BENCH_PART=idle|download|startup runs one of them (default: all three); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -30,7 +36,7 @@ const COUNT = Number(process.env.BENCH_TORRENTS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZE_MIB = Number(process.env.BENCH_SIZE_MIB ?? 1024);
-const PART = process.env.BENCH_PART ?? 'both';
+const PART = process.env.BENCH_PART ?? 'all';
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ?? '';
 const TICKS = 100; // USER_HZ on Linux
 
@@ -81,31 +87,9 @@ async function idle(): Promise<void> {
     const data = join(work, 'data');
     mkdirSync(join(state, 'torrents'), { recursive: true });
     mkdirSync(data, { recursive: true });
-    const torrents = [];
-    for (let i = 0; i < COUNT; i++) {
-      const name = `bench-${String(i).padStart(4, '0')}.bin`;
-      const { meta, data: bytes } = metainfoFromFiles({
-        name,
-        pieceLength: 16384,
-        files: [{ path: [name], data: randomBytes(16384 + (i % 7) * 1000) }],
-        single: true,
-      });
-      writeFileSync(join(data, name), bytes);
-      writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), encodeTorrentFile(meta));
-      torrents.push({
-        infoHash: meta.infoHash,
-        torrentFile: `torrents/${meta.infoHash}.torrent`,
-        directory: data,
-        paused: false,
-        priority: 2,
-        filePriorities: [1],
-        addedAt: Date.now(),
-        downloaded: 0,
-        uploaded: 0,
-      });
-    }
-    writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents }));
+    writeSeedingSession(state, data, COUNT);
     const settings = { refreshMs: 500, dht: process.env.BENCH_DHT !== 'off' };
+
     const allSeeding = (s: string) => new RegExp(`all ${COUNT}\\b`).test(s) && new RegExp(`seeding ${COUNT}\\b`).test(s);
 
     // First run: every torrent is checked once and its resume file written (on quit at the latest).
@@ -141,6 +125,83 @@ async function idle(): Promise<void> {
     } finally {
       tmux.kill();
     }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A session of `count` small torrents, seeding from `data` (written there). */
+function writeSeedingSession(state: string, data: string, count: number): void {
+  mkdirSync(join(state, 'torrents'), { recursive: true });
+  mkdirSync(data, { recursive: true });
+  const torrents = [];
+  for (let i = 0; i < count; i++) {
+    const name = `bench-${String(i).padStart(4, '0')}.bin`;
+    const { meta, data: bytes } = metainfoFromFiles({
+      name,
+      pieceLength: 16384,
+      files: [{ path: [name], data: randomBytes(16384 + (i % 7) * 1000) }],
+      single: true,
+    });
+    writeFileSync(join(data, name), bytes);
+    writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), encodeTorrentFile(meta));
+    torrents.push({
+      infoHash: meta.infoHash,
+      torrentFile: `torrents/${meta.infoHash}.torrent`,
+      directory: data,
+      paused: false,
+      priority: 2,
+      filePriorities: [1],
+      addedAt: Date.now(),
+      downloaded: 0,
+      uploaded: 0,
+    });
+  }
+  writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents }));
+}
+
+/** Milliseconds from starting `command` in a fresh tmux until `ready` holds for the screen. */
+async function timeToScreen(command: string, ready: (screen: string) => boolean): Promise<number> {
+  const tmux = new Tmux();
+  try {
+    const started = performance.now();
+    tmux.start(command, 120, 40);
+    for (;;) {
+      if (ready(tmux.capture())) return performance.now() - started;
+      if (performance.now() - started > 60_000) throw new Error(`no screen after 60 s: ${command}`);
+      await sleep(5);
+    }
+  } finally {
+    tmux.kill();
+  }
+}
+
+async function startup(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'btui-bench-startup-'));
+  try {
+    const empty = join(work, 'empty');
+    const full = join(work, 'full');
+    const fullCount = 300;
+    writeSeedingSession(join(full, 'state'), join(full, 'data'), fullCount);
+    const drawn = (s: string) => /\? help\s*$/m.test(s);
+    const btui = (dir: string) => `${testHome(dir, { dht: false })} ${process.execPath} ${NODE_FLAGS} ${cli}; sleep 30`;
+    // Resume files written once, as on a user's restart.
+    const first = startTui(full, { dht: false });
+    await first.tmux.waitFor((s) => new RegExp(`seeding ${fullCount}\\b`).test(s), 'the 300 seeding', 180_000);
+    await quitTui(first.tmux, first.pid);
+    const rows: [string, (dir: string) => string, string, (s: string) => boolean][] = [
+      ['node -e 0 (an empty screen)', () => `${process.execPath} -e "console.log('ready')"; sleep 30`, work, (s) => s.includes('ready')],
+      ['btui, empty session', btui, empty, (s) => drawn(s) && s.includes('No torrents yet')],
+      [`btui, ${fullCount} torrents`, btui, full, (s) => drawn(s) && new RegExp(`all ${fullCount}\\b`).test(s)],
+    ];
+    console.log(`startup: time to the first full screen in tmux at 120x40, median of ${RUNS} after a warm-up:`);
+    for (const [label, command, dir, ready] of rows) {
+      await timeToScreen(command(dir), ready);
+      const times: number[] = [];
+      for (let r = 0; r < RUNS; r++) times.push(await timeToScreen(command(dir), ready));
+      console.log(`  ${label}: ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')})`);
+    }
+    console.log('  targets: under 250 ms empty, under 400 ms with 300 torrents');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -354,5 +415,6 @@ async function download(): Promise<void> {
 }
 
 ensureBuilt();
-if (PART === 'idle' || PART === 'both') await idle();
-if (PART === 'download' || PART === 'both') await download();
+if (PART === 'idle' || PART === 'both' || PART === 'all') await idle();
+if (PART === 'download' || PART === 'both' || PART === 'all') await download();
+if (PART === 'startup' || PART === 'all') await startup();

@@ -1,3 +1,5 @@
+import { errorCodeWords, shortPath } from './format/error-words.js';
+
 const USER_ERROR = Symbol.for('btui.UserError');
 
 /** An error whose message is fit to show a user as one line; the CLI prints it without a stack. */
@@ -21,13 +23,17 @@ export function exitCodeFor(error: unknown): number {
   return typeof error === 'object' && error !== null && USER_ERROR in error ? (error as UserError).exitCode : 1;
 }
 
-/** Turns any thrown value into one readable line (no stack). */
+/** Turns any thrown value into one readable line (no stack), system error codes in words. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && (error as NodeJS.ErrnoException).path) return `no such file: ${(error as NodeJS.ErrnoException).path}`;
-    if (code === 'EACCES' && (error as NodeJS.ErrnoException).path) return `permission denied: ${(error as NodeJS.ErrnoException).path}`;
-    if (code === 'EISDIR' && (error as NodeJS.ErrnoException).path) return `is a directory: ${(error as NodeJS.ErrnoException).path}`;
+    const { code, path } = error as NodeJS.ErrnoException;
+    const words = errorCodeWords(code);
+    // Only Node's raw system messages ("EISDIR: illegal operation…", "connect ECONNREFUSED …"); ours already read well.
+    if (words !== undefined && error.message.includes(code!)) {
+      if (path) return `${words}: ${shortPath(path)}`;
+      const { address, port } = error as { address?: string; port?: number };
+      return address ? `${words} (${port ? `${address}:${port}` : address})` : words;
+    }
     return error.message.split('\n')[0] ?? String(error);
   }
   return String(error);

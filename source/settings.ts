@@ -49,6 +49,10 @@ export interface Settings {
   rpcPort: number;
   /** USER:PASSWORD for the RPC's Basic auth; '' = none (then only loopback is allowed). $BTUI_RPC_AUTH overrides. */
   rpcAuth: string;
+  /** The list as it was left (the TUI checks the names): its view, its sort column and direction. */
+  listView: string;
+  listSort: string;
+  listDescending: boolean;
   /** Remote daemons for `btui --connect NAME` / `--hosts`: URLs, or {url, name, username, password}. */
   hosts: HostSetting[];
   /** With --connect: show the in-process session beside the remote hosts (as --local does). */
@@ -80,6 +84,9 @@ export function defaultSettings(): Settings {
     rpcBind: '127.0.0.1',
     rpcPort: 9091,
     rpcAuth: '',
+    listView: 'all',
+    listSort: 'added',
+    listDescending: false,
     hosts: [],
     localWithHosts: false,
   };
@@ -89,19 +96,22 @@ export function defaultSettings(): Settings {
 export const EDITABLE_SETTINGS: {
   key: keyof Settings;
   label: string;
-  kind: 'text' | 'number' | 'choice' | 'boolean';
+  /** 'rate': bytes/s in the file, KiB/s (or 512K, 1M) typed and shown as a rate, as the CLI's limits. */
+  kind: 'text' | 'number' | 'rate' | 'choice' | 'boolean';
   choices?: string[];
+  /** For numbers: the smallest and largest whole value that makes sense. */
+  range?: [number, number];
 }[] = [
   { key: 'downloadDirectory', label: 'Download directory', kind: 'text' },
-  { key: 'port', label: 'Listen port (next start)', kind: 'number' },
-  { key: 'downloadLimit', label: 'Download limit (B/s, 0 = none)', kind: 'number' },
-  { key: 'uploadLimit', label: 'Upload limit (B/s, 0 = none)', kind: 'number' },
-  { key: 'maxPeersPerTorrent', label: 'Max peers per torrent (next start)', kind: 'number' },
+  { key: 'port', label: 'Listen port (next start)', kind: 'number', range: [0, 65535] },
+  { key: 'downloadLimit', label: 'Download limit (KiB/s; 0 = none)', kind: 'rate' },
+  { key: 'uploadLimit', label: 'Upload limit (KiB/s; 0 = none)', kind: 'rate' },
+  { key: 'maxPeersPerTorrent', label: 'Max peers per torrent (next start)', kind: 'number', range: [1, 10_000] },
   { key: 'keymapPreset', label: 'Key preset', kind: 'choice', choices: ['default', 'rtorrent'] },
-  { key: 'refreshMs', label: 'Refresh interval (ms)', kind: 'number' },
+  { key: 'refreshMs', label: 'Refresh interval (ms)', kind: 'number', range: [100, 10_000] },
   { key: 'colours', label: 'Colours', kind: 'choice', choices: ['auto', '16', 'none'] },
   { key: 'watchDirectory', label: 'Watch directory', kind: 'text' },
-  { key: 'maxActiveDownloads', label: 'Active downloads (0 = no limit)', kind: 'number' },
+  { key: 'maxActiveDownloads', label: 'Active downloads (0 = no limit)', kind: 'number', range: [0, 10_000] },
   { key: 'dht', label: 'DHT (next start)', kind: 'boolean', choices: ['on', 'off'] },
   { key: 'dhtBootstrap', label: 'DHT bootstrap nodes (next start)', kind: 'text' },
   { key: 'lsd', label: 'Local peer discovery (next start)', kind: 'boolean', choices: ['on', 'off'] },
@@ -118,7 +128,11 @@ export function parseSettingInput(field: EditableSetting, typed: string): { valu
   const text = typed.trim();
   if (field.kind === 'number') {
     const value = Number(text);
-    return text !== '' && Number.isFinite(value) ? { value } : { error: `${field.label}: '${text}' is not a number` };
+    if (text === '' || !Number.isFinite(value)) return { error: `${field.label}: '${text}' is not a number` };
+    const range = field.range;
+    if (range && (!Number.isInteger(value) || value < range[0] || value > range[1]))
+      return { error: `${field.label}: '${text}' is not a whole number from ${range[0]} to ${range[1]}` };
+    return { value };
   }
   if (field.kind === 'choice' || field.kind === 'boolean') {
     if (!field.choices?.includes(text)) return { error: `${field.label}: choose one of ${field.choices?.join(', ')}` };
@@ -220,6 +234,9 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     rpcBind: str(raw.rpcBind, d.rpcBind).trim() || d.rpcBind,
     rpcPort: num(raw.rpcPort, d.rpcPort, 0, 65535),
     rpcAuth: str(raw.rpcAuth, ''),
+    listView: str(raw.listView, d.listView),
+    listSort: str(raw.listSort, d.listSort),
+    listDescending: typeof raw.listDescending === 'boolean' ? raw.listDescending : d.listDescending,
     hosts: Array.isArray(raw.hosts) ? raw.hosts.filter(isHostSetting) : [],
     localWithHosts: raw.localWithHosts === true,
   };

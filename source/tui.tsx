@@ -311,5 +311,6 @@ function recoveryQuestion(
 /** BTUI_DEMO_RATE: bytes/s per demo seeder (default 1 MiB/s, so downloads are watchable; 0 = unlimited). */
 function demoRate(): number {
   const value = Number(process.env.BTUI_DEMO_RATE);
-  return process.env.BTUI_DEMO_RATE !== undefined && Number.isFinite(value) && value >= 0 ? value : 1024 * 1024;
+  // Slow enough that the downloads are still under way when a newcomer has looked around (a few minutes).
+  return process.env.BTUI_DEMO_RATE !== undefined && Number.isFinite(value) && value >= 0 ? value : 256 * 1024;
 }

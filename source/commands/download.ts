@@ -53,27 +53,41 @@ ${transportHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const cli = parseCommand('download', help, argv, {
-    torrent: { type: 'string', shortFlag: 't' },
-    output: { type: 'string', shortFlag: 'o' },
-    seedRatio: { type: 'number' },
-    seedTime: { type: 'number' },
-    onDone: { type: 'string' },
-    port: { type: 'number' },
-    host: { type: 'string' },
-    ...bindFlags,
-    peer: { type: 'string', isMultiple: true },
-    maxPeers: { type: 'number', default: DEFAULTS.maxPeersPerTorrent },
-    downloadLimit: { type: 'number', default: 0 },
-    uploadLimit: { type: 'number', default: 0 },
-    sequential: { type: 'boolean', default: false },
-    selectFile: { type: 'string' },
-    metadataTimeout: { type: 'number', default: 300 },
-    ...dhtFlags,
-    ...lsdFlags,
-    ...transportFlags,
-    json: { type: 'boolean', default: false },
-  });
+  const cli = parseCommand(
+    'download',
+    help,
+    argv,
+    {
+      torrent: { type: 'string', shortFlag: 't' },
+      output: { type: 'string', shortFlag: 'o' },
+      seedRatio: { type: 'number' },
+      seedTime: { type: 'number' },
+      onDone: { type: 'string' },
+      port: { type: 'number' },
+      host: { type: 'string' },
+      ...bindFlags,
+      peer: { type: 'string', isMultiple: true },
+      maxPeers: { type: 'number', default: DEFAULTS.maxPeersPerTorrent },
+      downloadLimit: { type: 'number', default: 0 },
+      uploadLimit: { type: 'number', default: 0 },
+      sequential: { type: 'boolean', default: false },
+      selectFile: { type: 'string' },
+      metadataTimeout: { type: 'number', default: 300 },
+      ...dhtFlags,
+      ...lsdFlags,
+      ...transportFlags,
+      json: { type: 'boolean', default: false },
+    },
+    {
+      seedRatio: 'positive',
+      seedTime: 'positive',
+      port: 'port',
+      maxPeers: 'atLeastOne',
+      downloadLimit: 'nonNegative',
+      uploadLimit: 'nonNegative',
+      metadataTimeout: 'positive',
+    },
+  );
   const source = cli.flags.torrent ?? cli.input[0];
   if (!source) throw new UserError("nothing to download: give a .torrent with -t (see 'btui download --help')", 2);
   // -t is for files, but a magnet given there is plainly meant as one.

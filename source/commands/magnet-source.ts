@@ -2,6 +2,7 @@ import { MagnetError, parseInfoHash, parseMagnet, type Magnet } from '../engine/
 import type { ResolvedMagnet } from '../engine/session/magnet-resolver.js';
 import type { Session } from '../engine/session/session.js';
 import { UserError } from '../errors.js';
+import { magnetErrorText } from './magnet-error.js';
 import type { ProgressReporter } from './progress-reporter.js';
 
 /** A magnet link or a bare v1 info-hash (40 hex / 32 base32) as a Magnet; undefined for anything else. */
@@ -11,7 +12,7 @@ export function magnetFromSource(source: string): Magnet | undefined {
     if (/^([0-9a-f]{40}|[a-z2-7]{32})$/i.test(source.trim()))
       return { infoHash: parseInfoHash(source), trackers: [], webSeeds: [], peers: [] };
   } catch (error) {
-    if (error instanceof MagnetError) throw new UserError(`magnet: ${error.message}`);
+    if (error instanceof MagnetError) throw new UserError(magnetErrorText(error));
     throw error;
   }
   return undefined;

@@ -3,6 +3,7 @@ import type { Magnet } from '../engine/metainfo/magnet.js';
 import { readMetainfoFile, type Metainfo } from '../engine/metainfo/metainfo.js';
 import { bindFlags } from './bind-flag-spec.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
+import { magnetErrorText } from './magnet-error.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 import { keyValueBlock, type KeyValueRow } from '../format/key-value.js';
@@ -50,7 +51,7 @@ export const metainfoFlags = {
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
-  const cli = parseCommand('metainfo', help, argv, metainfoFlags);
+  const cli = parseCommand('metainfo', help, argv, metainfoFlags, { timeout: 'positive', port: 'port' });
 
   let { torrent, magnet } = cli.flags;
   const { json, save } = cli.flags;
@@ -72,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       parsed = parseMagnet(magnet);
     } catch (error) {
-      if (error instanceof MagnetError) throw new UserError(`magnet: ${error.message}`);
+      if (error instanceof MagnetError) throw new UserError(`metainfo: ${magnetErrorText(error)}`);
       throw error;
     }
     if (cli.flags.offline) {

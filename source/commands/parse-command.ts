@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { AnyFlags, Result } from 'meow';
 import { UserError } from '../errors.js';
+import { checkNumberFlags, type NumberRule } from './number-flags.js';
 import { parseSimpleFlags } from './simple-flags.js';
 
 export type ParsedCommand<Flags extends AnyFlags> = Pick<Result<Flags>, 'input' | 'flags'>;
@@ -10,14 +11,24 @@ export type ParsedCommand<Flags extends AnyFlags> = Pick<Result<Flags>, 'input' 
  * anything else goes to meow, with unknown options reported as one line (meow's own report
  * spans two) and exit code 2, as every btui usage error is.
  */
-export function parseCommand<Flags extends AnyFlags>(name: string, help: string, argv: string[], flags: Flags): ParsedCommand<Flags> {
+export function parseCommand<Flags extends AnyFlags>(
+  name: string,
+  help: string,
+  argv: string[],
+  flags: Flags,
+  rules: Partial<Record<keyof Flags & string, NumberRule>> = {},
+): ParsedCommand<Flags> {
   const simple = parseSimpleFlags(argv, flags);
+  let parsed: ParsedCommand<Flags>;
   if (simple) {
     // What meow does too: `ps` shows the command's name, not "node".
     process.title = 'btui';
-    return simple as ParsedCommand<Flags>;
+    parsed = simple as ParsedCommand<Flags>;
+  } else {
+    parsed = parseWithMeow(name, help, argv, flags);
   }
-  return parseWithMeow(name, help, argv, flags);
+  checkNumberFlags(name, argv, flags, parsed.flags as Record<string, unknown>, rules);
+  return parsed;
 }
 
 function parseWithMeow<Flags extends AnyFlags>(name: string, help: string, argv: string[], flags: Flags): ParsedCommand<Flags> {

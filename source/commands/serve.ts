@@ -42,20 +42,26 @@ ${transportHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const cli = parseCommand('serve', help, argv, {
-    files: { type: 'string', shortFlag: 'f', isMultiple: true },
-    announce: { type: 'string', shortFlag: 'a', isMultiple: true },
-    port: { type: 'number', default: DEFAULTS.port },
-    host: { type: 'string' },
-    ...bindFlags,
-    peerHost: { type: 'string' },
-    torrentDir: { type: 'string' },
-    uploadLimit: { type: 'number', default: 0 },
-    ...dhtFlags,
-    ...lsdFlags,
-    ...transportFlags,
-    json: { type: 'boolean', default: false },
-  });
+  const cli = parseCommand(
+    'serve',
+    help,
+    argv,
+    {
+      files: { type: 'string', shortFlag: 'f', isMultiple: true },
+      announce: { type: 'string', shortFlag: 'a', isMultiple: true },
+      port: { type: 'number', default: DEFAULTS.port },
+      host: { type: 'string' },
+      ...bindFlags,
+      peerHost: { type: 'string' },
+      torrentDir: { type: 'string' },
+      uploadLimit: { type: 'number', default: 0 },
+      ...dhtFlags,
+      ...lsdFlags,
+      ...transportFlags,
+      json: { type: 'boolean', default: false },
+    },
+    { port: 'port', uploadLimit: 'nonNegative' },
+  );
   const files = [...(cli.flags.files ?? []), ...cli.input]
     .flatMap((f) => f.split(','))
     .map((f) => f.trim())

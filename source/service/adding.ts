@@ -34,9 +34,15 @@ export class TorrentAdder {
 
   /** A path, http(s) URL, magnet link or info-hash. Returns the info-hash, or undefined (with an error logged) when it cannot be added. */
   async add(text: string, options: AddOptions = {}): Promise<string | undefined> {
+    const result = await this.addExplained(text, options);
+    return 'hash' in result ? result.hash : undefined;
+  }
+
+  /** As add(), with the reason when it cannot be added (the add prompt shows it and stays open). */
+  async addExplained(text: string, options: AddOptions = {}): Promise<{ hash: string } | { error: string }> {
     const input = classifyAddInput(text);
-    if (input.kind === 'empty') return undefined;
-    if (input.kind === 'magnet' || input.kind === 'infohash') return this.addMagnet(input.value, options);
+    if (input.kind === 'empty') return { error: 'nothing to add' };
+    if (input.kind === 'magnet' || input.kind === 'infohash') return this.addMagnetExplained(input.value, options);
     let meta: Metainfo;
     try {
       meta =
@@ -44,10 +50,15 @@ export class TorrentAdder {
           ? parseMetainfo(await readFile(input.value))
           : await loadTorrent(input.value, { localAddress: this.host.session.localAddress() });
     } catch (error) {
-      this.host.log('error', `cannot add ${printableShort(input.value)}: ${describeError(error)}`);
-      return undefined;
+      return this.refuse(input.value, error);
     }
-    return this.addMetainfo(meta, options);
+    return { hash: await this.addMetainfo(meta, options) };
+  }
+
+  private refuse(what: string, error: unknown): { error: string } {
+    const text = `cannot add ${printableShort(what)}: ${describeError(error)}`;
+    this.host.log('error', text);
+    return { error: text };
   }
 
   /** The bytes of a .torrent file (Transmission's `metainfo`). */
@@ -67,6 +78,11 @@ export class TorrentAdder {
    * its place (and its id) when the metadata arrives. Undefined when the text is not usable.
    */
   async addMagnet(text: string, options: AddOptions = {}): Promise<string | undefined> {
+    const result = await this.addMagnetExplained(text, options);
+    return 'hash' in result ? result.hash : undefined;
+  }
+
+  private async addMagnetExplained(text: string, options: AddOptions): Promise<{ hash: string } | { error: string }> {
     const { registry } = this.host;
     let magnet: Magnet;
     let uri = text.trim();
@@ -77,12 +93,11 @@ export class TorrentAdder {
         uri = magnetURI({ infoHash: magnet.infoHash });
       }
     } catch (error) {
-      this.host.log('error', `cannot add ${printableShort(uri)}: ${describeError(error)}`);
-      return undefined;
+      return this.refuse(uri, error);
     }
     if (registry.get(magnet.infoHash)?.torrent || registry.get(magnet.infoHash)?.pending) {
       this.host.log('info', `already in the session: ${printable(magnet.name ?? magnet.infoHash)}`);
-      return magnet.infoHash;
+      return { hash: magnet.infoHash };
     }
     const entry = newEntry(registry.newId(), magnet.infoHash, 0, options);
     entry.pending = {
@@ -97,7 +112,7 @@ export class TorrentAdder {
     registry.insert(entry);
     if (!options.paused) this.host.magnets.run(entry.pending);
     await this.host.persistence.committed(entry);
-    return magnet.infoHash;
+    return { hash: magnet.infoHash };
   }
 
   /** Adds a parsed torrent, keeps a copy of its .torrent for the session, and logs it. */

@@ -242,6 +242,11 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     return this.adder.add(text, options);
   }
 
+  /** As add(), with the reason in words when it cannot be added (also logged). */
+  addExplained(text: string, options: AddOptions = {}): Promise<{ hash: string } | { error: string }> {
+    return this.adder.addExplained(text, options);
+  }
+
   /** The bytes of a .torrent file (Transmission's `metainfo`). */
   addTorrentBytes(bytes: Uint8Array, options: AddOptions = {}): Promise<string | undefined> {
     return this.adder.addTorrentBytes(bytes, options);

@@ -14,7 +14,7 @@ import { nextLimit } from './limits.js';
 import { LocalSource } from './local-source.js';
 import { rowKey } from './row.js';
 import type { TorrentSource } from './source.js';
-import { labelsText, limitsSummary, seedGoalsSummary } from './torrent-input.js';
+import { labelsText, limitsSummary, minutesText, seedGoalsSummary } from './torrent-input.js';
 import type { TorrentStore } from './torrent-store.js';
 
 /**
@@ -48,22 +48,47 @@ export class Controller {
    * The add prompt: a path, http(s) URL, magnet or info-hash, to the host of the row `key`
    * names (the first source without one). A local .torrent file goes to a remote host as its bytes.
    */
-  async add(text: string, key?: string): Promise<string | undefined> {
+  async add(text: string, key?: string): Promise<{ hash: string } | { error: string }> {
     const source = (key === undefined ? undefined : this.store.sourceFor(key)?.source) ?? this.store.sources[0]!;
+    // The in-process session says why in words (the add prompt opens again with it).
+    if (source === this.local)
+      return this.local.service.addExplained(text).catch((error: unknown) => ({ error: `cannot add: ${describeError(error)}` }));
     const input = classifyAddInput(text);
     try {
+      let hash: string | undefined;
       if (source.host !== undefined && input.kind === 'file') {
         const torrent = await readFile(input.value);
         this.store.log('info', `sending ${printable(basename(input.value))} to ${source.host}`);
-        return await source.add({ torrent, name: basename(input.value) });
+        hash = await source.add({ torrent, name: basename(input.value) });
+      } else {
+        if (source.host !== undefined) this.store.log('info', `adding to ${source.host}: ${printable(text.trim())}`);
+        hash = await source.add({ text });
       }
-      if (source.host !== undefined) this.store.log('info', `adding to ${source.host}: ${printable(text.trim())}`);
-      return await source.add({ text });
+      return hash === undefined ? { error: `cannot add ${printable(text.trim())}` } : { hash };
     } catch (error) {
-      if (source.host !== undefined || input.kind === 'file')
-        this.store.log('error', `cannot add ${printable(text.trim())}${source.host ? ` to ${source.host}` : ''}: ${describeError(error)}`);
-      return undefined;
+      const line = `cannot add ${printable(text.trim())}${source.host ? ` to ${source.host}` : ''}: ${describeError(error)}`;
+      this.store.log('error', line);
+      return { error: line };
     }
+  }
+
+  /** The settings screen: the in-process service's seed goals for torrents on 'global' (null = none); saved in session.json. */
+  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }): void {
+    const service = this.local?.service;
+    if (!service) return;
+    service.setGlobalSeedGoals(goals);
+    const now = service.settings();
+    const ratio = now.seedRatioLimit === undefined ? 'none' : String(now.seedRatioLimit);
+    const idle = now.seedIdleLimit === undefined ? 'none' : minutesText(now.seedIdleLimit);
+    this.store.log('info', `global seed goals: ratio ${ratio}, idle ${idle}`);
+  }
+
+  /** The torrent's magnet link, whole (in-process: from its metadata, else the link it was added by). */
+  magnetOf(key: string): string | undefined {
+    const found = this.store.sourceFor(key);
+    if (!found) return undefined;
+    if (found.source === this.local) return this.local.service.info(found.hash)?.magnet ?? this.local.service.summary(found.hash)?.magnet;
+    return found.source.row(found.hash)?.magnet;
   }
 
   async toggle(key: string): Promise<void> {

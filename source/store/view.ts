@@ -59,13 +59,11 @@ export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface ViewOptions {
   view: View;
-  /** Case-insensitive substring of the name; '' = everything. */
+  /** What the filter prompt took: `state:seeding`, `label:linux` (or `#linux`), the rest a case-insensitive substring of the name; '' = everything. */
   filter: string;
   sort: SortKey;
   descending: boolean;
 }
-
-const ACTIVE_STATES = new Set(['downloading', 'seeding', 'checking', 'metadata']);
 
 export function inView(row: TorrentRow, view: View): boolean {
   const label = viewLabel(view);
@@ -84,7 +82,8 @@ export function inView(row: TorrentRow, view: View): boolean {
     case 'complete':
       return row.progress >= 1;
     case 'active':
-      return ACTIVE_STATES.has(row.state) && (row.downloadRate > 0 || row.uploadRate > 0 || row.peers > 0 || row.state === 'checking');
+      // Transferring now; a torrent with idle peers is not active.
+      return row.downloadRate > 0 || row.uploadRate > 0;
     case 'error':
       return row.state === 'error';
   }
@@ -123,10 +122,40 @@ function sortValue(row: TorrentRow, key: SortKey): number | string {
   }
 }
 
+export interface Filter {
+  /** Lower-case substring of the name ('' = any). */
+  name: string;
+  /** States (or built-in views: `state:active`) a row must be in one of; empty = any. */
+  states: string[];
+  /** Labels a row must carry all of. */
+  labels: string[];
+}
+
+/** The filter prompt's text: `state:X` / `s:X`, `label:X` / `#X` words, the rest the name. */
+export function parseFilter(text: string): Filter {
+  const filter: Filter = { name: '', states: [], labels: [] };
+  const rest: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const m = /^(state|s|label|l):(.+)$/i.exec(word) ?? (word.length > 1 && word.startsWith('#') ? ['', 'label', word.slice(1)] : null);
+    if (!m) rest.push(word);
+    else if (/^s/i.test(m[1]!)) filter.states.push(m[2]!.toLowerCase());
+    else filter.labels.push(m[2]!);
+  }
+  filter.name = rest.join(' ').toLowerCase();
+  return filter;
+}
+
+export function matchesFilter(row: TorrentRow, filter: Filter): boolean {
+  if (filter.name !== '' && !row.name.toLowerCase().includes(filter.name)) return false;
+  if (filter.labels.some((l) => !row.labels.some((have) => have.toLowerCase() === l.toLowerCase()))) return false;
+  if (filter.states.length === 0) return true;
+  return filter.states.some((s) => row.state === s || ((VIEWS as readonly string[]).includes(s) && inView(row, s as BuiltinView)));
+}
+
 /** The rows to show, filtered and sorted; ties keep the order torrents were added in (a stable sort). */
 export function visibleRows(rows: readonly TorrentRow[], options: ViewOptions): TorrentRow[] {
-  const needle = options.filter.toLowerCase();
-  const kept = rows.filter((row) => inView(row, options.view) && (needle === '' || row.name.toLowerCase().includes(needle)));
+  const filter = parseFilter(options.filter);
+  const kept = rows.filter((row) => inView(row, options.view) && matchesFilter(row, filter));
   if (options.sort === 'added' && !options.descending) return kept;
   const sign = options.descending ? -1 : 1;
   const keyed = kept.map((row, i) => ({ row, i, v: sortValue(row, options.sort) }));
@@ -136,11 +165,13 @@ export function visibleRows(rows: readonly TorrentRow[], options: ViewOptions): 
   return keyed.map((k) => k.row);
 }
 
-/** Counts per view, for the view bar: every built-in view, and a view per label in use. */
-export function viewCounts(rows: readonly TorrentRow[]): Map<View, number> {
+/** Counts per view, for the view bar: every built-in view, and a view per label in use; of the rows the filter keeps. */
+export function viewCounts(rows: readonly TorrentRow[], filterText = ''): Map<View, number> {
   const counts = new Map<View, number>(VIEWS.map((v) => [v, 0]));
+  const filter = filterText === '' ? undefined : parseFilter(filterText);
   const multiHost = rows.some((r) => r.host !== undefined);
   for (const row of rows) {
+    if (filter && !matchesFilter(row, filter)) continue;
     for (const v of VIEWS) if (inView(row, v)) counts.set(v, counts.get(v)! + 1);
     for (const label of new Set(row.labels)) counts.set(labelView(label), (counts.get(labelView(label)) ?? 0) + 1);
     if (multiHost) {

@@ -1,26 +1,32 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, useStdout } from 'ink';
 import { rowKey } from '../store/row.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { EDITABLE_SETTINGS, parseSettingInput, type Settings } from '../settings.js';
+import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
 import { parseIdleGoal, parseLabels, parseRateLimit, parseRatioGoal, type IdleGoal, type RatioGoal } from '../store/torrent-input.js';
 import type { Snapshot } from '../store/types.js';
 import { visibleRows } from '../store/view.js';
 import { DetailView } from './detail-view.js';
-import { fit } from './fit.js';
+import { osc52 } from './clipboard.js';
+import { fit, wrapHard } from './fit.js';
 import { HelpOverlay, helpLines } from './help-overlay.js';
 import { buildKeymap, keyName, type InkKey } from './keymap.js';
 import { LogPane } from './log-pane.js';
-import { ConfirmLine, PromptLine, QuestionLine, questionText } from './prompt-line.js';
+import { hasControlKey, keyOfChar } from './key-chunks.js';
+import { editLine, type EditKey } from './line-edit.js';
+import { MESSAGE_MS, MessageBar, pickMessage } from './message-bar.js';
+import { ConfirmLine, PromptLine, QuestionLine, promptHeight, questionText } from './prompt-line.js';
+import { isForwardDelete, useRawInput } from './raw-input.js';
 import { runAction, type Commands } from './run-action.js';
-import { SettingsOverlay, settingText } from './settings-overlay.js';
+import { parseSetting, settingShown, settingText } from './setting-input.js';
+import { GLOBAL_GOAL_ROWS, globalGoalTexts, SettingsOverlay } from './settings-overlay.js';
 import { StatusBar } from './status-bar.js';
 import { colourLevel, makeTheme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
 import { TextOverlay } from './text-overlay.js';
 import { TorrentList } from './torrent-list.js';
 import { ViewBar } from './view-bar.js';
-import { initialUiState, reconcileSelection, type Prompt, type UiState } from './ui-state.js';
+import { initialUiState, reconcileSelection, restoredList, type Prompt, type UiState } from './ui-state.js';
 
 export interface StoreView {
   subscribe(listener: () => void): () => void;
@@ -30,8 +36,8 @@ export interface StoreView {
 }
 
 export interface AppCommands extends Commands {
-  /** `key`: the selected row, whose host the torrent goes to. */
-  add(text: string, key?: string): Promise<unknown>;
+  /** `key`: the selected row, whose host the torrent goes to. Resolves with the reason in words when it cannot be added. */
+  add(text: string, key?: string): Promise<{ hash: string } | { error: string } | void>;
   create(text: string): Promise<string[]>;
   remove(hash: string, deleteData: boolean): Promise<void>;
   setLimits(limits: { download: number; upload: number }): void;
@@ -40,6 +46,8 @@ export interface AppCommands extends Commands {
   move(hash: string, directory: string): Promise<unknown>;
   setSeedGoals(hash: string, goals: RatioGoal | IdleGoal): Promise<void>;
   setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void>;
+  /** The defaults for torrents whose goals are 'global' (null = none). */
+  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }): void;
 }
 
 export interface SettingsAccess {
@@ -62,6 +70,9 @@ export interface AppProps {
   /** Shown over everything at start until answered y or n: the saved session could not be used. */
   recovery?: RecoveryQuestion;
 }
+
+/** What the demo's first screen suggests trying (Esc hides it). */
+export const DEMO_HINT = 'try Enter (detail), 5 (heatmap), t (mark), / (filter), c (magnet), ? (help)';
 
 export interface RecoveryQuestion {
   title: string;
@@ -86,7 +97,11 @@ export function App({
   const recoveryOpenRef = useRef(recoveryOpen);
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [settings, setSettings] = useState(() => settingsAccess.read());
-  const [rawState, setUiState] = useState<UiState>(initialUiState);
+  const [rawState, setUiState] = useState<UiState>(() => ({
+    ...initialUiState(),
+    ...restoredList(settingsAccess.read()),
+    ...(demo ? { notice: DEMO_HINT } : {}),
+  }));
   const keymap = useMemo(() => buildKeymap(settings.keymapPreset, settings.keys), [settings.keymapPreset, settings.keys]);
   const theme = useMemo(() => makeTheme(colourLevel(settings.colours)), [settings.colours]);
   const rows = useMemo(
@@ -100,8 +115,33 @@ export function App({
     [snapshot.torrents, rawState.view, rawState.filter, rawState.sort, rawState.descending],
   );
   const ui = reconcileSelection(rawState, rows);
+  const marked = useMemo(() => new Set(ui.marked), [ui.marked]);
   const uiRef = useRef(ui);
   uiRef.current = ui;
+  const raw = useRawInput();
+  const { write } = useStdout();
+  const magnetShown = ui.overlay?.kind === 'magnet' ? ui.overlay.text : undefined;
+  useEffect(() => {
+    if (magnetShown !== undefined) write(osc52(magnetShown));
+  }, [magnetShown, write]);
+
+  // The message bar: failures (and warnings answering a key) since the last key, in view rather than only in the log.
+  const lastLogId = () => store.getSnapshot().log.at(-1)?.id ?? 0;
+  const [dismissedId, setDismissedId] = useState(lastLogId);
+  const lastKeyAt = useRef(0);
+  const message = ui.prompt ? undefined : pickMessage(snapshot.log, dismissedId, lastKeyAt.current);
+  useEffect(() => {
+    if (!message) return;
+    const timer = setTimeout(() => setDismissedId((d) => Math.max(d, message.id)), MESSAGE_MS);
+    return () => clearTimeout(timer);
+  }, [message]);
+
+  // The view and sort are remembered across restarts.
+  useEffect(() => {
+    const saved = settingsAccess.read();
+    if (saved.listView === rawState.view && saved.listSort === rawState.sort && saved.listDescending === rawState.descending) return;
+    settingsAccess.update({ listView: rawState.view, listSort: rawState.sort, listDescending: rawState.descending });
+  }, [settingsAccess, rawState.view, rawState.sort, rawState.descending]);
 
   useEffect(() => {
     for (const problem of keymap.problems) store.log('warn', problem);
@@ -111,22 +151,32 @@ export function App({
     store.focus(ui.screen === 'detail' ? ui.selected : undefined);
   }, [store, ui.screen, ui.selected]);
 
-  const promptLines = recoveryOpen
-    ? 1
-    : ui.prompt
-      ? 1 + (ui.prompt.candidates?.length ? 1 : 0)
-      : ui.confirm || ui.question || ui.notice
-        ? 1
-        : 0;
+  const promptLines = recoveryOpen ? 1 : ui.prompt ? promptHeight(ui.prompt) : ui.confirm || ui.question || message || ui.notice ? 1 : 0;
   const logHeight = ui.showLog ? Math.min(12, Math.max(4, Math.floor(height / 4))) : 0;
   const mainHeight = Math.max(3, height - 2 - logHeight - promptLines);
 
   const submitPrompt = useCallback(
     (prompt: Prompt, state: UiState): UiState => {
       const text = prompt.text.trim();
+      const targets = prompt.hashes ?? (prompt.hash ? [prompt.hash] : []);
+      // A refused value keeps the prompt open with the reason, so a typo can be fixed (Esc gives up); the log has it too.
+      const refuse = (error: string): UiState => {
+        store.log('warn', error);
+        return { ...state, prompt: { ...prompt, error } };
+      };
       switch (prompt.kind) {
         case 'add':
-          if (text) void commands.add(text, prompt.hash);
+          // Closed at once so keys typed next are not lost; a failure (a file, a typo: milliseconds) opens it again with the reason.
+          if (text)
+            void commands.add(text, prompt.hash).then((result) => {
+              if (!result || !('error' in result)) return;
+              setUiState((s) => {
+                if (s.prompt || s.confirm || s.question || s.overlay) return s;
+                const next: UiState = { ...s, prompt: { kind: 'add', text: prompt.text, hash: prompt.hash, error: result.error } };
+                uiRef.current = next;
+                return next;
+              });
+            });
           return { ...state, prompt: undefined };
         case 'create':
           if (text) {
@@ -138,49 +188,58 @@ export function App({
         case 'filter':
           return { ...state, prompt: undefined, filter: prompt.text };
         case 'labels':
-          if (prompt.hash) void commands.setLabels(prompt.hash, parseLabels(prompt.text));
+          for (const hash of targets) void commands.setLabels(hash, parseLabels(prompt.text));
           return { ...state, prompt: undefined };
         case 'move':
-          if (prompt.hash && text) void commands.move(prompt.hash, text);
+          if (text) for (const hash of targets) void commands.move(hash, text);
           return { ...state, prompt: undefined };
         case 'seedRatio':
         case 'seedIdle':
         case 'downloadLimit':
         case 'uploadLimit': {
           // A refused value changes nothing: the torrent keeps the value the prompt opened with.
-          const hash = prompt.hash;
-          if (!hash) return { ...state, prompt: undefined };
           const parsed =
             prompt.kind === 'seedRatio'
               ? parseRatioGoal(text)
               : prompt.kind === 'seedIdle'
                 ? parseIdleGoal(text)
                 : parseRateLimit(text, prompt.kind === 'downloadLimit' ? 'download' : 'upload');
-          if ('error' in parsed) {
-            store.log('warn', `${parsed.error}; unchanged`);
-            return { ...state, prompt: undefined };
-          }
+          if ('error' in parsed) return refuse(`${parsed.error}; unchanged`);
           const value = parsed.value;
-          if (typeof value === 'number')
-            void commands.setTorrentLimits(hash, prompt.kind === 'downloadLimit' ? { download: value } : { upload: value });
-          else void commands.setSeedGoals(hash, value);
+          for (const hash of targets) {
+            if (typeof value === 'number')
+              void commands.setTorrentLimits(hash, prompt.kind === 'downloadLimit' ? { download: value } : { upload: value });
+            else void commands.setSeedGoals(hash, value);
+          }
+          return { ...state, prompt: undefined };
+        }
+        case 'globalSeedRatio':
+        case 'globalSeedIdle': {
+          // 'global' means nothing here: these are the global goals.
+          const parsed = prompt.kind === 'globalSeedRatio' ? parseRatioGoal(text) : parseIdleGoal(text);
+          if ('error' in parsed) return refuse(parsed.error.replace(/global, /, ''));
+          const goal = parsed.value;
+          if ('seedRatioMode' in goal) {
+            if (goal.seedRatioMode === 'global') return refuse(`seed ratio goal: type a ratio or unlimited`);
+            commands.setGlobalSeedGoals({ ratio: goal.seedRatioMode === 'single' ? goal.seedRatioLimit! : null });
+          } else {
+            if (goal.seedIdleMode === 'global') return refuse(`seed idle goal: type a time or unlimited`);
+            commands.setGlobalSeedGoals({ idleMinutes: goal.seedIdleMode === 'single' ? goal.seedIdleLimit! : null });
+          }
           return { ...state, prompt: undefined };
         }
         case 'setting': {
           const field = EDITABLE_SETTINGS.find((f) => f.key === prompt.settingKey);
           if (!field) return { ...state, prompt: undefined };
-          const parsed = parseSettingInput(field, text);
-          if ('error' in parsed) {
-            store.log('warn', parsed.error);
-            return { ...state, prompt: undefined };
-          }
+          const parsed = parseSetting(field, text);
+          if ('error' in parsed) return refuse(parsed.error);
           const value = parsed.value;
           const next = settingsAccess.update({ [field.key]: value } as Partial<Settings>);
           setSettings(next);
           if (field.key === 'downloadLimit' || field.key === 'uploadLimit')
             commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
           onSettingsChanged?.(next);
-          store.log('info', `setting ${field.label}: ${settingText(next, field.key)}`);
+          store.log('info', `setting ${field.label}: ${settingShown(next, field.key)}`);
           return { ...state, prompt: undefined };
         }
       }
@@ -190,7 +249,7 @@ export function App({
 
   const onKey = useCallback(
     (input: string, key: InkKey): void => {
-      const state = uiRef.current;
+      let state = uiRef.current;
       const setState = (next: UiState) => {
         uiRef.current = next;
         setUiState(next);
@@ -201,15 +260,25 @@ export function App({
         onKey(input, { ...key, meta: false });
         return;
       }
-      // Keys typed faster than they are read arrive as one chunk ("jj", "name\r"): one at a time.
+      // Keys typed faster than they are read arrive as one chunk ("jj", "name\r", "\x15text"): one at a time,
+      // except text pasted into a prompt, which goes in whole.
       const plain = !key.ctrl && !key.meta && !key.return && !key.tab && !key.escape && !key.backspace && !key.delete;
-      if (plain && [...input].length > 1 && !(state.prompt && !/[\r\n\x7f\b]/.test(input))) {
-        const keyOf = (ch: string): InkKey =>
-          ch === '\r' || ch === '\n' ? { return: true } : ch === '\x7f' ? { delete: true } : ch === '\b' ? { backspace: true } : {};
-        for (const ch of input) onKey(/[\r\n\x7f\b]/.test(ch) ? '' : ch, keyOf(ch));
+      if (plain && [...input].length > 1 && (!state.prompt || hasControlKey(input))) {
+        for (const ch of input) {
+          const one = keyOfChar(ch);
+          onKey(one.input, one.key);
+        }
         return;
       }
       const name = keyName(input, key);
+      lastKeyAt.current = Date.now();
+      // The demo's hint goes with the first key, which still does what it does (Esc still goes back).
+      if (state.notice === DEMO_HINT) {
+        state = { ...state, notice: undefined };
+        setState(state);
+      }
+      // A key answers the message in view; one that came while a prompt hid it waits for the prompt to close.
+      if (!state.prompt) setDismissedId(lastLogId());
 
       if (recovery && recoveryOpenRef.current) {
         // Nothing else until it is answered: the session is not saved meanwhile.
@@ -228,22 +297,20 @@ export function App({
       }
 
       if (state.confirm) {
-        if (input === 'y' || input === 'Y') void commands.remove(state.confirm.hash, state.confirm.kind === 'removeData');
+        if (input === 'y' || input === 'Y') {
+          const hashes = state.confirm.hashes ?? [state.confirm.hash];
+          for (const hash of hashes) void commands.remove(hash, state.confirm.kind === 'removeData');
+          if (state.confirm.hashes) return setState({ ...state, confirm: undefined, marked: [] });
+        }
         setState({ ...state, confirm: undefined });
         return;
       }
 
       if (state.prompt) {
         const prompt = state.prompt;
-        const live = (text: string): UiState => ({
-          ...state,
-          prompt: { ...prompt, text, candidates: undefined },
-          ...(prompt.kind === 'filter' ? { filter: text } : {}),
-        });
+        const close = (): UiState => ({ ...state, prompt: undefined, ...(prompt.kind === 'filter' ? { filter: '' } : {}) });
+        if (name === 'escape') return setState(close());
         if (name === 'return') return setState(submitPrompt(prompt, state));
-        if (name === 'escape') return setState({ ...state, prompt: undefined, ...(prompt.kind === 'filter' ? { filter: '' } : {}) });
-        if (name === 'backspace' || name === 'delete') return setState(live(prompt.text.slice(0, -1)));
-        if (name === 'C-u') return setState(live(''));
         if (name === 'tab' && complete && (prompt.kind === 'add' || prompt.kind === 'create' || prompt.kind === 'move')) {
           // Complete the last comma-separated part (create takes several paths).
           const cut = prompt.kind === 'create' ? prompt.text.lastIndexOf(',') + 1 : 0;
@@ -251,20 +318,35 @@ export function App({
           const lead = prompt.text.slice(cut).match(/^\s*/)![0];
           void complete(prompt.text.slice(cut).trimStart()).then((result) =>
             setUiState((s) =>
-              s.prompt === prompt ? { ...s, prompt: { ...prompt, text: head + lead + result.text, candidates: result.candidates } } : s,
+              s.prompt === prompt
+                ? { ...s, prompt: { ...prompt, text: head + lead + result.text, cursor: undefined, candidates: result.candidates } }
+                : s,
             ),
           );
           return;
         }
-        if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab) return;
-        // eslint-disable-next-line no-control-regex
-        const typed = input.replace(/[\u0000-\u001f\u007f]/g, '');
-        if (typed) setState(live(prompt.text + typed));
+        const special =
+          key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown;
+        const editKey: EditKey =
+          name === 'delete'
+            ? { name: isForwardDelete(raw.current) ? 'forward-delete' : 'backspace' }
+            : special || key.home || key.end || key.backspace || key.tab
+              ? { name: name ?? '' }
+              : { text: input };
+        const edited = editLine({ text: prompt.text, cursor: prompt.cursor ?? prompt.text.length }, editKey);
+        if (!edited) return;
+        if ('cancel' in edited) return setState(close());
+        const { text, cursor } = edited.line;
+        setState({
+          ...state,
+          prompt: { ...prompt, text, cursor: cursor === text.length ? undefined : cursor, candidates: undefined, error: undefined },
+          ...(prompt.kind === 'filter' ? { filter: text } : {}),
+        });
         return;
       }
 
       const overlay = state.overlay;
-      if (overlay?.kind === 'help' || overlay?.kind === 'metainfo') {
+      if (overlay?.kind === 'help' || overlay?.kind === 'metainfo' || overlay?.kind === 'magnet') {
         const lines = overlay.kind === 'help' ? helpLines(keymap.bindings).length : overlay.text.split('\n').length;
         const max = Math.max(0, lines - (mainHeight - 1));
         const page = Math.max(1, mainHeight - 2);
@@ -276,18 +358,24 @@ export function App({
           moved === 'back' ||
           moved === 'quit' ||
           (overlay.kind === 'help' && moved === 'help') ||
-          (overlay.kind === 'metainfo' && moved === 'metainfo')
+          (overlay.kind === 'metainfo' && moved === 'metainfo') ||
+          (overlay.kind === 'magnet' && moved === 'copyMagnet')
         ) {
           setState({ ...state, overlay: undefined });
         }
         return;
       }
       if (overlay?.kind === 'settings') {
-        const count = EDITABLE_SETTINGS.length;
+        const count = EDITABLE_SETTINGS.length + GLOBAL_GOAL_ROWS;
         const moved = name === undefined ? undefined : keymap.lookup(name);
         if (moved === 'up') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + count - 1) % count } });
         if (moved === 'down') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + 1) % count } });
         if (name === 'return' || moved === 'open') {
+          const goal = overlay.cursor - EDITABLE_SETTINGS.length;
+          if (goal >= 0) {
+            const text = globalGoalTexts(store.getSnapshot().global)[goal]!;
+            return setState({ ...state, prompt: { kind: goal === 0 ? 'globalSeedRatio' : 'globalSeedIdle', text } });
+          }
           const field = EDITABLE_SETTINGS[overlay.cursor]!;
           return setState({ ...state, prompt: { kind: 'setting', settingKey: field.key, text: settingText(settings, field.key) } });
         }
@@ -301,7 +389,7 @@ export function App({
       const next = runAction(action, { state, rows, snapshot: store.getSnapshot(), pageSize: mainHeight - 1, commands, quit: onQuit });
       if (next !== state) setState(next);
     },
-    [commands, complete, keymap, mainHeight, onQuit, recovery, rows, settings, store, submitPrompt],
+    [commands, complete, keymap, mainHeight, onQuit, raw, recovery, rows, settings, store, submitPrompt],
   );
   useInput(onKey);
 
@@ -311,10 +399,29 @@ export function App({
     main = <TextOverlay title={recovery.title} text={recovery.text} width={width} height={mainHeight} scroll={0} hint="" />;
   else if (ui.overlay?.kind === 'help')
     main = <HelpOverlay bindings={keymap.bindings} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
+  else if (ui.overlay?.kind === 'magnet')
+    main = (
+      <TextOverlay
+        title="Magnet (copied to the clipboard where the terminal allows OSC 52)"
+        text={wrapHard(ui.overlay.text, width)}
+        width={width}
+        height={mainHeight}
+        scroll={ui.overlay.scroll}
+      />
+    );
   else if (ui.overlay?.kind === 'metainfo')
     main = <TextOverlay title="Metainfo" text={ui.overlay.text} width={width} height={mainHeight} scroll={ui.overlay.scroll} />;
   else if (ui.overlay?.kind === 'settings')
-    main = <SettingsOverlay settings={settings} cursor={ui.overlay.cursor} path={settingsAccess.path} width={width} height={mainHeight} />;
+    main = (
+      <SettingsOverlay
+        settings={settings}
+        global={snapshot.global}
+        cursor={ui.overlay.cursor}
+        path={settingsAccess.path}
+        width={width}
+        height={mainHeight}
+      />
+    );
   else if (ui.screen === 'detail' && selectedRow)
     main = (
       <DetailView
@@ -342,6 +449,7 @@ export function App({
         sort={ui.sort}
         descending={ui.descending}
         empty={empty}
+        marked={marked}
         hostWidth={snapshot.global.hosts ? Math.max(...snapshot.global.hosts.map((h) => h.name.length)) : 0}
       />
     );
@@ -364,6 +472,7 @@ export function App({
               filter={ui.filter}
               width={width}
               demo={demo}
+              marked={ui.marked.length}
             />
           )}
         </Box>
@@ -379,6 +488,8 @@ export function App({
           <QuestionLine text={questionText(ui.question)} width={width} />
         ) : ui.confirm ? (
           <ConfirmLine confirm={ui.confirm} width={width} />
+        ) : message ? (
+          <MessageBar entry={message} width={width} />
         ) : ui.notice ? (
           <Text color={theme.good} wrap="truncate">
             {fit(ui.notice, width)}

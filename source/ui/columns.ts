@@ -36,7 +36,15 @@ export const COLUMNS: readonly Column[] = [
   { id: 'state', title: 'State', width: 11, align: 'left', keep: 10, sort: 'state', text: stateText },
   { id: 'bar', title: 'Progress', width: 10, align: 'left', keep: 1, sort: 'progress', text: () => '' },
   { id: 'pct', title: '%', width: 4, align: 'right', keep: 9, sort: 'progress', text: (r) => percent(r.progress) },
-  { id: 'size', title: 'Size', width: 9, align: 'right', keep: 6, sort: 'size', text: (r) => formatBytes(r.size) },
+  {
+    id: 'size',
+    title: 'Size',
+    width: 9,
+    align: 'right',
+    keep: 6,
+    sort: 'size',
+    text: (r) => (r.magnet !== undefined && r.size === 0 ? '?' : formatBytes(r.size)),
+  },
   { id: 'down', title: 'Down', width: 10, align: 'right', keep: 8, sort: 'down', text: (r) => rate(r.downloadRate) },
   { id: 'up', title: 'Up', width: 10, align: 'right', keep: 7, sort: 'up', text: (r) => rate(r.uploadRate) },
   {

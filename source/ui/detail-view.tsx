@@ -29,6 +29,9 @@ export function DetailView({ row, detail, global, tab, fileCursor, scroll, width
   const theme = useTheme();
   const summary = `${stateText(row)}  ${percent(row.progress)}  ↓ ${formatRate(row.downloadRate)}  ↑ ${formatRate(row.uploadRate)}  peers ${row.peers}/${row.knownPeers}`;
   const body = Math.max(0, height - 2);
+  // A magnet without its metadata has only what Info shows; the tab chosen is kept for when it arrives.
+  const waiting = row.magnet !== undefined;
+  const shown: Tab = waiting ? 'info' : tab;
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate">
@@ -38,13 +41,13 @@ export function DetailView({ row, detail, global, tab, fileCursor, scroll, width
       </Text>
       <Text wrap="truncate">
         {TABS.map((t, i) => (
-          <Text key={t} inverse={t === tab} color={t === tab ? undefined : theme.dim}>
+          <Text key={t} inverse={t === shown} color={t === shown ? undefined : theme.dim} dimColor={waiting && t !== 'info'}>
             {` ${i + 1} ${TAB_TITLES[t]} `}
           </Text>
         ))}
-        <Text color={theme.dim}>{'  Tab/1-5 switch, Esc back'}</Text>
+        <Text color={theme.dim}>{waiting ? '  the other tabs once the metadata arrives; Esc back' : '  Tab/1-5 switch, Esc back'}</Text>
       </Text>
-      {row.magnet !== undefined ? (
+      {waiting ? (
         <InfoTab row={row} global={global} width={width} height={body} />
       ) : !detail || rowKey(detail) !== rowKey(row) ? (
         <Text color={theme.dim}>loading…</Text>

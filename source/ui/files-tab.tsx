@@ -69,7 +69,7 @@ export function FilesTab({ files, cursor, width, height }: { files: readonly Fil
       })}
       <Box flexGrow={1} />
       <Text color={theme.dim} wrap="truncate">
-        {fit(`${files.length} files  ↑↓ choose a file, + / - change its priority (skip, normal, high)`, width)}
+        {fit(`${files.length} files  ↑↓ choose a file, + / - its priority (skip, normal, high), > / < its whole folder's`, width)}
       </Text>
     </Box>
   );

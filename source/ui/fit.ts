@@ -31,3 +31,12 @@ export function percent(fraction: number): string {
   if (fraction >= 1) return '100%';
   return `${Math.min(99, Math.floor(fraction * 100))}%`;
 }
+
+/** Text cut into lines of `width` characters, for something that must be seen whole (a magnet link). */
+export function wrapHard(text: string, width: number): string {
+  const chars = [...text];
+  const size = Math.max(1, width);
+  const lines: string[] = [];
+  for (let i = 0; i < chars.length; i += size) lines.push(chars.slice(i, i + size).join(''));
+  return lines.join('\n');
+}

@@ -51,7 +51,11 @@ export type ActionId =
   | 'nextSort'
   | 'reverseSort'
   | 'log'
-  | 'settings';
+  | 'settings'
+  | 'mark'
+  | 'copyMagnet'
+  | 'folderPriorityUp'
+  | 'folderPriorityDown';
 
 export interface Binding {
   action: ActionId;
@@ -76,6 +80,12 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'tab3', keys: ['3'], description: 'Files tab', group: 'Detail' },
   { action: 'tab4', keys: ['4'], description: 'Trackers tab', group: 'Detail' },
   { action: 'tab5', keys: ['5'], description: 'Pieces tab (heatmap)', group: 'Detail' },
+  {
+    action: 'mark',
+    keys: ['t'],
+    description: 'mark / unmark (Space r x X u L M R T D U then act on every marked one; Esc unmarks)',
+    group: 'Torrent',
+  },
   { action: 'toggle', keys: ['space'], description: 'start / pause', group: 'Torrent' },
   { action: 'recheck', keys: ['r'], description: 'recheck the data', group: 'Torrent' },
   { action: 'remove', keys: ['x'], description: 'remove (keeps the data; asks first)', group: 'Torrent' },
@@ -83,6 +93,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'announce', keys: ['u'], description: 'announce to the trackers now', group: 'Torrent' },
   { action: 'scrape', keys: ['s'], description: 'scrape the trackers now', group: 'Torrent' },
   { action: 'metainfo', keys: ['m'], description: 'metainfo view', group: 'Torrent' },
+  { action: 'copyMagnet', keys: ['c'], description: 'the magnet link whole, copied to the clipboard (OSC 52)', group: 'Torrent' },
   { action: 'labels', keys: ['L'], description: 'labels of the torrent (comma-separated; empty clears)', group: 'Torrent' },
   { action: 'move', keys: ['M'], description: 'move the data to another directory (Tab completes)', group: 'Torrent' },
   { action: 'seedRatio', keys: ['R'], description: 'seed ratio goal of the torrent (2, 1.5, global, unlimited)', group: 'Torrent' },
@@ -91,6 +102,18 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'torrentUploadLimit', keys: ['U'], description: 'upload limit of the torrent (KiB/s, 1M; 0 = none)', group: 'Torrent' },
   { action: 'priorityUp', keys: ['+', '='], description: 'raise priority (torrent, or file in Files)', group: 'Torrent' },
   { action: 'priorityDown', keys: ['-'], description: 'lower priority (torrent, or file in Files)', group: 'Torrent' },
+  {
+    action: 'folderPriorityUp',
+    keys: ['>'],
+    description: 'in Files: raise the priority of the whole folder of the file',
+    group: 'Torrent',
+  },
+  {
+    action: 'folderPriorityDown',
+    keys: ['<'],
+    description: 'in Files: lower the priority of the whole folder of the file',
+    group: 'Torrent',
+  },
   { action: 'add', keys: ['a'], description: 'add: path, URL, magnet or info-hash', group: 'List' },
   { action: 'create', keys: ['n'], description: 'new torrent from files, seeded', group: 'List' },
   { action: 'filter', keys: ['/'], description: 'filter by name', group: 'List' },

@@ -6,8 +6,10 @@ import { useTheme } from './theme-context.js';
 export const PROMPT_LABELS: Record<Prompt['kind'], string> = {
   add: 'Add (path, URL, magnet or info-hash; Tab completes): ',
   create: 'New torrent from (paths, comma-separated; Tab completes): ',
-  filter: 'Filter: ',
+  filter: 'Filter (name, state:seeding, #label): ',
   setting: 'Value: ',
+  globalSeedRatio: 'Seed ratio goal for every torrent on "global" (2, 1.5, unlimited): ',
+  globalSeedIdle: 'Seed idle goal for every torrent on "global" (90m, 2h, unlimited): ',
   labels: 'Labels (comma-separated; empty clears): ',
   move: 'Move data to (Tab completes): ',
   seedRatio: 'Seed ratio goal (2, 1.5, global, unlimited): ',
@@ -16,29 +18,62 @@ export const PROMPT_LABELS: Record<Prompt['kind'], string> = {
   uploadLimit: 'Upload limit (KiB/s, 512K, 1M; 0 = none): ',
 };
 
-/** The one-line prompt, with completion choices above it when Tab was ambiguous. */
+/** The one-line prompt with its cursor; above it, why the last Enter was refused, or the completion choices. */
 export function PromptLine({ prompt, width }: { prompt: Prompt; width: number }) {
   const theme = useTheme();
   const label = PROMPT_LABELS[prompt.kind];
-  const room = Math.max(1, width - label.length - 1);
-  const shown = prompt.text.length > room ? `…${prompt.text.slice(-(room - 1))}` : prompt.text;
+  const { before, under, after } = promptWindow(prompt.text, prompt.cursor ?? prompt.text.length, Math.max(2, width - label.length));
   return (
     <Box flexDirection="column">
-      {prompt.candidates && prompt.candidates.length > 0 ? (
+      {prompt.error ? (
+        <Text bold color={theme.bad} wrap="truncate">
+          {fit(`! ${prompt.error}`, width)}
+        </Text>
+      ) : prompt.candidates && prompt.candidates.length > 0 ? (
         <Text color={theme.dim} wrap="truncate">
           {fit(prompt.candidates.join('  '), width)}
         </Text>
       ) : null}
       <Text wrap="truncate">
         <Text color={theme.accent}>{label}</Text>
-        {shown}
-        <Text inverse> </Text>
+        {before}
+        <Text inverse>{under}</Text>
+        {after}
       </Text>
     </Box>
   );
 }
 
+/** Lines a prompt takes on screen. */
+export function promptHeight(prompt: Prompt): number {
+  return prompt.error || prompt.candidates?.length ? 2 : 1;
+}
+
+/**
+ * The part of the text that fits `room` columns with the cursor in view: what is before the
+ * cursor, the character under it (a space at the end), and what follows; '…' where cut.
+ */
+export function promptWindow(text: string, cursor: number, room: number): { before: string; under: string; after: string } {
+  const at = Math.max(0, Math.min(text.length, cursor));
+  const chars = [...text.slice(0, at)];
+  const rest = [...text.slice(at)];
+  const under = rest[0] ?? ' ';
+  // Before the cursor: as much as fits while leaving the cursor cell and a little of what follows.
+  const keepAfter = Math.min(rest.length > 1 ? rest.length - 1 : 0, Math.floor(room / 3));
+  const roomBefore = Math.max(0, room - 1 - keepAfter);
+  const before = chars.length > roomBefore ? `…${chars.slice(chars.length - Math.max(0, roomBefore - 1)).join('')}` : chars.join('');
+  const roomAfter = Math.max(0, room - 1 - [...before].length);
+  const tail = rest.slice(1);
+  const after = tail.length > roomAfter ? `${tail.slice(0, Math.max(0, roomAfter - 1)).join('')}…` : tail.join('');
+  return { before, under, after };
+}
+
 export function confirmText(confirm: Confirm): string {
+  const n = confirm.hashes?.length;
+  if (n !== undefined)
+    return confirm.kind === 'removeData'
+      ? `Remove ${n} marked torrents AND DELETE their data (${confirm.path}, …)? (y/N)`
+      : `Remove ${n} marked torrents from the session (their data stays)? (y/N)`;
   if (confirm.path === '') return `Remove "${confirm.name}" (its metadata has not arrived; nothing on disk)? (y/N)`;
   return confirm.kind === 'removeData'
     ? `Remove "${confirm.name}" AND DELETE ${confirm.path}? (y/N)`

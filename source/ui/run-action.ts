@@ -15,6 +15,8 @@ export interface Commands {
   /** `key`: the selected row, whose host's limits change (the first host's without one). */
   stepLimit(which: 'download' | 'upload', direction: 'up' | 'down', key?: string): void;
   metainfoText(hash: string): string | undefined;
+  /** The torrent's magnet link, whole. */
+  magnetOf(hash: string): string | undefined;
 }
 
 export interface ActionContext {
@@ -70,6 +72,7 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return row && state.screen === 'list' ? { ...state, screen: 'detail', fileCursor: 0, detailScroll: 0 } : state;
     case 'back':
       if (state.notice) return { ...state, notice: undefined };
+      if (state.marked.length > 0 && state.screen === 'list') return { ...state, marked: [] };
       if (state.screen === 'detail') return { ...state, screen: 'list' };
       if (state.filter) return { ...state, filter: '' };
       return state;
@@ -132,41 +135,72 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       break;
   }
 
-  // The rest act on the selected torrent.
+  // The rest act on the selected torrent, or on the marked ones where that makes sense.
   if (!row) return state;
   const hash = rowKey(row);
+  const marked = state.screen === 'list' ? markedRows(state, snapshot.torrents) : [];
+  const targets = marked.length > 0 ? marked : [row];
+  const first = targets[0]!;
   switch (action) {
+    case 'mark': {
+      const next = state.marked.includes(hash) ? state.marked.filter((h) => h !== hash) : [...state.marked, hash];
+      return moveSelection({ ...state, marked: next }, rows, 1);
+    }
     case 'toggle':
-      void commands.toggle(hash);
+      for (const t of targets) void commands.toggle(rowKey(t));
       return state;
     case 'recheck':
-      void commands.recheck(hash);
+      for (const t of targets) void commands.recheck(rowKey(t));
       return state;
     case 'announce':
-      commands.announce(hash);
+      for (const t of targets) commands.announce(rowKey(t));
       return state;
     case 'scrape':
       void commands.scrape(hash);
       return state.screen === 'detail' ? { ...state, tab: 'trackers' } : state;
     case 'remove':
     case 'removeData':
-      return { ...state, confirm: { kind: action, hash, name: row.name, path: row.dataPath } };
+      return {
+        ...state,
+        confirm: {
+          kind: action,
+          hash: rowKey(first),
+          name: first.name,
+          path: first.dataPath,
+          ...(marked.length > 0 ? { hashes: marked.map((t) => rowKey(t)) } : {}),
+        },
+      };
+    case 'copyMagnet': {
+      const magnet = commands.magnetOf(hash);
+      return magnet === undefined ? state : { ...state, overlay: { kind: 'magnet', hash, text: magnet, scroll: 0 } };
+    }
     case 'metainfo': {
       const text = commands.metainfoText(hash);
       return text === undefined ? state : { ...state, overlay: { kind: 'metainfo', hash, text, scroll: 0 } };
     }
     case 'labels':
-      return torrentPrompt(state, row, 'labels', labelsText(row.labels));
+      return torrentPrompt(state, targets, 'labels', labelsText(first.labels));
     case 'move':
-      return torrentPrompt(state, row, 'move', row.directory);
+      return torrentPrompt(state, targets, 'move', first.directory);
     case 'seedRatio':
-      return torrentPrompt(state, row, 'seedRatio', ratioGoalText(row));
+      return torrentPrompt(state, targets, 'seedRatio', ratioGoalText(first));
     case 'seedIdle':
-      return torrentPrompt(state, row, 'seedIdle', idleGoalText(row));
+      return torrentPrompt(state, targets, 'seedIdle', idleGoalText(first));
     case 'torrentDownloadLimit':
-      return torrentPrompt(state, row, 'downloadLimit', rateLimitText(row.downloadLimit));
+      return torrentPrompt(state, targets, 'downloadLimit', rateLimitText(first.downloadLimit));
     case 'torrentUploadLimit':
-      return torrentPrompt(state, row, 'uploadLimit', rateLimitText(row.uploadLimit));
+      return torrentPrompt(state, targets, 'uploadLimit', rateLimitText(first.uploadLimit));
+    case 'folderPriorityUp':
+    case 'folderPriorityDown': {
+      // Every file under the folder of the file under the cursor (the whole torrent for a file at the top).
+      const files = inFiles ? (snapshot.detail?.files ?? []) : [];
+      const file = files[state.fileCursor];
+      if (!file) return state;
+      const folder = file.path.includes('/') ? file.path.slice(0, file.path.lastIndexOf('/') + 1) : '';
+      const delta = action === 'folderPriorityUp' ? 1 : -1;
+      for (const f of files) if (f.path.startsWith(folder)) commands.changeFilePriority(hash, f.index, delta);
+      return state;
+    }
     case 'priorityUp':
     case 'priorityDown': {
       const delta = action === 'priorityUp' ? 1 : -1;
@@ -180,7 +214,15 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
   }
 }
 
-/** A prompt that edits one torrent, opened with its current value. */
-function torrentPrompt(state: UiState, row: TorrentRow, kind: TorrentPromptKind, text: string): UiState {
-  return { ...state, prompt: { kind, text, hash: rowKey(row) } };
+/** A prompt that edits one torrent (or every marked one), opened with the (first one's) current value. */
+function torrentPrompt(state: UiState, targets: readonly TorrentRow[], kind: TorrentPromptKind, text: string): UiState {
+  const hashes = targets.length > 1 ? { hashes: targets.map((t) => rowKey(t)) } : {};
+  return { ...state, prompt: { kind, text, hash: rowKey(targets[0]!), ...hashes } };
+}
+
+/** The marked torrents still in the session, in list order. */
+export function markedRows(state: Pick<UiState, 'marked'>, torrents: readonly TorrentRow[]): TorrentRow[] {
+  if (state.marked.length === 0) return [];
+  const marked = new Set(state.marked);
+  return torrents.filter((t) => marked.has(rowKey(t)));
 }

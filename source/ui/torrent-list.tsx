@@ -20,10 +20,12 @@ interface Props {
   empty: string;
   /** Several hosts: a Host column first, this wide (the longest host name); 0 = none. */
   hostWidth?: number;
+  /** Torrents marked with t, shown with a '*' before the name. */
+  marked?: ReadonlySet<string>;
 }
 
 /** The torrent list, virtually scrolled: only the rows that fit are rendered. */
-export function TorrentList({ rows, selected, width, height, sort, descending, empty, hostWidth = 0 }: Props) {
+export function TorrentList({ rows, selected, width, height, sort, descending, empty, hostWidth = 0, marked }: Props) {
   const theme = useTheme();
   const offset = useRef(0);
   const { columns, nameWidth } = layoutColumns(width, hostWidth);
@@ -50,7 +52,14 @@ export function TorrentList({ rows, selected, width, height, sort, descending, e
         <Text color={theme.dim}>{fit(empty, width)}</Text>
       ) : (
         visible.map((row) => (
-          <ListRow key={rowKey(row)} row={row} columns={columns} nameWidth={nameWidth} selected={rowKey(row) === selected} />
+          <ListRow
+            key={rowKey(row)}
+            row={row}
+            columns={columns}
+            nameWidth={nameWidth}
+            selected={rowKey(row) === selected}
+            marked={marked?.has(rowKey(row)) ?? false}
+          />
         ))
       )}
     </Box>
@@ -62,11 +71,13 @@ const ListRow = memo(function ListRow({
   columns,
   nameWidth,
   selected,
+  marked,
 }: {
   row: TorrentRow;
   columns: Column[];
   nameWidth: number;
   selected: boolean;
+  marked: boolean;
 }) {
   const theme = useTheme();
   const stateColour = theme.state[row.state];
@@ -82,9 +93,14 @@ const ListRow = memo(function ListRow({
         </Text>
       );
     }
-    const text = fit(c.text(row), c.id === 'name' ? nameWidth : c.width, c.align);
+    const marks = marked && c.id === 'name';
+    const text = fit(marks ? `* ${c.text(row)}` : c.text(row), c.id === 'name' ? nameWidth : c.width, c.align);
     return (
-      <Text key={c.id} color={selected || row.offline ? undefined : c.id === 'state' ? stateColour : undefined}>
+      <Text
+        key={c.id}
+        bold={marks}
+        color={selected || row.offline ? undefined : c.id === 'state' ? stateColour : marks ? theme.accent : undefined}
+      >
         {gap}
         {text}
       </Text>

@@ -1,4 +1,4 @@
-import { allViews, SORT_KEYS, type SortKey, type View } from '../store/view.js';
+import { allViews, SORT_KEYS, VIEWS, type SortKey, type View } from '../store/view.js';
 import { rowKey } from '../store/row.js';
 import type { TorrentRow } from '../store/types.js';
 
@@ -9,13 +9,19 @@ export const TAB_TITLES: Record<Tab, string> = { info: 'Info', peers: 'Peers', f
 /** Prompts that edit one torrent (its hash is in the prompt, so the selection may move meanwhile). */
 export const TORRENT_PROMPTS = ['labels', 'move', 'seedRatio', 'seedIdle', 'downloadLimit', 'uploadLimit'] as const;
 export type TorrentPromptKind = (typeof TORRENT_PROMPTS)[number];
-export type PromptKind = 'add' | 'create' | 'filter' | 'setting' | TorrentPromptKind;
+export type PromptKind = 'add' | 'create' | 'filter' | 'setting' | 'globalSeedRatio' | 'globalSeedIdle' | TorrentPromptKind;
 
 export interface Prompt {
   kind: PromptKind;
   text: string;
+  /** Where the cursor is in text; undefined = at the end. */
+  cursor?: number;
+  /** Why the last Enter was refused; the prompt stays open so the text can be fixed. */
+  error?: string;
   /** For the per-torrent prompts: the torrent they edit. */
   hash?: string;
+  /** Marked torrents the prompt edits instead, all alike. */
+  hashes?: readonly string[];
   /** Completion choices shown under the prompt after an ambiguous Tab. */
   candidates?: string[];
   /** For 'setting': which setting is being edited. */
@@ -27,6 +33,8 @@ export interface Confirm {
   hash: string;
   name: string;
   path: string;
+  /** Marked torrents removed together (name and path are then the first one's). */
+  hashes?: readonly string[];
 }
 
 /** A y/n question on the bottom line. */
@@ -39,6 +47,7 @@ export interface Question {
 export type Overlay =
   | { kind: 'help'; scroll: number }
   | { kind: 'metainfo'; hash: string; text: string; scroll: number }
+  | { kind: 'magnet'; hash: string; text: string; scroll: number }
   | { kind: 'settings'; cursor: number };
 
 /** Everything about what the screen shows that is not engine data. Plain data, changed only by pure functions. */
@@ -62,6 +71,8 @@ export interface UiState {
   confirm?: Confirm;
   question?: Question;
   showLog: boolean;
+  /** Torrents marked with t: the torrent actions apply to all of them. */
+  marked: readonly string[];
   /** A one-line notice under the list (e.g. the magnet of a new torrent). */
   notice?: string;
 }
@@ -78,7 +89,20 @@ export function initialUiState(): UiState {
     descending: false,
     filter: '',
     showLog: false,
+    marked: [],
   };
+}
+
+/** The list's view and sort as they were left (saved in the settings); names that are not known any more fall back to the defaults. */
+export function restoredList(saved: {
+  listView?: string;
+  listSort?: string;
+  listDescending?: boolean;
+}): Pick<UiState, 'view' | 'sort' | 'descending'> {
+  const view =
+    (VIEWS as readonly string[]).includes(saved.listView ?? '') || /^label:./.test(saved.listView ?? '') ? (saved.listView as View) : 'all';
+  const sort = (SORT_KEYS as readonly string[]).includes(saved.listSort ?? '') ? (saved.listSort as SortKey) : 'added';
+  return { view, sort, descending: saved.listDescending === true };
 }
 
 /** Keeps the selection on a visible row: its torrent if still shown, else the row now at its old place. */

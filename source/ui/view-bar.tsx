@@ -5,7 +5,7 @@ import { allViews, viewCounts, viewTitle, type SortKey, type View } from '../sto
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 
-/** Top line: the views with their counts (built-in, one per host when there are several: '@host', one per label in use: '#label'), the sort and the name filter. */
+/** Top line: the views with their counts under the filter (built-in, one per host when there are several: '@host', one per label in use: '#label'), the sort and the filter. */
 export function ViewBar({
   rows,
   view,
@@ -14,6 +14,7 @@ export function ViewBar({
   filter,
   width,
   demo,
+  marked = 0,
 }: {
   rows: readonly TorrentRow[];
   view: View;
@@ -22,11 +23,13 @@ export function ViewBar({
   filter: string;
   width: number;
   demo: boolean;
+  /** How many torrents are marked (t). */
+  marked?: number;
 }) {
   const theme = useTheme();
-  const counts = useMemo(() => viewCounts(rows), [rows]);
+  const counts = useMemo(() => viewCounts(rows, filter), [rows, filter]);
   const views = useMemo(() => allViews(rows), [rows]);
-  const right = `sort ${sort}${descending ? '▼' : '▲'}${filter ? `  filter "${filter}"` : ''}`;
+  const right = `${marked > 0 ? `${marked} marked  ` : ''}sort ${sort}${descending ? '▼' : '▲'}${filter ? `  filter "${filter}"` : ''}`;
   const title = demo ? 'btui demo ' : 'btui ';
   let used = title.length + right.length + 1;
   const items: { view: View; text: string }[] = [];

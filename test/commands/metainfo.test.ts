@@ -132,7 +132,7 @@ test('errors: one line naming the file, exit 1; usage errors exit 2', async (t) 
     [['metainfo'], 2, /^btui: metainfo: missing -t FILE\.torrent or -m MAGNET/],
     [['metainfo', '--bogus'], 2, /^btui: metainfo: unknown option --bogus/],
     [['metainfo', '-t', bad, '-m', `magnet:?xt=urn:btih:${HEX}`], 2, /not both/],
-    [['metainfo', '-m', 'magnet:?dn=x'], 1, /^btui: magnet: magnet has no info-hash/],
+    [['metainfo', '-m', 'magnet:?dn=x'], 1, /^btui: metainfo: unusable magnet link: no info-hash \(xt=urn:btih:/],
     [
       ['metainfo', '-m', `magnet:?xt=urn:btih:${HEX}`, '--offline', '--save', join(dir, 'out.torrent')],
       2,

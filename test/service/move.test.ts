@@ -96,9 +96,7 @@ test('move: a copy failing part way leaves the old copy whole, removes the parti
   assert.equal(torrent.isRunning, true, 'restarted, as it was running');
   s.store.refresh();
   assert.ok(
-    s.store
-      .getSnapshot()
-      .log.some((e) => e.level === 'error' && /cannot move moved to .*no space left on device.*it stays where it was/.test(e.text)),
+    s.store.getSnapshot().log.some((e) => e.level === 'error' && /cannot move moved to .*disk full.*it stays where it was/.test(e.text)),
   );
   assert.equal(s.service.savedSession().torrents[0]!.directory, join(dir, 'dl'));
 });

@@ -11,6 +11,9 @@ import { openService } from '../helpers/service.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 
+/** The controller's add answer as the info-hash, or undefined when it was refused (with the reason). */
+const addedHash = (r: { hash: string } | { error: string }) => ('hash' in r ? r.hash : undefined);
+
 function setup(t: import('node:test').TestContext) {
   const dir = tempDir(t);
   return { dir, ...openService(dir, { t }) };
@@ -90,14 +93,14 @@ test('add: a .torrent path is added and copied; bad files and bad magnets log an
   const { meta } = randomTorrent({ name: 'from-file', sizes: [20_000] });
   const file = join(dir, 'x.torrent');
   writeFileSync(file, encodeTorrentFile(meta));
-  const hash = await controller.add(file);
+  const hash = addedHash(await controller.add(file));
   assert.equal(hash, meta.infoHash);
   assert.ok(session.get(meta.infoHash));
   assert.ok(existsSync(service.torrentFilePath(meta.infoHash)), 'a copy kept for the session');
 
-  assert.equal(await controller.add('magnet:?xt=urn:btih:nothex'), undefined);
+  assert.equal(addedHash(await controller.add('magnet:?xt=urn:btih:nothex')), undefined);
   writeFileSync(join(dir, 'junk.torrent'), 'not bencode');
-  assert.equal(await controller.add(join(dir, 'junk.torrent')), undefined);
+  assert.equal(addedHash(await controller.add(join(dir, 'junk.torrent'))), undefined);
   store.refresh();
   const log = store.getSnapshot().log.map((e) => `${e.level} ${e.text}`);
   assert.ok(
@@ -109,7 +112,7 @@ test('add: a .torrent path is added and copied; bad files and bad magnets log an
     log.join('\n'),
   );
   // A huge pasted magnet is not echoed whole into the log.
-  assert.equal(await controller.add(`magnet:?xt=urn:btih:nothex&dn=${'x'.repeat(100_000)}`), undefined);
+  assert.equal(addedHash(await controller.add(`magnet:?xt=urn:btih:nothex&dn=${'x'.repeat(100_000)}`)), undefined);
   store.refresh();
   const last = store.getSnapshot().log.at(-1)!;
   assert.ok(last.text.startsWith('cannot add magnet:') && last.text.length < 400, `log line of ${last.text.length} characters`);

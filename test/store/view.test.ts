@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { nextLimit } from '../../source/store/limits.js';
 import { classifyAddInput } from '../../source/service/add-input.js';
 import type { TorrentRow } from '../../source/store/types.js';
-import { visibleRows, viewCounts } from '../../source/store/view.js';
+import { parseFilter, visibleRows, viewCounts } from '../../source/store/view.js';
 import { sanitize } from '../../source/settings.js';
 
 function row(name: string, patch: Partial<TorrentRow> = {}): TorrentRow {
@@ -147,4 +147,27 @@ test('DHT and LSD options: the bootstrap setting, else $BTUI_DHT_BOOTSTRAP, else
   assert.equal(sanitize({ dht: 'yes', maxActiveDownloads: -1 }).dht, true);
   assert.equal(sanitize({ dht: false }).dht, false);
   assert.equal(sanitize({ maxActiveDownloads: -1 }).maxActiveDownloads, 5);
+});
+
+test('the filter takes state: and label: (or #label) words beside the name; view counts follow it; active means transferring now', () => {
+  const labelled = [
+    row('Ubuntu', { state: 'seeding', labels: ['linux', 'iso'], uploadRate: 5 }),
+    row('debian', { state: 'downloading', labels: ['linux'], peers: 3 }),
+    row('arch iso', { state: 'paused', labels: ['Linux'] }),
+    row('film', { state: 'seeding', labels: ['video'] }),
+  ];
+  const names = (filter: string, view: Parameters<typeof visibleRows>[1]['view'] = 'all') =>
+    visibleRows(labelled, { view, filter, sort: 'added', descending: false }).map((r) => r.name);
+  assert.deepEqual(names('state:seeding'), ['Ubuntu', 'film']);
+  assert.deepEqual(names('#linux'), ['Ubuntu', 'debian', 'arch iso'], 'labels match whatever their case');
+  assert.deepEqual(names('label:linux state:paused'), ['arch iso']);
+  assert.deepEqual(names('label:linux s:seeding s:paused'), ['Ubuntu', 'arch iso'], 'several states: any of them');
+  assert.deepEqual(names('#linux iso'), ['arch iso'], 'the rest is the name');
+  assert.deepEqual(names('state:active'), ['Ubuntu'], 'a view name works as a state');
+  assert.deepEqual(names('', 'active'), ['Ubuntu'], 'peers connected but nothing moving is not active');
+  assert.deepEqual(parseFilter('#a state:Seeding x  y'), { name: 'x y', states: ['seeding'], labels: ['a'] });
+  const counts = viewCounts(labelled, '#linux');
+  assert.equal(counts.get('all'), 3);
+  assert.equal(counts.get('seeding'), 1);
+  assert.equal(counts.get('label:video'), undefined, 'a label no row under the filter has');
 });

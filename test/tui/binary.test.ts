@@ -86,8 +86,10 @@ test(
     tmux.keys('x');
     screen = await tmux.waitFor((s) => s.includes('Remove "Rare Dataset.tar" from the session'), 'the remove question');
     tmux.keys('y');
-    await tmux.waitFor((s) => /all 4/.test(s) && rowOf(s, 'Rare Dataset.tar') === '', 'the torrent gone');
+    // The view counts follow the filter: none match "Rare" now; all 4 once it is cleared.
+    await tmux.waitFor((s) => /all 0/.test(s) && rowOf(s, 'Rare Dataset.tar') === '', 'the torrent gone');
     tmux.keys('Escape');
+    await tmux.waitFor((s) => /all 4/.test(s) && !s.includes('filter "Rare"'), 'the filter cleared');
 
     // help, then quit
     tmux.keys('?');

@@ -135,19 +135,26 @@ class FakeStore implements StoreView {
   log(level: string, text: string) {
     this.logged.push(`${level} ${text}`);
   }
+  /** A log line as the real store publishes it. */
+  push(level: LogEntry['level'], text: string, at = Date.now()) {
+    const log = [...this.snapshot.log, { id: (this.snapshot.log.at(-1)?.id ?? 0) + 1, at, level, text }];
+    this.snapshot = { ...this.snapshot, version: this.snapshot.version + 1, log };
+    for (const l of this.listeners) l();
+  }
 }
 
 function commandsRecorder() {
   const calls: string[] = [];
   const commands: AppCommands = {
     toggle: async (h) => void calls.push(`toggle ${h}`),
-    recheck: async () => {},
+    recheck: async (h) => void calls.push(`recheck ${h}`),
     announce: () => {},
     scrape: async () => {},
     changePriority: () => {},
     changeFilePriority: (h, f, d) => void calls.push(`file ${f} ${d}`),
     stepLimit: () => {},
     metainfoText: () => 'Name        torrent-0000\nInfo hash   00\n\nFiles\n  a  1 B\n',
+    magnetOf: (h) => `magnet:?xt=urn:btih:${h}&dn=${'long-name-'.repeat(12)}&tr=http%3A%2F%2Ftracker.example%2Fannounce`,
     add: async (text) => void calls.push(`add ${text}`),
     create: async (text) => {
       calls.push(`create ${text}`);
@@ -159,13 +166,14 @@ function commandsRecorder() {
     move: async (h, directory) => void calls.push(`move ${h} ${directory}`),
     setSeedGoals: async (h, goals) => void calls.push(`goals ${h} ${JSON.stringify(goals)}`),
     setTorrentLimits: async (h, limits) => void calls.push(`limits ${h} ${JSON.stringify(limits)}`),
+    setGlobalSeedGoals: (goals) => void calls.push(`global goals ${JSON.stringify(goals)}`),
   };
   return { calls, commands };
 }
 
 function mount(
   rows: TorrentRow[],
-  options: { width?: number; height?: number; settings?: Partial<Settings>; recovery?: RecoveryQuestion } = {},
+  options: { width?: number; height?: number; settings?: Partial<Settings>; recovery?: RecoveryQuestion; demo?: boolean } = {},
 ) {
   const store = new FakeStore(rows);
   const { calls, commands } = commandsRecorder();
@@ -181,6 +189,7 @@ function mount(
       onQuit={() => quit++}
       complete={async (t) => ({ text: `${t}completed/`, candidates: [] })}
       recovery={options.recovery}
+      demo={options.demo}
     />,
   );
   const frame = () => strip(app.lastFrame() ?? '');
@@ -190,7 +199,7 @@ function mount(
       await delay();
     }
   };
-  return { app, store, calls, frame, press, settings, quits: () => quit };
+  return { app, store, calls, commands, frame, press, settings, quits: () => quit };
 }
 
 const many = Array.from({ length: 1000 }, (_, i) => row(i));
@@ -268,7 +277,7 @@ test('the live filter narrows the list as you type; Esc clears it', async (t) =>
   const m = mount(many.slice(0, 30));
   t.after(() => m.app.unmount());
   await m.press('/', '1', '2');
-  assert.match(m.frame(), /Filter: 12/);
+  assert.match(m.frame(), /Filter \(name, state:seeding, #label\): 12/);
   const names = m
     .frame()
     .split('\n')
@@ -328,7 +337,7 @@ test('keys that arrive in one chunk (fast typing, typed text plus Enter) are tak
   await m.press('n');
   await m.press('/12\r');
   assert.match(m.frame(), /filter "12"/);
-  assert.doesNotMatch(m.frame(), /Filter: /, 'the prompt closed on the Enter inside the chunk');
+  assert.doesNotMatch(m.frame(), /Filter \(/, 'the prompt closed on the Enter inside the chunk');
 });
 
 test('Esc and a key read together (Alt+key) count as Esc, then the key', async (t) => {
@@ -356,7 +365,8 @@ test('the settings screen edits a setting through a prompt and saves it', async 
   assert.match(m.frame(), /Value: on/);
   await m.press('\x7f\x7f', 'maybe\r');
   assert.match(m.frame(), /DHT \(next start\)\s+on/, 'nonsense is refused');
-  await m.press('\r', '\x7f\x7f', 'off\r');
+  assert.match(m.frame(), /! DHT \(next start\): choose one of on, off\nValue: maybe/, 'the prompt stays open, saying why');
+  await m.press('\x15', 'off\r');
   assert.match(m.frame(), /DHT \(next start\)\s+off/);
   assert.equal(m.settings.dht, false);
   await m.press('\x1b', '?');
@@ -528,9 +538,13 @@ test('R, T, D, U: seed goals and limits of a torrent, from what users type; a re
     `goals ${h} {"seedRatioMode":"global"}`,
   ]);
   const before = m.calls.length;
-  await m.press('R', '\x15', 'lots\r', 'T', '\x15', '10 parsecs\r', 'D', '\x15', '-5\r', 'U', '\x15', '0.5\r', 'R', '\x15', '0\r');
+  await m.press('R', '\x15', 'lots\r');
+  assert.match(m.frame(), /! seed ratio goal: 'lots' is not a ratio .*\nSeed ratio goal \(.*\): lots/, 'open, with the reason above it');
+  await m.press('\x1b', 'T', '\x15', '10 parsecs\r', '\x1b', 'D', '\x15', '-5\r', '\x1b', 'U', '\x15', '0.5\r', '\x1b', 'R', '\x15', '0\r');
   assert.equal(m.calls.length, before, 'nothing refused reaches the service');
-  assert.doesNotMatch(m.frame(), /Seed ratio goal \(/, 'the prompt closed');
+  assert.match(m.frame(), /Seed ratio goal \(/, 'still open after a refusal');
+  await m.press('\x1b');
+  assert.doesNotMatch(m.frame(), /Seed ratio goal \(/, 'Esc closes it');
   assert.deepEqual(m.store.logged, [
     "warn seed ratio goal: 'lots' is not a ratio (a number like 2 or 1.5, global, or unlimited); unchanged",
     "warn seed idle goal: '10 parsecs' is not a time (like 90m, 2h, 1h30m, 1d; a bare number is minutes; or global, unlimited); unchanged",
@@ -570,4 +584,239 @@ test('the Info tab shows labels, seed goals (the global ones named as such) and 
     /U\s+upload limit of the torrent/,
   ])
     assert.match(tall.frame(), line);
+});
+
+test('prompts edit like a shell line: arrows, Home/End, Ctrl-A/E/W/U/K, Backspace and Delete at the cursor, a paste, Ctrl-C cancels', async (t) => {
+  const m = mount(many.slice(0, 1));
+  t.after(() => m.app.unmount());
+  const line = () =>
+    m
+      .frame()
+      .split('\n')
+      .find((l) => l.startsWith('Add ('))!;
+  await m.press('a', 'ubuntu.torrent');
+  assert.match(line(), /: ubuntu\.torrent\s*$/, 'a pasted chunk goes in whole');
+  await m.press('\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D', '-24');
+  assert.match(line(), /: ubuntu-24\.torrent/, 'typed at the cursor after Left');
+  await m.press('\x01', '~/', '\x05', 'x');
+  assert.match(line(), /: ~\/ubuntu-24\.torrentx/, 'Ctrl-A, Ctrl-E');
+  await m.press('\x7f', '\x1b[H', '\x1b[3~', '\x1b[3~');
+  assert.match(line(), /: ubuntu-24\.torrent$/, 'Backspace before the cursor, Delete under it, Home');
+  await m.press('\x1b[F', ' b', '\x17');
+  assert.match(line(), /: ubuntu-24\.torrent\s*$/, 'End, Ctrl-W deletes the word before');
+  await m.press(...Array<string>(9).fill('\x1b[D'), '\x0b');
+  assert.match(line(), /: ubuntu-24\s*$/, 'Ctrl-K deletes to the end');
+  await m.press('\x1b[D', '\x1b[D', '\x1b[D', '\x1b[C', '\x15');
+  assert.match(line(), /: 24\s*$/, 'Right, then Ctrl-U deletes to the start');
+  await m.press('\x15abc def\x17\x7fX');
+  assert.match(line(), /: abcX24\s*$/, 'control keys read together with text in one chunk, each in turn');
+  await m.press('\x03');
+  assert.doesNotMatch(m.frame(), /Add \(/, 'Ctrl-C cancels');
+  assert.equal(m.quits(), 0, 'and does not quit');
+  assert.deepEqual(m.calls, []);
+  await m.press('a', 'xy', '\x1b[D', '\r');
+  assert.deepEqual(m.calls, ['add xy'], 'Enter takes the whole line wherever the cursor is');
+});
+
+test('a failed add keeps the prompt open with the reason; fixed, it closes', async (t) => {
+  const m = mount(many.slice(0, 1));
+  t.after(() => m.app.unmount());
+  m.commands.add = async (text) => {
+    m.calls.push(`add ${text}`);
+    return text === '/tmp' ? { error: 'cannot add /tmp: is a directory, not a file' } : { hash: 'ab' };
+  };
+  await m.press('a', '/tmp', '\r');
+  await settle(() => /! cannot add/.test(m.frame()));
+  assert.match(m.frame(), /! cannot add \/tmp: is a directory, not a file\nAdd \(.*\): \/tmp/);
+  await m.press('/x.torrent');
+  assert.doesNotMatch(m.frame(), /! cannot add/, 'editing clears the reason');
+  await m.press('\r');
+  await settle(() => !/Add \(/.test(m.frame()));
+  assert.doesNotMatch(m.frame(), /Add \(/);
+  assert.deepEqual(m.calls, ['add /tmp', 'add /tmp/x.torrent']);
+});
+
+test('failures show in a message bar, not only in the log; a key dismisses it; background warnings stay in the log', async (t) => {
+  const m = mount(many.slice(0, 2));
+  t.after(() => m.app.unmount());
+  m.store.push('warn', 'torrent-0000: tracker http://t/announce: timed out', Date.now() - 60_000);
+  await delay();
+  assert.doesNotMatch(m.frame(), /! /, 'a warning nobody asked for stays in the log');
+  await m.press('j');
+  m.store.push('warn', 'torrent-0001 has no metadata yet');
+  await delay();
+  assert.match(m.frame(), /! torrent-0001 has no metadata yet/, 'a warning answering a key');
+  await m.press('k');
+  assert.doesNotMatch(m.frame(), /! /);
+  m.store.push('error', 'cannot move torrent-0000 to /full: disk full; it stays where it was');
+  await delay();
+  assert.match(m.frame(), /! cannot move torrent-0000 to \/full: disk full; it stays where it was\n.*↓/, 'just above the status bar');
+  await m.press('j');
+  assert.doesNotMatch(m.frame(), /! cannot move/);
+});
+
+test('settings limits in the units of the CLI: shown as rates, typed as KiB/s or 1M, a refused value says why', async (t) => {
+  const m = mount(many.slice(0, 1), { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('S');
+  assert.match(m.frame(), /Download limit \(KiB\/s; 0 = none\)\s+unlimited/);
+  await m.press('j', 'j', '\r');
+  assert.match(m.frame(), /Value: 0/);
+  await m.press('\x15', '1M\r');
+  assert.equal(m.settings.downloadLimit, 1024 * 1024);
+  assert.match(m.frame(), /Download limit \(KiB\/s; 0 = none\)\s+1 MiB\/s/);
+  await m.press('\r');
+  assert.match(m.frame(), /Value: 1M/, 'opens in the form it is typed');
+  await m.press('\x15', '512\r');
+  assert.equal(m.settings.downloadLimit, 512 * 1024, 'a bare number is KiB/s, as --download-limit');
+  await m.press('j', '\r', '\x15', 'fast\r');
+  await settle(() => /! upload limit/.test(m.frame()));
+  assert.match(m.frame(), /! upload limit: 'fast' is not a rate/);
+  assert.equal(m.settings.uploadLimit, 0);
+  await m.press('\x1b', 'k', 'k', '\r', '\x15', '99999\r');
+  await settle(() => /! Listen port/.test(m.frame()));
+  assert.match(m.frame(), /! Listen port \(next start\): '99999' is not a whole number from 0 to 65535/);
+});
+
+test('a magnet awaiting metadata: Size "?" in the list, and the detail says the other tabs come with the metadata', async (t) => {
+  const magnet = row(7, { state: 'metadata', size: 0, magnet: 'magnet:?xt=urn:btih:07&dn=awaited', name: 'awaited' });
+  const m = mount([magnet, row(8)], { width: 100 });
+  t.after(() => m.app.unmount());
+  await delay();
+  assert.match(m.frame(), /awaited\s+metadata\s+\S+\s+\?\s/, 'not "0 B"');
+  await m.press('\r', '3');
+  await settle(() => /Magnet/.test(m.frame()));
+  assert.match(m.frame(), /the other tabs once the metadata arrives/);
+  assert.match(m.frame(), /Magnet\s+magnet:\?xt=urn:btih:07&dn=awaited/, 'Info, not an empty Files tab');
+  await m.press('\x1b', 'j', '\r');
+  await settle(() => /track1\.flac/.test(m.frame()));
+  assert.match(m.frame(), /track1\.flac/, 'an ordinary torrent opens on the tab chosen');
+});
+
+test('the filter prompt takes state: and #label words, and the view counts follow the filter', async (t) => {
+  const rows = [row(1, { labels: ['linux'] }), row(2, { labels: ['linux'] }), row(3, { labels: ['video'] })];
+  const m = mount(rows, { width: 120 });
+  t.after(() => m.app.unmount());
+  await m.press('/', '#linux state:seeding');
+  await settle(() => /all 0/.test(m.frame()) || /all 1/.test(m.frame()));
+  // row(3) seeds (i % 3 === 0) but is labelled video; rows 1 and 2 download.
+  assert.match(m.frame(), / all 0 /);
+  await m.press('\x17');
+  assert.match(m.frame(), / all 2 {2}downloading 2 {2}seeding 0 /, 'counts of the rows under the filter');
+  assert.match(m.frame(), /torrent-0001/);
+  assert.doesNotMatch(m.frame(), /torrent-0003/);
+});
+
+test('t marks torrents; Space, r, x, L then act on every marked one; Esc unmarks', async (t) => {
+  const rows = [row(1), row(2), row(4), row(5)];
+  const [a, , c] = rows.map((r) => r.infoHash);
+  const m = mount(rows, { width: 100 });
+  t.after(() => m.app.unmount());
+  await m.press('t', 'j', 't');
+  await settle(() => /2 marked/.test(m.frame()));
+  assert.match(m.frame(), /^\* torrent-0001/m);
+  assert.match(m.frame(), /^torrent-0002/m, 'skipped over, not marked');
+  assert.match(m.frame(), /^\* torrent-0004/m);
+  await m.press(' ', 'r');
+  assert.deepEqual(m.calls, [`toggle ${a}`, `toggle ${c}`, `recheck ${a}`, `recheck ${c}`]);
+  await m.press('L', '\x15', 'linux\r');
+  assert.deepEqual(m.calls.slice(4), [`labels ${a} ["linux"]`, `labels ${c} ["linux"]`]);
+  await m.press('x');
+  assert.match(m.frame(), /Remove 2 marked torrents from the session \(their data stays\)\? \(y\/N\)/);
+  await m.press('y');
+  assert.deepEqual(m.calls.slice(6), [`remove ${a} false`, `remove ${c} false`]);
+  assert.doesNotMatch(m.frame(), /marked/, 'marks cleared by the removal');
+  await m.press('t', '\x1b');
+  assert.doesNotMatch(m.frame(), /marked|^\* /m, 'Esc unmarks');
+  const before = m.calls.length;
+  await m.press(' ');
+  assert.equal(m.calls.length, before + 1, 'unmarked: the selected one only');
+});
+
+test('c shows the magnet whole on its own screen and sends it to the clipboard with OSC 52', async (t) => {
+  const m = mount([row(1)], { width: 80 });
+  t.after(() => m.app.unmount());
+  const magnet = `magnet:?xt=urn:btih:${row(1).infoHash}&dn=${'long-name-'.repeat(12)}&tr=http%3A%2F%2Ftracker.example%2Fannounce`;
+  // In the test renderer a write to the terminal is a frame of its own: look through them all.
+  const frames = () => m.app.stdout.frames.map(strip);
+  await m.press('c');
+  await settle(() => frames().some((f) => /Magnet \(copied/.test(f)));
+  const screen = frames().findLast((f) => /Magnet \(copied/.test(f))!;
+  assert.ok(screen.split('\n').slice(2).join('').includes(magnet), 'the whole link, over several lines');
+  const osc = `\x1b]52;c;${Buffer.from(magnet).toString('base64')}\x07`;
+  await settle(() => m.app.stdout.frames.some((f) => f.includes(osc)));
+  assert.ok(
+    m.app.stdout.frames.some((f) => f.includes(osc)),
+    'OSC 52 with the link',
+  );
+});
+
+test('the view and sort are saved in the settings and come back on the next start; unknown names fall back', async (t) => {
+  const m = mount([row(1, { labels: ['linux'] }), row(2)], { width: 120 });
+  t.after(() => m.app.unmount());
+  await m.press('V', 'o', 'o', 'O');
+  await settle(() => m.settings.listDescending === true);
+  assert.deepEqual([m.settings.listView, m.settings.listSort, m.settings.listDescending], ['label:linux', 'state', true]);
+  m.app.unmount();
+  const again = mount([row(1, { labels: ['linux'] }), row(2)], {
+    width: 120,
+    settings: { listView: 'label:linux', listSort: 'state', listDescending: true },
+  });
+  t.after(() => again.app.unmount());
+  await delay();
+  assert.match(again.frame(), /#linux 1 .*sort state▼/);
+  assert.doesNotMatch(again.frame(), /torrent-0002/, 'the #linux view');
+  const { restoredList } = await import('../../source/ui/ui-state.js');
+  assert.deepEqual(restoredList({ listView: 'nonsense', listSort: 'colour', listDescending: true }), {
+    view: 'all',
+    sort: 'added',
+    descending: true,
+  });
+});
+
+test('the demo says on its first screen what to try; the first key hides it and still acts', async (t) => {
+  const m = mount([row(1)], { demo: true });
+  t.after(() => m.app.unmount());
+  await delay();
+  assert.match(m.frame(), /try Enter \(detail\), 5 \(heatmap\), t \(mark\), \/ \(filter\), c \(magnet\), \? \(help\)\n/);
+  await m.press('\r');
+  await settle(() => /Info hash/.test(m.frame()));
+  assert.doesNotMatch(m.frame(), /try Enter/, 'gone with the first key');
+  await m.press('\x1b');
+  assert.match(m.frame(), /^Name\s+State/m, 'which still did what it does: Enter opened, Esc goes back');
+  const plain = mount([row(1)]);
+  t.after(() => plain.app.unmount());
+  await delay();
+  assert.doesNotMatch(plain.frame(), /try Enter/, 'not outside the demo');
+});
+
+test('the settings screen sets the default seed goals (for torrents on "global"); "global" itself is refused there', async (t) => {
+  const m = mount([row(1)], { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('S');
+  assert.match(m.frame(), /Seed ratio goal \(global default\)\s+unlimited\n.*Seed idle goal \(global default\)\s+unlimited/);
+  await m.press('k', 'k', '\r');
+  assert.match(m.frame(), /Seed ratio goal for every torrent on "global" .*: unlimited/);
+  await m.press('\x15', '1.5\r', 'j', '\r', '\x15', 'global\r');
+  await settle(() => /! seed idle goal: type a time or unlimited/.test(m.frame()));
+  assert.match(m.frame(), /! seed idle goal: type a time or unlimited/);
+  await m.press('\x15', '2h\r', 'k', '\r', '\x15', 'unlimited\r');
+  assert.deepEqual(
+    m.calls,
+    ['global goals {"ratio":1.5}', 'global goals {"idleMinutes":120}', 'global goals {"ratio":null}'],
+    'j wraps to the first row',
+  );
+});
+
+test('in the Files tab, > and < change the priority of every file in the folder of the file under the cursor', async (t) => {
+  const m = mount(many.slice(0, 1), { width: 100, height: 30 });
+  t.after(() => m.app.unmount());
+  await m.press('\r', '3');
+  await settle(() => /track1\.flac/.test(m.frame()));
+  await m.press('<');
+  assert.deepEqual(m.calls, ['file 0 -1', 'file 1 -1'], 'album/cd1/: both tracks, not the cover');
+  await m.press('j', 'j', '>');
+  assert.deepEqual(m.calls.slice(2), ['file 0 1', 'file 1 1', 'file 2 1'], 'album/: everything under it');
+  await m.press('\x1b', '<');
+  assert.equal(m.calls.length, 5, 'only in the Files tab');
 });

@@ -49,6 +49,7 @@ function recorder() {
     changeFilePriority: (h, f, d) => void calls.push(`file ${h.slice(0, 1)} ${f} ${d}`),
     stepLimit: (w, d) => void calls.push(`limit ${w} ${d}`),
     metainfoText: () => 'Name  x',
+    magnetOf: (h) => `magnet:?xt=urn:btih:${h}`,
   };
   return { calls, commands };
 }

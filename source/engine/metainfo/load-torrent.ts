@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { errorCodeWords } from '../../format/error-words.js';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
@@ -26,7 +27,7 @@ async function fetchTorrentBytes(url: string, timeoutMs: number): Promise<Buffer
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new Error(`${url}: ${fetchFailure(url, cause?.code, cause?.message ?? (error as Error).message)}`);
   }
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
   const declared = Number(response.headers.get('content-length') ?? 0);
@@ -39,6 +40,13 @@ async function fetchTorrentBytes(url: string, timeoutMs: number): Promise<Buffer
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+function fetchFailure(url: string, code: string | undefined, message: string): string {
+  // fetch() refuses the ports browsers block (1, 7, 9, 25, 6000, ...) before any connection.
+  if (message === 'bad port')
+    return `port ${new URL(url).port} is one that fetching refuses (the fetch standard's blocked ports); serve it on another port`;
+  return errorCodeWords(code) ?? code ?? message;
 }
 
 /**
@@ -73,7 +81,7 @@ function fetchFrom(url: string, localAddress: string, timeoutMs: number, redirec
     });
     req.on('timeout', () => req.destroy(new Error(`${url}: no answer within ${timeoutMs / 1000} s`)));
     req.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.message.startsWith(url) ? error : new Error(`${url}: ${error.code ?? error.message}`)),
+      reject(error.message.startsWith(url) ? error : new Error(`${url}: ${errorCodeWords(error.code) ?? error.code ?? error.message}`)),
     );
   });
 }
