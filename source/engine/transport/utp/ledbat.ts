@@ -4,14 +4,23 @@
  * so a bulk uTP transfer yields to TCP and interactive traffic on the same link.
  *
  * Delays are the peer's timestamp_difference echoes: microsecond clocks of two hosts, so
- * only differences mean anything. The base delay is the least over the last two minutes
- * (kept as per-minute minima); the current delay the least of the last few samples.
+ * only differences mean anything, and the 32-bit value wraps (two clocks' offset can sit
+ * anywhere in it, a sample just past 2^32 is a little more, not 71 minutes less): samples are
+ * kept as signed distances from the first one. The base delay is the least over the last two
+ * minutes (kept as per-minute minima); the current delay the least of the last few samples.
+ *
+ * Growth is at most one packet per round trip at zero queuing delay (RFC 6817's GAIN of 1: no
+ * faster than TCP's congestion avoidance); above the target the window shrinks in proportion
+ * to how far over it is (`decreaseBytesPerRtt` per round trip at twice the target, libtorrent's
+ * 3000 bytes), and a loss halves it at once.
  */
 export interface LedbatOptions {
   packetBytes: number;
   targetUs?: number;
-  /** Most the window grows per round trip at zero delay (libtorrent's gain factor). */
+  /** Most the window grows per round trip at zero delay (default one packet: RFC 6817's GAIN 1). */
   gainBytesPerRtt?: number;
+  /** How fast it shrinks per round trip at twice the target (default 3000, libtorrent's gain factor). */
+  decreaseBytesPerRtt?: number;
   maxWindowBytes?: number;
 }
 
@@ -23,6 +32,9 @@ export class Ledbat {
   private readonly packetBytes: number;
   private readonly targetUs: number;
   private readonly gain: number;
+  private readonly decrease: number;
+  /** The first sample: the others are kept as signed 32-bit distances from it. */
+  private anchor: number | undefined;
   private readonly maxWindow: number;
   private slowStart = true;
   private ssthresh = Infinity;
@@ -33,7 +45,8 @@ export class Ledbat {
   constructor(options: LedbatOptions) {
     this.packetBytes = options.packetBytes;
     this.targetUs = options.targetUs ?? 100_000;
-    this.gain = options.gainBytesPerRtt ?? 3000;
+    this.gain = options.gainBytesPerRtt ?? this.packetBytes;
+    this.decrease = options.decreaseBytesPerRtt ?? 3000;
     this.maxWindow = options.maxWindowBytes ?? 8 * 1024 * 1024;
     this.window = 2 * this.packetBytes;
   }
@@ -55,7 +68,9 @@ export class Ledbat {
   }
 
   /** A delay sample (the peer's timestamp_difference, µs) at `nowMs`. */
-  delaySample(delayUs: number, nowMs: number): void {
+  delaySample(timestampDiffUs: number, nowMs: number): void {
+    this.anchor ??= timestampDiffUs;
+    const delayUs = (timestampDiffUs - this.anchor) | 0;
     const minute = Math.floor(nowMs / 60_000);
     const last = this.baseHistory[this.baseHistory.length - 1];
     if (last && last.minute === minute) last.min = Math.min(last.min, delayUs);
@@ -81,7 +96,7 @@ export class Ledbat {
     if (!this.slowStart) {
       const delayFactor = (this.targetUs - delay) / this.targetUs;
       const windowFactor = acked / Math.max(this.window, acked);
-      const change = this.gain * delayFactor * windowFactor;
+      const change = (delayFactor >= 0 ? this.gain : this.decrease) * delayFactor * windowFactor;
       if (change < 0 || windowLimited) this.window += change;
     }
     this.clamp();

@@ -18,9 +18,9 @@ test('LEDBAT: slow start doubles per window at zero delay, then grows by at most
   assert.equal(l.window, start, 'a loss halves it and ends slow start');
   const before = l.window;
   l.acked(before, true); // one window's worth acked at zero queuing delay
-  assert.ok(l.window > before && l.window <= before + 3000, `grew by ${l.window - before}`);
+  assert.ok(l.window > before && l.window <= before + PACKET, `grew by ${l.window - before}`);
   l.acked(before, false);
-  assert.ok(l.window - before <= 3000, 'an application-limited sender does not grow its window');
+  assert.ok(l.window - before <= PACKET, 'an application-limited sender does not grow its window');
 });
 
 test('LEDBAT: queuing delay above the 100 ms target shrinks the window; below it grows', () => {
@@ -40,6 +40,52 @@ test('LEDBAT: queuing delay above the 100 ms target shrinks the window; below it
   assert.ok(l.window > w1);
   l.timedOut();
   assert.equal(l.window, PACKET, 'a timeout starts again from one packet');
+});
+
+test('LEDBAT: at zero queuing delay the window grows by at most one packet per round trip (RFC 6817 GAIN 1, as TCP)', () => {
+  const l = new Ledbat({ packetBytes: PACKET });
+  l.delaySample(30_000, 0);
+  l.lost(); // out of slow start
+  for (let rtt = 0; rtt < 20; rtt++) {
+    const before = l.window;
+    // one window acknowledged, a packet at a time
+    for (let acked = 0; acked < before; acked += PACKET) l.acked(PACKET, true);
+    assert.ok(l.window - before <= PACKET + 1e-9, `round trip ${rtt}: grew by ${l.window - before}`);
+    assert.ok(l.window > before);
+  }
+});
+
+test('LEDBAT: over the target the window shrinks every round trip until the delay is back under it', () => {
+  const l = new Ledbat({ packetBytes: PACKET });
+  l.delaySample(10_000, 0);
+  for (let i = 0; i < 6; i++) l.acked(l.window, true); // slow start to 64 packets
+  l.lost();
+  const start = l.window;
+  let now = 1;
+  for (let rtt = 0; rtt < 10; rtt++) {
+    for (let i = 0; i < 3; i++) l.delaySample(10_000 + 300_000, now++); // a 300 ms queue, three times the target
+    const before = l.window;
+    l.acked(before, true);
+    assert.ok(l.window <= before - 2 * 3000 + 1e-9, `round trip ${rtt}: ${before} -> ${l.window}`);
+  }
+  assert.ok(l.window < start - 50_000, `${start} -> ${l.window}`);
+});
+
+test('LEDBAT: timestamp differences that wrap past 2^32 are a little more delay, not 71 minutes less', () => {
+  // The two hosts' clocks put the one-way delay just under the wrap: 2^32 - 2 ms.
+  const l = new Ledbat({ packetBytes: PACKET });
+  const base = 2 ** 32 - 2_000;
+  l.delaySample(base, 0);
+  for (let i = 0; i < 3; i++) l.delaySample((base + 30_000) % 2 ** 32, 10 + i); // 30 ms of queue, wrapped
+  assert.equal(l.queuingDelayUs, 30_000);
+  for (let i = 0; i < 3; i++) l.delaySample(base + 1_000, 20 + i); // back before the wrap
+  assert.equal(l.queuingDelayUs, 1_000);
+  // A new least sample across the wrap the other way becomes the base.
+  const l2 = new Ledbat({ packetBytes: PACKET });
+  l2.delaySample(500, 0);
+  for (let i = 0; i < 3; i++) l2.delaySample(2 ** 32 - 500, 10 + i); // 1 ms less than the first
+  for (let i = 0; i < 3; i++) l2.delaySample(20_000, 20 + i);
+  assert.equal(l2.queuingDelayUs, 20_500);
 });
 
 test('LEDBAT: the base delay is the least sample of the last two minutes', () => {
@@ -123,9 +169,35 @@ test('three duplicate acks resend the oldest unacked packet before any timeout',
   h.c.receive(state(1000));
   h.c.receive(state(1000));
   assert.equal(h.sent.length, 2);
+  const window = h.c.ledbat.window;
   h.c.receive(state(1000));
   assert.equal(h.sent[2]!.seq, 1001, 'fast resend of the oldest');
   assert.equal(h.sent[2]!.payload.length, PACKET);
+  assert.equal(h.c.ledbat.window, Math.max(PACKET, window / 2), 'the loss halved the window');
+});
+
+test('a connection whose acks carry timestamp differences on both sides of the wrap keeps growing its window', async () => {
+  const h = await connected();
+  h.c.write(Buffer.alloc(200 * PACKET, 4));
+  await tick();
+  // The one-way delay as the peer's clock and ours see it sits 1 ms under 2^32, with 2.1 ms of
+  // jitter: some acks say 2^32 - 1000 + j, the others (past the wrap) a few hundred µs.
+  const jitter = [0, 300, 600, 900, 1200, 1500, 1800, 2100];
+  let acked = 1000;
+  let n = 0;
+  for (let round = 0; round < 12; round++) {
+    const last = h.sent.at(-1)!.seq;
+    while (acked !== last) {
+      acked++;
+      const p = state(acked);
+      p.timestampDiff = (2 ** 32 - 1000 + jitter[n++ % jitter.length]!) % 2 ** 32;
+      h.c.receive(p);
+      h.advance(1);
+    }
+    await tick();
+  }
+  assert.ok(h.c.ledbat.queuingDelayUs <= 2_100, `queuing delay ${h.c.ledbat.queuingDelayUs} µs`);
+  assert.ok(h.c.ledbat.window > 8 * PACKET, `window ${h.c.ledbat.window}`);
 });
 
 test('three packets acknowledged selectively past a hole resend the hole', async () => {
