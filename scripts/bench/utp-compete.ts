@@ -36,6 +36,8 @@ export interface CompeteOptions {
   seconds: number;
   tcpAt: number;
   rate?: string;
+  /** Prefix of the namespaces' names (default `utpc`; a test makes its own unique). */
+  prefix?: string;
 }
 
 export interface CompeteResult {
@@ -46,9 +48,15 @@ export interface CompeteResult {
   utpAlone?: number;
   utpShared?: number;
   tcp?: number;
+  /** The same over the last 6 s, once uTP has backed off. */
+  utpLate?: number;
+  tcpLate?: number;
 }
 
-const NS = { a: 'utpcA', r: 'utpcR', b: 'utpcB' };
+let NS = names('utpc');
+function names(prefix: string) {
+  return { a: `${prefix}A`, r: `${prefix}R`, b: `${prefix}B` };
+}
 
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -96,16 +104,24 @@ function setup(o: CompeteOptions): void {
   ipn(NS.r, 'addr', 'add', '10.217.1.254/24', 'dev', 'cRa');
   ipn(NS.r, 'addr', 'add', '10.217.2.254/24', 'dev', 'cRb');
   ipn(NS.b, 'addr', 'add', `${RECV_ADDR}/24`, 'dev', 'cB');
-  for (const [ns, dev] of [
+  const links = [
     [NS.a, 'cA'],
     [NS.r, 'cRa'],
     [NS.r, 'cRb'],
     [NS.b, 'cB'],
-  ] as const)
-    ipn(ns, 'link', 'set', dev, 'up');
+  ] as const;
+  for (const [ns, dev] of links) ipn(ns, 'link', 'set', dev, 'up');
   ipn(NS.a, 'route', 'add', 'default', 'via', '10.217.1.254');
   ipn(NS.b, 'route', 'add', 'default', 'via', '10.217.2.254');
   inNs(NS.r, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  // veth links take a moment to come up: a SYN sent before then is lost and TCP waits 1, 3, 7 s.
+  for (let tries = 0; ; tries++) {
+    const up = links.every(([ns, dev]) => / state UP /.test(ipn(ns, 'link', 'show', 'dev', dev)));
+    if (up) break;
+    if (tries > 50) throw new Error('the veth links did not come up');
+    execFileSync('sleep', ['0.1']);
+  }
+  execFileSync('sleep', ['0.5']);
   if (o.topology === 'router') sh('tc', ['-n', NS.r, 'qdisc', 'add', 'dev', 'cRb', ...tbf]);
   else sh('tc', ['-n', NS.a, 'qdisc', 'add', 'dev', 'cA', ...tbf]);
 }
@@ -131,6 +147,7 @@ function lines(stream: NodeJS.ReadableStream, on: (o: Record<string, number>) =>
 const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 export async function compete(o: CompeteOptions): Promise<CompeteResult> {
+  NS = names(o.prefix ?? 'utpc');
   setup(o);
   try {
     const env = {
@@ -148,12 +165,13 @@ export async function compete(o: CompeteOptions): Promise<CompeteResult> {
         else seconds.push({ t: x.t!, tcp: x.tcp!, utp: x.utp! });
       }),
     );
-    const first = seconds.length; // the receiver's seconds from here are the run's
+    let first = -1; // the receiver's seconds from the sender's start are the run's
     const send = child(NS.a, 'send', env);
     const senderSeconds: { cwnd: number; queuingDelayUs: number }[] = [];
     let tcpCc: string | undefined;
     lines(send.stdout!, (x) => {
-      if ('tcpCc' in x) tcpCc = x.tcpCc as unknown as string;
+      if ('started' in x) first = seconds.length;
+      else if ('tcpCc' in x) tcpCc = x.tcpCc as unknown as string;
       else senderSeconds.push({ cwnd: x.cwnd!, queuingDelayUs: x.queuingDelayUs! });
     });
     const [code] = await new Promise<[number | null]>((r) => send.on('exit', (c) => r([c])));
@@ -161,6 +179,7 @@ export async function compete(o: CompeteOptions): Promise<CompeteResult> {
     recv.kill('SIGTERM');
     if (code !== 0) throw new Error(`sender exited with ${code}`);
     if (o.flows !== 'utp' && tcpCc !== o.cc) throw new Error(`the TCP flow ran ${tcpCc}, not ${o.cc}`);
+    if (first < 0) throw new Error('the sender never started');
     const run = seconds.slice(first, first + o.seconds);
     run.forEach((s, i) => Object.assign(s, senderSeconds[i] ?? {}));
     const result: CompeteResult = { options: o, seconds: run };
@@ -170,13 +189,16 @@ export async function compete(o: CompeteOptions): Promise<CompeteResult> {
     if (o.flows === 'utp') result.utpAlone = rate(3, o.seconds - 1, 'utp');
     if (o.flows !== 'utp') result.tcp = rate(tcpAt + 4, o.seconds - 1, 'tcp');
     if (o.flows === 'both') result.utpShared = rate(tcpAt + 4, o.seconds - 1, 'utp');
+    if (o.flows === 'both') result.utpLate = rate(o.seconds - 7, o.seconds - 1, 'utp');
+    if (o.flows !== 'utp') result.tcpLate = rate(o.seconds - 7, o.seconds - 1, 'tcp');
     return result;
   } finally {
     teardown();
   }
 }
 
-const mode = process.argv[2];
+// Run as a script (not imported by the test): a child role or `run`.
+const mode = process.argv[1] === fileURLToPath(import.meta.url) ? process.argv[2] : undefined;
 if (mode === 'recv') {
   const counts = { tcp: 0, utp: 0 };
   net.createServer((s) => s.on('data', (b: Buffer) => (counts.tcp += b.length))).listen(TCP_PORT, RECV_ADDR);
@@ -203,6 +225,7 @@ if (mode === 'recv') {
     go();
   };
   const endpoint = await UdpEndpoint.bind({ port: 0, host: '10.217.1.1' });
+  console.log(JSON.stringify({ started: 1 }));
   if (!process.env.NOUTP) {
     const u: UtpStream = endpoint.utp.connect(RECV_ADDR, UTP_PORT);
     u.on('error', () => undefined);
@@ -249,7 +272,8 @@ if (mode === 'recv') {
       );
     const kb = (x?: number) => (x === undefined ? '-' : `${(x / 1000).toFixed(0)} KB/s`);
     console.log(
-      `${options.topology} ${options.cc} ${options.flows}: uTP alone ${kb(r.utpAlone)}, uTP beside TCP ${kb(r.utpShared)}, TCP ${kb(r.tcp)}`,
+      `${options.topology} ${options.cc} ${options.flows}: uTP alone ${kb(r.utpAlone)}; from ${options.flows === 'tcp' ? 4 : options.tcpAt + 4} s: ` +
+        `uTP ${kb(r.utpShared)}, TCP ${kb(r.tcp)}; last 6 s: uTP ${kb(r.utpLate)}, TCP ${kb(r.tcpLate)}`,
     );
   }
 }
