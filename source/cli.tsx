@@ -22,6 +22,7 @@ const help = `
   Options (the TUI and the daemon)
     --port N              peer listen port for this run
     --no-dht              no DHT for this run
+    --encryption MODE     peer connections for this run: prefer, require, plaintext (MSE/PE)
     --download-dir DIR    where new torrents go, for this run
     --rpc-port N          also serve the Transmission RPC on this port (the daemon: 9091)
     --rpc-bind ADDR       RPC address (default 127.0.0.1; anything else needs --rpc-auth)

@@ -27,6 +27,7 @@ const help = `
   Options
     --port N              peer listen port for this run (default: the settings', ${DEFAULTS.port})
     --no-dht              no DHT for this run
+    --encryption MODE     peer connections for this run: prefer, require, plaintext (MSE/PE)
     --download-dir DIR    where new torrents go, for this run
     --rpc-bind ADDR       RPC address (default 127.0.0.1; anything else needs --rpc-auth)
     --rpc-port N          RPC port (default 9091; 0 = any free port)

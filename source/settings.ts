@@ -7,6 +7,8 @@ import { jsonSyntaxError } from './format/json-error.js';
 
 export type ColourMode = 'auto' | '16' | 'none';
 export type KeymapPreset = 'default' | 'rtorrent';
+/** MSE/PE for peer connections (the engine's EncryptionMode). */
+export type EncryptionSetting = 'plaintext' | 'prefer' | 'require';
 
 export interface Settings {
   downloadDirectory: string;
@@ -40,6 +42,8 @@ export interface Settings {
   rpcPort: number;
   /** USER:PASSWORD for the RPC's Basic auth; '' = none (then only loopback is allowed). $BTUI_RPC_AUTH overrides. */
   rpcAuth: string;
+  /** MSE/PE: prefer (encrypt when the peer can), require, plaintext. New connections follow a change at once. */
+  encryption: EncryptionSetting;
 }
 
 export function defaultSettings(): Settings {
@@ -63,6 +67,7 @@ export function defaultSettings(): Settings {
     rpcBind: '127.0.0.1',
     rpcPort: 9091,
     rpcAuth: '',
+    encryption: 'prefer',
   };
 }
 
@@ -86,6 +91,7 @@ export const EDITABLE_SETTINGS: {
   { key: 'dht', label: 'DHT (next start)', kind: 'boolean', choices: ['on', 'off'] },
   { key: 'dhtBootstrap', label: 'DHT bootstrap nodes (next start)', kind: 'text' },
   { key: 'lsd', label: 'Local peer discovery (next start)', kind: 'boolean', choices: ['on', 'off'] },
+  { key: 'encryption', label: 'Encryption (MSE/PE)', kind: 'choice', choices: ['prefer', 'require', 'plaintext'] },
 ];
 
 export type EditableSetting = (typeof EDITABLE_SETTINGS)[number];
@@ -193,5 +199,6 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     rpcBind: str(raw.rpcBind, d.rpcBind).trim() || d.rpcBind,
     rpcPort: num(raw.rpcPort, d.rpcPort, 0, 65535),
     rpcAuth: str(raw.rpcAuth, ''),
+    encryption: raw.encryption === 'plaintext' || raw.encryption === 'require' ? raw.encryption : 'prefer',
   };
 }

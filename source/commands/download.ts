@@ -11,6 +11,7 @@ import { parsePeerAddress } from '../engine/metainfo/magnet.js';
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import type { PeerAddress } from '../engine/discovery/tracker/types.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
+import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { fetchMetadata, magnetFromSource } from './magnet-source.js';
 import type { Torrent, TorrentStats } from '../engine/torrent/torrent.js';
 import { parseCommand } from './parse-command.js';
@@ -43,6 +44,7 @@ const help = `
     --metadata-timeout S   give up fetching a magnet's metadata after S seconds (default 300)
 ${dhtHelp}
 ${lsdHelp}
+${encryptionHelp}
     --json                 one JSON object per line (progress, done, error) for scripts
 
   Exit codes: 0 complete and verified, 1 error, 3 the --on-done command failed, 130 interrupted.
@@ -66,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     metadataTimeout: { type: 'number', default: 300 },
     ...dhtFlags,
     ...lsdFlags,
+    ...encryptionFlags,
     json: { type: 'boolean', default: false },
   });
   const source = cli.flags.torrent ?? cli.input[0];
@@ -91,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
     checkPool.warm();
   }
 
+  const encryption = encryptionFromFlag(cli.flags.encryption, 'download');
   const session = new Session({
     port: cli.flags.port ?? DEFAULTS.port,
     host: cli.flags.host,
@@ -101,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
     // A private torrent never uses the DHT (the session checks per torrent).
     dht: dhtOptionsFromFlags(cli.flags),
     lsd: cli.flags.lsd ? {} : undefined,
+    encryption,
   });
   const reporter = new ProgressReporter({ json: cli.flags.json, tty: Boolean(process.stderr.isTTY) && !cli.flags.json });
   let interrupted = false;

@@ -2,6 +2,7 @@ import { writeFileSync, writeSync } from 'node:fs';
 import type { Magnet } from '../engine/metainfo/magnet.js';
 import { readMetainfoFile, type Metainfo } from '../engine/metainfo/metainfo.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
+import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 import { keyValueBlock, type KeyValueRow } from '../format/key-value.js';
@@ -27,6 +28,7 @@ const help = `
     --peer HOST:PORT     (magnet) ask this peer too (repeatable)
     --port N             (magnet) listen port while fetching (default 0 = any)
 ${dhtHelp}
+${encryptionHelp}
 
   Examples
     $ btui metainfo -t ubuntu.torrent
@@ -43,6 +45,7 @@ export const metainfoFlags = {
   peer: { type: 'string', isMultiple: true },
   port: { type: 'number', default: 0 },
   ...dhtFlags,
+  ...encryptionFlags,
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -100,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
 
 async function fetchMagnet(
   magnet: Magnet,
-  flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number },
+  flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number; encryption: string },
 ): Promise<Metainfo> {
   const [{ dhtOptionsFromFlags }, { Session }, { fetchMetadata }, { ProgressReporter }] = await Promise.all([
     import('./dht-flags.js'),
@@ -114,7 +117,7 @@ async function fetchMagnet(
       'metainfo: nothing to fetch the info dictionary from (no x.pe peers, no trackers, --no-dht); --offline shows what the magnet itself holds',
     );
   }
-  const session = new Session({ port: flags.port, dht });
+  const session = new Session({ port: flags.port, dht, encryption: encryptionFromFlag(flags.encryption, 'metainfo') });
   // A live line on a terminal only: piped, stderr stays for the one-line error.
   const reporter = process.stderr.isTTY ? new ProgressReporter({ json: false, tty: true }) : undefined;
   try {

@@ -8,6 +8,7 @@ import { parseMetainfo } from '../engine/metainfo/metainfo.js';
 import { Session } from '../engine/session/session.js';
 import { parseCommand } from './parse-command.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
+import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { UserError, describeError } from '../errors.js';
 import { formatRate } from '../format/duration.js';
 import { printable } from '../format/text.js';
@@ -32,6 +33,7 @@ const help = `
     --upload-limit KIB    KiB/s, 0 = unlimited
 ${dhtHelp}
 ${lsdHelp}
+${encryptionHelp}
     --json                one JSON line per file {file, infoHash, magnet, torrent}
 `;
 
@@ -45,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     torrentDir: { type: 'string' },
     uploadLimit: { type: 'number', default: 0 },
     ...dhtFlags,
+    ...encryptionFlags,
     ...lsdFlags,
     json: { type: 'boolean', default: false },
   });
@@ -69,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     resumePath: resumeFilePath,
     dht: dhtOptionsFromFlags(cli.flags),
     lsd: cli.flags.lsd ? {} : undefined,
+    encryption: encryptionFromFlag(cli.flags.encryption, 'serve'),
   });
   try {
     await session.listen();

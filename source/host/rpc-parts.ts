@@ -35,7 +35,7 @@ export class RpcParts {
       progress: p.progress,
       rateToClient: p.downloadRate,
       rateToPeer: p.uploadRate,
-      isEncrypted: false,
+      isEncrypted: p.encrypted,
       isIncoming: p.incoming,
       isUtp: false,
       clientIsChoked: p.peerChoking,

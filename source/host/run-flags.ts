@@ -10,6 +10,7 @@ export const RUN_FLAGS = {
   rpcBind: { type: 'string' },
   rpcPort: { type: 'number' },
   rpcAuth: { type: 'string' },
+  encryption: { type: 'string' },
 } as const;
 
 export interface RunFlagValues {
@@ -18,6 +19,7 @@ export interface RunFlagValues {
   rpcBind?: string;
   rpcPort?: number;
   rpcAuth?: string;
+  encryption?: string;
 }
 
 /** Checked values; `prefix` names the command in messages ('daemon: '). */
@@ -33,10 +35,13 @@ export function runFlagsFrom(
     if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65535))
       throw new UserError(`${prefix}${name} ${value} is not a port (0-65535)`, 2);
   }
+  const encryption = flags.encryption;
+  if (encryption !== undefined && encryption !== 'plaintext' && encryption !== 'prefer' && encryption !== 'require')
+    throw new UserError(`${prefix}--encryption ${encryption}: choose one of plaintext, prefer, require`, 2);
   // Given or not: the flag parsers make an absent boolean false, which must not turn the DHT off.
   const dht = argv.includes('--no-dht') ? false : argv.includes('--dht') ? true : undefined;
   return {
-    host: { port: flags.port, dht, downloadDirectory: flags.downloadDir },
+    host: { port: flags.port, dht, downloadDirectory: flags.downloadDir, encryption },
     rpc: { bind: flags.rpcBind, port: flags.rpcPort, auth: flags.rpcAuth },
     rpcGiven: flags.rpcPort !== undefined || flags.rpcBind !== undefined,
   };

@@ -17,6 +17,7 @@ export interface HostFlags {
   port?: number;
   dht?: boolean;
   downloadDirectory?: string;
+  encryption?: Settings['encryption'];
 }
 
 export interface SessionHost {
@@ -40,6 +41,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     ...(flags.port !== undefined ? { port: flags.port } : {}),
     ...(flags.dht !== undefined ? { dht: flags.dht } : {}),
     ...(flags.downloadDirectory !== undefined ? { downloadDirectory: flags.downloadDirectory } : {}),
+    ...(flags.encryption !== undefined ? { encryption: flags.encryption } : {}),
   });
   let settings = withFlags(settingsStore.read());
   const network = networkOptions(settings, state);
@@ -49,6 +51,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     resumePath: resumeFilePath,
     maxPeersPerTorrent: settings.maxPeersPerTorrent,
     maxConnections: settings.maxConnections,
+    encryption: settings.encryption,
     ...network.options,
   });
   const service = new TorrentService(session, {
@@ -81,6 +84,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     settings: () => settings,
     updateSettings: (patch) => {
       settings = withFlags(settingsStore.update(patch));
+      session.setEncryption(settings.encryption);
       return settings;
     },
     restartWatcher: () => {

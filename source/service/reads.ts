@@ -268,6 +268,7 @@ export function peerInfos(torrent: Torrent): PeerInfo[] {
     port: p.port,
     client: p.client,
     incoming: p.incoming,
+    encrypted: p.encrypted,
     amInterested: p.amInterested,
     amChoking: p.amChoking,
     peerInterested: p.peerInterested,

@@ -95,6 +95,8 @@ export interface PeerInfo {
   readonly port: number;
   readonly client: string;
   readonly incoming: boolean;
+  /** RC4 over MSE/PE. */
+  readonly encrypted: boolean;
   readonly amInterested: boolean;
   readonly amChoking: boolean;
   readonly peerInterested: boolean;

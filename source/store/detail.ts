@@ -13,16 +13,17 @@ export interface ScrapeResult {
 
 /**
  * Peer flags, qBittorrent-style: D downloading from it, d we want but it chokes us,
- * U uploading to it, u it wants but we choke it, S snubbed, I incoming.
+ * U uploading to it, u it wants but we choke it, S snubbed, I incoming, E encrypted (RC4, MSE/PE).
  */
 export function peerFlags(
-  p: Pick<PeerInfo, 'amInterested' | 'peerChoking' | 'peerInterested' | 'amChoking' | 'snubbed' | 'incoming'>,
+  p: Pick<PeerInfo, 'amInterested' | 'peerChoking' | 'peerInterested' | 'amChoking' | 'snubbed' | 'incoming' | 'encrypted'>,
 ): string {
   let flags = '';
   if (p.amInterested) flags += p.peerChoking ? 'd' : 'D';
   if (p.peerInterested) flags += p.amChoking ? 'u' : 'U';
   if (p.snubbed) flags += 'S';
   if (p.incoming) flags += 'I';
+  if (p.encrypted) flags += 'E';
   return flags;
 }
 

@@ -40,6 +40,8 @@ export interface PeerStats {
   port: number;
   client: string;
   incoming: boolean;
+  /** RC4 over MSE/PE. */
+  encrypted: boolean;
   amChoking: boolean;
   amInterested: boolean;
   peerChoking: boolean;
@@ -158,6 +160,7 @@ export function peerStatsOf(peers: Iterable<Peer>, pieceCount: number, now = Dat
     port: p.port,
     client: p.wire.remoteHandshake ? clientFromPeerId(p.wire.remoteHandshake.peerId) : 'unknown',
     incoming: p.incoming,
+    encrypted: p.wire.encrypted,
     amChoking: p.amChoking,
     amInterested: p.amInterested,
     peerChoking: p.peerChoking,

@@ -93,6 +93,8 @@ export class WebSeeds {
         port: ws.port,
         client: 'web seed',
         incoming: false,
+        // Over HTTP(S): https is encrypted, but not by MSE/PE, which is what this flag says.
+        encrypted: false,
         amChoking: true,
         amInterested: this.ctx.state === 'downloading',
         peerChoking: false,
