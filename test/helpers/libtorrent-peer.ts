@@ -43,6 +43,8 @@ export interface LibtorrentPeerOptions {
   /** Bytes per second; 0 or absent: unlimited. */
   uploadLimit?: number;
   downloadLimit?: number;
+  /** MSE/PE: forced (RC4 only, both ways), enabled (libtorrent's default), disabled (plaintext). Default: libtorrent's. */
+  encryption?: 'forced' | 'enabled' | 'disabled';
 }
 
 export interface LibtorrentStatus {
@@ -53,6 +55,9 @@ export interface LibtorrentStatus {
   upload_rate: number;
   total_upload: number;
   total_download: number;
+  /** Connected peers whose stream is RC4-encrypted, and the others. */
+  rc4_peers?: number;
+  plaintext_peers?: number;
 }
 
 export interface LibtorrentPeer {
@@ -101,6 +106,7 @@ async function startOnce(t: TestContext, options: LibtorrentPeerOptions): Promis
     port: options.port ?? 0,
     extra_peers: (options.extraPeers ?? []).map((p) => [p.host, p.port]),
     upload_limit: options.uploadLimit ?? 0,
+    ...(options.encryption ? { encryption: options.encryption } : {}),
     download_limit: options.downloadLimit ?? 0,
   };
   // PYTHONFAULTHANDLER: a crash of libtorrent itself prints where it happened into the failure message.

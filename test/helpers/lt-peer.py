@@ -9,7 +9,9 @@ Config keys: torrent, save_path, mode ("seed" | "leech"), listen_host (default 1
 port (0 = any free one), extra_peers ([[host, port], ...] connected directly),
 upload_limit / download_limit (bytes/s, 0 = none), interval (status period, seconds),
 magnet (a magnet URI instead of torrent: libtorrent fetches the metadata itself),
-dht_bootstrap ("host:port,..."; turns libtorrent's DHT on, allowed to use loopback nodes).
+dht_bootstrap ("host:port,..."; turns libtorrent's DHT on, allowed to use loopback nodes),
+encryption ("forced": MSE/PE with RC4 only, both ways; "enabled": libtorrent's default, tries
+MSE/PE and falls back, either level; "disabled": plaintext only).
 
 Prints one JSON object per line on stdout:
   {"type": "listening", "host": ..., "port": ...}        once, when the socket is bound
@@ -74,6 +76,14 @@ def main():
             "dht_enforce_node_id": False,
             "dht_prefer_verified_node_ids": False,
             "dht_ignore_dark_internet": False,
+        })
+    encryption = cfg.get("encryption")
+    if encryption:
+        policy = {"forced": lt.enc_policy.forced, "enabled": lt.enc_policy.enabled, "disabled": lt.enc_policy.disabled}[encryption]
+        settings.update({
+            "out_enc_policy": int(policy),
+            "in_enc_policy": int(policy),
+            "allowed_enc_level": int(lt.enc_level.rc4 if encryption == "forced" else lt.enc_level.both),
         })
     session = lt.session(settings)
     # Never let loopback peers be filtered out.
@@ -150,7 +160,10 @@ def main():
         if now >= next_status:
             next_status = now + interval
             s = handle.status()
+            peers = handle.get_peer_info()
             emit({
+                "rc4_peers": sum(1 for p in peers if p.flags & lt.peer_info.rc4_encrypted),
+                "plaintext_peers": sum(1 for p in peers if not p.flags & lt.peer_info.rc4_encrypted),
                 "type": "status",
                 "state": str(s.state),
                 "progress": s.progress,
