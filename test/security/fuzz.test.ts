@@ -237,7 +237,7 @@ test('fuzz: the DHT packet gate answers true or false, never throws, for any dat
   assert.ok(accepted > 0, 'some generated packets are well formed');
 });
 
-test('fuzz: the MSE/PE handshake throws only MseError when an honest initiator's bytes are mutated on the way, however split', (t) => {
+test("fuzz: the MSE/PE handshake throws only MseError when an honest initiator's bytes are mutated on the way, however split", (t) => {
   // Each run does four 768-bit exponentiations: fewer runs than the parsers get.
   const runs = Math.min(FUZZ_RUNS, 1500);
   const skey = Buffer.alloc(20, 9);
