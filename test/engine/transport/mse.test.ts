@@ -67,7 +67,7 @@ function pair(provide: number, mode: EncryptionMode, skeys: Buffer[], skey: Buff
 }
 
 test('handshake: RC4 picked, the IA arrives decrypted, both RC4 states line up, SKEY routes to the right torrent', () => {
-  const { a, b } = pair(CRYPTO_RC4 | CRYPTO_PLAINTEXT, 'prefer', [HASH_A, HASH_B], HASH_B);
+  const { a, b } = pair(CRYPTO_RC4 | CRYPTO_PLAINTEXT, 'require', [HASH_A, HASH_B], HASH_B);
   assert.ok(a && b);
   assert.equal(a.method, CRYPTO_RC4);
   assert.equal(b.method, CRYPTO_RC4);
@@ -76,6 +76,11 @@ test('handshake: RC4 picked, the IA arrives decrypted, both RC4 states line up, 
   const msg = randomBytes(300);
   assert.ok(b.decrypt!.update(a.encrypt!.update(Buffer.from(msg))).equals(msg));
   assert.ok(a.decrypt!.update(b.encrypt!.update(Buffer.from(msg))).equals(msg));
+});
+
+test('handshake: prefer picks plaintext when both are offered (as libtorrent does), RC4 when only RC4 is', () => {
+  assert.equal(pair(CRYPTO_RC4 | CRYPTO_PLAINTEXT, 'prefer', [HASH_A], HASH_A).b?.method, CRYPTO_PLAINTEXT);
+  assert.equal(pair(CRYPTO_RC4, 'prefer', [HASH_A], HASH_A).b?.method, CRYPTO_RC4);
 });
 
 test('handshake: a plaintext-only offer is taken in prefer mode and refused in require mode', () => {
@@ -185,25 +190,39 @@ function dial(mode: EncryptionMode, port: number, infoHash: Buffer): Promise<Pee
   );
 }
 
-test('connector: prefer to prefer is RC4 both ways; a 1 MiB piece and a message arrive intact; SKEY picks the torrent', async (t) => {
-  const remote = await acceptor(t, 'prefer');
+for (const [ours, theirs] of [
+  ['require', 'prefer'],
+  ['prefer', 'require'],
+] as const) {
+  test(`connector: ${ours} to ${theirs} is RC4 both ways; a 1 MiB piece and a message arrive intact; SKEY picks the torrent`, async (t) => {
+    await exchange(t, ours, theirs, true);
+  });
+}
+
+test('connector: prefer to prefer speaks MSE/PE and then plaintext; a 1 MiB piece and a message arrive intact', async (t) => {
+  await exchange(t, 'prefer', 'prefer', false);
+});
+
+async function exchange(t: import('node:test').TestContext, ours: EncryptionMode, theirs: EncryptionMode, rc4: boolean): Promise<void> {
+  const remote = await acceptor(t, theirs);
   const incoming = remote.next();
-  const wire = await dial('prefer', remote.port, HASH_B);
+  const wire = await dial(ours, remote.port, HASH_B);
   assert.ok(wire, 'connected');
   t.after(() => wire.destroy());
-  const theirs = await incoming;
-  assert.ok(theirs.infoHash.equals(HASH_B));
-  assert.equal(wire.encrypted, true);
-  assert.equal(theirs.wire.encrypted, true);
+  const accepted = await incoming;
+  assert.ok(accepted.infoHash.equals(HASH_B));
+  assert.equal(wire.encrypted, rc4);
+  assert.equal(accepted.wire.encrypted, rc4);
+  assert.equal(remote.closedBeforeWire(), 0, 'no plaintext fallback');
   const block = randomBytes(1024 * 1024);
-  const got = new Promise<Message>((resolve) => theirs.wire.on('message', (m) => m.type === 'piece' && resolve(m)));
+  const got = new Promise<Message>((resolve) => accepted.wire.on('message', (m) => m.type === 'piece' && resolve(m)));
   wire.send({ type: 'piece', index: 3, begin: 0, block });
   const m = await got;
   assert.ok(m.type === 'piece' && m.block.equals(block));
   const back = new Promise<Message>((resolve) => wire.on('message', resolve));
-  theirs.wire.send({ type: 'have', index: 42 });
+  accepted.wire.send({ type: 'have', index: 42 });
   assert.deepEqual(await back, { type: 'have', index: 42 });
-});
+}
 
 test('connector: two torrents on one listener: each encrypted connection lands on its own torrent', async (t) => {
   const remote = await acceptor(t, 'require');

@@ -11,10 +11,15 @@ export function cryptoProvide(mode: EncryptionMode): number {
   return mode === 'require' ? CRYPTO_RC4 : CRYPTO_RC4 | CRYPTO_PLAINTEXT;
 }
 
-/** What we pick from a remote's offer: RC4 whenever offered (the user asked for encryption); 0 = nothing acceptable. */
+/**
+ * What we pick from a remote's offer; 0 = nothing acceptable. `require`: RC4 only. `prefer`:
+ * plaintext when the remote offers both, RC4 when that is all it takes, as libtorrent's default
+ * does (prefer_rc4 off). The handshake is obfuscated either way; RC4 over the whole payload costs
+ * ~3.7 s of CPU per GiB here (docs/benchmarks.md), which a peer that does not insist is spared.
+ */
 export function cryptoSelect(mode: EncryptionMode, provided: number): number {
-  if (provided & CRYPTO_RC4) return CRYPTO_RC4;
   if (mode === 'prefer' && provided & CRYPTO_PLAINTEXT) return CRYPTO_PLAINTEXT;
+  if (provided & CRYPTO_RC4) return CRYPTO_RC4;
   return 0;
 }
 
