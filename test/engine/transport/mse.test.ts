@@ -11,6 +11,8 @@ import { CRYPTO_PLAINTEXT, CRYPTO_RC4, cryptoSelect, type EncryptionMode } from 
 import type { PeerWire } from '../../../source/engine/wire/peer-wire.js';
 import type { Message } from '../../../source/engine/wire/messages.js';
 import { makePeerId } from '../../../source/engine/wire/peer-id.js';
+import { randomTorrent, startSession, writeTorrentFiles } from '../../helpers/swarm.js';
+import { tempDir } from '../../helpers/tools.js';
 
 const HASH_A = Buffer.alloc(20, 0xa1);
 const HASH_B = Buffer.alloc(20, 0xb2);
@@ -282,4 +284,22 @@ test('connector: a peer that stalls mid-handshake, or sends garbage, is closed c
     assert.ok(took < 3000, `${what}: closed after ${took} ms`);
   }
   assert.equal(remote.accepted.length, 0);
+});
+
+test('a download limit holds over MSE/PE connections as over plaintext ones (throttling pauses the socket under the cipher)', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [2_000_000] });
+  const dir = tempDir(t);
+  writeTorrentFiles(dir, meta, data);
+  for (const mode of ['require', 'prefer'] as const) {
+    const seeder = await startSession(t, { encryption: mode });
+    await seeder.add(meta, { directory: dir, seedMode: true }).start();
+    const leecher = await startSession(t, { encryption: mode, downloadLimit: 40_000 });
+    const torrent = leecher.add(meta, { directory: tempDir(t) });
+    await torrent.start();
+    torrent.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+    await new Promise((r) => setTimeout(r, 3000));
+    // Unthrottled it would be all 2 MB; throttled, 120 KB plus the first burst (~450 KB in plaintext).
+    const got = torrent.stats().downloaded;
+    assert.ok(got < 700_000, `${mode}: ${got} bytes in 3 s at 40 KB/s`);
+  }
 });

@@ -63,6 +63,10 @@ export class CipherStream extends Duplex {
     return this;
   }
 
+  override isPaused(): boolean {
+    return this.socket.isPaused();
+  }
+
   override _read(): void {}
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
