@@ -59,11 +59,15 @@ export interface ConnectorOptions {
 
 /** An MSE/PE handshake that does not finish in this long (or the handshake timeout, if shorter) fails. */
 const MSE_TIMEOUT_MS = 10_000;
+/** Addresses remembered as plaintext-only (MSE/PE refused, plaintext worked); the oldest go first. */
+const MAX_PLAINTEXT_ONLY = 10_000;
 
 export class Connector {
   readonly peerId: Buffer;
   private readonly transport: Transport;
   encryption: EncryptionMode;
+  /** In `prefer` mode these are dialled in plaintext at once, as libtorrent does once a peer refused MSE/PE. */
+  private readonly plaintextOnly = new Set<string>();
 
   constructor(options: ConnectorOptions) {
     this.peerId = options.peerId;
@@ -79,17 +83,38 @@ export class Connector {
     let current: Dialing | undefined;
     let cancelled = false;
     const mode = this.encryption;
-    const plaintext = () => {
-      if (!cancelled) current = this.connectPlain(host, port, timeoutMs, callbacks);
+    const key = `${host}:${port}`;
+    const plaintext = (remember: boolean) => {
+      if (cancelled) return;
+      const learn: OutgoingCallbacks = {
+        ...callbacks,
+        handshake: (wire, h, stream) => {
+          this.rememberPlaintextOnly(key);
+          callbacks.handshake(wire, h, stream);
+        },
+      };
+      current = this.connectPlain(host, port, timeoutMs, remember ? learn : callbacks);
     };
-    if (mode === 'plaintext') plaintext();
-    else current = this.connectEncrypted(host, port, timeoutMs, callbacks, mode === 'prefer' ? plaintext : () => callbacks.failed());
+    if (mode === 'plaintext' || (mode === 'prefer' && this.plaintextOnly.has(key))) plaintext(false);
+    else
+      current = this.connectEncrypted(
+        host,
+        port,
+        timeoutMs,
+        callbacks,
+        mode === 'prefer' ? () => plaintext(true) : () => callbacks.failed(),
+      );
     return {
       cancel() {
         cancelled = true;
         current?.cancel();
       },
     };
+  }
+
+  private rememberPlaintextOnly(key: string): void {
+    this.plaintextOnly.add(key);
+    if (this.plaintextOnly.size > MAX_PLAINTEXT_ONLY) this.plaintextOnly.delete(this.plaintextOnly.values().next().value!);
   }
 
   private connectPlain(host: string, port: number, timeoutMs: number, callbacks: OutgoingCallbacks): Dialing {

@@ -181,8 +181,12 @@ async function acceptor(t: import('node:test').TestContext, mode: EncryptionMode
   };
 }
 
-function dial(mode: EncryptionMode, port: number, infoHash: Buffer): Promise<PeerWire | undefined> {
-  const connector = new Connector({ peerId: makePeerId(), encryption: mode });
+function dial(
+  mode: EncryptionMode,
+  port: number,
+  infoHash: Buffer,
+  connector = new Connector({ peerId: makePeerId(), encryption: mode }),
+): Promise<PeerWire | undefined> {
   return new Promise((resolve) =>
     connector.connect('127.0.0.1', port, 3000, {
       settings: () => ({ infoHash, handshakeTimeoutMs: 3000 }),
@@ -237,15 +241,20 @@ test('connector: two torrents on one listener: each encrypted connection lands o
   }
 });
 
-test('connector: prefer falls back to plaintext against a plaintext-only peer', async (t) => {
+test('connector: prefer falls back to plaintext against a plaintext-only peer, and dials it in plaintext from then on', async (t) => {
   const remote = await acceptor(t, 'plaintext');
   const incoming = remote.next();
-  const wire = await dial('prefer', remote.port, HASH_A);
+  const connector = new Connector({ peerId: makePeerId(), encryption: 'prefer' });
+  const wire = await dial('prefer', remote.port, HASH_A, connector);
   assert.ok(wire, 'connected after the fallback');
   t.after(() => wire.destroy());
   assert.equal(wire.encrypted, false);
   assert.equal((await incoming).wire.encrypted, false);
   assert.equal(remote.closedBeforeWire(), 1, 'the encrypted attempt was refused first');
+  const again = await dial('prefer', remote.port, HASH_A, connector);
+  assert.ok(again);
+  again.destroy();
+  assert.equal(remote.closedBeforeWire(), 1, 'no second encrypted attempt');
 });
 
 test('connector: require refuses plaintext both ways; plaintext and prefer take plaintext', async (t) => {
