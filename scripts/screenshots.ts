@@ -2,11 +2,17 @@
 // turns them into HTML and has headless Chromium photograph them into screenshots/*.png.
 // Needs tmux and chromium (Debian: apt-get install -y tmux chromium).
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ansiToHtml } from './ansi-html.js';
 import { ensureBuilt, testHome, Tmux } from '../test/tui/tmux.js';
+import { encodeTorrentFile } from '../source/engine/metainfo/encode-torrent-file.js';
+import { metainfoFromFiles } from '../source/engine/storage/metainfo-from-files.js';
+import { startBtuiDaemon } from '../test/helpers/btui-daemon.js';
+import { startTransmissionDaemon } from '../test/helpers/transmission-daemon.js';
+import { RpcClient } from '../source/remote/rpc-client.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'screenshots');
@@ -52,12 +58,69 @@ function photograph(name: string, ansi: string, columns: number, rows: number, w
   console.log(`screenshots/${name}.png`);
 }
 
+/** Seeding torrents of random data in `dir`, as base64 metainfo for torrent-add. */
+function seeds(dir: string, names: string[]): string[] {
+  return names.map((name, i) => {
+    const data = randomBytes((i + 1) * 700_000);
+    writeFileSync(join(dir, name), data);
+    const { meta } = metainfoFromFiles({ name, pieceLength: 64 * 1024, files: [{ path: [name], data }], single: true });
+    return Buffer.from(encodeTorrentFile(meta)).toString('base64');
+  });
+}
+
+/** hosts.png: `btui --hosts` over a transmission-daemon and a btui daemon, side by side in one list. */
+async function hostsShot(work: string): Promise<void> {
+  if (spawnSync('sh', ['-c', 'command -v transmission-daemon']).status !== 0) {
+    console.log('screenshots: transmission-daemon not found, hosts.png skipped');
+    return;
+  }
+  const cleanups: (() => unknown)[] = [];
+  const hook = { after: (fn: () => unknown) => void cleanups.push(fn) };
+  const tmux = new Tmux();
+  try {
+    const trDir = mkdtempSync(join(work, 'tr-'));
+    const btDir = mkdtempSync(join(work, 'bt-'));
+    const tr = await startTransmissionDaemon(hook, { downloads: trDir });
+    const bt = await startBtuiDaemon(hook, { home: mkdtempSync(join(work, 'bt-home-')), downloads: btDir });
+    const trRpc = new RpcClient({ url: tr.rpcUrl });
+    cleanups.push(() => trRpc.close());
+    for (const metainfo of seeds(trDir, ['debian-12.8.0-amd64-netinst.iso', 'field-recordings-2025.flac.tar', 'lecture-notes.pdf']))
+      await trRpc.call('torrent-add', { metainfo });
+    for (const metainfo of seeds(btDir, ['archlinux-2026.12.01-x86_64.iso', 'openstreetmap-extract.pbf']))
+      await bt.rpc('torrent-add', { metainfo });
+    const [columns, rows] = [120, 16];
+    const home = testHome(join(work, 'hosts'), {
+      hosts: [
+        { name: 'seedbox', url: tr.rpcUrl },
+        { name: 'nas', url: bt.rpcUrl },
+      ],
+    });
+    tmux.start(`${home} ${process.execPath} ${join(root, 'distribution', 'cli.js')} --hosts; sleep 30`, columns, rows);
+    await tmux.waitFor((s) => (s.match(/seeding/g) ?? []).length >= 5 && /seedbox 3 .*nas 2 /.test(s), 'both hosts seeding', 60_000);
+    await sleep(1000);
+    photograph('hosts', tmux.capture(true), columns, rows, work);
+  } finally {
+    tmux.kill();
+    for (const fn of cleanups.reverse()) await fn();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function main(): Promise<void> {
   ensureBuilt();
   mkdirSync(out, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'btui-shots-'));
+  // BTUI_SHOTS=hosts: only the two-hosts screenshot.
+  if (process.env.BTUI_SHOTS === 'hosts') {
+    try {
+      await hostsShot(work);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    return;
+  }
   const tmux = new Tmux();
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   try {
     const [columns, rows] = [120, 34];
     tmux.start(
@@ -124,6 +187,7 @@ async function main(): Promise<void> {
     } finally {
       small.kill();
     }
+    await hostsShot(work);
   } finally {
     tmux.kill();
     rmSync(work, { recursive: true, force: true });

@@ -8,6 +8,7 @@ const help = `
   Usage
     $ btui                                   the TUI (restores the saved session)
     $ btui --demo                            the TUI with an embedded local demo swarm
+    $ btui --connect URL [--connect URL ...] the TUI over remote btui / Transmission daemons
     $ btui download -t FILE.torrent [-o DIR] download (also a magnet, an info-hash or an http(s) URL)
     $ btui metainfo -t FILE.torrent [--json] show a torrent's metainfo
     $ btui metainfo -m 'magnet:?...'         show what a magnet link holds
@@ -28,10 +29,23 @@ const help = `
     --rpc-bind ADDR       RPC address (default 127.0.0.1; anything else needs --rpc-auth)
     --rpc-auth USER:PASS  RPC credentials (also $BTUI_RPC_AUTH or the settings file)
     --demo                the TUI with an embedded local demo swarm
+    --connect URL         a remote daemon, http(s)://[user:pass@]host[:port][/path]
+                          (path /transmission/rpc by default; repeatable), or the name
+                          of an entry of the settings' "hosts"; a password can come from
+                          $BTUI_RPC_PASSWORD_<HOST> or $BTUI_RPC_PASSWORD instead
+    --hosts               connect to every entry of the settings' "hosts"
+    --local               with --connect: the local session too, in the same list
     --version             print the version
 
   Run 'btui COMMAND --help' for a command's options.
 `;
+
+const TUI_FLAGS = {
+  demo: { type: 'boolean', default: false },
+  connect: { type: 'string', isMultiple: true },
+  hosts: { type: 'boolean', default: false },
+  local: { type: 'boolean', default: false },
+} as const;
 
 type Runner = (argv: string[]) => Promise<number | void>;
 
@@ -74,9 +88,9 @@ async function main(): Promise<number> {
   const cli = meow(help, {
     importMeta: import.meta,
     allowUnknownFlags: true,
-    flags: { demo: { type: 'boolean', default: false }, ...RUN_FLAGS },
+    flags: { ...TUI_FLAGS, ...RUN_FLAGS },
   });
-  const known = flagNames({ demo: true, ...RUN_FLAGS });
+  const known = flagNames({ ...TUI_FLAGS, ...RUN_FLAGS });
   const unknown = Object.keys(cli.unnormalizedFlags).find((k) => !known.has(k));
   if (unknown !== undefined) throw new UserError(`unknown option ${unknown.length === 1 ? '-' : '--'}${unknown} (try 'btui --help')`, 2);
   const run = runFlagsFrom(cli.flags, argv);
@@ -91,7 +105,14 @@ async function main(): Promise<number> {
   process.env.NODE_ENV ??= 'production';
   const tuiEntry = bundled ? './tui.mjs' : './tui.js';
   const { runTui } = (await import(tuiEntry)) as typeof import('./tui.js');
-  return runTui({ demo: cli.flags.demo, host: run.host, rpc: run.rpcGiven ? run.rpc : undefined });
+  return runTui({
+    demo: cli.flags.demo,
+    host: run.host,
+    rpc: run.rpcGiven ? run.rpc : undefined,
+    connect: cli.flags.connect,
+    hosts: cli.flags.hosts,
+    local: cli.flags.local,
+  });
 }
 
 main().then(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DEFAULTS } from './config.js';
 import { UserError } from './errors.js';
 import { jsonSyntaxError } from './format/json-error.js';
+import type { HostSetting } from './remote/targets.js';
 
 export type ColourMode = 'auto' | '16' | 'none';
 export type KeymapPreset = 'default' | 'rtorrent';
@@ -44,6 +45,10 @@ export interface Settings {
   rpcAuth: string;
   /** MSE/PE: prefer (encrypt when the peer can), require, plaintext. New connections follow a change at once. */
   encryption: EncryptionSetting;
+  /** Remote daemons for `btui --connect NAME` / `--hosts`: URLs, or {url, name, username, password}. */
+  hosts: HostSetting[];
+  /** With --connect: show the in-process session beside the remote hosts (as --local does). */
+  localWithHosts: boolean;
 }
 
 export function defaultSettings(): Settings {
@@ -68,6 +73,8 @@ export function defaultSettings(): Settings {
     rpcPort: 9091,
     rpcAuth: '',
     encryption: 'prefer',
+    hosts: [],
+    localWithHosts: false,
   };
 }
 
@@ -200,5 +207,14 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     rpcPort: num(raw.rpcPort, d.rpcPort, 0, 65535),
     rpcAuth: str(raw.rpcAuth, ''),
     encryption: raw.encryption === 'plaintext' || raw.encryption === 'require' ? raw.encryption : 'prefer',
+    hosts: Array.isArray(raw.hosts) ? raw.hosts.filter(isHostSetting) : [],
+    localWithHosts: raw.localWithHosts === true,
   };
+}
+
+function isHostSetting(entry: unknown): entry is HostSetting {
+  if (typeof entry === 'string') return entry.trim() !== '';
+  if (typeof entry !== 'object' || entry === null) return false;
+  const e = entry as Record<string, unknown>;
+  return typeof e.url === 'string' && ['name', 'username', 'password'].every((k) => e[k] === undefined || typeof e[k] === 'string');
 }

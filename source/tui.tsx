@@ -11,9 +11,14 @@ import type { TorrentService } from './service/torrent-service.js';
 import { rpcConfig, startRpc, type RpcFlags, type RunningRpc } from './host/rpc-host.js';
 import { openSessionHost, type HostFlags } from './host/session-host.js';
 import { acquireSessionLock } from './session-state/session-lock.js';
+import { RpcSource } from './remote/rpc-source.js';
+import { resolveTargets, type HostSetting, type RemoteTarget } from './remote/targets.js';
 import { SettingsStore, type Settings } from './settings.js';
+import { UserError } from './errors.js';
 import { Controller } from './store/controller.js';
+import { LocalSource } from './store/local-source.js';
 import { completePath } from './store/path-complete.js';
+import type { TorrentSource } from './store/source.js';
 import { TorrentStore } from './store/torrent-store.js';
 import { App, type AppProps, type RecoveryQuestion } from './ui/app.js';
 
@@ -27,6 +32,12 @@ export interface TuiOptions {
   host?: HostFlags;
   /** Serve the Transmission RPC too (--rpc-port, --rpc-bind, --rpc-auth). */
   rpc?: RpcFlags;
+  /** --connect: remote daemons (URLs, or names of the settings' hosts). */
+  connect?: string[];
+  /** --hosts: every host of the settings. */
+  hosts?: boolean;
+  /** --local: the in-process session beside the remote hosts. */
+  local?: boolean;
 }
 
 /** Re-renders the app at the terminal's size. One line is left free: Ink clears the whole screen on every frame that fills it. */
@@ -49,25 +60,107 @@ function Sized(props: Omit<AppProps, 'width' | 'height'>) {
  * same session is refused (one line naming the holder), never run beside the first.
  */
 export async function runTui(options: TuiOptions): Promise<number> {
+  const settingsStore = new SettingsStore();
+  const targets = remoteTargets(options, settingsStore.read());
+  if (targets.length > 0 && !(options.local || settingsStore.read().localWithHosts)) return runRemoteOnly(settingsStore, targets);
   const state = stateDirectory();
   const lock = acquireSessionLock(state, { holder: 'btui' });
   try {
-    return await runLocked(options, state);
+    return await runLocked(options, state, settingsStore, targets);
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(options: TuiOptions, state: string): Promise<number> {
-  const settingsStore = new SettingsStore();
+/** The daemons of --connect and --hosts; a bad URL or unknown name stops here with one line. */
+function remoteTargets(options: TuiOptions, settings: Settings): RemoteTarget[] {
+  const entries: HostSetting[] = [];
+  const named = (entry: HostSetting) => (typeof entry === 'string' ? undefined : entry.name);
+  if (options.hosts) {
+    if (settings.hosts.length === 0) throw new UserError('--hosts: the settings file lists no hosts', 2);
+    entries.push(...settings.hosts);
+  }
+  for (const text of options.connect ?? []) {
+    const entry = settings.hosts.find((h) => named(h) === text);
+    entries.push(entry ?? text);
+  }
+  const targets = resolveTargets(entries);
+  if ('error' in targets) throw new UserError(targets.error, 2);
+  return targets;
+}
+
+function remoteSources(targets: readonly RemoteTarget[]): RpcSource[] {
+  return targets.map((t) => new RpcSource(t.name, { url: t.url, username: t.username, password: t.password }));
+}
+
+/** `btui --connect URL` without --local: no session here, so no state directory lock either. */
+async function runRemoteOnly(settingsStore: SettingsStore, targets: RemoteTarget[]): Promise<number> {
+  let settings = settingsStore.read();
+  const store = new TorrentStore(remoteSources(targets), { refreshMs: settings.refreshMs });
+  const controller = new Controller(store);
+  for (const t of targets) store.log('info', `${t.name}: connecting to ${t.url}${t.username ? ` as ${t.username}` : ''}`);
+  store.start();
+  await showScreen({
+    props: {
+      store,
+      commands: controller,
+      settings: { read: () => settings, update: (patch) => (settings = settingsStore.update(patch)), path: settingsStore.path },
+      complete: (text) => completePath(text),
+    },
+    onCrash: () => undefined,
+  });
+  store.stop();
+  return 0;
+}
+
+/** Draws the app until the user quits or a signal asks; restores the terminal after. */
+async function showScreen(options: {
+  props: Omit<AppProps, 'width' | 'height' | 'onQuit'>;
+  onCrash: () => Promise<unknown> | undefined;
+}): Promise<void> {
+  let resolveQuit!: () => void;
+  const quitRequested = new Promise<void>((resolve) => (resolveQuit = resolve));
+  const restoreTerminal = () => process.stdout.write(LEAVE_ALTERNATE_SCREEN + SHOW_CURSOR);
+  const crash = (error: unknown) => {
+    restoreTerminal();
+    process.stderr.write(`btui: crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    void Promise.resolve(options.onCrash()).finally(() => process.exit(1));
+    setTimeout(() => process.exit(1), 2000).unref();
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  const onSignal = () => resolveQuit();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onSignal);
+  process.stdout.write(ENTER_ALTERNATE_SCREEN);
+  const instance = render(<Sized {...options.props} onQuit={() => resolveQuit()} />, {
+    exitOnCtrlC: false,
+    patchConsole: true,
+    maxFps: 20,
+  });
+  await quitRequested;
+  instance.unmount();
+  restoreTerminal();
+  process.off('uncaughtException', crash);
+  process.off('unhandledRejection', crash);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGHUP', onSignal);
+  process.off('SIGINT', onSignal);
+}
+
+async function runLocked(options: TuiOptions, state: string, settingsStore: SettingsStore, targets: RemoteTarget[]): Promise<number> {
   // Checked before anything starts: an exposed RPC without credentials never listens.
   const rpcSettings = options.rpc ? rpcConfig(settingsStore.read(), options.rpc) : undefined;
   const host = await openSessionHost(state, settingsStore, options.host ?? {});
   const { service, session } = host;
   let settings: Settings = host.settings();
-  const store = new TorrentStore(service, { refreshMs: settings.refreshMs });
+  const local = new LocalSource(service);
+  const sources: TorrentSource[] = [local, ...remoteSources(targets)];
+  const store = new TorrentStore(sources, { refreshMs: settings.refreshMs });
   for (const problem of host.problems) store.log('warn', problem);
-  const controller = new Controller(service, store);
+  for (const t of targets) store.log('info', `${t.name}: connecting to ${t.url}${t.username ? ` as ${t.username}` : ''}`);
+  const controller = new Controller(store);
   const restored = await service.restore();
   if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${service.sessionPath}`);
   const recovery = service.recovery ? recoveryQuestion(service, service.recovery, state, () => settings.downloadDirectory) : undefined;
@@ -123,7 +216,7 @@ async function runLocked(options: TuiOptions, state: string): Promise<number> {
         settings = next;
         service.setDownloadDirectory(next.downloadDirectory);
         service.setMaxActiveDownloads(next.maxActiveDownloads);
-        store.remeasureDisk();
+        local.remeasureDisk();
         host.restartWatcher();
       }}
     />,

@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { createTorrent } from '../engine/metainfo/create-torrent.js';
 import { magnetURI } from '../engine/metainfo/magnet.js';
 import { parseMetainfo } from '../engine/metainfo/metainfo.js';
@@ -8,80 +9,138 @@ import { formatRate } from '../format/duration.js';
 import type { GoalMode } from '../service/types.js';
 import { metainfoSummary } from '../format/metainfo-summary.js';
 import { printable } from '../format/text.js';
-import { expandPath } from '../service/add-input.js';
-import type { TorrentService } from '../service/torrent-service.js';
+import { classifyAddInput, expandPath } from '../service/add-input.js';
 import { nextLimit } from './limits.js';
+import { LocalSource } from './local-source.js';
+import { rowKey } from './row.js';
+import type { TorrentSource } from './source.js';
 import { labelsText, limitsSummary, seedGoalsSummary } from './torrent-input.js';
 import type { TorrentStore } from './torrent-store.js';
 
 /**
- * The TUI's keys as service calls, plus what only the screen needs: the limit steps of
- * [ ] { }, scrapes shown in the Trackers tab, the `n` prompt's torrent making, the metainfo
- * text. Results reach the screen through the store (its rows and log), never as return
- * values; the promises resolve for tests and never reject (the service logs failures).
+ * The TUI's keys as calls on the row's own source (the in-process session or a remote host),
+ * plus what only the screen needs: the limit steps of [ ] { }, scrapes shown in the Trackers
+ * tab, the `n` prompt's torrent making, the metainfo text. Results reach the screen through
+ * the store (its rows and log), never as return values; the promises resolve for tests and
+ * never reject (failures are logged). Torrents are named by row key (the info-hash for the
+ * in-process session, 'HOST/HASH' for a remote host).
  */
 export class Controller {
-  constructor(
-    private readonly service: TorrentService,
-    private readonly store: TorrentStore,
-  ) {}
+  private readonly local?: LocalSource;
 
-  /** The add prompt: a path, http(s) URL, magnet or info-hash. */
-  add(text: string): Promise<string | undefined> {
-    return this.service.add(text).catch(() => undefined);
+  constructor(private readonly store: TorrentStore) {
+    this.local = store.sources.find((s): s is LocalSource => s instanceof LocalSource);
   }
 
-  toggle(hash: string): Promise<void> {
-    return this.service.toggle(hash).catch(() => undefined);
+  /** Where the row lives, its info-hash there and its printable name; undefined (nothing done) for a row gone. */
+  private target(key: string): { source: TorrentSource; hash: string; name: string } | undefined {
+    const found = this.store.sourceFor(key);
+    const row = found?.source.row(found.hash);
+    return found && row ? { ...found, name: row.name } : undefined;
   }
 
-  recheck(hash: string): Promise<void> {
-    return this.service.verify(hash);
+  /** A source's failure as one log line (the in-process service logs its own). */
+  private failed(source: TorrentSource, what: string, error: unknown): void {
+    if (source.host !== undefined) this.store.log('error', `${source.host}: ${what}: ${describeError(error)}`);
   }
 
-  remove(hash: string, deleteData: boolean): Promise<void> {
-    return this.service.remove(hash, { deleteData }).catch(() => undefined);
+  /**
+   * The add prompt: a path, http(s) URL, magnet or info-hash, to the host of the row `key`
+   * names (the first source without one). A local .torrent file goes to a remote host as its bytes.
+   */
+  async add(text: string, key?: string): Promise<string | undefined> {
+    const source = (key === undefined ? undefined : this.store.sourceFor(key)?.source) ?? this.store.sources[0]!;
+    const input = classifyAddInput(text);
+    try {
+      if (source.host !== undefined && input.kind === 'file') {
+        const torrent = await readFile(input.value);
+        this.store.log('info', `sending ${printable(basename(input.value))} to ${source.host}`);
+        return await source.add({ torrent, name: basename(input.value) });
+      }
+      if (source.host !== undefined) this.store.log('info', `adding to ${source.host}: ${printable(text.trim())}`);
+      return await source.add({ text });
+    } catch (error) {
+      if (source.host !== undefined || input.kind === 'file')
+        this.store.log('error', `cannot add ${printable(text.trim())}${source.host ? ` to ${source.host}` : ''}: ${describeError(error)}`);
+      return undefined;
+    }
   }
 
-  announce(hash: string): void {
-    this.service.reannounce(hash);
+  async toggle(key: string): Promise<void> {
+    const t = this.target(key);
+    if (t) await t.source.toggle(t.hash).catch((e: unknown) => this.failed(t.source, `cannot start or stop ${t.name}`, e));
+  }
+
+  async recheck(key: string): Promise<void> {
+    const t = this.target(key);
+    if (t) await t.source.verify(t.hash).catch((e: unknown) => this.failed(t.source, `cannot check ${t.name}`, e));
+  }
+
+  async remove(key: string, deleteData: boolean): Promise<void> {
+    const t = this.target(key);
+    if (t) await t.source.remove(t.hash, deleteData).catch((e: unknown) => this.failed(t.source, `cannot remove ${t.name}`, e));
+  }
+
+  announce(key: string): void {
+    const t = this.target(key);
+    if (t) void t.source.reannounce(t.hash).catch((e: unknown) => this.failed(t.source, `cannot announce ${t.name}`, e));
   }
 
   /** Scrapes every tracker of the torrent now; results go to the Trackers tab and the log. */
-  async scrape(hash: string): Promise<void> {
-    const info = this.service.info(hash);
-    if (!info) {
-      if (this.service.has(hash)) this.store.log('warn', `${this.service.summary(hash)?.name ?? hash} has no metadata yet`);
-      return;
+  async scrape(key: string): Promise<void> {
+    const found = this.store.sourceFor(key);
+    if (!found) return;
+    const { source, hash } = found;
+    let name: string;
+    let urls: string[];
+    if (source === this.local) {
+      const info = this.local.service.info(hash);
+      if (!info) {
+        if (this.local.service.has(hash)) this.store.log('warn', `${this.local.service.summary(hash)?.name ?? hash} has no metadata yet`);
+        return;
+      }
+      name = printable(info.name);
+      urls = info.trackers.flat();
+    } else {
+      // A remote torrent's trackers are known once its detail has been fetched.
+      const detail = this.store.getSnapshot().detail;
+      const row = source.row(hash);
+      if (!row) return;
+      name = row.name;
+      urls = detail && rowKey(detail) === key ? detail.trackers.map((t) => t.url) : [];
     }
-    const name = printable(info.name);
-    const urls = [...new Set(info.trackers.flat())].filter((u) => /^(https?|udp):\/\//i.test(u));
+    urls = [...new Set(urls)].filter((u) => /^(https?|udp):\/\//i.test(u));
     if (urls.length === 0) {
       this.store.log('warn', `${name} has no trackers to scrape`);
       return;
     }
     this.store.log('info', `scraping ${urls.length} tracker${urls.length === 1 ? '' : 's'} of ${name}`);
-    const infoHash = Buffer.from(info.infoHash, 'hex');
+    const infoHash = Buffer.from(hash, 'hex');
     await Promise.all(
       urls.map(async (url) => {
         try {
           const result = (await scrape(url, [infoHash], { timeoutMs: 15_000 })).get(hash);
           if (!result) throw new Error('the tracker did not report this torrent');
-          this.store.setScrape(hash, url, { at: Date.now(), ...result });
+          this.store.setScrape(key, url, { at: Date.now(), ...result });
           this.store.log(
             'info',
             `scrape ${printable(url)}: ${result.complete} seeders, ${result.incomplete} leechers, ${result.downloaded} completed`,
           );
         } catch (error) {
-          this.store.setScrape(hash, url, { at: Date.now(), error: describeError(error) });
+          this.store.setScrape(key, url, { at: Date.now(), error: describeError(error) });
           this.store.log('warn', `scrape ${printable(url)}: ${describeError(error)}`);
         }
       }),
     );
   }
 
-  /** n: make a torrent of each path, seed it, log its magnet. Returns the magnets. */
+  /** n: make a torrent of each path, seed it, log its magnet. Returns the magnets. Only the in-process session seeds what it makes. */
   async create(text: string): Promise<string[]> {
+    const service = this.local?.service;
+    if (!service) {
+      this.store.log('warn', 'making torrents needs the local session (run btui with --local beside --connect)');
+      return [];
+    }
     const paths = text
       .split(',')
       .map((p) => p.trim())
@@ -93,8 +152,8 @@ export class Controller {
         this.store.log('info', `hashing ${printable(path)}`);
         const made = await createTorrent({ path });
         const meta = parseMetainfo(made.torrent);
-        await this.service.addMetainfo(meta, { directory: dirname(resolve(path)), seedMode: true });
-        const port = this.service.session.port;
+        await service.addMetainfo(meta, { directory: dirname(resolve(path)), seedMode: true });
+        const port = service.session.port;
         const magnet = magnetURI({
           infoHash: meta.infoHash,
           name: meta.name,
@@ -110,100 +169,131 @@ export class Controller {
     return magnets;
   }
 
-  /** + / - on a torrent: its place in the download queue (low, normal, high). */
-  changePriority(hash: string, delta: 1 | -1): void {
-    const summary = this.service.summary(hash);
-    if (summary) void this.service.setPriority(hash, summary.priority + delta).catch(() => undefined);
+  /** + / - on a torrent: its priority (low, normal, high; in the in-process session, its place in the download queue). */
+  changePriority(key: string, delta: 1 | -1): void {
+    const t = this.target(key);
+    const row = t?.source.row(t.hash);
+    if (t && row) {
+      const priority = Math.max(1, Math.min(3, row.priority + delta));
+      void t.source.setPriority(t.hash, priority).catch((e: unknown) => this.failed(t.source, `cannot set the priority of ${t.name}`, e));
+    }
   }
 
   /** + / - on a file: skip, normal, high. */
-  changeFilePriority(hash: string, fileIndex: number, delta: 1 | -1): void {
-    const file = this.service.files(hash)?.find((f) => f.index === fileIndex);
-    if (file) void this.service.setFilePriority(hash, fileIndex, file.priority + delta).catch(() => undefined);
+  changeFilePriority(key: string, fileIndex: number, delta: 1 | -1): void {
+    const t = this.target(key);
+    if (!t) return;
+    const detail = this.store.getSnapshot().detail;
+    const file =
+      detail && rowKey(detail) === key
+        ? detail.files.find((f) => f.index === fileIndex)
+        : this.local && t.source === this.local
+          ? this.local.service.files(t.hash)?.find((f) => f.index === fileIndex)
+          : undefined;
+    if (!file) return;
+    const priority = Math.max(0, Math.min(2, file.priority + delta));
+    if (priority === file.priority) return;
+    void t.source
+      .setFilePriority(t.hash, fileIndex, priority)
+      .catch((e: unknown) => this.failed(t.source, `cannot set a file priority of ${t.name}`, e));
   }
 
-  /** [ ] { }: a global limit one step down or up. */
-  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down'): void {
+  /** The source global keys act on: the in-process session when there is one, else the first host. */
+  private primary(): TorrentSource {
+    return this.local ?? this.store.sources[0]!;
+  }
+
+  /** [ ] { }: a global limit of the selected row's host one step down or up. */
+  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down', key?: string): void {
+    const source = (key === undefined ? undefined : this.store.sourceFor(key)?.source) ?? this.primary();
     const global = this.store.getSnapshot().global;
-    const limits = this.service.getGlobalLimits();
-    const value = nextLimit(limits[which], direction, which === 'download' ? global.downloadRate : global.uploadRate);
-    this.service.setGlobalLimits({ [which]: value });
-    this.store.log('info', `${which} limit: ${value === 0 ? 'unlimited' : formatRate(value)}`);
+    const own = source.global();
+    const current = which === 'download' ? own.downloadLimit : own.uploadLimit;
+    const value = nextLimit(current, direction, which === 'download' ? global.downloadRate : global.uploadRate);
+    void source.setGlobalLimits({ [which]: value }).catch((e: unknown) => this.failed(source, `cannot set the ${which} limit`, e));
+    this.store.log('info', `${source.host ? `${source.host}: ` : ''}${which} limit: ${value === 0 ? 'unlimited' : formatRate(value)}`);
   }
 
   setLimits(limits: { download: number; upload: number }): void {
-    this.service.setGlobalLimits(limits);
+    // The settings screen's limits are the local session's.
+    void this.local?.setGlobalLimits(limits);
   }
 
   /** L: the torrent's labels (an empty list clears them); saved before it resolves. */
-  async setLabels(hash: string, labels: string[]): Promise<void> {
-    const name = this.nameOf(hash);
-    if (name === undefined) return;
+  async setLabels(key: string, labels: string[]): Promise<void> {
+    const t = this.target(key);
+    if (!t) return;
     try {
-      await this.service.setLabels(hash, labels);
-      const now = this.service.summary(hash)?.labels ?? labels;
-      this.store.log('info', now.length === 0 ? `labels of ${name} cleared` : `labels of ${name}: ${labelsText(now)}`);
-    } catch {
-      // The service logged why (the session could not be saved).
+      await t.source.setLabels(t.hash, labels);
+      const now = t.source.row(t.hash)?.labels ?? labels;
+      this.store.log('info', now.length === 0 ? `labels of ${t.name} cleared` : `labels of ${t.name}: ${labelsText(now)}`);
+    } catch (error) {
+      // The in-process service logged why (the session could not be saved).
+      this.failed(t.source, `cannot set the labels of ${t.name}`, error);
     }
   }
 
   /** M: moves the data (the service renames, else copies, checks and deletes; an error leaves the old copy whole and logs one line). */
-  async move(hash: string, directory: string): Promise<boolean> {
-    const name = this.nameOf(hash);
-    if (name === undefined) return false;
-    const target = resolve(expandPath(directory));
-    const current = this.service.summary(hash)?.directory;
-    if (current !== undefined && resolve(current) === target) {
-      this.store.log('info', `${name} is already in ${printable(target)}`);
+  async move(key: string, directory: string): Promise<boolean> {
+    const t = this.target(key);
+    if (!t) return false;
+    // A remote host's paths are its own: only ~ is left for it to read as it pleases.
+    const target = t.source.host === undefined ? resolve(expandPath(directory)) : directory.trim();
+    const current = t.source.row(t.hash)?.directory;
+    if (current !== undefined && (t.source.host === undefined ? resolve(current) === target : current === target)) {
+      this.store.log('info', `${t.name} is already in ${printable(target)}`);
       return true;
     }
-    this.store.log('info', `moving ${name} to ${printable(target)}…`);
-    return this.service.move(hash, target).catch((error: unknown) => {
-      this.store.log('error', `cannot move ${name} to ${printable(target)}: ${describeError(error)}`);
+    this.store.log('info', `moving ${t.name} to ${printable(target)}${t.source.host ? ` on ${t.source.host}` : ''}…`);
+    return t.source.move(t.hash, target).catch((error: unknown) => {
+      this.store.log('error', `cannot move ${t.name} to ${printable(target)}: ${describeError(error)}`);
       return false;
     });
   }
 
   /** R / T: a seed goal of the torrent (mode global, single with its limit, or unlimited). */
   async setSeedGoals(
-    hash: string,
+    key: string,
     goals: { seedRatioMode?: GoalMode; seedRatioLimit?: number; seedIdleMode?: GoalMode; seedIdleLimit?: number },
   ): Promise<void> {
-    const name = this.nameOf(hash);
-    if (name === undefined) return;
+    const t = this.target(key);
+    if (!t) return;
     try {
-      await this.service.setSeedGoals(hash, goals);
-      const s = this.service.summary(hash);
-      if (!s) return;
-      this.store.log('info', `seed goals of ${name}: ${seedGoalsSummary(s, this.service.settings())}`);
-    } catch {
-      // The service logged why.
+      await t.source.setSeedGoals(t.hash, goals);
+      const row = t.source.row(t.hash);
+      if (!row) return;
+      this.store.log('info', `seed goals of ${t.name}: ${seedGoalsSummary(row, t.source.global())}`);
+    } catch (error) {
+      this.failed(t.source, `cannot set the seed goals of ${t.name}`, error);
     }
   }
 
   /** D / U: the torrent's own rate limits, bytes/s (0 = none of its own). */
-  async setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
-    const name = this.nameOf(hash);
-    if (name === undefined) return;
+  async setTorrentLimits(key: string, limits: { download?: number; upload?: number }): Promise<void> {
+    const t = this.target(key);
+    if (!t) return;
     try {
-      await this.service.setTorrentLimits(hash, limits);
-      const s = this.service.summary(hash);
-      if (!s) return;
-      this.store.log('info', `limits of ${name}: ${limitsSummary(s)}`);
-    } catch {
-      // The service logged why.
+      await t.source.setTorrentLimits(t.hash, limits);
+      const row = t.source.row(t.hash);
+      if (!row) return;
+      this.store.log('info', `limits of ${t.name}: ${limitsSummary(row)}`);
+    } catch (error) {
+      this.failed(t.source, `cannot set the limits of ${t.name}`, error);
     }
   }
 
-  private nameOf(hash: string): string | undefined {
-    const summary = this.service.summary(hash);
-    return summary ? printable(summary.name) : undefined;
-  }
-
-  /** The `btui metainfo` summary of a torrent in the session. */
-  metainfoText(hash: string): string | undefined {
-    const meta = this.service.metainfo(hash);
+  /** The `btui metainfo` summary of a torrent in the in-process session (a remote host does not hand out its .torrent files). */
+  metainfoText(key: string): string | undefined {
+    const found = this.store.sourceFor(key);
+    if (!found || found.source !== this.local) {
+      if (found)
+        this.store.log(
+          'warn',
+          `the metainfo of a torrent on ${found.source.host} is not available (Transmission's RPC does not give the .torrent)`,
+        );
+      return undefined;
+    }
+    const meta = this.local.service.metainfo(found.hash);
     return meta ? metainfoSummary(meta) : undefined;
   }
 }

@@ -62,3 +62,14 @@ export function sameRow(a: TorrentRow, b: TorrentRow): boolean {
   for (const key in b) if (!(key in a)) return false;
   return true;
 }
+
+/** What names a row across hosts: its key, or its info-hash for the in-process session. */
+export function rowKey(row: { readonly infoHash: string; readonly key?: string }): string {
+  return row.key ?? row.infoHash;
+}
+
+/** A key split back into its host (undefined: the in-process session) and info-hash. */
+export function splitKey(key: string): { host?: string; hash: string } {
+  const slash = key.lastIndexOf('/');
+  return slash < 0 ? { hash: key } : { host: key.slice(0, slash), hash: key.slice(slash + 1) };
+}

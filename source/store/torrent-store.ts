@@ -1,12 +1,8 @@
-import { statfs } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { TorrentService } from '../service/torrent-service.js';
-import type { ChangeKind, LogLevel as ServiceLogLevel, TorrentRef } from '../service/types.js';
-import { formatBytes } from '../format/size.js';
 import { printable } from '../format/text.js';
-import { buildDetail, type ScrapeResult } from './detail.js';
-import { rowFor, sameRow } from './row.js';
-import type { GlobalStats, LogEntry, LogLevel, Snapshot, TorrentRow } from './types.js';
+import type { ScrapeResult } from './detail.js';
+import { sameRow, splitKey } from './row.js';
+import type { SourceGlobal, TorrentSource } from './source.js';
+import type { GlobalStats, HostTotals, LogEntry, LogLevel, Snapshot, TorrentRow } from './types.js';
 
 export interface StoreOptions {
   /** Snapshots are published at most this often from traffic and progress. */
@@ -19,105 +15,92 @@ export interface StoreOptions {
 }
 
 /**
- * The TUI's read model: service events -> immutable snapshots. Events only note which rows
+ * The TUI's read model: its sources' events -> immutable snapshots. Events only note which rows
  * to rebuild; a timer turns those into new rows at a bounded rate (unchanged rows keep
  * their identity), so a busy engine costs the UI a few snapshots a second at most, and an
  * idle one none. Changes other than traffic (states, settings, added, removed, the log) are
  * published soon after they happen, coalesced. React reads it through subscribe/getSnapshot
- * (useSyncExternalStore). Actions go to the service, never through here.
+ * (useSyncExternalStore). Actions go to the sources (through the controller), never through here.
+ *
+ * Several sources (the in-process session, remote daemons) make one list: a remote host's rows
+ * carry its name and a key 'HOST/HASH'; the in-process session's rows are keyed by info-hash.
  */
 export class TorrentStore {
+  readonly sources: readonly TorrentSource[];
   private snapshot: Snapshot;
   private readonly listeners = new Set<() => void>();
-  /** Torrents whose rows are built again at the next refresh (changed since the last one). */
+  /** Rows (by key) built again at the next refresh (changed since the last one). */
   private readonly rowsToRebuild = new Set<string>();
   private structureChanged = true;
   private globalChanged = true;
   private logChanged = false;
   private readonly scrapes = new Map<string, Map<string, ScrapeResult>>();
-  /** The rows of the current snapshot by info-hash. */
-  private rowByHash = new Map<string, TorrentRow>();
+  /** The rows of the current snapshot by key. */
+  private rowByKey = new Map<string, TorrentRow>();
   private logEntries: LogEntry[] = [];
   private nextLogId = 1;
-  private detailHash?: string;
+  private detailKey?: string;
   private detailChanged = false;
-  private freeDisk?: number;
-  private dhtNodes?: number;
   private timer?: NodeJS.Timeout;
   private soonTimer?: NodeJS.Timeout;
-  private diskTimer?: NodeJS.Timeout;
   private lastRefreshAt = 0;
   /** How long the last published snapshot took to build (ms): soon() waits ten times that, so urgent refreshes stay under ~10% of a core. */
   private lastRefreshCost = 0;
+  private lastGlobals: SourceGlobal[] = [];
+  private lastOnline: boolean[] = [];
   private readonly refreshMs: number;
   private readonly soonMs: number;
   private readonly logLimit: number;
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[] = [];
+  /** Show a Host column and per-host totals: more than one source, or any remote one. */
+  readonly multiHost: boolean;
 
-  constructor(
-    readonly service: TorrentService,
-    private readonly options: StoreOptions = {},
-  ) {
+  constructor(sources: TorrentSource | readonly TorrentSource[], options: StoreOptions = {}) {
+    this.sources = Array.isArray(sources) ? sources : [sources as TorrentSource];
     this.refreshMs = options.refreshMs ?? 500;
     this.soonMs = options.soonMs ?? 40;
     this.logLimit = options.logLimit ?? 500;
+    this.multiHost = this.sources.length > 1 || this.sources.some((s) => s.host !== undefined);
     this.snapshot = { version: 0, torrents: [], global: this.globalStats([]), log: [] };
-    const onAdded = (ref: TorrentRef) => {
-      this.rowsToRebuild.add(ref.hash);
-      this.structureChanged = true;
-      this.soon();
-    };
-    const onChanged = (ref: TorrentRef, kind: ChangeKind) => {
-      this.rowsToRebuild.add(ref.hash);
-      if (kind === 'state' || kind === 'settings') this.soon();
-    };
-    const onRemoved = (ref: TorrentRef) => {
-      this.scrapes.delete(ref.hash);
-      this.rowsToRebuild.add(ref.hash);
-      this.structureChanged = true;
-      this.soon();
-    };
-    const onGlobal = () => {
-      this.globalChanged = true;
-      this.soon();
-    };
-    const onLog = (level: ServiceLogLevel, text: string) => this.log(level, text);
-    service.on('torrent-added', onAdded);
-    service.on('torrent-changed', onChanged);
-    service.on('torrent-removed', onRemoved);
-    service.on('global-changed', onGlobal);
-    service.on('log', onLog);
-    this.unsubscribe = () => {
-      service.off('torrent-added', onAdded);
-      service.off('torrent-changed', onChanged);
-      service.off('torrent-removed', onRemoved);
-      service.off('global-changed', onGlobal);
-      service.off('log', onLog);
-    };
+    for (const source of this.sources) {
+      const prefix = source.host === undefined ? '' : `${source.host}: `;
+      this.unsubscribe.push(
+        source.listen({
+          changed: (hash, soon) => {
+            this.rowsToRebuild.add(keyFor(source, hash));
+            if (soon) this.soon();
+          },
+          structure: () => {
+            this.structureChanged = true;
+            this.soon();
+          },
+          global: () => {
+            this.globalChanged = true;
+            this.soon();
+          },
+          log: (level, text) => this.log(level, prefix + text),
+        }),
+      );
+    }
     this.refresh();
   }
 
-  /** Starts the refresh timer (and disk space polling). Tests may call refresh() by hand instead. */
+  /** Starts the refresh timer and the sources (disk space, polling). Tests may call refresh() by hand instead. */
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => this.refresh(), this.refreshMs);
     this.timer.unref();
-    const diskMs = this.options.diskIntervalMs ?? 10_000;
-    if (diskMs > 0) {
-      void this.measureDisk();
-      this.diskTimer = setInterval(() => void this.measureDisk(), diskMs);
-      this.diskTimer.unref();
-    }
+    for (const source of this.sources) source.start();
   }
 
   stop(): void {
     clearInterval(this.timer);
-    clearInterval(this.diskTimer);
     clearTimeout(this.soonTimer);
     this.timer = undefined;
-    this.diskTimer = undefined;
     this.soonTimer = undefined;
-    this.unsubscribe();
+    for (const source of this.sources) source.stop();
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe.length = 0;
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -127,20 +110,31 @@ export class TorrentStore {
 
   getSnapshot = (): Snapshot => this.snapshot;
 
-  /** Which torrent's detail (peers, trackers, files, pieces) the snapshot should carry. */
-  focus(hash: string | undefined): void {
-    if (hash === this.detailHash) return;
-    this.detailHash = hash;
+  /** The source a row's key belongs to, and the torrent's info-hash there. */
+  sourceFor(key: string): { source: TorrentSource; hash: string } | undefined {
+    const { host, hash } = splitKey(key);
+    const source = this.sources.find((s) => s.host === host);
+    return source ? { source, hash } : undefined;
+  }
+
+  /** Which torrent's detail (peers, trackers, files, pieces) the snapshot should carry, by row key. */
+  focus(key: string | undefined): void {
+    if (key === this.detailKey) return;
+    const before = this.detailKey === undefined ? undefined : this.sourceFor(this.detailKey);
+    const after = key === undefined ? undefined : this.sourceFor(key);
+    if (before && before.source !== after?.source) before.source.focus(undefined);
+    after?.source.focus(after.hash);
+    this.detailKey = key;
     this.detailChanged = true;
     this.refresh();
   }
 
   /** A scrape's result for the Trackers tab (scraping is a display matter: the controller does it). */
-  setScrape(hash: string, url: string, result: ScrapeResult): void {
-    let perUrl = this.scrapes.get(hash);
-    if (!perUrl) this.scrapes.set(hash, (perUrl = new Map()));
+  setScrape(key: string, url: string, result: ScrapeResult): void {
+    let perUrl = this.scrapes.get(key);
+    if (!perUrl) this.scrapes.set(key, (perUrl = new Map()));
     perUrl.set(url, result);
-    this.rowsToRebuild.add(hash);
+    this.rowsToRebuild.add(key);
     this.soon();
   }
 
@@ -166,37 +160,45 @@ export class TorrentStore {
   refresh(): boolean {
     const started = performance.now();
     this.lastRefreshAt = Date.now();
-    const dhtNodes = this.service.session.dht?.nodeCount();
-    if (dhtNodes !== this.dhtNodes) {
-      this.dhtNodes = dhtNodes;
-      this.globalChanged = true;
-    }
-    const detailStale = this.detailHash !== undefined && (this.detailChanged || this.rowsToRebuild.has(this.detailHash));
+    const globals = this.sources.map((s) => s.global());
+    const online = this.sources.map((s) => s.status().online);
+    if (globals.some((g, i) => !this.lastGlobals[i] || !sameGlobal(g, this.lastGlobals[i]!))) this.globalChanged = true;
+    // A host going offline or back dims or lights all its rows.
+    const flipped = online.some((o, i) => o !== this.lastOnline[i]);
+    if (flipped) this.structureChanged = true;
+    this.lastGlobals = globals;
+    this.lastOnline = online;
+    const detailStale = this.detailKey !== undefined && (this.detailChanged || this.rowsToRebuild.has(this.detailKey));
     if (!this.structureChanged && this.rowsToRebuild.size === 0 && !this.globalChanged && !this.logChanged && !detailStale) return false;
-    const previous = this.rowByHash;
+    const previous = this.rowByKey;
     let changed = this.structureChanged || this.logChanged || detailStale || this.globalChanged;
     const rows: TorrentRow[] = [];
-    for (const ref of this.service.list()) {
-      const old = previous.get(ref.hash);
-      if (old && !this.rowsToRebuild.has(ref.hash)) {
-        rows.push(old);
-        continue;
+    this.sources.forEach((source, i) => {
+      const offline = !online[i];
+      for (const hash of source.hashes()) {
+        const key = keyFor(source, hash);
+        const old = previous.get(key);
+        if (old && !this.rowsToRebuild.has(key) && (old.offline === true) === offline) {
+          rows.push(old);
+          continue;
+        }
+        const built = source.row(hash);
+        if (!built) continue;
+        const row: TorrentRow =
+          source.host === undefined ? built : { ...built, host: source.host, key, ...(offline ? { offline: true } : {}) };
+        if (old && sameRow(old, row)) {
+          rows.push(old);
+        } else {
+          rows.push(row);
+          changed = true;
+        }
       }
-      const summary = this.service.summary(ref.hash);
-      if (!summary) continue;
-      const row = rowFor(summary);
-      if (old && sameRow(old, row)) {
-        rows.push(old);
-      } else {
-        rows.push(row);
-        changed = true;
-      }
-    }
+    });
     // Only the status line or the log changed: the same rows array, so the list is not filtered and sorted again.
     const old = this.snapshot.torrents;
     const sameRows = rows.length === old.length && rows.every((row, i) => row === old[i]);
     if (!sameRows) changed = true;
-    if (changed && !sameRows) this.rowByHash = new Map(rows.map((row) => [row.infoHash, row]));
+    if (changed && !sameRows) this.rowByKey = new Map(rows.map((row) => [row.key ?? row.infoHash, row]));
     this.rowsToRebuild.clear();
     this.structureChanged = false;
     this.logChanged = false;
@@ -205,9 +207,12 @@ export class TorrentStore {
     if (!changed) return false;
     const global = this.globalStats(rows);
     let detail = this.snapshot.detail;
-    if (this.detailHash === undefined) detail = undefined;
-    else if (detailStale || detail?.infoHash !== this.detailHash)
-      detail = buildDetail(this.service, this.detailHash, this.scrapes.get(this.detailHash));
+    if (this.detailKey === undefined) detail = undefined;
+    else if (detailStale || (detail?.key ?? detail?.infoHash) !== this.detailKey) {
+      const found = this.sourceFor(this.detailKey);
+      const built = found?.source.detail(found.hash, this.scrapes.get(this.detailKey));
+      detail = built && found?.source.host !== undefined ? { ...built, key: this.detailKey } : built;
+    }
     this.snapshot = {
       version: this.snapshot.version + 1,
       torrents: sameRows ? old : rows,
@@ -220,6 +225,7 @@ export class TorrentStore {
     return true;
   }
 
+  /** The first source's figures (the in-process session when there is one) with rates and connections summed over every row. */
   private globalStats(rows: readonly TorrentRow[]): GlobalStats {
     let downloadRate = 0;
     let uploadRate = 0;
@@ -229,51 +235,44 @@ export class TorrentStore {
       uploadRate += row.uploadRate;
       connections += row.peers;
     }
-    const settings = this.service.settings();
-    return {
-      downloadRate,
-      uploadRate,
-      downloadLimit: settings.limits.download,
-      uploadLimit: settings.limits.upload,
-      connections,
-      port: this.service.session.port,
-      freeDisk: this.freeDisk,
-      downloadDirectory: settings.downloadDirectory,
-      dhtNodes: this.dhtNodes,
-      maxActiveDownloads: settings.maxActiveDownloads,
-      seedRatioLimit: settings.seedRatioLimit,
-      seedIdleLimit: settings.seedIdleLimit,
-    };
-  }
-
-  private async measureDisk(): Promise<void> {
-    let dir = this.service.settings().downloadDirectory;
-    // The download directory may not exist yet: its nearest existing parent is on the same disk.
-    for (let i = 0; i < 64; i++) {
-      try {
-        const s = await statfs(dir);
-        const free = s.bavail * s.bsize;
-        // Redrawn only when the figure shown changes (a write somewhere should not repaint the screen).
-        if (this.freeDisk === undefined || formatBytes(free) !== formatBytes(this.freeDisk)) {
-          this.freeDisk = free;
-          this.globalChanged = true;
-        }
-        return;
-      } catch {
-        const parent = dirname(dir);
-        if (parent === dir) break;
-        dir = parent;
+    const first = this.lastGlobals[0] ?? this.sources[0]!.global();
+    const global: GlobalStats = { ...first, downloadRate, uploadRate, connections };
+    if (!this.multiHost) return global;
+    const hosts = this.sources.map((source): HostTotals => {
+      const status = source.status();
+      let torrents = 0;
+      let down = 0;
+      let up = 0;
+      for (const row of rows) {
+        if (row.host !== source.host) continue;
+        torrents++;
+        down += row.downloadRate;
+        up += row.uploadRate;
       }
-    }
-  }
-
-  /** Measures free space again (the download directory changed). */
-  remeasureDisk(): void {
-    void this.measureDisk();
+      return { name: source.host ?? 'local', online: status.online, reason: status.reason, torrents, downloadRate: down, uploadRate: up };
+    });
+    return { ...global, hosts };
   }
 }
 
-function sameGlobal(a: GlobalStats, b: GlobalStats): boolean {
-  for (const key in a) if (a[key as keyof GlobalStats] !== b[key as keyof GlobalStats]) return false;
+function keyFor(source: TorrentSource, hash: string): string {
+  return source.host === undefined ? hash : `${source.host}/${hash}`;
+}
+
+function sameGlobal(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const key in x) {
+    if (key === 'hosts') {
+      if (!sameHosts(x.hosts as HostTotals[] | undefined, y.hosts as HostTotals[] | undefined)) return false;
+    } else if (x[key] !== y[key]) return false;
+  }
+  for (const key in y) if (!(key in x)) return false;
   return true;
+}
+
+function sameHosts(a: readonly HostTotals[] | undefined, b: readonly HostTotals[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((h, i) => sameGlobal(h, b[i]!));
 }

@@ -41,7 +41,14 @@ export type TorrentRow = Pick<
   | 'seedRatioMode'
   | 'seedIdleLimit'
   | 'seedIdleMode'
->;
+> & {
+  /** The remote host the torrent lives on (its name); undefined for the in-process session. */
+  readonly host?: string;
+  /** Unique across hosts ('HOST/HASH'); undefined means the info-hash (the in-process session). */
+  readonly key?: string;
+  /** Its host does not answer: the row shows the last state known, dimmed. */
+  readonly offline?: boolean;
+};
 
 export interface GlobalStats {
   readonly downloadRate: number;
@@ -60,6 +67,18 @@ export interface GlobalStats {
   /** The service-wide seed goals that torrents in mode 'global' follow; undefined = none. */
   readonly seedRatioLimit?: number;
   readonly seedIdleLimit?: number;
+  /** With more than one host (or any remote one): totals per host, in the order they were given. */
+  readonly hosts?: readonly HostTotals[];
+}
+
+export interface HostTotals {
+  readonly name: string;
+  readonly online: boolean;
+  /** Why it is offline (or 'connecting'). */
+  readonly reason?: string;
+  readonly torrents: number;
+  readonly downloadRate: number;
+  readonly uploadRate: number;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -111,12 +130,15 @@ export interface PieceMap {
   /** Wire-format bitfield (high bit first). */
   readonly have: Uint8Array;
   readonly downloading: ReadonlySet<number>;
+  /** Peers having each piece; empty when the host does not report it (a remote Transmission): have/missing only. */
   readonly availability: Uint16Array;
 }
 
 /** Extra data about the one torrent whose detail is open; refreshed with the snapshot. */
 export interface TorrentDetail {
   readonly infoHash: string;
+  /** The row's key when it is not the info-hash (a remote host's torrent). */
+  readonly key?: string;
   readonly info: InfoFields;
   readonly peers: readonly PeerRow[];
   readonly trackers: readonly TrackerRow[];

@@ -1,10 +1,16 @@
 import type { TorrentRow } from './types.js';
 
-/** The built-in views; then one per label in use (`label:NAME`), after them. */
+/** The built-in views; then one per host when there are several (`host:NAME`); then one per label in use (`label:NAME`). */
 export const VIEWS = ['all', 'downloading', 'seeding', 'paused', 'complete', 'active', 'error'] as const;
 export type BuiltinView = (typeof VIEWS)[number];
 export type LabelView = `label:${string}`;
-export type View = BuiltinView | LabelView;
+export type HostView = `host:${string}`;
+export type View = BuiltinView | LabelView | HostView;
+
+/** What the Host column and a host's view call a row's host: the in-process session is 'local'. */
+export const hostName = (row: Pick<TorrentRow, 'host'>): string => row.host ?? 'local';
+export const hostView = (host: string): HostView => `host:${host}`;
+const viewHost = (view: View): string | undefined => (view.startsWith('host:') ? view.slice('host:'.length) : undefined);
 
 export const labelView = (label: string): LabelView => `label:${label}`;
 /** The label a view shows, or undefined for a built-in view. */
@@ -12,7 +18,8 @@ export const viewLabel = (view: View): string | undefined => (view.startsWith('l
 /** How a view is named in the view bar: built-in ones as they are, labels with a '#'. */
 export const viewTitle = (view: View): string => {
   const label = viewLabel(view);
-  return label === undefined ? view : `#${label}`;
+  const host = viewHost(view);
+  return label !== undefined ? `#${label}` : host !== undefined ? `@${host}` : view;
 };
 
 /** The labels torrents carry, each once, sorted (case-insensitively). */
@@ -22,12 +29,32 @@ export function labelsInUse(rows: readonly TorrentRow[]): string[] {
   return [...seen].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Every view v/V cycles through: the built-in ones, then one per label in use. */
-export function allViews(rows: readonly TorrentRow[]): View[] {
-  return [...VIEWS, ...labelsInUse(rows).map(labelView)];
+/** The hosts rows come from, in first-seen order; none when every row is the in-process session's. */
+export function hostsInUse(rows: readonly TorrentRow[]): string[] {
+  if (!rows.some((r) => r.host !== undefined)) return [];
+  return [...new Set(rows.map(hostName))];
 }
 
-export const SORT_KEYS = ['added', 'name', 'state', 'progress', 'size', 'down', 'up', 'ratio', 'peers', 'seeds', 'eta', 'labels'] as const;
+/** Every view v/V cycles through: the built-in ones, one per host (several hosts), then one per label in use. */
+export function allViews(rows: readonly TorrentRow[]): View[] {
+  return [...VIEWS, ...hostsInUse(rows).map(hostView), ...labelsInUse(rows).map(labelView)];
+}
+
+export const SORT_KEYS = [
+  'added',
+  'name',
+  'state',
+  'progress',
+  'size',
+  'down',
+  'up',
+  'ratio',
+  'peers',
+  'seeds',
+  'eta',
+  'labels',
+  'host',
+] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface ViewOptions {
@@ -43,6 +70,8 @@ const ACTIVE_STATES = new Set(['downloading', 'seeding', 'checking', 'metadata']
 export function inView(row: TorrentRow, view: View): boolean {
   const label = viewLabel(view);
   if (label !== undefined) return row.labels.includes(label);
+  const host = viewHost(view);
+  if (host !== undefined) return hostName(row) === host;
   switch (view as BuiltinView) {
     case 'all':
       return true;
@@ -89,6 +118,8 @@ function sortValue(row: TorrentRow, key: SortKey): number | string {
       return row.etaSeconds ?? ETA_UNKNOWN;
     case 'labels':
       return row.labels.join(',').toLowerCase();
+    case 'host':
+      return hostName(row);
   }
 }
 
@@ -108,9 +139,14 @@ export function visibleRows(rows: readonly TorrentRow[], options: ViewOptions): 
 /** Counts per view, for the view bar: every built-in view, and a view per label in use. */
 export function viewCounts(rows: readonly TorrentRow[]): Map<View, number> {
   const counts = new Map<View, number>(VIEWS.map((v) => [v, 0]));
+  const multiHost = rows.some((r) => r.host !== undefined);
   for (const row of rows) {
     for (const v of VIEWS) if (inView(row, v)) counts.set(v, counts.get(v)! + 1);
     for (const label of new Set(row.labels)) counts.set(labelView(label), (counts.get(labelView(label)) ?? 0) + 1);
+    if (multiHost) {
+      const v = hostView(hostName(row));
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
   }
   return counts;
 }

@@ -1,4 +1,5 @@
 import { Box, Text, useInput } from 'ink';
+import { rowKey } from '../store/row.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { EDITABLE_SETTINGS, parseSettingInput, type Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
@@ -29,7 +30,8 @@ export interface StoreView {
 }
 
 export interface AppCommands extends Commands {
-  add(text: string): Promise<unknown>;
+  /** `key`: the selected row, whose host the torrent goes to. */
+  add(text: string, key?: string): Promise<unknown>;
   create(text: string): Promise<string[]>;
   remove(hash: string, deleteData: boolean): Promise<void>;
   setLimits(limits: { download: number; upload: number }): void;
@@ -124,7 +126,7 @@ export function App({
       const text = prompt.text.trim();
       switch (prompt.kind) {
         case 'add':
-          if (text) void commands.add(text);
+          if (text) void commands.add(text, prompt.hash);
           return { ...state, prompt: undefined };
         case 'create':
           if (text) {
@@ -303,7 +305,7 @@ export function App({
   );
   useInput(onKey);
 
-  const selectedRow = rows.find((r) => r.infoHash === ui.selected) ?? snapshot.torrents.find((r) => r.infoHash === ui.selected);
+  const selectedRow = rows.find((r) => rowKey(r) === ui.selected) ?? snapshot.torrents.find((r) => rowKey(r) === ui.selected);
   let main;
   if (recovery && recoveryOpen)
     main = <TextOverlay title={recovery.title} text={recovery.text} width={width} height={mainHeight} scroll={0} hint="" />;
@@ -340,6 +342,7 @@ export function App({
         sort={ui.sort}
         descending={ui.descending}
         empty={empty}
+        hostWidth={snapshot.global.hosts ? Math.max(...snapshot.global.hosts.map((h) => h.name.length)) : 0}
       />
     );
   }

@@ -1,10 +1,10 @@
 import { formatRate, formatDuration } from '../format/duration.js';
 import { formatBytes } from '../format/size.js';
-import type { SortKey } from '../store/view.js';
+import { hostName, type SortKey } from '../store/view.js';
 import type { TorrentRow } from '../store/types.js';
 import { percent } from './fit.js';
 
-export type ColumnId = 'name' | 'state' | 'bar' | 'pct' | 'size' | 'down' | 'up' | 'ratio' | 'peers' | 'seeds' | 'eta' | 'labels';
+export type ColumnId = 'host' | 'name' | 'state' | 'bar' | 'pct' | 'size' | 'down' | 'up' | 'ratio' | 'peers' | 'seeds' | 'eta' | 'labels';
 
 export interface Column {
   id: ColumnId;
@@ -25,7 +25,12 @@ export function stateText(row: TorrentRow): string {
 
 const rate = (n: number) => (n > 0 ? formatRate(n) : '-');
 
-/** All columns in display order. */
+/** Shown first when the list holds more than one host's torrents, as wide as the longest host name (within reason). */
+function hostColumn(width: number): Column {
+  return { id: 'host', title: 'Host', width: Math.max(4, Math.min(22, width)), align: 'left', keep: 11, sort: 'host', text: hostName };
+}
+
+/** All columns in display order (the Host column aside). */
 export const COLUMNS: readonly Column[] = [
   { id: 'name', title: 'Name', width: 16, align: 'left', keep: 100, sort: 'name', text: (r) => r.name },
   { id: 'state', title: 'State', width: 11, align: 'left', keep: 10, sort: 'state', text: stateText },
@@ -59,23 +64,24 @@ export const COLUMNS: readonly Column[] = [
 
 const NAME_MIN = 16;
 
-const layouts = new Map<number, { columns: Column[]; nameWidth: number }>();
+const layouts = new Map<string, { columns: Column[]; nameWidth: number }>();
 
 /**
  * The columns that fit `width` (one space between columns); the name column takes what is
  * left. The same object for the same width, so memoised rows are not re-rendered for it.
  */
-export function layoutColumns(width: number): { columns: Column[]; nameWidth: number } {
-  let layout = layouts.get(width);
+export function layoutColumns(width: number, hostWidth = 0): { columns: Column[]; nameWidth: number } {
+  const id = `${width}/${hostWidth}`;
+  let layout = layouts.get(id);
   if (!layout) {
     if (layouts.size > 64) layouts.clear();
-    layouts.set(width, (layout = computeLayout(width)));
+    layouts.set(id, (layout = computeLayout(width, hostWidth)));
   }
   return layout;
 }
 
-function computeLayout(width: number): { columns: Column[]; nameWidth: number } {
-  let columns = [...COLUMNS];
+function computeLayout(width: number, hostWidth: number): { columns: Column[]; nameWidth: number } {
+  let columns = hostWidth > 0 ? [hostColumn(hostWidth), ...COLUMNS] : [...COLUMNS];
   const fixed = () => columns.reduce((n, c) => n + (c.id === 'name' ? 0 : c.width + 1), 0);
   while (fixed() + NAME_MIN > width && columns.length > 1) {
     const victim = columns.filter((c) => c.id !== 'name').sort((a, b) => a.keep - b.keep)[0]!;

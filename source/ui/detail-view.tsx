@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { rowKey } from '../store/row.js';
 import { formatRate } from '../format/duration.js';
 import type { GlobalStats, TorrentDetail, TorrentRow } from '../store/types.js';
 import { stateText } from './columns.js';
@@ -45,7 +46,7 @@ export function DetailView({ row, detail, global, tab, fileCursor, scroll, width
       </Text>
       {row.magnet !== undefined ? (
         <InfoTab row={row} global={global} width={width} height={body} />
-      ) : !detail || detail.infoHash !== row.infoHash ? (
+      ) : !detail || rowKey(detail) !== rowKey(row) ? (
         <Text color={theme.dim}>loading…</Text>
       ) : tab === 'info' ? (
         <InfoTab row={row} detail={detail} global={global} width={width} height={body} />

@@ -45,7 +45,7 @@ export function heatmapCells(map: PieceMap, cells: number): HeatCell[] {
  * The glyph of a cell. With colour, missing cells are shaded blocks coloured by
  * availability (red: no peer has it); without, they show the peer count (· none, 1-9, + for ten or more).
  */
-export function cellGlyph(cell: HeatCell, coloured = false): string {
+export function cellGlyph(cell: HeatCell, coloured = false, availabilityKnown = true): string {
   switch (cell.state) {
     case 'have':
       return '█';
@@ -54,6 +54,7 @@ export function cellGlyph(cell: HeatCell, coloured = false): string {
     case 'downloading':
       return '▒';
     case 'missing':
+      if (!availabilityKnown) return '░';
       if (coloured) return '▓';
       return cell.availability === 0 ? '·' : cell.availability > 9 ? '+' : String(cell.availability);
   }

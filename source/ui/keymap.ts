@@ -94,7 +94,12 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'add', keys: ['a'], description: 'add: path, URL, magnet or info-hash', group: 'List' },
   { action: 'create', keys: ['n'], description: 'new torrent from files, seeded', group: 'List' },
   { action: 'filter', keys: ['/'], description: 'filter by name', group: 'List' },
-  { action: 'nextView', keys: ['v'], description: 'next view (all, downloading, seeding, ..., then one per label)', group: 'List' },
+  {
+    action: 'nextView',
+    keys: ['v'],
+    description: 'next view (all, downloading, seeding, ..., one per host @name, one per label #name)',
+    group: 'List',
+  },
   { action: 'previousView', keys: ['V'], description: 'previous view', group: 'List' },
   { action: 'nextSort', keys: ['o'], description: 'sort by the next column', group: 'List' },
   { action: 'reverseSort', keys: ['O'], description: 'reverse the sort order', group: 'List' },

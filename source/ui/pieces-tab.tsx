@@ -5,19 +5,19 @@ import { availabilityBucket, cellGlyph, gridFor, hasPiece, heatmapCells, type He
 import type { Theme } from './theme.js';
 import { useTheme } from './theme-context.js';
 
-function cellColour(cell: HeatCell, theme: Theme): string | undefined {
+function cellColour(cell: HeatCell, theme: Theme, availabilityKnown: boolean): string | undefined {
   if (cell.state === 'have') return theme.have;
   if (cell.state === 'downloading') return theme.downloading;
   if (cell.state === 'partial') return theme.have ? theme.info : undefined;
-  return theme.availability[availabilityBucket(cell.availability)];
+  return availabilityKnown ? theme.availability[availabilityBucket(cell.availability)] : theme.dim;
 }
 
 /** Consecutive cells of one colour as one Text, to keep the node count low. */
-function runs(cells: HeatCell[], theme: Theme, cellWidth: number): { colour?: string; text: string }[] {
+function runs(cells: HeatCell[], theme: Theme, cellWidth: number, availabilityKnown: boolean): { colour?: string; text: string }[] {
   const out: { colour?: string; text: string }[] = [];
   for (const cell of cells) {
-    const colour = cellColour(cell, theme);
-    const glyph = cellGlyph(cell, theme.level !== 'none').repeat(cellWidth);
+    const colour = cellColour(cell, theme, availabilityKnown);
+    const glyph = cellGlyph(cell, theme.level !== 'none', availabilityKnown).repeat(cellWidth);
     const last = out[out.length - 1];
     if (last && last.colour === colour) last.text += glyph;
     else out.push({ colour, text: glyph });
@@ -38,6 +38,8 @@ export function PiecesTab({
   height: number;
 }) {
   const theme = useTheme();
+  // A remote Transmission reports which pieces it has, not which peers have which: have/missing only.
+  const availabilityKnown = pieces.availability.length >= pieces.pieceCount;
   const legendLines = 3;
   const grid = gridFor(pieces.pieceCount, width, Math.max(1, height - legendLines));
   const cells = heatmapCells(pieces, grid.columns * grid.rows);
@@ -57,7 +59,7 @@ export function PiecesTab({
       </Text>
       {lines.map((line, r) => (
         <Text key={r} wrap="truncate">
-          {runs(line, theme, grid.cellWidth).map((run, i) => (
+          {runs(line, theme, grid.cellWidth, availabilityKnown).map((run, i) => (
             <Text key={i} color={run.colour}>
               {run.text}
             </Text>
@@ -68,11 +70,13 @@ export function PiecesTab({
       <Text wrap="truncate">
         <Text color={theme.have}>█</Text> have <Text color={theme.info}>▌</Text> part <Text color={theme.downloading}>▒</Text> downloading
         {'  '}
-        missing, peers with it:{' '}
-        {theme.level === 'none' ? (
-          '· 0  1-9  + 10 or more'
+        {!availabilityKnown ? (
+          '░ missing (the host does not report how many peers have each piece)'
+        ) : theme.level === 'none' ? (
+          'missing, peers with it: · 0  1-9  + 10 or more'
         ) : (
           <>
+            {'missing, peers with it: '}
             {[0, 1, 2, 3, 4].map((n) => (
               <Text key={n} color={theme.availability[n]}>
                 {`▓${n === 4 ? '4+' : n} `}

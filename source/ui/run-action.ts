@@ -1,4 +1,5 @@
 import { idleGoalText, labelsText, rateLimitText, ratioGoalText } from '../store/torrent-input.js';
+import { rowKey } from '../store/row.js';
 import type { Snapshot, TorrentRow } from '../store/types.js';
 import type { ActionId } from './keymap.js';
 import { moveSelection, nextSort, nextView, TABS, cycle, type Tab, type TorrentPromptKind, type UiState } from './ui-state.js';
@@ -11,7 +12,8 @@ export interface Commands {
   scrape(hash: string): Promise<void>;
   changePriority(hash: string, delta: 1 | -1): void;
   changeFilePriority(hash: string, fileIndex: number, delta: 1 | -1): void;
-  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down'): void;
+  /** `key`: the selected row, whose host's limits change (the first host's without one). */
+  stepLimit(which: 'download' | 'upload', direction: 'up' | 'down', key?: string): void;
   metainfoText(hash: string): string | undefined;
 }
 
@@ -33,10 +35,10 @@ export interface ActionContext {
 export function runAction(action: ActionId, ctx: ActionContext): UiState {
   const { state, rows, snapshot, commands } = ctx;
   const selected = state.selected;
-  const row = rows.find((r) => r.infoHash === selected);
+  const row = rows.find((r) => rowKey(r) === selected);
   const inFiles = state.screen === 'detail' && state.tab === 'files';
   const scrollsDetail = state.screen === 'detail' && (state.tab === 'peers' || state.tab === 'trackers');
-  const fileCount = snapshot.detail?.infoHash === selected ? (snapshot.detail?.files.length ?? 0) : 0;
+  const fileCount = snapshot.detail && rowKey(snapshot.detail) === selected ? (snapshot.detail?.files.length ?? 0) : 0;
   const moveFile = (to: number) => ({ ...state, fileCursor: Math.max(0, Math.min(Math.max(0, fileCount - 1), to)) });
   const setTab = (tab: Tab): UiState =>
     state.screen === 'detail' || row ? { ...state, screen: row ? 'detail' : state.screen, tab, detailScroll: 0 } : state;
@@ -89,7 +91,8 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
     case 'filter':
       return { ...state, prompt: { kind: 'filter', text: state.filter } };
     case 'add':
-      return { ...state, prompt: { kind: 'add', text: '' } };
+      // To the selected row's host (the submit reads the key from the prompt).
+      return { ...state, prompt: { kind: 'add', text: '', hash: selected } };
     case 'create':
       return { ...state, prompt: { kind: 'create', text: '' } };
     case 'settings':
@@ -98,7 +101,10 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return { ...state, showLog: !state.showLog };
     case 'quit': {
       // Quitting stops seeding: asked first when anything runs (SIGTERM/SIGINT never ask).
-      const active = snapshot.torrents.filter((r) => r.state === 'downloading' || r.state === 'seeding' || r.state === 'checking').length;
+      // Only this process's torrents stop: a remote host's go on without the TUI.
+      const active = snapshot.torrents.filter(
+        (r) => r.host === undefined && (r.state === 'downloading' || r.state === 'seeding' || r.state === 'checking'),
+      ).length;
       if (active > 0) return { ...state, question: { kind: 'quit', active } };
       ctx.quit();
       return state;
@@ -111,16 +117,16 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
     case 'reverseSort':
       return { ...state, descending: !state.descending };
     case 'downloadLimitDown':
-      commands.stepLimit('download', 'down');
+      commands.stepLimit('download', 'down', row && rowKey(row));
       return state;
     case 'downloadLimitUp':
-      commands.stepLimit('download', 'up');
+      commands.stepLimit('download', 'up', row && rowKey(row));
       return state;
     case 'uploadLimitDown':
-      commands.stepLimit('upload', 'down');
+      commands.stepLimit('upload', 'down', row && rowKey(row));
       return state;
     case 'uploadLimitUp':
-      commands.stepLimit('upload', 'up');
+      commands.stepLimit('upload', 'up', row && rowKey(row));
       return state;
     default:
       break;
@@ -128,7 +134,7 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
 
   // The rest act on the selected torrent.
   if (!row) return state;
-  const hash = row.infoHash;
+  const hash = rowKey(row);
   switch (action) {
     case 'toggle':
       void commands.toggle(hash);
@@ -176,5 +182,5 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
 
 /** A prompt that edits one torrent, opened with its current value. */
 function torrentPrompt(state: UiState, row: TorrentRow, kind: TorrentPromptKind, text: string): UiState {
-  return { ...state, prompt: { kind, text, hash: row.infoHash } };
+  return { ...state, prompt: { kind, text, hash: rowKey(row) } };
 }

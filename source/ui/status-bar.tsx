@@ -1,7 +1,7 @@
 import { Text } from 'ink';
 import { formatRate } from '../format/duration.js';
 import { formatBytes } from '../format/size.js';
-import type { GlobalStats } from '../store/types.js';
+import type { GlobalStats, HostTotals } from '../store/types.js';
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 
@@ -15,14 +15,26 @@ export function StatusBar({ global, width }: { global: GlobalStats; width: numbe
   const dht = global.dhtNodes === undefined ? '' : `  dht ${global.dhtNodes}`;
   const rest = `  conn ${global.connections}${dht}  port ${global.port || '-'}  free ${global.freeDisk === undefined ? '?' : formatBytes(global.freeDisk)}`;
   const hint = '  ? help';
-  const used = down.length + 2 + up.length + rest.length;
+  const hosts = global.hosts ? global.hosts.map(hostText).join('') : '';
+  const used = down.length + 2 + up.length + rest.length + hosts.length;
   return (
     <Text wrap="truncate">
       <Text color={theme.good}>{down}</Text>
       {'  '}
       <Text color={theme.info}>{up}</Text>
       <Text>{rest}</Text>
+      {global.hosts?.map((h) => (
+        <Text key={h.name} color={h.online ? undefined : theme.bad}>
+          {hostText(h)}
+        </Text>
+      ))}
       <Text color={theme.dim}>{fit(hint, Math.max(0, width - used), 'right')}</Text>
     </Text>
   );
+}
+
+/** A host's share of the line: its torrents and rates, or that it is offline. */
+function hostText(h: HostTotals): string {
+  if (!h.online) return `  ${h.name} ${h.reason === 'connecting' ? 'connecting…' : 'offline'}`;
+  return `  ${h.name} ${h.torrents} ↓${formatRate(h.downloadRate)} ↑${formatRate(h.uploadRate)}`;
 }

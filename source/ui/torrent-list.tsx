@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { rowKey } from '../store/row.js';
 import { memo, useRef } from 'react';
 import type { TorrentRow } from '../store/types.js';
 import type { SortKey } from '../store/view.js';
@@ -17,17 +18,19 @@ interface Props {
   descending: boolean;
   /** Shown when there are no rows. */
   empty: string;
+  /** Several hosts: a Host column first, this wide (the longest host name); 0 = none. */
+  hostWidth?: number;
 }
 
 /** The torrent list, virtually scrolled: only the rows that fit are rendered. */
-export function TorrentList({ rows, selected, width, height, sort, descending, empty }: Props) {
+export function TorrentList({ rows, selected, width, height, sort, descending, empty, hostWidth = 0 }: Props) {
   const theme = useTheme();
   const offset = useRef(0);
-  const { columns, nameWidth } = layoutColumns(width);
+  const { columns, nameWidth } = layoutColumns(width, hostWidth);
   const bodyHeight = Math.max(0, height - 1);
   const index = Math.max(
     0,
-    rows.findIndex((r) => r.infoHash === selected),
+    rows.findIndex((r) => rowKey(r) === selected),
   );
   offset.current = scrollWindow(offset.current, index, bodyHeight, rows.length);
   const visible = rows.slice(offset.current, offset.current + bodyHeight);
@@ -47,7 +50,7 @@ export function TorrentList({ rows, selected, width, height, sort, descending, e
         <Text color={theme.dim}>{fit(empty, width)}</Text>
       ) : (
         visible.map((row) => (
-          <ListRow key={row.infoHash} row={row} columns={columns} nameWidth={nameWidth} selected={row.infoHash === selected} />
+          <ListRow key={rowKey(row)} row={row} columns={columns} nameWidth={nameWidth} selected={rowKey(row) === selected} />
         ))
       )}
     </Box>
@@ -81,14 +84,15 @@ const ListRow = memo(function ListRow({
     }
     const text = fit(c.text(row), c.id === 'name' ? nameWidth : c.width, c.align);
     return (
-      <Text key={c.id} color={selected ? undefined : c.id === 'state' ? stateColour : undefined}>
+      <Text key={c.id} color={selected || row.offline ? undefined : c.id === 'state' ? stateColour : undefined}>
         {gap}
         {text}
       </Text>
     );
   });
+  // A row of a host that does not answer: its last known state, dimmed.
   return (
-    <Text inverse={selected} wrap="truncate">
+    <Text inverse={selected} dimColor={row.offline === true} wrap="truncate">
       {parts}
     </Text>
   );

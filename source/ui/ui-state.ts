@@ -1,4 +1,5 @@
 import { allViews, SORT_KEYS, type SortKey, type View } from '../store/view.js';
+import { rowKey } from '../store/row.js';
 import type { TorrentRow } from '../store/types.js';
 
 export const TABS = ['info', 'peers', 'files', 'trackers', 'pieces'] as const;
@@ -83,20 +84,20 @@ export function initialUiState(): UiState {
 /** Keeps the selection on a visible row: its torrent if still shown, else the row now at its old place. */
 export function reconcileSelection(state: UiState, rows: readonly TorrentRow[]): UiState {
   if (rows.length === 0) return state.selected === undefined ? state : { ...state, selected: undefined, selectedIndex: 0 };
-  const index = state.selected === undefined ? -1 : rows.findIndex((r) => r.infoHash === state.selected);
+  const index = state.selected === undefined ? -1 : rows.findIndex((r) => rowKey(r) === state.selected);
   if (index >= 0) return index === state.selectedIndex ? state : { ...state, selectedIndex: index };
   const fallback = Math.min(state.selectedIndex, rows.length - 1);
-  return { ...state, selected: rows[fallback]!.infoHash, selectedIndex: fallback };
+  return { ...state, selected: rowKey(rows[fallback]!), selectedIndex: fallback };
 }
 
 export function moveSelection(state: UiState, rows: readonly TorrentRow[], to: number | 'top' | 'bottom'): UiState {
   if (rows.length === 0) return state;
   const current = Math.max(
     0,
-    rows.findIndex((r) => r.infoHash === state.selected),
+    rows.findIndex((r) => rowKey(r) === state.selected),
   );
   const target = to === 'top' ? 0 : to === 'bottom' ? rows.length - 1 : Math.max(0, Math.min(rows.length - 1, current + to));
-  return { ...state, selected: rows[target]!.infoHash, selectedIndex: target };
+  return { ...state, selected: rowKey(rows[target]!), selectedIndex: target };
 }
 
 export function cycle<T>(list: readonly T[], current: T, step: number): T {

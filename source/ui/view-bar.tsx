@@ -5,7 +5,7 @@ import { allViews, viewCounts, viewTitle, type SortKey, type View } from '../sto
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 
-/** Top line: the views with their counts (built-in, then one per label in use: '#label'), the sort and the name filter. */
+/** Top line: the views with their counts (built-in, one per host when there are several: '@host', one per label in use: '#label'), the sort and the name filter. */
 export function ViewBar({
   rows,
   view,

@@ -77,6 +77,32 @@ export const RULES: Rule[] = [
     why: 'the RPC is a front-end: it reaches btui through the service layer (service-backend.ts)',
   },
   { layer: 'rpc/', forbidden: ['engine/'], typesAllowed: true, why: 'the RPC reads engine types, runs no engine code' },
+  {
+    layer: 'remote/',
+    forbidden: [
+      'engine/',
+      'service/',
+      'session-state/',
+      'host/',
+      'rpc/',
+      'ui/',
+      'commands/',
+      'demo/',
+      'tui.tsx',
+      'cli.tsx',
+      'settings.ts',
+      'config.ts',
+      'react',
+      'ink',
+    ],
+    why: 'the remote source is a Transmission RPC client: it knows the wire and the store, never the engine or the service',
+  },
+  {
+    layer: 'remote/',
+    forbidden: ['store/'],
+    typesAllowed: true,
+    why: "the remote source implements the store's source interface (types only)",
+  },
 ];
 
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

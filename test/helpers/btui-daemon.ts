@@ -55,8 +55,11 @@ function post(port: number, headers: Record<string, string>, body?: string): Pro
   });
 }
 
-export async function startBtuiDaemon(t: AfterHook, options: { home: string; downloads: string; args?: string[] }): Promise<BtuiDaemon> {
-  const rpcPort = await freePort();
+export async function startBtuiDaemon(
+  t: AfterHook,
+  options: { home: string; downloads: string; args?: string[]; rpcPort?: number },
+): Promise<BtuiDaemon> {
+  const rpcPort = options.rpcPort ?? (await freePort());
   const child = spawn(
     process.execPath,
     [CLI, 'daemon', '--port', '0', '--no-dht', '--rpc-port', String(rpcPort), '--download-dir', options.downloads, ...(options.args ?? [])],

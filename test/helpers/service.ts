@@ -4,6 +4,7 @@ import { Session } from '../../source/engine/session/session.js';
 import { TorrentService, type ServiceOptions } from '../../source/service/torrent-service.js';
 import { Controller } from '../../source/store/controller.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';
+import { LocalSource } from '../../source/store/local-source.js';
 
 /**
  * The TUI's stack without the screen: a session on loopback, the service over it (state in
@@ -20,8 +21,8 @@ export function openService(dir: string, options: Partial<ServiceOptions> & { t?
     resumePath: resume,
     ...options,
   });
-  const store = new TorrentStore(service, { diskIntervalMs: 0 });
-  const controller = new Controller(service, store);
+  const store = new TorrentStore(new LocalSource(service, { diskIntervalMs: 0 }));
+  const controller = new Controller(store);
   let closed = false;
   const close = async () => {
     if (closed) return;

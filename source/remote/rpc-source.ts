@@ -1,0 +1,462 @@
+import type { ScrapeResult } from '../store/detail.js';
+import type { AddInput, SeedGoalPatch, SourceGlobal, SourceListener, SourceRow, SourceStatus, TorrentSource } from '../store/source.js';
+import type { TorrentDetail } from '../store/types.js';
+import {
+  DETAIL_FIELDS,
+  detailFromRpc,
+  filePriorityArgs,
+  globalFromRpc,
+  ROW_FIELDS,
+  rowFromRpc,
+  SESSION_FIELDS,
+  SPEED_K,
+  type Raw,
+} from './fields.js';
+import { RpcClient, type RpcClientOptions } from './rpc-client.js';
+
+/** What the source needs of a client: tests hand it a recorded or fake one. */
+export interface RpcCaller {
+  call<T = Record<string, unknown>>(method: string, args?: Record<string, unknown>): Promise<T>;
+  close(): void;
+}
+
+export interface RpcSourceOptions {
+  /** How often the recently active torrents are fetched. */
+  pollMs?: number;
+  /** How often the whole list is fetched again (anything a recently-active poll missed). */
+  fullEveryMs?: number;
+  /** How often session-get is asked (limits, free space, port). */
+  sessionEveryMs?: number;
+  /** Reconnect waits, doubling from the first to the last. */
+  backoffMs?: readonly [number, number];
+  timeoutMs?: number;
+  client?: RpcCaller;
+}
+
+interface Entry {
+  readonly id: number;
+  row: SourceRow;
+}
+
+/** How long a torrent acted on is fetched by id, and its expected state kept over disagreeing answers. */
+const TOUCHED_MS = 15_000;
+const PAUSED: ReadonlySet<SourceRow['state']> = new Set(['paused']);
+const RUNNING: ReadonlySet<SourceRow['state']> = new Set(['downloading', 'seeding', 'queued', 'checking', 'metadata', 'error']);
+const CONNECTING: SourceStatus = { online: false, reason: 'connecting' };
+const NO_GLOBAL: SourceGlobal = { downloadLimit: 0, uploadLimit: 0, port: 0, downloadDirectory: '', maxActiveDownloads: 0 };
+
+/**
+ * A Transmission-RPC daemon (transmission-daemon, another btui) as a source. Reads answer from
+ * what the last poll brought; polls fetch only `recently-active` torrents (the whole list once
+ * at connect and now and then), so a host with 10,000 idle torrents costs a few small answers.
+ * A failed poll marks the host offline (its rows stay, dimmed) and retries with backoff; the
+ * first answer after that fetches everything again (ids may have changed with a restart).
+ * Actions are requests of their own, never queued behind a poll; the torrent they touched is
+ * fetched by id as soon as they are answered.
+ */
+export class RpcSource implements TorrentSource {
+  readonly host: string;
+  private readonly client: RpcCaller;
+  private readonly entries = new Map<string, Entry>();
+  private readonly hashById = new Map<number, string>();
+  private order: string[] = [];
+  private orderStale = false;
+  private globalValue: SourceGlobal = NO_GLOBAL;
+  private statusValue: SourceStatus = CONNECTING;
+  private focused?: string;
+  private detailValue?: TorrentDetail;
+  private readonly listeners = new Set<SourceListener>();
+  /** Torrents acted on, fetched by id until then (a daemon may apply an action a moment after answering it: Transmission's stop). */
+  private readonly touched = new Map<number, number>();
+  /**
+   * States a torrent is expected to reach after an action (a pause shows paused at once):
+   * transmission-daemon answers torrent-stop before it stops, so the polls right after still say
+   * seeding. Kept until an answer agrees, or TOUCHED_MS passes.
+   */
+  private readonly expected = new Map<string, { states: ReadonlySet<SourceRow['state']>; until: number }>();
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private polling = false;
+  private pollAgain = false;
+  private synced = false;
+  private lastFull = 0;
+  private lastSession = 0;
+  private failures = 0;
+  private readonly pollMs: number;
+  private readonly fullEveryMs: number;
+  private readonly sessionEveryMs: number;
+  private readonly backoff: readonly [number, number];
+
+  constructor(name: string, client: RpcClientOptions | RpcCaller, options: RpcSourceOptions = {}) {
+    this.host = name;
+    this.client = 'call' in client ? client : new RpcClient({ timeoutMs: options.timeoutMs, ...client });
+    this.pollMs = options.pollMs ?? 2000;
+    this.fullEveryMs = options.fullEveryMs ?? 60_000;
+    this.sessionEveryMs = options.sessionEveryMs ?? 10_000;
+    this.backoff = options.backoffMs ?? [1000, 30_000];
+  }
+
+  listen(listener: SourceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.client.close();
+  }
+
+  hashes(): Iterable<string> {
+    if (this.orderStale) {
+      this.order = [...this.entries.keys()].sort((a, b) => {
+        const x = this.entries.get(a)!;
+        const y = this.entries.get(b)!;
+        return x.row.addedAt - y.row.addedAt || x.id - y.id;
+      });
+      this.orderStale = false;
+    }
+    return this.order;
+  }
+
+  row(hash: string): SourceRow | undefined {
+    return this.entries.get(hash)?.row;
+  }
+
+  global(): SourceGlobal {
+    return this.globalValue;
+  }
+
+  status(): SourceStatus {
+    return this.statusValue;
+  }
+
+  focus(hash: string | undefined): void {
+    if (hash === this.focused) return;
+    this.focused = hash;
+    this.detailValue = undefined;
+    if (hash !== undefined) this.pollSoon();
+  }
+
+  detail(hash: string, _scrapes?: ReadonlyMap<string, ScrapeResult>): TorrentDetail | undefined {
+    const detail = this.detailValue;
+    if (!detail || detail.infoHash !== hash) return undefined;
+    if (!_scrapes) return detail;
+    const trackers = detail.trackers.map((t) => {
+      const s = _scrapes.get(t.url);
+      return s
+        ? {
+            ...t,
+            seeders: s.complete ?? t.seeders,
+            leechers: s.incomplete ?? t.leechers,
+            completed: s.downloaded ?? t.completed,
+            lastScrapeAt: s.at,
+          }
+        : t;
+    });
+    return { ...detail, trackers };
+  }
+
+  /** The next poll now (or right after the one under way). */
+  pollSoon(): void {
+    if (!this.running) return;
+    if (this.polling) this.pollAgain = true;
+    else if (this.statusValue.online) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.poll(), ms);
+    this.timer.unref();
+  }
+
+  private emit(fn: (l: SourceListener) => void): void {
+    for (const listener of this.listeners) fn(listener);
+  }
+
+  private async poll(): Promise<void> {
+    if (!this.running || this.polling) return;
+    this.polling = true;
+    let next = this.pollMs;
+    try {
+      await this.pollOnce();
+      this.failures = 0;
+      if (!this.statusValue.online) {
+        const was = this.statusValue.reason;
+        this.statusValue = { online: true };
+        this.emit((l) => l.log('info', was === 'connecting' ? 'connected' : 'back online'));
+        this.emit((l) => l.structure());
+        this.emit((l) => l.global());
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.synced = false;
+      this.failures++;
+      next = Math.min(this.backoff[1], this.backoff[0] * 2 ** (this.failures - 1));
+      if (this.statusValue.online || this.statusValue.reason !== reason) {
+        this.statusValue = { online: false, reason };
+        this.emit((l) => l.log('error', `offline: ${reason} (retrying)`));
+        this.emit((l) => l.structure());
+        this.emit((l) => l.global());
+      }
+    }
+    this.polling = false;
+    if (!this.running) return;
+    if (this.pollAgain && this.statusValue.online) next = 0;
+    this.pollAgain = false;
+    this.schedule(next);
+  }
+
+  private async pollOnce(): Promise<void> {
+    const now = Date.now();
+    if (!this.synced || now - this.lastFull >= this.fullEveryMs) {
+      const args = await this.client.call<{ torrents?: Raw[] }>('torrent-get', { fields: ROW_FIELDS });
+      this.replaceAll(args.torrents ?? []);
+      this.synced = true;
+      this.lastFull = now;
+      this.touched.clear();
+    } else {
+      const args = await this.client.call<{ torrents?: Raw[]; removed?: unknown[] }>('torrent-get', {
+        ids: 'recently-active',
+        fields: ROW_FIELDS,
+      });
+      this.apply(args.torrents ?? [], args.removed ?? []);
+      for (const [id, until] of this.touched) if (until < now) this.touched.delete(id);
+      if (this.touched.size > 0) {
+        const ids = [...this.touched.keys()];
+        const again = await this.client.call<{ torrents?: Raw[] }>('torrent-get', { ids, fields: ROW_FIELDS });
+        const found = again.torrents ?? [];
+        // A touched torrent the daemon no longer has was removed.
+        const gone = ids.filter((id) => !found.some((t) => t.id === id));
+        for (const id of gone) this.touched.delete(id);
+        this.apply(found, gone);
+      }
+    }
+    if (!this.synced || now - this.lastSession >= this.sessionEveryMs || this.globalValue === NO_GLOBAL) {
+      const session = await this.client.call<Raw>('session-get', { fields: SESSION_FIELDS });
+      this.lastSession = now;
+      this.globalValue = globalFromRpc(session);
+      this.emit((l) => l.global());
+    }
+    const focused = this.focused;
+    const entry = focused === undefined ? undefined : this.entries.get(focused);
+    if (focused !== undefined && entry) {
+      const args = await this.client.call<{ torrents?: Raw[] }>('torrent-get', { ids: [entry.id], fields: DETAIL_FIELDS });
+      const raw = args.torrents?.[0];
+      if (raw && this.focused === focused) {
+        this.detailValue = detailFromRpc(raw);
+        this.emit((l) => l.changed(focused, false));
+      }
+    }
+  }
+
+  private replaceAll(torrents: Raw[]): void {
+    const seen = new Set<string>();
+    for (const t of torrents) {
+      const row = rowFromRpc(t);
+      seen.add(row.infoHash);
+      this.put(typeof t.id === 'number' ? t.id : -1, row);
+    }
+    for (const hash of [...this.entries.keys()]) if (!seen.has(hash)) this.drop(hash);
+    this.orderStale = true;
+    this.emit((l) => l.structure());
+  }
+
+  private apply(torrents: Raw[], removed: unknown[]): void {
+    let structure = false;
+    for (const t of torrents) {
+      const row = rowFromRpc(t);
+      if (!this.entries.has(row.infoHash)) structure = true;
+      this.put(typeof t.id === 'number' ? t.id : -1, row);
+      this.emit((l) => l.changed(row.infoHash, false));
+    }
+    for (const id of removed) {
+      const hash = typeof id === 'number' ? this.hashById.get(id) : undefined;
+      if (hash !== undefined) {
+        this.drop(hash);
+        structure = true;
+      }
+    }
+    if (structure) {
+      this.orderStale = true;
+      this.emit((l) => l.structure());
+    }
+  }
+
+  private put(id: number, fetched: SourceRow): void {
+    const old = this.entries.get(fetched.infoHash);
+    let row = fetched;
+    const expected = this.expected.get(row.infoHash);
+    if (expected) {
+      if (expected.states.has(row.state) || expected.until < Date.now()) this.expected.delete(row.infoHash);
+      else if (old) row = { ...row, state: old.row.state, downloadRate: old.row.downloadRate, uploadRate: old.row.uploadRate };
+    }
+    if (old && old.id !== id) this.hashById.delete(old.id);
+    this.entries.set(row.infoHash, { id, row });
+    this.hashById.set(id, row.infoHash);
+  }
+
+  private drop(hash: string): void {
+    const entry = this.entries.get(hash);
+    if (!entry) return;
+    this.entries.delete(hash);
+    if (this.hashById.get(entry.id) === hash) this.hashById.delete(entry.id);
+  }
+
+  private idOf(hash: string): number {
+    const entry = this.entries.get(hash);
+    if (!entry) throw new Error('the torrent is gone from the host');
+    return entry.id;
+  }
+
+  private touch(id: number): void {
+    this.touched.set(id, Date.now() + TOUCHED_MS);
+  }
+
+  /**
+   * A call about one torrent, its expected result shown at once (`patch`) and taken back if the
+   * call fails; the torrent is fetched again once it is answered.
+   */
+  private async act(hash: string, method: string, args: Record<string, unknown> = {}, patch?: Partial<SourceRow>): Promise<void> {
+    const id = this.idOf(hash);
+    const before = this.entries.get(hash)?.row;
+    if (patch) this.optimistic(hash, patch);
+    try {
+      await this.client.call(method, { ids: [id], ...args });
+    } catch (error) {
+      const entry = this.entries.get(hash);
+      if (patch && before && entry) {
+        entry.row = before;
+        this.emit((l) => l.changed(hash, true));
+      }
+      throw error;
+    } finally {
+      this.touch(id);
+      this.pollSoon();
+    }
+  }
+
+  /** Shows a state at once, before the host answers (the next poll has the last word). */
+  private optimistic(hash: string, patch: Partial<SourceRow>): void {
+    const entry = this.entries.get(hash);
+    if (!entry) return;
+    entry.row = { ...entry.row, ...patch };
+    this.emit((l) => l.changed(hash, true));
+  }
+
+  async add(input: AddInput, options: { directory?: string } = {}): Promise<string | undefined> {
+    const args: Record<string, unknown> =
+      'text' in input
+        ? { filename: /^[0-9a-f]{40}$/i.test(input.text.trim()) ? `magnet:?xt=urn:btih:${input.text.trim()}` : input.text.trim() }
+        : { metainfo: Buffer.from(input.torrent).toString('base64') };
+    if (options.directory) args['download-dir'] = options.directory;
+    const answer = await this.client.call<{ 'torrent-added'?: Raw; 'torrent-duplicate'?: Raw }>('torrent-add', args);
+    const added = answer['torrent-added'] ?? answer['torrent-duplicate'];
+    if (answer['torrent-duplicate']) this.emit((l) => l.log('info', `already there: ${String(added?.name ?? '')}`));
+    if (added && typeof added.id === 'number') this.touch(added.id);
+    this.pollSoon();
+    return typeof added?.hashString === 'string' ? added.hashString.toLowerCase() : undefined;
+  }
+
+  toggle(hash: string): Promise<void> {
+    const row = this.entries.get(hash)?.row;
+    const start = row?.state === 'paused' || row?.state === 'error';
+    this.expected.set(hash, { states: start ? RUNNING : PAUSED, until: Date.now() + TOUCHED_MS });
+    const patch = { state: start ? 'queued' : 'paused', downloadRate: 0, uploadRate: 0 } as const;
+    return this.act(hash, start ? 'torrent-start' : 'torrent-stop', {}, patch).catch((error: unknown) => {
+      this.expected.delete(hash);
+      throw error;
+    });
+  }
+
+  verify(hash: string): Promise<void> {
+    return this.act(hash, 'torrent-verify', {}, { state: 'checking', checkProgress: 0 });
+  }
+
+  async remove(hash: string, deleteData: boolean): Promise<void> {
+    await this.act(hash, 'torrent-remove', { 'delete-local-data': deleteData });
+    this.drop(hash);
+    this.orderStale = true;
+    this.emit((l) => l.structure());
+  }
+
+  reannounce(hash: string): Promise<void> {
+    return this.act(hash, 'torrent-reannounce');
+  }
+
+  setPriority(hash: string, priority: number): Promise<void> {
+    return this.act(hash, 'torrent-set', { bandwidthPriority: priority - 2 }, { priority });
+  }
+
+  setFilePriority(hash: string, fileIndex: number, priority: number): Promise<void> {
+    const detail = this.detailValue;
+    if (detail?.infoHash === hash) {
+      this.detailValue = { ...detail, files: detail.files.map((f) => (f.index === fileIndex ? { ...f, priority } : f)) };
+      this.emit((l) => l.changed(hash, true));
+    }
+    return this.act(hash, 'torrent-set', filePriorityArgs(fileIndex, priority));
+  }
+
+  setLabels(hash: string, labels: readonly string[]): Promise<void> {
+    return this.act(hash, 'torrent-set', { labels }, { labels });
+  }
+
+  setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
+    const args: Record<string, unknown> = {};
+    const patch: { -readonly [K in keyof SourceRow]?: SourceRow[K] } = {};
+    if (limits.download !== undefined) {
+      args.downloadLimited = limits.download > 0;
+      if (limits.download > 0) args.downloadLimit = Math.max(1, Math.round(limits.download / SPEED_K));
+      patch.downloadLimit = limits.download;
+    }
+    if (limits.upload !== undefined) {
+      args.uploadLimited = limits.upload > 0;
+      if (limits.upload > 0) args.uploadLimit = Math.max(1, Math.round(limits.upload / SPEED_K));
+      patch.uploadLimit = limits.upload;
+    }
+    return this.act(hash, 'torrent-set', args, patch);
+  }
+
+  setSeedGoals(hash: string, goals: SeedGoalPatch): Promise<void> {
+    const modes = { global: 0, single: 1, unlimited: 2 } as const;
+    const args: Record<string, unknown> = {};
+    if (goals.seedRatioMode !== undefined) args.seedRatioMode = modes[goals.seedRatioMode];
+    if (goals.seedRatioLimit !== undefined) args.seedRatioLimit = goals.seedRatioLimit;
+    if (goals.seedIdleMode !== undefined) args.seedIdleMode = modes[goals.seedIdleMode];
+    if (goals.seedIdleLimit !== undefined) args.seedIdleLimit = goals.seedIdleLimit;
+    return this.act(hash, 'torrent-set', args, goals);
+  }
+
+  async move(hash: string, directory: string): Promise<boolean> {
+    await this.act(hash, 'torrent-set-location', { location: directory, move: true });
+    return true;
+  }
+
+  async setGlobalLimits(limits: { download?: number; upload?: number }): Promise<void> {
+    const args: Record<string, unknown> = {};
+    for (const [which, key] of [
+      ['download', 'speed-limit-down'],
+      ['upload', 'speed-limit-up'],
+    ] as const) {
+      const value = limits[which];
+      if (value === undefined) continue;
+      args[`${key}-enabled`] = value > 0;
+      if (value > 0) args[key] = Math.max(1, Math.round(value / SPEED_K));
+    }
+    this.globalValue = {
+      ...this.globalValue,
+      ...(limits.download !== undefined ? { downloadLimit: limits.download } : {}),
+      ...(limits.upload !== undefined ? { uploadLimit: limits.upload } : {}),
+    };
+    this.emit((l) => l.global());
+    await this.client.call('session-set', args);
+    this.lastSession = 0;
+    this.pollSoon();
+  }
+}

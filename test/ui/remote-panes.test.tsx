@@ -1,0 +1,156 @@
+// The TUI's panes over remote hosts: the real store and controller over two RpcSources whose
+// client answers with torrent-get / session-get objects recorded from transmission-daemon 3.00.
+import React from 'react';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { render } from 'ink-testing-library';
+import { App } from '../../source/ui/app.js';
+import { defaultSettings, type Settings } from '../../source/settings.js';
+import { RpcError } from '../../source/remote/rpc-client.js';
+import { RpcSource, type RpcCaller } from '../../source/remote/rpc-source.js';
+import { Controller } from '../../source/store/controller.js';
+import { TorrentStore } from '../../source/store/torrent-store.js';
+
+void React;
+const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+const delay = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Raw = Record<string, unknown>;
+const recorded = JSON.parse(readFileSync(new URL('../remote/recorded-transmission-3.00.json', import.meta.url), 'utf8')) as {
+  list: { torrents: Raw[] };
+  detail: { torrents: Raw[] };
+  session: Raw;
+};
+const TR_HASH = recorded.list.torrents[0]!.hashString as string;
+const BT_HASH = 'b'.repeat(40);
+
+/** Answers as the recording did; `down` makes every call fail as a refused connection would. */
+class RecordedRpc implements RpcCaller {
+  calls: { method: string; args?: Record<string, unknown> }[] = [];
+  down = false;
+  constructor(private readonly patch: Raw = {}) {}
+  call<T>(method: string, args?: Record<string, unknown>): Promise<T> {
+    this.calls.push({ method, args });
+    if (this.down) return Promise.reject(new RpcError('connection refused (is the daemon running?)', 'network'));
+    const list = recorded.list.torrents.map((t) => ({ ...t, ...this.patch }));
+    let answer: unknown = {};
+    if (method === 'session-get') answer = recorded.session;
+    else if (method === 'torrent-get') {
+      const fields = (args?.fields ?? []) as string[];
+      if (fields.includes('peers')) answer = { torrents: recorded.detail.torrents.map((t) => ({ ...t, ...this.patch })) };
+      else if (args?.ids === 'recently-active') answer = { torrents: [], removed: [] };
+      else answer = { torrents: list };
+    }
+    return Promise.resolve(answer as T);
+  }
+  close(): void {}
+}
+
+function setup() {
+  const tr = new RecordedRpc();
+  const bt = new RecordedRpc({ hashString: BT_HASH, name: 'other-box-torrent', status: 6, percentDone: 1 });
+  const fast = { pollMs: 50, sessionEveryMs: 50, backoffMs: [50, 100] as [number, number] };
+  const store = new TorrentStore([new RpcSource('tr', tr, fast), new RpcSource('bt', bt, fast)], { refreshMs: 50, soonMs: 5 });
+  const controller = new Controller(store);
+  let settings: Settings = defaultSettings();
+  const app = render(
+    <App
+      store={store}
+      commands={controller}
+      settings={{ read: () => settings, update: (p) => (settings = { ...settings, ...p }), path: '/x' }}
+      width={140}
+      height={24}
+      onQuit={() => undefined}
+    />,
+  );
+  store.start();
+  return { tr, bt, store, app, frame: () => strip(app.lastFrame() ?? '') };
+}
+
+async function until(what: string, done: () => boolean, ms = 3000): Promise<void> {
+  for (let waited = 0; !done(); waited += 10) {
+    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
+    await delay(10);
+  }
+}
+
+test('two hosts in one list: a Host column, a view per host, per-host totals in the status bar', async (t) => {
+  const { store, app, frame } = setup();
+  t.after(() => {
+    app.unmount();
+    store.stop();
+  });
+  await until('both rows', () => frame().includes('album') && frame().includes('other-box-torrent'));
+  const lines = frame().split('\n');
+  assert.match(lines[1]!, /^Host\s+Name/);
+  assert.match(lines.find((l) => l.includes('album'))!, /^tr\s+album\s+downloading/);
+  assert.match(lines.find((l) => l.includes('other-box'))!, /^bt\s+other-box-torrent\s+seeding/);
+  assert.match(lines[0]!, /@tr 1 +@bt 1/);
+  assert.match(lines[lines.length - 1]!, /tr 1 ↓.*bt 1 ↓/);
+  // v steps through the built-in views to the first host's.
+  for (let i = 0; i < 7; i++) app.stdin.write('v');
+  await until('the @tr view', () => !frame().includes('other-box-torrent'));
+  assert.ok(frame().includes('album'));
+});
+
+test("a remote torrent's tabs: Info, Peers, Files (priorities sent as torrent-set), Trackers, Pieces without availability", async (t) => {
+  const { tr, bt, store, app, frame } = setup();
+  t.after(() => {
+    app.unmount();
+    store.stop();
+  });
+  await until('rows', () => frame().includes('album'));
+  // album was added first (addedAt), so it is the first row: open it.
+  app.stdin.write('\r');
+  await until('info', () => frame().includes(TR_HASH));
+  assert.match(frame(), /Pieces\s+10 × 32 KiB/);
+  app.stdin.write('2');
+  await until('peers', () => frame().includes('10.0.0.7:51413'));
+  assert.match(frame(), /qBittorrent 4\.5\.2/);
+  app.stdin.write('3');
+  await until('files', () => frame().includes('track01.flac'));
+  assert.match(frame(), /cover\.jpg/);
+  assert.doesNotMatch(frame(), /album\/cover\.jpg/, "the torrent's own name is left out of the paths");
+  app.stdin.write('j');
+  await delay();
+  app.stdin.write('+');
+  await until('torrent-set sent', () => tr.calls.some((c) => c.method === 'torrent-set'));
+  assert.deepEqual(tr.calls.find((c) => c.method === 'torrent-set')!.args, { ids: [1], 'files-wanted': [1], 'priority-high': [1] });
+  assert.equal(bt.calls.filter((c) => c.method === 'torrent-set').length, 0, 'only the row’s host');
+  app.stdin.write('4');
+  await until('trackers', () => frame().includes('tracker.example:6969'));
+  assert.match(frame(), /Could not connect to tracker/);
+  app.stdin.write('5');
+  await until('pieces', () => /10 pieces, have/.test(frame()));
+  // Pieces 0-5 are had ("/AA=" is 0xfc 0x00): the rest are missing, without peer counts.
+  assert.match(frame(), /10 pieces, have 6/);
+  assert.match(frame(), /██████████████░░░░░░░░|█{12}░{8}/);
+  assert.match(frame(), /░ missing \(the host does not report how many peers have each piece\)/);
+  assert.doesNotMatch(frame(), /peers with it/);
+});
+
+test('a host that stops answering: dimmed rows, "offline" in the status bar, one log line; keys still answer; back by itself', async (t) => {
+  const { tr, bt, store, app, frame } = setup();
+  t.after(() => {
+    app.unmount();
+    store.stop();
+  });
+  await until('rows', () => frame().includes('other-box-torrent'));
+  bt.down = true;
+  await until('bt offline', () => /bt offline/.test(frame()));
+  const offlineLines = store.getSnapshot().log.filter((l) => /^bt: offline: connection refused/.test(l.text));
+  assert.equal(offlineLines.length, 1, 'one line, not one per retry');
+  assert.equal(store.getSnapshot().torrents.find((r) => r.infoHash === BT_HASH)?.offline, true);
+  assert.ok(frame().includes('other-box-torrent'), 'its rows stay');
+  // A key on the other host's row is sent at once.
+  const before = tr.calls.length;
+  const started = Date.now();
+  app.stdin.write(' ');
+  assert.ok(Date.now() - started < 100);
+  await until('tr toggled', () => tr.calls.slice(before).some((c) => c.method === 'torrent-stop' || c.method === 'torrent-start'));
+  bt.down = false;
+  await until('bt back', () => !/bt offline/.test(frame()));
+  assert.ok(store.getSnapshot().log.some((l) => l.text === 'bt: back online'));
+  assert.notEqual(store.getSnapshot().torrents.find((r) => r.infoHash === BT_HASH)?.offline, true);
+});
