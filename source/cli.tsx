@@ -25,6 +25,8 @@ const help = `
     --no-dht              no DHT for this run
     --encryption MODE     peer connections for this run: prefer, require, plaintext (MSE/PE)
     --download-dir DIR    where new torrents go, for this run
+    --bind ADDR           every socket (peers, trackers, DHT, LSD, web seeds) leaves from ADDR only
+    --interface NAME      the same with NAME's address; while it has none, no traffic at all
     --rpc-port N          also serve the Transmission RPC on this port (the daemon: 9091)
     --rpc-bind ADDR       RPC address (default 127.0.0.1; anything else needs --rpc-auth)
     --rpc-auth USER:PASS  RPC credentials (also $BTUI_RPC_AUTH or the settings file)

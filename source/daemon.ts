@@ -29,6 +29,8 @@ const help = `
     --no-dht              no DHT for this run
     --encryption MODE     peer connections for this run: prefer, require, plaintext (MSE/PE)
     --download-dir DIR    where new torrents go, for this run
+    --bind ADDR           every socket (peers, trackers, DHT, LSD, web seeds) leaves from ADDR only
+    --interface NAME      the same with NAME's address; while it has none, no traffic at all
     --rpc-bind ADDR       RPC address (default 127.0.0.1; anything else needs --rpc-auth)
     --rpc-port N          RPC port (default 9091; 0 = any free port)
     --rpc-auth USER:PASS  require these credentials (also $BTUI_RPC_AUTH, or "rpcAuth" in

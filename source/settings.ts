@@ -17,6 +17,10 @@ export interface Settings {
   port: number;
   /** Listen address; '' = all interfaces. */
   listenHost: string;
+  /** Every socket leaves from this address and nothing else (a VPN's); '' = none. Wins over listenHost. */
+  bindAddress: string;
+  /** Every socket leaves from this interface's address; while it has none, no traffic at all. '' = none. */
+  bindInterface: string;
   /** Bytes per second; 0 = unlimited. */
   downloadLimit: number;
   uploadLimit: number;
@@ -56,6 +60,8 @@ export function defaultSettings(): Settings {
     downloadDirectory: join(homedir(), 'Downloads'),
     port: DEFAULTS.port,
     listenHost: '',
+    bindAddress: '',
+    bindInterface: '',
     downloadLimit: 0,
     uploadLimit: 0,
     maxPeersPerTorrent: DEFAULTS.maxPeersPerTorrent,
@@ -98,6 +104,8 @@ export const EDITABLE_SETTINGS: {
   { key: 'dht', label: 'DHT (next start)', kind: 'boolean', choices: ['on', 'off'] },
   { key: 'dhtBootstrap', label: 'DHT bootstrap nodes (next start)', kind: 'text' },
   { key: 'lsd', label: 'Local peer discovery (next start)', kind: 'boolean', choices: ['on', 'off'] },
+  { key: 'bindAddress', label: 'Bind to address (next start)', kind: 'text' },
+  { key: 'bindInterface', label: 'Bind to interface (next start)', kind: 'text' },
   { key: 'encryption', label: 'Encryption (MSE/PE)', kind: 'choice', choices: ['prefer', 'require', 'plaintext'] },
 ];
 
@@ -190,6 +198,8 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     downloadDirectory: str(raw.downloadDirectory, d.downloadDirectory) || d.downloadDirectory,
     port: num(raw.port, d.port, 0, 65535),
     listenHost: str(raw.listenHost, d.listenHost),
+    bindAddress: str(raw.bindAddress, '').trim(),
+    bindInterface: str(raw.bindInterface, '').trim(),
     downloadLimit: num(raw.downloadLimit, 0, 0, 2 ** 40),
     uploadLimit: num(raw.uploadLimit, 0, 0, 2 ** 40),
     maxPeersPerTorrent: num(raw.maxPeersPerTorrent, d.maxPeersPerTorrent, 1, 10_000),

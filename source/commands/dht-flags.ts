@@ -35,5 +35,5 @@ export function dhtOptionsFromFlags(flags: { dht: boolean; dhtBootstrap?: string
       throw new UserError(`${(error as Error).message} (--dht-bootstrap)`, 2);
     }
   }
-  return { bootstrap, nodesFile: join(stateDirectory(), 'dht-nodes.json') };
+  return { bootstrap, nodesFile: join(stateDirectory(), 'dht-nodes.json'), nodesFile6: join(stateDirectory(), 'dht6-nodes.json') };
 }

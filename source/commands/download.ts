@@ -10,6 +10,7 @@ import { checksOnPool, type CheckHashing } from '../engine/storage/storage.js';
 import { parsePeerAddress } from '../engine/metainfo/magnet.js';
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import type { PeerAddress } from '../engine/discovery/tracker/types.js';
+import { bindFlags, bindHelp, bindingFromFlags } from './bind-flags.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
 import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { fetchMetadata, magnetFromSource } from './magnet-source.js';
@@ -34,7 +35,8 @@ const help = `
     --on-done CMD          run CMD with the completed path as its last argument (also $BTUI_PATH)
     --port N               listen port (default ${DEFAULTS.port}; 0 = any; a busy default falls back to any)
     --host ADDR            listen address, and where connections to peers leave from
-                           (default all interfaces)
+                           (default all interfaces, IPv4 and IPv6)
+${bindHelp}
     --peer HOST:PORT       connect to this peer too (repeatable)
     --max-peers N          connections for this torrent (default ${DEFAULTS.maxPeersPerTorrent})
     --download-limit KIB   KiB/s, 0 = unlimited
@@ -59,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     onDone: { type: 'string' },
     port: { type: 'number' },
     host: { type: 'string' },
+    ...bindFlags,
     peer: { type: 'string', isMultiple: true },
     maxPeers: { type: 'number', default: DEFAULTS.maxPeersPerTorrent },
     downloadLimit: { type: 'number', default: 0 },
@@ -82,7 +85,9 @@ export async function run(argv: string[]): Promise<number> {
       throw new UserError(`bad --peer '${p}': expected HOST:PORT`, 2);
     }
   });
-  const loaded = magnet ? undefined : await loadTorrent(source);
+  // Checked before anything is fetched: an http(s) .torrent URL is a request too.
+  const watch = bindingFromFlags(cli.flags, 'download');
+  const loaded = magnet ? undefined : await loadTorrent(source, { localAddress: watch?.binding.require() });
   const directory = resolve(cli.flags.output ?? '.');
   // A check at start has the process to itself: it hashes on this thread and one worker fewer
   // than cores (as `create` does), which saves a worker's start-up (~40 ms of CPU). With data
@@ -98,6 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   const session = new Session({
     port: cli.flags.port ?? DEFAULTS.port,
     host: cli.flags.host,
+    bind: watch?.binding,
     maxPeersPerTorrent: cli.flags.maxPeers,
     downloadLimit: cli.flags.downloadLimit * 1024,
     uploadLimit: cli.flags.uploadLimit * 1024,
@@ -108,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
     encryption,
   });
   const reporter = new ProgressReporter({ json: cli.flags.json, tty: Boolean(process.stderr.isTTY) && !cli.flags.json });
+  session.on('warning', (message: string) => reporter.warning(message));
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;

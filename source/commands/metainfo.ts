@@ -1,6 +1,7 @@
 import { writeFileSync, writeSync } from 'node:fs';
 import type { Magnet } from '../engine/metainfo/magnet.js';
 import { readMetainfoFile, type Metainfo } from '../engine/metainfo/metainfo.js';
+import { bindFlags } from './bind-flag-spec.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
 import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { parseCommand } from './parse-command.js';
@@ -27,6 +28,8 @@ const help = `
     --timeout SECONDS    (magnet) give up fetching after this long (default 60)
     --peer HOST:PORT     (magnet) ask this peer too (repeatable)
     --port N             (magnet) listen port while fetching (default 0 = any)
+    --bind ADDR          (magnet) every socket leaves from ADDR only
+    --interface NAME     (magnet) the same with NAME's address; none while it has none
 ${dhtHelp}
 ${encryptionHelp}
 
@@ -44,6 +47,7 @@ export const metainfoFlags = {
   timeout: { type: 'number', default: 60 },
   peer: { type: 'string', isMultiple: true },
   port: { type: 'number', default: 0 },
+  ...bindFlags,
   ...dhtFlags,
   ...encryptionFlags,
 } as const;
@@ -103,13 +107,14 @@ export async function run(argv: string[]): Promise<number> {
 
 async function fetchMagnet(
   magnet: Magnet,
-  flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number; encryption: string },
+  flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number; bind?: string; interface?: string; encryption: string },
 ): Promise<Metainfo> {
-  const [{ dhtOptionsFromFlags }, { Session }, { fetchMetadata }, { ProgressReporter }] = await Promise.all([
+  const [{ dhtOptionsFromFlags }, { Session }, { fetchMetadata }, { ProgressReporter }, { bindingFromFlags }] = await Promise.all([
     import('./dht-flags.js'),
     import('../engine/session/session.js'),
     import('./magnet-source.js'),
     import('./progress-reporter.js'),
+    import('./bind-flags.js'),
   ]);
   const dht = dhtOptionsFromFlags(flags);
   if (magnet.peers.length === 0 && magnet.trackers.length === 0 && !dht) {
@@ -117,7 +122,13 @@ async function fetchMagnet(
       'metainfo: nothing to fetch the info dictionary from (no x.pe peers, no trackers, --no-dht); --offline shows what the magnet itself holds',
     );
   }
-  const session = new Session({ port: flags.port, dht, encryption: encryptionFromFlag(flags.encryption, 'metainfo') });
+  const watch = bindingFromFlags(flags, 'metainfo');
+  const session = new Session({
+    port: flags.port,
+    dht,
+    bind: watch?.binding,
+    encryption: encryptionFromFlag(flags.encryption, 'metainfo'),
+  });
   // A live line on a terminal only: piped, stderr stays for the one-line error.
   const reporter = process.stderr.isTTY ? new ProgressReporter({ json: false, tty: true }) : undefined;
   try {
@@ -130,6 +141,7 @@ async function fetchMagnet(
     throw error;
   } finally {
     reporter?.stop();
+    watch?.stop();
     await session.close();
   }
 }

@@ -7,6 +7,7 @@ import { magnetURI } from '../engine/metainfo/magnet.js';
 import { parseMetainfo } from '../engine/metainfo/metainfo.js';
 import { Session } from '../engine/session/session.js';
 import { parseCommand } from './parse-command.js';
+import { bindFlags, bindingFromFlags } from './bind-flags.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
 import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { UserError, describeError } from '../errors.js';
@@ -26,9 +27,12 @@ const help = `
     -a, --announce URL    a tracker to announce to, and to put in the magnets (repeatable)
     --port N              listen port (default ${DEFAULTS.port}; 0 = any)
     --host ADDR           listen address, and where connections to peers leave from
-                          (default all interfaces)
-    --peer-host HOST      address to advertise in the magnets' x.pe (default: --host when it
-                          is a specific address, e.g. 127.0.0.1 for a loopback swarm)
+                          (default all interfaces, IPv4 and IPv6)
+    --bind ADDR           every socket (peers, trackers, DHT, LSD) leaves from ADDR only
+    --interface NAME      the same with NAME's address; while it has none, no traffic at all
+    --peer-host HOST      address to advertise in the magnets' x.pe (default: the bound
+                          address, else --host when it is a specific address, e.g.
+                          127.0.0.1 for a loopback swarm)
     --torrent-dir DIR     also write each .torrent there
     --upload-limit KIB    KiB/s, 0 = unlimited
 ${dhtHelp}
@@ -43,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     announce: { type: 'string', shortFlag: 'a', isMultiple: true },
     port: { type: 'number', default: DEFAULTS.port },
     host: { type: 'string' },
+    ...bindFlags,
     peerHost: { type: 'string' },
     torrentDir: { type: 'string' },
     uploadLimit: { type: 'number', default: 0 },
@@ -62,21 +67,28 @@ export async function run(argv: string[]): Promise<number> {
     if (!info.isFile()) throw new UserError(`serve: not a regular file: ${file}`);
   }
   const trackers = (cli.flags.announce ?? []).flatMap((a) => a.split(',')).filter(Boolean);
-  const advertised =
-    cli.flags.peerHost ?? (cli.flags.host && cli.flags.host !== '0.0.0.0' && cli.flags.host !== '::' ? cli.flags.host : undefined);
 
+  const watch = bindingFromFlags(cli.flags, 'serve');
+  // The bound address (the interface's now, with --interface) is the one peers can reach.
+  const advertised =
+    cli.flags.peerHost ??
+    watch?.binding.address ??
+    (cli.flags.host && cli.flags.host !== '0.0.0.0' && cli.flags.host !== '::' ? cli.flags.host : undefined);
   const session = new Session({
     port: cli.flags.port,
     host: cli.flags.host,
+    bind: watch?.binding,
     uploadLimit: cli.flags.uploadLimit * 1024,
     resumePath: resumeFilePath,
     dht: dhtOptionsFromFlags(cli.flags),
     lsd: cli.flags.lsd ? {} : undefined,
     encryption: encryptionFromFlag(cli.flags.encryption, 'serve'),
   });
+  session.on('warning', (w: string) => process.stderr.write(`warning: ${printable(w)}\n`));
   try {
     await session.listen();
   } catch (error) {
+    watch?.stop();
     throw new UserError(`serve: ${describeError(error)}`);
   }
   const stopping = new Promise<void>((resolvePromise) => {

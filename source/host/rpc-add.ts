@@ -27,7 +27,7 @@ export async function addTorrent(service: TorrentService, request: RpcAddRequest
     await service.addMagnet(source.uri, options);
     return added(service, hash, 'could not add the magnet link');
   }
-  const meta = await metainfoOf(source);
+  const meta = await metainfoOf(source, () => service.session.localAddress());
   const existing = duplicate(service, meta.infoHash);
   if (existing) return existing;
   const priorities = filePrioritiesFor(meta, request);
@@ -36,11 +36,15 @@ export async function addTorrent(service: TorrentService, request: RpcAddRequest
   return added(service, meta.infoHash, 'could not add the torrent');
 }
 
-async function metainfoOf(source: Exclude<RpcAddRequest['source'], { kind: 'magnet' }>): Promise<Metainfo> {
+async function metainfoOf(
+  source: Exclude<RpcAddRequest['source'], { kind: 'magnet' }>,
+  localAddress: () => string | undefined,
+): Promise<Metainfo> {
   try {
     if (source.kind === 'metainfo')
       return parseMetainfo(Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength));
-    return await loadTorrent(source.kind === 'url' ? source.url : source.path);
+    if (source.kind === 'url') return await loadTorrent(source.url, { localAddress: localAddress() });
+    return await loadTorrent(source.path);
   } catch (error) {
     if (error instanceof MetainfoError) throw new Error(`invalid or corrupt torrent file (${error.message})`);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no such file: ${source.kind === 'file' ? source.path : ''}`);

@@ -1,4 +1,5 @@
 /** The flags the TUI and `btui daemon` share: this run's overrides of the settings, and the RPC's. */
+import { bindTargetFrom } from '../engine/transport/bind-target.js';
 import { UserError } from '../errors.js';
 import type { RpcFlags } from './rpc-host.js';
 import type { HostFlags } from './session-host.js';
@@ -11,6 +12,8 @@ export const RUN_FLAGS = {
   rpcPort: { type: 'number' },
   rpcAuth: { type: 'string' },
   encryption: { type: 'string' },
+  bind: { type: 'string' },
+  interface: { type: 'string' },
 } as const;
 
 export interface RunFlagValues {
@@ -20,6 +23,8 @@ export interface RunFlagValues {
   rpcPort?: number;
   rpcAuth?: string;
   encryption?: string;
+  bind?: string;
+  interface?: string;
 }
 
 /** Checked values; `prefix` names the command in messages ('daemon: '). */
@@ -40,8 +45,20 @@ export function runFlagsFrom(
     throw new UserError(`${prefix}--encryption ${encryption}: choose one of plaintext, prefer, require`, 2);
   // Given or not: the flag parsers make an absent boolean false, which must not turn the DHT off.
   const dht = argv.includes('--no-dht') ? false : argv.includes('--dht') ? true : undefined;
+  try {
+    bindTargetFrom(flags);
+  } catch (error) {
+    throw new UserError(`${prefix}${(error as Error).message}`, 2);
+  }
   return {
-    host: { port: flags.port, dht, downloadDirectory: flags.downloadDir, encryption },
+    host: {
+      port: flags.port,
+      dht,
+      downloadDirectory: flags.downloadDir,
+      bindAddress: flags.bind,
+      bindInterface: flags.interface,
+      encryption,
+    },
     rpc: { bind: flags.rpcBind, port: flags.rpcPort, auth: flags.rpcAuth },
     rpcGiven: flags.rpcPort !== undefined || flags.rpcBind !== undefined,
   };

@@ -10,6 +10,8 @@ import { describeError } from '../errors.js';
 import { TorrentService } from '../service/torrent-service.js';
 import { WatchDirectory } from '../service/watch-directory.js';
 import { networkOptions } from '../session-state/network-options.js';
+import { bindTargetFrom } from '../engine/transport/bind-target.js';
+import { watchBinding, type BindTarget } from '../engine/transport/binding-watcher.js';
 import type { Settings, SettingsStore } from '../settings.js';
 
 /** Flags that override the settings for this run only (never saved). */
@@ -18,6 +20,9 @@ export interface HostFlags {
   dht?: boolean;
   downloadDirectory?: string;
   encryption?: Settings['encryption'];
+  /** --bind / --interface: either one replaces both settings for this run. */
+  bindAddress?: string;
+  bindInterface?: string;
 }
 
 export interface SessionHost {
@@ -42,12 +47,24 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     ...(flags.dht !== undefined ? { dht: flags.dht } : {}),
     ...(flags.downloadDirectory !== undefined ? { downloadDirectory: flags.downloadDirectory } : {}),
     ...(flags.encryption !== undefined ? { encryption: flags.encryption } : {}),
+    ...(flags.bindAddress !== undefined || flags.bindInterface !== undefined
+      ? { bindAddress: flags.bindAddress ?? '', bindInterface: flags.bindInterface ?? '' }
+      : {}),
   });
   let settings = withFlags(settingsStore.read());
   const network = networkOptions(settings, state);
   const problems = [...network.problems];
+  let target: BindTarget | undefined;
+  try {
+    target = bindTargetFrom({ bind: settings.bindAddress, interface: settings.bindInterface });
+  } catch (error) {
+    // From the settings file: a flag was checked before. Refusing to start beats leaking past a bad setting.
+    throw new Error(`settings: ${describeError(error)}`);
+  }
+  const watch = target ? watchBinding(target) : undefined;
   const session = new Session({
     host: settings.listenHost || undefined,
+    bind: watch?.binding,
     resumePath: resumeFilePath,
     maxPeersPerTorrent: settings.maxPeersPerTorrent,
     maxConnections: settings.maxConnections,
@@ -64,6 +81,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     },
     resumePath: resumeFilePath,
   });
+  if (watch && !watch.binding.up) problems.push(`${watch.binding.what} has no address now: no traffic until it has one`);
   try {
     await session.listen(settings.port);
   } catch (error) {
@@ -94,6 +112,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     },
     close: async () => {
       watcher?.stop();
+      watch?.stop();
       await service.close();
       await session.close();
     },

@@ -18,7 +18,7 @@ import type { TorrentRegistry } from './registry.js';
 import type { AddOptions, LogLevel } from './types.js';
 
 export interface AddHost {
-  readonly session: Pick<Session, 'add'>;
+  readonly session: Pick<Session, 'add' | 'localAddress'>;
   readonly registry: Pick<TorrentRegistry, 'get' | 'newId' | 'register' | 'insert'>;
   readonly magnets: Pick<MagnetFetches, 'run' | 'cancel'>;
   readonly queue: Pick<QueueManager, 'request'>;
@@ -39,7 +39,10 @@ export class TorrentAdder {
     if (input.kind === 'magnet' || input.kind === 'infohash') return this.addMagnet(input.value, options);
     let meta: Metainfo;
     try {
-      meta = input.kind === 'file' ? parseMetainfo(await readFile(input.value)) : await loadTorrent(input.value);
+      meta =
+        input.kind === 'file'
+          ? parseMetainfo(await readFile(input.value))
+          : await loadTorrent(input.value, { localAddress: this.host.session.localAddress() });
     } catch (error) {
       this.host.log('error', `cannot add ${printableShort(input.value)}: ${describeError(error)}`);
       return undefined;

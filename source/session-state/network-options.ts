@@ -36,7 +36,7 @@ export function networkOptions(
         return false;
       }
     });
-    dht = { bootstrap, nodesFile: join(stateDirectory, 'dht-nodes.json') };
+    dht = { bootstrap, nodesFile: join(stateDirectory, 'dht-nodes.json'), nodesFile6: join(stateDirectory, 'dht6-nodes.json') };
   }
   return { options: { dht, lsd: settings.lsd ? {} : undefined }, problems };
 }

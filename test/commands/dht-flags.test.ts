@@ -32,6 +32,8 @@ test('DHT bootstrap: --dht-bootstrap replaces the routers, $BTUI_DHT_BOOTSTRAP n
     'h:1',
     'h:2',
   ]);
-  assert.throws(() => dhtOptionsFromFlags({ dht: true, dhtBootstrap: ['[::1]:2'] }), /IPv6 nodes are not supported/);
+  // An IPv6 node is for the IPv6 DHT (BEP 32).
+  assert.deepEqual(withEnv('', () => dhtOptionsFromFlags({ dht: true, dhtBootstrap: ['[::1]:2'] }))?.bootstrap, ['[::1]:2']);
+  assert.throws(() => dhtOptionsFromFlags({ dht: true, dhtBootstrap: ['[1.2.3.4]:2'] }), /not an IPv6 address/);
   assert.throws(() => dhtOptionsFromFlags({ dht: true, dhtBootstrap: ['nope'] }), /bad DHT node 'nope': expected HOST:PORT/);
 });

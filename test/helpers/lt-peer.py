@@ -5,7 +5,7 @@ Run with Debian's /usr/bin/python3 (the one with the libtorrent bindings):
 
     /usr/bin/python3 lt-peer.py '{"torrent": "x.torrent", "save_path": "dir", "mode": "seed"}'
 
-Config keys: torrent, save_path, mode ("seed" | "leech"), listen_host (default 127.0.0.1),
+Config keys: torrent, save_path, mode ("seed" | "leech"), listen_host (default 127.0.0.1; an IPv6 one such as ::1 too),
 port (0 = any free one), extra_peers ([[host, port], ...] connected directly),
 upload_limit / download_limit (bytes/s, 0 = none), interval (status period, seconds),
 magnet (a magnet URI instead of torrent: libtorrent fetches the metadata itself),
@@ -46,7 +46,7 @@ def main():
     port = int(cfg.get("port", 0))
     alerts = lt.alert.category_t
     settings = {
-        "listen_interfaces": "%s:%d" % (host, port),
+        "listen_interfaces": ("[%s]:%d" if ":" in host else "%s:%d") % (host, port),
         "outgoing_interfaces": host,
         "enable_dht": False,
         "enable_lsd": False,

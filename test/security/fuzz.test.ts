@@ -11,6 +11,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { BencodeError, decode, dict, encode, type BValue } from '../../source/engine/codec/bencode.js';
 import { isAcceptableKrpc } from '../../source/engine/discovery/dht-guard.js';
+import { fromNetwork, StandInAddresses } from '../../source/engine/discovery/dht-ipv6.js';
 import { MetainfoError, parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 import { decodeMetadataMessage } from '../../source/engine/extensions/ut-metadata-messages.js';
 import { parseAnnounceReply, parseScrapeReply } from '../../source/engine/discovery/tracker/http-tracker.js';
@@ -234,6 +235,34 @@ test('fuzz: the DHT packet gate answers true or false, never throws, for any dat
     assert.equal(typeof ok, 'boolean');
     if (ok) accepted++;
   });
+  assert.ok(accepted > 0, 'some generated packets are well formed');
+});
+
+test('fuzz: the IPv6 DHT gate and its translation (dht-ipv6.ts) never throw for what the gate lets through, and put out only well-formed IPv4 packets', (t) => {
+  const id = fc.uint8Array({ minLength: 20, maxLength: 20 });
+  const response = fc
+    .record({
+      t: fc.uint8Array({ minLength: 1, maxLength: 4 }),
+      y: fc.constant(Buffer.from('r')),
+      r: fc
+        .record({
+          id,
+          nodes6: fc.array(fc.uint8Array({ minLength: 38, maxLength: 38 }), { maxLength: 4 }).map((l) => Buffer.concat(l)),
+          values: fc.array(fc.uint8Array({ minLength: 18, maxLength: 18 }), { maxLength: 4 }),
+          token: fc.uint8Array({ maxLength: 8 }),
+        })
+        .map((r) => new Map(Object.entries(r) as [string, BValue][])),
+    })
+    .map((m) => encode(new Map(Object.entries(m) as [string, BValue][])));
+  const addresses = new StandInAddresses(1000);
+  let accepted = 0;
+  fuzz(t, fc.oneof(response, mutated(response), fc.uint8Array({ maxLength: 128 })), (bytes) => {
+    if (!isAcceptableKrpc(bytes, true)) return;
+    accepted++;
+    const out = fromNetwork(bytes, addresses);
+    if (out) assert.ok(isAcceptableKrpc(out, false), 'what the library gets passes the IPv4 gate');
+  });
+  assert.ok(addresses.size <= 1000, 'the stand-in table stays within its cap');
   assert.ok(accepted > 0, 'some generated packets are well formed');
 });
 

@@ -131,6 +131,7 @@ test('DHT and LSD options: the bootstrap setting, else $BTUI_DHT_BOOTSTRAP, else
   assert.deepEqual(networkOptions(base, '/state', {}).options.dht, {
     bootstrap: DEFAULT_DHT_BOOTSTRAP,
     nodesFile: '/state/dht-nodes.json',
+    nodesFile6: '/state/dht6-nodes.json',
   });
   assert.deepEqual(networkOptions(base, '/state', { BTUI_DHT_BOOTSTRAP: '' }).options.dht?.bootstrap, []);
   assert.deepEqual(networkOptions(base, '/state', { BTUI_DHT_BOOTSTRAP: '127.0.0.1:7000, 127.0.0.2:7001' }).options.dht?.bootstrap, [

@@ -33,6 +33,8 @@ export interface AnnouncerOptions {
   /** Lower bound on the re-announce interval, whatever a tracker says. */
   minIntervalSeconds?: number;
   udpBaseTimeoutMs?: number;
+  /** A bound session's address for each request; throws while the network is down (the attempt fails, nothing is sent). */
+  localAddress?: () => string | undefined;
 }
 
 /**
@@ -85,9 +87,15 @@ export class Announcer extends EventEmitter {
       if (!tier.startedSent) continue;
       const url = tier.urls[tier.current]!;
       sends.push(
-        announce(url, { ...this.options.params(), event: 'stopped', numwant: 0 }, { timeoutMs: 3000, udpBaseTimeoutMs: 1000 }).catch(
-          () => undefined,
-        ),
+        Promise.resolve()
+          .then(() =>
+            announce(
+              url,
+              { ...this.options.params(), event: 'stopped', numwant: 0 },
+              { timeoutMs: 3000, udpBaseTimeoutMs: 1000, localAddress: this.options.localAddress?.() },
+            ),
+          )
+          .catch(() => undefined),
       );
     }
     await Promise.all(sends);
@@ -123,6 +131,7 @@ export class Announcer extends EventEmitter {
         {
           timeoutMs: this.options.timeoutMs ?? 20_000,
           udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+          localAddress: this.options.localAddress?.(),
         },
       );
       if (!this.running) return;

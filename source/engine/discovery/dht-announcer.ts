@@ -1,4 +1,4 @@
-import type { Dht } from './dht.js';
+import type { PeerDht } from './dht-pair.js';
 import type { PeerAddress } from './tracker/types.js';
 
 export interface DhtAnnouncerOptions {
@@ -23,7 +23,7 @@ export class DhtAnnouncer {
   private stopped = false;
 
   constructor(
-    private readonly dht: Dht,
+    private readonly dht: PeerDht,
     private readonly infoHash: Buffer,
     private readonly port: () => number,
     private readonly onPeers: (peers: PeerAddress[]) => void,

@@ -11,12 +11,14 @@ import { BencodeError, decode, isBytes, isDict, isInt, type BDict, type BValue }
 export const MAX_KRPC_PACKET = 8 * 1024;
 const ID_LENGTH = 20;
 const NODE_INFO_LENGTH = 26;
+const NODE6_INFO_LENGTH = 38;
 const MAX_NODES = 64;
 const MAX_VALUES = 200;
 const MAX_TOKEN = 64;
 const QUERIES = new Set(['ping', 'find_node', 'get_peers', 'announce_peer']);
 
-export function isAcceptableKrpc(packet: Uint8Array): boolean {
+/** `ipv6`: a packet of the IPv6 DHT (BEP 32: `nodes6`, 18-byte peer values). */
+export function isAcceptableKrpc(packet: Uint8Array, ipv6 = false): boolean {
   if (packet.length === 0 || packet.length > MAX_KRPC_PACKET) return false;
   let message: BValue;
   try {
@@ -32,7 +34,7 @@ export function isAcceptableKrpc(packet: Uint8Array): boolean {
     case 'q':
       return isAcceptableQuery(message);
     case 'r':
-      return isAcceptableResponse(message.get('r'));
+      return isAcceptableResponse(message.get('r'), ipv6);
     case 'e':
       return Array.isArray(message.get('e'));
     default:
@@ -60,18 +62,23 @@ function isAcceptableQuery(message: BDict): boolean {
   return true;
 }
 
-function isAcceptableResponse(r: BValue | undefined): boolean {
+function isAcceptableResponse(r: BValue | undefined, ipv6: boolean): boolean {
   if (!isDict(r) || !isHash(r.get('id'))) return false;
-  const nodes = r.get('nodes');
-  if (nodes !== undefined && (!isBytes(nodes) || nodes.length % NODE_INFO_LENGTH !== 0 || nodes.length > NODE_INFO_LENGTH * MAX_NODES))
-    return false;
+  for (const [key, size] of [
+    ['nodes', NODE_INFO_LENGTH],
+    ['nodes6', NODE6_INFO_LENGTH],
+  ] as const) {
+    const nodes = r.get(key);
+    if (nodes !== undefined && (!isBytes(nodes) || nodes.length % size !== 0 || nodes.length > size * MAX_NODES)) return false;
+  }
   const token = r.get('token');
   if (token !== undefined && (!isBytes(token) || token.length > MAX_TOKEN)) return false;
   const values = r.get('values');
   if (values !== undefined) {
     if (!Array.isArray(values) || values.length > MAX_VALUES) return false;
-    // Compact IPv4 peers only: the library decodes every value as one.
-    if (!values.every((v) => isBytes(v) && v.length === 6)) return false;
+    // Compact peers of the socket's family only: the library decodes every value as one.
+    const size = ipv6 ? 18 : 6;
+    if (!values.every((v) => isBytes(v) && v.length === size)) return false;
   }
   // BEP 44 fields: we never send get/put, so a response carrying them is not for us.
   return !r.has('v') && !r.has('k') && !r.has('sig');
@@ -95,12 +102,14 @@ function isPort(v: BValue | undefined): boolean {
  */
 export class GuardedSocket extends EventEmitter {
   dropped = 0;
-  private readonly socket = dgram.createSocket('udp4');
+  private readonly socket: dgram.Socket;
 
-  constructor() {
+  /** udp6 is IPv6 only: the IPv4 DHT holds the same port on 0.0.0.0. */
+  constructor(type: 'udp4' | 'udp6' = 'udp4') {
     super();
+    this.socket = dgram.createSocket({ type, ipv6Only: type === 'udp6' });
     this.socket.on('message', (packet: Buffer, rinfo: dgram.RemoteInfo) => {
-      if (isAcceptableKrpc(packet)) this.emit('message', packet, rinfo);
+      if (isAcceptableKrpc(packet, type === 'udp6')) this.emit('message', packet, rinfo);
       else this.dropped++;
     });
     this.socket.on('listening', () => this.emit('listening'));

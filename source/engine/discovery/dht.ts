@@ -4,11 +4,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import type DHT from 'bittorrent-dht';
 import { importModule } from '../../esm-import.js';
 import { GuardedSocket } from './dht-guard.js';
+import { Ipv6DhtSocket } from './dht-ipv6.js';
 import type { PeerAddress } from './tracker/types.js';
 
 import { parseNodeAddress } from './dht-address.js';
@@ -23,14 +25,17 @@ export interface DhtOptions {
   nodeId?: Buffer;
   /** Per-query timeout (the library retries within it); default 2000 ms. */
   queryTimeoutMs?: number;
+  /** 6: the IPv6 DHT of BEP 32 (its own socket, routing table and nodes file); default 4. */
+  family?: 4 | 6;
 }
 
 const MAX_SAVED_NODES = 300;
 
 export class Dht extends EventEmitter {
-  private readonly socket = new GuardedSocket();
+  private readonly socket: GuardedSocket | Ipv6DhtSocket;
   private readonly dht: DHT;
   private boundPort = 0;
+  private readonly namedNodes: PeerAddress[];
   private closed = false;
 
   /**
@@ -48,8 +53,17 @@ export class Dht extends EventEmitter {
     private readonly options: DhtOptions,
   ) {
     super();
-    const bootstrap = options.bootstrap.map(parseNodeAddress);
-    this.dht = new library({ bootstrap, nodeId: options.nodeId, socket: this.socket, timeout: options.queryTimeoutMs });
+    this.socket = options.family === 6 ? new Ipv6DhtSocket() : new GuardedSocket();
+    const nodes = options.bootstrap.map(parseNodeAddress);
+    // The library resolves names itself, to IPv4: the IPv6 DHT resolves its own (see listen()).
+    const bootstrap = nodes.filter((node) => isIP(node.host) === this.family || (this.family === 4 && isIP(node.host) === 0));
+    this.namedNodes = this.family === 6 ? nodes.filter((node) => isIP(node.host) === 0) : [];
+    this.dht = new library({
+      bootstrap: bootstrap.map((node) => this.toLibrary(node)),
+      nodeId: options.nodeId,
+      socket: this.socket,
+      timeout: options.queryTimeoutMs,
+    });
     // The library reports unexpected replies and send failures as warnings: nothing to act on.
     this.dht.on('warning', () => undefined);
     this.dht.on('error', (error: Error) => this.emit('warning', `DHT: ${error.message}`));
@@ -57,6 +71,22 @@ export class Dht extends EventEmitter {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  get family(): 4 | 6 {
+    return this.options.family ?? 4;
+  }
+
+  /** The IPv6 DHT's library sees stand-in IPv4 addresses (dht-ipv6.ts); a name is left for it to resolve. */
+  private toLibrary(node: PeerAddress): PeerAddress {
+    if (!(this.socket instanceof Ipv6DhtSocket) || isIP(node.host) !== 6) return node;
+    return { host: this.socket.addresses.standIn(node.host), port: node.port };
+  }
+
+  private fromLibrary(node: PeerAddress): PeerAddress | undefined {
+    if (!(this.socket instanceof Ipv6DhtSocket)) return node;
+    const host = this.socket.addresses.real(node.host);
+    return host === undefined ? undefined : { host, port: node.port };
   }
 
   get nodeId(): Buffer {
@@ -80,7 +110,13 @@ export class Dht extends EventEmitter {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
       await this.bind(0, host);
     }
-    for (const node of await this.loadNodes()) this.dht.addNode(node);
+    for (const node of await this.loadNodes()) this.dht.addNode(this.toLibrary(node));
+    for (const node of this.namedNodes) {
+      lookup(node.host, { family: 6 }).then(
+        ({ address }) => this.closed || this.dht.addNode(this.toLibrary({ host: address, port: node.port })),
+        () => undefined, // no IPv6 address for it
+      );
+    }
     return this.boundPort;
   }
 
@@ -101,7 +137,8 @@ export class Dht extends EventEmitter {
   findPeers(infoHash: Buffer, onPeer: (peer: PeerAddress) => void): Promise<void> {
     if (this.closed) return Promise.resolve();
     const listener = (peer: PeerAddress, hash: Buffer) => {
-      if (Buffer.from(hash).equals(infoHash) && peer.port > 0) onPeer({ host: peer.host, port: peer.port });
+      const found = this.fromLibrary(peer);
+      if (Buffer.from(hash).equals(infoHash) && found && found.port > 0) onPeer(found);
     };
     this.dht.on('peer', listener);
     return new Promise((resolve) => {
@@ -121,7 +158,11 @@ export class Dht extends EventEmitter {
   async save(): Promise<void> {
     const file = this.options.nodesFile;
     if (!file || this.closed) return;
-    const nodes = this.dht.toJSON().nodes.slice(0, MAX_SAVED_NODES);
+    const nodes = this.dht
+      .toJSON()
+      .nodes.map((node) => this.fromLibrary(node))
+      .filter((node) => node !== undefined)
+      .slice(0, MAX_SAVED_NODES);
     await mkdir(dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
     await writeFile(temp, `${JSON.stringify({ nodes })}\n`);
@@ -136,7 +177,7 @@ export class Dht extends EventEmitter {
       return parsed.nodes
         .filter(
           (n): n is PeerAddress =>
-            typeof n?.host === 'string' && isIP(n.host) !== 0 && Number.isInteger(n.port) && n.port > 0 && n.port < 65536,
+            typeof n?.host === 'string' && isIP(n.host) === this.family && Number.isInteger(n.port) && n.port > 0 && n.port < 65536,
         )
         .slice(0, MAX_SAVED_NODES);
     } catch {

@@ -17,6 +17,8 @@ export interface LsdOptions {
   port?: number;
   /** Local address of the interface to send and join on; default: the system's choice. */
   interface?: string;
+  /** Bind to the group's address rather than 0.0.0.0 (a bound session holds no socket on another address). */
+  bindGroup?: boolean;
   /** Time between regular announces of one torrent (BEP 14: about 5 minutes). */
   intervalMs?: number;
 }
@@ -83,7 +85,7 @@ export class LocalServiceDiscovery {
     socket.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(this.port, () => {
+      socket.bind({ port: this.port, address: this.options.bindGroup ? this.group : undefined }, () => {
         socket.off('error', reject);
         resolve();
       });

@@ -3,7 +3,7 @@
  * DHT), fetches the info dictionary from them over ut_metadata, and returns it as a
  * Metainfo carrying the magnet's trackers and web seeds.
  */
-import type { Dht } from '../discovery/dht.js';
+import type { PeerDht } from '../discovery/dht-pair.js';
 import type { Magnet } from '../metainfo/magnet.js';
 import { metainfoFromInfoBytes, type Metainfo } from '../metainfo/metainfo.js';
 import { MetadataError, MetadataFetcher, type MetadataFetchStats } from './metadata-fetcher.js';
@@ -17,7 +17,9 @@ export interface ResolveMagnetOptions {
   peerId: Buffer;
   /** Our listen port (told to trackers and peers); 0 when not listening. */
   listenPort: number;
-  dht?: Dht;
+  dht?: PeerDht;
+  /** A bound session's address for tracker requests; throws while its network is down. */
+  localAddress?: () => string | undefined;
   /** Overall deadline; default 120 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -70,7 +72,14 @@ export async function resolveMagnet(magnet: Magnet, options: ResolveMagnetOption
         left: magnet.length ?? 1,
         numwant: 50,
       };
-      announce(url, params, { timeoutMs: options.trackerTimeoutMs ?? 15_000, udpBaseTimeoutMs: options.udpBaseTimeoutMs })
+      Promise.resolve()
+        .then(() =>
+          announce(url, params, {
+            timeoutMs: options.trackerTimeoutMs ?? 15_000,
+            udpBaseTimeoutMs: options.udpBaseTimeoutMs,
+            localAddress: options.localAddress?.(),
+          }),
+        )
         .then((result) => stopped || fetcher.addPeers(result.peers))
         .catch(() => undefined);
     }

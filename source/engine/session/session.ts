@@ -4,6 +4,9 @@ import { rm } from 'node:fs/promises';
 import type { Metainfo } from '../metainfo/metainfo.js';
 import type { WireExtension } from '../extensions/extension-api.js';
 import type { Dht } from '../discovery/dht.js';
+import { bothDhts, type PeerDht } from '../discovery/dht-pair.js';
+import type { NetworkBinding } from '../transport/binding.js';
+import { CachedGlobalIpv6 } from './own-address.js';
 import { DhtAnnouncer } from '../discovery/dht-announcer.js';
 import { LocalServiceDiscovery, type LsdOptions } from '../discovery/lsd.js';
 import { utMetadataExtension, UT_METADATA } from '../extensions/ut-metadata.js';
@@ -22,8 +25,17 @@ import type { CheckHashing } from '../storage/storage.js';
 export interface SessionOptions {
   /** Listen port; 0 = any free port. */
   port?: number;
-  /** Listen address; default all interfaces. A specific one is also where outgoing connections leave from. */
+  /**
+   * Listen address; default all interfaces, IPv4 and IPv6 (one dual-stack socket). A specific
+   * one is also where outgoing connections leave from.
+   */
   host?: string;
+  /**
+   * Every socket (peers, trackers, DHT, LSD, web seeds) bound to this address, which may come
+   * and go (--interface): while it is gone nothing is sent and every connection is closed; when
+   * it returns the session listens again, on the new address. Overrides `host`.
+   */
+  bind?: NetworkBinding;
   peerId?: Buffer;
   maxConnections?: number;
   maxPeersPerTorrent?: number;
@@ -54,6 +66,8 @@ export interface SessionDhtOptions {
   bootstrap: string[];
   /** Routing table saved here on close and reloaded on listen. */
   nodesFile?: string;
+  /** The IPv6 DHT's (BEP 32) routing table; it runs whenever the session listens on IPv6. */
+  nodesFile6?: string;
   /** Re-announce period per torrent; default 15 minutes. */
   announceIntervalMs?: number;
   queryTimeoutMs?: number;
@@ -100,6 +114,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly connector: Connector;
   private readonly torrents = new Map<string, Torrent>();
   private server?: net.Server;
+  /** The listen socket takes IPv6 (then the IPv6 DHT runs too). */
+  private ipv6Listening = false;
   private listenPort = 0;
   private readonly downloadLimiter: RateLimiter;
   private readonly uploadLimiter: RateLimiter;
@@ -107,6 +123,18 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly incoming = new Set<{ destroy(): void }>();
   private readonly req2Hashes = new WeakMap<Torrent, string>();
   private dhtNode?: Dht;
+  private dhtNode6?: Dht;
+  /** Whichever DHTs run now, as one: announcers and magnet lookups outlive a DHT restarted after the network returns. */
+  private readonly peerDht: PeerDht = {
+    findPeers: (infoHash, onPeer) => bothDhts(this.dhts()).findPeers(infoHash, onPeer),
+    announce: (infoHash, port) => bothDhts(this.dhts()).announce(infoHash, port),
+    nodeCount: () => bothDhts(this.dhts()).nodeCount(),
+  };
+  /** Network changes of a bound session, one at a time. */
+  private networkChange: Promise<void> = Promise.resolve();
+  private listenersAttached = false;
+  private readonly ownIpv6Address = new CachedGlobalIpv6();
+  private closed = false;
   private readonly dhtAnnouncers = new Map<string, DhtAnnouncer>();
   private lsd?: LocalServiceDiscovery;
   private readonly lsdRegistrations = new Map<string, () => void>();
@@ -118,7 +146,12 @@ export class Session extends EventEmitter<SessionEvents> {
   constructor(private readonly options: SessionOptions = {}) {
     super();
     this.peerId = options.peerId ?? makePeerId();
-    this.connector = new Connector({ peerId: this.peerId, localAddress: options.host, encryption: options.encryption });
+    this.connector = new Connector({
+      peerId: this.peerId,
+      localAddress: options.host,
+      binding: options.bind,
+      encryption: options.encryption,
+    });
     this.downloadLimiter = new RateLimiter(options.downloadLimit ?? 0);
     this.uploadLimiter = new RateLimiter(options.uploadLimit ?? 0);
   }
@@ -127,20 +160,110 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.listenPort;
   }
 
-  /** The DHT node, once listening with the dht option. */
+  /** The IPv4 DHT node, once listening with the dht option. */
   get dht(): Dht | undefined {
     return this.dhtNode;
   }
 
+  /** The IPv6 DHT node (BEP 32), once listening with the dht option on an IPv6 (or dual-stack) address. */
+  get dht6(): Dht | undefined {
+    return this.dhtNode6;
+  }
+
+  /** Where the session listens and sends from now; undefined: everywhere. */
+  private get host(): string | undefined {
+    return this.options.bind ? this.options.bind.address : this.options.host;
+  }
+
+  /**
+   * Our IPv6 address for peers (BEP 10 `ipv6`), when the listen socket takes IPv6: the bound or
+   * listen address when it is one, else a global one of this machine (looked up once a minute).
+   */
+  private ownIpv6(): string | undefined {
+    if (!this.ipv6Listening) return undefined;
+    const host = this.host;
+    if (host && !isWildcard(host)) return net.isIP(host) === 6 ? host : undefined;
+    return this.ownIpv6Address.get();
+  }
+
+  /** Where a request of the session's own (a .torrent URL) must leave from; undefined: anywhere. Throws while a bound network is down. */
+  localAddress(): string | undefined {
+    return this.options.bind?.require();
+  }
+
+  private dhts(): Dht[] {
+    return [this.dhtNode, this.dhtNode6].filter((dht) => dht !== undefined);
+  }
+
   async listen(port = this.options.port ?? 0): Promise<number> {
+    const bind = this.options.bind;
+    if (bind && !this.listenersAttached) {
+      this.listenersAttached = true;
+      bind.on('change', () => {
+        this.networkChange = this.networkChange.then(() => this.onNetworkChange());
+      });
+    }
+    if (bind && !bind.up) {
+      // Nothing to listen on yet: the port is kept for when the address appears.
+      this.listenPort = port;
+      this.emit('warning', networkDownMessage(bind));
+      return port;
+    }
+    return this.startNetwork(port);
+  }
+
+  private async startNetwork(port: number): Promise<number> {
     const bound = await this.listenTcp(port);
     if (this.options.dht && !this.dhtNode) await this.startDht(this.options.dht);
     if (this.options.lsd && !this.lsd) await this.startLsd(this.options.lsd);
     return bound;
   }
 
+  /** The bound address went away or came back (maybe another one): stop everything, then listen again. */
+  private async onNetworkChange(): Promise<void> {
+    const bind = this.options.bind!;
+    if (this.closed) return;
+    await this.stopNetwork();
+    if (!bind.up) {
+      this.emit('warning', networkDownMessage(bind));
+      return;
+    }
+    try {
+      await this.startNetwork(this.listenPort).catch(() => this.startNetwork(0));
+    } catch (error) {
+      this.emit('warning', `network: cannot listen on ${bind.address}: ${(error as Error).message}`);
+      return;
+    }
+    this.emit('warning', `network back: ${bind.what} is ${bind.address}; listening on port ${this.listenPort} again`);
+    for (const torrent of this.torrents.values()) if (torrent.isRunning) torrent.announceNow();
+  }
+
+  /** Closes every socket: the listen socket, the DHTs, LSD and every peer connection. */
+  private async stopNetwork(): Promise<void> {
+    for (const peers of this.handedOver.values()) for (const peer of peers) peer.wire.destroy();
+    this.handedOver.clear();
+    for (const wire of this.incoming) wire.destroy();
+    this.incoming.clear();
+    for (const torrent of this.torrents.values()) torrent.dropConnections();
+    this.lsd?.close();
+    this.lsd = undefined;
+    this.lsdRegistrations.clear();
+    const dhts = this.dhts();
+    this.dhtNode = undefined;
+    this.dhtNode6 = undefined;
+    await Promise.all(dhts.map((dht) => dht.close()));
+    const server = this.server;
+    this.server = undefined;
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+
   private async startLsd(options: NonNullable<SessionOptions['lsd']>): Promise<void> {
-    const lsd = new LocalServiceDiscovery({ listenPort: () => this.listenPort, ...options });
+    const bound = this.host && !isWildcard(this.host) ? this.host : undefined;
+    const lsd = new LocalServiceDiscovery({
+      listenPort: () => this.listenPort,
+      ...options,
+      ...(bound ? { interface: bound, bindGroup: true } : {}),
+    });
     try {
       await lsd.start();
     } catch (error) {
@@ -164,19 +287,34 @@ export class Session extends EventEmitter<SessionEvents> {
   private async startDht(options: SessionDhtOptions): Promise<void> {
     // Loaded only when the DHT is on: --no-dht runs do not pay for the library.
     const { Dht } = await import('../discovery/dht.js');
-    const dht = await Dht.create({ bootstrap: options.bootstrap, nodesFile: options.nodesFile, queryTimeoutMs: options.queryTimeoutMs });
-    dht.on('warning', (message: string) => this.emit('warning', message));
-    await dht.listen(this.listenPort, this.options.host);
-    this.dhtNode = dht;
+    const host = this.host;
+    const family = host && !isWildcard(host) ? net.isIP(host) : host === '0.0.0.0' ? 4 : 0;
+    const common = { bootstrap: options.bootstrap, queryTimeoutMs: options.queryTimeoutMs };
+    if (family !== 6) {
+      const dht = await Dht.create({ ...common, nodesFile: options.nodesFile });
+      dht.on('warning', (message: string) => this.emit('warning', message));
+      await dht.listen(this.listenPort, family === 4 ? host : undefined);
+      this.dhtNode = dht;
+    }
+    if (family !== 4 && this.ipv6Listening) {
+      const dht6 = await Dht.create({ ...common, nodesFile: options.nodesFile6, family: 6 });
+      dht6.on('warning', (message: string) => this.emit('warning', message));
+      try {
+        await dht6.listen(this.listenPort, family === 6 ? host : '::');
+        this.dhtNode6 = dht6;
+      } catch (error) {
+        await dht6.close();
+        this.emit('warning', `IPv6 DHT is off: ${(error as Error).message}`);
+      }
+    }
     for (const torrent of this.torrents.values()) this.announceOnDht(torrent);
   }
 
   private announceOnDht(torrent: Torrent): void {
-    const dht = this.dhtNode;
     const key = torrent.meta.infoHash;
-    if (!dht || torrent.meta.private || this.dhtAnnouncers.has(key)) return;
+    if (this.dhts().length === 0 || torrent.meta.private || this.dhtAnnouncers.has(key)) return;
     const announcer = new DhtAnnouncer(
-      dht,
+      this.peerDht,
       torrent.infoHash,
       () => this.listenPort,
       (peers) => torrent.addPeers(peers),
@@ -195,7 +333,7 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   resolveMagnet(
     magnet: Magnet,
-    options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht' | 'connector' | 'handOver'> = {},
+    options: Omit<ResolveMagnetOptions, 'peerId' | 'listenPort' | 'dht' | 'connector' | 'handOver' | 'localAddress'> = {},
   ): Promise<ResolvedMagnet> {
     return resolveMagnet(magnet, {
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
@@ -203,8 +341,9 @@ export class Session extends EventEmitter<SessionEvents> {
       ...options,
       peerId: this.peerId,
       listenPort: this.listenPort,
-      dht: this.dhtNode,
+      dht: this.dhts().length > 0 ? this.peerDht : undefined,
       connector: this.connector,
+      localAddress: this.options.bind ? () => this.options.bind!.require() : undefined,
       // The metadata's connections carry on with the data once the torrent is added and started.
       handOver: (peers) => this.keepForTorrent(magnet.infoHash.toLowerCase(), peers),
     });
@@ -233,13 +372,17 @@ export class Session extends EventEmitter<SessionEvents> {
   private listenTcp(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const server = net.createServer((socket) => this.onIncoming(socket));
+      const host = this.host;
       server.once('error', (error: NodeJS.ErrnoException) => {
-        const where = `${this.options.host ?? '0.0.0.0'}:${port}`;
+        const where = host?.includes(':') ? `[${host}]:${port}` : `${host ?? '[::]'}:${port}`;
         reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is already in use (${where})`) : error);
       });
-      server.listen({ port, host: this.options.host }, () => {
+      // No host: '::' with IPv4 too where the system has IPv6, else 0.0.0.0 (Node's choice).
+      server.listen({ port, host, ipv6Only: false }, () => {
         this.server = server;
-        this.listenPort = (server.address() as net.AddressInfo).port;
+        const address = server.address() as net.AddressInfo;
+        this.listenPort = address.port;
+        this.ipv6Listening = address.family === 'IPv6';
         resolve(this.listenPort);
       });
     });
@@ -311,9 +454,12 @@ export class Session extends EventEmitter<SessionEvents> {
       maxPeers: this.options.maxPeersPerTorrent,
       uploadSlots: this.options.uploadSlots,
       readCacheBytes: this.options.readCacheBytes,
+      binding: this.options.bind,
+      ownIpv6: () => this.ownIpv6(),
       globalDownload: this.downloadLimiter,
       globalUpload: this.uploadLimiter,
-      mayConnect: () => this.connectionCount() < (this.options.maxConnections ?? 200),
+      // No dials while a bound network is down: they could only fail, and failures make the dialer forget peers.
+      mayConnect: () => (this.options.bind?.up ?? true) && this.connectionCount() < (this.options.maxConnections ?? 200),
       announceTimeoutMs: this.options.announceTimeoutMs,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
@@ -383,11 +529,13 @@ export class Session extends EventEmitter<SessionEvents> {
       port: this.listenPort,
       downloadLimit: this.downloadLimiter.rate,
       uploadLimit: this.uploadLimiter.rate,
-      dhtNodes: this.dhtNode?.nodeCount(),
+      dhtNodes: this.dhts().length > 0 ? this.peerDht.nodeCount() : undefined,
     };
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    await this.networkChange;
     for (const peers of this.handedOver.values()) for (const peer of peers) peer.wire.destroy();
     this.handedOver.clear();
     for (const wire of this.incoming) wire.destroy();
@@ -397,11 +545,21 @@ export class Session extends EventEmitter<SessionEvents> {
     this.lsd?.close();
     this.lsd = undefined;
     this.lsdRegistrations.clear();
-    await Promise.all([...this.list().map((t) => t.stop()), this.dhtNode?.close()]);
+    await Promise.all([...this.list().map((t) => t.stop()), ...this.dhts().map((dht) => dht.close())]);
     this.dhtNode = undefined;
+    this.dhtNode6 = undefined;
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = undefined;
   }
+}
+
+function networkDownMessage(bind: NetworkBinding): string {
+  return `network down: ${bind.what} has no address; no peer, tracker, DHT or web seed traffic until it returns`;
+}
+
+/** An address that names no one interface. */
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
 }
 
 /** How long a magnet's metadata connections wait for its torrent to start. */

@@ -1,4 +1,7 @@
+import type { PeerAddress } from '../discovery/tracker/types.js';
+import { formatIPv6 } from '../discovery/tracker/compact.js';
 import type { ExtensionPeer, WireExtension } from '../extensions/extension-api.js';
+import { ipBytes } from '../extensions/ip-bytes.js';
 import type { ExtensionHandshake } from '../wire/extension.js';
 import type { Peer } from './peer.js';
 
@@ -9,10 +12,22 @@ export class PeerExtensions {
     private readonly extensions: readonly WireExtension[],
     private readonly listenPort: () => number,
     private readonly maxRequests: number,
+    private readonly addresses: {
+      /** Our IPv6 address to offer (BEP 10 `ipv6`), when we take IPv6 connections. */
+      ownIpv6?: () => string | undefined;
+      /** A peer's IPv6 address from its handshake: another way to reach it. */
+      learnt?: (peer: PeerAddress) => void;
+    } = {},
   ) {}
 
-  handshake(): ExtensionHandshake {
+  /** `peerHost`: the address the peer is at, sent back to it as `yourip`. */
+  handshake(peerHost?: string): ExtensionHandshake {
     const handshake: ExtensionHandshake = { m: {}, v: 'btui 0.1.0', reqq: this.maxRequests, p: this.listenPort() || undefined };
+    const yourip = peerHost === undefined ? undefined : ipBytes(peerHost.replace(/^::ffff:(?=\d+\.)/, ''));
+    if (yourip) handshake.yourip = Buffer.from(yourip);
+    const own = this.addresses.ownIpv6?.();
+    const ipv6 = own === undefined ? undefined : ipBytes(own);
+    if (ipv6?.length === 16) handshake.ipv6 = Buffer.from(ipv6);
     this.extensions.forEach((extension, i) => {
       handshake.m[extension.name] = i + 1;
       Object.assign(handshake, extension.handshakeFields?.());
@@ -21,6 +36,10 @@ export class PeerExtensions {
   }
 
   onHandshake(peer: Peer, remote: ExtensionHandshake): void {
+    if (remote.ipv6 && remote.p && this.addresses.learnt) {
+      const host = formatIPv6(remote.ipv6);
+      if (host !== peer.host && !/^(::|::1|fe80:.*)$/i.test(host)) this.addresses.learnt({ host, port: remote.p });
+    }
     this.extensions.forEach((extension, i) => {
       const remoteId = remote.m[extension.name];
       const localId = i + 1;

@@ -7,7 +7,7 @@ import type { TorrentContext } from './torrent-context.js';
 export interface PeerRouterLinks {
   peers: { values(): IterableIterator<Peer>; get(id: string): Peer | undefined; remove(peer: Peer): boolean; connectMore(): void };
   extensions: {
-    handshake(): ExtensionHandshake;
+    handshake(peerHost?: string): ExtensionHandshake;
     onHandshake(peer: Peer, remote: ExtensionHandshake): void;
     onMessage(peer: Peer, localId: number, payload: Buffer): void;
     peerClosed(peer: Peer): void;
@@ -41,7 +41,7 @@ export class PeerRouter {
     wire.on('extended-handshake', (h) => extensions.onHandshake(peer, h));
     if (wire.remoteExtensions) extensions.onHandshake(peer, wire.remoteExtensions);
     // Incoming ones, and handed-over ones (their extension handshake named ut_metadata alone).
-    if ((peer.incoming || said) && wire.extendedEnabled) wire.sendExtendedHandshake(extensions.handshake());
+    if ((peer.incoming || said) && wire.extendedEnabled) wire.sendExtendedHandshake(extensions.handshake(peer.host));
     wire.on('drain', () => void this.links.uploader.pump(peer));
     wire.once('close', () => this.onClose(peer));
     if (said) this.sendHavesLate(peer);

@@ -22,7 +22,7 @@ export interface PeerSetOptions {
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
   /** Our extension handshake, sent on the connections we open. */
-  extensionHandshake(): ExtensionHandshake;
+  extensionHandshake(peerHost: string): ExtensionHandshake;
   /** A new peer is in the set: the torrent wires up its messages. */
   attached(peer: Peer): void;
 }
@@ -120,7 +120,7 @@ export class PeerSet {
     this.dialer.dial(candidate, {
       settings: () => ({
         infoHash,
-        extensions: this.options.extensionHandshake(),
+        extensions: this.options.extensionHandshake(candidate.host),
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         idleTimeoutMs: this.options.idleTimeoutMs,
       }),
@@ -212,6 +212,11 @@ export class PeerSet {
     this.dialer.known.delete(peer.id);
     this.ctx.warn(`banned ${peer.id}: ${reason}`);
     peer.wire.destroy(new Error(reason));
+  }
+
+  /** Closes every connection of a running torrent: each goes the way of any closed peer (its requests are freed, its address dialled again later). */
+  dropAll(): void {
+    for (const peer of [...this.peers.values()]) peer.wire.destroy();
   }
 
   /** Closes every connection (dials under way finish on their own and find the torrent stopped). */

@@ -3,6 +3,7 @@ import type { WebSeedOptions } from '../discovery/webseed/web-seed.js';
 import type { CheckHashing } from '../storage/storage.js';
 import type { Connector } from '../transport/connector.js';
 import type { HandedOverPeer } from '../transport/handover.js';
+import type { NetworkBinding } from '../transport/binding.js';
 import type { Housekeeper } from './housekeeper.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TorrentState } from './torrent-context.js';
@@ -45,6 +46,10 @@ export interface TorrentOptions {
   housekeeper?: Housekeeper;
   /** Turns addresses into handshaken wires; the session passes its own (one per peer id). */
   connector?: Connector;
+  /** Our IPv6 address for the extension handshake; absent when we take no IPv6 connections (then none are learnt either). */
+  ownIpv6?: () => string | undefined;
+  /** A bound session's address (--bind, --interface): trackers and web seeds use it, and stop while it is down. */
+  binding?: NetworkBinding;
   /** Connections made for this torrent before it ran (a magnet's metadata came over them): adopted when it starts. */
   handedOver?: () => HandedOverPeer[];
 }

@@ -53,13 +53,16 @@ export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hook
     handedOver: options.handedOver,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
-    extensionHandshake: () => extensions.handshake(),
+    extensionHandshake: (host) => extensions.handshake(host),
     attached: (peer) => router.attached(peer),
   });
   const wireExtensions = [...(options.extensions ?? [])];
   const pexAllowed = !meta.private && options.pex !== false && !wireExtensions.some((e) => e.name === 'ut_pex');
   if (pexAllowed) wireExtensions.push(new UtPex(peers.pexSwarm()));
-  extensions = new PeerExtensions(wireExtensions, options.listenPort, MAX_UPLOAD_QUEUE);
+  extensions = new PeerExtensions(wireExtensions, options.listenPort, MAX_UPLOAD_QUEUE, {
+    ownIpv6: options.ownIpv6,
+    learnt: options.ownIpv6 && ((address) => peers.addPeers([address])),
+  });
   const resume = new ResumeSaver(ctx, options.resumePath);
   const uploader = new Uploader(ctx, pieceBuffers, {
     readCacheBytes: options.readCacheBytes ?? READ_CACHE_BYTES,
@@ -85,7 +88,12 @@ export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hook
     },
   );
   const choking = new Choking(ctx, peers, options.uploadSlots ?? 8);
-  webSeeds = new WebSeeds(ctx, options.webSeeds, {
+  const binding = options.binding;
+  const webSeedSetting =
+    binding && options.webSeeds !== false
+      ? { ...(typeof options.webSeeds === 'object' ? options.webSeeds : {}), localAddress: () => binding.require() }
+      : options.webSeeds;
+  webSeeds = new WebSeeds(ctx, webSeedSetting, {
     hasWriteRoom: () => download.hasWriteRoom,
     deliver: (id, index, begin, data) => download.onWebSeedBlock(id, index, begin, data),
     fillOthers: () => download.fillOthers(),

@@ -247,6 +247,11 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.announcer.announceNow();
   }
 
+  /** Closes every peer connection, running or not (the session's bound network went down). */
+  dropConnections(): void {
+    this.peers.dropAll();
+  }
+
   setLimits(limits: { download?: number; upload?: number }): void {
     if (limits.download !== undefined) this.downloadLimiter.setRate(limits.download);
     if (limits.upload !== undefined) this.uploadLimiter.setRate(limits.upload);
@@ -370,9 +375,11 @@ export class Torrent extends EventEmitter<TorrentEvents> {
         downloaded: this.traffic.downloaded,
         left: bytesLeft(this.picker.have, this.meta.pieceCount, (i) => this.picker.pieceSize(i)),
         numwant: 80,
+        ipv6: this.options.ownIpv6?.(),
       }),
       timeoutMs: this.options.announceTimeoutMs,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+      localAddress: this.options.binding && (() => this.options.binding!.require()),
     });
     announcer.on('peers', (peers: PeerAddress[]) => this.addPeers(peers));
     announcer.on('update', () => this.emit('trackers'));

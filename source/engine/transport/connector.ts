@@ -7,6 +7,7 @@
  * share a read with its handshake, and PeerWire parses them straight after the 'handshake'
  * event. A promise would resolve a microtask later, after those messages had gone unheard.
  */
+import type { NetworkBinding } from './binding.js';
 import type { Duplex } from 'node:stream';
 import type { ExtensionHandshake } from '../wire/extension.js';
 import { encodeHandshake, PROTOCOL, type Handshake } from '../wire/handshake.js';
@@ -55,6 +56,8 @@ export interface ConnectorOptions {
   localAddress?: string;
   /** MSE/PE: default `prefer`. */
   encryption?: EncryptionMode;
+  /** A bound session's address: every dial leaves from it, none while it is down (overrides localAddress). */
+  binding?: NetworkBinding;
 }
 
 /** An MSE/PE handshake that does not finish in this long (or the handshake timeout, if shorter) fails. */
@@ -71,7 +74,7 @@ export class Connector {
 
   constructor(options: ConnectorOptions) {
     this.peerId = options.peerId;
-    this.transport = options.transport ?? makeTcpTransport({ localAddress: options.localAddress });
+    this.transport = options.transport ?? makeTcpTransport({ localAddress: options.localAddress, binding: options.binding });
     this.encryption = options.encryption ?? 'prefer';
   }
 

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { NetworkBinding } from './binding.js';
 import { connectPeerSocket } from './peer-socket.js';
 import type { Dialing, Transport } from './transport.js';
 
@@ -8,6 +9,8 @@ export interface TcpTransportOptions {
    * address). Used only for peers of its family: an IPv4 address cannot reach an IPv6 peer.
    */
   localAddress?: string;
+  /** A bound session's address (--bind, --interface): every dial leaves from it, none while it is down. */
+  binding?: NetworkBinding;
 }
 
 /** Plain TCP over the shared-read-buffer sockets of peer-socket.ts. */
@@ -17,7 +20,27 @@ export function makeTcpTransport(options: TcpTransportOptions = {}): Transport {
   return {
     name: 'tcp',
     dial(host, port, timeoutMs, callbacks): Dialing {
+      if (options.binding) {
+        let from: string;
+        try {
+          from = options.binding.localFor(host);
+        } catch {
+          return failSoon(callbacks);
+        }
+        return dialTcp(host, port, from, timeoutMs, callbacks);
+      }
       return dialTcp(host, port, local && net.isIP(host) === localFamily ? local : undefined, timeoutMs, callbacks);
+    },
+  };
+}
+
+/** A dial that cannot start: failed() on the next tick, as a refused connection would be. */
+function failSoon(callbacks: Parameters<Transport['dial']>[3]): Dialing {
+  let cancelled = false;
+  setImmediate(() => cancelled || callbacks.failed());
+  return {
+    cancel() {
+      cancelled = true;
     },
   };
 }

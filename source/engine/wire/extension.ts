@@ -9,7 +9,10 @@ export interface ExtensionHandshake {
   p?: number;
   reqq?: number;
   metadata_size?: number;
+  /** The peer's address as the sender sees it (4 or 16 bytes). */
   yourip?: Buffer;
+  /** The sender's IPv6 address (16 bytes), to connect back over IPv6. */
+  ipv6?: Buffer;
   upload_only?: number;
 }
 
@@ -24,6 +27,7 @@ export function encodeExtensionHandshake(h: ExtensionHandshake): Buffer {
   if (h.reqq !== undefined) d.set('reqq', h.reqq);
   if (h.metadata_size !== undefined) d.set('metadata_size', h.metadata_size);
   if (h.yourip !== undefined) d.set('yourip', h.yourip);
+  if (h.ipv6 !== undefined) d.set('ipv6', h.ipv6);
   if (h.upload_only !== undefined) d.set('upload_only', h.upload_only);
   return encode(d);
 }
@@ -61,6 +65,8 @@ export function decodeExtensionHandshake(payload: Buffer): ExtensionHandshake {
   if (size !== undefined) h.metadata_size = size;
   const yourip = value.get('yourip');
   if (isBytes(yourip) && (yourip.length === 4 || yourip.length === 16)) h.yourip = Buffer.from(yourip);
+  const ipv6 = value.get('ipv6');
+  if (isBytes(ipv6) && ipv6.length === 16) h.ipv6 = Buffer.from(ipv6);
   const uploadOnly = smallInt(value.get('upload_only'));
   if (uploadOnly !== undefined) h.upload_only = uploadOnly;
   return h;

@@ -37,15 +37,16 @@ test('announce URL carries the raw hashes, counters, compact=1 and optional fiel
     numwant: 50,
     key: 0xdeadbeef,
     trackerId: 'x y',
+    ipv6: '2001:db8::1',
   });
   assert.equal(
     url,
     'http://t.test/announce?passkey=abc&info_hash=%01%23Eg%89%AB%CD%EF%01%23Eg%89%AB%CD%EF%01%23Eg' +
-      '&peer_id=-BT0001-%00%FF%20abcdefg&port=6881&uploaded=1&downloaded=2&left=3&compact=1&event=started&numwant=50&key=deadbeef&trackerid=x%20y',
+      '&peer_id=-BT0001-%00%FF%20abcdefg&port=6881&uploaded=1&downloaded=2&left=3&compact=1&event=started&numwant=50&key=deadbeef&trackerid=x%20y&ipv6=2001%3Adb8%3A%3A1',
   );
   const plain = buildAnnounceUrl('http://t.test/announce', { infoHash, peerId, port: 1, uploaded: 0, downloaded: 0, left: 0 });
   assert.match(plain, /^http:\/\/t\.test\/announce\?info_hash=/);
-  assert.doesNotMatch(plain, /event=|numwant=|key=|trackerid=/);
+  assert.doesNotMatch(plain, /event=|numwant=|key=|trackerid=|ipv6=/);
 });
 
 test('scrape URL rule (BEP 48)', () => {

@@ -13,17 +13,18 @@ const fast = { udpBaseTimeoutMs: 100, udpMaxTries: 3 };
 type Reply = (packet: Buffer) => void;
 
 /** A scriptable UDP tracker; `handle` sees each packet and answers through `reply`. */
-async function fakeUdpTracker(t: TestContext, handle: (packet: Buffer, reply: Reply) => void) {
-  const socket = dgram.createSocket('udp4');
+async function fakeUdpTracker(t: TestContext, handle: (packet: Buffer, reply: Reply) => void, host = '127.0.0.1') {
+  const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const received: Buffer[] = [];
   socket.on('message', (msg, rinfo) => {
     received.push(msg);
     handle(msg, (packet) => socket.send(packet, rinfo.port, rinfo.address));
   });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
   t.after(() => socket.close());
   clearUdpConnectionCache();
-  return { url: `udp://127.0.0.1:${(socket.address() as AddressInfo).port}/announce`, received };
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { url: `udp://${shown}:${(socket.address() as AddressInfo).port}/announce`, received };
 }
 
 const actionOf = (p: Buffer) => p.readUInt32BE(8);
@@ -76,7 +77,9 @@ test('UDP announce: connect, then a well-formed 98-byte announce; peers and coun
   const tracker = await fakeUdpTracker(t, wellBehaved);
   const result = await announce(tracker.url, { ...params, event: 'completed', key: 0xabcdef01 }, fast);
   assert.deepEqual(result, { interval: 1800, incomplete: 2, complete: 3, peers: [{ host: '10.0.0.1', port: 6881 }] });
-  const [connect, request] = tracker.received;
+  // Under load the 100 ms retransmission may send the connect twice before its answer lands.
+  const [connect] = tracker.received;
+  const request = tracker.received.find((p) => p.length > 16 && actionOf(p) === 1);
   assert.equal(connect!.length, 16);
   assert.equal(connect!.readBigUInt64BE(0), PROTOCOL_ID);
   assert.equal(request!.length, 98);
@@ -208,4 +211,27 @@ test('UDP: refused port and unknown host give clear errors', async () => {
     (e: unknown) => e instanceof TrackerError && /refused/.test(e.reason),
   );
   await assert.rejects(scrape('udp://no-such-host.invalid:6969/announce', [infoHash], fast), /cannot resolve host 'no-such-host.invalid'/);
+});
+
+test('UDP over IPv6 (BEP 15 on a v6 address): the tracker at [::1] answers with 18-byte peers', async (t) => {
+  const v6peers = Buffer.concat([
+    Buffer.from('20010db8000000000000000000000001', 'hex'),
+    Buffer.from([0x1a, 0xe1]),
+    Buffer.from('00000000000000000000000000000001', 'hex'),
+    Buffer.from([0xc8, 0xd5]),
+  ]);
+  const tracker = await fakeUdpTracker(
+    t,
+    (packet, reply) => {
+      if (actionOf(packet) === 0) return reply(connectReply(packet));
+      if (actionOf(packet) === 1) return reply(announceReply(packet, v6peers));
+    },
+    '::1',
+  );
+  const result = await announce(tracker.url, params, fast);
+  assert.deepEqual(result.peers, [
+    { host: '2001:db8::1', port: 6881 },
+    { host: '::1', port: 51413 },
+  ]);
+  assert.ok(tracker.received.some((p) => p.length === 98 && actionOf(p) === 1));
 });

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import { BencodeError, decode, isBytes, isDict, isInt, type BDict, type BValue } from '../../codec/bencode.js';
 import { parseCompactPeers4, parseCompactPeers6 } from './compact.js';
 import { startDeadline, type Deadline } from './deadline.js';
@@ -51,6 +52,7 @@ export function buildAnnounceUrl(url: string, p: AnnounceParams): string {
   if (p.numwant !== undefined) pairs.push(`numwant=${p.numwant}`);
   if (p.key !== undefined) pairs.push(`key=${(p.key >>> 0).toString(16).padStart(8, '0')}`);
   if (p.trackerId !== undefined) pairs.push(`trackerid=${encodeURIComponent(p.trackerId)}`);
+  if (p.ipv6 !== undefined) pairs.push(`ipv6=${encodeURIComponent(p.ipv6)}`);
   return withQuery(url, pairs);
 }
 
@@ -157,10 +159,12 @@ function getOnce(
   url: URL,
   original: string,
   deadline: Deadline,
+  localAddress: string | undefined,
 ): Promise<{ redirect?: string; status: number; statusText: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
-    const req = client.get(url, { agent: false, headers: { 'user-agent': 'btui/0.1', 'accept-encoding': 'identity' } }, (res) => {
+    const bound = localAddress ? { localAddress, family: isIP(localAddress) } : {};
+    const req = client.get(url, { agent: false, ...bound, headers: { 'user-agent': 'btui/0.1', 'accept-encoding': 'identity' } }, (res) => {
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (status >= 300 && status < 400 && location) {
@@ -210,7 +214,7 @@ export async function trackerGet(target: string, original: string, opts: Tracker
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new TrackerError(original, `cannot follow a redirect to ${url.protocol}`);
-      const reply = await getOnce(url, original, deadline);
+      const reply = await getOnce(url, original, deadline, opts.localAddress);
       if (reply.redirect) {
         if (hop >= MAX_REDIRECTS) throw new TrackerError(original, `too many redirects (more than ${MAX_REDIRECTS})`);
         current = reply.redirect;

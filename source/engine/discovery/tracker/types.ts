@@ -11,6 +11,8 @@ export interface AnnounceParams {
   numwant?: number;
   key?: number;
   trackerId?: string;
+  /** BEP 7: our IPv6 address, for a tracker reached over IPv4 to hand out too (HTTP only). */
+  ipv6?: string;
 }
 
 export interface PeerAddress {
@@ -49,4 +51,6 @@ export interface TrackerRequestOptions {
   udpBaseTimeoutMs?: number;
   /** UDP only: packets sent without an answer before giving up (BEP 15 allows 9). */
   udpMaxTries?: number;
+  /** A bound session's address: the request leaves from it, and only trackers of its family are reached. */
+  localAddress?: string;
 }

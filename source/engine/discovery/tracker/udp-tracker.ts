@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import { startDeadline, type Deadline } from './deadline.js';
 import { TrackerError } from './errors.js';
 import type { AnnounceParams, AnnounceResult, ScrapeStats, TrackerRequestOptions } from './types.js';
@@ -58,12 +58,14 @@ class UdpTrackerSession {
   private tries = 0;
   private readonly baseTimeoutMs: number;
   private readonly maxTries: number;
+  private readonly localAddress: string | undefined;
 
   constructor(
     private readonly url: string,
     private readonly deadline: Deadline,
     opts: TrackerRequestOptions,
   ) {
+    this.localAddress = opts.localAddress;
     this.baseTimeoutMs = opts.udpBaseTimeoutMs ?? DEFAULT_UDP_BASE_TIMEOUT_MS;
     this.maxTries = Math.max(1, opts.udpMaxTries ?? DEFAULT_UDP_MAX_TRIES);
   }
@@ -77,22 +79,26 @@ class UdpTrackerSession {
     let address: string;
     let family: number;
     try {
-      ({ address, family } = await this.abortable(lookup(host)));
+      // Bound: only an address of the bound one's family can be reached from it.
+      ({ address, family } = await this.abortable(lookup(host, { family: this.localAddress ? isIP(this.localAddress) : 0 })));
     } catch (error) {
       if (this.deadline.signal.aborted) throw this.deadline.error();
       throw new TrackerError(this.url, `cannot resolve host '${host}'`);
     }
     this.ipv6 = family === 6 && isIPv6(address);
-    this.key = `${address}:${port}`;
+    this.key = `${this.localAddress ?? ''}>${address}:${port}`;
     const socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
     this.socket = socket;
     await this.abortable(
       new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
-        socket.connect(port, address, () => {
-          socket.off('error', reject);
-          resolve();
-        });
+        const connect = () =>
+          socket.connect(port, address, () => {
+            socket.off('error', reject);
+            resolve();
+          });
+        if (this.localAddress) socket.bind({ address: this.localAddress, port: 0 }, connect);
+        else connect();
       }),
     ).catch((error: NodeJS.ErrnoException) => {
       if (this.deadline.signal.aborted) throw this.deadline.error();

@@ -1,6 +1,7 @@
 /** One HTTP range request, streamed: the body goes to a callback as it arrives. */
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 
 export class HttpRangeError extends Error {
   /** A permanent error (404, no range support, ...) will not go away by retrying. */
@@ -23,6 +24,8 @@ export interface RangeRequest {
   /** No bytes for this long: the request fails. */
   idleTimeoutMs: number;
   signal?: AbortSignal;
+  /** A bound session's address: the request leaves from it (and reaches only hosts of its family). */
+  localAddress?: string;
   /** Body bytes in order, exactly `length` in all; returns how long to pause the response (rate limits). */
   onData(chunk: Buffer): number;
 }
@@ -43,6 +46,7 @@ export function fetchRange(url: string, start: number, length: number, request: 
       agent: target.protocol === 'https:' ? request.agents.https : request.agents.http,
       headers: { range: `bytes=${start}-${start + length - 1}`, 'user-agent': 'btui/0.1.0' },
       signal: request.signal,
+      ...(request.localAddress ? { localAddress: request.localAddress, family: isIP(request.localAddress) } : {}),
     });
     req.setTimeout(request.idleTimeoutMs, () => req.destroy(new HttpRangeError(`no data for ${request.idleTimeoutMs / 1000} s`, false)));
     req.once('error', (error) =>

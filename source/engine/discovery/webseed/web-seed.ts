@@ -33,6 +33,8 @@ export interface WebSeedOptions {
   maxFailures?: number;
   /** First retry delay; doubles with each consecutive failure, up to a minute. */
   retryMs?: number;
+  /** A bound session's address; throws while the network is down (then nothing is fetched). */
+  localAddress?: () => string | undefined;
 }
 
 export interface WebSeedStats {
@@ -63,6 +65,7 @@ export class WebSeed {
   private retryAt = 0;
   private hashFailures = 0;
   private retryTimer?: NodeJS.Timeout;
+  private readonly localAddress: () => string | undefined;
 
   constructor(
     readonly url: string,
@@ -78,6 +81,7 @@ export class WebSeed {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 20_000;
     this.maxFailures = options.maxFailures ?? 6;
     this.retryMs = options.retryMs ?? 1000;
+    this.localAddress = options.localAddress ?? (() => undefined);
     this.agents = {
       http: new http.Agent({ keepAlive: true, maxSockets: this.parallel }),
       https: new https.Agent({ keepAlive: true, maxSockets: this.parallel }),
@@ -86,6 +90,11 @@ export class WebSeed {
 
   /** Starts requests up to the parallel limit, if there is work and no back-off. */
   fill(): void {
+    try {
+      this.localAddress();
+    } catch {
+      return; // the bound network is down: the torrent's tick calls fill() again
+    }
     const count = Math.ceil(Math.max(this.meta.pieceLength, RUN_BYTES) / 16384);
     while (!this.disabledReason && this.active < this.parallel && Date.now() >= this.retryAt) {
       const blocks = this.torrent.pick(this.id, count);
@@ -166,7 +175,14 @@ export class WebSeed {
     for (const part of planRange(this.url, this.meta, run.offset, run.length)) {
       if (signal.aborted) throw new Error('aborted');
       if ('zeros' in part) onData(Buffer.alloc(part.zeros));
-      else await fetchRange(part.url, part.start, part.length, { agents: this.agents, idleTimeoutMs: this.idleTimeoutMs, signal, onData });
+      else
+        await fetchRange(part.url, part.start, part.length, {
+          agents: this.agents,
+          idleTimeoutMs: this.idleTimeoutMs,
+          signal,
+          onData,
+          localAddress: this.localAddress(),
+        });
     }
   }
 
