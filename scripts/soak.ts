@@ -5,6 +5,10 @@
  * answer of the engine to a stats() request, errors.
  *
  *   node --import tsx scripts/soak.ts [--duration S] [--torrents N] [--connections N]
+ *
+ * `--mode daemon` instead soaks a real `btui daemon` at seedbox scale (scripts/soak/daemon-scale.ts):
+ *
+ *   npm run soak -- --mode daemon --torrents 10000 [--start] [--hosts N] [--in-flight N]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +20,7 @@ import { parseMetainfo, type Metainfo } from '../source/engine/metainfo/metainfo
 import { Session } from '../source/engine/session/session.js';
 import { metainfoFromFiles } from '../source/engine/storage/metainfo-from-files.js';
 import { encode } from '../source/engine/codec/bencode.js';
+import { daemonSoak } from './soak/daemon-scale.js';
 
 const CLIENTS = 5;
 
@@ -27,7 +32,30 @@ interface EngineSample {
 }
 
 if (process.argv[2] === 'engine') runEngine(process.argv[3]!, Number(process.argv[4]));
+else if (process.argv.includes('daemon') && process.argv.includes('--mode')) void soakDaemon();
 else void orchestrate();
+
+async function soakDaemon(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      mode: { type: 'string' },
+      duration: { type: 'string', default: '30' },
+      torrents: { type: 'string', default: '10000' },
+      start: { type: 'boolean', default: false },
+      hosts: { type: 'string', default: '50' },
+      'in-flight': { type: 'string', default: '32' },
+    },
+  });
+  const summary = await daemonSoak({
+    torrents: Number(values.torrents),
+    durationS: Number(values.duration),
+    start: values.start ?? false,
+    hosts: Number(values.hosts),
+    inFlight: Number(values['in-flight']),
+  });
+  console.log(JSON.stringify(summary));
+  process.exit(0);
+}
 
 /** The process under test: seeds every torrent in `dir`, answers stats requests over IPC. */
 async function runEngine(dir: string, torrentCount: number): Promise<void> {

@@ -18,9 +18,10 @@ import type {
   RpcTorrentParts,
   RpcTorrentStatus,
   RpcPartsWanted,
+  RpcPeersFrom,
 } from '../rpc/backend.js';
 import type { TorrentService } from '../service/torrent-service.js';
-import type { TorrentSummary } from '../service/types.js';
+import type { PeersFrom, TorrentSummary } from '../service/types.js';
 import { addTorrent } from './rpc-add.js';
 import { RpcParts } from './rpc-parts.js';
 import { applySessionChanges, freeSpace, sessionOf } from './rpc-session.js';
@@ -77,6 +78,7 @@ export class ServiceRpcBackend implements RpcBackend {
     service.on('torrent-changed', (ref, kind) => {
       const cached = this.cache.get(ref.id);
       if (cached) cached.stale = true;
+      if (kind === 'trackers' || kind === 'state') this.parts.trackersChanged(ref.id);
       const dates = this.datesOf(ref.id);
       const now = Date.now();
       if (kind === 'settings' || kind === 'state') dates.edit = now;
@@ -152,7 +154,6 @@ export class ServiceRpcBackend implements RpcBackend {
       if (p.downloadRate > 0) sending++;
       if (p.uploadRate > 0) getting++;
     }
-    const seeding = s.state === 'seeding';
     return {
       id: s.id,
       hashString: s.infoHash,
@@ -166,7 +167,7 @@ export class ServiceRpcBackend implements RpcBackend {
       haveValid: s.completedBytes,
       haveUnchecked: 0,
       desiredAvailable: this.desiredAvailable(s, s.leftUntilDone),
-      corruptEver: 0,
+      corruptEver: s.corrupt,
       downloadedEver: s.downloaded,
       uploadedEver: s.uploaded,
       rateDownload: s.downloadRate,
@@ -200,9 +201,11 @@ export class ServiceRpcBackend implements RpcBackend {
       editDate: dates.edit,
       dateCreated: facts.dateCreated,
       manualAnnounceTime: 0,
-      secondsDownloading: 0,
-      // Since completion while seeding: btui keeps no seeding clock across pauses yet.
-      secondsSeeding: seeding && s.completedAt ? Math.max(0, Math.floor((now - Math.max(s.completedAt, dates.start)) / 1000)) : 0,
+      secondsDownloading: s.secondsDownloading,
+      secondsSeeding: s.secondsSeeding,
+      clockRunning: s.clockRunning,
+      clockAt: s.clockAt,
+      peersFrom: peersFromOf(s.peersFrom),
       isStalled: false,
       downloadDir: s.directory,
       queuePosition: s.queuePosition,
@@ -338,6 +341,18 @@ export class ServiceRpcBackend implements RpcBackend {
   shutdown(): void {
     this.host.shutdown?.();
   }
+}
+
+function peersFromOf(p: PeersFrom): RpcPeersFrom {
+  return {
+    fromCache: p.cache,
+    fromDht: p.dht,
+    fromIncoming: p.incoming,
+    fromLpd: p.lpd,
+    fromLtep: p.ltep,
+    fromPex: p.pex,
+    fromTracker: p.tracker,
+  };
 }
 
 function statusOf(s: TorrentSummary): RpcTorrentStatus {

@@ -3,14 +3,18 @@ import { scrapeUrlFor } from '../engine/discovery/tracker/scrape-url.js';
 import type { RpcFile, RpcPeer, RpcTracker } from '../rpc/backend.js';
 import type { TorrentService } from '../service/torrent-service.js';
 
-const TRACKER_REUSE_MS = 5000;
-
 export class RpcParts {
-  private readonly trackerViews = new Map<number, { at: number; list: RpcTracker[] }>();
+  /** Each torrent's trackers as last built, until the service says they changed. */
+  private readonly trackerViews = new Map<number, RpcTracker[]>();
 
   constructor(private readonly service: TorrentService) {}
 
   forget(id: number): void {
+    this.trackerViews.delete(id);
+  }
+
+  /** An announce (or a start, stop, replacement) changed what the trackers show. */
+  trackersChanged(id: number): void {
     this.trackerViews.delete(id);
   }
 
@@ -49,9 +53,8 @@ export class RpcParts {
 
   /** Announces change them every few minutes: a poll every 2 s reuses the same array (the RPC caches what it made of it). */
   trackers(id: number): RpcTracker[] {
-    const now = Date.now();
     const cached = this.trackerViews.get(id);
-    if (cached && now - cached.at < TRACKER_REUSE_MS) return cached.list;
+    if (cached) return cached;
     const list: RpcTracker[] = (this.service.trackers(id) ?? []).map((t, i) => ({
       id: i,
       announce: t.url,
@@ -67,24 +70,9 @@ export class RpcParts {
       leecherCount: t.leechers ?? -1,
       downloadCount: -1,
     }));
-    // Unchanged since the last build: the same array, so what the RPC made of it stays valid.
-    if (cached && sameTrackers(cached.list, list)) {
-      this.trackerViews.set(id, { at: now, list: cached.list });
-      return cached.list;
-    }
-    this.trackerViews.set(id, { at: now, list });
+    this.trackerViews.set(id, list);
     return list;
   }
-}
-
-function sameTrackers(a: readonly RpcTracker[], b: readonly RpcTracker[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]! as unknown as Record<string, unknown>;
-    for (const key of Object.keys(x) as (keyof RpcTracker)[]) if (x[key] !== y[key]) return false;
-  }
-  return true;
 }
 
 function scrapeUrl(announce: string): string {

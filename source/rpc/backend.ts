@@ -97,8 +97,11 @@ export interface RpcTorrent {
   readonly dateCreated: number;
   /** When a manual re-announce is next allowed, 0 = now. */
   readonly manualAnnounceTime: number;
+  /** Seconds spent downloading and seeding, across runs, as of `clockAt` (ms since the epoch); the one named by `clockRunning` keeps counting after it. */
   readonly secondsDownloading: number;
   readonly secondsSeeding: number;
+  readonly clockRunning?: 'downloading' | 'seeding';
+  readonly clockAt?: number;
   /** Active but moving no data for long enough to leave a queue slot free. */
   readonly isStalled: boolean;
 

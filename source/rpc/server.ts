@@ -100,10 +100,10 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     // Pieces, written in turn: a 10,000-torrent list is never joined into one string first.
     const chunks = serializeResponse(response);
     let length = 0;
-    for (const c of chunks) length += Buffer.byteLength(c, 'utf8');
+    for (const c of chunks) length += typeof c === 'string' ? Buffer.byteLength(c, 'utf8') : c.length;
     res.writeHead(200, { Server: 'btui', 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': length });
-    for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i], 'utf8');
-    res.end(chunks[chunks.length - 1], 'utf8');
+    for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]!);
+    res.end(chunks[chunks.length - 1]!);
   }
 
   /** Reads the body up to the cap; undefined when it is larger (a 413 is sent) or the client went away. */

@@ -29,6 +29,8 @@ interface FieldSpec {
   readonly part?: keyof RpcPartsWanted;
   /** Reads the session's seed limits from the context. */
   readonly session?: boolean;
+  /** Reads the clock (FieldContext.nowMs): its JSON cannot be reused from one request to the next. */
+  readonly clock?: boolean;
 }
 
 export const STATUS_CODE: Readonly<Record<RpcTorrentStatus, number>> = {
@@ -245,6 +247,11 @@ function piecesBase64(t: RpcTorrent, p: RpcTorrentParts): string {
   return Buffer.from(bits.buffer, bits.byteOffset, length).toString('base64');
 }
 
+/** Seconds since the snapshot was made, while the torrent still does what the clock counts. */
+function runningSeconds(t: RpcTorrent, what: 'downloading' | 'seeding', c: FieldContext): number {
+  return t.clockRunning === what && t.clockAt !== undefined ? Math.max(0, Math.floor((c.nowMs - t.clockAt) / 1000)) : 0;
+}
+
 const PEERS_FROM_NONE = { fromCache: 0, fromDht: 0, fromIncoming: 0, fromLpd: 0, fromLtep: 0, fromPex: 0, fromTracker: 0 };
 
 const FIELDS: Readonly<Record<string, FieldSpec>> = {
@@ -310,8 +317,8 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   rateDownload: { get: (t) => t.rateDownload },
   rateUpload: { get: (t) => t.rateUpload },
   recheckProgress: { get: (t) => t.recheckProgress },
-  secondsDownloading: { get: (t) => t.secondsDownloading },
-  secondsSeeding: { get: (t) => t.secondsSeeding },
+  secondsDownloading: { get: (t, _p, c) => t.secondsDownloading + runningSeconds(t, 'downloading', c), clock: true },
+  secondsSeeding: { get: (t, _p, c) => t.secondsSeeding + runningSeconds(t, 'seeding', c), clock: true },
   seedIdleLimit: { get: (t) => t.seedIdleLimit },
   seedIdleMode: { get: (t) => MODE_CODE[t.seedIdleMode] },
   seedRatioLimit: { get: (t) => t.seedRatioLimit },
@@ -345,6 +352,8 @@ export interface CompiledFields {
   readonly parts: RpcPartsWanted | undefined;
   /** Whether the FieldContext's session seed limits are read. */
   readonly needsSession: boolean;
+  /** Whether a field reads the clock. */
+  readonly needsClock: boolean;
 }
 
 export function compileFields(names: readonly string[]): CompiledFields {
@@ -352,6 +361,7 @@ export function compileFields(names: readonly string[]): CompiledFields {
   const getters: Getter[] = [];
   let parts: RpcPartsWanted | undefined;
   let needsSession = false;
+  let needsClock = false;
   for (const name of names) {
     if (!Object.hasOwn(FIELDS, name) || keys.includes(name)) continue;
     const spec = FIELDS[name]!;
@@ -359,8 +369,9 @@ export function compileFields(names: readonly string[]): CompiledFields {
     getters.push(spec.get);
     if (spec.part) (parts ??= {})[spec.part] = true;
     if (spec.session) needsSession = true;
+    if (spec.clock) needsClock = true;
   }
-  return { keys, getters, parts, needsSession };
+  return { keys, getters, parts, needsSession, needsClock };
 }
 
 const NO_PARTS: RpcTorrentParts = {};

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Torrent } from '../engine/torrent/torrent.js';
 import type { SavedTorrent } from '../session-state/session-file.js';
+import { clockSeconds, newClock, type ActivityClock } from './activity-clock.js';
 import type { PendingMagnet } from './magnet-fetches.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type QueueSubject } from './queue-manager.js';
 import type { AddOptions, GoalMode, TorrentRef } from './types.js';
@@ -32,6 +33,10 @@ export interface Entry extends QueueSubject {
   completedAt?: number;
   downloadedBase: number;
   uploadedBase: number;
+  /** Bytes discarded by failed hash checks in earlier runs (the engine's torrent counts this run's). */
+  corruptBase: number;
+  /** Time spent downloading and seeding, across runs. */
+  clock: ActivityClock;
   priority: number;
   filePriorities: Uint8Array;
   userPaused: boolean;
@@ -69,6 +74,8 @@ export function newEntry(id: number, hash: string, fileCount: number, options: A
     order: addedAt,
     downloadedBase: 0,
     uploadedBase: 0,
+    corruptBase: 0,
+    clock: newClock(),
     priority: Math.max(MIN_PRIORITY, Math.min(MAX_PRIORITY, options.priority ?? 2)),
     filePriorities: options.filePriorities ?? new Uint8Array(fileCount).fill(1),
     userPaused: false,
@@ -88,15 +95,103 @@ export function newEntry(id: number, hash: string, fileCount: number, options: A
   };
 }
 
-/** One entry as session.json keeps it; undefined for demo torrents. */
+/** One entry as session.json keeps it; undefined for demo torrents. The same object while nothing in it changed. */
 export function savedEntry(entry: Entry): SavedTorrent | undefined {
   if (entry.ephemeral || (!entry.torrent && !entry.pending)) return undefined;
-  const common = {
+  const kept = savedEntries.get(entry);
+  if (kept && unchanged(entry, kept)) return kept.saved;
+  const saved = buildSaved(entry);
+  savedEntries.set(entry, {
+    saved,
+    labels: entry.labels,
+    torrent: entry.torrent,
+    pending: entry.pending,
+    clockRunning: entry.clock.running,
+  });
+  return saved;
+}
+
+interface Kept {
+  saved: SavedTorrent;
+  labels: readonly string[];
+  torrent?: Torrent;
+  pending?: PendingMagnet;
+  clockRunning: ActivityClock['running'];
+}
+
+/** Each entry's last saved form: a session write over 10,000 torrents rebuilds only those that changed. */
+const savedEntries = new WeakMap<Entry, Kept>();
+
+function unchanged(entry: Entry, kept: Kept): boolean {
+  const s = kept.saved;
+  if (
+    kept.torrent !== entry.torrent ||
+    kept.pending !== entry.pending ||
+    kept.labels !== entry.labels ||
+    kept.clockRunning !== entry.clock.running ||
+    s.priority !== entry.priority ||
+    s.addedAt !== entry.addedAt ||
+    (s.queueOrder ?? s.addedAt) !== entry.order ||
+    s.seedRatioLimit !== entry.seedRatioLimit ||
+    s.seedRatioMode !== entry.seedRatioMode ||
+    s.seedIdleLimit !== entry.seedIdleLimit ||
+    s.seedIdleMode !== entry.seedIdleMode ||
+    s.downloadLimit !== entry.downloadLimit ||
+    s.uploadLimit !== entry.uploadLimit
+  )
+    return false;
+  const torrent = entry.torrent;
+  if (!torrent) return s.paused === (entry.pending!.status === 'paused');
+  const run = torrent.transferred;
+  if (
+    s.paused !== entry.userPaused ||
+    s.directory !== torrent.directory ||
+    s.completedAt !== entry.completedAt ||
+    s.downloaded !== entry.downloadedBase + run.downloaded ||
+    s.uploaded !== entry.uploadedBase + run.uploaded ||
+    s.corrupt !== entry.corruptBase + run.corrupt ||
+    !sameSeconds(s, clockSeconds(entry.clock, Date.now())) ||
+    s.filePriorities.length !== entry.filePriorities.length
+  )
+    return false;
+  for (let i = 0; i < s.filePriorities.length; i++) if (s.filePriorities[i] !== entry.filePriorities[i]) return false;
+  return true;
+}
+
+/** A fixed shape (no spreads): 10,000 of these are compared and serialised on every session write. */
+/**
+ * A running clock is saved again only every few minutes (10,000 seeding torrents would otherwise
+ * all be serialised on every write); a clock that stopped or started is saved at once.
+ */
+const CLOCK_SAVE_S = 300;
+
+function sameSeconds(s: SavedTorrent, now: { downloading: number; seeding: number }): boolean {
+  const d = now.downloading - s.secondsDownloading;
+  const e = now.seeding - s.secondsSeeding;
+  return d >= 0 && d < CLOCK_SAVE_S && e >= 0 && e < CLOCK_SAVE_S;
+}
+
+function buildSaved(entry: Entry): SavedTorrent {
+  const torrent = entry.torrent;
+  const pending = torrent ? undefined : entry.pending!;
+  const run = torrent?.transferred;
+  const seconds = clockSeconds(entry.clock, Date.now());
+  const saved: SavedTorrent = {
     infoHash: entry.hash,
-    paused: entry.userPaused,
+    torrentFile: torrent ? join('torrents', `${entry.hash}.torrent`) : undefined,
+    magnet: pending?.uri,
+    directory: torrent ? torrent.directory : pending!.directory,
+    paused: torrent ? entry.userPaused : pending!.status === 'paused',
     priority: entry.priority,
+    filePriorities: torrent ? Array.from(entry.filePriorities) : [],
     addedAt: entry.addedAt,
-    ...(entry.order !== entry.addedAt ? { queueOrder: entry.order } : {}),
+    queueOrder: entry.order !== entry.addedAt ? entry.order : undefined,
+    completedAt: torrent ? entry.completedAt : undefined,
+    downloaded: run ? entry.downloadedBase + run.downloaded : 0,
+    uploaded: run ? entry.uploadedBase + run.uploaded : 0,
+    corrupt: run ? entry.corruptBase + run.corrupt : 0,
+    secondsDownloading: seconds.downloading,
+    secondsSeeding: seconds.seeding,
     labels: [...entry.labels],
     seedRatioLimit: entry.seedRatioLimit,
     seedRatioMode: entry.seedRatioMode,
@@ -105,28 +200,7 @@ export function savedEntry(entry: Entry): SavedTorrent | undefined {
     downloadLimit: entry.downloadLimit,
     uploadLimit: entry.uploadLimit,
   };
-  if (entry.torrent) {
-    const stats = entry.torrent.stats();
-    return {
-      ...common,
-      torrentFile: join('torrents', `${entry.hash}.torrent`),
-      directory: stats.directory,
-      filePriorities: [...entry.filePriorities],
-      completedAt: entry.completedAt,
-      downloaded: entry.downloadedBase + stats.downloaded,
-      uploaded: entry.uploadedBase + stats.uploaded,
-    };
-  }
-  const pending = entry.pending!;
-  return {
-    ...common,
-    magnet: pending.uri,
-    directory: pending.directory,
-    paused: pending.status === 'paused',
-    filePriorities: [],
-    downloaded: 0,
-    uploaded: 0,
-  };
+  return saved;
 }
 
 export function applySaved(entry: Entry, saved: SavedTorrent): void {

@@ -68,6 +68,7 @@ export async function moveTorrent(host: MoveHost, entry: Entry, directory: strin
       // This run's transfer totals leave with the engine's torrent: they stay the entry's.
       entry.downloadedBase += run.downloaded;
       entry.uploadedBase += run.uploaded;
+      entry.corruptBase += torrent.transferred.corrupt;
       entry.completedAt ??= run.completedAt;
     } finally {
       if (resume && resumePath)

@@ -13,6 +13,8 @@ import {
   type SavedSession,
   type SavedTorrent,
 } from '../session-state/session-file.js';
+import { SessionText } from '../session-state/session-text.js';
+import { newClock } from './activity-clock.js';
 import { applySaved, newEntry, savedEntry, type Entry } from './entry.js';
 import type { QueueManager } from './queue-manager.js';
 import type { TorrentRegistry } from './registry.js';
@@ -72,7 +74,8 @@ export class SessionPersistence {
   ) {
     this.path = sessionFilePath(stateDirectory);
     this.debounceMs = options.debounceMs ?? 1000;
-    this.write = options.write ?? writeSessionFile;
+    const text = new SessionText();
+    this.write = options.write ?? ((path, session) => writeSessionFile(path, session, text));
   }
 
   get isHeld(): boolean {
@@ -262,6 +265,8 @@ async function restoreOne(host: RestoreHost, saved: SavedTorrent): Promise<void>
   entry.completedAt = saved.completedAt;
   entry.downloadedBase = saved.downloaded;
   entry.uploadedBase = saved.uploaded;
+  entry.corruptBase = saved.corrupt;
+  entry.clock = newClock({ downloading: saved.secondsDownloading, seeding: saved.secondsSeeding });
   entry.userPaused = saved.paused;
   applySaved(entry, saved);
   host.registry.register(entry);

@@ -3,10 +3,11 @@ import { filePieces } from '../engine/metainfo/piece-layout.js';
 import type { Torrent } from '../engine/torrent/torrent.js';
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import type { Bitfield } from '../engine/codec/bitfield.js';
+import { clockSeconds, type ActivityClock } from './activity-clock.js';
 import type { Entry, WantedBytes } from './entry.js';
 import type { PendingMagnet } from './magnet-fetches.js';
 import type { TorrentRegistry } from './registry.js';
-import type { FileInfo, PeerInfo, PieceInfo, SeedGoals, TorrentInfo, TorrentKey, TorrentSummary, TrackerInfo } from './types.js';
+import type { FileInfo, PeerInfo, PeersFrom, PieceInfo, SeedGoals, TorrentInfo, TorrentKey, TorrentSummary, TrackerInfo } from './types.js';
 
 /** The service's plain-copy reads of one torrent: each builds only what it names. */
 export class TorrentReads {
@@ -101,6 +102,9 @@ export function torrentSummary(entry: Entry, torrent: Torrent, queuePosition: nu
     uploadRate: s.uploadRate,
     downloaded,
     uploaded,
+    corrupt: entry.corruptBase + torrent.transferred.corrupt,
+    ...clockFields(entry.clock),
+    peersFrom: s.peersFrom,
     ratio: basis > 0 ? uploaded / basis : 0,
     peers: s.peers,
     knownPeers: s.knownPeers,
@@ -116,6 +120,15 @@ export function torrentSummary(entry: Entry, torrent: Torrent, queuePosition: nu
     dataPath: torrent.storage.root,
     ...entryFields(entry),
   };
+}
+
+const NO_PEERS: PeersFrom = Object.freeze({ tracker: 0, dht: 0, pex: 0, lpd: 0, incoming: 0, ltep: 0, cache: 0 });
+
+/** The clock as a summary carries it: the seconds up to now, and what still counts from then on. */
+function clockFields(clock: ActivityClock): Pick<TorrentSummary, 'secondsDownloading' | 'secondsSeeding' | 'clockRunning' | 'clockAt'> {
+  const now = Date.now();
+  const seconds = clockSeconds(clock, now);
+  return { secondsDownloading: seconds.downloading, secondsSeeding: seconds.seeding, clockRunning: clock.running, clockAt: now };
 }
 
 /** What a summary takes from the service's own record, whatever the engine says. */
@@ -153,6 +166,9 @@ export function pendingSummary(entry: Entry, pending: PendingMagnet, queuePositi
     uploadRate: 0,
     downloaded: 0,
     uploaded: 0,
+    corrupt: 0,
+    ...clockFields(entry.clock),
+    peersFrom: NO_PEERS,
     ratio: 0,
     peers: pending.status === 'metadata' ? (p?.connected ?? 0) : 0,
     knownPeers: p?.known ?? pending.magnet.peers.length,

@@ -24,6 +24,8 @@ export class TorrentRegistry {
   private removalsForgottenBefore = 0;
   private listCache?: readonly TorrentRef[];
   private positionCache?: Map<string, number>;
+  /** The entry last in queue order when positionCache was built or last appended to. */
+  private lastInOrder?: Entry;
 
   constructor(private readonly events: RegistryEvents) {}
 
@@ -65,14 +67,28 @@ export class TorrentRegistry {
 
   /** A registered entry is now listed: torrent-added. */
   announce(entry: Entry): void {
-    this.listChanged();
+    this.listChanged(entry);
     entry.changedAt = ++this.sequence;
     this.events.added(entry.ref);
   }
 
-  /** A listed entry got or lost its torrent or magnet: the list and the positions are built again. */
-  listChanged(): void {
+  /**
+   * A listed entry got or lost its torrent or magnet: the list is built again, and so are the
+   * queue positions, unless `listed` (newly listed) is already placed or goes last in queue order,
+   * as a new torrent of the lowest priority present does: 10,000 adds would sort the list 10,000 times.
+   */
+  listChanged(listed?: Entry): void {
     this.listCache = undefined;
+    const positions = this.positionCache;
+    if (listed && positions) {
+      if (positions.has(listed.hash)) return;
+      const last = this.lastInOrder;
+      if (!last || listed.priority < last.priority || (listed.priority === last.priority && listed.order >= last.order)) {
+        positions.set(listed.hash, positions.size);
+        this.lastInOrder = listed;
+        return;
+      }
+    }
     this.positionCache = undefined;
   }
 
@@ -146,7 +162,11 @@ export class TorrentRegistry {
   }
 
   private positions(): Map<string, number> {
-    this.positionCache ??= new Map(this.queueOrder().map((e, i) => [e.hash, i]));
+    if (!this.positionCache) {
+      const order = this.queueOrder();
+      this.positionCache = new Map(order.map((e, i) => [e.hash, i]));
+      this.lastInOrder = order.at(-1);
+    }
     return this.positionCache;
   }
 }

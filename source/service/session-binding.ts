@@ -1,6 +1,7 @@
 import type { Session } from '../engine/session/session.js';
 import type { Torrent } from '../engine/torrent/torrent.js';
 import { printable } from '../format/text.js';
+import { noteState } from './activity-clock.js';
 import { newEntry, type Entry } from './entry.js';
 import type { MagnetFetches } from './magnet-fetches.js';
 import type { SessionPersistence } from './persistence.js';
@@ -68,7 +69,8 @@ export class SessionBinding {
     entry.torrent = torrent;
     if (entry.downloadLimit || entry.uploadLimit) torrent.setLimits({ download: entry.downloadLimit, upload: entry.uploadLimit });
     this.bind(entry, torrent);
-    registry.listChanged();
+    noteState(entry.clock, torrent.state, Date.now());
+    registry.listChanged(entry);
     if (replacing) registry.touch(entry, 'state');
     else registry.announce(entry);
     this.host.persistence.scheduleSave();
@@ -79,6 +81,7 @@ export class SessionBinding {
     if (!entry) return;
     entry.unbind?.();
     entry.unbind = undefined;
+    noteState(entry.clock, 'removed', Date.now());
     // Moving: the stopped torrent still answers reads until the one in the new directory replaces it.
     if (entry.moving) return;
     entry.torrent = undefined;
@@ -92,6 +95,7 @@ export class SessionBinding {
     const progress = () => registry.touch(entry, 'progress');
     const handlers: Record<(typeof TORRENT_EVENTS)[number], (...args: any[]) => void> = {
       state: () => {
+        noteState(entry.clock, torrent.state, Date.now());
         registry.touch(entry, 'state');
         persistence.scheduleSave();
         queue.schedule();
@@ -112,7 +116,7 @@ export class SessionBinding {
         queue.schedule();
       },
       trackers: () => {
-        progress();
+        registry.touch(entry, 'trackers');
         this.noteTrackerErrors(torrent, name);
       },
       peer: progress,

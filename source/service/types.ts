@@ -1,8 +1,9 @@
+import type { PeersFrom } from '../engine/torrent/torrent-stats.js';
 import type { TorrentState } from '../engine/torrent/torrent.js';
 import type { GoalMode, SavedSession } from '../session-state/session-file.js';
 import type { MoveFs } from './move-data.js';
 
-export type { GoalMode };
+export type { GoalMode, PeersFrom };
 
 /**
  * The service's read types: plain copies, never live engine objects. Strings are as the
@@ -49,6 +50,15 @@ export interface TorrentSummary extends SeedGoals {
   /** Totals across runs. */
   readonly downloaded: number;
   readonly uploaded: number;
+  /** Bytes discarded by failed hash checks, across runs. */
+  readonly corrupt: number;
+  /** Time spent downloading and seeding across runs: whole seconds up to `clockAt`, plus the time since while `clockRunning` says so. */
+  readonly secondsDownloading: number;
+  readonly secondsSeeding: number;
+  readonly clockRunning?: 'downloading' | 'seeding';
+  readonly clockAt: number;
+  /** Connected peers by where they were learned of. */
+  readonly peersFrom: PeersFrom;
   readonly ratio: number;
   readonly peers: number;
   readonly knownPeers: number;
@@ -164,7 +174,8 @@ export interface GlobalInfo {
 export type LogLevel = 'info' | 'warn' | 'error';
 
 /** What kind of change: 'progress' for traffic and pieces (frequent), anything else for changes a user made or should see at once. */
-export type ChangeKind = 'progress' | 'tick' | 'state' | 'settings';
+/** What changed: 'trackers' is an announce's news (status, counts, next time), nothing else. */
+export type ChangeKind = 'progress' | 'tick' | 'state' | 'settings' | 'trackers';
 
 export interface ServiceEvents {
   'torrent-added': [TorrentRef];

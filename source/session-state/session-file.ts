@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { jsonSyntaxError } from '../format/json-error.js';
+import { SessionText } from './session-text.js';
 
 export interface SavedTorrent {
   infoHash: string;
@@ -18,6 +19,11 @@ export interface SavedTorrent {
   completedAt?: number;
   downloaded: number;
   uploaded: number;
+  /** Bytes discarded by failed hash checks; absent in older files (0). */
+  corrupt: number;
+  /** Seconds spent downloading and seeding, across runs; absent in older files (0). */
+  secondsDownloading: number;
+  secondsSeeding: number;
   /** Added after version 1's first files: absent in older files (read as the defaults below). */
   labels: string[];
   /** Upload/size at which the torrent stops seeding, when seedRatioMode is 'single'. */
@@ -44,11 +50,22 @@ export function sessionFilePath(stateDirectory: string): string {
   return join(stateDirectory, 'session.json');
 }
 
-/** Written to a temporary file, then renamed over the old one: a crash leaves either the old or the new file. */
-export async function writeSessionFile(path: string, session: SavedSession): Promise<void> {
+/**
+ * Written to a temporary file, then renamed over the old one: a crash leaves either the old or
+ * the new file. A writer that saves often passes its own SessionText to reuse unchanged lines.
+ */
+export async function writeSessionFile(path: string, session: SavedSession, text = new SessionText()): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(session, null, 1)}\n`);
+  const file = await open(temporary, 'w');
+  try {
+    const parts = text.encode(session);
+    const size = parts.reduce((sum, part) => sum + part.length, 0);
+    const { bytesWritten } = await file.writev(parts);
+    if (bytesWritten !== size) throw new Error(`short write of ${temporary}: ${bytesWritten} of ${size} bytes`);
+  } finally {
+    await file.close();
+  }
   await rename(temporary, path);
 }
 
@@ -112,6 +129,9 @@ export async function readSessionFile(path: string): Promise<ReadSession> {
         completedAt: typeof t.completedAt === 'number' ? t.completedAt : undefined,
         downloaded: num(t.downloaded, 0),
         uploaded: num(t.uploaded, 0),
+        corrupt: num(t.corrupt, 0),
+        secondsDownloading: num(t.secondsDownloading, 0),
+        secondsSeeding: num(t.secondsSeeding, 0),
         labels: Array.isArray(t.labels) ? t.labels.filter((l): l is string => typeof l === 'string' && l !== '') : [],
         seedRatioLimit: num(t.seedRatioLimit, 2),
         seedRatioMode: GOAL_MODES.includes(t.seedRatioMode as GoalMode) ? t.seedRatioMode! : 'global',

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { readSessionFile, writeSessionFile, type SavedSession } from '../../source/session-state/session-file.js';
 import type { TorrentRef } from '../../source/service/types.js';
 import { openService } from '../helpers/service.js';
-import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+import { randomTorrent, startSeeder, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 import { tempDir } from '../helpers/tools.js';
 
 const savedHashes = (path: string): string[] => (JSON.parse(readFileSync(path, 'utf8')) as SavedSession).torrents.map((x) => x.infoHash);
@@ -304,4 +304,88 @@ test('a torrent listed twice in session.json comes back once, the second entry r
   assert.deepEqual(second.service.summary(hash)!.labels, [], 'the first entry wins');
   second.store.refresh();
   assert.ok(second.store.getSnapshot().log.some((e) => e.text === `cannot restore ${hash}: listed twice in the session file`));
+});
+
+test('a session write reuses each unchanged torrent saved form and rebuilds the changed ones', async (t) => {
+  const s = openService(tempDir(t), { t });
+  const a = await s.service.addMetainfo(randomTorrent({ name: 'kept-a', sizes: [1000] }).meta, { paused: true });
+  const b = await s.service.addMetainfo(randomTorrent({ name: 'kept-b', sizes: [1000, 2000] }).meta, { paused: true });
+  const first = s.service.savedSession().torrents;
+  const second = s.service.savedSession().torrents;
+  assert.equal(second[0], first[0], 'nothing changed: the same object');
+  assert.equal(second[1], first[1]);
+  await s.service.setLabels(a, ['tv']);
+  await s.service.setPriority(b, 3);
+  const third = s.service.savedSession().torrents;
+  assert.notEqual(third[0], first[0]);
+  assert.deepEqual(third[0]!.labels, ['tv']);
+  assert.equal(third[1]!.priority, 3);
+  await s.service.save();
+  const onDisk = (await readSessionFile(s.service.sessionPath)).session.torrents;
+  assert.deepEqual(
+    onDisk.map((x) => [x.infoHash, x.labels, x.priority]),
+    [
+      [a, ['tv'], 2],
+      [b, [], 3],
+    ],
+  );
+});
+
+test('corrupt bytes and seconds downloading/seeding come back from session.json and are saved again', async (t) => {
+  const dir = tempDir(t);
+  const { meta } = randomTorrent({ name: 'clocked', sizes: [5000] });
+  const first = openService(dir, { t });
+  const hash = await first.service.addMetainfo(meta, { paused: true });
+  const saved = (await readSessionFile(first.service.sessionPath)).session;
+  await first.close();
+  saved.torrents[0] = { ...saved.torrents[0]!, corrupt: 7, secondsDownloading: 100, secondsSeeding: 50 };
+  await writeSessionFile(first.service.sessionPath, saved);
+
+  const again = openService(dir, { t });
+  await again.service.restore();
+  const summary = again.service.summary(hash)!;
+  assert.equal(summary.corrupt, 7);
+  assert.equal(summary.secondsDownloading, 100);
+  assert.equal(summary.secondsSeeding, 50);
+  assert.equal(summary.clockRunning, undefined, 'paused: the clock stands');
+  await again.service.setLabels(hash, ['x']);
+  const back = (await readSessionFile(again.service.sessionPath)).session.torrents[0]!;
+  assert.deepEqual([back.corrupt, back.secondsDownloading, back.secondsSeeding], [7, 100, 50]);
+});
+
+test('peersFrom: a connected peer counts under the source it was learned from', async (t) => {
+  const dir = tempDir(t);
+  const { meta, data } = randomTorrent({ name: 'sourced', sizes: [4 * 1024 * 1024], pieceLength: 16384 });
+  const seeder = await startSeeder(t, meta, data, join(dir, 'seed'));
+  const s = openService(dir, { t });
+  const seen = new Set<string>();
+  s.service.on('torrent-changed', (ref) => {
+    const from = s.service.summary(ref.id)?.peersFrom;
+    for (const [source, n] of Object.entries(from ?? {})) if (n > 0) seen.add(source);
+  });
+  const hash = await s.service.addMetainfo(meta);
+  const torrent = s.session.get(hash)!;
+  torrent.addPeers([{ host: '127.0.0.1', port: seeder.port }], 'dht');
+  await waitForDone(torrent);
+  assert.deepEqual([...seen], ['dht']);
+  const summary = s.service.summary(hash)!;
+  assert.equal(summary.clockRunning, 'seeding', 'done: the seeding clock runs');
+});
+
+test('queue positions stay right as torrents are added one by one, whatever their priority', async (t) => {
+  const s = openService(tempDir(t), { t });
+  const add = (name: string, priority?: number) =>
+    s.service.addMetainfo(randomTorrent({ name, sizes: [100] }).meta, { paused: true, priority });
+  const positions = () => s.service.list().map((ref) => [s.service.summary(ref.id)!.name, s.service.summary(ref.id)!.queuePosition]);
+  const a = await add('a');
+  assert.deepEqual(positions(), [['a', 0]]);
+  await add('b');
+  await add('low', 1);
+  await add('c');
+  await add('high', 3);
+  await add('d');
+  assert.deepEqual(Object.fromEntries(positions()), { high: 0, a: 1, b: 2, c: 3, d: 4, low: 5 });
+  await s.service.remove(a);
+  await add('e');
+  assert.deepEqual(Object.fromEntries(positions()), { high: 0, b: 1, c: 2, d: 3, e: 4, low: 5 });
 });

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { announce } from './tracker/index.js';
+import type { Limiter } from './tracker/limiter.js';
 import type { AnnounceEvent, AnnounceParams, PeerAddress } from './tracker/types.js';
 import { describeError } from '../../errors.js';
 
@@ -33,6 +34,8 @@ export interface AnnouncerOptions {
   /** Lower bound on the re-announce interval, whatever a tracker says. */
   minIntervalSeconds?: number;
   udpBaseTimeoutMs?: number;
+  /** Shared by the session's torrents: how many announces run at once. */
+  limiter?: Limiter;
   /** A bound session's address for each request; throws while the network is down (the attempt fails, nothing is sent). */
   localAddress?: () => string | undefined;
 }
@@ -125,15 +128,17 @@ export class Announcer extends EventEmitter {
     if (!event && this.completedPending && tier.startedSent) event = 'completed';
     this.emit('update');
     try {
-      const result = await announce(
-        url,
-        { ...this.options.params(), event },
-        {
-          timeoutMs: this.options.timeoutMs ?? 20_000,
-          udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
-          localAddress: this.options.localAddress?.(),
-        },
-      );
+      const send = () =>
+        announce(
+          url,
+          { ...this.options.params(), event },
+          {
+            timeoutMs: this.options.timeoutMs ?? 20_000,
+            udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+            localAddress: this.options.localAddress?.(),
+          },
+        );
+      const result = await (this.options.limiter ? this.options.limiter.run(send) : send());
       if (!this.running) return;
       tier.startedSent = true;
       if (event === 'completed') this.completedPending = false;

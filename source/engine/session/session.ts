@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { Limiter } from '../discovery/tracker/limiter.js';
 import net from 'node:net';
 import { rm } from 'node:fs/promises';
 import type { Metainfo } from '../metainfo/metainfo.js';
@@ -21,6 +22,9 @@ import type { EncryptionMode } from '../transport/mse/policy.js';
 import { makePeerId } from '../wire/peer-id.js';
 import type { HandedOverPeer } from '../transport/handover.js';
 import type { CheckHashing } from '../storage/storage.js';
+
+/** Tracker announces running at once (libtorrent's default of active tracker requests is similar). */
+const MAX_ANNOUNCES = 32;
 
 export interface SessionOptions {
   /** Listen port; 0 = any free port. */
@@ -140,6 +144,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly lsdRegistrations = new Map<string, () => void>();
   /** One timer for every torrent's periodic work. */
   private readonly housekeeper = new Housekeeper();
+  /** Announces to trackers at once, over every torrent: a start of thousands spreads out behind it. */
+  private readonly announceLimiter = new Limiter(MAX_ANNOUNCES);
   /** Connections a magnet's metadata came over, by info-hash, kept for its torrent to adopt when it starts. */
   private readonly handedOver = new Map<string, HandedOverPeer[]>();
 
@@ -280,7 +286,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!this.lsd || torrent.meta.private || this.lsdRegistrations.has(key)) return;
     this.lsdRegistrations.set(
       key,
-      this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer])),
+      this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer], 'lpd')),
     );
   }
 
@@ -317,7 +323,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.peerDht,
       torrent.infoHash,
       () => this.listenPort,
-      (peers) => torrent.addPeers(peers),
+      (peers) => torrent.addPeers(peers, 'dht'),
       {
         intervalMs: this.options.dht?.announceIntervalMs,
         active: () => torrent.isRunning,
@@ -461,6 +467,7 @@ export class Session extends EventEmitter<SessionEvents> {
       // No dials while a bound network is down: they could only fail, and failures make the dialer forget peers.
       mayConnect: () => (this.options.bind?.up ?? true) && this.connectionCount() < (this.options.maxConnections ?? 200),
       announceTimeoutMs: this.options.announceTimeoutMs,
+      announceLimiter: this.announceLimiter,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,

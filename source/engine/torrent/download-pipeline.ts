@@ -378,6 +378,7 @@ export class DownloadPipeline {
 
   private onHashFailed(index: number, contributors: ReadonlySet<string>): void {
     this.ctx.traffic.hashFailures++;
+    this.ctx.traffic.corrupt += this.ctx.picker.pieceSize(index);
     this.ctx.picker.pieceFailed(index);
     this.links.hashFailed(index);
     for (const id of contributors) {

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { Bitfield } from '../codec/bitfield.js';
-import type { PeerAddress } from '../discovery/tracker/types.js';
+import type { PeerAddress, PeerSource } from '../discovery/tracker/types.js';
 import { PEX_REACHABLE, PEX_SEED } from '../extensions/pex-codec.js';
 import type { PexSwarm } from '../extensions/ut-pex.js';
 import type { Connector } from '../transport/connector.js';
@@ -30,6 +30,9 @@ export interface PeerSetOptions {
 /** Peer exchange stops adding to the known list beyond this many addresses. */
 const MAX_KNOWN_FROM_PEX = 1000;
 
+/** Sources remembered per torrent, at most. */
+const MAX_SOURCES = 5000;
+
 /** A torrent's connections: the known addresses and dialing them, incoming ones, bans. */
 export class PeerSet {
   private readonly peers = new Map<string, Peer>();
@@ -37,6 +40,8 @@ export class PeerSet {
   /** Addresses known to be seeds (peer exchange said so, or a connection showed it): a seed does not dial them. */
   private readonly seeds = new Set<string>();
   private readonly dialer: Dialer;
+  /** Where each address was first learned of; made on the first address (10,000 idle torrents have none). */
+  private sources?: Map<string, PeerSource>;
 
   constructor(
     private readonly ctx: Pick<TorrentContext, 'meta' | 'state' | 'running' | 'warn'>,
@@ -74,11 +79,14 @@ export class PeerSet {
     return this.peers.values();
   }
 
-  addPeers(addresses: PeerAddress[]): void {
+  /** Addresses to dial, learned of from `from` (explicit ones, and those without a source, count as the tracker's). */
+  addPeers(addresses: PeerAddress[], from: PeerSource = 'tracker'): void {
     for (const { host, port, seed, explicit } of addresses) {
       if (!port || port > 65535) continue;
       const key = addressKey(host, port);
       if (this.banned.has(key)) continue;
+      this.sources ??= new Map();
+      if (!this.sources.has(key) && this.sources.size < MAX_SOURCES) this.sources.set(key, from);
       this.dialer.known.add(host, port, explicit ? EXPLICIT_DIAL_POLICY : SWARM_DIAL_POLICY);
       if (seed) this.seeds.add(key);
     }
@@ -169,6 +177,7 @@ export class PeerSet {
     this.sameRemote(wire)?.wire.destroy();
     (stream as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     const peer = new Peer(id, wire, stream, host, port, incoming, new Bitfield(this.ctx.meta.pieceCount));
+    peer.source = incoming ? 'incoming' : (this.sources?.get(addressKey(host, port)) ?? 'tracker');
     peer.handedOver = said;
     this.peers.set(id, peer);
     if (!incoming) this.dialer.known.add(host, port);
@@ -239,7 +248,7 @@ export class PeerSet {
       },
       learnPeers: (addresses) => {
         const known = this.dialer.known.size;
-        if (known < MAX_KNOWN_FROM_PEX) this.addPeers(addresses.slice(0, MAX_KNOWN_FROM_PEX - known));
+        if (known < MAX_KNOWN_FROM_PEX) this.addPeers(addresses.slice(0, MAX_KNOWN_FROM_PEX - known), 'pex');
       },
     };
   }

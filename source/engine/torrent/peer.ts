@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { PeerSource } from '../discovery/tracker/types.js';
 import type { Bitfield } from '../codec/bitfield.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import type { BlockRequest } from './picker.js';
@@ -35,6 +36,8 @@ export class Peer {
   uploading = false;
   unrequestedBytes = 0;
   hashFailures = 0;
+  /** Where its address came from (a connection it opened: 'incoming'). */
+  source: PeerSource = 'tracker';
   blocksReceived = 0;
   /**
    * For a connection made before the torrent ran (a magnet's metadata fetch): what the peer said

@@ -1,3 +1,4 @@
+import type { Limiter } from '../discovery/tracker/limiter.js';
 import type { WireExtension } from '../extensions/extension-api.js';
 import type { WebSeedOptions } from '../discovery/webseed/web-seed.js';
 import type { CheckHashing } from '../storage/storage.js';
@@ -31,6 +32,8 @@ export interface TorrentOptions {
   sequential?: boolean;
   filePriorities?: Uint8Array;
   announceTimeoutMs?: number;
+  /** The session's bound on announces running at once. */
+  announceLimiter?: Limiter;
   udpBaseTimeoutMs?: number;
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;

@@ -1,9 +1,12 @@
+import type { PeerSource } from '../discovery/tracker/types.js';
 import type { Bitfield } from '../codec/bitfield.js';
 import type { Metainfo } from '../metainfo/metainfo.js';
 import { clientFromPeerId } from '../wire/peer-id.js';
 import type { Peer } from './peer.js';
 import type { PiecePicker } from './picker.js';
 import type { TorrentState } from './torrent-context.js';
+
+export type PeersFrom = Record<PeerSource, number>;
 
 export interface TorrentStats {
   infoHash: string;
@@ -26,6 +29,8 @@ export interface TorrentStats {
   ratio: number;
   peers: number;
   seeds: number;
+  /** Connected peers by where they were learned of. */
+  peersFrom: PeersFrom;
   knownPeers: number;
   etaSeconds?: number;
   addedAt: number;
@@ -68,6 +73,8 @@ export class Traffic {
   uploaded = 0;
   wasted = 0;
   hashFailures = 0;
+  /** Bytes of pieces that failed their hash check and were discarded (Transmission's corruptEver). */
+  corrupt = 0;
   private readonly samples: { at: number; down: number; up: number }[] = [];
 
   sample(now: number): void {
@@ -116,7 +123,11 @@ export function torrentStats(t: TorrentStatsInput): TorrentStats {
   const completedBytes = have.isComplete() ? meta.length : completedBytesOf(have, meta, t.picker);
   const rates = traffic.rates(t.running);
   let seeds = 0;
-  for (const p of t.peers) if (p.isSeed) seeds++;
+  const peersFrom: PeersFrom = { tracker: 0, dht: 0, pex: 0, lpd: 0, incoming: 0, ltep: 0, cache: 0 };
+  for (const p of t.peers) {
+    if (p.isSeed) seeds++;
+    peersFrom[p.source]++;
+  }
   const left = meta.length - completedBytes;
   return {
     infoHash: meta.infoHash,
@@ -137,6 +148,7 @@ export function torrentStats(t: TorrentStatsInput): TorrentStats {
     ratio: traffic.downloaded > 0 ? traffic.uploaded / traffic.downloaded : 0,
     peers: t.peerCount,
     seeds,
+    peersFrom,
     knownPeers: t.knownPeers,
     etaSeconds: rates.down > 0 && left > 0 ? left / rates.down : undefined,
     addedAt: t.addedAt,

@@ -8,7 +8,7 @@ import { PiecePicker } from './picker.js';
 import { RateLimiter } from './rate-limiter.js';
 import { sharedHousekeeper, type Housekeeper } from './housekeeper.js';
 import { Storage, StorageError } from '../storage/storage.js';
-import type { PeerAddress } from '../discovery/tracker/types.js';
+import type { PeerAddress, PeerSource } from '../discovery/tracker/types.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import { describeError } from '../../errors.js';
 import type { TorrentContext, TorrentState } from './torrent-context.js';
@@ -125,6 +125,16 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** Where its data is (changes when moved). */
+  get directory(): string {
+    return this.options.directory;
+  }
+
+  /** Payload bytes received, sent, wasted (unrequested or duplicate) and discarded by failed hashes this run: stats() without the rest. */
+  get transferred(): { readonly downloaded: number; readonly uploaded: number; readonly wasted: number; readonly corrupt: number } {
+    return this.traffic;
   }
 
   // ---- lifecycle ----
@@ -305,8 +315,8 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   // ---- peers ----
 
-  addPeers(addresses: PeerAddress[]): void {
-    this.peers.addPeers(addresses);
+  addPeers(addresses: PeerAddress[], from?: PeerSource): void {
+    this.peers.addPeers(addresses, from);
   }
 
   /** An incoming connection whose handshake named this torrent (the session answered it). */
@@ -379,6 +389,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       }),
       timeoutMs: this.options.announceTimeoutMs,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+      limiter: this.options.announceLimiter,
       localAddress: this.options.binding && (() => this.options.binding!.require()),
     });
     announcer.on('peers', (peers: PeerAddress[]) => this.addPeers(peers));

@@ -4,7 +4,7 @@ import type { RpcTorrent, RpcTorrentParts } from '../backend.js';
 import { RpcArgumentError, optOneOf, type Args } from '../args.js';
 import { RECENTLY_ACTIVE_MS, parseIds, selectTorrents } from '../ids.js';
 import { compileFields, torrentObject, torrentRow, type CompiledFields, type FieldContext } from '../torrent-fields.js';
-import { jsonArray, jsonArrayOfTexts } from '../json-chunks.js';
+import { BatchBytes, jsonArray, jsonArrayOfTexts } from '../json-chunks.js';
 import type { MethodContext } from './context.js';
 
 export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record<string, unknown>> {
@@ -40,7 +40,12 @@ export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record
   const out =
     format === 'table'
       ? jsonArray(torrents, (t, i) => torrentRow(t, compiled, fieldContext, parts?.[i]), [JSON.stringify(compiled.keys)])
-      : jsonArrayOfTexts(torrents, (t, i) => objectText(t, compiled, fieldContext, parts?.[i]));
+      : jsonArrayOfTexts(
+          torrents,
+          (t, i) => objectText(t, compiled, fieldContext, parts?.[i]),
+          64,
+          selector.kind === 'all' ? batchBytesFor(compiled) : undefined,
+        );
 
   const result: Record<string, unknown> = { torrents: out };
   if (selector.kind === 'recently-active') result['removed'] = [...(await backend.removedSince(nowMs - RECENTLY_ACTIVE_MS))];
@@ -51,7 +56,7 @@ export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record
  * A torrent's object as JSON text, reused while nothing it is made of changed: the same (immutable)
  * torrent snapshot, the same field list, the same part arrays and session seed limits. A poll of
  * 10,000 mostly idle torrents every 2 s (Flood) then serialises only the ones that moved. Getters
- * are pure functions of those inputs (FieldContext.nowMs is read by none).
+ * are pure functions of those inputs, but for the few that read the clock (secondsSeeding...), never cached.
  */
 interface Fragment {
   readonly keys: string;
@@ -62,6 +67,20 @@ interface Fragment {
 }
 
 const fragments = new WeakMap<RpcTorrent, Fragment>();
+
+/** The last full answer's encoded batches, per field list (a few lists at most: Flood's, Sonarr's...). */
+const batchBytes = new Map<string, BatchBytes>();
+
+function batchBytesFor(compiled: CompiledFields): BatchBytes {
+  const key = compiled.keys.join(',');
+  let kept = batchBytes.get(key);
+  if (!kept) {
+    if (batchBytes.size >= 4) batchBytes.delete(batchBytes.keys().next().value!);
+    kept = new BatchBytes();
+    batchBytes.set(key, kept);
+  }
+  return kept;
+}
 const keysText = new WeakMap<CompiledFields, string>();
 
 function sameParts(a: RpcTorrentParts | undefined, b: RpcTorrentParts | undefined): boolean {
@@ -76,6 +95,7 @@ function objectText(t: RpcTorrent, compiled: CompiledFields, c: FieldContext, p:
     keys = compiled.keys.join('\0');
     keysText.set(compiled, keys);
   }
+  if (compiled.needsClock) return JSON.stringify(torrentObject(t, compiled, c, p));
   const cached = fragments.get(t);
   if (
     cached &&

@@ -48,6 +48,8 @@ test('a peer that sends corrupt blocks is banned and the result is still correct
     );
   }
   assert.ok(torrent.stats().hashFailures >= 1, 'corrupt pieces were detected');
+  const { corrupt } = torrent.transferred;
+  assert.ok(corrupt > 0 && corrupt <= torrent.stats().hashFailures * meta.pieceLength, `their bytes are counted as corrupt (${corrupt})`);
   assert.ok(
     warnings.some((w) => w.includes(`127.0.0.1:${evil.port}`) && w.includes('banned')),
     `evil peer banned: ${warnings.join('; ')}`,

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { trackerHosts } from './host-lookup.js';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { BencodeError, decode, isBytes, isDict, isInt, type BDict, type BValue } from '../../codec/bencode.js';
@@ -141,6 +142,7 @@ function describeNetworkError(error: NodeJS.ErrnoException, host: string): strin
   switch (error.code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
+    case 'ETIMEOUT':
     case 'EAI_NONAME':
       return `cannot resolve host '${host}'`;
     case 'ECONNREFUSED':
@@ -164,7 +166,13 @@ function getOnce(
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const bound = localAddress ? { localAddress, family: isIP(localAddress) } : {};
-    const req = client.get(url, { agent: false, ...bound, headers: { 'user-agent': 'btui/0.1', 'accept-encoding': 'identity' } }, (res) => {
+    const options = {
+      agent: false,
+      lookup: trackerHosts.forNet,
+      ...bound,
+      headers: { 'user-agent': 'btui/0.1', 'accept-encoding': 'identity' },
+    };
+    const req = client.get(url, options, (res) => {
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (status >= 300 && status < 400 && location) {

@@ -15,6 +15,11 @@ export interface AnnounceParams {
   ipv6?: string;
 }
 
+/** Where a peer was learned of (Transmission's peersFrom buckets). */
+export type PeerSource = 'tracker' | 'dht' | 'pex' | 'lpd' | 'incoming' | 'ltep' | 'cache';
+
+export const PEER_SOURCES: readonly PeerSource[] = ['tracker', 'dht', 'pex', 'lpd', 'incoming', 'ltep', 'cache'];
+
 export interface PeerAddress {
   host: string;
   port: number;

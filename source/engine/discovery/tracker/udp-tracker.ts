@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { lookup } from 'node:dns/promises';
+import { trackerHosts } from './host-lookup.js';
 import { randomBytes } from 'node:crypto';
 import { isIP, isIPv6 } from 'node:net';
 import { startDeadline, type Deadline } from './deadline.js';
@@ -80,7 +80,7 @@ class UdpTrackerSession {
     let family: number;
     try {
       // Bound: only an address of the bound one's family can be reached from it.
-      ({ address, family } = await this.abortable(lookup(host, { family: this.localAddress ? isIP(this.localAddress) : 0 })));
+      ({ address, family } = await this.abortable(trackerHosts.lookup(host, undefined, this.localAddress ? isIP(this.localAddress) : 0)));
     } catch (error) {
       if (this.deadline.signal.aborted) throw this.deadline.error();
       throw new TrackerError(this.url, `cannot resolve host '${host}'`);

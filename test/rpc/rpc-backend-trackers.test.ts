@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
+import { ServiceRpcBackend } from '../../source/host/rpc-backend.js';
+import { openService } from '../helpers/service.js';
+import { freePort } from '../helpers/opentracker.js';
+import { tempDir, until } from '../helpers/tools.js';
+
+test('rpc backend: a torrent keeps one trackers array until an announce changes it, then a new one', async (t) => {
+  const dir = tempDir(t);
+  const s = openService(dir, { t });
+  const backend = new ServiceRpcBackend(s.service, {
+    version: 'test',
+    configDir: join(dir, 'state'),
+    peerPort: () => 0,
+    settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 200 }),
+  });
+  // Nothing listens there: each announce fails at once (connection refused).
+  const announce = `http://127.0.0.1:${await freePort()}/announce`;
+  const { meta } = metainfoFromFiles({ name: 'tracked', pieceLength: 16384, files: [{ path: ['a'], data: randomBytes(1000) }], announce });
+  const hash = await s.service.addMetainfo(meta, { paused: true });
+  const first = backend.torrentParts(hash, { trackers: true }).trackers!;
+  assert.equal(first.length, 1);
+  assert.equal(backend.torrentParts(hash, { trackers: true }).trackers, first, 'nothing changed: the same array');
+  await s.service.start(hash);
+  await until('the announce failed', () => backend.torrentParts(hash, { trackers: true }).trackers![0]!.lastAnnounceResult !== '', 10_000);
+  const after = backend.torrentParts(hash, { trackers: true }).trackers!;
+  assert.notEqual(after, first);
+  assert.equal(after[0]!.lastAnnounceSucceeded, false);
+  assert.equal(backend.torrentParts(hash, { trackers: true }).trackers, after, 'and that one is kept in turn');
+});
