@@ -159,12 +159,13 @@ export async function compete(o: CompeteOptions): Promise<CompeteResult> {
     };
     const recv = child(NS.b, 'recv', env);
     const seconds: CompeteResult['seconds'] = [];
-    await new Promise<void>((resolve) =>
+    await new Promise<void>((resolve, reject) => {
+      recv.on('exit', (c) => reject(new Error(`the receiver exited with ${c}`)));
       lines(recv.stdout!, (x) => {
         if (x.ready) resolve();
         else seconds.push({ t: x.t!, tcp: x.tcp!, utp: x.utp! });
-      }),
-    );
+      });
+    });
     let first = -1; // the receiver's seconds from the sender's start are the run's
     const send = child(NS.a, 'send', env);
     const senderSeconds: { cwnd: number; queuingDelayUs: number }[] = [];
