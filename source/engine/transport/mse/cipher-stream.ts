@@ -12,6 +12,8 @@ const baseWritableLength = Object.getOwnPropertyDescriptor(Writable.prototype, '
 export class CipherStream extends Duplex {
   private receiver: ((chunk: Buffer) => void) | undefined;
   private early: Buffer[] = [];
+  /** The transport beneath ('utp' for a uTP stream; TCP sockets carry none), for the peer's stats. */
+  readonly transport: string | undefined;
 
   /**
    * `source` registers where the socket's bytes go (a shared read buffer's deliverTo, or 'data'
@@ -25,6 +27,7 @@ export class CipherStream extends Duplex {
     initial: Buffer,
   ) {
     super({ allowHalfOpen: false, decodeStrings: false });
+    this.transport = (socket as { transport?: string }).transport;
     if (initial.length > 0) this.early.push(initial);
     source((chunk) => {
       this.decrypt?.update(chunk);
