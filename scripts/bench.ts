@@ -15,7 +15,9 @@
  * (btui create / mktorrent), recheck (btui / libtorrent checking complete data), startup
  * (btui metainfo on 10,000 files / node -e 0), rpc (a btui daemon holding 10,000 torrents: Flood's
  * torrent-get and recently-active against transmission-daemon 3.00, and the CPU of Flood's 2 s poll
- * during a download; scripts/bench/rpc-bench.ts; alone: --only rpc, about 2 minutes).
+ * during a download; scripts/bench/rpc-bench.ts; alone: --only rpc, about 2 minutes), encrypted
+ * (the download row's 1 GiB with btui --encryption require, RC4 both ways, against btui in
+ * plaintext from the same libtorrent seeder; alone: --only encrypted).
  *
  * Needs the Debian packages .ci/run installs (opentracker, python3-libtorrent, aria2, mktorrent, time).
  */
@@ -41,7 +43,7 @@ const option = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const ROWS = ['download', 'seed', 'small', 'swarm', 'utp', 'create', 'recheck', 'startup', 'rpc'] as const;
+const ROWS = ['download', 'encrypted', 'seed', 'small', 'swarm', 'utp', 'create', 'recheck', 'startup', 'rpc'] as const;
 type RowName = (typeof ROWS)[number];
 const runs = Number(option('runs') ?? 3);
 const sizeMiB = Number(option('size-mib') ?? 1024);
@@ -235,7 +237,7 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   cleanup.after(() => rmSync(work, { recursive: true, force: true }));
   try {
-    const needsSwarm = ['download', 'seed', 'small', 'swarm'].some((r) => only.has(r as RowName));
+    const needsSwarm = ['download', 'encrypted', 'seed', 'small', 'swarm'].some((r) => only.has(r as RowName));
     const needsBig = needsSwarm || ['create', 'recheck', 'utp'].some((r) => only.has(r as RowName));
     const big = needsBig ? ensurePayload(benchDir, sizeMiB) : '';
     const small = ['small', 'swarm'].some((r) => only.has(r as RowName)) ? ensurePayload(benchDir, smallMiB) : undefined;
@@ -276,6 +278,19 @@ async function main(): Promise<void> {
           { warmUp: true },
         );
         rows.push(...rowsFrom(`download ${sizeMiB} MiB (1 MiB pieces)`, results));
+      }
+
+      if (only.has('encrypted')) {
+        // libtorrent's default policy picks RC4 when that is all btui offers (require), plaintext when offered both.
+        const results = await race(
+          `download ${sizeMiB} MiB from one libtorrent seeder: btui --encryption require (RC4) vs plaintext`,
+          {
+            btui: (out) => btuiLeech(bigTorrent, out, ['--encryption', 'require']),
+            'btui plaintext': (out) => btuiLeech(bigTorrent, out, ['--encryption', 'plaintext']),
+          },
+          { warmUp: true },
+        );
+        rows.push(...rowsFrom(`download ${sizeMiB} MiB encrypted (RC4)`, results));
       }
 
       if (only.has('seed')) {

@@ -25,6 +25,7 @@ const help = `
     --no-dht              no DHT for this run
     --utp                 uTP peer connections for this run (--no-utp: none)
     --no-tcp              no TCP peer connections for this run (with --utp: uTP only)
+    --encryption MODE     peer connections for this run: prefer, require, plaintext (MSE/PE)
     --download-dir DIR    where new torrents go, for this run
     --bind ADDR           every socket (peers, trackers, DHT, LSD, web seeds) leaves from ADDR only
     --interface NAME      the same with NAME's address; while it has none, no traffic at all

@@ -8,6 +8,8 @@ import type { HostSetting } from './remote/targets.js';
 
 export type ColourMode = 'auto' | '16' | 'none';
 export type KeymapPreset = 'default' | 'rtorrent';
+/** MSE/PE for peer connections (the engine's EncryptionMode). */
+export type EncryptionSetting = 'plaintext' | 'prefer' | 'require';
 
 export interface Settings {
   downloadDirectory: string;
@@ -53,6 +55,8 @@ export interface Settings {
   listView: string;
   listSort: string;
   listDescending: boolean;
+  /** MSE/PE: prefer (encrypt when the peer can), require, plaintext. New connections follow a change at once. */
+  encryption: EncryptionSetting;
   /** Remote daemons for `btui --connect NAME` / `--hosts`: URLs, or {url, name, username, password}. */
   hosts: HostSetting[];
   /** With --connect: show the in-process session beside the remote hosts (as --local does). */
@@ -87,6 +91,7 @@ export function defaultSettings(): Settings {
     listView: 'all',
     listSort: 'added',
     listDescending: false,
+    encryption: 'prefer',
     hosts: [],
     localWithHosts: false,
   };
@@ -119,6 +124,7 @@ export const EDITABLE_SETTINGS: {
   { key: 'tcp', label: 'TCP peer connections (next start)', kind: 'boolean', choices: ['on', 'off'] },
   { key: 'bindAddress', label: 'Bind to address (next start)', kind: 'text' },
   { key: 'bindInterface', label: 'Bind to interface (next start)', kind: 'text' },
+  { key: 'encryption', label: 'Encryption (MSE/PE)', kind: 'choice', choices: ['prefer', 'require', 'plaintext'] },
 ];
 
 export type EditableSetting = (typeof EDITABLE_SETTINGS)[number];
@@ -237,6 +243,7 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     listView: str(raw.listView, d.listView),
     listSort: str(raw.listSort, d.listSort),
     listDescending: typeof raw.listDescending === 'boolean' ? raw.listDescending : d.listDescending,
+    encryption: raw.encryption === 'plaintext' || raw.encryption === 'require' ? raw.encryption : 'prefer',
     hosts: Array.isArray(raw.hosts) ? raw.hosts.filter(isHostSetting) : [],
     localWithHosts: raw.localWithHosts === true,
   };

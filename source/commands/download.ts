@@ -13,6 +13,7 @@ import type { PeerAddress } from '../engine/discovery/tracker/types.js';
 import { bindFlags, bindHelp, bindingFromFlags } from './bind-flags.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
 import { transportFlags, transportHelp, transportOptions } from './transport-flags.js';
+import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { fetchMetadata, magnetFromSource } from './magnet-source.js';
 import type { Torrent, TorrentStats } from '../engine/torrent/torrent.js';
 import { parseCommand } from './parse-command.js';
@@ -47,6 +48,7 @@ ${bindHelp}
 ${dhtHelp}
 ${lsdHelp}
 ${transportHelp}
+${encryptionHelp}
     --json                 one JSON object per line (progress, done, error) for scripts
 
   Exit codes: 0 complete and verified, 1 error, 3 the --on-done command failed, 130 interrupted.
@@ -76,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
       ...dhtFlags,
       ...lsdFlags,
       ...transportFlags,
+      ...encryptionFlags,
       json: { type: 'boolean', default: false },
     },
     {
@@ -113,6 +116,7 @@ export async function run(argv: string[]): Promise<number> {
     checkPool.warm();
   }
 
+  const encryption = encryptionFromFlag(cli.flags.encryption, 'download');
   const session = new Session({
     port: cli.flags.port ?? DEFAULTS.port,
     host: cli.flags.host,
@@ -125,6 +129,7 @@ export async function run(argv: string[]): Promise<number> {
     dht: dhtOptionsFromFlags(cli.flags),
     lsd: cli.flags.lsd ? {} : undefined,
     ...transportOptions(cli.flags, 'download'),
+    encryption,
   });
   const reporter = new ProgressReporter({ json: cli.flags.json, tty: Boolean(process.stderr.isTTY) && !cli.flags.json });
   session.on('warning', (message: string) => reporter.warning(message));

@@ -4,6 +4,7 @@ import { readMetainfoFile, type Metainfo } from '../engine/metainfo/metainfo.js'
 import { bindFlags } from './bind-flag-spec.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
 import { magnetErrorText } from './magnet-error.js';
+import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { parseCommand } from './parse-command.js';
 import { UserError } from '../errors.js';
 import { keyValueBlock, type KeyValueRow } from '../format/key-value.js';
@@ -31,6 +32,7 @@ const help = `
     --bind ADDR          (magnet) every socket leaves from ADDR only
     --interface NAME     (magnet) the same with NAME's address; none while it has none
 ${dhtHelp}
+${encryptionHelp}
 
   Examples
     $ btui metainfo -t ubuntu.torrent
@@ -48,6 +50,7 @@ export const metainfoFlags = {
   port: { type: 'number', default: 0 },
   ...bindFlags,
   ...dhtFlags,
+  ...encryptionFlags,
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -105,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
 
 async function fetchMagnet(
   magnet: Magnet,
-  flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number; bind?: string; interface?: string },
+  flags: { dht: boolean; dhtBootstrap?: string[]; timeout: number; port: number; bind?: string; interface?: string; encryption: string },
 ): Promise<Metainfo> {
   const [{ dhtOptionsFromFlags }, { Session }, { fetchMetadata }, { ProgressReporter }, { bindingFromFlags }] = await Promise.all([
     import('./dht-flags.js'),
@@ -121,7 +124,12 @@ async function fetchMagnet(
     );
   }
   const watch = bindingFromFlags(flags, 'metainfo');
-  const session = new Session({ port: flags.port, dht, bind: watch?.binding });
+  const session = new Session({
+    port: flags.port,
+    dht,
+    bind: watch?.binding,
+    encryption: encryptionFromFlag(flags.encryption, 'metainfo'),
+  });
   // A live line on a terminal only: piped, stderr stays for the one-line error.
   const reporter = process.stderr.isTTY ? new ProgressReporter({ json: false, tty: true }) : undefined;
   try {

@@ -10,6 +10,7 @@ import { parseCommand } from './parse-command.js';
 import { bindFlags, bindingFromFlags } from './bind-flags.js';
 import { dhtFlags, dhtHelp, dhtOptionsFromFlags, lsdFlags, lsdHelp } from './dht-flags.js';
 import { transportFlags, transportHelp, transportOptions } from './transport-flags.js';
+import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { UserError, describeError } from '../errors.js';
 import { formatRate } from '../format/duration.js';
 import { printable } from '../format/text.js';
@@ -38,6 +39,7 @@ const help = `
 ${dhtHelp}
 ${lsdHelp}
 ${transportHelp}
+${encryptionHelp}
     --json                one JSON line per file {file, infoHash, magnet, torrent}
 `;
 
@@ -58,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       ...dhtFlags,
       ...lsdFlags,
       ...transportFlags,
+      ...encryptionFlags,
       json: { type: 'boolean', default: false },
     },
     { port: 'port', uploadLimit: 'nonNegative' },
@@ -89,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     dht: dhtOptionsFromFlags(cli.flags),
     lsd: cli.flags.lsd ? {} : undefined,
     ...transportOptions(cli.flags, 'serve'),
+    encryption: encryptionFromFlag(cli.flags.encryption, 'serve'),
   });
   session.on('warning', (w: string) => process.stderr.write(`warning: ${printable(w)}\n`));
   try {

@@ -39,7 +39,7 @@ export class RpcParts {
       progress: p.progress,
       rateToClient: p.downloadRate,
       rateToPeer: p.uploadRate,
-      isEncrypted: false,
+      isEncrypted: p.encrypted,
       isIncoming: p.incoming,
       isUtp: p.transport === 'utp',
       clientIsChoked: p.peerChoking,

@@ -13,6 +13,7 @@ export const RUN_FLAGS = {
   rpcBind: { type: 'string' },
   rpcPort: { type: 'number' },
   rpcAuth: { type: 'string' },
+  encryption: { type: 'string' },
   bind: { type: 'string' },
   interface: { type: 'string' },
 } as const;
@@ -23,6 +24,7 @@ export interface RunFlagValues {
   rpcBind?: string;
   rpcPort?: number;
   rpcAuth?: string;
+  encryption?: string;
   bind?: string;
   interface?: string;
 }
@@ -40,6 +42,9 @@ export function runFlagsFrom(
     if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65535))
       throw new UserError(`${prefix}${name} ${value} is not a port (0-65535)`, 2);
   }
+  const encryption = flags.encryption;
+  if (encryption !== undefined && encryption !== 'plaintext' && encryption !== 'prefer' && encryption !== 'require')
+    throw new UserError(`${prefix}--encryption ${encryption}: choose one of plaintext, prefer, require`, 2);
   // Given or not: the flag parsers make an absent boolean false, which must not turn the DHT off.
   const given = (name: string) => (argv.includes(`--no-${name}`) ? false : argv.includes(`--${name}`) ? true : undefined);
   const dht = given('dht');
@@ -57,6 +62,7 @@ export function runFlagsFrom(
       downloadDirectory: flags.downloadDir,
       bindAddress: flags.bind,
       bindInterface: flags.interface,
+      encryption,
     },
     rpc: { bind: flags.rpcBind, port: flags.rpcPort, auth: flags.rpcAuth },
     rpcGiven: flags.rpcPort !== undefined || flags.rpcBind !== undefined,

@@ -21,6 +21,7 @@ export interface HostFlags {
   utp?: boolean;
   tcp?: boolean;
   downloadDirectory?: string;
+  encryption?: Settings['encryption'];
   /** --bind / --interface: either one replaces both settings for this run. */
   bindAddress?: string;
   bindInterface?: string;
@@ -49,6 +50,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     ...(flags.utp !== undefined ? { utp: flags.utp } : {}),
     ...(flags.tcp !== undefined ? { tcp: flags.tcp } : {}),
     ...(flags.downloadDirectory !== undefined ? { downloadDirectory: flags.downloadDirectory } : {}),
+    ...(flags.encryption !== undefined ? { encryption: flags.encryption } : {}),
     ...(flags.bindAddress !== undefined || flags.bindInterface !== undefined
       ? { bindAddress: flags.bindAddress ?? '', bindInterface: flags.bindInterface ?? '' }
       : {}),
@@ -70,6 +72,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     resumePath: resumeFilePath,
     maxPeersPerTorrent: settings.maxPeersPerTorrent,
     maxConnections: settings.maxConnections,
+    encryption: settings.encryption,
     ...network.options,
   });
   const service = new TorrentService(session, {
@@ -103,6 +106,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     settings: () => settings,
     updateSettings: (patch) => {
       settings = withFlags(settingsStore.update(patch));
+      session.setEncryption(settings.encryption);
       return settings;
     },
     restartWatcher: () => {

@@ -284,6 +284,7 @@ export function peerInfos(torrent: Torrent): PeerInfo[] {
     client: p.client,
     incoming: p.incoming,
     transport: p.transport,
+    encrypted: p.encrypted,
     amInterested: p.amInterested,
     amChoking: p.amChoking,
     peerInterested: p.peerInterested,

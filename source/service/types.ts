@@ -106,6 +106,8 @@ export interface PeerInfo {
   readonly client: string;
   readonly incoming: boolean;
   readonly transport: 'tcp' | 'utp';
+  /** RC4 over MSE/PE. */
+  readonly encrypted: boolean;
   readonly amInterested: boolean;
   readonly amChoking: boolean;
   readonly peerInterested: boolean;

@@ -13,17 +13,18 @@ export interface ScrapeResult {
 
 /**
  * Peer flags, qBittorrent-style: D downloading from it, d we want but it chokes us,
- * U uploading to it, u it wants but we choke it, S snubbed, I incoming, P over uTP (libtorrent's letter).
+ * U uploading to it, u it wants but we choke it, S snubbed, I incoming, E encrypted (RC4, MSE/PE), P over uTP (libtorrent's letter).
  */
 export function peerFlags(
   p: Pick<PeerInfo, 'amInterested' | 'peerChoking' | 'peerInterested' | 'amChoking' | 'snubbed' | 'incoming'> &
-    Partial<Pick<PeerInfo, 'transport'>>,
+    Partial<Pick<PeerInfo, 'transport' | 'encrypted'>>,
 ): string {
   let flags = '';
   if (p.amInterested) flags += p.peerChoking ? 'd' : 'D';
   if (p.peerInterested) flags += p.amChoking ? 'u' : 'U';
   if (p.snubbed) flags += 'S';
   if (p.incoming) flags += 'I';
+  if (p.encrypted) flags += 'E';
   if (p.transport === 'utp') flags += 'P';
   return flags;
 }

@@ -27,7 +27,10 @@ export function PeersTab({ peers, width, height, scroll }: { peers: readonly Pee
       ))}
       <Box flexGrow={1} />
       <Text color={theme.dim} wrap="truncate">
-        {fit(`${peers.length} peers  flags: D downloading d choked by it  U uploading u choked by us  S snubbed  I incoming  P uTP`, width)}
+        {fit(
+          `${peers.length} peers  flags: D downloading d choked by it  U uploading u choked by us  S snubbed  I incoming  E encrypted  P uTP`,
+          width,
+        )}
       </Text>
     </Box>
   );

@@ -45,6 +45,8 @@ export interface LibtorrentPeerOptions {
   /** Bytes per second; 0 or absent: unlimited. */
   uploadLimit?: number;
   downloadLimit?: number;
+  /** MSE/PE: forced (RC4 only, both ways), enabled (libtorrent's default), disabled (plaintext). Default: libtorrent's. */
+  encryption?: 'forced' | 'enabled' | 'disabled';
 }
 
 export interface LibtorrentStatus {
@@ -57,6 +59,9 @@ export interface LibtorrentStatus {
   total_download: number;
   /** Connected peers whose connection is uTP. */
   utp_peers: number;
+  /** Connected peers whose stream is RC4-encrypted, and the others. */
+  rc4_peers?: number;
+  plaintext_peers?: number;
 }
 
 export interface LibtorrentPeer {
@@ -106,6 +111,7 @@ async function startOnce(t: TestContext, options: LibtorrentPeerOptions): Promis
     extra_peers: (options.extraPeers ?? []).map((p) => [p.host, p.port]),
     utp_only: options.utpOnly ?? false,
     upload_limit: options.uploadLimit ?? 0,
+    ...(options.encryption ? { encryption: options.encryption } : {}),
     download_limit: options.downloadLimit ?? 0,
   };
   // PYTHONFAULTHANDLER: a crash of libtorrent itself prints where it happened into the failure message.

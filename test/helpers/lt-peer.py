@@ -11,6 +11,8 @@ upload_limit / download_limit (bytes/s, 0 = none), interval (status period, seco
 magnet (a magnet URI instead of torrent: libtorrent fetches the metadata itself),
 dht_bootstrap ("host:port,..."; turns libtorrent's DHT on, allowed to use loopback nodes),
 utp_only (TCP off both ways, uTP on: the peer speaks uTP only).
+encryption ("forced": MSE/PE with RC4 only, both ways; "enabled": libtorrent's default, tries
+MSE/PE and falls back, either level; "disabled": plaintext only).
 
 Prints one JSON object per line on stdout:
   {"type": "listening", "host": ..., "port": ...}        once, when the socket is bound
@@ -82,6 +84,14 @@ def main():
             "enable_incoming_tcp": False,
             "enable_outgoing_utp": True,
             "enable_incoming_utp": True,
+        })
+    encryption = cfg.get("encryption")
+    if encryption:
+        policy = {"forced": lt.enc_policy.forced, "enabled": lt.enc_policy.enabled, "disabled": lt.enc_policy.disabled}[encryption]
+        settings.update({
+            "out_enc_policy": int(policy),
+            "in_enc_policy": int(policy),
+            "allowed_enc_level": int(lt.enc_level.rc4 if encryption == "forced" else lt.enc_level.both),
         })
     session = lt.session(settings)
     # Never let loopback peers be filtered out.
@@ -158,7 +168,10 @@ def main():
         if now >= next_status:
             next_status = now + interval
             s = handle.status()
+            peers = handle.get_peer_info()
             emit({
+                "rc4_peers": sum(1 for p in peers if p.flags & lt.peer_info.rc4_encrypted),
+                "plaintext_peers": sum(1 for p in peers if not p.flags & lt.peer_info.rc4_encrypted),
                 "type": "status",
                 # peer_info::utp_socket is bit 17 (the Python bindings do not name it)
                 "utp_peers": sum(1 for p in handle.get_peer_info() if int(p.flags) & (1 << 17)),

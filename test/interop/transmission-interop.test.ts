@@ -36,7 +36,11 @@ async function waitFor(what: string, done: () => Promise<boolean>, timeoutMs: nu
 }
 
 /** A transmission-daemon on 127.0.0.1 with its own config dir, stopped by its pid after the test. */
-async function startTransmission(t: import('node:test').TestContext, downloadDir: string): Promise<Daemon> {
+async function startTransmission(
+  t: import('node:test').TestContext,
+  downloadDir: string,
+  extraSettings: Record<string, unknown> = {},
+): Promise<Daemon> {
   const config = tempDir(t, 'btui-tr-');
   const rpcPort = await freePort();
   const peerPort = await freePort();
@@ -49,6 +53,7 @@ async function startTransmission(t: import('node:test').TestContext, downloadDir
       'pex-enabled': false,
       'utp-enabled': false,
       'message-level': 1,
+      ...extraSettings,
     }),
   );
   const child = spawn(
@@ -176,4 +181,50 @@ test('a 32 MiB magnet (x.pe) from a transmission-daemon seeder: the metadata con
   t.diagnostic(`32 MiB magnet from transmission-daemon in ${elapsed} ms (metadata after ${metadataAt - started} ms)`);
   assert.ok(readFileSync(join(out, 'tr.bin')).equals(f.data));
   assert.ok(elapsed < 15_000, `took ${elapsed} ms`);
+});
+
+// Transmission's `encryption`: 0 prefer plaintext, 1 prefer encrypted (its default), 2 require.
+for (const btuiMode of ['prefer', 'require'] as const) {
+  test(`transmission-daemon requiring encryption (encryption: 2) and btui in ${btuiMode}: btui downloads from it, over RC4`, async (t) => {
+    if (!needs(t, TOOLS)) return;
+    const f = fixture(t, 8 * 1024 * 1024);
+    const daemon = await startTransmission(t, f.dataDir, { encryption: 2 });
+    await daemon.remote('-a', f.torrentPath, '-w', f.dataDir);
+    await waitFor('transmission to verify its copy', async () => (await percentDone(daemon)) === 100, 30_000);
+    const session = await startSession(t, { encryption: btuiMode });
+    const out = tempDir(t);
+    const torrent = session.add(f.meta, { directory: out });
+    const encrypted: boolean[] = [];
+    torrent.on('peer', (id: string) => encrypted.push(torrent.peerStats().find((p) => p.id === id)?.encrypted ?? false));
+    await torrent.start();
+    const started = Date.now();
+    const done = waitForDone(torrent, 60_000);
+    torrent.addPeers([{ host: '127.0.0.1', port: daemon.peerPort, explicit: true }]);
+    await done;
+    t.diagnostic(`8 MiB from an encryption-requiring transmission-daemon in ${Date.now() - started} ms`);
+    assert.ok(readFileSync(join(out, 'tr.bin')).equals(f.data));
+    assert.ok(encrypted.length > 0 && encrypted.every(Boolean), `peers: ${encrypted}`);
+  });
+}
+
+test('a transmission-daemon leecher requiring encryption (encryption: 2) downloads from a btui seed that dials it', async (t) => {
+  if (!needs(t, TOOLS)) return;
+  const f = fixture(t, 4 * 1024 * 1024);
+  const leechDir = tempDir(t);
+  const daemon = await startTransmission(t, leechDir, { encryption: 2 });
+  await daemon.remote('-a', f.torrentPath, '-w', leechDir);
+  await waitFor(
+    'transmission to check its (empty) copy',
+    async () => /State: (Idle|Downloading)/.test(await daemon.remote('-t', '1', '-i')),
+    30_000,
+  );
+  const session = await startSession(t);
+  const torrent = session.add(f.meta, { directory: f.dataDir, seedMode: true });
+  const encrypted: boolean[] = [];
+  torrent.on('peer', (id: string) => encrypted.push(torrent.peerStats().find((p) => p.id === id)?.encrypted ?? false));
+  await torrent.start();
+  torrent.addPeers([{ host: '127.0.0.1', port: daemon.peerPort }]);
+  await waitFor('transmission to have every piece', async () => (await percentDone(daemon)) === 100, 30_000);
+  assert.ok(readFileSync(join(leechDir, 'tr.bin')).equals(f.data));
+  assert.ok(encrypted.length > 0 && encrypted.every(Boolean), `peers: ${encrypted}`);
 });

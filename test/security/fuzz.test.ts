@@ -4,6 +4,7 @@
  * inputs per parser under CI (CI=true), fewer locally.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -21,6 +22,8 @@ import { decodeExtensionHandshake } from '../../source/engine/wire/extension.js'
 import { decodeHandshake, encodeHandshake } from '../../source/engine/wire/handshake.js';
 import { ProtocolError, tryDecodeMessage } from '../../source/engine/wire/messages.js';
 import { DEFAULT_MAX_MESSAGE_LENGTH } from '../../source/engine/wire/peer-wire.js';
+import { MseError, MseInitiator, MseResponder, req2Hash } from '../../source/engine/transport/mse/handshake.js';
+import { CRYPTO_PLAINTEXT, CRYPTO_RC4 } from '../../source/engine/transport/mse/policy.js';
 import { randomTorrent } from '../helpers/swarm.js';
 
 export const FUZZ_RUNS = process.env.CI ? 100_000 : 3_000;
@@ -261,4 +264,53 @@ test('fuzz: the IPv6 DHT gate and its translation (dht-ipv6.ts) never throw for 
   });
   assert.ok(addresses.size <= 1000, 'the stand-in table stays within its cap');
   assert.ok(accepted > 0, 'some generated packets are well formed');
+});
+
+test("fuzz: the MSE/PE handshake throws only MseError when an honest initiator's bytes are mutated on the way, however split", (t) => {
+  // Each run does four 768-bit exponentiations: fewer runs than the parsers get.
+  const runs = Math.min(FUZZ_RUNS, 1500);
+  const skey = Buffer.alloc(20, 9);
+  const edits = fc.array(fc.tuple(fc.nat(), fc.integer({ min: -2, max: 255 })), { maxLength: 4 });
+  const input = fc.tuple(
+    edits,
+    fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 6 }),
+    fc.option(fc.nat({ max: 800 })),
+  );
+  let completed = 0;
+  fc.assert(
+    fc.property(input, ([changes, cuts, cut]) => {
+      const toB: Buffer[] = [];
+      const toA: Buffer[] = [];
+      const a = new MseInitiator({ skey, provide: CRYPTO_RC4 | CRYPTO_PLAINTEXT, initialPayload: randomBytes(68) }, (b) => toB.push(b));
+      const b = new MseResponder({ infoHashFor: (h) => (h.equals(req2Hash(skey)) ? skey : undefined), select: () => CRYPTO_RC4 }, (x) =>
+        toA.push(x),
+      );
+      a.start();
+      try {
+        // Yb back to A, then A's third message: both of A's messages get mutated.
+        b.receive(Buffer.concat(toB.splice(0)).subarray(0, 96));
+        a.receive(Buffer.concat(toA.splice(0)));
+        let bytes = Buffer.concat([...toB.splice(0)]);
+        for (const [at, value] of changes) {
+          const i = at % (bytes.length + 1);
+          if (value === -1) bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
+          else if (value === -2) bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([at & 0xff]), bytes.subarray(i)]);
+          else if (i < bytes.length) bytes[i] = value;
+        }
+        if (cut !== null) bytes = bytes.subarray(0, cut);
+        let at = 0;
+        let k = 0;
+        while (at < bytes.length && !b.done) {
+          const end = Math.min(bytes.length, at + cuts[k++ % cuts.length]!);
+          b.receive(bytes.subarray(at, end));
+          at = end;
+        }
+        if (b.done) completed++;
+      } catch (error) {
+        if (!(error instanceof MseError)) throw error;
+      }
+    }),
+    { numRuns: runs, seed: SEED },
+  );
+  t.diagnostic(`${runs} handshakes (seed ${SEED}), ${completed} completed despite the edits (padding, or none made)`);
 });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Session } from '../../source/engine/session/session.js';
+import { DH_PRIME, makeKeyPair } from '../../source/engine/transport/mse/dh.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 import { MSG, piece, RawPeer, request } from './raw-peer.js';
@@ -221,5 +222,58 @@ test(
     }
     t.diagnostic(`${sent} requests sent before the engine hung up`);
     assert.ok(peer.isClosed, `still connected after ${sent} requests`);
+  },
+);
+
+test(
+  'hostile peers: bad MSE/PE handshakes (bad DH values, no sync marker, a stall, plaintext where encryption is required) are closed, and an encrypted download still completes',
+  { timeout: 30_000 },
+  async (t) => {
+    const { meta, data } = randomTorrent({ sizes: [1_500_000], pieceLength: 64 * 1024 });
+    const seedDir = tempDir(t);
+    writeTorrentFiles(seedDir, meta, data);
+    const seeder = new Session({ host: '127.0.0.1', port: 0, handshakeTimeoutMs: 1500, encryption: 'require' });
+    const leecher = new Session({ host: '127.0.0.1', port: 0, encryption: 'require' });
+    const peers: RawPeer[] = [];
+    t.after(async () => {
+      for (const p of peers) p.destroy();
+      await Promise.all([seeder.close(), leecher.close()]);
+    });
+    await seeder.listen();
+    await leecher.listen();
+    await seeder.add(meta, { directory: seedDir, seedMode: true }).start();
+
+    const prime = BigInt('0x' + DH_PRIME.toString('hex'));
+    const y = (v: bigint) => Buffer.from(v.toString(16).padStart(192, '0'), 'hex');
+    const attacks: [string, Buffer][] = [
+      ['Y = 0', y(0n)],
+      ['Y = 1', y(1n)],
+      ['Y = P - 1', y(prime - 1n)],
+      ['Y = P', y(prime)],
+      ['no HASH(req1, S) within 512 bytes', Buffer.concat([makeKeyPair().publicKey, randomBytes(2000)])],
+      ['stalls after its public key', makeKeyPair().publicKey],
+      ['stalls after 10 bytes', randomBytes(10)],
+      [
+        'a plaintext handshake to a session that requires encryption',
+        Buffer.concat([Buffer.from('\x13BitTorrent protocol'), Buffer.alloc(48)]),
+      ],
+    ];
+    for (const [i, [what, bytes]] of attacks.entries()) {
+      const peer = await RawPeer.connect(seeder.port, `127.0.0.${40 + i}`);
+      peers.push(peer);
+      const started = Date.now();
+      peer.write(bytes);
+      await Promise.race([peer.closed, new Promise((r) => setTimeout(r, 5000))]);
+      assert.ok(peer.isClosed, `${what}: still open`);
+      t.diagnostic(`${what}: closed after ${Date.now() - started} ms`);
+    }
+
+    const out = tempDir(t);
+    const torrent = leecher.add(meta, { directory: out });
+    const done = waitForDone(torrent, 20_000);
+    await torrent.start();
+    torrent.addPeers([{ host: '127.0.0.1', port: seeder.port, explicit: true }]);
+    await done;
+    assert.ok(readFileSync(join(out, meta.files[0]!.path.join('/'))).equals(data));
   },
 );

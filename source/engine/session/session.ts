@@ -16,13 +16,14 @@ import { resolveMagnet, type ResolvedMagnet, type ResolveMagnetOptions } from '.
 import { RateLimiter } from '../torrent/rate-limiter.js';
 import { Housekeeper } from '../torrent/housekeeper.js';
 import { Torrent, type TorrentStats } from '../torrent/torrent.js';
-import type { PeerWire } from '../wire/peer-wire.js';
 import type { Duplex } from 'node:stream';
 import { Connector } from '../transport/connector.js';
 import { makeFallbackTransport } from '../transport/fallback-transport.js';
 import { makeTcpTransport } from '../transport/tcp-transport.js';
 import { UdpEndpoint } from '../transport/udp-endpoint.js';
 import { makeUtpTransport } from '../transport/utp-transport.js';
+import { req2Hash } from '../transport/mse/handshake.js';
+import type { EncryptionMode } from '../transport/mse/policy.js';
 import { makePeerId } from '../wire/peer-id.js';
 import type { HandedOverPeer } from '../transport/handover.js';
 import type { CheckHashing } from '../storage/storage.js';
@@ -72,6 +73,8 @@ export interface SessionOptions {
   utp?: boolean;
   /** TCP connections, in and out; on by default. */
   tcp?: boolean;
+  /** MSE/PE for peer connections, in and out; default `prefer`. */
+  encryption?: EncryptionMode;
 }
 
 export interface SessionDhtOptions {
@@ -134,7 +137,9 @@ export class Session extends EventEmitter<SessionEvents> {
   private listenPort = 0;
   private readonly downloadLimiter: RateLimiter;
   private readonly uploadLimiter: RateLimiter;
-  private readonly incoming = new Set<PeerWire>();
+  /** Accepted connections whose handshake has not named a torrent yet. */
+  private readonly incoming = new Set<{ destroy(): void }>();
+  private readonly req2Hashes = new WeakMap<Torrent, string>();
   private dhtNode?: Dht;
   private dhtNode6?: Dht;
   /** Whichever DHTs run now, as one: announcers and magnet lookups outlive a DHT restarted after the network returns. */
@@ -163,7 +168,11 @@ export class Session extends EventEmitter<SessionEvents> {
     this.peerId = options.peerId ?? makePeerId();
     const utp = options.utp ? makeUtpTransport(() => this.udp?.utp) : undefined;
     const tcp = options.tcp !== false ? makeTcpTransport({ localAddress: options.host, binding: options.bind }) : undefined;
-    this.connector = new Connector({ peerId: this.peerId, transport: makeFallbackTransport(utp, tcp) });
+    this.connector = new Connector({
+      peerId: this.peerId,
+      transport: makeFallbackTransport(utp, tcp),
+      encryption: options.encryption,
+    });
     this.downloadLimiter = new RateLimiter(options.downloadLimit ?? 0);
     this.uploadLimiter = new RateLimiter(options.uploadLimit ?? 0);
   }
@@ -421,18 +430,45 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     // The torrent sends its own extension handshake once the info-hash says which torrent it is.
     const settings = { handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs };
-    const wire = this.connector.accept(socket, settings, (wire, h) => {
-      this.incoming.delete(wire);
-      const torrent = this.torrents.get(h.infoHash.toString('hex'));
-      if (!torrent || !torrent.isRunning) {
-        wire.destroy();
-        return;
-      }
-      wire.sendHandshake(h.infoHash);
-      torrent.attachIncoming(wire, socket);
+    const handle = this.connector.accept(socket, settings, {
+      infoHashFor: (req2) => this.infoHashForReq2(req2),
+      handshake: (wire, h) => {
+        this.incoming.delete(handle);
+        const torrent = this.torrents.get(h.infoHash.toString('hex'));
+        if (!torrent || !torrent.isRunning) {
+          wire.destroy();
+          return;
+        }
+        wire.sendHandshake(h.infoHash);
+        torrent.attachIncoming(wire, socket);
+      },
+      closed: () => this.incoming.delete(handle),
     });
-    this.incoming.add(wire);
-    wire.once('close', () => this.incoming.delete(wire));
+    this.incoming.add(handle);
+  }
+
+  /** MSE/PE names a torrent by HASH('req2', info-hash): which running torrent's is it? */
+  private infoHashForReq2(req2: Buffer): Buffer | undefined {
+    const hex = req2.toString('hex');
+    for (const torrent of this.torrents.values()) {
+      if (!torrent.isRunning) continue;
+      let hash = this.req2Hashes.get(torrent);
+      if (!hash) {
+        hash = req2Hash(torrent.meta.infoHashBuffer).toString('hex');
+        this.req2Hashes.set(torrent, hash);
+      }
+      if (hash === hex) return torrent.meta.infoHashBuffer;
+    }
+    return undefined;
+  }
+
+  /** Outgoing and incoming connections from now on (those open stay as they are). */
+  setEncryption(mode: EncryptionMode): void {
+    this.connector.encryption = mode;
+  }
+
+  get encryption(): EncryptionMode {
+    return this.connector.encryption;
   }
 
   add(meta: Metainfo, options: AddOptions): Torrent {

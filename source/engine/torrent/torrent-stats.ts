@@ -48,6 +48,8 @@ export interface PeerStats {
   incoming: boolean;
   /** How the connection's bytes travel. */
   transport: 'tcp' | 'utp';
+  /** RC4 over MSE/PE. */
+  encrypted: boolean;
   amChoking: boolean;
   amInterested: boolean;
   peerChoking: boolean;
@@ -178,6 +180,7 @@ export function peerStatsOf(peers: Iterable<Peer>, pieceCount: number, now = Dat
     client: p.wire.remoteHandshake ? clientFromPeerId(p.wire.remoteHandshake.peerId) : 'unknown',
     incoming: p.incoming,
     transport: (p.socket as { transport?: string }).transport === 'utp' ? 'utp' : 'tcp',
+    encrypted: p.wire.encrypted,
     amChoking: p.amChoking,
     amInterested: p.amInterested,
     peerChoking: p.peerChoking,

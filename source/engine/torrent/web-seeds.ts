@@ -94,6 +94,8 @@ export class WebSeeds {
         client: 'web seed',
         incoming: false,
         transport: 'tcp',
+        // Over HTTP(S): https is encrypted, but not by MSE/PE, which is what this flag says.
+        encrypted: false,
         amChoking: true,
         amInterested: this.ctx.state === 'downloading',
         peerChoking: false,

@@ -40,6 +40,10 @@ export interface PeerWireOptions {
    * (at least the socket's own high water mark). Default 256 KiB.
    */
   sendBufferBytes?: number;
+  /** Our handshake already went out (inside an MSE/PE handshake's initial payload). */
+  handshakeAlreadySent?: boolean;
+  /** The stream is RC4-encrypted (MSE/PE); shown to the user, changes nothing here. */
+  encrypted?: boolean;
 }
 
 export class WireTimeoutError extends Error {
@@ -136,6 +140,10 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     if (options.infoHash) this.sendHandshake(options.infoHash);
   }
 
+  get encrypted(): boolean {
+    return this.options.encrypted === true;
+  }
+
   get destroyed(): boolean {
     return this.isDestroyed;
   }
@@ -176,7 +184,8 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     }
     this.handshakeSent = true;
     const o = this.options;
-    this.write(encodeHandshake(infoHash, o.peerId, { extended: o.extended ?? true, fast: o.fast ?? true, dht: o.dht ?? false }));
+    if (!o.handshakeAlreadySent)
+      this.write(encodeHandshake(infoHash, o.peerId, { extended: o.extended ?? true, fast: o.fast ?? true, dht: o.dht ?? false }));
     if (this.phase === Phase.AwaitingOurHandshake) {
       this.phase = Phase.Open;
       if (!this.emittingHandshake) {

@@ -68,7 +68,6 @@ export async function startScriptedSeeder(
   };
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    stats.connections++;
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     const extensions = {
@@ -78,6 +77,8 @@ export async function startScriptedSeeder(
       ...(behaviour.reqq !== undefined ? { reqq: behaviour.reqq } : {}),
     };
     const wire = new PeerWire(socket, { peerId: makePeerId(), extensions });
+    // BitTorrent connections: a plaintext peer, it refuses the encrypted attempt that comes first in `prefer` mode.
+    wire.once('handshake', () => stats.connections++);
     const queue: { index: number; begin: number; length: number }[] = [];
     let scheduled = false;
     const serve = () => {

@@ -92,15 +92,22 @@ test('incoming: accept hands over the remote handshake, which the caller answers
   let answered: Promise<void> | undefined;
   const port = await listen(t, (socket) => {
     answered = new Promise((resolve) =>
-      ours.accept(socket, {}, (wire, h) => {
-        assert.ok(h.infoHash.equals(INFO_HASH));
-        wire.sendHandshake(h.infoHash);
-        wire.once('message', (m) => {
-          assert.equal(m.type, 'interested');
-          wire.destroy();
-          resolve();
-        });
-      }),
+      ours.accept(
+        socket,
+        {},
+        {
+          infoHashFor: () => undefined,
+          handshake: (wire, h) => {
+            assert.ok(h.infoHash.equals(INFO_HASH));
+            wire.sendHandshake(h.infoHash);
+            wire.once('message', (m) => {
+              assert.equal(m.type, 'interested');
+              wire.destroy();
+              resolve();
+            });
+          },
+        },
+      ),
     );
   });
   await new Promise<void>((resolve, reject) =>

@@ -1,0 +1,65 @@
+/**
+ * MSE/PE's ciphers alone: btui's TypeScript RC4 against OpenSSL's (Node 20 has it only with
+ * --openssl-legacy-provider, so that half runs in a child process started with the flag), and
+ * one connection's Diffie-Hellman work in BigInt against crypto.createDiffieHellman.
+ *
+ *   node --import tsx scripts/bench-rc4.ts [--mib 256]
+ */
+import { spawnSync } from 'node:child_process';
+import { createCipheriv, createDiffieHellman, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { DH_PRIME, makeKeyPair } from '../source/engine/transport/mse/dh.js';
+import { Rc4 } from '../source/engine/transport/mse/rc4.js';
+
+const args = process.argv.slice(2);
+const mib = Number(args[args.indexOf('--mib') + 1] || 256);
+const BLOCK = 16 * 1024;
+
+function rate(ms: number): string {
+  return `${(mib / (ms / 1000)).toFixed(0)} MiB/s`;
+}
+
+function time(fn: () => void): number {
+  const started = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+const data = randomBytes(mib * 1024 * 1024);
+const key = randomBytes(20);
+
+if (args.includes('--openssl-only')) {
+  const cipher = createCipheriv('rc4', key, null);
+  cipher.update(Buffer.alloc(1024));
+  const ms = time(() => {
+    for (let at = 0; at < data.length; at += BLOCK) cipher.update(data.subarray(at, at + BLOCK));
+  });
+  console.log(`OpenSSL rc4 (legacy provider): ${rate(ms)}`);
+} else {
+  const rc4 = new Rc4(key);
+  const ms = time(() => {
+    for (let at = 0; at < data.length; at += BLOCK) rc4.update(data, at, at + BLOCK);
+  });
+  console.log(`TypeScript RC4, ${mib} MiB in 16 KiB blocks: ${rate(ms)}`);
+  const child = spawnSync(
+    process.execPath,
+    ['--openssl-legacy-provider', '--import', 'tsx', fileURLToPath(import.meta.url), '--openssl-only', '--mib', String(mib)],
+    { encoding: 'utf8' },
+  );
+  process.stdout.write(child.stdout || `OpenSSL rc4: unavailable (${child.stderr.trim().split('\n').pop()})\n`);
+  const remote = makeKeyPair().publicKey;
+  const n = 200;
+  const bigint = time(() => {
+    for (let i = 0; i < n; i++) makeKeyPair().secret(remote);
+  });
+  const node = time(() => {
+    for (let i = 0; i < n; i++) {
+      const dh = createDiffieHellman(DH_PRIME, 2);
+      dh.generateKeys();
+      dh.computeSecret(remote);
+    }
+  });
+  console.log(
+    `DH per connection (key pair + secret): BigInt ${(bigint / n).toFixed(2)} ms, crypto.createDiffieHellman ${(node / n).toFixed(2)} ms`,
+  );
+}
