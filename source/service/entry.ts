@@ -10,12 +10,13 @@ const EMPTY: readonly string[] = Object.freeze([]);
 
 /**
  * What a summary needs of the files not skipped: their bytes and how many of those are still
- * missing. Valid while the file priorities, the picker (replaced by a start or a check) and the
- * count of pieces had are the ones it was made with; a verified piece updates it in place.
+ * missing. Valid while the file priorities, the torrent's bitfield of pieces had (a new one after a
+ * start, a check or loaded resume data) and the count of pieces had are the ones it was made with;
+ * a verified piece updates it in place.
  */
 export interface WantedBytes {
   readonly priorities: Uint8Array;
-  readonly picker: object;
+  readonly have: object;
   havePieces: number;
   readonly wanted: number;
   left: number;

@@ -45,7 +45,7 @@ export async function moveTorrent(host: MoveHost, entry: Entry, directory: strin
   const meta = torrent.meta;
   const name = printable(meta.name);
   const wasRunning = torrent.isRunning || entry.queued;
-  const oldRoot = torrent.storage.root;
+  const oldRoot = torrent.root;
   const oldDirectory = torrent.stats().directory;
   if (resolve(oldDirectory) === target) return true;
   const newRoot = join(target, relative(resolve(oldDirectory), oldRoot));

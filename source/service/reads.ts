@@ -117,7 +117,7 @@ export function torrentSummary(entry: Entry, torrent: Torrent, queuePosition: nu
     priority: entry.priority,
     queuePosition,
     directory: s.directory,
-    dataPath: torrent.storage.root,
+    dataPath: torrent.root,
     ...entryFields(entry),
   };
 }
@@ -224,14 +224,13 @@ function completedOf(f: MetaFile, pieceLength: number, has: (piece: number) => b
  * The bytes of the files not skipped (Transmission's sizeWhenDone) and how many of those are
  * missing (leftUntilDone), cached on the entry: a summary of an unchanged torrent costs a few
  * comparisons, one after a new piece nothing more (notePiece kept it up to date); a change of
- * file priorities, a start or a check (a new picker) builds it again, one pass over the files.
+ * file priorities, a start or a check (a new bitfield) builds it again, one pass over the files.
  */
 export function wantedBytes(entry: Entry, torrent: Torrent, havePieces: number): WantedBytes {
   const cached = entry.wanted;
-  const picker = torrent.picker;
-  if (cached && cached.priorities === entry.filePriorities && cached.picker === picker && cached.havePieces === havePieces) return cached;
+  const have: Bitfield = torrent.have;
+  if (cached && cached.priorities === entry.filePriorities && cached.have === have && cached.havePieces === havePieces) return cached;
   const meta = torrent.meta;
-  const have: Bitfield = picker.have;
   const has = (i: number) => have.get(i);
   const complete = havePieces === meta.pieceCount;
   let wanted = 0;
@@ -243,15 +242,15 @@ export function wantedBytes(entry: Entry, torrent: Torrent, havePieces: number):
     if (complete) done += f.length;
     else if (havePieces > 0) done += completedOf(f, meta.pieceLength, has);
   }
-  entry.wanted = { priorities: entry.filePriorities, picker, havePieces, wanted, left: wanted - done };
+  entry.wanted = { priorities: entry.filePriorities, have, havePieces, wanted, left: wanted - done };
   return entry.wanted;
 }
 
 /** A piece was verified: what is left of the files not skipped loses its part (if the cache is current). */
 export function notePiece(entry: Entry, torrent: Torrent, index: number): void {
   const cached = entry.wanted;
-  const have = torrent.picker.have;
-  if (!cached || cached.priorities !== entry.filePriorities || cached.picker !== torrent.picker) return;
+  const have = torrent.have;
+  if (!cached || cached.priorities !== entry.filePriorities || cached.have !== have) return;
   if (!have.get(index) || have.count() !== cached.havePieces + 1) return;
   const { files, pieceLength, length } = torrent.meta;
   const start = index * pieceLength;
@@ -322,7 +321,7 @@ export function torrentInfo(torrent: Torrent): TorrentInfo {
     comment: meta.comment,
     createdBy: meta.createdBy,
     creationDate: meta.creationDate,
-    dataPath: torrent.storage.root,
+    dataPath: torrent.root,
     wasted: stats.wasted,
     hashFailures: stats.hashFailures,
     magnet: magnetURI({

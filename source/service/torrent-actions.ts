@@ -123,7 +123,7 @@ export class TorrentActions {
     }
     const torrent = entry.torrent!;
     const name = printable(torrent.meta.name);
-    const root = printable(torrent.storage.root);
+    const root = printable(torrent.root);
     try {
       await this.host.session.remove(entry.hash, { deleteData: options.deleteData });
       await rm(this.host.torrentFilePath(entry.hash), { force: true });

@@ -40,6 +40,20 @@ export interface AnnouncerOptions {
   localAddress?: () => string | undefined;
 }
 
+/** The tiers with announce URLs we speak (HTTP, UDP), empty tiers dropped; fresh arrays. */
+function usableTiers(tiers: string[][]): string[][] {
+  return tiers.map((urls) => urls.filter((u) => /^(https?|udp):\/\//i.test(u))).filter((urls) => urls.length > 0);
+}
+
+/** What stats() says of an announcer that never ran: so that a stopped torrent lists its trackers without one. */
+export function idleTrackerStats(tiers: string[][]): TrackerStats[] {
+  const trackers = new Map<string, TrackerStats>();
+  usableTiers(tiers).forEach((urls, t) => {
+    for (const url of urls) if (!trackers.has(url)) trackers.set(url, { url, tier: t, status: 'idle', peersReceived: 0, failures: 0 });
+  });
+  return [...trackers.values()];
+}
+
 /**
  * Announces a torrent to its tracker tiers (BEP 12): every tier independently, one tracker
  * of each tier at a time, rotating to the next on failure with exponential backoff.
@@ -56,15 +70,8 @@ export class Announcer extends EventEmitter {
     private readonly options: AnnouncerOptions,
   ) {
     super();
-    this.tiers = tiers
-      .map((urls) => urls.filter((u) => /^(https?|udp):\/\//i.test(u)))
-      .filter((urls) => urls.length > 0)
-      .map((urls) => ({ urls: [...urls], current: 0, busy: false, startedSent: false }));
-    this.tiers.forEach((tier, t) => {
-      for (const url of tier.urls) {
-        if (!this.trackers.has(url)) this.trackers.set(url, { url, tier: t, status: 'idle', peersReceived: 0, failures: 0 });
-      }
-    });
+    this.tiers = usableTiers(tiers).map((urls) => ({ urls, current: 0, busy: false, startedSent: false }));
+    for (const s of idleTrackerStats(tiers)) this.trackers.set(s.url, s);
   }
 
   get hasTrackers(): boolean {

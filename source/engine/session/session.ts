@@ -531,7 +531,7 @@ export class Session extends EventEmitter<SessionEvents> {
     // Its resume data describes a torrent no longer in the session (stop() has saved it last).
     const resume = this.options.resumePath?.(torrent.meta.infoHash);
     if (resume) await rm(resume, { force: true });
-    if (options.deleteData) await rm(torrent.storage.root, { recursive: true, force: true });
+    if (options.deleteData) await rm(torrent.root, { recursive: true, force: true });
     this.emit('removed', torrent.meta.infoHash);
   }
 

@@ -14,7 +14,7 @@ export class ResumeSaver {
   private lastSaveAt = 0;
 
   constructor(
-    private readonly ctx: Pick<TorrentContext, 'storage' | 'picker' | 'running' | 'warn' | 'fail'>,
+    private readonly ctx: Pick<TorrentContext, 'storage' | 'have' | 'running' | 'warn' | 'fail'>,
     private readonly resumePath: string | undefined,
   ) {}
 
@@ -41,17 +41,17 @@ export class ResumeSaver {
   }
 
   private async write(flush: boolean): Promise<void> {
-    const { storage, picker } = this.ctx;
+    const { storage } = this.ctx;
     if (!this.resumePath || !(this.outdated || (flush && storage.hasUnflushedWrites))) return;
     this.outdated = false;
     try {
-      const missing = this.ctx.running ? await storage.missingData(picker.have) : undefined;
+      const missing = this.ctx.running ? await storage.missingData(this.ctx.have) : undefined;
       if (missing && this.ctx.running) {
         this.ctx.fail(new StorageError(`missing data: ${missing} was deleted or truncated`, 'ENOENT', missing));
         return;
       }
       await mkdir(dirname(this.resumePath), { recursive: true });
-      await storage.saveResume(this.ctx.picker.have, this.resumePath, { flush });
+      await storage.saveResume(this.ctx.have, this.resumePath, { flush });
     } catch (error) {
       this.outdated = true;
       this.ctx.warn(`cannot save resume data: ${describeError(error)}`);

@@ -1,3 +1,4 @@
+import type { Bitfield } from '../codec/bitfield.js';
 import type { Metainfo } from '../metainfo/metainfo.js';
 import type { Storage } from '../storage/storage.js';
 import type { PiecePicker } from './picker.js';
@@ -11,6 +12,8 @@ export interface TorrentContext {
   readonly storage: Storage;
   /** Replaced at each start and recheck: read it each time, do not keep it. */
   readonly picker: PiecePicker;
+  /** The pieces we have: the picker's while there is one, else the stopped torrent's saved ones (making no picker). */
+  readonly have: Bitfield;
   readonly state: TorrentState;
   readonly running: boolean;
   /** Counts starts: work begun in one run checks it is still current before acting. */

@@ -3,6 +3,7 @@ import type { Bitfield } from '../codec/bitfield.js';
 import type { Metainfo } from '../metainfo/metainfo.js';
 import { clientFromPeerId } from '../wire/peer-id.js';
 import type { Peer } from './peer.js';
+import { pieceSizeUnchecked } from '../metainfo/piece-layout.js';
 import type { PiecePicker } from './picker.js';
 import type { TorrentState } from './torrent-context.js';
 
@@ -105,7 +106,8 @@ export class Traffic {
 
 export interface TorrentStatsInput {
   meta: Metainfo;
-  picker: PiecePicker;
+  /** The pieces we have: the picker's, or a stopped torrent's saved ones. */
+  have: Bitfield;
   traffic: Traffic;
   running: boolean;
   state: TorrentState;
@@ -120,9 +122,9 @@ export interface TorrentStatsInput {
 
 export function torrentStats(t: TorrentStatsInput): TorrentStats {
   const { meta, traffic } = t;
-  const have = t.picker.have;
+  const have = t.have;
   const haveCount = have.count();
-  const completedBytes = have.isComplete() ? meta.length : completedBytesOf(have, meta, t.picker);
+  const completedBytes = have.isComplete() ? meta.length : completedBytesOf(have, meta);
   const rates = traffic.rates(t.running);
   let seeds = 0;
   const peersFrom: PeersFrom = { tracker: 0, dht: 0, pex: 0, lpd: 0, incoming: 0, ltep: 0, cache: 0 };
@@ -160,11 +162,14 @@ export function torrentStats(t: TorrentStatsInput): TorrentStats {
   };
 }
 
-function completedBytesOf(have: Bitfield, meta: Metainfo, picker: PiecePicker): number {
+function completedBytesOf(have: Bitfield, meta: Metainfo): number {
   const count = have.count();
   if (count === 0) return 0;
   const last = meta.pieceCount - 1;
-  return count * meta.pieceLength - (have.get(last) ? meta.pieceLength - picker.pieceSize(last) : 0);
+  return (
+    count * meta.pieceLength -
+    (have.get(last) ? meta.pieceLength - pieceSizeUnchecked(meta.length, meta.pieceLength, meta.pieceCount, last) : 0)
+  );
 }
 
 export function peerStatsOf(peers: Iterable<Peer>, pieceCount: number, now = Date.now()): PeerStats[] {
@@ -191,11 +196,17 @@ export function peerStatsOf(peers: Iterable<Peer>, pieceCount: number, now = Dat
   }));
 }
 
-/** Per piece: have, downloading (blocks in flight) and how many connected peers have it. */
-export function pieceStatsOf(picker: PiecePicker, pieceCount: number, assembling: Iterable<number>, peers: Iterable<Peer>): PieceStats {
+/** Per piece: have, downloading (blocks in flight) and how many connected peers have it (none without a picker: a stopped torrent). */
+export function pieceStatsOf(
+  have: Bitfield,
+  picker: Pick<PiecePicker, 'availability'> | undefined,
+  pieceCount: number,
+  assembling: Iterable<number>,
+  peers: Iterable<Peer>,
+): PieceStats {
   const availability = new Uint16Array(pieceCount);
-  for (let i = 0; i < availability.length; i++) availability[i] = picker.availability(i);
+  if (picker) for (let i = 0; i < availability.length; i++) availability[i] = picker.availability(i);
   const downloading = new Set<number>(assembling);
   for (const p of peers) for (const r of p.requests.values()) downloading.add(r.index);
-  return { have: Uint8Array.from(picker.have.buffer), downloading: [...downloading], availability };
+  return { have: Uint8Array.from(have.buffer), downloading: [...downloading], availability };
 }

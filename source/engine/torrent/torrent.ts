@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { Announcer, type TrackerStats } from '../discovery/announcer.js';
+import { resolve } from 'node:path';
+import { Announcer, idleTrackerStats, type TrackerStats } from '../discovery/announcer.js';
 import type { TorrentEvents, TorrentOptions } from './torrent-options.js';
 import { Bitfield } from '../codec/bitfield.js';
 import type { Metainfo } from '../metainfo/metainfo.js';
@@ -14,6 +15,7 @@ import { describeError } from '../../errors.js';
 import type { TorrentContext, TorrentState } from './torrent-context.js';
 import { peerStatsOf, pieceStatsOf, torrentStats, Traffic, type PeerStats, type PieceStats, type TorrentStats } from './torrent-stats.js';
 import { bytesLeft, piecePriorities } from './piece-priorities.js';
+import { pieceSizeUnchecked } from '../metainfo/piece-layout.js';
 import { assembleParts, type TorrentParts } from './torrent-parts.js';
 
 export type { TorrentState } from './torrent-context.js';
@@ -26,33 +28,34 @@ export type { TorrentEvents, TorrentOptions } from './torrent-options.js';
  * picker and announcer, and delegates the transfer to its collaborators: the peer set, the
  * download and upload pipelines, choking, web seeds, resume saving. Plain Node; reports
  * through typed events and `stats()`, which returns plain copies.
+ *
+ * A stopped torrent is cheap (a seedbox keeps thousands paused): the storage, the picker, the
+ * announcer, the collaborators and the rate limiters are made when first needed (the first
+ * start, mostly), and the picker is let go again at stop. Until then the reads come from a
+ * light form: the pieces we have as a bitfield, the trackers as the metainfo lists them.
  */
 export class Torrent extends EventEmitter<TorrentEvents> {
   readonly infoHash: Buffer;
-  readonly storage: Storage;
-  picker: PiecePicker;
   state: TorrentState = 'paused';
   error?: string;
   readonly addedAt = Date.now();
   completedAt?: number;
 
-  private announcer: Announcer;
+  /** Made at each start; kept after stop, so that the last run's tracker replies still show. */
+  private announcer?: Announcer;
+  private storageInstance?: Storage;
+  /** Made from `savedHave` when first needed, let go at stop. */
+  private livePicker?: PiecePicker;
+  /** The pieces we have while there is no picker (resume data, a check, the last run). */
+  private savedHave: Bitfield;
+  private parts?: TorrentParts & { downloadLimiter: RateLimiter; uploadLimiter: RateLimiter };
+  private limits = { download: 0, upload: 0 };
   private running = false;
   private starting?: Promise<void>;
   private stopping?: Promise<void>;
   /** Counts starts: work begun in one run checks it is still current before acting. */
   private run = 0;
   private readonly traffic = new Traffic();
-  private readonly downloadLimiter = new RateLimiter();
-  private readonly uploadLimiter = new RateLimiter();
-  private readonly pieceBuffers: TorrentParts['pieceBuffers'];
-  private readonly peers: TorrentParts['peers'];
-  private readonly extensions: TorrentParts['extensions'];
-  private readonly download: TorrentParts['download'];
-  private readonly uploader: TorrentParts['uploader'];
-  private readonly choking: TorrentParts['choking'];
-  private readonly webSeeds: TorrentParts['webSeeds'];
-  private readonly resume: TorrentParts['resume'];
 
   constructor(
     readonly meta: Metainfo,
@@ -60,26 +63,58 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   ) {
     super();
     this.infoHash = meta.infoHashBuffer;
-    this.storage = new Storage(meta, {
-      directory: options.directory,
-      hash: options.hash,
-      filePriorities: options.filePriorities,
-      check: options.check,
-    });
-    this.picker = this.makePicker(new Bitfield(meta.pieceCount));
-    this.announcer = this.makeAnnouncer();
-    ({
-      pieceBuffers: this.pieceBuffers,
-      peers: this.peers,
-      extensions: this.extensions,
-      download: this.download,
-      uploader: this.uploader,
-      choking: this.choking,
-      webSeeds: this.webSeeds,
-      resume: this.resume,
-    } = assembleParts(this.context(), options, {
-      downloadLimiter: this.downloadLimiter,
-      uploadLimiter: this.uploadLimiter,
+    if (options.filePriorities) checkFilePriorities(meta, options.filePriorities);
+    this.savedHave = new Bitfield(meta.pieceCount);
+  }
+
+  /** Positional I/O on the files; made on first use (a start, a check, reading resume data). */
+  get storage(): Storage {
+    return (this.storageInstance ??= new Storage(this.meta, {
+      directory: this.options.directory,
+      hash: this.options.hash,
+      filePriorities: this.options.filePriorities,
+      check: this.options.check,
+    }));
+  }
+
+  /** Where the data is: the torrent's file or folder (the storage's root, without making one). */
+  get root(): string {
+    return this.storageInstance?.root ?? resolve(resolve(this.options.directory), this.meta.name);
+  }
+
+  /** The piece picker; a stopped torrent makes one from its saved pieces only when asked (read `have` instead). */
+  get picker(): PiecePicker {
+    return (this.livePicker ??= this.makePicker(this.savedHave));
+  }
+
+  /** The pieces we have, from the picker or, while there is none, the saved bitfield: a new object after each start, check or load. */
+  get have(): Bitfield {
+    return this.livePicker?.have ?? this.savedHave;
+  }
+
+  /** For tests and memory checks: which of the heavy parts exist now. */
+  get allocated(): { storage: boolean; picker: boolean; announcer: boolean; parts: boolean } {
+    return { storage: !!this.storageInstance, picker: !!this.livePicker, announcer: !!this.announcer, parts: !!this.parts };
+  }
+
+  /** Replaces the pieces we have with a new picker's (running) or the saved bitfield (stopped). */
+  private setHave(have: Bitfield): void {
+    if (this.running) {
+      this.livePicker = this.makePicker(have);
+    } else {
+      this.livePicker = undefined;
+      this.savedHave = have;
+    }
+  }
+
+  /** The collaborators, the limiters and their wiring: made at the first start (or when a peer or check needs them), kept after. */
+  private get p(): NonNullable<Torrent['parts']> {
+    if (this.parts) return this.parts;
+    const downloadLimiter = new RateLimiter(this.limits.download);
+    const uploadLimiter = new RateLimiter(this.limits.upload);
+    const parts = assembleParts(this.context(), this.options, {
+      downloadLimiter,
+      uploadLimiter,
       events: {
         piece: (index) => this.emit('piece', index),
         hashFailed: (index) => this.emit('hash-failed', index),
@@ -87,7 +122,9 @@ export class Torrent extends EventEmitter<TorrentEvents> {
         peerClosed: (id) => this.emit('peer-closed', id),
       },
       wantedComplete: () => this.completeIfOnDisk(),
-    }));
+    });
+    this.parts = { ...parts, downloadLimiter, uploadLimiter };
+    return this.parts;
   }
 
   /** The collaborators' view of this torrent: live getters, no reference to the Torrent itself. */
@@ -95,10 +132,15 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     const self = this;
     return {
       meta: this.meta,
-      storage: this.storage,
       traffic: this.traffic,
+      get storage() {
+        return self.storage;
+      },
       get picker() {
         return self.picker;
+      },
+      get have() {
+        return self.have;
       },
       get state() {
         return self.state;
@@ -120,7 +162,8 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   /** Piece data held in memory for uploads and reuse: the read cache and spare piece buffers. */
   get cachedBytes(): number {
-    return this.uploader.cachedBytes + this.pieceBuffers.spareCount * this.pieceBuffers.size;
+    const parts = this.parts;
+    return parts ? parts.uploader.cachedBytes + parts.pieceBuffers.spareCount * parts.pieceBuffers.size : 0;
   }
 
   get isRunning(): boolean {
@@ -143,6 +186,8 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     if (this.running) return this.starting ?? Promise.resolve();
     this.running = true;
     this.run++;
+    // The parts now, not in startUp: peers may arrive while it checks.
+    void this.p;
     this.error = undefined;
     // A stop still closing (e.g. after an error) finishes first: its writes and close must not land on the new run.
     // 'checking' at once, so that peers added meanwhile wait for the picker startUp makes.
@@ -158,18 +203,19 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       await this.storage.open();
       const have = await this.initialHave();
       if (!this.running) return;
-      this.picker = this.makePicker(have);
-      this.webSeeds.addTo(this.picker);
-      this.setState(this.picker.wantedComplete() ? 'seeding' : 'downloading');
+      const picker = (this.livePicker = this.makePicker(have));
+      const { webSeeds, choking, resume, peers } = this.p;
+      webSeeds.addTo(picker);
+      this.setState(picker.wantedComplete() ? 'seeding' : 'downloading');
       if (this.state === 'seeding' && !this.completedAt) this.completedAt = Date.now();
       this.announcer = this.makeAnnouncer();
       this.announcer.start();
       const now = Date.now();
-      this.choking.start(now);
-      this.resume.start(now);
+      choking.start(now);
+      resume.start(now);
       this.housekeeper.add(this);
-      this.peers.connectMore();
-      this.webSeeds.fill();
+      peers.connectMore();
+      webSeeds.fill();
       if (this.state === 'seeding') this.emit('done');
     } catch (error) {
       this.fail(error);
@@ -189,7 +235,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     }
     const checked = await this.storage.recheck((done, total) => this.emit('checking', done, total));
     // What a full check found is worth keeping: the next start need not check again.
-    this.resume.markOutdated();
+    this.p.resume.markOutdated();
     return checked;
   }
 
@@ -203,19 +249,22 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   private async shutDown(): Promise<void> {
+    const { peers, webSeeds, download, pieceBuffers, extensions, uploader, resume } = this.p;
     this.housekeeper.delete(this);
-    this.peers.closeAll();
-    this.webSeeds.closeAll();
-    this.download.dropPartialPieces();
-    this.pieceBuffers.clear();
-    this.extensions.closeAll();
-    this.uploader.clearReadCache();
+    peers.closeAll();
+    webSeeds.closeAll();
+    download.dropPartialPieces();
+    pieceBuffers.clear();
+    extensions.closeAll();
+    uploader.clearReadCache();
     if (this.state !== 'error') this.setState('paused');
     await this.starting?.catch(() => undefined);
     // Pieces being verified and written land before the resume data is saved and storage closed.
-    await this.download.settled();
-    await Promise.all([this.announcer.stop(), this.resume.save()]);
+    await download.settled();
+    await Promise.all([this.announcer?.stop(), resume.save()]);
     await this.storage.close();
+    // Stopped for good (no start came meanwhile): the picker's bookkeeping goes, the pieces we have stay.
+    if (!this.running && this.livePicker) this.setHave(this.livePicker.have);
   }
 
   /**
@@ -226,9 +275,14 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   async loadSavedProgress(): Promise<boolean> {
     if (this.running || this.options.seedMode || !this.options.resumePath) return false;
     const run = this.run;
-    const saved = await this.storage.loadResume(this.options.resumePath).catch(() => undefined);
+    const made = !this.storageInstance;
+    const storage = this.storage;
+    const saved = await storage.loadResume(this.options.resumePath).catch(() => undefined);
+    // A storage made only to read the resume file goes again, unless something began using it meanwhile (a start, a check).
+    if (made && this.storageInstance === storage && !this.running && run === this.run && this.state !== 'checking')
+      this.storageInstance = undefined;
     if (!saved || this.running || run !== this.run) return false;
-    this.picker = this.makePicker(saved);
+    this.setHave(saved);
     return true;
   }
 
@@ -240,10 +294,11 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     try {
       await this.storage.open();
       const have = await this.storage.recheck((done, total) => this.emit('checking', done, total));
-      this.picker = this.makePicker(have);
-      this.resume.markOutdated();
+      this.setHave(have);
+      const { resume } = this.p;
+      resume.markOutdated();
       // Saved while the storage is still open: a closed one refuses to stamp the files.
-      await this.resume.save();
+      await resume.save();
       await this.storage.close();
       this.setState('paused');
     } catch (error) {
@@ -254,23 +309,30 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   announceNow(): void {
-    this.announcer.announceNow();
+    this.announcer?.announceNow();
   }
 
   /** Closes every peer connection, running or not (the session's bound network went down). */
   dropConnections(): void {
-    this.peers.dropAll();
+    this.parts?.peers.dropAll();
   }
 
   setLimits(limits: { download?: number; upload?: number }): void {
-    if (limits.download !== undefined) this.downloadLimiter.setRate(limits.download);
-    if (limits.upload !== undefined) this.uploadLimiter.setRate(limits.upload);
+    if (limits.download !== undefined) {
+      this.limits.download = Math.max(0, limits.download);
+      this.parts?.downloadLimiter.setRate(limits.download);
+    }
+    if (limits.upload !== undefined) {
+      this.limits.upload = Math.max(0, limits.upload);
+      this.parts?.uploadLimiter.setRate(limits.upload);
+    }
   }
 
   setFilePriorities(priorities: Uint8Array): void {
+    checkFilePriorities(this.meta, priorities);
     this.options.filePriorities = priorities;
-    this.storage.setFilePriorities(priorities);
-    this.picker.setPiecePriorities(this.piecePriorities());
+    this.storageInstance?.setFilePriorities(priorities);
+    this.livePicker?.setPiecePriorities(this.piecePriorities());
     if (this.running && this.state === 'seeding' && !this.picker.wantedComplete()) this.setState('downloading');
     if (this.running && this.state === 'downloading' && this.picker.wantedComplete()) this.onWantedComplete();
   }
@@ -288,15 +350,16 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     if (this.state !== 'downloading') return;
     this.completedAt = Date.now();
     this.setState('seeding');
-    this.announcer.completed();
-    void this.resume.save();
-    this.webSeeds.abortAll();
-    for (const p of [...this.peers.values()]) {
-      this.download.releaseRequests(p);
+    this.announcer?.completed();
+    const { resume, webSeeds, peers, download, choking } = this.p;
+    void resume.save();
+    webSeeds.abortAll();
+    for (const p of [...peers.values()]) {
+      download.releaseRequests(p);
       if (p.isSeed) p.wire.destroy();
-      else this.download.setInterested(p, false);
+      else download.setInterested(p, false);
     }
-    this.choking.rechokeSoon();
+    choking.rechokeSoon();
     this.emit('done');
   }
 
@@ -315,13 +378,14 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   // ---- peers ----
 
+  /** Kept for the next start when stopped (the peer set is made for them). */
   addPeers(addresses: PeerAddress[], from?: PeerSource): void {
-    this.peers.addPeers(addresses, from);
+    this.p.peers.addPeers(addresses, from);
   }
 
   /** An incoming connection whose handshake named this torrent (the session answered it). */
   attachIncoming(wire: PeerWire, socket: Duplex & { remoteAddress?: string; remotePort?: number }): void {
-    this.peers.attachIncoming(wire, socket);
+    this.p.peers.attachIncoming(wire, socket);
   }
 
   // ---- housekeeping ----
@@ -332,30 +396,31 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   /** Once a second from the housekeeper: the tick, and the rechoke and resume save when due. */
   housekeep(now: number): void {
-    if (!this.running) return;
-    this.choking.housekeep(now);
-    this.resume.housekeep(now);
-    this.uploader.releaseMemoryWhenIdle(now);
-    if (this.isIdle()) {
-      this.peers.connectMore();
+    const parts = this.parts;
+    if (!this.running || !parts) return;
+    parts.choking.housekeep(now);
+    parts.resume.housekeep(now);
+    parts.uploader.releaseMemoryWhenIdle(now);
+    if (this.isIdle(parts)) {
+      parts.peers.connectMore();
       return;
     }
-    this.tick(now);
+    this.tick(now, parts);
   }
 
   /** Nothing to tick: no peers or web seeds at work, not checking, no traffic in the rate window. */
-  private isIdle(): boolean {
-    if (this.peers.size > 0 || this.peers.halfOpen > 0 || this.state === 'checking') return false;
-    if (this.state === 'downloading' && this.webSeeds.anyActive) return false;
+  private isIdle({ peers, webSeeds }: TorrentParts): boolean {
+    if (peers.size > 0 || peers.halfOpen > 0 || this.state === 'checking') return false;
+    if (this.state === 'downloading' && webSeeds.anyActive) return false;
     return this.traffic.settleIfQuiet();
   }
 
-  private tick(now: number): void {
+  private tick(now: number, { peers, download, webSeeds }: TorrentParts): void {
     const endgame = this.picker.inEndgame();
-    for (const p of this.peers.values()) this.download.tickPeer(p, now, endgame);
+    for (const p of peers.values()) download.tickPeer(p, now, endgame);
     this.traffic.sample(now);
-    this.peers.connectMore();
-    this.webSeeds.fill();
+    peers.connectMore();
+    webSeeds.fill();
     this.emit('tick');
   }
 
@@ -383,7 +448,9 @@ export class Torrent extends EventEmitter<TorrentEvents> {
         port: this.options.listenPort(),
         uploaded: this.traffic.uploaded,
         downloaded: this.traffic.downloaded,
-        left: bytesLeft(this.picker.have, this.meta.pieceCount, (i) => this.picker.pieceSize(i)),
+        left: bytesLeft(this.have, this.meta.pieceCount, (i) =>
+          pieceSizeUnchecked(this.meta.length, this.meta.pieceLength, this.meta.pieceCount, i),
+        ),
         numwant: 80,
         ipv6: this.options.ownIpv6?.(),
       }),
@@ -400,11 +467,14 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   // ---- stats ----
 
   stats(): TorrentStats {
-    const { meta, picker, traffic, running, state, error, addedAt, completedAt } = this;
-    const peers = { peers: this.peers.values(), peerCount: this.peers.size, knownPeers: this.peers.knownCount };
+    const { meta, have, traffic, running, state, error, addedAt, completedAt } = this;
+    const set = this.parts?.peers;
+    const peers = set
+      ? { peers: set.values(), peerCount: set.size, knownPeers: set.knownCount }
+      : { peers: [], peerCount: 0, knownPeers: 0 };
     return torrentStats({
       meta,
-      picker,
+      have,
       traffic,
       running,
       state,
@@ -417,15 +487,23 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   peerStats(): PeerStats[] {
-    return [...peerStatsOf(this.peers.values(), this.meta.pieceCount), ...this.webSeeds.stats()];
+    const parts = this.parts;
+    return parts ? [...peerStatsOf(parts.peers.values(), this.meta.pieceCount), ...parts.webSeeds.stats()] : [];
   }
 
   trackerStats(): TrackerStats[] {
-    return this.announcer.stats();
+    return this.announcer?.stats() ?? idleTrackerStats(this.meta.announce);
   }
 
   /** Per piece: have, downloading (blocks in flight) and how many connected peers have it. */
   pieceStats(): PieceStats {
-    return pieceStatsOf(this.picker, this.meta.pieceCount, this.download.assembling(), this.peers.values());
+    const parts = this.parts;
+    return pieceStatsOf(this.have, this.livePicker, this.meta.pieceCount, parts?.download.assembling() ?? [], parts?.peers.values() ?? []);
   }
+}
+
+/** The storage's check, made without a storage: one priority per file. */
+function checkFilePriorities(meta: Metainfo, priorities: Uint8Array): void {
+  if (priorities.length !== meta.files.length)
+    throw new RangeError(`expected ${meta.files.length} file priorities, got ${priorities.length}`);
 }
