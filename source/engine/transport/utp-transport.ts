@@ -8,6 +8,7 @@ export function makeUtpTransport(socket: () => UtpSocket | undefined): Transport
     dial(host, port, timeoutMs, callbacks): Dialing {
       const utp = socket();
       let done = false;
+      let timer: NodeJS.Timeout | undefined;
       const fail = () => {
         if (done) return;
         done = true;
@@ -19,7 +20,7 @@ export function makeUtpTransport(socket: () => UtpSocket | undefined): Transport
         return { cancel: () => (done = true) };
       }
       const stream = utp.connect(host, port);
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         stream.destroy();
         fail();
       }, timeoutMs);
