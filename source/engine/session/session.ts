@@ -139,7 +139,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly uploadLimiter: RateLimiter;
   /** Accepted connections whose handshake has not named a torrent yet. */
   private readonly incoming = new Set<{ destroy(): void }>();
-  private readonly req2Hashes = new WeakMap<Torrent, string>();
+  /** Torrents by HASH('req2', info-hash), the name MSE/PE gives an incoming connection's torrent. */
+  private readonly byReq2 = new Map<string, Torrent>();
   private dhtNode?: Dht;
   private dhtNode6?: Dht;
   /** Whichever DHTs run now, as one: announcers and magnet lookups outlive a DHT restarted after the network returns. */
@@ -449,17 +450,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** MSE/PE names a torrent by HASH('req2', info-hash): which running torrent's is it? */
   private infoHashForReq2(req2: Buffer): Buffer | undefined {
-    const hex = req2.toString('hex');
-    for (const torrent of this.torrents.values()) {
-      if (!torrent.isRunning) continue;
-      let hash = this.req2Hashes.get(torrent);
-      if (!hash) {
-        hash = req2Hash(torrent.meta.infoHashBuffer).toString('hex');
-        this.req2Hashes.set(torrent, hash);
-      }
-      if (hash === hex) return torrent.meta.infoHashBuffer;
-    }
-    return undefined;
+    const torrent = this.byReq2.get(req2.toString('hex'));
+    return torrent?.isRunning ? torrent.meta.infoHashBuffer : undefined;
   }
 
   /** Outgoing and incoming connections from now on (those open stay as they are). */
@@ -504,6 +496,7 @@ export class Session extends EventEmitter<SessionEvents> {
       handedOver: () => this.takeHandedOver(meta.infoHash),
     });
     this.torrents.set(meta.infoHash, torrent);
+    this.byReq2.set(req2Hash(meta.infoHashBuffer).toString('hex'), torrent);
     this.emit('added', torrent);
     if (!options.paused) void torrent.start();
     this.announceOnDht(torrent);
@@ -523,6 +516,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const torrent = this.get(infoHashHex);
     if (!torrent) return;
     this.torrents.delete(torrent.meta.infoHash);
+    this.byReq2.delete(req2Hash(torrent.meta.infoHashBuffer).toString('hex'));
     this.dhtAnnouncers.get(torrent.meta.infoHash)?.stop();
     this.dhtAnnouncers.delete(torrent.meta.infoHash);
     this.lsdRegistrations.get(torrent.meta.infoHash)?.();
