@@ -59,7 +59,7 @@ export interface LibtorrentStatus {
   total_download: number;
   /** Connected peers whose connection is uTP. */
   utp_peers: number;
-  /** Connected peers whose stream is RC4-encrypted, and the others. */
+  /** Connected peers past the handshake whose stream is RC4-encrypted, and the others. */
   rc4_peers?: number;
   plaintext_peers?: number;
 }

@@ -169,9 +169,12 @@ def main():
             next_status = now + interval
             s = handle.status()
             peers = handle.get_peer_info()
+            # a connection still being set up has no stream yet: it is neither RC4 nor plaintext
+            settingUp = lt.peer_info.handshake | lt.peer_info.connecting
+            established = [p for p in peers if not p.flags & settingUp]
             emit({
-                "rc4_peers": sum(1 for p in peers if p.flags & lt.peer_info.rc4_encrypted),
-                "plaintext_peers": sum(1 for p in peers if not p.flags & lt.peer_info.rc4_encrypted),
+                "rc4_peers": sum(1 for p in established if p.flags & lt.peer_info.rc4_encrypted),
+                "plaintext_peers": sum(1 for p in established if not p.flags & lt.peer_info.rc4_encrypted),
                 "type": "status",
                 # peer_info::utp_socket is bit 17 (the Python bindings do not name it)
                 "utp_peers": sum(1 for p in handle.get_peer_info() if int(p.flags) & (1 << 17)),

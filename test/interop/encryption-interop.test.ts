@@ -104,6 +104,8 @@ async function libtorrentDownloadsFrom(
     mode: 'leech',
     listenHost: '127.0.0.3',
     encryption: lt,
+    // 8 MiB at 8 MiB/s: about a second of data flow, so the 250 ms status samples see the peer
+    downloadLimit: 8 * 1024 * 1024,
     extraPeers: [{ host: '127.0.0.1', port: session.port }],
   });
   const ltSide = await libtorrentSide(leecher, leecher.waitFor('finished', 60_000));
