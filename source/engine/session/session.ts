@@ -67,10 +67,12 @@ export interface SessionOptions {
   /** BEP 14 local service discovery on the LAN; off when absent. Private torrents never use it. */
   lsd?: Omit<LsdOptions, 'listenPort'>;
   /**
-   * BEP 29 uTP on the listen port (UDP, shared with the DHT): accepted, and tried first when
-   * dialling (TCP after it fails). Off by default.
+   * BEP 29 uTP on the listen port (UDP, shared with the DHT): accepted, and dialled first to
+   * peers known to speak it, second to the others (see fallback-transport.ts). Off by default.
    */
   utp?: boolean;
+  /** With both transports on: how long the first one dialled has alone before the other joins (default 500 ms). */
+  transportRaceDelayMs?: number;
   /** TCP connections, in and out; on by default. */
   tcp?: boolean;
   /** MSE/PE for peer connections, in and out; default `prefer`. */
@@ -171,7 +173,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const tcp = options.tcp !== false ? makeTcpTransport({ localAddress: options.host, binding: options.bind }) : undefined;
     this.connector = new Connector({
       peerId: this.peerId,
-      transport: makeFallbackTransport(utp, tcp),
+      transport: makeFallbackTransport(utp, tcp, { raceDelayMs: options.transportRaceDelayMs }),
       encryption: options.encryption,
     });
     this.downloadLimiter = new RateLimiter(options.downloadLimit ?? 0);
@@ -429,6 +431,8 @@ export class Session extends EventEmitter<SessionEvents> {
       socket.destroy();
       return;
     }
+    // A uTP peer sends from its listen port's UDP socket (libtorrent, btui): dialled back over uTP first.
+    if (!overTcp && socket.remotePort) this.connector.learnSpeaksUtp(socket.remoteAddress ?? '', socket.remotePort);
     // The torrent sends its own extension handshake once the info-hash says which torrent it is.
     const settings = { handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs };
     const handle = this.connector.accept(socket, settings, {
