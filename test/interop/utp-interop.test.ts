@@ -34,7 +34,13 @@ function bigFile(dir: string): { path: string; digest: string } {
   return { path, digest: createHash('sha1').update(data).digest('hex') };
 }
 
-async function downloadFromLibtorrent(t: TestContext, encryption?: 'forced'): Promise<void> {
+interface Variant {
+  encryption?: 'forced';
+  /** Everyone on [::1]: uTP over IPv6. */
+  ipv6?: boolean;
+}
+
+async function downloadFromLibtorrent(t: TestContext, { encryption, ipv6 }: Variant = {}): Promise<void> {
   if (!needs(t, { commands: ['mktorrent'], libtorrent: true })) return;
   const dataDir = tempDir(t);
   const file = bigFile(dataDir);
@@ -44,7 +50,7 @@ async function downloadFromLibtorrent(t: TestContext, encryption?: 'forced'): Pr
     torrentPath: torrent,
     savePath: dataDir,
     mode: 'seed',
-    listenHost: '127.0.0.2',
+    listenHost: ipv6 ? '::1' : '127.0.0.2',
     utpOnly: true,
     encryption,
   });
@@ -64,14 +70,14 @@ async function downloadFromLibtorrent(t: TestContext, encryption?: 'forced'): Pr
       '-o',
       out,
       '--host',
-      '127.0.0.1',
+      ipv6 ? '::1' : '127.0.0.1',
       '--port',
       '0',
       '--no-dht',
       '--utp',
       '--no-tcp',
       '--peer',
-      `127.0.0.2:${seeder.port}`,
+      ipv6 ? `[::1]:${seeder.port}` : `127.0.0.2:${seeder.port}`,
       ...(encryption ? ['--encryption', 'require'] : []),
     ],
     { env: { BTUI_HOME: tempDir(t) }, timeoutMs: 120_000 },
@@ -85,9 +91,9 @@ async function downloadFromLibtorrent(t: TestContext, encryption?: 'forced'): Pr
 test('btui downloads 64 MiB from a libtorrent seeder that speaks uTP only', (t) => downloadFromLibtorrent(t));
 
 test('btui (require) downloads 64 MiB over MSE/PE on uTP from a libtorrent seeder with forced encryption', (t) =>
-  downloadFromLibtorrent(t, 'forced'));
+  downloadFromLibtorrent(t, { encryption: 'forced' }));
 
-async function serveToLibtorrent(t: TestContext, encryption?: 'forced'): Promise<void> {
+async function serveToLibtorrent(t: TestContext, { encryption, ipv6 }: Variant = {}): Promise<void> {
   if (!needs(t, { libtorrent: true })) return;
   const file = bigFile(tempDir(t));
   const torrentDir = tempDir(t);
@@ -99,7 +105,7 @@ async function serveToLibtorrent(t: TestContext, encryption?: 'forced'): Promise
       '-f',
       file.path,
       '--host',
-      '127.0.0.1',
+      ipv6 ? '::1' : '127.0.0.1',
       '--port',
       '0',
       '--no-dht',
@@ -130,7 +136,7 @@ async function serveToLibtorrent(t: TestContext, encryption?: 'forced'): Promise
     torrentPath: served.torrent,
     savePath: out,
     mode: 'leech',
-    listenHost: '127.0.0.4',
+    listenHost: ipv6 ? '::1' : '127.0.0.4',
     utpOnly: true,
     encryption,
     extraPeers: [peer],
@@ -151,4 +157,10 @@ async function serveToLibtorrent(t: TestContext, encryption?: 'forced'): Promise
 test('libtorrent (uTP only) downloads 64 MiB from `btui serve --utp --no-tcp`', (t) => serveToLibtorrent(t));
 
 test('libtorrent (uTP only, forced encryption) downloads 64 MiB from `btui serve --utp --no-tcp --encryption require`', (t) =>
-  serveToLibtorrent(t, 'forced'));
+  serveToLibtorrent(t, { encryption: 'forced' }));
+
+test('btui downloads 64 MiB over uTP on IPv6 ([::1]) from a libtorrent seeder that speaks uTP only', (t) =>
+  downloadFromLibtorrent(t, { ipv6: true }));
+
+test('libtorrent (uTP only) on [::1] downloads 64 MiB from `btui serve --host ::1 --utp --no-tcp`', (t) =>
+  serveToLibtorrent(t, { ipv6: true }));

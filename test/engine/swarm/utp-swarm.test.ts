@@ -129,3 +129,29 @@ test('the DHT and uTP share the listen port: a magnet resolves through the DHT a
   assertSameFiles(meta, data, out);
   assert.ok((leecher.stats().dhtNodes ?? 0) >= 1);
 });
+
+test('a session on every address (::) takes uTP on both families: a leecher on [::1] and one on 127.0.0.1, uTP only, each finish', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [700_000] });
+  const seedDir = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  const seeder = await startSession(t, { host: '::', utp: true, tcp: false });
+  const seed = seeder.add(meta, { directory: seedDir, seedMode: true });
+  await seed.start();
+  const families = new Set<string>();
+  const leechers = [
+    { session: await startSession(t, { host: '::1', utp: true, tcp: false }), seedHost: '::1' },
+    { session: await startSession(t, { host: '127.0.0.1', utp: true, tcp: false }), seedHost: '127.0.0.1' },
+  ];
+  seed.on('peer', () => seed.peerStats().forEach((p) => families.add(`${p.transport} ${p.host.includes(':') ? 'IPv6' : 'IPv4'}`)));
+  await Promise.all(
+    leechers.map(async ({ session, seedHost }) => {
+      const dir = tempDir(t);
+      const torrent = session.add(meta, { directory: dir });
+      const done = waitForDone(torrent, 30_000);
+      torrent.addPeers([{ host: seedHost, port: seeder.port }]);
+      await done;
+      assertSameFiles(meta, data, dir);
+    }),
+  );
+  assert.deepEqual([...families].sort(), ['utp IPv4', 'utp IPv6']);
+});
