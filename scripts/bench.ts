@@ -127,6 +127,13 @@ async function race(
   return results;
 }
 
+/** Process CPU seconds per GiB moved, btui's and the contender's (the median run of each). */
+function cpuPerGib(results: Record<string, Measure[]>, sizeMiB: number): string {
+  const perGib = (ms: Measure[]) => ((summarize(ms).cpu * 1024) / sizeMiB).toFixed(1);
+  const [name, theirs] = Object.entries(results).find(([n]) => n !== 'btui')!;
+  return `CPU per GiB: btui ${perGib(results.btui!)} s, ${name} ${perGib(theirs)} s`;
+}
+
 function rowsFrom(benchmark: string, results: Record<string, Measure[]>, note = ''): Row[] {
   const btui = summarize(results.btui!);
   return Object.entries(results)
@@ -365,13 +372,7 @@ async function main(): Promise<void> {
         },
         { warmUp: true },
       );
-      rows.push(
-        ...rowsFrom(
-          `uTP download ${sizeMiB} MiB (loopback)`,
-          results,
-          `uTP only both ways; CPU per GiB: CPU x ${(1024 / sizeMiB).toFixed(1)}`,
-        ),
-      );
+      rows.push(...rowsFrom(`uTP download ${sizeMiB} MiB (loopback)`, results, `uTP only both ways; ${cpuPerGib(results, sizeMiB)}`));
       // The other way: a libtorrent leecher with TCP off, from a btui seeder (--utp --no-tcp) / from the libtorrent one.
       const trackerB = await startOpentracker(t, [bigHash]);
       const bTorrent = join(work, 'big-btui-utp-seed.torrent');
@@ -386,7 +387,13 @@ async function main(): Promise<void> {
         },
         { warmUp: true },
       );
-      rows.push(...rowsFrom(`uTP seed ${sizeMiB} MiB (loopback)`, seedResults, "uTP only; wall: the leecher's; CPU, RSS: the seeder's"));
+      rows.push(
+        ...rowsFrom(
+          `uTP seed ${sizeMiB} MiB (loopback)`,
+          seedResults,
+          `uTP only; wall: the leecher's; CPU, RSS: the seeder's; ${cpuPerGib(seedResults, sizeMiB)}`,
+        ),
+      );
       btuiSeeder.kill('SIGTERM');
       await seeder.stop();
     }
