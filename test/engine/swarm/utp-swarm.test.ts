@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { parseMagnet } from '../../../source/engine/metainfo/magnet.js';
 import { Session } from '../../../source/engine/session/session.js';
+import type { Transport } from '../../../source/engine/transport/transport.js';
 import { startDhtNode } from '../../helpers/dht-node.js';
 import { assertSameFiles, randomTorrent, startSession, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
 import { tempDir } from '../../helpers/tools.js';
@@ -154,4 +155,36 @@ test('a session on every address (::) takes uTP on both families: a leecher on [
     }),
   );
   assert.deepEqual([...families].sort(), ['utp IPv4', 'utp IPv6']);
+});
+
+test('PEX flag 0x04 both ways: a seed flags its uTP leecher when it tells a TCP leecher of it, and that leecher marks it for uTP first', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [4_000_000] });
+  const seedDir = tempDir(t);
+  writeTorrentFiles(seedDir, meta, data);
+  // Slow enough that the first leecher is still downloading (and connected) when the second arrives.
+  const seeder = await startSession(t, { utp: true, uploadLimit: 200_000 });
+  const seed = seeder.add(meta, { directory: seedDir, seedMode: true });
+  await seed.start();
+  const overUtp = await startSession(t, { utp: true, transportRaceDelayMs: 10_000 });
+  const overTcp = await startSession(t, { utp: true, transportRaceDelayMs: 10_000 });
+  const first = overUtp.add(meta, { directory: tempDir(t) });
+  const second = overTcp.add(meta, { directory: tempDir(t) });
+  const firstIn = new Promise((resolve) => seed.once('peer', resolve));
+  first.addPeers([{ host: '127.0.0.1', port: seeder.port, utp: true }]);
+  await firstIn;
+  // What the second leecher's dials go by (whichever of the two leechers then dials the other).
+  const transport = (overTcp as unknown as { connector: { transport: Transport } }).connector.transport;
+  assert.equal(transport.speaksUtp?.('127.0.0.1', overUtp.port), undefined, 'not known before the seed says so');
+  second.addPeers([{ host: '127.0.0.1', port: seeder.port }]);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the seed never told of the first leecher with flag 0x04')), 30_000);
+    const poll = setInterval(() => {
+      if (transport.speaksUtp?.('127.0.0.1', overUtp.port) !== true) return;
+      clearTimeout(timer);
+      clearInterval(poll);
+      resolve();
+    }, 50);
+  });
+  assert.equal(second.peerStats().find((s) => s.port === seeder.port)?.transport, 'tcp', 'the seed itself was dialled over TCP');
+  assert.equal(transport.speaksUtp?.('127.0.0.1', seeder.port), undefined);
 });
