@@ -33,7 +33,12 @@ function tiny(i: number): Buffer {
     ['piece length', 32768],
     ['pieces', randomBytes(20)],
   ]);
-  return encode(new Map<string, BValue>([['announce', Buffer.from(`http://127.0.0.1:9/announce`)], ['info', info]]));
+  return encode(
+    new Map<string, BValue>([
+      ['announce', Buffer.from(`http://127.0.0.1:9/announce`)],
+      ['info', info],
+    ]),
+  );
 }
 
 async function sample(label: string): Promise<void> {
