@@ -79,6 +79,12 @@ export interface HostTotals {
   readonly torrents: number;
   readonly downloadRate: number;
   readonly uploadRate: number;
+  /** The host's own figures (session-get for a remote host): its peer port, 0 until known. */
+  readonly port: number;
+  /** Bytes free in the host's download directory; undefined until known. */
+  readonly freeDisk?: number;
+  readonly downloadLimit: number;
+  readonly uploadLimit: number;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';

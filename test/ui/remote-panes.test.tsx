@@ -29,13 +29,16 @@ const BT_HASH = 'b'.repeat(40);
 class RecordedRpc implements RpcCaller {
   calls: { method: string; args?: Record<string, unknown> }[] = [];
   down = false;
-  constructor(private readonly patch: Raw = {}) {}
+  constructor(
+    private readonly patch: Raw = {},
+    private readonly sessionPatch: Raw = {},
+  ) {}
   call<T>(method: string, args?: Record<string, unknown>): Promise<T> {
     this.calls.push({ method, args });
     if (this.down) return Promise.reject(new RpcError('connection refused (is the daemon running?)', 'network'));
     const list = recorded.list.torrents.map((t) => ({ ...t, ...this.patch }));
     let answer: unknown = {};
-    if (method === 'session-get') answer = recorded.session;
+    if (method === 'session-get') answer = { ...recorded.session, ...this.sessionPatch };
     else if (method === 'torrent-get') {
       const fields = (args?.fields ?? []) as string[];
       if (fields.includes('peers')) answer = { torrents: recorded.detail.torrents.map((t) => ({ ...t, ...this.patch })) };
@@ -49,7 +52,10 @@ class RecordedRpc implements RpcCaller {
 
 function setup() {
   const tr = new RecordedRpc();
-  const bt = new RecordedRpc({ hashString: BT_HASH, name: 'other-box-torrent', status: 6, percentDone: 1 });
+  const bt = new RecordedRpc(
+    { hashString: BT_HASH, name: 'other-box-torrent', status: 6, percentDone: 1 },
+    { 'peer-port': 6881, 'download-dir-free-space': 5 * 1024 ** 3, 'speed-limit-up': 250, 'speed-limit-up-enabled': true },
+  );
   const fast = { pollMs: 50, sessionEveryMs: 50, backoffMs: [50, 100] as [number, number] };
   const store = new TorrentStore([new RpcSource('tr', tr, fast), new RpcSource('bt', bt, fast)], { refreshMs: 50, soonMs: 5 });
   const controller = new Controller(store);
@@ -88,6 +94,11 @@ test('two hosts in one list: a Host column, a view per host, per-host totals in 
   assert.match(lines.find((l) => l.includes('other-box'))!, /^bt\s+other-box-torrent\s+seeding/);
   assert.match(lines[0]!, /@tr 1 +@bt 1/);
   assert.match(lines[lines.length - 1]!, /tr 1 ↓.*bt 1 ↓/);
+  // Each host's own port, free space and limits (session-get), not the first host's for all.
+  await until('both sessions', () => /bt 1 .*:6881/.test(frame()));
+  const status = frame().split('\n').at(-1)!;
+  assert.match(status, /tr 1 ↓0 B\/s ↑0 B\/s :42779 76\.7 GiB free/);
+  assert.match(status, /bt 1 ↓0 B\/s ↑0 B\/s \[244 KiB\/s\] :6881 5 GiB free/);
   // v steps through the built-in views to the first host's.
   for (let i = 0; i < 7; i++) app.stdin.write('v');
   await until('the @tr view', () => !frame().includes('other-box-torrent'));
@@ -108,6 +119,13 @@ test("a remote torrent's tabs: Info, Peers, Files (priorities sent as torrent-se
   app.stdin.write('2');
   await until('peers', () => frame().includes('10.0.0.7:51413'));
   assert.match(frame(), /qBittorrent 4\.5\.2/);
+  // flagStr "DEX" (downloading, encrypted, from PEX): D and E in btui's letters.
+  assert.match(
+    frame()
+      .split('\n')
+      .find((l) => l.includes('10.0.0.7:51413'))!,
+    /qBittorrent 4\.5\.2\s+DE\s/,
+  );
   app.stdin.write('3');
   await until('files', () => frame().includes('track01.flac'));
   assert.match(frame(), /cover\.jpg/);
