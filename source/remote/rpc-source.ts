@@ -1,5 +1,14 @@
 import type { ScrapeResult } from '../store/detail.js';
-import type { AddInput, SeedGoalPatch, SourceGlobal, SourceListener, SourceRow, SourceStatus, TorrentSource } from '../store/source.js';
+import type {
+  AddInput,
+  GlobalSeedGoals,
+  SeedGoalPatch,
+  SourceGlobal,
+  SourceListener,
+  SourceRow,
+  SourceStatus,
+  TorrentSource,
+} from '../store/source.js';
 import type { TorrentDetail } from '../store/types.js';
 import {
   DETAIL_FIELDS,
@@ -449,13 +458,49 @@ export class RpcSource implements TorrentSource {
       args[`${key}-enabled`] = value > 0;
       if (value > 0) args[key] = Math.max(1, Math.round(value / SPEED_K));
     }
+    const before = this.globalValue;
     this.globalValue = {
-      ...this.globalValue,
+      ...before,
       ...(limits.download !== undefined ? { downloadLimit: limits.download } : {}),
       ...(limits.upload !== undefined ? { uploadLimit: limits.upload } : {}),
     };
     this.emit((l) => l.global());
-    await this.client.call('session-set', args);
+    try {
+      await this.client.call('session-set', args);
+    } catch (error) {
+      this.globalValue = before;
+      this.emit((l) => l.global());
+      throw error;
+    }
+    this.lastSession = 0;
+    this.pollSoon();
+  }
+
+  /** Transmission's session-wide goals: seedRatioLimit(ed), idle-seeding-limit(-enabled) in minutes. */
+  async setGlobalSeedGoals(goals: GlobalSeedGoals): Promise<void> {
+    const args: Record<string, unknown> = {};
+    if (goals.ratio !== undefined) {
+      args.seedRatioLimited = goals.ratio !== null;
+      if (goals.ratio !== null) args.seedRatioLimit = goals.ratio;
+    }
+    if (goals.idleMinutes !== undefined) {
+      args['idle-seeding-limit-enabled'] = goals.idleMinutes !== null;
+      if (goals.idleMinutes !== null) args['idle-seeding-limit'] = Math.max(1, Math.round(goals.idleMinutes));
+    }
+    const before = this.globalValue;
+    this.globalValue = {
+      ...before,
+      ...(goals.ratio !== undefined ? { seedRatioLimit: goals.ratio ?? undefined } : {}),
+      ...(goals.idleMinutes !== undefined ? { seedIdleLimit: goals.idleMinutes ?? undefined } : {}),
+    };
+    this.emit((l) => l.global());
+    try {
+      await this.client.call('session-set', args);
+    } catch (error) {
+      this.globalValue = before;
+      this.emit((l) => l.global());
+      throw error;
+    }
     this.lastSession = 0;
     this.pollSoon();
   }

@@ -261,6 +261,8 @@ export class TorrentStore {
         freeDisk: own.freeDisk,
         downloadLimit: own.downloadLimit,
         uploadLimit: own.uploadLimit,
+        seedRatioLimit: own.seedRatioLimit,
+        seedIdleLimit: own.seedIdleLimit,
       };
     });
     return { ...global, hosts };

@@ -85,6 +85,9 @@ export interface HostTotals {
   readonly freeDisk?: number;
   readonly downloadLimit: number;
   readonly uploadLimit: number;
+  /** The host's seed goals for torrents on 'global'; undefined = none. */
+  readonly seedRatioLimit?: number;
+  readonly seedIdleLimit?: number;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';

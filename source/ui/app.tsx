@@ -19,7 +19,7 @@ import { ConfirmLine, PromptLine, QuestionLine, promptHeight, questionText } fro
 import { isForwardDelete, useRawInput } from './raw-input.js';
 import { runAction, type Commands } from './run-action.js';
 import { parseSetting, settingShown, settingText } from './setting-input.js';
-import { GLOBAL_GOAL_ROWS, globalGoalTexts, SettingsOverlay } from './settings-overlay.js';
+import { GLOBAL_GOAL_ROWS, globalGoalTexts, HOST_SETTING_KEYS, remoteHostOf, settingsFor, SettingsOverlay } from './settings-overlay.js';
 import { StatusBar } from './status-bar.js';
 import { colourLevel, makeTheme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
@@ -40,14 +40,15 @@ export interface AppCommands extends Commands {
   add(text: string, key?: string): Promise<{ hash: string } | { error: string } | void>;
   create(text: string): Promise<string[]>;
   remove(hash: string, deleteData: boolean): Promise<void>;
-  setLimits(limits: { download: number; upload: number }): void;
+  /** Global limits of the host of the row `key` names (the in-process session without one). */
+  setLimits(limits: { download?: number; upload?: number }, key?: string): Promise<void> | void;
   /** The per-torrent prompts (L, M, R, T, D, U): values already checked. */
   setLabels(hash: string, labels: string[]): Promise<void>;
   move(hash: string, directory: string): Promise<unknown>;
   setSeedGoals(hash: string, goals: RatioGoal | IdleGoal): Promise<void>;
   setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void>;
-  /** The defaults for torrents whose goals are 'global' (null = none). */
-  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }): void;
+  /** The defaults for torrents whose goals are 'global' (null = none), of the host of the row `key` names. */
+  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }, key?: string): Promise<void> | void;
 }
 
 export interface SettingsAccess {
@@ -221,10 +222,10 @@ export function App({
           const goal = parsed.value;
           if ('seedRatioMode' in goal) {
             if (goal.seedRatioMode === 'global') return refuse(`seed ratio goal: type a ratio or unlimited`);
-            commands.setGlobalSeedGoals({ ratio: goal.seedRatioMode === 'single' ? goal.seedRatioLimit! : null });
+            void commands.setGlobalSeedGoals({ ratio: goal.seedRatioMode === 'single' ? goal.seedRatioLimit! : null }, prompt.hash);
           } else {
             if (goal.seedIdleMode === 'global') return refuse(`seed idle goal: type a time or unlimited`);
-            commands.setGlobalSeedGoals({ idleMinutes: goal.seedIdleMode === 'single' ? goal.seedIdleLimit! : null });
+            void commands.setGlobalSeedGoals({ idleMinutes: goal.seedIdleMode === 'single' ? goal.seedIdleLimit! : null }, prompt.hash);
           }
           return { ...state, prompt: undefined };
         }
@@ -234,10 +235,15 @@ export function App({
           const parsed = parseSetting(field, text);
           if ('error' in parsed) return refuse(parsed.error);
           const value = parsed.value;
+          if (prompt.hash !== undefined && HOST_SETTING_KEYS.includes(field.key)) {
+            // A remote host's own limit (the settings file keeps the local session's).
+            void commands.setLimits({ [field.key === 'downloadLimit' ? 'download' : 'upload']: Number(value) }, prompt.hash);
+            return { ...state, prompt: undefined };
+          }
           const next = settingsAccess.update({ [field.key]: value } as Partial<Settings>);
           setSettings(next);
           if (field.key === 'downloadLimit' || field.key === 'uploadLimit')
-            commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
+            void commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
           onSettingsChanged?.(next);
           store.log('info', `setting ${field.label}: ${settingShown(next, field.key)}`);
           return { ...state, prompt: undefined };
@@ -372,12 +378,17 @@ export function App({
         if (moved === 'down') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + 1) % count } });
         if (name === 'return' || moved === 'open') {
           const goal = overlay.cursor - EDITABLE_SETTINGS.length;
+          // With a remote row selected, the limits and global goals are its host's (the prompt names the row).
+          const host = remoteHostOf(store.getSnapshot(), state.selected);
+          const hash = host ? state.selected : undefined;
           if (goal >= 0) {
-            const text = globalGoalTexts(store.getSnapshot().global)[goal]!;
-            return setState({ ...state, prompt: { kind: goal === 0 ? 'globalSeedRatio' : 'globalSeedIdle', text } });
+            const text = globalGoalTexts(host ?? store.getSnapshot().global)[goal]!;
+            return setState({ ...state, prompt: { kind: goal === 0 ? 'globalSeedRatio' : 'globalSeedIdle', text, hash } });
           }
           const field = EDITABLE_SETTINGS[overlay.cursor]!;
-          return setState({ ...state, prompt: { kind: 'setting', settingKey: field.key, text: settingText(settings, field.key) } });
+          const own = HOST_SETTING_KEYS.includes(field.key) ? hash : undefined;
+          const text = settingText(own ? settingsFor(settings, host) : settings, field.key);
+          return setState({ ...state, prompt: { kind: 'setting', settingKey: field.key, text, hash: own } });
         }
         if (name === 'escape' || moved === 'back' || moved === 'quit') setState({ ...state, overlay: undefined });
         return;
@@ -416,6 +427,7 @@ export function App({
       <SettingsOverlay
         settings={settings}
         global={snapshot.global}
+        host={remoteHostOf(snapshot, ui.selected)}
         cursor={ui.overlay.cursor}
         path={settingsAccess.path}
         width={width}

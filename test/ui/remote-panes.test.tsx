@@ -172,3 +172,44 @@ test('a host that stops answering: dimmed rows, "offline" in the status bar, one
   assert.ok(store.getSnapshot().log.some((l) => l.text === 'bt: back online'));
   assert.notEqual(store.getSnapshot().torrents.find((r) => r.infoHash === BT_HASH)?.offline, true);
 });
+
+test("the settings screen's limits and global seed goals act on the selected row's host, as session-set", async (t) => {
+  const { tr, bt, store, app, frame } = setup();
+  t.after(() => {
+    app.unmount();
+    store.stop();
+  });
+  await until('both rows', () => frame().includes('album') && frame().includes('other-box-torrent'));
+  app.stdin.write('j');
+  await until('bt selected', () => store.getSnapshot().torrents.length === 2);
+  await delay();
+  app.stdin.write('S');
+  await until('settings on bt', () => /Download limit \(KiB\/s; 0 = none\) on bt/.test(frame()));
+  assert.match(frame(), /Upload limit \(KiB\/s; 0 = none\) on bt\s+244 KiB\/s/, "bt's own upload limit from its session-get");
+  assert.match(frame(), /Seed ratio goal \(global default\) on bt/);
+  app.stdin.write('j');
+  await delay();
+  app.stdin.write('j');
+  await delay();
+  app.stdin.write('\r');
+  await until('the limit prompt', () => /Value: /.test(frame()));
+  app.stdin.write('\x15');
+  await delay();
+  app.stdin.write('500\r');
+  await until('session-set on bt', () => bt.calls.some((c) => c.method === 'session-set'));
+  assert.deepEqual(bt.calls.find((c) => c.method === 'session-set')!.args, { 'speed-limit-down-enabled': true, 'speed-limit-down': 512 });
+  // Up past the first row wraps to the global goals: the idle goal, then the ratio goal.
+  for (const key of ['k', 'k', 'k', 'k']) {
+    app.stdin.write(key);
+    await delay();
+  }
+  app.stdin.write('\r');
+  await until('the ratio prompt', () => /Seed ratio goal for every torrent/.test(frame()));
+  app.stdin.write('\x15');
+  await delay();
+  app.stdin.write('1.5\r');
+  await until('second session-set on bt', () => bt.calls.filter((c) => c.method === 'session-set').length === 2);
+  assert.deepEqual(bt.calls.filter((c) => c.method === 'session-set')[1]!.args, { seedRatioLimited: true, seedRatioLimit: 1.5 });
+  assert.equal(tr.calls.filter((c) => c.method === 'session-set').length, 0, 'only the row’s host');
+  await until('logged', () => store.getSnapshot().log.some((l) => /^bt: global seed goals: ratio 1\.5/.test(l.text)));
+});
