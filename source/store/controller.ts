@@ -45,11 +45,15 @@ export class Controller {
   }
 
   /**
-   * The add prompt: a path, http(s) URL, magnet or info-hash, to the host of the row `key`
-   * names (the first source without one). A local .torrent file goes to a remote host as its bytes.
+   * The add prompt: a path, http(s) URL, magnet or info-hash, to the host chosen in the prompt
+   * (`hostIndex`, an index into the store's sources), else to the host of the row `key` names,
+   * else to the first source. A local .torrent file goes to a remote host as its bytes.
    */
-  async add(text: string, key?: string): Promise<{ hash: string } | { error: string }> {
-    const source = (key === undefined ? undefined : this.store.sourceFor(key)?.source) ?? this.store.sources[0]!;
+  async add(text: string, key?: string, hostIndex?: number): Promise<{ hash: string } | { error: string }> {
+    const source =
+      (hostIndex === undefined ? undefined : this.store.sources[hostIndex]) ??
+      (key === undefined ? undefined : this.store.sourceFor(key)?.source) ??
+      this.store.sources[0]!;
     // The in-process session says why in words (the add prompt opens again with it).
     if (source === this.local)
       return this.local.service.addExplained(text).catch((error: unknown) => ({ error: `cannot add: ${describeError(error)}` }));

@@ -252,6 +252,7 @@ export class TorrentStore {
       }
       return {
         name: source.host ?? 'local',
+        ...(source.host === undefined ? { local: true } : {}),
         online: status.online,
         reason: status.reason,
         torrents,

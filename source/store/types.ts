@@ -73,6 +73,8 @@ export interface GlobalStats {
 
 export interface HostTotals {
   readonly name: string;
+  /** The in-process session (named 'local'). */
+  readonly local?: boolean;
   readonly online: boolean;
   /** Why it is offline (or 'connecting'). */
   readonly reason?: string;

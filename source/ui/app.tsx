@@ -37,7 +37,7 @@ export interface StoreView {
 
 export interface AppCommands extends Commands {
   /** `key`: the selected row, whose host the torrent goes to. Resolves with the reason in words when it cannot be added. */
-  add(text: string, key?: string): Promise<{ hash: string } | { error: string } | void>;
+  add(text: string, key?: string, hostIndex?: number): Promise<{ hash: string } | { error: string } | void>;
   create(text: string): Promise<string[]>;
   remove(hash: string, deleteData: boolean): Promise<void>;
   /** Global limits of the host of the row `key` names (the in-process session without one). */
@@ -167,13 +167,17 @@ export function App({
       };
       switch (prompt.kind) {
         case 'add':
+          if (text && prompt.host && prompt.host.index === undefined) return refuse('which host? Shift-Tab chooses one');
           // Closed at once so keys typed next are not lost; a failure (a file, a typo: milliseconds) opens it again with the reason.
           if (text)
-            void commands.add(text, prompt.hash).then((result) => {
+            void commands.add(text, prompt.hash, prompt.host?.index).then((result) => {
               if (!result || !('error' in result)) return;
               setUiState((s) => {
                 if (s.prompt || s.confirm || s.question || s.overlay) return s;
-                const next: UiState = { ...s, prompt: { kind: 'add', text: prompt.text, hash: prompt.hash, error: result.error } };
+                const next: UiState = {
+                  ...s,
+                  prompt: { kind: 'add', text: prompt.text, hash: prompt.hash, host: prompt.host, error: result.error },
+                };
                 uiRef.current = next;
                 return next;
               });
@@ -317,6 +321,13 @@ export function App({
         const close = (): UiState => ({ ...state, prompt: undefined, ...(prompt.kind === 'filter' ? { filter: '' } : {}) });
         if (name === 'escape') return setState(close());
         if (name === 'return') return setState(submitPrompt(prompt, state));
+        if (name === 'shift-tab' && prompt.host) {
+          // The add prompt's host: the next one (from none chosen: the first).
+          const count = store.getSnapshot().global.hosts?.length ?? 0;
+          if (count === 0) return;
+          const index = prompt.host.index === undefined ? 0 : (prompt.host.index + 1) % count;
+          return setState({ ...state, prompt: { ...prompt, host: { index }, error: undefined } });
+        }
         if (name === 'tab' && complete && (prompt.kind === 'add' || prompt.kind === 'create' || prompt.kind === 'move')) {
           // Complete the last comma-separated part (create takes several paths).
           const cut = prompt.kind === 'create' ? prompt.text.lastIndexOf(',') + 1 : 0;
@@ -495,7 +506,7 @@ export function App({
         {recovery && recoveryOpen ? (
           <QuestionLine text={recovery.question} width={width} />
         ) : ui.prompt ? (
-          <PromptLine prompt={ui.prompt} width={width} />
+          <PromptLine prompt={ui.prompt} width={width} hosts={snapshot.global.hosts} />
         ) : ui.question ? (
           <QuestionLine text={questionText(ui.question)} width={width} />
         ) : ui.confirm ? (

@@ -29,6 +29,8 @@ const BT_HASH = 'b'.repeat(40);
 class RecordedRpc implements RpcCaller {
   calls: { method: string; args?: Record<string, unknown> }[] = [];
   down = false;
+  /** A host with no torrents. */
+  empty = false;
   constructor(
     private readonly patch: Raw = {},
     private readonly sessionPatch: Raw = {},
@@ -36,9 +38,10 @@ class RecordedRpc implements RpcCaller {
   call<T>(method: string, args?: Record<string, unknown>): Promise<T> {
     this.calls.push({ method, args });
     if (this.down) return Promise.reject(new RpcError('connection refused (is the daemon running?)', 'network'));
-    const list = recorded.list.torrents.map((t) => ({ ...t, ...this.patch }));
+    const list = this.empty ? [] : recorded.list.torrents.map((t) => ({ ...t, ...this.patch }));
     let answer: unknown = {};
-    if (method === 'session-get') answer = { ...recorded.session, ...this.sessionPatch };
+    if (method === 'torrent-add') answer = { 'torrent-added': { id: 99, hashString: 'c'.repeat(40), name: 'added' } };
+    else if (method === 'session-get') answer = { ...recorded.session, ...this.sessionPatch };
     else if (method === 'torrent-get') {
       const fields = (args?.fields ?? []) as string[];
       if (fields.includes('peers')) answer = { torrents: recorded.detail.torrents.map((t) => ({ ...t, ...this.patch })) };
@@ -50,12 +53,13 @@ class RecordedRpc implements RpcCaller {
   close(): void {}
 }
 
-function setup() {
+function setup(options: { empty?: boolean } = {}) {
   const tr = new RecordedRpc();
   const bt = new RecordedRpc(
     { hashString: BT_HASH, name: 'other-box-torrent', status: 6, percentDone: 1 },
     { 'peer-port': 6881, 'download-dir-free-space': 5 * 1024 ** 3, 'speed-limit-up': 250, 'speed-limit-up-enabled': true },
   );
+  tr.empty = bt.empty = options.empty === true;
   const fast = { pollMs: 50, sessionEveryMs: 50, backoffMs: [50, 100] as [number, number] };
   const store = new TorrentStore([new RpcSource('tr', tr, fast), new RpcSource('bt', bt, fast)], { refreshMs: 50, soonMs: 5 });
   const controller = new Controller(store);
@@ -212,4 +216,52 @@ test("the settings screen's limits and global seed goals act on the selected row
   assert.deepEqual(bt.calls.filter((c) => c.method === 'session-set')[1]!.args, { seedRatioLimited: true, seedRatioLimit: 1.5 });
   assert.equal(tr.calls.filter((c) => c.method === 'session-set').length, 0, 'only the row’s host');
   await until('logged', () => store.getSnapshot().log.some((l) => /^bt: global seed goals: ratio 1\.5/.test(l.text)));
+});
+
+const MAGNET = `magnet:?xt=urn:btih:${'d'.repeat(40)}&dn=new`;
+const adds = (rpc: RecordedRpc) => rpc.calls.filter((c) => c.method === 'torrent-add');
+
+test("add goes to the selected row's host; Shift-Tab in the prompt chooses another", async (t) => {
+  const { tr, bt, store, app, frame } = setup();
+  t.after(() => {
+    app.unmount();
+    store.stop();
+  });
+  await until('both rows', () => frame().includes('album') && frame().includes('other-box-torrent'));
+  app.stdin.write('j');
+  await delay();
+  app.stdin.write('a');
+  await until('the add prompt on bt', () => frame().includes('Add to [bt]'));
+  app.stdin.write(`${MAGNET}\r`);
+  await until('added on bt', () => adds(bt).length === 1);
+  assert.deepEqual(adds(bt)[0]!.args, { filename: MAGNET });
+  assert.equal(adds(tr).length, 0);
+  app.stdin.write('a');
+  await until('the add prompt on bt again', () => frame().includes('Add to [bt]'));
+  app.stdin.write('\x1b[Z');
+  await until('tr chosen', () => frame().includes('Add to [tr]'));
+  app.stdin.write(`${MAGNET}\r`);
+  await until('added on tr', () => adds(tr).length === 1);
+  assert.equal(adds(bt).length, 1, 'nothing more on bt');
+});
+
+test('add with several hosts and no row: the prompt asks which host before it sends anything', async (t) => {
+  const { tr, bt, store, app, frame } = setup({ empty: true });
+  t.after(() => {
+    app.unmount();
+    store.stop();
+  });
+  await until('both hosts online', () => /tr 0 ↓.*bt 0 ↓/.test(frame()));
+  app.stdin.write('a');
+  await until('the add prompt, no host yet', () => frame().includes('Add to [?]'));
+  app.stdin.write(`${MAGNET}\r`);
+  await until('asked which host', () => frame().includes('which host? Shift-Tab chooses one'));
+  assert.equal(adds(tr).length + adds(bt).length, 0, 'nothing sent');
+  app.stdin.write('\x1b[Z');
+  await until('tr chosen', () => frame().includes('Add to [tr]'));
+  app.stdin.write('\x1b[Z');
+  await until('bt chosen', () => frame().includes('Add to [bt]'));
+  app.stdin.write('\r');
+  await until('added on bt', () => adds(bt).length === 1);
+  assert.equal(adds(tr).length, 0);
 });
