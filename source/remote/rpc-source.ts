@@ -51,6 +51,7 @@ interface Entry {
 const TOUCHED_MS = 15_000;
 const PAUSED: ReadonlySet<SourceRow['state']> = new Set(['paused']);
 const RUNNING: ReadonlySet<SourceRow['state']> = new Set(['downloading', 'seeding', 'queued', 'checking', 'metadata', 'error']);
+const LABELS_RPC_VERSION = 16;
 const CONNECTING: SourceStatus = { online: false, reason: 'connecting' };
 const NO_GLOBAL: SourceGlobal = { downloadLimit: 0, uploadLimit: 0, port: 0, downloadDirectory: '', maxActiveDownloads: 0 };
 
@@ -91,6 +92,8 @@ export class RpcSource implements TorrentSource {
   private lastFull = 0;
   private lastSession = 0;
   private failures = 0;
+  /** The daemon's rpc-version (session-get); labels came with 16 (Transmission 3.00). */
+  private rpcVersion?: number;
   private readonly pollMs: number;
   private readonly fullEveryMs: number;
   private readonly sessionEveryMs: number;
@@ -250,6 +253,7 @@ export class RpcSource implements TorrentSource {
     if (!this.synced || now - this.lastSession >= this.sessionEveryMs || this.globalValue === NO_GLOBAL) {
       const session = await this.client.call<Raw>('session-get', { fields: SESSION_FIELDS });
       this.lastSession = now;
+      this.rpcVersion = typeof session['rpc-version'] === 'number' ? session['rpc-version'] : undefined;
       this.globalValue = globalFromRpc(session);
       this.emit((l) => l.global());
     }
@@ -413,6 +417,10 @@ export class RpcSource implements TorrentSource {
   }
 
   setLabels(hash: string, labels: readonly string[]): Promise<void> {
+    if (this.rpcVersion !== undefined && this.rpcVersion < LABELS_RPC_VERSION)
+      return Promise.reject(
+        new Error(`the daemon has no labels (its RPC version is ${this.rpcVersion}; labels need 16, Transmission 3.00 or later)`),
+      );
     return this.act(hash, 'torrent-set', { labels }, { labels });
   }
 
