@@ -3,6 +3,8 @@
 import React from 'react';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { render } from 'ink-testing-library';
 import { App } from '../../source/ui/app.js';
@@ -264,4 +266,106 @@ test('add with several hosts and no row: the prompt asks which host before it se
   app.stdin.write('\r');
   await until('added on bt', () => adds(bt).length === 1);
   assert.equal(adds(tr).length, 0);
+});
+
+test('a host that accepts connections and never answers: keys and the screen answer as fast as with it answering (under 100 ms when quiet); offline after the timeout', async (t) => {
+  // A real RPC server on loopback that answers as the recording did, then, once `hang` is set, never again.
+  let hang = false;
+  const held: http.ServerResponse[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (hang) return void held.push(res);
+      const { method, arguments: args } = JSON.parse(Buffer.concat(chunks).toString()) as { method: string; arguments?: Raw };
+      const answer =
+        method === 'session-get'
+          ? recorded.session
+          : args?.ids === 'recently-active'
+            ? { torrents: [], removed: [] }
+            : { torrents: recorded.list.torrents.map((x) => ({ ...x, hashString: BT_HASH, name: 'hung-box-torrent' })) };
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ result: 'success', arguments: answer }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const res of held) res.destroy();
+    server.close();
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/transmission/rpc`;
+  const tr = new RecordedRpc();
+  const fast = { pollMs: 50, sessionEveryMs: 50, backoffMs: [50, 100] as [number, number] };
+  const store = new TorrentStore([new RpcSource('tr', tr, fast), new RpcSource('hung', { url }, { ...fast, timeoutMs: 1500 })], {
+    refreshMs: 50,
+    soonMs: 5,
+  });
+  let settings: Settings = defaultSettings();
+  const app = render(
+    <App
+      store={store}
+      commands={new Controller(store)}
+      settings={{ read: () => settings, update: (p) => (settings = { ...settings, ...p }), path: '/x' }}
+      width={140}
+      height={24}
+      onQuit={() => undefined}
+    />,
+  );
+  store.start();
+  t.after(() => {
+    app.unmount();
+    store.stop();
+  });
+  const frame = () => strip(app.lastFrame() ?? '');
+  await until('both rows', () => frame().includes('album') && frame().includes('hung-box-torrent'));
+  /** How long a key takes to change the screen. */
+  const answer = async (key: string): Promise<number> => {
+    // With its colours: a view's name is marked by them alone.
+    const before = app.lastFrame();
+    const started = performance.now();
+    app.stdin.write(key);
+    await until(`the screen after ${JSON.stringify(key)}`, () => app.lastFrame() !== before, 2000);
+    return performance.now() - started;
+  };
+  const KEYS = ['?', '\x1b', 'l', 'l', '/', 'x', '\x1b'];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  // The same keys while both hosts answer, for comparison on a loaded machine.
+  const answering: number[] = [];
+  for (const key of KEYS) answering.push(await answer(key));
+  hang = true;
+  await until('a request held', () => held.length > 0);
+  const hung: number[] = [];
+  // The hung host's row: pause it (the request hangs), then keys while its polls hang too.
+  app.stdin.write('j');
+  await delay();
+  hung.push(await answer(' '));
+  assert.match(
+    frame()
+      .split('\n')
+      .find((l) => l.includes('hung-box-torrent'))!,
+    /paused/,
+    'shown at once',
+  );
+  for (const key of KEYS) hung.push(await answer(key));
+  const shown = (xs: number[]) => xs.map((ms) => ms.toFixed(0)).join(', ');
+  t.diagnostic(`key to screen, ms: both answering ${shown(answering)}; one hung ${shown(hung)}`);
+  // Within 100 ms on a quiet machine; under load (CI runs tests in parallel on 2 cores), no slower than with both hosts answering.
+  assert.ok(
+    median(hung) < Math.max(100, 2 * median(answering) + 30),
+    `keys while a host hangs took ${shown(hung)} ms (${shown(answering)} ms with both answering)`,
+  );
+  // After the timeout: offline with the reason, the pause taken back and said; the other host keeps working.
+  await until('hung offline', () => /hung offline/.test(frame()), 5000);
+  assert.ok(
+    store.getSnapshot().log.some((l) => /^hung: offline: no answer in 2 s/.test(l.text)),
+    'the reason in the log',
+  );
+  await until('the pause failure', () =>
+    store.getSnapshot().log.some((l) => /^hung: cannot start or stop hung-box-torrent: no answer/.test(l.text)),
+  );
+  const before = tr.calls.length;
+  app.stdin.write('k');
+  await delay();
+  app.stdin.write(' ');
+  await until('tr toggled', () => tr.calls.slice(before).some((c) => c.method === 'torrent-stop' || c.method === 'torrent-start'));
 });
