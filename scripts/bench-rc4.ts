@@ -1,18 +1,21 @@
 /**
- * MSE/PE's ciphers alone: btui's TypeScript RC4 against OpenSSL's (Node 20 has it only with
- * --openssl-legacy-provider, so that half runs in a child process started with the flag), and
+ * MSE/PE's ciphers alone: btui's RC4s (WebAssembly, the one used; TypeScript, the fallback)
+ * against OpenSSL's (Node 20 has it only with --openssl-legacy-provider, so that one runs in a
+ * child process started with the flag), and
  * one connection's Diffie-Hellman work in BigInt against crypto.createDiffieHellman.
  *
- *   node --import tsx scripts/bench-rc4.ts [--mib 256]
+ *   node --import tsx scripts/bench-rc4.ts [--mib 1024]
  */
 import { spawnSync } from 'node:child_process';
 import { createCipheriv, createDiffieHellman, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DH_PRIME, makeKeyPair } from '../source/engine/transport/mse/dh.js';
-import { Rc4 } from '../source/engine/transport/mse/rc4.js';
+import { TypeScriptRc4 } from '../source/engine/transport/mse/rc4-typescript.js';
+import { loadWasmRc4 } from '../source/engine/transport/mse/rc4-wasm.js';
+import type { Rc4Constructor } from '../source/engine/transport/mse/rc4.js';
 
 const args = process.argv.slice(2);
-const mib = Number(args[args.indexOf('--mib') + 1] || 256);
+const mib = Number(args[args.indexOf('--mib') + 1] || 1024);
 const BLOCK = 16 * 1024;
 
 function rate(ms: number): string {
@@ -36,11 +39,15 @@ if (args.includes('--openssl-only')) {
   });
   console.log(`OpenSSL rc4 (legacy provider): ${rate(ms)}`);
 } else {
-  const rc4 = new Rc4(key);
-  const ms = time(() => {
-    for (let at = 0; at < data.length; at += BLOCK) rc4.update(data, at, at + BLOCK);
-  });
-  console.log(`TypeScript RC4, ${mib} MiB in 16 KiB blocks: ${rate(ms)}`);
+  const measure = (name: string, Rc4: Rc4Constructor) => {
+    const rc4 = new Rc4(key);
+    const ms = time(() => {
+      for (let at = 0; at < data.length; at += BLOCK) rc4.update(data, at, at + BLOCK);
+    });
+    console.log(`${name} RC4, ${mib} MiB in 16 KiB blocks: ${rate(ms)}`);
+  };
+  measure('WebAssembly', loadWasmRc4()!);
+  measure('TypeScript', TypeScriptRc4);
   const child = spawnSync(
     process.execPath,
     ['--openssl-legacy-provider', '--import', 'tsx', fileURLToPath(import.meta.url), '--openssl-only', '--mib', String(mib)],

@@ -1,0 +1,70 @@
+;; RC4's keystream XORed into a buffer, for btui's MSE/PE payload (rc4-wasm.ts drives it).
+;; Regenerate rc4-wasm-binary.ts after editing: node scripts/build-rc4-wasm.mjs
+;;
+;; Memory (4 pages, exported): bytes 0-255 the permutation S, 256 the index i, 257 the index j,
+;; data from 1024 to the end. S sits at address 0 so an index into it is its address.
+;; crypt(len): XORs the next `len` keystream bytes into the data, four bytes per loop turn
+;; (one 32-bit load and store of data, little-endian: the first keystream byte in the low
+;; bits), then byte by byte for the rest, and saves i and j.
+(module
+  (memory (export "memory") 4)
+  (func (export "crypt") (param $len i32)
+    (local $i i32) (local $j i32) (local $si i32) (local $sj i32) (local $k i32)
+    (local $p i32) (local $wordsEnd i32) (local $end i32)
+    (local.set $i (i32.load8_u (i32.const 256)))
+    (local.set $j (i32.load8_u (i32.const 257)))
+    (local.set $p (i32.const 1024))
+    (local.set $end (i32.add (i32.const 1024) (local.get $len)))
+    (local.set $wordsEnd (i32.add (i32.const 1024) (i32.and (local.get $len) (i32.const -4))))
+    (block $wordsDone
+      (br_if $wordsDone (i32.ge_u (local.get $p) (local.get $wordsEnd)))
+      (loop $word
+        (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (i32.const 255)))
+        (local.set $si (i32.load8_u (local.get $i)))
+        (local.set $j (i32.and (i32.add (local.get $j) (local.get $si)) (i32.const 255)))
+        (local.set $sj (i32.load8_u (local.get $j)))
+        (i32.store8 (local.get $i) (local.get $sj))
+        (i32.store8 (local.get $j) (local.get $si))
+        (local.set $k (i32.load8_u (i32.and (i32.add (local.get $si) (local.get $sj)) (i32.const 255))))
+        (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (i32.const 255)))
+        (local.set $si (i32.load8_u (local.get $i)))
+        (local.set $j (i32.and (i32.add (local.get $j) (local.get $si)) (i32.const 255)))
+        (local.set $sj (i32.load8_u (local.get $j)))
+        (i32.store8 (local.get $i) (local.get $sj))
+        (i32.store8 (local.get $j) (local.get $si))
+        (local.set $k (i32.or (local.get $k)
+          (i32.shl (i32.load8_u (i32.and (i32.add (local.get $si) (local.get $sj)) (i32.const 255))) (i32.const 8))))
+        (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (i32.const 255)))
+        (local.set $si (i32.load8_u (local.get $i)))
+        (local.set $j (i32.and (i32.add (local.get $j) (local.get $si)) (i32.const 255)))
+        (local.set $sj (i32.load8_u (local.get $j)))
+        (i32.store8 (local.get $i) (local.get $sj))
+        (i32.store8 (local.get $j) (local.get $si))
+        (local.set $k (i32.or (local.get $k)
+          (i32.shl (i32.load8_u (i32.and (i32.add (local.get $si) (local.get $sj)) (i32.const 255))) (i32.const 16))))
+        (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (i32.const 255)))
+        (local.set $si (i32.load8_u (local.get $i)))
+        (local.set $j (i32.and (i32.add (local.get $j) (local.get $si)) (i32.const 255)))
+        (local.set $sj (i32.load8_u (local.get $j)))
+        (i32.store8 (local.get $i) (local.get $sj))
+        (i32.store8 (local.get $j) (local.get $si))
+        (local.set $k (i32.or (local.get $k)
+          (i32.shl (i32.load8_u (i32.and (i32.add (local.get $si) (local.get $sj)) (i32.const 255))) (i32.const 24))))
+        (i32.store (local.get $p) (i32.xor (i32.load (local.get $p)) (local.get $k)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br_if $word (i32.lt_u (local.get $p) (local.get $wordsEnd)))))
+    (block $bytesDone
+      (br_if $bytesDone (i32.ge_u (local.get $p) (local.get $end)))
+      (loop $byte
+        (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (i32.const 255)))
+        (local.set $si (i32.load8_u (local.get $i)))
+        (local.set $j (i32.and (i32.add (local.get $j) (local.get $si)) (i32.const 255)))
+        (local.set $sj (i32.load8_u (local.get $j)))
+        (i32.store8 (local.get $i) (local.get $sj))
+        (i32.store8 (local.get $j) (local.get $si))
+        (local.set $k (i32.load8_u (i32.and (i32.add (local.get $si) (local.get $sj)) (i32.const 255))))
+        (i32.store8 (local.get $p) (i32.xor (i32.load8_u (local.get $p)) (local.get $k)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br_if $byte (i32.lt_u (local.get $p) (local.get $end)))))
+    (i32.store8 (i32.const 256) (local.get $i))
+    (i32.store8 (i32.const 257) (local.get $j))))
