@@ -81,13 +81,19 @@ test('WebAssembly RC4 equals the TypeScript one on random data cut at random pla
   }
 });
 
-test('update touches only data[start, end)', () => {
+test('update touches only data[start, end); encrypted leaves its source as it was', () => {
   for (const [, Rc4] of implementations) {
     const data = randomBytes(64);
     const out = new Rc4!(randomBytes(20)).update(Buffer.from(data), 5, 50);
     assert.ok(out.subarray(0, 5).equals(data.subarray(0, 5)));
     assert.ok(out.subarray(50).equals(data.subarray(50)));
     assert.ok(!out.subarray(5, 50).equals(data.subarray(5, 50)));
+    const key = randomBytes(20);
+    const source = randomBytes(300_000);
+    const copy = Buffer.from(source);
+    const encrypted = new Rc4!(key).encrypted(source);
+    assert.ok(source.equals(copy));
+    assert.ok(encrypted.equals(new TypeScriptRc4(key).update(Buffer.from(source))));
   }
 });
 

@@ -29,4 +29,8 @@ export class TypeScriptRc4 implements Rc4 {
     this.j = j;
     return data;
   }
+
+  encrypted(source: Uint8Array): Buffer {
+    return this.update(Buffer.from(source));
+  }
 }

@@ -53,6 +53,15 @@ function instantiate(): Rc4Constructor | undefined {
     }
 
     update<T extends Uint8Array>(data: T, start = 0, end = data.length): T {
+      return this.run(data, start, end, data);
+    }
+
+    encrypted(source: Uint8Array): Buffer {
+      return this.run(source, 0, source.length, Buffer.allocUnsafe(source.length));
+    }
+
+    /** Copies `source[start, end)` through the module's window into `target` from `start`: one copy in, one out. */
+    private run<T extends Uint8Array>(source: Uint8Array, start: number, end: number, target: T): T {
       if (resident !== this) {
         if (resident) resident.state.set(memory.subarray(0, STATE_LENGTH));
         memory.set(this.state, 0);
@@ -60,11 +69,11 @@ function instantiate(): Rc4Constructor | undefined {
       }
       for (let at = start; at < end; at += window) {
         const length = Math.min(window, end - at);
-        memory.set(data.subarray(at, at + length), DATA_OFFSET);
+        memory.set(source.subarray(at, at + length), DATA_OFFSET);
         crypt(length);
-        data.set(memory.subarray(DATA_OFFSET, DATA_OFFSET + length), at);
+        target.set(memory.subarray(DATA_OFFSET, DATA_OFFSET + length), at);
       }
-      return data;
+      return target;
     }
   }
   return WasmRc4;

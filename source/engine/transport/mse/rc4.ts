@@ -10,6 +10,8 @@ import { loadWasmRc4 } from './rc4-wasm.js';
 export interface Rc4 {
   /** XORs the next keystream bytes into `data[start, end)` in place and returns `data`. */
   update<T extends Uint8Array>(data: T, start?: number, end?: number): T;
+  /** A new Buffer holding `source` with the next keystream bytes XORed in; `source` is left as it was. */
+  encrypted(source: Uint8Array): Buffer;
 }
 
 export type Rc4Constructor = new (key: Uint8Array, discard?: number) => Rc4;
