@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createRc4, RC4_IMPLEMENTATION, type Rc4Constructor } from '../../../source/engine/transport/mse/rc4.js';
+import { createRc4, rc4Implementation, type Rc4Constructor } from '../../../source/engine/transport/mse/rc4.js';
 import { TypeScriptRc4 } from '../../../source/engine/transport/mse/rc4-typescript.js';
 import { loadWasmRc4 } from '../../../source/engine/transport/mse/rc4-wasm.js';
 
@@ -42,7 +42,7 @@ const implementations: [string, Rc4Constructor | undefined][] = [
 
 test('the WebAssembly RC4 loads here and is the one MSE/PE uses', () => {
   assert.ok(WasmRc4);
-  assert.equal(RC4_IMPLEMENTATION, 'wasm');
+  assert.equal(rc4Implementation(), 'wasm');
   assert.ok(createRc4(randomBytes(20)) instanceof WasmRc4);
 });
 
@@ -99,7 +99,7 @@ test('update touches only data[start, end); encrypted leaves its source as it wa
 
 test('without WebAssembly (node --jitless) the TypeScript RC4 is used', () => {
   const rc4Module = fileURLToPath(new URL('../../../source/engine/transport/mse/rc4.ts', import.meta.url));
-  const script = `const m = await import(${JSON.stringify(rc4Module)}); console.log(m.RC4_IMPLEMENTATION, m.createRc4(Buffer.from('Key'), 0).update(Buffer.from('Plaintext')).toString('hex'));`;
+  const script = `const m = await import(${JSON.stringify(rc4Module)}); console.log(m.rc4Implementation(), m.createRc4(Buffer.from('Key'), 0).update(Buffer.from('Plaintext')).toString('hex'));`;
   const child = spawnSync(process.execPath, ['--jitless', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout.trim(), 'typescript bbf316e8d940af0ad3');

@@ -16,12 +16,20 @@ export interface Rc4 {
 
 export type Rc4Constructor = new (key: Uint8Array, discard?: number) => Rc4;
 
-const Chosen: Rc4Constructor = (process.env.BTUI_RC4 !== 'typescript' && loadWasmRc4()) || TypeScriptRc4;
+let chosen: Rc4Constructor | undefined;
+
+/** Picked at the first use, so a command that never encrypts never compiles the module. */
+function implementation(): Rc4Constructor {
+  chosen ??= (process.env.BTUI_RC4 !== 'typescript' && loadWasmRc4()) || TypeScriptRc4;
+  return chosen;
+}
 
 /** The RC4 in use: 'wasm' or 'typescript'. */
-export const RC4_IMPLEMENTATION = Chosen === TypeScriptRc4 ? 'typescript' : 'wasm';
+export function rc4Implementation(): 'wasm' | 'typescript' {
+  return implementation() === TypeScriptRc4 ? 'typescript' : 'wasm';
+}
 
 /** An RC4 keystream for `key` with its first `discard` bytes dropped (MSE/PE drops 1024). */
 export function createRc4(key: Uint8Array, discard = 1024): Rc4 {
-  return new Chosen(key, discard);
+  return new (implementation())(key, discard);
 }
