@@ -18,7 +18,8 @@
  * torrent-get and recently-active against transmission-daemon 3.00, and the CPU of Flood's 2 s poll
  * during a download; scripts/bench/rpc-bench.ts; alone: --only rpc, about 2 minutes), encrypted
  * (the download row's 1 GiB with btui --encryption require, RC4 both ways, against btui in
- * plaintext from the same libtorrent seeder; alone: --only encrypted).
+ * plaintext from the same libtorrent seeder; alone: --only encrypted; --rc4-typescript adds a btui
+ * running its TypeScript RC4, BTUI_RC4=typescript).
  *
  * Needs the Debian packages .ci/run installs (opentracker, python3-libtorrent, aria2, mktorrent, time).
  */
@@ -82,13 +83,13 @@ function freshDir(name: string): string {
 // --cpu-prof DIR: every btui leecher writes a V8 CPU profile there (NODE_OPTIONS may not carry --cpu-prof).
 const cpuProfDir = option('cpu-prof');
 const cpuProf = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-const btuiLeech = (torrent: string, out: string, extra: string[] = []) =>
+const btuiLeech = (torrent: string, out: string, extra: string[] = [], env: Record<string, string> = {}) =>
   measure(
     work,
     process.execPath,
     [...cpuProf, CLI, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', ...extra],
     {
-      env: { BTUI_HOME: join(out, '.home') },
+      env: { BTUI_HOME: join(out, '.home'), ...env },
     },
   );
 const LEECH_TIMEOUT_S = 300;
@@ -303,6 +304,12 @@ async function main(): Promise<void> {
           {
             btui: (out) => btuiLeech(bigTorrent, out, ['--encryption', 'require']),
             'btui plaintext': (out) => btuiLeech(bigTorrent, out, ['--encryption', 'plaintext']),
+            ...(args.includes('--rc4-typescript')
+              ? {
+                  'btui, TypeScript RC4': (out: string) =>
+                    btuiLeech(bigTorrent, out, ['--encryption', 'require'], { BTUI_RC4: 'typescript' }),
+                }
+              : {}),
           },
           { warmUp: true },
         );
