@@ -5,6 +5,7 @@ import { render } from 'ink-testing-library';
 import { App, type AppCommands, type RecoveryQuestion, type StoreView } from '../../source/ui/app.js';
 import { defaultSettings, type Settings } from '../../source/settings.js';
 import type { LogEntry, Snapshot, TorrentDetail, TorrentRow } from '../../source/store/types.js';
+import { torrentRow } from '../helpers/torrent-row.js';
 
 void React;
 const delay = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -15,36 +16,21 @@ async function settle(done: () => boolean): Promise<void> {
 }
 
 function row(i: number, patch: Partial<TorrentRow> = {}): TorrentRow {
-  return {
+  return torrentRow(`torrent-${String(i).padStart(4, '0')}`, {
     infoHash: i.toString(16).padStart(40, '0'),
-    name: `torrent-${String(i).padStart(4, '0')}`,
     state: i % 3 === 0 ? 'seeding' : 'downloading',
     size: 1_000_000 + i,
-    completedBytes: 0,
     progress: (i % 100) / 100,
     downloadRate: i * 10,
-    uploadRate: 0,
-    downloaded: 0,
-    uploaded: 0,
-    ratio: 0,
     peers: 2,
     knownPeers: 5,
     seeds: 1,
     pieceCount: 40,
     havePieces: 10,
-    addedAt: 0,
-    priority: 2,
     directory: '/downloads',
     dataPath: `/downloads/torrent-${i}`,
-    labels: [],
-    downloadLimit: 0,
-    uploadLimit: 0,
-    seedRatioLimit: 2,
-    seedRatioMode: 'global',
-    seedIdleLimit: 30,
-    seedIdleMode: 'global',
     ...patch,
-  };
+  });
 }
 
 function detailFor(r: TorrentRow): TorrentDetail {
