@@ -179,7 +179,7 @@ async function main(): Promise<void> {
       rows,
     );
     const shot = (name: string) => photograph(name, tmux.capture(true), columns, rows, work);
-    await tmux.waitFor((s) => /btui-demo-linux\.iso\s+downloading/.test(s) && s.includes('Rare Dataset.tar'), 'the demo torrents');
+    await tmux.waitFor((s) => /btui-demo-linux\.iso\s+downloading/.test(s) && s.includes('Rare Dataset.tar'), 'the demo torrents', 60_000);
     await sleep(7000);
     shot('list');
     tmux.keys('Enter');

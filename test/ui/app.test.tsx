@@ -221,7 +221,8 @@ test('the detail tabs: info, peers, files tree, trackers, pieces heatmap with le
   assert.match(m.frame(), /^\s+ {2}cd1\/$/m);
   assert.match(m.frame(), /skip\s+0%.*cover\.jpg/);
   await m.press('4');
-  assert.match(m.frame(), /│ http:\/\/tracker\.ex… │ working │\s+17 │\s+4 │\s+99 │\s+- │\s+1m00s ago │/);
+  // The times are relative to when the detail was made: a loaded machine can draw it a few seconds later.
+  assert.match(m.frame(), /│ http:\/\/tracker\.ex\S*… │ working │\s+17 │\s+4 │\s+99 │\s+- │\s+1m\d\ds ago │/);
   await m.press('\t');
   // The heatmap and its legend can land in separate frames under load.
   await settle(() => /peers with it/.test(m.frame()));
