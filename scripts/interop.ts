@@ -2,7 +2,7 @@
  * The interop matrix (issue #16): btui against real clients on loopback, both directions,
  * plaintext and encrypted, beside a libtorrent pair measured in the same run.
  *
- *   npm run interop [-- --size-mib 32] [--only qbit] [--timeout-s 120] [--json interop.json]
+ *   npm run interop [-- --size-mib 32] [--only qbit] [--timeout-s 120] [--json interop.json] [--no-reference]
  *
  * Each case gets a fresh client and a fresh btui session; a copy counts only when it is
  * byte-identical to the payload. Clients that are not installed are listed and skipped.
@@ -12,7 +12,7 @@ import { loadavg, cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Client } from './interop/client.js';
-import { btuiDownloads, clientDownloads, libtorrentPair, type CaseResult } from './interop/cases.js';
+import { btuiDownloads, clientDownloads, libtorrentDownloads, libtorrentPair, type CaseResult } from './interop/cases.js';
 import { makeFixture } from './interop/fixture.js';
 import { Scope } from './interop/scope.js';
 import { failures, table, type Report } from './interop/report.js';
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'timeout-s': { type: 'string', default: '120' },
     json: { type: 'string', default: 'interop.json' },
+    // a libtorrent leecher from each seeder too (plaintext): what that seeder gives a reference peer
+    'no-reference': { type: 'boolean', default: false },
   },
 });
 const sizeMiB = Number(values['size-mib']);
@@ -53,7 +55,10 @@ const fixture = makeFixture(scope.tempDir('btui-interop-payload-'), sizeMiB * 10
 const results: CaseResult[] = [];
 const record = (r: CaseResult) => {
   results.push(r);
-  const what = r.ok ? `PASS ${r.seconds!.toFixed(2)} s${r.encrypted ? ' (btui saw RC4)' : ''}` : `FAIL ${r.note}`;
+  const probe = r.probe
+    ? ` [btui's view: ${r.probe.meanRequests} requests out, choked ${r.probe.chokedShare * 100}% (${r.probe.chokes} chokes), peak ${r.probe.peakMBps} MB/s]`
+    : '';
+  const what = r.ok ? `PASS ${r.seconds!.toFixed(2)} s${r.encrypted ? ' (btui saw RC4)' : ''}${probe}` : `FAIL ${r.note}`;
   console.log(`${r.client.padEnd(20)} ${r.direction.padEnd(16)} ${r.crypto.padEnd(9)} ${what}`);
 };
 
@@ -64,6 +69,9 @@ try {
     }
   }
   for (const client of runnable) {
+    if (!values['no-reference'] && client !== libtorrent && libtorrent.missing().length === 0) {
+      record(await libtorrentDownloads(client, 'plain', { fixture, timeoutMs }));
+    }
     for (const crypto of client.cryptos) {
       record(await btuiDownloads(client, crypto, { fixture, timeoutMs }));
       record(await clientDownloads(client, crypto, { fixture, timeoutMs }));

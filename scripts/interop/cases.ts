@@ -13,8 +13,9 @@ import { startLibtorrent } from './clients/libtorrent.js';
 import type { Fixture } from './fixture.js';
 import { Scope } from './scope.js';
 import { sameBytes, waitFor } from './wait.js';
+import { probeDownload, type DownloadProbe } from './probe.js';
 
-export type Direction = 'btui <- X' | 'X <- btui' | 'libtorrent pair';
+export type Direction = 'btui <- X' | 'X <- btui' | 'libtorrent <- X' | 'libtorrent pair';
 
 export interface CaseResult {
   client: string;
@@ -26,6 +27,8 @@ export interface CaseResult {
   /** What btui saw of its peer's connection (undefined for the libtorrent pair). */
   encrypted?: boolean;
   note?: string;
+  /** btui's view of its peer while downloading (btui <- X). */
+  probe?: DownloadProbe;
 }
 
 export interface CaseOptions {
@@ -54,12 +57,11 @@ function watchEncryption(torrent: Torrent): () => boolean | undefined {
 
 async function inScope(
   base: Omit<CaseResult, 'ok'>,
-  body: (scope: Scope) => Promise<{ seconds: number; encrypted?: boolean }>,
+  body: (scope: Scope) => Promise<Pick<CaseResult, 'seconds' | 'encrypted' | 'probe'>>,
 ): Promise<CaseResult> {
   const scope = new Scope();
   try {
-    const { seconds, encrypted } = await body(scope);
-    return { ...base, ok: true, seconds, encrypted };
+    return { ...base, ok: true, ...(await body(scope)) };
   } catch (error) {
     const logs = [...scope.logs].map(([name, log]) => `${name}: ${log.trim().split('\n').slice(-3).join(' | ')}`);
     return { ...base, ok: false, note: [(error as Error).message, ...logs].join('; ').slice(0, 600) };
@@ -79,11 +81,13 @@ export function btuiDownloads(client: Client, crypto: Crypto, { fixture, timeout
     await torrent.start();
     const started = performance.now();
     const done = waitForDone(torrent, timeoutMs);
+    const probe = probeDownload(torrent);
+    scope.after(probe);
     torrent.addPeers([{ host: seeder.host, port: seeder.port, explicit: true }]);
     await done;
     const seconds = (performance.now() - started) / 1000;
     if (!(await readFile(join(out, fixture.name))).equals(fixture.data)) throw new Error('the copy differs from the payload');
-    return { seconds, encrypted: encrypted() };
+    return { seconds, encrypted: encrypted(), probe: probe() };
   });
 }
 
@@ -108,6 +112,21 @@ export function libtorrentPair(crypto: Crypto, { fixture, timeoutMs }: CaseOptio
     const seeder = await startLibtorrent(scope, fixture, 'seed', crypto);
     // It dials the seeder as soon as it listens, which is when this resolves: the clock starts
     // there, as it does for btui at its first dial.
+    const leecher = await startLibtorrent(scope, fixture, 'leech', crypto, {
+      host: '127.0.0.3',
+      extraPeers: [{ host: seeder.host, port: seeder.port }],
+    });
+    const started = performance.now();
+    await waitFor('the libtorrent leecher to hold the payload', sameBytes(leecher.payloadPath, fixture.data), timeoutMs);
+    return { seconds: (performance.now() - started) / 1000 };
+  });
+}
+
+/** The same seeder with a libtorrent leecher instead of btui: what the seeder gives a reference peer. */
+export function libtorrentDownloads(client: Client, crypto: Crypto, { fixture, timeoutMs }: CaseOptions): Promise<CaseResult> {
+  return inScope({ client: client.name, direction: 'libtorrent <- X', crypto }, async (scope) => {
+    const seeder = await client.start(scope, fixture, 'seed', crypto);
+    await seeder.ready(READY_MS);
     const leecher = await startLibtorrent(scope, fixture, 'leech', crypto, {
       host: '127.0.0.3',
       extraPeers: [{ host: seeder.host, port: seeder.port }],

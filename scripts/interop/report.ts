@@ -23,6 +23,7 @@ export function table(results: CaseResult[]): string {
     ['btui <- X', 'encrypted', 'btui downloads from it, encrypted'],
     ['X <- btui', 'plain', 'it downloads from btui, plaintext'],
     ['X <- btui', 'encrypted', 'it downloads from btui, encrypted'],
+    ['libtorrent <- X', 'plain', 'libtorrent downloads from it, plaintext'],
   ];
   const lines = [`| client | ${columns.map((c) => c[2]).join(' | ')} |`, `|---|${columns.map(() => '---|').join('')}`];
   for (const client of clients) {
@@ -33,7 +34,9 @@ export function table(results: CaseResult[]): string {
   const pair = results.filter((r) => r.direction === 'libtorrent pair');
   if (pair.length > 0) {
     const of = (c: CaseResult['crypto']) => cell(pair.find((r) => r.crypto === c));
-    lines.push(`| libtorrent -> libtorrent (reference) | ${of('plain')} | ${of('encrypted')} | ${of('plain')} | ${of('encrypted')} |`);
+    lines.push(
+      `| libtorrent -> libtorrent (reference) | ${of('plain')} | ${of('encrypted')} | ${of('plain')} | ${of('encrypted')} | ${of('plain')} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -25,8 +25,9 @@ export function sameBytes(path: string, expected: Buffer): () => Promise<boolean
 
 /** Resolves when `check` answers true or false without throwing (a server that is up). */
 export function answers(check: () => Promise<unknown>): () => Promise<boolean> {
-  return () => check().then(
-    () => true,
-    () => false,
-  );
+  return () =>
+    check().then(
+      () => true,
+      () => false,
+    );
 }

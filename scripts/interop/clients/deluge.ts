@@ -49,14 +49,21 @@ export const deluge: Client = {
     writeFileSync(join(config, 'core.conf'), JSON.stringify({ file: 1, format: 1 }) + JSON.stringify(core, null, 2));
     const secret = 'interop';
     writeFileSync(join(config, 'auth'), `localclient:${secret}:10\n`);
-    scope.spawn('deluged', 'deluged', ['-c', config, '-d', '-p', String(rpcPort), '-u', '127.0.0.1', '-i', '127.0.0.1', '-L', 'warning']);
+    scope.spawn('deluged', 'deluged', ['-c', config, '-d', '-p', String(rpcPort), '-u', '127.0.0.1', '-i', '127.0.0.1', '-L', 'error']);
     const console_ = async (command: string) =>
       (
         await run('deluge-console', ['-c', config, '-d', '127.0.0.1', '-p', String(rpcPort), '-U', 'localclient', '-P', secret, command], {
           encoding: 'utf8',
+          // it waits for ever for a daemon that went away
+          timeout: 60_000,
         })
       ).stdout;
-    await waitFor('deluged to answer', answers(() => console_('info')), 30_000, 500);
+    await waitFor(
+      'deluged to answer',
+      answers(() => console_('info')),
+      60_000,
+      500,
+    );
     await console_(`add -p ${dir} ${fixture.torrentPath}`);
     return {
       host: '127.0.0.1',
@@ -65,7 +72,7 @@ export const deluge: Client = {
       ready: (timeoutMs) =>
         waitFor(
           'Deluge to take peers',
-          async () => (role === 'seed' ? /State: Seeding/ : /State: Downloading/).test(await console_('info').catch(() => '')),
+          async () => (role === 'seed' ? /State: Seeding/ : /State: Downloading/).test(await console_('info -v').catch(() => '')),
           timeoutMs,
           300,
         ),

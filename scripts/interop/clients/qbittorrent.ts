@@ -53,7 +53,12 @@ export const qbittorrent: Client = {
       env: { ...process.env, HOME: profile },
     });
     const api = `http://127.0.0.1:${webPort}/api/v2`;
-    await waitFor('qbittorrent-nox to answer', answers(() => fetch(`${api}/app/version`).then((r) => r.ok || Promise.reject())), 20_000, 200);
+    await waitFor(
+      'qbittorrent-nox to answer',
+      answers(() => fetch(`${api}/app/version`).then((r) => r.ok || Promise.reject())),
+      20_000,
+      200,
+    );
     const form = new FormData();
     form.append('torrents', new Blob([readFileSync(fixture.torrentPath)]), 'interop.torrent');
     form.append('savepath', dir);

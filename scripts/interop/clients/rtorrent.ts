@@ -1,9 +1,10 @@
 /**
  * rtorrent 0.9.8 as a daemon (no terminal), configured with -o commands. It treats every peer on
- * one IP as the same peer, so it gets an address of its own (127.0.0.2). It writes a flag file
+ * one IP as the same peer, so it gets an address of its own (127.0.0.2). Its settings go in
+ * $HOME/.rtorrent.rc (-o splits at commas, which several of them need). It writes a flag file
  * when its hash check is done: it takes peers from then on.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../test/helpers/opentracker.js';
 import type { Client } from '../client.js';
@@ -30,14 +31,15 @@ export const rtorrent: Client = {
       `network.local_address.set=${HOST}`,
       `network.port_range.set=${port}-${port}`,
       'network.port_random.set=no',
-      'dht.mode.set=disable',
+      'dht.mode.set=off',
       'protocol.pex.set=no',
       'trackers.use_udp.set=no',
       `protocol.encryption.set=${crypto === 'encrypted' ? 'require,require_RC4,allow_incoming,try_outgoing' : 'none'}`,
       `method.set_key=event.download.hash_done,interop_checked,"execute.nothrow=touch,${checked}"`,
     ];
     mkdirSync(session, { recursive: true });
-    scope.spawn('rtorrent', 'rtorrent', ['-n', ...set.flatMap((s) => ['-o', s]), fixture.torrentPath], {
+    writeFileSync(join(home, '.rtorrent.rc'), set.join('\n') + '\n');
+    scope.spawn('rtorrent', 'rtorrent', [fixture.torrentPath], {
       env: { ...process.env, HOME: home, TERM: 'xterm' },
     });
     return {

@@ -41,7 +41,11 @@ export const transmission: Client = {
     ]);
     const remote = async (...args: string[]) =>
       (await run('transmission-remote', [`127.0.0.1:${rpcPort}`, ...args], { encoding: 'utf8' })).stdout;
-    await waitFor('transmission-daemon to answer', answers(() => remote('-l')), 15_000);
+    await waitFor(
+      'transmission-daemon to answer',
+      answers(() => remote('-l')),
+      15_000,
+    );
     await remote('-a', fixture.torrentPath, '-w', dir);
     const info = () => remote('-t', '1', '-i').catch(() => '');
     return {

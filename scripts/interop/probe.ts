@@ -1,0 +1,48 @@
+/**
+ * Which side limits a download: samples btui's view of its one peer while data flows. Requests
+ * always at the queue depth with the peer unchoking means btui asks enough and the peer is slow
+ * to answer; few outstanding requests would put the limit on btui's side.
+ */
+import type { Torrent } from '../../source/engine/torrent/torrent.js';
+
+export interface DownloadProbe {
+  samples: number;
+  /** Mean requests outstanding at the peer. */
+  meanRequests: number;
+  /** Share of samples with the peer choking btui. */
+  chokedShare: number;
+  /** Times the peer choked btui. */
+  chokes: number;
+  /** Peak download rate seen, MB/s. */
+  peakMBps: number;
+}
+
+export function probeDownload(torrent: Torrent, everyMs = 100): () => DownloadProbe {
+  let samples = 0;
+  let requests = 0;
+  let choked = 0;
+  let chokes = 0;
+  let peak = 0;
+  let wasChoking = true;
+  const timer = setInterval(() => {
+    const peer = torrent.peerStats().find((p) => p.id && !p.id.startsWith('http'));
+    if (!peer) return;
+    samples++;
+    requests += peer.requests;
+    if (peer.peerChoking) choked++;
+    if (peer.peerChoking && !wasChoking) chokes++;
+    wasChoking = peer.peerChoking;
+    peak = Math.max(peak, peer.downloadRate);
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    const round = (n: number) => Math.round(n * 100) / 100;
+    return {
+      samples,
+      meanRequests: round(samples ? requests / samples : 0),
+      chokedShare: round(samples ? choked / samples : 0),
+      chokes,
+      peakMBps: round(peak / 1e6),
+    };
+  };
+}
