@@ -56,7 +56,7 @@ const results: CaseResult[] = [];
 const record = (r: CaseResult) => {
   results.push(r);
   const probe = r.probe
-    ? ` [btui's view: ${r.probe.meanRequests} requests out, choked ${r.probe.chokedShare * 100}% (${r.probe.chokes} chokes), peak ${r.probe.peakMBps} MB/s]`
+    ? ` [btui's view: unchoked after ${r.probe.unchokedAfterS} s, then ${r.probe.meanRequests} requests out; choked ${r.probe.chokedShare * 100}% (${r.probe.chokes} chokes), peak ${r.probe.peakMBps} MB/s]`
     : '';
   const what = r.ok ? `PASS ${r.seconds!.toFixed(2)} s${r.encrypted ? ' (btui saw RC4)' : ''}${probe}` : `FAIL ${r.note}`;
   console.log(`${r.client.padEnd(20)} ${r.direction.padEnd(16)} ${r.crypto.padEnd(9)} ${what}`);

@@ -7,7 +7,9 @@ import type { Torrent } from '../../source/engine/torrent/torrent.js';
 
 export interface DownloadProbe {
   samples: number;
-  /** Mean requests outstanding at the peer. */
+  /** Seconds from the probe's start (the first dial) to the peer's first unchoke. */
+  unchokedAfterS?: number;
+  /** Mean requests outstanding at the peer while it had btui unchoked. */
   meanRequests: number;
   /** Share of samples with the peer choking btui. */
   chokedShare: number;
@@ -18,7 +20,10 @@ export interface DownloadProbe {
 }
 
 export function probeDownload(torrent: Torrent, everyMs = 100): () => DownloadProbe {
+  const started = performance.now();
+  let unchokedAt: number | undefined;
   let samples = 0;
+  let unchokedSamples = 0;
   let requests = 0;
   let choked = 0;
   let chokes = 0;
@@ -28,8 +33,12 @@ export function probeDownload(torrent: Torrent, everyMs = 100): () => DownloadPr
     const peer = torrent.peerStats().find((p) => p.id && !p.id.startsWith('http'));
     if (!peer) return;
     samples++;
-    requests += peer.requests;
     if (peer.peerChoking) choked++;
+    else {
+      unchokedAt ??= performance.now();
+      unchokedSamples++;
+      requests += peer.requests;
+    }
     if (peer.peerChoking && !wasChoking) chokes++;
     wasChoking = peer.peerChoking;
     peak = Math.max(peak, peer.downloadRate);
@@ -39,7 +48,8 @@ export function probeDownload(torrent: Torrent, everyMs = 100): () => DownloadPr
     const round = (n: number) => Math.round(n * 100) / 100;
     return {
       samples,
-      meanRequests: round(samples ? requests / samples : 0),
+      unchokedAfterS: unchokedAt === undefined ? undefined : round((unchokedAt - started) / 1000),
+      meanRequests: round(unchokedSamples ? requests / unchokedSamples : 0),
       chokedShare: round(samples ? choked / samples : 0),
       chokes,
       peakMBps: round(peak / 1e6),
