@@ -56,7 +56,7 @@ export const qbittorrent: Client = {
     await waitFor(
       'qbittorrent-nox to answer',
       answers(() => fetch(`${api}/app/version`).then((r) => r.ok || Promise.reject())),
-      20_000,
+      45_000,
       200,
     );
     const form = new FormData();
