@@ -12,8 +12,13 @@
 //  startup   wall time from starting `btui` to its first full screen (the status bar drawn, and
 //            with a session every row counted in the view bar) in tmux at 120x40: an empty
 //            session and one of 300 seeding torrents (resume files present, as on a restart);
-//            median of BENCH_RUNS (default 3) after a warm-up start. Targets (issue #19):
-//            under 250 ms empty, under 400 ms with 300 torrents; `node -e 0` measured the same way beside it.
+//            median of BENCH_RUNS (default 3) after a warm-up start, with a wall/CPU breakdown by
+//            stage from btui's BTUI_STARTUP_MARKS. Targets (issue #19): under 250 ms empty, under
+//            400 ms with 300 torrents; `node -e 0` measured the same way beside it, and another
+//            build's cli.js too with BENCH_COMPARE_CLI. Then BENCH_STARTUP_BIG (default 10,000;
+//            0 skips) one-piece torrents, all seeding, announcing to a slow tracker on 2,000
+//            loopback hosts: first full frame (target under 3 s), key latency during the announce
+//            storm (median under 100 ms), RSS (under 600 MB); BENCH_BIG_RUNS runs (default 2).
 //
 // BENCH_PART=idle|download|startup runs one of them (default: all three); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling).
 import { spawn, spawnSync } from 'node:child_process';
