@@ -164,7 +164,7 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   for (const problem of host.problems) store.log('warn', problem);
   for (const t of targets) store.log('info', `${t.name}: connecting to ${t.url}${t.username ? ` as ${t.username}` : ''}`);
   const controller = new Controller(store);
-  const restored = await service.restore();
+  const restored = await service.restore({ startLater: true });
   markStartup('restored');
   if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${service.sessionPath}`);
   const recovery = service.recovery ? recoveryQuestion(service, service.recovery, state, () => settings.downloadDirectory) : undefined;
@@ -229,6 +229,8 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
     { exitOnCtrlC: false, patchConsole: true, maxFps: 20 },
   );
   startupDone('rendered');
+  // The first frame is on screen: now the torrents start (and announce).
+  service.startRestored();
 
   if (options.demo) {
     store.log('info', 'starting the demo swarm (a tracker and three seeders on 127.0.0.1)…');
