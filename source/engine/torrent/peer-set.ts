@@ -21,6 +21,10 @@ export interface PeerSetOptions {
   handedOver?: () => HandedOverPeer[];
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
+}
+
+/** The running torrent's parts that take the connections: set at each start (the set outlives a stop, they do not). */
+export interface PeerSetLinks {
   /** Our extension handshake, sent on the connections we open. */
   extensionHandshake(peerHost: string): ExtensionHandshake;
   /** A new peer is in the set: the torrent wires up its messages. */
@@ -35,6 +39,7 @@ const MAX_SOURCES = 5000;
 
 /** A torrent's connections: the known addresses and dialing them, incoming ones, bans. */
 export class PeerSet {
+  links?: PeerSetLinks;
   private readonly peers = new Map<string, Peer>();
   private readonly banned = new Set<string>();
   /** Addresses known to be seeds (peer exchange said so, or a connection showed it): a seed does not dial them. */
@@ -45,7 +50,7 @@ export class PeerSet {
 
   constructor(
     private readonly ctx: Pick<TorrentContext, 'meta' | 'state' | 'running' | 'warn'>,
-    connector: Connector,
+    private readonly connector: Connector,
     private readonly options: PeerSetOptions,
   ) {
     this.dialer = new Dialer(connector, SWARM_DIAL_POLICY);
@@ -81,10 +86,11 @@ export class PeerSet {
 
   /** Addresses to dial, learned of from `from` (explicit ones, and those without a source, count as the tracker's). */
   addPeers(addresses: PeerAddress[], from: PeerSource = 'tracker'): void {
-    for (const { host, port, seed, explicit } of addresses) {
+    for (const { host, port, seed, explicit, utp } of addresses) {
       if (!port || port > 65535) continue;
       const key = addressKey(host, port);
       if (this.banned.has(key)) continue;
+      if (utp) this.connector.learnSpeaksUtp(host, port);
       this.sources ??= new Map();
       if (!this.sources.has(key) && this.sources.size < MAX_SOURCES) this.sources.set(key, from);
       this.dialer.known.add(host, port, explicit ? EXPLICIT_DIAL_POLICY : SWARM_DIAL_POLICY);
@@ -128,7 +134,8 @@ export class PeerSet {
     this.dialer.dial(candidate, {
       settings: () => ({
         infoHash,
-        extensions: this.options.extensionHandshake(candidate.host),
+        // A dial that outlived the torrent's run offers no extensions; accept() turns it away anyway.
+        extensions: this.links?.extensionHandshake(candidate.host),
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         idleTimeoutMs: this.options.idleTimeoutMs,
       }),
@@ -164,7 +171,9 @@ export class PeerSet {
 
   private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean, said?: Message[]): void {
     const id = addressKey(host, port);
+    const links = this.links;
     if (
+      !links ||
       this.peers.has(id) ||
       this.isBanned(host, port, wire) ||
       wire.remoteHandshake?.peerId.equals(this.options.peerId) ||
@@ -181,7 +190,15 @@ export class PeerSet {
     peer.handedOver = said;
     this.peers.set(id, peer);
     if (!incoming) this.dialer.known.add(host, port);
-    this.options.attached(peer);
+    else if (isUtp(stream)) this.learnListenPortSpeaksUtp(wire, host);
+    links.attached(peer);
+  }
+
+  /** A peer that reached us over uTP speaks it at the listen port its extension handshake names too. */
+  private learnListenPortSpeaksUtp(wire: PeerWire, host: string): void {
+    const learn = (p: number | undefined) => p && p <= 65535 && this.connector.learnSpeaksUtp(host, p);
+    if (wire.remoteExtensions) learn(wire.remoteExtensions.p);
+    else wire.once('extended-handshake', (h: ExtensionHandshake) => learn(h.p));
   }
 
   /** The peer on another connection with this wire's peer id (e.g. one we learned through PEX), if any. */
@@ -242,7 +259,7 @@ export class PeerSet {
         for (const p of this.peers.values()) {
           const port = p.incoming ? p.wire.remoteExtensions?.p : p.port;
           if (!port) continue;
-          const utp = (p.socket as { transport?: string }).transport === 'utp' ? PEX_UTP : 0;
+          const utp = isUtp(p.socket) ? PEX_UTP : 0;
           out.push({ id: p.id, host: p.host, port, flags: (p.isSeed ? PEX_SEED : 0) | (p.incoming ? 0 : PEX_REACHABLE) | utp });
         }
         return out;
@@ -253,6 +270,10 @@ export class PeerSet {
       },
     };
   }
+}
+
+function isUtp(stream: Duplex): boolean {
+  return (stream as { transport?: string }).transport === 'utp';
 }
 
 function normalizeHost(host: string): string {
