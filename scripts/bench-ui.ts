@@ -12,8 +12,13 @@
 //  startup   wall time from starting `btui` to its first full screen (the status bar drawn, and
 //            with a session every row counted in the view bar) in tmux at 120x40: an empty
 //            session and one of 300 seeding torrents (resume files present, as on a restart);
-//            median of BENCH_RUNS (default 3) after a warm-up start. Targets (issue #19):
-//            under 250 ms empty, under 400 ms with 300 torrents; `node -e 0` measured the same way beside it.
+//            median of BENCH_RUNS (default 3) after a warm-up start, with a wall/CPU breakdown by
+//            stage from btui's BTUI_STARTUP_MARKS. Targets (issue #19): under 250 ms empty, under
+//            400 ms with 300 torrents; `node -e 0` measured the same way beside it, and another
+//            build's cli.js too with BENCH_COMPARE_CLI. Then BENCH_STARTUP_BIG (default 10,000;
+//            0 skips) one-piece torrents, all seeding, announcing to a slow tracker on 2,000
+//            loopback hosts: first full frame (target under 3 s), key latency during the announce
+//            storm (median under 100 ms), RSS (under 600 MB); BENCH_BIG_RUNS runs (default 2).
 //
 // BENCH_PART=idle|download|startup runs one of them (default: all three); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling).
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,6 +35,7 @@ import { startOpentracker } from '../test/helpers/opentracker.js';
 import { mktorrent, setAnnounce } from '../test/helpers/torrent-files.js';
 import { cli, ensureBuilt, testHome, Tmux } from '../test/tui/tmux.js';
 import { Cleanup } from './bench/cleanup.js';
+import { startSlowTracker } from './bench/slow-tracker.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const COUNT = Number(process.env.BENCH_TORRENTS ?? 1000);
@@ -38,6 +44,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZE_MIB = Number(process.env.BENCH_SIZE_MIB ?? 1024);
 const PART = process.env.BENCH_PART ?? 'all';
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ?? '';
+const STARTUP_BIG = Number(process.env.BENCH_STARTUP_BIG ?? 10_000);
+const BIG_RUNS = Number(process.env.BENCH_BIG_RUNS ?? 2);
+// Another build's cli.js (say main's) measured in the same run, for a ratio under the same load.
+const COMPARE_CLI = process.env.BENCH_COMPARE_CLI;
 const TICKS = 100; // USER_HZ on Linux
 
 function cpuTimes(pid: number): { user: number; sys: number } {
@@ -131,17 +141,25 @@ async function idle(): Promise<void> {
 }
 
 /** A session of `count` small torrents, seeding from `data` (written there). */
-function writeSeedingSession(state: string, data: string, count: number): void {
+interface SeedingSessionOptions {
+  /** Bytes of torrent number i (default 16-22 KiB). */
+  size?: (i: number) => number;
+  /** Its announce URL (default: none). */
+  announce?: (i: number) => string;
+}
+
+function writeSeedingSession(state: string, data: string, count: number, options: SeedingSessionOptions = {}): void {
   mkdirSync(join(state, 'torrents'), { recursive: true });
   mkdirSync(data, { recursive: true });
   const torrents = [];
   for (let i = 0; i < count; i++) {
-    const name = `bench-${String(i).padStart(4, '0')}.bin`;
+    const name = `bench-${String(i).padStart(5, '0')}.bin`;
     const { meta, data: bytes } = metainfoFromFiles({
       name,
       pieceLength: 16384,
-      files: [{ path: [name], data: randomBytes(16384 + (i % 7) * 1000) }],
+      files: [{ path: [name], data: randomBytes(options.size?.(i) ?? 16384 + (i % 7) * 1000) }],
       single: true,
+      announce: options.announce?.(i),
     });
     writeFileSync(join(data, name), bytes);
     writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), encodeTorrentFile(meta));
@@ -160,50 +178,215 @@ function writeSeedingSession(state: string, data: string, count: number): void {
   writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents }));
 }
 
-/** Milliseconds from starting `command` in a fresh tmux until `ready` holds for the screen. */
-async function timeToScreen(command: string, ready: (screen: string) => boolean): Promise<number> {
+/** BTUI_STARTUP_MARKS's file: ms since node started, and CPU ms used by then (source/startup-marks.ts). */
+interface Marks {
+  wall: Record<string, number>;
+  cpu: Record<string, number>;
+}
+
+/**
+ * Milliseconds from starting `command` in a fresh tmux until `ready` holds for the
+ * screen, and btui's start-up marks (BTUI_STARTUP_MARKS). The process is then ended by closing
+ * the terminal, and awaited: the next run cannot start while this one still holds the session.
+ */
+async function timeToScreen(
+  command: string,
+  ready: (screen: string) => boolean,
+  marksFile?: string,
+): Promise<{ ms: number; marks?: Marks }> {
   const tmux = new Tmux();
+  if (marksFile) rmSync(marksFile, { force: true });
+  let pid: number | undefined;
   try {
     const started = performance.now();
     tmux.start(command, 120, 40);
+    tmux.run('set-option', '-t', 'main', 'remain-on-exit', 'on');
+    pid = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pane_pid}').trim());
     for (;;) {
-      if (ready(tmux.capture())) return performance.now() - started;
-      if (performance.now() - started > 60_000) throw new Error(`no screen after 60 s: ${command}`);
+      if (ready(tmux.capture())) {
+        const ms = performance.now() - started;
+        return { ms, marks: marksFile ? await readMarks(marksFile) : undefined };
+      }
+      if (performance.now() - started > 120_000) throw new Error(`no screen after 120 s: ${command}`);
       await sleep(5);
     }
   } finally {
     tmux.kill();
+    const deadline = Date.now() + 60_000;
+    while (pid !== undefined && existsSync(`/proc/${pid}`) && Date.now() < deadline) await sleep(20);
   }
 }
 
+/** btui writes its marks just after its first frame is on screen: read once complete. */
+async function readMarks(file: string): Promise<Marks | undefined> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as Marks;
+    } catch {
+      await sleep(20);
+    }
+  }
+  return undefined;
+}
+
+const STAGES: [string, string][] = [
+  ['cli', 'node + cli.js'],
+  ['flags', 'flags'],
+  ['tui-loaded', 'TUI modules'],
+  ['session-open', 'settings + session open'],
+  ['restored', 'session restore'],
+  ['rendered', 'React/Ink first render'],
+];
+
+/** Where the time to the first frame went: each stage's wall and CPU ms, and the rest of the wall time until the screen was full. */
+function breakdown(marks: Marks, total: number): { name: string; wall: number; cpu: number }[] {
+  const parts = STAGES.map(([mark, name], i) => {
+    const before = i === 0 ? undefined : STAGES[i - 1]![0];
+    const span = (at: Record<string, number>) => (at[mark] ?? NaN) - (before === undefined ? 0 : (at[before] ?? NaN));
+    return { name, wall: span(marks.wall), cpu: span(marks.cpu) };
+  });
+  parts.push({ name: 'until the screen is full', wall: total - (marks.wall.rendered ?? NaN), cpu: NaN });
+  return parts;
+}
+
+function formatBreakdown(parts: { name: string; wall: number; cpu: number }[]): string {
+  return parts.map((p) => `${p.name} ${p.wall.toFixed(0)}${Number.isNaN(p.cpu) ? '' : `/${p.cpu.toFixed(0)}`}`).join(', ');
+}
+
+const drawn = (s: string) => /\? help\s*$/m.test(s);
+const allListed = (count: number) => (s: string) => drawn(s) && new RegExp(`all ${count}\\b`).test(s);
+const HELP_OPEN = /Space\s+start \/ pause/;
+
+/** Key latency: `?` opens the help and `?` closes it, each timed until the screen shows it. */
+async function keyLatencies(tmux: Tmux, samples: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const open = i % 2 === 0;
+    const started = performance.now();
+    tmux.type('?');
+    for (;;) {
+      const screen = tmux.capture();
+      if (HELP_OPEN.test(screen) === open) break;
+      if (performance.now() - started > 30_000) throw new Error(`key not answered in 30 s:\n${screen}`);
+      await sleep(2);
+    }
+    times.push(performance.now() - started);
+    await sleep(100);
+  }
+  return times;
+}
+
+const percentile = (values: number[], p: number) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
 async function startup(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'btui-bench-startup-'));
+  const cleanup = new Cleanup();
   try {
+    const marksFile = join(work, 'marks.json');
     const empty = join(work, 'empty');
     const full = join(work, 'full');
     const fullCount = 300;
     writeSeedingSession(join(full, 'state'), join(full, 'data'), fullCount);
-    const drawn = (s: string) => /\? help\s*$/m.test(s);
-    const btui = (dir: string) => `${testHome(dir, { dht: false })} ${process.execPath} ${NODE_FLAGS} ${cli}; sleep 30`;
+    const btui = (dir: string, binary = cli) =>
+      `exec ${testHome(dir, { dht: false })} BTUI_STARTUP_MARKS=${marksFile} ${process.execPath} ${NODE_FLAGS} ${binary}`;
     // Resume files written once, as on a user's restart.
     const first = startTui(full, { dht: false });
     await first.tmux.waitFor((s) => new RegExp(`seeding ${fullCount}\\b`).test(s), 'the 300 seeding', 180_000);
     await quitTui(first.tmux, first.pid);
-    const rows: [string, (dir: string) => string, string, (s: string) => boolean][] = [
-      ['node -e 0 (an empty screen)', () => `${process.execPath} -e "console.log('ready')"; sleep 30`, work, (s) => s.includes('ready')],
-      ['btui, empty session', btui, empty, (s) => drawn(s) && s.includes('No torrents yet')],
-      [`btui, ${fullCount} torrents`, btui, full, (s) => drawn(s) && new RegExp(`all ${fullCount}\\b`).test(s)],
+    const rows: [string, string, (s: string) => boolean, boolean][] = [
+      ['node -e 0 (an empty screen)', `${process.execPath} -e "console.log('ready')"; sleep 30`, (s) => s.includes('ready'), false],
+      ['btui, empty session', btui(empty), (s) => drawn(s) && s.includes('No torrents yet'), true],
+      [`btui, ${fullCount} torrents`, btui(full), allListed(fullCount), true],
     ];
-    console.log(`startup: time to the first full screen in tmux at 120x40, median of ${RUNS} after a warm-up:`);
-    for (const [label, command, dir, ready] of rows) {
-      await timeToScreen(command(dir), ready);
-      const times: number[] = [];
-      for (let r = 0; r < RUNS; r++) times.push(await timeToScreen(command(dir), ready));
-      console.log(`  ${label}: ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')})`);
+    if (COMPARE_CLI) {
+      rows.push(
+        [`${COMPARE_CLI}, empty session`, btui(empty, COMPARE_CLI), (s) => drawn(s) && s.includes('No torrents yet'), false],
+        [`${COMPARE_CLI}, ${fullCount} torrents`, btui(full, COMPARE_CLI), allListed(fullCount), false],
+      );
     }
+    console.log(`startup: time to the first full screen in tmux at 120x40, median of ${RUNS} after a warm-up:`);
+    const medians: number[] = [];
+    for (const [label, command, ready, marked] of rows) {
+      await timeToScreen(command, ready);
+      const runs: { ms: number; marks?: Marks }[] = [];
+      for (let r = 0; r < RUNS; r++) runs.push(await timeToScreen(command, ready, marked ? marksFile : undefined));
+      const times = runs.map((r) => r.ms);
+      medians.push(median(times));
+      console.log(`  ${label}: ${median(times).toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')})`);
+      if (marked) printBreakdown(runs);
+    }
+    console.log(
+      `  ratios to node -e 0: empty ${(medians[1]! / medians[0]!).toFixed(1)}x, ${fullCount} torrents ${(medians[2]! / medians[0]!).toFixed(1)}x`,
+    );
     console.log('  targets: under 250 ms empty, under 400 ms with 300 torrents');
+    if (STARTUP_BIG > 0) await bigSession(work, marksFile, cleanup);
   } finally {
+    await cleanup.run();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function printBreakdown(runs: { ms: number; marks?: Marks }[]): void {
+  const parts = runs.filter((r) => r.marks).map((r) => breakdown(r.marks!, r.ms));
+  if (parts.length === 0) return;
+  const medians = parts[0]!.map((p, i) => ({
+    name: p.name,
+    wall: median(parts.map((q) => q[i]!.wall)),
+    cpu: median(parts.map((q) => q[i]!.cpu)),
+  }));
+  console.log(`    median wall/CPU ms: ${formatBreakdown(medians)}`);
+}
+
+/** BENCH_STARTUP_BIG torrents (default 10,000; 0 skips), all seeding, announcing to a slow tracker on many loopback hosts. */
+async function bigSession(work: string, marksFile: string, cleanup: Cleanup): Promise<void> {
+  const dir = join(work, 'big');
+  const hosts = Math.min(STARTUP_BIG, 2000);
+  const tracker = await startSlowTracker({ hosts, delayMs: 2000 });
+  cleanup.after(() => tracker.close());
+  const made = performance.now();
+  writeSeedingSession(join(dir, 'state'), join(dir, 'data'), STARTUP_BIG, {
+    size: (i) => 1000 + (i % 7) * 100,
+    announce: (i) => tracker.url(i),
+  });
+  console.log(
+    `${STARTUP_BIG} torrents (1 piece each) announcing to ${hosts} hosts (127.77.x.y, answers after 2 s); made in ${((performance.now() - made) / 1000).toFixed(0)} s`,
+  );
+  const settings = { dht: false, refreshMs: 500 };
+  const first = startTui(dir, settings);
+  const checked = performance.now();
+  await first.tmux.waitFor((s) => new RegExp(`seeding ${STARTUP_BIG}\\b`).test(s), `${STARTUP_BIG} seeding`, 900_000);
+  console.log(
+    `  first run (every torrent checked, resume files written): ${((performance.now() - checked) / 1000).toFixed(1)} s to all seeding`,
+  );
+  await quitTui(first.tmux, first.pid);
+
+  for (let r = 0; r < BIG_RUNS; r++) {
+    rmSync(marksFile, { force: true });
+    const tmux = new Tmux();
+    const started = performance.now();
+    tmux.start(`exec ${testHome(dir, settings)} BTUI_STARTUP_MARKS=${marksFile} ${process.execPath} ${NODE_FLAGS} ${cli}`, 120, 40);
+    const pid = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pane_pid}').trim());
+    try {
+      await tmux.waitFor(allListed(STARTUP_BIG), `all ${STARTUP_BIG} listed`, 300_000);
+      const firstFrame = performance.now() - started;
+      const answeredBefore = tracker.answered();
+      const keys = await keyLatencies(tmux, 20);
+      const storm = tracker.answered() - answeredBefore;
+      const rss = rssMiB(pid);
+      const marks = await readMarks(marksFile);
+      console.log(`  run ${r + 1}: first full frame ${firstFrame.toFixed(0)} ms (target < 3000)`);
+      if (marks) console.log(`    wall/CPU ms: ${formatBreakdown(breakdown(marks, firstFrame))}`);
+      console.log(
+        `    keys during the announce storm (${storm} announces answered meanwhile): median ${median(keys).toFixed(0)} ms, p95 ${percentile(keys, 95).toFixed(0)} ms (target median < 100); RSS ${rss.toFixed(0)} MiB (target < 600)`,
+      );
+      await quitTui(tmux, pid);
+    } finally {
+      tmux.kill();
+    }
   }
 }
 

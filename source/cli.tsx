@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
+import type { Result } from 'meow';
 import { describeError, exitCodeFor, UserError } from './errors.js';
 import { COMMAND_NAMES } from './commands/names.js';
+import { parseSimpleFlags } from './commands/simple-flags.js';
 import { flagNames, RUN_FLAGS, runFlagsFrom } from './host/run-flags.js';
+import { markStartup } from './startup-marks.js';
 
 const help = `
   Usage
@@ -51,6 +54,23 @@ const TUI_FLAGS = {
   local: { type: 'boolean', default: false },
 } as const;
 
+const TUI_LINE_FLAGS = { ...TUI_FLAGS, ...RUN_FLAGS };
+type TuiLine = Pick<Result<typeof TUI_LINE_FLAGS>, 'input' | 'flags'>;
+
+/**
+ * The TUI's line when parseSimpleFlags cannot take it (--help, --version, unknown options...).
+ * Only then is meow loaded: its import and its reading of package.json cost about 1.5x the
+ * rest of the TUI's flag handling and module loading together, before the first frame.
+ */
+async function parseWithMeow(argv: string[]): Promise<TuiLine> {
+  const { default: meow } = await import('meow');
+  const cli = meow(help, { importMeta: import.meta, argv, allowUnknownFlags: true, flags: TUI_LINE_FLAGS });
+  const known = flagNames(TUI_LINE_FLAGS);
+  const unknown = Object.keys(cli.unnormalizedFlags).find((k) => !known.has(k));
+  if (unknown !== undefined) throw new UserError(`unknown option ${unknown.length === 1 ? '-' : '--'}${unknown} (try 'btui --help')`, 2);
+  return cli;
+}
+
 type Runner = (argv: string[]) => Promise<number | void>;
 
 /**
@@ -74,6 +94,7 @@ async function loadCommand(name: string): Promise<{ run: Runner }> {
 }
 
 async function main(): Promise<number> {
+  markStartup('cli');
   const argv = process.argv.slice(2);
   const name = argv[0];
   if (name === 'daemon') {
@@ -87,16 +108,10 @@ async function main(): Promise<number> {
     const { run } = await loadCommand(name);
     return (await run(argv.slice(1))) ?? 0;
   }
-  // Subcommands never load meow (its import alone costs about 30 ms): only the TUI's line.
-  const { default: meow } = await import('meow');
-  const cli = meow(help, {
-    importMeta: import.meta,
-    allowUnknownFlags: true,
-    flags: { ...TUI_FLAGS, ...RUN_FLAGS },
-  });
-  const known = flagNames({ ...TUI_FLAGS, ...RUN_FLAGS });
-  const unknown = Object.keys(cli.unnormalizedFlags).find((k) => !known.has(k));
-  if (unknown !== undefined) throw new UserError(`unknown option ${unknown.length === 1 ? '-' : '--'}${unknown} (try 'btui --help')`, 2);
+  // Its result is exactly meow's for the lines it takes (test/commands/simple-flags.test.ts).
+  const cli = (parseSimpleFlags(argv, TUI_LINE_FLAGS) as TuiLine | undefined) ?? (await parseWithMeow(argv));
+  // What meow does too: `ps` shows btui, not node.
+  process.title = 'btui';
   const run = runFlagsFrom(cli.flags, argv);
   if (cli.input.length > 0) throw new UserError(`unexpected argument '${cli.input[0]}' (try 'btui --help')`, 2);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -107,6 +122,7 @@ async function main(): Promise<number> {
   delete process.env.CONTINUOUS_INTEGRATION;
   // React's development build costs several times the CPU per render; it is for debugging React.
   process.env.NODE_ENV ??= 'production';
+  markStartup('flags');
   const tuiEntry = bundled ? './tui.mjs' : './tui.js';
   const { runTui } = (await import(tuiEntry)) as typeof import('./tui.js');
   return runTui({

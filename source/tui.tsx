@@ -21,6 +21,7 @@ import { completePath } from './store/path-complete.js';
 import type { TorrentSource } from './store/source.js';
 import { TorrentStore } from './store/torrent-store.js';
 import { App, type AppProps, type RecoveryQuestion } from './ui/app.js';
+import { markStartup, startupDone } from './startup-marks.js';
 
 const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
@@ -60,6 +61,7 @@ function Sized(props: Omit<AppProps, 'width' | 'height'>) {
  * same session is refused (one line naming the holder), never run beside the first.
  */
 export async function runTui(options: TuiOptions): Promise<number> {
+  markStartup('tui-loaded');
   const settingsStore = new SettingsStore();
   const targets = remoteTargets(options, settingsStore.read());
   if (targets.length > 0 && !(options.local || settingsStore.read().localWithHosts)) return runRemoteOnly(settingsStore, targets);
@@ -153,6 +155,7 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   // Checked before anything starts: an exposed RPC without credentials never listens.
   const rpcSettings = options.rpc ? rpcConfig(settingsStore.read(), options.rpc) : undefined;
   const host = await openSessionHost(state, settingsStore, options.host ?? {});
+  markStartup('session-open');
   const { service, session } = host;
   let settings: Settings = host.settings();
   const local = new LocalSource(service);
@@ -161,10 +164,13 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   for (const problem of host.problems) store.log('warn', problem);
   for (const t of targets) store.log('info', `${t.name}: connecting to ${t.url}${t.username ? ` as ${t.username}` : ''}`);
   const controller = new Controller(store);
-  const restored = await service.restore();
+  const restored = await service.restore({ startLater: true });
+  markStartup('restored');
   if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${service.sessionPath}`);
   const recovery = service.recovery ? recoveryQuestion(service, service.recovery, state, () => settings.downloadDirectory) : undefined;
   host.restartWatcher();
+  // The restored torrents in the first frame itself, not in the one after the store's next tick.
+  store.refresh();
   store.start();
 
   let resolveQuit!: () => void;
@@ -222,6 +228,9 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
     />,
     { exitOnCtrlC: false, patchConsole: true, maxFps: 20 },
   );
+  startupDone('rendered');
+  // The first frame is on screen: now the torrents start (and announce).
+  service.startRestored();
 
   if (options.demo) {
     store.log('info', 'starting the demo swarm (a tracker and three seeders on 127.0.0.1)…');

@@ -17,6 +17,7 @@ import { SessionText } from '../session-state/session-text.js';
 import { newClock } from './activity-clock.js';
 import { applySaved, newEntry, savedEntry, type Entry } from './entry.js';
 import type { QueueManager } from './queue-manager.js';
+import { readAhead, TaskLimit } from './read-ahead.js';
 import type { TorrentRegistry } from './registry.js';
 import type { AddOptions, LogLevel } from './types.js';
 
@@ -226,23 +227,41 @@ export interface RestoreHost {
  * magnets still without metadata fetch it again. Returns how many came back. An unusable
  * session file leaves `recovery` set: nothing is saved until rebuild() or keepAsIs().
  */
+/** .torrent files read ahead of the one being added, and resume files read at once, while restoring. */
+const RESTORE_CONCURRENCY = 32;
+
 export async function restoreSession(persistence: SessionPersistence, host: RestoreHost): Promise<number> {
   let restored = 0;
   await persistence.whileRestoring(async () => {
-    for (const saved of await persistence.read()) {
+    const saved = await persistence.read();
+    const torrentFile = readAhead(saved, RESTORE_CONCURRENCY, (s) =>
+      s.torrentFile === undefined ? Promise.resolve(undefined) : readFile(torrentFilePath(host, s.torrentFile)),
+    );
+    const progress = new TaskLimit(RESTORE_CONCURRENCY);
+    for (let i = 0; i < saved.length; i++) {
       try {
-        await restoreOne(host, saved);
+        await restoreOne(host, saved[i]!, () => torrentFile(i), progress);
         restored++;
       } catch (error) {
-        host.log('error', `cannot restore ${saved.infoHash}: ${describeError(error)}`);
+        host.log('error', `cannot restore ${saved[i]!.infoHash}: ${describeError(error)}`);
       }
     }
+    await progress.drain();
   });
   host.queue.apply();
   return restored;
 }
 
-async function restoreOne(host: RestoreHost, saved: SavedTorrent): Promise<void> {
+function torrentFilePath(host: RestoreHost, torrentFile: string): string {
+  return isAbsolute(torrentFile) ? torrentFile : join(host.stateDirectory, torrentFile);
+}
+
+async function restoreOne(
+  host: RestoreHost,
+  saved: SavedTorrent,
+  torrentBytes: () => Promise<Buffer | undefined>,
+  progress: TaskLimit,
+): Promise<void> {
   if (host.registry.entry(saved.infoHash)) throw new Error('listed twice in the session file');
   const options: AddOptions = {
     directory: saved.directory,
@@ -257,8 +276,8 @@ async function restoreOne(host: RestoreHost, saved: SavedTorrent): Promise<void>
     applySaved(host.registry.get(saved.infoHash)!, saved);
     return;
   }
-  const file = isAbsolute(saved.torrentFile) ? saved.torrentFile : join(host.stateDirectory, saved.torrentFile);
-  const meta = parseMetainfo(await readFile(file));
+  const file = torrentFilePath(host, saved.torrentFile);
+  const meta = parseMetainfo((await torrentBytes())!);
   if (meta.infoHash !== saved.infoHash) throw new Error(`${file} holds another torrent (${meta.infoHash})`);
   const priorities = saved.filePriorities.length === meta.files.length ? Uint8Array.from(saved.filePriorities) : undefined;
   const entry = newEntry(host.registry.newId(), meta.infoHash, meta.files.length, { ...options, filePriorities: priorities });
@@ -271,10 +290,17 @@ async function restoreOne(host: RestoreHost, saved: SavedTorrent): Promise<void>
   applySaved(entry, saved);
   host.registry.register(entry);
   const torrent = host.session.add(meta, { directory: saved.directory, paused: true, filePriorities: priorities });
-  // Paused or waiting in the queue, it shows the progress its resume data records, not 0%.
-  if (await torrent.loadSavedProgress()) host.registry.touch(entry, 'progress');
-  // One queue pass after the loop, not one per torrent.
-  if (!saved.paused) host.queue.request(entry, { defer: true });
+  // Paused or waiting in the queue, it shows the progress its resume data records, not 0%; the
+  // resume files are read several at once, the queue is asked once each is known.
+  await progress.add(async () => {
+    try {
+      if (await torrent.loadSavedProgress()) host.registry.touch(entry, 'progress');
+    } catch (error) {
+      host.log('warn', `cannot read the resume data of ${saved.infoHash}: ${describeError(error)}`);
+    }
+    // One queue pass after the loop, not one per torrent.
+    if (!saved.paused) host.queue.request(entry, { defer: true });
+  });
 }
 
 /**

@@ -81,6 +81,8 @@ export interface QueueHost {
  */
 export class QueueManager {
   private scheduled?: NodeJS.Immediate;
+  /** Held: nothing is started or stopped until release() (the TUI's first frame comes first). */
+  private held = false;
 
   constructor(
     private readonly host: QueueHost,
@@ -113,13 +115,26 @@ export class QueueManager {
 
   /** Re-plans once the current burst of events is over. */
   schedule(): void {
+    if (this.held) return;
     this.scheduled ??= setImmediate(() => this.apply());
+  }
+
+  /** Plans nothing until release(): requests made meanwhile are planned together then. */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.apply();
   }
 
   /** Starts and stops torrents so that the queue holds. */
   apply(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
+    if (this.held) return;
     const entries: QueueEntry[] = [];
     const byHash = new Map<string, QueueSubject>();
     for (const subject of this.host.subjects()) {

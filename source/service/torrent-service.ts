@@ -404,8 +404,16 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
    * magnets still without metadata fetch it again. Returns how many came back. An unusable
    * session file leaves `recovery` set: nothing is saved until rebuild() or keepAsIs().
    */
-  restore(): Promise<number> {
+  restore(options: { startLater?: boolean } = {}): Promise<number> {
+    // startLater: the torrents are listed (with their saved progress) but none starts until
+    // startRestored(), so that the TUI's first frame does not wait for every torrent's start.
+    if (options.startLater) this.queue.hold();
     return restoreSession(this.persistence, this.parts);
+  }
+
+  /** After restore({ startLater: true }): the queue starts what it should. */
+  startRestored(): void {
+    this.queue.release();
   }
 
   /**

@@ -93,3 +93,21 @@ test('queue manager: positions are by priority, then order', () => {
   const queue = new QueueManager(host, 0);
   assert.deepEqual(Object.fromEntries(queue.positions(subjects)), { c: 0, d: 1, a: 2, b: 3 });
 });
+
+test('queue manager: held, nothing starts (requests, deferred or not, are remembered); release plans them once', async () => {
+  const { host, calls, find } = fakeHost([{ hash: 'a' }, { hash: 'b', complete: true }, { hash: 'c' }]);
+  const queue = new QueueManager(host, 1);
+  queue.hold();
+  queue.request(find('a'), { defer: true });
+  queue.request(find('b'));
+  queue.request(find('c'), { defer: true });
+  queue.apply();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(calls, [], 'nothing started while held');
+  assert.equal(find('a').queued, true);
+  queue.release();
+  assert.deepEqual([...calls].sort(), ['start a', 'start b'], 'one download slot and the complete one');
+  assert.equal(find('c').queued, true);
+  queue.release();
+  assert.equal(calls.length, 2, 'a second release changes nothing');
+});
