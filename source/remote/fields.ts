@@ -1,6 +1,7 @@
 // Transmission's torrent objects (rpc-version 15-17: transmission-daemon 3.00 and 4.x, btui daemon)
 // read back into the TUI's rows and detail; units back to btui's (bytes/s, ms since the epoch).
 import { printable } from '../format/text.js';
+import { trackerHosts } from '../format/tracker-host.js';
 import type { SourceGlobal, SourceRow } from '../store/source.js';
 import type { FileRow, PeerRow, TorrentDetail, TrackerRow } from '../store/types.js';
 
@@ -34,6 +35,7 @@ export const ROW_FIELDS = [
   'bandwidthPriority',
   'downloadDir',
   'labels',
+  'trackers',
   'downloadLimit',
   'downloadLimited',
   'uploadLimit',
@@ -150,6 +152,7 @@ export function rowFromRpc(t: Raw): SourceRow {
     directory,
     dataPath: directory === '' ? name : `${directory.replace(/\/+$/, '')}/${name}`,
     labels,
+    trackerHosts: trackerHosts(announceUrls(t.trackers)),
     downloadLimit: bool(t.downloadLimited) ? num(t.downloadLimit) * SPEED_K : 0,
     uploadLimit: bool(t.uploadLimited) ? num(t.uploadLimit) * SPEED_K : 0,
     seedRatioLimit: num(t.seedRatioLimit),
@@ -159,6 +162,12 @@ export function rowFromRpc(t: Raw): SourceRow {
   };
   if (metadata < 1 && typeof t.magnetLink === 'string') row.magnet = printable(t.magnetLink);
   return row;
+}
+
+/** torrent-get's `trackers` (objects with an `announce` URL) as the URLs. */
+function announceUrls(trackers: unknown): string[] {
+  if (!Array.isArray(trackers)) return [];
+  return trackers.map((t) => (typeof t === 'object' && t !== null ? str((t as Raw).announce) : '')).filter((u) => u !== '');
 }
 
 /** session-get (SESSION_FIELDS) as the status line's figures. */

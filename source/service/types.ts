@@ -79,6 +79,8 @@ export interface TorrentSummary extends SeedGoals {
   readonly magnet?: string;
   /** The same array until the labels change (so rows can be compared field by field). */
   readonly labels: readonly string[];
+  /** The hosts of its trackers (lower-case, each once): the filter's `tracker:NAME`. */
+  readonly trackerHosts: readonly string[];
   /** Bytes/s, 0 = unlimited. */
   readonly downloadLimit: number;
   readonly uploadLimit: number;

@@ -35,6 +35,7 @@ export type TorrentRow = Pick<
   | 'dataPath'
   | 'magnet'
   | 'labels'
+  | 'trackerHosts'
   | 'downloadLimit'
   | 'uploadLimit'
   | 'seedRatioLimit'

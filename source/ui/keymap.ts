@@ -116,7 +116,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   },
   { action: 'add', keys: ['a'], description: 'add: path, URL, magnet or info-hash', group: 'List' },
   { action: 'create', keys: ['n'], description: 'new torrent from files, seeded', group: 'List' },
-  { action: 'filter', keys: ['/'], description: 'filter by name', group: 'List' },
+  { action: 'filter', keys: ['/'], description: 'filter: name, state:X, #label, tracker:HOST', group: 'List' },
   {
     action: 'nextView',
     keys: ['v'],

@@ -37,6 +37,7 @@ function row(i: number, patch: Partial<TorrentRow> = {}): TorrentRow {
     directory: '/downloads',
     dataPath: `/downloads/torrent-${i}`,
     labels: [],
+    trackerHosts: [],
     downloadLimit: 0,
     uploadLimit: 0,
     seedRatioLimit: 2,

@@ -34,6 +34,7 @@ const row = {
   directory: '/',
   dataPath: '/x',
   labels: [],
+  trackerHosts: [],
   downloadLimit: 0,
   uploadLimit: 0,
   seedRatioLimit: 2,

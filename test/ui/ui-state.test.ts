@@ -29,6 +29,7 @@ function row(name: string): TorrentRow {
     directory: '/d',
     dataPath: `/d/${name}`,
     labels: [],
+    trackerHosts: [],
     downloadLimit: 0,
     uploadLimit: 0,
     seedRatioLimit: 2,
