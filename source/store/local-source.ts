@@ -72,6 +72,9 @@ export class LocalSource implements TorrentSource {
     return {
       downloadLimit: settings.limits.download,
       uploadLimit: settings.limits.upload,
+      altSpeedEnabled: settings.altSpeed.enabled,
+      altDownloadLimit: settings.altSpeed.download,
+      altUploadLimit: settings.altSpeed.upload,
       port: this.service.session.port,
       freeDisk: this.freeDisk,
       downloadDirectory: settings.downloadDirectory,
@@ -139,6 +142,11 @@ export class LocalSource implements TorrentSource {
 
   setGlobalLimits(limits: { download?: number; upload?: number }): Promise<void> {
     this.service.setGlobalLimits(limits);
+    return Promise.resolve();
+  }
+
+  setAltSpeed(enabled: boolean): Promise<void> {
+    this.service.setAltSpeed({ enabled });
     return Promise.resolve();
   }
 

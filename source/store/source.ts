@@ -71,4 +71,6 @@ export interface TorrentSource {
   /** Resolves false when the data stays where it was. */
   move(hash: string, directory: string): Promise<boolean>;
   setGlobalLimits(limits: { download?: number; upload?: number }): Promise<void>;
+  /** Turtle mode (Transmission's alt-speed-enabled) on or off. */
+  setAltSpeed(enabled: boolean): Promise<void>;
 }

@@ -56,6 +56,10 @@ export interface GlobalStats {
   readonly uploadRate: number;
   readonly downloadLimit: number;
   readonly uploadLimit: number;
+  /** Turtle mode is on: its limits (bytes/s, 0 = none) are in force instead of the two above. */
+  readonly altSpeedEnabled?: boolean;
+  readonly altDownloadLimit?: number;
+  readonly altUploadLimit?: number;
   readonly connections: number;
   readonly port: number;
   /** Bytes free where new downloads go; undefined until measured or when unknown. */

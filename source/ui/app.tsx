@@ -41,6 +41,15 @@ export interface AppCommands extends Commands {
   create(text: string): Promise<string[]>;
   remove(hash: string, deleteData: boolean): Promise<void>;
   setLimits(limits: { download: number; upload: number }): void;
+  /** The settings screen's turtle limits and schedule (turtle mode itself is the A key's). */
+  setAltSpeedSettings(patch: {
+    download?: number;
+    upload?: number;
+    scheduled?: boolean;
+    begin?: number;
+    end?: number;
+    days?: number;
+  }): void;
   /** The per-torrent prompts (L, M, R, T, D, U): values already checked. */
   setLabels(hash: string, labels: string[]): Promise<void>;
   move(hash: string, directory: string): Promise<unknown>;
@@ -233,11 +242,19 @@ export function App({
           if (!field) return { ...state, prompt: undefined };
           const parsed = parseSetting(field, text);
           if ('error' in parsed) return refuse(parsed.error);
-          const value = parsed.value;
-          const next = settingsAccess.update({ [field.key]: value } as Partial<Settings>);
+          const next = settingsAccess.update(parsed.patch ?? ({ [field.key]: parsed.value } as Partial<Settings>));
           setSettings(next);
           if (field.key === 'downloadLimit' || field.key === 'uploadLimit')
             commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
+          if (field.key.startsWith('alt'))
+            commands.setAltSpeedSettings({
+              download: next.altDownloadLimit,
+              upload: next.altUploadLimit,
+              scheduled: next.altSpeedScheduled,
+              begin: next.altSpeedBegin,
+              end: next.altSpeedEnd,
+              days: next.altSpeedDays,
+            });
           onSettingsChanged?.(next);
           store.log('info', `setting ${field.label}: ${settingShown(next, field.key)}`);
           return { ...state, prompt: undefined };

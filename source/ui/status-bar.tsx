@@ -7,21 +7,30 @@ import { useTheme } from './theme-context.js';
 
 const limitText = (limit: number) => (limit > 0 ? formatRate(limit) : '∞');
 
-/** Bottom line: global rates and limits, connections, port, free disk, and the help hint. */
+/** Bottom line: global rates and limits (turtle mode's while on), connections, port, free disk, and the help hint. */
 export function StatusBar({ global, width }: { global: GlobalStats; width: number }) {
   const theme = useTheme();
-  const down = `↓ ${formatRate(global.downloadRate)} [${limitText(global.downloadLimit)}]`;
-  const up = `↑ ${formatRate(global.uploadRate)} [${limitText(global.uploadLimit)}]`;
+  const turtle = global.altSpeedEnabled === true;
+  const downLimit = turtle ? (global.altDownloadLimit ?? 0) : global.downloadLimit;
+  const upLimit = turtle ? (global.altUploadLimit ?? 0) : global.uploadLimit;
+  const down = `↓ ${formatRate(global.downloadRate)} [${limitText(downLimit)}]`;
+  const up = `↑ ${formatRate(global.uploadRate)} [${limitText(upLimit)}]`;
+  const turtleText = turtle ? '  turtle' : '';
   const dht = global.dhtNodes === undefined ? '' : `  dht ${global.dhtNodes}`;
   const rest = `  conn ${global.connections}${dht}  port ${global.port || '-'}  free ${global.freeDisk === undefined ? '?' : formatBytes(global.freeDisk)}`;
   const hint = '  ? help';
   const hosts = global.hosts ? global.hosts.map(hostText).join('') : '';
-  const used = down.length + 2 + up.length + rest.length + hosts.length;
+  const used = down.length + 2 + up.length + turtleText.length + rest.length + hosts.length;
   return (
     <Text wrap="truncate">
       <Text color={theme.good}>{down}</Text>
       {'  '}
       <Text color={theme.info}>{up}</Text>
+      {turtle ? (
+        <Text color={theme.warn} bold>
+          {turtleText}
+        </Text>
+      ) : null}
       <Text>{rest}</Text>
       {global.hosts?.map((h) => (
         <Text key={h.name} color={h.online ? undefined : theme.bad}>
