@@ -22,10 +22,12 @@ interface Props {
   scroll: number;
   width: number;
   height: number;
+  /** In the split layout: whether keys go to the detail (Enter) or to the list above (Esc). */
+  focused?: boolean;
 }
 
 /** The selected torrent: a summary line, the tab bar, and the open tab. */
-export function DetailView({ row, detail, global, tab, fileCursor, scroll, width, height }: Props) {
+export function DetailView({ row, detail, global, tab, fileCursor, scroll, width, height, focused }: Props) {
   const theme = useTheme();
   const summary = `${stateText(row)}  ${percent(row.progress)}  ↓ ${formatRate(row.downloadRate)}  ↑ ${formatRate(row.uploadRate)}  peers ${row.peers}/${row.knownPeers}`;
   const body = Math.max(0, height - 2);
@@ -45,7 +47,13 @@ export function DetailView({ row, detail, global, tab, fileCursor, scroll, width
             {` ${i + 1} ${TAB_TITLES[t]} `}
           </Text>
         ))}
-        <Text color={theme.dim}>{waiting ? '  the other tabs once the metadata arrives; Esc back' : '  Tab/1-5 switch, Esc back'}</Text>
+        <Text color={theme.dim}>
+          {waiting
+            ? '  the other tabs once the metadata arrives; Esc back'
+            : focused === false
+              ? '  Enter here, 1-5 switch'
+              : '  Tab/1-5 switch, Esc back'}
+        </Text>
       </Text>
       {waiting ? (
         <InfoTab row={row} global={global} width={width} height={body} />

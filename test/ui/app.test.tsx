@@ -874,3 +874,33 @@ test('the settings screen edits the turtle limits and schedule in one line; a ba
   await m.press('\r', '\x15', 'off\r');
   assert.match(m.frame(), /Turtle schedule\s+off \(22:00-06:30 weekends\)/, 'off keeps the window for next time');
 });
+
+test('a tall terminal splits: the list above, the detail of the selected row below; at 80x24 the detail takes the screen', async (t) => {
+  const tall = mount(many.slice(0, 20), { width: 120, height: 45, settings: { colours: 'none' } });
+  t.after(() => tall.app.unmount());
+  await settle(() => tall.store.focused === many[0]!.infoHash && /Info hash\s+0{40}/.test(tall.frame()));
+  const lines = () => tall.frame().split('\n');
+  assert.match(lines()[1]!, /^Name\s+State/, 'the list header under the view bar');
+  assert.ok(lines().filter((l) => l.startsWith('torrent-')).length >= 8, 'list rows');
+  assert.match(tall.frame(), /Enter here, 1-5 switch/, 'keys go to the list until Enter');
+  await tall.press('j');
+  await settle(() => tall.store.focused === many[1]!.infoHash && /Info hash\s+0+1\b/.test(tall.frame()));
+  assert.equal(tall.store.focused, many[1]!.infoHash, 'the detail follows the selection');
+  await tall.press('3');
+  await settle(() => /track1\.flac/.test(tall.frame()));
+  assert.match(tall.frame(), /^Name\s+State/m, 'the list stays in view with the detail focused');
+  assert.match(tall.frame(), /Tab\/1-5 switch, Esc back/);
+  assert.match(lines()[0]!, /^btui\s+all 20/, 'the view bar stays');
+  await tall.press('\x1b');
+  await settle(() => /Enter here/.test(tall.frame()));
+
+  const small = mount(many.slice(0, 20), { width: 80, height: 24, settings: { colours: 'none' } });
+  t.after(() => small.app.unmount());
+  await delay();
+  assert.equal(small.store.focused, undefined, 'no detail fetched for the list alone');
+  assert.doesNotMatch(small.frame(), /Info hash/);
+  await small.press('\r');
+  await settle(() => /Info hash/.test(small.frame()));
+  assert.doesNotMatch(small.frame(), /^Name\s+State/m, 'full-screen detail');
+  assert.match(small.frame(), /‹ detail/);
+});
