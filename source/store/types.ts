@@ -1,4 +1,5 @@
 import type { GoalMode, TorrentSummary } from '../service/types.js';
+import type { SpeedSeries } from './speed-history.js';
 
 export type { GoalMode };
 
@@ -171,4 +172,6 @@ export interface Snapshot {
   readonly global: GlobalStats;
   readonly log: readonly LogEntry[];
   readonly detail?: TorrentDetail;
+  /** The last minutes of rates: the totals, and the open detail's torrent (from its first traffic). */
+  readonly speeds?: { readonly total?: SpeedSeries; readonly detail?: SpeedSeries };
 }

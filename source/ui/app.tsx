@@ -483,6 +483,7 @@ export function App({
             width={width}
             height={detailHeight}
             focused={ui.screen === 'detail'}
+            speeds={snapshot.speeds?.detail}
           />
         ) : null}
       </Box>
@@ -498,6 +499,7 @@ export function App({
         scroll={ui.detailScroll}
         width={width}
         height={mainHeight}
+        speeds={snapshot.speeds?.detail}
       />
     );
   else {

@@ -904,3 +904,22 @@ test('a tall terminal splits: the list above, the detail of the selected row bel
   assert.doesNotMatch(small.frame(), /^Name\s+State/m, 'full-screen detail');
   assert.match(small.frame(), /‹ detail/);
 });
+
+test('the speed graph: under Info where there is room, block bars newest on the right, readable without colour', async (t) => {
+  const m = mount(many.slice(0, 5), { width: 100, height: 45, settings: { colours: 'none' } });
+  t.after(() => m.app.unmount());
+  await settle(() => /Info hash/.test(m.frame()));
+  assert.match(m.frame(), /Speed: no traffic seen yet/);
+  const down = Array.from({ length: 60 }, (_, i) => (i < 50 ? 0 : (i - 49) * 100_000));
+  m.store.snapshot = { ...m.store.snapshot, speeds: { detail: { down, up: down.map(() => 0), intervalMs: 2000 } } };
+  m.store.setGlobal({});
+  await settle(() => /peak/.test(m.frame()));
+  const lines = m.frame().split('\n');
+  const title = lines.findIndex((l) => l.startsWith('↓ '));
+  assert.match(lines[title]!, /^↓ 977 KiB\/s {2}peak 977 KiB\/s {2}\(last 2m00s\)/);
+  assert.match(lines[title + 1]!, / {40}.*▁?▂?.*█$/, 'the newest sample, the peak, fills the top row at the right');
+  assert.match(lines[title + 1]!, /^ +/, 'older idle samples blank');
+  const upTitle = lines.findIndex((l) => l.startsWith('↑ 0 B/s  peak'));
+  assert.ok(upTitle > title, 'upload under download');
+  assert.equal(lines[upTitle + 1]!.trim(), '', 'no upload: no bars');
+});
