@@ -5,6 +5,7 @@
  *
  *   npm run bench                              every row, 3 rounds (~10 minutes)
  *   npm run bench -- --runs 5 --only download,seed
+ *   npm run bench -- --only small --runs 2 --cpu-prof /tmp/prof     (a CPU profile of each btui leecher)
  *   npm run bench -- --size-mib 256            quick: 256 MiB instead of 1 GiB (64 MiB for small/swarm)
  *   npm run bench -- --write-doc               also put the table into docs/benchmarks.md
  *
@@ -78,10 +79,18 @@ function freshDir(name: string): string {
   return dir;
 }
 
+// --cpu-prof DIR: every btui leecher writes a V8 CPU profile there (NODE_OPTIONS may not carry --cpu-prof).
+const cpuProfDir = option('cpu-prof');
+const cpuProf = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
 const btuiLeech = (torrent: string, out: string, extra: string[] = []) =>
-  measure(work, process.execPath, [CLI, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', ...extra], {
-    env: { BTUI_HOME: join(out, '.home') },
-  });
+  measure(
+    work,
+    process.execPath,
+    [...cpuProf, CLI, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', ...extra],
+    {
+      env: { BTUI_HOME: join(out, '.home') },
+    },
+  );
 const LEECH_TIMEOUT_S = 300;
 const ltLeech = (torrent: string, out: string, transport: 'tcp' | 'utp' = 'tcp') =>
   measure(work, SYSTEM_PYTHON, [LT_LEECH, torrent, out, '127.0.0.3', String(LEECH_TIMEOUT_S), transport]);

@@ -135,16 +135,19 @@ export class Announcer extends EventEmitter {
     if (!event && this.completedPending && tier.startedSent) event = 'completed';
     this.emit('update');
     try {
+      // Queued behind other torrents' announces, it may come up after stop(): a stopped torrent sends nothing more.
       const send = () =>
-        announce(
-          url,
-          { ...this.options.params(), event },
-          {
-            timeoutMs: this.options.timeoutMs ?? 20_000,
-            udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
-            localAddress: this.options.localAddress?.(),
-          },
-        );
+        !this.running
+          ? Promise.reject(new Error('stopped'))
+          : announce(
+              url,
+              { ...this.options.params(), event },
+              {
+                timeoutMs: this.options.timeoutMs ?? 20_000,
+                udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
+                localAddress: this.options.localAddress?.(),
+              },
+            );
       const result = await (this.options.limiter ? this.options.limiter.run(send) : send());
       if (!this.running) return;
       tier.startedSent = true;

@@ -308,9 +308,28 @@ export class Session extends EventEmitter<SessionEvents> {
     for (const torrent of this.torrents.values()) this.announceOnLan(torrent);
   }
 
+  /** Announces a torrent on the DHT and the LAN while it runs, and withdraws it once it stops. */
+  private followRunning(torrent: Torrent): void {
+    if (!this.torrents.has(torrent.meta.infoHash)) return;
+    if (torrent.isRunning) {
+      this.announceOnDht(torrent);
+      this.announceOnLan(torrent);
+    } else {
+      this.withdraw(torrent);
+    }
+  }
+
+  private withdraw(torrent: Torrent): void {
+    const key = torrent.meta.infoHash;
+    this.dhtAnnouncers.get(key)?.stop();
+    this.dhtAnnouncers.delete(key);
+    this.lsdRegistrations.get(key)?.();
+    this.lsdRegistrations.delete(key);
+  }
+
   private announceOnLan(torrent: Torrent): void {
     const key = torrent.meta.infoHash;
-    if (!this.lsd || torrent.meta.private || this.lsdRegistrations.has(key)) return;
+    if (!this.lsd || !torrent.isRunning || torrent.meta.private || this.lsdRegistrations.has(key)) return;
     this.lsdRegistrations.set(
       key,
       this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer], 'lpd')),
@@ -346,7 +365,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private announceOnDht(torrent: Torrent): void {
     const key = torrent.meta.infoHash;
-    if (this.dhts().length === 0 || torrent.meta.private || this.dhtAnnouncers.has(key)) return;
+    if (this.dhts().length === 0 || !torrent.isRunning || torrent.meta.private || this.dhtAnnouncers.has(key)) return;
     const announcer = new DhtAnnouncer(
       this.peerDht,
       torrent.infoHash,
@@ -498,9 +517,9 @@ export class Session extends EventEmitter<SessionEvents> {
     this.torrents.set(meta.infoHash, torrent);
     this.byReq2.set(req2Hash(meta.infoHashBuffer).toString('hex'), torrent);
     this.emit('added', torrent);
+    // The DHT and LAN announce only running torrents: a paused one costs no timer and no multicast bytes.
+    torrent.on('running', () => this.followRunning(torrent));
     if (!options.paused) void torrent.start();
-    this.announceOnDht(torrent);
-    this.announceOnLan(torrent);
     return torrent;
   }
 
@@ -517,10 +536,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!torrent) return;
     this.torrents.delete(torrent.meta.infoHash);
     this.byReq2.delete(req2Hash(torrent.meta.infoHashBuffer).toString('hex'));
-    this.dhtAnnouncers.get(torrent.meta.infoHash)?.stop();
-    this.dhtAnnouncers.delete(torrent.meta.infoHash);
-    this.lsdRegistrations.get(torrent.meta.infoHash)?.();
-    this.lsdRegistrations.delete(torrent.meta.infoHash);
+    this.withdraw(torrent);
     await torrent.stop();
     // Its resume data describes a torrent no longer in the session (stop() has saved it last).
     const resume = this.options.resumePath?.(torrent.meta.infoHash);

@@ -21,6 +21,10 @@ export interface PeerSetOptions {
   handedOver?: () => HandedOverPeer[];
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
+}
+
+/** The running torrent's parts that take the connections: set at each start (the set outlives a stop, they do not). */
+export interface PeerSetLinks {
   /** Our extension handshake, sent on the connections we open. */
   extensionHandshake(peerHost: string): ExtensionHandshake;
   /** A new peer is in the set: the torrent wires up its messages. */
@@ -35,6 +39,7 @@ const MAX_SOURCES = 5000;
 
 /** A torrent's connections: the known addresses and dialing them, incoming ones, bans. */
 export class PeerSet {
+  links?: PeerSetLinks;
   private readonly peers = new Map<string, Peer>();
   private readonly banned = new Set<string>();
   /** Addresses known to be seeds (peer exchange said so, or a connection showed it): a seed does not dial them. */
@@ -128,7 +133,8 @@ export class PeerSet {
     this.dialer.dial(candidate, {
       settings: () => ({
         infoHash,
-        extensions: this.options.extensionHandshake(candidate.host),
+        // A dial that outlived the torrent's run offers no extensions; accept() turns it away anyway.
+        extensions: this.links?.extensionHandshake(candidate.host),
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         idleTimeoutMs: this.options.idleTimeoutMs,
       }),
@@ -164,7 +170,9 @@ export class PeerSet {
 
   private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean, said?: Message[]): void {
     const id = addressKey(host, port);
+    const links = this.links;
     if (
+      !links ||
       this.peers.has(id) ||
       this.isBanned(host, port, wire) ||
       wire.remoteHandshake?.peerId.equals(this.options.peerId) ||
@@ -181,7 +189,7 @@ export class PeerSet {
     peer.handedOver = said;
     this.peers.set(id, peer);
     if (!incoming) this.dialer.known.add(host, port);
-    this.options.attached(peer);
+    links.attached(peer);
   }
 
   /** The peer on another connection with this wire's peer id (e.g. one we learned through PEX), if any. */

@@ -60,6 +60,8 @@ export interface TorrentOptions {
 /** Every event a Torrent emits, with its arguments. */
 export interface TorrentEvents {
   state: [state: TorrentState];
+  /** The torrent was started (true) or stopped (false): at start() and stop(), before their work is done. */
+  running: [running: boolean];
   /** Progress of a full check: pieces hashed of total. */
   checking: [done: number, total: number];
   /** Every wanted piece is had: on completion, and on a start that finds the download complete. */

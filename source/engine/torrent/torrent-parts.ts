@@ -39,23 +39,30 @@ export interface TorrentHooks {
 const MAX_SPARE_BUFFER_BYTES = 8 * 1024 * 1024;
 const READ_CACHE_BYTES = 16 * 1024 * 1024;
 
-export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hooks: TorrentHooks): TorrentParts {
-  const { meta } = ctx;
-  const pieceBuffers = new BufferPool(meta.pieceLength, MAX_SPARE_BUFFER_BYTES);
-  // Created below; the closures that reach them run only once the torrent is at work.
-  let extensions!: PeerExtensions;
-  let router!: PeerRouter;
-  let webSeeds!: WebSeeds;
-  const peers = new PeerSet(ctx, options.connector ?? new Connector({ peerId: options.peerId }), {
+/** The torrent's known addresses, bans and connections: kept while it is stopped, unlike the other parts. */
+export function makePeerSet(ctx: TorrentContext, options: TorrentOptions): PeerSet {
+  return new PeerSet(ctx, options.connector ?? new Connector({ peerId: options.peerId }), {
     peerId: options.peerId,
     maxPeers: options.maxPeers ?? 50,
     mayConnect: options.mayConnect,
     handedOver: options.handedOver,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
+  });
+}
+
+/** The parts a running torrent works with, around its peer set (which is wired to them). */
+export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hooks: TorrentHooks, peers: PeerSet): TorrentParts {
+  const { meta } = ctx;
+  const pieceBuffers = new BufferPool(meta.pieceLength, MAX_SPARE_BUFFER_BYTES);
+  // Created below; the closures that reach them run only once the torrent is at work.
+  let extensions!: PeerExtensions;
+  let router!: PeerRouter;
+  let webSeeds!: WebSeeds;
+  peers.links = {
     extensionHandshake: (host) => extensions.handshake(host),
     attached: (peer) => router.attached(peer),
-  });
+  };
   const wireExtensions = [...(options.extensions ?? [])];
   const pexAllowed = !meta.private && options.pex !== false && !wireExtensions.some((e) => e.name === 'ut_pex');
   if (pexAllowed) wireExtensions.push(new UtPex(peers.pexSwarm()));

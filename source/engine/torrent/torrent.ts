@@ -16,7 +16,8 @@ import type { TorrentContext, TorrentState } from './torrent-context.js';
 import { peerStatsOf, pieceStatsOf, torrentStats, Traffic, type PeerStats, type PieceStats, type TorrentStats } from './torrent-stats.js';
 import { bytesLeft, piecePriorities } from './piece-priorities.js';
 import { pieceSizeUnchecked } from '../metainfo/piece-layout.js';
-import { assembleParts, type TorrentParts } from './torrent-parts.js';
+import { assembleParts, makePeerSet, type TorrentParts } from './torrent-parts.js';
+import type { PeerSet } from './peer-set.js';
 
 export type { TorrentState } from './torrent-context.js';
 export type { PeerStats, TorrentStats } from './torrent-stats.js';
@@ -31,7 +32,7 @@ export type { TorrentEvents, TorrentOptions } from './torrent-options.js';
  *
  * A stopped torrent is cheap (a seedbox keeps thousands paused): the storage, the picker, the
  * announcer, the collaborators and the rate limiters are made when first needed (the first
- * start, mostly), and the picker is let go again at stop. Until then the reads come from a
+ * start, mostly), and all but the peer set and announcer are let go again at stop. Until then the reads come from a
  * light form: the pieces we have as a bitfield, the trackers as the metainfo lists them.
  */
 export class Torrent extends EventEmitter<TorrentEvents> {
@@ -48,7 +49,10 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private livePicker?: PiecePicker;
   /** The pieces we have while there is no picker (resume data, a check, the last run). */
   private savedHave: Bitfield;
+  /** The working parts: made at start (or for a check), let go at stop. */
   private parts?: TorrentParts & { downloadLimiter: RateLimiter; uploadLimiter: RateLimiter };
+  /** Known addresses and bans: made with the first peer or start, kept across stops. */
+  private peerSet?: PeerSet;
   private limits = { download: 0, upload: 0 };
   private running = false;
   private starting?: Promise<void>;
@@ -107,22 +111,31 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     }
   }
 
-  /** The collaborators, the limiters and their wiring: made at the first start (or when a peer or check needs them), kept after. */
+  private get peers(): PeerSet {
+    return (this.peerSet ??= makePeerSet(this.context(), this.options));
+  }
+
+  /** The collaborators, the limiters and their wiring: made at start (or when a check needs them), let go at stop. */
   private get p(): NonNullable<Torrent['parts']> {
     if (this.parts) return this.parts;
     const downloadLimiter = new RateLimiter(this.limits.download);
     const uploadLimiter = new RateLimiter(this.limits.upload);
-    const parts = assembleParts(this.context(), this.options, {
-      downloadLimiter,
-      uploadLimiter,
-      events: {
-        piece: (index) => this.emit('piece', index),
-        hashFailed: (index) => this.emit('hash-failed', index),
-        peer: (id) => this.emit('peer', id),
-        peerClosed: (id) => this.emit('peer-closed', id),
+    const parts = assembleParts(
+      this.context(),
+      this.options,
+      {
+        downloadLimiter,
+        uploadLimiter,
+        events: {
+          piece: (index) => this.emit('piece', index),
+          hashFailed: (index) => this.emit('hash-failed', index),
+          peer: (id) => this.emit('peer', id),
+          peerClosed: (id) => this.emit('peer-closed', id),
+        },
+        wantedComplete: () => this.completeIfOnDisk(),
       },
-      wantedComplete: () => this.completeIfOnDisk(),
-    });
+      this.peers,
+    );
     this.parts = { ...parts, downloadLimiter, uploadLimiter };
     return this.parts;
   }
@@ -186,6 +199,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     if (this.running) return this.starting ?? Promise.resolve();
     this.running = true;
     this.run++;
+    this.emit('running', true);
     // The parts now, not in startUp: peers may arrive while it checks.
     void this.p;
     this.error = undefined;
@@ -242,6 +256,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   async stop(): Promise<void> {
     if (!this.running) return this.stopping;
     this.running = false;
+    this.emit('running', false);
     const stopping = this.shutDown();
     this.stopping = stopping;
     await stopping;
@@ -263,8 +278,15 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     await download.settled();
     await Promise.all([this.announcer?.stop(), resume.save()]);
     await this.storage.close();
-    // Stopped for good (no start came meanwhile): the picker's bookkeeping goes, the pieces we have stay.
-    if (!this.running && this.livePicker) this.setHave(this.livePicker.have);
+    // Stopped for good (no start came meanwhile): the picker's bookkeeping and the working parts go, the pieces we have and the peer set stay.
+    if (!this.running) this.releaseWorkingState();
+  }
+
+  private releaseWorkingState(): void {
+    if (this.livePicker) this.setHave(this.livePicker.have);
+    this.parts = undefined;
+    if (this.peerSet) this.peerSet.links = undefined;
+    this.storageInstance = undefined;
   }
 
   /**
@@ -301,6 +323,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       await resume.save();
       await this.storage.close();
       this.setState('paused');
+      if (!this.running) this.releaseWorkingState();
     } catch (error) {
       this.fail(error);
       return;
@@ -314,7 +337,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   /** Closes every peer connection, running or not (the session's bound network went down). */
   dropConnections(): void {
-    this.parts?.peers.dropAll();
+    this.peerSet?.dropAll();
   }
 
   setLimits(limits: { download?: number; upload?: number }): void {
@@ -380,12 +403,13 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   /** Kept for the next start when stopped (the peer set is made for them). */
   addPeers(addresses: PeerAddress[], from?: PeerSource): void {
-    this.p.peers.addPeers(addresses, from);
+    this.peers.addPeers(addresses, from);
   }
 
   /** An incoming connection whose handshake named this torrent (the session answered it). */
   attachIncoming(wire: PeerWire, socket: Duplex & { remoteAddress?: string; remotePort?: number }): void {
-    this.p.peers.attachIncoming(wire, socket);
+    // A stopped torrent's peer set turns it away.
+    this.peers.attachIncoming(wire, socket);
   }
 
   // ---- housekeeping ----
@@ -468,7 +492,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   stats(): TorrentStats {
     const { meta, have, traffic, running, state, error, addedAt, completedAt } = this;
-    const set = this.parts?.peers;
+    const set = this.peerSet;
     const peers = set
       ? { peers: set.values(), peerCount: set.size, knownPeers: set.knownCount }
       : { peers: [], peerCount: 0, knownPeers: 0 };

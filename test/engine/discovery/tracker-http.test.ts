@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { dict, encode } from '../../../source/engine/codec/bencode.js';
 import { announce, scrape, TrackerError } from '../../../source/engine/discovery/tracker/index.js';
+import { Limiter } from '../../../source/engine/discovery/tracker/limiter.js';
+import { Announcer } from '../../../source/engine/discovery/announcer.js';
 
 const infoHash = Buffer.from('0123456789abcdef0123456789abcdef01234567', 'hex');
 const peerId = Buffer.from('-BT0001-abcdefghijkl');
@@ -120,4 +122,26 @@ test('bad input is refused before any network use', async () => {
   await assert.rejects(announce('wss://t.test/announce', params), /unsupported tracker protocol 'wss:'/);
   await assert.rejects(announce('http://t.test/announce', { ...params, infoHash: Buffer.alloc(19) }), /info-hash must be 20 bytes/);
   await assert.rejects(scrape('udp://t.test/announce', [infoHash]), /needs a port/);
+});
+
+test('an announce queued behind others (bounded concurrency) is not sent once its torrent stopped', async (t) => {
+  const events: string[] = [];
+  const base = await fakeTracker(t, (req, res) => {
+    events.push(new URL(req.url!, 'http://x').searchParams.get('event') ?? '');
+    res.end(encode(dict({ interval: 120, peers: Buffer.alloc(0) })));
+  });
+  const limiter = new Limiter(1);
+  let release!: () => void;
+  const busy = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+  const announcer = new Announcer([[`${base}/announce`]], { params: () => params, limiter });
+  announcer.start();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(limiter.queued, 1, 'its started announce waits for the slot');
+  await announcer.stop();
+  release();
+  await busy;
+  // Sent or not, a request would be done by the time a second task gets the slot.
+  await limiter.run(async () => undefined);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(events, [], 'neither started (it stopped) nor stopped (nothing was started)');
 });

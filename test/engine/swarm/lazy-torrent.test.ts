@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createHook } from 'node:async_hooks';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Metainfo } from '../../../source/engine/metainfo/metainfo.js';
@@ -93,4 +94,44 @@ test('peers added to a paused torrent are kept for its start', async (t) => {
   torrent.addPeers([{ host: '127.0.0.1', port: 9 }]);
   assert.equal(torrent.stats().knownPeers, 1);
   assert.equal(torrent.allocated.picker, false);
+});
+
+/** Timers alive now, ref'd or not (process.getActiveResourcesInfo() sees only ref'd ones). */
+function countTimers(t: import('node:test').TestContext): { readonly size: number } {
+  const live = new Set<number>();
+  const hook = createHook({
+    init: (id, type) => void (type === 'Timeout' && live.add(id)),
+    destroy: (id) => void live.delete(id),
+  }).enable();
+  t.after(() => hook.disable());
+  return live;
+}
+
+/** Destroy hooks run a turn or more after a clearTimeout: waits (turn by turn, 5 s at most) for the count to come down. */
+async function settlesAt(live: { readonly size: number }, expected: number): Promise<number> {
+  const deadline = Date.now() + 5000;
+  while (live.size > expected && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+  return live.size;
+}
+
+test('stopped torrents keep no timer (DHT announcer included) and let go of their working parts, cycle after cycle', async (t) => {
+  const live = countTimers(t);
+  const s = await session(t, { dht: { bootstrap: [] } });
+  // The session's own (the DHT's table upkeep): a few turns let its start-up timers come and go.
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  const baseline = live.size;
+  const torrents = Array.from({ length: 20 }, (_, i) =>
+    s.add(randomTorrent({ name: `t${i}`, sizes: [1000 + i] }).meta, { directory: tempDir(t), paused: true, seedMode: true }),
+  );
+  assert.equal(await settlesAt(live, baseline), baseline, 'paused torrents add no timer');
+  for (let cycle = 0; cycle < 2; cycle++) {
+    await Promise.all(torrents.map((x) => x.start()));
+    assert.ok(live.size >= baseline + torrents.length, `running ones do (each its DHT announcer): ${live.size}`);
+    await Promise.all(torrents.map((x) => x.stop()));
+    assert.equal(await settlesAt(live, baseline), baseline, `cycle ${cycle}: stopped ones keep none`);
+    for (const x of torrents) assert.deepEqual(x.allocated, { storage: false, picker: false, announcer: true, parts: false });
+  }
+  torrents[0]!.addPeers([{ host: '127.0.0.1', port: 9 }]);
+  assert.equal(torrents[0]!.stats().knownPeers, 1, 'the peer set outlives the stop');
+  assert.equal(torrents[0]!.allocated.parts, false);
 });
