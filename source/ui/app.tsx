@@ -86,9 +86,9 @@ export const DEMO_HINT = 'try Enter (detail), 5 (heatmap), t (mark), / (filter),
 /** From this many rows the list and the detail share the screen; below, the detail takes it whole. */
 export const SPLIT_MIN_ROWS = 40;
 
-/** The list's share of a split screen: about two fifths, never under 8 rows. */
-function splitListHeight(mainHeight: number): number {
-  return Math.max(8, Math.floor(mainHeight * 0.4));
+/** The list's share of a split screen: its rows and header, up to two fifths, never under 8 rows; the detail has the rest. */
+function splitListHeight(mainHeight: number, rowCount: number): number {
+  return Math.max(8, Math.min(Math.floor(mainHeight * 0.4), rowCount + 1));
 }
 
 function emptyText(torrentCount: number, filter: string): string {
@@ -179,7 +179,7 @@ export function App({
   const promptLines = recoveryOpen ? 1 : ui.prompt ? promptHeight(ui.prompt) : ui.confirm || ui.question || message || ui.notice ? 1 : 0;
   const logHeight = ui.showLog ? Math.min(12, Math.max(4, Math.floor(height / 4))) : 0;
   const mainHeight = Math.max(3, height - 2 - logHeight - promptLines);
-  const listHeight = split ? splitListHeight(mainHeight) : mainHeight;
+  const listHeight = split ? splitListHeight(mainHeight, rows.length) : mainHeight;
 
   const submitPrompt = useCallback(
     (prompt: Prompt, state: UiState): UiState => {
