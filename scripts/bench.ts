@@ -18,7 +18,8 @@
  * torrent-get and recently-active against transmission-daemon 3.00, and the CPU of Flood's 2 s poll
  * during a download; scripts/bench/rpc-bench.ts; alone: --only rpc, about 2 minutes), encrypted
  * (the download row's 1 GiB with btui --encryption require, RC4 both ways, against btui in
- * plaintext from the same libtorrent seeder; alone: --only encrypted).
+ * plaintext from the same libtorrent seeder; alone: --only encrypted; --rc4-typescript adds a btui
+ * running its TypeScript RC4, BTUI_RC4=typescript).
  *
  * Needs the Debian packages .ci/run installs (opentracker, python3-libtorrent, aria2, mktorrent, time).
  */
@@ -82,13 +83,13 @@ function freshDir(name: string): string {
 // --cpu-prof DIR: every btui leecher writes a V8 CPU profile there (NODE_OPTIONS may not carry --cpu-prof).
 const cpuProfDir = option('cpu-prof');
 const cpuProf = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-const btuiLeech = (torrent: string, out: string, extra: string[] = []) =>
+const btuiLeech = (torrent: string, out: string, extra: string[] = [], env: Record<string, string> = {}) =>
   measure(
     work,
     process.execPath,
     [...cpuProf, CLI, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', ...extra],
     {
-      env: { BTUI_HOME: join(out, '.home') },
+      env: { BTUI_HOME: join(out, '.home'), ...env },
     },
   );
 const LEECH_TIMEOUT_S = 300;
@@ -134,6 +135,13 @@ async function race(
     }
   }
   return results;
+}
+
+/** Process CPU seconds per GiB moved, btui's and the contender's (the median run of each). */
+function cpuPerGib(results: Record<string, Measure[]>, sizeMiB: number): string {
+  const perGib = (ms: Measure[]) => ((summarize(ms).cpu * 1024) / sizeMiB).toFixed(1);
+  const [name, theirs] = Object.entries(results).find(([n]) => n !== 'btui')!;
+  return `CPU per GiB: btui ${perGib(results.btui!)} s, ${name} ${perGib(theirs)} s`;
 }
 
 function rowsFrom(benchmark: string, results: Record<string, Measure[]>, note = ''): Row[] {
@@ -296,6 +304,12 @@ async function main(): Promise<void> {
           {
             btui: (out) => btuiLeech(bigTorrent, out, ['--encryption', 'require']),
             'btui plaintext': (out) => btuiLeech(bigTorrent, out, ['--encryption', 'plaintext']),
+            ...(args.includes('--rc4-typescript')
+              ? {
+                  'btui, TypeScript RC4': (out: string) =>
+                    btuiLeech(bigTorrent, out, ['--encryption', 'require'], { BTUI_RC4: 'typescript' }),
+                }
+              : {}),
           },
           { warmUp: true },
         );
@@ -374,13 +388,7 @@ async function main(): Promise<void> {
         },
         { warmUp: true },
       );
-      rows.push(
-        ...rowsFrom(
-          `uTP download ${sizeMiB} MiB (loopback)`,
-          results,
-          `uTP only both ways; CPU per GiB: CPU x ${(1024 / sizeMiB).toFixed(1)}`,
-        ),
-      );
+      rows.push(...rowsFrom(`uTP download ${sizeMiB} MiB (loopback)`, results, `uTP only both ways; ${cpuPerGib(results, sizeMiB)}`));
       // The other way: a libtorrent leecher with TCP off, from a btui seeder (--utp --no-tcp) / from the libtorrent one.
       const trackerB = await startOpentracker(t, [bigHash]);
       const bTorrent = join(work, 'big-btui-utp-seed.torrent');
@@ -395,7 +403,13 @@ async function main(): Promise<void> {
         },
         { warmUp: true },
       );
-      rows.push(...rowsFrom(`uTP seed ${sizeMiB} MiB (loopback)`, seedResults, "uTP only; wall: the leecher's; CPU, RSS: the seeder's"));
+      rows.push(
+        ...rowsFrom(
+          `uTP seed ${sizeMiB} MiB (loopback)`,
+          seedResults,
+          `uTP only; wall: the leecher's; CPU, RSS: the seeder's; ${cpuPerGib(seedResults, sizeMiB)}`,
+        ),
+      );
       btuiSeeder.kill('SIGTERM');
       await seeder.stop();
     }

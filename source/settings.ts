@@ -51,7 +51,7 @@ export interface Settings {
   dhtBootstrap: string;
   /** BEP 14 local service discovery (multicast on the LAN). */
   lsd: boolean;
-  /** BEP 29 uTP on the listen port's UDP: accepted, and tried before TCP when dialling. */
+  /** BEP 29 uTP on the listen port's UDP: accepted, and dialled first to peers known to speak it. */
   utp: boolean;
   /** TCP peer connections, in and out. */
   tcp: boolean;

@@ -6,7 +6,8 @@ export const transportFlags = {
   tcp: { type: 'boolean', default: true },
 } as const;
 
-export const transportHelp = `    --utp                  also uTP (BEP 29) on the listen port's UDP: accepted, and tried before TCP
+export const transportHelp = `    --utp                  also uTP (BEP 29) on the listen port's UDP: accepted, and tried first with
+                           peers known to speak it (TCP first with the rest)
     --no-tcp               no TCP peer connections (with --utp: uTP only)`;
 
 /** The session's transport options; with neither transport there would be no connections at all. */

@@ -202,12 +202,25 @@ export function filePriorityArgs(index: number, priority: number): Raw {
   return { 'files-wanted': [index], [priority >= 2 ? 'priority-high' : 'priority-normal']: [index] };
 }
 
-function peerFlags(p: Raw): string {
+/**
+ * A peer's flags in btui's letters (store/detail.ts peerFlags) from what the daemon reports:
+ * Transmission's flagStr (D d U u as btui's; E encrypted, I incoming, T uTP) and its booleans
+ * (isEncrypted, isIncoming, isUTP, isDownloadingFrom, isUploadingTo, choke and interest), whichever are there. Transmission
+ * has no snub flag, so S never shows for a remote peer.
+ */
+export function peerFlags(p: Raw): string {
+  const given = str(p.flagStr);
+  const has = (flag: string, field: string) => given.includes(flag) || bool(p[field]);
+  const interested = bool(p.clientIsInterested);
+  const interesting = bool(p.peerIsInterested);
   let flags = '';
-  if (bool(p.clientIsInterested)) flags += bool(p.clientIsChoked) ? 'd' : 'D';
-  if (bool(p.peerIsInterested)) flags += bool(p.peerIsChoked) ? 'u' : 'U';
-  if (bool(p.isIncoming)) flags += 'I';
-  if (bool(p.isUTP)) flags += 'P';
+  if (given.includes('D') || bool(p.isDownloadingFrom) || (interested && !bool(p.clientIsChoked))) flags += 'D';
+  else if (given.includes('d') || interested) flags += 'd';
+  if (given.includes('U') || bool(p.isUploadingTo) || (interesting && !bool(p.peerIsChoked))) flags += 'U';
+  else if (given.includes('u') || interesting) flags += 'u';
+  if (has('I', 'isIncoming')) flags += 'I';
+  if (has('E', 'isEncrypted')) flags += 'E';
+  if (has('T', 'isUTP')) flags += 'P';
   return flags;
 }
 

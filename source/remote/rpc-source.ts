@@ -1,5 +1,14 @@
 import type { ScrapeResult } from '../store/detail.js';
-import type { AddInput, SeedGoalPatch, SourceGlobal, SourceListener, SourceRow, SourceStatus, TorrentSource } from '../store/source.js';
+import type {
+  AddInput,
+  GlobalSeedGoals,
+  SeedGoalPatch,
+  SourceGlobal,
+  SourceListener,
+  SourceRow,
+  SourceStatus,
+  TorrentSource,
+} from '../store/source.js';
 import type { TorrentDetail } from '../store/types.js';
 import {
   DETAIL_FIELDS,
@@ -42,6 +51,7 @@ interface Entry {
 const TOUCHED_MS = 15_000;
 const PAUSED: ReadonlySet<SourceRow['state']> = new Set(['paused']);
 const RUNNING: ReadonlySet<SourceRow['state']> = new Set(['downloading', 'seeding', 'queued', 'checking', 'metadata', 'error']);
+const LABELS_RPC_VERSION = 16;
 const CONNECTING: SourceStatus = { online: false, reason: 'connecting' };
 const NO_GLOBAL: SourceGlobal = { downloadLimit: 0, uploadLimit: 0, port: 0, downloadDirectory: '', maxActiveDownloads: 0 };
 
@@ -82,6 +92,8 @@ export class RpcSource implements TorrentSource {
   private lastFull = 0;
   private lastSession = 0;
   private failures = 0;
+  /** The daemon's rpc-version (session-get); labels came with 16 (Transmission 3.00). */
+  private rpcVersion?: number;
   private readonly pollMs: number;
   private readonly fullEveryMs: number;
   private readonly sessionEveryMs: number;
@@ -241,6 +253,7 @@ export class RpcSource implements TorrentSource {
     if (!this.synced || now - this.lastSession >= this.sessionEveryMs || this.globalValue === NO_GLOBAL) {
       const session = await this.client.call<Raw>('session-get', { fields: SESSION_FIELDS });
       this.lastSession = now;
+      this.rpcVersion = typeof session['rpc-version'] === 'number' ? session['rpc-version'] : undefined;
       this.globalValue = globalFromRpc(session);
       this.emit((l) => l.global());
     }
@@ -404,6 +417,10 @@ export class RpcSource implements TorrentSource {
   }
 
   setLabels(hash: string, labels: readonly string[]): Promise<void> {
+    if (this.rpcVersion !== undefined && this.rpcVersion < LABELS_RPC_VERSION)
+      return Promise.reject(
+        new Error(`the daemon has no labels (its RPC version is ${this.rpcVersion}; labels need 16, Transmission 3.00 or later)`),
+      );
     return this.act(hash, 'torrent-set', { labels }, { labels });
   }
 
@@ -449,13 +466,49 @@ export class RpcSource implements TorrentSource {
       args[`${key}-enabled`] = value > 0;
       if (value > 0) args[key] = Math.max(1, Math.round(value / SPEED_K));
     }
+    const before = this.globalValue;
     this.globalValue = {
-      ...this.globalValue,
+      ...before,
       ...(limits.download !== undefined ? { downloadLimit: limits.download } : {}),
       ...(limits.upload !== undefined ? { uploadLimit: limits.upload } : {}),
     };
     this.emit((l) => l.global());
-    await this.client.call('session-set', args);
+    try {
+      await this.client.call('session-set', args);
+    } catch (error) {
+      this.globalValue = before;
+      this.emit((l) => l.global());
+      throw error;
+    }
+    this.lastSession = 0;
+    this.pollSoon();
+  }
+
+  /** Transmission's session-wide goals: seedRatioLimit(ed), idle-seeding-limit(-enabled) in minutes. */
+  async setGlobalSeedGoals(goals: GlobalSeedGoals): Promise<void> {
+    const args: Record<string, unknown> = {};
+    if (goals.ratio !== undefined) {
+      args.seedRatioLimited = goals.ratio !== null;
+      if (goals.ratio !== null) args.seedRatioLimit = goals.ratio;
+    }
+    if (goals.idleMinutes !== undefined) {
+      args['idle-seeding-limit-enabled'] = goals.idleMinutes !== null;
+      if (goals.idleMinutes !== null) args['idle-seeding-limit'] = Math.max(1, Math.round(goals.idleMinutes));
+    }
+    const before = this.globalValue;
+    this.globalValue = {
+      ...before,
+      ...(goals.ratio !== undefined ? { seedRatioLimit: goals.ratio ?? undefined } : {}),
+      ...(goals.idleMinutes !== undefined ? { seedIdleLimit: goals.idleMinutes ?? undefined } : {}),
+    };
+    this.emit((l) => l.global());
+    try {
+      await this.client.call('session-set', args);
+    } catch (error) {
+      this.globalValue = before;
+      this.emit((l) => l.global());
+      throw error;
+    }
     this.lastSession = 0;
     this.pollSoon();
   }

@@ -13,7 +13,7 @@ import { classifyAddInput, expandPath } from '../service/add-input.js';
 import { nextLimit } from './limits.js';
 import { LocalSource } from './local-source.js';
 import { rowKey } from './row.js';
-import type { TorrentSource } from './source.js';
+import type { GlobalSeedGoals, TorrentSource } from './source.js';
 import { labelsText, limitsSummary, minutesText, seedGoalsSummary } from './torrent-input.js';
 import type { TorrentStore } from './torrent-store.js';
 
@@ -45,11 +45,15 @@ export class Controller {
   }
 
   /**
-   * The add prompt: a path, http(s) URL, magnet or info-hash, to the host of the row `key`
-   * names (the first source without one). A local .torrent file goes to a remote host as its bytes.
+   * The add prompt: a path, http(s) URL, magnet or info-hash, to the host chosen in the prompt
+   * (`hostIndex`, an index into the store's sources), else to the host of the row `key` names,
+   * else to the first source. A local .torrent file goes to a remote host as its bytes.
    */
-  async add(text: string, key?: string): Promise<{ hash: string } | { error: string }> {
-    const source = (key === undefined ? undefined : this.store.sourceFor(key)?.source) ?? this.store.sources[0]!;
+  async add(text: string, key?: string, hostIndex?: number): Promise<{ hash: string } | { error: string }> {
+    const source =
+      (hostIndex === undefined ? undefined : this.store.sources[hostIndex]) ??
+      (key === undefined ? undefined : this.store.sourceFor(key)?.source) ??
+      this.store.sources[0]!;
     // The in-process session says why in words (the add prompt opens again with it).
     if (source === this.local)
       return this.local.service.addExplained(text).catch((error: unknown) => ({ error: `cannot add: ${describeError(error)}` }));
@@ -72,15 +76,34 @@ export class Controller {
     }
   }
 
-  /** The settings screen: the in-process service's seed goals for torrents on 'global' (null = none); saved in session.json. */
-  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }): void {
-    const service = this.local?.service;
-    if (!service) return;
-    service.setGlobalSeedGoals(goals);
-    const now = service.settings();
+  /**
+   * The settings screen: the seed goals for torrents on 'global' (null = none) of the host of
+   * the row `key` names (the in-process session's are saved in session.json; a remote host's
+   * go to it as session-set). Resolves once the host has answered; never rejects.
+   */
+  async setGlobalSeedGoals(goals: GlobalSeedGoals, key?: string): Promise<void> {
+    const source = this.hostOf(key);
+    if (!source) return;
+    try {
+      await source.setGlobalSeedGoals(goals);
+    } catch (error) {
+      this.failed(source, 'cannot set the global seed goals', error);
+      return;
+    }
+    const now = source.global();
     const ratio = now.seedRatioLimit === undefined ? 'none' : String(now.seedRatioLimit);
     const idle = now.seedIdleLimit === undefined ? 'none' : minutesText(now.seedIdleLimit);
-    this.store.log('info', `global seed goals: ratio ${ratio}, idle ${idle}`);
+    this.store.log('info', `${source.host ? `${source.host}: ` : ''}global seed goals: ratio ${ratio}, idle ${idle}`);
+  }
+
+  /**
+   * The host global settings act on: the row `key` names, else the in-process session; with
+   * neither (only remote hosts and no row chosen) nothing, and a line saying to choose one.
+   */
+  private hostOf(key: string | undefined): TorrentSource | undefined {
+    const source = (key === undefined ? undefined : this.store.sourceFor(key)?.source) ?? this.local;
+    if (!source) this.store.log('warn', 'which host? select one of its torrents first');
+    return source;
   }
 
   /** The torrent's magnet link, whole (in-process: from its metadata, else the link it was added by). */
@@ -264,9 +287,11 @@ export class Controller {
     this.local?.service.setAltSpeed(patch);
   }
 
-  setLimits(limits: { download: number; upload: number }): void {
-    // The settings screen's limits are the local session's.
-    void this.local?.setGlobalLimits(limits);
+  /** The settings screen's limits, on the host of the row `key` names (the in-process session without one). */
+  async setLimits(limits: { download?: number; upload?: number }, key?: string): Promise<void> {
+    const source = this.hostOf(key);
+    if (!source) return;
+    await source.setGlobalLimits(limits).catch((e: unknown) => this.failed(source, 'cannot set the limits', e));
   }
 
   /** L: the torrent's labels (an empty list clears them); saved before it resolves. */

@@ -5,7 +5,16 @@ import type { TorrentService } from '../service/torrent-service.js';
 import type { ChangeKind, TorrentRef } from '../service/types.js';
 import { buildDetail, type ScrapeResult } from './detail.js';
 import { rowFor } from './row.js';
-import type { AddInput, SeedGoalPatch, SourceGlobal, SourceListener, SourceRow, SourceStatus, TorrentSource } from './source.js';
+import type {
+  AddInput,
+  GlobalSeedGoals,
+  SeedGoalPatch,
+  SourceGlobal,
+  SourceListener,
+  SourceRow,
+  SourceStatus,
+  TorrentSource,
+} from './source.js';
 import type { TorrentDetail } from './types.js';
 
 const ONLINE: SourceStatus = { online: true };
@@ -142,6 +151,11 @@ export class LocalSource implements TorrentSource {
 
   setGlobalLimits(limits: { download?: number; upload?: number }): Promise<void> {
     this.service.setGlobalLimits(limits);
+    return Promise.resolve();
+  }
+
+  setGlobalSeedGoals(goals: GlobalSeedGoals): Promise<void> {
+    this.service.setGlobalSeedGoals(goals);
     return Promise.resolve();
   }
 

@@ -32,6 +32,11 @@ export interface SeedGoalPatch {
   seedIdleLimit?: number;
 }
 
+export interface GlobalSeedGoals {
+  ratio?: number | null;
+  idleMinutes?: number | null;
+}
+
 /** What the add prompt gives a source: text it understands (magnet, URL, hash, a path it can read), or a .torrent's bytes. */
 export type AddInput = { text: string } | { torrent: Uint8Array; name: string };
 
@@ -71,6 +76,8 @@ export interface TorrentSource {
   /** Resolves false when the data stays where it was. */
   move(hash: string, directory: string): Promise<boolean>;
   setGlobalLimits(limits: { download?: number; upload?: number }): Promise<void>;
+  /** The host's seed goals for torrents on 'global' (idle in minutes; null = none). */
+  setGlobalSeedGoals(goals: GlobalSeedGoals): Promise<void>;
   /** Turtle mode (Transmission's alt-speed-enabled) on or off. */
   setAltSpeed(enabled: boolean): Promise<void>;
 }

@@ -272,8 +272,9 @@ export class TorrentStore {
     const first = this.lastGlobals[0] ?? this.sources[0]!.global();
     const global: GlobalStats = { ...first, downloadRate, uploadRate, connections };
     if (!this.multiHost) return global;
-    const hosts = this.sources.map((source): HostTotals => {
+    const hosts = this.sources.map((source, i): HostTotals => {
       const status = source.status();
+      const own = this.lastGlobals[i] ?? source.global();
       let torrents = 0;
       let down = 0;
       let up = 0;
@@ -283,7 +284,21 @@ export class TorrentStore {
         down += row.downloadRate;
         up += row.uploadRate;
       }
-      return { name: source.host ?? 'local', online: status.online, reason: status.reason, torrents, downloadRate: down, uploadRate: up };
+      return {
+        name: source.host ?? 'local',
+        ...(source.host === undefined ? { local: true } : {}),
+        online: status.online,
+        reason: status.reason,
+        torrents,
+        downloadRate: down,
+        uploadRate: up,
+        port: own.port,
+        freeDisk: own.freeDisk,
+        downloadLimit: own.downloadLimit,
+        uploadLimit: own.uploadLimit,
+        seedRatioLimit: own.seedRatioLimit,
+        seedIdleLimit: own.seedIdleLimit,
+      };
     });
     return { ...global, hosts };
   }

@@ -79,12 +79,23 @@ export interface GlobalStats {
 
 export interface HostTotals {
   readonly name: string;
+  /** The in-process session (named 'local'). */
+  readonly local?: boolean;
   readonly online: boolean;
   /** Why it is offline (or 'connecting'). */
   readonly reason?: string;
   readonly torrents: number;
   readonly downloadRate: number;
   readonly uploadRate: number;
+  /** The host's own figures (session-get for a remote host): its peer port, 0 until known. */
+  readonly port: number;
+  /** Bytes free in the host's download directory; undefined until known. */
+  readonly freeDisk?: number;
+  readonly downloadLimit: number;
+  readonly uploadLimit: number;
+  /** The host's seed goals for torrents on 'global'; undefined = none. */
+  readonly seedRatioLimit?: number;
+  readonly seedIdleLimit?: number;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';

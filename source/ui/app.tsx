@@ -19,7 +19,7 @@ import { ConfirmLine, PromptLine, QuestionLine, promptHeight, questionText } fro
 import { isForwardDelete, useRawInput } from './raw-input.js';
 import { runAction, type Commands } from './run-action.js';
 import { parseSetting, settingShown, settingText } from './setting-input.js';
-import { GLOBAL_GOAL_ROWS, globalGoalTexts, SettingsOverlay } from './settings-overlay.js';
+import { GLOBAL_GOAL_ROWS, globalGoalTexts, HOST_SETTING_KEYS, remoteHostOf, settingsFor, SettingsOverlay } from './settings-overlay.js';
 import { StatusBar } from './status-bar.js';
 import { colourLevel, makeTheme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
@@ -37,10 +37,11 @@ export interface StoreView {
 
 export interface AppCommands extends Commands {
   /** `key`: the selected row, whose host the torrent goes to. Resolves with the reason in words when it cannot be added. */
-  add(text: string, key?: string): Promise<{ hash: string } | { error: string } | void>;
+  add(text: string, key?: string, hostIndex?: number): Promise<{ hash: string } | { error: string } | void>;
   create(text: string): Promise<string[]>;
   remove(hash: string, deleteData: boolean): Promise<void>;
-  setLimits(limits: { download: number; upload: number }): void;
+  /** Global limits of the host of the row `key` names (the in-process session without one). */
+  setLimits(limits: { download?: number; upload?: number }, key?: string): Promise<void> | void;
   /** The settings screen's turtle limits and schedule (turtle mode itself is the A key's). */
   setAltSpeedSettings(patch: {
     download?: number;
@@ -55,8 +56,8 @@ export interface AppCommands extends Commands {
   move(hash: string, directory: string): Promise<unknown>;
   setSeedGoals(hash: string, goals: RatioGoal | IdleGoal): Promise<void>;
   setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void>;
-  /** The defaults for torrents whose goals are 'global' (null = none). */
-  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }): void;
+  /** The defaults for torrents whose goals are 'global' (null = none), of the host of the row `key` names. */
+  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }, key?: string): Promise<void> | void;
 }
 
 export interface SettingsAccess {
@@ -192,13 +193,17 @@ export function App({
       };
       switch (prompt.kind) {
         case 'add':
+          if (text && prompt.host && prompt.host.index === undefined) return refuse('which host? Shift-Tab chooses one');
           // Closed at once so keys typed next are not lost; a failure (a file, a typo: milliseconds) opens it again with the reason.
           if (text)
-            void commands.add(text, prompt.hash).then((result) => {
+            void commands.add(text, prompt.hash, prompt.host?.index).then((result) => {
               if (!result || !('error' in result)) return;
               setUiState((s) => {
                 if (s.prompt || s.confirm || s.question || s.overlay) return s;
-                const next: UiState = { ...s, prompt: { kind: 'add', text: prompt.text, hash: prompt.hash, error: result.error } };
+                const next: UiState = {
+                  ...s,
+                  prompt: { kind: 'add', text: prompt.text, hash: prompt.hash, host: prompt.host, error: result.error },
+                };
                 uiRef.current = next;
                 return next;
               });
@@ -247,10 +252,10 @@ export function App({
           const goal = parsed.value;
           if ('seedRatioMode' in goal) {
             if (goal.seedRatioMode === 'global') return refuse(`seed ratio goal: type a ratio or unlimited`);
-            commands.setGlobalSeedGoals({ ratio: goal.seedRatioMode === 'single' ? goal.seedRatioLimit! : null });
+            void commands.setGlobalSeedGoals({ ratio: goal.seedRatioMode === 'single' ? goal.seedRatioLimit! : null }, prompt.hash);
           } else {
             if (goal.seedIdleMode === 'global') return refuse(`seed idle goal: type a time or unlimited`);
-            commands.setGlobalSeedGoals({ idleMinutes: goal.seedIdleMode === 'single' ? goal.seedIdleLimit! : null });
+            void commands.setGlobalSeedGoals({ idleMinutes: goal.seedIdleMode === 'single' ? goal.seedIdleLimit! : null }, prompt.hash);
           }
           return { ...state, prompt: undefined };
         }
@@ -259,10 +264,16 @@ export function App({
           if (!field) return { ...state, prompt: undefined };
           const parsed = parseSetting(field, text);
           if ('error' in parsed) return refuse(parsed.error);
-          const next = settingsAccess.update(parsed.patch ?? ({ [field.key]: parsed.value } as Partial<Settings>));
+          const value = parsed.value;
+          if (prompt.hash !== undefined && HOST_SETTING_KEYS.includes(field.key)) {
+            // A remote host's own limit (the settings file keeps the local session's).
+            void commands.setLimits({ [field.key === 'downloadLimit' ? 'download' : 'upload']: Number(value) }, prompt.hash);
+            return { ...state, prompt: undefined };
+          }
+          const next = settingsAccess.update(parsed.patch ?? ({ [field.key]: value } as Partial<Settings>));
           setSettings(next);
           if (field.key === 'downloadLimit' || field.key === 'uploadLimit')
-            commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
+            void commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
           if (field.key.startsWith('alt'))
             commands.setAltSpeedSettings({
               download: next.altDownloadLimit,
@@ -345,6 +356,13 @@ export function App({
         const close = (): UiState => ({ ...state, prompt: undefined, ...(prompt.kind === 'filter' ? { filter: '' } : {}) });
         if (name === 'escape') return setState(close());
         if (name === 'return') return setState(submitPrompt(prompt, state));
+        if (name === 'shift-tab' && prompt.host) {
+          // The add prompt's host: the next one (from none chosen: the first).
+          const count = store.getSnapshot().global.hosts?.length ?? 0;
+          if (count === 0) return;
+          const index = prompt.host.index === undefined ? 0 : (prompt.host.index + 1) % count;
+          return setState({ ...state, prompt: { ...prompt, host: { index }, error: undefined } });
+        }
         if (name === 'tab' && complete && (prompt.kind === 'add' || prompt.kind === 'create' || prompt.kind === 'move')) {
           // Complete the last comma-separated part (create takes several paths).
           const cut = prompt.kind === 'create' ? prompt.text.lastIndexOf(',') + 1 : 0;
@@ -406,12 +424,17 @@ export function App({
         if (moved === 'down') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + 1) % count } });
         if (name === 'return' || moved === 'open') {
           const goal = overlay.cursor - EDITABLE_SETTINGS.length;
+          // With a remote row selected, the limits and global goals are its host's (the prompt names the row).
+          const host = remoteHostOf(store.getSnapshot(), state.selected);
+          const hash = host ? state.selected : undefined;
           if (goal >= 0) {
-            const text = globalGoalTexts(store.getSnapshot().global)[goal]!;
-            return setState({ ...state, prompt: { kind: goal === 0 ? 'globalSeedRatio' : 'globalSeedIdle', text } });
+            const text = globalGoalTexts(host ?? store.getSnapshot().global)[goal]!;
+            return setState({ ...state, prompt: { kind: goal === 0 ? 'globalSeedRatio' : 'globalSeedIdle', text, hash } });
           }
           const field = EDITABLE_SETTINGS[overlay.cursor]!;
-          return setState({ ...state, prompt: { kind: 'setting', settingKey: field.key, text: settingText(settings, field.key) } });
+          const own = HOST_SETTING_KEYS.includes(field.key) ? hash : undefined;
+          const text = settingText(own ? settingsFor(settings, host) : settings, field.key);
+          return setState({ ...state, prompt: { kind: 'setting', settingKey: field.key, text, hash: own } });
         }
         if (name === 'escape' || moved === 'back' || moved === 'quit') setState({ ...state, overlay: undefined });
         return;
@@ -451,6 +474,7 @@ export function App({
       <SettingsOverlay
         settings={settings}
         global={snapshot.global}
+        host={remoteHostOf(snapshot, ui.selected)}
         cursor={ui.overlay.cursor}
         path={settingsAccess.path}
         width={width}
@@ -547,7 +571,7 @@ export function App({
         {recovery && recoveryOpen ? (
           <QuestionLine text={recovery.question} width={width} />
         ) : ui.prompt ? (
-          <PromptLine prompt={ui.prompt} width={width} />
+          <PromptLine prompt={ui.prompt} width={width} hosts={snapshot.global.hosts} />
         ) : ui.question ? (
           <QuestionLine text={questionText(ui.question)} width={width} />
         ) : ui.confirm ? (

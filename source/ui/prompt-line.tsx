@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import type { HostTotals } from '../store/types.js';
 import type { Confirm, Prompt, Question } from './ui-state.js';
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
@@ -18,10 +19,17 @@ export const PROMPT_LABELS: Record<Prompt['kind'], string> = {
   uploadLimit: 'Upload limit (KiB/s, 512K, 1M; 0 = none): ',
 };
 
+/** The prompt's label; the add prompt with several hosts names the host it adds to ('?' until one is chosen). */
+export function promptLabel(prompt: Prompt, hosts?: readonly HostTotals[]): string {
+  if (prompt.kind !== 'add' || !prompt.host) return PROMPT_LABELS[prompt.kind];
+  const name = prompt.host.index === undefined ? undefined : hosts?.[prompt.host.index]?.name;
+  return `Add to [${name ?? '?'}] (path, URL, magnet, info-hash; Shift-Tab: host; Tab completes): `;
+}
+
 /** The one-line prompt with its cursor; above it, why the last Enter was refused, or the completion choices. */
-export function PromptLine({ prompt, width }: { prompt: Prompt; width: number }) {
+export function PromptLine({ prompt, width, hosts }: { prompt: Prompt; width: number; hosts?: readonly HostTotals[] }) {
   const theme = useTheme();
-  const label = PROMPT_LABELS[prompt.kind];
+  const label = promptLabel(prompt, hosts);
   const { before, under, after } = promptWindow(prompt.text, prompt.cursor ?? prompt.text.length, Math.max(2, width - label.length));
   return (
     <Box flexDirection="column">

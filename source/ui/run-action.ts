@@ -95,9 +95,14 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return { ...state, overlay: { kind: 'help', scroll: 0 } };
     case 'filter':
       return { ...state, prompt: { kind: 'filter', text: state.filter } };
-    case 'add':
-      // To the selected row's host (the submit reads the key from the prompt).
-      return { ...state, prompt: { kind: 'add', text: '', hash: selected } };
+    case 'add': {
+      // To the selected row's host; with several hosts and no row, none until one is chosen.
+      const hosts = snapshot.global.hosts;
+      if (!hosts) return { ...state, prompt: { kind: 'add', text: '', hash: selected } };
+      const own = row ? hosts.findIndex((h) => (row.host === undefined ? h.local === true : !h.local && h.name === row.host)) : -1;
+      const index = own >= 0 ? own : hosts.length === 1 ? 0 : undefined;
+      return { ...state, prompt: { kind: 'add', text: '', hash: selected, host: { index } } };
+    }
     case 'create':
       return { ...state, prompt: { kind: 'create', text: '' } };
     case 'settings':

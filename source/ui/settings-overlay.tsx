@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
 import { minutesText } from '../store/torrent-input.js';
-import type { GlobalStats } from '../store/types.js';
+import type { GlobalStats, HostTotals, Snapshot } from '../store/types.js';
 import { fit } from './fit.js';
 import { settingShown } from './setting-input.js';
 import { useTheme } from './theme-context.js';
@@ -18,6 +18,21 @@ export function globalGoalTexts(global: Pick<GlobalStats, 'seedRatioLimit' | 'se
   ];
 }
 
+/** Rows that belong to a host rather than to the settings file: with a remote row selected, they are that host's. */
+export const HOST_SETTING_KEYS: readonly string[] = ['downloadLimit', 'uploadLimit'];
+
+/** The remote host whose limits and global goals the settings screen shows: the selected row's, when it is remote. */
+export function remoteHostOf(snapshot: Snapshot, selected: string | undefined): HostTotals | undefined {
+  if (selected === undefined) return undefined;
+  const host = snapshot.torrents.find((r) => (r.key ?? r.infoHash) === selected)?.host;
+  return host === undefined ? undefined : snapshot.global.hosts?.find((h) => h.name === host);
+}
+
+/** The settings as shown and edited: a remote host's limits in place of the file's. */
+export function settingsFor(settings: Settings, host: HostTotals | undefined): Settings {
+  return host ? { ...settings, downloadLimit: host.downloadLimit, uploadLimit: host.uploadLimit } : settings;
+}
+
 /** The settings screen: ↑↓ choose, Enter edits (a prompt), Esc closes. */
 export function SettingsOverlay({
   settings,
@@ -26,15 +41,22 @@ export function SettingsOverlay({
   path,
   width,
   height,
+  host,
 }: {
   settings: Settings;
   global: Pick<GlobalStats, 'seedRatioLimit' | 'seedIdleLimit'>;
+  /** The selected row's remote host: its limits and global goals are shown, and edited over RPC. */
+  host?: HostTotals;
   cursor: number;
   path: string;
   width: number;
   height: number;
 }) {
   const theme = useTheme();
+  const shown = settingsFor(settings, host);
+  const goals = host ?? global;
+  const on = host ? ` on ${host.name}` : '';
+  const labelWidth = 36 + on.length;
   return (
     <Box flexDirection="column" height={height}>
       <Text bold inverse>
@@ -42,16 +64,18 @@ export function SettingsOverlay({
       </Text>
       {EDITABLE_SETTINGS.map((s, i) => (
         <Text key={s.key} inverse={i === cursor} wrap="truncate">
-          <Text color={i === cursor ? undefined : theme.accent}>{fit(s.label, 36)}</Text>
-          {fit(settingShown(settings, s.key), Math.max(0, width - 36))}
+          <Text color={i === cursor ? undefined : theme.accent}>
+            {fit(HOST_SETTING_KEYS.includes(s.key) ? s.label + on : s.label, labelWidth)}
+          </Text>
+          {fit(settingShown(shown, s.key), Math.max(0, width - labelWidth))}
         </Text>
       ))}
-      {globalGoalTexts(global).map((text, i) => {
+      {globalGoalTexts(goals).map((text, i) => {
         const at = EDITABLE_SETTINGS.length + i === cursor;
         return (
           <Text key={GLOBAL_GOAL_LABELS[i]} inverse={at} wrap="truncate">
-            <Text color={at ? undefined : theme.accent}>{fit(GLOBAL_GOAL_LABELS[i]!, 36)}</Text>
-            {fit(text, Math.max(0, width - 36))}
+            <Text color={at ? undefined : theme.accent}>{fit(GLOBAL_GOAL_LABELS[i]! + on, labelWidth)}</Text>
+            {fit(text, Math.max(0, width - labelWidth))}
           </Text>
         );
       })}

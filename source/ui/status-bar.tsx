@@ -7,20 +7,26 @@ import { useTheme } from './theme-context.js';
 
 const limitText = (limit: number) => (limit > 0 ? formatRate(limit) : '∞');
 
-/** Bottom line: global rates and limits (turtle mode's while on), connections, port, free disk, and the help hint. */
+/**
+ * Bottom line: rates and limits (turtle mode's while on), connections, port, free disk, and the
+ * help hint. With several hosts, the rates are summed and each host has its own share: torrents,
+ * rates, limits when set, peer port and free space, each as that host reports them.
+ */
 export function StatusBar({ global, width }: { global: GlobalStats; width: number }) {
   const theme = useTheme();
-  const turtle = global.altSpeedEnabled === true;
+  const hosts = global.hosts;
+  const turtle = global.altSpeedEnabled === true && !hosts;
   const downLimit = turtle ? (global.altDownloadLimit ?? 0) : global.downloadLimit;
   const upLimit = turtle ? (global.altUploadLimit ?? 0) : global.uploadLimit;
-  const down = `↓ ${formatRate(global.downloadRate)} [${limitText(downLimit)}]`;
-  const up = `↑ ${formatRate(global.uploadRate)} [${limitText(upLimit)}]`;
+  const down = `↓ ${formatRate(global.downloadRate)}${hosts ? '' : ` [${limitText(downLimit)}]`}`;
+  const up = `↑ ${formatRate(global.uploadRate)}${hosts ? '' : ` [${limitText(upLimit)}]`}`;
   const turtleText = turtle ? '  turtle' : '';
   const dht = global.dhtNodes === undefined ? '' : `  dht ${global.dhtNodes}`;
-  const rest = `  conn ${global.connections}${dht}  port ${global.port || '-'}  free ${global.freeDisk === undefined ? '?' : formatBytes(global.freeDisk)}`;
+  const own = hosts ? '' : `  port ${global.port || '-'}  free ${freeText(global.freeDisk)}`;
+  const rest = `  conn ${global.connections}${dht}${own}`;
   const hint = '  ? help';
-  const hosts = global.hosts ? global.hosts.map(hostText).join('') : '';
-  const used = down.length + 2 + up.length + turtleText.length + rest.length + hosts.length;
+  const hostsText = hosts ? hosts.map(hostText).join('') : '';
+  const used = down.length + 2 + up.length + turtleText.length + rest.length + hostsText.length;
   return (
     <Text wrap="truncate">
       <Text color={theme.good}>{down}</Text>
@@ -32,7 +38,7 @@ export function StatusBar({ global, width }: { global: GlobalStats; width: numbe
         </Text>
       ) : null}
       <Text>{rest}</Text>
-      {global.hosts?.map((h) => (
+      {hosts?.map((h) => (
         <Text key={h.name} color={h.online ? undefined : theme.bad}>
           {hostText(h)}
         </Text>
@@ -42,8 +48,14 @@ export function StatusBar({ global, width }: { global: GlobalStats; width: numbe
   );
 }
 
-/** A host's share of the line: its torrents and rates, or that it is offline. */
-function hostText(h: HostTotals): string {
+const freeText = (free: number | undefined) => (free === undefined ? '?' : formatBytes(free));
+
+/** A host's share of the line: its torrents, rates (with limits when set), port and free space; or that it is offline. */
+export function hostText(h: HostTotals): string {
   if (!h.online) return `  ${h.name} ${h.reason === 'connecting' ? 'connecting…' : 'offline'}`;
-  return `  ${h.name} ${h.torrents} ↓${formatRate(h.downloadRate)} ↑${formatRate(h.uploadRate)}`;
+  const limited = (limit: number) => (limit > 0 ? ` [${formatRate(limit)}]` : '');
+  return (
+    `  ${h.name} ${h.torrents} ↓${formatRate(h.downloadRate)}${limited(h.downloadLimit)} ↑${formatRate(h.uploadRate)}${limited(h.uploadLimit)}` +
+    ` :${h.port || '-'} ${freeText(h.freeDisk)} free`
+  );
 }

@@ -26,6 +26,11 @@ export interface Prompt {
   candidates?: string[];
   /** For 'setting': which setting is being edited. */
   settingKey?: string;
+  /**
+   * For 'add' with several hosts: where the torrent goes, an index into the status line's hosts
+   * (the store's sources); index undefined while none is chosen (Shift-Tab chooses).
+   */
+  host?: { index: number | undefined };
 }
 
 export interface Confirm {

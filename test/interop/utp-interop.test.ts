@@ -1,9 +1,9 @@
 /**
  * uTP (BEP 29) against real libtorrent with TCP turned off on its side (and on ours): 64 MiB
  * each way, byte-identical. libtorrent counts its uTP connections, so the test also sees
- * that the bytes went over uTP.
+ * that the bytes went over uTP. Again with MSE/PE forced on both sides: RC4 over uTP.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -34,7 +34,13 @@ function bigFile(dir: string): { path: string; digest: string } {
   return { path, digest: createHash('sha1').update(data).digest('hex') };
 }
 
-test('btui downloads 64 MiB from a libtorrent seeder that speaks uTP only', async (t) => {
+interface Variant {
+  encryption?: 'forced';
+  /** Everyone on [::1]: uTP over IPv6. */
+  ipv6?: boolean;
+}
+
+async function downloadFromLibtorrent(t: TestContext, { encryption, ipv6 }: Variant = {}): Promise<void> {
   if (!needs(t, { commands: ['mktorrent'], libtorrent: true })) return;
   const dataDir = tempDir(t);
   const file = bigFile(dataDir);
@@ -44,12 +50,17 @@ test('btui downloads 64 MiB from a libtorrent seeder that speaks uTP only', asyn
     torrentPath: torrent,
     savePath: dataDir,
     mode: 'seed',
-    listenHost: '127.0.0.2',
+    listenHost: ipv6 ? '::1' : '127.0.0.2',
     utpOnly: true,
+    encryption,
   });
   const out = tempDir(t);
   let sawUtp = false;
-  const watch = setInterval(() => (sawUtp ||= (seeder.lastStatus?.utp_peers ?? 0) > 0), 100);
+  let sawRc4 = false;
+  const watch = setInterval(() => {
+    sawUtp ||= (seeder.lastStatus?.utp_peers ?? 0) > 0;
+    sawRc4 ||= (seeder.lastStatus?.rc4_peers ?? 0) > 0;
+  }, 100);
   t.after(() => clearInterval(watch));
   const result = await runCli(
     [
@@ -59,23 +70,30 @@ test('btui downloads 64 MiB from a libtorrent seeder that speaks uTP only', asyn
       '-o',
       out,
       '--host',
-      '127.0.0.1',
+      ipv6 ? '::1' : '127.0.0.1',
       '--port',
       '0',
       '--no-dht',
       '--utp',
       '--no-tcp',
       '--peer',
-      `127.0.0.2:${seeder.port}`,
+      ipv6 ? `[::1]:${seeder.port}` : `127.0.0.2:${seeder.port}`,
+      ...(encryption ? ['--encryption', 'require'] : []),
     ],
     { env: { BTUI_HOME: tempDir(t) }, timeoutMs: 120_000 },
   );
   assert.equal(result.code, 0, `btui download failed: ${result.stderr.slice(-500)}`);
   assert.equal(await sha1(join(out, 'big.bin')), file.digest, 'byte-identical');
   assert.ok(sawUtp, 'libtorrent saw a uTP connection');
-});
+  if (encryption) assert.ok(sawRc4, 'the uTP connection was RC4-encrypted');
+}
 
-test('libtorrent (uTP only) downloads 64 MiB from `btui serve --utp --no-tcp`', async (t) => {
+test('btui downloads 64 MiB from a libtorrent seeder that speaks uTP only', (t) => downloadFromLibtorrent(t));
+
+test('btui (require) downloads 64 MiB over MSE/PE on uTP from a libtorrent seeder with forced encryption', (t) =>
+  downloadFromLibtorrent(t, { encryption: 'forced' }));
+
+async function serveToLibtorrent(t: TestContext, { encryption, ipv6 }: Variant = {}): Promise<void> {
   if (!needs(t, { libtorrent: true })) return;
   const file = bigFile(tempDir(t));
   const torrentDir = tempDir(t);
@@ -87,7 +105,7 @@ test('libtorrent (uTP only) downloads 64 MiB from `btui serve --utp --no-tcp`', 
       '-f',
       file.path,
       '--host',
-      '127.0.0.1',
+      ipv6 ? '::1' : '127.0.0.1',
       '--port',
       '0',
       '--no-dht',
@@ -96,6 +114,7 @@ test('libtorrent (uTP only) downloads 64 MiB from `btui serve --utp --no-tcp`', 
       '--torrent-dir',
       torrentDir,
       '--json',
+      ...(encryption ? ['--encryption', 'require'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BTUI_HOME: tempDir(t) } },
   );
@@ -117,14 +136,31 @@ test('libtorrent (uTP only) downloads 64 MiB from `btui serve --utp --no-tcp`', 
     torrentPath: served.torrent,
     savePath: out,
     mode: 'leech',
-    listenHost: '127.0.0.4',
+    listenHost: ipv6 ? '::1' : '127.0.0.4',
     utpOnly: true,
+    encryption,
     extraPeers: [peer],
   });
   let sawUtp = false;
-  const watch = setInterval(() => (sawUtp ||= (leecher.lastStatus?.utp_peers ?? 0) > 0), 100);
+  let sawRc4 = false;
+  const watch = setInterval(() => {
+    sawUtp ||= (leecher.lastStatus?.utp_peers ?? 0) > 0;
+    sawRc4 ||= (leecher.lastStatus?.rc4_peers ?? 0) > 0;
+  }, 100);
   t.after(() => clearInterval(watch));
   await leecher.waitFor('finished', 120_000);
   assert.equal(await sha1(join(out, 'big.bin')), file.digest, 'byte-identical');
   assert.ok(sawUtp, 'the connection was uTP');
-});
+  if (encryption) assert.ok(sawRc4, 'the uTP connection was RC4-encrypted');
+}
+
+test('libtorrent (uTP only) downloads 64 MiB from `btui serve --utp --no-tcp`', (t) => serveToLibtorrent(t));
+
+test('libtorrent (uTP only, forced encryption) downloads 64 MiB from `btui serve --utp --no-tcp --encryption require`', (t) =>
+  serveToLibtorrent(t, { encryption: 'forced' }));
+
+test('btui downloads 64 MiB over uTP on IPv6 ([::1]) from a libtorrent seeder that speaks uTP only', (t) =>
+  downloadFromLibtorrent(t, { ipv6: true }));
+
+test('libtorrent (uTP only) on [::1] downloads 64 MiB from `btui serve --host ::1 --utp --no-tcp`', (t) =>
+  serveToLibtorrent(t, { ipv6: true }));

@@ -48,7 +48,7 @@ function fixture(name: string, dirs: string[]): { torrent: Buffer; hash: string 
 }
 
 test(
-  'one store over a transmission-daemon and a btui daemon: both lists; pause, resume, recheck and remove act only on their host',
+  'one store over a transmission-daemon and a btui daemon: both lists; pause, resume, recheck, remove, labels, limits and seed goals act only on their host',
   { timeout: 120_000 },
   async (t) => {
     if (!needs(t, { commands: ['transmission-daemon'] })) return;
@@ -131,6 +131,66 @@ test(
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(find('bt', shared.hash), 'still listed on bt');
     assert.ok(find('tr', only.hash), 'the other torrent of tr stays');
+
+    // Labels, the torrent's own limits and seed goals, the host's limits and global goals: set on tr's
+    // row, read back from transmission-daemon 3.00 itself (rpc-version 16 has labels).
+    const onlyKey = `tr/${only.hash}`;
+    await controller.setLabels(onlyKey, ['music', 'flac']);
+    await controller.setTorrentLimits(onlyKey, { download: 200_000, upload: 50_000 });
+    await controller.setSeedGoals(onlyKey, { seedRatioMode: 'single', seedRatioLimit: 3 });
+    await controller.setSeedGoals(onlyKey, { seedIdleMode: 'single', seedIdleLimit: 45 });
+    const trTorrent = async () =>
+      (
+        (
+          await trClient.call('torrent-get', {
+            ids: [only.hash],
+            fields: [
+              'labels',
+              'downloadLimit',
+              'downloadLimited',
+              'uploadLimit',
+              'uploadLimited',
+              'seedRatioMode',
+              'seedRatioLimit',
+              'seedIdleMode',
+              'seedIdleLimit',
+            ],
+          })
+        ).torrents as Record<string, unknown>[]
+      )[0]!;
+    assert.deepEqual(await trTorrent(), {
+      labels: ['music', 'flac'],
+      downloadLimit: 200,
+      downloadLimited: true,
+      uploadLimit: 50,
+      uploadLimited: true,
+      seedRatioMode: 1,
+      seedRatioLimit: 3,
+      seedIdleMode: 1,
+      seedIdleLimit: 45,
+    });
+    await waitFor('the labels read back into the row', () => find('tr', only.hash)?.labels.join(',') === 'music,flac');
+    await controller.setLimits({ download: 300_000 }, onlyKey);
+    await controller.setGlobalSeedGoals({ ratio: 1.5, idleMinutes: 20 }, onlyKey);
+    const session = await trClient.call('session-get');
+    assert.equal(session['speed-limit-down'], 300);
+    assert.equal(session['speed-limit-down-enabled'], true);
+    assert.equal(session.seedRatioLimit, 1.5);
+    assert.equal(session.seedRatioLimited, true);
+    assert.equal(session['idle-seeding-limit'], 20);
+    assert.equal(session['idle-seeding-limit-enabled'], true);
+    const onBtSession = await bt.rpc('session-get');
+    assert.notEqual(onBtSession['speed-limit-down-enabled'], true, "bt's limits untouched");
+    await waitFor('tr limit in the status line figures', () =>
+      store.getSnapshot().global.hosts?.find((h) => h.name === 'tr' && h.downloadLimit === 300_000),
+    );
+    assert.ok(
+      !store.getSnapshot().log.some((l) => /cannot/.test(l.text)),
+      store
+        .getSnapshot()
+        .log.map((l) => l.text)
+        .join('\n'),
+    );
   },
 );
 

@@ -88,6 +88,29 @@ test('an action the host refuses takes back what it showed, and says why', async
   }
 });
 
+test('labels on a daemon older than rpc-version 16 (Transmission 2.x): refused with one clear line, nothing sent', async () => {
+  const methods: string[] = [];
+  const old: RpcCaller = {
+    call<T>(method: string, args?: Record<string, unknown>): Promise<T> {
+      methods.push(method);
+      if (method === 'session-get') return Promise.resolve({ 'rpc-version': 15, version: '2.94' } as T);
+      const all = args?.ids === 'recently-active' ? [] : [torrent];
+      return Promise.resolve({ torrents: all, removed: [] } as T);
+    },
+    close() {},
+  };
+  const source = new RpcSource('old', old, { pollMs: 20 });
+  source.listen({ changed() {}, structure() {}, global() {}, log() {} });
+  source.start();
+  try {
+    await until(() => source.row(HASH) !== undefined && methods.includes('session-get'));
+    await assert.rejects(source.setLabels(HASH, ['x']), /the daemon has no labels \(its RPC version is 15; labels need 16/);
+    assert.ok(!methods.includes('torrent-set'));
+  } finally {
+    source.stop();
+  }
+});
+
 test("a remote torrent's tracker hosts come from torrent-get's trackers", () => {
   const row = rowFromRpc({ ...torrent, trackers: [{ announce: 'udp://tracker.opentrackr.org:1337/announce', id: 0, tier: 0 }, { id: 1 }] });
   assert.deepEqual(row.trackerHosts, ['tracker.opentrackr.org']);

@@ -138,12 +138,12 @@ test('what the prompts accept: ratios, times, KiB/s limits with units; refusals 
 
 test('the controller sets the global seed goals: in the snapshot the settings screen reads, a log line, and on a magnet the add explains', async (t) => {
   const s = openService(tempDir(t), { t });
-  s.controller.setGlobalSeedGoals({ ratio: 1.5, idleMinutes: 90 });
+  await s.controller.setGlobalSeedGoals({ ratio: 1.5, idleMinutes: 90 });
   s.store.refresh();
   assert.equal(s.store.getSnapshot().global.seedRatioLimit, 1.5);
   assert.equal(s.store.getSnapshot().global.seedIdleLimit, 90);
   assert.ok(logOf(s).includes('global seed goals: ratio 1.5, idle 1h30m'));
-  s.controller.setGlobalSeedGoals({ ratio: null });
+  await s.controller.setGlobalSeedGoals({ ratio: null });
   s.store.refresh();
   assert.equal(s.store.getSnapshot().global.seedRatioLimit, undefined);
   assert.deepEqual(await s.controller.add('magnet:?dn=foo'), {

@@ -29,7 +29,7 @@ async function eventually(what: string, done: () => Promise<boolean>, timeoutMs 
 }
 
 test(
-  'btui --hosts over transmission-daemon and btui daemon: both lists; pause, resume, recheck, remove on each host; a host killed and back',
+  'btui --hosts over transmission-daemon and btui daemon: both lists; pause, resume, recheck, remove on each host; a host killed and back; add to the host chosen',
   { timeout: 150_000 },
   async (t) => {
     if (!needs(t, { commands: ['tmux', 'transmission-daemon'] })) return;
@@ -130,6 +130,20 @@ test(
     await eventually('bt has no torrent', async () => (await status('bt')) === undefined);
     assert.notEqual(await status('tr'), undefined, 'tr keeps its torrent');
     assert.ok(rowOf(tmux.capture(), 'tr', 'shared.bin'));
+
+    // Add (a): to the selected row's host by default (tr); Shift-Tab chooses bt; the .torrent goes there as its bytes.
+    const torrentFile = join(dir, 'shared.torrent');
+    writeFileSync(torrentFile, encodeTorrentFile(meta));
+    tmux.keys('a');
+    await tmux.waitFor((s) => s.includes('Add to [tr]'), 'the add prompt on tr');
+    tmux.keys('BTab');
+    await tmux.waitFor((s) => s.includes('Add to [bt]'), 'bt chosen');
+    tmux.type(torrentFile);
+    tmux.keys('Enter');
+    await tmux.waitFor((s) => Boolean(rowOf(s, 'bt', 'shared.bin')), 'the bt row back');
+    await eventually('bt has the torrent', async () => (await status('bt')) !== undefined);
+    const trCount = ((await trRpc.call('torrent-get', { fields: ['id'] })).torrents as unknown[]).length;
+    assert.equal(trCount, 1, 'nothing added on tr');
 
     // Quitting stops nothing on the hosts, so it does not ask (tr's torrent was seeding until its data went).
     tmux.keys('q');

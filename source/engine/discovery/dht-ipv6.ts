@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { decode, encode, isBytes, isDict, type BDict, type BValue } from '../codec/bencode.js';
 import { formatIPv6 } from './tracker/compact.js';
 import { ipBytes } from '../extensions/ip-bytes.js';
-import { GuardedSocket } from './dht-guard.js';
+import { GuardedSocket, type SharedUdp } from './dht-guard.js';
 
 const ID = 20;
 /** Mappings kept; the least recently used go first (a flood of nodes6 cannot grow memory). */
@@ -150,10 +150,12 @@ function peer4to6(compact: Uint8Array, addresses: StandInAddresses): Uint8Array 
 /** The socket bittorrent-dht gets for the IPv6 DHT: a guarded udp6 socket behind the translation. */
 export class Ipv6DhtSocket extends EventEmitter {
   readonly addresses = new StandInAddresses();
-  private readonly socket = new GuardedSocket('udp6');
+  private readonly socket: GuardedSocket;
 
-  constructor() {
+  /** `shared`: the listen port's IPv6 UDP socket (shared with uTP); without it, one of its own. */
+  constructor(shared?: SharedUdp) {
     super();
+    this.socket = new GuardedSocket('udp6', shared);
     this.socket.on('message', (packet: Buffer, rinfo: dgram.RemoteInfo) => {
       let translated: Buffer | undefined;
       try {

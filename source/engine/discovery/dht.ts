@@ -27,7 +27,7 @@ export interface DhtOptions {
   queryTimeoutMs?: number;
   /** 6: the IPv6 DHT of BEP 32 (its own socket, routing table and nodes file); default 4. */
   family?: 4 | 6;
-  /** The IPv4 DHT only: the listen port's UDP socket, shared with uTP; without it the DHT binds its own. */
+  /** The listen port's UDP socket of the DHT's family, shared with uTP; without it the DHT binds its own. */
   udp?: SharedUdp;
 }
 
@@ -55,7 +55,7 @@ export class Dht extends EventEmitter {
     private readonly options: DhtOptions,
   ) {
     super();
-    this.socket = options.family === 6 ? new Ipv6DhtSocket() : new GuardedSocket('udp4', options.udp);
+    this.socket = options.family === 6 ? new Ipv6DhtSocket(options.udp) : new GuardedSocket('udp4', options.udp);
     const nodes = options.bootstrap.map(parseNodeAddress);
     // The library resolves names itself, to IPv4: the IPv6 DHT resolves its own (see listen()).
     const bootstrap = nodes.filter((node) => isIP(node.host) === this.family || (this.family === 4 && isIP(node.host) === 0));

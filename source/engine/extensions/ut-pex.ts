@@ -5,7 +5,7 @@
  */
 import type { ExtensionPeer, WireExtension } from './extension-api.js';
 import type { PeerAddress } from '../discovery/tracker/types.js';
-import { decodePex, encodePex, PEX_SEED, type PexPeer } from './pex-codec.js';
+import { decodePex, encodePex, PEX_SEED, PEX_UTP, type PexPeer } from './pex-codec.js';
 import { ipBytes } from './ip-bytes.js';
 
 /** What ut_pex needs of its torrent. */
@@ -92,7 +92,12 @@ export class UtPex implements WireExtension {
     if (learned.length === 0) return;
     state.accepted += learned.length;
     this.swarm.learnPeers(
-      learned.map(({ host, port, flags }) => (flags & PEX_SEED ? { host, port, seed: true } : { host, port })),
+      learned.map(({ host, port, flags }) => ({
+        host,
+        port,
+        ...(flags & PEX_SEED ? { seed: true } : {}),
+        ...(flags & PEX_UTP ? { utp: true } : {}),
+      })),
       handle.id,
     );
   }

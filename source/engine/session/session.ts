@@ -22,6 +22,7 @@ import { makeFallbackTransport } from '../transport/fallback-transport.js';
 import { makeTcpTransport } from '../transport/tcp-transport.js';
 import { UdpEndpoint } from '../transport/udp-endpoint.js';
 import { makeUtpTransport } from '../transport/utp-transport.js';
+import type { UtpStream } from '../transport/utp/utp-stream.js';
 import { req2Hash } from '../transport/mse/handshake.js';
 import type { EncryptionMode } from '../transport/mse/policy.js';
 import { makePeerId } from '../wire/peer-id.js';
@@ -67,10 +68,12 @@ export interface SessionOptions {
   /** BEP 14 local service discovery on the LAN; off when absent. Private torrents never use it. */
   lsd?: Omit<LsdOptions, 'listenPort'>;
   /**
-   * BEP 29 uTP on the listen port (UDP, shared with the DHT): accepted, and tried first when
-   * dialling (TCP after it fails). Off by default.
+   * BEP 29 uTP on the listen port (UDP, shared with the DHT): accepted, and dialled first to
+   * peers known to speak it, second to the others (see fallback-transport.ts). Off by default.
    */
   utp?: boolean;
+  /** With both transports on: how long the first one dialled has alone before the other joins (default 500 ms). */
+  transportRaceDelayMs?: number;
   /** TCP connections, in and out; on by default. */
   tcp?: boolean;
   /** MSE/PE for peer connections, in and out; default `prefer`. */
@@ -132,6 +135,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private server?: net.Server;
   /** The listen port's UDP socket (uTP, and the IPv4 DHT beside it), when uTP is on. */
   private udp?: UdpEndpoint;
+  /** uTP (and the IPv6 DHT) over IPv6: its own socket on the listen port, IPv6 only. */
+  private udp6?: UdpEndpoint;
   /** The listen socket takes IPv6 (then the IPv6 DHT runs too). */
   private ipv6Listening = false;
   private listenPort = 0;
@@ -167,11 +172,11 @@ export class Session extends EventEmitter<SessionEvents> {
   constructor(private readonly options: SessionOptions = {}) {
     super();
     this.peerId = options.peerId ?? makePeerId();
-    const utp = options.utp ? makeUtpTransport(() => this.udp?.utp) : undefined;
+    const utp = options.utp ? makeUtpTransport((host) => (isIPv6Host(host) ? this.udp6 : this.udp)?.utp) : undefined;
     const tcp = options.tcp !== false ? makeTcpTransport({ localAddress: options.host, binding: options.bind }) : undefined;
     this.connector = new Connector({
       peerId: this.peerId,
-      transport: makeFallbackTransport(utp, tcp),
+      transport: makeFallbackTransport(utp, tcp, { raceDelayMs: options.transportRaceDelayMs }),
       encryption: options.encryption,
     });
     this.downloadLimiter = new RateLimiter(options.downloadLimit ?? 0);
@@ -236,17 +241,30 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private async startNetwork(port: number): Promise<number> {
     const bound = await this.listenTcp(port);
-    if (this.options.utp && !this.udp) await this.listenUdp(bound);
+    if (this.options.utp && !this.udp && !this.udp6) await this.listenUdp(bound);
     if (this.options.dht && !this.dhtNode) await this.startDht(this.options.dht);
     if (this.options.lsd && !this.lsd) await this.startLsd(this.options.lsd);
     return bound;
   }
 
+  /** One UDP socket per family the listen socket takes: IPv4 unless it is an IPv6 address, IPv6 when it takes IPv6. */
   private async listenUdp(port: number): Promise<void> {
-    try {
-      this.udp = await UdpEndpoint.bind({ port, host: this.host, onUtpConnection: (stream) => this.onIncoming(stream) });
-    } catch (error) {
-      this.emit('warning', `uTP is off: UDP port ${port}: ${(error as Error).message}`);
+    const host = this.host;
+    const family = host && !isWildcard(host) ? net.isIP(host) : 0;
+    const onUtpConnection = (stream: UtpStream) => this.onIncoming(stream);
+    if (family !== 6) {
+      try {
+        this.udp = await UdpEndpoint.bind({ port, host: family === 4 ? host : undefined, family: 4, onUtpConnection });
+      } catch (error) {
+        this.emit('warning', `uTP is off: UDP port ${port}: ${(error as Error).message}`);
+      }
+    }
+    if (family !== 4 && this.ipv6Listening) {
+      try {
+        this.udp6 = await UdpEndpoint.bind({ port, host: family === 6 ? host : '::', family: 6, onUtpConnection });
+      } catch (error) {
+        this.emit('warning', `uTP over IPv6 is off: UDP port ${port}: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -285,6 +303,8 @@ export class Session extends EventEmitter<SessionEvents> {
     await Promise.all(dhts.map((dht) => dht.close()));
     this.udp?.close();
     this.udp = undefined;
+    this.udp6?.close();
+    this.udp6 = undefined;
     const server = this.server;
     this.server = undefined;
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -343,14 +363,14 @@ export class Session extends EventEmitter<SessionEvents> {
     const family = host && !isWildcard(host) ? net.isIP(host) : host === '0.0.0.0' ? 4 : 0;
     const common = { bootstrap: options.bootstrap, queryTimeoutMs: options.queryTimeoutMs };
     if (family !== 6) {
-      // The IPv4 DHT shares the listen port's UDP socket with uTP when uTP is on (it is IPv4).
+      // Each DHT shares its family's listen-port UDP socket with uTP when uTP is on.
       const dht = await Dht.create({ ...common, nodesFile: options.nodesFile, udp: this.udp });
       dht.on('warning', (message: string) => this.emit('warning', message));
       await dht.listen(this.listenPort, family === 4 ? host : undefined);
       this.dhtNode = dht;
     }
     if (family !== 4 && this.ipv6Listening) {
-      const dht6 = await Dht.create({ ...common, nodesFile: options.nodesFile6, family: 6 });
+      const dht6 = await Dht.create({ ...common, nodesFile: options.nodesFile6, family: 6, udp: this.udp6 });
       dht6.on('warning', (message: string) => this.emit('warning', message));
       try {
         await dht6.listen(this.listenPort, family === 6 ? host : '::');
@@ -448,6 +468,8 @@ export class Session extends EventEmitter<SessionEvents> {
       socket.destroy();
       return;
     }
+    // A uTP peer sends from its listen port's UDP socket (libtorrent, btui): dialled back over uTP first.
+    if (!overTcp && socket.remotePort) this.connector.learnSpeaksUtp(socket.remoteAddress ?? '', socket.remotePort);
     // The torrent sends its own extension handshake once the info-hash says which torrent it is.
     const settings = { handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs };
     const handle = this.connector.accept(socket, settings, {
@@ -595,6 +617,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.dhtNode6 = undefined;
     this.udp?.close();
     this.udp = undefined;
+    this.udp6?.close();
+    this.udp6 = undefined;
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = undefined;
   }
@@ -605,6 +629,11 @@ function networkDownMessage(bind: NetworkBinding): string {
 }
 
 /** An address that names no one interface. */
+/** An IPv6 peer address (an IPv4-mapped one is IPv4's). */
+function isIPv6Host(host: string): boolean {
+  return net.isIPv6(host) && !host.toLowerCase().startsWith('::ffff:');
+}
+
 function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }

@@ -50,7 +50,7 @@ export class PeerSet {
 
   constructor(
     private readonly ctx: Pick<TorrentContext, 'meta' | 'state' | 'running' | 'warn'>,
-    connector: Connector,
+    private readonly connector: Connector,
     private readonly options: PeerSetOptions,
   ) {
     this.dialer = new Dialer(connector, SWARM_DIAL_POLICY);
@@ -86,10 +86,11 @@ export class PeerSet {
 
   /** Addresses to dial, learned of from `from` (explicit ones, and those without a source, count as the tracker's). */
   addPeers(addresses: PeerAddress[], from: PeerSource = 'tracker'): void {
-    for (const { host, port, seed, explicit } of addresses) {
+    for (const { host, port, seed, explicit, utp } of addresses) {
       if (!port || port > 65535) continue;
       const key = addressKey(host, port);
       if (this.banned.has(key)) continue;
+      if (utp) this.connector.learnSpeaksUtp(host, port);
       this.sources ??= new Map();
       if (!this.sources.has(key) && this.sources.size < MAX_SOURCES) this.sources.set(key, from);
       this.dialer.known.add(host, port, explicit ? EXPLICIT_DIAL_POLICY : SWARM_DIAL_POLICY);
@@ -189,7 +190,15 @@ export class PeerSet {
     peer.handedOver = said;
     this.peers.set(id, peer);
     if (!incoming) this.dialer.known.add(host, port);
+    else if (isUtp(stream)) this.learnListenPortSpeaksUtp(wire, host);
     links.attached(peer);
+  }
+
+  /** A peer that reached us over uTP speaks it at the listen port its extension handshake names too. */
+  private learnListenPortSpeaksUtp(wire: PeerWire, host: string): void {
+    const learn = (p: number | undefined) => p && p <= 65535 && this.connector.learnSpeaksUtp(host, p);
+    if (wire.remoteExtensions) learn(wire.remoteExtensions.p);
+    else wire.once('extended-handshake', (h: ExtensionHandshake) => learn(h.p));
   }
 
   /** The peer on another connection with this wire's peer id (e.g. one we learned through PEX), if any. */
@@ -250,7 +259,7 @@ export class PeerSet {
         for (const p of this.peers.values()) {
           const port = p.incoming ? p.wire.remoteExtensions?.p : p.port;
           if (!port) continue;
-          const utp = (p.socket as { transport?: string }).transport === 'utp' ? PEX_UTP : 0;
+          const utp = isUtp(p.socket) ? PEX_UTP : 0;
           out.push({ id: p.id, host: p.host, port, flags: (p.isSeed ? PEX_SEED : 0) | (p.incoming ? 0 : PEX_REACHABLE) | utp });
         }
         return out;
@@ -261,6 +270,10 @@ export class PeerSet {
       },
     };
   }
+}
+
+function isUtp(stream: Duplex): boolean {
+  return (stream as { transport?: string }).transport === 'utp';
 }
 
 function normalizeHost(host: string): string {

@@ -82,11 +82,29 @@ export class Connector {
    * In `prefer` mode an outgoing connection tries MSE/PE first; if the remote closes it (a
    * plaintext-only client) or the handshake fails, it is dialled again in plaintext.
    */
-  connect(host: string, port: number, timeoutMs: number, callbacks: OutgoingCallbacks): Dialing {
+  connect(host: string, port: number, timeoutMs: number, outer: OutgoingCallbacks): Dialing {
     let current: Dialing | undefined;
     let cancelled = false;
     const mode = this.encryption;
     const key = `${host}:${port}`;
+    let openedOverTcp = false;
+    let retried = false;
+    const noteOpened = (stream: Duplex) => (openedOverTcp ||= (stream as { transport?: string }).transport !== 'utp');
+    const callbacks: OutgoingCallbacks = {
+      ...outer,
+      failed: () => {
+        // A peer that takes TCP connections only to close them (libtorrent, btui with TCP off
+        // and uTP on) is dialled again at once, uTP first, if whether it speaks uTP is not known.
+        if (!cancelled && !retried && openedOverTcp && this.transport.speaksUtp?.(host, port) === undefined) {
+          retried = true;
+          openedOverTcp = false;
+          this.transport.learn?.(host, port, true);
+          start();
+          return;
+        }
+        outer.failed();
+      },
+    };
     const plaintext = (remember: boolean) => {
       if (cancelled) return;
       const learn: OutgoingCallbacks = {
@@ -96,17 +114,21 @@ export class Connector {
           callbacks.handshake(wire, h, stream);
         },
       };
-      current = this.connectPlain(host, port, timeoutMs, remember ? learn : callbacks);
+      current = this.connectPlain(host, port, timeoutMs, remember ? learn : callbacks, noteOpened);
     };
-    if (mode === 'plaintext' || (mode === 'prefer' && this.plaintextOnly.has(key))) plaintext(false);
-    else
-      current = this.connectEncrypted(
-        host,
-        port,
-        timeoutMs,
-        callbacks,
-        mode === 'prefer' ? () => plaintext(true) : () => callbacks.failed(),
-      );
+    const start = () => {
+      if (mode === 'plaintext' || (mode === 'prefer' && this.plaintextOnly.has(key))) plaintext(false);
+      else
+        current = this.connectEncrypted(
+          host,
+          port,
+          timeoutMs,
+          callbacks,
+          mode === 'prefer' ? () => plaintext(true) : () => callbacks.failed(),
+          noteOpened,
+        );
+    };
+    start();
     return {
       cancel() {
         cancelled = true;
@@ -115,17 +137,29 @@ export class Connector {
     };
   }
 
+  /** An address speaks uTP (peer exchange's flag 0x04, a connection it made to us over uTP): dial it over uTP first. */
+  learnSpeaksUtp(host: string, port: number): void {
+    this.transport.learn?.(host, port, true);
+  }
+
   private rememberPlaintextOnly(key: string): void {
     this.plaintextOnly.add(key);
     if (this.plaintextOnly.size > MAX_PLAINTEXT_ONLY) this.plaintextOnly.delete(this.plaintextOnly.values().next().value!);
   }
 
-  private connectPlain(host: string, port: number, timeoutMs: number, callbacks: OutgoingCallbacks): Dialing {
+  private connectPlain(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    callbacks: OutgoingCallbacks,
+    noteOpened: (stream: Duplex) => void,
+  ): Dialing {
     let wire: PeerWire | undefined;
     let cancelled = false;
     const dialing = this.transport.dial(host, port, timeoutMs, {
       failed: () => callbacks.failed(),
       opened: (opened) => {
+        noteOpened(opened.stream);
         wire = this.outgoingWire(opened, callbacks.settings(), callbacks, () => cancelled);
       },
     });
@@ -139,13 +173,21 @@ export class Connector {
   }
 
   /** `fallback` runs when the TCP connection opened but the encryption handshake failed. */
-  private connectEncrypted(host: string, port: number, timeoutMs: number, callbacks: OutgoingCallbacks, fallback: () => void): Dialing {
+  private connectEncrypted(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    callbacks: OutgoingCallbacks,
+    fallback: () => void,
+    noteOpened: (stream: Duplex) => void,
+  ): Dialing {
     let wire: PeerWire | undefined;
     let cancelled = false;
     let mse: { cancel(): void } | undefined;
     const dialing = this.transport.dial(host, port, timeoutMs, {
       failed: () => callbacks.failed(),
       opened: (opened) => {
+        noteOpened(opened.stream);
         const settings = callbacks.settings();
         if (!settings.infoHash) {
           wire = this.outgoingWire(opened, settings, callbacks, () => cancelled);

@@ -19,4 +19,8 @@ export interface Dialing {
 export interface Transport {
   readonly name: string;
   dial(host: string, port: number, timeoutMs: number, callbacks: { opened(s: OpenedStream): void; failed(): void }): Dialing;
+  /** Told that an address speaks uTP (or not), for transports that choose by it. */
+  learn?(host: string, port: number, speaksUtp: boolean): void;
+  /** Whether the address is known to speak uTP (true), known not to or uTP is off (false), or not known. */
+  speaksUtp?(host: string, port: number): boolean | undefined;
 }

@@ -16,7 +16,10 @@ const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface UdpEndpointOptions {
   port: number;
+  /** An address of either family; none or '0.0.0.0': every IPv4 address; '::' with family 6: every IPv6 address. */
   host?: string;
+  /** The socket's family (default: the host's; 4 for none or '::'). An IPv6 socket takes IPv6 only: IPv4 has its own. */
+  family?: 4 | 6;
   /** Incoming uTP connections; none: uTP SYNs are ignored (uTP dialling still works). */
   onUtpConnection?(stream: UtpStream): void;
   utp?: ConnectionOptions;
@@ -57,16 +60,18 @@ export class UdpEndpoint {
   }
 
   /**
-   * IPv4 only for now (uTP over IPv6 is not done): an IPv6 listen address other than '::' gets no
-   * endpoint; '::' (every address) binds 0.0.0.0, beside the IPv6 DHT's own IPv6-only socket.
+   * One family per socket, as libtorrent has it: a session listening on every address ('::')
+   * binds two, 0.0.0.0 and [::] (IPv6 only), each shared with that family's DHT.
    */
   static bind(options: UdpEndpointOptions): Promise<UdpEndpoint> {
-    if (options.host && net.isIPv6(options.host) && options.host !== '::')
-      return Promise.reject(new Error('uTP over IPv6 is not supported yet'));
-    const host = options.host === '::' ? undefined : options.host;
-    const type = 'udp4';
+    const family = options.family ?? (options.host && options.host !== '::' && net.isIPv6(options.host) ? 6 : 4);
+    if (options.host && options.host !== '::' && net.isIP(options.host) !== 0 && net.isIP(options.host) !== family)
+      return Promise.reject(new Error(`${options.host} is not an IPv${family} address`));
+    const host = options.host === '::' && family === 4 ? undefined : options.host;
+    const type = family === 6 ? 'udp6' : 'udp4';
     const socket = dgram.createSocket({
       type,
+      ipv6Only: family === 6,
       recvBufferSize: SOCKET_BUFFER_BYTES,
       sendBufferSize: SOCKET_BUFFER_BYTES,
       lookup: literalLookup,
@@ -92,6 +97,10 @@ export class UdpEndpoint {
   onKrpc(listener: KrpcListener): () => void {
     this.krpc.add(listener);
     return () => this.krpc.delete(listener);
+  }
+
+  get family(): 4 | 6 {
+    return this.socket.address().family === 'IPv6' ? 6 : 4;
   }
 
   send(packet: Buffer, port: number, host: string, callback?: (error: Error | null) => void): void {

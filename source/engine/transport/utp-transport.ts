@@ -1,12 +1,12 @@
 import type { UtpSocket } from './utp/utp-socket.js';
 import type { Dialing, Transport } from './transport.js';
 
-/** uTP over the listen port's UDP socket: opened once the remote answers our SYN. */
-export function makeUtpTransport(socket: () => UtpSocket | undefined): Transport {
+/** uTP over the listen port's UDP socket of the peer's family: opened once the remote answers our SYN. */
+export function makeUtpTransport(socket: (host: string) => UtpSocket | undefined): Transport {
   return {
     name: 'utp',
     dial(host, port, timeoutMs, callbacks): Dialing {
-      const utp = socket();
+      const utp = socket(host);
       let done = false;
       let timer: NodeJS.Timeout | undefined;
       const fail = () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from '../../../source/engine/codec/bencode.js';
-import { decodePex, encodePex, PEX_REACHABLE, PEX_SEED } from '../../../source/engine/extensions/pex-codec.js';
+import { decodePex, encodePex, PEX_REACHABLE, PEX_SEED, PEX_UTP } from '../../../source/engine/extensions/pex-codec.js';
 import { ipBytes } from '../../../source/engine/extensions/ip-bytes.js';
 import { UtPex, usable, type PexSwarm } from '../../../source/engine/extensions/ut-pex.js';
 import type { ExtensionPeer } from '../../../source/engine/extensions/extension-api.js';
@@ -125,4 +125,23 @@ test('UtPex learns within limits: rate, count, garbage', (t) => {
   assert.equal(peer.closed, undefined);
   pex.onMessage(peer, Buffer.from('x'));
   assert.match(peer.closed ?? '', /malformed/);
+});
+
+test('UtPex passes on the seed and uTP flags (0x02, 0x04) of the peers it learns', (t) => {
+  const learned: PeerAddress[][] = [];
+  const pex = new UtPex({ pexPeers: () => [], learnPeers: (peers) => learned.push(peers) });
+  t.after(() => pex.close());
+  const peer = fakePeer('x', []);
+  pex.onPeer(peer);
+  const added = [
+    { host: '10.0.0.1', port: 7001, flags: PEX_UTP },
+    { host: '10.0.0.2', port: 7002, flags: PEX_SEED | PEX_UTP | PEX_REACHABLE },
+    { host: '10.0.0.3', port: 7003, flags: 0 },
+  ];
+  pex.onMessage(peer, encodePex({ added, dropped: [] }));
+  assert.deepEqual(learned[0], [
+    { host: '10.0.0.1', port: 7001, utp: true },
+    { host: '10.0.0.2', port: 7002, seed: true, utp: true },
+    { host: '10.0.0.3', port: 7003 },
+  ]);
 });

@@ -25,6 +25,8 @@ export interface PeerAddress {
   port: number;
   /** Known to have every piece (peer exchange's seed flag): a seed need not dial it. */
   seed?: boolean;
+  /** Known to speak uTP (peer exchange's flag 0x04): dialled over uTP first. */
+  utp?: boolean;
   /** Given by the user (--peer) or the magnet (x.pe), not found: retried soon and never forgotten. */
   explicit?: boolean;
 }

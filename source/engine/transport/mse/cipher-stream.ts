@@ -78,8 +78,8 @@ export class CipherStream extends Duplex {
       this.socket.write(chunk, callback);
       return;
     }
-    // A copy: the caller's buffer is not ours to scramble, and is free as soon as it is copied.
-    this.socket.write(this.encrypt.update(Buffer.from(chunk)));
+    // Into a new buffer: the caller's is not ours to scramble, and is free as soon as it is read.
+    this.socket.write(this.encrypt.encrypted(chunk));
     callback();
   }
 

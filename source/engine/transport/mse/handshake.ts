@@ -15,7 +15,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { DH_LENGTH, makeKeyPair, type KeyPair } from './dh.js';
 import { CRYPTO_PLAINTEXT, CRYPTO_RC4 } from './policy.js';
-import { Rc4 } from './rc4.js';
+import { createRc4, type Rc4 } from './rc4.js';
 
 export const MAX_PAD = 512;
 const VC_LENGTH = 8;
@@ -146,10 +146,10 @@ export class MseInitiator extends MseHandshake {
         if (this.buffer.length < DH_LENGTH) return false;
         const s = this.secret(this.take(DH_LENGTH));
         const { skey, provide, initialPayload = Buffer.alloc(0) } = this.options;
-        this.encrypt = new Rc4(sha1('keyA', s, skey));
-        this.decrypt = new Rc4(sha1('keyB', s, skey));
+        this.encrypt = createRc4(sha1('keyA', s, skey));
+        this.decrypt = createRc4(sha1('keyB', s, skey));
         // What B's VC looks like encrypted: the first 8 bytes of its keystream.
-        this.vc = new Rc4(sha1('keyB', s, skey)).update(Buffer.alloc(VC_LENGTH));
+        this.vc = createRc4(sha1('keyB', s, skey)).update(Buffer.alloc(VC_LENGTH));
         const head = Buffer.alloc(VC_LENGTH + 8);
         head.writeUInt32BE(provide, VC_LENGTH);
         head.writeUInt16BE(0, VC_LENGTH + 4); // len(PadC): PadA already hid the lengths
@@ -239,8 +239,8 @@ export class MseResponder extends MseHandshake {
         const infoHash = this.options.infoHashFor(req2);
         if (!infoHash) throw new MseError('no torrent for that SKEY');
         this.infoHash = infoHash;
-        this.decrypt = new Rc4(sha1('keyA', this.s!, infoHash));
-        this.encrypt = new Rc4(sha1('keyB', this.s!, infoHash));
+        this.decrypt = createRc4(sha1('keyA', this.s!, infoHash));
+        this.encrypt = createRc4(sha1('keyB', this.s!, infoHash));
         this.state = 'provide';
         return true;
       }

@@ -1,42 +1,35 @@
 /**
- * RC4 in TypeScript. OpenSSL's rc4 sits in its legacy provider, which Node 20 loads only with
- * --openssl-legacy-provider; this keystream is as fast here (docs/benchmarks.md has the figures).
+ * RC4 for MSE/PE. OpenSSL's rc4 sits in its legacy provider, which Node 20 loads only with
+ * --openssl-legacy-provider; a small WebAssembly module (rc4.wat) is faster than both OpenSSL's
+ * and the TypeScript one (docs/benchmarks.md has the figures). The TypeScript one stays for
+ * where WebAssembly is not (node --jitless), or when BTUI_RC4=typescript asks for it.
  */
-export class Rc4 {
-  private readonly s = new Uint8Array(256);
-  private i = 0;
-  private j = 0;
+import { TypeScriptRc4 } from './rc4-typescript.js';
+import { loadWasmRc4 } from './rc4-wasm.js';
 
-  /** MSE/PE discards the first 1024 bytes of every keystream. */
-  constructor(key: Uint8Array, discard = 1024) {
-    const s = this.s;
-    for (let k = 0; k < 256; k++) s[k] = k;
-    let j = 0;
-    for (let k = 0; k < 256; k++) {
-      j = (j + s[k]! + key[k % key.length]!) & 0xff;
-      const t = s[k]!;
-      s[k] = s[j]!;
-      s[j] = t;
-    }
-    if (discard > 0) this.update(new Uint8Array(discard));
-  }
+export interface Rc4 {
+  /** XORs the next keystream bytes into `data[start, end)` in place and returns `data`. */
+  update<T extends Uint8Array>(data: T, start?: number, end?: number): T;
+  /** A new Buffer holding `source` with the next keystream bytes XORed in; `source` is left as it was. */
+  encrypted(source: Uint8Array): Buffer;
+}
 
-  /** XORs the keystream into `data[start, end)` in place and returns `data`. */
-  update<T extends Uint8Array>(data: T, start = 0, end = data.length): T {
-    const s = this.s;
-    let i = this.i;
-    let j = this.j;
-    for (let k = start; k < end; k++) {
-      i = (i + 1) & 0xff;
-      const si = s[i]!;
-      j = (j + si) & 0xff;
-      const sj = s[j]!;
-      s[i] = sj;
-      s[j] = si;
-      data[k]! ^= s[(si + sj) & 0xff]!;
-    }
-    this.i = i;
-    this.j = j;
-    return data;
-  }
+export type Rc4Constructor = new (key: Uint8Array, discard?: number) => Rc4;
+
+let chosen: Rc4Constructor | undefined;
+
+/** Picked at the first use, so a command that never encrypts never compiles the module. */
+function implementation(): Rc4Constructor {
+  chosen ??= (process.env.BTUI_RC4 !== 'typescript' && loadWasmRc4()) || TypeScriptRc4;
+  return chosen;
+}
+
+/** The RC4 in use: 'wasm' or 'typescript'. */
+export function rc4Implementation(): 'wasm' | 'typescript' {
+  return implementation() === TypeScriptRc4 ? 'typescript' : 'wasm';
+}
+
+/** An RC4 keystream for `key` with its first `discard` bytes dropped (MSE/PE drops 1024). */
+export function createRc4(key: Uint8Array, discard = 1024): Rc4 {
+  return new (implementation())(key, discard);
 }

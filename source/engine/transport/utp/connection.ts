@@ -65,6 +65,12 @@ interface Incoming {
   fin: boolean;
 }
 
+/**
+ * A fixed payload, no path MTU discovery: 1400 + 20 (uTP) + 8 (UDP) + 20 (IPv4) = 1448 bytes,
+ * or 1468 over IPv6, under Ethernet's 1500 and PPPoE's 1492. A smaller path MTU (a VPN, a
+ * tunnel) is survived, not avoided: the kernel fragments (IPv4, and IPv6 at the sender once
+ * an ICMPv6 Packet Too Big arrives), and a lost fragment costs the whole packet.
+ */
 const DEFAULT_PACKET_BYTES = 1400;
 /** Out-of-order packets we hold at most (further ones are dropped and come again). */
 const MAX_REORDER = 4096;
