@@ -29,13 +29,13 @@ if (spawnSync('sh', ['-c', 'command -v tmux']).status !== 0) {
 const CHAR_WIDTH = 8.43;
 const LINE_HEIGHT = 17;
 
-function photograph(name: string, ansi: string, columns: number, rows: number, work: string): void {
+function photograph(name: string, ansi: string, columns: number, rows: number, work: string, dir = out): void {
   const html = join(work, `${name}.html`);
   writeFileSync(html, ansiToHtml(ansi.replace(/\n$/, ''), name));
   const width = Math.ceil(columns * CHAR_WIDTH) + 24;
   const height = rows * LINE_HEIGHT + 24;
   const profile = mkdtempSync(join(work, 'profile-'));
-  const png = join(out, `${name}.png`);
+  const png = join(dir, `${name}.png`);
   const result = spawnSync(
     chromium!,
     [
@@ -55,7 +55,7 @@ function photograph(name: string, ansi: string, columns: number, rows: number, w
     { encoding: 'utf8', timeout: 60_000 },
   );
   if (result.status !== 0) throw new Error(`chromium failed for ${name}: ${result.stderr}`);
-  console.log(`screenshots/${name}.png`);
+  console.log(png.slice(root.length));
 }
 
 /** Seeding torrents of random data in `dir`, as base64 metainfo for torrent-add. */
@@ -105,6 +105,48 @@ async function hostsShot(work: string): Promise<void> {
   }
 }
 
+/**
+ * docs/tables/<stage>-<pane>-<size>.png: the table panes (Trackers, Files, Settings) at 80x24 and 160x45,
+ * for comparing one rendering of them with another (BTUI_SHOTS=tables BTUI_SHOTS_STAGE=before|after).
+ */
+async function tableShots(work: string, stage: string): Promise<void> {
+  const dir = join(root, 'docs', 'tables');
+  mkdirSync(dir, { recursive: true });
+  for (const [columns, rows] of [
+    [80, 24],
+    [160, 45],
+  ] as const) {
+    const tmux = new Tmux();
+    const shot = (pane: string) => photograph(`${stage}-${pane}-${columns}x${rows}`, tmux.capture(true), columns, rows, work, dir);
+    try {
+      tmux.start(
+        `${testHome(join(work, `tables-${columns}`))} BTUI_DEMO_RATE=700000 ${process.execPath} ${join(root, 'distribution', 'cli.js')} --demo; sleep 30`,
+        columns,
+        rows,
+      );
+      await tmux.waitFor((s) => /btui-demo-linux\S*\s+downloading/.test(s), `the demo torrents (${columns}x${rows})`, 60_000);
+      tmux.keys('Enter', '4', 's');
+      await tmux.waitFor((s) => /scraped \d+s ago|ago │\s+\S+ ago │/.test(s), 'Trackers after a scrape');
+      await sleep(500);
+      shot('trackers');
+      tmux.keys('Escape', 'j');
+      await sleep(300);
+      tmux.keys('Enter', '3', 'j', 'j', '+');
+      await tmux.waitFor((s) => /high\s/.test(s), 'Files');
+      await sleep(500);
+      shot('files');
+      tmux.keys('Escape', 'S');
+      await tmux.waitFor((s) => s.includes('Download directory'), 'Settings');
+      shot('settings');
+      tmux.keys('Escape');
+      tmux.type('qq');
+      await sleep(1000);
+    } finally {
+      tmux.kill();
+    }
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A tall terminal: the list above, the detail below with its speed graph; then turtle mode on. */
@@ -135,6 +177,14 @@ async function main(): Promise<void> {
   ensureBuilt();
   mkdirSync(out, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'btui-shots-'));
+  if (process.env.BTUI_SHOTS === 'tables') {
+    try {
+      await tableShots(work, process.env.BTUI_SHOTS_STAGE ?? 'after');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    return;
+  }
   // BTUI_SHOTS=hosts (or split): only the two-hosts (or the split layout's) screenshot.
   if (process.env.BTUI_SHOTS === 'hosts' || process.env.BTUI_SHOTS === 'split') {
     try {
@@ -153,7 +203,7 @@ async function main(): Promise<void> {
       rows,
     );
     const shot = (name: string) => photograph(name, tmux.capture(true), columns, rows, work);
-    await tmux.waitFor((s) => /btui-demo-linux\.iso\s+downloading/.test(s) && s.includes('Rare Dataset.tar'), 'the demo torrents');
+    await tmux.waitFor((s) => /btui-demo-linux\.iso\s+downloading/.test(s) && s.includes('Rare Dataset.tar'), 'the demo torrents', 60_000);
     await sleep(7000);
     shot('list');
     tmux.keys('Enter');
@@ -166,7 +216,7 @@ async function main(): Promise<void> {
     await tmux.waitFor((s) => s.includes('missing, peers with it'), 'Pieces');
     shot('detail-pieces');
     tmux.keys('4', 's');
-    await tmux.waitFor((s) => /scraped .* ago/.test(s), 'Trackers');
+    await tmux.waitFor((s) => /ago │\s+\S+ ago │/.test(s), 'Trackers');
     shot('detail-trackers');
     tmux.keys('Escape', 'j');
     await sleep(300);

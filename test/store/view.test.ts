@@ -6,40 +6,10 @@ import type { TorrentRow } from '../../source/store/types.js';
 import { parseFilter, visibleRows, viewCounts } from '../../source/store/view.js';
 import { trackerHosts } from '../../source/format/tracker-host.js';
 import { sanitize } from '../../source/settings.js';
+import { torrentRow } from '../helpers/torrent-row.js';
 
-function row(name: string, patch: Partial<TorrentRow> = {}): TorrentRow {
-  return {
-    infoHash: name.padEnd(40, '0'),
-    name,
-    state: 'downloading',
-    size: 100,
-    completedBytes: 0,
-    progress: 0,
-    downloadRate: 0,
-    uploadRate: 0,
-    downloaded: 0,
-    uploaded: 0,
-    ratio: 0,
-    peers: 0,
-    knownPeers: 0,
-    seeds: 0,
-    pieceCount: 1,
-    havePieces: 0,
-    addedAt: 0,
-    priority: 2,
-    directory: '/d',
-    dataPath: '/d/x',
-    labels: [],
-    trackerHosts: [],
-    downloadLimit: 0,
-    uploadLimit: 0,
-    seedRatioLimit: 2,
-    seedRatioMode: 'global',
-    seedIdleLimit: 30,
-    seedIdleMode: 'global',
-    ...patch,
-  };
-}
+const row = (name: string, patch: Partial<TorrentRow> = {}) =>
+  torrentRow(name, { state: 'downloading', size: 100, dataPath: '/d/x', ...patch });
 
 const rows = [
   row('Ubuntu', { state: 'seeding', progress: 1, uploadRate: 10, size: 300 }),

@@ -70,11 +70,13 @@ test(
     screen = await tmux.waitFor((s) => /192 pieces, have \d+/.test(s) && s.includes('missing, peers with it'), 'the heatmap');
     assert.match(screen, /[█▒▓·1-9]{50,}/);
     tmux.keys('4');
-    await tmux.waitFor((s) => /http:\/\/127\.0\.0\.1:\d+\/announce\s+working/.test(s), 'the tracker working');
+    await tmux.waitFor((s) => /http:\/\/127\.0\.0\.1:\d+\/announce\s+│ working/.test(s), 'the tracker working');
 
     // scrape
     tmux.keys('s');
-    screen = await tmux.waitFor((s) => /scraped .* ago: \d+ seeders, \d+ leechers, \d+ completed/.test(s), 'scrape results');
+    // At 120 columns Seeds, Leech, Done, then Scraped: '-' until the scrape answers.
+    screen = await tmux.waitFor((s) => /announce\s+│ working\s+│(\s+\d+ │){3}\s+\d+\S* ago │/.test(s), 'scrape results');
+    assert.match(screen, /│ Seeds │ Leech │ Done │\s+Scraped │/);
 
     // remove a demo torrent (keeps its data), after confirming
     tmux.keys('Escape');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { colourLevel } from '../../source/ui/theme.js';
+import { torrentRow } from '../helpers/torrent-row.js';
 
 // Colours must really be on for this to show anything: chalk decides when Ink is first loaded.
 process.env.FORCE_COLOR = '3';
@@ -12,36 +13,14 @@ const { ThemeContext } = await import('../../source/ui/theme-context.js');
 const { makeTheme } = await import('../../source/ui/theme.js');
 
 const COLOUR = /\x1b\[(3[0-7]|9[0-7]|38;[25];[0-9;]+)m/;
-const row = {
+const row = torrentRow('x', {
   infoHash: 'a'.repeat(40),
-  name: 'x',
   state: 'downloading',
-  size: 1,
-  completedBytes: 0,
   progress: 0.5,
   downloadRate: 5,
-  uploadRate: 0,
-  downloaded: 0,
-  uploaded: 0,
-  ratio: 0,
-  peers: 0,
-  knownPeers: 0,
-  seeds: 0,
-  pieceCount: 1,
-  havePieces: 0,
-  addedAt: 0,
-  priority: 2,
   directory: '/',
   dataPath: '/x',
-  labels: [],
-  trackerHosts: [],
-  downloadLimit: 0,
-  uploadLimit: 0,
-  seedRatioLimit: 2,
-  seedRatioMode: 'global',
-  seedIdleLimit: 30,
-  seedIdleMode: 'global',
-} as const;
+});
 const pieces = {
   pieceCount: 8,
   have: new Uint8Array([0xf0]),

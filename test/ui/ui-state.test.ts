@@ -1,43 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Snapshot, TorrentRow } from '../../source/store/types.js';
+import type { Snapshot } from '../../source/store/types.js';
 import { runAction, type Commands } from '../../source/ui/run-action.js';
 import { initialUiState, nextView, reconcileSelection, scrollWindow, type UiState } from '../../source/ui/ui-state.js';
 import { layoutColumns } from '../../source/ui/columns.js';
 import { heatmapCells, cellGlyph, gridFor } from '../../source/ui/heatmap.js';
+import { torrentRow } from '../helpers/torrent-row.js';
 
-function row(name: string): TorrentRow {
-  return {
-    infoHash: name.padEnd(40, '0'),
-    name,
-    state: 'paused',
-    size: 1,
-    completedBytes: 0,
-    progress: 0,
-    downloadRate: 0,
-    uploadRate: 0,
-    downloaded: 0,
-    uploaded: 0,
-    ratio: 0,
-    peers: 0,
-    knownPeers: 0,
-    seeds: 0,
-    pieceCount: 1,
-    havePieces: 0,
-    addedAt: 0,
-    priority: 2,
-    directory: '/d',
-    dataPath: `/d/${name}`,
-    labels: [],
-    trackerHosts: [],
-    downloadLimit: 0,
-    uploadLimit: 0,
-    seedRatioLimit: 2,
-    seedRatioMode: 'global',
-    seedIdleLimit: 30,
-    seedIdleMode: 'global',
-  };
-}
+const row = (name: string) => torrentRow(name);
 
 function recorder() {
   const calls: string[] = [];
