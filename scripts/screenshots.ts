@@ -149,6 +149,30 @@ async function tableShots(work: string, stage: string): Promise<void> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A tall terminal: the list above, the detail below with its speed graph; then turtle mode on. */
+async function splitShot(work: string): Promise<void> {
+  const tmux = new Tmux();
+  const [columns, rows] = [120, 45];
+  try {
+    tmux.start(
+      `${testHome(join(work, 'split'))} BTUI_DEMO_RATE=700000 ${process.execPath} ${join(root, 'distribution', 'cli.js')} --demo; sleep 30`,
+      columns,
+      rows,
+    );
+    await tmux.waitFor((s) => /btui-demo-linux\.iso\s+downloading/.test(s) && /Info hash/.test(s), 'the split layout', 90_000);
+    // Samples every 2 s: let the graph fill a little.
+    await sleep(20_000);
+    tmux.keys('A');
+    await tmux.waitFor((s) => /turtle\s+conn/.test(s), 'turtle mode in the status bar');
+    await sleep(1000);
+    photograph('split', tmux.capture(true), columns, rows, work);
+    tmux.type('qq');
+    await sleep(2000);
+  } finally {
+    tmux.kill();
+  }
+}
+
 async function main(): Promise<void> {
   ensureBuilt();
   mkdirSync(out, { recursive: true });
@@ -161,10 +185,10 @@ async function main(): Promise<void> {
     }
     return;
   }
-  // BTUI_SHOTS=hosts: only the two-hosts screenshot.
-  if (process.env.BTUI_SHOTS === 'hosts') {
+  // BTUI_SHOTS=hosts (or split): only the two-hosts (or the split layout's) screenshot.
+  if (process.env.BTUI_SHOTS === 'hosts' || process.env.BTUI_SHOTS === 'split') {
     try {
-      await hostsShot(work);
+      await (process.env.BTUI_SHOTS === 'hosts' ? hostsShot(work) : splitShot(work));
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
@@ -237,6 +261,7 @@ async function main(): Promise<void> {
     } finally {
       small.kill();
     }
+    await splitShot(work);
     await hostsShot(work);
   } finally {
     tmux.kill();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DEFAULTS } from './config.js';
 import { UserError } from './errors.js';
 import { jsonSyntaxError } from './format/json-error.js';
+import { parseSchedule } from './format/schedule.js';
 import type { HostSetting } from './remote/targets.js';
 
 export type ColourMode = 'auto' | '16' | 'none';
@@ -24,6 +25,14 @@ export interface Settings {
   /** Bytes per second; 0 = unlimited. */
   downloadLimit: number;
   uploadLimit: number;
+  /** Turtle mode (alternate limits, bytes/s; 0 = none): on now, and its schedule (minutes of the day, a day mask Sunday 1 ... Saturday 64). */
+  altDownloadLimit: number;
+  altUploadLimit: number;
+  altSpeedEnabled: boolean;
+  altSpeedScheduled: boolean;
+  altSpeedBegin: number;
+  altSpeedEnd: number;
+  altSpeedDays: number;
   maxPeersPerTorrent: number;
   maxConnections: number;
   keymapPreset: KeymapPreset;
@@ -72,6 +81,13 @@ export function defaultSettings(): Settings {
     bindInterface: '',
     downloadLimit: 0,
     uploadLimit: 0,
+    altDownloadLimit: 50 * 1024,
+    altUploadLimit: 50 * 1024,
+    altSpeedEnabled: false,
+    altSpeedScheduled: false,
+    altSpeedBegin: 9 * 60,
+    altSpeedEnd: 17 * 60,
+    altSpeedDays: 127,
     maxPeersPerTorrent: DEFAULTS.maxPeersPerTorrent,
     maxConnections: DEFAULTS.maxConnections,
     keymapPreset: 'default',
@@ -101,8 +117,11 @@ export function defaultSettings(): Settings {
 export const EDITABLE_SETTINGS: {
   key: keyof Settings;
   label: string;
-  /** 'rate': bytes/s in the file, KiB/s (or 512K, 1M) typed and shown as a rate, as the CLI's limits. */
-  kind: 'text' | 'number' | 'rate' | 'choice' | 'boolean';
+  /**
+   * 'rate': bytes/s in the file, KiB/s (or 512K, 1M) typed and shown as a rate, as the CLI's limits;
+   * 'schedule': turtle mode's schedule in one line ("off", "22:00-06:30 weekends"), several keys of the file.
+   */
+  kind: 'text' | 'number' | 'rate' | 'choice' | 'boolean' | 'schedule';
   choices?: string[];
   /** For numbers: the smallest and largest whole value that makes sense. */
   range?: [number, number];
@@ -125,13 +144,27 @@ export const EDITABLE_SETTINGS: {
   { key: 'bindAddress', label: 'Bind to address (next start)', kind: 'text' },
   { key: 'bindInterface', label: 'Bind to interface (next start)', kind: 'text' },
   { key: 'encryption', label: 'Encryption (MSE/PE)', kind: 'choice', choices: ['prefer', 'require', 'plaintext'] },
+  { key: 'altDownloadLimit', label: 'Turtle download limit (KiB/s)', kind: 'rate' },
+  { key: 'altUploadLimit', label: 'Turtle upload limit (KiB/s)', kind: 'rate' },
+  { key: 'altSpeedScheduled', label: 'Turtle schedule', kind: 'schedule' },
 ];
 
 export type EditableSetting = (typeof EDITABLE_SETTINGS)[number];
 
-/** Typed text for a settings field, read back into its value, or why it is refused. */
-export function parseSettingInput(field: EditableSetting, typed: string): { value: string | number | boolean } | { error: string } {
+/** Typed text for a settings field, read back into its value (and, for a field over several keys, the whole patch), or why it is refused. */
+export function parseSettingInput(
+  field: EditableSetting,
+  typed: string,
+): { value: string | number | boolean; patch?: Partial<Settings> } | { error: string } {
   const text = typed.trim();
+  if (field.kind === 'schedule') {
+    const parsed = parseSchedule(text);
+    if ('error' in parsed) return { error: `${field.label}: ${parsed.error}` };
+    const s = parsed.value;
+    const patch: Partial<Settings> = { altSpeedScheduled: s.scheduled };
+    if (s.begin !== undefined) Object.assign(patch, { altSpeedBegin: s.begin, altSpeedEnd: s.end, altSpeedDays: s.days });
+    return { value: s.scheduled, patch };
+  }
   if (field.kind === 'number') {
     const value = Number(text);
     if (text === '' || !Number.isFinite(value)) return { error: `${field.label}: '${text}' is not a number` };
@@ -224,6 +257,13 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     bindInterface: str(raw.bindInterface, '').trim(),
     downloadLimit: num(raw.downloadLimit, 0, 0, 2 ** 40),
     uploadLimit: num(raw.uploadLimit, 0, 0, 2 ** 40),
+    altDownloadLimit: num(raw.altDownloadLimit, d.altDownloadLimit, 0, 2 ** 40),
+    altUploadLimit: num(raw.altUploadLimit, d.altUploadLimit, 0, 2 ** 40),
+    altSpeedEnabled: raw.altSpeedEnabled === true,
+    altSpeedScheduled: raw.altSpeedScheduled === true,
+    altSpeedBegin: num(raw.altSpeedBegin, d.altSpeedBegin, 0, 24 * 60 - 1),
+    altSpeedEnd: num(raw.altSpeedEnd, d.altSpeedEnd, 0, 24 * 60 - 1),
+    altSpeedDays: num(raw.altSpeedDays, d.altSpeedDays, 0, 127),
     maxPeersPerTorrent: num(raw.maxPeersPerTorrent, d.maxPeersPerTorrent, 1, 10_000),
     maxConnections: num(raw.maxConnections, d.maxConnections, 1, 100_000),
     keymapPreset: raw.keymapPreset === 'rtorrent' ? 'rtorrent' : 'default',

@@ -32,13 +32,13 @@ export function sessionOf(service: TorrentService, host: RpcBackendHost): RpcSes
       speedLimitDownEnabled: global.downloadLimit > 0,
       speedLimitUp: global.uploadLimit,
       speedLimitUpEnabled: global.uploadLimit > 0,
-      altSpeedDown: 0,
-      altSpeedUp: 0,
-      altSpeedEnabled: false,
-      altSpeedTimeEnabled: false,
-      altSpeedTimeBegin: 540,
-      altSpeedTimeEnd: 1020,
-      altSpeedTimeDay: 127,
+      altSpeedDown: global.altSpeed.download,
+      altSpeedUp: global.altSpeed.upload,
+      altSpeedEnabled: global.altSpeed.enabled,
+      altSpeedTimeEnabled: global.altSpeed.scheduled,
+      altSpeedTimeBegin: global.altSpeed.begin,
+      altSpeedTimeEnd: global.altSpeed.end,
+      altSpeedTimeDay: global.altSpeed.days,
       seedRatioLimit: global.seedRatioLimit ?? 2,
       seedRatioLimited: global.seedRatioLimit !== undefined,
       idleSeedingLimit: global.seedIdleLimit ?? 30,
@@ -72,6 +72,17 @@ export function applySessionChanges(service: TorrentService, host: RpcBackendHos
     const enabled = changes.downloadQueueEnabled ?? global.maxActiveDownloads > 0;
     service.setMaxActiveDownloads(enabled ? (changes.downloadQueueSize ?? (global.maxActiveDownloads || 5)) : 0);
   }
+  const alt = {
+    download: changes.altSpeedDown,
+    upload: changes.altSpeedUp,
+    enabled: changes.altSpeedEnabled,
+    scheduled: changes.altSpeedTimeEnabled,
+    begin: changes.altSpeedTimeBegin,
+    end: changes.altSpeedTimeEnd,
+    days: changes.altSpeedTimeDay,
+  };
+  const altPatch = Object.fromEntries(Object.entries(alt).filter(([, v]) => v !== undefined));
+  if (Object.keys(altPatch).length > 0) service.setAltSpeed(altPatch);
   if (changes.peerPort !== undefined) host.saveSettings?.({ port: changes.peerPort });
 }
 

@@ -13,6 +13,7 @@ import { networkOptions } from '../session-state/network-options.js';
 import { bindTargetFrom } from '../engine/transport/bind-target.js';
 import { watchBinding, type BindTarget } from '../engine/transport/binding-watcher.js';
 import type { Settings, SettingsStore } from '../settings.js';
+import type { AltSpeed } from '../service/alt-speed.js';
 
 /** Flags that override the settings for this run only (never saved). */
 export interface HostFlags {
@@ -83,6 +84,10 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     saveLimits: (limits) => {
       settings = withFlags(settingsStore.update({ downloadLimit: limits.download, uploadLimit: limits.upload }));
     },
+    altSpeed: altSpeedOf(settings),
+    saveAltSpeed: (alt) => {
+      settings = withFlags(settingsStore.update(altSpeedSettings(alt)));
+    },
     resumePath: resumeFilePath,
   });
   if (watch && !watch.binding.up) problems.push(`${watch.binding.what} has no address now: no traffic until it has one`);
@@ -120,5 +125,30 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
       await service.close();
       await session.close();
     },
+  };
+}
+
+/** Turtle mode as the settings file keeps it, and back. */
+export function altSpeedOf(s: Settings): AltSpeed {
+  return {
+    download: s.altDownloadLimit,
+    upload: s.altUploadLimit,
+    enabled: s.altSpeedEnabled,
+    scheduled: s.altSpeedScheduled,
+    begin: s.altSpeedBegin,
+    end: s.altSpeedEnd,
+    days: s.altSpeedDays,
+  };
+}
+
+export function altSpeedSettings(a: AltSpeed): Partial<Settings> {
+  return {
+    altDownloadLimit: a.download,
+    altUploadLimit: a.upload,
+    altSpeedEnabled: a.enabled,
+    altSpeedScheduled: a.scheduled,
+    altSpeedBegin: a.begin,
+    altSpeedEnd: a.end,
+    altSpeedDays: a.days,
   };
 }

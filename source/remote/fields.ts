@@ -1,6 +1,7 @@
 // Transmission's torrent objects (rpc-version 15-17: transmission-daemon 3.00 and 4.x, btui daemon)
 // read back into the TUI's rows and detail; units back to btui's (bytes/s, ms since the epoch).
 import { printable } from '../format/text.js';
+import { trackerHosts } from '../format/tracker-host.js';
 import type { SourceGlobal, SourceRow } from '../store/source.js';
 import type { FileRow, PeerRow, TorrentDetail, TrackerRow } from '../store/types.js';
 
@@ -34,6 +35,7 @@ export const ROW_FIELDS = [
   'bandwidthPriority',
   'downloadDir',
   'labels',
+  'trackers',
   'downloadLimit',
   'downloadLimited',
   'uploadLimit',
@@ -73,6 +75,9 @@ export const SESSION_FIELDS = [
   'speed-limit-down-enabled',
   'speed-limit-up',
   'speed-limit-up-enabled',
+  'alt-speed-enabled',
+  'alt-speed-down',
+  'alt-speed-up',
   'peer-port',
   'download-dir',
   'download-dir-free-space',
@@ -150,6 +155,7 @@ export function rowFromRpc(t: Raw): SourceRow {
     directory,
     dataPath: directory === '' ? name : `${directory.replace(/\/+$/, '')}/${name}`,
     labels,
+    trackerHosts: trackerHosts(announceUrls(t.trackers)),
     downloadLimit: bool(t.downloadLimited) ? num(t.downloadLimit) * SPEED_K : 0,
     uploadLimit: bool(t.uploadLimited) ? num(t.uploadLimit) * SPEED_K : 0,
     seedRatioLimit: num(t.seedRatioLimit),
@@ -161,12 +167,21 @@ export function rowFromRpc(t: Raw): SourceRow {
   return row;
 }
 
+/** torrent-get's `trackers` (objects with an `announce` URL) as the URLs. */
+function announceUrls(trackers: unknown): string[] {
+  if (!Array.isArray(trackers)) return [];
+  return trackers.map((t) => (typeof t === 'object' && t !== null ? str((t as Raw).announce) : '')).filter((u) => u !== '');
+}
+
 /** session-get (SESSION_FIELDS) as the status line's figures. */
 export function globalFromRpc(s: Raw): SourceGlobal {
   const free = num(s['download-dir-free-space'], -1);
   return {
     downloadLimit: bool(s['speed-limit-down-enabled']) ? num(s['speed-limit-down']) * SPEED_K : 0,
     uploadLimit: bool(s['speed-limit-up-enabled']) ? num(s['speed-limit-up']) * SPEED_K : 0,
+    altSpeedEnabled: bool(s['alt-speed-enabled']),
+    altDownloadLimit: num(s['alt-speed-down']) * SPEED_K,
+    altUploadLimit: num(s['alt-speed-up']) * SPEED_K,
     port: num(s['peer-port']),
     freeDisk: free >= 0 ? free : undefined,
     downloadDirectory: printable(str(s['download-dir'])),

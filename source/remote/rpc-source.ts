@@ -512,4 +512,12 @@ export class RpcSource implements TorrentSource {
     this.lastSession = 0;
     this.pollSoon();
   }
+
+  async setAltSpeed(enabled: boolean): Promise<void> {
+    this.globalValue = { ...this.globalValue, altSpeedEnabled: enabled };
+    this.emit((l) => l.global());
+    await this.client.call('session-set', { 'alt-speed-enabled': enabled });
+    this.lastSession = 0;
+    this.pollSoon();
+  }
 }

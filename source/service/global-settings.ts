@@ -1,4 +1,5 @@
 import type { Session } from '../engine/session/session.js';
+import { DEFAULT_ALT_SPEED, inAltSpeedWindow, normalizeAltSpeed, type AltSpeed } from './alt-speed.js';
 import { clampRate } from './entry.js';
 import type { QueueManager } from './queue-manager.js';
 import type { GlobalInfo, ServiceOptions } from './types.js';
@@ -8,26 +9,77 @@ export interface GlobalSettingsHost {
   readonly queue: Pick<QueueManager, 'maxActive' | 'setMaxActive'>;
   /** Called when the global limits change (to keep them in the settings). */
   readonly saveLimits?: (limits: { download: number; upload: number }) => void;
+  /** Called when turtle mode or its limits or schedule change (to keep them in the settings). */
+  readonly saveAltSpeed?: (altSpeed: AltSpeed) => void;
+  readonly log?: (text: string) => void;
   /** GlobalInfo changed: the service's global-changed. */
   changed(): void;
 }
 
-/** The service-wide settings: global limits, seed goals, download directory, queue size. */
+/** The service-wide settings: global limits (and turtle mode's), seed goals, download directory, queue size. */
 export class GlobalSettings {
   private limits: { download: number; upload: number };
+  private alt: AltSpeed;
+  /** Whether the last schedule check found now inside the window (undefined: not checked since the schedule changed). */
+  private lastInside?: boolean;
   private seedRatioLimit?: number;
   private seedIdleLimit?: number;
   private directory: string;
 
   constructor(
     private readonly host: GlobalSettingsHost,
-    options: Pick<ServiceOptions, 'downloadDirectory' | 'limits' | 'seedRatioLimit' | 'seedIdleLimit'>,
+    options: Pick<ServiceOptions, 'downloadDirectory' | 'limits' | 'seedRatioLimit' | 'seedIdleLimit' | 'altSpeed'>,
   ) {
     this.directory = options.downloadDirectory;
     this.limits = { ...(options.limits ?? { download: 0, upload: 0 }) };
+    this.alt = normalizeAltSpeed(DEFAULT_ALT_SPEED, options.altSpeed ?? {});
     this.seedRatioLimit = options.seedRatioLimit;
     this.seedIdleLimit = options.seedIdleLimit;
-    host.session.setLimits(this.limits);
+    host.session.setLimits(this.limitsInForce());
+  }
+
+  /** The limits the session applies: turtle mode's while it is on. */
+  private limitsInForce(): { download: number; upload: number } {
+    return this.alt.enabled ? { download: this.alt.download, upload: this.alt.upload } : { ...this.limits };
+  }
+
+  get altSpeed(): AltSpeed {
+    return this.alt;
+  }
+
+  /** Turtle mode on or off, its limits, its schedule; a schedule switched on applies at once. */
+  setAltSpeed(patch: Partial<AltSpeed>): void {
+    const before = this.alt;
+    this.alt = normalizeAltSpeed(before, patch);
+    if (patch.scheduled !== undefined || patch.begin !== undefined || patch.end !== undefined || patch.days !== undefined) {
+      this.lastInside = undefined;
+      this.checkSchedule();
+    }
+    this.applyAltSpeed(before);
+  }
+
+  /**
+   * Transmission's schedule: crossing into the window switches turtle mode on, crossing out
+   * switches it off; in between, the key (or alt-speed-enabled) may override it until the next edge.
+   */
+  checkSchedule(now = new Date()): void {
+    if (!this.alt.scheduled) return;
+    const inside = inAltSpeedWindow(this.alt, now);
+    if (inside === this.lastInside) return;
+    this.lastInside = inside;
+    if (inside === this.alt.enabled) return;
+    const before = this.alt;
+    this.alt = { ...this.alt, enabled: inside };
+    this.host.log?.(`turtle mode ${inside ? 'on' : 'off'} (schedule)`);
+    this.applyAltSpeed(before);
+  }
+
+  private applyAltSpeed(before: AltSpeed): void {
+    const a = this.alt;
+    if (Object.keys(a).every((k) => a[k as keyof AltSpeed] === before[k as keyof AltSpeed])) return;
+    this.host.session.setLimits(this.limitsInForce());
+    this.host.saveAltSpeed?.(a);
+    this.host.changed();
   }
 
   get downloadDirectory(): string {
@@ -41,7 +93,7 @@ export class GlobalSettings {
 
   setLimits(limits: { download?: number; upload?: number }): void {
     this.limits = { download: clampRate(limits.download ?? this.limits.download), upload: clampRate(limits.upload ?? this.limits.upload) };
-    this.host.session.setLimits(this.limits);
+    this.host.session.setLimits(this.limitsInForce());
     this.host.saveLimits?.({ ...this.limits });
     this.host.changed();
   }
@@ -70,6 +122,7 @@ export class GlobalSettings {
     downloadDirectory: string;
     maxActiveDownloads: number;
     limits: { download: number; upload: number };
+    altSpeed: AltSpeed;
     seedRatioLimit?: number;
     seedIdleLimit?: number;
   } {
@@ -77,6 +130,7 @@ export class GlobalSettings {
       downloadDirectory: this.directory,
       maxActiveDownloads: this.host.queue.maxActive,
       limits: { ...this.limits },
+      altSpeed: this.alt,
       seedRatioLimit: this.seedRatioLimit,
       seedIdleLimit: this.seedIdleLimit,
     };
@@ -95,6 +149,7 @@ export class GlobalSettings {
       maxActiveDownloads: this.host.queue.maxActive,
       seedRatioLimit: this.seedRatioLimit,
       seedIdleLimit: this.seedIdleLimit,
+      altSpeed: this.alt,
       torrentCount,
     };
   }

@@ -3,6 +3,7 @@ import { filePieces } from '../engine/metainfo/piece-layout.js';
 import type { Torrent } from '../engine/torrent/torrent.js';
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import type { Bitfield } from '../engine/codec/bitfield.js';
+import { trackerHosts } from '../format/tracker-host.js';
 import { clockSeconds, type ActivityClock } from './activity-clock.js';
 import type { Entry, WantedBytes } from './entry.js';
 import type { PendingMagnet } from './magnet-fetches.js';
@@ -118,6 +119,7 @@ export function torrentSummary(entry: Entry, torrent: Torrent, queuePosition: nu
     queuePosition,
     directory: s.directory,
     dataPath: torrent.root,
+    trackerHosts: trackerHosts(torrent.meta.announce),
     ...entryFields(entry),
   };
 }
@@ -181,6 +183,7 @@ export function pendingSummary(entry: Entry, pending: PendingMagnet, queuePositi
     directory: pending.directory,
     dataPath: '',
     magnet: pending.uri,
+    trackerHosts: trackerHosts(pending.magnet.trackers),
     ...entryFields(entry),
   };
 }

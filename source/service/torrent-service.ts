@@ -5,6 +5,7 @@ import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import type { Session } from '../engine/session/session.js';
 import type { SavedSession } from '../session-state/session-file.js';
 import { TorrentAdder, type AddHost } from './adding.js';
+import type { AltSpeed } from './alt-speed.js';
 import { countsAsDownloading } from './entry.js';
 import { GlobalSettings } from './global-settings.js';
 import { MagnetFetches } from './magnet-fetches.js';
@@ -66,6 +67,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   private readonly parts: ServiceParts;
   private readonly globals: GlobalSettings;
   private seedTimer?: NodeJS.Timeout;
+  private altSpeedTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
@@ -95,7 +97,14 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       options.maxActiveDownloads ?? 0,
     );
     this.globals = new GlobalSettings(
-      { session, queue: this.queue, saveLimits: options.saveLimits, changed: () => this.emit('global-changed') },
+      {
+        session,
+        queue: this.queue,
+        saveLimits: options.saveLimits,
+        saveAltSpeed: options.saveAltSpeed,
+        log: (text) => this.log('info', text),
+        changed: () => this.emit('global-changed'),
+      },
       options,
     );
     this.persistence = new SessionPersistence(options.stateDirectory, {
@@ -140,6 +149,12 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     if (seedMs > 0) {
       this.seedTimer = setInterval(() => this.checkSeedGoals(), seedMs);
       this.seedTimer.unref();
+    }
+    this.globals.checkSchedule();
+    const altMs = options.altSpeedCheckMs ?? 15_000;
+    if (altMs > 0) {
+      this.altSpeedTimer = setInterval(() => this.globals.checkSchedule(), altMs);
+      this.altSpeedTimer.unref();
     }
   }
 
@@ -203,6 +218,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     downloadDirectory: string;
     maxActiveDownloads: number;
     limits: { download: number; upload: number };
+    altSpeed: AltSpeed;
     seedRatioLimit?: number;
     seedIdleLimit?: number;
   } {
@@ -317,6 +333,20 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
 
   getGlobalLimits(): { download: number; upload: number } {
     return this.globals.getLimits();
+  }
+
+  /**
+   * Turtle mode (Transmission's alternate speed limits): on or off, its limits (bytes/s, 0 =
+   * none) and its schedule. While on, its limits replace the global ones; the schedule switches
+   * it at the window's edges and the switch may be flipped by hand in between.
+   */
+  setAltSpeed(patch: Partial<AltSpeed>): void {
+    this.globals.setAltSpeed(patch);
+  }
+
+  /** Applies the turtle schedule as of `now` (run every altSpeedCheckMs). */
+  checkAltSpeedSchedule(now = new Date()): void {
+    this.globals.checkSchedule(now);
   }
 
   /** The service-wide seed goals (for torrents in mode 'global'); null clears one. */
@@ -451,6 +481,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
 
   private stopWork(): void {
     clearInterval(this.seedTimer);
+    clearInterval(this.altSpeedTimer);
     for (const entry of this.registry.values()) if (entry.pending) this.magnets.cancel(entry.pending);
     this.queue.close();
     this.persistence.close();

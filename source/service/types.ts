@@ -1,9 +1,10 @@
 import type { PeersFrom } from '../engine/torrent/torrent-stats.js';
 import type { TorrentState } from '../engine/torrent/torrent.js';
 import type { GoalMode, SavedSession } from '../session-state/session-file.js';
+import type { AltSpeed } from './alt-speed.js';
 import type { MoveFs } from './move-data.js';
 
-export type { GoalMode, PeersFrom };
+export type { AltSpeed, GoalMode, PeersFrom };
 
 /**
  * The service's read types: plain copies, never live engine objects. Strings are as the
@@ -79,6 +80,8 @@ export interface TorrentSummary extends SeedGoals {
   readonly magnet?: string;
   /** The same array until the labels change (so rows can be compared field by field). */
   readonly labels: readonly string[];
+  /** The hosts of its trackers (lower-case, each once): the filter's `tracker:NAME`. */
+  readonly trackerHosts: readonly string[];
   /** Bytes/s, 0 = unlimited. */
   readonly downloadLimit: number;
   readonly uploadLimit: number;
@@ -169,6 +172,8 @@ export interface GlobalInfo {
   /** The service-wide seed goals (mode 'global'); undefined = none. */
   readonly seedRatioLimit?: number;
   readonly seedIdleLimit?: number;
+  /** Turtle mode: while enabled, its limits are the ones in force (downloadLimit/uploadLimit stay the usual ones). */
+  readonly altSpeed: AltSpeed;
   readonly torrentCount: number;
 }
 
@@ -231,6 +236,12 @@ export interface ServiceOptions {
   limits?: { download: number; upload: number };
   /** Called when the global limits change (to keep them in the settings). */
   saveLimits?: (limits: { download: number; upload: number }) => void;
+  /** Turtle mode as saved (the settings'); default off, 50 KiB/s each way, 09:00-17:00 every day when scheduled. */
+  altSpeed?: Partial<AltSpeed>;
+  /** Called when turtle mode or its settings change (to keep them in the settings). */
+  saveAltSpeed?: (altSpeed: AltSpeed) => void;
+  /** How often the turtle schedule is checked; default 15 s; 0 = only by checkAltSpeedSchedule(). */
+  altSpeedCheckMs?: number;
   /** Service-wide seed goals (a torrent's mode 'global'); undefined = none. */
   seedRatioLimit?: number;
   seedIdleLimit?: number;

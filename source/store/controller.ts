@@ -262,6 +262,31 @@ export class Controller {
     this.store.log('info', `${source.host ? `${source.host}: ` : ''}${which} limit: ${value === 0 ? 'unlimited' : formatRate(value)}`);
   }
 
+  /** A: turtle mode on or off on the selected row's host (the in-process session's without one). */
+  toggleAltSpeed(key?: string): void {
+    const source = (key === undefined ? undefined : this.store.sourceFor(key)?.source) ?? this.primary();
+    const own = source.global();
+    const on = !own.altSpeedEnabled;
+    void source.setAltSpeed(on).catch((e: unknown) => this.failed(source, 'cannot switch turtle mode', e));
+    const limit = (v: number | undefined) => (v ? formatRate(v) : 'unlimited');
+    this.store.log(
+      'info',
+      `${source.host ? `${source.host}: ` : ''}turtle mode ${on ? `on: ↓ ${limit(own.altDownloadLimit)} ↑ ${limit(own.altUploadLimit)}` : 'off'}`,
+    );
+  }
+
+  /** The settings screen's turtle limits and schedule: the in-process session's. */
+  setAltSpeedSettings(patch: {
+    download?: number;
+    upload?: number;
+    scheduled?: boolean;
+    begin?: number;
+    end?: number;
+    days?: number;
+  }): void {
+    this.local?.service.setAltSpeed(patch);
+  }
+
   /** The settings screen's limits, on the host of the row `key` names (the in-process session without one). */
   async setLimits(limits: { download?: number; upload?: number }, key?: string): Promise<void> {
     const source = this.hostOf(key);

@@ -81,6 +81,9 @@ export class LocalSource implements TorrentSource {
     return {
       downloadLimit: settings.limits.download,
       uploadLimit: settings.limits.upload,
+      altSpeedEnabled: settings.altSpeed.enabled,
+      altDownloadLimit: settings.altSpeed.download,
+      altUploadLimit: settings.altSpeed.upload,
       port: this.service.session.port,
       freeDisk: this.freeDisk,
       downloadDirectory: settings.downloadDirectory,
@@ -153,6 +156,11 @@ export class LocalSource implements TorrentSource {
 
   setGlobalSeedGoals(goals: GlobalSeedGoals): Promise<void> {
     this.service.setGlobalSeedGoals(goals);
+    return Promise.resolve();
+  }
+
+  setAltSpeed(enabled: boolean): Promise<void> {
+    this.service.setAltSpeed({ enabled });
     return Promise.resolve();
   }
 

@@ -30,6 +30,7 @@ export function rowFor(s: TorrentSummary): TorrentRow {
     directory: printable(s.directory),
     dataPath: printable(s.dataPath),
     labels: printableLabels(s.labels),
+    trackerHosts: s.trackerHosts,
     downloadLimit: s.downloadLimit,
     uploadLimit: s.uploadLimit,
     seedRatioLimit: s.seedRatioLimit,

@@ -78,4 +78,6 @@ export interface TorrentSource {
   setGlobalLimits(limits: { download?: number; upload?: number }): Promise<void>;
   /** The host's seed goals for torrents on 'global' (idle in minutes; null = none). */
   setGlobalSeedGoals(goals: GlobalSeedGoals): Promise<void>;
+  /** Turtle mode (Transmission's alt-speed-enabled) on or off. */
+  setAltSpeed(enabled: boolean): Promise<void>;
 }

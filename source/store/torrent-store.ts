@@ -2,6 +2,7 @@ import { printable } from '../format/text.js';
 import type { ScrapeResult } from './detail.js';
 import { sameRow, splitKey } from './row.js';
 import type { SourceGlobal, TorrentSource } from './source.js';
+import { SpeedHistory } from './speed-history.js';
 import type { GlobalStats, HostTotals, LogEntry, LogLevel, Snapshot, TorrentRow } from './types.js';
 
 export interface StoreOptions {
@@ -12,6 +13,8 @@ export interface StoreOptions {
   /** How often free disk space is measured; 0 = never. */
   diskIntervalMs?: number;
   logLimit?: number;
+  /** How often rates are sampled for the speed graph; 0 = never (tests sample by hand). */
+  speedSampleMs?: number;
 }
 
 /**
@@ -43,6 +46,9 @@ export class TorrentStore {
   private detailChanged = false;
   private timer?: NodeJS.Timeout;
   private soonTimer?: NodeJS.Timeout;
+  private speedTimer?: NodeJS.Timeout;
+  readonly speeds: SpeedHistory;
+  private speedsChanged = false;
   private lastRefreshAt = 0;
   /** How long the last published snapshot took to build (ms): soon() waits ten times that, so urgent refreshes stay under ~10% of a core. */
   private lastRefreshCost = 0;
@@ -51,6 +57,7 @@ export class TorrentStore {
   private readonly refreshMs: number;
   private readonly soonMs: number;
   private readonly logLimit: number;
+  private readonly speedSampleMs: number;
   private readonly unsubscribe: (() => void)[] = [];
   /** Show a Host column and per-host totals: more than one source, or any remote one. */
   readonly multiHost: boolean;
@@ -60,6 +67,8 @@ export class TorrentStore {
     this.refreshMs = options.refreshMs ?? 500;
     this.soonMs = options.soonMs ?? 40;
     this.logLimit = options.logLimit ?? 500;
+    this.speeds = new SpeedHistory(150, options.speedSampleMs || 2000);
+    this.speedSampleMs = options.speedSampleMs ?? 2000;
     this.multiHost = this.sources.length > 1 || this.sources.some((s) => s.host !== undefined);
     this.snapshot = { version: 0, torrents: [], global: this.globalStats([]), log: [] };
     for (const source of this.sources) {
@@ -90,11 +99,30 @@ export class TorrentStore {
     if (this.timer) return;
     this.timer = setInterval(() => this.refresh(), this.refreshMs);
     this.timer.unref();
+    if (this.speedSampleMs > 0) {
+      this.speedTimer = setInterval(() => this.sampleSpeeds(), this.speedSampleMs);
+      this.speedTimer.unref();
+    }
     for (const source of this.sources) source.start();
+  }
+
+  /** One sample of every row's rates and the totals for the speed graph (the store's timer calls it). */
+  sampleSpeeds(): void {
+    const { torrents, global } = this.snapshot;
+    let changed = this.speeds.record('', global.downloadRate, global.uploadRate);
+    for (const row of torrents) {
+      const key = row.key ?? row.infoHash;
+      if (this.speeds.record(key, row.downloadRate, row.uploadRate) && key === this.detailKey) changed = true;
+    }
+    this.speeds.retain((key) => key === '' || this.rowByKey.has(key));
+    if (!changed) return;
+    this.speedsChanged = true;
+    this.soon();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    clearInterval(this.speedTimer);
     clearTimeout(this.soonTimer);
     this.timer = undefined;
     this.soonTimer = undefined;
@@ -169,9 +197,11 @@ export class TorrentStore {
     this.lastGlobals = globals;
     this.lastOnline = online;
     const detailStale = this.detailKey !== undefined && (this.detailChanged || this.rowsToRebuild.has(this.detailKey));
-    if (!this.structureChanged && this.rowsToRebuild.size === 0 && !this.globalChanged && !this.logChanged && !detailStale) return false;
+    const speedsStale = this.speedsChanged || this.detailChanged;
+    if (!this.structureChanged && this.rowsToRebuild.size === 0 && !this.globalChanged && !this.logChanged && !detailStale && !speedsStale)
+      return false;
     const previous = this.rowByKey;
-    let changed = this.structureChanged || this.logChanged || detailStale || this.globalChanged;
+    let changed = this.structureChanged || this.logChanged || detailStale || this.globalChanged || speedsStale;
     const rows: TorrentRow[] = [];
     this.sources.forEach((source, i) => {
       const offline = !online[i];
@@ -204,6 +234,7 @@ export class TorrentStore {
     this.logChanged = false;
     this.detailChanged = false;
     this.globalChanged = false;
+    this.speedsChanged = false;
     if (!changed) return false;
     const global = this.globalStats(rows);
     let detail = this.snapshot.detail;
@@ -219,6 +250,9 @@ export class TorrentStore {
       global: sameGlobal(this.snapshot.global, global) ? this.snapshot.global : global,
       log: this.logEntries === this.snapshot.log ? this.snapshot.log : this.logEntries.slice(),
       detail,
+      speeds: speedsStale
+        ? { total: this.speeds.series(''), detail: this.detailKey === undefined ? undefined : this.speeds.series(this.detailKey) }
+        : this.snapshot.speeds,
     };
     for (const listener of this.listeners) listener();
     this.lastRefreshCost = performance.now() - started;

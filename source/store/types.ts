@@ -1,4 +1,5 @@
 import type { GoalMode, TorrentSummary } from '../service/types.js';
+import type { SpeedSeries } from './speed-history.js';
 
 export type { GoalMode };
 
@@ -35,6 +36,7 @@ export type TorrentRow = Pick<
   | 'dataPath'
   | 'magnet'
   | 'labels'
+  | 'trackerHosts'
   | 'downloadLimit'
   | 'uploadLimit'
   | 'seedRatioLimit'
@@ -55,6 +57,10 @@ export interface GlobalStats {
   readonly uploadRate: number;
   readonly downloadLimit: number;
   readonly uploadLimit: number;
+  /** Turtle mode is on: its limits (bytes/s, 0 = none) are in force instead of the two above. */
+  readonly altSpeedEnabled?: boolean;
+  readonly altDownloadLimit?: number;
+  readonly altUploadLimit?: number;
   readonly connections: number;
   readonly port: number;
   /** Bytes free where new downloads go; undefined until measured or when unknown. */
@@ -177,4 +183,6 @@ export interface Snapshot {
   readonly global: GlobalStats;
   readonly log: readonly LogEntry[];
   readonly detail?: TorrentDetail;
+  /** The last minutes of rates: the totals, and the open detail's torrent (from its first traffic). */
+  readonly speeds?: { readonly total?: SpeedSeries; readonly detail?: SpeedSeries };
 }

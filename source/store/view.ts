@@ -59,7 +59,7 @@ export type SortKey = (typeof SORT_KEYS)[number];
 
 export interface ViewOptions {
   view: View;
-  /** What the filter prompt took: `state:seeding`, `label:linux` (or `#linux`), the rest a case-insensitive substring of the name; '' = everything. */
+  /** What the filter prompt took: `state:seeding`, `label:linux` (or `#linux`), `tracker:host`, the rest a case-insensitive substring of the name; '' = everything. */
   filter: string;
   sort: SortKey;
   descending: boolean;
@@ -129,15 +129,19 @@ export interface Filter {
   states: string[];
   /** Labels a row must carry all of. */
   labels: string[];
+  /** Lower-case parts of tracker hosts: a row must have a tracker whose host contains each. */
+  trackers: string[];
 }
 
-/** The filter prompt's text: `state:X` / `s:X`, `label:X` / `#X` words, the rest the name. */
+/** The filter prompt's text: `state:X` / `s:X`, `label:X` / `#X`, `tracker:X` / `tr:X` words, the rest the name. */
 export function parseFilter(text: string): Filter {
-  const filter: Filter = { name: '', states: [], labels: [] };
+  const filter: Filter = { name: '', states: [], labels: [], trackers: [] };
   const rest: string[] = [];
   for (const word of text.split(/\s+/).filter(Boolean)) {
-    const m = /^(state|s|label|l):(.+)$/i.exec(word) ?? (word.length > 1 && word.startsWith('#') ? ['', 'label', word.slice(1)] : null);
+    const m =
+      /^(state|s|label|l|tracker|tr):(.+)$/i.exec(word) ?? (word.length > 1 && word.startsWith('#') ? ['', 'label', word.slice(1)] : null);
     if (!m) rest.push(word);
+    else if (/^t/i.test(m[1]!)) filter.trackers.push(m[2]!.toLowerCase());
     else if (/^s/i.test(m[1]!)) filter.states.push(m[2]!.toLowerCase());
     else filter.labels.push(m[2]!);
   }
@@ -148,6 +152,7 @@ export function parseFilter(text: string): Filter {
 export function matchesFilter(row: TorrentRow, filter: Filter): boolean {
   if (filter.name !== '' && !row.name.toLowerCase().includes(filter.name)) return false;
   if (filter.labels.some((l) => !row.labels.some((have) => have.toLowerCase() === l.toLowerCase()))) return false;
+  if (filter.trackers.some((t) => !row.trackerHosts.some((host) => host.includes(t)))) return false;
   if (filter.states.length === 0) return true;
   return filter.states.some((s) => row.state === s || ((VIEWS as readonly string[]).includes(s) && inView(row, s as BuiltinView)));
 }

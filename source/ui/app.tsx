@@ -42,6 +42,15 @@ export interface AppCommands extends Commands {
   remove(hash: string, deleteData: boolean): Promise<void>;
   /** Global limits of the host of the row `key` names (the in-process session without one). */
   setLimits(limits: { download?: number; upload?: number }, key?: string): Promise<void> | void;
+  /** The settings screen's turtle limits and schedule (turtle mode itself is the A key's). */
+  setAltSpeedSettings(patch: {
+    download?: number;
+    upload?: number;
+    scheduled?: boolean;
+    begin?: number;
+    end?: number;
+    days?: number;
+  }): void;
   /** The per-torrent prompts (L, M, R, T, D, U): values already checked. */
   setLabels(hash: string, labels: string[]): Promise<void>;
   move(hash: string, directory: string): Promise<unknown>;
@@ -74,6 +83,20 @@ export interface AppProps {
 
 /** What the demo's first screen suggests trying (Esc hides it). */
 export const DEMO_HINT = 'try Enter (detail), 5 (heatmap), t (mark), / (filter), c (magnet), ? (help)';
+
+/** From this many rows the list and the detail share the screen; below, the detail takes it whole. */
+export const SPLIT_MIN_ROWS = 40;
+
+/** The list's share of a split screen: its rows and header, up to two fifths, never under 8 rows; the detail has the rest. */
+function splitListHeight(mainHeight: number, rowCount: number): number {
+  return Math.max(8, Math.min(Math.floor(mainHeight * 0.4), rowCount + 1));
+}
+
+function emptyText(torrentCount: number, filter: string): string {
+  return torrentCount === 0
+    ? 'No torrents yet: press a to add one, n to make one, ? for help.'
+    : `Nothing in this view${filter ? ` matching "${filter}"` : ''} (v changes the view, Esc clears the filter).`;
+}
 
 export interface RecoveryQuestion {
   title: string;
@@ -148,13 +171,16 @@ export function App({
     for (const problem of keymap.problems) store.log('warn', problem);
   }, [keymap, store]);
 
+  // A tall terminal shows the list and the selected torrent's detail at once (tremc's and Transmission's layout).
+  const split = height >= SPLIT_MIN_ROWS;
   useEffect(() => {
-    store.focus(ui.screen === 'detail' ? ui.selected : undefined);
-  }, [store, ui.screen, ui.selected]);
+    store.focus(ui.screen === 'detail' || split ? ui.selected : undefined);
+  }, [store, ui.screen, ui.selected, split]);
 
   const promptLines = recoveryOpen ? 1 : ui.prompt ? promptHeight(ui.prompt) : ui.confirm || ui.question || message || ui.notice ? 1 : 0;
   const logHeight = ui.showLog ? Math.min(12, Math.max(4, Math.floor(height / 4))) : 0;
   const mainHeight = Math.max(3, height - 2 - logHeight - promptLines);
+  const listHeight = split ? splitListHeight(mainHeight, rows.length) : mainHeight;
 
   const submitPrompt = useCallback(
     (prompt: Prompt, state: UiState): UiState => {
@@ -244,10 +270,19 @@ export function App({
             void commands.setLimits({ [field.key === 'downloadLimit' ? 'download' : 'upload']: Number(value) }, prompt.hash);
             return { ...state, prompt: undefined };
           }
-          const next = settingsAccess.update({ [field.key]: value } as Partial<Settings>);
+          const next = settingsAccess.update(parsed.patch ?? ({ [field.key]: value } as Partial<Settings>));
           setSettings(next);
           if (field.key === 'downloadLimit' || field.key === 'uploadLimit')
             void commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
+          if (field.key.startsWith('alt'))
+            commands.setAltSpeedSettings({
+              download: next.altDownloadLimit,
+              upload: next.altUploadLimit,
+              scheduled: next.altSpeedScheduled,
+              begin: next.altSpeedBegin,
+              end: next.altSpeedEnd,
+              days: next.altSpeedDays,
+            });
           onSettingsChanged?.(next);
           store.log('info', `setting ${field.label}: ${settingShown(next, field.key)}`);
           return { ...state, prompt: undefined };
@@ -408,10 +443,11 @@ export function App({
       if (name === undefined) return;
       const action = keymap.lookup(name);
       if (!action) return;
-      const next = runAction(action, { state, rows, snapshot: store.getSnapshot(), pageSize: mainHeight - 1, commands, quit: onQuit });
+      const pageSize = state.screen === 'detail' ? mainHeight - listHeight - 1 : listHeight - 1;
+      const next = runAction(action, { state, rows, snapshot: store.getSnapshot(), pageSize, commands, quit: onQuit });
       if (next !== state) setState(next);
     },
-    [commands, complete, keymap, mainHeight, onQuit, raw, recovery, rows, settings, store, submitPrompt],
+    [commands, complete, keymap, mainHeight, listHeight, onQuit, raw, recovery, rows, settings, store, submitPrompt],
   );
   useInput(onKey);
 
@@ -445,7 +481,38 @@ export function App({
         height={mainHeight}
       />
     );
-  else if (ui.screen === 'detail' && selectedRow)
+  else if (split) {
+    const detailHeight = mainHeight - listHeight;
+    main = (
+      <Box flexDirection="column" height={mainHeight}>
+        <TorrentList
+          rows={rows}
+          selected={ui.selected}
+          width={width}
+          height={listHeight}
+          sort={ui.sort}
+          descending={ui.descending}
+          empty={emptyText(snapshot.torrents.length, ui.filter)}
+          marked={marked}
+          hostWidth={snapshot.global.hosts ? Math.max(...snapshot.global.hosts.map((h) => h.name.length)) : 0}
+        />
+        {selectedRow ? (
+          <DetailView
+            row={selectedRow}
+            detail={snapshot.detail}
+            global={snapshot.global}
+            tab={ui.tab}
+            fileCursor={ui.fileCursor}
+            scroll={ui.detailScroll}
+            width={width}
+            height={detailHeight}
+            focused={ui.screen === 'detail'}
+            speeds={snapshot.speeds?.detail}
+          />
+        ) : null}
+      </Box>
+    );
+  } else if (ui.screen === 'detail' && selectedRow)
     main = (
       <DetailView
         row={selectedRow}
@@ -456,13 +523,11 @@ export function App({
         scroll={ui.detailScroll}
         width={width}
         height={mainHeight}
+        speeds={snapshot.speeds?.detail}
       />
     );
   else {
-    const empty =
-      snapshot.torrents.length === 0
-        ? 'No torrents yet: press a to add one, n to make one, ? for help.'
-        : `Nothing in this view${ui.filter ? ` matching "${ui.filter}"` : ''} (v changes the view, Esc clears the filter).`;
+    const empty = emptyText(snapshot.torrents.length, ui.filter);
     main = (
       <TorrentList
         rows={rows}
@@ -482,7 +547,7 @@ export function App({
     <ThemeContext.Provider value={theme}>
       <Box flexDirection="column" width={width} height={height}>
         <Box height={1}>
-          {ui.screen === 'detail' && !ui.overlay ? (
+          {ui.screen === 'detail' && !ui.overlay && !split ? (
             <Text bold color={theme.accent} wrap="truncate">
               {fit(`btui${demo ? ' demo' : ''}  ‹ detail`, width)}
             </Text>

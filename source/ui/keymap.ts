@@ -46,6 +46,7 @@ export type ActionId =
   | 'downloadLimitUp'
   | 'uploadLimitDown'
   | 'uploadLimitUp'
+  | 'altSpeed'
   | 'nextView'
   | 'previousView'
   | 'nextSort'
@@ -116,7 +117,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   },
   { action: 'add', keys: ['a'], description: 'add: path, URL, magnet or info-hash', group: 'List' },
   { action: 'create', keys: ['n'], description: 'new torrent from files, seeded', group: 'List' },
-  { action: 'filter', keys: ['/'], description: 'filter by name', group: 'List' },
+  { action: 'filter', keys: ['/'], description: 'filter: name, state:X, #label, tracker:HOST', group: 'List' },
   {
     action: 'nextView',
     keys: ['v'],
@@ -130,6 +131,12 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { action: 'downloadLimitUp', keys: [']'], description: 'raise the global download limit', group: 'Global' },
   { action: 'uploadLimitDown', keys: ['{'], description: 'lower the global upload limit', group: 'Global' },
   { action: 'uploadLimitUp', keys: ['}'], description: 'raise the global upload limit', group: 'Global' },
+  {
+    action: 'altSpeed',
+    keys: ['A'],
+    description: 'turtle mode on / off: the alternate limits (set in settings, with a schedule)',
+    group: 'Global',
+  },
   { action: 'log', keys: ['l'], description: 'show / hide the log', group: 'Global' },
   { action: 'settings', keys: ['S'], description: 'settings', group: 'Global' },
   { action: 'help', keys: ['?', 'h'], description: 'this help', group: 'Global' },

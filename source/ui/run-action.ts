@@ -14,6 +14,8 @@ export interface Commands {
   changeFilePriority(hash: string, fileIndex: number, delta: 1 | -1): void;
   /** `key`: the selected row, whose host's limits change (the first host's without one). */
   stepLimit(which: 'download' | 'upload', direction: 'up' | 'down', key?: string): void;
+  /** Turtle mode on or off on the host of the row `key` names (the first host's without one). */
+  toggleAltSpeed(key?: string): void;
   metainfoText(hash: string): string | undefined;
   /** The torrent's magnet link, whole. */
   magnetOf(hash: string): string | undefined;
@@ -135,6 +137,9 @@ export function runAction(action: ActionId, ctx: ActionContext): UiState {
       return state;
     case 'uploadLimitUp':
       commands.stepLimit('upload', 'up', row && rowKey(row));
+      return state;
+    case 'altSpeed':
+      commands.toggleAltSpeed(row && rowKey(row));
       return state;
     default:
       break;

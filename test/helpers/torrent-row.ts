@@ -24,6 +24,7 @@ export function torrentRow(name: string, patch: Partial<TorrentRow> = {}): Torre
     directory: '/d',
     dataPath: `/d/${name}`,
     labels: [],
+    trackerHosts: [],
     downloadLimit: 0,
     uploadLimit: 0,
     seedRatioLimit: 2,

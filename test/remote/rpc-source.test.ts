@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { RpcSource, type RpcCaller } from '../../source/remote/rpc-source.js';
+import { rowFromRpc } from '../../source/remote/fields.js';
 
 type Raw = Record<string, unknown>;
 const recorded = JSON.parse(readFileSync(new URL('./recorded-transmission-3.00.json', import.meta.url), 'utf8')) as {
@@ -108,4 +109,10 @@ test('labels on a daemon older than rpc-version 16 (Transmission 2.x): refused w
   } finally {
     source.stop();
   }
+});
+
+test("a remote torrent's tracker hosts come from torrent-get's trackers", () => {
+  const row = rowFromRpc({ ...torrent, trackers: [{ announce: 'udp://tracker.opentrackr.org:1337/announce', id: 0, tier: 0 }, { id: 1 }] });
+  assert.deepEqual(row.trackerHosts, ['tracker.opentrackr.org']);
+  assert.deepEqual(rowFromRpc({ ...torrent, trackers: 'nonsense' }).trackerHosts, []);
 });

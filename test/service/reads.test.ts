@@ -73,3 +73,13 @@ test('wanted bytes: each verified piece of a download lowers what is left, a ski
   assert.ok(seen.size > 3, `left went down piece by piece: ${[...seen].join(' ')}`);
   assert.deepEqual(wanted(s.service, hash), { wantedBytes: 400_000, leftUntilDone: 0 });
 });
+
+test('a summary names the hosts of its trackers (a magnet waiting for metadata too), for the filter tracker:HOST', async (t) => {
+  const dir = tempDir(t);
+  const s = openService(dir, { t });
+  const hash = 'c'.repeat(40);
+  const uri = `magnet:?xt=urn:btih:${hash}&tr=${encodeURIComponent('udp://Tracker.Example.org:1337')}&tr=${encodeURIComponent('http://tracker.example.org/announce')}&tr=${encodeURIComponent('https://other.example.net/a')}`;
+  await s.service.addMagnet(uri, { paused: true, ephemeral: true });
+  assert.deepEqual(s.service.summary(hash)!.trackerHosts, ['tracker.example.org', 'other.example.net']);
+  assert.equal(s.service.summary(hash)!.trackerHosts, s.service.summary(hash)!.trackerHosts, 'the same array each time');
+});

@@ -4,6 +4,7 @@ import { nextLimit } from '../../source/store/limits.js';
 import { classifyAddInput } from '../../source/service/add-input.js';
 import type { TorrentRow } from '../../source/store/types.js';
 import { parseFilter, visibleRows, viewCounts } from '../../source/store/view.js';
+import { trackerHosts } from '../../source/format/tracker-host.js';
 import { sanitize } from '../../source/settings.js';
 import { torrentRow } from '../helpers/torrent-row.js';
 
@@ -136,9 +137,32 @@ test('the filter takes state: and label: (or #label) words beside the name; view
   assert.deepEqual(names('#linux iso'), ['arch iso'], 'the rest is the name');
   assert.deepEqual(names('state:active'), ['Ubuntu'], 'a view name works as a state');
   assert.deepEqual(names('', 'active'), ['Ubuntu'], 'peers connected but nothing moving is not active');
-  assert.deepEqual(parseFilter('#a state:Seeding x  y'), { name: 'x y', states: ['seeding'], labels: ['a'] });
+  assert.deepEqual(parseFilter('#a state:Seeding x  y'), { name: 'x y', states: ['seeding'], labels: ['a'], trackers: [] });
   const counts = viewCounts(labelled, '#linux');
   assert.equal(counts.get('all'), 3);
   assert.equal(counts.get('seeding'), 1);
   assert.equal(counts.get('label:video'), undefined, 'a label no row under the filter has');
+});
+
+test('tracker:HOST (or tr:) keeps the torrents with a tracker whose host contains it; view counts follow it', () => {
+  const rows = [
+    row('Ubuntu', {
+      state: 'seeding',
+      trackerHosts: trackerHosts(['https://torrent.ubuntu.com/announce', 'udp://tracker.opentrackr.org:1337']),
+    }),
+    row('debian', { state: 'downloading', trackerHosts: trackerHosts([['http://bttracker.debian.org:6969/announce']]) }),
+    row('private', { state: 'seeding', trackerHosts: trackerHosts(['https://TRACKER.Example.net/a/KEY/announce', 'not a url']) }),
+    row('dht only', { state: 'seeding' }),
+  ];
+  const names = (filter: string) => visibleRows(rows, { view: 'all', filter, sort: 'added', descending: false }).map((r) => r.name);
+  assert.deepEqual(names('tracker:ubuntu.com'), ['Ubuntu']);
+  assert.deepEqual(names('tr:TRACKER'), ['Ubuntu', 'debian', 'private'], 'a part of the host, whatever its case');
+  assert.deepEqual(names('tracker:example.net state:seeding'), ['private']);
+  assert.deepEqual(names('tracker:debian ubuntu'), [], 'with a name too, both must match');
+  assert.deepEqual(names('tracker:announce'), [], 'the host only, not the path');
+  const counts = viewCounts(rows, 'tracker:tracker');
+  assert.equal(counts.get('all'), 3);
+  assert.equal(counts.get('seeding'), 2);
+  assert.equal(counts.get('downloading'), 1);
+  assert.deepEqual(trackerHosts(['udp://[::1]:6969/announce', 'udp://[::1]:6969/x', '']), ['::1'], 'each host once; IPv6 without brackets');
 });

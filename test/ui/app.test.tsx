@@ -119,6 +119,10 @@ class FakeStore implements StoreView {
   log(level: string, text: string) {
     this.logged.push(`${level} ${text}`);
   }
+  setGlobal(patch: Partial<Snapshot['global']>) {
+    this.snapshot = { ...this.snapshot, version: this.snapshot.version + 1, global: { ...this.snapshot.global, ...patch } };
+    for (const l of this.listeners) l();
+  }
   /** A log line as the real store publishes it. */
   push(level: LogEntry['level'], text: string, at = Date.now()) {
     const log = [...this.snapshot.log, { id: (this.snapshot.log.at(-1)?.id ?? 0) + 1, at, level, text }];
@@ -137,6 +141,8 @@ function commandsRecorder() {
     changePriority: () => {},
     changeFilePriority: (h, f, d) => void calls.push(`file ${f} ${d}`),
     stepLimit: () => {},
+    toggleAltSpeed: (key) => void calls.push(`turtle ${key}`),
+    setAltSpeedSettings: (patch) => void calls.push(`turtle settings ${JSON.stringify(patch)}`),
     metainfoText: () => 'Name        torrent-0000\nInfo hash   00\n\nFiles\n  a  1 B\n',
     magnetOf: (h) => `magnet:?xt=urn:btih:${h}&dn=${'long-name-'.repeat(12)}&tr=http%3A%2F%2Ftracker.example%2Fannounce`,
     add: async (text) => void calls.push(`add ${text}`),
@@ -805,4 +811,100 @@ test('in the Files tab, > and < change the priority of every file in the folder 
   assert.deepEqual(m.calls.slice(2), ['file 0 1', 'file 1 1', 'file 2 1'], 'album/: everything under it');
   await m.press('\x1b', '<');
   assert.equal(m.calls.length, 5, 'only in the Files tab');
+});
+
+test("A switches turtle mode on the selected row's host; the status bar shows its limits and says so; the help lists the key", async (t) => {
+  const m = mount(many.slice(0, 2), { height: 80, settings: { colours: 'none' } });
+  t.after(() => m.app.unmount());
+  m.commands.toggleAltSpeed = (key) => {
+    m.calls.push(`turtle ${key}`);
+    const on = !m.store.snapshot.global.altSpeedEnabled;
+    m.store.setGlobal({ altSpeedEnabled: on, altDownloadLimit: 51_200, altUploadLimit: 0 });
+  };
+  await m.settled();
+  const status = () => m.frame().split('\n').at(-1)!;
+  assert.match(status(), /↑ 0 B\/s \[64 KiB\/s\]\s+conn/);
+  assert.doesNotMatch(status(), /turtle/);
+  await m.press('A');
+  await settle(() => /turtle/.test(status()));
+  assert.deepEqual(m.calls, [`turtle ${many[0]!.infoHash}`]);
+  assert.match(status(), /↓ [^[]+\[50 KiB\/s\]\s+↑ 0 B\/s \[∞\]\s+turtle\s+conn/);
+  await m.press('A');
+  await settle(() => !/turtle/.test(status()));
+  assert.match(status(), /\[64 KiB\/s\]/, 'the usual limits again');
+  await m.press('?');
+  assert.match(m.frame(), /A\s+turtle mode on \/ off/);
+});
+
+test('the settings screen edits the turtle limits and schedule in one line; a bad time is refused with the reason', async (t) => {
+  const m = mount(many.slice(0, 1), { height: 40, settings: { colours: 'none' } });
+  t.after(() => m.app.unmount());
+  await m.press('S');
+  assert.match(m.frame(), /Turtle download limit \(KiB\/s\)\s+50 KiB\/s/);
+  assert.match(m.frame(), /Turtle schedule\s+off \(09:00-17:00 every day\)/);
+  const lines = m.frame().split('\n');
+  const steps = lines.findIndex((l) => l.includes('Turtle schedule')) - lines.findIndex((l) => l.includes('Download directory'));
+  for (let i = 0; i < steps; i++) await m.press('j');
+  await m.press('\r');
+  assert.match(m.frame(), /Value: off/);
+  await m.press('\x15', '22:00-25:00\r');
+  assert.match(m.frame(), /'25:00' is not a time of day/);
+  await m.press('\x15', '22:00-6:30 sat,sun\r');
+  assert.match(m.frame(), /Turtle schedule\s+22:00-06:30 weekends/);
+  assert.deepEqual(
+    [m.settings.altSpeedScheduled, m.settings.altSpeedBegin, m.settings.altSpeedEnd, m.settings.altSpeedDays],
+    [true, 1320, 390, 65],
+  );
+  assert.match(m.calls.at(-1)!, /turtle settings .*"scheduled":true,"begin":1320,"end":390,"days":65/);
+  await m.press('\r', '\x15', 'off\r');
+  assert.match(m.frame(), /Turtle schedule\s+off \(22:00-06:30 weekends\)/, 'off keeps the window for next time');
+});
+
+test('a tall terminal splits: the list above, the detail of the selected row below; at 80x24 the detail takes the screen', async (t) => {
+  const tall = mount(many.slice(0, 20), { width: 120, height: 45, settings: { colours: 'none' } });
+  t.after(() => tall.app.unmount());
+  await settle(() => tall.store.focused === many[0]!.infoHash && /Info hash\s+0{40}/.test(tall.frame()));
+  const lines = () => tall.frame().split('\n');
+  assert.match(lines()[1]!, /^Name\s+State/, 'the list header under the view bar');
+  assert.ok(lines().filter((l) => l.startsWith('torrent-')).length >= 8, 'list rows');
+  assert.match(tall.frame(), /Enter here, 1-5 switch/, 'keys go to the list until Enter');
+  await tall.press('j');
+  await settle(() => tall.store.focused === many[1]!.infoHash && /Info hash\s+0+1\b/.test(tall.frame()));
+  assert.equal(tall.store.focused, many[1]!.infoHash, 'the detail follows the selection');
+  await tall.press('3');
+  await settle(() => /track1\.flac/.test(tall.frame()));
+  assert.match(tall.frame(), /^Name\s+State/m, 'the list stays in view with the detail focused');
+  assert.match(tall.frame(), /Tab\/1-5 switch, Esc back/);
+  assert.match(lines()[0]!, /^btui\s+all 20/, 'the view bar stays');
+  await tall.press('\x1b');
+  await settle(() => /Enter here/.test(tall.frame()));
+
+  const small = mount(many.slice(0, 20), { width: 80, height: 24, settings: { colours: 'none' } });
+  t.after(() => small.app.unmount());
+  await small.settled();
+  assert.equal(small.store.focused, undefined, 'no detail fetched for the list alone');
+  assert.doesNotMatch(small.frame(), /Info hash/);
+  await small.press('\r');
+  await settle(() => /Info hash/.test(small.frame()));
+  assert.doesNotMatch(small.frame(), /^Name\s+State/m, 'full-screen detail');
+  assert.match(small.frame(), /‹ detail/);
+});
+
+test('the speed graph: under Info where there is room, block bars newest on the right, readable without colour', async (t) => {
+  const m = mount(many.slice(0, 5), { width: 100, height: 45, settings: { colours: 'none' } });
+  t.after(() => m.app.unmount());
+  await settle(() => /Info hash/.test(m.frame()));
+  assert.match(m.frame(), /Speed: no traffic seen yet/);
+  const down = Array.from({ length: 60 }, (_, i) => (i < 50 ? 0 : (i - 49) * 100_000));
+  m.store.snapshot = { ...m.store.snapshot, speeds: { detail: { down, up: down.map(() => 0), intervalMs: 2000 } } };
+  m.store.setGlobal({});
+  await settle(() => /peak/.test(m.frame()));
+  const lines = m.frame().split('\n');
+  const title = lines.findIndex((l) => l.startsWith('↓ '));
+  assert.match(lines[title]!, /^↓ 977 KiB\/s {2}peak 977 KiB\/s {2}\(last 2m00s\)/);
+  assert.match(lines[title + 1]!, / {40}.*▁?▂?.*█$/, 'the newest sample, the peak, fills the top row at the right');
+  assert.match(lines[title + 1]!, /^ +/, 'older idle samples blank');
+  const upTitle = lines.findIndex((l) => l.startsWith('↑ 0 B/s  peak'));
+  assert.ok(upTitle > title, 'upload under download');
+  assert.equal(lines[upTitle + 1]!.trim(), '', 'no upload: no bars');
 });

@@ -19,6 +19,7 @@ function recorder() {
     changePriority: (h, d) => void calls.push(`priority ${h.slice(0, 1)} ${d}`),
     changeFilePriority: (h, f, d) => void calls.push(`file ${h.slice(0, 1)} ${f} ${d}`),
     stepLimit: (w, d) => void calls.push(`limit ${w} ${d}`),
+    toggleAltSpeed: () => void calls.push('turtle'),
     metainfoText: () => 'Name  x',
     magnetOf: (h) => `magnet:?xt=urn:btih:${h}`,
   };
