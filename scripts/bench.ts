@@ -62,7 +62,7 @@ const LT_CHECK = join(root, 'test/helpers/lt-check.py');
 const log = (text: string) => process.stderr.write(`${text}\n`);
 const line = (label: string, m: Measure) =>
   log(
-    `  ${label.padEnd(28)} ${m.wall.toFixed(2)} s wall  ${m.cpu.toFixed(2)} s CPU (${m.user.toFixed(2)} user ${m.sys.toFixed(2)} sys)  ${m.rssMiB.toFixed(0)} MiB${m.ok ? '' : '  FAILED'}`,
+    `  ${label.padEnd(28)} ${m.wall.toFixed(2)} s wall  ${m.cpu.toFixed(2)} s CPU (${m.user.toFixed(2)} user ${m.sys.toFixed(2)} sys)  ${m.rssMiB.toFixed(0)} MiB  ${(m.minorFaults / 1000).toFixed(0)}k minor faults${m.ok ? '' : '  FAILED'}`,
   );
 
 function btuiCreate(data: string, out: string, pieceLength: string): string {
@@ -231,12 +231,15 @@ async function swarmOf(count: number, start: (out: string) => Promise<Measure>, 
   );
   const cpus = ms.map((m) => m.cpu).sort((a, b) => a - b);
   log(`    per-leecher CPU s: ${cpus.map((c) => c.toFixed(2)).join(' ')}`);
+  const faults = ms.map((m) => m.minorFaults).sort((a, b) => a - b);
+  log(`    per-leecher minor page faults (thousands): ${faults.map((f) => (f / 1000).toFixed(0)).join(' ')}`);
   return {
     wall: (performance.now() - started) / 1000,
     cpu: cpus[Math.floor(cpus.length / 2)]!,
     user: 0,
     sys: 0,
     rssMiB: Math.max(...ms.map((m) => m.rssMiB)),
+    minorFaults: faults[Math.floor(faults.length / 2)]!,
     ok: ms.every((m) => m.ok),
   };
 }

@@ -12,6 +12,8 @@ export interface Measure {
   user: number;
   sys: number;
   rssMiB: number;
+  /** Minor page faults (GNU time's %R): fresh memory touched for the first time. */
+  minorFaults: number;
   ok: boolean;
   /** The command's stdout, when asked for. */
   stdout?: string;
@@ -31,7 +33,7 @@ export function measure(dir: string, command: string, argv: string[], options: M
   const report = join(dir, `time-${process.pid}-${++reports}.txt`);
   return new Promise((resolvePromise) => {
     const started = performance.now();
-    const child = spawn('/usr/bin/time', ['-o', report, '-f', '%U %S %M', command, ...argv], {
+    const child = spawn('/usr/bin/time', ['-o', report, '-f', '%U %S %M %R', command, ...argv], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },
     });
@@ -49,8 +51,9 @@ export function measure(dir: string, command: string, argv: string[], options: M
       let user = 0;
       let sys = 0;
       let rssKiB = 0;
+      let minorFaults = 0;
       try {
-        [user = 0, sys = 0, rssKiB = 0] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+        [user = 0, sys = 0, rssKiB = 0, minorFaults = 0] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
       } catch {
         // time was killed with its child: no report
       }
@@ -62,6 +65,7 @@ export function measure(dir: string, command: string, argv: string[], options: M
         user,
         sys,
         rssMiB: rssKiB / 1024,
+        minorFaults,
         ok: code === 0,
         ...(options.keepStdout ? { stdout } : {}),
       });
