@@ -5,6 +5,7 @@ import type { GlobalStats, HostTotals, Snapshot } from '../store/types.js';
 import { fit } from './fit.js';
 import { settingShown } from './setting-input.js';
 import { useTheme } from './theme-context.js';
+import { scrollWindow } from './ui-state.js';
 
 /** Rows after the settings file's: the service's seed goals for torrents on 'global' (kept in session.json, as over the RPC). */
 export const GLOBAL_GOAL_ROWS = 2;
@@ -57,28 +58,35 @@ export function SettingsOverlay({
   const goals = host ?? global;
   const on = host ? ` on ${host.name}` : '';
   const labelWidth = 36 + on.length;
+  const rows = [
+    ...EDITABLE_SETTINGS.map((s, i) => (
+      <Text key={s.key} inverse={i === cursor} wrap="truncate">
+        <Text color={i === cursor ? undefined : theme.accent}>
+          {fit(HOST_SETTING_KEYS.includes(s.key) ? s.label + on : s.label, labelWidth)}
+        </Text>
+        {fit(settingShown(shown, s.key), Math.max(0, width - labelWidth))}
+      </Text>
+    )),
+    ...globalGoalTexts(goals).map((text, i) => {
+      const at = EDITABLE_SETTINGS.length + i === cursor;
+      return (
+        <Text key={GLOBAL_GOAL_LABELS[i]} inverse={at} wrap="truncate">
+          <Text color={at ? undefined : theme.accent}>{fit(GLOBAL_GOAL_LABELS[i]! + on, labelWidth)}</Text>
+          {fit(text, Math.max(0, width - labelWidth))}
+        </Text>
+      );
+    }),
+  ];
+  // Title, blank line and the file's path take three lines; the rows scroll with the cursor in the rest.
+  const room = Math.max(1, height - 3);
+  const offset = scrollWindow(0, cursor, room, rows.length);
+  const more = rows.length > room ? `  ${cursor + 1}/${rows.length}` : '';
   return (
     <Box flexDirection="column" height={height}>
       <Text bold inverse>
-        {fit(' Settings  (↑↓ choose, Enter edit, Esc close)', width)}
+        {fit(` Settings  (↑↓ choose, Enter edit, Esc close)${more}`, width)}
       </Text>
-      {EDITABLE_SETTINGS.map((s, i) => (
-        <Text key={s.key} inverse={i === cursor} wrap="truncate">
-          <Text color={i === cursor ? undefined : theme.accent}>
-            {fit(HOST_SETTING_KEYS.includes(s.key) ? s.label + on : s.label, labelWidth)}
-          </Text>
-          {fit(settingShown(shown, s.key), Math.max(0, width - labelWidth))}
-        </Text>
-      ))}
-      {globalGoalTexts(goals).map((text, i) => {
-        const at = EDITABLE_SETTINGS.length + i === cursor;
-        return (
-          <Text key={GLOBAL_GOAL_LABELS[i]} inverse={at} wrap="truncate">
-            <Text color={at ? undefined : theme.accent}>{fit(GLOBAL_GOAL_LABELS[i]! + on, labelWidth)}</Text>
-            {fit(text, Math.max(0, width - labelWidth))}
-          </Text>
-        );
-      })}
+      {rows.slice(offset, offset + room)}
       <Text> </Text>
       <Text color={theme.dim} wrap="truncate">
         {fit(`File: ${path} (key remaps go under "keys", e.g. {"toggle": ["p"]})`, width)}

@@ -908,3 +908,19 @@ test('the speed graph: under Info where there is room, block bars newest on the 
   assert.ok(upTitle > title, 'upload under download');
   assert.equal(lines[upTitle + 1]!.trim(), '', 'no upload: no bars');
 });
+
+test('at 80x24 the settings screen scrolls: the last setting comes into view with the cursor, the title counts', async (t) => {
+  const m = mount(many.slice(0, 1), { settings: { colours: 'none' } });
+  t.after(() => m.app.unmount());
+  await m.press('S');
+  assert.match(m.frame(), /Download directory/);
+  assert.doesNotMatch(m.frame(), /Seed idle goal/, 'more settings than lines at 80x24');
+  assert.match(m.frame(), /Settings .* 1\/\d+/);
+  await m.press('k');
+  assert.match(m.frame(), /Seed idle goal \(global default\)/, 'up from the first wraps to the last, which is shown');
+  assert.doesNotMatch(m.frame(), /Download directory/);
+  const lines = m.frame().split('\n');
+  assert.ok(lines.length <= 23, `the screen keeps its height: ${lines.length} lines`);
+  await m.press('j');
+  assert.match(m.frame(), /Download directory/);
+});
