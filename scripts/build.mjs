@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMAND_NAMES } from '../source/commands/names.ts';
+import { narrowWidthPlugin } from './build/narrow-width-plugin.mjs';
 import { yogaBinaryPlugin } from './build/yoga-binary-plugin.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -73,7 +74,7 @@ await Promise.all([
     packages: undefined,
     // react-devtools-core: only with DEV=true (Ink's debugging hook), not a dependency.
     external: ['bittorrent-dht', 'react-devtools-core'],
-    plugins: [yogaBinaryPlugin],
+    plugins: [yogaBinaryPlugin, narrowWidthPlugin],
     // React's production build (the CLI sets NODE_ENV=production before loading the TUI).
     define: { 'process.env.NODE_ENV': '"production"' },
     // Bundled CommonJS packages (React, ajv) require Node's built-in modules.

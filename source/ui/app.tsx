@@ -564,7 +564,9 @@ export function App({
             />
           )}
         </Box>
-        <Box height={mainHeight} flexDirection="column" overflow="hidden">
+        {/* Clipped at the bottom only: every line is already fitted to the width, and a horizontal
+            clip has Ink re-slice each line (slice-ansi), a third of drawing a full list. */}
+        <Box height={mainHeight} flexDirection="column" overflowY="hidden">
           {main}
         </Box>
         {logHeight > 0 ? <LogPane log={snapshot.log} width={width} height={logHeight} /> : null}

@@ -68,7 +68,20 @@ test(
     assert.match(screen, /all 300\b/, `the first frame did not count all 300:\n${screen}`);
     assert.match(screen, /startup-000\.bin/);
 
-    const marks = JSON.parse(readFileSync(marksFile, 'utf8')) as { wall: Record<string, number>; cpu: Record<string, number> };
+    // Written just after the first frame is handed to the terminal: it may be on screen a moment before the file is.
+    const readMarks = () => {
+      try {
+        return JSON.parse(readFileSync(marksFile, 'utf8')) as { wall: Record<string, number>; cpu: Record<string, number> };
+      } catch {
+        return undefined;
+      }
+    };
+    let marks = readMarks();
+    while (!marks && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      marks = readMarks();
+    }
+    assert.ok(marks, `no start-up marks in ${marksFile}`);
     const stages = ['cli', 'flags', 'tui-loaded', 'session-open', 'restored', 'rendered'];
     assert.deepEqual(Object.keys(marks.wall), stages);
     assert.deepEqual(Object.keys(marks.cpu), stages);
