@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rename } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { parseMetainfo } from '../engine/metainfo/metainfo.js';
+import { readWholeFile } from '../engine/storage/read-whole-file.js';
 import type { Session } from '../engine/session/session.js';
 import { describeError } from '../errors.js';
 import { printable } from '../format/text.js';
@@ -235,7 +236,7 @@ export async function restoreSession(persistence: SessionPersistence, host: Rest
   await persistence.whileRestoring(async () => {
     const saved = await persistence.read();
     const torrentFile = readAhead(saved, RESTORE_CONCURRENCY, (s) =>
-      s.torrentFile === undefined ? Promise.resolve(undefined) : readFile(torrentFilePath(host, s.torrentFile)),
+      s.torrentFile === undefined ? Promise.resolve(undefined) : readWholeFile(torrentFilePath(host, s.torrentFile)),
     );
     const progress = new TaskLimit(RESTORE_CONCURRENCY);
     for (let i = 0; i < saved.length; i++) {

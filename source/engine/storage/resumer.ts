@@ -2,7 +2,6 @@
  * Resume: which pieces we have, saved with the files' stamps (resume-file.ts), and trusted on
  * load only while every file is as it was then.
  */
-import * as fsp from 'node:fs/promises';
 import { Bitfield } from '../codec/bitfield.js';
 import type { Metainfo } from '../metainfo/metainfo.js';
 import { filePieces } from '../metainfo/piece-layout.js';
@@ -10,6 +9,7 @@ import { bootId } from './boot-id.js';
 import { storageError } from './errors.js';
 import type { FileIO } from './file-io.js';
 import { mapPiece } from './file-map.js';
+import { readWholeFile } from './read-whole-file.js';
 import { decodeResume, encodeResume, writeFileAtomic } from './resume-file.js';
 
 export class Resumer {
@@ -50,7 +50,7 @@ export class Resumer {
   async load(path: string): Promise<Bitfield | undefined> {
     let bytes: Buffer;
     try {
-      bytes = await fsp.readFile(path);
+      bytes = await readWholeFile(path);
     } catch {
       return undefined;
     }
