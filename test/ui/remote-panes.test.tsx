@@ -192,7 +192,6 @@ test("the settings screen's limits and global seed goals act on the selected row
   app.stdin.write('S');
   await until('settings on bt', () => /Download limit \(KiB\/s; 0 = none\) on bt/.test(frame()));
   assert.match(frame(), /Upload limit \(KiB\/s; 0 = none\) on bt\s+244 KiB\/s/, "bt's own upload limit from its session-get");
-  assert.match(frame(), /Seed ratio goal \(global default\) on bt/);
   app.stdin.write('j');
   await delay();
   app.stdin.write('j');
@@ -209,6 +208,7 @@ test("the settings screen's limits and global seed goals act on the selected row
     app.stdin.write(key);
     await delay();
   }
+  assert.match(frame(), /Seed ratio goal \(global default\) on bt/, 'scrolled into view with the cursor');
   app.stdin.write('\r');
   await until('the ratio prompt', () => /Seed ratio goal for every torrent/.test(frame()));
   app.stdin.write('\x15');
