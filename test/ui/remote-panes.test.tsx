@@ -13,10 +13,11 @@ import { RpcError } from '../../source/remote/rpc-client.js';
 import { RpcSource, type RpcCaller } from '../../source/remote/rpc-source.js';
 import { Controller } from '../../source/store/controller.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';
+import { settledFrame } from '../helpers/ink-frames.js';
 
 void React;
 const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
-const delay = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Raw = Record<string, unknown>;
 const recorded = JSON.parse(readFileSync(new URL('../remote/recorded-transmission-3.00.json', import.meta.url), 'utf8')) as {
@@ -137,7 +138,7 @@ test("a remote torrent's tabs: Info, Peers, Files (priorities sent as torrent-se
   assert.match(frame(), /cover\.jpg/);
   assert.doesNotMatch(frame(), /album\/cover\.jpg/, "the torrent's own name is left out of the paths");
   app.stdin.write('j');
-  await delay();
+  await settledFrame(app);
   app.stdin.write('+');
   await until('torrent-set sent', () => tr.calls.some((c) => c.method === 'torrent-set'));
   assert.deepEqual(tr.calls.find((c) => c.method === 'torrent-set')!.args, { ids: [1], 'files-wanted': [1], 'priority-high': [1] });
@@ -188,31 +189,31 @@ test("the settings screen's limits and global seed goals act on the selected row
   await until('both rows', () => frame().includes('album') && frame().includes('other-box-torrent'));
   app.stdin.write('j');
   await until('bt selected', () => store.getSnapshot().torrents.length === 2);
-  await delay();
+  await settledFrame(app);
   app.stdin.write('S');
   await until('settings on bt', () => /Download limit \(KiB\/s; 0 = none\) on bt/.test(frame()));
   assert.match(frame(), /Upload limit \(KiB\/s; 0 = none\) on bt\s+244 KiB\/s/, "bt's own upload limit from its session-get");
   app.stdin.write('j');
-  await delay();
+  await settledFrame(app);
   app.stdin.write('j');
-  await delay();
+  await settledFrame(app);
   app.stdin.write('\r');
   await until('the limit prompt', () => /Value: /.test(frame()));
   app.stdin.write('\x15');
-  await delay();
+  await settledFrame(app);
   app.stdin.write('500\r');
   await until('session-set on bt', () => bt.calls.some((c) => c.method === 'session-set'));
   assert.deepEqual(bt.calls.find((c) => c.method === 'session-set')!.args, { 'speed-limit-down-enabled': true, 'speed-limit-down': 512 });
   // Up past the first row wraps to the global goals: the idle goal, then the ratio goal.
   for (const key of ['k', 'k', 'k', 'k']) {
     app.stdin.write(key);
-    await delay();
+    await settledFrame(app);
   }
   assert.match(frame(), /Seed ratio goal \(global default\) on bt/, 'scrolled into view with the cursor');
   app.stdin.write('\r');
   await until('the ratio prompt', () => /Seed ratio goal for every torrent/.test(frame()));
   app.stdin.write('\x15');
-  await delay();
+  await settledFrame(app);
   app.stdin.write('1.5\r');
   await until('second session-set on bt', () => bt.calls.filter((c) => c.method === 'session-set').length === 2);
   assert.deepEqual(bt.calls.filter((c) => c.method === 'session-set')[1]!.args, { seedRatioLimited: true, seedRatioLimit: 1.5 });
@@ -231,7 +232,7 @@ test("add goes to the selected row's host; Shift-Tab in the prompt chooses anoth
   });
   await until('both rows', () => frame().includes('album') && frame().includes('other-box-torrent'));
   app.stdin.write('j');
-  await delay();
+  await settledFrame(app);
   app.stdin.write('a');
   await until('the add prompt on bt', () => frame().includes('Add to [bt]'));
   app.stdin.write(`${MAGNET}\r`);
@@ -337,7 +338,7 @@ test('a host that accepts connections and never answers: keys and the screen ans
   const hung: number[] = [];
   // The hung host's row: pause it (the request hangs), then keys while its polls hang too.
   app.stdin.write('j');
-  await delay();
+  await settledFrame(app);
   hung.push(await answer(' '));
   assert.match(
     frame()
@@ -365,7 +366,7 @@ test('a host that accepts connections and never answers: keys and the screen ans
   );
   const before = tr.calls.length;
   app.stdin.write('k');
-  await delay();
+  await settledFrame(app);
   app.stdin.write(' ');
   await until('tr toggled', () => tr.calls.slice(before).some((c) => c.method === 'torrent-stop' || c.method === 'torrent-start'));
 });
