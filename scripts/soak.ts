@@ -165,6 +165,11 @@ async function orchestrate(): Promise<void> {
     const rssWarm = warm[0]!.sample.rss;
     const rssEnd = warm.reduce((m, s) => Math.max(m, s.sample.rss), 0);
     const rssLast = samples[samples.length - 1]!.sample.rss;
+    // A leak raises the typical RSS of the later samples; one sample's garbage peak does not.
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const half = Math.floor(warm.length / 2);
+    const rssMedianEarly = median(warm.slice(0, half).map((s) => s.sample.rss));
+    const rssMedianLate = median(warm.slice(half).map((s) => s.sample.rss));
     const summary = {
       durationS: Math.round(durationMs / 1000),
       torrents: samples[samples.length - 1]!.sample.torrents,
@@ -174,6 +179,8 @@ async function orchestrate(): Promise<void> {
       rssAfterWarmupMb: mb(rssWarm),
       rssPeakAfterWarmupMb: mb(rssEnd),
       rssEndMb: mb(rssLast),
+      rssMedianEarlyMb: mb(rssMedianEarly),
+      rssMedianLateMb: mb(rssMedianLate),
       slowestAnswerMs: Math.round(slowest),
       errors: errors.slice(0, 5),
     };
