@@ -20,6 +20,8 @@ import { needs, tempDir } from '../helpers/tools.js';
 import { startTransmissionDaemon } from '../helpers/transmission-daemon.js';
 
 const FAST = { pollMs: 200, sessionEveryMs: 1000, backoffMs: [200, 1000] as [number, number], timeoutMs: 3000 };
+// The product's 10 s per call for the real daemons: a transmission-daemon adding a torrent took over 3 s under the suite's load.
+const PATIENT = { ...FAST, timeoutMs: 10_000 };
 
 async function waitFor<T>(what: string, get: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -57,7 +59,7 @@ test(
     mkdirSync(trDir, { recursive: true });
     const tr = await startTransmissionDaemon(t, { downloads: trDir });
     const bt = await startBtuiDaemon(t, { home: tempDir(t), downloads: btDir });
-    const store = new TorrentStore([new RpcSource('tr', { url: tr.rpcUrl }, FAST), new RpcSource('bt', { url: bt.rpcUrl }, FAST)], {
+    const store = new TorrentStore([new RpcSource('tr', { url: tr.rpcUrl }, PATIENT), new RpcSource('bt', { url: bt.rpcUrl }, PATIENT)], {
       refreshMs: 100,
       soonMs: 10,
     });
@@ -204,7 +206,7 @@ test(
     const tr = await startTransmissionDaemon(t, { downloads: trDir });
     const home = tempDir(t);
     let bt = await startBtuiDaemon(t, { home, downloads: btDir });
-    const store = new TorrentStore([new RpcSource('tr', { url: tr.rpcUrl }, FAST), new RpcSource('bt', { url: bt.rpcUrl }, FAST)], {
+    const store = new TorrentStore([new RpcSource('tr', { url: tr.rpcUrl }, PATIENT), new RpcSource('bt', { url: bt.rpcUrl }, PATIENT)], {
       refreshMs: 100,
       soonMs: 10,
     });
