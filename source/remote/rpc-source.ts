@@ -472,16 +472,7 @@ export class RpcSource implements TorrentSource {
       ...(limits.download !== undefined ? { downloadLimit: limits.download } : {}),
       ...(limits.upload !== undefined ? { uploadLimit: limits.upload } : {}),
     };
-    this.emit((l) => l.global());
-    try {
-      await this.client.call('session-set', args);
-    } catch (error) {
-      this.globalValue = before;
-      this.emit((l) => l.global());
-      throw error;
-    }
-    this.lastSession = 0;
-    this.pollSoon();
+    await this.sessionSetShown(args, before);
   }
 
   /** Transmission's session-wide goals: seedRatioLimit(ed), idle-seeding-limit(-enabled) in minutes. */
@@ -501,6 +492,11 @@ export class RpcSource implements TorrentSource {
       ...(goals.ratio !== undefined ? { seedRatioLimit: goals.ratio ?? undefined } : {}),
       ...(goals.idleMinutes !== undefined ? { seedIdleLimit: goals.idleMinutes ?? undefined } : {}),
     };
+    await this.sessionSetShown(args, before);
+  }
+
+  /** Sends a session-set whose effect is already shown; a refusal puts back what was shown before. */
+  private async sessionSetShown(args: Record<string, unknown>, before: typeof this.globalValue): Promise<void> {
     this.emit((l) => l.global());
     try {
       await this.client.call('session-set', args);
