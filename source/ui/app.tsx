@@ -452,6 +452,20 @@ export function App({
   useInput(onKey);
 
   const selectedRow = rows.find((r) => rowKey(r) === ui.selected) ?? snapshot.torrents.find((r) => rowKey(r) === ui.selected);
+  const detailView = (row: NonNullable<typeof selectedRow>, viewHeight: number, focused?: boolean) => (
+    <DetailView
+      row={row}
+      detail={snapshot.detail}
+      global={snapshot.global}
+      tab={ui.tab}
+      fileCursor={ui.fileCursor}
+      scroll={ui.detailScroll}
+      width={width}
+      height={viewHeight}
+      focused={focused}
+      speeds={snapshot.speeds?.detail}
+    />
+  );
   let main;
   if (recovery && recoveryOpen)
     main = <TextOverlay title={recovery.title} text={recovery.text} width={width} height={mainHeight} scroll={0} hint="" />;
@@ -496,36 +510,10 @@ export function App({
           marked={marked}
           hostWidth={snapshot.global.hosts ? Math.max(...snapshot.global.hosts.map((h) => h.name.length)) : 0}
         />
-        {selectedRow ? (
-          <DetailView
-            row={selectedRow}
-            detail={snapshot.detail}
-            global={snapshot.global}
-            tab={ui.tab}
-            fileCursor={ui.fileCursor}
-            scroll={ui.detailScroll}
-            width={width}
-            height={detailHeight}
-            focused={ui.screen === 'detail'}
-            speeds={snapshot.speeds?.detail}
-          />
-        ) : null}
+        {selectedRow ? detailView(selectedRow, detailHeight, ui.screen === 'detail') : null}
       </Box>
     );
-  } else if (ui.screen === 'detail' && selectedRow)
-    main = (
-      <DetailView
-        row={selectedRow}
-        detail={snapshot.detail}
-        global={snapshot.global}
-        tab={ui.tab}
-        fileCursor={ui.fileCursor}
-        scroll={ui.detailScroll}
-        width={width}
-        height={mainHeight}
-        speeds={snapshot.speeds?.detail}
-      />
-    );
+  } else if (ui.screen === 'detail' && selectedRow) main = detailView(selectedRow, mainHeight);
   else {
     const empty = emptyText(snapshot.torrents.length, ui.filter);
     main = (
