@@ -4,6 +4,7 @@
 // timing so both tools hash from the page cache. Runs alternate btui / mktorrent; a run takes
 // about half a second, and on a shared machine a single run swings by 30% or more, so the
 // default is 9 runs each and the medians are compared, wall and CPU.
+import './isolated-user-dirs.js';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';

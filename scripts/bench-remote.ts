@@ -2,6 +2,7 @@
 // A scripted daemon answers with objects shaped like transmission-daemon 3.00's (the recording in
 // test/remote/); the real RpcSource and TorrentStore read them. Prints the answer sizes and the
 // time of the first full poll and of recently-active polls with 20 torrents changed.
+import './isolated-user-dirs.js';
 import { readFileSync } from 'node:fs';
 import { RpcSource, type RpcCaller } from '../source/remote/rpc-source.js';
 import { TorrentStore } from '../source/store/torrent-store.js';

@@ -21,6 +21,7 @@
 //            storm (median under 100 ms), RSS (under 600 MB); BENCH_BIG_RUNS runs (default 2).
 //
 // BENCH_PART=idle|download|startup runs one of them (default: all three); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling).
+import './isolated-user-dirs.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';

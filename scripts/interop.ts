@@ -8,6 +8,7 @@
  * byte-identical to the payload. Clients that are not installed are listed and skipped.
  * Exits non-zero when a case that ran failed.
  */
+import './isolated-user-dirs.js';
 import { loadavg, cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -10,6 +10,7 @@
  *
  *   npm run soak -- --mode daemon --torrents 10000 [--start] [--hosts N] [--in-flight N]
  */
+import './isolated-user-dirs.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -11,6 +11,7 @@ import { RUN_FLAGS, runFlagsFrom } from './host/run-flags.js';
 import { openSessionHost, type HostFlags, type SessionHost } from './host/session-host.js';
 import { acquireSessionLock } from './session-state/session-lock.js';
 import { SettingsStore } from './settings.js';
+import { limitsSummary } from './format/limits-summary.js';
 
 declare const BTUI_VERSION: string | undefined;
 const VERSION = typeof BTUI_VERSION === 'string' ? BTUI_VERSION : '0.1.0';
@@ -122,6 +123,9 @@ async function runLocked(state: string, flags: DaemonFlags): Promise<number> {
     'info',
     `btui daemon ${VERSION}: peers on port ${session.port}, RPC at ${rpc.url}${config.auth ? ` (user ${config.auth.username})` : ' (no auth, loopback only)'}, state in ${state}`,
   );
+
+  const { limits, altSpeed } = service.settings();
+  log('info', `settings from ${settingsStore.path}: ${limitsSummary(limits, altSpeed)}`);
 
   const reason = await stopped;
   log('info', `stopping (${reason}): saving the session and telling the trackers`);

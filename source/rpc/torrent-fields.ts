@@ -210,8 +210,8 @@ function peerView(p: RpcPeer): Record<string, unknown> {
     peerIsInterested: p.peerIsInterested,
     port: p.port,
     progress: p.progress,
-    rateToClient: p.rateToClient,
-    rateToPeer: p.rateToPeer,
+    rateToClient: Math.round(p.rateToClient),
+    rateToPeer: Math.round(p.rateToPeer),
   };
 }
 
@@ -314,8 +314,9 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   'primary-mime-type': { get: (t) => t.primaryMimeType || 'application/octet-stream' },
   priorities: { part: 'files', get: (_t, p) => files(p).map((f) => f.priority) },
   queuePosition: { get: (t) => t.queuePosition },
-  rateDownload: { get: (t) => t.rateDownload },
-  rateUpload: { get: (t) => t.rateUpload },
+  // Whole bytes/s, as Transmission sends them: transmission-remote leaves out a torrent whose rate is fractional.
+  rateDownload: { get: (t) => Math.round(t.rateDownload) },
+  rateUpload: { get: (t) => Math.round(t.rateUpload) },
   recheckProgress: { get: (t) => t.recheckProgress },
   secondsDownloading: { get: (t, _p, c) => t.secondsDownloading + runningSeconds(t, 'downloading', c), clock: true },
   secondsSeeding: { get: (t, _p, c) => t.secondsSeeding + runningSeconds(t, 'seeding', c), clock: true },

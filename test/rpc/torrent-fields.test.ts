@@ -121,6 +121,12 @@ test("dates are unix seconds, limits kB/s, and types are Transmission's", () => 
   assert.equal(v['primary-mime-type'], 'application/octet-stream');
 });
 
+test('rates are whole bytes per second, as Transmission sends them (transmission-remote drops a torrent with a fractional rate)', () => {
+  const v = view(['rateDownload', 'rateUpload'], makeTorrent(1, { rateDownload: 104878.57, rateUpload: 0.4 }));
+  assert.equal(v['rateDownload'], 104879);
+  assert.equal(v['rateUpload'], 0);
+});
+
 test('files, fileStats, priorities, wanted, pieces, peers and trackers', () => {
   const t = makeTorrent(1);
   const v = view(

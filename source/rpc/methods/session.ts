@@ -35,10 +35,10 @@ export async function sessionStats(_args: Args, ctx: MethodContext): Promise<Rec
     activeTorrentCount: active,
     'cumulative-stats': statsBlock(stats.cumulative),
     'current-stats': statsBlock(stats.current),
-    downloadSpeed: stats.downloadSpeed,
+    downloadSpeed: Math.round(stats.downloadSpeed),
     pausedTorrentCount: torrents.length - active,
     torrentCount: torrents.length,
-    uploadSpeed: stats.uploadSpeed,
+    uploadSpeed: Math.round(stats.uploadSpeed),
   };
 }
 
