@@ -4,7 +4,7 @@ import type { Result } from 'meow';
 import { describeError, exitCodeFor, UserError } from './errors.js';
 import { COMMAND_NAMES } from './commands/names.js';
 import { parseSimpleFlags } from './commands/simple-flags.js';
-import { flagNames, RUN_FLAGS, runFlagsFrom } from './host/run-flags.js';
+import type { RUN_FLAGS } from './host/run-flags.js';
 import { markStartup } from './startup-marks.js';
 
 const help = `
@@ -54,18 +54,17 @@ const TUI_FLAGS = {
   local: { type: 'boolean', default: false },
 } as const;
 
-const TUI_LINE_FLAGS = { ...TUI_FLAGS, ...RUN_FLAGS };
-type TuiLine = Pick<Result<typeof TUI_LINE_FLAGS>, 'input' | 'flags'>;
+type TuiLineFlags = typeof TUI_FLAGS & typeof RUN_FLAGS;
+type TuiLine = Pick<Result<TuiLineFlags>, 'input' | 'flags'>;
 
 /**
  * The TUI's line when parseSimpleFlags cannot take it (--help, --version, unknown options...).
  * Only then is meow loaded: its import and its reading of package.json cost about 1.5x the
  * rest of the TUI's flag handling and module loading together, before the first frame.
  */
-async function parseWithMeow(argv: string[]): Promise<TuiLine> {
+async function parseWithMeow(argv: string[], flags: TuiLineFlags, known: Set<string>): Promise<TuiLine> {
   const { default: meow } = await import('meow');
-  const cli = meow(help, { importMeta: import.meta, argv, allowUnknownFlags: true, flags: TUI_LINE_FLAGS });
-  const known = flagNames(TUI_LINE_FLAGS);
+  const cli = meow(help, { importMeta: import.meta, argv, allowUnknownFlags: true, flags });
   const unknown = Object.keys(cli.unnormalizedFlags).find((k) => !known.has(k));
   if (unknown !== undefined) throw new UserError(`unknown option ${unknown.length === 1 ? '-' : '--'}${unknown} (try 'btui --help')`, 2);
   return cli;
@@ -108,8 +107,13 @@ async function main(): Promise<number> {
     const { run } = await loadCommand(name);
     return (await run(argv.slice(1))) ?? 0;
   }
+  // Only the TUI's line needs these: loaded here, the one-shot commands start without node:net
+  // (--bind's address check), which brings Node's stream modules with it.
+  const { flagNames, RUN_FLAGS, runFlagsFrom } = await import('./host/run-flags.js');
+  const tuiLineFlags: TuiLineFlags = { ...TUI_FLAGS, ...RUN_FLAGS };
   // Its result is exactly meow's for the lines it takes (test/commands/simple-flags.test.ts).
-  const cli = (parseSimpleFlags(argv, TUI_LINE_FLAGS) as TuiLine | undefined) ?? (await parseWithMeow(argv));
+  const cli =
+    (parseSimpleFlags(argv, tuiLineFlags) as TuiLine | undefined) ?? (await parseWithMeow(argv, tuiLineFlags, flagNames(tuiLineFlags)));
   // What meow does too: `ps` shows btui, not node.
   process.title = 'btui';
   const run = runFlagsFrom(cli.flags, argv);
