@@ -4,6 +4,7 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);
   if (bytes < 1024) return `${bytes} B`;
+  if (Number.isSafeInteger(bytes) && bytes <= MAX_EXACT) return wholeBytes(bytes);
   let unit = 0;
   let value = bytes;
   while (value >= 1024 && unit < UNITS.length - 1) {
@@ -14,6 +15,36 @@ export function formatBytes(bytes: number): string {
   // Whole values read better without a fraction: "16 KiB", not "16.00 KiB".
   const text = Number.isInteger(value) ? String(value) : value.toFixed(digits);
   return `${text} ${UNITS[unit]}`;
+}
+
+/** Up to here bytes * 100 is still exact in a double (and so is every step of wholeBytes). */
+const MAX_EXACT = Math.floor(Number.MAX_SAFE_INTEGER / 100);
+
+/**
+ * formatBytes of a whole number of bytes in integer arithmetic: the same text as toFixed, which
+ * rounds the exact quotient half up, at a fraction of its cost (a tree of 10,000 files makes
+ * one per file, and toFixed was a fifth of that tree's time).
+ */
+function wholeBytes(bytes: number): string {
+  let unit = 1;
+  let divisor = 1024;
+  while (bytes >= divisor * 1024 && unit < UNITS.length - 1) {
+    divisor *= 1024;
+    unit++;
+  }
+  const whole = Math.floor(bytes / divisor);
+  const rest = bytes - whole * divisor;
+  if (rest === 0) return `${whole} ${UNITS[unit]}`;
+  const digits = whole >= 100 ? 0 : whole >= 10 ? 1 : 2;
+  const scale = digits === 0 ? 1 : digits === 1 ? 10 : 100;
+  // bytes / divisor to `digits` places, the exact remainder deciding the last one (half up).
+  const scaled = bytes * scale;
+  let n = Math.floor(scaled / divisor);
+  if (2 * (scaled - n * divisor) >= divisor) n++;
+  if (digits === 0) return `${n} ${UNITS[unit]}`;
+  const integer = Math.floor(n / scale);
+  const fraction = n - integer * scale;
+  return `${integer}.${digits === 2 && fraction < 10 ? '0' : ''}${fraction} ${UNITS[unit]}`;
 }
 
 /** 1234567 -> "1,234,567". By hand: toLocaleString's first call loads ICU data (~8 ms). */
