@@ -69,6 +69,7 @@ export class SessionPersistence {
   writes = 0;
   /** While the saved session is read back (restore, rebuild): its changes are not saved one by one. */
   private restoring = false;
+  private changedWhileRestoring = false;
 
   constructor(
     private readonly stateDirectory: string,
@@ -91,6 +92,11 @@ export class SessionPersistence {
       return await work();
     } finally {
       this.restoring = false;
+      // Adds made meanwhile (the TUI takes them while the saved torrents open): saved now.
+      if (this.changedWhileRestoring) {
+        this.changedWhileRestoring = false;
+        void this.save();
+      }
     }
   }
 
@@ -127,6 +133,7 @@ export class SessionPersistence {
 
   /** Waits for the session file to hold an entry's change (not for ephemeral ones, nor while restoring); a failed write is logged and rethrown. */
   async committed(entry: Pick<Entry, 'ephemeral'>): Promise<void> {
+    if (this.restoring && !entry.ephemeral) this.changedWhileRestoring = true;
     if (entry.ephemeral || this.restoring) return;
     try {
       await this.commit();
@@ -231,10 +238,10 @@ export interface RestoreHost {
 /** .torrent files read ahead of the one being added, and resume files read at once, while restoring. */
 const RESTORE_CONCURRENCY = 32;
 
-export async function restoreSession(persistence: SessionPersistence, host: RestoreHost): Promise<number> {
+export async function restoreSession(persistence: SessionPersistence, host: RestoreHost, alreadyRead?: SavedTorrent[]): Promise<number> {
   let restored = 0;
   await persistence.whileRestoring(async () => {
-    const saved = await persistence.read();
+    const saved = alreadyRead ?? (await persistence.read());
     const torrentFile = readAhead(saved, RESTORE_CONCURRENCY, (s) =>
       s.torrentFile === undefined ? Promise.resolve(undefined) : readWholeFile(torrentFilePath(host, s.torrentFile)),
     );

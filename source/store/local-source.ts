@@ -25,6 +25,11 @@ export class LocalSource implements TorrentSource {
   private freeDisk?: number;
   private diskTimer?: NodeJS.Timeout;
   private readonly listeners = new Set<SourceListener>();
+  /** The saved session's rows, shown until their torrents are opened (showPreview). */
+  private preview?: Map<string, SourceRow>;
+  /** Resolves once the preview is over: actions on a torrent not yet opened wait for it. */
+  private previewOver: Promise<void> = Promise.resolve();
+  private endPreviewNow?: () => void;
 
   constructor(
     readonly service: TorrentService,
@@ -33,7 +38,11 @@ export class LocalSource implements TorrentSource {
 
   listen(listener: SourceListener): () => void {
     const service = this.service;
-    const onAdded = () => listener.structure();
+    const onAdded = (ref: TorrentRef) => {
+      // Its row was the preview's until now: built again from the service.
+      if (this.preview?.has(ref.hash)) listener.changed(ref.hash, false);
+      listener.structure();
+    };
     const onChanged = (ref: TorrentRef, kind: ChangeKind) => listener.changed(ref.hash, kind === 'state' || kind === 'settings');
     const onRemoved = () => listener.structure();
     const onGlobal = () => listener.global();
@@ -67,13 +76,40 @@ export class LocalSource implements TorrentSource {
     this.diskTimer = undefined;
   }
 
+  /**
+   * Lists the saved session's rows (store/session-preview.ts) while the service opens the
+   * torrents; each row is the service's own once its torrent is there. endPreview() ends it.
+   */
+  showPreview(rows: Map<string, SourceRow>): void {
+    this.preview = rows;
+    this.previewOver = new Promise((resolve) => (this.endPreviewNow = resolve));
+  }
+
+  /** Every saved torrent has been opened (or failed to): rows the service does not have are gone. */
+  endPreview(): void {
+    if (!this.preview) return;
+    this.preview = undefined;
+    this.endPreviewNow?.();
+    for (const listener of this.listeners) listener.structure();
+  }
+
   *hashes(): Iterable<string> {
-    for (const ref of this.service.list()) yield ref.hash;
+    const refs = this.service.list();
+    for (const ref of refs) yield ref.hash;
+    const preview = this.preview;
+    if (!preview) return;
+    const opened = new Set(refs.map((ref) => ref.hash));
+    for (const hash of preview.keys()) if (!opened.has(hash)) yield hash;
   }
 
   row(hash: string): SourceRow | undefined {
     const summary = this.service.summary(hash);
-    return summary ? rowFor(summary) : undefined;
+    return summary ? rowFor(summary) : this.preview?.get(hash);
+  }
+
+  /** An action on a listed torrent whose turn to be opened has not come: it waits for the restore. */
+  private async opened(hash: string): Promise<void> {
+    if (this.preview?.has(hash) && !this.service.has(hash)) await this.previewOver;
   }
 
   global(): SourceGlobal {
@@ -108,44 +144,53 @@ export class LocalSource implements TorrentSource {
     return 'text' in input ? this.service.add(input.text, options) : this.service.addTorrentBytes(input.torrent, options);
   }
 
-  toggle(hash: string): Promise<void> {
+  async toggle(hash: string): Promise<void> {
+    await this.opened(hash);
     return this.service.toggle(hash);
   }
 
-  verify(hash: string): Promise<void> {
+  async verify(hash: string): Promise<void> {
+    await this.opened(hash);
     return this.service.verify(hash);
   }
 
-  remove(hash: string, deleteData: boolean): Promise<void> {
+  async remove(hash: string, deleteData: boolean): Promise<void> {
+    await this.opened(hash);
     return this.service.remove(hash, { deleteData });
   }
 
-  reannounce(hash: string): Promise<void> {
+  async reannounce(hash: string): Promise<void> {
+    await this.opened(hash);
     this.service.reannounce(hash);
-    return Promise.resolve();
   }
 
-  setPriority(hash: string, priority: number): Promise<void> {
+  async setPriority(hash: string, priority: number): Promise<void> {
+    await this.opened(hash);
     return this.service.setPriority(hash, priority);
   }
 
-  setFilePriority(hash: string, fileIndex: number, priority: number): Promise<void> {
+  async setFilePriority(hash: string, fileIndex: number, priority: number): Promise<void> {
+    await this.opened(hash);
     return this.service.setFilePriority(hash, fileIndex, priority);
   }
 
-  setLabels(hash: string, labels: readonly string[]): Promise<void> {
+  async setLabels(hash: string, labels: readonly string[]): Promise<void> {
+    await this.opened(hash);
     return this.service.setLabels(hash, labels);
   }
 
-  setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
+  async setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
+    await this.opened(hash);
     return this.service.setTorrentLimits(hash, limits);
   }
 
-  setSeedGoals(hash: string, goals: SeedGoalPatch): Promise<void> {
+  async setSeedGoals(hash: string, goals: SeedGoalPatch): Promise<void> {
+    await this.opened(hash);
     return this.service.setSeedGoals(hash, goals);
   }
 
-  move(hash: string, directory: string): Promise<boolean> {
+  async move(hash: string, directory: string): Promise<boolean> {
+    await this.opened(hash);
     return this.service.move(hash, directory);
   }
 
