@@ -83,6 +83,7 @@ export class LocalSource implements TorrentSource {
   showPreview(rows: Map<string, SourceRow>): void {
     this.preview = rows;
     this.previewOver = new Promise((resolve) => (this.endPreviewNow = resolve));
+    for (const listener of this.listeners) listener.structure();
   }
 
   /** Every saved torrent has been opened (or failed to): rows the service does not have are gone. */
@@ -107,9 +108,9 @@ export class LocalSource implements TorrentSource {
     return summary ? rowFor(summary) : this.preview?.get(hash);
   }
 
-  /** An action on a listed torrent whose turn to be opened has not come: it waits for the restore. */
-  private async opened(hash: string): Promise<void> {
-    if (this.preview?.has(hash) && !this.service.has(hash)) await this.previewOver;
+  /** An action on a listed torrent whose turn to be opened has not come waits for the restore; any other runs at once. */
+  private whenOpen<T>(hash: string, act: () => Promise<T>): Promise<T> {
+    return this.preview?.has(hash) && !this.service.has(hash) ? this.previewOver.then(act) : act();
   }
 
   global(): SourceGlobal {
@@ -144,54 +145,47 @@ export class LocalSource implements TorrentSource {
     return 'text' in input ? this.service.add(input.text, options) : this.service.addTorrentBytes(input.torrent, options);
   }
 
-  async toggle(hash: string): Promise<void> {
-    await this.opened(hash);
-    return this.service.toggle(hash);
+  toggle(hash: string): Promise<void> {
+    return this.whenOpen(hash, () => this.service.toggle(hash));
   }
 
-  async verify(hash: string): Promise<void> {
-    await this.opened(hash);
-    return this.service.verify(hash);
+  verify(hash: string): Promise<void> {
+    return this.whenOpen(hash, () => this.service.verify(hash));
   }
 
-  async remove(hash: string, deleteData: boolean): Promise<void> {
-    await this.opened(hash);
-    return this.service.remove(hash, { deleteData });
+  remove(hash: string, deleteData: boolean): Promise<void> {
+    return this.whenOpen(hash, () => this.service.remove(hash, { deleteData }));
   }
 
-  async reannounce(hash: string): Promise<void> {
-    await this.opened(hash);
-    this.service.reannounce(hash);
+  reannounce(hash: string): Promise<void> {
+    return this.whenOpen(hash, () => {
+      this.service.reannounce(hash);
+      return Promise.resolve();
+    });
   }
 
-  async setPriority(hash: string, priority: number): Promise<void> {
-    await this.opened(hash);
-    return this.service.setPriority(hash, priority);
+  setPriority(hash: string, priority: number): Promise<void> {
+    return this.whenOpen(hash, () => this.service.setPriority(hash, priority));
   }
 
-  async setFilePriority(hash: string, fileIndex: number, priority: number): Promise<void> {
-    await this.opened(hash);
-    return this.service.setFilePriority(hash, fileIndex, priority);
+  setFilePriority(hash: string, fileIndex: number, priority: number): Promise<void> {
+    return this.whenOpen(hash, () => this.service.setFilePriority(hash, fileIndex, priority));
   }
 
-  async setLabels(hash: string, labels: readonly string[]): Promise<void> {
-    await this.opened(hash);
-    return this.service.setLabels(hash, labels);
+  setLabels(hash: string, labels: readonly string[]): Promise<void> {
+    return this.whenOpen(hash, () => this.service.setLabels(hash, labels));
   }
 
-  async setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
-    await this.opened(hash);
-    return this.service.setTorrentLimits(hash, limits);
+  setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
+    return this.whenOpen(hash, () => this.service.setTorrentLimits(hash, limits));
   }
 
-  async setSeedGoals(hash: string, goals: SeedGoalPatch): Promise<void> {
-    await this.opened(hash);
-    return this.service.setSeedGoals(hash, goals);
+  setSeedGoals(hash: string, goals: SeedGoalPatch): Promise<void> {
+    return this.whenOpen(hash, () => this.service.setSeedGoals(hash, goals));
   }
 
-  async move(hash: string, directory: string): Promise<boolean> {
-    await this.opened(hash);
-    return this.service.move(hash, directory);
+  move(hash: string, directory: string): Promise<boolean> {
+    return this.whenOpen(hash, () => this.service.move(hash, directory));
   }
 
   setGlobalLimits(limits: { download?: number; upload?: number }): Promise<void> {
