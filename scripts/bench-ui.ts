@@ -20,7 +20,7 @@
 //            loopback hosts: first full frame (target under 3 s), key latency during the announce
 //            storm (median under 100 ms), RSS (under 600 MB); BENCH_BIG_RUNS runs (default 2).
 //
-// BENCH_PART=idle|download|startup runs one of them (default: all three); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling).
+// BENCH_PART=idle|download|startup runs one of them (default: all three; startup-big: only the big session); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling).
 import './isolated-user-dirs.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -331,6 +331,18 @@ async function startup(): Promise<void> {
   }
 }
 
+/** BENCH_PART=startup-big: only the BENCH_STARTUP_BIG session. */
+async function startupBigOnly(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'btui-bench-startup-'));
+  const cleanup = new Cleanup();
+  try {
+    await bigSession(work, join(work, 'marks.json'), cleanup);
+  } finally {
+    await cleanup.run();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 function printBreakdown(runs: { ms: number; marks?: Marks }[]): void {
   const parts = runs.filter((r) => r.marks).map((r) => breakdown(r.marks!, r.ms));
   if (parts.length === 0) return;
@@ -602,3 +614,4 @@ ensureBuilt();
 if (PART === 'idle' || PART === 'both' || PART === 'all') await idle();
 if (PART === 'download' || PART === 'both' || PART === 'all') await download();
 if (PART === 'startup' || PART === 'all') await startup();
+if (PART === 'startup-big') await startupBigOnly();

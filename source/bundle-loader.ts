@@ -11,7 +11,7 @@
  * V8 tells sources apart only by their length, though: each cache starts with the size and
  * modification time of the bundle it was made from, and is used only for that very file.
  */
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
@@ -51,15 +51,35 @@ export function compileBundle(file: string): CompiledBundle {
   return { script, cacheRejected: cachedData === undefined ? undefined : script.cachedDataRejected === true };
 }
 
-export function requireBundle(file: string): unknown {
-  const { script } = compileBundle(file);
+/**
+ * `cacheOnExit`: when this file has no cache V8 accepts, the process writes one as it exits (the
+ * TUI, whose build cannot run it without a terminal: its first run makes the cache the next
+ * ones start with). Best effort: a read-only install simply runs without one.
+ */
+function writeCache(file: string, script: Script): void {
+  const partial = `${file}.cache.${process.pid}`;
+  try {
+    writeFileSync(partial, Buffer.concat([bundleStamp(file), script.createCachedData()]));
+    renameSync(partial, `${file}.cache`);
+  } finally {
+    rmSync(partial, { force: true });
+  }
+}
+
+export function requireBundle(file: string, options: { cacheOnExit?: boolean } = {}): unknown {
+  const { script, cacheRejected } = compileBundle(file);
+  if (options.cacheOnExit && cacheRejected !== false && process.env.BTUI_WRITE_CODE_CACHE !== '1') {
+    process.once('exit', () => {
+      try {
+        writeCache(file, script);
+      } catch {
+        // Not writable (a system-wide install): started without a cache, as before.
+      }
+    });
+  }
   if (process.env.BTUI_WRITE_CODE_CACHE === '1') {
     // At exit: the cache then holds every function this run compiled, not only the top level.
-    process.once('exit', () => {
-      const partial = `${file}.cache.${process.pid}`;
-      writeFileSync(partial, Buffer.concat([bundleStamp(file), script.createCachedData()]));
-      renameSync(partial, `${file}.cache`);
-    });
+    process.once('exit', () => writeCache(file, script));
   }
   const module = { exports: {} as unknown };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
