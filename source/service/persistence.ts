@@ -237,6 +237,8 @@ export interface RestoreHost {
  */
 /** .torrent files read ahead of the one being added, and resume files read at once, while restoring. */
 const RESTORE_CONCURRENCY = 32;
+/** Torrents opened between two turns of the event loop (each is parsed and hashed, ~0.1-0.3 ms). */
+const RESTORE_BATCH = 32;
 
 export async function restoreSession(persistence: SessionPersistence, host: RestoreHost, alreadyRead?: SavedTorrent[]): Promise<number> {
   let restored = 0;
@@ -247,6 +249,8 @@ export async function restoreSession(persistence: SessionPersistence, host: Rest
     );
     const progress = new TaskLimit(RESTORE_CONCURRENCY);
     for (let i = 0; i < saved.length; i++) {
+      // The TUI lists the session while it is restored: keys and frames get their turn every few torrents.
+      if (i % RESTORE_BATCH === RESTORE_BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
       try {
         await restoreOne(host, saved[i]!, () => torrentFile(i), progress);
         restored++;
