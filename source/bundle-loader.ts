@@ -68,7 +68,9 @@ function writeCache(file: string, script: Script): void {
 
 export function requireBundle(file: string, options: { cacheOnExit?: boolean } = {}): unknown {
   const { script, cacheRejected } = compileBundle(file);
-  if (options.cacheOnExit && cacheRejected !== false && process.env.BTUI_WRITE_CODE_CACHE !== '1') {
+  // Not under V8 or Node flags (--cpu-prof, --inspect...): V8 would reject that cache in a plain run, which would write its own again.
+  const plainNode = process.execArgv.length === 0 && !process.env.NODE_OPTIONS;
+  if (options.cacheOnExit && plainNode && cacheRejected !== false && process.env.BTUI_WRITE_CODE_CACHE !== '1') {
     process.once('exit', () => {
       try {
         writeCache(file, script);
