@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encode } from '../../source/engine/codec/bencode.js';
 import { runCli } from '../helpers/cli.js';
-import { killWhen, startCli, type ProgressEvent } from '../helpers/cli-kill.js';
+import { jsonDownload, killWhen, startCli, type ProgressEvent } from '../helpers/cli-kill.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, startSeeder } from '../helpers/swarm.js';
 
@@ -13,24 +12,7 @@ test('a download killed part way (SIGKILL) resumes and fetches only what it did 
   const seeder = await startSeeder(t, meta, data, tempDir(t));
   seeder.setLimits({ upload: 3 * 1024 * 1024 });
 
-  const torrentPath = join(tempDir(t), 'resume.torrent');
-  writeFileSync(torrentPath, encode(meta.raw));
-  const out = tempDir(t);
-  const home = tempDir(t);
-  const args = [
-    'download',
-    '-t',
-    torrentPath,
-    '-o',
-    out,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--peer',
-    `127.0.0.1:${seeder.port}`,
-    '--json',
-  ];
+  const { args, out, home } = jsonDownload(t, meta, seeder.port);
 
   // First run: kill it with SIGKILL once it has about a third of the data.
   const first = startCli(t, args, home);

@@ -1,7 +1,36 @@
 // The CLI run with --json and killed with SIGKILL at a chosen point of its progress (the crash and resume tests).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { encode } from '../../source/engine/codec/bencode.js';
+import type { Metainfo } from '../../source/engine/metainfo/metainfo.js';
 import { CLI } from './cli.js';
+import { tempDir } from './tools.js';
+
+/** `btui download --json` of `meta` from one seeder on loopback, into a fresh directory, with a fresh state home. */
+export function jsonDownload(t: TestContext, meta: Metainfo, seederPort: number): { args: string[]; out: string; home: string } {
+  const torrentPath = join(tempDir(t), 'download.torrent');
+  writeFileSync(torrentPath, encode(meta.raw));
+  const out = tempDir(t);
+  const home = tempDir(t);
+  const args = [
+    'download',
+    '-t',
+    torrentPath,
+    '-o',
+    out,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--peer',
+    `127.0.0.1:${seederPort}`,
+    '--json',
+    '--no-dht',
+  ];
+  return { args, out, home };
+}
 
 export interface ProgressEvent {
   event: string;

@@ -12,7 +12,7 @@ import { encode } from '../../source/engine/codec/bencode.js';
 import { Session } from '../../source/engine/session/session.js';
 import { decodeResume } from '../../source/engine/storage/resume-file.js';
 import { runCli } from '../helpers/cli.js';
-import { killWhen, startCli, type ProgressEvent as Event } from '../helpers/cli-kill.js';
+import { jsonDownload, killWhen, startCli, type ProgressEvent as Event } from '../helpers/cli-kill.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, writeTorrentFiles, startSeeder } from '../helpers/swarm.js';
 
@@ -39,25 +39,7 @@ test('crash: SIGKILL at random points of a download loses no verified piece', { 
   const { meta, data } = randomTorrent({ sizes: [7_000_000, 2_000_001], pieceLength: 64 * 1024 });
   const seeder = await startSeeder(t, meta, data, tempDir(t));
   seeder.setLimits({ upload: 1024 * 1024 });
-  const torrentPath = join(tempDir(t), 'crash.torrent');
-  writeFileSync(torrentPath, encode(meta.raw));
-  const out = tempDir(t);
-  const home = tempDir(t);
-  const args = [
-    'download',
-    '-t',
-    torrentPath,
-    '-o',
-    out,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--peer',
-    `127.0.0.1:${seeder.port}`,
-    '--json',
-    '--no-dht',
-  ];
+  const { args, out, home } = jsonDownload(t, meta, seeder.port);
 
   // Kill points spread over the download, in random order of size.
   const points = [0.15, 0.45, 0.75].map((p) => p + Math.random() * 0.1);
