@@ -93,11 +93,11 @@ async function loadCommand(name: string): Promise<{ run: Runner }> {
   return import(specifier) as Promise<{ run: Runner }>;
 }
 
-/** Built, the TUI is a CommonJS bundle beside cli.js (tui.js), with the code cache its first run wrote. */
+/** Built, the TUI is a CommonJS bundle beside cli.js (tui.js), with the code cache its first load wrote. */
 async function loadTui(): Promise<typeof import('./tui.js')> {
   if (bundled) {
     const { requireBundle } = await import('./bundle-loader.js');
-    return requireBundle(fileURLToPath(new URL('./tui.js', import.meta.url)), { cacheOnExit: true }) as typeof import('./tui.js');
+    return requireBundle(fileURLToPath(new URL('./tui.js', import.meta.url)), { cacheWhenLoaded: true }) as typeof import('./tui.js');
   }
   const specifier = './tui.js';
   return import(specifier) as Promise<typeof import('./tui.js')>;
