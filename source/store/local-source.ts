@@ -39,9 +39,11 @@ export class LocalSource implements TorrentSource {
   listen(listener: SourceListener): () => void {
     const service = this.service;
     const onAdded = (ref: TorrentRef) => {
-      // Its row was the preview's until now: built again from the service.
+      // A torrent of the preview opening: listed already, in the same place (the service
+      // registers them in the saved order); only its row is built again, from the service. A
+      // list of 10,000 is then not rebuilt and drawn again for each torrent that opens.
       if (this.preview?.has(ref.hash)) listener.changed(ref.hash, false);
-      listener.structure();
+      else listener.structure();
     };
     const onChanged = (ref: TorrentRef, kind: ChangeKind) => listener.changed(ref.hash, kind === 'state' || kind === 'settings');
     const onRemoved = () => listener.structure();
