@@ -1,4 +1,3 @@
-import type { AltSpeed } from '../service/alt-speed.js';
 import { formatRate } from './duration.js';
 import { minuteText } from './schedule.js';
 
@@ -11,7 +10,10 @@ function pair(download: number, upload: number): string {
  * The speed limits a session starts with, in one line for a log: a daemon that is slow because
  * of a limit (or turtle mode) left on in its settings says so where its user looks first.
  */
-export function limitsSummary(limits: { download: number; upload: number }, alt: AltSpeed): string {
+export function limitsSummary(
+  limits: { download: number; upload: number },
+  alt: { download: number; upload: number; enabled: boolean; scheduled: boolean; begin: number; end: number },
+): string {
   const parts: string[] = [];
   parts.push(limits.download > 0 || limits.upload > 0 ? `speed limits ${pair(limits.download, limits.upload)}` : 'no speed limits');
   if (alt.enabled) parts.push(`turtle mode ON: ${pair(alt.download, alt.upload)}`);

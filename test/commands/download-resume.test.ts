@@ -1,66 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encode } from '../../source/engine/codec/bencode.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { jsonDownload, killWhen, startCli, type ProgressEvent } from '../helpers/cli-kill.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, startSeeder } from '../helpers/swarm.js';
-
-interface ProgressEvent {
-  event: string;
-  completed: number;
-  downloaded: number;
-  length: number;
-}
 
 test('a download killed part way (SIGKILL) resumes and fetches only what it did not have', async (t) => {
   const { meta, data } = randomTorrent({ sizes: [6_000_000, 2_000_001], pieceLength: 64 * 1024 });
   const seeder = await startSeeder(t, meta, data, tempDir(t));
   seeder.setLimits({ upload: 3 * 1024 * 1024 });
 
-  const torrentPath = join(tempDir(t), 'resume.torrent');
-  writeFileSync(torrentPath, encode(meta.raw));
-  const out = tempDir(t);
-  const home = tempDir(t);
-  const args = [
-    'download',
-    '-t',
-    torrentPath,
-    '-o',
-    out,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--peer',
-    `127.0.0.1:${seeder.port}`,
-    '--json',
-  ];
+  const { args, out, home } = jsonDownload(t, meta, seeder.port);
 
   // First run: kill it with SIGKILL once it has about a third of the data.
-  const first = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, BTUI_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => first.kill('SIGKILL'));
-  let lastCompleted = 0;
-  await new Promise<void>((resolve, reject) => {
-    let buffered = '';
-    first.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const e = JSON.parse(line) as ProgressEvent;
-        if (e.event !== 'progress') continue;
-        lastCompleted = e.completed;
-        if (e.completed > meta.length / 3) {
-          first.kill('SIGKILL');
-          resolve();
-        }
-      }
-    });
-    first.on('close', () => reject(new Error('first run ended before it was killed')));
-  });
+  const first = startCli(t, args, home);
+  const killed = await killWhen(first, (e) => e.event === 'progress' && e.completed > meta.length / 3);
+  const lastCompleted = killed.completed;
   assert.ok(lastCompleted > 0 && lastCompleted < meta.length);
 
   seeder.setLimits({ upload: 0 });

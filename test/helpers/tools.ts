@@ -58,6 +58,15 @@ export function tempDir(t: TestContext, prefix = 'btui-test-'): string {
 }
 
 /** Polls `done` until it holds; throws after `timeoutMs`. */
+/** until() for a check that must ask something (an RPC, a screen capture) each time. */
+export async function eventually(what: string, done: () => Promise<boolean>, timeoutMs = 15_000, pollMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
 export async function until(what: string, done: () => boolean, timeoutMs = 15_000, pollMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {

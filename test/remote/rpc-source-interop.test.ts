@@ -16,7 +16,7 @@ import { Controller } from '../../source/store/controller.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';
 import type { TorrentRow } from '../../source/store/types.js';
 import { startBtuiDaemon } from '../helpers/btui-daemon.js';
-import { needs, tempDir } from '../helpers/tools.js';
+import { eventually, needs, tempDir } from '../helpers/tools.js';
 import { startTransmissionDaemon } from '../helpers/transmission-daemon.js';
 
 const FAST = { pollMs: 200, sessionEveryMs: 1000, backoffMs: [200, 1000] as [number, number], timeoutMs: 3000 };
@@ -30,14 +30,6 @@ async function waitFor<T>(what: string, get: () => T | undefined | false, timeou
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function eventually(what: string, done: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

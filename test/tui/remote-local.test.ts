@@ -11,19 +11,8 @@ import { test } from 'node:test';
 import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
 import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
 import { startBtuiDaemon } from '../helpers/btui-daemon.js';
-import { needs, tempDir } from '../helpers/tools.js';
-import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
-
-const rowOf = (screen: string, host: string, name: string) =>
-  screen.split('\n').find((l) => l.startsWith(`${host} `) && l.includes(name)) ?? '';
-
-async function eventually(what: string, done: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually, needs, tempDir } from '../helpers/tools.js';
+import { cli, ensureBuilt, hostRowOf as rowOf, testHome, Tmux } from './tmux.js';
 
 test(
   'btui --local --connect: the local session and a btui daemon in one list; add to the host chosen; keys on the row’s host',

@@ -13,20 +13,9 @@ import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-f
 import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
 import { RpcClient } from '../../source/remote/rpc-client.js';
 import { startBtuiDaemon } from '../helpers/btui-daemon.js';
-import { needs, tempDir } from '../helpers/tools.js';
+import { eventually, needs, tempDir } from '../helpers/tools.js';
 import { startTransmissionDaemon } from '../helpers/transmission-daemon.js';
-import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
-
-const rowOf = (screen: string, host: string, name: string) =>
-  screen.split('\n').find((l) => l.startsWith(`${host} `) && l.includes(name)) ?? '';
-
-async function eventually(what: string, done: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { cli, ensureBuilt, hostRowOf as rowOf, testHome, Tmux } from './tmux.js';
 
 test(
   'btui --hosts over transmission-daemon and btui daemon: both lists; pause, resume, recheck, remove on each host; a host killed and back; add to the host chosen',

@@ -53,6 +53,10 @@ export class Tmux {
 const root = new URL('../..', import.meta.url).pathname;
 export const cli = join(root, 'distribution', 'cli.js');
 
+/** The list row of a torrent on one host, in a list with a Host column (several hosts). */
+export const hostRowOf = (screen: string, host: string, name: string) =>
+  screen.split('\n').find((l) => l.startsWith(`${host} `) && l.includes(name)) ?? '';
+
 /** The built CLI (one bundle), built now if it is missing or older than the TUI entry. */
 export function ensureBuilt(): void {
   const built = existsSync(cli) && statSync(cli).mtimeMs >= statSync(join(root, 'source', 'tui.tsx')).mtimeMs;

@@ -5,17 +5,25 @@
  */
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import type { PeerAddress } from './tracker/types.js';
 
 export const LSD_GROUP = '239.192.152.143';
+/** BEP 14's IPv6 group (site-local scope). */
+export const LSD_GROUP6 = 'ff15::efc0:988f';
 export const LSD_PORT = 6771;
 
 export interface LsdOptions {
   /** Our BitTorrent listen port, announced in each message. */
   listenPort: () => number;
+  /** IPv4 (the default) or IPv6: one instance speaks one family. */
+  family?: 4 | 6;
   group?: string;
   port?: number;
-  /** Local address of the interface to send and join on; default: the system's choice. */
+  /**
+   * The interface to send and join on; default: the system's choice. IPv4: a local address of
+   * it; IPv6: `::%NAME`, the interface's name as a scope.
+   */
   interface?: string;
   /** Bind to the group's address rather than 0.0.0.0 (a bound session holds no socket on another address). */
   bindGroup?: boolean;
@@ -74,13 +82,16 @@ export class LocalServiceDiscovery {
   private soon?: NodeJS.Timeout;
 
   constructor(private readonly options: LsdOptions) {
-    this.group = options.group ?? LSD_GROUP;
+    this.group = options.group ?? (options.family === 6 ? LSD_GROUP6 : LSD_GROUP);
     this.port = options.port ?? LSD_PORT;
   }
 
   async start(): Promise<void> {
     if (this.socket) return;
-    const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    const socket =
+      this.options.family === 6
+        ? dgram.createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true })
+        : dgram.createSocket({ type: 'udp4', reuseAddr: true });
     socket.on('message', (data, from) => this.onMessage(data, from.address));
     socket.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
@@ -90,10 +101,15 @@ export class LocalServiceDiscovery {
         resolve();
       });
     });
-    socket.addMembership(this.group, this.options.interface);
-    if (this.options.interface) socket.setMulticastInterface(this.options.interface);
-    socket.setMulticastLoopback(true);
-    socket.setMulticastTTL(1);
+    try {
+      socket.addMembership(this.group, this.options.interface);
+      if (this.options.interface) socket.setMulticastInterface(this.options.interface);
+      socket.setMulticastLoopback(true);
+      socket.setMulticastTTL(1);
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
     this.socket = socket;
     this.timer = setInterval(() => this.announce(), this.options.intervalMs ?? 300_000);
     this.timer.unref();
@@ -134,7 +150,7 @@ export class LocalServiceDiscovery {
     for (let i = 0; i < hashes.length; i += MAX_HASHES_PER_MESSAGE) {
       const message = encodeLsd(
         { port, infoHashes: hashes.slice(i, i + MAX_HASHES_PER_MESSAGE), cookie: this.cookie },
-        `${this.group}:${this.port}`,
+        net.isIPv6(this.group) ? `[${this.group}]:${this.port}` : `${this.group}:${this.port}`,
       );
       this.socket.send(message, this.port, this.group);
     }

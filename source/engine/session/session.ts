@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Limiter } from '../discovery/tracker/limiter.js';
 import net from 'node:net';
+import os from 'node:os';
 import { rm } from 'node:fs/promises';
 import type { Metainfo } from '../metainfo/metainfo.js';
 import type { WireExtension } from '../extensions/extension-api.js';
@@ -10,6 +11,7 @@ import type { NetworkBinding } from '../transport/binding.js';
 import { CachedGlobalIpv6 } from './own-address.js';
 import { DhtAnnouncer } from '../discovery/dht-announcer.js';
 import { LocalServiceDiscovery, type LsdOptions } from '../discovery/lsd.js';
+import type { PeerAddress } from '../discovery/tracker/types.js';
 import { utMetadataExtension, UT_METADATA } from '../extensions/ut-metadata.js';
 import type { Magnet } from '../metainfo/magnet.js';
 import { resolveMagnet, type ResolvedMagnet, type ResolveMagnetOptions } from './magnet-resolver.js';
@@ -65,8 +67,11 @@ export interface SessionOptions {
   idleTimeoutMs?: number;
   /** BEP 5 DHT on the listen port (UDP); off when absent. Private torrents never use it. */
   dht?: SessionDhtOptions;
-  /** BEP 14 local service discovery on the LAN; off when absent. Private torrents never use it. */
-  lsd?: Omit<LsdOptions, 'listenPort'>;
+  /**
+   * BEP 14 local service discovery on the LAN, over IPv4 and (when the listen socket takes it)
+   * IPv6; off when absent. Private torrents never use it. `group6`/`interface6`: the IPv6 side's.
+   */
+  lsd?: Omit<LsdOptions, 'listenPort' | 'family'> & { group6?: string; interface6?: string };
   /**
    * BEP 29 uTP on the listen port (UDP, shared with the DHT): accepted, and dialled first to
    * peers known to speak it, second to the others (see fallback-transport.ts). Off by default.
@@ -160,7 +165,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly ownIpv6Address = new CachedGlobalIpv6();
   private closed = false;
   private readonly dhtAnnouncers = new Map<string, DhtAnnouncer>();
-  private lsd?: LocalServiceDiscovery;
+  private lsds: LocalServiceDiscovery[] = [];
   private readonly lsdRegistrations = new Map<string, () => void>();
   /** One timer for every torrent's periodic work. */
   private readonly housekeeper = new Housekeeper();
@@ -243,7 +248,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const bound = await this.listenTcp(port);
     if (this.options.utp && !this.udp && !this.udp6) await this.listenUdp(bound);
     if (this.options.dht && !this.dhtNode) await this.startDht(this.options.dht);
-    if (this.options.lsd && !this.lsd) await this.startLsd(this.options.lsd);
+    if (this.options.lsd && this.lsds.length === 0) await this.startLsd(this.options.lsd);
     return bound;
   }
 
@@ -294,8 +299,8 @@ export class Session extends EventEmitter<SessionEvents> {
     for (const wire of this.incoming) wire.destroy();
     this.incoming.clear();
     for (const torrent of this.torrents.values()) torrent.dropConnections();
-    this.lsd?.close();
-    this.lsd = undefined;
+    for (const lsd of this.lsds) lsd.close();
+    this.lsds = [];
     this.lsdRegistrations.clear();
     const dhts = this.dhts();
     this.dhtNode = undefined;
@@ -310,21 +315,45 @@ export class Session extends EventEmitter<SessionEvents> {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   }
 
+  /** LSD on each family the listen socket takes: the IPv4 group, and the IPv6 one beside it. */
   private async startLsd(options: NonNullable<SessionOptions['lsd']>): Promise<void> {
-    const bound = this.host && !isWildcard(this.host) ? this.host : undefined;
-    const lsd = new LocalServiceDiscovery({
-      listenPort: () => this.listenPort,
-      ...options,
-      ...(bound ? { interface: bound, bindGroup: true } : {}),
-    });
-    try {
-      await lsd.start();
-    } catch (error) {
-      // Another program may hold the LSD port without SO_REUSEADDR: LSD is a nicety, not a reason to fail.
-      this.emit('warning', `local service discovery is off: ${(error as Error).message}`);
-      return;
+    const host = this.host;
+    const bound = host && !isWildcard(host) ? host : undefined;
+    const family = bound ? net.isIP(bound) : host === '0.0.0.0' ? 4 : 0;
+    const started: LocalServiceDiscovery[] = [];
+    const start = async (lsd: LocalServiceDiscovery, what: string) => {
+      try {
+        await lsd.start();
+        started.push(lsd);
+      } catch (error) {
+        // Another program may hold the LSD port without SO_REUSEADDR: LSD is a nicety, not a reason to fail.
+        this.emit('warning', `${what} is off: ${(error as Error).message}`);
+      }
+    };
+    if (family !== 6) {
+      const lsd = new LocalServiceDiscovery({
+        listenPort: () => this.listenPort,
+        ...options,
+        ...(bound ? { interface: bound, bindGroup: true } : {}),
+      });
+      await start(lsd, 'local service discovery');
     }
-    this.lsd = lsd;
+    if (family !== 4 && this.ipv6Listening) {
+      // IPv6 joins a group on an interface named by its scope: a bound session's is the one holding its address.
+      const name = bound ? interfaceHolding(bound) : undefined;
+      if (!bound || name) {
+        const lsd = new LocalServiceDiscovery({
+          listenPort: () => this.listenPort,
+          ...options,
+          family: 6,
+          group: options.group6,
+          interface: name ? `::%${name}` : options.interface6,
+          ...(bound ? { bindGroup: true } : {}),
+        });
+        await start(lsd, 'local service discovery over IPv6');
+      }
+    }
+    this.lsds = started;
     for (const torrent of this.torrents.values()) this.announceOnLan(torrent);
   }
 
@@ -349,11 +378,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private announceOnLan(torrent: Torrent): void {
     const key = torrent.meta.infoHash;
-    if (!this.lsd || !torrent.isRunning || torrent.meta.private || this.lsdRegistrations.has(key)) return;
-    this.lsdRegistrations.set(
-      key,
-      this.lsd.register(key, (peer) => torrent.isRunning && torrent.addPeers([peer], 'lpd')),
-    );
+    if (this.lsds.length === 0 || !torrent.isRunning || torrent.meta.private || this.lsdRegistrations.has(key)) return;
+    const onPeer = (peer: PeerAddress) => torrent.isRunning && torrent.addPeers([peer], 'lpd');
+    const ways = this.lsds.map((lsd) => lsd.register(key, onPeer));
+    this.lsdRegistrations.set(key, () => ways.forEach((out) => out()));
   }
 
   private async startDht(options: SessionDhtOptions): Promise<void> {
@@ -609,8 +637,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.incoming.clear();
     for (const announcer of this.dhtAnnouncers.values()) announcer.stop();
     this.dhtAnnouncers.clear();
-    this.lsd?.close();
-    this.lsd = undefined;
+    for (const lsd of this.lsds) lsd.close();
+    this.lsds = [];
     this.lsdRegistrations.clear();
     await Promise.all([...this.list().map((t) => t.stop()), ...this.dhts().map((dht) => dht.close())]);
     this.dhtNode = undefined;
@@ -628,14 +656,20 @@ function networkDownMessage(bind: NetworkBinding): string {
   return `network down: ${bind.what} has no address; no peer, tracker, DHT or web seed traffic until it returns`;
 }
 
-/** An address that names no one interface. */
 /** An IPv6 peer address (an IPv4-mapped one is IPv4's). */
 function isIPv6Host(host: string): boolean {
   return net.isIPv6(host) && !host.toLowerCase().startsWith('::ffff:');
 }
 
+/** An address that names no one interface. */
 function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
+}
+
+/** The name of the interface that holds a local address, if any does. */
+function interfaceHolding(address: string): string | undefined {
+  for (const [name, addresses] of Object.entries(os.networkInterfaces())) if (addresses?.some((a) => a.address === address)) return name;
+  return undefined;
 }
 
 /** An accepted connection: a TCP socket or a uTP stream. */

@@ -24,6 +24,11 @@ export interface ResumeData {
    * in (see bootId). In another boot the bitfield may claim data a crash lost.
    */
   unflushedBoot?: string;
+  /**
+   * Saved while the torrent ran: pieces verified later may have grown or touched the files
+   * since, so a file stamped later and no smaller does not void the bitfield.
+   */
+  whileWriting?: boolean;
 }
 
 const FORMAT = 1;
@@ -50,6 +55,7 @@ export function encodeResume(data: ResumeData): Buffer {
       bitfield: data.bitfield,
       files: data.files.map((f) => dict({ size: f.size, mtime: f.mtime })),
       'unflushed-boot': data.unflushedBoot,
+      'while-writing': data.whileWriting ? 1 : undefined,
     }),
   );
 }
@@ -78,12 +84,15 @@ export function decodeResume(bytes: Uint8Array): ResumeData | undefined {
   }
   const unflushedBoot = value.get('unflushed-boot');
   if (unflushedBoot !== undefined && !isBytes(unflushedBoot)) return undefined;
+  const whileWriting = value.get('while-writing');
+  if (whileWriting !== undefined && whileWriting !== 1) return undefined;
   return {
     infoHash: Buffer.from(infoHash),
     pieceCount,
     bitfield,
     files: stamps,
     ...(unflushedBoot === undefined ? {} : { unflushedBoot: Buffer.from(unflushedBoot).toString() }),
+    ...(whileWriting === 1 ? { whileWriting: true } : {}),
   };
 }
 

@@ -24,7 +24,7 @@ export class Resumer {
    * seconds) and the resume data holds only in this boot of the machine (see bootId), unless
    * there is no boot id to tell, when it is flushed all the same.
    */
-  async save(have: Bitfield, path: string, flush: boolean): Promise<void> {
+  async save(have: Bitfield, path: string, flush: boolean, whileWriting = false): Promise<void> {
     const boot = flush ? undefined : await bootId();
     if (boot === undefined) await this.files.flushWrites();
     const files = await this.files.stamps();
@@ -34,6 +34,7 @@ export class Resumer {
       bitfield: have.buffer,
       files,
       unflushedBoot: this.files.hasUnflushedWrites ? boot : undefined,
+      whileWriting,
     });
     try {
       await writeFileAtomic(path, bytes);
@@ -61,7 +62,15 @@ export class Resumer {
     if (data.pieceCount !== this.meta.pieceCount || data.files.length !== this.meta.files.length) return undefined;
     const current = await this.files.stamps();
     for (let i = 0; i < current.length; i++) {
-      if (current[i]!.size !== data.files[i]!.size || current[i]!.mtime !== data.files[i]!.mtime) return undefined;
+      const now = current[i]!;
+      const then = data.files[i]!;
+      if (now.size === then.size && now.mtime === then.mtime) continue;
+      // Saved mid-download (the last periodic save before a crash): later pieces were written
+      // since, so a file may be newer, larger or new, never older or smaller. Without this a
+      // killed daemon would check every byte again on restart. Claimed pieces are still
+      // looked for below.
+      if (data.whileWriting && now.size >= then.size && now.mtime >= then.mtime) continue;
+      return undefined;
     }
     let have: Bitfield;
     try {

@@ -164,10 +164,14 @@ export class Storage {
     return this.files.hasUnflushedWrites;
   }
 
-  /** See Resumer.save: with `flush` (the default), written data is flushed to disk first. */
-  async saveResume(have: Bitfield, path: string, { flush = true }: { flush?: boolean } = {}): Promise<void> {
+  /** See Resumer.save: with `flush` (the default), written data is flushed to disk first; `whileWriting`: more pieces may be written after. */
+  async saveResume(
+    have: Bitfield,
+    path: string,
+    { flush = true, whileWriting = false }: { flush?: boolean; whileWriting?: boolean } = {},
+  ): Promise<void> {
     await this.ready();
-    return this.resumer.save(have, path, flush);
+    return this.resumer.save(have, path, flush, whileWriting);
   }
 
   /** The first wanted file (relative path) that lacks bytes of a piece in `have` (see Resumer.missingData). */

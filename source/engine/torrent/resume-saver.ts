@@ -14,7 +14,7 @@ export class ResumeSaver {
   private lastSaveAt = 0;
 
   constructor(
-    private readonly ctx: Pick<TorrentContext, 'storage' | 'have' | 'running' | 'warn' | 'fail'>,
+    private readonly ctx: Pick<TorrentContext, 'storage' | 'have' | 'running' | 'state' | 'warn' | 'fail'>,
     private readonly resumePath: string | undefined,
   ) {}
 
@@ -51,7 +51,11 @@ export class ResumeSaver {
         return;
       }
       await mkdir(dirname(this.resumePath), { recursive: true });
-      await storage.saveResume(this.ctx.have, this.resumePath, { flush });
+      await storage.saveResume(this.ctx.have, this.resumePath, {
+        flush,
+        // Pieces may still land after this save (a crash then leaves newer files behind).
+        whileWriting: this.ctx.running && this.ctx.state === 'downloading',
+      });
     } catch (error) {
       this.outdated = true;
       this.ctx.warn(`cannot save resume data: ${describeError(error)}`);

@@ -78,6 +78,27 @@ test('a file that appeared since the save invalidates the resume data', async (t
   assert.equal(await s.storage.loadResume(s.resumePath), undefined);
 });
 
+test('resume data saved mid-download holds when later pieces grew, touched or created files, not when one shrank or went back in time', async (t) => {
+  const s = setup(t);
+  const have = await partial(s);
+  await s.storage.saveResume(have, s.resumePath, { whileWriting: true });
+  assert.equal(decodeResume(readFileSync(s.resumePath))!.whileWriting, true);
+  const b = join(s.dir, 't', 'b');
+  const before = statSync(b).mtime;
+  // What the run wrote after its last save, before it was killed: piece 3 grows b and creates "never".
+  await s.storage.writePiece(3, s.data.subarray(48, 64));
+  utimesSync(b, before, new Date(before.getTime() + 5000));
+  const loaded = await s.storage.loadResume(s.resumePath);
+  assert.ok(loaded, 'kept: only later writes changed the files');
+  assert.deepEqual([...loaded.buffer], [...have.buffer], 'the saved pieces; the later one is fetched again');
+
+  utimesSync(b, before, new Date(before.getTime() - 5000));
+  assert.equal(await s.storage.loadResume(s.resumePath), undefined, 'a file older than saved was replaced');
+  utimesSync(b, before, new Date(before.getTime() + 10_000));
+  truncateSync(join(s.dir, 't', 'a'), 5);
+  assert.equal(await s.storage.loadResume(s.resumePath), undefined, 'a file smaller than saved was cut');
+});
+
 test('resume data of another torrent, garbage, or no file gives undefined', async (t) => {
   const s = setup(t);
   await s.storage.saveResume(await partial(s), s.resumePath);
