@@ -6,7 +6,8 @@
 //   (importing the download command took 37 ms as ~70 modules, 17 ms as one ES bundle).
 // - Each command is its own bundle, loaded only when it runs, with a V8 code cache written here
 //   by running the offline commands once (source/bundle-loader.ts).
-// - The TUI stays an ES module (tui.mjs and its chunks): Ink's layout engine needs top-level await.
+// - The TUI is a CommonJS bundle too (tui.js; Ink's two top-level awaits are taken out by plugins),
+//   whose code cache its first run writes. The daemon stays an ES module (daemon.mjs and chunks).
 //   Its packages (Ink, React, conf) are bundled into it: as ~150 ES modules from node_modules,
 //   resolving, reading and linking them was most of the TUI's start-up (about 1.2 s of CPU
 //   under load against 0.3 s as one bundle). bittorrent-dht stays outside: it is loaded
@@ -18,11 +19,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMAND_NAMES } from '../source/commands/names.ts';
+import { fastAnsiTokenizePlugin } from './build/fast-ansi-tokenize-plugin.mjs';
+import { inkNoTopLevelAwaitPlugin } from './build/ink-no-top-level-await-plugin.mjs';
 import { narrowWidthPlugin } from './build/narrow-width-plugin.mjs';
 import { yogaBinaryPlugin } from './build/yoga-binary-plugin.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = `${root}distribution`;
+const outdir = process.env.BTUI_BUILD_OUTDIR ?? `${root}distribution`;
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
@@ -69,10 +72,23 @@ await Promise.all([
     },
     outdir,
   }),
+  // The TUI: one CommonJS bundle with Ink, React and conf in it, loaded with a code cache that
+  // its first run writes (source/bundle-loader.ts): compiling it was a third of the CPU before
+  // the first frame.
+  build({
+    ...commonjs,
+    packages: undefined,
+    // react-devtools-core: only with DEV=true (Ink's debugging hook), not a dependency.
+    external: ['bittorrent-dht', 'react-devtools-core'],
+    plugins: [...commonjs.plugins, yogaBinaryPlugin, narrowWidthPlugin, fastAnsiTokenizePlugin, inkNoTopLevelAwaitPlugin],
+    // React's production build (the CLI sets NODE_ENV=production before loading the TUI).
+    define: { ...commonjs.define, 'process.env.NODE_ENV': '"production"' },
+    entryPoints: { tui: 'source/tui.tsx' },
+    outdir,
+  }),
   build({
     ...common,
     packages: undefined,
-    // react-devtools-core: only with DEV=true (Ink's debugging hook), not a dependency.
     external: ['bittorrent-dht', 'react-devtools-core'],
     plugins: [yogaBinaryPlugin, narrowWidthPlugin],
     // React's production build (the CLI sets NODE_ENV=production before loading the TUI).
@@ -81,7 +97,7 @@ await Promise.all([
     banner: {
       js: "import { createRequire as __btuiCreateRequire } from 'node:module'; const require = __btuiCreateRequire(import.meta.url);",
     },
-    entryPoints: { tui: 'source/tui.tsx', daemon: 'source/daemon.ts' },
+    entryPoints: { daemon: 'source/daemon.ts' },
     outdir,
     format: 'esm',
     splitting: true,

@@ -76,7 +76,7 @@ type Runner = (argv: string[]) => Promise<number | void>;
 /**
  * Defined by scripts/build.mjs. Built, this file is distribution/cli.js (CommonJS: no ES module
  * loader to start), each command is a CommonJS bundle beside it (command-NAME.js, loaded with
- * its code cache), and the TUI is an ES module (tui.mjs: Ink needs top-level await).
+ * its code cache), and so is the TUI (tui.js, its cache written by its first run).
  */
 declare const BTUI_BUNDLE: true | undefined;
 const bundled = typeof BTUI_BUNDLE !== 'undefined';
@@ -91,6 +91,16 @@ async function loadCommand(name: string): Promise<{ run: Runner }> {
   // From source (tsx). A specifier in a variable: the build leaves it out of cli.js.
   const specifier = `./commands/${name}.js`;
   return import(specifier) as Promise<{ run: Runner }>;
+}
+
+/** Built, the TUI is a CommonJS bundle beside cli.js (tui.js), with the code cache its first load wrote. */
+async function loadTui(): Promise<typeof import('./tui.js')> {
+  if (bundled) {
+    const { requireBundle } = await import('./bundle-loader.js');
+    return requireBundle(fileURLToPath(new URL('./tui.js', import.meta.url)), { cacheWhenLoaded: true }) as typeof import('./tui.js');
+  }
+  const specifier = './tui.js';
+  return import(specifier) as Promise<typeof import('./tui.js')>;
 }
 
 async function main(): Promise<number> {
@@ -123,8 +133,7 @@ async function main(): Promise<number> {
   // React's development build costs several times the CPU per render; it is for debugging React.
   process.env.NODE_ENV ??= 'production';
   markStartup('flags');
-  const tuiEntry = bundled ? './tui.mjs' : './tui.js';
-  const { runTui } = (await import(tuiEntry)) as typeof import('./tui.js');
+  const { runTui } = await loadTui();
   return runTui({
     demo: cli.flags.demo,
     host: run.host,

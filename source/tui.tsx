@@ -17,6 +17,7 @@ import { SettingsStore, type Settings } from './settings.js';
 import { UserError } from './errors.js';
 import { Controller } from './store/controller.js';
 import { LocalSource } from './store/local-source.js';
+import { sessionPreview } from './store/session-preview.js';
 import { completePath } from './store/path-complete.js';
 import type { TorrentSource } from './store/source.js';
 import { TorrentStore } from './store/torrent-store.js';
@@ -164,11 +165,18 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   for (const problem of host.problems) store.log('warn', problem);
   for (const t of targets) store.log('info', `${t.name}: connecting to ${t.url}${t.username ? ` as ${t.username}` : ''}`);
   const controller = new Controller(store);
-  const restored = await service.restore({ startLater: true });
+  // The list of the first frame comes from session.json alone when it holds every row's figures;
+  // the torrents (their .torrent files parsed and hashed, resume files read) open after that frame.
+  const saved = await service.readSavedSession();
+  const preview = service.recovery ? undefined : sessionPreview(saved);
+  const openTorrents = async () => {
+    const restored = await service.restore({ startLater: true, saved });
+    if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${service.sessionPath}`);
+  };
+  if (preview) local.showPreview(preview);
+  else await openTorrents();
   markStartup('restored');
-  if (restored > 0) store.log('info', `restored ${restored} torrent${restored === 1 ? '' : 's'} from ${service.sessionPath}`);
   const recovery = service.recovery ? recoveryQuestion(service, service.recovery, state, () => settings.downloadDirectory) : undefined;
-  host.restartWatcher();
   // The restored torrents in the first frame itself, not in the one after the store's next tick.
   store.refresh();
   store.start();
@@ -176,7 +184,10 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   let resolveQuit!: () => void;
   const quitRequested = new Promise<void>((resolve) => (resolveQuit = resolve));
   let rpc: RunningRpc | undefined;
-  if (rpcSettings) {
+  // Once every saved torrent is open: the watch directory and the RPC never add one that is still to be restored.
+  const serve = async () => {
+    host.restartWatcher();
+    if (!rpcSettings) return;
     try {
       rpc = await startRpc(host, rpcSettings, {
         version: '0.1.0',
@@ -188,17 +199,19 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
     } catch (error) {
       store.log('error', `cannot serve the RPC on ${rpcSettings.bind}:${rpcSettings.port}: ${describeError(error)}`);
     }
-  }
+  };
 
   let demo: DemoSwarm | undefined;
   let closing = false;
 
   const restoreTerminal = () => process.stdout.write(LEAVE_ALTERNATE_SCREEN + SHOW_CURSOR);
+  // Until every saved torrent is open, session.json on disk is the whole session: nothing saves over it.
+  let opening = true;
   const crash = (error: unknown) => {
     restoreTerminal();
     process.stderr.write(`btui: crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     // Best effort: keep the session the user had.
-    void service.save().finally(() => process.exit(1));
+    void (opening ? Promise.resolve() : service.save()).finally(() => process.exit(1));
     setTimeout(() => process.exit(1), 2000).unref();
   };
   process.on('uncaughtException', crash);
@@ -229,8 +242,19 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
     { exitOnCtrlC: false, patchConsole: true, maxFps: 20 },
   );
   startupDone('rendered');
-  // The first frame is on screen: now the torrents start (and announce).
-  service.startRestored();
+  // The first frame is on screen: now the torrents open (from the preview's list), then start and announce.
+  const opened = (async () => {
+    try {
+      if (preview) await openTorrents();
+    } catch (error) {
+      store.log('error', `cannot restore the session: ${describeError(error)}`);
+    } finally {
+      local.endPreview();
+      opening = false;
+    }
+    service.startRestored();
+    await serve();
+  })();
 
   if (options.demo) {
     store.log('info', 'starting the demo swarm (a tracker and three seeders on 127.0.0.1)…');
@@ -266,6 +290,8 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   instance.unmount();
   restoreTerminal();
   store.stop();
+  // A quit while the torrents were still opening: the session is saved whole, not the part opened.
+  await opened;
   await rpc?.server.close();
   await service.close();
   if (demo) {

@@ -1,7 +1,8 @@
 // yoga-layout (Ink's layout engine) ships its WebAssembly as a base64 data: URL that its
 // Emscripten loader reads with fetch(): the first fetch() in a Node process loads undici and web
 // streams, about a third of the TUI's start-up CPU. This plugin hands the loader the bytes
-// itself (its `wasmBinary` option) and keeps one copy of the base64 text in the bundle.
+// itself (its `wasmBinary` option) and keeps one copy of the base64 text in the bundle, and
+// compiles it synchronously (the ~70 KB module takes a few ms).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -24,7 +25,20 @@ export const yogaBinaryPlugin = {
           "import loadYoga from '../binaries/yoga-wasm-base64-esm.js';",
           "import wrapAssembly from './wrapAssembly.js';",
           `const wasmBinary = Buffer.from(${JSON.stringify(base64)}, 'base64');`,
-          'const Yoga = wrapAssembly(await loadYoga({ wasmBinary }));',
+          // Instantiated synchronously (Emscripten's instantiateWasm hook): the module object is
+          // ready when loadYoga returns, so no top-level await, and the TUI can be a CommonJS
+          // bundle loaded with a code cache. (The promise it returns resolves to the same object.)
+          'const yogaModule = {',
+          '  wasmBinary,',
+          '  instantiateWasm(imports, receive) {',
+          '    const module = new WebAssembly.Module(wasmBinary);',
+          '    const instance = new WebAssembly.Instance(module, imports);',
+          '    receive(instance, module);',
+          '    return instance.exports;',
+          '  },',
+          '};',
+          'void loadYoga(yogaModule);',
+          'const Yoga = wrapAssembly(yogaModule);',
           'export default Yoga;',
           "export * from './generated/YGEnums.js';",
         ].join('\n'),

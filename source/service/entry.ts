@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Torrent } from '../engine/torrent/torrent.js';
-import type { SavedTorrent } from '../session-state/session-file.js';
+import type { Bitfield } from '../engine/codec/bitfield.js';
+import { trackerHosts } from '../format/tracker-host.js';
+import type { ListedTorrent, SavedTorrent } from '../session-state/session-file.js';
 import { clockSeconds, newClock, type ActivityClock } from './activity-clock.js';
 import type { PendingMagnet } from './magnet-fetches.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type QueueSubject } from './queue-manager.js';
@@ -108,6 +110,7 @@ export function savedEntry(entry: Entry): SavedTorrent | undefined {
     torrent: entry.torrent,
     pending: entry.pending,
     clockRunning: entry.clock.running,
+    have: entry.torrent?.have,
   });
   return saved;
 }
@@ -118,6 +121,8 @@ interface Kept {
   torrent?: Torrent;
   pending?: PendingMagnet;
   clockRunning: ActivityClock['running'];
+  /** The pieces had when saved (the listed progress): a new bitfield or another count is saved again. */
+  have?: Bitfield;
 }
 
 /** Each entry's last saved form: a session write over 10,000 torrents rebuilds only those that changed. */
@@ -145,6 +150,8 @@ function unchanged(entry: Entry, kept: Kept): boolean {
   if (!torrent) return s.paused === (entry.pending!.status === 'paused');
   const run = torrent.transferred;
   if (
+    kept.have !== torrent.have ||
+    s.listed?.havePieces !== torrent.have.count() ||
     s.paused !== entry.userPaused ||
     s.directory !== torrent.directory ||
     s.completedAt !== entry.completedAt ||
@@ -200,8 +207,40 @@ function buildSaved(entry: Entry): SavedTorrent {
     seedIdleMode: entry.seedIdleMode,
     downloadLimit: entry.downloadLimit,
     uploadLimit: entry.uploadLimit,
+    // Last: salvageDirectories reads infoHash and directory with no object between them.
+    listed: torrent ? listedTorrent(torrent) : listedMagnet(pending!),
   };
   return saved;
+}
+
+/** The row's figures as the TUI's first frame shows them before the torrent is opened (the same as TorrentReads' summary). */
+function listedTorrent(torrent: Torrent): ListedTorrent {
+  const s = torrent.stats();
+  const size = torrent.meta.contentLength ?? s.length;
+  return {
+    name: s.name,
+    size,
+    completedBytes: Math.min(s.completedBytes, size),
+    progress: s.progress,
+    pieceCount: s.pieceCount,
+    havePieces: s.havePieces,
+    dataPath: torrent.root,
+    trackerHosts: [...trackerHosts(torrent.meta.announce)],
+  };
+}
+
+function listedMagnet(pending: PendingMagnet): ListedTorrent {
+  const size = pending.magnet.length ?? 0;
+  return {
+    name: pending.name,
+    size,
+    completedBytes: 0,
+    progress: 0,
+    pieceCount: 0,
+    havePieces: 0,
+    dataPath: '',
+    trackerHosts: [...trackerHosts(pending.magnet.trackers)],
+  };
 }
 
 export function applySaved(entry: Entry, saved: SavedTorrent): void {

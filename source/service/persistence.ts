@@ -69,6 +69,7 @@ export class SessionPersistence {
   writes = 0;
   /** While the saved session is read back (restore, rebuild): its changes are not saved one by one. */
   private restoring = false;
+  private changedWhileRestoring = false;
 
   constructor(
     private readonly stateDirectory: string,
@@ -91,6 +92,11 @@ export class SessionPersistence {
       return await work();
     } finally {
       this.restoring = false;
+      // Adds made meanwhile (the TUI takes them while the saved torrents open): saved now.
+      if (this.changedWhileRestoring) {
+        this.changedWhileRestoring = false;
+        void this.save();
+      }
     }
   }
 
@@ -127,6 +133,7 @@ export class SessionPersistence {
 
   /** Waits for the session file to hold an entry's change (not for ephemeral ones, nor while restoring); a failed write is logged and rethrown. */
   async committed(entry: Pick<Entry, 'ephemeral'>): Promise<void> {
+    if (this.restoring && !entry.ephemeral) this.changedWhileRestoring = true;
     if (entry.ephemeral || this.restoring) return;
     try {
       await this.commit();
@@ -230,16 +237,20 @@ export interface RestoreHost {
  */
 /** .torrent files read ahead of the one being added, and resume files read at once, while restoring. */
 const RESTORE_CONCURRENCY = 32;
+/** Torrents opened between two turns of the event loop (each is parsed and hashed, ~0.1-0.3 ms). */
+const RESTORE_BATCH = 32;
 
-export async function restoreSession(persistence: SessionPersistence, host: RestoreHost): Promise<number> {
+export async function restoreSession(persistence: SessionPersistence, host: RestoreHost, alreadyRead?: SavedTorrent[]): Promise<number> {
   let restored = 0;
   await persistence.whileRestoring(async () => {
-    const saved = await persistence.read();
+    const saved = alreadyRead ?? (await persistence.read());
     const torrentFile = readAhead(saved, RESTORE_CONCURRENCY, (s) =>
       s.torrentFile === undefined ? Promise.resolve(undefined) : readWholeFile(torrentFilePath(host, s.torrentFile)),
     );
     const progress = new TaskLimit(RESTORE_CONCURRENCY);
     for (let i = 0; i < saved.length; i++) {
+      // The TUI lists the session while it is restored: keys and frames get their turn every few torrents.
+      if (i % RESTORE_BATCH === RESTORE_BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
       try {
         await restoreOne(host, saved[i]!, () => torrentFile(i), progress);
         restored++;

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import type { Session } from '../engine/session/session.js';
-import type { SavedSession } from '../session-state/session-file.js';
+import type { SavedSession, SavedTorrent } from '../session-state/session-file.js';
 import { TorrentAdder, type AddHost } from './adding.js';
 import type { AltSpeed } from './alt-speed.js';
 import { countsAsDownloading } from './entry.js';
@@ -434,11 +434,19 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
    * magnets still without metadata fetch it again. Returns how many came back. An unusable
    * session file leaves `recovery` set: nothing is saved until rebuild() or keepAsIs().
    */
-  restore(options: { startLater?: boolean } = {}): Promise<number> {
+  restore(options: { startLater?: boolean; saved?: SavedTorrent[] } = {}): Promise<number> {
     // startLater: the torrents are listed (with their saved progress) but none starts until
     // startRestored(), so that the TUI's first frame does not wait for every torrent's start.
     if (options.startLater) this.queue.hold();
-    return restoreSession(this.persistence, this.parts);
+    return restoreSession(this.persistence, this.parts, options.saved);
+  }
+
+  /**
+   * Reads session.json without opening anything (restore({ saved }) then opens them): the TUI
+   * draws its first list from it. An unusable file is set aside here, leaving `recovery` set.
+   */
+  readSavedSession(): Promise<SavedTorrent[]> {
+    return this.persistence.read();
   }
 
   /** After restore({ startLater: true }): the queue starts what it should. */

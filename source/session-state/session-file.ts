@@ -35,6 +35,21 @@ export interface SavedTorrent {
   /** Bytes/s, 0 = unlimited. */
   downloadLimit: number;
   uploadLimit: number;
+  /** What the list showed of it at save time: the TUI's first frame is drawn from this before the torrents are opened. Absent in older files. */
+  listed?: ListedTorrent;
+}
+
+/** A torrent's row as of the last save, for the TUI's first frame (store/session-preview.ts). */
+export interface ListedTorrent {
+  name: string;
+  size: number;
+  completedBytes: number;
+  progress: number;
+  pieceCount: number;
+  havePieces: number;
+  /** Its data on disk ('' for a magnet without metadata). */
+  dataPath: string;
+  trackerHosts: string[];
 }
 
 /** Transmission's modes for a seed goal: the global one, the torrent's own, or none. */
@@ -139,10 +154,29 @@ export async function readSessionFile(path: string): Promise<ReadSession> {
         seedIdleMode: GOAL_MODES.includes(t.seedIdleMode as GoalMode) ? t.seedIdleMode! : 'global',
         downloadLimit: num(t.downloadLimit, 0),
         uploadLimit: num(t.uploadLimit, 0),
+        ...(listedTorrent(t.listed) ? { listed: t.listed } : {}),
       });
     }
   }
   return { session: { version: 1, torrents }, problems, exists: true };
+}
+
+/** Whether a saved `listed` is whole: anything else is left out (the torrent is then shown once opened). */
+function listedTorrent(value: unknown): value is ListedTorrent {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const count = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  return (
+    typeof v.name === 'string' &&
+    count(v.size) &&
+    count(v.completedBytes) &&
+    count(v.progress) &&
+    count(v.pieceCount) &&
+    count(v.havePieces) &&
+    typeof v.dataPath === 'string' &&
+    Array.isArray(v.trackerHosts) &&
+    v.trackerHosts.every((h) => typeof h === 'string')
+  );
 }
 
 /**

@@ -25,6 +25,11 @@ export class LocalSource implements TorrentSource {
   private freeDisk?: number;
   private diskTimer?: NodeJS.Timeout;
   private readonly listeners = new Set<SourceListener>();
+  /** The saved session's rows, shown until their torrents are opened (showPreview). */
+  private preview?: Map<string, SourceRow>;
+  /** Resolves once the preview is over: actions on a torrent not yet opened wait for it. */
+  private previewOver: Promise<void> = Promise.resolve();
+  private endPreviewNow?: () => void;
 
   constructor(
     readonly service: TorrentService,
@@ -33,7 +38,13 @@ export class LocalSource implements TorrentSource {
 
   listen(listener: SourceListener): () => void {
     const service = this.service;
-    const onAdded = () => listener.structure();
+    const onAdded = (ref: TorrentRef) => {
+      // A torrent of the preview opening: listed already, in the same place (the service
+      // registers them in the saved order); only its row is built again, from the service. A
+      // list of 10,000 is then not rebuilt and drawn again for each torrent that opens.
+      if (this.preview?.has(ref.hash)) listener.changed(ref.hash, false);
+      else listener.structure();
+    };
     const onChanged = (ref: TorrentRef, kind: ChangeKind) => listener.changed(ref.hash, kind === 'state' || kind === 'settings');
     const onRemoved = () => listener.structure();
     const onGlobal = () => listener.global();
@@ -67,13 +78,41 @@ export class LocalSource implements TorrentSource {
     this.diskTimer = undefined;
   }
 
+  /**
+   * Lists the saved session's rows (store/session-preview.ts) while the service opens the
+   * torrents; each row is the service's own once its torrent is there. endPreview() ends it.
+   */
+  showPreview(rows: Map<string, SourceRow>): void {
+    this.preview = rows;
+    this.previewOver = new Promise((resolve) => (this.endPreviewNow = resolve));
+    for (const listener of this.listeners) listener.structure();
+  }
+
+  /** Every saved torrent has been opened (or failed to): rows the service does not have are gone. */
+  endPreview(): void {
+    if (!this.preview) return;
+    this.preview = undefined;
+    this.endPreviewNow?.();
+    for (const listener of this.listeners) listener.structure();
+  }
+
   *hashes(): Iterable<string> {
-    for (const ref of this.service.list()) yield ref.hash;
+    const refs = this.service.list();
+    for (const ref of refs) yield ref.hash;
+    const preview = this.preview;
+    if (!preview) return;
+    const opened = new Set(refs.map((ref) => ref.hash));
+    for (const hash of preview.keys()) if (!opened.has(hash)) yield hash;
   }
 
   row(hash: string): SourceRow | undefined {
     const summary = this.service.summary(hash);
-    return summary ? rowFor(summary) : undefined;
+    return summary ? rowFor(summary) : this.preview?.get(hash);
+  }
+
+  /** An action on a listed torrent whose turn to be opened has not come waits for the restore; any other runs at once. */
+  private whenOpen<T>(hash: string, act: () => Promise<T>): Promise<T> {
+    return this.preview?.has(hash) && !this.service.has(hash) ? this.previewOver.then(act) : act();
   }
 
   global(): SourceGlobal {
@@ -109,44 +148,46 @@ export class LocalSource implements TorrentSource {
   }
 
   toggle(hash: string): Promise<void> {
-    return this.service.toggle(hash);
+    return this.whenOpen(hash, () => this.service.toggle(hash));
   }
 
   verify(hash: string): Promise<void> {
-    return this.service.verify(hash);
+    return this.whenOpen(hash, () => this.service.verify(hash));
   }
 
   remove(hash: string, deleteData: boolean): Promise<void> {
-    return this.service.remove(hash, { deleteData });
+    return this.whenOpen(hash, () => this.service.remove(hash, { deleteData }));
   }
 
   reannounce(hash: string): Promise<void> {
-    this.service.reannounce(hash);
-    return Promise.resolve();
+    return this.whenOpen(hash, () => {
+      this.service.reannounce(hash);
+      return Promise.resolve();
+    });
   }
 
   setPriority(hash: string, priority: number): Promise<void> {
-    return this.service.setPriority(hash, priority);
+    return this.whenOpen(hash, () => this.service.setPriority(hash, priority));
   }
 
   setFilePriority(hash: string, fileIndex: number, priority: number): Promise<void> {
-    return this.service.setFilePriority(hash, fileIndex, priority);
+    return this.whenOpen(hash, () => this.service.setFilePriority(hash, fileIndex, priority));
   }
 
   setLabels(hash: string, labels: readonly string[]): Promise<void> {
-    return this.service.setLabels(hash, labels);
+    return this.whenOpen(hash, () => this.service.setLabels(hash, labels));
   }
 
   setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
-    return this.service.setTorrentLimits(hash, limits);
+    return this.whenOpen(hash, () => this.service.setTorrentLimits(hash, limits));
   }
 
   setSeedGoals(hash: string, goals: SeedGoalPatch): Promise<void> {
-    return this.service.setSeedGoals(hash, goals);
+    return this.whenOpen(hash, () => this.service.setSeedGoals(hash, goals));
   }
 
   move(hash: string, directory: string): Promise<boolean> {
-    return this.service.move(hash, directory);
+    return this.whenOpen(hash, () => this.service.move(hash, directory));
   }
 
   setGlobalLimits(limits: { download?: number; upload?: number }): Promise<void> {

@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/tools.js';
 const distribution = dirname(CLI);
 const COMMANDS = ['bencode', 'metainfo', 'create', 'scrape', 'download', 'serve'];
 
-test('the built CLI: a small CommonJS entry, one bundle per command, the TUI as an ES module', () => {
+test('the built CLI: a small CommonJS entry, one bundle per command and one for the TUI, the daemon as an ES module', () => {
   assert.equal(JSON.parse(readFileSync(join(distribution, 'package.json'), 'utf8')).type, 'commonjs');
   // The entry only dispatches: no command's code is in it.
   assert.ok(statSync(CLI).size < 20_000, `cli.js is ${statSync(CLI).size} bytes`);
@@ -21,7 +21,9 @@ test('the built CLI: a small CommonJS entry, one bundle per command, the TUI as 
     // import() is lost on code from a V8 code cache (Node 20): ES modules come through esm-import.js.
     assert.doesNotMatch(readFileSync(bundle, 'utf8'), /\bimport\("/, `command-${name}.js calls import() itself`);
   }
-  assert.ok(existsSync(join(distribution, 'tui.mjs')));
+  // The TUI too runs from a code cache (its first run writes it): no import() of its own either.
+  assert.doesNotMatch(readFileSync(join(distribution, 'tui.js'), 'utf8'), /\bimport\("/, 'tui.js calls import() itself');
+  assert.ok(existsSync(join(distribution, 'daemon.mjs')));
   for (const name of COMMANDS) {
     const help = spawnSync(process.execPath, [CLI, name, '--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0, `${name} --help: ${help.stderr}`);

@@ -94,3 +94,59 @@ test(
     await tmux.waitFor((s) => s.includes('EXITED 0'), 'the exit', 60_000);
   },
 );
+
+/** The list's rows on a screen, without the State column and what moves (rates, peers): name, progress bar, %, size. */
+function listedRows(screen: string): string[] {
+  return screen
+    .split('\n')
+    .filter((line) => /^\s*startup-\d{3}\.bin/.test(line))
+    .map((line) => {
+      const [name, , ...rest] = line.trim().split(/\s+/);
+      return [name, ...rest.slice(0, 4)].join(' ');
+    });
+}
+
+test(
+  'a restart of a saved 300-torrent session: the first frame, drawn before the torrents open, lists the rows they show once open',
+  { timeout: 180_000 },
+  async (t) => {
+    if (!needs(t, { commands: ['tmux'] })) return;
+    ensureBuilt();
+    const dir = tempDir(t);
+    writeSession(dir, 300);
+    const run = async (until: RegExp) => {
+      const tmux = new Tmux();
+      t.after(() => tmux.kill());
+      tmux.start(`${testHome(dir, { dht: false })} ${process.execPath} ${cli}; echo "EXITED $?"; sleep 60`, 120, 40);
+      let first = '';
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline) {
+        first = tmux.capture();
+        if (/\? help\s*$/m.test(first) || first.includes('EXITED')) break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const settled = await tmux.waitFor((s) => until.test(s), String(until), 90_000);
+      tmux.keys('q');
+      await tmux.waitFor((s) => /quit and stop \d+ active torrents\?/.test(s) || s.includes('EXITED'), 'the quit question or the exit');
+      if (!tmux.capture().includes('EXITED')) tmux.keys('y');
+      await tmux.waitFor((s) => s.includes('EXITED 0'), 'the exit', 60_000);
+      tmux.kill();
+      return { first, settled };
+    };
+    // The first run checks the data and saves each row's figures with the session as it quits.
+    await run(/seeding 300\b/);
+    const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8')) as { torrents: { listed?: { name: string } }[] };
+    assert.ok(
+      saved.torrents.every((x) => x.listed?.name.startsWith('startup-')),
+      'every torrent saved with its row',
+    );
+
+    const { first, settled } = await run(/seeding 300\b/);
+    assert.match(first, /all 300\b/, `the first frame did not count all 300:\n${first}`);
+    assert.ok(!first.includes('No torrents yet'), first);
+    const before = listedRows(first);
+    assert.equal(before.length > 30, true, `rows on the first frame:\n${first}`);
+    assert.deepEqual(before, listedRows(settled), 'the rows shown before the torrents opened are the rows after');
+    assert.match(before[0]!, /^startup-000\.bin ██████████ 100% 1000 B$/);
+  },
+);
