@@ -9,6 +9,10 @@
  * `--mode daemon` instead soaks a real `btui daemon` at seedbox scale (scripts/soak/daemon-scale.ts):
  *
  *   npm run soak -- --mode daemon --torrents 10000 [--start] [--hosts N] [--in-flight N]
+ *
+ * `--mode seeding` soaks a `btui daemon` whose torrents all seed and announce (scripts/soak/seeding-scale.ts):
+ *
+ *   npm run soak -- --mode seeding --torrents 10000 [--hosts N] [--tracker-delay-ms MS] [--hanging-dns K]
  */
 import './isolated-user-dirs.js';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -22,6 +26,7 @@ import { Session } from '../source/engine/session/session.js';
 import { metainfoFromFiles } from '../source/engine/storage/metainfo-from-files.js';
 import { encode } from '../source/engine/codec/bencode.js';
 import { daemonSoak } from './soak/daemon-scale.js';
+import { seedingSoak } from './soak/seeding-scale.js';
 
 const CLIENTS = 5;
 
@@ -34,6 +39,7 @@ interface EngineSample {
 
 if (process.argv[2] === 'engine') runEngine(process.argv[3]!, Number(process.argv[4]));
 else if (process.argv.includes('daemon') && process.argv.includes('--mode')) void soakDaemon();
+else if (process.argv.includes('seeding') && process.argv.includes('--mode')) void soakSeeding();
 else void orchestrate();
 
 async function soakDaemon(): Promise<void> {
@@ -52,6 +58,31 @@ async function soakDaemon(): Promise<void> {
     durationS: Number(values.duration),
     start: values.start ?? false,
     hosts: Number(values.hosts),
+    inFlight: Number(values['in-flight']),
+  });
+  console.log(JSON.stringify(summary));
+  process.exit(0);
+}
+
+async function soakSeeding(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      mode: { type: 'string' },
+      duration: { type: 'string', default: '120' },
+      torrents: { type: 'string', default: '10000' },
+      hosts: { type: 'string', default: '2000' },
+      'tracker-delay-ms': { type: 'string', default: '500' },
+      'hanging-dns': { type: 'string', default: '0' },
+      'in-flight': { type: 'string', default: '32' },
+    },
+  });
+  const torrents = Number(values.torrents);
+  const summary = await seedingSoak({
+    torrents,
+    durationS: Number(values.duration),
+    hosts: Math.min(torrents, Number(values.hosts)),
+    trackerDelayMs: Number(values['tracker-delay-ms']),
+    hangingDns: Number(values['hanging-dns']),
     inFlight: Number(values['in-flight']),
   });
   console.log(JSON.stringify(summary));

@@ -7,6 +7,8 @@ export interface SlowTracker {
   url(n: number): string;
   /** Announces answered so far. */
   answered(): number;
+  /** Announces waiting for their answer now, and the most there ever were at once. */
+  open(): { now: number; peak: number };
   close(): Promise<void>;
 }
 
@@ -16,12 +18,16 @@ export function hostAddress(n: number): string {
 
 export async function startSlowTracker(options: { hosts: number; delayMs: number }): Promise<SlowTracker> {
   let answered = 0;
+  let open = 0;
+  let peak = 0;
   const servers: Server[] = [];
   const body = Buffer.from('d8:completei0e10:incompletei0e8:intervali1800e5:peers0:e');
   let port = 0;
   for (let n = 0; n < options.hosts; n++) {
     const server = createServer((request, response) => {
+      peak = Math.max(peak, ++open);
       setTimeout(() => {
+        open--;
         answered++;
         response.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length });
         response.end(body);
@@ -41,6 +47,7 @@ export async function startSlowTracker(options: { hosts: number; delayMs: number
   return {
     url: (n) => `http://${hostAddress(n % options.hosts)}:${port}/announce`,
     answered: () => answered,
+    open: () => ({ now: open, peak }),
     close: async () => {
       for (const server of servers) {
         server.closeAllConnections();

@@ -57,12 +57,33 @@ function post(port: number, headers: Record<string, string>, body?: string): Pro
 
 export async function startBtuiDaemon(
   t: AfterHook,
-  options: { home: string; downloads: string; args?: string[]; rpcPort?: number },
+  options: {
+    home: string;
+    downloads: string;
+    args?: string[];
+    rpcPort?: number;
+    /** A command that execs its arguments (keeping the pid), e.g. one that runs them in a mount namespace. */
+    wrapper?: string[];
+  },
 ): Promise<BtuiDaemon> {
   const rpcPort = options.rpcPort ?? (await freePort());
+  const wrapper = options.wrapper ?? [];
   const child = spawn(
-    process.execPath,
-    [CLI, 'daemon', '--port', '0', '--no-dht', '--rpc-port', String(rpcPort), '--download-dir', options.downloads, ...(options.args ?? [])],
+    wrapper[0] ?? process.execPath,
+    [
+      ...wrapper.slice(1),
+      ...(wrapper.length ? [process.execPath] : []),
+      CLI,
+      'daemon',
+      '--port',
+      '0',
+      '--no-dht',
+      '--rpc-port',
+      String(rpcPort),
+      '--download-dir',
+      options.downloads,
+      ...(options.args ?? []),
+    ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, BTUI_HOME: options.home },

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { announce } from './tracker/index.js';
-import type { Limiter } from './tracker/limiter.js';
+import { Limiter } from './tracker/limiter.js';
 import type { AnnounceEvent, AnnounceParams, PeerAddress } from './tracker/types.js';
 import { describeError } from '../../errors.js';
 
@@ -39,6 +39,14 @@ export interface AnnouncerOptions {
   /** A bound session's address for each request; throws while the network is down (the attempt fails, nothing is sent). */
   localAddress?: () => string | undefined;
 }
+
+/**
+ * 'stopped' announces under way at once, across the process: 10,000 seeding torrents stopping
+ * together sent 10,000 requests in one tick (more sockets than a default file limit allows).
+ */
+export const stopSends = new Limiter(64);
+/** A 'stopped' announce not under way this long after its stop is skipped: quitting does not wait on the queue. */
+export const STOP_SEND_BUDGET_MS = 5000;
 
 /** The tiers with announce URLs we speak (HTTP, UDP), empty tiers dropped; fresh arrays. */
 function usableTiers(tiers: string[][]): string[][] {
@@ -92,19 +100,21 @@ export class Announcer extends EventEmitter {
     if (!this.running) return;
     this.running = false;
     const sends: Promise<unknown>[] = [];
+    const stoppedAt = Date.now();
     for (const tier of this.tiers) {
       clearTimeout(tier.timer);
       if (!tier.startedSent) continue;
       const url = tier.urls[tier.current]!;
       sends.push(
-        Promise.resolve()
-          .then(() =>
-            announce(
+        stopSends
+          .run(async () => {
+            if (Date.now() - stoppedAt > STOP_SEND_BUDGET_MS) return;
+            await announce(
               url,
               { ...this.options.params(), event: 'stopped', numwant: 0 },
               { timeoutMs: 3000, udpBaseTimeoutMs: 1000, localAddress: this.options.localAddress?.() },
-            ),
-          )
+            );
+          })
           .catch(() => undefined),
       );
     }

@@ -108,6 +108,11 @@ export class FileIO {
     await this.createEmptyFiles();
   }
 
+  /** Descriptors open now (in the cache). */
+  get openFiles(): number {
+    return this.cache.size;
+  }
+
   /** Closes every descriptor; the directories are checked again on the next open (they may be gone by then). */
   async close(): Promise<void> {
     await this.cache.closeAll();

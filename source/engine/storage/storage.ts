@@ -88,6 +88,20 @@ export class Storage {
     return this.ready();
   }
 
+  /** Descriptors open now. */
+  get openFiles(): number {
+    return this.files.openFiles;
+  }
+
+  /**
+   * Lets go of the open descriptors while staying open: the next read or write opens its file
+   * again. A torrent idle for a minute keeps none (10,000 seeding torrents held 10,000, past a
+   * usual limit of 1,024 per process).
+   */
+  releaseFiles(): Promise<void> {
+    return this.files.close();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     // The directories may be gone by the next open (deleted under us): check them again then.

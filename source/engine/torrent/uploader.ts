@@ -157,7 +157,7 @@ export class Uploader {
     }
   }
 
-  /** Hundreds of seeding torrents must not each keep megabytes of pieces nobody asks for. */
+  /** Hundreds of seeding torrents must not each keep megabytes of pieces nobody asks for, nor open files. */
   releaseMemoryWhenIdle(now: number): void {
     const bytes = this.ctx.traffic.downloaded + this.ctx.traffic.uploaded;
     if (bytes !== this.lastTraffic.bytes || this.lastTraffic.at === 0) {
@@ -167,6 +167,7 @@ export class Uploader {
     if (now - this.lastTraffic.at < IDLE_MEMORY_RELEASE_MS) return;
     if (this.readCacheBytes > 0) this.clearReadCache();
     this.pieceBuffers.clear();
+    if (this.ctx.storage.openFiles > 0) void this.ctx.storage.releaseFiles().catch(() => undefined);
   }
 
   clearReadCache(): void {

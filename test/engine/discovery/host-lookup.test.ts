@@ -84,3 +84,23 @@ test('limiter: at most max tasks at once, every one runs, in order', async () =>
   );
   assert.equal(limiter.active, 0);
 });
+
+test('host lookup: a queued lookup that every caller gave up on never reaches the resolver', async () => {
+  const calls: string[] = [];
+  let answerFirst!: () => void;
+  const resolve = (host: string, callback: (error: Error | null, address?: LookupAddress) => void) => {
+    calls.push(host);
+    answerFirst = () => callback(null, { address: '10.0.0.1', family: 4 });
+  };
+  const hosts = new HostLookup({ resolve, maxLookups: 1 });
+  const given = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => hosts.lookup(`slow-${i}.example`, 20)));
+  assert.ok(given.every((r) => r.status === 'rejected'));
+  assert.deepEqual(calls, ['slow-0.example'], 'one in the resolver, the rest queued');
+  const waited = hosts.lookup('wanted.example', 10_000);
+  answerFirst();
+  // The nine nobody waits for are dropped; the one still wanted goes next.
+  assert.deepEqual(calls, ['slow-0.example', 'wanted.example']);
+  answerFirst();
+  assert.deepEqual(await waited, { address: '10.0.0.1', family: 4 });
+  assert.equal(hosts.running, 0);
+});

@@ -145,3 +145,37 @@ test('an announce queued behind others (bounded concurrency) is not sent once it
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(events, [], 'neither started (it stopped) nor stopped (nothing was started)');
 });
+
+test("'stopped' announces of many torrents stopping together go out at most 64 at once, every one sent", async (t) => {
+  let open = 0;
+  let peak = 0;
+  let stopped = 0;
+  const base = await fakeTracker(t, (req, res) => {
+    const reply = () => res.end(encode(dict({ interval: 120, peers: Buffer.alloc(0) })));
+    if (new URL(req.url!, 'http://x').searchParams.get('event') !== 'stopped') return reply();
+    peak = Math.max(peak, ++open);
+    setTimeout(() => {
+      open--;
+      stopped++;
+      reply();
+    }, 200);
+  });
+  const announcers = Array.from({ length: 150 }, () => new Announcer([[`${base}/announce`]], { params: () => params }));
+  await Promise.all(
+    announcers.map((a) => {
+      const answered = new Promise<void>((resolve) => {
+        const check = () => {
+          if (a.stats()[0]?.status !== 'working') return;
+          a.off('update', check);
+          resolve();
+        };
+        a.on('update', check);
+      });
+      a.start();
+      return answered;
+    }),
+  );
+  await Promise.all(announcers.map((a) => a.stop()));
+  assert.equal(stopped, 150);
+  assert.ok(peak <= 64, `at most 64 at the tracker at once (saw ${peak})`);
+});

@@ -85,7 +85,7 @@ test('pieces larger than the read cache: uploads from recycled piece buffers sta
   );
 });
 
-test('a torrent that moves no data for a minute lets go of the pieces it kept in memory', async (t) => {
+test('a torrent that moves no data for a minute lets go of the pieces it kept in memory and of its open files', async (t) => {
   const { meta, data } = randomTorrent({ sizes: [3_000_000], pieceLength: 256 * 1024, single: true });
   const seedDir = tempDir(t);
   writeTorrentFiles(seedDir, meta, data);
@@ -105,9 +105,15 @@ test('a torrent that moves no data for a minute lets go of the pieces it kept in
     torrent.housekeep(now); // sees the last of the traffic
     torrent.housekeep(now + 30_000);
     assert.ok(torrent.cachedBytes > 0, 'half a minute idle: still kept');
+    assert.ok(torrent.storage.openFiles > 0, 'half a minute idle: files still open');
     torrent.housekeep(now + 61_000);
     assert.equal(torrent.cachedBytes, 0);
+    assert.equal(torrent.storage.openFiles, 0);
   }
+  // Reads open the file again.
+  const first = await seed.storage.read(0, 0, 16384);
+  assert.ok(first.equals(data.subarray(0, 16384)));
+  assert.equal(seed.storage.openFiles, 1);
 });
 
 test('a skipped file (priority 0) is not downloaded; the rest completes', async (t) => {

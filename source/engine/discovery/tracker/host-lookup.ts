@@ -13,12 +13,14 @@ const defaultResolve: Resolve = (host, callback, family) =>
  * distinct hosts behind a resolver that hangs would hold every thread and stall the disk. So at
  * most `maxLookups` lookups run at once (a lookup that timed out keeps its slot until it really
  * returns), the same host is looked up once at a time, and answers (failures too, shorter) are
- * kept a while.
+ * kept a while. A queued lookup that every caller has given up on is dropped before it starts:
+ * behind a hanging resolver the queue would otherwise keep feeding it names nobody waits for
+ * (and a daemon told to stop stayed alive for minutes, one 30 s lookup after another).
  */
 export class HostLookup {
   private inFlight = 0;
   private readonly queue: { start: () => void }[] = [];
-  private readonly pending = new Map<string, Promise<LookupAddress>>();
+  private readonly pending = new Map<string, { answer: Promise<LookupAddress>; waiters: number }>();
   private readonly cache = new Map<string, { until: number; address?: LookupAddress; error?: Error }>();
 
   constructor(
@@ -37,12 +39,18 @@ export class HostLookup {
     const now = Date.now();
     const cached = this.cache.get(key);
     if (cached && cached.until > now) return cached.error ? Promise.reject(cached.error) : Promise.resolve(cached.address!);
-    let shared = this.pending.get(key);
-    if (!shared) {
-      shared = this.resolveQueued(host, key, family).finally(() => this.pending.delete(key));
-      this.pending.set(key, shared);
+    const shared = this.pending.get(key);
+    if (shared) {
+      shared.waiters++;
+      return withTimeout(shared.answer, timeoutMs, host, () => shared.waiters--);
     }
-    return withTimeout(shared, timeoutMs, host);
+    // Counted before it is queued: with a free slot it starts at once, and only if someone waits.
+    const entry = { waiters: 1 } as { answer: Promise<LookupAddress>; waiters: number };
+    entry.answer = this.resolveQueued(host, key, family, () => entry.waiters > 0).finally(() => {
+      if (this.pending.get(key) === entry) this.pending.delete(key);
+    });
+    this.pending.set(key, entry);
+    return withTimeout(entry.answer, timeoutMs, host, () => entry.waiters--);
   }
 
   /** For http.get's and net.connect's `lookup` option. */
@@ -58,9 +66,13 @@ export class HostLookup {
     );
   };
 
-  private resolveQueued(host: string, key: string, family: number): Promise<LookupAddress> {
+  private resolveQueued(host: string, key: string, family: number, wanted: () => boolean): Promise<LookupAddress> {
     return new Promise<LookupAddress>((resolve, reject) => {
       const start = () => {
+        if (!wanted()) {
+          reject(Object.assign(new Error(`resolving ${host} was given up`), { code: 'ETIMEOUT' }));
+          return;
+        }
         this.inFlight++;
         (this.options.resolve ?? defaultResolve)(
           host,
@@ -91,9 +103,12 @@ export class HostLookup {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, host: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, host: string, onTimeout: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error(`resolving ${host} timed out`), { code: 'ETIMEOUT' })), ms);
+    const timer = setTimeout(() => {
+      onTimeout();
+      reject(Object.assign(new Error(`resolving ${host} timed out`), { code: 'ETIMEOUT' }));
+    }, ms);
     promise.then(
       (value) => {
         clearTimeout(timer);

@@ -1,0 +1,151 @@
+/**
+ * The swarm row up close: 8 leechers at once from one libtorrent seeder (the bench's setup), with
+ * each leecher's finish time and, for btui, its progress second by second. Contenders alternate
+ * round by round, so builds can be compared in the same run (A/B under the same load).
+ *
+ *   node --import tsx scripts/bench/swarm-trace.ts [--runs 3] [--leechers 8] [--size-mib 256]
+ *     [--contenders btui,libtorrent,base] [--base-cli DIR/cli.js] [--cpu-prof DIR]
+ *
+ * "base" is another build's cli.js (--base-cli, e.g. a copy of main's distribution/).
+ */
+import '../isolated-user-dirs.js';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startOpentracker } from '../../test/helpers/opentracker.js';
+import { startLibtorrentPeer } from '../../test/helpers/libtorrent-peer.js';
+import { mktorrent, setAnnounce } from '../../test/helpers/torrent-files.js';
+import { SYSTEM_PYTHON } from '../../test/helpers/tools.js';
+import { measure, settle, type Measure } from './measure.js';
+import { ensurePayload, warm } from './swarm-setup.js';
+import { Cleanup } from './cleanup.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const runs = Number(option('runs') ?? 3);
+const leechers = Number(option('leechers') ?? 8);
+const sizeMiB = Number(option('size-mib') ?? 256);
+const contenders = (option('contenders') ?? 'btui,libtorrent').split(',');
+const cliOf: Record<string, string> = {
+  btui: join(root, 'distribution', 'cli.js'),
+  base: resolve(option('base-cli') ?? join(root, '.bench', 'dist-base', 'cli.js')),
+};
+const cpuProfDir = option('cpu-prof');
+/** --env-NAME K=V[,K=V]: environment for one contender's leechers (e.g. --env-base UV_THREADPOOL_SIZE=1). */
+const envOf = (name: string): Record<string, string> =>
+  Object.fromEntries(
+    (option(`env-${name}`) ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('=') as [string, string]),
+  );
+/** --perf-events EVENTS --perf-dir DIR: the first btui leecher runs under perf record (e.g. page-faults). */
+const perfEvents = option('perf-events');
+const perfDir = option('perf-dir') ?? '/tmp';
+const benchDir = join(root, '.bench');
+const work = join(benchDir, `trace-${process.pid}`);
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+interface Leech extends Measure {
+  /** Seconds from the swarm's start to this leecher's exit. */
+  finishedAt: number;
+  /** btui only: seconds from the swarm's start to 25, 50 and 75 % done. */
+  quartiles?: number[];
+}
+
+async function main(): Promise<void> {
+  const cleanup = new Cleanup();
+  const t = cleanup as unknown as import('node:test').TestContext;
+  mkdirSync(work, { recursive: true });
+  cleanup.after(() => rmSync(work, { recursive: true, force: true }));
+  try {
+    const data = ensurePayload(benchDir, sizeMiB);
+    const torrent = join(work, 'swarm.torrent');
+    const hash = mktorrent(data, torrent, { pieceLengthLog2: 20 });
+    const tracker = await startOpentracker(t, [hash]);
+    setAnnounce(torrent, [tracker.httpAnnounce]);
+    warm(data);
+    const seeder = await startLibtorrentPeer(t, { torrentPath: torrent, savePath: benchDir, mode: 'seed', listenHost: '127.0.0.2' });
+    await seeder.waitForTrackerReply(20_000);
+
+    const leech = (name: string, out: string, started: number, first: boolean): Promise<Leech> => {
+      if (name === 'libtorrent') {
+        const lt = [SYSTEM_PYTHON, join(root, 'scripts/bench/lt-leech.py'), torrent, out, '127.0.0.3', '300'];
+        const cmd =
+          first && perfEvents ? ['perf', 'record', '-q', '-e', perfEvents, '-g', '-o', join(perfDir, 'perf-libtorrent.data'), ...lt] : lt;
+        return measure(work, cmd[0]!, cmd.slice(1)).then((m) => ({
+          ...m,
+          finishedAt: (performance.now() - started) / 1000,
+        }));
+      }
+      const quartiles: number[] = [];
+      const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfDir, name)] : [];
+      const node = [process.execPath, ...prof];
+      const perf =
+        first && perfEvents
+          ? ['perf', 'record', '-q', '-e', perfEvents, '-g', '-o', join(perfDir, `perf-${name}.data`), ...node, '--perf-basic-prof']
+          : node;
+      return measure(
+        work,
+        perf[0]!,
+        [...perf.slice(1), cliOf[name]!, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', '--json'],
+        {
+          env: { BTUI_HOME: join(out, '.home'), ...envOf(name) },
+          onSpawn: (child) => {
+            let pending = '';
+            child.stdout!.on('data', (b: Buffer) => {
+              pending += b.toString();
+              const lines = pending.split('\n');
+              pending = lines.pop()!;
+              for (const line of lines) {
+                const progress = /"progress":([0-9.]+)/.exec(line);
+                if (!progress) continue;
+                const p = Number(progress[1]);
+                while (quartiles.length < 3 && p >= (quartiles.length + 1) * 0.25) quartiles.push((performance.now() - started) / 1000);
+              }
+            });
+          },
+        },
+      ).then((m) => ({ ...m, finishedAt: (performance.now() - started) / 1000, quartiles }));
+    };
+
+    for (let round = 0; round <= runs; round++) {
+      for (const name of contenders) {
+        const out = join(work, `out-${name}`);
+        rmSync(out, { recursive: true, force: true });
+        const seederUpBefore = seeder.lastStatus?.total_upload ?? 0;
+        const started = performance.now();
+        const ms = await Promise.all(
+          Array.from({ length: leechers }, (_, i) => {
+            const dir = join(out, String(i));
+            mkdirSync(dir, { recursive: true });
+            return leech(name, dir, started, i === 0);
+          }),
+        );
+        const wall = (performance.now() - started) / 1000;
+        const finished = ms.map((m) => m.finishedAt).sort((a, b) => a - b);
+        const cpus = ms.map((m) => m.cpu).sort((a, b) => a - b);
+        const label = round === 0 ? 'warm-up' : `round ${round}`;
+        const faults = ms.reduce((a, m) => a + m.minorFaults, 0);
+        log(
+          `${label} ${name.padEnd(10)} wall ${wall.toFixed(2)} s  CPU sum ${cpus.reduce((a, b) => a + b, 0).toFixed(1)} s  median ${cpus[cpus.length >> 1]!.toFixed(2)} s  minor faults ${(faults / 1000).toFixed(0)}k${ms.every((m) => m.ok) ? '' : '  FAILED'}`,
+        );
+        await new Promise((r) => setTimeout(r, 1500)); // the seeder's next status line
+        log(`    the seeder uploaded ${(((seeder.lastStatus?.total_upload ?? 0) - seederUpBefore) / 1048576).toFixed(0)} MiB`);
+        log(`    finished at: ${finished.map((f) => f.toFixed(1)).join(' ')}`);
+        const q = ms.filter((m) => m.quartiles?.length).map((m) => m.quartiles!.map((x) => x.toFixed(1)).join('/'));
+        if (q.length) log(`    25/50/75 % at: ${q.join('  ')}`);
+        rmSync(out, { recursive: true, force: true });
+        await settle();
+      }
+    }
+  } finally {
+    await cleanup.run();
+  }
+}
+
+await main();
