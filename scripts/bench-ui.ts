@@ -29,10 +29,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMetainfo } from '../source/engine/metainfo/metainfo.js';
-import { metainfoFromFiles } from '../source/engine/storage/metainfo-from-files.js';
-import { encodeTorrentFile } from '../source/engine/metainfo/encode-torrent-file.js';
-import { encodeResume } from '../source/engine/storage/resume-file.js';
 import { startLibtorrentPeer } from '../test/helpers/libtorrent-peer.js';
+import { writeSeedingSession } from '../test/helpers/seeding-session.js';
 import { startOpentracker } from '../test/helpers/opentracker.js';
 import { mktorrent, setAnnounce } from '../test/helpers/torrent-files.js';
 import { cli, ensureBuilt, testHome, Tmux } from '../test/tui/tmux.js';
@@ -140,60 +138,6 @@ async function idle(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** A session of `count` small torrents, seeding from `data` (written there). */
-interface SeedingSessionOptions {
-  /** Bytes of torrent number i (default 16-22 KiB). */
-  size?: (i: number) => number;
-  /** Its announce URL (default: none). */
-  announce?: (i: number) => string;
-  /** Resume files written too, as a run that checked them would have (the first start then reads no data). */
-  resume?: boolean;
-}
-
-function writeSeedingSession(state: string, data: string, count: number, options: SeedingSessionOptions = {}): void {
-  mkdirSync(join(state, 'torrents'), { recursive: true });
-  mkdirSync(data, { recursive: true });
-  const torrents = [];
-  for (let i = 0; i < count; i++) {
-    const name = `bench-${String(i).padStart(5, '0')}.bin`;
-    const { meta, data: bytes } = metainfoFromFiles({
-      name,
-      pieceLength: 16384,
-      files: [{ path: [name], data: randomBytes(options.size?.(i) ?? 16384 + (i % 7) * 1000) }],
-      single: true,
-      announce: options.announce?.(i),
-    });
-    writeFileSync(join(data, name), bytes);
-    writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), encodeTorrentFile(meta));
-    if (options.resume) {
-      if (meta.pieceCount !== 1 || meta.files.length !== 1) throw new Error('resume files are made for one-piece, one-file torrents only');
-      const stat = statSync(join(data, name), { bigint: true });
-      mkdirSync(join(state, 'resume'), { recursive: true });
-      writeFileSync(
-        join(state, 'resume', `${meta.infoHash}.resume`),
-        encodeResume({
-          infoHash: Buffer.from(meta.infoHash, 'hex'),
-          pieceCount: 1,
-          bitfield: Uint8Array.of(0x80),
-          files: [{ size: Number(stat.size), mtime: stat.mtimeNs }],
-        }),
-      );
-    }
-    torrents.push({
-      infoHash: meta.infoHash,
-      torrentFile: `torrents/${meta.infoHash}.torrent`,
-      directory: data,
-      paused: false,
-      priority: 2,
-      filePriorities: [1],
-      addedAt: Date.now(),
-      downloaded: 0,
-      uploaded: 0,
-    });
-  }
-  writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents }));
 }
 
 /** BTUI_STARTUP_MARKS's file: ms since node started, and CPU ms used by then (source/startup-marks.ts). */
@@ -379,7 +323,7 @@ async function bigSession(work: string, marksFile: string, cleanup: Cleanup): Pr
   cleanup.after(() => tracker.close());
   const made = performance.now();
   writeSeedingSession(join(dir, 'state'), join(dir, 'data'), STARTUP_BIG, {
-    size: (i) => 1000 + (i % 7) * 100,
+    data: (i) => randomBytes(1000 + (i % 7) * 100),
     announce: (i) => tracker.url(i),
     resume: true,
   });

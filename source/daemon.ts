@@ -11,7 +11,7 @@ import { RUN_FLAGS, runFlagsFrom } from './host/run-flags.js';
 import { openSessionHost, type HostFlags, type SessionHost } from './host/session-host.js';
 import { acquireSessionLock } from './session-state/session-lock.js';
 import { SettingsStore } from './settings.js';
-import { limitsSummary } from './format/limits-summary.js';
+import { sessionLimitsText } from './format/session-limits-text.js';
 
 declare const BTUI_VERSION: string | undefined;
 const VERSION = typeof BTUI_VERSION === 'string' ? BTUI_VERSION : '0.1.0';
@@ -125,7 +125,7 @@ async function runLocked(state: string, flags: DaemonFlags): Promise<number> {
   );
 
   const { limits, altSpeed } = service.settings();
-  log('info', `settings from ${settingsStore.path}: ${limitsSummary(limits, altSpeed)}`);
+  log('info', `settings from ${settingsStore.path}: ${sessionLimitsText(limits, altSpeed)}`);
 
   const reason = await stopped;
   log('info', `stopping (${reason}): saving the session and telling the trackers`);

@@ -11,12 +11,12 @@
  * The 10,000 are small single-file .torrent files (made here; no data on disk) added paused over
  * the RPC with metainfo, 32 requests in flight, as a seedbox's long tail of stopped torrents.
  */
+import { tinyTorrent } from './tiny-torrent.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { encode, type BValue } from '../../source/engine/codec/bencode.js';
 import { RpcClient } from '../../source/remote/rpc-client.js';
 import { startBtuiDaemon } from '../../test/helpers/btui-daemon.js';
 import { startLibtorrentPeer } from '../../test/helpers/libtorrent-peer.js';
@@ -59,22 +59,7 @@ export function client(name: string, pid: number, port: number): Client {
 /** Small single-file .torrent files (base64), each on one of `hosts` tracker hosts. */
 export function tinyTorrents(count: number, hosts = 50): string[] {
   const out: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const info = new Map<string, BValue>([
-      ['length', 16384 + i],
-      ['name', Buffer.from(`Bench.Torrent.${String(i).padStart(5, '0')}.mkv`)],
-      ['piece length', 32768],
-      ['pieces', randomBytes(20)],
-    ]);
-    out.push(
-      encode(
-        new Map<string, BValue>([
-          ['announce', Buffer.from(`http://tracker-${i % hosts}.invalid:6969/announce`)],
-          ['info', info],
-        ]),
-      ).toString('base64'),
-    );
-  }
+  for (let i = 0; i < count; i++) out.push(tinyTorrent(i, `http://tracker-${i % hosts}.invalid:6969/announce`).toString('base64'));
   return out;
 }
 

@@ -4,31 +4,17 @@
  *
  *   node scripts/soak/paused-memory.mjs [N]     (bundles this file with esbuild, runs it with --expose-gc)
  */
-import { randomBytes } from 'node:crypto';
+import { tinyTorrent } from '../bench/tiny-torrent.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encode, type BValue } from '../../source/engine/codec/bencode.js';
 import { parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 import { Session } from '../../source/engine/session/session.js';
 
 const count = Number(process.argv[2] ?? 10000);
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function tiny(i: number): Buffer {
-  const info = new Map<string, BValue>([
-    ['length', 16384 + i],
-    ['name', Buffer.from(`Bench.Torrent.${String(i).padStart(5, '0')}.mkv`)],
-    ['piece length', 32768],
-    ['pieces', randomBytes(20)],
-  ]);
-  return encode(
-    new Map<string, BValue>([
-      ['announce', Buffer.from(`http://tracker-${i % 50}.invalid:6969/announce`)],
-      ['info', info],
-    ]),
-  );
-}
+const tiny = (i: number) => tinyTorrent(i, `http://tracker-${i % 50}.invalid:6969/announce`);
 
 function sample(): { heapUsed: number; rss: number } {
   gc?.();

@@ -4,12 +4,11 @@
  *
  *   npx tsx --expose-gc scripts/soak/stopped-timers.ts [N]
  */
+import { tinyTorrent } from '../bench/tiny-torrent.js';
 import { createHook } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encode, type BValue } from '../../source/engine/codec/bencode.js';
 import { parseMetainfo } from '../../source/engine/metainfo/metainfo.js';
 import { Session } from '../../source/engine/session/session.js';
 
@@ -26,20 +25,7 @@ createHook({
   },
 }).enable();
 
-function tiny(i: number): Buffer {
-  const info = new Map<string, BValue>([
-    ['length', 16384 + i],
-    ['name', Buffer.from(`Bench.Torrent.${String(i).padStart(5, '0')}.mkv`)],
-    ['piece length', 32768],
-    ['pieces', randomBytes(20)],
-  ]);
-  return encode(
-    new Map<string, BValue>([
-      ['announce', Buffer.from(`http://127.0.0.1:9/announce`)],
-      ['info', info],
-    ]),
-  );
-}
+const tiny = (i: number) => tinyTorrent(i, `http://127.0.0.1:9/announce`);
 
 async function sample(label: string): Promise<void> {
   // Timers cleared this turn are destroyed on a later one.

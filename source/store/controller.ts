@@ -16,6 +16,7 @@ import { rowKey } from './row.js';
 import type { GlobalSeedGoals, TorrentSource } from './source.js';
 import { labelsText, limitsSummary, minutesText, seedGoalsSummary } from './torrent-input.js';
 import type { TorrentStore } from './torrent-store.js';
+import type { AltSpeedSettingsPatch } from './types.js';
 
 /**
  * The TUI's keys as calls on the row's own source (the in-process session or a remote host),
@@ -276,14 +277,7 @@ export class Controller {
   }
 
   /** The settings screen's turtle limits and schedule: the in-process session's. */
-  setAltSpeedSettings(patch: {
-    download?: number;
-    upload?: number;
-    scheduled?: boolean;
-    begin?: number;
-    end?: number;
-    days?: number;
-  }): void {
+  setAltSpeedSettings(patch: AltSpeedSettingsPatch): void {
     this.local?.service.setAltSpeed(patch);
   }
 

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
 import { parseIdleGoal, parseLabels, parseRateLimit, parseRatioGoal, type IdleGoal, type RatioGoal } from '../store/torrent-input.js';
-import type { Snapshot } from '../store/types.js';
+import type { AltSpeedSettingsPatch, Snapshot } from '../store/types.js';
 import { visibleRows } from '../store/view.js';
 import { DetailView } from './detail-view.js';
 import { osc52 } from './clipboard.js';
@@ -43,14 +43,7 @@ export interface AppCommands extends Commands {
   /** Global limits of the host of the row `key` names (the in-process session without one). */
   setLimits(limits: { download?: number; upload?: number }, key?: string): Promise<void> | void;
   /** The settings screen's turtle limits and schedule (turtle mode itself is the A key's). */
-  setAltSpeedSettings(patch: {
-    download?: number;
-    upload?: number;
-    scheduled?: boolean;
-    begin?: number;
-    end?: number;
-    days?: number;
-  }): void;
+  setAltSpeedSettings(patch: AltSpeedSettingsPatch): void;
   /** The per-torrent prompts (L, M, R, T, D, U): values already checked. */
   setLabels(hash: string, labels: string[]): Promise<void>;
   move(hash: string, directory: string): Promise<unknown>;

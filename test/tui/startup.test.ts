@@ -1,42 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
-import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
+import { writeSeedingSession } from '../helpers/seeding-session.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
 
-/** A saved session of `count` small seeding torrents, data in place (as scripts/bench-ui.ts makes it). */
+/** A saved session of `count` small seeding torrents, data in place. */
 function writeSession(dir: string, count: number): void {
-  const state = join(dir, 'state');
-  const data = join(dir, 'data');
-  mkdirSync(join(state, 'torrents'), { recursive: true });
-  mkdirSync(data, { recursive: true });
-  const torrents = [];
-  for (let i = 0; i < count; i++) {
-    const name = `startup-${String(i).padStart(3, '0')}.bin`;
-    const { meta, data: bytes } = metainfoFromFiles({
-      name,
-      pieceLength: 16384,
-      files: [{ path: [name], data: Buffer.alloc(1000 + i, i % 251) }],
-      single: true,
-    });
-    writeFileSync(join(data, name), bytes);
-    writeFileSync(join(state, 'torrents', `${meta.infoHash}.torrent`), encodeTorrentFile(meta));
-    torrents.push({
-      infoHash: meta.infoHash,
-      torrentFile: `torrents/${meta.infoHash}.torrent`,
-      directory: data,
-      paused: false,
-      priority: 2,
-      filePriorities: [1],
-      addedAt: 1_700_000_000_000 + i,
-      downloaded: 0,
-      uploaded: 0,
-    });
-  }
-  writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents }));
+  writeSeedingSession(join(dir, 'state'), join(dir, 'data'), count, {
+    name: (i) => `startup-${String(i).padStart(3, '0')}.bin`,
+    data: (i) => Buffer.alloc(1000 + i, i % 251),
+    addedAt: (i) => 1_700_000_000_000 + i,
+  });
 }
 
 test(

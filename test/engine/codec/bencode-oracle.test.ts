@@ -7,6 +7,7 @@ import bencode from 'bencode';
 import fc from 'fast-check';
 import { BencodeError, decode, encode, latin1, type BDict, type BValue } from '../../../source/engine/codec/bencode.js';
 import { oursShape, packageDecode, RULES } from '../../helpers/bencode-oracle.js';
+import { mutatedEncodings } from '../../helpers/bencode-mutations.js';
 
 const RUNS = process.env.CI ? 20_000 : 2_000;
 const b = (s: string) => Buffer.from(s, 'latin1');
@@ -91,18 +92,7 @@ describe('bencode: the npm package as an oracle', () => {
 
   test('fuzz: whatever ours accepts from mutated encodings, the package reads the same', () => {
     let accepted = 0;
-    const mutated = fc
-      .tuple(value.value, fc.array(fc.tuple(fc.nat(), fc.integer({ min: -1, max: 255 })), { minLength: 1, maxLength: 3 }))
-      .map(([v, edits]) => {
-        const bytes = [...encode(v)];
-        for (const [at, byte] of edits) {
-          if (bytes.length === 0) break;
-          const i = at % bytes.length;
-          if (byte < 0) bytes.splice(i, 1);
-          else bytes[i] = byte;
-        }
-        return Uint8Array.from(bytes);
-      });
+    const mutated = mutatedEncodings(value.value, 3);
     fc.assert(
       fc.property(mutated, (bytes) => {
         let ours: BValue;

@@ -10,7 +10,7 @@ function pair(download: number, upload: number): string {
  * The speed limits a session starts with, in one line for a log: a daemon that is slow because
  * of a limit (or turtle mode) left on in its settings says so where its user looks first.
  */
-export function limitsSummary(
+export function sessionLimitsText(
   limits: { download: number; upload: number },
   alt: { download: number; upload: number; enabled: boolean; scheduled: boolean; begin: number; end: number },
 ): string {
