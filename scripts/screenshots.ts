@@ -1,6 +1,7 @@
 // npm run screenshots: runs `btui --demo` in tmux, captures screens with their colours,
 // turns them into HTML and has headless Chromium photograph them into screenshots/*.png.
 // Needs tmux and chromium (Debian: apt-get install -y tmux chromium).
+import './isolated-user-dirs.js';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -86,7 +86,13 @@ export async function startBtuiDaemon(
     ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, BTUI_HOME: options.home },
+      // Its settings beside its state, never the user's ~/.config/btui (scripts run this outside the test runner too).
+      env: {
+        ...process.env,
+        BTUI_HOME: options.home,
+        XDG_CONFIG_HOME: join(options.home, 'config'),
+        XDG_DATA_HOME: join(options.home, 'data'),
+      },
     },
   );
   const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
