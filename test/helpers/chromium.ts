@@ -104,14 +104,7 @@ export async function renderPage(url: string, options: RenderOptions): Promise<R
     await send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false }, sessionId);
     const started = Date.now();
     await send('Page.navigate', { url }, sessionId);
-    let dom = '';
     for (;;) {
-      const { result } = (await send(
-        'Runtime.evaluate',
-        { expression: 'document.documentElement.outerHTML', returnByValue: true },
-        sessionId,
-      )) as { result: { value?: string } };
-      dom = result.value ?? '';
       // The text, outside the markup's attributes and scripts: in what the page shows.
       const { result: shown } = (await send(
         'Runtime.evaluate',
@@ -124,6 +117,13 @@ export async function renderPage(url: string, options: RenderOptions): Promise<R
       await new Promise((r) => setTimeout(r, 250));
     }
     const elapsedMs = Date.now() - started;
+    // Read once the text is shown: a DOM read before the check could miss what React rendered in between.
+    const { result } = (await send(
+      'Runtime.evaluate',
+      { expression: 'document.documentElement.outerHTML', returnByValue: true },
+      sessionId,
+    )) as { result: { value?: string } };
+    const dom = result.value ?? '';
     if (options.screenshot) {
       // Let running transitions (Flood fades its loading overlay out over a second) finish.
       await new Promise((r) => setTimeout(r, 1500));
