@@ -20,7 +20,7 @@
 //            loopback hosts: first full frame (target under 3 s), key latency during the announce
 //            storm (median under 100 ms), RSS (under 600 MB); BENCH_BIG_RUNS runs (default 2).
 //
-// BENCH_PART=idle|download|startup runs one of them (default: all three; startup-big: only the big session); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling).
+// BENCH_PART=idle|download|startup runs one of them (default: all three; startup-big: only the big session); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling). BENCH_BIG_DIR=DIR keeps the big session there for the next run (same BENCH_STARTUP_BIG), skipping its making and first run.
 import './isolated-user-dirs.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +46,7 @@ const PART = process.env.BENCH_PART ?? 'all';
 const NODE_FLAGS = process.env.BENCH_NODE_FLAGS ?? '';
 const STARTUP_BIG = Number(process.env.BENCH_STARTUP_BIG ?? 10_000);
 const BIG_RUNS = Number(process.env.BENCH_BIG_RUNS ?? 2);
+const KEEP_DIR = process.env.BENCH_BIG_DIR;
 // Another build's cli.js (say main's) measured in the same run, for a ratio under the same load.
 const COMPARE_CLI = process.env.BENCH_COMPARE_CLI;
 const TICKS = 100; // USER_HZ on Linux
@@ -317,27 +318,34 @@ function printBreakdown(runs: { ms: number; marks?: Marks }[]): void {
 
 /** BENCH_STARTUP_BIG torrents (default 10,000; 0 skips), all seeding, announcing to a slow tracker on many loopback hosts. */
 async function bigSession(work: string, marksFile: string, cleanup: Cleanup): Promise<void> {
-  const dir = join(work, 'big');
+  // BENCH_BIG_DIR keeps the session (and the tracker's port) for the next bench run: no 10-minute first run each time.
+  const dir = KEEP_DIR ?? join(work, 'big');
+  const portFile = join(dir, 'tracker-port');
+  const kept = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : undefined;
   const hosts = Math.min(STARTUP_BIG, 2000);
-  const tracker = await startSlowTracker({ hosts, delayMs: 2000 });
+  const tracker = await startSlowTracker({ hosts, delayMs: 2000, port: kept });
   cleanup.after(() => tracker.close());
-  const made = performance.now();
-  writeSeedingSession(join(dir, 'state'), join(dir, 'data'), STARTUP_BIG, {
-    data: (i) => randomBytes(1000 + (i % 7) * 100),
-    announce: (i) => tracker.url(i),
-    resume: true,
-  });
-  console.log(
-    `${STARTUP_BIG} torrents (1 piece each) announcing to ${hosts} hosts (127.77.x.y, answers after 2 s); made in ${((performance.now() - made) / 1000).toFixed(0)} s`,
-  );
   const settings = { dht: false, refreshMs: 500 };
-  const first = startTui(dir, settings);
-  const checked = performance.now();
-  await first.tmux.waitFor((s) => new RegExp(`seeding ${STARTUP_BIG}\\b`).test(s), `${STARTUP_BIG} seeding`, 900_000);
-  console.log(
-    `  first run (resume files trusted; the session is saved with each row's figures on quit): ${((performance.now() - checked) / 1000).toFixed(1)} s to all seeding`,
-  );
-  await quitTui(first.tmux, first.pid);
+  if (kept === undefined) {
+    rmSync(dir, { recursive: true, force: true });
+    const made = performance.now();
+    writeSeedingSession(join(dir, 'state'), join(dir, 'data'), STARTUP_BIG, {
+      data: (i) => randomBytes(1000 + (i % 7) * 100),
+      announce: (i) => tracker.url(i),
+      resume: true,
+    });
+    console.log(
+      `${STARTUP_BIG} torrents (1 piece each) announcing to ${hosts} hosts (127.77.x.y, answers after 2 s); made in ${((performance.now() - made) / 1000).toFixed(0)} s`,
+    );
+    const first = startTui(dir, settings);
+    const checked = performance.now();
+    await first.tmux.waitFor((s) => new RegExp(`seeding ${STARTUP_BIG}\\b`).test(s), `${STARTUP_BIG} seeding`, 900_000);
+    console.log(
+      `  first run (resume files trusted; the session is saved with each row's figures on quit): ${((performance.now() - checked) / 1000).toFixed(1)} s to all seeding`,
+    );
+    await quitTui(first.tmux, first.pid);
+    if (KEEP_DIR) writeFileSync(portFile, String(new URL(tracker.url(0)).port));
+  } else console.log(`${STARTUP_BIG} torrents kept in ${dir} (tracker port ${kept})`);
 
   for (let r = 0; r < BIG_RUNS; r++) {
     rmSync(marksFile, { force: true });

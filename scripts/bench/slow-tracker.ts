@@ -16,13 +16,13 @@ export function hostAddress(n: number): string {
   return `127.77.${(n >> 8) & 255}.${n & 255}`;
 }
 
-export async function startSlowTracker(options: { hosts: number; delayMs: number }): Promise<SlowTracker> {
+export async function startSlowTracker(options: { hosts: number; delayMs: number; port?: number }): Promise<SlowTracker> {
   let answered = 0;
   let open = 0;
   let peak = 0;
   const servers: Server[] = [];
   const body = Buffer.from('d8:completei0e10:incompletei0e8:intervali1800e5:peers0:e');
-  let port = 0;
+  let port = options.port ?? 0;
   for (let n = 0; n < options.hosts; n++) {
     const server = createServer((request, response) => {
       peak = Math.max(peak, ++open);
