@@ -1,9 +1,16 @@
 import { printable } from '../format/text.js';
 import type { ScrapeResult } from './detail.js';
-import { sameRow, splitKey } from './row.js';
+import { rowKey, sameRow, splitKey } from './row.js';
 import type { SourceGlobal, TorrentSource } from './source.js';
 import { SpeedHistory } from './speed-history.js';
-import type { GlobalStats, HostTotals, LogEntry, LogLevel, Snapshot, TorrentRow } from './types.js';
+import type { GlobalStats, HostTotals, LogEntry, LogLevel, RowReplacements, Snapshot, TorrentRow } from './types.js';
+
+/**
+ * Rows built again in one refresh at most (~5 µs each): when every torrent changes at once (10,000
+ * starting), the rest are built in the refreshes that follow, soon, so that no refresh holds a
+ * key for long.
+ */
+export const REBUILD_BUDGET = 1000;
 
 export interface StoreOptions {
   /** Snapshots are published at most this often from traffic and progress. */
@@ -38,8 +45,8 @@ export class TorrentStore {
   private globalChanged = true;
   private logChanged = false;
   private readonly scrapes = new Map<string, Map<string, ScrapeResult>>();
-  /** The rows of the current snapshot by key. */
-  private rowByKey = new Map<string, TorrentRow>();
+  /** Where each row of the current snapshot is in its list, by key. */
+  private indexByKey = new Map<string, number>();
   private logEntries: LogEntry[] = [];
   private nextLogId = 1;
   private detailKey?: string;
@@ -114,7 +121,7 @@ export class TorrentStore {
       const key = row.key ?? row.infoHash;
       if (this.speeds.record(key, row.downloadRate, row.uploadRate) && key === this.detailKey) changed = true;
     }
-    this.speeds.retain((key) => key === '' || this.rowByKey.has(key));
+    this.speeds.retain((key) => key === '' || this.indexByKey.has(key));
     if (!changed) return;
     this.speedsChanged = true;
     this.soon();
@@ -186,6 +193,13 @@ export class TorrentStore {
 
   /** Builds and publishes a new snapshot if anything changed; returns whether it did. */
   refresh(): boolean {
+    const published = this.publish();
+    // Rows past one refresh's budget: built in the next one, soon.
+    if (this.rowsToRebuild.size > 0) this.soon();
+    return published;
+  }
+
+  private publish(): boolean {
     const started = performance.now();
     this.lastRefreshAt = Date.now();
     const globals = this.sources.map((s) => s.global());
@@ -200,41 +214,32 @@ export class TorrentStore {
     const speedsStale = this.speedsChanged || this.detailChanged;
     if (!this.structureChanged && this.rowsToRebuild.size === 0 && !this.globalChanged && !this.logChanged && !detailStale && !speedsStale)
       return false;
-    const previous = this.rowByKey;
-    let changed = this.structureChanged || this.logChanged || detailStale || this.globalChanged || speedsStale;
-    const rows: TorrentRow[] = [];
-    this.sources.forEach((source, i) => {
-      const offline = !online[i];
-      for (const hash of source.hashes()) {
-        const key = keyFor(source, hash);
-        const old = previous.get(key);
-        if (old && !this.rowsToRebuild.has(key) && (old.offline === true) === offline) {
-          rows.push(old);
-          continue;
-        }
-        const built = source.row(hash);
-        if (!built) continue;
-        const row: TorrentRow =
-          source.host === undefined ? built : { ...built, host: source.host, key, ...(offline ? { offline: true } : {}) };
-        if (old && sameRow(old, row)) {
-          rows.push(old);
-        } else {
-          rows.push(row);
-          changed = true;
-        }
-      }
-    });
-    // Only the status line or the log changed: the same rows array, so the list is not filtered and sorted again.
-    const old = this.snapshot.torrents;
-    const sameRows = rows.length === old.length && rows.every((row, i) => row === old[i]);
-    if (!sameRows) changed = true;
-    if (changed && !sameRows) this.rowByKey = new Map(rows.map((row) => [row.key ?? row.infoHash, row]));
-    this.rowsToRebuild.clear();
+    const structure = this.structureChanged;
+    let changed = structure || this.logChanged || detailStale || this.globalChanged || speedsStale;
     this.structureChanged = false;
     this.logChanged = false;
     this.detailChanged = false;
     this.globalChanged = false;
     this.speedsChanged = false;
+    const old = this.snapshot.torrents;
+    let rows: readonly TorrentRow[] = old;
+    let replaced: RowReplacements | undefined;
+    // Only some rows changed: those are rebuilt where they are, without walking the list.
+    const some = structure ? undefined : this.rebuildChanged(online);
+    if (some) {
+      if (some.changes.length > 0) {
+        rows = some.rows;
+        replaced = { previous: old, changes: some.changes };
+      }
+    } else {
+      const all = this.rebuildAll(online);
+      // Only the status line or the log changed: the same rows array, so the list is not filtered and sorted again.
+      if (all.length !== old.length || all.some((row, i) => row !== old[i])) rows = all;
+    }
+    if (rows !== old) {
+      changed = true;
+      if (!replaced) this.indexByKey = new Map(rows.map((row, i) => [rowKey(row), i]));
+    }
     if (!changed) return false;
     const global = this.globalStats(rows);
     let detail = this.snapshot.detail;
@@ -246,7 +251,8 @@ export class TorrentStore {
     }
     this.snapshot = {
       version: this.snapshot.version + 1,
-      torrents: sameRows ? old : rows,
+      torrents: rows,
+      ...(replaced ? { replaced } : {}),
       global: sameGlobal(this.snapshot.global, global) ? this.snapshot.global : global,
       log: this.logEntries === this.snapshot.log ? this.snapshot.log : this.logEntries.slice(),
       detail,
@@ -257,6 +263,78 @@ export class TorrentStore {
     for (const listener of this.listeners) listener();
     this.lastRefreshCost = performance.now() - started;
     return true;
+  }
+
+  /** A source's row as the list shows it: with its host, key and offline mark for a remote one. */
+  private buildRow(source: TorrentSource, hash: string, key: string, offline: boolean): TorrentRow | undefined {
+    const built = source.row(hash);
+    if (!built || source.host === undefined) return built;
+    return { ...built, host: source.host, key, ...(offline ? { offline: true } : {}) };
+  }
+
+  /**
+   * The rows marked for rebuilding, up to the budget, replaced in a copy of the list; undefined
+   * when one of them is not listed (added meanwhile: the list is read again).
+   */
+  private rebuildChanged(online: readonly boolean[]): { rows: TorrentRow[]; changes: { index: number; before: TorrentRow }[] } | undefined {
+    const old = this.snapshot.torrents;
+    const keys: string[] = [];
+    for (const key of this.rowsToRebuild) {
+      if (keys.length >= REBUILD_BUDGET) break;
+      if (!this.indexByKey.has(key)) return undefined;
+      keys.push(key);
+    }
+    let rows: TorrentRow[] | undefined;
+    const changes: { index: number; before: TorrentRow }[] = [];
+    for (const key of keys) {
+      this.rowsToRebuild.delete(key);
+      const found = this.sourceFor(key);
+      const index = this.indexByKey.get(key)!;
+      const before = old[index]!;
+      const row = found && this.buildRow(found.source, found.hash, key, !online[this.sources.indexOf(found.source)]);
+      if (!row) {
+        // Gone from its source: the list is read again next time.
+        this.structureChanged = true;
+        this.rowsToRebuild.add(key);
+        continue;
+      }
+      if (sameRow(before, row)) continue;
+      rows ??= old.slice();
+      rows[index] = row;
+      changes.push({ index, before });
+    }
+    return { rows: rows ?? (old as TorrentRow[]), changes };
+  }
+
+  /** Every source's list read again; rows not marked for rebuilding (or past the budget) kept as they are. */
+  private rebuildAll(online: readonly boolean[]): TorrentRow[] {
+    const old = this.snapshot.torrents;
+    const rows: TorrentRow[] = [];
+    let budget = REBUILD_BUDGET;
+    this.sources.forEach((source, i) => {
+      const offline = !online[i];
+      for (const hash of source.hashes()) {
+        const key = keyFor(source, hash);
+        const index = this.indexByKey.get(key);
+        const before = index === undefined ? undefined : old[index];
+        const sameMark = before !== undefined && (before.offline === true) === offline;
+        if (before && sameMark && (!this.rowsToRebuild.has(key) || budget <= 0)) {
+          rows.push(before);
+          continue;
+        }
+        budget--;
+        this.rowsToRebuild.delete(key);
+        const row = this.buildRow(source, hash, key, offline);
+        if (!row) continue;
+        rows.push(before && sameRow(before, row) ? before : row);
+      }
+    });
+    // Marks for torrents no longer listed.
+    if (this.rowsToRebuild.size > 0) {
+      const listed = new Set(rows.map(rowKey));
+      for (const key of this.rowsToRebuild) if (!listed.has(key)) this.rowsToRebuild.delete(key);
+    }
+    return rows;
   }
 
   /** The first source's figures (the in-process session when there is one) with rates and connections summed over every row. */

@@ -175,11 +175,22 @@ export interface InfoFields {
   readonly magnet: string;
 }
 
+export interface RowReplacements {
+  readonly previous: readonly TorrentRow[];
+  readonly changes: readonly { readonly index: number; readonly before: TorrentRow }[];
+}
+
 export interface Snapshot {
   /** Bumped on every published change. */
   readonly version: number;
   /** In the order torrents were added. */
   readonly torrents: readonly TorrentRow[];
+  /**
+   * When `torrents` is `previous` with only some rows replaced (same torrents, same order): where,
+   * and the rows that were there. Views kept from `previous` are brought up to date from it
+   * without walking every row (store/row-changes.ts); absent when the list itself changed.
+   */
+  readonly replaced?: RowReplacements;
   readonly global: GlobalStats;
   readonly log: readonly LogEntry[];
   readonly detail?: TorrentDetail;
