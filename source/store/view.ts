@@ -91,7 +91,7 @@ export function inView(row: TorrentRow, view: View): boolean {
 
 const ETA_UNKNOWN = Number.MAX_SAFE_INTEGER;
 
-function sortValue(row: TorrentRow, key: SortKey): number | string {
+export function sortValue(row: TorrentRow, key: SortKey): number | string {
   switch (key) {
     case 'added':
       return row.addedAt;

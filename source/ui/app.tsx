@@ -5,7 +5,7 @@ import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
 import { parseIdleGoal, parseLabels, parseRateLimit, parseRatioGoal, type IdleGoal, type RatioGoal } from '../store/torrent-input.js';
 import type { AltSpeedSettingsPatch, Snapshot } from '../store/types.js';
-import { visibleRows } from '../store/view.js';
+import { ListView } from '../store/list-view.js';
 import { DetailView } from './detail-view.js';
 import { osc52 } from './clipboard.js';
 import { fit, wrapHard } from './fit.js';
@@ -121,17 +121,17 @@ export function App({
   }));
   const keymap = useMemo(() => buildKeymap(settings.keymapPreset, settings.keys), [settings.keymapPreset, settings.keys]);
   const theme = useMemo(() => makeTheme(colourLevel(settings.colours)), [settings.colours]);
-  const rows = useMemo(
-    () =>
-      visibleRows(snapshot.torrents, {
-        view: rawState.view,
-        filter: rawState.filter,
-        sort: rawState.sort,
-        descending: rawState.descending,
-      }),
-    [snapshot.torrents, rawState.view, rawState.filter, rawState.sort, rawState.descending],
-  );
-  const ui = reconcileSelection(rawState, rows);
+  // Kept from one snapshot to the next: a refresh that changed a few rows costs those rows' work (store/list-view.ts).
+  const listView = useRef<ListView>(undefined);
+  listView.current ??= new ListView();
+  const list = listView.current.update(snapshot.torrents, snapshot.replaced, {
+    view: rawState.view,
+    filter: rawState.filter,
+    sort: rawState.sort,
+    descending: rawState.descending,
+  });
+  const rows = list.rows;
+  const ui = reconcileSelection(rawState, rows, list.indexOf);
   const marked = useMemo(() => new Set(ui.marked), [ui.marked]);
   const uiRef = useRef(ui);
   uiRef.current = ui;
@@ -444,7 +444,8 @@ export function App({
   );
   useInput(onKey);
 
-  const selectedRow = rows.find((r) => rowKey(r) === ui.selected) ?? snapshot.torrents.find((r) => rowKey(r) === ui.selected);
+  const selectedIndex = list.indexOf(ui.selected);
+  const selectedRow = selectedIndex >= 0 ? rows[selectedIndex] : snapshot.torrents.find((r) => rowKey(r) === ui.selected);
   const detailView = (row: NonNullable<typeof selectedRow>, viewHeight: number, focused?: boolean) => (
     <DetailView
       row={row}
@@ -495,6 +496,7 @@ export function App({
         <TorrentList
           rows={rows}
           selected={ui.selected}
+          selectedIndex={selectedIndex}
           width={width}
           height={listHeight}
           sort={ui.sort}
@@ -513,6 +515,7 @@ export function App({
       <TorrentList
         rows={rows}
         selected={ui.selected}
+        selectedIndex={selectedIndex}
         width={width}
         height={mainHeight}
         sort={ui.sort}
@@ -534,7 +537,8 @@ export function App({
             </Text>
           ) : (
             <ViewBar
-              rows={snapshot.torrents}
+              counts={list.counts}
+              views={list.views}
               view={ui.view}
               sort={ui.sort}
               descending={ui.descending}

@@ -11,6 +11,8 @@ import { scrollWindow } from './ui-state.js';
 interface Props {
   rows: readonly TorrentRow[];
   selected?: string;
+  /** Where `selected` is in `rows`, when the caller knows (else it is looked for). */
+  selectedIndex?: number;
   width: number;
   /** Lines available, header included. */
   height: number;
@@ -25,15 +27,12 @@ interface Props {
 }
 
 /** The torrent list, virtually scrolled: only the rows that fit are rendered. */
-export function TorrentList({ rows, selected, width, height, sort, descending, empty, hostWidth = 0, marked }: Props) {
+export function TorrentList({ rows, selected, selectedIndex, width, height, sort, descending, empty, hostWidth = 0, marked }: Props) {
   const theme = useTheme();
   const offset = useRef(0);
   const { columns, nameWidth } = layoutColumns(width, hostWidth);
   const bodyHeight = Math.max(0, height - 1);
-  const index = Math.max(
-    0,
-    rows.findIndex((r) => rowKey(r) === selected),
-  );
+  const index = Math.max(0, selectedIndex ?? rows.findIndex((r) => rowKey(r) === selected));
   offset.current = scrollWindow(offset.current, index, bodyHeight, rows.length);
   const visible = rows.slice(offset.current, offset.current + bodyHeight);
   const header = columns

@@ -111,9 +111,13 @@ export function restoredList(saved: {
 }
 
 /** Keeps the selection on a visible row: its torrent if still shown, else the row now at its old place. */
-export function reconcileSelection(state: UiState, rows: readonly TorrentRow[]): UiState {
+export function reconcileSelection(
+  state: UiState,
+  rows: readonly TorrentRow[],
+  indexOf: (key: string) => number = (key) => rows.findIndex((r) => rowKey(r) === key),
+): UiState {
   if (rows.length === 0) return state.selected === undefined ? state : { ...state, selected: undefined, selectedIndex: 0 };
-  const index = state.selected === undefined ? -1 : rows.findIndex((r) => rowKey(r) === state.selected);
+  const index = state.selected === undefined ? -1 : indexOf(state.selected);
   if (index >= 0) return index === state.selectedIndex ? state : { ...state, selectedIndex: index };
   const fallback = Math.min(state.selectedIndex, rows.length - 1);
   return { ...state, selected: rowKey(rows[fallback]!), selectedIndex: fallback };

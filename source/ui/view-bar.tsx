@@ -1,13 +1,12 @@
 import { Text } from 'ink';
-import { useMemo } from 'react';
-import type { TorrentRow } from '../store/types.js';
-import { allViews, viewCounts, viewTitle, type SortKey, type View } from '../store/view.js';
+import { viewTitle, type SortKey, type View } from '../store/view.js';
 import { fit } from './fit.js';
 import { useTheme } from './theme-context.js';
 
 /** Top line: the views with their counts under the filter (built-in, one per host when there are several: '@host', one per label in use: '#label'), the sort and the filter. */
 export function ViewBar({
-  rows,
+  counts,
+  views,
   view,
   sort,
   descending,
@@ -16,7 +15,9 @@ export function ViewBar({
   demo,
   marked = 0,
 }: {
-  rows: readonly TorrentRow[];
+  /** Rows per view under the filter, and the views in their order (store/list-view.ts). */
+  counts: ReadonlyMap<View, number>;
+  views: readonly View[];
   view: View;
   sort: SortKey;
   descending: boolean;
@@ -27,8 +28,6 @@ export function ViewBar({
   marked?: number;
 }) {
   const theme = useTheme();
-  const counts = useMemo(() => viewCounts(rows, filter), [rows, filter]);
-  const views = useMemo(() => allViews(rows), [rows]);
   const right = `${marked > 0 ? `${marked} marked  ` : ''}sort ${sort}${descending ? '▼' : '▲'}${filter ? `  filter "${filter}"` : ''}`;
   const title = demo ? 'btui demo ' : 'btui ';
   let used = title.length + right.length + 1;
