@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { QueueManager, type QueueHost, type QueueSubject } from '../../source/service/queue-manager.js';
+import { QueueManager, START_BATCH, type QueueHost, type QueueSubject } from '../../source/service/queue-manager.js';
 
 /** Torrents as plain records; start/stop flip `running` and are recorded. */
 function fakeHost(specs: { hash: string; priority?: number; order?: number; complete?: boolean }[]) {
@@ -110,4 +110,21 @@ test('queue manager: held, nothing starts (requests, deferred or not, are rememb
   assert.equal(find('c').queued, true);
   queue.release();
   assert.equal(calls.length, 2, 'a second release changes nothing');
+});
+
+test('queue manager: a burst of starts (a restored session released) goes out a batch per turn of the event loop, all of them in the end', async () => {
+  const count = START_BATCH * 2 + 7;
+  const { host, subjects, calls } = fakeHost(Array.from({ length: count }, (_, i) => ({ hash: `t${i}`, complete: true })));
+  const queue = new QueueManager(host, 0);
+  queue.hold();
+  for (const subject of subjects) queue.request(subject);
+  queue.release();
+  assert.equal(calls.length, START_BATCH, 'one batch at once');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(calls.length, START_BATCH * 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(calls.length, count);
+  assert.deepEqual(calls.slice(0, 3), ['start t0', 'start t1', 'start t2'], 'in the order of the queue');
+  assert.ok(subjects.every((s) => s.running && !s.queued));
+  queue.close();
 });
