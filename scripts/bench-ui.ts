@@ -20,7 +20,7 @@
 //            loopback hosts: first full frame (target under 3 s), key latency during the announce
 //            storm (median under 100 ms), RSS (under 600 MB); BENCH_BIG_RUNS runs (default 2).
 //
-// BENCH_PART=idle|download|startup runs one of them (default: all three; startup-big: only the big session); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling). BENCH_BIG_DIR=DIR keeps the big session there for the next run (same BENCH_STARTUP_BIG), skipping its making and first run.
+// BENCH_PART=idle|download|startup runs one of them (default: all three; startup-big: only the big session); BENCH_DHT=off measures idle without the DHT. BENCH_NODE_FLAGS are passed to node (profiling). BENCH_BIG_DIR=DIR keeps the big session there for the next run (same BENCH_STARTUP_BIG), skipping its making and first run; BENCH_COMPARE_CLI alternates another build with this one on the big session too.
 import './isolated-user-dirs.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -347,11 +347,30 @@ async function bigSession(work: string, marksFile: string, cleanup: Cleanup): Pr
     if (KEEP_DIR) writeFileSync(portFile, String(new URL(tracker.url(0)).port));
   } else console.log(`${STARTUP_BIG} torrents kept in ${dir} (tracker port ${kept})`);
 
-  for (let r = 0; r < BIG_RUNS; r++) {
+  // The floor, in the same run: the same keys in an empty session (tmux, the capture, the machine's load).
+  const floorDir = join(work, 'floor');
+  const floor = startTui(floorDir, settings);
+  let floorKeys: number[] = [];
+  try {
+    await floor.tmux.waitFor((s) => drawn(s) && s.includes('No torrents yet'), 'the empty session', 60_000);
+    floorKeys = await keyLatencies(floor.tmux, 20);
+    console.log(
+      `  keys in an empty session (the floor): median ${median(floorKeys).toFixed(0)} ms, p95 ${percentile(floorKeys, 95).toFixed(0)} ms`,
+    );
+  } finally {
+    await quitTui(floor.tmux, floor.pid);
+  }
+
+  // With BENCH_COMPARE_CLI, that build's runs alternate with this one's, on the same session.
+  const binaries = COMPARE_CLI ? [cli, COMPARE_CLI] : [cli];
+  for (let run = 0; run < BIG_RUNS * binaries.length; run++) {
+    const r = Math.floor(run / binaries.length);
+    const binary = binaries[run % binaries.length]!;
+    if (COMPARE_CLI) console.log(`  ${binary}:`);
     rmSync(marksFile, { force: true });
     const tmux = new Tmux();
     const started = performance.now();
-    tmux.start(`exec ${testHome(dir, settings)} BTUI_STARTUP_MARKS=${marksFile} ${process.execPath} ${NODE_FLAGS} ${cli}`, 120, 40);
+    tmux.start(`exec ${testHome(dir, settings)} BTUI_STARTUP_MARKS=${marksFile} ${process.execPath} ${NODE_FLAGS} ${binary}`, 120, 40);
     const pid = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pane_pid}').trim());
     try {
       await tmux.waitFor(allListed(STARTUP_BIG), `all ${STARTUP_BIG} listed`, 300_000);
@@ -362,7 +381,7 @@ async function bigSession(work: string, marksFile: string, cleanup: Cleanup): Pr
       // While the torrents open (parsed, hashed, resume data read) after the first frame.
       const opening = await keyLatencies(tmux, 10);
       console.log(
-        `    keys while the torrents open: median ${median(opening).toFixed(0)} ms, p95 ${percentile(opening, 95).toFixed(0)} ms; RSS ${rssMiB(pid).toFixed(0)} MiB`,
+        `    keys while the torrents open: median ${median(opening).toFixed(0)} ms, p95 ${percentile(opening, 95).toFixed(0)} ms, ${(median(opening) / median(floorKeys)).toFixed(2)}x the empty session's; RSS ${rssMiB(pid).toFixed(0)} MiB`,
       );
       const seeding = new RegExp(`seeding ${STARTUP_BIG}\\b`);
       await tmux.waitFor((s) => seeding.test(s) && !HELP_OPEN.test(s), `${STARTUP_BIG} seeding`, 600_000);
@@ -372,7 +391,7 @@ async function bigSession(work: string, marksFile: string, cleanup: Cleanup): Pr
       const storm = tracker.answered() - answeredBefore;
       const rss = rssMiB(pid);
       console.log(
-        `    keys during the announce storm (${storm} announces answered meanwhile, ${tracker.answered()} so far): median ${median(keys).toFixed(0)} ms, p95 ${percentile(keys, 95).toFixed(0)} ms (target median < 100); RSS ${rss.toFixed(0)} MiB (target < 600)`,
+        `    keys during the announce storm (${storm} announces answered meanwhile, ${tracker.answered()} so far): median ${median(keys).toFixed(0)} ms, p95 ${percentile(keys, 95).toFixed(0)} ms (target median < 100), ${(median(keys) / median(floorKeys)).toFixed(2)}x the empty session's; RSS ${rss.toFixed(0)} MiB (target < 600)`,
       );
       await quitTui(tmux, pid);
     } finally {
