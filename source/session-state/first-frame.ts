@@ -2,7 +2,7 @@
  * The TUI's first frame, drawn at a clean quit for the next start (source/startup-frame.ts shows
  * it before the TUI's modules load; they take most of the start-up). It is kept beside the session
  * with everything it was drawn from: the next start shows it only when all of that is unchanged
- * (the same build, command line, terminal size, environment, session.json and config.json), so
+ * (the same build, command line, terminal size, environment, session files and config.json), so
  * what it shows is what the TUI's own first frame shows.
  */
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,8 @@ export function firstFramePath(stateDirectory: string): string {
 export function frameKey(stateDirectory: string, conditions: FrameConditions): string {
   const parts = [conditions.build, JSON.stringify(conditions.argv), `${conditions.columns}x${conditions.rows}`, conditions.configPath];
   for (const name of ENVIRONMENT) parts.push(`${name}=${process.env[name] ?? ''}`);
-  for (const file of [join(stateDirectory, 'session.json'), conditions.configPath]) {
+  // The saved session is session.json and the journal of changes since (service/persistence.ts).
+  for (const file of [join(stateDirectory, 'session.json'), join(stateDirectory, 'session.journal'), conditions.configPath]) {
     try {
       const stat = statSync(file, { bigint: true });
       parts.push(`${stat.size}:${stat.mtimeNs}:${stat.ino}`);
