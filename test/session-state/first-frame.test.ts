@@ -44,6 +44,9 @@ test('a saved frame is read back only under the conditions it was drawn for', (t
   assert.equal(readFirstFrame(state, frameKey(state, conditions)), 'again');
   writeFileSync(configPath, '{"port":6882}\n');
   assert.equal(readFirstFrame(state, frameKey(state, conditions)), undefined, 'config.json changed');
+  writeFirstFrame(state, frameKey(state, conditions), 'and again');
+  writeFileSync(join(state, 'session.journal'), '{}\n');
+  assert.equal(readFirstFrame(state, frameKey(state, conditions)), undefined, 'a change journaled since');
 });
 
 test('a damaged or foreign first-frame file is not shown, and forgetting it is harmless when there is none', (t) => {
