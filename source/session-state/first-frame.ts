@@ -73,8 +73,12 @@ export function readFirstFrame(stateDirectory: string, key: string): string | un
 export function writeFirstFrame(stateDirectory: string, key: string, frame: string): void {
   const path = firstFramePath(stateDirectory);
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${HEADER}\n${key}\n${frame}`);
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, `${HEADER}\n${key}\n${frame}`);
+    renameSync(temporary, path);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }
 
 export function forgetFirstFrame(stateDirectory: string): void {
