@@ -87,6 +87,11 @@ export const START_BATCH = 200;
  */
 export class QueueManager {
   private scheduled?: NodeJS.Immediate;
+  /** Starts planned and not yet made (START_BATCH a turn), and the turn that makes the next ones. */
+  private pending: QueueSubject[] = [];
+  private continuation?: NodeJS.Immediate;
+  /** Something asked for a new plan while planned starts were still being made. */
+  private replanAfter = false;
   /** Held: nothing is started or stopped until release() (the TUI's first frame comes first). */
   private held = false;
 
@@ -119,10 +124,34 @@ export class QueueManager {
     this.host.changed(subject.hash);
   }
 
-  /** Re-plans once the current burst of events is over. */
+  /** Re-plans once the current burst of events is over (or once the planned starts are all made). */
   schedule(): void {
     if (this.held) return;
+    if (this.continuation) {
+      this.replanAfter = true;
+      return;
+    }
     this.scheduled ??= setImmediate(() => this.apply());
+  }
+
+  /** The next batch of the planned starts; the rest in the next turn, without planning again for each batch. */
+  private startSome(): void {
+    if (this.continuation) clearImmediate(this.continuation);
+    this.continuation = undefined;
+    const batch = this.pending.splice(0, START_BATCH);
+    for (const subject of batch) {
+      // Paused or started meanwhile: left as it is.
+      if (!subject.queued || this.host.running(subject.hash)) continue;
+      subject.queued = false;
+      this.host.changed(subject.hash);
+      this.host.start(subject.hash);
+    }
+    if (this.pending.length > 0) {
+      this.continuation = setImmediate(() => this.startSome());
+    } else if (this.replanAfter) {
+      this.replanAfter = false;
+      this.schedule();
+    }
   }
 
   /** Plans nothing until release(): requests made meanwhile are planned together then. */
@@ -141,6 +170,7 @@ export class QueueManager {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     if (this.held) return;
+    this.replanAfter = false;
     const entries: QueueEntry[] = [];
     const byHash = new Map<string, QueueSubject>();
     for (const subject of this.host.subjects()) {
@@ -158,13 +188,8 @@ export class QueueManager {
       });
     }
     const plan = planQueue(entries, this.maxActiveDownloads);
-    for (const hash of plan.start.slice(0, START_BATCH)) {
-      byHash.get(hash)!.queued = false;
-      this.host.changed(hash);
-      this.host.start(hash);
-    }
-    // The rest in the next turns of the event loop, planned again.
-    if (plan.start.length > START_BATCH) this.schedule();
+    this.pending = plan.start.map((hash) => byHash.get(hash)!);
+    this.startSome();
     for (const hash of plan.stop) {
       byHash.get(hash)!.queued = true;
       this.host.changed(hash);
@@ -181,6 +206,9 @@ export class QueueManager {
 
   close(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
+    if (this.continuation) clearImmediate(this.continuation);
     this.scheduled = undefined;
+    this.continuation = undefined;
+    this.pending = [];
   }
 }

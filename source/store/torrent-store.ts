@@ -53,6 +53,7 @@ export class TorrentStore {
   private detailChanged = false;
   private timer?: NodeJS.Timeout;
   private soonTimer?: NodeJS.Timeout;
+  private restTimer?: NodeJS.Timeout;
   private speedTimer?: NodeJS.Timeout;
   readonly speeds: SpeedHistory;
   private speedsChanged = false;
@@ -131,6 +132,7 @@ export class TorrentStore {
     clearInterval(this.timer);
     clearInterval(this.speedTimer);
     clearTimeout(this.soonTimer);
+    clearTimeout(this.restTimer);
     this.timer = undefined;
     this.soonTimer = undefined;
     for (const source of this.sources) source.stop();
@@ -195,8 +197,14 @@ export class TorrentStore {
   /** Builds and publishes a new snapshot if anything changed; returns whether it did. */
   refresh(): boolean {
     const published = this.publish();
-    // Rows past one refresh's budget: built in the next one, soon.
-    if (this.rowsToRebuild.size > 0) this.soon();
+    // Rows past one refresh's budget: built in the next one, a short turn later (keys and frames between).
+    if (this.rowsToRebuild.size > 0 && !this.restTimer) {
+      this.restTimer = setTimeout(() => {
+        this.restTimer = undefined;
+        this.refresh();
+      }, this.soonMs);
+      this.restTimer.unref();
+    }
     return published;
   }
 

@@ -128,3 +128,28 @@ test('queue manager: a burst of starts (a restored session released) goes out a 
   assert.ok(subjects.every((s) => s.running && !s.queued));
   queue.close();
 });
+
+test('queue manager: the planned starts are made without planning again per batch; a pause meanwhile is kept, a re-plan asked for meanwhile comes after', async () => {
+  const count = START_BATCH * 3;
+  const { host, subjects, calls } = fakeHost(Array.from({ length: count }, (_, i) => ({ hash: `t${i}`, complete: true })));
+  let plans = 0;
+  const subjectsOf = host.subjects;
+  host.subjects = () => {
+    plans++;
+    return subjectsOf();
+  };
+  const queue = new QueueManager(host, 0);
+  queue.hold();
+  for (const subject of subjects) queue.request(subject);
+  queue.release();
+  // The user pauses one still waiting for its batch; an event asks for a new plan.
+  queue.withdraw(subjects[count - 1]!);
+  queue.schedule();
+  while (calls.length < count - 1) await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(calls.length, count - 1, 'the paused one was not started');
+  assert.equal(subjects[count - 1]!.running, false);
+  assert.equal(plans, 2, 'one plan for the release, one after the batches for the request made meanwhile');
+  queue.close();
+});
