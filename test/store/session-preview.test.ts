@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { rowFor } from '../../source/store/row.js';
@@ -7,6 +7,7 @@ import { sessionPreview } from '../../source/store/session-preview.js';
 import { openService } from '../helpers/service.js';
 import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
 import { tempDir } from '../helpers/tools.js';
+import { sessionForEditing } from '../helpers/saved-session.js';
 
 /** A saved session: a complete torrent (labels, high priority, totals), a paused one half there, a magnet still without metadata. */
 async function savedSession(dir: string): Promise<{ complete: string; partial: string; magnet: string }> {
@@ -90,7 +91,7 @@ test('a session file from before the listed figures were saved has no preview (t
   const dir = tempDir(t);
   await savedSession(dir);
   const path = join(dir, 'state', 'session.json');
-  const file = JSON.parse(readFileSync(path, 'utf8')) as { torrents: { listed?: unknown }[] };
+  const file = sessionForEditing(path) as unknown as { torrents: { listed?: unknown }[] };
   delete file.torrents[1]!.listed;
   writeFileSync(path, JSON.stringify(file));
   const second = openService(dir, { t });
