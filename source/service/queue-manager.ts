@@ -137,9 +137,14 @@ export class QueueManager {
     if (this.held) return;
     const entries: QueueEntry[] = [];
     const byHash = new Map<string, QueueSubject>();
+    const limited = this.maxActiveDownloads > 0;
     for (const subject of this.host.subjects()) {
       const running = this.host.running(subject.hash);
       if (!running && !subject.queued) continue;
+      // Running and taking no slot (seeding, or no limit): planQueue has nothing to do with it,
+      // and 10,000 seeding torrents would otherwise be copied on every pass of a burst of adds.
+      const downloading = limited && this.host.downloading(subject.hash);
+      if (running && !downloading) continue;
       byHash.set(subject.hash, subject);
       entries.push({
         hash: subject.hash,
@@ -147,7 +152,7 @@ export class QueueManager {
         addedAt: subject.order,
         running,
         queued: subject.queued,
-        downloading: this.host.downloading(subject.hash),
+        downloading,
         forced: subject.forced,
       });
     }
