@@ -563,6 +563,7 @@ export class Session extends EventEmitter<SessionEvents> {
       housekeeper: this.housekeeper,
       connector: this.connector,
       handedOver: () => this.takeHandedOver(meta.infoHash),
+      hasHandedOver: () => this.handedOver.has(meta.infoHash),
     });
     this.torrents.set(meta.infoHash, torrent);
     this.byReq2.set(req2Hash(meta.infoHashBuffer).toString('hex'), torrent);

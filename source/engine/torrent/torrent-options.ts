@@ -55,6 +55,8 @@ export interface TorrentOptions {
   binding?: NetworkBinding;
   /** Connections made for this torrent before it ran (a magnet's metadata came over them): adopted when it starts. */
   handedOver?: () => HandedOverPeer[];
+  /** Whether there are connections to hand over (without taking them). */
+  hasHandedOver?: () => boolean;
 }
 
 /** Every event a Torrent emits, with its arguments. */
