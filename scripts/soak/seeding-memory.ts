@@ -60,6 +60,8 @@ const seeding = torrents.map(
 for (const t of torrents) void t.start();
 await Promise.all(seeding);
 const checkSeconds = (performance.now() - started) / 1000;
+// Work begun as they turned to seeding (resume saves, announces, closes) settles first.
+await new Promise((resolve) => setTimeout(resolve, 2000));
 clearInterval(watch);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 const running = sample();
