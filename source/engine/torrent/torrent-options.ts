@@ -34,6 +34,8 @@ export interface TorrentOptions {
   announceTimeoutMs?: number;
   /** The session's bound on announces running at once. */
   announceLimiter?: Limiter;
+  /** The session's bound on full checks running at once (see check-slots.ts). */
+  checkLimiter?: Limiter;
   udpBaseTimeoutMs?: number;
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;

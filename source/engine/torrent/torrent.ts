@@ -19,6 +19,7 @@ import { pieceSizeUnchecked } from '../metainfo/piece-layout.js';
 import { assembleParts, makePeerSet, type TorrentParts } from './torrent-parts.js';
 import type { PeerSet, PeerSetLinks } from './peer-set.js';
 import { ResumeSaver } from './resume-saver.js';
+import { sharedCheckLimiter } from './check-slots.js';
 
 export type { TorrentState } from './torrent-context.js';
 export type { PeerStats, TorrentStats } from './torrent-stats.js';
@@ -217,17 +218,21 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   private async startUp(): Promise<void> {
+    const run = this.run;
     try {
       this.setState('checking');
       await this.storage.open();
       const have = await this.initialHave();
-      if (!this.running) return;
+      // Stopped meanwhile (and perhaps started again: that run's own start-up follows this one).
+      if (!this.running || run !== this.run) return;
       // A seed with no web seeds and no connections handed over waits for its first peer to make the rest.
       const seedsAlone = have.isComplete() && this.meta.urlList.length === 0 && !this.options.hasHandedOver?.();
       this.savedHave = have;
       this.livePicker = undefined;
       if (seedsAlone) {
         this.setState('seeding');
+        // Open again by the first read a peer asks for: ten thousand idle seeds hold no descriptors.
+        void this.storage.releaseFiles().catch(() => undefined);
       } else {
         const picker = (this.livePicker = this.makePicker(have));
         this.p.webSeeds.addTo(picker);
@@ -259,10 +264,19 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       const saved = await this.storage.loadResume(this.options.resumePath).catch(() => undefined);
       if (saved) return saved;
     }
-    const checked = await this.storage.recheck((done, total) => this.emit('checking', done, total));
+    const run = this.run;
+    const checked = await this.fullCheck(() => this.running && run === this.run);
+    // Stopped while it waited for its turn: nothing was checked, and nothing is to be saved.
+    if (!checked) return new Bitfield(count);
     // What a full check found is worth keeping: the next start need not check again.
     this.resume.markOutdated();
     return checked;
+  }
+
+  /** Reads and hashes every piece once a check slot is free; undefined if `stillWanted` says no by then. */
+  private fullCheck(stillWanted: () => boolean): Promise<Bitfield | undefined> {
+    const limiter = this.options.checkLimiter ?? sharedCheckLimiter;
+    return limiter.run(async () => (stillWanted() ? this.storage.recheck((done, total) => this.emit('checking', done, total)) : undefined));
   }
 
   async stop(): Promise<void> {
@@ -330,7 +344,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.setState('checking');
     try {
       await this.storage.open();
-      const have = await this.storage.recheck((done, total) => this.emit('checking', done, total));
+      const have = (await this.fullCheck(() => true))!;
       this.setHave(have);
       const resume = this.resume;
       resume.markOutdated();
