@@ -75,6 +75,8 @@ console.log(
     checkSeconds: Math.round(checkSeconds * 10) / 10,
     rssPeakWhileCheckingMiB: mib(peakRss),
     heapUsedMiB: mib(running.heapUsed),
+    heapTotalMiB: mib(process.memoryUsage().heapTotal),
+    externalMiB: mib(process.memoryUsage().external),
     rssMiB: mib(running.rss),
     pausedHeapBytesPerTorrent: perTorrent(before.heapUsed, paused.heapUsed),
     seedingHeapBytesPerTorrent: perTorrent(before.heapUsed, running.heapUsed),
