@@ -6,6 +6,7 @@ import { COMMAND_NAMES } from './commands/names.js';
 import { parseSimpleFlags } from './commands/simple-flags.js';
 import type { RUN_FLAGS } from './host/run-flags.js';
 import { markStartup } from './startup-marks.js';
+import { frameConditions, leaveSavedFrame, showSavedFrame } from './startup-frame.js';
 
 const help = `
   Usage
@@ -137,6 +138,10 @@ async function main(): Promise<number> {
   // React's development build costs several times the CPU per render; it is for debugging React.
   process.env.NODE_ENV ??= 'production';
   markStartup('flags');
+  // The frame the last quit drew for this session, on screen while the TUI's modules load.
+  const remote = (cli.flags.connect?.length ?? 0) > 0 || cli.flags.hosts;
+  const conditions = bundled && !remote ? frameConditions(argv, fileURLToPath(new URL('./tui.js', import.meta.url))) : undefined;
+  const shownFrame = conditions ? showSavedFrame(conditions) : undefined;
   const { runTui } = await loadTui();
   return runTui({
     demo: cli.flags.demo,
@@ -145,6 +150,7 @@ async function main(): Promise<number> {
     connect: cli.flags.connect,
     hosts: cli.flags.hosts,
     local: cli.flags.local,
+    firstFrame: conditions ? { conditions, shown: shownFrame } : undefined,
   });
 }
 
@@ -153,6 +159,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    leaveSavedFrame();
     process.stderr.write(`btui: ${describeError(error)}\n`);
     process.exitCode = exitCodeFor(error);
   },

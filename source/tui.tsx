@@ -23,10 +23,16 @@ import type { TorrentSource } from './store/source.js';
 import { TorrentStore } from './store/torrent-store.js';
 import { App, type AppProps, type RecoveryQuestion } from './ui/app.js';
 import { markStartup, startupDone } from './startup-marks.js';
+import { forgetFirstFrame, frameKey, writeFirstFrame, type FrameConditions } from './session-state/first-frame.js';
+import type { SourceGlobal } from './store/source.js';
+import { drawFirstFrame } from './ui/first-frame.js';
 
 const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
+const CLEAR_SCREEN = '\x1b[H\x1b[J';
+/** runLocked's result when the terminal hung up: everything is saved, and the process ends by SIGHUP. */
+const HUNG_UP = 129;
 
 export interface TuiOptions {
   demo: boolean;
@@ -40,6 +46,8 @@ export interface TuiOptions {
   hosts?: boolean;
   /** --local: the in-process session beside the remote hosts. */
   local?: boolean;
+  /** The first frame for the next start is drawn at a clean quit under these conditions; `shown`: this start's, already on screen. */
+  firstFrame?: { conditions: Omit<FrameConditions, 'columns' | 'rows'>; shown?: string };
 }
 
 /** Re-renders the app at the terminal's size. One line is left free: Ink clears the whole screen on every frame that fills it. */
@@ -65,14 +73,21 @@ export async function runTui(options: TuiOptions): Promise<number> {
   markStartup('tui-loaded');
   const settingsStore = new SettingsStore();
   const targets = remoteTargets(options, settingsStore.read());
-  if (targets.length > 0 && !(options.local || settingsStore.read().localWithHosts)) return runRemoteOnly(settingsStore, targets);
+  if (targets.length > 0 && !(options.local || settingsStore.read().localWithHosts)) {
+    const code = await runRemoteOnly(settingsStore, targets);
+    if (code === HUNG_UP) endByHangup();
+    return code;
+  }
   const state = stateDirectory();
   const lock = acquireSessionLock(state, { holder: 'btui' });
+  let code: number;
   try {
-    return await runLocked(options, state, settingsStore, targets);
+    code = await runLocked(options, state, settingsStore, targets);
   } finally {
     lock.release();
   }
+  if (code === HUNG_UP) endByHangup();
+  return code;
 }
 
 /** The daemons of --connect and --hosts; a bad URL or unknown name stops here with one line. */
@@ -103,7 +118,7 @@ async function runRemoteOnly(settingsStore: SettingsStore, targets: RemoteTarget
   const controller = new Controller(store);
   for (const t of targets) store.log('info', `${t.name}: connecting to ${t.url}${t.username ? ` as ${t.username}` : ''}`);
   store.start();
-  await showScreen({
+  const hungUp = await showScreen({
     props: {
       store,
       commands: controller,
@@ -113,14 +128,14 @@ async function runRemoteOnly(settingsStore: SettingsStore, targets: RemoteTarget
     onCrash: () => undefined,
   });
   store.stop();
-  return 0;
+  return hungUp ? HUNG_UP : 0;
 }
 
-/** Draws the app until the user quits or a signal asks; restores the terminal after. */
+/** Draws the app until the user quits or a signal asks; restores the terminal after. Resolves true when the terminal hung up. */
 async function showScreen(options: {
   props: Omit<AppProps, 'width' | 'height' | 'onQuit'>;
   onCrash: () => Promise<unknown> | undefined;
-}): Promise<void> {
+}): Promise<boolean> {
   let resolveQuit!: () => void;
   const quitRequested = new Promise<void>((resolve) => (resolveQuit = resolve));
   const restoreTerminal = () => process.stdout.write(LEAVE_ALTERNATE_SCREEN + SHOW_CURSOR);
@@ -133,8 +148,15 @@ async function showScreen(options: {
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   const onSignal = () => resolveQuit();
+  let hungUp = false;
+  const onHangup = () => {
+    hungUp = true;
+    resolveQuit();
+  };
   process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  process.on('SIGHUP', onHangup);
+  // The terminal gone (EIO, EPIPE after a hangup): quit as on SIGHUP, not as a crash. Kept: later writes fail too.
+  process.stdout.on('error', onHangup);
   process.on('SIGINT', onSignal);
   process.stdout.write(ENTER_ALTERNATE_SCREEN);
   const instance = render(<Sized {...options.props} onQuit={() => resolveQuit()} />, {
@@ -148,8 +170,9 @@ async function showScreen(options: {
   process.off('uncaughtException', crash);
   process.off('unhandledRejection', crash);
   process.off('SIGTERM', onSignal);
-  process.off('SIGHUP', onSignal);
+  process.off('SIGHUP', onHangup);
   process.off('SIGINT', onSignal);
+  return hungUp;
 }
 
 async function runLocked(options: TuiOptions, state: string, settingsStore: SettingsStore, targets: RemoteTarget[]): Promise<number> {
@@ -217,11 +240,19 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   const onSignal = () => resolveQuit();
+  let hungUp = false;
+  const onHangup = () => {
+    hungUp = true;
+    resolveQuit();
+  };
   process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  process.on('SIGHUP', onHangup);
+  // The terminal gone (EIO, EPIPE after a hangup): quit as on SIGHUP, saving, not as a crash.
+  process.stdout.on('error', onHangup);
   process.on('SIGINT', onSignal);
 
-  process.stdout.write(ENTER_ALTERNATE_SCREEN);
+  if (options.firstFrame?.shown !== undefined) drawOverSavedFrame(options.firstFrame.shown);
+  else process.stdout.write(ENTER_ALTERNATE_SCREEN);
   const instance = render(
     <Sized
       store={store}
@@ -293,7 +324,11 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   // A quit while the torrents were still opening: the session is saved whole, not the part opened.
   await opened;
   await rpc?.server.close();
+  // The session as saved now is what the next start lists first: its first frame is drawn now.
+  const figures: SourceGlobal = { ...local.global(), freeDisk: undefined, dhtNodes: undefined };
   await service.close();
+  if (options.firstFrame && !service.recovery)
+    await saveFirstFrame(service, state, options.firstFrame.conditions, figures, settings, settingsStore.path, options.demo);
   if (demo) {
     // Demo torrents are not part of the saved session; their data goes with the demo.
     for (const meta of demo.torrents) {
@@ -307,7 +342,66 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   process.off('unhandledRejection', crash);
   const { closeDefaultHashPool } = await import('./engine/hashing/hasher.js');
   await closeDefaultHashPool();
-  return 0;
+  return hungUp ? HUNG_UP : 0;
+}
+
+/**
+ * After a hangup, once everything is saved and closed: the process ends by SIGHUP's default
+ * action. A normal exit would have Node reset the terminal's modes on the dead terminal, which
+ * Node 20 treats as a fatal error (an assertion and a native stack trace at exit).
+ */
+function endByHangup(): void {
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+
+/**
+ * The saved frame is on screen (startup-frame.ts) and the terminal is in the alternate screen
+ * already. Ink's first frame is written from the top left over it: as it is when it is the same
+ * frame, after clearing the screen when it is not (the two in one write: nothing blank shows).
+ */
+function drawOverSavedFrame(saved: string): void {
+  const stdout = process.stdout;
+  const write = stdout.write;
+  stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+    if (typeof chunk === 'string' && chunk.includes('\n')) {
+      stdout.write = write;
+      const same = chunk.includes(saved);
+      markStartup(same ? 'frame-same' : 'frame-redrawn');
+      if (!same) chunk = CLEAR_SCREEN + chunk;
+    }
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof stdout.write;
+}
+
+/** Draws the first frame of the session as saved, for the next start (startup-frame.ts); on any trouble, leaves none. */
+async function saveFirstFrame(
+  service: TorrentService,
+  state: string,
+  conditions: Omit<FrameConditions, 'columns' | 'rows'>,
+  figures: SourceGlobal,
+  settings: Settings,
+  settingsPath: string,
+  demo: boolean,
+): Promise<void> {
+  try {
+    const columns = process.stdout.columns || 80;
+    const rows = process.stdout.rows || 24;
+    const key = frameKey(state, { ...conditions, columns, rows });
+    const preview = sessionPreview(await service.readSavedSession());
+    if (!preview) return forgetFirstFrame(state);
+    const frame = drawFirstFrame({
+      rows: preview,
+      figures,
+      settings: { read: () => settings, update: () => settings, path: settingsPath },
+      demo,
+      width: columns,
+      height: Math.max(5, rows - 1),
+    });
+    writeFirstFrame(state, key, frame);
+  } catch {
+    forgetFirstFrame(state);
+  }
 }
 
 /** The screen that tells the user their saved session could not be used, and asks to rebuild it. */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeSeedingSession } from '../helpers/seeding-session.js';
-import { needs, tempDir } from '../helpers/tools.js';
+import { freePort } from '../helpers/opentracker.js';
+import { needs, tempDir, until } from '../helpers/tools.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
 
 /** A saved session of `count` small seeding torrents, data in place. */
@@ -124,5 +125,85 @@ test(
     assert.equal(before.length > 30, true, `rows on the first frame:\n${first}`);
     assert.deepEqual(before, listedRows(settled), 'the rows shown before the torrents opened are the rows after');
     assert.match(before[0]!, /^startup-000\.bin ██████████ 100% 1000 B$/);
+  },
+);
+
+test(
+  "a clean quit draws the next start's first frame: shown before the TUI loads, the same frame the TUI then draws; not shown once the session changed or while another process holds it",
+  { timeout: 180_000 },
+  async (t) => {
+    if (!needs(t, { commands: ['tmux'] })) return;
+    ensureBuilt();
+    const dir = tempDir(t);
+    writeSession(dir, 20);
+    const marksFile = join(dir, 'marks.json');
+    // A fixed port, as most users keep: it is on the first screen.
+    const home = testHome(dir, { dht: false, port: await freePort() });
+    const run = async (options: { quit: boolean }) => {
+      rmSync(marksFile, { force: true });
+      const tmux = new Tmux();
+      t.after(() => tmux.kill());
+      tmux.start(`${home} BTUI_STARTUP_MARKS=${marksFile} ${process.execPath} ${cli}; echo "EXITED $?"; sleep 60`, 120, 40);
+      const first = await tmux.waitFor((s) => /\? help\s*$/m.test(s) || s.includes('EXITED'), 'the first frame', 90_000);
+      if (!options.quit) return { first, marks: undefined, tmux };
+      await until('the start-up marks', () => existsSync(marksFile), 30_000);
+      const marks = JSON.parse(readFileSync(marksFile, 'utf8')) as { wall: Record<string, number> };
+      await tmux.waitFor((s) => /seeding 20\b/.test(s), 'the 20 seeding', 90_000);
+      tmux.keys('q');
+      await tmux.waitFor((s) => /quit and stop \d+ active torrents\?/.test(s) || s.includes('EXITED'), 'the quit question or the exit');
+      if (!tmux.capture().includes('EXITED')) tmux.keys('y');
+      await tmux.waitFor((s) => s.includes('EXITED 0'), 'the exit', 60_000);
+      tmux.kill();
+      return { first, marks, tmux };
+    };
+
+    const fresh = await run({ quit: true });
+    assert.equal(fresh.marks!.wall['saved-frame'], undefined, 'no frame saved before the first quit');
+    assert.ok(existsSync(join(dir, 'state', 'first-frame')), 'the quit saved the next first frame');
+
+    const again = await run({ quit: true });
+    assert.match(again.first, /all 20\b/);
+    assert.match(again.first, /startup-000\.bin/);
+    const wall = again.marks!.wall;
+    assert.ok(wall['saved-frame']! < wall['tui-loaded']!, `the saved frame was shown before the TUI loaded: ${JSON.stringify(wall)}`);
+    assert.ok(wall['frame-same'] !== undefined, `the TUI drew the same frame over it: ${JSON.stringify(wall)}`);
+
+    // The session saved again (the same bytes, a new time): the frame may be stale, so it is not shown.
+    const session = join(dir, 'state', 'session.json');
+    writeFileSync(session, readFileSync(session));
+    const changed = await run({ quit: true });
+    assert.equal(changed.marks!.wall['saved-frame'], undefined, 'not shown after the session changed');
+
+    // Another process holds the session: nothing is drawn, and the refusal is on the normal screen.
+    writeFileSync(join(dir, 'state', 'session.lock'), `${JSON.stringify({ pid: process.pid, holder: 'btui daemon', since: '' })}\n`);
+    t.after(() => rmSync(join(dir, 'state', 'session.lock'), { force: true }));
+    const refused = await run({ quit: false });
+    const screen = await refused.tmux.waitFor((s) => s.includes('EXITED'), 'the refusal');
+    assert.match(screen, new RegExp(`in use by process ${process.pid} \\(btui daemon\\)`));
+    assert.ok(!screen.includes('startup-000.bin'), `a frame was drawn:\n${screen}`);
+  },
+);
+
+test(
+  'a hangup (the terminal closed) saves the session and the next first frame, leaves no lock, and prints no crash',
+  { timeout: 120_000 },
+  async (t) => {
+    if (!needs(t, { commands: ['tmux'] })) return;
+    ensureBuilt();
+    const dir = tempDir(t);
+    writeSession(dir, 5);
+    const errors = join(dir, 'stderr.txt');
+    const tmux = new Tmux();
+    t.after(() => tmux.kill());
+    tmux.start(`exec ${testHome(dir, { dht: false })} ${process.execPath} ${cli} 2>${errors}`, 120, 40);
+    await tmux.waitFor((s) => /seeding 5\b/.test(s), 'the 5 seeding', 90_000);
+    const pid = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pane_pid}').trim());
+    tmux.kill();
+    await until('the exit', () => !existsSync(`/proc/${pid}`), 60_000);
+    assert.equal(readFileSync(errors, 'utf8'), '', 'nothing on stderr');
+    assert.ok(!existsSync(join(dir, 'state', 'session.lock')), 'the lock released');
+    assert.ok(existsSync(join(dir, 'state', 'first-frame')), 'the next first frame saved');
+    const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8')) as { torrents: unknown[] };
+    assert.equal(saved.torrents.length, 5);
   },
 );
