@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { encodeTorrentFile } from '../engine/metainfo/encode-torrent-file.js';
 import { loadTorrent } from '../engine/metainfo/load-torrent.js';
@@ -7,6 +7,7 @@ import { parseMetainfo, type Metainfo } from '../engine/metainfo/metainfo.js';
 import type { ResolvedMagnet } from '../engine/session/magnet-resolver.js';
 import type { Session } from '../engine/session/session.js';
 import { describeError } from '../errors.js';
+import { writeFileDurably } from '../session-state/durable-file.js';
 import { formatBytes } from '../format/size.js';
 import { printable, printableShort } from '../format/text.js';
 import { classifyAddInput } from './add-input.js';
@@ -126,8 +127,8 @@ export class TorrentAdder {
     if (!options.ephemeral) {
       const path = this.host.torrentFilePath(meta.infoHash);
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(`${path}.tmp`, encodeTorrentFile(meta));
-      await rename(`${path}.tmp`, path);
+      // Synced before the add is acknowledged (the journal's sync then covers the directory).
+      await writeFileDurably(path, [encodeTorrentFile(meta)]);
     }
     // Written meanwhile by another add of the same torrent.
     if (registry.get(meta.infoHash)?.torrent) return meta.infoHash;

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { parseMetainfo } from '../engine/metainfo/metainfo.js';
 import { readWholeFile } from '../engine/storage/read-whole-file.js';
@@ -14,13 +15,15 @@ import {
   type SavedSession,
   type SavedTorrent,
 } from '../session-state/session-file.js';
+import { syncDirectory } from '../session-state/durable-file.js';
+import { journalPathFor, JournalWriter, type JournalRecord } from '../session-state/session-journal.js';
 import { SessionText } from '../session-state/session-text.js';
 import { newClock } from './activity-clock.js';
 import { applySaved, newEntry, savedEntry, type Entry } from './entry.js';
 import type { QueueManager } from './queue-manager.js';
 import { readAhead, TaskLimit } from './read-ahead.js';
 import type { TorrentRegistry } from './registry.js';
-import type { AddOptions, LogLevel } from './types.js';
+import type { AddOptions, LogLevel, SessionWrite } from './types.js';
 
 /**
  * The saved session could not be used (unreadable, or missing while .torrent copies are
@@ -36,24 +39,33 @@ export interface SessionRecovery {
 }
 
 export interface PersistenceOptions {
-  /** The session as it would be saved now. */
-  snapshot: () => SavedSession;
+  /** Every entry the service keeps (those not saved, as demo torrents, are left out here). */
+  entries: () => Iterable<Entry>;
+  /** The entry the service keeps for an info-hash now, if any. */
+  current: (hash: string) => Entry | undefined;
   log: (level: 'info' | 'warn' | 'error', text: string) => void;
   /** How long an ordinary change (paused, completed, totals) waits to be saved with others. */
   debounceMs?: number;
-  /** Writes the file; tests count or slow it. */
-  write?: (path: string, session: SavedSession) => Promise<void>;
+  /** Runs before each write; a throw fails it (tests count, slow or fail writes). */
+  beforeWrite?: (write: SessionWrite) => Promise<void>;
 }
 
+/** A journal smaller than this is never compacted (a whole write of a small session costs more than its records). */
+const COMPACT_MIN_BYTES = 1 << 20;
+
 /**
- * Keeps session.json in step with the service. Two paths: `scheduleSave` for ordinary
- * changes (debounced), and `commit` for changes a caller waits on (an add): its promise
- * resolves once a write that began after the call has landed. Writes never overlap; every
- * commit arriving while one is in flight shares the next write, so a burst of adds costs a
- * few writes, not one each.
+ * Keeps session.json and session.journal in step with the service. Two paths: `scheduleSave`
+ * for ordinary changes (debounced), and `committed` for changes a caller waits on (an add): its
+ * promise resolves once a write that began after the call has landed. A write appends a record
+ * for each torrent changed since the last one to the journal and syncs it, so its cost follows
+ * the changes, not the session's size; once the journal outgrows session.json (and at the first
+ * write, and on close) the session is written whole instead and the journal starts again.
+ * Writes never overlap; every change arriving while one is in flight shares the next write,
+ * so a burst of adds costs a few appends and syncs, not one each.
  */
 export class SessionPersistence {
   readonly path: string;
+  readonly journalPath: string;
   /** While the user has not answered a recovery question: nothing is written. */
   private held = false;
   private salvaged = new Map<string, string>();
@@ -64,7 +76,19 @@ export class SessionPersistence {
   /** The write that will start once `inFlight` is done: commits made now are covered by it. */
   private next?: Promise<void>;
   private readonly debounceMs: number;
-  private readonly write: (path: string, session: SavedSession) => Promise<void>;
+  private readonly text = new SessionText();
+  /** What is on disk (session.json and the journal together), by info-hash: undefined until the first whole write. */
+  private onDisk?: Map<string, SavedTorrent>;
+  private journal?: JournalWriter;
+  private sessionBytes = 0;
+  /** Set when the next write must be whole: the journal is large, an append failed, or on close. */
+  private compactDue = false;
+  /** Entries changed through an action since the last write (removed ones included). */
+  private dirty = new Set<Entry>();
+  /** Compare every entry at the next write (its counters and clocks move without a change event). */
+  private fullScanDue = false;
+  /** The highest change number seen by the last write: entries changed since are compared. */
+  private seenChange = 0;
   /** How many writes have landed (tests). */
   writes = 0;
   /** While the saved session is read back (restore, rebuild): its changes are not saved one by one. */
@@ -76,9 +100,8 @@ export class SessionPersistence {
     private readonly options: PersistenceOptions,
   ) {
     this.path = sessionFilePath(stateDirectory);
+    this.journalPath = journalPathFor(this.path);
     this.debounceMs = options.debounceMs ?? 1000;
-    const text = new SessionText();
-    this.write = options.write ?? ((path, session) => writeSessionFile(path, session, text));
   }
 
   get isHeld(): boolean {
@@ -109,11 +132,24 @@ export class SessionPersistence {
     this.timer.unref();
   }
 
-  /** Saves soon and resolves once the file on disk holds every change made before the call; rejects if that write failed. */
+  /** Saves soon and resolves once the disk holds every change made before the call; rejects if that write failed. */
   commit(): Promise<void> {
+    this.fullScanDue = true;
+    return this.writeSoon();
+  }
+
+  /** Writes the session whole (session.json) and empties the journal: on close. */
+  compact(): Promise<void> {
+    this.compactDue = true;
+    return this.save();
+  }
+
+  private writeSoon(): Promise<void> {
     if (this.held) return Promise.resolve();
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.fullScanDue) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (!this.next) {
       const next: Promise<void> = this.inFlight
         .catch(() => undefined)
@@ -121,7 +157,7 @@ export class SessionPersistence {
           // From here on, changes need the write after this one.
           if (this.next === next) this.next = undefined;
           if (this.held) return;
-          return this.write(this.path, this.options.snapshot()).then(() => {
+          return this.writeChanges().then(() => {
             this.writes++;
           });
         });
@@ -131,12 +167,13 @@ export class SessionPersistence {
     return this.next;
   }
 
-  /** Waits for the session file to hold an entry's change (not for ephemeral ones, nor while restoring); a failed write is logged and rethrown. */
-  async committed(entry: Pick<Entry, 'ephemeral'>): Promise<void> {
+  /** Waits for the disk to hold an entry's change (not for ephemeral ones, nor while restoring); a failed write is logged and rethrown. */
+  async committed(entry: Entry): Promise<void> {
     if (this.restoring && !entry.ephemeral) this.changedWhileRestoring = true;
     if (entry.ephemeral || this.restoring) return;
+    this.dirty.add(entry);
     try {
-      await this.commit();
+      await this.writeSoon();
     } catch (error) {
       this.options.log('error', `cannot save the session: ${describeError(error)}`);
       throw error;
@@ -148,14 +185,84 @@ export class SessionPersistence {
     return this.commit().catch((error) => this.options.log('error', `cannot save the session: ${describeError(error)}`));
   }
 
+  /** One write: the changed torrents appended to the journal, or the whole session when that is due. */
+  private async writeChanges(): Promise<void> {
+    const dirty = this.dirty;
+    const fullScan = this.fullScanDue;
+    this.dirty = new Set();
+    this.fullScanDue = false;
+    try {
+      const onDisk = this.onDisk;
+      if (!onDisk || this.compactDue || !this.journal) return await this.writeWhole();
+      const since = this.seenChange;
+      const records: JournalRecord[] = [];
+      const seen = fullScan ? new Set<string>() : undefined;
+      let newTorrents = false;
+      for (const entry of this.options.entries()) {
+        if (entry.changedAt > this.seenChange) this.seenChange = entry.changedAt;
+        if (!fullScan && entry.changedAt <= since && !dirty.has(entry)) continue;
+        const saved = savedEntry(entry);
+        if (!saved) continue;
+        seen?.add(saved.infoHash);
+        const before = onDisk.get(saved.infoHash);
+        if (before === saved) continue;
+        if (saved.torrentFile !== undefined && before?.torrentFile === undefined) newTorrents = true;
+        records.push({ put: saved });
+      }
+      const removed = new Set<string>();
+      for (const entry of dirty) if (onDisk.has(entry.hash) && !this.isSaved(entry.hash)) removed.add(entry.hash);
+      if (seen) for (const hash of onDisk.keys()) if (!seen.has(hash)) removed.add(hash);
+      for (const hash of removed) records.push({ remove: hash });
+      if (records.length === 0) return;
+      await this.options.beforeWrite?.({ kind: 'journal', hashes: records.map((r) => ('put' in r ? r.put.infoHash : r.remove)) });
+      // The .torrent copies of new torrents were synced when written; their names in torrents/ now.
+      if (newTorrents) await syncDirectory(join(this.stateDirectory, 'torrents')).catch(() => undefined);
+      await this.journal.append(records);
+      for (const record of records) {
+        if ('put' in record) onDisk.set(record.put.infoHash, record.put);
+        else onDisk.delete(record.remove);
+      }
+      if (this.journal.bytes > Math.max(COMPACT_MIN_BYTES, this.sessionBytes)) this.compactDue = true;
+    } catch (error) {
+      // What is on disk is not known (an append may have landed in part): the next write is whole.
+      this.compactDue = true;
+      for (const entry of dirty) this.dirty.add(entry);
+      throw error;
+    }
+  }
+
+  private isSaved(hash: string): boolean {
+    const entry = this.options.current(hash);
+    return entry !== undefined && savedEntry(entry) !== undefined;
+  }
+
+  /** session.json written whole under a new generation; the journal of the old one removed. */
+  private async writeWhole(): Promise<void> {
+    const session = savedSession(this.options.entries());
+    for (const entry of this.options.entries()) if (entry.changedAt > this.seenChange) this.seenChange = entry.changedAt;
+    session.generation = randomBytes(8).toString('hex');
+    await this.options.beforeWrite?.({ kind: 'compaction', hashes: session.torrents.map((t) => t.infoHash) });
+    await this.journal?.close();
+    this.journal = undefined;
+    await writeSessionFile(this.path, session, this.text);
+    this.sessionBytes = this.text.bytes;
+    this.onDisk = new Map(session.torrents.map((t) => [t.infoHash, t]));
+    this.compactDue = false;
+    // Stale now (its generation is not session.json's): removed so that it takes no room.
+    await rm(this.journalPath, { force: true });
+    this.journal = new JournalWriter(this.journalPath, session.generation);
+  }
+
   /**
    * Reads the saved session. An unreadable file is moved aside and saving is held; so is a
    * missing file beside saved .torrent copies (see SessionRecovery).
    */
   async read(): Promise<SavedTorrent[]> {
-    const { session: saved, problems, unreadable, exists } = await readSessionFile(this.path);
+    const { session: saved, problems, unreadable, exists, journal } = await readSessionFile(this.path);
     for (const problem of problems) this.options.log('warn', problem);
-    if (unreadable) await this.setAside(unreadable);
+    if (unreadable) await this.setAside(this.path, unreadable, journal.exists);
+    else if (journal.unreadable) await this.setAside(this.journalPath, journal.unreadable, false);
+    // A journal alone (session.json deleted) is stale: the .torrent copies decide, as with no file at all.
     else if (!exists) await this.noticeOrphans();
     return saved.torrents;
   }
@@ -165,16 +272,31 @@ export class SessionPersistence {
     return this.salvaged.get(hash);
   }
 
-  private async setAside(problem: string): Promise<void> {
-    const text = await readFile(this.path, 'utf8').catch(() => '');
-    const stamp = new Date().toISOString().replace(/:/g, '-');
-    let aside = `${this.path}.bad-${stamp}`;
-    for (let n = 1; existsSync(aside); n++) aside = `${this.path}.bad-${stamp}-${n}`;
-    await rename(this.path, aside);
-    this.salvaged = salvageDirectories(text);
+  /**
+   * Moves an unreadable session.json or journal aside, unchanged, and holds saving until the
+   * user answers. With session.json goes its journal (it means nothing without it); a journal
+   * alone leaves session.json's list as it was at its last whole write.
+   */
+  private async setAside(path: string, problem: string, withJournal: boolean): Promise<void> {
+    const texts = [await readFile(path, 'utf8').catch(() => '')];
+    const aside = await this.moveAside(path);
+    if (withJournal) {
+      texts.push(await readFile(this.journalPath, 'utf8').catch(() => ''));
+      await this.moveAside(this.journalPath);
+    }
+    // Later records win: the journal's directories over session.json's.
+    this.salvaged = new Map(texts.flatMap((text) => [...salvageDirectories(text)]));
     this.held = true;
-    this.recovery = { problem: `${this.path} is ${problem}`, setAside: aside, torrentFiles: await this.torrentFiles() };
-    this.options.log('error', `${this.path} is ${problem}; set aside as ${aside}`);
+    this.recovery = { problem: `${path} is ${problem}`, setAside: aside, torrentFiles: await this.torrentFiles() };
+    this.options.log('error', `${path} is ${problem}; set aside as ${aside}`);
+  }
+
+  private async moveAside(path: string): Promise<string> {
+    const stamp = new Date().toISOString().replace(/:/g, '-');
+    let aside = `${path}.bad-${stamp}`;
+    for (let n = 1; existsSync(aside); n++) aside = `${path}.bad-${stamp}-${n}`;
+    await rename(path, aside);
+    return aside;
   }
 
   /** No session file, yet .torrent copies: a session lost before it was first saved (or set aside and not answered). */
@@ -205,6 +327,7 @@ export class SessionPersistence {
   close(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    void this.inFlight.catch(() => undefined).then(() => this.journal?.close());
   }
 }
 

@@ -108,10 +108,11 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       options,
     );
     this.persistence = new SessionPersistence(options.stateDirectory, {
-      snapshot: () => this.savedSession(),
+      entries: () => this.registry.values(),
+      current: (hash) => this.registry.get(hash),
       log,
       debounceMs: options.saveDebounceMs,
-      write: options.writeSession,
+      beforeWrite: options.beforeSessionWrite,
     });
     this.magnets = new MagnetFetches({
       session,
@@ -476,7 +477,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     if (this.closed) return;
     this.closed = true;
     this.stopWork();
-    await this.persistence.save();
+    await this.persistence.compact();
     this.binding.detach();
   }
 

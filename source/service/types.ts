@@ -1,6 +1,6 @@
 import type { PeersFrom } from '../engine/torrent/torrent-stats.js';
 import type { TorrentState } from '../engine/torrent/torrent.js';
-import type { GoalMode, SavedSession } from '../session-state/session-file.js';
+import type { GoalMode } from '../session-state/session-file.js';
 import type { AltSpeed } from './alt-speed.js';
 import type { MoveFs } from './move-data.js';
 
@@ -253,7 +253,14 @@ export interface ServiceOptions {
   seedCheckMs?: number;
   /** The engine's resume file of a torrent, kept across a move (else the moved torrent is checked again). */
   resumePath?: (hash: string) => string;
-  /** Tests: the file system calls of move(), and the session file writer. */
+  /** Tests: the file system calls of move(), and a hook before each session write (a throw fails it). */
   moveFs?: MoveFs;
-  writeSession?: (path: string, session: SavedSession) => Promise<void>;
+  beforeSessionWrite?: (write: SessionWrite) => Promise<void>;
+}
+
+/** A session write about to be made: records appended to session.journal, or session.json written whole. */
+export interface SessionWrite {
+  kind: 'journal' | 'compaction';
+  /** The torrents it saves (put or removed for the journal; every one for a compaction). */
+  hashes: string[];
 }

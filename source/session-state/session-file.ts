@@ -1,6 +1,8 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { jsonSyntaxError } from '../format/json-error.js';
+import { syncDirectory, writeFileDurably } from './durable-file.js';
+import { journalPathFor, parseJournal } from './session-journal.js';
 import { SessionText } from './session-text.js';
 
 export interface SavedTorrent {
@@ -58,6 +60,8 @@ const GOAL_MODES: readonly GoalMode[] = ['global', 'single', 'unlimited'];
 
 export interface SavedSession {
   version: 1;
+  /** Names this whole write: session.journal replays over the session.json of its generation only. */
+  generation?: string;
   torrents: SavedTorrent[];
 }
 
@@ -66,22 +70,14 @@ export function sessionFilePath(stateDirectory: string): string {
 }
 
 /**
- * Written to a temporary file, then renamed over the old one: a crash leaves either the old or
- * the new file. A writer that saves often passes its own SessionText to reuse unchanged lines.
+ * Written to a temporary file, synced, then renamed over the old one (and the directory
+ * synced): a crash or a power cut leaves either the old or the new file. A writer that saves
+ * often passes its own SessionText to reuse unchanged lines.
  */
 export async function writeSessionFile(path: string, session: SavedSession, text = new SessionText()): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  const file = await open(temporary, 'w');
-  try {
-    const parts = text.encode(session);
-    const size = parts.reduce((sum, part) => sum + part.length, 0);
-    const { bytesWritten } = await file.writev(parts);
-    if (bytesWritten !== size) throw new Error(`short write of ${temporary}: ${bytesWritten} of ${size} bytes`);
-  } finally {
-    await file.close();
-  }
-  await rename(temporary, path);
+  await writeFileDurably(path, text.encode(session));
+  await syncDirectory(dirname(path));
 }
 
 export interface ReadSession {
@@ -91,22 +87,78 @@ export interface ReadSession {
   unreadable?: string;
   /** Whether the file exists. */
   exists: boolean;
+  /** session.journal beside it: replayed into `session` unless unreadable or stale. */
+  journal: JournalRead;
+}
+
+export interface JournalRead {
+  exists: boolean;
+  /** Records replayed. */
+  records: number;
+  /** Not a journal, or damaged before its last record: why (nothing of it was replayed). */
+  unreadable?: string;
 }
 
 /**
- * A missing file is an empty session; entries that do not make sense are skipped, not fatal.
- * A file that is not a session at all comes back `unreadable` (with an empty list), for the
- * caller to set aside: it must not be saved over.
+ * session.json, then session.journal replayed over it. A missing file is an empty session;
+ * entries that do not make sense are skipped, not fatal; a journal's last record cut short by
+ * a crash is left out (said in `problems`). A file that is not a session at all comes back
+ * `unreadable` (with an empty list), and a journal damaged before its last record comes back
+ * `journal.unreadable` (with session.json's list alone), for the caller to set aside: neither
+ * may be saved over.
  */
 export async function readSessionFile(path: string): Promise<ReadSession> {
-  let text: string;
+  const journalPath = journalPathFor(path);
+  return sessionFromTexts(await readIfThere(path), await readIfThere(journalPath), { path, journalPath });
+}
+
+async function readIfThere(path: string): Promise<string | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { session: { version: 1, torrents: [] }, problems: [], exists: false };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const empty = (unreadable: string): ReadSession => ({ session: { version: 1, torrents: [] }, problems: [], unreadable, exists: true });
+}
+
+/** readSessionFile on texts already read (undefined: no such file); the paths only name them in problems. */
+export function sessionFromTexts(
+  sessionText: string | undefined,
+  journalText: string | undefined,
+  names: { path: string; journalPath: string },
+): ReadSession {
+  const base = parseSessionText(sessionText);
+  const noJournal = { exists: false, records: 0 };
+  if (base.unreadable || journalText === undefined) return { ...base, journal: { ...noJournal, exists: journalText !== undefined } };
+  const parsed = parseJournal(journalText, base.session.generation);
+  if (parsed.unreadable) return { ...base, journal: { exists: true, records: 0, unreadable: parsed.unreadable } };
+  const problems = [...base.problems];
+  const { path, journalPath } = names;
+  if (parsed.stale) problems.push(`${journalPath} follows an older ${path}: not replayed (its changes are in ${path})`);
+  if (parsed.torn) problems.push(`${journalPath} ends in ${parsed.torn}: that change was never acknowledged, left out`);
+  const torrents = new Map(base.session.torrents.map((t) => [t.infoHash, t]));
+  for (const record of parsed.records) {
+    if ('remove' in record) {
+      torrents.delete(record.remove);
+      continue;
+    }
+    const saved = savedTorrentFrom(record.put, problems);
+    if (saved) torrents.set(saved.infoHash, saved);
+  }
+  const list = [...torrents.values()];
+  // Torrents first, then magnets still waiting for metadata, as the service writes them.
+  const ordered = [...list.filter((t) => t.magnet === undefined), ...list.filter((t) => t.magnet !== undefined)];
+  return {
+    session: { ...base.session, torrents: ordered },
+    problems,
+    exists: true,
+    journal: { exists: true, records: parsed.records.length },
+  };
+}
+
+function parseSessionText(text: string | undefined): Omit<ReadSession, 'journal'> {
+  if (text === undefined) return { session: { version: 1, torrents: [] }, problems: [], exists: false };
+  const empty = (unreadable: string) => ({ session: { version: 1 as const, torrents: [] }, problems: [], unreadable, exists: true });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -116,49 +168,54 @@ export async function readSessionFile(path: string): Promise<ReadSession> {
   }
   const list = typeof raw === 'object' && raw !== null ? (raw as { torrents?: unknown }).torrents : undefined;
   if (!Array.isArray(list)) return empty('valid JSON, but not a session (no "torrents" list)');
+  const generation = (raw as { generation?: unknown }).generation;
   const problems: string[] = [];
   const torrents: SavedTorrent[] = [];
-  {
-    for (const item of list) {
-      const t = item as Partial<SavedTorrent>;
-      if (
-        typeof t?.infoHash !== 'string' ||
-        !/^[0-9a-f]{40}$/.test(t.infoHash) ||
-        (typeof t.torrentFile !== 'string' && typeof t.magnet !== 'string') ||
-        typeof t.directory !== 'string'
-      ) {
-        problems.push(`skipped a malformed session entry: ${JSON.stringify(item).slice(0, 80)}`);
-        continue;
-      }
-      const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback);
-      torrents.push({
-        infoHash: t.infoHash,
-        ...(typeof t.torrentFile === 'string' ? { torrentFile: t.torrentFile } : { magnet: t.magnet }),
-        directory: t.directory,
-        paused: t.paused === true,
-        // Priorities are 1-3 (low, normal, high); older sessions had 0 for "off".
-        priority: Math.max(1, Math.min(3, num(t.priority, 2))),
-        filePriorities: Array.isArray(t.filePriorities) ? t.filePriorities.map((p) => Math.min(2, num(p, 1))) : [],
-        addedAt: num(t.addedAt, Date.now()),
-        ...(typeof t.queueOrder === 'number' && Number.isFinite(t.queueOrder) ? { queueOrder: t.queueOrder } : {}),
-        completedAt: typeof t.completedAt === 'number' ? t.completedAt : undefined,
-        downloaded: num(t.downloaded, 0),
-        uploaded: num(t.uploaded, 0),
-        corrupt: num(t.corrupt, 0),
-        secondsDownloading: num(t.secondsDownloading, 0),
-        secondsSeeding: num(t.secondsSeeding, 0),
-        labels: Array.isArray(t.labels) ? t.labels.filter((l): l is string => typeof l === 'string' && l !== '') : [],
-        seedRatioLimit: num(t.seedRatioLimit, 2),
-        seedRatioMode: GOAL_MODES.includes(t.seedRatioMode as GoalMode) ? t.seedRatioMode! : 'global',
-        seedIdleLimit: num(t.seedIdleLimit, 30),
-        seedIdleMode: GOAL_MODES.includes(t.seedIdleMode as GoalMode) ? t.seedIdleMode! : 'global',
-        downloadLimit: num(t.downloadLimit, 0),
-        uploadLimit: num(t.uploadLimit, 0),
-        ...(listedTorrent(t.listed) ? { listed: t.listed } : {}),
-      });
-    }
+  for (const item of list) {
+    const saved = savedTorrentFrom(item, problems);
+    if (saved) torrents.push(saved);
   }
-  return { session: { version: 1, torrents }, problems, exists: true };
+  return { session: { version: 1, ...(typeof generation === 'string' ? { generation } : {}), torrents }, problems, exists: true };
+}
+
+/** One saved torrent as read (session.json's entry or a journal's record): checked, defaults filled in; undefined (and a problem) when it makes no sense. */
+function savedTorrentFrom(item: unknown, problems: string[]): SavedTorrent | undefined {
+  const t = item as Partial<SavedTorrent>;
+  if (
+    typeof t?.infoHash !== 'string' ||
+    !/^[0-9a-f]{40}$/.test(t.infoHash) ||
+    (typeof t.torrentFile !== 'string' && typeof t.magnet !== 'string') ||
+    typeof t.directory !== 'string'
+  ) {
+    problems.push(`skipped a malformed session entry: ${JSON.stringify(item).slice(0, 80)}`);
+    return undefined;
+  }
+  const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback);
+  return {
+    infoHash: t.infoHash,
+    ...(typeof t.torrentFile === 'string' ? { torrentFile: t.torrentFile } : { magnet: t.magnet }),
+    directory: t.directory,
+    paused: t.paused === true,
+    // Priorities are 1-3 (low, normal, high); older sessions had 0 for "off".
+    priority: Math.max(1, Math.min(3, num(t.priority, 2))),
+    filePriorities: Array.isArray(t.filePriorities) ? t.filePriorities.map((p) => Math.min(2, num(p, 1))) : [],
+    addedAt: num(t.addedAt, Date.now()),
+    ...(typeof t.queueOrder === 'number' && Number.isFinite(t.queueOrder) ? { queueOrder: t.queueOrder } : {}),
+    completedAt: typeof t.completedAt === 'number' ? t.completedAt : undefined,
+    downloaded: num(t.downloaded, 0),
+    uploaded: num(t.uploaded, 0),
+    corrupt: num(t.corrupt, 0),
+    secondsDownloading: num(t.secondsDownloading, 0),
+    secondsSeeding: num(t.secondsSeeding, 0),
+    labels: Array.isArray(t.labels) ? t.labels.filter((l): l is string => typeof l === 'string' && l !== '') : [],
+    seedRatioLimit: num(t.seedRatioLimit, 2),
+    seedRatioMode: GOAL_MODES.includes(t.seedRatioMode as GoalMode) ? t.seedRatioMode! : 'global',
+    seedIdleLimit: num(t.seedIdleLimit, 30),
+    seedIdleMode: GOAL_MODES.includes(t.seedIdleMode as GoalMode) ? t.seedIdleMode! : 'global',
+    downloadLimit: num(t.downloadLimit, 0),
+    uploadLimit: num(t.uploadLimit, 0),
+    ...(listedTorrent(t.listed) ? { listed: t.listed } : {}),
+  };
 }
 
 /** Whether a saved `listed` is whole: anything else is left out (the torrent is then shown once opened). */

@@ -11,11 +11,14 @@ const BLOCK = 64;
 export class SessionText {
   private readonly lines = new WeakMap<SavedTorrent, string>();
   private blocks: { items: SavedTorrent[]; bytes: Buffer }[] = [];
+  /** The size of the last text encoded. */
+  bytes = 0;
 
   /** The file's bytes in pieces, to be written in order (writev: no 3 MB copy per write). */
   encode(session: SavedSession): Buffer[] {
     const { torrents } = session;
-    const parts: Buffer[] = [Buffer.from(`{"version":${session.version},"torrents":[\n`)];
+    const generation = session.generation === undefined ? '' : `"generation":${JSON.stringify(session.generation)},`;
+    const parts: Buffer[] = [Buffer.from(`{"version":${session.version},${generation}"torrents":[\n`)];
     const blocks: { items: SavedTorrent[]; bytes: Buffer }[] = [];
     for (let start = 0, b = 0; start < torrents.length; start += BLOCK, b++) {
       const items = torrents.slice(start, start + BLOCK);
@@ -29,6 +32,7 @@ export class SessionText {
     }
     this.blocks = blocks;
     parts.push(Buffer.from('\n]}\n'));
+    this.bytes = parts.reduce((sum, part) => sum + part.length, 0);
     return parts;
   }
 

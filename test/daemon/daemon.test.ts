@@ -13,6 +13,7 @@ import { freePort, startOpentracker } from '../helpers/opentracker.js';
 import { startLibtorrentPeer } from '../helpers/libtorrent-peer.js';
 import { mktorrent, setAnnounce } from '../helpers/torrent-files.js';
 import { needs, tempDir, until } from '../helpers/tools.js';
+import { savedOnDisk } from '../helpers/saved-session.js';
 
 interface Daemon {
   child: ChildProcess;
@@ -68,9 +69,7 @@ async function listRow(port: number, id: number): Promise<string | undefined> {
 }
 
 function sessionTorrents(home: string): { infoHash: string; directory: string; paused: boolean }[] {
-  return (
-    JSON.parse(readFileSync(join(home, 'session.json'), 'utf8')) as { torrents: { infoHash: string; directory: string; paused: boolean }[] }
-  ).torrents;
+  return savedOnDisk(join(home, 'session.json')).torrents;
 }
 
 test('transmission-remote drives btui daemon: add a .torrent, download from libtorrent, info, stop, start, verify, move, remove, remove with data', async (t) => {

@@ -9,11 +9,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from './cli.js';
 import { freePort } from './opentracker.js';
 import { until } from './tools.js';
+import { savedOnDisk } from './saved-session.js';
 
 /** What the helpers need of a test context (node:test's, or scripts/bench/cleanup.ts's). */
 export interface AfterHook {
@@ -73,6 +73,8 @@ export async function startBtuiDaemon(
     [
       ...wrapper.slice(1),
       ...(wrapper.length ? [process.execPath] : []),
+      // Node's own flags for the daemon (e.g. --cpu-prof --cpu-prof-dir=DIR to profile a soak's daemon).
+      ...(process.env.BTUI_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       CLI,
       'daemon',
       '--port',
@@ -131,9 +133,7 @@ export async function startBtuiDaemon(
     home: options.home,
     log: () => stderr,
     rpc,
-    savedTorrents: () =>
-      (JSON.parse(readFileSync(join(options.home, 'session.json'), 'utf8')) as { torrents: ReturnType<BtuiDaemon['savedTorrents']> })
-        .torrents,
+    savedTorrents: () => savedOnDisk(join(options.home, 'session.json')).torrents,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

@@ -1,31 +1,27 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSessionFile, writeSessionFile, type SavedSession } from '../../source/session-state/session-file.js';
-import type { TorrentRef } from '../../source/service/types.js';
+import { readSessionFile, writeSessionFile } from '../../source/session-state/session-file.js';
+import type { SessionWrite, TorrentRef } from '../../source/service/types.js';
 import { openService } from '../helpers/service.js';
 import { randomTorrent, startSeeder, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
 import { tempDir } from '../helpers/tools.js';
+import { sessionForEditing } from '../helpers/saved-session.js';
 
-const savedHashes = (path: string): string[] => (JSON.parse(readFileSync(path, 'utf8')) as SavedSession).torrents.map((x) => x.infoHash);
+/** What the disk holds now: session.json with its journal replayed. */
+const savedHashes = async (path: string): Promise<string[]> => (await readSessionFile(path)).session.torrents.map((x) => x.infoHash);
 
-test('an acknowledged add is in session.json on disk when its promise resolves', async (t) => {
+test('an acknowledged add is on disk (session.json and its journal) when its promise resolves', async (t) => {
   const dir = tempDir(t);
   // Slow writes: an add that resolved before its write landed would be caught reading the file.
-  const s = openService(dir, {
-    t,
-    writeSession: async (path, session) => {
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      await writeSessionFile(path, session);
-    },
-  });
+  const s = openService(dir, { t, beforeSessionWrite: () => new Promise((resolve) => setTimeout(resolve, 30)) });
   for (let i = 0; i < 3; i++) {
     const hash = await s.service.addMetainfo(randomTorrent({ name: `durable-${i}`, sizes: [1000] }).meta, { paused: true });
-    assert.ok(savedHashes(s.service.sessionPath).includes(hash), `add ${i} acknowledged before it was saved`);
+    assert.ok((await savedHashes(s.service.sessionPath)).includes(hash), `add ${i} acknowledged before it was saved`);
   }
   const magnet = await s.service.addMagnet('ab'.repeat(20), { paused: true });
-  assert.ok(savedHashes(s.service.sessionPath).includes(magnet!), 'a magnet too');
+  assert.ok((await savedHashes(s.service.sessionPath)).includes(magnet!), 'a magnet too');
   await s.service.setLabels(magnet!, ['x']);
   assert.deepEqual(
     (await readSessionFile(s.service.sessionPath)).session.torrents.at(-1)!.labels,
@@ -34,34 +30,37 @@ test('an acknowledged add is in session.json on disk when its promise resolves',
   );
 });
 
-test('a burst of adds shares writes; each is acknowledged only after a write that covers it', async (t) => {
+test('a burst of adds shares writes; each is acknowledged only once the disk holds it; after the first, writes append only what changed', async (t) => {
   const dir = tempDir(t);
-  const writes: string[][] = [];
+  const writes: SessionWrite[] = [];
   const s = openService(dir, {
     t,
-    writeSession: async (path, session) => {
+    beforeSessionWrite: async (write) => {
+      writes.push(write);
       await new Promise((resolve) => setTimeout(resolve, 10));
-      await writeSessionFile(path, session);
-      writes.push(session.torrents.map((x) => x.infoHash));
     },
   });
   const metas = Array.from({ length: 200 }, (_, i) => randomTorrent({ name: `burst-${i}`, sizes: [100] }).meta);
-  const acknowledged: { hash: string; writesBefore: number }[] = [];
+  const missing: string[] = [];
   await Promise.all(
     metas.map(async (meta) => {
       const hash = await s.service.addMetainfo(meta, { paused: true });
-      acknowledged.push({ hash, writesBefore: writes.length });
+      if (!(await savedHashes(s.service.sessionPath)).includes(hash)) missing.push(hash);
     }),
   );
-  assert.equal(acknowledged.length, 200);
+  assert.deepEqual(missing, [], 'acknowledged before the disk held them');
   assert.ok(writes.length <= 10, `${writes.length} writes for 200 adds`);
-  for (const { hash, writesBefore } of acknowledged) {
-    assert.ok(
-      writes.slice(0, writesBefore).some((w) => w.includes(hash)),
-      `${hash} acknowledged before a write held it`,
-    );
-  }
-  assert.equal(savedHashes(s.service.sessionPath).length, 200);
+  assert.equal(writes[0]!.kind, 'compaction', 'the first write is whole');
+  assert.ok(
+    writes.slice(1).every((w) => w.kind === 'journal'),
+    `then appends: ${writes.map((w) => `${w.kind} ${w.hashes.length}`).join(', ')}`,
+  );
+  assert.equal(
+    writes.reduce((sum, w) => sum + w.hashes.length, 0),
+    200,
+    'each torrent written once: no write repeats one an earlier write saved',
+  );
+  assert.equal((await savedHashes(s.service.sessionPath)).length, 200);
 });
 
 test('a failed write is not an acknowledgement: the add rejects and the error is logged', async (t) => {
@@ -69,9 +68,8 @@ test('a failed write is not an acknowledgement: the add rejects and the error is
   let fail = true;
   const s = openService(dir, {
     t,
-    writeSession: async (path, session) => {
+    beforeSessionWrite: async () => {
       if (fail) throw new Error('disk on fire');
-      await writeSessionFile(path, session);
     },
   });
   await assert.rejects(s.service.addMetainfo(randomTorrent({ name: 'unsaved', sizes: [100] }).meta, { paused: true }), /disk on fire/);
@@ -79,8 +77,8 @@ test('a failed write is not an acknowledgement: the add rejects and the error is
   assert.ok(s.store.getSnapshot().log.some((e) => e.level === 'error' && e.text === 'cannot save the session: disk on fire'));
   fail = false;
   const hash = await s.service.addMetainfo(randomTorrent({ name: 'saved', sizes: [100] }).meta, { paused: true });
-  assert.equal(savedHashes(s.service.sessionPath).length, 2, 'the next write covers both');
-  assert.ok(savedHashes(s.service.sessionPath).includes(hash));
+  assert.equal((await savedHashes(s.service.sessionPath)).length, 2, 'the next write covers both');
+  assert.ok((await savedHashes(s.service.sessionPath)).includes(hash));
 });
 
 test('labels, seed goals and per-torrent limits survive a restart; files without them read as defaults', async (t) => {
@@ -103,7 +101,7 @@ test('labels, seed goals and per-torrent limits survive a restart; files without
 
   // An older file: the same entry for b without any of the new fields.
   const path = join(dir, 'state', 'session.json');
-  const raw = JSON.parse(readFileSync(path, 'utf8'));
+  const raw = sessionForEditing(path);
   for (const key of ['labels', 'seedRatioLimit', 'seedRatioMode', 'seedIdleLimit', 'seedIdleMode', 'downloadLimit', 'uploadLimit'])
     delete raw.torrents[1][key];
   writeFileSync(path, JSON.stringify(raw));
@@ -165,7 +163,7 @@ test('seed goal: the ratio counts uploads of earlier runs', async (t) => {
   await first.service.setSeedGoals(meta.infoHash, { seedRatioMode: 'single', seedRatioLimit: 2 });
   await first.close();
   const path = join(dir, 'state', 'session.json');
-  const raw = JSON.parse(readFileSync(path, 'utf8'));
+  const raw = sessionForEditing(path);
   raw.torrents[0].paused = false;
   raw.torrents[0].uploaded = 19_000;
   writeFileSync(path, JSON.stringify(raw));
@@ -292,7 +290,7 @@ test('a torrent listed twice in session.json comes back once, the second entry r
   const hash = await first.service.addMetainfo(randomTorrent({ name: 'twice', sizes: [1000] }).meta, { paused: true });
   await first.close();
   const path = join(dir, 'state', 'session.json');
-  const raw = JSON.parse(readFileSync(path, 'utf8'));
+  const raw = sessionForEditing(path);
   raw.torrents.push({ ...raw.torrents[0], labels: ['second'] });
   writeFileSync(path, JSON.stringify(raw));
   const second = openService(dir, { t });

@@ -9,6 +9,7 @@ import { openService } from '../helpers/service.js';
 import { freePort } from '../helpers/opentracker.js';
 import { tempDir, until } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+import { savedOnDisk } from '../helpers/saved-session.js';
 
 /** The controller's add answer as the info-hash, or undefined when it was refused (with the reason). */
 const addedHash = (r: { hash: string } | { error: string }) => ('hash' in r ? r.hash : undefined);
@@ -109,7 +110,7 @@ test('a magnet still resolving at quit is saved as a magnet and fetched again on
   await first.controller.toggle(pausedHash);
   await first.service.save();
   await first.close();
-  const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8'));
+  const saved = savedOnDisk(join(dir, 'state', 'session.json'));
   assert.deepEqual(
     saved.torrents.map((x: { magnet?: string; paused: boolean; torrentFile?: string }) => [x.magnet, x.paused, x.torrentFile]),
     [

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Session } from '../../source/engine/session/session.js';
@@ -9,6 +9,7 @@ import { WatchDirectory } from '../../source/service/watch-directory.js';
 import { openService } from '../helpers/service.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+import { sessionForEditing } from '../helpers/saved-session.js';
 
 const open = (dir: string) => openService(dir);
 
@@ -35,11 +36,11 @@ test('the session survives a restart: torrents, paused state, priorities, totals
   await first.close();
 
   const path = join(dir, 'state', 'session.json');
-  const saved = JSON.parse(readFileSync(path, 'utf8'));
+  const saved = sessionForEditing(path);
   assert.equal(saved.torrents.length, 2);
   assert.ok(!readdirSync(join(dir, 'state')).some((n) => n.endsWith('.tmp')), 'no temp file left behind');
   // Totals of earlier runs come back from the file.
-  saved.torrents.find((x: { infoHash: string }) => x.infoHash === a).uploaded = 12345;
+  saved.torrents.find((x) => x.infoHash === a)!.uploaded = 12345;
   writeFileSync(path, JSON.stringify(saved));
 
   const second = open(dir);

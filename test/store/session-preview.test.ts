@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { rowFor } from '../../source/store/row.js';
 import { sessionPreview } from '../../source/store/session-preview.js';
+import { journalPathFor } from '../../source/session-state/session-journal.js';
 import { openService } from '../helpers/service.js';
 import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
 import { tempDir } from '../helpers/tools.js';
+import { sessionForEditing } from '../helpers/saved-session.js';
 
 /** A saved session: a complete torrent (labels, high priority, totals), a paused one half there, a magnet still without metadata. */
-async function savedSession(dir: string): Promise<{ complete: string; partial: string; magnet: string }> {
+async function savedSession(dir: string, { crash = false } = {}): Promise<{ complete: string; partial: string; magnet: string }> {
   const whole = randomTorrent({ name: 'complete', sizes: [100_000, 20_000] });
   const half = randomTorrent({ name: 'half-there', pieceLength: 16384, sizes: [60_000, 60_000] });
   writeTorrentFiles(join(dir, 'data'), whole.meta, whole.data);
@@ -29,31 +31,36 @@ async function savedSession(dir: string): Promise<{ complete: string; partial: s
     if (Date.now() > deadline) throw new Error(`not settled: ${first.service.summary(complete)!.state}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  await first.service.close();
+  if (crash) {
+    // Saved as a running session saves (appended to the journal), then gone without the whole write of a clean exit.
+    await first.service.save();
+    assert.ok(existsSync(journalPathFor(first.service.sessionPath)), 'the journal holds the later changes');
+  } else await first.service.close();
   await first.close();
   return { complete, partial, magnet };
 }
 
-test("the first frame's rows from session.json are the rows the restored (still held) torrents show", async (t) => {
-  const dir = tempDir(t);
-  const { complete, partial, magnet } = await savedSession(dir);
-  const second = openService(dir, { t });
-  const saved = await second.service.readSavedSession();
-  const preview = sessionPreview(saved);
-  assert.ok(preview, 'every entry has its listed figures');
-  assert.deepEqual([...preview.keys()], [complete, partial, magnet]);
-  const half = preview.get(partial)!;
-  assert.ok(half.havePieces > 0 && half.havePieces < half.pieceCount, `partly there: ${half.havePieces} of ${half.pieceCount}`);
+for (const crash of [false, true])
+  test(`the first frame's rows from session.json${crash ? ' and its journal (after a crash)' : ''} are the rows the restored (still held) torrents show`, async (t) => {
+    const dir = tempDir(t);
+    const { complete, partial, magnet } = await savedSession(dir, { crash });
+    const second = openService(dir, { t });
+    const saved = await second.service.readSavedSession();
+    const preview = sessionPreview(saved);
+    assert.ok(preview, 'every entry has its listed figures');
+    assert.deepEqual([...preview.keys()], [complete, partial, magnet]);
+    const half = preview.get(partial)!;
+    assert.ok(half.havePieces > 0 && half.havePieces < half.pieceCount, `partly there: ${half.havePieces} of ${half.pieceCount}`);
 
-  assert.equal(await second.service.restore({ startLater: true, saved }), 3);
-  for (const hash of [complete, partial, magnet]) {
-    const restored = rowFor(second.service.summary(hash)!);
-    assert.deepEqual(preview.get(hash), restored, `the row of ${restored.name}`);
-  }
-  assert.equal(preview.get(complete)!.state, 'queued');
-  assert.deepEqual(preview.get(complete)!.labels, ['linux', 'iso']);
-  assert.equal(preview.get(partial)!.state, 'paused');
-});
+    assert.equal(await second.service.restore({ startLater: true, saved }), 3);
+    for (const hash of [complete, partial, magnet]) {
+      const restored = rowFor(second.service.summary(hash)!);
+      assert.deepEqual(preview.get(hash), restored, `the row of ${restored.name}`);
+    }
+    assert.equal(preview.get(complete)!.state, 'queued');
+    assert.deepEqual(preview.get(complete)!.labels, ['linux', 'iso']);
+    assert.equal(preview.get(partial)!.state, 'paused');
+  });
 
 test('the store lists every saved torrent before any is opened; an action on one not yet opened waits for it', async (t) => {
   const dir = tempDir(t);
@@ -90,7 +97,7 @@ test('a session file from before the listed figures were saved has no preview (t
   const dir = tempDir(t);
   await savedSession(dir);
   const path = join(dir, 'state', 'session.json');
-  const file = JSON.parse(readFileSync(path, 'utf8')) as { torrents: { listed?: unknown }[] };
+  const file = sessionForEditing(path) as unknown as { torrents: { listed?: unknown }[] };
   delete file.torrents[1]!.listed;
   writeFileSync(path, JSON.stringify(file));
   const second = openService(dir, { t });

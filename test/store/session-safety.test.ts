@@ -7,6 +7,7 @@ import type { TorrentStore } from '../../source/store/torrent-store.js';
 import { openService } from '../helpers/service.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, waitForDone, writeTorrentFiles } from '../helpers/swarm.js';
+import { savedOnDisk } from '../helpers/saved-session.js';
 
 const open = (dir: string) => openService(dir);
 
@@ -135,7 +136,7 @@ test('an unreadable session.json is set aside, nothing is saved over it, and the
   assert.equal(second.session.get(a)!.stats().directory, join(dir, 'custom'), 'the directory made out of the damaged file');
   assert.equal(second.session.get(a)!.stats().downloaded, 0);
   assert.equal(second.session.get(b)!.isRunning, false, 'no data found: paused');
-  const saved = JSON.parse(readFileSync(path, 'utf8'));
+  const saved = savedOnDisk(path);
   assert.deepEqual(saved.torrents.map((x: { infoHash: string }) => x.infoHash).sort(), [a, b].sort());
 });
 
@@ -154,5 +155,5 @@ test('session.json missing while .torrent copies exist: the rebuild is offered; 
   assert.equal(second.service.recovery!.torrentFiles.length, 1);
   await second.service.keepAsIs();
   assert.equal(second.service.recovery, undefined);
-  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8')).torrents, []);
+  assert.deepEqual(savedOnDisk(join(dir, 'state', 'session.json')).torrents, []);
 });

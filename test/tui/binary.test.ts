@@ -6,6 +6,7 @@ import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-f
 import { needs, tempDir } from '../helpers/tools.js';
 import { randomTorrent } from '../helpers/swarm.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
+import { savedOnDisk } from '../helpers/saved-session.js';
 
 const rowOf = (screen: string, name: string) => screen.split('\n').find((l) => l.startsWith(name)) ?? '';
 
@@ -109,7 +110,7 @@ test(
     assert.doesNotMatch(screen, /btui demo/, 'the alternate screen is gone: the shell screen is back');
     assert.equal(readFileSync(join(dir, 'stderr.txt'), 'utf8').replace(/\x1b\[\?25h/g, ''), '');
 
-    const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8'));
+    const saved = savedOnDisk(join(dir, 'state', 'session.json'));
     assert.deepEqual(
       saved.torrents.map((x: { infoHash: string }) => x.infoHash),
       [meta.infoHash],

@@ -9,6 +9,7 @@ import { freePort } from '../helpers/opentracker.js';
 import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
+import { savedOnDisk } from '../helpers/saved-session.js';
 
 const rowOf = (screen: string, name: string) => screen.split('\n').find((l) => l.startsWith(name)) ?? '';
 
@@ -64,7 +65,7 @@ test(
     await tmux.waitFor((s) => s.includes('quit and stop 1 active torrent? (y/n)'), 'the quit question');
     tmux.keys('y');
     await tmux.waitFor((s) => s.includes('EXITED'), 'the exit', 20_000);
-    const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8')) as {
+    const saved = savedOnDisk(join(dir, 'state', 'session.json')) as unknown as {
       torrents: { infoHash: string; magnet?: string; torrentFile?: string }[];
     };
     assert.deepEqual(

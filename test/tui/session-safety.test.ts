@@ -7,6 +7,7 @@ import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-f
 import { needs, tempDir } from '../helpers/tools.js';
 import { randomTorrent } from '../helpers/swarm.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
+import { savedOnDisk } from '../helpers/saved-session.js';
 
 /** Runs the built btui in its own tmux server; stderr goes to a file; the shell prints EXITED <code> after it. */
 function startBtui(t: import('node:test').TestContext, dir: string, env: string, stderr: string): Tmux {
@@ -109,7 +110,7 @@ test(
     // Nothing runs: q quits at once.
     tmux.keys('q');
     await tmux.waitFor((s) => s.includes('EXITED 0'), 'the exit');
-    const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8'));
+    const saved = savedOnDisk(join(dir, 'state', 'session.json'));
     assert.deepEqual(
       saved.torrents.map((x: { infoHash: string }) => x.infoHash),
       [meta.infoHash],

@@ -6,6 +6,7 @@ import { writeSeedingSession } from '../helpers/seeding-session.js';
 import { freePort } from '../helpers/opentracker.js';
 import { needs, tempDir, until } from '../helpers/tools.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
+import { savedOnDisk } from '../helpers/saved-session.js';
 
 /** A saved session of `count` small seeding torrents, data in place. */
 function writeSession(dir: string, count: number): void {
@@ -112,7 +113,7 @@ test(
     };
     // The first run checks the data and saves each row's figures with the session as it quits.
     await run(/seeding 300\b/);
-    const saved = JSON.parse(readFileSync(join(dir, 'state', 'session.json'), 'utf8')) as { torrents: { listed?: { name: string } }[] };
+    const saved = savedOnDisk(join(dir, 'state', 'session.json'));
     assert.ok(
       saved.torrents.every((x) => x.listed?.name.startsWith('startup-')),
       'every torrent saved with its row',
