@@ -17,6 +17,7 @@ import type { Magnet } from '../metainfo/magnet.js';
 import { resolveMagnet, type ResolvedMagnet, type ResolveMagnetOptions } from './magnet-resolver.js';
 import { RateLimiter } from '../torrent/rate-limiter.js';
 import { Housekeeper } from '../torrent/housekeeper.js';
+import { MAX_CHECKS } from '../torrent/check-slots.js';
 import { Torrent, type TorrentStats } from '../torrent/torrent.js';
 import type { Duplex } from 'node:stream';
 import { Connector } from '../transport/connector.js';
@@ -171,6 +172,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly housekeeper = new Housekeeper();
   /** Announces to trackers at once, over every torrent: a start of thousands spreads out behind it. */
   private readonly announceLimiter = new Limiter(MAX_ANNOUNCES);
+  /** Full checks at once, over every torrent: a session of thousands added together checks them a few at a time. */
+  private readonly checkLimiter = new Limiter(MAX_CHECKS);
   /** Connections a magnet's metadata came over, by info-hash, kept for its torrent to adopt when it starts. */
   private readonly handedOver = new Map<string, HandedOverPeer[]>();
 
@@ -557,12 +560,14 @@ export class Session extends EventEmitter<SessionEvents> {
       mayConnect: () => (this.options.bind?.up ?? true) && this.connectionCount() < (this.options.maxConnections ?? 200),
       announceTimeoutMs: this.options.announceTimeoutMs,
       announceLimiter: this.announceLimiter,
+      checkLimiter: this.checkLimiter,
       udpBaseTimeoutMs: this.options.udpBaseTimeoutMs,
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       idleTimeoutMs: this.options.idleTimeoutMs,
       housekeeper: this.housekeeper,
       connector: this.connector,
       handedOver: () => this.takeHandedOver(meta.infoHash),
+      hasHandedOver: () => this.handedOver.has(meta.infoHash),
     });
     this.torrents.set(meta.infoHash, torrent);
     this.byReq2.set(req2Hash(meta.infoHashBuffer).toString('hex'), torrent);

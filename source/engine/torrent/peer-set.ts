@@ -23,7 +23,7 @@ export interface PeerSetOptions {
   idleTimeoutMs?: number;
 }
 
-/** The running torrent's parts that take the connections: set at each start (the set outlives a stop, they do not). */
+/** The running torrent's parts that take the connections: made for the first peer of a run (the set outlives a stop, they do not). */
 export interface PeerSetLinks {
   /** Our extension handshake, sent on the connections we open. */
   extensionHandshake(peerHost: string): ExtensionHandshake;
@@ -39,7 +39,6 @@ const MAX_SOURCES = 5000;
 
 /** A torrent's connections: the known addresses and dialing them, incoming ones, bans. */
 export class PeerSet {
-  links?: PeerSetLinks;
   private readonly peers = new Map<string, Peer>();
   private readonly banned = new Set<string>();
   /** Addresses known to be seeds (peer exchange said so, or a connection showed it): a seed does not dial them. */
@@ -51,6 +50,8 @@ export class PeerSet {
   constructor(
     private readonly ctx: Pick<TorrentContext, 'meta' | 'state' | 'running' | 'warn'>,
     private readonly connector: Connector,
+    /** The running torrent's parts, made on first use; none while it is stopped. */
+    private readonly links: () => PeerSetLinks | undefined,
     private readonly options: PeerSetOptions,
   ) {
     this.dialer = new Dialer(connector, SWARM_DIAL_POLICY);
@@ -135,7 +136,7 @@ export class PeerSet {
       settings: () => ({
         infoHash,
         // A dial that outlived the torrent's run offers no extensions; accept() turns it away anyway.
-        extensions: this.links?.extensionHandshake(candidate.host),
+        extensions: this.links()?.extensionHandshake(candidate.host),
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         idleTimeoutMs: this.options.idleTimeoutMs,
       }),
@@ -171,7 +172,7 @@ export class PeerSet {
 
   private attach(wire: PeerWire, stream: Duplex, host: string, port: number, incoming: boolean, said?: Message[]): void {
     const id = addressKey(host, port);
-    const links = this.links;
+    const links = this.links();
     if (
       !links ||
       this.peers.has(id) ||

@@ -34,6 +34,8 @@ export interface TorrentOptions {
   announceTimeoutMs?: number;
   /** The session's bound on announces running at once. */
   announceLimiter?: Limiter;
+  /** The session's bound on full checks running at once (see check-slots.ts). */
+  checkLimiter?: Limiter;
   udpBaseTimeoutMs?: number;
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
@@ -55,6 +57,8 @@ export interface TorrentOptions {
   binding?: NetworkBinding;
   /** Connections made for this torrent before it ran (a magnet's metadata came over them): adopted when it starts. */
   handedOver?: () => HandedOverPeer[];
+  /** Whether there are connections to hand over (without taking them). */
+  hasHandedOver?: () => boolean;
 }
 
 /** Every event a Torrent emits, with its arguments. */

@@ -5,9 +5,8 @@ import { Choking } from './choking.js';
 import { DownloadPipeline } from './download-pipeline.js';
 import { PeerExtensions } from './peer-extensions.js';
 import { PeerRouter } from './peer-router.js';
-import { PeerSet } from './peer-set.js';
+import { PeerSet, type PeerSetLinks } from './peer-set.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { ResumeSaver } from './resume-saver.js';
 import type { TorrentContext } from './torrent-context.js';
 import type { TorrentOptions } from './torrent-options.js';
 import { MAX_UPLOAD_QUEUE, Uploader } from './uploader.js';
@@ -23,7 +22,8 @@ export interface TorrentParts {
   uploader: Uploader;
   choking: Choking;
   webSeeds: WebSeeds;
-  resume: ResumeSaver;
+  /** What the peer set hands new connections to. */
+  links: PeerSetLinks;
 }
 
 export interface TorrentHooks {
@@ -33,6 +33,8 @@ export interface TorrentHooks {
   events: { piece(index: number): void; hashFailed(index: number): void; peer(id: string): void; peerClosed(id: string): void };
   /** Every wanted piece is in: the torrent checks the files and turns to seeding. */
   wantedComplete(): Promise<void>;
+  /** The pieces we have changed: the resume data is to be saved. */
+  markResumeOutdated(): void;
 }
 
 /**
@@ -46,8 +48,8 @@ const MAX_SPARE_BUFFER_BYTES = 64 * 1024 * 1024;
 const READ_CACHE_BYTES = 16 * 1024 * 1024;
 
 /** The torrent's known addresses, bans and connections: kept while it is stopped, unlike the other parts. */
-export function makePeerSet(ctx: TorrentContext, options: TorrentOptions): PeerSet {
-  return new PeerSet(ctx, options.connector ?? new Connector({ peerId: options.peerId }), {
+export function makePeerSet(ctx: TorrentContext, options: TorrentOptions, links: () => PeerSetLinks | undefined): PeerSet {
+  return new PeerSet(ctx, options.connector ?? new Connector({ peerId: options.peerId }), links, {
     peerId: options.peerId,
     maxPeers: options.maxPeers ?? 50,
     mayConnect: options.mayConnect,
@@ -65,7 +67,7 @@ export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hook
   let extensions!: PeerExtensions;
   let router!: PeerRouter;
   let webSeeds!: WebSeeds;
-  peers.links = {
+  const links: PeerSetLinks = {
     extensionHandshake: (host) => extensions.handshake(host),
     attached: (peer) => router.attached(peer),
   };
@@ -76,7 +78,6 @@ export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hook
     ownIpv6: options.ownIpv6,
     learnt: options.ownIpv6 && ((address) => peers.addPeers([address])),
   });
-  const resume = new ResumeSaver(ctx, options.resumePath);
   const uploader = new Uploader(ctx, pieceBuffers, {
     readCacheBytes: options.readCacheBytes ?? READ_CACHE_BYTES,
     uploadLimiter: hooks.uploadLimiter,
@@ -89,7 +90,7 @@ export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hook
       pieceBuffers,
       readCache: uploader,
       webSeedHashFailed: (id, sole) => webSeeds.hashFailed(id, sole),
-      markResumeOutdated: () => resume.markOutdated(),
+      markResumeOutdated: hooks.markResumeOutdated,
       pieceDone: hooks.events.piece,
       hashFailed: hooks.events.hashFailed,
       wantedComplete: hooks.wantedComplete,
@@ -120,5 +121,5 @@ export function assembleParts(ctx: TorrentContext, options: TorrentOptions, hook
     joined: hooks.events.peer,
     left: hooks.events.peerClosed,
   });
-  return { pieceBuffers, peers, extensions, download, uploader, choking, webSeeds, resume };
+  return { pieceBuffers, peers, extensions, download, uploader, choking, webSeeds, links };
 }

@@ -12,12 +12,14 @@ import { Storage, StorageError } from '../storage/storage.js';
 import type { PeerAddress, PeerSource } from '../discovery/tracker/types.js';
 import type { PeerWire } from '../wire/peer-wire.js';
 import { describeError } from '../../errors.js';
-import type { TorrentContext, TorrentState } from './torrent-context.js';
+import { TorrentView, type TorrentState } from './torrent-context.js';
 import { peerStatsOf, pieceStatsOf, torrentStats, Traffic, type PeerStats, type PieceStats, type TorrentStats } from './torrent-stats.js';
 import { bytesLeft, piecePriorities } from './piece-priorities.js';
 import { pieceSizeUnchecked } from '../metainfo/piece-layout.js';
 import { assembleParts, makePeerSet, type TorrentParts } from './torrent-parts.js';
-import type { PeerSet } from './peer-set.js';
+import type { PeerSet, PeerSetLinks } from './peer-set.js';
+import { ResumeSaver } from './resume-saver.js';
+import { sharedCheckLimiter } from './check-slots.js';
 
 export type { TorrentState } from './torrent-context.js';
 export type { PeerStats, TorrentStats } from './torrent-stats.js';
@@ -34,6 +36,10 @@ export type { TorrentEvents, TorrentOptions } from './torrent-options.js';
  * announcer, the collaborators and the rate limiters are made when first needed (the first
  * start, mostly), and all but the peer set and announcer are let go again at stop. Until then the reads come from a
  * light form: the pieces we have as a bitfield, the trackers as the metainfo lists them.
+ *
+ * A running torrent that has every piece (a seedbox seeds thousands to nobody) is nearly as cheap:
+ * it announces and saves its resume data, but its picker, peer set and collaborators are made only
+ * when a peer comes (an incoming connection, an address to dial) or a part asks for them.
  */
 export class Torrent extends EventEmitter<TorrentEvents> {
   readonly infoHash: Buffer;
@@ -49,8 +55,11 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private livePicker?: PiecePicker;
   /** The pieces we have while there is no picker (resume data, a check, the last run). */
   private savedHave: Bitfield;
-  /** The working parts: made at start (or for a check), let go at stop. */
+  /** The working parts: made at start when there is something to download, else with the first peer; let go at stop. */
   private parts?: TorrentParts & { downloadLimiter: RateLimiter; uploadLimiter: RateLimiter };
+  /** Made at start (or for a check), let go at stop. */
+  private resumeSaver?: ResumeSaver;
+  private viewInstance?: TorrentView;
   /** Known addresses and bans: made with the first peer or start, kept across stops. */
   private peerSet?: PeerSet;
   private limits = { download: 0, upload: 0 };
@@ -97,8 +106,19 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   /** For tests and memory checks: which of the heavy parts exist now. */
-  get allocated(): { storage: boolean; picker: boolean; announcer: boolean; parts: boolean } {
-    return { storage: !!this.storageInstance, picker: !!this.livePicker, announcer: !!this.announcer, parts: !!this.parts };
+  get allocated(): { storage: boolean; picker: boolean; announcer: boolean; parts: boolean; peerSet: boolean } {
+    return {
+      storage: !!this.storageInstance,
+      picker: !!this.livePicker,
+      announcer: !!this.announcer,
+      parts: !!this.parts,
+      peerSet: !!this.peerSet,
+    };
+  }
+
+  /** Counts starts (see `run`); for the parts, through the view. */
+  get runNumber(): number {
+    return this.run;
   }
 
   /** Replaces the pieces we have with a new picker's (running) or the saved bitfield (stopped). */
@@ -112,16 +132,25 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   private get peers(): PeerSet {
-    return (this.peerSet ??= makePeerSet(this.context(), this.options));
+    return (this.peerSet ??= makePeerSet(this.view, this.options, () => this.peerLinks()));
   }
 
-  /** The collaborators, the limiters and their wiring: made at start (or when a check needs them), let go at stop. */
+  /** What takes a new connection: the working parts, made for it if this is the first (none while stopped). */
+  private peerLinks(): PeerSetLinks | undefined {
+    return this.running ? this.p.links : undefined;
+  }
+
+  private get resume(): ResumeSaver {
+    return (this.resumeSaver ??= new ResumeSaver(this.view, this.options.resumePath));
+  }
+
+  /** The collaborators, the limiters and their wiring: made when first needed while running, let go at stop. */
   private get p(): NonNullable<Torrent['parts']> {
     if (this.parts) return this.parts;
     const downloadLimiter = new RateLimiter(this.limits.download);
     const uploadLimiter = new RateLimiter(this.limits.upload);
     const parts = assembleParts(
-      this.context(),
+      this.view,
       this.options,
       {
         downloadLimiter,
@@ -133,40 +162,19 @@ export class Torrent extends EventEmitter<TorrentEvents> {
           peerClosed: (id) => this.emit('peer-closed', id),
         },
         wantedComplete: () => this.completeIfOnDisk(),
+        markResumeOutdated: () => this.resume.markOutdated(),
       },
       this.peers,
     );
     this.parts = { ...parts, downloadLimiter, uploadLimiter };
+    // Made after the start (a seed's first peer): the rechoke counts from now.
+    if (this.running && this.state !== 'checking') parts.choking.start(Date.now());
     return this.parts;
   }
 
-  /** The collaborators' view of this torrent: live getters, no reference to the Torrent itself. */
-  private context(): TorrentContext {
-    const self = this;
-    return {
-      meta: this.meta,
-      traffic: this.traffic,
-      get storage() {
-        return self.storage;
-      },
-      get picker() {
-        return self.picker;
-      },
-      get have() {
-        return self.have;
-      },
-      get state() {
-        return self.state;
-      },
-      get running() {
-        return self.running;
-      },
-      get run() {
-        return self.run;
-      },
-      warn: (message) => this.emit('warning', message),
-      fail: (error) => this.fail(error),
-    };
+  /** The collaborators' view of this torrent. */
+  private get view(): TorrentView {
+    return (this.viewInstance ??= new TorrentView(this, this.traffic));
   }
 
   get name(): string {
@@ -200,8 +208,6 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.running = true;
     this.run++;
     this.emit('running', true);
-    // The parts now, not in startUp: peers may arrive while it checks.
-    void this.p;
     this.error = undefined;
     // A stop still closing (e.g. after an error) finishes first: its writes and close must not land on the new run.
     // 'checking' at once, so that peers added meanwhile wait for the picker startUp makes.
@@ -212,24 +218,35 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   private async startUp(): Promise<void> {
+    const run = this.run;
     try {
       this.setState('checking');
       await this.storage.open();
       const have = await this.initialHave();
-      if (!this.running) return;
-      const picker = (this.livePicker = this.makePicker(have));
-      const { webSeeds, choking, resume, peers } = this.p;
-      webSeeds.addTo(picker);
-      this.setState(picker.wantedComplete() ? 'seeding' : 'downloading');
+      // Stopped meanwhile (and perhaps started again: that run's own start-up follows this one).
+      if (!this.running || run !== this.run) return;
+      // A seed with no web seeds and no connections handed over waits for its first peer to make the rest.
+      const seedsAlone = have.isComplete() && this.meta.urlList.length === 0 && !this.options.hasHandedOver?.();
+      this.savedHave = have;
+      this.livePicker = undefined;
+      if (seedsAlone) {
+        this.setState('seeding');
+        // Open again by the first read a peer asks for: ten thousand idle seeds hold no descriptors.
+        void this.storage.releaseFiles().catch(() => undefined);
+      } else {
+        const picker = (this.livePicker = this.makePicker(have));
+        this.p.webSeeds.addTo(picker);
+        this.setState(picker.wantedComplete() ? 'seeding' : 'downloading');
+      }
       if (this.state === 'seeding' && !this.completedAt) this.completedAt = Date.now();
       this.announcer = this.makeAnnouncer();
       this.announcer.start();
       const now = Date.now();
-      choking.start(now);
-      resume.start(now);
+      this.parts?.choking.start(now);
+      this.resume.start(now);
       this.housekeeper.add(this);
-      peers.connectMore();
-      webSeeds.fill();
+      this.peerSet?.connectMore();
+      this.parts?.webSeeds.fill();
       if (this.state === 'seeding') this.emit('done');
     } catch (error) {
       this.fail(error);
@@ -247,10 +264,19 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       const saved = await this.storage.loadResume(this.options.resumePath).catch(() => undefined);
       if (saved) return saved;
     }
-    const checked = await this.storage.recheck((done, total) => this.emit('checking', done, total));
+    const run = this.run;
+    const checked = await this.fullCheck(() => this.running && run === this.run);
+    // Stopped while it waited for its turn: nothing was checked, and nothing is to be saved.
+    if (!checked) return new Bitfield(count);
     // What a full check found is worth keeping: the next start need not check again.
-    this.p.resume.markOutdated();
+    this.resume.markOutdated();
     return checked;
+  }
+
+  /** Reads and hashes every piece once a check slot is free; undefined if `stillWanted` says no by then. */
+  private fullCheck(stillWanted: () => boolean): Promise<Bitfield | undefined> {
+    const limiter = this.options.checkLimiter ?? sharedCheckLimiter;
+    return limiter.run(async () => (stillWanted() ? this.storage.recheck((done, total) => this.emit('checking', done, total)) : undefined));
   }
 
   async stop(): Promise<void> {
@@ -264,19 +290,22 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   }
 
   private async shutDown(): Promise<void> {
-    const { peers, webSeeds, download, pieceBuffers, extensions, uploader, resume } = this.p;
+    const parts = this.parts;
     this.housekeeper.delete(this);
-    peers.closeAll();
-    webSeeds.closeAll();
-    download.dropPartialPieces();
-    pieceBuffers.clear();
-    extensions.closeAll();
-    uploader.clearReadCache();
+    this.peerSet?.closeAll();
+    if (parts) {
+      parts.webSeeds.closeAll();
+      parts.download.dropPartialPieces();
+      parts.pieceBuffers.clear();
+      parts.extensions.closeAll();
+      parts.uploader.clearReadCache();
+    }
     if (this.state !== 'error') this.setState('paused');
     await this.starting?.catch(() => undefined);
     // Pieces being verified and written land before the resume data is saved and storage closed.
-    await download.settled();
-    await Promise.all([this.announcer?.stop(), resume.save()]);
+    // (Parts made while it stopped, e.g. by a peer attaching meanwhile, are settled too.)
+    await this.parts?.download.settled();
+    await Promise.all([this.announcer?.stop(), this.resume.save()]);
     await this.storage.close();
     // Stopped for good (no start came meanwhile): the picker's bookkeeping and the working parts go, the pieces we have and the peer set stay.
     if (!this.running) this.releaseWorkingState();
@@ -285,7 +314,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private releaseWorkingState(): void {
     if (this.livePicker) this.setHave(this.livePicker.have);
     this.parts = undefined;
-    if (this.peerSet) this.peerSet.links = undefined;
+    this.resumeSaver = undefined;
     this.storageInstance = undefined;
   }
 
@@ -315,9 +344,9 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.setState('checking');
     try {
       await this.storage.open();
-      const have = await this.storage.recheck((done, total) => this.emit('checking', done, total));
+      const have = (await this.fullCheck(() => true))!;
       this.setHave(have);
-      const { resume } = this.p;
+      const resume = this.resume;
       resume.markOutdated();
       // Saved while the storage is still open: a closed one refuses to stamp the files.
       await resume.save();
@@ -374,8 +403,8 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.completedAt = Date.now();
     this.setState('seeding');
     this.announcer?.completed();
-    const { resume, webSeeds, peers, download, choking } = this.p;
-    void resume.save();
+    const { webSeeds, peers, download, choking } = this.p;
+    void this.resume.save();
     webSeeds.abortAll();
     for (const p of [...peers.values()]) {
       download.releaseRequests(p);
@@ -386,7 +415,8 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     this.emit('done');
   }
 
-  private fail(error: unknown): void {
+  /** Goes to the error state and stops (its parts report their fatal errors here too). */
+  fail(error: unknown): void {
     this.error = describeError(error);
     this.setState('error');
     this.emit('error-state', this.error);
@@ -420,10 +450,14 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   /** Once a second from the housekeeper: the tick, and the rechoke and resume save when due. */
   housekeep(now: number): void {
+    if (!this.running) return;
+    this.resumeSaver?.housekeep(now);
     const parts = this.parts;
-    if (!this.running || !parts) return;
+    if (!parts) {
+      this.peerSet?.connectMore();
+      return;
+    }
     parts.choking.housekeep(now);
-    parts.resume.housekeep(now);
     parts.uploader.releaseMemoryWhenIdle(now);
     if (this.isIdle(parts)) {
       parts.peers.connectMore();

@@ -6,7 +6,7 @@ import type { Metainfo } from '../../../source/engine/metainfo/metainfo.js';
 import { tempDir } from '../../helpers/tools.js';
 import { assertSameFiles, randomTorrent, startSession as session, waitForDone, writeTorrentFiles } from '../../helpers/swarm.js';
 
-const NOTHING = { storage: false, picker: false, announcer: false, parts: false };
+const NOTHING = { storage: false, picker: false, announcer: false, parts: false, peerSet: false };
 
 function withTracker(meta: Metainfo): Metainfo {
   // Unreachable on purpose: only the list matters here.
@@ -70,7 +70,11 @@ test('restored paused from resume data: progress without parts; start seeds with
   await restored.start();
   assert.equal(restored.state, 'seeding');
   assert.equal(checked, false, 'resume data trusted: no check');
-  assert.deepEqual(restored.allocated, { storage: true, picker: true, announcer: true, parts: true });
+  assert.deepEqual(
+    restored.allocated,
+    { storage: true, picker: false, announcer: true, parts: false, peerSet: false },
+    'a seed makes its picker and peer parts for its first peer',
+  );
 
   const leecher = await session(t);
   const leechDir = tempDir(t);
@@ -79,6 +83,7 @@ test('restored paused from resume data: progress without parts; start seeds with
   leech.addPeers([{ host: '127.0.0.1', port: second.port }]);
   await done;
   assertSameFiles(meta, data, leechDir);
+  assert.deepEqual(restored.allocated, { storage: true, picker: true, announcer: true, parts: true, peerSet: true });
 
   await restored.stop();
   assert.equal(restored.allocated.picker, false, 'the picker goes at stop');
@@ -129,7 +134,8 @@ test('stopped torrents keep no timer (DHT announcer included) and let go of thei
     assert.ok(live.size >= baseline + torrents.length, `running ones do (each its DHT announcer): ${live.size}`);
     await Promise.all(torrents.map((x) => x.stop()));
     assert.equal(await settlesAt(live, baseline), baseline, `cycle ${cycle}: stopped ones keep none`);
-    for (const x of torrents) assert.deepEqual(x.allocated, { storage: false, picker: false, announcer: true, parts: false });
+    for (const x of torrents)
+      assert.deepEqual(x.allocated, { storage: false, picker: false, announcer: true, parts: false, peerSet: false });
   }
   torrents[0]!.addPeers([{ host: '127.0.0.1', port: 9 }]);
   assert.equal(torrents[0]!.stats().knownPeers, 1, 'the peer set outlives the stop');
