@@ -1,0 +1,172 @@
+/**
+ * What a seeding torrent costs in a daemon, beyond the engine: N one-piece torrents (data on disk)
+ * are added running to a TorrentService over an engine Session, with the Transmission RPC served
+ * over them on loopback as `btui daemon` does; once all seed, heapUsed per torrent (after gc) with
+ * the service alone, then after Flood's full torrent-get (what the RPC keeps between polls), and
+ * the bytes one such poll allocates (V8's sampling heap profiler, collected objects included), with
+ * the functions that allocate most. Announces go to a closed loopback port (refused at once).
+ *
+ *   node scripts/soak/service-memory.mjs [N]     (bundles this file with esbuild, runs it with --expose-gc)
+ *
+ * SERVICE_MEMORY_SNAPSHOT=FILE writes a heap snapshot after the polls.
+ */
+import { request } from 'node:http';
+import { Session as Inspector } from 'node:inspector';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from '../../source/engine/session/session.js';
+import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
+import { ServiceRpcBackend } from '../../source/host/rpc-backend.js';
+import { createRpcServer } from '../../source/rpc/server.js';
+import { TorrentService } from '../../source/service/torrent-service.js';
+import { FLOOD_FIELDS } from '../../test/helpers/flood-fields.js';
+
+const count = Number(process.argv[2] ?? 2000);
+const polls = 5;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function heapUsed(): number {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'btui-service-memory-'));
+const data = join(dir, 'data');
+const state = join(dir, 'state');
+mkdirSync(data, { recursive: true });
+mkdirSync(state, { recursive: true });
+const metas = Array.from({ length: count }, (_, i) => {
+  const name = `seed-${String(i).padStart(6, '0')}.bin`;
+  const bytes = Buffer.alloc(1000 + (i % 7) * 100, i % 251);
+  bytes.writeUInt32LE(i, 0);
+  writeFileSync(join(data, name), bytes);
+  return metainfoFromFiles({
+    name,
+    pieceLength: 16384,
+    files: [{ path: [name], data: bytes }],
+    single: true,
+    announce: 'http://127.0.0.1:9/announce',
+  }).meta;
+});
+
+const resumePath = (hash: string) => join(state, 'resume', `${hash}.resume`);
+const session = new Session({ host: '127.0.0.1', resumePath });
+session.on('warning', () => undefined);
+await session.listen(0);
+const service = new TorrentService(session, { stateDirectory: state, downloadDirectory: data, resumePath });
+const backend = new ServiceRpcBackend(service, {
+  version: 'service-memory',
+  configDir: state,
+  peerPort: () => session.port,
+  settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 500 }),
+});
+const server = createRpcServer({ backend, host: '127.0.0.1', port: 0 });
+const { port } = await server.listen();
+
+let sessionId = '';
+/** One RPC call over HTTP; the answer's bytes are counted and dropped. */
+function call(body: string): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/transmission/rpc', method: 'POST', headers: { 'X-Transmission-Session-Id': sessionId } },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => {
+          if (res.statusCode === 409) sessionId = String(res.headers['x-transmission-session-id']);
+          resolve({ status: res.statusCode ?? 0, bytes });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const floodPoll = JSON.stringify({ method: 'torrent-get', arguments: { fields: FLOOD_FIELDS, format: 'objects' } });
+async function poll(): Promise<{ bytes: number; ms: number }> {
+  const started = performance.now();
+  let answer = await call(floodPoll);
+  if (answer.status === 409) answer = await call(floodPoll);
+  if (answer.status !== 200) throw new Error(`torrent-get: HTTP ${answer.status}`);
+  return { bytes: answer.bytes, ms: performance.now() - started };
+}
+
+const before = heapUsed();
+const added = performance.now();
+for (const meta of metas) await service.addMetainfo(meta, { directory: data });
+const addSeconds = (performance.now() - added) / 1000;
+const seedingCount = () => service.list().filter((ref) => service.summary(ref.id)?.state === 'seeding').length;
+while (seedingCount() < count) await new Promise((resolve) => setTimeout(resolve, 250));
+// Work begun as they turned to seeding (resume and session saves, announces) settles first.
+await new Promise((resolve) => setTimeout(resolve, 2000));
+const serviceOnly = heapUsed();
+
+const pollTimes: number[] = [];
+let answerBytes = 0;
+for (let i = 0; i < polls; i++) {
+  const answer = await poll();
+  pollTimes.push(Math.round(answer.ms));
+  answerBytes = answer.bytes;
+}
+const afterPolls = heapUsed();
+
+// One more poll under the sampling heap profiler: every allocation, collected or not.
+const inspector = new Inspector();
+inspector.connect();
+const post = <T>(method: string, params?: object) =>
+  new Promise<T>((resolve, reject) => inspector.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+await post('HeapProfiler.enable');
+await post('HeapProfiler.startSampling', {
+  samplingInterval: 1024,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: true,
+});
+await poll();
+const { profile } = await post<{ profile: { head: ProfileNode } }>('HeapProfiler.stopSampling');
+inspector.disconnect();
+const byFunction = new Map<string, number>();
+let allocated = 0;
+const walk = (node: ProfileNode): void => {
+  allocated += node.selfSize;
+  const where = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber + 1}`;
+  if (node.selfSize > 0) byFunction.set(where, (byFunction.get(where) ?? 0) + node.selfSize);
+  for (const child of node.children) walk(child);
+};
+walk(profile.head);
+const topAllocators = [...byFunction.entries()]
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 8)
+  .map(([where, bytes]) => `${where}: ${Math.round(bytes / count)} B/torrent`);
+
+const perTorrent = (a: number, b: number) => Math.round((b - a) / count);
+console.log(
+  JSON.stringify({
+    torrents: count,
+    gc: Boolean(gc),
+    addSeconds: Math.round(addSeconds * 10) / 10,
+    heapUsedMiB: Math.round(afterPolls / 2 ** 20),
+    heapBytesPerTorrent: perTorrent(before, serviceOnly),
+    heapBytesPerTorrentAfterPolls: perTorrent(before, afterPolls),
+    keptByPollsBytesPerTorrent: perTorrent(serviceOnly, afterPolls),
+    floodAnswerBytes: answerBytes,
+    floodPollMs: pollTimes,
+    allocatedPerPollBytesPerTorrent: Math.round(allocated / count),
+    topAllocators,
+  }),
+);
+if (process.env.SERVICE_MEMORY_SNAPSHOT) {
+  const { writeHeapSnapshot } = await import('node:v8');
+  console.error(`heap snapshot: ${writeHeapSnapshot(process.env.SERVICE_MEMORY_SNAPSHOT)}`);
+}
+await server.close();
+await service.close();
+await session.close();
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);
