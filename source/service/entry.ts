@@ -63,7 +63,8 @@ export interface Entry extends QueueSubject {
   moving: boolean;
   /** The summary's wanted bytes, cached (reads.ts wantedBytes). */
   wanted?: WantedBytes;
-  unbind?: () => void;
+  /** The torrent whose events it follows (session-binding.ts). */
+  bound?: Torrent;
   readonly ref: TorrentRef;
 }
 

@@ -9,6 +9,8 @@ export interface RegistryEvents {
   changed(ref: TorrentRef, kind: ChangeKind): void;
   /** After the entry left the list. */
   removed(entry: Entry): void;
+  /** Stop following the entry's torrent's events. */
+  unbind(entry: Entry): void;
 }
 
 /**
@@ -108,8 +110,7 @@ export class TorrentRegistry {
   }
 
   forget(entry: Entry): void {
-    entry.unbind?.();
-    entry.unbind = undefined;
+    this.events.unbind(entry);
     this.byHash.delete(entry.hash);
     this.byId.delete(entry.id);
     this.listChanged();

@@ -11,6 +11,7 @@ import type { TorrentRegistry } from './registry.js';
 import type { LogLevel } from './types.js';
 
 const TORRENT_EVENTS = ['state', 'piece', 'done', 'trackers', 'peer', 'peer-closed', 'warning', 'error-state', 'checking', 'tick'] as const;
+type TorrentEvent = (typeof TORRENT_EVENTS)[number];
 
 export interface BindingHost {
   readonly session: Pick<Session, 'on' | 'off' | 'list'>;
@@ -44,7 +45,7 @@ export class SessionBinding {
     session.off('added', this.onAdded);
     session.off('removed', this.onRemoved);
     session.off('warning', this.onWarning);
-    for (const entry of this.host.registry.values()) entry.unbind?.();
+    for (const entry of this.host.registry.values()) this.unbind(entry);
   }
 
   /** A torrent left the list: its trackers' last errors are forgotten. */
@@ -62,7 +63,7 @@ export class SessionBinding {
       entry = newEntry(registry.newId(), hash, torrent.meta.files.length, {});
       registry.register(entry);
     }
-    if (entry.unbind) entry.unbind();
+    this.unbind(entry);
     const replacing = entry.pending !== undefined || entry.moving;
     if (entry.pending) this.host.magnets.cancel(entry.pending);
     entry.pending = undefined;
@@ -79,8 +80,7 @@ export class SessionBinding {
   private readonly onRemoved = (hash: string): void => {
     const entry = this.host.registry.get(hash);
     if (!entry) return;
-    entry.unbind?.();
-    entry.unbind = undefined;
+    this.unbind(entry);
     noteState(entry.clock, 'removed', Date.now());
     // Moving: the stopped torrent still answers reads until the one in the new directory replaces it.
     if (entry.moving) return;
@@ -89,56 +89,84 @@ export class SessionBinding {
     this.host.persistence.scheduleSave();
   };
 
+  /** Stops listening to the torrent the entry was bound to, if any. */
+  unbind(entry: Entry): void {
+    const torrent = entry.bound;
+    if (!torrent) return;
+    for (const event of TORRENT_EVENTS) torrent.off(event, this.listeners[event]);
+    entry.bound = undefined;
+  }
+
   private bind(entry: Entry, torrent: Torrent): void {
+    for (const event of TORRENT_EVENTS) torrent.on(event, this.listeners[event]);
+    entry.bound = torrent;
+  }
+
+  /**
+   * One listener per event for the whole session, not a set of closures per torrent (10,000
+   * seeding torrents would keep 100,000): the emitter is `this`, and its entry is found by hash.
+   */
+  private readonly listeners: Record<TorrentEvent, (this: Torrent, ...args: any[]) => void> = listenersOf(this);
+
+  /** The entry listening to this torrent (undefined after a replacement or removal). */
+  entryOf(torrent: Torrent): Entry | undefined {
+    const entry = this.host.registry.get(torrent.meta.infoHash);
+    return entry?.bound === torrent ? entry : undefined;
+  }
+
+  /** A torrent's event as a change of its entry. */
+  handle(torrent: Torrent, event: TorrentEvent, args: unknown[]): void {
+    const entry = this.entryOf(torrent);
+    if (!entry) return;
     const { registry, persistence, queue } = this.host;
-    const name = printable(torrent.meta.name);
-    const progress = () => registry.touch(entry, 'progress');
-    const handlers: Record<(typeof TORRENT_EVENTS)[number], (...args: any[]) => void> = {
-      state: () => {
+    switch (event) {
+      case 'state':
         noteState(entry.clock, torrent.state, Date.now());
         registry.touch(entry, 'state');
         persistence.scheduleSave();
         queue.schedule();
-      },
-      piece: (index: number) => {
-        notePiece(entry, torrent, index);
-        progress();
-      },
-      done: () => {
+        return;
+      case 'piece':
+        notePiece(entry, torrent, args[0] as number);
+        registry.touch(entry, 'progress');
+        return;
+      case 'done':
         // 'done' also fires when a complete torrent starts: only a real completion is news.
         if (entry.completedAt === undefined) {
           entry.completedAt = Date.now();
-          this.host.log('info', `completed ${name}`);
+          this.host.log('info', `completed ${printable(torrent.meta.name)}`);
         }
         entry.lastActiveAt = Date.now();
         registry.touch(entry, 'state');
         persistence.scheduleSave();
         queue.schedule();
-      },
-      trackers: () => {
+        return;
+      case 'trackers':
         registry.touch(entry, 'trackers');
-        this.noteTrackerErrors(torrent, name);
-      },
-      peer: progress,
-      'peer-closed': progress,
-      warning: (text: string) => this.host.log('warn', `${name}: ${text}`),
-      'error-state': (text: string) => {
-        this.host.log('error', `${name}: ${text}`);
+        this.noteTrackerErrors(torrent, printable(torrent.meta.name));
+        return;
+      case 'peer':
+      case 'peer-closed':
+        registry.touch(entry, 'progress');
+        return;
+      case 'warning':
+        this.host.log('warn', `${printable(torrent.meta.name)}: ${String(args[0])}`);
+        return;
+      case 'error-state':
+        this.host.log('error', `${printable(torrent.meta.name)}: ${String(args[0])}`);
         registry.touch(entry, 'state');
-      },
-      checking: (done: number, total: number) => {
+        return;
+      case 'checking': {
+        const [done, total] = args as [number, number];
         entry.checkProgress = total > 0 ? done / total : 0;
-        progress();
-      },
-      // A running torrent ticks every second; with no peers and no traffic its summary cannot change.
-      tick: () => {
+        registry.touch(entry, 'progress');
+        return;
+      }
+      case 'tick':
+        // A running torrent ticks every second; with no peers and no traffic its summary cannot change.
         if (!entry.quiet) registry.touch(entry, 'tick');
-      },
-    };
-    for (const event of TORRENT_EVENTS) torrent.on(event, handlers[event]);
-    entry.unbind = () => {
-      for (const event of TORRENT_EVENTS) torrent.off(event, handlers[event]);
-    };
+        return;
+    }
   }
 
   private noteTrackerErrors(torrent: Torrent, name: string): void {
@@ -153,4 +181,14 @@ export class SessionBinding {
       }
     }
   }
+}
+
+/** The session's listeners: each hands its torrent (`this`) and arguments to the binding. */
+function listenersOf(binding: SessionBinding): Record<TorrentEvent, (this: Torrent, ...args: any[]) => void> {
+  const listeners = {} as Record<TorrentEvent, (this: Torrent, ...args: any[]) => void>;
+  for (const event of TORRENT_EVENTS)
+    listeners[event] = function (this: Torrent, ...args: unknown[]) {
+      binding.handle(this, event, args);
+    };
+  return listeners;
 }

@@ -84,6 +84,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
         this.emit('torrent-removed', entry.ref);
         this.queue.schedule();
       },
+      unbind: (entry) => this.binding.unbind(entry),
     }));
     this.queue = new QueueManager(
       {
