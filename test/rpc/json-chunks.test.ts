@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchBytes, JsonChunks, jsonArray, jsonArrayOfTexts, serializeResponse } from '../../source/rpc/json-chunks.js';
+import { BatchBytes, JsonChunks, jsonArray, jsonArrayOfTexts, serializeResponse, type Reuse } from '../../source/rpc/json-chunks.js';
 
 test('jsonArray in batches writes the same JSON as one JSON.stringify', () => {
   const items = Array.from({ length: 300 }, (_, i) => ({ id: i, name: `n"${i}\u2028ü` }));
@@ -22,18 +22,37 @@ test('serializeResponse splices pieces under arguments and keeps result and tag'
   assert.deepEqual(serializeResponse(plain), [JSON.stringify(plain)]);
 });
 
-test('jsonArrayOfTexts with kept batches: the same JSON, unchanged batches written from the same bytes, changed ones anew', () => {
+test('jsonArrayOfTexts with kept batches: the same JSON, unchanged batches written from the same bytes, unchanged items copied', () => {
   const kept = new BatchBytes();
-  const texts = Array.from({ length: 150 }, (_, i) => JSON.stringify({ id: i }));
-  const join = (c: JsonChunks) => c.chunks.map((x) => x.toString()).join('');
-  const first = jsonArrayOfTexts(texts, (x) => x, 64, kept);
-  assert.deepEqual(JSON.parse(join(first)), JSON.parse(`[${texts.join(',')}]`));
-  texts[70] = JSON.stringify({ id: 70, changed: true });
-  const second = jsonArrayOfTexts(texts, (x) => x, 64, kept);
-  assert.deepEqual(JSON.parse(join(second)), JSON.parse(`[${texts.join(',')}]`));
+  let items = Array.from({ length: 150 }, (_, i) => ({ id: i, name: `n"${i}\u2028ü` }));
+  let made = 0;
+  const text = (x: { id: number }) => (made++, JSON.stringify(x));
+  let tagged = 'v1';
+  const reuse: Reuse<{ id: number }> = { kept, tag: () => tagged, same: (_x, _i, tag) => tag === tagged };
+  const join = (c: JsonChunks) => Buffer.concat(c.chunks.map((x) => (typeof x === 'string' ? Buffer.from(x) : x))).toString();
+  const first = jsonArrayOfTexts(items, text, 64, reuse);
+  assert.deepEqual(JSON.parse(join(first)), items);
+  assert.equal(made, 150);
+  items[70] = { id: 70, name: 'changed' };
+  made = 0;
+  const second = jsonArrayOfTexts(items, text, 64, reuse);
+  assert.deepEqual(JSON.parse(join(second)), items);
+  assert.equal(made, 1, 'only the changed item is serialised');
   assert.equal(second.chunks[1], first.chunks[1], 'first batch unchanged: the same bytes');
   assert.notEqual(second.chunks[2], first.chunks[2], 'the batch holding the change is new');
   assert.equal(second.chunks[3], first.chunks[3]);
-  const fewer = jsonArrayOfTexts(texts.slice(0, 10), (x) => x, 64, kept);
+  // One removed near the start: every batch after it shifts, and its items are copied, not serialised.
+  items = items.filter((x) => x.id !== 3);
+  made = 0;
+  const shifted = jsonArrayOfTexts(items, text, 64, reuse);
+  assert.deepEqual(JSON.parse(join(shifted)), items);
+  assert.equal(made, 0);
+  tagged = 'v2';
+  const retagged = jsonArrayOfTexts(items, text, 64, reuse);
+  assert.deepEqual(JSON.parse(join(retagged)), items);
+  assert.equal(made, items.length, 'another tag: every item serialised again');
+  const fewer = jsonArrayOfTexts(items.slice(0, 10), text, 64, reuse);
   assert.equal(JSON.parse(join(fewer)).length, 10);
+  assert.deepEqual(JSON.parse(join(jsonArrayOfTexts(items, text, 64))), items, 'without reuse');
+  assert.equal(join(jsonArrayOfTexts([], text, 64, reuse)), '[]');
 });

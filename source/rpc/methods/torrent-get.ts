@@ -4,7 +4,7 @@ import type { RpcTorrent, RpcTorrentParts } from '../backend.js';
 import { RpcArgumentError, optOneOf, type Args } from '../args.js';
 import { RECENTLY_ACTIVE_MS, parseIds, selectTorrents } from '../ids.js';
 import { compileFields, torrentObject, torrentRow, type CompiledFields, type FieldContext } from '../torrent-fields.js';
-import { BatchBytes, jsonArray, jsonArrayOfTexts } from '../json-chunks.js';
+import { BatchBytes, jsonArray, jsonArrayOfTexts, type Reuse } from '../json-chunks.js';
 import type { MethodContext } from './context.js';
 
 export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record<string, unknown>> {
@@ -42,9 +42,9 @@ export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record
       ? jsonArray(torrents, (t, i) => torrentRow(t, compiled, fieldContext, parts?.[i]), [JSON.stringify(compiled.keys)])
       : jsonArrayOfTexts(
           torrents,
-          (t, i) => objectText(t, compiled, fieldContext, parts?.[i]),
+          (t, i) => JSON.stringify(torrentObject(t, compiled, fieldContext, parts?.[i])),
           64,
-          selector.kind === 'all' ? batchBytesFor(compiled) : undefined,
+          selector.kind === 'all' && !compiled.needsClock ? reuseFor(compiled, fieldContext, parts) : undefined,
         );
 
   const result: Record<string, unknown> = { torrents: out };
@@ -53,59 +53,37 @@ export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record
 }
 
 /**
- * A torrent's object as JSON text, reused while nothing it is made of changed: the same (immutable)
- * torrent snapshot, the same field list, the same part arrays and session seed limits. A poll of
- * 10,000 mostly idle torrents every 2 s (Flood) then serialises only the ones that moved. Getters
- * are pure functions of those inputs, but for the few that read the clock (secondsSeeding...), never cached.
+ * A full answer's JSON reused from the last one of the same field list, torrent by torrent, while
+ * nothing a torrent's object is made of changed: the same (immutable) torrent snapshot, the same
+ * part arrays and session seed limits. A poll of 10,000 mostly idle torrents every 2 s (Flood)
+ * then serialises only the ones that moved. Getters are pure functions of those inputs, but for
+ * the few that read the clock (secondsSeeding...): a field list with one of them is never reused.
  */
-interface Fragment {
-  readonly keys: string;
-  readonly parts: RpcTorrentParts | undefined;
-  readonly ratioLimit: number;
-  readonly ratioLimited: boolean;
-  readonly text: string;
-}
-
-const fragments = new WeakMap<RpcTorrent, Fragment>();
-
-/** The last full answer's encoded batches, per field list (a few lists at most: Flood's, Sonarr's...). */
 const batchBytes = new Map<string, BatchBytes>();
 
-function batchBytesFor(compiled: CompiledFields): BatchBytes {
+function reuseFor(compiled: CompiledFields, c: FieldContext, parts: (RpcTorrentParts | undefined)[] | undefined): Reuse<RpcTorrent> {
   const key = compiled.keys.join(',');
   let kept = batchBytes.get(key);
   if (!kept) {
+    // A few field lists at most: Flood's, Sonarr's...
     if (batchBytes.size >= 4) batchBytes.delete(batchBytes.keys().next().value!);
     kept = new BatchBytes();
     batchBytes.set(key, kept);
   }
-  return kept;
+  const context = compiled.needsSession ? `${c.sessionSeedRatioLimit} ${c.sessionSeedRatioLimited}` : '';
+  if (kept.context !== context) {
+    kept.batches = [];
+    kept.context = context;
+  }
+  return {
+    kept,
+    tag: (_t, i) => parts?.[i],
+    same: (_t, i, tag) => sameParts(tag as RpcTorrentParts | undefined, parts?.[i]),
+  };
 }
-const keysText = new WeakMap<CompiledFields, string>();
 
 function sameParts(a: RpcTorrentParts | undefined, b: RpcTorrentParts | undefined): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
   return a.files === b.files && a.peers === b.peers && a.trackers === b.trackers && a.pieces === b.pieces;
-}
-
-function objectText(t: RpcTorrent, compiled: CompiledFields, c: FieldContext, p: RpcTorrentParts | undefined): string {
-  let keys = keysText.get(compiled);
-  if (keys === undefined) {
-    keys = compiled.keys.join('\0');
-    keysText.set(compiled, keys);
-  }
-  if (compiled.needsClock) return JSON.stringify(torrentObject(t, compiled, c, p));
-  const cached = fragments.get(t);
-  if (
-    cached &&
-    cached.keys === keys &&
-    sameParts(cached.parts, p) &&
-    (!compiled.needsSession || (cached.ratioLimit === c.sessionSeedRatioLimit && cached.ratioLimited === c.sessionSeedRatioLimited))
-  ) {
-    return cached.text;
-  }
-  const text = JSON.stringify(torrentObject(t, compiled, c, p));
-  fragments.set(t, { keys, parts: p, ratioLimit: c.sessionSeedRatioLimit, ratioLimited: c.sessionSeedRatioLimited, text });
-  return text;
 }
