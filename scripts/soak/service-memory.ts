@@ -133,13 +133,15 @@ const { profile } = await post<{ profile: { head: ProfileNode } }>('HeapProfiler
 inspector.disconnect();
 const byFunction = new Map<string, number>();
 let allocated = 0;
-const walk = (node: ProfileNode): void => {
+const frame = (node: ProfileNode) => node.callFrame.functionName || '(anonymous)';
+// Each allocating function with its two callers (the bundle has no source maps: names, not lines).
+const walk = (node: ProfileNode, callers: string[]): void => {
   allocated += node.selfSize;
-  const where = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber + 1}`;
+  const where = [frame(node), ...callers.slice(-2).reverse()].join(' < ');
   if (node.selfSize > 0) byFunction.set(where, (byFunction.get(where) ?? 0) + node.selfSize);
-  for (const child of node.children) walk(child);
+  for (const child of node.children) walk(child, [...callers, frame(node)]);
 };
-walk(profile.head);
+walk(profile.head, []);
 const topAllocators = [...byFunction.entries()]
   .sort((a, b) => b[1] - a[1])
   .slice(0, 8)

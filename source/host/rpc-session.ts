@@ -6,7 +6,8 @@ import type { TorrentService } from '../service/torrent-service.js';
 import type { RpcBackendHost } from './rpc-backend.js';
 
 export function sessionOf(service: TorrentService, host: RpcBackendHost): RpcSession {
-  const global = service.global();
+  // The settings only: service.global() would also sum every torrent's rates (10,000 stats a call).
+  const global = service.settings();
   const settings = host.settings();
   return {
     btuiVersion: host.version,
@@ -28,10 +29,10 @@ export function sessionOf(service: TorrentService, host: RpcBackendHost): RpcSes
       lpdEnabled: settings.lsd,
       utpEnabled: false,
       encryption: 'tolerated',
-      speedLimitDown: global.downloadLimit,
-      speedLimitDownEnabled: global.downloadLimit > 0,
-      speedLimitUp: global.uploadLimit,
-      speedLimitUpEnabled: global.uploadLimit > 0,
+      speedLimitDown: global.limits.download,
+      speedLimitDownEnabled: global.limits.download > 0,
+      speedLimitUp: global.limits.upload,
+      speedLimitUpEnabled: global.limits.upload > 0,
       altSpeedDown: global.altSpeed.download,
       altSpeedUp: global.altSpeed.upload,
       altSpeedEnabled: global.altSpeed.enabled,
@@ -55,10 +56,10 @@ export function sessionOf(service: TorrentService, host: RpcBackendHost): RpcSes
 }
 
 export function applySessionChanges(service: TorrentService, host: RpcBackendHost, changes: Partial<RpcSessionSettings>): void {
-  const global = service.global();
-  const download = nextLimit(global.downloadLimit, changes.speedLimitDown, changes.speedLimitDownEnabled);
-  const upload = nextLimit(global.uploadLimit, changes.speedLimitUp, changes.speedLimitUpEnabled);
-  if (download !== global.downloadLimit || upload !== global.uploadLimit) service.setGlobalLimits({ download, upload });
+  const global = service.settings();
+  const download = nextLimit(global.limits.download, changes.speedLimitDown, changes.speedLimitDownEnabled);
+  const upload = nextLimit(global.limits.upload, changes.speedLimitUp, changes.speedLimitUpEnabled);
+  if (download !== global.limits.download || upload !== global.limits.upload) service.setGlobalLimits({ download, upload });
   if (changes.downloadDir !== undefined) service.setDownloadDirectory(changes.downloadDir);
   if (changes.seedRatioLimited !== undefined || changes.seedRatioLimit !== undefined) {
     const limited = changes.seedRatioLimited ?? global.seedRatioLimit !== undefined;
