@@ -2,7 +2,7 @@
  * The Transmission RPC's backend over the service layer: RpcTorrent snapshots from service
  * summaries, actions as service calls. Kept cheap at 10,000 torrents: a torrent's snapshot is
  * rebuilt only after a service event named it, or while it moves data (its rates change without
- * events), and the per-torrent facts that never change (metainfo) are read once.
+ * events), and the per-torrent facts that never change are read from the metainfo, not copied.
  */
 import type {
   RpcAddRequest,
@@ -44,22 +44,12 @@ interface Cached {
   stale: boolean;
 }
 
-interface StaticFacts {
-  pieceSize: number;
-  fileCount: number;
-  comment: string;
-  creator: string;
-  dateCreated: number;
-  isPrivate: boolean;
-  magnetLink: string;
-  webseeds: readonly string[];
-}
+const NO_WEBSEEDS: readonly string[] = Object.freeze([]);
 
 const REMOVED_MEMORY_MS = 10 * 60_000;
 
 export class ServiceRpcBackend implements RpcBackend {
   private readonly cache = new Map<number, Cached>();
-  private readonly facts = new Map<number, StaticFacts>();
   private readonly dates = new Map<number, { activity: number; edit: number; start: number }>();
   private readonly removed: { id: number; at: number }[] = [];
   private readonly parts: RpcParts;
@@ -86,14 +76,11 @@ export class ServiceRpcBackend implements RpcBackend {
       if (kind === 'state') {
         const state = service.summary(ref.id)?.state;
         if (state === 'downloading' || state === 'seeding' || state === 'metadata') dates.start = now;
-        // A magnet that got its metadata has facts now.
-        this.facts.delete(ref.id);
       }
     });
     service.on('torrent-removed', (ref) => {
       this.list = undefined;
       this.cache.delete(ref.id);
-      this.facts.delete(ref.id);
       this.dates.delete(ref.id);
       this.parts.forget(ref.id);
       const now = Date.now();
@@ -138,12 +125,17 @@ export class ServiceRpcBackend implements RpcBackend {
     return parts;
   }
 
+  magnetLink(hashString: string): string {
+    return this.service.info(hashString)?.magnet ?? '';
+  }
+
   removedSince(sinceMs: number): readonly number[] {
     return this.removed.filter((r) => r.at >= sinceMs).map((r) => r.id);
   }
 
   private toRpc(s: TorrentSummary): RpcTorrent {
-    const facts = this.factsOf(s.id);
+    // The metainfo's facts are its own strings and arrays: nothing copied per torrent.
+    const meta = this.service.metainfo(s.id);
     const dates = this.datesOf(s.id);
     const now = Date.now();
     if (s.downloadRate > 0 || s.uploadRate > 0) dates.activity = now;
@@ -179,8 +171,8 @@ export class ServiceRpcBackend implements RpcBackend {
       peersSendingToUs: sending,
       webseedsSendingToUs: 0,
       pieceCount: s.pieceCount,
-      pieceSize: facts.pieceSize,
-      fileCount: facts.fileCount,
+      pieceSize: meta?.pieceLength ?? 0,
+      fileCount: meta?.files.length ?? 0,
       labels: s.labels,
       seedRatioLimit: s.seedRatioLimit,
       seedRatioMode: s.seedRatioMode,
@@ -199,7 +191,7 @@ export class ServiceRpcBackend implements RpcBackend {
       activityDate: dates.activity,
       startDate: dates.start,
       editDate: dates.edit,
-      dateCreated: facts.dateCreated,
+      dateCreated: meta?.creationDate ? meta.creationDate * 1000 : 0,
       manualAnnounceTime: 0,
       secondsDownloading: s.secondsDownloading,
       secondsSeeding: s.secondsSeeding,
@@ -209,11 +201,12 @@ export class ServiceRpcBackend implements RpcBackend {
       isStalled: false,
       downloadDir: s.directory,
       queuePosition: s.queuePosition,
-      comment: facts.comment,
-      creator: facts.creator,
-      isPrivate: facts.isPrivate,
-      magnetLink: facts.magnetLink || s.magnet || '',
-      webseeds: facts.webseeds,
+      comment: meta?.comment ?? '',
+      creator: meta?.createdBy ?? '',
+      isPrivate: meta?.private ?? false,
+      // A torrent's is made when asked (magnetLink()); a magnet waiting for metadata has its own.
+      magnetLink: meta ? '' : (s.magnet ?? ''),
+      webseeds: meta?.urlList ?? NO_WEBSEEDS,
     };
   }
 
@@ -234,25 +227,6 @@ export class ServiceRpcBackend implements RpcBackend {
       bytes += i === last ? s.size - last * pieces.pieceLength : pieces.pieceLength;
     }
     return Math.min(left, bytes);
-  }
-
-  private factsOf(id: number): StaticFacts {
-    let facts = this.facts.get(id);
-    if (facts) return facts;
-    const info = this.service.info(id);
-    const meta = this.service.metainfo(id);
-    facts = {
-      pieceSize: info?.pieceLength ?? 0,
-      fileCount: info?.fileCount ?? 0,
-      comment: info?.comment ?? '',
-      creator: info?.createdBy ?? '',
-      dateCreated: info?.creationDate ? info.creationDate * 1000 : 0,
-      isPrivate: info?.private ?? false,
-      magnetLink: info?.magnet ?? '',
-      webseeds: meta?.urlList ?? [],
-    };
-    if (meta) this.facts.set(id, facts);
-    return facts;
   }
 
   private datesOf(id: number): { activity: number; edit: number; start: number } {

@@ -111,6 +111,7 @@ export interface RpcTorrent {
   readonly comment: string;
   readonly creator: string;
   readonly isPrivate: boolean;
+  /** '' where the backend makes it only when asked (RpcBackend.magnetLink). */
   readonly magnetLink: string;
   readonly webseeds: readonly string[];
   /** e.g. 'video/x-matroska'; '' when unknown. */
@@ -373,6 +374,8 @@ export interface RpcBackend {
    * what it made of it (a poll of 10,000 torrents' trackers then allocates nothing new).
    */
   torrentParts(hashString: string, wanted: RpcPartsWanted): MaybePromise<RpcTorrentParts>;
+  /** A torrent's magnet link where its RpcTorrent leaves magnetLink '' (10,000 kept links cost ~2 MB; Flood never asks). */
+  magnetLink?(hashString: string): string;
   /** Ids of torrents removed at or after this time (ms since the epoch), for `recently-active`. */
   removedSince(sinceMs: number): MaybePromise<readonly number[]>;
 

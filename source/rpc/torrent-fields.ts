@@ -19,6 +19,8 @@ export interface FieldContext {
   readonly nowMs: number;
   readonly sessionSeedRatioLimit: number;
   readonly sessionSeedRatioLimited: boolean;
+  /** The backend's magnet links made when asked (RpcBackend.magnetLink). */
+  readonly magnetLink?: (hashString: string) => string;
 }
 
 type Getter = (t: RpcTorrent, p: RpcTorrentParts, c: FieldContext) => unknown;
@@ -295,7 +297,7 @@ const FIELDS: Readonly<Record<string, FieldSpec>> = {
   isStalled: { get: (t) => t.isStalled },
   labels: { get: (t) => t.labels },
   leftUntilDone: { get: (t) => t.leftUntilDone },
-  magnetLink: { get: (t) => t.magnetLink },
+  magnetLink: { get: (t, _p, c) => t.magnetLink || (c.magnetLink?.(t.hashString) ?? '') },
   manualAnnounceTime: { get: (t) => seconds(t.manualAnnounceTime) },
   maxConnectedPeers: { get: (t) => t.peerLimit },
   metadataPercentComplete: { get: (t) => t.metadataPercentComplete },

@@ -20,10 +20,16 @@ export async function torrentGet(args: Args, ctx: MethodContext): Promise<Record
   const nowMs = ctx.now();
 
   const torrents = selectTorrents(await backend.listTorrents(), selector, nowMs);
-  let fieldContext: FieldContext = { nowMs, sessionSeedRatioLimit: 0, sessionSeedRatioLimited: false };
+  const magnetLink = backend.magnetLink?.bind(backend);
+  let fieldContext: FieldContext = { nowMs, sessionSeedRatioLimit: 0, sessionSeedRatioLimited: false, magnetLink };
   if (compiled.needsSession && torrents.length > 0) {
     const { settings } = await backend.getSession();
-    fieldContext = { nowMs, sessionSeedRatioLimit: settings.seedRatioLimit, sessionSeedRatioLimited: settings.seedRatioLimited };
+    fieldContext = {
+      nowMs,
+      sessionSeedRatioLimit: settings.seedRatioLimit,
+      sessionSeedRatioLimited: settings.seedRatioLimited,
+      magnetLink,
+    };
   }
 
   // Heavy parts first (the backend may answer them asynchronously), then the JSON, a batch at a time.
