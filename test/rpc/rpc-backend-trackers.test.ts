@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
 import { ServiceRpcBackend } from '../../source/host/rpc-backend.js';
+import { dispatch } from '../../source/rpc/dispatch.js';
+import { serializeResponse } from '../../source/rpc/json-chunks.js';
 import { openService } from '../helpers/service.js';
 import { freePort } from '../helpers/opentracker.js';
 import { tempDir, until } from '../helpers/tools.js';
@@ -30,4 +32,24 @@ test('rpc backend: a torrent keeps one trackers array until an announce changes 
   assert.notEqual(after, first);
   assert.equal(after[0]!.lastAnnounceSucceeded, false);
   assert.equal(backend.torrentParts(hash, { trackers: true }).trackers, after, 'and that one is kept in turn');
+});
+
+test("rpc backend: torrent-get's magnetLink is made when asked, from the torrent's metainfo", async (t) => {
+  const dir = tempDir(t);
+  const s = openService(dir, { t });
+  const backend = new ServiceRpcBackend(s.service, {
+    version: 'test',
+    configDir: join(dir, 'state'),
+    peerPort: () => 0,
+    settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 200 }),
+  });
+  const announce = 'http://127.0.0.1:9/announce';
+  const { meta } = metainfoFromFiles({ name: 'linked', pieceLength: 16384, files: [{ path: ['a'], data: randomBytes(1000) }], announce });
+  const hash = await s.service.addMetainfo(meta, { paused: true });
+  const ctx = { backend, sessionId: () => 'id', now: Date.now };
+  const response = await dispatch({ method: 'torrent-get', arguments: { fields: ['hashString', 'magnetLink'] } }, ctx);
+  const torrents = JSON.parse(serializeResponse(response).join('')).arguments.torrents;
+  assert.equal(torrents.length, 1);
+  assert.equal(torrents[0].magnetLink, s.service.info(hash)!.magnet);
+  assert.match(torrents[0].magnetLink, new RegExp(`^magnet:\\?xt=urn:btih:${hash}&dn=linked`));
 });
