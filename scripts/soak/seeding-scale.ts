@@ -25,6 +25,10 @@ import { median } from '../bench/measure.js';
 import { client, rssMiB } from '../bench/rpc-bench.js';
 import { startSlowTracker } from '../bench/slow-tracker.js';
 
+function rssRange(rss: number[]): { low: number; high: number } | null {
+  return rss.length ? { low: Math.round(Math.min(...rss)), high: Math.round(Math.max(...rss)) } : null;
+}
+
 export interface SeedingSoakOptions {
   torrents: number;
   durationS: number;
@@ -178,6 +182,8 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
       announcesWaitingPeak: tracker.open().peak,
       rssPeakMiB: Math.round(Math.max(...samples.map((s) => s.rss))),
       rssEndMiB: Math.round(samples.at(-1)?.rss ?? 0),
+      // Once all seed: the sawtooth's range (its lows follow each major GC).
+      rssAllSeedingMiB: rssRange(samples.filter((s) => s.seeding === options.torrents).map((s) => s.rss)),
       floodTorrentGetMs: stat(samples.map((s) => s.floodMs)),
       sessionGetMs: stat(samples.map((s) => s.sessionMs)),
       runS: options.durationS,
