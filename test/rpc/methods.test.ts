@@ -6,7 +6,8 @@ import { parseIds, selectTorrents } from '../../source/rpc/ids.js';
 import { parseSessionSet } from '../../source/rpc/session-fields.js';
 import { parseTorrentChanges, parseTrackerList } from '../../source/rpc/methods/torrent-set.js';
 import { addSource } from '../../source/rpc/methods/torrent-add.js';
-import { FakeBackend, hashOf, makeTorrent, T0 } from './fake-backend.js';
+import { FakeBackend, fakeParts, hashOf, makeTorrent, T0 } from './fake-backend.js';
+import type { RpcTorrentParts } from '../../source/rpc/backend.js';
 
 function setup(count = 3): {
   backend: FakeBackend;
@@ -279,4 +280,32 @@ test("torrent-get reuses an unchanged torrent's JSON, and never a changed one's:
   assert.equal((await get())[0]!.isFinished, false);
   await call('session-set', { seedRatioLimited: true, seedRatioLimit: 1 });
   assert.equal((await get())[0]!.isFinished, true, 'ratio 1.5 meets the new global limit of 1');
+});
+
+test('torrent-get of all torrents reuses the last answer only where nothing changed: a new snapshot, new parts, a removal, other session limits', async () => {
+  const { backend, call } = setup(150);
+  const parts = new Map<string, RpcTorrentParts>();
+  backend.torrentParts = (hash) => {
+    let p = parts.get(hash);
+    if (!p) parts.set(hash, (p = fakeParts(backend.torrents.find((t) => t.hashString === hash)!, { trackers: true })));
+    return p;
+  };
+  const fields = ['id', 'name', 'trackers', 'eta', 'isFinished'];
+  const poll = async () => (await call('torrent-get', { fields })).arguments['torrents'];
+  // With ids the answer is made afresh: what a reused one must equal.
+  const fresh = async () => (await call('torrent-get', { fields, ids: backend.torrents.map((t) => t.id) })).arguments['torrents'];
+  const same = async (why: string) => assert.deepEqual(await poll(), await fresh(), why);
+  await same('first poll');
+  await same('nothing changed');
+  backend.torrents = backend.torrents.map((t) => (t.id === 70 ? { ...t, name: 'renamed' } : t));
+  await same('a new snapshot');
+  assert.equal(((await poll()) as { name: string }[])[69]!.name, 'renamed');
+  const hash = backend.torrents[4]!.hashString;
+  parts.set(hash, { trackers: [{ id: 0, announce: 'http://other.example:1/announce', scrape: '', tier: 0 }] });
+  await same('new parts, the same snapshot');
+  assert.equal(((await poll()) as { trackers: { announce: string }[] }[])[4]!.trackers[0]!.announce, 'http://other.example:1/announce');
+  backend.torrents = backend.torrents.filter((t) => t.id !== 2);
+  await same('one removed: every later batch shifts');
+  backend.settings = { ...backend.settings, seedRatioLimited: !backend.settings.seedRatioLimited };
+  await same('other session seed limits');
 });

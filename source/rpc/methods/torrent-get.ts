@@ -83,9 +83,22 @@ function reuseFor(compiled: CompiledFields, c: FieldContext, parts: (RpcTorrentP
   }
   return {
     kept,
-    tag: (_t, i) => parts?.[i],
-    same: (_t, i, tag) => sameParts(tag as RpcTorrentParts | undefined, parts?.[i]),
+    tag: (_t, i) => partsTag(parts?.[i]),
+    same: (_t, i, tag) => {
+      const p = parts?.[i];
+      const t = partsTag(p);
+      // Several parts: the tag is the parts object of last time (the same field list, the same parts asked).
+      return tag === t || (t === p && p !== undefined && sameParts(tag as RpcTorrentParts, p));
+    },
   };
+}
+
+/** What a text was made from besides its snapshot: its one part itself (no object kept a torrent), else its parts. */
+function partsTag(p: RpcTorrentParts | undefined): unknown {
+  if (!p) return undefined;
+  const { files, peers, trackers, pieces } = p;
+  const count = (files ? 1 : 0) + (peers ? 1 : 0) + (trackers ? 1 : 0) + (pieces ? 1 : 0);
+  return count === 1 ? (files ?? peers ?? trackers ?? pieces) : p;
 }
 
 function sameParts(a: RpcTorrentParts | undefined, b: RpcTorrentParts | undefined): boolean {
