@@ -37,6 +37,7 @@ export function frameConditions(argv: readonly string[], tuiBundle: string): Omi
 
 /** Shows the saved frame when it was drawn under the same conditions and nobody holds the session; whether it did. */
 export function showSavedFrame(conditions: Omit<FrameConditions, 'columns' | 'rows'>): string | undefined {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
   const state = stateDirectory();
   // Another btui or a daemon on this session: the TUI will refuse to start, with nothing drawn.
   if (existsSync(sessionLockPath(state))) return undefined;
