@@ -45,7 +45,12 @@ export function showSavedFrame(conditions: Omit<FrameConditions, 'columns' | 'ro
   const rows = process.stdout.rows || 24;
   const frame = readFirstFrame(state, frameKey(state, { ...conditions, columns, rows }));
   if (frame === undefined) return undefined;
-  process.stdin.setRawMode(true);
+  try {
+    process.stdin.setRawMode(true);
+  } catch {
+    // A terminal that takes no raw mode: the TUI will say what it can; no frame before it.
+    return undefined;
+  }
   process.stdout.write(ENTER_ALTERNATE_SCREEN + HIDE_CURSOR + frame + CURSOR_HOME);
   markStartup('saved-frame');
   shown = frame;
