@@ -118,6 +118,10 @@ async function main(): Promise<number> {
     const { run } = await loadCommand(name);
     return (await run(argv.slice(1))) ?? 0;
   }
+  // The frame the last quit drew for this session, on screen while the TUI's modules load. Only
+  // a TUI line that drew one before (the very same arguments) finds one: never --help or --connect.
+  const conditions = bundled ? frameConditions(argv, fileURLToPath(new URL('./tui.js', import.meta.url))) : undefined;
+  const shownFrame = conditions ? showSavedFrame(conditions) : undefined;
   // Only the TUI's line needs these: loaded here, the one-shot commands start without node:net
   // (--bind's address check), which brings Node's stream modules with it.
   const { flagNames, RUN_FLAGS, runFlagsFrom } = await import('./host/run-flags.js');
@@ -138,10 +142,7 @@ async function main(): Promise<number> {
   // React's development build costs several times the CPU per render; it is for debugging React.
   process.env.NODE_ENV ??= 'production';
   markStartup('flags');
-  // The frame the last quit drew for this session, on screen while the TUI's modules load.
   const remote = (cli.flags.connect?.length ?? 0) > 0 || cli.flags.hosts;
-  const conditions = bundled && !remote ? frameConditions(argv, fileURLToPath(new URL('./tui.js', import.meta.url))) : undefined;
-  const shownFrame = conditions ? showSavedFrame(conditions) : undefined;
   const { runTui } = await loadTui();
   return runTui({
     demo: cli.flags.demo,
@@ -150,7 +151,7 @@ async function main(): Promise<number> {
     connect: cli.flags.connect,
     hosts: cli.flags.hosts,
     local: cli.flags.local,
-    firstFrame: conditions ? { conditions, shown: shownFrame } : undefined,
+    firstFrame: conditions && !remote ? { conditions, shown: shownFrame } : undefined,
   });
 }
 

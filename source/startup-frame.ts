@@ -37,6 +37,7 @@ export function frameConditions(argv: readonly string[], tuiBundle: string): Omi
 
 /** Shows the saved frame when it was drawn under the same conditions and nobody holds the session; whether it did. */
 export function showSavedFrame(conditions: Omit<FrameConditions, 'columns' | 'rows'>): string | undefined {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
   const state = stateDirectory();
   // Another btui or a daemon on this session: the TUI will refuse to start, with nothing drawn.
   if (existsSync(sessionLockPath(state))) return undefined;
@@ -44,7 +45,12 @@ export function showSavedFrame(conditions: Omit<FrameConditions, 'columns' | 'ro
   const rows = process.stdout.rows || 24;
   const frame = readFirstFrame(state, frameKey(state, { ...conditions, columns, rows }));
   if (frame === undefined) return undefined;
-  process.stdin.setRawMode(true);
+  try {
+    process.stdin.setRawMode(true);
+  } catch {
+    // A terminal that takes no raw mode: the TUI will say what it can; no frame before it.
+    return undefined;
+  }
   process.stdout.write(ENTER_ALTERNATE_SCREEN + HIDE_CURSOR + frame + CURSOR_HOME);
   markStartup('saved-frame');
   shown = frame;

@@ -23,16 +23,13 @@ import type { TorrentSource } from './store/source.js';
 import { TorrentStore } from './store/torrent-store.js';
 import { App, type AppProps, type RecoveryQuestion } from './ui/app.js';
 import { markStartup, startupDone } from './startup-marks.js';
-import { forgetFirstFrame, frameKey, writeFirstFrame, type FrameConditions } from './session-state/first-frame.js';
+import type { FrameConditions } from './session-state/first-frame.js';
 import type { SourceGlobal } from './store/source.js';
-import { drawFirstFrame } from './ui/first-frame.js';
+import { drawOverSavedFrame, endByHangup, HUNG_UP, saveFirstFrame } from './tui-frames.js';
 
 const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
-const CLEAR_SCREEN = '\x1b[H\x1b[J';
-/** runLocked's result when the terminal hung up: everything is saved, and the process ends by SIGHUP. */
-const HUNG_UP = 129;
 
 export interface TuiOptions {
   demo: boolean;
@@ -343,65 +340,6 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   const { closeDefaultHashPool } = await import('./engine/hashing/hasher.js');
   await closeDefaultHashPool();
   return hungUp ? HUNG_UP : 0;
-}
-
-/**
- * After a hangup, once everything is saved and closed: the process ends by SIGHUP's default
- * action. A normal exit would have Node reset the terminal's modes on the dead terminal, which
- * Node 20 treats as a fatal error (an assertion and a native stack trace at exit).
- */
-function endByHangup(): void {
-  process.removeAllListeners('SIGHUP');
-  process.kill(process.pid, 'SIGHUP');
-}
-
-/**
- * The saved frame is on screen (startup-frame.ts) and the terminal is in the alternate screen
- * already. Ink's first frame is written from the top left over it: as it is when it is the same
- * frame, after clearing the screen when it is not (the two in one write: nothing blank shows).
- */
-function drawOverSavedFrame(saved: string): void {
-  const stdout = process.stdout;
-  const write = stdout.write;
-  stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
-    if (typeof chunk === 'string' && chunk.includes('\n')) {
-      stdout.write = write;
-      const same = chunk.includes(saved);
-      markStartup(same ? 'frame-same' : 'frame-redrawn');
-      if (!same) chunk = CLEAR_SCREEN + chunk;
-    }
-    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as typeof stdout.write;
-}
-
-/** Draws the first frame of the session as saved, for the next start (startup-frame.ts); on any trouble, leaves none. */
-async function saveFirstFrame(
-  service: TorrentService,
-  state: string,
-  conditions: Omit<FrameConditions, 'columns' | 'rows'>,
-  figures: SourceGlobal,
-  settings: Settings,
-  settingsPath: string,
-  demo: boolean,
-): Promise<void> {
-  try {
-    const columns = process.stdout.columns || 80;
-    const rows = process.stdout.rows || 24;
-    const key = frameKey(state, { ...conditions, columns, rows });
-    const preview = sessionPreview(await service.readSavedSession());
-    if (!preview) return forgetFirstFrame(state);
-    const frame = drawFirstFrame({
-      rows: preview,
-      figures,
-      settings: { read: () => settings, update: () => settings, path: settingsPath },
-      demo,
-      width: columns,
-      height: Math.max(5, rows - 1),
-    });
-    writeFirstFrame(state, key, frame);
-  } catch {
-    forgetFirstFrame(state);
-  }
 }
 
 /** The screen that tells the user their saved session could not be used, and asks to rebuild it. */

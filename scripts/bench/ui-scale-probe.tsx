@@ -8,44 +8,15 @@ import { render } from 'ink-testing-library';
 import { App, type AppCommands } from '../../source/ui/app.js';
 import { defaultSettings } from '../../source/settings.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';
-import type { SourceListener, SourceRow, TorrentSource } from '../../source/store/source.js';
-import { torrentRow } from '../../test/helpers/torrent-row.js';
+import { FakeSource, hashOf } from '../../test/helpers/fake-source.js';
 
 void React;
 const N = Number(process.env.N ?? 10000);
 const CHANGES = Number(process.env.CHANGES ?? 30);
-const rows = new Map<string, SourceRow>();
-for (let i = 0; i < N; i++) {
-  const hash = i.toString(16).padStart(40, '0');
-  rows.set(hash, torrentRow(`torrent-${i}`, { infoHash: hash, state: 'seeding', progress: 1, size: 1000 + i, addedAt: i }));
-}
-let listener!: SourceListener;
-const source = {
-  host: undefined,
-  listen: (l: SourceListener) => ((listener = l), () => {}),
-  start() {},
-  stop() {},
-  hashes: () => rows.keys(),
-  row: (h: string) => {
-    const r = rows.get(h);
-    return r ? { ...r } : undefined;
-  },
-  global: () => ({
-    downloadLimit: 0,
-    uploadLimit: 0,
-    altSpeedEnabled: false,
-    altDownloadLimit: 0,
-    altUploadLimit: 0,
-    port: 1,
-    downloadDirectory: '/d',
-    maxActiveDownloads: 0,
-    seedRatioLimit: 2,
-    seedIdleLimit: 30,
-  }),
-  status: () => ({ online: true }),
-  focus() {},
-  detail: () => undefined,
-} as unknown as TorrentSource;
+// The rows as seeding torrents of growing sizes; changes go through the source, as a service's events would.
+const fake = new FakeSource(N);
+for (let i = 0; i < N; i++) fake.rows.set(hashOf(i), { ...fake.rows.get(hashOf(i))!, state: 'seeding', progress: 1, size: 1000 + i });
+const source = fake.source;
 const store = new TorrentStore(source, { refreshMs: 500, speedSampleMs: 0, diskIntervalMs: 0 });
 const commands = new Proxy({}, { get: () => async () => undefined }) as AppCommands;
 let settings: import('../../source/settings.js').Settings = { ...defaultSettings(), listSort: (process.env.SORT ?? 'added') as 'added' };
@@ -65,10 +36,9 @@ const renders: number[] = [];
 let k = 0;
 for (let round = 0; round < 60; round++) {
   for (let c = 0; c < CHANGES; c++) {
-    const hash = (k++ % N).toString(16).padStart(40, '0');
-    const r = rows.get(hash)!;
-    rows.set(hash, { ...r, uploadRate: (r.uploadRate + 1) % 5, seeds: r.seeds + 1 });
-    listener.changed(hash, false);
+    const i = k++ % N;
+    const r = fake.rows.get(hashOf(i))!;
+    fake.change(i, { uploadRate: (r.uploadRate + 1) % 5, seeds: r.seeds + 1 });
   }
   const c0 = process.cpuUsage();
   store.refresh();

@@ -1,33 +1,4 @@
-// Bundles paused-memory.ts as the build does (esbuild, node20) and runs it with --expose-gc.
-import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Bundles paused-memory.ts as the build does and runs it with --expose-gc (run-bundled.mjs).
+import { runBundled } from './run-bundled.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'btui-paused-memory-bundle-'));
-try {
-  await build({
-    absWorkingDir: root,
-    entryPoints: ['scripts/soak/paused-memory.ts'],
-    outfile: join(out, 'paused-memory.mjs'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  // Resolves the external packages from the project.
-  const entry = join(root, 'scripts/soak/.paused-memory.bundle.mjs');
-  execFileSync('cp', [join(out, 'paused-memory.mjs'), entry]);
-  try {
-    execFileSync(process.execPath, ['--expose-gc', entry, ...process.argv.slice(2)], { stdio: 'inherit' });
-  } finally {
-    rmSync(entry, { force: true });
-  }
-} finally {
-  rmSync(out, { recursive: true, force: true });
-}
+await runBundled('paused-memory', process.argv.slice(2));

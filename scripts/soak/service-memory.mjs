@@ -1,4 +1,4 @@
-// Bundles service-memory.ts as the build does and runs it with --expose-gc.
+// Bundles service-memory.ts as the build does and runs it with --expose-gc (run-bundled.mjs).
 import { runBundled } from './run-bundled.mjs';
 
-await runBundled('scripts/soak/service-memory.ts', ['--expose-gc'], process.argv.slice(2));
+await runBundled('service-memory', process.argv.slice(2));

@@ -10,7 +10,10 @@ import { startBtuiDaemon } from '../helpers/btui-daemon.js';
 import { tempDir } from '../helpers/tools.js';
 import { tinyTorrent } from '../../scripts/bench/tiny-torrent.js';
 
-const infoHash = (torrent: Buffer) => createHash('sha1').update(encode((decode(torrent) as Map<string, BValue>).get('info')!)).digest('hex');
+const infoHash = (torrent: Buffer) =>
+  createHash('sha1')
+    .update(encode((decode(torrent) as Map<string, BValue>).get('info')!))
+    .digest('hex');
 
 test('a daemon killed mid-burst of adds keeps every add it acknowledged', async (t) => {
   const home = tempDir(t);

@@ -74,9 +74,11 @@ test(
     second.keys('V');
     screen = await second.waitFor((s) => names(s).length === 1, 'the #linux view after the restart');
     assert.deepEqual(names(screen), ['labelled-one']);
+    // The first frame (the one the first quit saved) is up before the torrents open: a quit that
+    // comes before they start has nothing active to ask about.
     second.keys('q');
-    await second.waitFor((s) => /quit and stop/.test(s), 'the quit question');
-    second.keys('y');
+    await second.waitFor((s) => /quit and stop/.test(s) || s.includes('EXITED'), 'the quit question or the exit');
+    if (!second.capture().includes('EXITED')) second.keys('y');
     await second.waitFor((s) => s.includes('EXITED 0'), 'the second btui to quit');
     for (const f of ['first.txt', 'second.txt']) assert.equal(readFileSync(join(dir, f), 'utf8').replace(/\x1b\[\?25h/g, ''), '');
   },
