@@ -7,11 +7,11 @@
  *
  *   node scripts/soak/seeding-memory.mjs [N]     (bundles this file with esbuild, runs it with --expose-gc)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from '../../source/engine/session/session.js';
-import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
+import { writeSeedFiles } from '../../test/helpers/seed-files.js';
 import type { Torrent } from '../../source/engine/torrent/torrent.js';
 
 const count = Number(process.argv[2] ?? 2000);
@@ -27,19 +27,7 @@ function sample(): { heapUsed: number; rss: number } {
 const dir = mkdtempSync(join(tmpdir(), 'btui-seeding-memory-'));
 const data = join(dir, 'data');
 mkdirSync(data, { recursive: true });
-const metas = Array.from({ length: count }, (_, i) => {
-  const name = `seed-${String(i).padStart(6, '0')}.bin`;
-  const bytes = Buffer.alloc(1000 + (i % 7) * 100, i % 251);
-  bytes.writeUInt32LE(i, 0);
-  writeFileSync(join(data, name), bytes);
-  return metainfoFromFiles({
-    name,
-    pieceLength: 16384,
-    files: [{ path: [name], data: bytes }],
-    single: true,
-    announce: 'http://127.0.0.1:9/announce',
-  }).meta;
-});
+const metas = writeSeedFiles(data, count, (i) => 1000 + (i % 7) * 100);
 
 const session = new Session({ host: '127.0.0.1', port: 0, resumePath: (hash) => join(dir, 'resume', `${hash}.resume`) });
 session.on('warning', () => undefined);

@@ -12,11 +12,11 @@
  */
 import { request } from 'node:http';
 import { Session as Inspector } from 'node:inspector';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from '../../source/engine/session/session.js';
-import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
+import { writeSeedFiles } from '../../test/helpers/seed-files.js';
 import { ServiceRpcBackend } from '../../source/host/rpc-backend.js';
 import { createRpcServer } from '../../source/rpc/server.js';
 import { TorrentService } from '../../source/service/torrent-service.js';
@@ -37,19 +37,7 @@ const data = join(dir, 'data');
 const state = join(dir, 'state');
 mkdirSync(data, { recursive: true });
 mkdirSync(state, { recursive: true });
-const metas = Array.from({ length: count }, (_, i) => {
-  const name = `seed-${String(i).padStart(6, '0')}.bin`;
-  const bytes = Buffer.alloc(1000 + (i % 7) * 100, i % 251);
-  bytes.writeUInt32LE(i, 0);
-  writeFileSync(join(data, name), bytes);
-  return metainfoFromFiles({
-    name,
-    pieceLength: 16384,
-    files: [{ path: [name], data: bytes }],
-    single: true,
-    announce: 'http://127.0.0.1:9/announce',
-  }).meta;
-});
+const metas = writeSeedFiles(data, count, (i) => 1000 + (i % 7) * 100);
 
 const resumePath = (hash: string) => join(state, 'resume', `${hash}.resume`);
 const session = new Session({ host: '127.0.0.1', resumePath });

@@ -6,8 +6,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { BencodeError, decode, dict, encode, type BValue } from '../../source/engine/codec/bencode.js';
 import { isAcceptableKrpc } from '../../source/engine/discovery/dht-guard.js';
@@ -25,12 +23,10 @@ import { DEFAULT_MAX_MESSAGE_LENGTH } from '../../source/engine/wire/peer-wire.j
 import { MseError, MseInitiator, MseResponder, req2Hash } from '../../source/engine/transport/mse/handshake.js';
 import { CRYPTO_PLAINTEXT, CRYPTO_RC4 } from '../../source/engine/transport/mse/policy.js';
 import { randomTorrent } from '../helpers/swarm.js';
+import { gc } from '../helpers/gc.js';
 
 export const FUZZ_RUNS = process.env.CI ? 100_000 : 3_000;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 /** Heap plus buffers after a full collection. */
 function liveBytes(): number {

@@ -1,27 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Session } from '../../source/engine/session/session.js';
-import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
-import type { Metainfo } from '../../source/engine/metainfo/metainfo.js';
+import { writeSeedFiles } from '../helpers/seed-files.js';
 import { ServiceRpcBackend } from '../../source/host/rpc-backend.js';
 import { dispatch } from '../../source/rpc/dispatch.js';
 import { serializeResponse } from '../../source/rpc/json-chunks.js';
 import { TorrentService } from '../../source/service/torrent-service.js';
 import { FLOOD_FIELDS } from '../helpers/flood-fields.js';
 import { tempDir } from '../helpers/tools.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function heapUsed(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+import { heapUsedAfterGc } from '../helpers/gc.js';
 
 /**
  * Measured under tsx with this test: 20.9-23.3 KB of heap per seeding torrent in a daemon's stack
@@ -38,19 +27,7 @@ test("a daemon's seeding torrent with no peers, after Flood's polls, stays withi
   const data = join(dir, 'data');
   const state = join(dir, 'state');
   mkdirSync(data);
-  const metas = Array.from({ length: count + 1 }, (_, i): Metainfo => {
-    const name = `seed-${String(i).padStart(6, '0')}.bin`;
-    const bytes = Buffer.alloc(1000 + i, i % 251);
-    bytes.writeUInt32LE(i, 0);
-    writeFileSync(join(data, name), bytes);
-    return metainfoFromFiles({
-      name,
-      pieceLength: 16384,
-      files: [{ path: [name], data: bytes }],
-      single: true,
-      announce: 'http://127.0.0.1:9/announce',
-    }).meta;
-  });
+  const metas = writeSeedFiles(data, count + 1);
   const resumePath = (hash: string) => join(state, 'resume', `${hash}.resume`);
   const session = new Session({ host: '127.0.0.1', resumePath });
   session.on('warning', () => undefined);
@@ -81,12 +58,12 @@ test("a daemon's seeding torrent with no peers, after Flood's polls, stays withi
   // One first, polled: code and shapes made once are not counted per torrent.
   await service.addMetainfo(metas[0]!, { directory: data });
   await floodPoll();
-  const before = heapUsed();
+  const before = heapUsedAfterGc();
   for (const meta of metas.slice(1)) await service.addMetainfo(meta, { directory: data });
   await seeded;
   await floodPoll();
   assert.ok((await floodPoll()) > count * 400, 'every torrent in the answer');
-  const perTorrent = (heapUsed() - before) / count;
+  const perTorrent = (heapUsedAfterGc() - before) / count;
   assert.ok(
     perTorrent < MAX_HEAP_BYTES_PER_SEEDING_TORRENT,
     `${Math.round(perTorrent)} bytes of heap per seeding torrent (at most ${MAX_HEAP_BYTES_PER_SEEDING_TORRENT})`,

@@ -1,22 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { metainfoFromFiles } from '../../../source/engine/storage/metainfo-from-files.js';
+import { writeSeedFiles } from '../../helpers/seed-files.js';
 import type { Torrent } from '../../../source/engine/torrent/torrent.js';
 import { tempDir } from '../../helpers/tools.js';
 import { startSession } from '../../helpers/swarm.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function heapUsed(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+import { heapUsedAfterGc } from '../../helpers/gc.js';
 
 const seeding = (torrent: Torrent) =>
   new Promise<void>((resolve, reject) => {
@@ -34,18 +23,7 @@ const MAX_HEAP_BYTES_PER_SEEDING_TORRENT = 12 * 1024;
 test('a running seeding torrent with no peers costs little more memory than a paused one, and makes its peer parts for its first peer', async (t) => {
   const count = 300;
   const data = tempDir(t);
-  const metas = Array.from({ length: count }, (_, i) => {
-    const name = `seed-${i}.bin`;
-    const bytes = Buffer.alloc(1000 + i, i % 251);
-    writeFileSync(join(data, name), bytes);
-    return metainfoFromFiles({
-      name,
-      pieceLength: 16384,
-      files: [{ path: [name], data: bytes }],
-      single: true,
-      announce: 'http://127.0.0.1:9/announce',
-    }).meta;
-  });
+  const metas = writeSeedFiles(data, count);
   const resumeDir = tempDir(t);
   const s = await startSession(t, { resumePath: (hash) => join(resumeDir, `${hash}.resume`) });
   s.on('warning', () => undefined);
@@ -54,12 +32,12 @@ test('a running seeding torrent with no peers costs little more memory than a pa
   await torrents[0]!.start();
   await seeding(torrents[0]!);
   await torrents[0]!.stop();
-  const paused = heapUsed();
+  const paused = heapUsedAfterGc();
 
   const all = Promise.all(torrents.map(seeding));
   for (const torrent of torrents) void torrent.start();
   await all;
-  const perTorrent = (heapUsed() - paused) / count;
+  const perTorrent = (heapUsedAfterGc() - paused) / count;
   assert.ok(
     perTorrent < MAX_HEAP_BYTES_PER_SEEDING_TORRENT,
     `${Math.round(perTorrent)} bytes of heap per seeding torrent over a paused one (at most ${MAX_HEAP_BYTES_PER_SEEDING_TORRENT})`,
