@@ -24,7 +24,7 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 const SLICE_CONCURRENCY = 8;
 
 /** One for the process: the kernel throttles writers per disk, not per torrent. */
-const directWrites = new DirectWrites();
+const processDirectWrites = new DirectWrites();
 
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   if (items.length === 1) return fn(items[0]!);
@@ -52,6 +52,7 @@ export class FileIO {
     private readonly meta: Metainfo,
     directory: string,
     maxOpenFiles: number,
+    private readonly directWrites = processDirectWrites,
   ) {
     this.base = resolve(directory);
     this.root = resolve(this.base, meta.name);
@@ -237,7 +238,7 @@ export class FileIO {
       throw storageError(error, doing, file.relative);
     }
     try {
-      if (writing && directWrites.allowed(Date.now())) {
+      if (writing && this.directWrites.allowed(Date.now())) {
         this.writeDirectly(lease.handle.fd, slice, buffer);
         this.unflushedFiles.add(slice.fileIndex);
         return;
@@ -267,9 +268,9 @@ export class FileIO {
     const started = performance.now();
     let done = 0;
     while (done < slice.length) {
-      const length = Math.min(directWrites.chunkBytes, slice.length - done);
+      const length = Math.min(this.directWrites.chunkBytes, slice.length - done);
       done += writeSync(fd, buffer, slice.rangeOffset + done, length, slice.fileOffset + done);
     }
-    directWrites.took(performance.now() - started, Date.now());
+    this.directWrites.took(performance.now() - started, Date.now());
   }
 }
