@@ -69,6 +69,8 @@ await Promise.all([
       'hash-worker': 'source/engine/hashing/hash-worker.ts',
       'esm-import': 'source/esm-import.ts',
       ...Object.fromEntries(COMMAND_NAMES.map((name) => [`command-${name}`, `source/commands/${name}.ts`])),
+      // Loaded by command-metainfo.js for a magnet only (source/commands/load-part.ts).
+      'command-metainfo-magnet': 'source/commands/metainfo-magnet.ts',
     },
     outdir,
   }),
