@@ -31,6 +31,13 @@ test('the built CLI: a small CommonJS entry, one bundle per command and one for 
   }
 });
 
+test('metainfo -t reads no session: the magnet path is a bundle of its own', () => {
+  const torrentPath = readFileSync(join(distribution, 'command-metainfo.js'), 'utf8');
+  assert.doesNotMatch(torrentPath, /class Session\b|function parseMagnet/);
+  assert.ok(torrentPath.length < 100_000, `command-metainfo.js is ${torrentPath.length} bytes`);
+  assert.match(readFileSync(join(distribution, 'command-metainfo-magnet.js'), 'utf8'), /class Session\b/);
+});
+
 test('the offline commands have a code cache from the build, and this Node accepts it', () => {
   for (const name of ['bencode', 'metainfo', 'create']) {
     const { cacheRejected } = compileBundle(join(distribution, `command-${name}.js`));
