@@ -81,4 +81,3 @@ export async function run(argv: string[]): Promise<number> {
   writeStdout(json ? `${JSON.stringify(metainfoJson(metainfo), null, 2)}\n` : metainfoSummary(metainfo));
   return 0;
 }
-
