@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Result } from 'meow';
 import { describeError, exitCodeFor, UserError } from './errors.js';
 import { COMMAND_NAMES } from './commands/names.js';
-import { createHashWorkerCount } from './commands/create-workers.js';
+import { hashesAtStart, hashWorkerCount } from './commands/hash-workers.js';
 import { parseSimpleFlags } from './commands/simple-flags.js';
 import { startHashWorker } from './engine/hashing/started-workers.js';
 import type { RUN_FLAGS } from './host/run-flags.js';
@@ -118,8 +118,8 @@ async function main(): Promise<number> {
   if (name && !name.startsWith('-')) {
     if (!COMMANDS.has(name)) throw new UserError(`unknown command '${name}' (try 'btui --help')`, 2);
     // Its hash workers boot (~50 ms) while the command's bundle loads.
-    if (bundled && name === 'create' && argv.length > 1 && !argv.includes('--help')) {
-      for (let i = createHashWorkerCount(); i > 0; i--) startHashWorker(new URL('./hash-worker.js', import.meta.url));
+    if (bundled && hashesAtStart(name, argv.slice(1))) {
+      for (let i = hashWorkerCount(); i > 0; i--) startHashWorker(new URL('./hash-worker.js', import.meta.url));
     }
     const { run } = await loadCommand(name);
     return (await run(argv.slice(1))) ?? 0;

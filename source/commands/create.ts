@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { keyValueBlock } from '../format/key-value.js';
 import { formatBytes, formatCount } from '../format/size.js';
 import { formatRate } from '../format/duration.js';
-import { createHashWorkerCount } from './create-workers.js';
+import { hashWorkerCount } from './hash-workers.js';
 import { parseCommand } from './parse-command.js';
 
 const help = `
@@ -62,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const flags = cli.flags;
   const path = cli.input[0]!;
   // Workers boot while the tree is walked; built, the CLI's entry started them already.
-  const pool = new HashPool({ size: createHashWorkerCount(), started: takeStartedWorkers() });
+  const pool = new HashPool({ size: hashWorkerCount(), started: takeStartedWorkers() });
   pool.warm();
 
   const pieceLength = parsePieceLength(flags.pieceLength);

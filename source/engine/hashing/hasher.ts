@@ -271,9 +271,10 @@ export class HashPool {
    * idle threads or stopping them one after the other at exit (~9 ms each).
    */
   async stopIdleWorkers(): Promise<void> {
-    const idle = this.#slots.filter((s) => s.inFlight.size === 0);
+    const idle = [...this.#slots.filter((s) => s.inFlight.size === 0).map((s) => s.worker), ...this.#started.map((s) => s.worker)];
     this.#slots = this.#slots.filter((s) => s.inFlight.size > 0);
-    await Promise.all(idle.map((s) => s.worker.terminate()));
+    this.#started = [];
+    await Promise.all(idle.map((worker) => worker.terminate()));
   }
 
   /** Terminates the workers; pending and queued jobs reject. */
