@@ -1,4 +1,4 @@
-import { readMetainfoFile } from '../engine/metainfo/metainfo.js';
+import { readMetainfoFileSync } from '../engine/metainfo/metainfo.js';
 import { bindFlags } from './bind-flag-spec.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
 import { encryptionFlags, encryptionHelp } from './encryption-flag.js';
@@ -77,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   if (save !== undefined) throw new UserError('metainfo: --save goes with -m MAGNET (a .torrent file is already saved)', 2);
-  const metainfo = await readMetainfoFile(torrent!);
+  const metainfo = readMetainfoFileSync(torrent!);
   writeStdout(json ? `${JSON.stringify(metainfoJson(metainfo), null, 2)}\n` : metainfoSummary(metainfo));
   return 0;
 }
