@@ -12,3 +12,28 @@ test('writes go directly until one is slow, then to the pool for the back-off, t
   assert.equal(gate.allowed(11_999), false);
   assert.equal(gate.allowed(12_000), true);
 });
+
+test('a disk that keeps throttling doubles the back-off up to its cap; a long quiet spell starts it over', () => {
+  const gate = new DirectWrites(16 * 1024, 50, 10_000, 40_000, 300_000);
+  let now = 0;
+  const slowAt = (at: number) => {
+    now = at;
+    assert.equal(gate.allowed(now), true, `direct again at ${at}`);
+    gate.took(51, now);
+  };
+  const pooledFor = () => {
+    let t = now;
+    while (!gate.allowed(t)) t += 1_000;
+    return t - now;
+  };
+  slowAt(0);
+  assert.equal(pooledFor(), 10_000);
+  slowAt(10_000);
+  assert.equal(pooledFor(), 20_000);
+  slowAt(30_000);
+  assert.equal(pooledFor(), 40_000);
+  slowAt(70_000);
+  assert.equal(pooledFor(), 40_000, 'capped');
+  slowAt(70_000 + 40_000 + 300_001);
+  assert.equal(pooledFor(), 10_000, 'forgotten after a quiet spell');
+});
