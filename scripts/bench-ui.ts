@@ -7,7 +7,10 @@
 //  download  CPU of downloading 1 GiB (1 MiB pieces) from a libtorrent seeder found through
 //            opentracker on loopback (the setup of scripts/bench.ts), with the TUI open versus
 //            `btui download`; alternating runs, medians (BENCH_RUNS, default 3; BENCH_SIZE_MIB).
-//            Target: the TUI adds at most 10%.
+//            Target: the TUI adds at most 10%. Meanwhile `?` every BENCH_KEY_MS (default 200; 0: none)
+//            opens/closes the help in the TUI, timed from send to screen: median, p95, max per run.
+//            BENCH_COMPARE_CLI adds another build's TUI to each round (alternating order);
+//            BENCH_DOWNLOAD_CLI=off leaves out the `btui download` runs.
 //
 //  startup   wall time from starting `btui` to its first full screen (the status bar drawn, and
 //            with a session every row counted in the view bar) in tmux at 120x40: an empty
@@ -50,6 +53,8 @@ const BIG_RUNS = Number(process.env.BENCH_BIG_RUNS ?? 2);
 const KEEP_DIR = process.env.BENCH_BIG_DIR;
 // Another build's cli.js (say main's) measured in the same run, for a ratio under the same load.
 const COMPARE_CLI = process.env.BENCH_COMPARE_CLI;
+// The download part presses a key every KEY_MS during the TUI's transfer and times its answer (0: no keys).
+const KEY_MS = Number(process.env.BENCH_KEY_MS ?? 200);
 const TICKS = 100; // USER_HZ on Linux
 
 function cpuTimes(pid: number): { user: number; sys: number } {
@@ -75,10 +80,10 @@ const median = (values: number[]) => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-/** The TUI in a fresh tmux server; returns the tmux and btui's pid. */
-function startTui(work: string, settings: Record<string, unknown>): { tmux: Tmux; pid: number } {
+/** The TUI (this build's, or `binary`) in a fresh tmux server; returns the tmux and btui's pid. */
+function startTui(work: string, settings: Record<string, unknown>, binary = cli): { tmux: Tmux; pid: number } {
   const tmux = new Tmux();
-  tmux.start(`exec ${testHome(work, settings)} ${process.execPath} ${NODE_FLAGS} ${cli}`, 120, 40);
+  tmux.start(`exec ${testHome(work, settings)} ${process.execPath} ${NODE_FLAGS} ${binary}`, 120, 40);
   const pid = Number(tmux.run('display-message', '-p', '-t', 'main', '#{pane_pid}').trim());
   return { tmux, pid };
 }
@@ -437,6 +442,21 @@ async function bigSession(work: string, marksFile: string, cleanup: Cleanup): Pr
   }
 }
 
+type Kind = 'cli' | 'tui' | 'compare';
+const LABELS: Record<Kind, string> = {
+  cli: 'btui download',
+  tui: 'btui (TUI)   ',
+  compare: 'compare (TUI)',
+};
+// BENCH_DOWNLOAD_CLI=off leaves out the `btui download` runs (the TUI's keys only, say to compare two builds).
+const WITH_CLI = process.env.BENCH_DOWNLOAD_CLI !== 'off';
+
+const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+const formatKeys = (keys: number[]) =>
+  keys.length === 0
+    ? 'none'
+    : `${keys.length}, median ${median(keys).toFixed(0)} ms, p95 ${percentile(keys, 95).toFixed(0)} ms, max ${Math.max(...keys).toFixed(0)} ms`;
+
 /** The payload of scripts/bench.ts (the same file, made the same way when missing). */
 function ensurePayload(benchDir: string): string {
   mkdirSync(benchDir, { recursive: true });
@@ -456,6 +476,8 @@ function ensurePayload(benchDir: string): string {
 
 interface Run {
   wall: number;
+  /** The TUI's runs: ms from each key sent during the transfer to the screen showing its effect. */
+  keys?: number[];
   /** The whole process: start-up, transfer, shutdown. */
   cpu: number;
   /** From the first data on disk to completion: what the download itself cost. */
@@ -529,7 +551,7 @@ function cliDownload(torrent: string, out: string, dataFile: string): Promise<Ru
 }
 
 /** The TUI with the torrent in its saved session: wall until its row shows it complete, CPU until it has quit. */
-async function tuiDownload(torrent: string, out: string, work: string, dataFile: string): Promise<Run> {
+async function tuiDownload(torrent: string, out: string, work: string, dataFile: string, binary = cli): Promise<Run> {
   const meta = parseMetainfo(readFileSync(torrent));
   const state = join(work, 'state');
   rmSync(state, { recursive: true, force: true });
@@ -549,8 +571,12 @@ async function tuiDownload(torrent: string, out: string, work: string, dataFile:
   writeFileSync(join(state, 'session.json'), JSON.stringify({ version: 1, torrents: [entry] }));
   const started = performance.now();
   // Like `btui download --no-dht`: no DHT; the default refresh (500 ms).
-  const { tmux, pid } = startTui(work, { downloadDirectory: out, dht: false, refreshMs: 500 });
+  const { tmux, pid } = startTui(work, { downloadDirectory: out, dht: false, refreshMs: 500 }, binary);
   let complete = false;
+  const transferring = () => existsSync(dataFile) && statSync(dataFile).size > 0;
+  const keys: number[] = [];
+  let helpOpen = false;
+  let keySentAt = -Infinity;
   const sampler = transferSampler(
     () => pid,
     dataFile,
@@ -563,8 +589,24 @@ async function tuiDownload(torrent: string, out: string, work: string, dataFile:
       if (Date.now() > deadline) throw new Error(`the TUI did not finish; screen:\n${tmux.capture()}`);
       const screen = tmux.capture();
       cpu = cpuSeconds(pid);
-      if (/seeding\s.*100%/.test(screen)) break;
-      await sleep(50);
+      // Complete only with the help closed: the last key's answer is timed, and the list is in view.
+      if (!helpOpen && /seeding\s.*100%/.test(screen)) break;
+      const untilKey = keySentAt + KEY_MS - performance.now();
+      if (KEY_MS > 0 && untilKey <= 0 && transferring()) {
+        // `?` opens the help and closes it: timed until the screen shows it, as in startup-big.
+        helpOpen = !helpOpen;
+        keySentAt = performance.now();
+        tmux.type('?');
+        for (;;) {
+          const answer = tmux.capture();
+          if (HELP_OPEN.test(answer) === helpOpen) break;
+          if (performance.now() - keySentAt > 30_000) throw new Error(`key not answered in 30 s:\n${answer}`);
+          await sleep(2);
+        }
+        keys.push(performance.now() - keySentAt);
+        continue;
+      }
+      await sleep(KEY_MS > 0 ? Math.max(2, Math.min(50, untilKey)) : 50);
     }
     complete = true;
     await sleep(60);
@@ -583,7 +625,7 @@ async function tuiDownload(torrent: string, out: string, work: string, dataFile:
       await sleep(20);
     }
     tmux.kill();
-    return { wall, cpu, transferCpu: sampler.result() };
+    return { wall, cpu, transferCpu: sampler.result(), keys };
   } finally {
     sampler.stop();
     tmux.kill();
@@ -605,18 +647,25 @@ async function download(): Promise<void> {
     const seeder = await startLibtorrentPeer(t, { torrentPath: torrent, savePath: benchDir, mode: 'seed', listenHost: '127.0.0.2' });
     await seeder.waitForTrackerReply(20_000);
 
-    const results: Record<'cli' | 'tui', Run[]> = { cli: [], tui: [] };
+    // With BENCH_COMPARE_CLI, that build's TUI runs in each round too, before this one's in every other round.
+    const results: Record<Kind, Run[]> = { cli: [], tui: [], compare: [] };
+    const loads: Record<Kind, number[]> = { cli: [], tui: [], compare: [] };
     for (let round = 1; round <= RUNS; round++) {
-      for (const kind of ['cli', 'tui'] as const) {
+      const tuis: Kind[] = !COMPARE_CLI ? ['tui'] : round % 2 ? ['tui', 'compare'] : ['compare', 'tui'];
+      for (const kind of [...(WITH_CLI ? (['cli'] as const) : []), ...tuis]) {
         const out = join(work, `out-${kind}`);
         rmSync(out, { recursive: true, force: true });
         mkdirSync(out, { recursive: true });
         const dataFile = join(out, basename(payload));
+        const load = loadAverage();
         const run =
-          kind === 'cli' ? await cliDownload(torrent, out, dataFile) : await tuiDownload(torrent, out, join(work, 'tui-home'), dataFile);
+          kind === 'cli'
+            ? await cliDownload(torrent, out, dataFile)
+            : await tuiDownload(torrent, out, join(work, 'tui-home'), dataFile, kind === 'compare' ? COMPARE_CLI : cli);
         results[kind].push(run);
+        loads[kind].push(load);
         process.stderr.write(
-          `round ${round} ${kind === 'cli' ? 'btui download' : 'btui (TUI)   '} ${run.wall.toFixed(2)} s wall  ${run.cpu.toFixed(2)} s CPU (transfer ${run.transferCpu.toFixed(2)} s)\n`,
+          `round ${round} ${LABELS[kind]} ${run.wall.toFixed(2)} s wall  ${run.cpu.toFixed(2)} s CPU (transfer ${run.transferCpu.toFixed(2)} s)  load ${load.toFixed(1)}${run.keys ? `  keys: ${formatKeys(run.keys)}` : ''}\n`,
         );
         rmSync(out, { recursive: true, force: true });
         spawnSync('sync');
@@ -628,16 +677,38 @@ async function download(): Promise<void> {
       cpu: median(runs.map((r) => r.cpu)),
       transfer: median(runs.map((r) => r.transferCpu)),
     });
-    const c = figures(results.cli);
-    const u = figures(results.tui);
     const more = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
     console.log(`download: ${SIZE_MIB} MiB (1 MiB pieces) from one libtorrent seeder over loopback, median of ${RUNS}:`);
-    console.log('                  wall s   CPU s (whole process)   CPU s (first byte on disk to complete)');
-    console.log(`  btui download  ${c.wall.toFixed(2).padStart(7)} ${c.cpu.toFixed(2).padStart(8)} ${c.transfer.toFixed(2).padStart(24)}`);
-    console.log(`  btui (TUI)     ${u.wall.toFixed(2).padStart(7)} ${u.cpu.toFixed(2).padStart(8)} ${u.transfer.toFixed(2).padStart(24)}`);
-    console.log(
-      `  the TUI adds ${more(u.transfer, c.transfer)} CPU to the transfer (target at most 10%), ${more(u.cpu, c.cpu)} to the whole run (start-up of Ink/React included)`,
-    );
+    console.log('                  wall s   CPU s (whole process)   CPU s (first byte on disk to complete)   load average');
+    for (const kind of Object.keys(LABELS) as Kind[]) {
+      if (results[kind].length === 0) continue;
+      const f = figures(results[kind]);
+      const range = `${Math.min(...loads[kind]).toFixed(1)}-${Math.max(...loads[kind]).toFixed(1)}`;
+      console.log(
+        `  ${LABELS[kind]}  ${f.wall.toFixed(2).padStart(7)} ${f.cpu.toFixed(2).padStart(8)} ${f.transfer.toFixed(2).padStart(24)} ${range.padStart(24)}`,
+      );
+    }
+    if (WITH_CLI) {
+      const c = figures(results.cli);
+      const u = figures(results.tui);
+      console.log(
+        `  the TUI adds ${more(u.transfer, c.transfer)} CPU to the transfer (target at most 10%), ${more(u.cpu, c.cpu)} to the whole run (start-up of Ink/React included)${KEY_MS > 0 ? '; its runs also answer the keys' : ''}`,
+      );
+    }
+    if (KEY_MS > 0) {
+      console.log(`  keys during the transfer (\`?\` every ${KEY_MS} ms, send to screen), medians over runs of each run's figure [range]:`);
+      for (const kind of ['tui', 'compare'] as const) {
+        const runs = results[kind].filter((r) => r.keys && r.keys.length > 0).map((r) => r.keys!);
+        if (runs.length === 0) continue;
+        const stat = (f: (k: number[]) => number) => {
+          const v = runs.map(f);
+          return `${median(v).toFixed(0)} [${Math.min(...v).toFixed(0)}-${Math.max(...v).toFixed(0)}]`;
+        };
+        console.log(
+          `    ${LABELS[kind]}  ${runs.map((k) => k.length).join('/')} keys: median ${stat(median)}, p95 ${stat((k) => percentile(k, 95))}, max ${stat((k) => Math.max(...k))} ms`,
+        );
+      }
+    }
   } finally {
     await cleanup.run();
     rmSync(work, { recursive: true, force: true });
