@@ -457,6 +457,19 @@ const formatKeys = (keys: number[]) =>
     ? 'none'
     : `${keys.length}, median ${median(keys).toFixed(0)} ms, p95 ${percentile(keys, 95).toFixed(0)} ms, max ${Math.max(...keys).toFixed(0)} ms`;
 
+/** The same key in an empty session, as in startup-big: what tmux, the capture and the machine's load cost alone. */
+async function keyFloor(dir: string): Promise<{ keys: number[]; load: number }> {
+  const { tmux, pid } = startTui(dir, { dht: false });
+  try {
+    await tmux.waitFor((s) => drawn(s) && s.includes('No torrents yet'), 'the empty session', 60_000);
+    await keyLatencies(tmux, 10); // the first presses compile code and fill caches: not counted
+    const load = loadAverage();
+    return { keys: await keyLatencies(tmux, 20), load };
+  } finally {
+    await quitTui(tmux, pid);
+  }
+}
+
 /** The payload of scripts/bench.ts (the same file, made the same way when missing). */
 function ensurePayload(benchDir: string): string {
   mkdirSync(benchDir, { recursive: true });
@@ -647,6 +660,7 @@ async function download(): Promise<void> {
     const seeder = await startLibtorrentPeer(t, { torrentPath: torrent, savePath: benchDir, mode: 'seed', listenHost: '127.0.0.2' });
     await seeder.waitForTrackerReply(20_000);
 
+    const floor = KEY_MS > 0 ? await keyFloor(join(work, 'floor')) : undefined;
     // With BENCH_COMPARE_CLI, that build's TUI runs in each round too, before this one's in every other round.
     const results: Record<Kind, Run[]> = { cli: [], tui: [], compare: [] };
     const loads: Record<Kind, number[]> = { cli: [], tui: [], compare: [] };
@@ -697,6 +711,10 @@ async function download(): Promise<void> {
     }
     if (KEY_MS > 0) {
       console.log(`  keys during the transfer (\`?\` every ${KEY_MS} ms, send to screen), medians over runs of each run's figure [range]:`);
+      if (floor)
+        console.log(
+          `    the floor (an empty session, this build, before the runs, load ${floor.load.toFixed(1)}): ${formatKeys(floor.keys)}`,
+        );
       for (const kind of ['tui', 'compare'] as const) {
         const runs = results[kind].filter((r) => r.keys && r.keys.length > 0).map((r) => r.keys!);
         if (runs.length === 0) continue;
