@@ -495,24 +495,42 @@ interface Run {
   cpu: number;
   /** From the first data on disk to completion: what the download itself cost. */
   transferCpu: number;
+  /** Wall seconds of the same span. */
+  transferWall: number;
 }
 
 /** Polls a process's CPU: remembered when its download's first bytes are on disk, and when `done()` says so. */
-function transferSampler(pid: () => number | undefined, dataFile: string, done: () => boolean): { stop(): void; result(): number } {
+function transferSampler(
+  pid: () => number | undefined,
+  dataFile: string,
+  done: () => boolean,
+): { stop(): void; result(): number; wall(): number } {
   let start: number | undefined;
   let end: number | undefined;
+  let startedAt = NaN;
+  let endedAt = NaN;
   const timer = setInterval(() => {
     const id = pid();
     if (id === undefined || end !== undefined) return;
     try {
       const cpu = cpuSeconds(id);
-      if (start === undefined && existsSync(dataFile) && statSync(dataFile).size > 0) start = cpu;
-      if (start !== undefined && done()) end = cpu;
+      if (start === undefined && existsSync(dataFile) && statSync(dataFile).size > 0) {
+        start = cpu;
+        startedAt = performance.now();
+      }
+      if (start !== undefined && done()) {
+        end = cpu;
+        endedAt = performance.now();
+      }
     } catch {
       // not started yet, or gone
     }
   }, 25);
-  return { stop: () => clearInterval(timer), result: () => (end ?? NaN) - (start ?? NaN) };
+  return {
+    stop: () => clearInterval(timer),
+    result: () => (end ?? NaN) - (start ?? NaN),
+    wall: () => (endedAt - startedAt) / 1000,
+  };
 }
 
 /** `btui download` under GNU time (user + sys of the whole run), as scripts/bench.ts measures it. */
@@ -558,7 +576,12 @@ function cliDownload(torrent: string, out: string, dataFile: string): Promise<Ru
       sampler.stop();
       if (code !== 0) return reject(new Error(`btui download exited ${code}`));
       const [user, sys] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-      resolvePromise({ wall: (performance.now() - started) / 1000, cpu: (user ?? 0) + (sys ?? 0), transferCpu: sampler.result() });
+      resolvePromise({
+        wall: (performance.now() - started) / 1000,
+        cpu: (user ?? 0) + (sys ?? 0),
+        transferCpu: sampler.result(),
+        transferWall: sampler.wall(),
+      });
     });
   });
 }
@@ -638,7 +661,7 @@ async function tuiDownload(torrent: string, out: string, work: string, dataFile:
       await sleep(20);
     }
     tmux.kill();
-    return { wall, cpu, transferCpu: sampler.result(), keys };
+    return { wall, cpu, transferCpu: sampler.result(), transferWall: sampler.wall(), keys };
   } finally {
     sampler.stop();
     tmux.kill();
@@ -679,7 +702,7 @@ async function download(): Promise<void> {
         results[kind].push(run);
         loads[kind].push(load);
         process.stderr.write(
-          `round ${round} ${LABELS[kind]} ${run.wall.toFixed(2)} s wall  ${run.cpu.toFixed(2)} s CPU (transfer ${run.transferCpu.toFixed(2)} s)  load ${load.toFixed(1)}${run.keys ? `  keys: ${formatKeys(run.keys)}` : ''}\n`,
+          `round ${round} ${LABELS[kind]} ${run.wall.toFixed(2)} s wall  ${run.cpu.toFixed(2)} s CPU (transfer ${run.transferCpu.toFixed(2)} s CPU in ${run.transferWall.toFixed(2)} s)  load ${load.toFixed(1)}${run.keys ? `  keys: ${formatKeys(run.keys)}` : ''}\n`,
         );
         rmSync(out, { recursive: true, force: true });
         spawnSync('sync');
@@ -690,16 +713,17 @@ async function download(): Promise<void> {
       wall: median(runs.map((r) => r.wall)),
       cpu: median(runs.map((r) => r.cpu)),
       transfer: median(runs.map((r) => r.transferCpu)),
+      transferWall: median(runs.map((r) => r.transferWall)),
     });
     const more = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)}%`;
     console.log(`download: ${SIZE_MIB} MiB (1 MiB pieces) from one libtorrent seeder over loopback, median of ${RUNS}:`);
-    console.log('                  wall s   CPU s (whole process)   CPU s (first byte on disk to complete)   load average');
+    console.log('                  wall s   CPU s (whole process)   CPU s / wall s (first byte on disk to complete)   load average');
     for (const kind of Object.keys(LABELS) as Kind[]) {
       if (results[kind].length === 0) continue;
       const f = figures(results[kind]);
       const range = `${Math.min(...loads[kind]).toFixed(1)}-${Math.max(...loads[kind]).toFixed(1)}`;
       console.log(
-        `  ${LABELS[kind]}  ${f.wall.toFixed(2).padStart(7)} ${f.cpu.toFixed(2).padStart(8)} ${f.transfer.toFixed(2).padStart(24)} ${range.padStart(24)}`,
+        `  ${LABELS[kind]}  ${f.wall.toFixed(2).padStart(7)} ${f.cpu.toFixed(2).padStart(8)} ${f.transfer.toFixed(2).padStart(24)} / ${f.transferWall.toFixed(2).padStart(5)} ${range.padStart(16)}`,
       );
     }
     if (WITH_CLI) {
