@@ -238,12 +238,7 @@ export class FileIO {
       throw storageError(error, doing, file.relative);
     }
     try {
-      if (writing && this.directWrites.allowed(Date.now())) {
-        this.writeDirectly(lease.handle.fd, slice, buffer);
-        this.unflushedFiles.add(slice.fileIndex);
-        return;
-      }
-      let done = 0;
+      let done = writing ? this.writeDirectly(lease.handle.fd, slice, buffer) : 0;
       while (done < slice.length) {
         const at = slice.rangeOffset + done;
         const position = slice.fileOffset + done;
@@ -263,14 +258,15 @@ export class FileIO {
     }
   }
 
-  /** A slice written from this thread in small system calls (see DirectWrites). */
-  private writeDirectly(fd: number, slice: FileSlice, buffer: Buffer): void {
-    const started = performance.now();
+  /** Writes from this thread in small system calls while DirectWrites allows (see there); returns the bytes written. */
+  private writeDirectly(fd: number, slice: FileSlice, buffer: Buffer): number {
     let done = 0;
-    while (done < slice.length) {
+    while (done < slice.length && this.directWrites.allowed(Date.now())) {
+      const started = performance.now();
       const length = Math.min(this.directWrites.chunkBytes, slice.length - done);
       done += writeSync(fd, buffer, slice.rangeOffset + done, length, slice.fileOffset + done);
+      this.directWrites.took(performance.now() - started, Date.now());
     }
-    this.directWrites.took(performance.now() - started, Date.now());
+    return done;
   }
 }
