@@ -15,16 +15,11 @@
  * at first, twice as long each time another is slow within `forgetMs` of the last, up to
  * `maxBackOffMs`. A disk that keeps throttling costs the loop one slow write every few minutes,
  * not one every ten seconds.
- *
- * And the loop answers keys too (the TUI runs the engine in-process): once `turnBudgetMs` of direct
- * writing was spent in one turn of the event loop, the turn's other writes go to the pool.
  */
 export class DirectWrites {
   private asyncUntil = 0;
   private lastSlowAt = -Infinity;
   private backOff: number;
-  private turnSpent = 0;
-  private turnEndScheduled = false;
 
   constructor(
     readonly chunkBytes = 16 * 1024,
@@ -32,27 +27,17 @@ export class DirectWrites {
     private readonly backOffMs = 10_000,
     private readonly maxBackOffMs = 10 * 60_000,
     private readonly forgetMs = 30 * 60_000,
-    private readonly turnBudgetMs = Number(process.env.BTUI_DIRECT_WRITE_TURN_MS ?? 4),
   ) {
     this.backOff = backOffMs;
   }
 
   /** Whether the next write may go directly. */
   allowed(now: number): boolean {
-    return now >= this.asyncUntil && this.turnSpent < this.turnBudgetMs;
+    return now >= this.asyncUntil;
   }
 
-  /** How long a direct write took (ms); a slow one sends writes to the pool for a while. */
+  /** How long a direct write of one slice took (ms); a slow one sends writes to the pool for a while. */
   took(ms: number, now: number): void {
-    this.turnSpent += ms;
-    if (!this.turnEndScheduled) {
-      this.turnEndScheduled = true;
-      // Runs after this turn's I/O callbacks and microtasks: the next turn has its budget again.
-      setImmediate(() => {
-        this.turnSpent = 0;
-        this.turnEndScheduled = false;
-      });
-    }
     if (ms <= this.slowMs) return;
     this.backOff = now - this.lastSlowAt <= this.forgetMs ? Math.min(this.maxBackOffMs, this.backOff * 2) : this.backOffMs;
     this.lastSlowAt = now;

@@ -238,7 +238,12 @@ export class FileIO {
       throw storageError(error, doing, file.relative);
     }
     try {
-      let done = writing ? this.writeDirectly(lease.handle.fd, slice, buffer) : 0;
+      if (writing && this.directWrites.allowed(Date.now())) {
+        this.writeDirectly(lease.handle.fd, slice, buffer);
+        this.unflushedFiles.add(slice.fileIndex);
+        return;
+      }
+      let done = 0;
       while (done < slice.length) {
         const at = slice.rangeOffset + done;
         const position = slice.fileOffset + done;
@@ -258,15 +263,14 @@ export class FileIO {
     }
   }
 
-  /** Writes from this thread in small system calls while DirectWrites allows (see there); returns the bytes written. */
-  private writeDirectly(fd: number, slice: FileSlice, buffer: Buffer): number {
+  /** A slice written from this thread in small system calls (see DirectWrites). */
+  private writeDirectly(fd: number, slice: FileSlice, buffer: Buffer): void {
+    const started = performance.now();
     let done = 0;
-    while (done < slice.length && this.directWrites.allowed(Date.now())) {
-      const started = performance.now();
+    while (done < slice.length) {
       const length = Math.min(this.directWrites.chunkBytes, slice.length - done);
       done += writeSync(fd, buffer, slice.rangeOffset + done, length, slice.fileOffset + done);
-      this.directWrites.took(performance.now() - started, Date.now());
     }
-    return done;
+    this.directWrites.took(performance.now() - started, Date.now());
   }
 }

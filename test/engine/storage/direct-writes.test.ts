@@ -1,10 +1,9 @@
 import { test } from 'node:test';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { DirectWrites } from '../../../source/engine/storage/direct-writes.js';
 
 test('writes go directly until one is slow, then to the pool for the back-off, then directly again', () => {
-  const gate = new DirectWrites(16 * 1024, 100, 10_000, 10 * 60_000, 30 * 60_000, Infinity);
+  const gate = new DirectWrites(16 * 1024, 100, 10_000);
   assert.equal(gate.allowed(0), true);
   gate.took(99, 1_000);
   assert.equal(gate.allowed(1_000), true, 'a write within the limit changes nothing');
@@ -15,7 +14,7 @@ test('writes go directly until one is slow, then to the pool for the back-off, t
 });
 
 test('a disk that keeps throttling doubles the back-off up to its cap; a long quiet spell starts it over', () => {
-  const gate = new DirectWrites(16 * 1024, 50, 10_000, 40_000, 300_000, Infinity);
+  const gate = new DirectWrites(16 * 1024, 50, 10_000, 40_000, 300_000);
   let now = 0;
   const slowAt = (at: number) => {
     now = at;
@@ -37,14 +36,4 @@ test('a disk that keeps throttling doubles the back-off up to its cap; a long qu
   assert.equal(pooledFor(), 40_000, 'capped');
   slowAt(70_000 + 40_000 + 300_001);
   assert.equal(pooledFor(), 10_000, 'forgotten after a quiet spell');
-});
-
-test("past its budget of direct writing in one event-loop turn, the turn's other writes go to the pool; the next turn writes directly again", async () => {
-  const gate = new DirectWrites(16 * 1024, 50, 10_000, 40_000, 300_000, 4);
-  gate.took(3, 0);
-  assert.equal(gate.allowed(0), true, 'within the budget');
-  gate.took(2, 0);
-  assert.equal(gate.allowed(0), false, 'the budget spent');
-  await nextTurn();
-  assert.equal(gate.allowed(0), true, 'the next turn');
 });
