@@ -13,9 +13,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
 import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
 import { startBtuiDaemon } from '../../test/helpers/btui-daemon.js';
@@ -49,6 +50,15 @@ async function startBlackholeResolver(): Promise<dgram.Socket | null> {
     socket.once('error', () => resolve(null));
     socket.bind(53, BLACKHOLE_RESOLVER, () => resolve(socket));
   });
+}
+
+/** The daemon's event-loop delay over the last second, from scripts/soak/loop-lag.mjs preloaded into it. */
+function readLoopLag(file: string): { p50: number; p99: number; max: number } | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { p50: number; p99: number; max: number };
+  } catch {
+    return undefined;
+  }
 }
 
 const canUnshare = () => spawnSync('unshare', ['-m', 'true']).status === 0;
@@ -100,6 +110,10 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
     }
     note(`${options.torrents} torrents and their data made in ${((performance.now() - made) / 1000).toFixed(1)} s`);
 
+    const loopLagFile = join(dir, 'loop-lag.json');
+    process.env.BTUI_SOAK_LOOP_LAG_FILE = loopLagFile;
+    const lagProbe = fileURLToPath(new URL('./loop-lag.mjs', import.meta.url));
+    process.env.BTUI_DAEMON_NODE_ARGS = `${process.env.BTUI_DAEMON_NODE_ARGS ?? ''} --import ${lagProbe}`;
     const daemon = await startBtuiDaemon(cleanup, { home: join(dir, 'home'), downloads: data, wrapper });
     const rpc = client('btui daemon', daemon.pid, daemon.rpcPort);
     const started = performance.now();
@@ -117,7 +131,17 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
     const addSeconds = since();
     note(`added in ${addSeconds.toFixed(1)} s (${Math.round(options.torrents / addSeconds)}/s), RSS ${rssMiB(daemon.pid).toFixed(0)} MiB`);
 
-    const samples: { at: number; rss: number; floodMs: number; sessionMs: number; seeding: number; answered: number; open: number }[] = [];
+    const samples: {
+      at: number;
+      rss: number;
+      floodMs: number;
+      sessionMs: number;
+      seeding: number;
+      answered: number;
+      open: number;
+      lagMaxMs?: number;
+      lagP99Ms?: number;
+    }[] = [];
     const end = performance.now() + options.durationS * 1000;
     let allSeedingAt: number | undefined;
     let allAnnouncedAt: number | undefined;
@@ -136,8 +160,11 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
         const { torrents: list } = (await daemon.rpc('torrent-get', { fields: ['status'] })) as { torrents: { status: number }[] };
         seeding = list.filter((x) => x.status === 6).length;
       }
+      const lag = readLoopLag(loopLagFile);
       const sample = {
         at: since(),
+        lagMaxMs: lag?.max,
+        lagP99Ms: lag?.p99,
         rss: rssMiB(daemon.pid),
         floodMs,
         sessionMs,
@@ -150,7 +177,7 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
       if (allAnnouncedAt === undefined && sample.answered >= ipTorrents) allAnnouncedAt = sample.at;
       if (samples.length % 10 === 0)
         note(
-          `${sample.at.toFixed(0)} s: RSS ${sample.rss.toFixed(0)} MiB, torrent-get ${floodMs.toFixed(0)} ms (${(full.bytes / 1e6).toFixed(1)} MB), session-get ${sessionMs.toFixed(0)} ms, seeding ${seeding}, announces answered ${sample.answered}, waiting at the tracker ${sample.open} (peak ${tracker.open().peak})`,
+          `${sample.at.toFixed(0)} s: RSS ${sample.rss.toFixed(0)} MiB, torrent-get ${floodMs.toFixed(0)} ms (${(full.bytes / 1e6).toFixed(1)} MB), session-get ${sessionMs.toFixed(0)} ms, seeding ${seeding}, announces answered ${sample.answered}, waiting at the tracker ${sample.open} (peak ${tracker.open().peak}), loop delay max ${sample.lagMaxMs ?? '?'} ms`,
         );
       const wait = 1000 - (performance.now() - tick);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -167,6 +194,10 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
     if (!stopped)
       note(`the daemon did not stop within ${STOP_WAIT_S} s of SIGTERM; its log ends:\n${daemon.log().split('\n').slice(-8).join('\n')}`);
     const stat = (xs: number[]) => ({ median: Math.round(median(xs)), max: Math.round(Math.max(...xs)) });
+    const lagStat = (xs: (number | undefined)[]) => {
+      const known = xs.filter((x): x is number => x !== undefined);
+      return known.length ? stat(known) : null;
+    };
     const rates = samples.slice(1).map((s, i) => s.answered - samples[i]!.answered);
     return {
       mode: 'seeding',
@@ -186,6 +217,9 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
       rssAllSeedingMiB: rssRange(samples.filter((s) => s.seeding === options.torrents).map((s) => s.rss)),
       floodTorrentGetMs: stat(samples.map((s) => s.floodMs)),
       sessionGetMs: stat(samples.map((s) => s.sessionMs)),
+      // The daemon's event-loop delay: each second's max and 99th percentile, as median and max over the seconds.
+      loopDelayMaxMs: lagStat(samples.map((s) => s.lagMaxMs)),
+      loopDelayP99Ms: lagStat(samples.map((s) => s.lagP99Ms)),
       runS: options.durationS,
       stopS: stopped ? Math.round(stopS * 10) / 10 : `over ${STOP_WAIT_S} (killed)`,
     };
