@@ -67,6 +67,14 @@ const DEFERRED_GAP_PER_PASS = 10;
  */
 export const START_BATCH = 200;
 
+/**
+ * Seed-only checks started and not finished, at most: 8 check at once in the engine
+ * (engine/torrent/check-slots.ts), the rest wait their turn there. 10,000 started together
+ * held ~150 MiB more while they waited (each running torrent's start-up), and V8 kept that much
+ * more heap after they were done.
+ */
+export const MAX_SEED_ONLY_CHECKS = 64;
+
 export const PRIORITY_NAMES: Record<number, string> = { 1: 'low', 2: 'normal', 3: 'high' };
 export const MIN_PRIORITY = 1;
 export const MAX_PRIORITY = 3;
@@ -123,6 +131,8 @@ export class QueueManager {
   private readonly tracked = new Map<string, QueueSubject>();
   /** Started seed-only and still checking: they take no slot, and no pass reads them until their state changes. */
   private readonly checking = new Map<string, QueueSubject>();
+  /** Waiting for a seed-only check, in the order they came (not read by passes: each takes the next few). */
+  private readonly toCheck = new Map<string, QueueSubject>();
   /** Torrents whose state changed since the last pass. */
   private readonly changedHashes = new Set<string>();
   /** Torrents the last pass read (a test counts them: they must not grow with the seeding ones). */
@@ -147,7 +157,7 @@ export class QueueManager {
   /** Asks for a torrent to run: now if a slot is free (or it is complete), else queued. */
   request(subject: QueueSubject, options: { defer?: boolean } = {}): void {
     subject.queued = true;
-    if (!this.checking.has(subject.hash)) this.tracked.set(subject.hash, subject);
+    if (!this.checking.has(subject.hash) && !this.toCheck.has(subject.hash)) this.tracked.set(subject.hash, subject);
     this.host.changed(subject.hash);
     if (options.defer) this.schedule();
     else this.apply();
@@ -208,6 +218,8 @@ export class QueueManager {
   }
 
   private pass(): void {
+    // Checks planned by the last pass and not started yet are planned again with the rest.
+    for (const { subject, seedOnly } of this.pending) if (seedOnly) this.tracked.set(subject.hash, subject);
     this.readChanges();
     const entries: QueueEntry[] = [];
     const byHash = new Map<string, QueueSubject>();
@@ -245,9 +257,13 @@ export class QueueManager {
     }
     this.lastPassReads = reads;
     const plan = planQueue(entries, this.maxActiveDownloads);
+    for (const hash of plan.check) {
+      this.tracked.delete(hash);
+      this.toCheck.set(hash, byHash.get(hash)!);
+    }
     this.pending = [
       ...plan.start.map((hash) => ({ subject: byHash.get(hash)!, seedOnly: false })),
-      ...plan.check.map((hash) => ({ subject: byHash.get(hash)!, seedOnly: true })),
+      ...this.nextChecks().map((subject) => ({ subject, seedOnly: true })),
     ];
     this.startSome();
     for (const hash of plan.stop) {
@@ -257,6 +273,20 @@ export class QueueManager {
     }
   }
 
+  /** The next torrents waiting for a seed-only check, as many as may start; those no longer waiting for one are let go. */
+  private nextChecks(): QueueSubject[] {
+    const next: QueueSubject[] = [];
+    for (const [hash, subject] of this.toCheck) {
+      if (this.checking.size + next.length >= MAX_SEED_ONLY_CHECKS) break;
+      this.toCheck.delete(hash);
+      if (this.host.current(hash) !== subject || !subject.queued || this.host.running(hash)) continue;
+      if (this.maxActiveDownloads > 0 && this.host.checkFirst(hash)) next.push(subject);
+      else this.tracked.set(hash, subject);
+    }
+    this.lastPassReads += next.length;
+    return next;
+  }
+
   /** The torrents whose state changed go back to being read; a seed-only check still under way stays out. */
   private readChanges(): void {
     for (const hash of this.changedHashes) {
@@ -264,6 +294,7 @@ export class QueueManager {
       if (!subject) {
         this.tracked.delete(hash);
         this.checking.delete(hash);
+        this.toCheck.delete(hash);
         continue;
       }
       if (this.checking.has(hash)) {
@@ -313,6 +344,7 @@ export class QueueManager {
     if (this.continuation) clearImmediate(this.continuation);
     this.continuation = undefined;
     this.pending = [];
+    this.toCheck.clear();
   }
 
   private cancelScheduled(): void {

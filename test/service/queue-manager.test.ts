@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { QueueManager, START_BATCH, type QueueHost, type QueueSubject } from '../../source/service/queue-manager.js';
+import { MAX_SEED_ONLY_CHECKS, QueueManager, START_BATCH, type QueueHost, type QueueSubject } from '../../source/service/queue-manager.js';
 
 /**
  * Torrents as plain records; start/stop flip `running` and are recorded. A check (a seed-only
@@ -248,5 +248,35 @@ test('queue manager: a new limit reads every torrent once, so that running downl
   queue.setMaxActive(1);
   assert.deepEqual(calls.slice(3), ['stop b', 'stop c'], 'a limit of one: the later ones go back to the queue');
   assert.equal(find('c').queued, true);
+  queue.close();
+});
+
+test('queue manager: at most MAX_SEED_ONLY_CHECKS seed-only checks at once, the next ones as they finish; the torrents waiting for one are not read by each pass', () => {
+  const waiting = MAX_SEED_ONLY_CHECKS * 3;
+  const { host, subjects, calls, find } = fakeHost([
+    { hash: 'holder' },
+    ...Array.from({ length: waiting }, (_, i) => ({ hash: `c${i}`, complete: true, dataOnDisk: true })),
+  ]);
+  const queue = new QueueManager(host, 1);
+  queue.hold();
+  for (const subject of subjects) queue.request(subject);
+  queue.release();
+  const checks = () => calls.filter((c) => c.startsWith('check')).length;
+  assert.equal(checks(), MAX_SEED_ONLY_CHECKS);
+  assert.deepEqual(calls.slice(0, 2), ['start holder', 'check c0'], 'in the order they came');
+
+  // Ten checks find their torrents complete: ten more start, and the pass reads about those twenty.
+  for (let i = 0; i < 10; i++) {
+    Object.assign(find(`c${i}`), { checking: false, checked: true });
+    queue.noteChange(`c${i}`);
+  }
+  queue.apply();
+  assert.equal(checks(), MAX_SEED_ONLY_CHECKS + 10);
+  assert.ok(
+    queue.lastPassReads <= 25,
+    `one pass read ${queue.lastPassReads} torrents, with ${waiting - MAX_SEED_ONLY_CHECKS - 10} waiting`,
+  );
+  assert.equal(find('c0').queued, false, 'seeding, out of the queue');
+  assert.equal(find(`c${waiting - 1}`).queued, true);
   queue.close();
 });
