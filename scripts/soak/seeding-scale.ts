@@ -52,14 +52,22 @@ async function startBlackholeResolver(): Promise<dgram.Socket | null> {
   });
 }
 
-/** The daemon's event-loop delay over the last second, from scripts/soak/loop-lag.mjs preloaded into it. */
-function readLoopLag(file: string): { p50: number; p99: number; max: number } | undefined {
+interface DaemonProbe {
+  lag: { p50: number; p99: number; max: number };
+  memory: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; rss: number };
+}
+
+/** The daemon's event-loop delay over the last second and its memory, from scripts/soak/daemon-probe.mjs preloaded into it. */
+function readProbe(file: string): DaemonProbe | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { p50: number; p99: number; max: number };
+    return JSON.parse(readFileSync(file, 'utf8')) as DaemonProbe;
   } catch {
     return undefined;
   }
 }
+
+const memoryLine = (m: DaemonProbe['memory'] | undefined) =>
+  m ? `, heap ${m.heapUsed}/${m.heapTotal} MiB, external ${m.external} MiB (array buffers ${m.arrayBuffers})` : '';
 
 const canUnshare = () => spawnSync('unshare', ['-m', 'true']).status === 0;
 
@@ -110,10 +118,10 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
     }
     note(`${options.torrents} torrents and their data made in ${((performance.now() - made) / 1000).toFixed(1)} s`);
 
-    const loopLagFile = join(dir, 'loop-lag.json');
-    process.env.BTUI_SOAK_LOOP_LAG_FILE = loopLagFile;
-    const lagProbe = fileURLToPath(new URL('./loop-lag.mjs', import.meta.url));
-    process.env.BTUI_DAEMON_NODE_ARGS = `${process.env.BTUI_DAEMON_NODE_ARGS ?? ''} --import ${lagProbe}`;
+    const probeFile = join(dir, 'daemon-probe.json');
+    process.env.BTUI_SOAK_PROBE_FILE = probeFile;
+    const probeScript = fileURLToPath(new URL('./daemon-probe.mjs', import.meta.url));
+    process.env.BTUI_DAEMON_NODE_ARGS = `${process.env.BTUI_DAEMON_NODE_ARGS ?? ''} --import ${probeScript}`;
     const daemon = await startBtuiDaemon(cleanup, { home: join(dir, 'home'), downloads: data, wrapper });
     const rpc = client('btui daemon', daemon.pid, daemon.rpcPort);
     const started = performance.now();
@@ -141,6 +149,7 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
       open: number;
       lagMaxMs?: number;
       lagP99Ms?: number;
+      memory?: DaemonProbe['memory'];
     }[] = [];
     const end = performance.now() + options.durationS * 1000;
     let allSeedingAt: number | undefined;
@@ -160,11 +169,12 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
         const { torrents: list } = (await daemon.rpc('torrent-get', { fields: ['status'] })) as { torrents: { status: number }[] };
         seeding = list.filter((x) => x.status === 6).length;
       }
-      const lag = readLoopLag(loopLagFile);
+      const probe = readProbe(probeFile);
       const sample = {
         at: since(),
-        lagMaxMs: lag?.max,
-        lagP99Ms: lag?.p99,
+        lagMaxMs: probe?.lag.max,
+        lagP99Ms: probe?.lag.p99,
+        memory: probe?.memory,
         rss: rssMiB(daemon.pid),
         floodMs,
         sessionMs,
@@ -177,7 +187,7 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
       if (allAnnouncedAt === undefined && sample.answered >= ipTorrents) allAnnouncedAt = sample.at;
       if (samples.length % 10 === 0)
         note(
-          `${sample.at.toFixed(0)} s: RSS ${sample.rss.toFixed(0)} MiB, torrent-get ${floodMs.toFixed(0)} ms (${(full.bytes / 1e6).toFixed(1)} MB), session-get ${sessionMs.toFixed(0)} ms, seeding ${seeding}, announces answered ${sample.answered}, waiting at the tracker ${sample.open} (peak ${tracker.open().peak}), loop delay max ${sample.lagMaxMs ?? '?'} ms`,
+          `${sample.at.toFixed(0)} s: RSS ${sample.rss.toFixed(0)} MiB, torrent-get ${floodMs.toFixed(0)} ms (${(full.bytes / 1e6).toFixed(1)} MB), session-get ${sessionMs.toFixed(0)} ms, seeding ${seeding}, announces answered ${sample.answered}, waiting at the tracker ${sample.open} (peak ${tracker.open().peak}), loop delay max ${sample.lagMaxMs ?? '?'} ms${memoryLine(sample.memory)}`,
         );
       const wait = 1000 - (performance.now() - tick);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -220,6 +230,8 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
       // The daemon's event-loop delay: each second's max and 99th percentile, as median and max over the seconds.
       loopDelayMaxMs: lagStat(samples.map((s) => s.lagMaxMs)),
       loopDelayP99Ms: lagStat(samples.map((s) => s.lagP99Ms)),
+      heapUsedMiB: lagStat(samples.map((s) => s.memory?.heapUsed)),
+      externalMiB: lagStat(samples.map((s) => s.memory?.external)),
       runS: options.durationS,
       stopS: stopped ? Math.round(stopS * 10) / 10 : `over ${STOP_WAIT_S} (killed)`,
     };
