@@ -1,6 +1,12 @@
 import http from 'node:http';
 import https from 'node:https';
 
+/** What a source needs of a client: tests hand it a recorded or fake one. */
+export interface RpcCaller {
+  call<T = Record<string, unknown>>(method: string, args?: Record<string, unknown>): Promise<T>;
+  close(): void;
+}
+
 /** Why a call failed, so a host's status line can say it plainly. */
 export type RpcFailure = 'auth' | 'session' | 'tls' | 'network' | 'timeout' | 'not-transmission' | 'http' | 'result';
 

@@ -18,16 +18,13 @@ import {
   ROW_FIELDS,
   rowFromRpc,
   SESSION_FIELDS,
-  SPEED_K,
   type Raw,
 } from './fields.js';
-import { RpcClient, type RpcClientOptions } from './rpc-client.js';
+import { HostRows } from './host-rows.js';
+import { RpcClient, type RpcCaller, type RpcClientOptions } from './rpc-client.js';
+import { addArgs, globalLimitArgs, labelsRefusal, globalSeedGoalArgs, seedGoalArgs, torrentLimitArgs, withScrapes } from './rpc-args.js';
 
-/** What the source needs of a client: tests hand it a recorded or fake one. */
-export interface RpcCaller {
-  call<T = Record<string, unknown>>(method: string, args?: Record<string, unknown>): Promise<T>;
-  close(): void;
-}
+export type { RpcCaller } from './rpc-client.js';
 
 export interface RpcSourceOptions {
   /** How often the recently active torrents are fetched. */
@@ -42,16 +39,10 @@ export interface RpcSourceOptions {
   client?: RpcCaller;
 }
 
-interface Entry {
-  readonly id: number;
-  row: SourceRow;
-}
-
 /** How long a torrent acted on is fetched by id, and its expected state kept over disagreeing answers. */
 const TOUCHED_MS = 15_000;
 const PAUSED: ReadonlySet<SourceRow['state']> = new Set(['paused']);
 const RUNNING: ReadonlySet<SourceRow['state']> = new Set(['downloading', 'seeding', 'queued', 'checking', 'metadata', 'error']);
-const LABELS_RPC_VERSION = 16;
 const CONNECTING: SourceStatus = { online: false, reason: 'connecting' };
 const NO_GLOBAL: SourceGlobal = { downloadLimit: 0, uploadLimit: 0, port: 0, downloadDirectory: '', maxActiveDownloads: 0 };
 
@@ -67,23 +58,12 @@ const NO_GLOBAL: SourceGlobal = { downloadLimit: 0, uploadLimit: 0, port: 0, dow
 export class RpcSource implements TorrentSource {
   readonly host: string;
   private readonly client: RpcCaller;
-  private readonly entries = new Map<string, Entry>();
-  private readonly hashById = new Map<number, string>();
-  private order: string[] = [];
-  private orderStale = false;
+  private readonly rows = new HostRows();
   private globalValue: SourceGlobal = NO_GLOBAL;
   private statusValue: SourceStatus = CONNECTING;
   private focused?: string;
   private detailValue?: TorrentDetail;
   private readonly listeners = new Set<SourceListener>();
-  /** Torrents acted on, fetched by id until then (a daemon may apply an action a moment after answering it: Transmission's stop). */
-  private readonly touched = new Map<number, number>();
-  /**
-   * States a torrent is expected to reach after an action (a pause shows paused at once):
-   * transmission-daemon answers torrent-stop before it stops, so the polls right after still say
-   * seeding. Kept until an answer agrees, or TOUCHED_MS passes.
-   */
-  private readonly expected = new Map<string, { states: ReadonlySet<SourceRow['state']>; until: number }>();
   private timer?: NodeJS.Timeout;
   private running = false;
   private polling = false;
@@ -126,19 +106,11 @@ export class RpcSource implements TorrentSource {
   }
 
   hashes(): Iterable<string> {
-    if (this.orderStale) {
-      this.order = [...this.entries.keys()].sort((a, b) => {
-        const x = this.entries.get(a)!;
-        const y = this.entries.get(b)!;
-        return x.row.addedAt - y.row.addedAt || x.id - y.id;
-      });
-      this.orderStale = false;
-    }
-    return this.order;
+    return this.rows.hashes();
   }
 
   row(hash: string): SourceRow | undefined {
-    return this.entries.get(hash)?.row;
+    return this.rows.get(hash)?.row;
   }
 
   global(): SourceGlobal {
@@ -159,20 +131,7 @@ export class RpcSource implements TorrentSource {
   detail(hash: string, _scrapes?: ReadonlyMap<string, ScrapeResult>): TorrentDetail | undefined {
     const detail = this.detailValue;
     if (!detail || detail.infoHash !== hash) return undefined;
-    if (!_scrapes) return detail;
-    const trackers = detail.trackers.map((t) => {
-      const s = _scrapes.get(t.url);
-      return s
-        ? {
-            ...t,
-            seeders: s.complete ?? t.seeders,
-            leechers: s.incomplete ?? t.leechers,
-            completed: s.downloaded ?? t.completed,
-            lastScrapeAt: s.at,
-          }
-        : t;
-    });
-    return { ...detail, trackers };
+    return _scrapes ? withScrapes(detail, _scrapes) : detail;
   }
 
   /** The next poll now (or right after the one under way). */
@@ -200,11 +159,7 @@ export class RpcSource implements TorrentSource {
       await this.pollOnce();
       this.failures = 0;
       if (!this.statusValue.online) {
-        const was = this.statusValue.reason;
-        this.statusValue = { online: true };
-        this.emit((l) => l.log('info', was === 'connecting' ? 'connected' : 'back online'));
-        this.emit((l) => l.structure());
-        this.emit((l) => l.global());
+        this.setStatus({ online: true }, 'info', this.statusValue.reason === 'connecting' ? 'connected' : 'back online');
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -212,10 +167,7 @@ export class RpcSource implements TorrentSource {
       this.failures++;
       next = Math.min(this.backoff[1], this.backoff[0] * 2 ** (this.failures - 1));
       if (this.statusValue.online || this.statusValue.reason !== reason) {
-        this.statusValue = { online: false, reason };
-        this.emit((l) => l.log('error', `offline: ${reason} (retrying)`));
-        this.emit((l) => l.structure());
-        this.emit((l) => l.global());
+        this.setStatus({ online: false, reason }, 'error', `offline: ${reason} (retrying)`);
       }
     }
     this.polling = false;
@@ -225,6 +177,14 @@ export class RpcSource implements TorrentSource {
     this.schedule(next);
   }
 
+  /** Online or offline: every row's look and the status bar change, and the log says so. */
+  private setStatus(status: SourceStatus, level: 'info' | 'error', text: string): void {
+    this.statusValue = status;
+    this.emit((l) => l.log(level, text));
+    this.emit((l) => l.structure());
+    this.emit((l) => l.global());
+  }
+
   private async pollOnce(): Promise<void> {
     const now = Date.now();
     if (!this.synced || now - this.lastFull >= this.fullEveryMs) {
@@ -232,21 +192,20 @@ export class RpcSource implements TorrentSource {
       this.replaceAll(args.torrents ?? []);
       this.synced = true;
       this.lastFull = now;
-      this.touched.clear();
+      this.rows.untouchAll();
     } else {
       const args = await this.client.call<{ torrents?: Raw[]; removed?: unknown[] }>('torrent-get', {
         ids: 'recently-active',
         fields: ROW_FIELDS,
       });
       this.apply(args.torrents ?? [], args.removed ?? []);
-      for (const [id, until] of this.touched) if (until < now) this.touched.delete(id);
-      if (this.touched.size > 0) {
-        const ids = [...this.touched.keys()];
+      const ids = this.rows.touchedIds(now);
+      if (ids.length > 0) {
         const again = await this.client.call<{ torrents?: Raw[] }>('torrent-get', { ids, fields: ROW_FIELDS });
         const found = again.torrents ?? [];
         // A touched torrent the daemon no longer has was removed.
         const gone = ids.filter((id) => !found.some((t) => t.id === id));
-        for (const id of gone) this.touched.delete(id);
+        for (const id of gone) this.rows.untouch(id);
         this.apply(found, gone);
       }
     }
@@ -258,7 +217,7 @@ export class RpcSource implements TorrentSource {
       this.emit((l) => l.global());
     }
     const focused = this.focused;
-    const entry = focused === undefined ? undefined : this.entries.get(focused);
+    const entry = focused === undefined ? undefined : this.rows.get(focused);
     if (focused !== undefined && entry) {
       const args = await this.client.call<{ torrents?: Raw[] }>('torrent-get', { ids: [entry.id], fields: DETAIL_FIELDS });
       const raw = args.torrents?.[0];
@@ -274,10 +233,10 @@ export class RpcSource implements TorrentSource {
     for (const t of torrents) {
       const row = rowFromRpc(t);
       seen.add(row.infoHash);
-      this.put(typeof t.id === 'number' ? t.id : -1, row);
+      this.rows.put(typeof t.id === 'number' ? t.id : -1, row);
     }
-    for (const hash of [...this.entries.keys()]) if (!seen.has(hash)) this.drop(hash);
-    this.orderStale = true;
+    this.rows.keepOnly(seen);
+    this.rows.reorder();
     this.emit((l) => l.structure());
   }
 
@@ -285,51 +244,21 @@ export class RpcSource implements TorrentSource {
     let structure = false;
     for (const t of torrents) {
       const row = rowFromRpc(t);
-      if (!this.entries.has(row.infoHash)) structure = true;
-      this.put(typeof t.id === 'number' ? t.id : -1, row);
+      if (!this.rows.has(row.infoHash)) structure = true;
+      this.rows.put(typeof t.id === 'number' ? t.id : -1, row);
       this.emit((l) => l.changed(row.infoHash, false));
     }
     for (const id of removed) {
-      const hash = typeof id === 'number' ? this.hashById.get(id) : undefined;
+      const hash = typeof id === 'number' ? this.rows.hashOf(id) : undefined;
       if (hash !== undefined) {
-        this.drop(hash);
+        this.rows.drop(hash);
         structure = true;
       }
     }
     if (structure) {
-      this.orderStale = true;
+      this.rows.reorder();
       this.emit((l) => l.structure());
     }
-  }
-
-  private put(id: number, fetched: SourceRow): void {
-    const old = this.entries.get(fetched.infoHash);
-    let row = fetched;
-    const expected = this.expected.get(row.infoHash);
-    if (expected) {
-      if (expected.states.has(row.state) || expected.until < Date.now()) this.expected.delete(row.infoHash);
-      else if (old) row = { ...row, state: old.row.state, downloadRate: old.row.downloadRate, uploadRate: old.row.uploadRate };
-    }
-    if (old && old.id !== id) this.hashById.delete(old.id);
-    this.entries.set(row.infoHash, { id, row });
-    this.hashById.set(id, row.infoHash);
-  }
-
-  private drop(hash: string): void {
-    const entry = this.entries.get(hash);
-    if (!entry) return;
-    this.entries.delete(hash);
-    if (this.hashById.get(entry.id) === hash) this.hashById.delete(entry.id);
-  }
-
-  private idOf(hash: string): number {
-    const entry = this.entries.get(hash);
-    if (!entry) throw new Error('the torrent is gone from the host');
-    return entry.id;
-  }
-
-  private touch(id: number): void {
-    this.touched.set(id, Date.now() + TOUCHED_MS);
   }
 
   /**
@@ -337,53 +266,51 @@ export class RpcSource implements TorrentSource {
    * call fails; the torrent is fetched again once it is answered.
    */
   private async act(hash: string, method: string, args: Record<string, unknown> = {}, patch?: Partial<SourceRow>): Promise<void> {
-    const id = this.idOf(hash);
-    const before = this.entries.get(hash)?.row;
+    const id = this.rows.idOf(hash);
+    const before = this.rows.get(hash)?.row;
     if (patch) this.optimistic(hash, patch);
     try {
       await this.client.call(method, { ids: [id], ...args });
     } catch (error) {
-      const entry = this.entries.get(hash);
+      const entry = this.rows.get(hash);
       if (patch && before && entry) {
         entry.row = before;
         this.emit((l) => l.changed(hash, true));
       }
       throw error;
     } finally {
-      this.touch(id);
+      this.rows.touch(id, Date.now() + TOUCHED_MS);
       this.pollSoon();
     }
   }
 
   /** Shows a state at once, before the host answers (the next poll has the last word). */
   private optimistic(hash: string, patch: Partial<SourceRow>): void {
-    const entry = this.entries.get(hash);
+    const entry = this.rows.get(hash);
     if (!entry) return;
     entry.row = { ...entry.row, ...patch };
     this.emit((l) => l.changed(hash, true));
   }
 
   async add(input: AddInput, options: { directory?: string } = {}): Promise<string | undefined> {
-    const args: Record<string, unknown> =
-      'text' in input
-        ? { filename: /^[0-9a-f]{40}$/i.test(input.text.trim()) ? `magnet:?xt=urn:btih:${input.text.trim()}` : input.text.trim() }
-        : { metainfo: Buffer.from(input.torrent).toString('base64') };
-    if (options.directory) args['download-dir'] = options.directory;
-    const answer = await this.client.call<{ 'torrent-added'?: Raw; 'torrent-duplicate'?: Raw }>('torrent-add', args);
+    const answer = await this.client.call<{ 'torrent-added'?: Raw; 'torrent-duplicate'?: Raw }>(
+      'torrent-add',
+      addArgs(input, options.directory),
+    );
     const added = answer['torrent-added'] ?? answer['torrent-duplicate'];
     if (answer['torrent-duplicate']) this.emit((l) => l.log('info', `already there: ${String(added?.name ?? '')}`));
-    if (added && typeof added.id === 'number') this.touch(added.id);
+    if (added && typeof added.id === 'number') this.rows.touch(added.id, Date.now() + TOUCHED_MS);
     this.pollSoon();
     return typeof added?.hashString === 'string' ? added.hashString.toLowerCase() : undefined;
   }
 
   toggle(hash: string): Promise<void> {
-    const row = this.entries.get(hash)?.row;
+    const row = this.rows.get(hash)?.row;
     const start = row?.state === 'paused' || row?.state === 'error';
-    this.expected.set(hash, { states: start ? RUNNING : PAUSED, until: Date.now() + TOUCHED_MS });
+    this.rows.expect(hash, start ? RUNNING : PAUSED, Date.now() + TOUCHED_MS);
     const patch = { state: start ? 'queued' : 'paused', downloadRate: 0, uploadRate: 0 } as const;
     return this.act(hash, start ? 'torrent-start' : 'torrent-stop', {}, patch).catch((error: unknown) => {
-      this.expected.delete(hash);
+      this.rows.unexpect(hash);
       throw error;
     });
   }
@@ -394,8 +321,7 @@ export class RpcSource implements TorrentSource {
 
   async remove(hash: string, deleteData: boolean): Promise<void> {
     await this.act(hash, 'torrent-remove', { 'delete-local-data': deleteData });
-    this.drop(hash);
-    this.orderStale = true;
+    this.rows.drop(hash);
     this.emit((l) => l.structure());
   }
 
@@ -417,37 +343,18 @@ export class RpcSource implements TorrentSource {
   }
 
   setLabels(hash: string, labels: readonly string[]): Promise<void> {
-    if (this.rpcVersion !== undefined && this.rpcVersion < LABELS_RPC_VERSION)
-      return Promise.reject(
-        new Error(`the daemon has no labels (its RPC version is ${this.rpcVersion}; labels need 16, Transmission 3.00 or later)`),
-      );
+    const refusal = labelsRefusal(this.rpcVersion);
+    if (refusal) return Promise.reject(new Error(refusal));
     return this.act(hash, 'torrent-set', { labels }, { labels });
   }
 
   setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void> {
-    const args: Record<string, unknown> = {};
-    const patch: { -readonly [K in keyof SourceRow]?: SourceRow[K] } = {};
-    if (limits.download !== undefined) {
-      args.downloadLimited = limits.download > 0;
-      if (limits.download > 0) args.downloadLimit = Math.max(1, Math.round(limits.download / SPEED_K));
-      patch.downloadLimit = limits.download;
-    }
-    if (limits.upload !== undefined) {
-      args.uploadLimited = limits.upload > 0;
-      if (limits.upload > 0) args.uploadLimit = Math.max(1, Math.round(limits.upload / SPEED_K));
-      patch.uploadLimit = limits.upload;
-    }
+    const { args, patch } = torrentLimitArgs(limits);
     return this.act(hash, 'torrent-set', args, patch);
   }
 
   setSeedGoals(hash: string, goals: SeedGoalPatch): Promise<void> {
-    const modes = { global: 0, single: 1, unlimited: 2 } as const;
-    const args: Record<string, unknown> = {};
-    if (goals.seedRatioMode !== undefined) args.seedRatioMode = modes[goals.seedRatioMode];
-    if (goals.seedRatioLimit !== undefined) args.seedRatioLimit = goals.seedRatioLimit;
-    if (goals.seedIdleMode !== undefined) args.seedIdleMode = modes[goals.seedIdleMode];
-    if (goals.seedIdleLimit !== undefined) args.seedIdleLimit = goals.seedIdleLimit;
-    return this.act(hash, 'torrent-set', args, goals);
+    return this.act(hash, 'torrent-set', seedGoalArgs(goals), goals);
   }
 
   async move(hash: string, directory: string): Promise<boolean> {
@@ -456,42 +363,16 @@ export class RpcSource implements TorrentSource {
   }
 
   async setGlobalLimits(limits: { download?: number; upload?: number }): Promise<void> {
-    const args: Record<string, unknown> = {};
-    for (const [which, key] of [
-      ['download', 'speed-limit-down'],
-      ['upload', 'speed-limit-up'],
-    ] as const) {
-      const value = limits[which];
-      if (value === undefined) continue;
-      args[`${key}-enabled`] = value > 0;
-      if (value > 0) args[key] = Math.max(1, Math.round(value / SPEED_K));
-    }
     const before = this.globalValue;
-    this.globalValue = {
-      ...before,
-      ...(limits.download !== undefined ? { downloadLimit: limits.download } : {}),
-      ...(limits.upload !== undefined ? { uploadLimit: limits.upload } : {}),
-    };
+    const { args, global } = globalLimitArgs(limits, before);
+    this.globalValue = global;
     await this.sessionSetShown(args, before);
   }
 
-  /** Transmission's session-wide goals: seedRatioLimit(ed), idle-seeding-limit(-enabled) in minutes. */
   async setGlobalSeedGoals(goals: GlobalSeedGoals): Promise<void> {
-    const args: Record<string, unknown> = {};
-    if (goals.ratio !== undefined) {
-      args.seedRatioLimited = goals.ratio !== null;
-      if (goals.ratio !== null) args.seedRatioLimit = goals.ratio;
-    }
-    if (goals.idleMinutes !== undefined) {
-      args['idle-seeding-limit-enabled'] = goals.idleMinutes !== null;
-      if (goals.idleMinutes !== null) args['idle-seeding-limit'] = Math.max(1, Math.round(goals.idleMinutes));
-    }
     const before = this.globalValue;
-    this.globalValue = {
-      ...before,
-      ...(goals.ratio !== undefined ? { seedRatioLimit: goals.ratio ?? undefined } : {}),
-      ...(goals.idleMinutes !== undefined ? { seedIdleLimit: goals.idleMinutes ?? undefined } : {}),
-    };
+    const { args, global } = globalSeedGoalArgs(goals, before);
+    this.globalValue = global;
     await this.sessionSetShown(args, before);
   }
 

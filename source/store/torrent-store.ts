@@ -3,7 +3,8 @@ import type { ScrapeResult } from './detail.js';
 import { rowKey, sameRow, splitKey } from './row.js';
 import type { SourceGlobal, TorrentSource } from './source.js';
 import { SpeedHistory } from './speed-history.js';
-import type { GlobalStats, HostTotals, LogEntry, LogLevel, RowReplacements, Snapshot, TorrentRow } from './types.js';
+import { globalStats, sameGlobal } from './global-stats.js';
+import type { LogEntry, LogLevel, RowReplacements, Snapshot, TorrentRow } from './types.js';
 
 /**
  * Rows built again in one refresh at most (~5 µs each): when every torrent changes at once (10,000
@@ -78,7 +79,7 @@ export class TorrentStore {
     this.speeds = new SpeedHistory(150, options.speedSampleMs || 2000);
     this.speedSampleMs = options.speedSampleMs ?? 2000;
     this.multiHost = this.sources.length > 1 || this.sources.some((s) => s.host !== undefined);
-    this.snapshot = { version: 0, torrents: [], global: this.globalStats([]), log: [] };
+    this.snapshot = { version: 0, torrents: [], global: globalStats([], this.sources, this.lastGlobals, this.multiHost), log: [] };
     for (const source of this.sources) {
       const prefix = source.host === undefined ? '' : `${source.host}: `;
       this.unsubscribe.push(
@@ -250,7 +251,7 @@ export class TorrentStore {
       if (!replaced) this.indexByKey = new Map(rows.map((row, i) => [rowKey(row), i]));
     }
     if (!changed) return false;
-    const global = this.globalStats(rows);
+    const global = globalStats(rows, this.sources, this.lastGlobals, this.multiHost);
     let detail = this.snapshot.detail;
     if (this.detailKey === undefined) detail = undefined;
     else if (detailStale || (detail?.key ?? detail?.infoHash) !== this.detailKey) {
@@ -349,70 +350,8 @@ export class TorrentStore {
     }
     return rows;
   }
-
-  /** The first source's figures (the in-process session when there is one) with rates and connections summed over every row. */
-  private globalStats(rows: readonly TorrentRow[]): GlobalStats {
-    let downloadRate = 0;
-    let uploadRate = 0;
-    let connections = 0;
-    for (const row of rows) {
-      downloadRate += row.downloadRate;
-      uploadRate += row.uploadRate;
-      connections += row.peers;
-    }
-    const first = this.lastGlobals[0] ?? this.sources[0]!.global();
-    const global: GlobalStats = { ...first, downloadRate, uploadRate, connections };
-    if (!this.multiHost) return global;
-    const hosts = this.sources.map((source, i): HostTotals => {
-      const status = source.status();
-      const own = this.lastGlobals[i] ?? source.global();
-      let torrents = 0;
-      let down = 0;
-      let up = 0;
-      for (const row of rows) {
-        if (row.host !== source.host) continue;
-        torrents++;
-        down += row.downloadRate;
-        up += row.uploadRate;
-      }
-      return {
-        name: source.host ?? 'local',
-        ...(source.host === undefined ? { local: true } : {}),
-        online: status.online,
-        reason: status.reason,
-        torrents,
-        downloadRate: down,
-        uploadRate: up,
-        port: own.port,
-        freeDisk: own.freeDisk,
-        downloadLimit: own.downloadLimit,
-        uploadLimit: own.uploadLimit,
-        seedRatioLimit: own.seedRatioLimit,
-        seedIdleLimit: own.seedIdleLimit,
-      };
-    });
-    return { ...global, hosts };
-  }
 }
 
 function keyFor(source: TorrentSource, hash: string): string {
   return source.host === undefined ? hash : `${source.host}/${hash}`;
-}
-
-function sameGlobal(a: object, b: object): boolean {
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  for (const key in x) {
-    if (key === 'hosts') {
-      if (!sameHosts(x.hosts as HostTotals[] | undefined, y.hosts as HostTotals[] | undefined)) return false;
-    } else if (x[key] !== y[key]) return false;
-  }
-  for (const key in y) if (!(key in x)) return false;
-  return true;
-}
-
-function sameHosts(a: readonly HostTotals[] | undefined, b: readonly HostTotals[] | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  return a.every((h, i) => sameGlobal(h, b[i]!));
 }

@@ -1,15 +1,11 @@
 import { Box, Text, useInput, useStdout } from 'ink';
 import { rowKey } from '../store/row.js';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { EDITABLE_SETTINGS, type Settings } from '../settings.js';
-import type { Completion } from '../store/path-complete.js';
-import { parseIdleGoal, parseLabels, parseRateLimit, parseRatioGoal, type IdleGoal, type RatioGoal } from '../store/torrent-input.js';
-import type { AltSpeedSettingsPatch, Snapshot } from '../store/types.js';
 import { ListView } from '../store/list-view.js';
 import { DetailView } from './detail-view.js';
 import { osc52 } from './clipboard.js';
 import { fit, wrapHard } from './fit.js';
-import { HelpOverlay, helpLines } from './help-overlay.js';
+import { HelpOverlay } from './help-overlay.js';
 import { buildKeymap, keyName, type InkKey } from './keymap.js';
 import { LogPane } from './log-pane.js';
 import { hasControlKey, keyOfChar } from './key-chunks.js';
@@ -17,9 +13,9 @@ import { editLine, type EditKey } from './line-edit.js';
 import { MESSAGE_MS, MessageBar, pickMessage } from './message-bar.js';
 import { ConfirmLine, PromptLine, QuestionLine, promptHeight, questionText } from './prompt-line.js';
 import { isForwardDelete, useRawInput } from './raw-input.js';
-import { runAction, type Commands } from './run-action.js';
-import { parseSetting, settingShown, settingText } from './setting-input.js';
-import { GLOBAL_GOAL_ROWS, globalGoalTexts, HOST_SETTING_KEYS, remoteHostOf, settingsFor, SettingsOverlay } from './settings-overlay.js';
+import { runAction } from './run-action.js';
+import { overlayKey } from './overlay-keys.js';
+import { remoteHostOf, SettingsOverlay } from './settings-overlay.js';
 import { StatusBar } from './status-bar.js';
 import { colourLevel, makeTheme } from './theme.js';
 import { ThemeContext } from './theme-context.js';
@@ -28,51 +24,10 @@ import { TorrentList } from './torrent-list.js';
 import { ViewBar } from './view-bar.js';
 import { initialUiState, reconcileSelection, restoredList, type Prompt, type UiState } from './ui-state.js';
 
-export interface StoreView {
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): Snapshot;
-  focus(hash: string | undefined): void;
-  log(level: 'info' | 'warn' | 'error', text: string): void;
-}
+import type { AppProps } from './app-props.js';
+import { submitPromptText } from './submit-prompt.js';
 
-export interface AppCommands extends Commands {
-  /** `key`: the selected row, whose host the torrent goes to. Resolves with the reason in words when it cannot be added. */
-  add(text: string, key?: string, hostIndex?: number): Promise<{ hash: string } | { error: string } | void>;
-  create(text: string): Promise<string[]>;
-  remove(hash: string, deleteData: boolean): Promise<void>;
-  /** Global limits of the host of the row `key` names (the in-process session without one). */
-  setLimits(limits: { download?: number; upload?: number }, key?: string): Promise<void> | void;
-  /** The settings screen's turtle limits and schedule (turtle mode itself is the A key's). */
-  setAltSpeedSettings(patch: AltSpeedSettingsPatch): void;
-  /** The per-torrent prompts (L, M, R, T, D, U): values already checked. */
-  setLabels(hash: string, labels: string[]): Promise<void>;
-  move(hash: string, directory: string): Promise<unknown>;
-  setSeedGoals(hash: string, goals: RatioGoal | IdleGoal): Promise<void>;
-  setTorrentLimits(hash: string, limits: { download?: number; upload?: number }): Promise<void>;
-  /** The defaults for torrents whose goals are 'global' (null = none), of the host of the row `key` names. */
-  setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }, key?: string): Promise<void> | void;
-}
-
-export interface SettingsAccess {
-  read(): Settings;
-  update(patch: Partial<Settings>): Settings;
-  readonly path: string;
-}
-
-export interface AppProps {
-  store: StoreView;
-  commands: AppCommands;
-  settings: SettingsAccess;
-  width: number;
-  height: number;
-  demo?: boolean;
-  onQuit: () => void;
-  complete?: (text: string) => Promise<Completion>;
-  /** Applies settings that need more than a re-render (download directory). */
-  onSettingsChanged?: (settings: Settings) => void;
-  /** Shown over everything at start until answered y or n: the saved session could not be used. */
-  recovery?: RecoveryQuestion;
-}
+export type { AppCommands, AppProps, RecoveryQuestion, SettingsAccess, StoreView } from './app-props.js';
 
 /** What the demo's first screen suggests trying (Esc hides it). */
 export const DEMO_HINT = 'try Enter (detail), 5 (heatmap), t (mark), / (filter), c (magnet), ? (help)';
@@ -89,13 +44,6 @@ function emptyText(torrentCount: number, filter: string): string {
   return torrentCount === 0
     ? 'No torrents yet: press a to add one, n to make one, ? for help.'
     : `Nothing in this view${filter ? ` matching "${filter}"` : ''} (v changes the view, Esc clears the filter).`;
-}
-
-export interface RecoveryQuestion {
-  title: string;
-  text: string;
-  question: string;
-  answer(yes: boolean): void;
 }
 
 export function App({
@@ -176,112 +124,20 @@ export function App({
   const listHeight = split ? splitListHeight(mainHeight, rows.length) : mainHeight;
 
   const submitPrompt = useCallback(
-    (prompt: Prompt, state: UiState): UiState => {
-      const text = prompt.text.trim();
-      const targets = prompt.hashes ?? (prompt.hash ? [prompt.hash] : []);
-      // A refused value keeps the prompt open with the reason, so a typo can be fixed (Esc gives up); the log has it too.
-      const refuse = (error: string): UiState => {
-        store.log('warn', error);
-        return { ...state, prompt: { ...prompt, error } };
-      };
-      switch (prompt.kind) {
-        case 'add':
-          if (text && prompt.host && prompt.host.index === undefined) return refuse('which host? Shift-Tab chooses one');
-          // Closed at once so keys typed next are not lost; a failure (a file, a typo: milliseconds) opens it again with the reason.
-          if (text)
-            void commands.add(text, prompt.hash, prompt.host?.index).then((result) => {
-              if (!result || !('error' in result)) return;
-              setUiState((s) => {
-                if (s.prompt || s.confirm || s.question || s.overlay) return s;
-                const next: UiState = {
-                  ...s,
-                  prompt: { kind: 'add', text: prompt.text, hash: prompt.hash, host: prompt.host, error: result.error },
-                };
-                uiRef.current = next;
-                return next;
-              });
-            });
-          return { ...state, prompt: undefined };
-        case 'create':
-          if (text) {
-            void commands.create(text).then((magnets) => {
-              if (magnets.length > 0) setUiState((s) => ({ ...s, notice: `magnet: ${magnets.join(' ')}` }));
-            });
-          }
-          return { ...state, prompt: undefined };
-        case 'filter':
-          return { ...state, prompt: undefined, filter: prompt.text };
-        case 'labels':
-          for (const hash of targets) void commands.setLabels(hash, parseLabels(prompt.text));
-          return { ...state, prompt: undefined };
-        case 'move':
-          if (text) for (const hash of targets) void commands.move(hash, text);
-          return { ...state, prompt: undefined };
-        case 'seedRatio':
-        case 'seedIdle':
-        case 'downloadLimit':
-        case 'uploadLimit': {
-          // A refused value changes nothing: the torrent keeps the value the prompt opened with.
-          const parsed =
-            prompt.kind === 'seedRatio'
-              ? parseRatioGoal(text)
-              : prompt.kind === 'seedIdle'
-                ? parseIdleGoal(text)
-                : parseRateLimit(text, prompt.kind === 'downloadLimit' ? 'download' : 'upload');
-          if ('error' in parsed) return refuse(`${parsed.error}; unchanged`);
-          const value = parsed.value;
-          for (const hash of targets) {
-            if (typeof value === 'number')
-              void commands.setTorrentLimits(hash, prompt.kind === 'downloadLimit' ? { download: value } : { upload: value });
-            else void commands.setSeedGoals(hash, value);
-          }
-          return { ...state, prompt: undefined };
-        }
-        case 'globalSeedRatio':
-        case 'globalSeedIdle': {
-          // 'global' means nothing here: these are the global goals.
-          const parsed = prompt.kind === 'globalSeedRatio' ? parseRatioGoal(text) : parseIdleGoal(text);
-          if ('error' in parsed) return refuse(parsed.error.replace(/global, /, ''));
-          const goal = parsed.value;
-          if ('seedRatioMode' in goal) {
-            if (goal.seedRatioMode === 'global') return refuse(`seed ratio goal: type a ratio or unlimited`);
-            void commands.setGlobalSeedGoals({ ratio: goal.seedRatioMode === 'single' ? goal.seedRatioLimit! : null }, prompt.hash);
-          } else {
-            if (goal.seedIdleMode === 'global') return refuse(`seed idle goal: type a time or unlimited`);
-            void commands.setGlobalSeedGoals({ idleMinutes: goal.seedIdleMode === 'single' ? goal.seedIdleLimit! : null }, prompt.hash);
-          }
-          return { ...state, prompt: undefined };
-        }
-        case 'setting': {
-          const field = EDITABLE_SETTINGS.find((f) => f.key === prompt.settingKey);
-          if (!field) return { ...state, prompt: undefined };
-          const parsed = parseSetting(field, text);
-          if ('error' in parsed) return refuse(parsed.error);
-          const value = parsed.value;
-          if (prompt.hash !== undefined && HOST_SETTING_KEYS.includes(field.key)) {
-            // A remote host's own limit (the settings file keeps the local session's).
-            void commands.setLimits({ [field.key === 'downloadLimit' ? 'download' : 'upload']: Number(value) }, prompt.hash);
-            return { ...state, prompt: undefined };
-          }
-          const next = settingsAccess.update(parsed.patch ?? ({ [field.key]: value } as Partial<Settings>));
-          setSettings(next);
-          if (field.key === 'downloadLimit' || field.key === 'uploadLimit')
-            void commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
-          if (field.key.startsWith('alt'))
-            commands.setAltSpeedSettings({
-              download: next.altDownloadLimit,
-              upload: next.altUploadLimit,
-              scheduled: next.altSpeedScheduled,
-              begin: next.altSpeedBegin,
-              end: next.altSpeedEnd,
-              days: next.altSpeedDays,
-            });
-          onSettingsChanged?.(next);
-          store.log('info', `setting ${field.label}: ${settingShown(next, field.key)}`);
-          return { ...state, prompt: undefined };
-        }
-      }
-    },
+    (prompt: Prompt, state: UiState): UiState =>
+      submitPromptText(prompt, state, {
+        commands,
+        settingsAccess,
+        store,
+        onSettingsChanged,
+        setSettings,
+        update: (change) =>
+          setUiState((s) => {
+            const next = change(s);
+            if (next !== s) uiRef.current = next;
+            return next;
+          }),
+      }),
     [commands, settingsAccess, store, onSettingsChanged],
   );
 
@@ -390,46 +246,9 @@ export function App({
         return;
       }
 
-      const overlay = state.overlay;
-      if (overlay?.kind === 'help' || overlay?.kind === 'metainfo' || overlay?.kind === 'magnet') {
-        const lines = overlay.kind === 'help' ? helpLines(keymap.bindings).length : overlay.text.split('\n').length;
-        const max = Math.max(0, lines - (mainHeight - 1));
-        const page = Math.max(1, mainHeight - 2);
-        const moved = name === undefined ? undefined : keymap.lookup(name);
-        const delta = moved === 'up' ? -1 : moved === 'down' ? 1 : moved === 'pageUp' ? -page : moved === 'pageDown' ? page : 0;
-        if (delta !== 0) return setState({ ...state, overlay: { ...overlay, scroll: Math.max(0, Math.min(max, overlay.scroll + delta)) } });
-        if (
-          name === 'escape' ||
-          moved === 'back' ||
-          moved === 'quit' ||
-          (overlay.kind === 'help' && moved === 'help') ||
-          (overlay.kind === 'metainfo' && moved === 'metainfo') ||
-          (overlay.kind === 'magnet' && moved === 'copyMagnet')
-        ) {
-          setState({ ...state, overlay: undefined });
-        }
-        return;
-      }
-      if (overlay?.kind === 'settings') {
-        const count = EDITABLE_SETTINGS.length + GLOBAL_GOAL_ROWS;
-        const moved = name === undefined ? undefined : keymap.lookup(name);
-        if (moved === 'up') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + count - 1) % count } });
-        if (moved === 'down') return setState({ ...state, overlay: { ...overlay, cursor: (overlay.cursor + 1) % count } });
-        if (name === 'return' || moved === 'open') {
-          const goal = overlay.cursor - EDITABLE_SETTINGS.length;
-          // With a remote row selected, the limits and global goals are its host's (the prompt names the row).
-          const host = remoteHostOf(store.getSnapshot(), state.selected);
-          const hash = host ? state.selected : undefined;
-          if (goal >= 0) {
-            const text = globalGoalTexts(host ?? store.getSnapshot().global)[goal]!;
-            return setState({ ...state, prompt: { kind: goal === 0 ? 'globalSeedRatio' : 'globalSeedIdle', text, hash } });
-          }
-          const field = EDITABLE_SETTINGS[overlay.cursor]!;
-          const own = HOST_SETTING_KEYS.includes(field.key) ? hash : undefined;
-          const text = settingText(own ? settingsFor(settings, host) : settings, field.key);
-          return setState({ ...state, prompt: { kind: 'setting', settingKey: field.key, text, hash: own } });
-        }
-        if (name === 'escape' || moved === 'back' || moved === 'quit') setState({ ...state, overlay: undefined });
+      const answered = overlayKey(state, name, { keymap, mainHeight, snapshot: store.getSnapshot(), settings });
+      if (answered !== undefined) {
+        if (answered !== state) setState(answered);
         return;
       }
 

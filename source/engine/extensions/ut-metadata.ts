@@ -61,3 +61,9 @@ export function utMetadataExtension(infoBytes: () => Buffer | undefined, options
     },
   };
 }
+
+/** Every torrent serves its info dictionary to peers (BEP 9), before any extensions given. */
+export function withUtMetadata(infoBytes: () => Buffer | undefined, extensions: WireExtension[] = []): WireExtension[] {
+  if (extensions.some((e) => e.name === UT_METADATA)) return extensions;
+  return [utMetadataExtension(infoBytes), ...extensions];
+}

@@ -5,6 +5,7 @@
  * oversized metadata, bad pieces, silence) are dropped and others tried.
  */
 import { createHash } from 'node:crypto';
+import { MetadataAssembly } from './metadata-assembly.js';
 import { EventEmitter } from 'node:events';
 import type { PeerAddress } from '../discovery/tracker/types.js';
 import { Connector } from '../transport/connector.js';
@@ -19,7 +20,6 @@ import {
   decodeMetadataMessage,
   encodeMetadataMessage,
   MAX_METADATA_SIZE,
-  metadataPieceCount,
   metadataPieceLength,
 } from '../extensions/ut-metadata-messages.js';
 import { UT_METADATA } from '../extensions/ut-metadata.js';
@@ -52,10 +52,7 @@ export interface MetadataFetchStats {
 }
 
 export class MetadataError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MetadataError';
-  }
+  override name = 'MetadataError';
 }
 
 const LOCAL_UT_METADATA_ID = 1;
@@ -87,22 +84,13 @@ interface FetchPeer {
   strikes: number;
 }
 
-interface Assembly {
-  size: number;
-  pieces: (Buffer | undefined)[];
-  from: string[];
-  have: number;
-  /** After a hash failure with several contributors: one peer fills the whole attempt. */
-  owner?: string;
-}
-
 export class MetadataFetcher extends EventEmitter {
   private readonly dialer: Dialer;
   private readonly banned = new Set<string>();
   private readonly peers = new Map<string, FetchPeer>();
   /** Connections kept for the torrent once the metadata is verified (see takeHandedOver). */
   private handedOver: HandedOverPeer[] = [];
-  private assembly?: Assembly;
+  private assembly?: MetadataAssembly;
   private singleSource = false;
   private hashFailures = 0;
   private closed = false;
@@ -325,18 +313,13 @@ export class MetadataFetcher extends EventEmitter {
     if (m.piece >= a.pieces.length || m.data.length !== metadataPieceLength(a.size, m.piece)) {
       return this.ban(peer, `metadata piece ${m.piece} of ${m.data.length} bytes`);
     }
-    if (!a.pieces[m.piece]) {
-      a.pieces[m.piece] = Buffer.from(m.data);
-      a.from[m.piece] = peer.key;
-      a.have++;
-      this.emit('progress', this.stats());
-    }
-    if (a.have === a.pieces.length) this.verify(a);
+    if (a.add(m.piece, m.data, peer.key)) this.emit('progress', this.stats());
+    if (a.complete) this.verify(a);
     else this.fillAll();
   }
 
-  private verify(a: Assembly): void {
-    const info = Buffer.concat(a.pieces as Buffer[]);
+  private verify(a: MetadataAssembly): void {
+    const info = a.bytes();
     if (createHash('sha1').update(info).digest().equals(this.options.infoHash)) {
       this.handOver();
       this.settle.resolve(info);
@@ -344,7 +327,7 @@ export class MetadataFetcher extends EventEmitter {
       return;
     }
     this.hashFailures++;
-    const contributors = new Set(a.from);
+    const contributors = a.contributors();
     this.assembly = undefined;
     if (contributors.size === 1 || this.singleSource) {
       for (const key of contributors) {
@@ -372,25 +355,15 @@ export class MetadataFetcher extends EventEmitter {
 
   private fill(peer: FetchPeer): void {
     if (this.closed || !peer.remoteId || peer.wire.destroyed) return;
-    if (!this.assembly) {
-      const count = metadataPieceCount(peer.size);
-      this.assembly = { size: peer.size, pieces: new Array(count), from: new Array(count), have: 0 };
-    }
+    this.assembly ??= new MetadataAssembly(peer.size);
     const a = this.assembly;
     if (peer.size !== a.size) return; // kept in reserve in case the current size proves wrong
     if (this.singleSource) {
       a.owner ??= peer.key;
       if (a.owner !== peer.key) return;
     }
-    const wanted = (duplicate: boolean) => {
-      const out: number[] = [];
-      for (let i = 0; i < a.pieces.length; i++) {
-        if (a.pieces[i] || peer.inflight.has(i) || peer.rejected.has(i)) continue;
-        if (!duplicate && this.requestedElsewhere(i, peer)) continue;
-        out.push(i);
-      }
-      return out;
-    };
+    const wanted = (duplicate: boolean) =>
+      a.wanted((i) => peer.inflight.has(i) || peer.rejected.has(i) || (!duplicate && this.requestedElsewhere(i, peer)));
     let pieces = wanted(false);
     // Endgame: an idle peer may duplicate a piece someone else is slow to deliver.
     if (pieces.length === 0 && peer.inflight.size === 0) pieces = wanted(true);

@@ -60,3 +60,8 @@ export class NetworkBinding extends EventEmitter<BindingEvents> {
     return local;
   }
 }
+
+/** What a session says while its bound network has no address. */
+export function networkDownMessage(bind: NetworkBinding): string {
+  return `network down: ${bind.what} has no address; no peer, tracker, DHT or web seed traffic until it returns`;
+}

@@ -1,3 +1,4 @@
+// Over 400 lines: one state machine. The send half (window, retransmission, LEDBAT) and the receive half (reordering, selective acks) share the sequence numbers, the acks and the window each packet carries.
 /**
  * One uTP connection (BEP 29): the state machine (SYN, STATE, DATA, FIN, RESET), the send
  * window with retransmission (timeouts, fast resend on three duplicate acks or three
