@@ -54,7 +54,7 @@ async function startBlackholeResolver(): Promise<dgram.Socket | null> {
 
 interface DaemonProbe {
   lag: { p50: number; p99: number; max: number };
-  memory: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; rss: number };
+  memory: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; rss: number; liveHeap?: number };
 }
 
 /** The daemon's event-loop delay over the last second and its memory, from scripts/soak/daemon-probe.mjs preloaded into it. */
@@ -67,7 +67,9 @@ function readProbe(file: string): DaemonProbe | undefined {
 }
 
 const memoryLine = (m: DaemonProbe['memory'] | undefined) =>
-  m ? `, heap ${m.heapUsed}/${m.heapTotal} MiB, external ${m.external} MiB (array buffers ${m.arrayBuffers})` : '';
+  m
+    ? `, heap ${m.heapUsed}/${m.heapTotal} MiB, external ${m.external} MiB (array buffers ${m.arrayBuffers})${m.liveHeap === undefined ? '' : `, heap after the last gc ${m.liveHeap} MiB`}`
+    : '';
 
 const canUnshare = () => spawnSync('unshare', ['-m', 'true']).status === 0;
 

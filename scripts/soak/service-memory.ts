@@ -12,7 +12,8 @@
  * with none of it) and 5 download slots, as a seedbox's import waiting for its turn: all but 5
  * wait in the queue, and Flood's torrent-get is polled POLLS times (default 30), heapUsed after gc
  * read every 5 polls: a heap that keeps growing with the polls is a leak, one that comes back is
- * garbage.
+ * garbage. Before each poll a download is paused and the next queued one takes its slot, so that
+ * every queued torrent's position shifts (as when a download finishes).
  *
  * SERVICE_MEMORY_SNAPSHOT=FILE writes a heap snapshot after the polls.
  */
@@ -108,11 +109,22 @@ else while (stateCount('seeding') < count) await new Promise((resolve) => setTim
 await new Promise((resolve) => setTimeout(resolve, 2000));
 const serviceOnly = heapUsed();
 
+async function pauseOneDownload(): Promise<void> {
+  const running = service.list().find((ref) => ['downloading', 'checking'].includes(service.summary(ref.id)?.state ?? ''));
+  if (!running) return;
+  const queuedBefore = stateCount('queued');
+  await service.stop(running.id);
+  while (stateCount('queued') >= queuedBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 const pollTimes: number[] = [];
 /** heapUsed after gc (MiB) every 5 polls, and RSS beside it. */
 const heapAlongPolls: { polls: number; heapMiB: number; rssMiB: number }[] = [];
 let answerBytes = 0;
 for (let i = 0; i < polls; i++) {
+  // The queue moves between polls: a download is paused, the next in the queue takes its slot and
+  // every queued torrent's position shifts (as when one finishes), so each poll has news for all.
+  if (queuedMode) await pauseOneDownload();
   const answer = await poll();
   pollTimes.push(Math.round(answer.ms));
   answerBytes = answer.bytes;
