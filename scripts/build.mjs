@@ -69,6 +69,8 @@ await Promise.all([
       'hash-worker': 'source/engine/hashing/hash-worker.ts',
       'esm-import': 'source/esm-import.ts',
       ...Object.fromEntries(COMMAND_NAMES.map((name) => [`command-${name}`, `source/commands/${name}.ts`])),
+      // Loaded by command-metainfo.js for a magnet only (source/commands/load-part.ts).
+      'command-metainfo-magnet': 'source/commands/metainfo-magnet.ts',
     },
     outdir,
   }),
@@ -120,12 +122,18 @@ try {
   const torrent = join(scratch, 'sample.torrent');
   const cli = (...args) =>
     execFileSync(process.execPath, [`${outdir}/cli.js`, ...args], {
-      env: { ...process.env, BTUI_WRITE_CODE_CACHE: '1' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // stderr: shown when the run fails (in execFileSync's error); `download` reports there as it goes.
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // Settings and resume data of the build's own (never the user's).
+      env: { ...process.env, BTUI_WRITE_CODE_CACHE: '1', BTUI_HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home },
     });
+  const home = join(scratch, 'home');
   cli('create', content, '-o', torrent, '-a', 'http://127.0.0.1:1/announce', '--no-date');
   cli('metainfo', '-t', torrent);
   cli('bencode', '-f', torrent);
+  // A download whose data is all there: the check at start, then done (the tracker refuses at once).
+  // Its ~440 KB bundle loads ~20 ms sooner with the cache: the start of a recheck.
+  cli('download', '-t', torrent, '-o', scratch, '--host', '127.0.0.1', '--port', '0', '--no-dht');
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

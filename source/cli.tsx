@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { Result } from 'meow';
 import { describeError, exitCodeFor, UserError } from './errors.js';
 import { COMMAND_NAMES } from './commands/names.js';
+import { hashesAtStart, hashWorkerCount } from './commands/hash-workers.js';
 import { parseSimpleFlags } from './commands/simple-flags.js';
+import { startHashWorker } from './engine/hashing/started-workers.js';
 import type { RUN_FLAGS } from './host/run-flags.js';
 import { markStartup } from './startup-marks.js';
 import { frameConditions, leaveSavedFrame, showSavedFrame } from './startup-frame.js';
@@ -115,6 +117,10 @@ async function main(): Promise<number> {
   }
   if (name && !name.startsWith('-')) {
     if (!COMMANDS.has(name)) throw new UserError(`unknown command '${name}' (try 'btui --help')`, 2);
+    // Its hash workers boot (~50 ms) while the command's bundle loads.
+    if (bundled && hashesAtStart(name, argv.slice(1))) {
+      for (let i = hashWorkerCount(); i > 0; i--) startHashWorker(new URL('./hash-worker.js', import.meta.url));
+    }
     const { run } = await loadCommand(name);
     return (await run(argv.slice(1))) ?? 0;
   }

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { createTorrent, parsePieceLength } from '../engine/metainfo/create-torrent.js';
 import { HashPool, type HashProgress } from '../engine/hashing/hasher.js';
+import { takeStartedWorkers } from '../engine/hashing/started-workers.js';
 import { magnetURI } from '../engine/metainfo/magnet.js';
 import { UserError } from '../errors.js';
 import { keyValueBlock } from '../format/key-value.js';
 import { formatBytes, formatCount } from '../format/size.js';
 import { formatRate } from '../format/duration.js';
+import { hashWorkerCount } from './hash-workers.js';
 import { parseCommand } from './parse-command.js';
 
 const help = `
@@ -60,9 +61,8 @@ export async function run(argv: string[]): Promise<number> {
   if (cli.input.length > 1) throw new UserError(`create: unexpected argument '${cli.input[1]}' (try 'btui create --help')`, 2);
   const flags = cli.flags;
   const path = cli.input[0]!;
-  // This thread hashes too (it has nothing else to do), so one worker fewer than cores keeps
-  // every core busy and saves a worker's start-up. Workers boot while the tree is walked.
-  const pool = new HashPool({ size: Math.max(1, availableParallelism() - 1) });
+  // Workers boot while the tree is walked; built, the CLI's entry started them already.
+  const pool = new HashPool({ size: hashWorkerCount(), started: takeStartedWorkers() });
   pool.warm();
 
   const pieceLength = parsePieceLength(flags.pieceLength);
@@ -90,13 +90,21 @@ export async function run(argv: string[]): Promise<number> {
       useCallerThread: 'throughout',
       exclude: [output],
     });
+  } catch (error) {
+    await pool.close();
+    throw error;
   } finally {
     bar?.clear();
-    // A worker may still be booting when a small input is done: it need not finish booting.
-    await pool.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  await writeFile(output, made.torrent, { flag: flags.force ? 'w' : 'wx' });
+  // The workers stop (a few ms each; one may still be booting when a small input is done) while
+  // the torrent is written and the result printed.
+  const stopped = pool.close();
+  try {
+    await writeFile(output, made.torrent, { flag: flags.force ? 'w' : 'wx' });
+  } finally {
+    await stopped;
+  }
 
   const magnet = magnetURI({ infoHash: made.infoHash, name: made.name, trackers: announce.flat() });
   if (flags.json) {

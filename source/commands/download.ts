@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resumeFilePath, DEFAULTS } from '../config.js';
 import { Session } from '../engine/session/session.js';
 import { loadTorrent } from '../engine/metainfo/load-torrent.js';
 import { HashPool } from '../engine/hashing/hasher.js';
+import { takeStartedWorkers } from '../engine/hashing/started-workers.js';
 import { checksOnPool, type CheckHashing } from '../engine/storage/storage.js';
 import { parsePeerAddress } from '../engine/metainfo/magnet.js';
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
@@ -16,6 +16,7 @@ import { transportFlags, transportHelp, transportOptions } from './transport-fla
 import { encryptionFlags, encryptionFromFlag, encryptionHelp } from './encryption-flag.js';
 import { fetchMetadata, magnetFromSource } from './magnet-source.js';
 import type { Torrent, TorrentStats } from '../engine/torrent/torrent.js';
+import { hashWorkerCount } from './hash-workers.js';
 import { parseCommand } from './parse-command.js';
 import { UserError, describeError } from '../errors.js';
 import { ProgressReporter } from './progress-reporter.js';
@@ -109,11 +110,14 @@ export async function run(argv: string[]): Promise<number> {
   // A check at start has the process to itself: it hashes on this thread and one worker fewer
   // than cores (as `create` does), which saves a worker's start-up (~40 ms of CPU). With data
   // on disk and no resume data the start is a full check: the workers boot while the session starts.
-  const checkPool = new HashPool({ size: Math.max(1, availableParallelism() - 1) });
+  const checkPool = new HashPool({ size: hashWorkerCount(), started: takeStartedWorkers() });
   const check = (meta: Metainfo): CheckHashing | undefined =>
     checksOnPool(meta) ? { pool: checkPool, callerThread: 'throughout' } : undefined;
   if (loaded && checksOnPool(loaded) && existsSync(join(directory, loaded.name)) && !existsSync(resumeFilePath(loaded.infoHash))) {
     checkPool.warm();
+  } else {
+    // No check at start: workers the CLI's entry started for one stop (a later check starts them again).
+    void checkPool.stopIdleWorkers();
   }
 
   const encryption = encryptionFromFlag(cli.flags.encryption, 'download');

@@ -31,8 +31,15 @@ test('the built CLI: a small CommonJS entry, one bundle per command and one for 
   }
 });
 
+test('metainfo -t reads no session: the magnet path is a bundle of its own', () => {
+  const torrentPath = readFileSync(join(distribution, 'command-metainfo.js'), 'utf8');
+  assert.doesNotMatch(torrentPath, /\bSession = class\b|function parseMagnet/);
+  assert.ok(torrentPath.length < 100_000, `command-metainfo.js is ${torrentPath.length} bytes`);
+  assert.match(readFileSync(join(distribution, 'command-metainfo-magnet.js'), 'utf8'), /\bSession = class\b/);
+});
+
 test('the offline commands have a code cache from the build, and this Node accepts it', () => {
-  for (const name of ['bencode', 'metainfo', 'create']) {
+  for (const name of ['bencode', 'metainfo', 'create', 'download']) {
     const { cacheRejected } = compileBundle(join(distribution, `command-${name}.js`));
     assert.equal(cacheRejected, false, `command-${name}.js.cache`);
   }

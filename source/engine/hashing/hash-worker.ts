@@ -5,9 +5,7 @@
 import { createHash } from 'node:crypto';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SharedPiecesWorker, type SharedPiecesJob } from './hash-stream.js';
-
-/** Marks a worker started by HashPool, so importing this module elsewhere has no effect. */
-export const HASH_WORKER_ROLE = 'btui-hash-worker';
+import { HASH_WORKER_ROLE } from './started-workers.js';
 
 export type WorkerRequest =
   | { id: number; kind: 'sha1'; data: ArrayBuffer; returnData: boolean }

@@ -14,7 +14,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { HASH_WORKER_ROLE, type WorkerReply, type WorkerRequest } from './hash-worker.js';
+import type { WorkerReply, WorkerRequest } from './hash-worker.js';
+import { HASH_WORKER_ROLE, type StartedWorker } from './started-workers.js';
 import { SharedPiecesWorker, type FileRange, type FileSpan, type SharedPiecesJob } from './hash-stream.js';
 
 export type { FileRange, FileSpan };
@@ -56,6 +57,8 @@ export interface PiecesHashResult {
 export interface HashPoolOptions {
   /** Number of worker threads; defaults to os.availableParallelism(). */
   size?: number;
+  /** Workers already booting on hash-worker.js (started-workers.ts), used before any is started. */
+  started?: StartedWorker[];
 }
 
 /** A worker is handed a second job before it finishes the first, so it never waits on us. */
@@ -115,9 +118,11 @@ export class HashPool {
   #jobs = new Map<number, Job>();
   #nextId = 1;
   #closed = false;
+  #started: StartedWorker[];
 
   constructor(options: HashPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
+    this.#started = options.started ?? [];
   }
 
   /** Starts all workers now rather than on first use (they take a few ms to boot). */
@@ -266,9 +271,10 @@ export class HashPool {
    * idle threads or stopping them one after the other at exit (~9 ms each).
    */
   async stopIdleWorkers(): Promise<void> {
-    const idle = this.#slots.filter((s) => s.inFlight.size === 0);
+    const idle = [...this.#slots.filter((s) => s.inFlight.size === 0).map((s) => s.worker), ...this.#started.map((s) => s.worker)];
     this.#slots = this.#slots.filter((s) => s.inFlight.size > 0);
-    await Promise.all(idle.map((s) => s.worker.terminate()));
+    this.#started = [];
+    await Promise.all(idle.map((worker) => worker.terminate()));
   }
 
   /** Terminates the workers; pending and queued jobs reject. */
@@ -280,9 +286,10 @@ export class HashPool {
     this.#queue = [];
     for (const job of this.#jobs.values()) job.reject(error);
     this.#jobs.clear();
-    const slots = this.#slots;
+    const workers = [...this.#slots.map((s) => s.worker), ...this.#started.map((s) => s.worker)];
     this.#slots = [];
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    this.#started = [];
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 
   #assertOpen(): void {
@@ -350,8 +357,9 @@ export class HashPool {
   }
 
   #spawn(): Slot {
-    const worker = startWorker();
-    const slot: Slot = { worker, inFlight: new Set(), online: false };
+    const started = this.#adopt();
+    const worker = started?.worker ?? startWorker();
+    const slot: Slot = { worker, inFlight: new Set(), online: started?.online ?? false };
     worker.once('online', () => {
       slot.online = true;
     });
@@ -374,6 +382,15 @@ export class HashPool {
     worker.unref();
     this.#slots.push(slot);
     return slot;
+  }
+
+  /** A worker started before this pool, when one is left that has not failed. */
+  #adopt(): StartedWorker | undefined {
+    for (let started = this.#started.shift(); started; started = this.#started.shift()) {
+      if (started.failure === undefined) return started;
+      void started.worker.terminate();
+    }
+    return undefined;
   }
 
   #onReply(reply: WorkerReply): void {

@@ -23,4 +23,5 @@ export {
   parseMetainfo,
   parseMetainfoWhole,
   readMetainfoFile,
+  readMetainfoFileSync,
 } from './parse.js';

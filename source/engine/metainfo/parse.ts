@@ -3,7 +3,7 @@
  * trackers and web seeds; the file lists are v1-files.ts's and v2-file-tree.ts's.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs';
+import { readFile, readFileSync, stat, statSync } from 'node:fs';
 import { BencodeError, decode, decodeDetailed, isBytes, isDict, type BDict, type BValue } from '../codec/bencode.js';
 import { optionalInt, requiredInt, tolerantText, toBuffer, utf8, utf8Field } from './fields.js';
 import { checkComponent } from './path-set.js';
@@ -128,6 +128,22 @@ export async function readMetainfoFile(path: string, options: ParseOptions = {})
   ).size;
   if (size > MAX_TORRENT_FILE_SIZE) throw new MetainfoError(`${path}: too large for a .torrent file (${size} bytes)`);
   const data = await new Promise<Buffer>((resolve, reject) => readFile(path, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+  try {
+    return parseMetainfo(data, options);
+  } catch (error) {
+    if (error instanceof MetainfoError) throw new MetainfoError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * readMetainfoFile for a one-shot command, which has nothing else to do meanwhile: no round trips
+ * through libuv's thread pool, whose four threads are then never started.
+ */
+export function readMetainfoFileSync(path: string, options: ParseOptions = {}): Metainfo {
+  const { size } = statSync(path);
+  if (size > MAX_TORRENT_FILE_SIZE) throw new MetainfoError(`${path}: too large for a .torrent file (${size} bytes)`);
+  const data = readFileSync(path);
   try {
     return parseMetainfo(data, options);
   } catch (error) {

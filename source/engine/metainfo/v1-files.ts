@@ -48,6 +48,8 @@ export class V1FileList implements ListStream {
   /** The last entry taken by rawItem (its path, name first), and where its components start and their lengths. */
   private previousRaw: string[] = [];
   private readonly rawStarts: number[] = [];
+  /** rawItem's components of the entry at hand (never emptied: only the first ones count). */
+  private readonly rawComponents: string[] = [];
   private readonly rawLengths: number[] = [];
   /** Without the name: the longest path's UTF-16 units plus separators, and the last path built. */
   private longest = 0;
@@ -99,7 +101,7 @@ export class V1FileList implements ListStream {
     if (!startsWith(bytes, ++p, PATH_HEAD)) return false;
     p += PATH_HEAD.length;
     const name = this.name ?? '';
-    const path = [name];
+    const components = this.rawComponents;
     let chars = name.length;
     const previous = this.previousRaw;
     const starts = this.rawStarts;
@@ -119,19 +121,22 @@ export class V1FileList implements ListStream {
         component = bytes.toString('latin1', p, p + n);
         if (component === '.' || component === '..') return false;
       }
+      components[k] = component;
       starts[k] = p;
       lengths[k++] = n;
-      path.push(component);
       chars += component.length + 1;
       p += n;
     }
     // The list's end, then the dictionary's (an entry with more keys is declined). Values are
     // counted as the decoder counts them, keys not: the entry, its length, its path list, the names.
     if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokens) return false;
+    // Made at its final size: a list grown by push keeps room for 17 (~150 bytes a file, all of which
+    // the young generation's collections copy, as every file entry lives on).
+    const path = exactPath(name, components, k);
     taken.end = p + 1;
     taken.tokens = 3 + k;
     this.previousRaw = path;
-    this.previousBytes = [];
+    this.previousBytes = NONE;
     const i = this.length++;
     try {
       this.addFile(path, chars, length, false, i);
@@ -191,7 +196,7 @@ export class V1FileList implements ListStream {
     }
     this.previousBytes = pathValue as Uint8Array[];
     this.previousPath = path;
-    this.previousRaw = [];
+    this.previousRaw = NONE;
     const attr = entry.get('attr');
     this.addFile(path, chars, length, isBytes(attr) && attr.includes(0x70 /* p */), i);
   }
@@ -215,6 +220,16 @@ export class V1FileList implements ListStream {
     this.offset += length;
     if (this.offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
   }
+}
+
+function exactPath(name: string, components: readonly string[], count: number): string[] {
+  if (count === 1) return [name, components[0]!];
+  if (count === 2) return [name, components[0]!, components[1]!];
+  if (count === 3) return [name, components[0]!, components[1]!, components[2]!];
+  const path = new Array<string>(count + 1);
+  path[0] = name;
+  for (let i = 0; i < count; i++) path[i + 1] = components[i]!;
+  return path;
 }
 
 /** Throws UnsafePathError, or with `i` the MetainfoError naming file i, for a path too long. */
@@ -255,6 +270,9 @@ function plainName(bytes: Uint8Array, start: number, end: number): boolean {
   }
   return true;
 }
+
+/** What the previous entry left for the other lane to reuse: nothing (one shared, never changed). */
+const NONE: never[] = [];
 
 const ENTRY_HEAD = Buffer.from('d6:lengthi', 'latin1');
 const PATH_HEAD = Buffer.from('4:pathl', 'latin1');

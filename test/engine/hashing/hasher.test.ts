@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { HashPool, defaultHashPool, closeDefaultHashPool, type FileSpan } from '../../../source/engine/hashing/hasher.js';
 import { PieceMap } from '../../../source/engine/hashing/hash-stream.js';
 import { tempDir } from '../../helpers/tools.js';
@@ -226,4 +228,15 @@ test('an idle warmed pool lets a child process exit on its own', async () => {
   });
   assert.equal(result.stdout.trim(), 'a9993e364706816aba3e25717850c26c9cd0d89d', result.stderr);
   assert.equal(result.status, 0, 'exited by itself, not killed by the timeout');
+});
+
+test('a pool takes the workers started before it, and starts its own in place of one that failed', async (t) => {
+  // A worker that died before any pool took it (as startHashWorker records a failure).
+  const dead = new Worker('process.exit(3)', { eval: true });
+  const [code] = (await once(dead, 'exit')) as [number];
+  const failed = { worker: dead, online: false, failure: new Error(`hash worker exited with code ${code}`) };
+  const pool = new HashPool({ size: 1, started: [failed] });
+  t.after(() => pool.close());
+  const { files, data } = makeFiles(t, [70_000, 5]);
+  assert.ok((await pool.hashFiles(files, 16_384)).equals(referencePieces(data, 16_384)));
 });

@@ -1,0 +1,39 @@
+/**
+ * Hash workers started before the pool that uses them exists. A Node 20 worker takes ~50 ms to
+ * boot; the built CLI's entry starts one for `create` before it loads the command's bundle, so
+ * that the boot overlaps with that loading (source/cli.tsx). The command then hands the workers
+ * to its HashPool. The entry and the command are separate bundles, each with its own copy of
+ * this module: the workers wait in one global slot between them. Kept free of other imports so
+ * that the entry stays small.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** Marks a worker started for HashPool, so importing hash-worker.js elsewhere has no effect. */
+export const HASH_WORKER_ROLE = 'btui-hash-worker';
+
+export interface StartedWorker {
+  worker: Worker;
+  online: boolean;
+  /** Set if it failed before a pool took it: the pool then starts another. */
+  failure?: Error;
+}
+
+const slot = globalThis as { btuiStartedHashWorkers?: StartedWorker[] };
+
+/** Starts a worker on `file` (distribution/hash-worker.js) and keeps it for takeStartedWorkers. */
+export function startHashWorker(file: URL): void {
+  const started: StartedWorker = { worker: new Worker(file, { workerData: { role: HASH_WORKER_ROLE } }), online: false };
+  started.worker.once('online', () => (started.online = true));
+  started.worker.once('error', (error) => (started.failure = error));
+  started.worker.once('exit', (code) => (started.failure ??= new Error(`hash worker exited with code ${code}`)));
+  // Idle, it never keeps the process alive (a command that fails early need not stop it).
+  started.worker.unref();
+  (slot.btuiStartedHashWorkers ??= []).push(started);
+}
+
+/** The workers startHashWorker started, now the caller's. */
+export function takeStartedWorkers(): StartedWorker[] {
+  const started = slot.btuiStartedHashWorkers ?? [];
+  slot.btuiStartedHashWorkers = undefined;
+  return started;
+}
