@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { sessionForEditing } from '../helpers/saved-session.js';
 import { openService } from '../helpers/service.js';
 import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
 import { tempDir, until } from '../helpers/tools.js';
@@ -131,4 +132,28 @@ test('added running while every download slot is taken: a torrent whose data is 
   await until('the partial one downloads', () => partialTorrent.isRunning && partialTorrent.state === 'downloading', 30_000);
   assert.equal(checkedAgain, false, 'its resume data was read, not the data');
   assert.equal(s.service.summary(nothingHash)!.state, 'queued');
+});
+
+test('restored running without resume data or a completion, a torrent whose data is on disk is checked seed-only and seeds while the one slot is taken', async (t) => {
+  const dir = tempDir(t);
+  const downloads = join(dir, 'dl');
+  const complete = randomTorrent({ name: 'restored', sizes: [30_000] });
+  writeTorrentFiles(downloads, complete.meta, complete.data);
+  const first = openService(dir, { t, maxActiveDownloads: 1 });
+  const holder = await first.service.addMetainfo(randomTorrent({ name: 'holder', sizes: [20_000] }).meta, { directory: downloads });
+  const hash = await first.service.addMetainfo(complete.meta, { directory: downloads });
+  await until('it seeds', () => first.service.summary(hash)!.state === 'seeding', 30_000);
+  await first.close();
+
+  // As if the daemon had stopped before its check ended: no resume data, no completion saved.
+  rmSync(first.resume(hash), { force: true });
+  const path = join(dir, 'state', 'session.json');
+  const raw = sessionForEditing(path);
+  for (const record of raw.torrents) if (record['infoHash'] === hash) delete record['completedAt'];
+  writeFileSync(path, JSON.stringify(raw));
+
+  const second = openService(dir, { t, maxActiveDownloads: 1 });
+  assert.equal(await second.service.restore(), 2);
+  await until('it seeds again', () => second.service.summary(hash)!.state === 'seeding', 30_000);
+  assert.equal(second.session.get(holder)!.isRunning, true, 'the holder kept the slot');
 });
