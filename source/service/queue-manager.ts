@@ -157,6 +157,8 @@ export class QueueManager {
   /** Asks for a torrent to run: now if a slot is free (or it is complete), else queued. */
   request(subject: QueueSubject, options: { defer?: boolean } = {}): void {
     subject.queued = true;
+    // Started now (startNow) waits for no check turn.
+    if (subject.forced) this.toCheck.delete(subject.hash);
     if (!this.checking.has(subject.hash) && !this.toCheck.has(subject.hash)) this.tracked.set(subject.hash, subject);
     this.host.changed(subject.hash);
     if (options.defer) this.schedule();

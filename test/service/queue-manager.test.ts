@@ -278,5 +278,12 @@ test('queue manager: at most MAX_SEED_ONLY_CHECKS seed-only checks at once, the 
   );
   assert.equal(find('c0').queued, false, 'seeding, out of the queue');
   assert.equal(find(`c${waiting - 1}`).queued, true);
+
+  // Started now (startNow), the last one waits for no check turn.
+  const last = find(`c${waiting - 1}`);
+  Object.assign(last, { forced: true });
+  queue.request(last);
+  assert.equal(calls.at(-1), `start c${waiting - 1}`);
+  assert.equal(last.queued, false);
   queue.close();
 });
