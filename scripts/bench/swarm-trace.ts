@@ -4,19 +4,20 @@
  * round by round, so builds can be compared in the same run (A/B under the same load).
  *
  *   node --import tsx scripts/bench/swarm-trace.ts [--runs 3] [--leechers 8] [--size-mib 256]
- *     [--contenders btui,libtorrent,base] [--base-cli DIR/cli.js] [--cpu-prof DIR]
+ *     [--contenders btui,libtorrent,base] [--base-cli DIR/cli.js] [--cpu-prof DIR] [--logs DIR]
  *
  * "base" is another build's cli.js (--base-cli, e.g. a copy of main's distribution/).
  */
 import '../isolated-user-dirs.js';
-import { mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOpentracker } from '../../test/helpers/opentracker.js';
 import { startLibtorrentPeer } from '../../test/helpers/libtorrent-peer.js';
 import { mktorrent, setAnnounce } from '../../test/helpers/torrent-files.js';
 import { SYSTEM_PYTHON } from '../../test/helpers/tools.js';
-import { measure, settle, type Measure } from './measure.js';
+import { measure, processCpu, settle, type Measure } from './measure.js';
 import { ensurePayload, warm } from './swarm-setup.js';
 import { Cleanup } from './cleanup.js';
 
@@ -43,11 +44,15 @@ const envOf = (name: string): Record<string, string> =>
       .filter(Boolean)
       .map((kv) => kv.split('=') as [string, string]),
   );
+/** --node-args-NAME "FLAGS": V8/node flags for one contender's leechers (e.g. --node-args-btui "--trace-deopt"). */
 /** --perf-events EVENTS --perf-dir DIR: the first btui leecher runs under perf record (e.g. page-faults). */
 const perfEvents = option('perf-events');
 const perfDir = option('perf-dir') ?? '/tmp';
+/** --logs DIR: each btui leecher's JSON lines go to DIR/NAME-ROUND-I.jsonl. */
+const logsDir = option('logs');
 const benchDir = join(root, '.bench');
 const work = join(benchDir, `trace-${process.pid}`);
+const cores = availableParallelism();
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 interface Leech extends Measure {
@@ -55,6 +60,17 @@ interface Leech extends Measure {
   finishedAt: number;
   /** btui only: seconds from the swarm's start to 25, 50 and 75 % done. */
   quartiles?: number[];
+  /** btui only: its `done` line's bytes downloaded and uploaded. */
+  downloaded?: number;
+  uploaded?: number;
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat: how many cores a round kept busy. */
+function machineJiffies(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  // idle and iowait
+  return { busy: total - cpu[3]! - (cpu[4] ?? 0), total };
 }
 
 async function main(): Promise<void> {
@@ -72,7 +88,7 @@ async function main(): Promise<void> {
     const seeder = await startLibtorrentPeer(t, { torrentPath: torrent, savePath: benchDir, mode: 'seed', listenHost: '127.0.0.2' });
     await seeder.waitForTrackerReply(20_000);
 
-    const leech = (name: string, out: string, started: number, first: boolean): Promise<Leech> => {
+    const leech = (name: string, out: string, started: number, first: boolean, logFile?: string): Promise<Leech> => {
       if (name === 'libtorrent') {
         const lt = [SYSTEM_PYTHON, join(root, 'scripts/bench/lt-leech.py'), torrent, out, '127.0.0.3', '300'];
         const cmd =
@@ -83,8 +99,9 @@ async function main(): Promise<void> {
         }));
       }
       const quartiles: number[] = [];
+      const done: { downloaded?: number; uploaded?: number } = {};
       const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfDir, name)] : [];
-      const node = [process.execPath, ...prof];
+      const node = [process.execPath, ...prof, ...(option(`node-args-${name}`)?.split(' ').filter(Boolean) ?? [])];
       const perf =
         first && perfEvents
           ? ['perf', 'record', '-q', '-e', perfEvents, '-g', '-o', join(perfDir, `perf-${name}.data`), ...node, '--perf-basic-prof']
@@ -101,7 +118,9 @@ async function main(): Promise<void> {
               pending += b.toString();
               const lines = pending.split('\n');
               pending = lines.pop()!;
+              if (logFile) appendFileSync(logFile, lines.map((l) => `${l}\n`).join(''));
               for (const line of lines) {
+                if (line.includes('"event":"done"')) Object.assign(done, JSON.parse(line) as object);
                 const progress = /"progress":([0-9.]+)/.exec(line);
                 if (!progress) continue;
                 const p = Number(progress[1]);
@@ -110,7 +129,13 @@ async function main(): Promise<void> {
             });
           },
         },
-      ).then((m) => ({ ...m, finishedAt: (performance.now() - started) / 1000, quartiles }));
+      ).then((m) => ({
+        ...m,
+        finishedAt: (performance.now() - started) / 1000,
+        quartiles,
+        downloaded: done.downloaded,
+        uploaded: done.uploaded,
+      }));
     };
 
     for (let round = 0; round <= runs; round++) {
@@ -119,26 +144,37 @@ async function main(): Promise<void> {
         rmSync(out, { recursive: true, force: true });
         const seederUpBefore = seeder.lastStatus?.total_upload ?? 0;
         const started = performance.now();
+        const jiffiesBefore = machineJiffies();
+        const seederCpuBefore = processCpu(seeder.pid);
         const ms = await Promise.all(
           Array.from({ length: leechers }, (_, i) => {
             const dir = join(out, String(i));
             mkdirSync(dir, { recursive: true });
-            return leech(name, dir, started, i === 0);
+            const logFile = logsDir ? join(logsDir, `${name}-${round}-${i}.jsonl`) : undefined;
+            return leech(name, dir, started, i === 0, logFile);
           }),
         );
         const wall = (performance.now() - started) / 1000;
+        const jiffiesAfter = machineJiffies();
+        const seederCpu = processCpu(seeder.pid) - seederCpuBefore;
+        const busyCores = ((jiffiesAfter.busy - jiffiesBefore.busy) / (jiffiesAfter.total - jiffiesBefore.total)) * cores;
         const finished = ms.map((m) => m.finishedAt).sort((a, b) => a - b);
         const cpus = ms.map((m) => m.cpu).sort((a, b) => a - b);
         const label = round === 0 ? 'warm-up' : `round ${round}`;
         const faults = ms.reduce((a, m) => a + m.minorFaults, 0);
         log(
-          `${label} ${name.padEnd(10)} wall ${wall.toFixed(2)} s  CPU sum ${cpus.reduce((a, b) => a + b, 0).toFixed(1)} s  median ${cpus[cpus.length >> 1]!.toFixed(2)} s  minor faults ${(faults / 1000).toFixed(0)}k${ms.every((m) => m.ok) ? '' : '  FAILED'}`,
+          `${label} ${name.padEnd(10)} wall ${wall.toFixed(2)} s  CPU sum ${cpus.reduce((a, b) => a + b, 0).toFixed(1)} s  median ${cpus[cpus.length >> 1]!.toFixed(2)} s  minor faults ${(faults / 1000).toFixed(0)}k  machine busy ${busyCores.toFixed(2)} of ${cores} cores${ms.every((m) => m.ok) ? '' : '  FAILED'}`,
         );
         await new Promise((r) => setTimeout(r, 1500)); // the seeder's next status line
-        log(`    the seeder uploaded ${(((seeder.lastStatus?.total_upload ?? 0) - seederUpBefore) / 1048576).toFixed(0)} MiB`);
+        log(
+          `    the seeder uploaded ${(((seeder.lastStatus?.total_upload ?? 0) - seederUpBefore) / 1048576).toFixed(0)} MiB, used ${seederCpu.toFixed(1)} s of CPU`,
+        );
         log(`    finished at: ${finished.map((f) => f.toFixed(1)).join(' ')}`);
         const q = ms.filter((m) => m.quartiles?.length).map((m) => m.quartiles!.map((x) => x.toFixed(1)).join('/'));
         if (q.length) log(`    25/50/75 % at: ${q.join('  ')}`);
+        const mib = (n?: number) => (n === undefined ? '?' : (n / 1048576).toFixed(0));
+        if (ms.some((m) => m.uploaded !== undefined))
+          log(`    MiB down/up per leecher: ${ms.map((m) => `${mib(m.downloaded)}/${mib(m.uploaded)}`).join(' ')}`);
         rmSync(out, { recursive: true, force: true });
         await settle();
       }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { Bitfield } from '../codec/bitfield.js';
 import type { Metainfo } from '../metainfo/metainfo.js';
 import { pieceSize } from '../metainfo/piece-layout.js';
+import type { DirectWrites } from './direct-writes.js';
 import { StorageError } from './errors.js';
 import { FileIO } from './file-io.js';
 import { Resumer } from './resumer.js';
@@ -29,6 +30,8 @@ export interface StorageOptions {
   recheckParallelism?: number;
   /** Where a full recheck hashes (see CheckHashing); default: the process-wide pool, workers only. */
   check?: CheckHashing;
+  /** When writes go from this thread (see DirectWrites); default: the process-wide one. */
+  directWrites?: DirectWrites;
 }
 
 function sha1(data: Buffer): Promise<Buffer> {
@@ -48,7 +51,7 @@ export class Storage {
     private readonly meta: Metainfo,
     options: StorageOptions,
   ) {
-    this.files = new FileIO(meta, options.directory, options.maxOpenFiles ?? 64);
+    this.files = new FileIO(meta, options.directory, options.maxOpenFiles ?? 64, options.directWrites);
     this.root = this.files.root;
     if (options.filePriorities) this.setFilePriorities(options.filePriorities);
     this.verifier = new Verifier(meta, this.files, {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { DirectWrites } from '../../../source/engine/storage/direct-writes.js';
 import { metainfoFromFiles } from '../../../source/engine/storage/metainfo-from-files.js';
 import { Storage, StorageError } from '../../../source/engine/storage/storage.js';
 import { tempDir } from '../../helpers/tools.js';
@@ -46,36 +47,49 @@ function missing(have: { get(i: number): boolean; length: number }): number[] {
   return out;
 }
 
-test('pieces written in random order read back, land in the right files, and recheck complete', async (t) => {
-  const dir = tempDir(t);
-  const { meta, data } = multiFile();
-  const storage = new Storage(meta, { directory: dir, maxOpenFiles: 2 });
-  t.after(() => storage.close());
-  await storage.open();
-  assert.equal(storage.root, join(dir, 'multi'));
-  await writeAll(storage, data, 16, meta.pieceCount);
+/** Writes backed off to libuv's pool for good, as after a slow direct write. */
+function pooledWrites(): DirectWrites {
+  const gate = new DirectWrites(16 * 1024, 100, Number.MAX_SAFE_INTEGER);
+  gate.took(101, Date.now());
+  return gate;
+}
 
-  for (const f of meta.files) {
-    assert.deepEqual(readFileSync(join(dir, ...f.path)), data.subarray(f.offset, f.offset + f.length), f.path.join('/'));
-  }
-  assert.equal(statSync(join(dir, 'multi', 'empty')).size, 0);
-  for (let i = 0; i < meta.pieceCount; i++) {
-    assert.deepEqual(await storage.read(i, 0, storage.pieceSize(i)), piece(data, 16, i));
-  }
-  assert.deepEqual(await storage.read(2, 3, 9), data.subarray(35, 44));
-  assert.equal(storage.pieceSize(meta.pieceCount - 1), 6);
+for (const [how, directWrites] of [
+  ['written directly', undefined],
+  ['written directly 4 bytes per call', new DirectWrites(4)],
+  ['written through the pool', pooledWrites()],
+] as const) {
+  test(`pieces written in random order (${how}) read back, land in the right files, and recheck complete`, async (t) => {
+    const dir = tempDir(t);
+    const { meta, data } = multiFile();
+    const storage = new Storage(meta, { directory: dir, maxOpenFiles: 2, directWrites });
+    t.after(() => storage.close());
+    await storage.open();
+    assert.equal(storage.root, join(dir, 'multi'));
+    await writeAll(storage, data, 16, meta.pieceCount);
 
-  const progress: number[] = [];
-  const have = await storage.recheck((done, total) => {
-    assert.equal(total, meta.pieceCount);
-    progress.push(done);
+    for (const f of meta.files) {
+      assert.deepEqual(readFileSync(join(dir, ...f.path)), data.subarray(f.offset, f.offset + f.length), f.path.join('/'));
+    }
+    assert.equal(statSync(join(dir, 'multi', 'empty')).size, 0);
+    for (let i = 0; i < meta.pieceCount; i++) {
+      assert.deepEqual(await storage.read(i, 0, storage.pieceSize(i)), piece(data, 16, i));
+    }
+    assert.deepEqual(await storage.read(2, 3, 9), data.subarray(35, 44));
+    assert.equal(storage.pieceSize(meta.pieceCount - 1), 6);
+
+    const progress: number[] = [];
+    const have = await storage.recheck((done, total) => {
+      assert.equal(total, meta.pieceCount);
+      progress.push(done);
+    });
+    assert.ok(have.isComplete());
+    assert.deepEqual(
+      progress,
+      Array.from({ length: meta.pieceCount }, (_, i) => i + 1),
+    );
   });
-  assert.ok(have.isComplete());
-  assert.deepEqual(
-    progress,
-    Array.from({ length: meta.pieceCount }, (_, i) => i + 1),
-  );
-});
+}
 
 test('a single-file torrent writes DIR/name', async (t) => {
   const dir = tempDir(t);

@@ -1,0 +1,46 @@
+/**
+ * Whether a write goes straight from the calling thread, in small system calls, rather than as a
+ * job on libuv's pool.
+ *
+ * Why: a write into the page cache costs little once it is in memory, and the pool's round trip
+ * (a promise, a job, a wakeup of a thread and of the loop) costs more than the copy of 256 KiB.
+ * And the kernel gives each write system call page-cache folios as large as the call: a 256 KiB
+ * write takes high-order blocks of free memory, which a VM that reports free memory to its host
+ * (free page reporting) has handed back, so each page costs a host fault when first touched (~2 s
+ * of CPU per GiB on the bench machine, against ~0.3 s in 16 KiB calls; docs/benchmarks.md).
+ *
+ * The catch: a write into the page cache blocks when the kernel throttles writers (dirty pages
+ * beyond its limit on a slow disk, a network filesystem). The event loop must not stall on that,
+ * so once a direct write took longer than `slowMs`, writes go to the pool for a while: `backOffMs`
+ * at first, twice as long each time another is slow within `forgetMs` of the last, up to
+ * `maxBackOffMs`. A disk that keeps throttling costs the loop one slow write every few minutes,
+ * not one every ten seconds.
+ */
+export class DirectWrites {
+  private asyncUntil = 0;
+  private lastSlowAt = -Infinity;
+  private backOff: number;
+
+  constructor(
+    readonly chunkBytes = 16 * 1024,
+    private readonly slowMs = 50,
+    private readonly backOffMs = 10_000,
+    private readonly maxBackOffMs = 10 * 60_000,
+    private readonly forgetMs = 30 * 60_000,
+  ) {
+    this.backOff = backOffMs;
+  }
+
+  /** Whether the next write may go directly. */
+  allowed(now: number): boolean {
+    return now >= this.asyncUntil;
+  }
+
+  /** How long a direct write of one slice took (ms); a slow one sends writes to the pool for a while. */
+  took(ms: number, now: number): void {
+    if (ms <= this.slowMs) return;
+    this.backOff = now - this.lastSlowAt <= this.forgetMs ? Math.min(this.maxBackOffMs, this.backOff * 2) : this.backOffMs;
+    this.lastSlowAt = now;
+    this.asyncUntil = now + this.backOff;
+  }
+}
