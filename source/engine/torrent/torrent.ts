@@ -1,3 +1,4 @@
+// Over 400 lines, one class: the state machine (start, stop, recheck, error, complete) and the lazy making and letting go of its parts share the torrent's state; the transfer itself is in the collaborators torrent-parts.ts assembles.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { resolve } from 'node:path';
