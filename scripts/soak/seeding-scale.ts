@@ -13,9 +13,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodeTorrentFile } from '../../source/engine/metainfo/encode-torrent-file.js';
 import { metainfoFromFiles } from '../../source/engine/storage/metainfo-from-files.js';
 import { startBtuiDaemon } from '../../test/helpers/btui-daemon.js';
@@ -50,6 +51,25 @@ async function startBlackholeResolver(): Promise<dgram.Socket | null> {
     socket.bind(53, BLACKHOLE_RESOLVER, () => resolve(socket));
   });
 }
+
+interface DaemonProbe {
+  lag: { p50: number; p99: number; max: number };
+  memory: { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; rss: number; liveHeap?: number };
+}
+
+/** The daemon's event-loop delay over the last second and its memory, from scripts/soak/daemon-probe.mjs preloaded into it. */
+function readProbe(file: string): DaemonProbe | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as DaemonProbe;
+  } catch {
+    return undefined;
+  }
+}
+
+const memoryLine = (m: DaemonProbe['memory'] | undefined) =>
+  m
+    ? `, heap ${m.heapUsed}/${m.heapTotal} MiB, external ${m.external} MiB (array buffers ${m.arrayBuffers})${m.liveHeap === undefined ? '' : `, heap after the last gc ${m.liveHeap} MiB`}`
+    : '';
 
 const canUnshare = () => spawnSync('unshare', ['-m', 'true']).status === 0;
 
@@ -100,6 +120,10 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
     }
     note(`${options.torrents} torrents and their data made in ${((performance.now() - made) / 1000).toFixed(1)} s`);
 
+    const probeFile = join(dir, 'daemon-probe.json');
+    process.env.BTUI_SOAK_PROBE_FILE = probeFile;
+    const probeScript = fileURLToPath(new URL('./daemon-probe.mjs', import.meta.url));
+    process.env.BTUI_DAEMON_NODE_ARGS = `${process.env.BTUI_DAEMON_NODE_ARGS ?? ''} --import ${probeScript}`;
     const daemon = await startBtuiDaemon(cleanup, { home: join(dir, 'home'), downloads: data, wrapper });
     const rpc = client('btui daemon', daemon.pid, daemon.rpcPort);
     const started = performance.now();
@@ -117,7 +141,18 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
     const addSeconds = since();
     note(`added in ${addSeconds.toFixed(1)} s (${Math.round(options.torrents / addSeconds)}/s), RSS ${rssMiB(daemon.pid).toFixed(0)} MiB`);
 
-    const samples: { at: number; rss: number; floodMs: number; sessionMs: number; seeding: number; answered: number; open: number }[] = [];
+    const samples: {
+      at: number;
+      rss: number;
+      floodMs: number;
+      sessionMs: number;
+      seeding: number;
+      answered: number;
+      open: number;
+      lagMaxMs?: number;
+      lagP99Ms?: number;
+      memory?: DaemonProbe['memory'];
+    }[] = [];
     const end = performance.now() + options.durationS * 1000;
     let allSeedingAt: number | undefined;
     let allAnnouncedAt: number | undefined;
@@ -136,8 +171,12 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
         const { torrents: list } = (await daemon.rpc('torrent-get', { fields: ['status'] })) as { torrents: { status: number }[] };
         seeding = list.filter((x) => x.status === 6).length;
       }
+      const probe = readProbe(probeFile);
       const sample = {
         at: since(),
+        lagMaxMs: probe?.lag.max,
+        lagP99Ms: probe?.lag.p99,
+        memory: probe?.memory,
         rss: rssMiB(daemon.pid),
         floodMs,
         sessionMs,
@@ -150,7 +189,7 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
       if (allAnnouncedAt === undefined && sample.answered >= ipTorrents) allAnnouncedAt = sample.at;
       if (samples.length % 10 === 0)
         note(
-          `${sample.at.toFixed(0)} s: RSS ${sample.rss.toFixed(0)} MiB, torrent-get ${floodMs.toFixed(0)} ms (${(full.bytes / 1e6).toFixed(1)} MB), session-get ${sessionMs.toFixed(0)} ms, seeding ${seeding}, announces answered ${sample.answered}, waiting at the tracker ${sample.open} (peak ${tracker.open().peak})`,
+          `${sample.at.toFixed(0)} s: RSS ${sample.rss.toFixed(0)} MiB, torrent-get ${floodMs.toFixed(0)} ms (${(full.bytes / 1e6).toFixed(1)} MB), session-get ${sessionMs.toFixed(0)} ms, seeding ${seeding}, announces answered ${sample.answered}, waiting at the tracker ${sample.open} (peak ${tracker.open().peak}), loop delay max ${sample.lagMaxMs ?? '?'} ms${memoryLine(sample.memory)}`,
         );
       const wait = 1000 - (performance.now() - tick);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -167,6 +206,10 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
     if (!stopped)
       note(`the daemon did not stop within ${STOP_WAIT_S} s of SIGTERM; its log ends:\n${daemon.log().split('\n').slice(-8).join('\n')}`);
     const stat = (xs: number[]) => ({ median: Math.round(median(xs)), max: Math.round(Math.max(...xs)) });
+    const lagStat = (xs: (number | undefined)[]) => {
+      const known = xs.filter((x): x is number => x !== undefined);
+      return known.length ? stat(known) : null;
+    };
     const rates = samples.slice(1).map((s, i) => s.answered - samples[i]!.answered);
     return {
       mode: 'seeding',
@@ -186,6 +229,11 @@ export async function seedingSoak(options: SeedingSoakOptions): Promise<Record<s
       rssAllSeedingMiB: rssRange(samples.filter((s) => s.seeding === options.torrents).map((s) => s.rss)),
       floodTorrentGetMs: stat(samples.map((s) => s.floodMs)),
       sessionGetMs: stat(samples.map((s) => s.sessionMs)),
+      // The daemon's event-loop delay: each second's max and 99th percentile, as median and max over the seconds.
+      loopDelayMaxMs: lagStat(samples.map((s) => s.lagMaxMs)),
+      loopDelayP99Ms: lagStat(samples.map((s) => s.lagP99Ms)),
+      heapUsedMiB: lagStat(samples.map((s) => s.memory?.heapUsed)),
+      externalMiB: lagStat(samples.map((s) => s.memory?.external)),
       runS: options.durationS,
       stopS: stopped ? Math.round(stopS * 10) / 10 : `over ${STOP_WAIT_S} (killed)`,
     };

@@ -8,6 +8,13 @@
  *
  *   node scripts/soak/service-memory.mjs [N]     (bundles this file with esbuild, runs it with --expose-gc)
  *
+ * With --queued [POLLS] the torrents are added running without their data (a download directory
+ * with none of it) and 5 download slots, as a seedbox's import waiting for its turn: all but 5
+ * wait in the queue, and Flood's torrent-get is polled POLLS times (default 30), heapUsed after gc
+ * read every 5 polls: a heap that keeps growing with the polls is a leak, one that comes back is
+ * garbage. Before each poll a download is paused and the next queued one takes its slot, so that
+ * every queued torrent's position shifts (as when a download finishes).
+ *
  * SERVICE_MEMORY_SNAPSHOT=FILE writes a heap snapshot after the polls.
  */
 import { request } from 'node:http';
@@ -22,8 +29,11 @@ import { createRpcServer } from '../../source/rpc/server.js';
 import { TorrentService } from '../../source/service/torrent-service.js';
 import { FLOOD_FIELDS } from '../../test/helpers/flood-fields.js';
 
-const count = Number(process.argv[2] ?? 2000);
-const polls = 5;
+const queuedAt = process.argv.indexOf('--queued');
+const queuedMode = queuedAt >= 0;
+const count = Number(process.argv.find((a, i) => i >= 2 && /^\d+$/.test(a) && i !== queuedAt + 1) ?? 2000);
+const queuedPolls = queuedMode && /^\d+$/.test(process.argv[queuedAt + 1] ?? '') ? Number(process.argv[queuedAt + 1]) : 30;
+const polls = queuedMode ? queuedPolls : 5;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 function heapUsed(): number {
@@ -43,7 +53,14 @@ const resumePath = (hash: string) => join(state, 'resume', `${hash}.resume`);
 const session = new Session({ host: '127.0.0.1', resumePath });
 session.on('warning', () => undefined);
 await session.listen(0);
-const service = new TorrentService(session, { stateDirectory: state, downloadDirectory: data, resumePath });
+const empty = join(dir, 'empty');
+mkdirSync(empty, { recursive: true });
+const service = new TorrentService(session, {
+  stateDirectory: state,
+  downloadDirectory: data,
+  resumePath,
+  maxActiveDownloads: queuedMode ? 5 : 0,
+});
 const backend = new ServiceRpcBackend(service, {
   version: 'service-memory',
   configDir: state,
@@ -83,20 +100,40 @@ async function poll(): Promise<{ bytes: number; ms: number }> {
 
 const before = heapUsed();
 const added = performance.now();
-for (const meta of metas) await service.addMetainfo(meta, { directory: data });
+for (const meta of metas) await service.addMetainfo(meta, { directory: queuedMode ? empty : data });
 const addSeconds = (performance.now() - added) / 1000;
-const seedingCount = () => service.list().filter((ref) => service.summary(ref.id)?.state === 'seeding').length;
-while (seedingCount() < count) await new Promise((resolve) => setTimeout(resolve, 250));
+const stateCount = (state: string) => service.list().filter((ref) => service.summary(ref.id)?.state === state).length;
+if (queuedMode) while (stateCount('queued') < count - 5) await new Promise((resolve) => setTimeout(resolve, 250));
+else while (stateCount('seeding') < count) await new Promise((resolve) => setTimeout(resolve, 250));
 // Work begun as they turned to seeding (resume and session saves, announces) settles first.
 await new Promise((resolve) => setTimeout(resolve, 2000));
 const serviceOnly = heapUsed();
 
+async function pauseOneDownload(): Promise<void> {
+  const running = service.list().find((ref) => ['downloading', 'checking'].includes(service.summary(ref.id)?.state ?? ''));
+  if (!running) return;
+  const queuedBefore = stateCount('queued');
+  await service.stop(running.id);
+  while (stateCount('queued') >= queuedBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 const pollTimes: number[] = [];
+/** heapUsed after gc (MiB) every 5 polls, and RSS beside it. */
+const heapAlongPolls: { polls: number; heapMiB: number; rssMiB: number }[] = [];
 let answerBytes = 0;
 for (let i = 0; i < polls; i++) {
+  // The queue moves between polls: a download is paused, the next in the queue takes its slot and
+  // every queued torrent's position shifts (as when one finishes), so each poll has news for all.
+  if (queuedMode) await pauseOneDownload();
   const answer = await poll();
   pollTimes.push(Math.round(answer.ms));
   answerBytes = answer.bytes;
+  if (queuedMode && (i + 1) % 5 === 0)
+    heapAlongPolls.push({
+      polls: i + 1,
+      heapMiB: Math.round(heapUsed() / 2 ** 20),
+      rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    });
 }
 const afterPolls = heapUsed();
 
@@ -139,6 +176,7 @@ const perTorrent = (a: number, b: number) => Math.round((b - a) / count);
 console.log(
   JSON.stringify({
     torrents: count,
+    mode: queuedMode ? 'queued' : 'seeding',
     gc: Boolean(gc),
     addSeconds: Math.round(addSeconds * 10) / 10,
     heapUsedMiB: Math.round(afterPolls / 2 ** 20),
@@ -146,7 +184,8 @@ console.log(
     heapBytesPerTorrentAfterPolls: perTorrent(before, afterPolls),
     keptByPollsBytesPerTorrent: perTorrent(serviceOnly, afterPolls),
     floodAnswerBytes: answerBytes,
-    floodPollMs: pollTimes,
+    floodPollMs: queuedMode ? { first: pollTimes.slice(0, 3), last: pollTimes.slice(-3) } : pollTimes,
+    heapAlongPolls: queuedMode ? heapAlongPolls : undefined,
     allocatedPerPollBytesPerTorrent: Math.round(allocated / count),
     topAllocators,
   }),

@@ -11,6 +11,7 @@ import { writeFileDurably } from '../session-state/durable-file.js';
 import { formatBytes } from '../format/size.js';
 import { printable, printableShort } from '../format/text.js';
 import { classifyAddInput } from './add-input.js';
+import { noteDataOnDisk } from './check-first.js';
 import { newEntry, type Entry } from './entry.js';
 import type { MagnetFetches, PendingMagnet } from './magnet-fetches.js';
 import type { SessionPersistence } from './persistence.js';
@@ -22,7 +23,7 @@ export interface AddHost {
   readonly session: Pick<Session, 'add' | 'localAddress'>;
   readonly registry: Pick<TorrentRegistry, 'get' | 'newId' | 'register' | 'insert'>;
   readonly magnets: Pick<MagnetFetches, 'run' | 'cancel'>;
-  readonly queue: Pick<QueueManager, 'request'>;
+  readonly queue: Pick<QueueManager, 'request' | 'noteChange'>;
   readonly persistence: Pick<SessionPersistence, 'committed'>;
   downloadDirectory(): string;
   torrentFilePath(hash: string): string;
@@ -146,11 +147,19 @@ export class TorrentAdder {
     entry.ephemeral = options.ephemeral ?? entry.ephemeral;
     entry.userPaused = options.paused ?? false;
     const directory = options.directory ?? entry.pending?.directory ?? this.host.downloadDirectory();
-    this.host.session.add(meta, { directory, seedMode: options.seedMode, paused: true, filePriorities: options.filePriorities });
+    const torrent = this.host.session.add(meta, {
+      directory,
+      seedMode: options.seedMode,
+      paused: true,
+      filePriorities: options.filePriorities,
+    });
     this.host.log('info', `added ${printable(meta.name)} (${formatBytes(meta.contentLength ?? meta.length)})`);
     // One queue pass for a burst of adds (a pass reads every torrent: 10,000 adds made 10,000 of them);
     // it runs before the add is acknowledged, which waits for a write. Demo torrents are not written: at once.
-    if (!entry.userPaused) this.host.queue.request(entry, { defer: !entry.ephemeral });
+    if (!entry.userPaused) {
+      this.host.queue.request(entry, { defer: !entry.ephemeral });
+      void noteDataOnDisk(entry, torrent, (hash) => this.host.queue.noteChange(hash));
+    }
     await this.host.persistence.committed(entry);
     return meta.infoHash;
   }

@@ -47,6 +47,8 @@ export interface Entry extends QueueSubject {
   /** Started with startNow: runs outside the download queue until stopped (not saved: after a restart it is queued again). */
   forced: boolean;
   ephemeral: boolean;
+  /** Asked to run with its pieces unknown and every wanted file on disk: checked before it queues (check-first.ts). */
+  dataOnDisk: boolean;
   checkProgress?: number;
   labels: readonly string[];
   seedRatioLimit: number;
@@ -86,6 +88,7 @@ export function newEntry(id: number, hash: string, fileCount: number, options: A
     queued: false,
     forced: false,
     ephemeral: options.ephemeral ?? false,
+    dataOnDisk: false,
     labels: normalizeLabels(options.labels ?? EMPTY),
     seedRatioLimit: 2,
     seedRatioMode: 'global',

@@ -10,6 +10,7 @@ import type { SavedTorrent } from '../session-state/session-file.js';
 import { newClock } from './activity-clock.js';
 import { applySaved, newEntry } from './entry.js';
 import type { SessionPersistence } from './persistence.js';
+import { noteDataOnDisk } from './check-first.js';
 import type { QueueManager } from './queue-manager.js';
 import { readAhead, TaskLimit } from './read-ahead.js';
 import type { TorrentRegistry } from './registry.js';
@@ -20,7 +21,7 @@ export interface RestoreHost {
   readonly stateDirectory: string;
   readonly session: Pick<Session, 'add'>;
   readonly registry: Pick<TorrentRegistry, 'entry' | 'get' | 'newId' | 'register' | 'touch'>;
-  readonly queue: Pick<QueueManager, 'request' | 'apply'>;
+  readonly queue: Pick<QueueManager, 'request' | 'apply' | 'noteChange'>;
   addMagnet(uri: string, options: AddOptions): Promise<string | undefined>;
   log(level: LogLevel, text: string): void;
 }
@@ -100,13 +101,17 @@ async function restoreOne(
   // Paused or waiting in the queue, it shows the progress its resume data records, not 0%; the
   // resume files are read several at once, the queue is asked once each is known.
   await progress.add(async () => {
+    let found = false;
     try {
-      if (await torrent.loadSavedProgress()) host.registry.touch(entry, 'progress');
+      found = await torrent.loadSavedProgress();
+      if (found) host.registry.touch(entry, 'progress');
     } catch (error) {
       host.log('warn', `cannot read the resume data of ${saved.infoHash}: ${describeError(error)}`);
     }
+    if (saved.paused) return;
     // One queue pass after the loop, not one per torrent.
-    if (!saved.paused) host.queue.request(entry, { defer: true });
+    host.queue.request(entry, { defer: true });
+    if (!found) await noteDataOnDisk(entry, torrent, (hash) => host.queue.noteChange(hash));
   });
 }
 

@@ -17,7 +17,7 @@ export interface BindingHost {
   readonly session: Pick<Session, 'on' | 'off' | 'list'>;
   readonly registry: Pick<TorrentRegistry, 'get' | 'values' | 'newId' | 'register' | 'listChanged' | 'announce' | 'touch' | 'forget'>;
   readonly magnets: Pick<MagnetFetches, 'cancel'>;
-  readonly queue: Pick<QueueManager, 'schedule'>;
+  readonly queue: Pick<QueueManager, 'noteChange'>;
   readonly persistence: Pick<SessionPersistence, 'scheduleSave'>;
   log(level: LogLevel, text: string): void;
 }
@@ -68,6 +68,7 @@ export class SessionBinding {
     if (entry.pending) this.host.magnets.cancel(entry.pending);
     entry.pending = undefined;
     entry.torrent = torrent;
+    entry.dataOnDisk = false;
     if (entry.downloadLimit || entry.uploadLimit) torrent.setLimits({ download: entry.downloadLimit, upload: entry.uploadLimit });
     this.bind(entry, torrent);
     noteState(entry.clock, torrent.state, Date.now());
@@ -124,7 +125,7 @@ export class SessionBinding {
         noteState(entry.clock, torrent.state, Date.now());
         registry.touch(entry, 'state');
         persistence.scheduleSave();
-        queue.schedule();
+        queue.noteChange(entry.hash);
         return;
       case 'piece':
         notePiece(entry, torrent, args[0] as number);
@@ -139,7 +140,7 @@ export class SessionBinding {
         entry.lastActiveAt = Date.now();
         registry.touch(entry, 'state');
         persistence.scheduleSave();
-        queue.schedule();
+        queue.noteChange(entry.hash);
         return;
       case 'trackers':
         registry.touch(entry, 'trackers');

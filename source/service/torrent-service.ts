@@ -13,6 +13,7 @@ import { moveTorrent, type MoveHost } from './moving.js';
 import { savedSession, SessionPersistence, type SessionRecovery } from './persistence.js';
 import { rebuildSession, restoreSession, type RestoreHost } from './restore.js';
 import { QueueManager } from './queue-manager.js';
+import { checksFirst } from './check-first.js';
 import { globalRates, TorrentReads } from './reads.js';
 import { TorrentRegistry } from './registry.js';
 import { SessionBinding, type BindingHost } from './session-binding.js';
@@ -83,16 +84,22 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       removed: (entry) => {
         this.binding.forgetTrackerErrors(entry.hash);
         this.emit('torrent-removed', entry.ref);
-        this.queue.schedule();
+        this.queue.noteChange(entry.hash);
       },
       unbind: (entry) => this.binding.unbind(entry),
     }));
     this.queue = new QueueManager(
       {
         subjects: () => registry.withTorrents(),
+        current: (hash) => {
+          const entry = registry.get(hash);
+          return entry?.torrent ? entry : undefined;
+        },
         running: (hash) => registry.get(hash)?.torrent?.isRunning ?? false,
         downloading: (hash) => countsAsDownloading(registry.get(hash)!),
+        checkFirst: (hash) => checksFirst(registry.get(hash)!),
         start: (hash) => void registry.get(hash)?.torrent?.start(),
+        check: (hash) => void registry.get(hash)?.torrent?.start({ seedOnly: true }),
         stop: (hash) => void registry.get(hash)?.torrent?.stop(),
         changed: (hash) => registry.touch(registry.get(hash), 'state'),
       },

@@ -1,27 +1,48 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { QueueManager, START_BATCH, type QueueHost, type QueueSubject } from '../../source/service/queue-manager.js';
+import { MAX_SEED_ONLY_CHECKS, QueueManager, START_BATCH, type QueueHost, type QueueSubject } from '../../source/service/queue-manager.js';
 
-/** Torrents as plain records; start/stop flip `running` and are recorded. */
-function fakeHost(specs: { hash: string; priority?: number; order?: number; complete?: boolean }[]) {
-  const subjects: (QueueSubject & { running: boolean; complete: boolean })[] = specs.map((s, i) => ({
-    hash: s.hash,
-    priority: s.priority ?? 2,
-    order: s.order ?? i,
-    queued: false,
-    running: false,
-    complete: s.complete ?? false,
-  }));
+/**
+ * Torrents as plain records; start/stop flip `running` and are recorded. A check (a seed-only
+ * start) runs until finishCheck(): it seeds if the torrent is complete, else it stops again.
+ */
+function fakeHost(specs: { hash: string; priority?: number; order?: number; complete?: boolean; dataOnDisk?: boolean }[]) {
+  const subjects: (QueueSubject & { running: boolean; complete: boolean; dataOnDisk: boolean; checking: boolean; checked: boolean })[] =
+    specs.map((s, i) => ({
+      hash: s.hash,
+      priority: s.priority ?? 2,
+      order: s.order ?? i,
+      queued: false,
+      running: false,
+      complete: s.complete ?? false,
+      dataOnDisk: s.dataOnDisk ?? false,
+      checking: false,
+      checked: false,
+    }));
   const calls: string[] = [];
   const changed = new Set<string>();
-  const find = (hash: string) => subjects.find((s) => s.hash === hash)!;
+  const byHash = new Map(subjects.map((s) => [s.hash, s]));
+  const find = (hash: string) => byHash.get(hash)!;
+  /** Reads of one torrent's state, by any pass. */
+  const reads = { count: 0 };
   const host: QueueHost = {
     subjects: () => subjects,
-    running: (hash) => find(hash).running,
-    downloading: (hash) => !find(hash).complete,
+    current: (hash) => byHash.get(hash),
+    running: (hash) => (reads.count++, find(hash).running),
+    // Complete and known to be (checked, or no data to check) takes no slot, as the service's countsAsDownloading.
+    downloading: (hash) => {
+      const s = find(hash);
+      return !(s.complete && (s.checked || !s.dataOnDisk));
+    },
+    checkFirst: (hash) => find(hash).dataOnDisk && !find(hash).checked,
     start: (hash) => {
       calls.push(`start ${hash}`);
       find(hash).running = true;
+    },
+    check: (hash) => {
+      calls.push(`check ${hash}`);
+      find(hash).running = true;
+      find(hash).checking = true;
     },
     stop: (hash) => {
       calls.push(`stop ${hash}`);
@@ -29,7 +50,7 @@ function fakeHost(specs: { hash: string; priority?: number; order?: number; comp
     },
     changed: (hash) => changed.add(hash),
   };
-  return { host, subjects, calls, changed, find };
+  return { host, subjects, calls, changed, find, reads };
 }
 
 test('queue manager: requests start while slots are free, then queue; a higher priority takes a slot; seeds never wait', () => {
@@ -133,14 +154,15 @@ test('queue manager: the planned starts are made without planning again per batc
   const count = START_BATCH * 3;
   const { host, subjects, calls } = fakeHost(Array.from({ length: count }, (_, i) => ({ hash: `t${i}`, complete: true })));
   let plans = 0;
-  const subjectsOf = host.subjects;
-  host.subjects = () => {
-    plans++;
-    return subjectsOf();
-  };
   const queue = new QueueManager(host, 0);
+  const apply = queue.apply.bind(queue);
+  queue.apply = () => {
+    plans++;
+    apply();
+  };
   queue.hold();
   for (const subject of subjects) queue.request(subject);
+  plans = 0;
   queue.release();
   // The user pauses one still waiting for its batch; an event asks for a new plan.
   queue.withdraw(subjects[count - 1]!);
@@ -151,5 +173,117 @@ test('queue manager: the planned starts are made without planning again per batc
   assert.equal(calls.length, count - 1, 'the paused one was not started');
   assert.equal(subjects[count - 1]!.running, false);
   assert.equal(plans, 2, 'one plan for the release, one after the batches for the request made meanwhile');
+  queue.close();
+});
+
+test('queue manager: with every slot taken, a torrent whose data may be complete is checked seed-only; complete, it seeds; incomplete, it waits its turn', async () => {
+  const { host, calls, find } = fakeHost([
+    { hash: 'a' },
+    { hash: 'b', complete: true, dataOnDisk: true },
+    { hash: 'c', dataOnDisk: true },
+    { hash: 'd' },
+  ]);
+  const queue = new QueueManager(host, 1);
+  for (const hash of ['a', 'b', 'c', 'd']) queue.request(find(hash));
+  assert.deepEqual(calls, ['start a', 'check b', 'check c'], 'a takes the slot; b and c are checked without one; d waits');
+  assert.equal(find('b').queued, true, 'still waiting while it checks');
+  assert.equal(find('d').queued, true);
+
+  // b's check finds every piece: it seeds, out of the queue, and takes no slot.
+  Object.assign(find('b'), { checking: false, checked: true });
+  queue.noteChange('b');
+  // c's check finds pieces missing: it stops and waits like any other (before d, added after it).
+  Object.assign(find('c'), { checking: false, checked: true, running: false });
+  queue.noteChange('c');
+  queue.apply();
+  assert.equal(find('b').queued, false);
+  assert.equal(find('b').running, true);
+  assert.equal(find('c').queued, true);
+  assert.deepEqual(calls.slice(3), [], 'nothing more starts while a holds the one slot');
+
+  // a finishes: the next in order (c, then d) gets the slot, started for real this time.
+  find('a').complete = true;
+  queue.noteChange('a');
+  queue.apply();
+  assert.deepEqual(calls.slice(3), ['start c']);
+  assert.equal(find('d').queued, true);
+  queue.close();
+});
+
+test('queue manager: a pass reads the torrents that wait or hold a slot and those that changed, not the seeding ones', async () => {
+  const readsOfOnePass = async (seeding: number) => {
+    const specs = [
+      ...Array.from({ length: seeding }, (_, i) => ({ hash: `s${i}`, complete: true })),
+      ...Array.from({ length: 6 }, (_, i) => ({ hash: `d${i}` })),
+    ];
+    const { host, subjects, reads, find } = fakeHost(specs);
+    const queue = new QueueManager(host, 2);
+    queue.hold();
+    for (const subject of subjects) queue.request(subject);
+    queue.release();
+    while (subjects.filter((s) => s.running).length < seeding + 2) await new Promise((resolve) => setImmediate(resolve));
+    // The pass after their starts reads each once more (as their state events would ask), and lets the seeds go.
+    queue.apply();
+    // Later: one download finishes; its change and the queue are all the next pass reads.
+    find('d0').complete = true;
+    queue.noteChange('d0');
+    const before = reads.count;
+    queue.apply();
+    assert.equal(find('d2').running, true, 'the next one took the freed slot');
+    queue.close();
+    return { reads: reads.count - before, passReads: queue.lastPassReads };
+  };
+  const few = await readsOfOnePass(10);
+  const many = await readsOfOnePass(5000);
+  assert.deepEqual(many, few, 'the same reads with 5,000 seeding torrents as with 10');
+  assert.ok(few.passReads <= 6, `one pass read ${few.passReads} torrents`);
+});
+
+test('queue manager: a new limit reads every torrent once, so that running downloads get counted', () => {
+  const { host, calls, find } = fakeHost([{ hash: 'a' }, { hash: 'b' }, { hash: 'c' }]);
+  const queue = new QueueManager(host, 0);
+  for (const hash of ['a', 'b', 'c']) queue.request(find(hash));
+  assert.deepEqual(calls, ['start a', 'start b', 'start c'], 'no limit: all run');
+  queue.apply();
+  queue.setMaxActive(1);
+  assert.deepEqual(calls.slice(3), ['stop b', 'stop c'], 'a limit of one: the later ones go back to the queue');
+  assert.equal(find('c').queued, true);
+  queue.close();
+});
+
+test('queue manager: at most MAX_SEED_ONLY_CHECKS seed-only checks at once, the next ones as they finish; the torrents waiting for one are not read by each pass', () => {
+  const waiting = MAX_SEED_ONLY_CHECKS * 3;
+  const { host, subjects, calls, find } = fakeHost([
+    { hash: 'holder' },
+    ...Array.from({ length: waiting }, (_, i) => ({ hash: `c${i}`, complete: true, dataOnDisk: true })),
+  ]);
+  const queue = new QueueManager(host, 1);
+  queue.hold();
+  for (const subject of subjects) queue.request(subject);
+  queue.release();
+  const checks = () => calls.filter((c) => c.startsWith('check')).length;
+  assert.equal(checks(), MAX_SEED_ONLY_CHECKS);
+  assert.deepEqual(calls.slice(0, 2), ['start holder', 'check c0'], 'in the order they came');
+
+  // Ten checks find their torrents complete: ten more start, and the pass reads about those twenty.
+  for (let i = 0; i < 10; i++) {
+    Object.assign(find(`c${i}`), { checking: false, checked: true });
+    queue.noteChange(`c${i}`);
+  }
+  queue.apply();
+  assert.equal(checks(), MAX_SEED_ONLY_CHECKS + 10);
+  assert.ok(
+    queue.lastPassReads <= 25,
+    `one pass read ${queue.lastPassReads} torrents, with ${waiting - MAX_SEED_ONLY_CHECKS - 10} waiting`,
+  );
+  assert.equal(find('c0').queued, false, 'seeding, out of the queue');
+  assert.equal(find(`c${waiting - 1}`).queued, true);
+
+  // Started now (startNow), the last one waits for no check turn.
+  const last = find(`c${waiting - 1}`);
+  Object.assign(last, { forced: true });
+  queue.request(last);
+  assert.equal(calls.at(-1), `start c${waiting - 1}`);
+  assert.equal(last.queued, false);
   queue.close();
 });

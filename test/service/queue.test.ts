@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { sessionForEditing } from '../helpers/saved-session.js';
 import { openService } from '../helpers/service.js';
-import { randomTorrent } from '../helpers/swarm.js';
-import { tempDir } from '../helpers/tools.js';
+import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
+import { tempDir, until } from '../helpers/tools.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
 
@@ -85,4 +88,72 @@ test('queue positions: a move or a priority change reports every torrent whose p
   );
   assert.deepEqual(positions(), [4, 2, 3, 1, 0]);
   await expectChanged(() => s.service.setLabels(hashes[2]!, ['x']), [ids[2]!], 'a label moves nothing');
+});
+
+test('added running while every download slot is taken: a torrent whose data is complete on disk seeds at once; one with pieces missing is checked, announces nothing and waits its turn', async (t) => {
+  const dir = tempDir(t);
+  const downloads = join(dir, 'dl');
+  const s = openService(dir, { t, maxActiveDownloads: 1 });
+  // No data anywhere and no peers: it holds the one slot, downloading, for the whole test.
+  const holder = await s.service.addMetainfo(randomTorrent({ name: 'holder', sizes: [20_000] }).meta, { directory: downloads });
+  assert.equal(s.session.get(holder)!.isRunning, true);
+
+  const complete = randomTorrent({ name: 'complete', sizes: [50_000, 30_000] });
+  writeTorrentFiles(downloads, complete.meta, complete.data);
+  const partial = randomTorrent({ name: 'partial', sizes: [40_000, 40_000], pieceLength: 16_384 });
+  writeTorrentFiles(downloads, partial.meta, partial.data);
+  const damaged = partial.meta.files[1]!;
+  writeFileSync(join(downloads, ...damaged.path), Buffer.alloc(damaged.length));
+  const nothing = randomTorrent({ name: 'nothing', sizes: [10_000] });
+
+  const completeHash = await s.service.addMetainfo(complete.meta, { directory: downloads });
+  const partialHash = await s.service.addMetainfo(partial.meta, { directory: downloads });
+  const nothingHash = await s.service.addMetainfo(nothing.meta, { directory: downloads });
+
+  await until('the complete one seeds', () => s.service.summary(completeHash)!.state === 'seeding', 30_000);
+  await until(
+    'the partial one is checked and back in the queue',
+    () => s.service.summary(partialHash)!.state === 'queued' && s.session.get(partialHash)!.piecesKnown,
+    30_000,
+  );
+  const partialTorrent = s.session.get(partialHash)!;
+  assert.equal(partialTorrent.isRunning, false);
+  const progress = s.service.summary(partialHash)!.progress;
+  assert.ok(progress > 0 && progress < 1, `the check's find is kept: progress ${progress}`);
+  assert.equal(partialTorrent.allocated.announcer, false, 'its check announced nothing');
+  assert.equal(s.service.summary(nothingHash)!.state, 'queued', 'no data on disk: it waits for a slot without a check');
+  assert.equal(s.session.get(nothingHash)!.isRunning, false);
+  assert.equal(s.session.get(holder)!.isRunning, true, 'the slot holder was never stopped');
+
+  // The slot frees: the partial one, added first, takes it and downloads without checking again.
+  let checkedAgain = false;
+  partialTorrent.on('checking', () => (checkedAgain = true));
+  await s.service.stop(holder);
+  await until('the partial one downloads', () => partialTorrent.isRunning && partialTorrent.state === 'downloading', 30_000);
+  assert.equal(checkedAgain, false, 'its resume data was read, not the data');
+  assert.equal(s.service.summary(nothingHash)!.state, 'queued');
+});
+
+test('restored running without resume data or a completion, a torrent whose data is on disk is checked seed-only and seeds while the one slot is taken', async (t) => {
+  const dir = tempDir(t);
+  const downloads = join(dir, 'dl');
+  const complete = randomTorrent({ name: 'restored', sizes: [30_000] });
+  writeTorrentFiles(downloads, complete.meta, complete.data);
+  const first = openService(dir, { t, maxActiveDownloads: 1 });
+  const holder = await first.service.addMetainfo(randomTorrent({ name: 'holder', sizes: [20_000] }).meta, { directory: downloads });
+  const hash = await first.service.addMetainfo(complete.meta, { directory: downloads });
+  await until('it seeds', () => first.service.summary(hash)!.state === 'seeding', 30_000);
+  await first.close();
+
+  // As if the daemon had stopped before its check ended: no resume data, no completion saved.
+  rmSync(first.resume(hash), { force: true });
+  const path = join(dir, 'state', 'session.json');
+  const raw = sessionForEditing(path);
+  for (const record of raw.torrents) if (record['infoHash'] === hash) delete record['completedAt'];
+  writeFileSync(path, JSON.stringify(raw));
+
+  const second = openService(dir, { t, maxActiveDownloads: 1 });
+  assert.equal(await second.service.restore(), 2);
+  await until('it seeds again', () => second.service.summary(hash)!.state === 'seeding', 30_000);
+  assert.equal(second.session.get(holder)!.isRunning, true, 'the holder kept the slot');
 });

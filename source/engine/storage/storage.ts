@@ -5,7 +5,7 @@
  * the work to FileIO (file-io.ts), Verifier (verifier.ts) and Resumer (resumer.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Bitfield } from '../codec/bitfield.js';
+import { Bitfield } from '../codec/bitfield.js';
 import type { Metainfo } from '../metainfo/metainfo.js';
 import { pieceSize } from '../metainfo/piece-layout.js';
 import type { DirectWrites } from './direct-writes.js';
@@ -191,6 +191,17 @@ export class Storage {
   async loadResume(path: string): Promise<Bitfield | undefined> {
     if (!this.files.laidOut) return undefined;
     return this.resumer.load(path);
+  }
+
+  /**
+   * Every wanted file is on disk at its full length, from the sizes alone (no open() needed): a
+   * check could find every wanted piece. False when one is missing or short.
+   */
+  async wantedFilesOnDisk(): Promise<boolean> {
+    if (!this.files.laidOut) return false;
+    const every = new Bitfield(this.meta.pieceCount);
+    every.setAll();
+    return (await this.resumer.missingData(every)) === undefined;
   }
 
   private ready(): Promise<void> {

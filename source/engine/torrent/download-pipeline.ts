@@ -1,33 +1,13 @@
 import { Bitfield } from '../codec/bitfield.js';
 import type { Message } from '../wire/messages.js';
-import type { BufferPool } from './buffer-pool.js';
 import { isSnubbed } from './choker.js';
 import { blockKey, type Peer } from './peer.js';
 import type { BlockRequest } from './picker.js';
 import { PieceAssembly, type PieceSpan } from './piece-assembly.js';
-import type { RateLimiter } from './rate-limiter.js';
 import type { TorrentContext } from './torrent-context.js';
+import type { DownloadPipelineLinks, DownloadPipelineOptions } from './download-pipeline-links.js';
 
-export interface DownloadPipelineOptions {
-  /** Pieces are hashed as their blocks arrive unless a custom hasher was given (or there are no SHA-1 piece hashes). */
-  incrementalHash: boolean;
-  downloadLimiter: RateLimiter;
-  globalDownload?: RateLimiter;
-}
-
-/** Who the pipeline talks to besides the context: the peers, web seeds, uploads and the torrent. */
-export interface DownloadPipelineLinks {
-  peers: { values(): IterableIterator<Peer>; get(id: string): Peer | undefined; ban(peer: Peer, reason: string): void };
-  pieceBuffers: BufferPool;
-  /** Keeps a just-written piece in memory for the peers about to ask for it. */
-  readCache: { has(index: number): boolean; cachePiece(index: number, data: Buffer): void };
-  webSeedHashFailed(id: string, soleSource: boolean): void;
-  markResumeOutdated(): void;
-  pieceDone(index: number): void;
-  hashFailed(index: number): void;
-  /** Every wanted piece is verified and written; the torrent checks the files and turns to seeding. */
-  wantedComplete(): Promise<void>;
-}
+export type { DownloadPipelineLinks, DownloadPipelineOptions } from './download-pipeline-links.js';
 
 interface PieceInProgress {
   assembly: PieceAssembly;

@@ -1,3 +1,4 @@
+// Over 400 lines, one class: the state machine (start, stop, recheck, error, complete) and the lazy making and letting go of its parts share the torrent's state; the transfer itself is in the collaborators torrent-parts.ts assembles.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { resolve } from 'node:path';
@@ -68,6 +69,8 @@ export class Torrent extends EventEmitter<TorrentEvents> {
   private stopping?: Promise<void>;
   /** Counts starts: work begun in one run checks it is still current before acting. */
   private run = 0;
+  /** The pieces we have were read from resume data or found by a check (seed mode counts): a start need not check. */
+  private haveKnown = false;
   private readonly traffic = new Traffic();
 
   constructor(
@@ -203,7 +206,13 @@ export class Torrent extends EventEmitter<TorrentEvents> {
 
   // ---- lifecycle ----
 
-  start(): Promise<void> {
+  /**
+   * Starts: checks the data (or reads its resume data), then seeds or downloads. With `seedOnly`
+   * a torrent the check finds incomplete goes back to paused before it announces or dials
+   * anyone, keeping what the check found: so that a queue can check torrents whose data may be
+   * complete without giving each a download slot (as Transmission verifies before queueing).
+   */
+  start(options: { seedOnly?: boolean } = {}): Promise<void> {
     if (this.running) return this.starting ?? Promise.resolve();
     this.running = true;
     this.run++;
@@ -213,11 +222,14 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     // 'checking' at once, so that peers added meanwhile wait for the picker startUp makes.
     this.setState('checking');
     const previous = this.stopping;
-    this.starting = (previous ? previous.then(() => this.startUp()) : this.startUp()).finally(() => (this.starting = undefined));
+    const seedOnly = options.seedOnly ?? false;
+    this.starting = (previous ? previous.then(() => this.startUp(seedOnly)) : this.startUp(seedOnly)).finally(
+      () => (this.starting = undefined),
+    );
     return this.starting;
   }
 
-  private async startUp(): Promise<void> {
+  private async startUp(seedOnly: boolean): Promise<void> {
     const run = this.run;
     try {
       this.setState('checking');
@@ -234,7 +246,13 @@ export class Torrent extends EventEmitter<TorrentEvents> {
         // Open again by the first read a peer asks for: ten thousand idle seeds hold no descriptors.
         void this.storage.releaseFiles().catch(() => undefined);
       } else {
-        const picker = (this.livePicker = this.makePicker(have));
+        const picker = this.makePicker(have);
+        if (seedOnly && !picker.wantedComplete()) {
+          // Nothing announced, dialled or made yet: the stop saves what the check found.
+          void this.stop();
+          return;
+        }
+        this.livePicker = picker;
         this.p.webSeeds.addTo(picker);
         this.setState(picker.wantedComplete() ? 'seeding' : 'downloading');
       }
@@ -258,16 +276,21 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     if (this.options.seedMode) {
       const all = new Bitfield(count);
       all.setAll();
+      this.haveKnown = true;
       return all;
     }
     if (this.options.resumePath) {
       const saved = await this.storage.loadResume(this.options.resumePath).catch(() => undefined);
-      if (saved) return saved;
+      if (saved) {
+        this.haveKnown = true;
+        return saved;
+      }
     }
     const run = this.run;
     const checked = await this.fullCheck(() => this.running && run === this.run);
     // Stopped while it waited for its turn: nothing was checked, and nothing is to be saved.
     if (!checked) return new Bitfield(count);
+    this.haveKnown = true;
     // What a full check found is worth keeping: the next start need not check again.
     this.resume.markOutdated();
     return checked;
@@ -334,7 +357,27 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       this.storageInstance = undefined;
     if (!saved || this.running || run !== this.run) return false;
     this.setHave(saved);
+    this.haveKnown = true;
     return true;
+  }
+
+  /** Whether the pieces we have are known (resume data, a check, a run): else a start checks the data first. */
+  get piecesKnown(): boolean {
+    return this.haveKnown;
+  }
+
+  /**
+   * Whether a check could find every wanted piece, from the files' sizes alone: each wanted file
+   * is on disk at its full length. Creates nothing (a stopped torrent's storage is let go again).
+   */
+  async wantedFilesOnDisk(): Promise<boolean> {
+    const made = !this.storageInstance;
+    const storage = this.storage;
+    try {
+      return await storage.wantedFilesOnDisk();
+    } finally {
+      if (made && this.storageInstance === storage && !this.running && this.state !== 'checking') this.storageInstance = undefined;
+    }
   }
 
   /** Drops all state and verifies the data on disk again. */
@@ -346,6 +389,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
       await this.storage.open();
       const have = (await this.fullCheck(() => true))!;
       this.setHave(have);
+      this.haveKnown = true;
       const resume = this.resume;
       resume.markOutdated();
       // Saved while the storage is still open: a closed one refuses to stamp the files.
