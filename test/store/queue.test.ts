@@ -24,14 +24,29 @@ test('planQueue: at most N downloads, by priority then age; seeders are never qu
     entry('d', { addedAt: 4, downloading: false }),
     entry('e', { addedAt: 5, queued: false }),
   ];
-  assert.deepEqual(planQueue(entries, 2), { start: ['d', 'c'], stop: [] });
-  assert.deepEqual(planQueue(entries, 1), { start: ['d', 'c'], stop: ['a'] }, 'a high-priority download takes the slot');
-  assert.deepEqual(planQueue(entries, 0), { start: ['b', 'c', 'd'], stop: [] });
+  assert.deepEqual(planQueue(entries, 2), { start: ['d', 'c'], stop: [], check: [] });
+  assert.deepEqual(planQueue(entries, 1), { start: ['d', 'c'], stop: ['a'], check: [] }, 'a high-priority download takes the slot');
+  assert.deepEqual(planQueue(entries, 0), { start: ['b', 'c', 'd'], stop: [], check: [] });
   assert.deepEqual(
     planQueue([entry('x', { priority: 1, addedAt: 1 }), entry('y', { addedAt: 2 })], 1),
-    { start: ['y'], stop: [] },
+    { start: ['y'], stop: [], check: [] },
     'normal before low',
   );
+});
+
+test('planQueue: a waiting torrent whose data may be complete is checked, outside the slots; one already running keeps its slot', () => {
+  const entries = [
+    entry('a', { addedAt: 1, running: true, queued: false }),
+    entry('b', { addedAt: 2, checkFirst: true }),
+    entry('c', { addedAt: 3 }),
+    entry('d', { addedAt: 4, running: true, queued: false, checkFirst: true }),
+  ];
+  assert.deepEqual(
+    planQueue(entries, 2),
+    { start: ['c'], stop: ['d'], check: ['b'] },
+    'the check takes no slot: c, older, gets the second',
+  );
+  assert.deepEqual(planQueue(entries, 3), { start: ['c'], stop: [], check: ['b'] });
 });
 
 test('planQueue: forced (startNow) downloads start at once, take no slot, and are never stopped', () => {
@@ -41,8 +56,8 @@ test('planQueue: forced (startNow) downloads start at once, take no slot, and ar
     entry('g', { addedAt: 3, priority: 1, forced: true }),
     entry('h', { addedAt: 4, priority: 3 }),
   ];
-  assert.deepEqual(planQueue(entries, 1), { start: ['g', 'h'], stop: ['a'] });
-  assert.deepEqual(planQueue(entries.slice(0, 3), 1), { start: ['g'], stop: [] }, 'the running one keeps its slot');
+  assert.deepEqual(planQueue(entries, 1), { start: ['g', 'h'], stop: ['a'], check: [] });
+  assert.deepEqual(planQueue(entries.slice(0, 3), 1), { start: ['g'], stop: [], check: [] }, 'the running one keeps its slot');
 });
 
 test('the store keeps at most N torrents downloading; the rest show "queued"; + moves one ahead; pausing frees a slot', async (t) => {
