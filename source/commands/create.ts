@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { createTorrent, parsePieceLength } from '../engine/metainfo/create-torrent.js';
 import { HashPool, type HashProgress } from '../engine/hashing/hasher.js';
 import { takeStartedWorkers } from '../engine/hashing/started-workers.js';
@@ -71,6 +71,9 @@ export async function run(argv: string[]): Promise<number> {
   if (flags.output === '') throw new UserError('create: -o needs a file name', 2);
   const output = resolve(flags.output ?? `${basename(resolve(path))}.torrent`);
   if (!flags.force && existsSync(output)) throw new UserError(`${flags.output ?? output} already exists (use --force to overwrite)`);
+  // Said before the data is read and hashed, not after.
+  if (!existsSync(dirname(output)))
+    throw new UserError(`create: cannot write ${flags.output ?? output}: no such directory ${dirname(output)}`);
 
   const bar = process.stderr.isTTY && !flags.json ? new ProgressBar() : undefined;
   const started = performance.now();
