@@ -1,4 +1,3 @@
-import net from 'node:net';
 import type { Dht } from '../discovery/dht.js';
 import { bothDhts, type PeerDht } from '../discovery/dht-pair.js';
 import { DhtAnnouncer } from '../discovery/dht-announcer.js';
@@ -6,7 +5,7 @@ import { LocalServiceDiscovery } from '../discovery/lsd.js';
 import type { PeerAddress } from '../discovery/tracker/types.js';
 import type { Torrent } from '../torrent/torrent.js';
 import type { UdpEndpoint } from '../transport/udp-endpoint.js';
-import { interfaceHolding, isWildcard } from './addresses.js';
+import { interfaceHolding, isWildcard, listenFamily } from './addresses.js';
 import type { SessionDhtOptions, SessionLsdOptions } from './session-options.js';
 
 /** What discovery needs of its session: where it listens, its UDP sockets, its torrents. */
@@ -75,7 +74,7 @@ export class SessionDiscovery {
     // Loaded only when the DHT is on: --no-dht runs do not pay for the library.
     const { Dht } = await import('../discovery/dht.js');
     const host = this.session.host();
-    const family = host && !isWildcard(host) ? net.isIP(host) : host === '0.0.0.0' ? 4 : 0;
+    const family = listenFamily(host);
     const common = { bootstrap: options.bootstrap, queryTimeoutMs: options.queryTimeoutMs };
     if (family !== 6) {
       // Each DHT shares its family's listen-port UDP socket with uTP when uTP is on.
@@ -102,7 +101,7 @@ export class SessionDiscovery {
   async startLsd(options: SessionLsdOptions): Promise<void> {
     const host = this.session.host();
     const bound = host && !isWildcard(host) ? host : undefined;
-    const family = bound ? net.isIP(bound) : host === '0.0.0.0' ? 4 : 0;
+    const family = listenFamily(host);
     const listenPort = () => this.session.listenPort();
     const started: LocalServiceDiscovery[] = [];
     const start = async (lsd: LocalServiceDiscovery, what: string) => {
