@@ -1,3 +1,5 @@
+import { RunnableClock } from './runnable-clock.js';
+
 /**
  * Whether a write goes straight from the calling thread, in small system calls, rather than as a
  * job on libuv's pool.
@@ -11,10 +13,13 @@
  *
  * The catch: a write into the page cache blocks when the kernel throttles writers (dirty pages
  * beyond its limit on a slow disk, a network filesystem). The event loop must not stall on that,
- * so once a direct write took longer than `slowMs`, writes go to the pool for a while: `backOffMs`
+ * so once a direct write was held longer than `slowMs`, writes go to the pool for a while: `backOffMs`
  * at first, twice as long each time another is slow within `forgetMs` of the last, up to
  * `maxBackOffMs`. A disk that keeps throttling costs the loop one slow write every few minutes,
- * not one every ten seconds.
+ * not one every ten seconds. "Held" is the write's wall time less the time the thread ran or waited
+ * for a CPU (RunnableClock, where the system says): on a busy machine a write is often preempted
+ * for longer than `slowMs`, and that is no reason to give up direct writes (it was, before: under
+ * the 8-leecher swarm every leecher went back to the pool within seconds, for most of its download).
  */
 export class DirectWrites {
   private asyncUntil = 0;
@@ -27,6 +32,7 @@ export class DirectWrites {
     private readonly backOffMs = 10_000,
     private readonly maxBackOffMs = 10 * 60_000,
     private readonly forgetMs = 30 * 60_000,
+    private readonly clock: Pick<RunnableClock, 'now'> = new RunnableClock(),
   ) {
     this.backOff = backOffMs;
   }
@@ -36,7 +42,18 @@ export class DirectWrites {
     return now >= this.asyncUntil;
   }
 
-  /** How long a direct write of one slice took (ms); a slow one sends writes to the pool for a while. */
+  /** Runs one direct write (of one slice) and times it. */
+  timed(write: () => void): void {
+    const started = performance.now();
+    const runnableBefore = this.clock.now();
+    write();
+    const wall = performance.now() - started;
+    const runnableAfter = runnableBefore === undefined ? undefined : this.clock.now();
+    const ranOrWaited = runnableAfter === undefined ? 0 : runnableAfter - runnableBefore!;
+    this.took(wall - ranOrWaited, Date.now());
+  }
+
+  /** How long a direct write of one slice held the thread (ms); a slow one sends writes to the pool for a while. */
   took(ms: number, now: number): void {
     if (ms <= this.slowMs) return;
     this.backOff = now - this.lastSlowAt <= this.forgetMs ? Math.min(this.maxBackOffMs, this.backOff * 2) : this.backOffMs;

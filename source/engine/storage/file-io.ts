@@ -265,12 +265,13 @@ export class FileIO {
 
   /** A slice written from this thread in small system calls (see DirectWrites). */
   private writeDirectly(fd: number, slice: FileSlice, buffer: Buffer): void {
-    const started = performance.now();
-    let done = 0;
-    while (done < slice.length) {
-      const length = Math.min(this.directWrites.chunkBytes, slice.length - done);
-      done += writeSync(fd, buffer, slice.rangeOffset + done, length, slice.fileOffset + done);
-    }
-    this.directWrites.took(performance.now() - started, Date.now());
+    const chunk = this.directWrites.chunkBytes;
+    this.directWrites.timed(() => {
+      let done = 0;
+      while (done < slice.length) {
+        const length = Math.min(chunk, slice.length - done);
+        done += writeSync(fd, buffer, slice.rangeOffset + done, length, slice.fileOffset + done);
+      }
+    });
   }
 }
