@@ -6,7 +6,9 @@
  *   node --import tsx scripts/bench/swarm-trace.ts [--runs 3] [--leechers 8] [--size-mib 256]
  *     [--contenders btui,libtorrent,base] [--base-cli DIR/cli.js] [--cpu-prof DIR] [--logs DIR]
  *
- * "base" is another build's cli.js (--base-cli, e.g. a copy of main's distribution/).
+ * "base" is another build's cli.js (--base-cli, e.g. a copy of main's distribution/); any other name
+ * runs --cli-NAME or this build, with its own --node-args-NAME and --env-NAME (e.g. --contenders
+ * btui,gc1 --node-args-gc1 "--single-threaded-gc").
  */
 import '../isolated-user-dirs.js';
 import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -31,10 +33,11 @@ const runs = Number(option('runs') ?? 3);
 const leechers = Number(option('leechers') ?? 8);
 const sizeMiB = Number(option('size-mib') ?? 256);
 const contenders = (option('contenders') ?? 'btui,libtorrent').split(',');
-const cliOf: Record<string, string> = {
-  btui: join(root, 'distribution', 'cli.js'),
-  base: resolve(option('base-cli') ?? join(root, '.bench', 'dist-base', 'cli.js')),
-};
+/** Any other contender name runs `--cli-NAME` (default: this build), so one build can run under several flags. */
+const cliOf = (name: string): string =>
+  name === 'base'
+    ? resolve(option('base-cli') ?? join(root, '.bench', 'dist-base', 'cli.js'))
+    : resolve(option(`cli-${name}`) ?? join(root, 'distribution', 'cli.js'));
 const cpuProfDir = option('cpu-prof');
 /** --env-NAME K=V[,K=V]: environment for one contender's leechers (e.g. --env-base UV_THREADPOOL_SIZE=1). */
 const envOf = (name: string): Record<string, string> =>
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
       return measure(
         work,
         perf[0]!,
-        [...perf.slice(1), cliOf[name]!, 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', '--json'],
+        [...perf.slice(1), cliOf(name), 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', '--json'],
         {
           env: { BTUI_HOME: join(out, '.home'), ...envOf(name) },
           onSpawn: (child) => {
