@@ -58,11 +58,29 @@ test('a write the thread spent running or waiting for a CPU is not slow; one it 
 
   const held = new DirectWrites(16 * 1024, 5, 10_000, 40_000, 300_000, { now: () => 1_000 });
   held.timed(() => spin(20));
-  assert.equal(held.allowed(Date.now()), false);
+  assert.equal(held.allowed(Date.now()), true, 'slow by the wall clock: the next writes are timed closely');
+  held.timed(() => spin(20));
+  assert.equal(held.allowed(Date.now()), false, 'held: the thread neither ran nor waited for a CPU');
 
   const unknown = new DirectWrites(16 * 1024, 5, 10_000, 40_000, 300_000, { now: () => undefined });
   unknown.timed(() => spin(20));
   assert.equal(unknown.allowed(Date.now()), false, 'without a clock, wall time decides, as before');
+});
+
+test('fast writes never read the runnable clock; after a slow one, the next 16 do', () => {
+  let reads = 0;
+  const gate = new DirectWrites(16 * 1024, 5, 10_000, 40_000, 300_000, {
+    now: () => {
+      reads++;
+      return performance.now();
+    },
+  });
+  for (let i = 0; i < 100; i++) gate.timed(() => {});
+  assert.equal(reads, 0);
+  gate.timed(() => spin(10));
+  for (let i = 0; i < 100; i++) gate.timed(() => {});
+  assert.equal(reads, 1 + 16 * 2, 'one to see that the clock works, then two for each closely timed write');
+  assert.equal(gate.allowed(Date.now()), true);
 });
 
 test('schedstat fields are summed from the bytes: on-CPU and run-queue wait, not time slices', () => {
@@ -88,6 +106,7 @@ test('on Linux the runnable clock counts busy time and not sleep', { skip: !exis
     assert.ok(asleep.wall - asleep.runnable >= 30, `sleeping: ${asleep.runnable.toFixed(1)} ms runnable of ${asleep.wall.toFixed(1)}`);
 
     const gate = new DirectWrites(16 * 1024, 20, 10_000, 40_000, 300_000, clock);
+    gate.timed(() => spin(40));
     gate.timed(() => spin(40));
     assert.equal(gate.allowed(Date.now()), true, 'a busy write is not a throttled one');
     gate.timed(() => sleep(40));
