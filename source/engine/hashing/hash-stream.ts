@@ -39,6 +39,11 @@ export interface SharedPiecesJob {
   noFollow: boolean;
   /** Int32Array: [0] next chunk to claim, [1] non-zero once everyone should stop. */
   control: SharedArrayBuffer;
+  /**
+   * The last chunks, which workers leave to the calling thread when it hashes throughout: a
+   * worker that leaves them is done, and stops, while the caller hashes them (see hasher.ts).
+   */
+  leftToCaller: number;
   /** BigInt64Array: [0] bytes hashed so far, [1] pieces hashed so far. */
   progress: SharedArrayBuffer;
   /** 20 bytes per piece of the whole torrent (zeros where not hashed or unreadable). */
@@ -176,11 +181,17 @@ export class SharedPiecesWorker {
     this.#unreadable = new Uint8Array(job.unreadable);
   }
 
-  /** Claims and hashes one chunk; false when none is left or the job was stopped. */
-  hashNextChunk(): boolean {
+  /**
+   * Claims and hashes one chunk; false when none is left or the job was stopped. A worker
+   * (`leave`) claims none of the job's last `leftToCaller` chunks; it may still take one of them
+   * when it claims as the caller does, which only means the caller hashes less.
+   */
+  hashNextChunk(leave = false): boolean {
     if (Atomics.load(this.#control, 1) !== 0) return false;
+    const chunkCount = this.#chunks.length / 2;
+    if (leave && Atomics.load(this.#control, 0) >= chunkCount - this.#job.leftToCaller) return false;
     const chunk = Atomics.add(this.#control, 0, 1);
-    if (chunk * 2 >= this.#chunks.length) return false;
+    if (chunk >= chunkCount) return false;
     const first = this.#chunks[chunk * 2]!;
     const count = this.#chunks[chunk * 2 + 1]!;
     const { pieceLength, tolerateMissing, noFollow } = this.#job;
