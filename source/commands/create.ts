@@ -1,5 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { createTorrent, parsePieceLength } from '../engine/metainfo/create-torrent.js';
@@ -65,10 +64,6 @@ export async function run(argv: string[]): Promise<number> {
   // Workers boot while the tree is walked; built, the CLI's entry started them already.
   const pool = new HashPool({ size: hashWorkerCount(), started: takeStartedWorkers(), oneShot: true });
   pool.warm();
-  // One file is hashed in native code (read(2), SHA-1) called from a few small functions, which
-  // V8's optimizing compiler would compile on its own threads (~20-40 ms of CPU taken from the
-  // two hashing threads on 2 cores). A directory keeps it: its walk runs per file.
-  if (isRegularFile(path)) setFlagsFromString('--no-opt');
 
   const pieceLength = parsePieceLength(flags.pieceLength);
   const announce = (flags.announce ?? []).map(splitList).filter((tier) => tier.length > 0);
@@ -145,14 +140,6 @@ export async function run(argv: string[]): Promise<number> {
   ];
   process.stdout.write(`${keyValueBlock(rows)}\n`);
   return 0;
-}
-
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false; // said by createTorrent, in words
-  }
 }
 
 function splitList(value: string): string[] {
