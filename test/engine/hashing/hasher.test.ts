@@ -6,7 +6,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { HashPool, defaultHashPool, closeDefaultHashPool, startWorker, type FileSpan } from '../../../source/engine/hashing/hasher.js';
-import { PieceMap } from '../../../source/engine/hashing/hash-stream.js';
+import { PieceMap, hashStream } from '../../../source/engine/hashing/hash-stream.js';
 import { tempDir } from '../../helpers/tools.js';
 
 const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest();
@@ -288,3 +288,21 @@ test(
     }
   },
 );
+
+test('hashStream reads across pieces: a short file keeps the digests of the pieces it holds whole', (t) => {
+  const { files, data } = makeFiles(t, [300_000]);
+  const pieceLength = 16_384;
+  const all = referencePieces(data, pieceLength);
+  // One read asks for all 400,000 declared bytes and gets 300,000: pieces 0..17 are whole.
+  const { digests, unreadable } = hashStream([{ path: files[0]!.path, offset: 0, length: 400_000 }], pieceLength, true);
+  const whole = Math.floor(300_000 / pieceLength);
+  assert.ok(Buffer.from(digests.subarray(0, whole * 20)).equals(all.subarray(0, whole * 20)));
+  assert.deepEqual(
+    unreadable,
+    Array.from({ length: Math.ceil(400_000 / pieceLength) - whole }, (_, i) => whole + i),
+  );
+  assert.ok(Buffer.from(digests.subarray(whole * 20)).equals(Buffer.alloc(digests.length - whole * 20)));
+  // From an offset inside a piece of the file, as a chunk of a multi-file torrent starts.
+  const tail = hashStream([{ path: files[0]!.path, offset: 100_000, length: 200_000 }], pieceLength, false);
+  assert.ok(Buffer.from(tail.digests).equals(referencePieces(data.subarray(100_000), pieceLength)));
+});
