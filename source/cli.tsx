@@ -4,6 +4,7 @@ import type { Result } from 'meow';
 import { describeError, exitCodeFor, UserError } from './errors.js';
 import { COMMAND_NAMES } from './commands/names.js';
 import { hashesAtStart, hashWorkerCount } from './commands/hash-workers.js';
+import { exitsWhenDone, exitWhenFlushed } from './commands/exit-when-flushed.js';
 import { parseSimpleFlags } from './commands/simple-flags.js';
 import { startHashWorker } from './engine/hashing/started-workers.js';
 import type { RUN_FLAGS } from './host/run-flags.js';
@@ -122,7 +123,9 @@ async function main(): Promise<number> {
       for (let i = hashWorkerCount(); i > 0; i--) startHashWorker(new URL('./hash-worker.js', import.meta.url));
     }
     const { run } = await loadCommand(name);
-    return (await run(argv.slice(1))) ?? 0;
+    const code = (await run(argv.slice(1))) ?? 0;
+    if (exitsWhenDone(name)) exitWhenFlushed(code);
+    return code;
   }
   // The frame the last quit drew for this session, on screen while the TUI's modules load. Only
   // a TUI line that drew one before (the very same arguments) finds one: never --help or --connect.

@@ -26,10 +26,7 @@ import { markStartup, startupDone } from './startup-marks.js';
 import type { FrameConditions } from './session-state/first-frame.js';
 import type { SourceGlobal } from './store/source.js';
 import { drawOverSavedFrame, endByHangup, HUNG_UP, saveFirstFrame } from './tui-frames.js';
-
-const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
-const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
-const SHOW_CURSOR = '\x1b[?25h';
+import { ENTER_ALTERNATE_SCREEN, watchScreenProcess } from './tui-process.js';
 
 export interface TuiOptions {
   demo: boolean;
@@ -133,43 +130,18 @@ async function showScreen(options: {
   props: Omit<AppProps, 'width' | 'height' | 'onQuit'>;
   onCrash: () => Promise<unknown> | undefined;
 }): Promise<boolean> {
-  let resolveQuit!: () => void;
-  const quitRequested = new Promise<void>((resolve) => (resolveQuit = resolve));
-  const restoreTerminal = () => process.stdout.write(LEAVE_ALTERNATE_SCREEN + SHOW_CURSOR);
-  const crash = (error: unknown) => {
-    restoreTerminal();
-    process.stderr.write(`btui: crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    void Promise.resolve(options.onCrash()).finally(() => process.exit(1));
-    setTimeout(() => process.exit(1), 2000).unref();
-  };
-  process.on('uncaughtException', crash);
-  process.on('unhandledRejection', crash);
-  const onSignal = () => resolveQuit();
-  let hungUp = false;
-  const onHangup = () => {
-    hungUp = true;
-    resolveQuit();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onHangup);
-  // The terminal gone (EIO, EPIPE after a hangup): quit as on SIGHUP, not as a crash. Kept: later writes fail too.
-  process.stdout.on('error', onHangup);
-  process.on('SIGINT', onSignal);
+  const screen = watchScreenProcess(options.onCrash);
   process.stdout.write(ENTER_ALTERNATE_SCREEN);
-  const instance = render(<Sized {...options.props} onQuit={() => resolveQuit()} />, {
+  const instance = render(<Sized {...options.props} onQuit={screen.requestQuit} />, {
     exitOnCtrlC: false,
     patchConsole: true,
     maxFps: 20,
   });
-  await quitRequested;
+  await screen.quitRequested;
   instance.unmount();
-  restoreTerminal();
-  process.off('uncaughtException', crash);
-  process.off('unhandledRejection', crash);
-  process.off('SIGTERM', onSignal);
-  process.off('SIGHUP', onHangup);
-  process.off('SIGINT', onSignal);
-  return hungUp;
+  screen.restoreTerminal();
+  screen.release();
+  return screen.hungUp;
 }
 
 async function runLocked(options: TuiOptions, state: string, settingsStore: SettingsStore, targets: RemoteTarget[]): Promise<number> {
@@ -201,8 +173,10 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   store.refresh();
   store.start();
 
-  let resolveQuit!: () => void;
-  const quitRequested = new Promise<void>((resolve) => (resolveQuit = resolve));
+  // Until every saved torrent is open, session.json on disk is the whole session: nothing saves over it.
+  let opening = true;
+  // On a crash, best effort: keep the session the user had.
+  const screen = watchScreenProcess(() => (opening ? undefined : service.save()));
   let rpc: RunningRpc | undefined;
   // Once every saved torrent is open: the watch directory and the RPC never add one that is still to be restored.
   const serve = async () => {
@@ -213,7 +187,7 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
         version: '0.1.0',
         stateDirectory: state,
         log: (line) => store.log('warn', `rpc: ${line}`),
-        shutdown: () => resolveQuit(),
+        shutdown: screen.requestQuit,
       });
       store.log('info', `serving the Transmission RPC at ${rpc.url}${rpcSettings.auth ? ` (user ${rpcSettings.auth.username})` : ''}`);
     } catch (error) {
@@ -224,30 +198,6 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   let demo: DemoSwarm | undefined;
   let closing = false;
 
-  const restoreTerminal = () => process.stdout.write(LEAVE_ALTERNATE_SCREEN + SHOW_CURSOR);
-  // Until every saved torrent is open, session.json on disk is the whole session: nothing saves over it.
-  let opening = true;
-  const crash = (error: unknown) => {
-    restoreTerminal();
-    process.stderr.write(`btui: crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    // Best effort: keep the session the user had.
-    void (opening ? Promise.resolve() : service.save()).finally(() => process.exit(1));
-    setTimeout(() => process.exit(1), 2000).unref();
-  };
-  process.on('uncaughtException', crash);
-  process.on('unhandledRejection', crash);
-  const onSignal = () => resolveQuit();
-  let hungUp = false;
-  const onHangup = () => {
-    hungUp = true;
-    resolveQuit();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onHangup);
-  // The terminal gone (EIO, EPIPE after a hangup): quit as on SIGHUP, saving, not as a crash.
-  process.stdout.on('error', onHangup);
-  process.on('SIGINT', onSignal);
-
   if (options.firstFrame?.shown !== undefined) drawOverSavedFrame(options.firstFrame.shown);
   else process.stdout.write(ENTER_ALTERNATE_SCREEN);
   const instance = render(
@@ -257,7 +207,7 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
       settings={{ read: () => settings, update: (patch) => (settings = host.updateSettings(patch)), path: settingsStore.path }}
       demo={options.demo}
       recovery={recovery}
-      onQuit={() => resolveQuit()}
+      onQuit={screen.requestQuit}
       complete={(text) => completePath(text)}
       onSettingsChanged={(next) => {
         settings = next;
@@ -313,10 +263,10 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
     })();
   }
 
-  await quitRequested;
+  await screen.quitRequested;
   closing = true;
   instance.unmount();
-  restoreTerminal();
+  screen.restoreTerminal();
   store.stop();
   // A quit while the torrents were still opening: the session is saved whole, not the part opened.
   await opened;
@@ -335,11 +285,10 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   }
   await session.close();
   await demo?.close();
-  process.off('uncaughtException', crash);
-  process.off('unhandledRejection', crash);
+  screen.release();
   const { closeDefaultHashPool } = await import('./engine/hashing/hasher.js');
   await closeDefaultHashPool();
-  return hungUp ? HUNG_UP : 0;
+  return screen.hungUp ? HUNG_UP : 0;
 }
 
 /** The screen that tells the user their saved session could not be used, and asks to rebuild it. */

@@ -62,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const flags = cli.flags;
   const path = cli.input[0]!;
   // Workers boot while the tree is walked; built, the CLI's entry started them already.
-  const pool = new HashPool({ size: hashWorkerCount(), started: takeStartedWorkers() });
+  const pool = new HashPool({ size: hashWorkerCount(), started: takeStartedWorkers(), oneShot: true });
   pool.warm();
 
   const pieceLength = parsePieceLength(flags.pieceLength);

@@ -110,7 +110,7 @@ export async function run(argv: string[]): Promise<number> {
   // A check at start has the process to itself: it hashes on this thread and one worker fewer
   // than cores (as `create` does), which saves a worker's start-up (~40 ms of CPU). With data
   // on disk and no resume data the start is a full check: the workers boot while the session starts.
-  const checkPool = new HashPool({ size: hashWorkerCount(), started: takeStartedWorkers() });
+  const checkPool = new HashPool({ size: hashWorkerCount(), started: takeStartedWorkers(), oneShot: true });
   const check = (meta: Metainfo): CheckHashing | undefined =>
     checksOnPool(meta) ? { pool: checkPool, callerThread: 'throughout' } : undefined;
   if (loaded && checksOnPool(loaded) && existsSync(join(directory, loaded.name)) && !existsSync(resumeFilePath(loaded.infoHash))) {

@@ -9,7 +9,8 @@ const VERSION_LABEL = { 1: 'v1', 2: 'v2', hybrid: 'hybrid (v1 + v2)' } as const;
 
 export function metainfoSummary(m: Metainfo): string {
   let padding = 0;
-  for (const file of m.files) if (file.padding) padding++;
+  const files = m.files;
+  for (let i = 0; i < files.length; i++) if (files[i]!.padding) padding++;
   const content = m.files.length - padding;
   const contentLength = m.contentLength ?? m.length;
   const rows: KeyValueRow[] = [['Name', m.name]];

@@ -3,7 +3,7 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 /** Binary-prefixed size: 0 B, 512 B, 1.5 KiB, 44 KiB, 1.50 GiB (three significant digits). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);
-  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024) return Number.isInteger(bytes) ? (SMALL[bytes] ??= `${bytes} B`) : `${bytes} B`;
   if (Number.isSafeInteger(bytes) && bytes <= MAX_EXACT) return wholeBytes(bytes);
   let unit = 0;
   let value = bytes;
@@ -21,6 +21,16 @@ export function formatBytes(bytes: number): string {
 const MAX_EXACT = Math.floor(Number.MAX_SAFE_INTEGER / 100);
 
 /**
+ * Every text wholeBytes made, kept: there are few (three digits and a unit), and a tree of
+ * 10,000 files asks for one per line, each of which would otherwise be a new string (and the
+ * pieces it was put together from) that lives until the tree is written.
+ */
+const SMALL: string[] = [];
+const MADE: string[][] = [];
+/** Kinds of text per unit: exact whole, or rounded to 0, 1 or 2 decimals. */
+const EXACT = 3;
+
+/**
  * formatBytes of a whole number of bytes in integer arithmetic: the same text as toFixed, which
  * rounds the exact quotient half up, at a fraction of its cost (a tree of 10,000 files makes
  * one per file, and toFixed was a fifth of that tree's time).
@@ -34,14 +44,26 @@ function wholeBytes(bytes: number): string {
   }
   const whole = Math.floor(bytes / divisor);
   const rest = bytes - whole * divisor;
-  if (rest === 0) return `${whole} ${UNITS[unit]}`;
+  if (rest === 0) return made(unit, EXACT, whole);
   const digits = whole >= 100 ? 0 : whole >= 10 ? 1 : 2;
   const scale = digits === 0 ? 1 : digits === 1 ? 10 : 100;
   // bytes / divisor to `digits` places, the exact remainder deciding the last one (half up).
   const scaled = bytes * scale;
   let n = Math.floor(scaled / divisor);
   if (2 * (scaled - n * divisor) >= divisor) n++;
-  if (digits === 0) return `${n} ${UNITS[unit]}`;
+  return made(unit, digits, n);
+}
+
+/** The text of `n` (the value times 10^digits; below 1025 but in the last unit) in `unit`, made once. */
+function made(unit: number, digits: number, n: number): string {
+  if (n > 1024) return scaledText(unit, digits, n);
+  const texts = (MADE[unit * 4 + digits] ??= new Array<string>(1025));
+  return (texts[n] ??= scaledText(unit, digits, n));
+}
+
+function scaledText(unit: number, digits: number, n: number): string {
+  if (digits === 0 || digits === EXACT) return `${n} ${UNITS[unit]}`;
+  const scale = digits === 1 ? 10 : 100;
   const integer = Math.floor(n / scale);
   const fraction = n - integer * scale;
   return `${integer}.${digits === 2 && fraction < 10 ? '0' : ''}${fraction} ${UNITS[unit]}`;

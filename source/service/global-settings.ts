@@ -4,6 +4,16 @@ import { clampRate } from './entry.js';
 import type { QueueManager } from './queue-manager.js';
 import type { GlobalInfo, ServiceOptions } from './types.js';
 
+/** The settings every front-end shows without asking the engine. */
+export interface ServiceSettings {
+  downloadDirectory: string;
+  maxActiveDownloads: number;
+  limits: { download: number; upload: number };
+  altSpeed: AltSpeed;
+  seedRatioLimit?: number;
+  seedIdleLimit?: number;
+}
+
 export interface GlobalSettingsHost {
   readonly session: Pick<Session, 'setLimits' | 'port' | 'dht'>;
   readonly queue: Pick<QueueManager, 'maxActive' | 'setMaxActive'>;
@@ -118,14 +128,7 @@ export class GlobalSettings {
     this.host.changed();
   }
 
-  settings(): {
-    downloadDirectory: string;
-    maxActiveDownloads: number;
-    limits: { download: number; upload: number };
-    altSpeed: AltSpeed;
-    seedRatioLimit?: number;
-    seedIdleLimit?: number;
-  } {
+  settings(): ServiceSettings {
     return {
       downloadDirectory: this.directory,
       maxActiveDownloads: this.host.queue.maxActive,

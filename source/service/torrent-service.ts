@@ -7,7 +7,7 @@ import type { SavedSession, SavedTorrent } from '../session-state/session-file.j
 import { TorrentAdder, type AddHost } from './adding.js';
 import type { AltSpeed } from './alt-speed.js';
 import { countsAsDownloading } from './entry.js';
-import { GlobalSettings } from './global-settings.js';
+import { GlobalSettings, type ServiceSettings } from './global-settings.js';
 import { MagnetFetches } from './magnet-fetches.js';
 import { moveTorrent, type MoveHost } from './moving.js';
 import { savedSession, SessionPersistence, type SessionRecovery } from './persistence.js';
@@ -224,14 +224,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
   }
 
   /** The settings every front-end shows without asking the engine (cheap: no stats). */
-  settings(): {
-    downloadDirectory: string;
-    maxActiveDownloads: number;
-    limits: { download: number; upload: number };
-    altSpeed: AltSpeed;
-    seedRatioLimit?: number;
-    seedIdleLimit?: number;
-  } {
+  settings(): ServiceSettings {
     return this.globals.settings();
   }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from '../../source/engine/codec/bencode.js';
 import { selectedFiles } from '../../source/commands/download.js';
@@ -78,4 +79,23 @@ test('download errors are one line: missing torrent, magnet without metadata, ba
   const nothing = await runCli(['download']);
   assert.equal(nothing.code, 2);
   assert.match(nothing.stderr, /^btui: nothing to download/);
+});
+
+test('download of complete data with no resume data checks it, saves the resume data and exits 0 at once', async (t) => {
+  // 17 MiB: a check this size hashes on the command's one-shot pool, whose worker ends its own thread.
+  const dir = tempDir(t);
+  const data = join(dir, 'payload.bin');
+  writeFileSync(data, randomBytes(17 * 1024 * 1024));
+  const torrentPath = join(tempDir(t), 'payload.torrent');
+  const made = await runCli(['create', data, '-o', torrentPath, '-l', '256K', '-a', 'http://127.0.0.1:1/announce']);
+  assert.equal(made.code, 0, made.stderr);
+  const home = tempDir(t);
+  const result = await runCli(['download', '-t', torrentPath, '-o', dir, '--port', '0', '--host', '127.0.0.1', '--no-dht'], {
+    env: { BTUI_HOME: home },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /verified/);
+  // It exits as soon as its run is done: what that run awaited (the resume data) is on disk.
+  const resumeFiles = readdirSync(home, { recursive: true }).filter((name) => String(name).endsWith('.resume'));
+  assert.equal(resumeFiles.length, 1, `resume data in ${home}`);
 });

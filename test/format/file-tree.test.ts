@@ -86,3 +86,22 @@ test('fileTreeText equals the straightforward tree for any list of files', () =>
     { numRuns: 2000 },
   );
 });
+
+test('a name with a newline, a control character or a wide character is shown escaped and aligned as before (not the plain-name fast path)', () => {
+  for (const odd of ['new\nline', 'bell\u0007', '日本', 'tab\there', 'del\u007f']) {
+    const files: TreeFile[] = [
+      { path: ['dir', 'plain.txt'], length: 1000 },
+      { path: ['dir', odd], length: 2048 },
+    ];
+    assert.equal(fileTreeText(files, '  ', '  '), referenceTree(files, '  ', '  ').join('\n'), JSON.stringify(odd));
+  }
+});
+
+test('10,000 plain names in nested folders, with padding files: the same as the straightforward tree', () => {
+  const files: TreeFile[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    files.push({ path: ['top', `dir-${i % 7}`, `sub-${i % 3}`, `file-${i}.dat`], length: (i * 7919) % 3_000_000 });
+    if (i % 1000 === 0) files.push({ path: ['top', '.pad', String(i)], length: 100, padding: true });
+  }
+  assert.equal(fileTreeText(files, '  ', '  '), referenceTree(files, '  ', '  ').join('\n'));
+});

@@ -9,8 +9,11 @@ import { HASH_WORKER_ROLE } from './started-workers.js';
 
 export type WorkerRequest =
   | { id: number; kind: 'sha1'; data: ArrayBuffer; returnData: boolean }
-  /** Take part in a shared job until no chunk is left; `progress`: say so after each chunk. */
-  | { id: number; kind: 'pieces'; job: SharedPiecesJob; progress: boolean };
+  /**
+   * Take part in a shared job until no chunk is left (but those left to the caller); `progress`:
+   * say so after each chunk; `exitWhenDone`: the worker then ends its thread (a one-shot pool).
+   */
+  | { id: number; kind: 'pieces'; job: SharedPiecesJob; progress: boolean; exitWhenDone: boolean };
 
 export type WorkerReply =
   | { id: number; kind: 'sha1'; digest: Uint8Array; data?: ArrayBuffer }
@@ -29,7 +32,8 @@ function serve(port: MessagePort): void {
       } else {
         const part = new SharedPiecesWorker(request.job);
         try {
-          while (part.hashNextChunk()) if (request.progress) port.postMessage({ id: request.id, kind: 'progress' } satisfies WorkerReply);
+          while (part.hashNextChunk(true))
+            if (request.progress) port.postMessage({ id: request.id, kind: 'progress' } satisfies WorkerReply);
         } catch (error) {
           part.stopAll();
           throw error;
@@ -39,6 +43,9 @@ function serve(port: MessagePort): void {
     } catch (error) {
       port.postMessage({ id: request.id, kind: 'error', error: serializeError(error) } satisfies WorkerReply);
     }
+    // The thread's teardown (~10 ms) then overlaps the caller's last chunks instead of following
+    // them. Replies posted before are still delivered: the pool reads them before 'exit'.
+    if (request.kind === 'pieces' && request.exitWhenDone) process.exit(0);
   });
 }
 

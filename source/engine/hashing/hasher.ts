@@ -59,17 +59,31 @@ export interface HashPoolOptions {
   size?: number;
   /** Workers already booting on hash-worker.js (started-workers.ts), used before any is started. */
   started?: StartedWorker[];
+  /**
+   * For a one-shot command: a worker ends its thread once its part of a hashPieces job is done
+   * (the pool starts others if asked again), and with `useCallerThread: 'throughout'` it leaves
+   * the job's last few MiB to the calling thread, so that its teardown overlaps them rather than
+   * following them before the process can exit.
+   */
+  oneShot?: boolean;
 }
 
 /** A worker is handed a second job before it finishes the first, so it never waits on us. */
 const MAX_IN_FLIGHT_PER_WORKER = 2;
 /** Upper bound on one chunk of hashPieces: small chunks keep all threads busy to the very end. */
 const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * What a one-shot pool's workers leave to the calling thread: a worker's teardown takes ~10 ms,
+ * about 16 MiB of hashing; the caller hashes half of that alone while the other core tears down.
+ */
+const LEFT_TO_CALLER_BYTES = 8 * 1024 * 1024;
 
 interface Slot {
   worker: Worker;
   inFlight: Set<number>;
   online: boolean;
+  /** It was given a job after which it exits (a one-shot pool): it is given no other. */
+  retiring?: boolean;
 }
 
 interface Job {
@@ -87,8 +101,9 @@ const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './hash-worker.ts' :
  * Built code starts the worker file directly. Under tsx (tests, scripts) the worker is
  * TypeScript, and on Node 20 `execArgv: ['--import', 'tsx']` does not apply tsx's hooks to a
  * worker's entry module, so a one-line bootstrap registers tsx in the worker and imports it.
+ * Exported for tests that hand a pool its workers (`started`).
  */
-function startWorker(): Worker {
+export function startWorker(): Worker {
   const workerData = { role: HASH_WORKER_ROLE };
   if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData });
   const api = import.meta.resolve('tsx/esm/api');
@@ -119,10 +134,12 @@ export class HashPool {
   #nextId = 1;
   #closed = false;
   #started: StartedWorker[];
+  readonly #oneShot: boolean;
 
   constructor(options: HashPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()));
     this.#started = options.started ?? [];
+    this.#oneShot = options.oneShot ?? false;
   }
 
   /** Starts all workers now rather than on first use (they take a few ms to boot). */
@@ -196,12 +213,20 @@ export class HashPool {
 
     const threads = this.size + (options.useCallerThread ? 1 : 0);
     const chunkBytes = Math.min(MAX_CHUNK_BYTES, Math.ceil(totalBytes / (threads * 4)));
+    const piecesPerChunk = Math.max(1, Math.floor(chunkBytes / pieceLength));
+    const chunks = chunksOf(runs, piecesPerChunk);
+    const chunkCount = chunks.length / 2;
+    const leftToCaller =
+      this.#oneShot && options.useCallerThread === 'throughout'
+        ? Math.min(Math.floor(LEFT_TO_CALLER_BYTES / (piecesPerChunk * pieceLength)), Math.floor(chunkCount / 8))
+        : 0;
     const job: SharedPiecesJob = {
       files: files.map((f) => (f.zeros ? { path: f.path, length: f.length, zeros: true } : { path: f.path, length: f.length })),
       pieceLength,
-      chunks: chunksOf(runs, Math.max(1, Math.floor(chunkBytes / pieceLength))).buffer as SharedArrayBuffer,
+      chunks: chunks.buffer as SharedArrayBuffer,
       tolerateMissing: options.tolerateMissing ?? false,
       noFollow: options.noFollow ?? false,
+      leftToCaller,
       control: new SharedArrayBuffer(8),
       progress: new SharedArrayBuffer(16),
       digests,
@@ -232,7 +257,8 @@ export class HashPool {
     const ids: number[] = [];
     const parts: Promise<unknown>[] = [];
     for (let i = 0; i < this.size; i++) {
-      parts.push(this.#run({ id: 0, kind: 'pieces', job, progress: true }, [], progressed, (id) => ids.push(id)));
+      const request: WorkerRequest = { id: 0, kind: 'pieces', job, progress: true, exitWhenDone: this.#oneShot };
+      parts.push(this.#run(request, [], progressed, (id) => ids.push(id)));
     }
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -336,6 +362,7 @@ export class HashPool {
       const job = this.#queue.shift()!;
       job.slot = slot;
       slot.inFlight.add(job.request.id);
+      if (job.request.kind === 'pieces' && job.request.exitWhenDone) slot.retiring = true;
       slot.worker.ref();
       try {
         slot.worker.postMessage(job.request, job.transfer);
@@ -347,12 +374,13 @@ export class HashPool {
   }
 
   #pickSlot(): Slot | undefined {
-    const idle = this.#slots.find((s) => s.inFlight.size === 0);
+    const idle = this.#slots.find((s) => s.inFlight.size === 0 && !s.retiring);
     if (idle) return idle;
+    // A retiring worker counts until it has exited: its slot is then taken by a new one.
     if (this.#slots.length < this.size) return this.#spawn();
     let best: Slot | undefined;
     for (const s of this.#slots)
-      if (s.inFlight.size < MAX_IN_FLIGHT_PER_WORKER && (!best || s.inFlight.size < best.inFlight.size)) best = s;
+      if (!s.retiring && s.inFlight.size < MAX_IN_FLIGHT_PER_WORKER && (!best || s.inFlight.size < best.inFlight.size)) best = s;
     return best;
   }
 
@@ -401,7 +429,7 @@ export class HashPool {
     }
     if (!job) {
       // A cancelled job finished in its worker: free the slot all the same.
-      for (const slot of this.#slots) if (slot.inFlight.delete(reply.id) && slot.inFlight.size === 0) slot.worker.unref();
+      for (const slot of this.#slots) if (slot.inFlight.delete(reply.id)) this.#unrefIfIdle(slot);
       this.#pump();
       return;
     }
@@ -419,7 +447,15 @@ export class HashPool {
     const slot = job.slot;
     if (!slot) return;
     slot.inFlight.delete(job.request.id);
-    if (slot.inFlight.size === 0) slot.worker.unref();
+    this.#unrefIfIdle(slot);
+  }
+
+  /**
+   * An idle worker does not keep the process alive; a retiring one does until it has exited, as
+   * a job may be queued for the worker that takes its place (exit would wait for it anyway).
+   */
+  #unrefIfIdle(slot: Slot): void {
+    if (slot.inFlight.size === 0 && !slot.retiring) slot.worker.unref();
   }
 }
 

@@ -154,7 +154,8 @@ export class V1FileList implements ListStream {
 
   finish(name: string): Layout {
     if (this.name === undefined) {
-      for (const file of this.files) file.path[0] = name;
+      const files = this.files;
+      for (let i = 0; i < files.length; i++) files[i]!.path[0] = name;
       this.lastPath[0] = name;
       if ((this.longest + name.length) * 3 > MAX_PATH_BYTES) {
         this.files.forEach((file, i) => checkPathBytes(file.path, i));

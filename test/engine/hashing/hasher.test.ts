@@ -5,8 +5,8 @@ import { once } from 'node:events';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { HashPool, defaultHashPool, closeDefaultHashPool, type FileSpan } from '../../../source/engine/hashing/hasher.js';
-import { PieceMap } from '../../../source/engine/hashing/hash-stream.js';
+import { HashPool, defaultHashPool, closeDefaultHashPool, startWorker, type FileSpan } from '../../../source/engine/hashing/hasher.js';
+import { PieceMap, hashStream } from '../../../source/engine/hashing/hash-stream.js';
 import { tempDir } from '../../helpers/tools.js';
 
 const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest();
@@ -239,4 +239,70 @@ test('a pool takes the workers started before it, and starts its own in place of
   t.after(() => pool.close());
   const { files, data } = makeFiles(t, [70_000, 5]);
   assert.ok((await pool.hashFiles(files, 16_384)).equals(referencePieces(data, 16_384)));
+});
+
+test(
+  'a one-shot pool hashes the same pieces, and its worker ends its own thread once its part is done',
+  { timeout: 120_000 },
+  async (t) => {
+    const worker = startWorker();
+    const exited = once(worker, 'exit');
+    const pool = new HashPool({ size: 1, started: [{ worker, online: false }], oneShot: true });
+    t.after(() => pool.close());
+    // Nine chunks: with the calling thread hashing throughout, the worker leaves the last one to it.
+    const { files, data } = makeFiles(t, [3_000_000, 1_500_000, 7]);
+    const reference = referencePieces(data, 16_384);
+    assert.ok((await pool.hashFiles(files, 16_384, { useCallerThread: 'throughout' })).equals(reference));
+    // Not closed: without oneShot it would wait for its next job (and this test time out).
+    const [code] = (await exited) as [number];
+    assert.equal(code, 0);
+    // Asked again, the pool starts another worker, which ends too.
+    assert.ok((await pool.hashFiles(files, 16_384)).equals(reference));
+    assert.ok((await pool.hashFiles(files, 16_384, { useCallerThread: 'while-workers-start' })).equals(reference));
+  },
+);
+
+test(
+  'a one-shot pool whose worker dies mid-way rejects or finishes right, never hangs or gives wrong pieces',
+  { timeout: 120_000 },
+  async (t) => {
+    const { files, data } = makeFiles(t, [12_000_000]);
+    const reference = referencePieces(data, 16_384);
+    for (const useCallerThread of [undefined, 'throughout'] as const) {
+      const worker = startWorker();
+      const pool = new HashPool({ size: 1, started: [{ worker, online: false }], oneShot: true });
+      t.after(() => pool.close());
+      let killed = false;
+      const onProgress = () => {
+        if (killed) return;
+        killed = true;
+        void worker.terminate();
+      };
+      try {
+        const pieces = await pool.hashFiles(files, 16_384, { useCallerThread, onProgress });
+        assert.ok(pieces.equals(reference), `${useCallerThread}: right pieces when it finished first`);
+      } catch (error) {
+        assert.match((error as Error).message, /hash worker exited/, `${useCallerThread}`);
+      }
+      assert.ok(killed);
+    }
+  },
+);
+
+test('hashStream reads across pieces: a short file keeps the digests of the pieces it holds whole', (t) => {
+  const { files, data } = makeFiles(t, [300_000]);
+  const pieceLength = 16_384;
+  const all = referencePieces(data, pieceLength);
+  // One read asks for all 400,000 declared bytes and gets 300,000: pieces 0..17 are whole.
+  const { digests, unreadable } = hashStream([{ path: files[0]!.path, offset: 0, length: 400_000 }], pieceLength, true);
+  const whole = Math.floor(300_000 / pieceLength);
+  assert.ok(Buffer.from(digests.subarray(0, whole * 20)).equals(all.subarray(0, whole * 20)));
+  assert.deepEqual(
+    unreadable,
+    Array.from({ length: Math.ceil(400_000 / pieceLength) - whole }, (_, i) => whole + i),
+  );
+  assert.ok(Buffer.from(digests.subarray(whole * 20)).equals(Buffer.alloc(digests.length - whole * 20)));
+  // From an offset inside a piece of the file, as a chunk of a multi-file torrent starts.
+  const tail = hashStream([{ path: files[0]!.path, offset: 100_000, length: 200_000 }], pieceLength, false);
+  assert.ok(Buffer.from(tail.digests).equals(referencePieces(data.subarray(100_000), pieceLength)));
 });
