@@ -1,4 +1,4 @@
-import { opendirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /**
@@ -30,28 +30,15 @@ export function hashesAtStart(command: string, argv: readonly string[], cwd = '.
 
 /** `download`'s -o/--output, as typed. */
 function outputDirectory(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if ((arg === '-o' || arg === '--output') && i + 1 < argv.length) return argv[i + 1];
-    if (arg.startsWith('--output=')) return arg.slice('--output='.length);
-  }
-  return undefined;
+  const i = argv.findIndex((arg) => arg === '-o' || arg === '--output');
+  return i >= 0 ? argv[i + 1] : argv.find((arg) => arg.startsWith('--output='))?.slice(9);
 }
 
-/** Whether `dir` has an entry other than dot-files (btui's own state may live there); reads no more than that. */
+/** Whether `dir` has an entry other than dot-files (btui's own state may live there). */
 function holdsData(dir: string): boolean {
-  let entries;
   try {
-    entries = opendirSync(dir);
+    return readdirSync(dir).some((name) => !name.startsWith('.'));
   } catch {
     return false; // not there yet: the download makes it
-  }
-  try {
-    for (let entry = entries.readSync(); entry; entry = entries.readSync()) if (!entry.name.startsWith('.')) return true;
-    return false;
-  } catch {
-    return true;
-  } finally {
-    entries.closeSync();
   }
 }
