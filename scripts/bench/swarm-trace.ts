@@ -50,6 +50,8 @@ const envOf = (name: string): Record<string, string> =>
 /** --node-args-NAME "FLAGS": V8/node flags for one contender's leechers (e.g. --node-args-btui "--trace-deopt"). */
 /** --perf-events EVENTS --perf-dir DIR: the first btui leecher runs under perf record (e.g. page-faults). */
 const perfEvents = option('perf-events');
+/** --perf-js-map off: no --perf-basic-prof (JS frames unnamed, but V8 flags unchanged, so the code cache is accepted as in a plain run). */
+const perfJsMap = option('perf-js-map') !== 'off';
 const perfDir = option('perf-dir') ?? '/tmp';
 /** --logs DIR: each btui leecher's JSON lines go to DIR/NAME-ROUND-I.jsonl. */
 const logsDir = option('logs');
@@ -107,7 +109,18 @@ async function main(): Promise<void> {
       const node = [process.execPath, ...prof, ...(option(`node-args-${name}`)?.split(' ').filter(Boolean) ?? [])];
       const perf =
         first && perfEvents
-          ? ['perf', 'record', '-q', '-e', perfEvents, '-g', '-o', join(perfDir, `perf-${name}.data`), ...node, '--perf-basic-prof']
+          ? [
+              'perf',
+              'record',
+              '-q',
+              '-e',
+              perfEvents,
+              '-g',
+              '-o',
+              join(perfDir, `perf-${name}.data`),
+              ...node,
+              ...(perfJsMap ? ['--perf-basic-prof'] : []),
+            ]
           : node;
       return measure(
         work,
