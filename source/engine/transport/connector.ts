@@ -205,8 +205,8 @@ export class Connector {
             if (cancelled) return;
             if (error || !outcome) return fallback();
             wire = this.outgoingWire(
-              { stream: outcome.stream, deliverTo: (r) => outcome.stream.deliverTo(r) },
-              { ...settings, handshakeAlreadySent: true, encrypted: outcome.result.method === CRYPTO_RC4 },
+              { stream: outcome.stream, deliverTo: outcome.deliverTo },
+              { ...settings, handshakeAlreadySent: true, encrypted: outcome.result.method === CRYPTO_RC4, readsDelivered: true },
               callbacks,
               () => cancelled,
             );
@@ -226,7 +226,7 @@ export class Connector {
 
   private outgoingWire(
     opened: OpenedStream,
-    settings: WireSettings & { handshakeAlreadySent?: boolean; encrypted?: boolean },
+    settings: WireSettings & { handshakeAlreadySent?: boolean; encrypted?: boolean; readsDelivered?: boolean },
     callbacks: OutgoingCallbacks,
     cancelled: () => boolean,
   ): PeerWire {
@@ -262,7 +262,12 @@ export class Connector {
       callbacks.closed?.();
     };
     stream.once('close', close);
-    const open = (s: Duplex, extra: { encrypted?: boolean }, initial: Buffer[], deliverTo?: OpenedStream['deliverTo']) => {
+    const open = (
+      s: Duplex,
+      extra: { encrypted?: boolean; readsDelivered?: boolean },
+      initial: Buffer[],
+      deliverTo?: OpenedStream['deliverTo'],
+    ) => {
       const w = new PeerWire(s, { peerId: this.peerId, ...settings, ...extra });
       wire = w;
       w.once('handshake', (h) => callbacks.handshake(w, h));
@@ -294,8 +299,7 @@ export class Connector {
         timeout,
         (error, outcome?: MseOutcome) => {
           if (error || !outcome) return;
-          const cipher = outcome.stream;
-          open(cipher, { encrypted: outcome.result.method === CRYPTO_RC4 }, [], (r) => cipher.deliverTo(r));
+          open(outcome.stream, { encrypted: outcome.result.method === CRYPTO_RC4, readsDelivered: true }, [], outcome.deliverTo);
         },
       );
     };

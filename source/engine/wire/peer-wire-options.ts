@@ -27,6 +27,11 @@ export interface PeerWireOptions {
   handshakeAlreadySent?: boolean;
   /** The stream is RC4-encrypted (MSE/PE); shown to the user, changes nothing here. */
   encrypted?: boolean;
+  /**
+   * Bytes come only through receive(), never as the stream's 'data' events: after an MSE/PE
+   * handshake the stream may be the socket itself, whose 'data' the handshake's reader takes.
+   */
+  readsDelivered?: boolean;
 }
 
 export class WireTimeoutError extends Error {

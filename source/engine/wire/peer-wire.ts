@@ -76,7 +76,7 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     // We batch small messages ourselves (cork until the end of the tick), so Nagle only adds latency.
     (socket as Duplex & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
 
-    socket.on('data', this.onData);
+    if (!options.readsDelivered) socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
     socket.on('error', this.onError);
     socket.on('end', this.onEnd);

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { Connector } from '../../../source/engine/transport/connector.js';
 import { createRc4 } from '../../../source/engine/transport/mse/rc4.js';
@@ -164,6 +165,9 @@ async function acceptor(t: import('node:test').TestContext, mode: EncryptionMode
   };
 }
 
+/** The wire under each dialled wire: the socket itself, or a CipherStream over it. */
+const streamUnder = new WeakMap<PeerWire, Duplex>();
+
 function dial(
   mode: EncryptionMode,
   port: number,
@@ -173,7 +177,10 @@ function dial(
   return new Promise((resolve) =>
     connector.connect('127.0.0.1', port, 3000, {
       settings: () => ({ infoHash, handshakeTimeoutMs: 3000 }),
-      handshake: (wire) => resolve(wire),
+      handshake: (wire, _h, stream) => {
+        streamUnder.set(wire, stream);
+        resolve(wire);
+      },
       failed: () => resolve(undefined),
     }),
   );
@@ -203,6 +210,8 @@ async function exchange(t: import('node:test').TestContext, ours: EncryptionMode
   assert.equal(wire.encrypted, rc4);
   assert.equal(accepted.wire.encrypted, rc4);
   assert.equal(remote.closedBeforeWire(), 0, 'no plaintext fallback');
+  // Plaintext after the handshake: the wire writes to the socket itself, with no cipher stream between.
+  assert.equal(streamUnder.get(wire) instanceof net.Socket, !rc4);
   const block = randomBytes(1024 * 1024);
   const got = new Promise<Message>((resolve) => accepted.wire.on('message', (m) => m.type === 'piece' && resolve(m)));
   wire.send({ type: 'piece', index: 3, begin: 0, block });

@@ -1,7 +1,9 @@
 /**
  * Drives an MSE/PE handshake over a socket: its bytes to the state machine, its output to the
- * socket, a deadline; then the payload stream (a CipherStream) or the reason it failed. The
- * socket is destroyed on failure.
+ * socket, a deadline; then the payload stream or the reason it failed. The socket is destroyed
+ * on failure. When the two sides picked plaintext (most of them: `prefer` takes it when offered)
+ * the payload stream is the socket itself, read through `deliverTo`: a CipherStream in between
+ * would only pass the bytes on, at the cost of a second Writable for every message written.
  */
 import type { Duplex } from 'node:stream';
 import { CipherStream } from './cipher-stream.js';
@@ -9,7 +11,10 @@ import type { ByteSource } from './byte-source.js';
 import { MseError, MseInitiator, MseResponder, type InitiatorOptions, type MseResult, type ResponderOptions } from './handshake.js';
 
 export interface MseOutcome {
-  stream: CipherStream;
+  /** Where the wire writes: a CipherStream over the socket for RC4, the socket itself for plaintext. */
+  stream: Duplex;
+  /** Where the payload's bytes go, decrypted (never as 'data' events on `stream`); those already here come first. */
+  deliverTo(receiver: (chunk: Buffer) => void): void;
   result: MseResult;
 }
 
@@ -58,12 +63,32 @@ function drive(handshake: MseInitiator | MseResponder, socket: Duplex, source: B
     if (!complete) return;
     const result = handshake.result!;
     // From here the socket's bytes go to the payload stream.
-    const stream = new CipherStream(socket, result.encrypt, result.decrypt, source, result.initial);
-    finish(undefined, { stream, result });
+    if (result.encrypt) {
+      const stream = new CipherStream(socket, result.encrypt, result.decrypt, source, result.initial);
+      finish(undefined, { stream, deliverTo: (receiver) => stream.deliverTo(receiver), result });
+    } else {
+      finish(undefined, { stream: socket, deliverTo: heldUntilDelivered(source, result.initial), result });
+    }
   });
   return {
     cancel() {
       finish(new MseError('cancelled'));
     },
+  };
+}
+
+/** The plaintext payload's reader: bytes (from `initial` on) are held until a receiver is given. */
+function heldUntilDelivered(source: ByteSource, initial: Buffer): (receiver: (chunk: Buffer) => void) => void {
+  let receiver: ((chunk: Buffer) => void) | undefined;
+  let early: Buffer[] = initial.length > 0 ? [initial] : [];
+  source((chunk) => {
+    if (receiver) receiver(chunk);
+    else early.push(Buffer.from(chunk));
+  });
+  return (r) => {
+    receiver = r;
+    const held = early;
+    early = [];
+    for (const chunk of held) r(chunk);
   };
 }
