@@ -21,6 +21,7 @@ import { parseCommand } from './parse-command.js';
 import { UserError, describeError } from '../errors.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { seedGoalReached } from '../service/seed-goal.js';
+import { tuneJitForShortRun } from './short-run-jit.js';
 
 const help = `
   Usage
@@ -56,6 +57,7 @@ ${encryptionHelp}
 `;
 
 export async function run(argv: string[]): Promise<number> {
+  tuneJitForShortRun();
   const cli = parseCommand(
     'download',
     help,
