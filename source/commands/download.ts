@@ -147,6 +147,12 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // The reader went away (`btui download --json ... | head -1`): stop as on a signal, with no stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (interrupted) return;
+    interrupted = true;
+    void session.close().then(() => process.exit(error.code === 'EPIPE' ? 141 : 1));
+  });
 
   try {
     await listenWithFallback(session, cli.flags.port === undefined);

@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from '../../source/engine/codec/bencode.js';
 import { selectedFiles } from '../../source/commands/download.js';
-import { runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tools.js';
 import { randomTorrent, startSeeder } from '../helpers/swarm.js';
 
@@ -98,4 +99,30 @@ test('download of complete data with no resume data checks it, saves the resume 
   // It exits as soon as its run is done: what that run awaited (the resume data) is on disk.
   const resumeFiles = readdirSync(home, { recursive: true }).filter((name) => String(name).endsWith('.resume'));
   assert.equal(resumeFiles.length, 1, `resume data in ${home}`);
+});
+
+test('download --json whose reader goes away stops with exit 141 and no stack trace', async (t) => {
+  const dir = tempDir(t);
+  const data = join(dir, 'small.bin');
+  writeFileSync(data, randomBytes(100_000));
+  const torrentPath = join(tempDir(t), 'small.torrent');
+  const made = await runCli(['create', data, '-o', torrentPath, '-a', 'http://127.0.0.1:1/announce']);
+  assert.equal(made.code, 0, made.stderr);
+  // No peers: it reports progress every second until stopped.
+  const child = spawn(
+    process.execPath,
+    [CLI, 'download', '-t', torrentPath, '-o', tempDir(t), '--port', '0', '--host', '127.0.0.1', '--no-dht', '--json'],
+    {
+      env: { ...process.env, BTUI_HOME: tempDir(t) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  t.after(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  child.stdout.destroy();
+  assert.equal(await exited, 141, stderr);
+  assert.doesNotMatch(stderr, /\n\s+at /);
 });
