@@ -5,6 +5,7 @@
  * is not checked yet does not wait for a slot: it is checked first, seed-only (as Transmission
  * verifies before it queues), and queues only if the check finds pieces missing.
  */
+import { TurnSlices } from '../engine/torrent/turn-slices.js';
 import { SortedChunks } from './sorted-chunks.js';
 
 /** The least time between two deferred passes (a burst's requests wait at most this long)... */
@@ -94,9 +95,8 @@ export class QueueManager {
   private scheduled?: { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout };
   private lastPassEnd = -Infinity;
   private lastPassMs = 0;
-  /** Starts planned and not yet made (START_BATCH a turn), and the turn that makes the next ones. */
-  private pending: PlannedStart[] = [];
-  private continuation?: NodeJS.Immediate;
+  /** The starts planned by the last pass, made START_BATCH a turn. */
+  private starting?: TurnSlices<PlannedStart>;
   /** Something asked for a new plan while planned starts were still being made. */
   private replanAfter = false;
   /** Held: nothing is started or stopped until release() (the TUI's first frame comes first). */
@@ -176,7 +176,7 @@ export class QueueManager {
    */
   schedule(): void {
     if (this.held || this.scheduled) return;
-    if (this.continuation) {
+    if (this.starting?.running) {
       this.replanAfter = true;
       return;
     }
@@ -212,8 +212,7 @@ export class QueueManager {
   private pass(): void {
     // Starts planned by the last pass and not made yet are planned again with the rest, and the
     // torrents holding a slot are read again (a download that completed frees its slot).
-    for (const { subject } of this.pending) this.changedHashes.add(subject.hash);
-    this.pending = [];
+    for (const { subject } of this.starting?.cancel() ?? []) this.changedHashes.add(subject.hash);
     for (const hash of this.holding.keys()) this.changedHashes.add(hash);
     const starts: PlannedStart[] = [];
     let reads = this.changedHashes.size;
@@ -257,8 +256,20 @@ export class QueueManager {
     const checks = this.nextChecks();
     reads += checks.length;
     this.lastPassReads = reads;
-    this.pending = [...starts, ...checks.map((subject) => ({ subject, kind: 'check' as const }))];
-    this.startSome();
+    const starting = new TurnSlices(
+      [...starts, ...checks.map((subject) => ({ subject, kind: 'check' as const }))],
+      START_BATCH,
+      (start) => this.startOne(start),
+      () => {
+        if (this.starting === starting) this.starting = undefined;
+        if (this.replanAfter) {
+          this.replanAfter = false;
+          this.schedule();
+        }
+      },
+    );
+    this.starting = starting;
+    starting.start();
     for (const subject of stops) {
       subject.queued = true;
       this.holding.delete(subject.hash);
@@ -335,30 +346,19 @@ export class QueueManager {
     return next;
   }
 
-  /** The next batch of the planned starts; the rest in the next turn, without planning again for each batch. */
-  private startSome(): void {
-    if (this.continuation) clearImmediate(this.continuation);
-    this.continuation = undefined;
-    for (const { subject, kind } of this.pending.splice(0, START_BATCH)) {
-      // Paused or started meanwhile: left as it is.
-      if (!subject.queued || this.host.running(subject.hash)) continue;
-      if (kind === 'check') {
-        // Still waiting (for the check's verdict): shown as checking, read again once its state changes.
-        this.checking.set(subject.hash, subject);
-        this.host.check(subject.hash);
-        continue;
-      }
-      subject.queued = false;
-      this.host.changed(subject.hash);
-      this.host.start(subject.hash);
-      if (kind === 'slot') this.holding.set(subject.hash, subject);
+  /** Makes one planned start, unless it was paused or started meanwhile. */
+  private startOne({ subject, kind }: PlannedStart): void {
+    if (!subject.queued || this.host.running(subject.hash)) return;
+    if (kind === 'check') {
+      // Still waiting (for the check's verdict): shown as checking, read again once its state changes.
+      this.checking.set(subject.hash, subject);
+      this.host.check(subject.hash);
+      return;
     }
-    if (this.pending.length > 0) {
-      this.continuation = setImmediate(() => this.startSome());
-    } else if (this.replanAfter) {
-      this.replanAfter = false;
-      this.schedule();
-    }
+    subject.queued = false;
+    this.host.changed(subject.hash);
+    this.host.start(subject.hash);
+    if (kind === 'slot') this.holding.set(subject.hash, subject);
   }
 
   /** Each subject's place in the queue (0 first): by priority, then order, then id. */
@@ -369,9 +369,8 @@ export class QueueManager {
 
   close(): void {
     this.cancelScheduled();
-    if (this.continuation) clearImmediate(this.continuation);
-    this.continuation = undefined;
-    this.pending = [];
+    this.starting?.cancel();
+    this.starting = undefined;
     this.toCheck.clear();
   }
 
