@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { MAX_SEED_ONLY_CHECKS, QueueManager, START_BATCH, type QueueHost, type QueueSubject } from '../../source/service/queue-manager.js';
 
 /**
@@ -402,4 +403,64 @@ test('queue manager: with 20,000 torrents waiting, a pass reads the slots, the f
   const many = onePass(20_000);
   assert.deepEqual(many, few, 'the same reads with 20,000 waiting torrents as with 20');
   assert.ok(few.passReads <= 8, `one pass read ${few.passReads} torrents`);
+});
+
+test('queue manager: after any sequence of requests, pauses, completions, moves, forced starts and new limits, the slots go to the first torrents in queue order', () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('request' as const), i: fc.nat(11) }),
+    fc.record({ kind: fc.constant('pause' as const), i: fc.nat(11) }),
+    fc.record({ kind: fc.constant('complete' as const), i: fc.nat(11) }),
+    fc.record({ kind: fc.constant('priority' as const), i: fc.nat(11), priority: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ kind: fc.constant('startNow' as const), i: fc.nat(11) }),
+    fc.record({ kind: fc.constant('limit' as const), limit: fc.nat(4) }),
+  );
+  fc.assert(
+    fc.property(fc.nat(4), fc.array(op, { maxLength: 60 }), (limit, ops) => {
+      const { host, subjects, find } = fakeHost(Array.from({ length: 12 }, (_, i) => ({ hash: `t${i}` })));
+      const queue = new QueueManager(host, limit);
+      // Plain records: a change of priority or of being forced is written straight onto them.
+      const record = (i: number) => find(`t${i}`) as { -readonly [K in keyof (typeof subjects)[number]]: (typeof subjects)[number][K] };
+      for (const o of ops) {
+        if (o.kind === 'limit') queue.setMaxActive(o.limit);
+        else {
+          const s = record(o.i);
+          if (o.kind === 'request') queue.request(s);
+          else if (o.kind === 'pause') {
+            s.forced = false;
+            queue.withdraw(s);
+            host.stop(s.hash);
+            queue.noteChange(s.hash);
+          } else if (o.kind === 'complete') {
+            if (s.running) s.complete = true;
+            queue.noteChange(s.hash);
+          } else if (o.kind === 'priority') {
+            s.priority = o.priority;
+            queue.moved(s.hash);
+          } else {
+            s.forced = true;
+            queue.request(s);
+          }
+        }
+        queue.apply();
+        const max = queue.maxActive;
+        const rank = (a: QueueSubject, b: QueueSubject) => b.priority - a.priority || a.order - b.order || a.id - b.id;
+        const holders = subjects.filter((s) => s.running && !s.complete && !s.forced);
+        const waiting = subjects.filter((s) => s.queued && !s.running);
+        assert.ok(
+          waiting.every((s) => !s.complete && !s.forced),
+          'complete and forced torrents never wait',
+        );
+        if (max === 0) assert.deepEqual(waiting, [], 'no limit: nothing waits');
+        else {
+          assert.ok(holders.length <= max, `${holders.length} downloading with ${max} slots`);
+          if (waiting.length > 0) {
+            assert.equal(holders.length, max, 'a torrent waits while a slot is free');
+            for (const h of holders) for (const w of waiting) assert.ok(rank(h, w) < 0, `${w.hash} waits behind ${h.hash}`);
+          }
+        }
+      }
+      queue.close();
+    }),
+    { numRuns: 300 },
+  );
 });
