@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openService } from '../helpers/service.js';
-import { tempDir } from '../helpers/tools.js';
+import { tempDir, until } from '../helpers/tools.js';
 import { randomTorrent } from '../helpers/swarm.js';
 
 test('the store keeps at most N torrents downloading; the rest show "queued"; + moves one ahead; pausing frees a slot', async (t) => {
@@ -22,13 +22,13 @@ test('the store keeps at most N torrents downloading; the rest show "queued"; + 
   assert.deepEqual(states().slice(1), ['queued', 'queued']);
 
   controller.changePriority(hashes[2]!, 1);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until('the high-priority one running alone', () => running().join() === [false, false, true].join());
   assert.deepEqual(running(), [false, false, true], 'the high-priority one runs, the other waits');
   assert.equal(states()[0], 'queued');
   assert.equal(store.getSnapshot().torrents[2]!.priority, 3);
 
   await controller.toggle(hashes[2]!);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until('the oldest queued one running', () => running().join() === [true, false, false].join());
   assert.deepEqual(running(), [true, false, false], 'pausing it lets the oldest queued one start');
   assert.equal(states()[2], 'paused');
 
