@@ -1,5 +1,6 @@
 /** What a parsed .torrent is (Metainfo and its file entries), the parser's limits and options. */
 import type { BDict } from '../codec/bencode.js';
+import type { FileTable } from './file-table.js';
 import type { SafePathOptions } from './safe-path.js';
 
 export interface TorrentFileEntry {
@@ -38,6 +39,12 @@ export interface Metainfo {
   pieces: Buffer;
   private: boolean;
   files: TorrentFileEntry[];
+  /**
+   * The same files as columns, for a parsed multi-file v1 or hybrid torrent (not enumerable):
+   * `files` is made from it on first read, and a summary of ten thousand files needs no more.
+   * Gone once `files` is assigned.
+   */
+  fileTable?: FileTable;
   /** Tiers of tracker URLs (BEP 12); a lone `announce` becomes one tier. */
   announce: string[][];
   urlList: string[];
@@ -82,6 +89,8 @@ export interface ParseOptions extends SafePathOptions {
 /** The files of one side (v1 or v2) of a torrent, and the bytes they lay out. */
 export interface Layout {
   files: TorrentFileEntry[];
+  /** v1's `files` list as columns (its `files` made from them on first read). */
+  table?: FileTable;
   length: number;
   contentLength: number;
 }

@@ -1,0 +1,188 @@
+/**
+ * A multi-file torrent's files as columns: lengths and padding flags in typed arrays, each
+ * file's name and the index of its directory, the directories as names and parents. What a
+ * list of ten thousand files costs to parse is then about one string per file; the per-file
+ * objects of `Metainfo.files` are made from it on first use (files()).
+ *
+ * While it is filled (add()), it also checks that no two paths collide, as PathSet does for
+ * path lists: a duplicate, or a name that is a file in one path and a directory in another.
+ * Padding files are not part of that check (two `.pad/1` are fine).
+ */
+import { UnsafePathError } from './safe-path.js';
+import type { TorrentFileEntry } from './types.js';
+
+/** Directory 0 is the torrent's top directory (its name); every other directory's parent comes before it. */
+const TOP = 0;
+
+export class FileTable {
+  count = 0;
+  lengths = new Float64Array(16);
+  /** 1 for a padding file. */
+  padding = new Uint8Array(16);
+  /** Each file's directory. */
+  dirs = new Int32Array(16);
+  /** Each file's own name (its path's last component). */
+  readonly names: string[] = [];
+  /** Per directory; directory 0's name is the torrent's, set by named(). */
+  readonly dirNames: string[] = [''];
+  readonly dirParents: number[] = [-1];
+  /** Every name, the torrent's included, is printable ASCII (one column a character, nothing to escape). */
+  printableAscii = true;
+  /** Per directory: how many components below the top it is. */
+  readonly dirDepths: number[] = [0];
+  /** The collision check's state, dropped by done(). */
+  private checks: PathChecks | undefined = new PathChecks();
+  private lastDir = TOP;
+  private made: TorrentFileEntry[] | undefined;
+
+  /**
+   * Adds a file whose path below the torrent's name is `components[0..count)`; throws
+   * UnsafePathError (the caller names the file) if it collides with an earlier one. The
+   * components are not kept: the caller may reuse the array.
+   */
+  add(components: readonly string[], count: number, length: number, padding: boolean, printableAscii: boolean): void {
+    const dir = this.sameDirAsLast(components, count) ? this.lastDir : this.directory(components, count);
+    const name = components[count - 1]!;
+    if (!padding) this.checks!.file(this, dir, name, components, count);
+    this.lastDir = dir;
+    const i = this.count;
+    if (i === this.lengths.length) this.grow();
+    this.lengths[i] = length;
+    this.padding[i] = padding ? 1 : 0;
+    this.dirs[i] = dir;
+    this.names.push(name);
+    this.count = i + 1;
+    if (!printableAscii) this.printableAscii = false;
+  }
+
+  /** Names directory 0 (the torrent's name is known only after its files when streamed). */
+  named(name: string): void {
+    this.dirNames[TOP] = name;
+    if (!PRINTABLE_ASCII.test(name)) this.printableAscii = false;
+  }
+
+  /** The columns at their final size; the collision check's sets are let go. */
+  done(): void {
+    this.checks = undefined;
+    this.lengths = this.lengths.slice(0, this.count);
+    this.padding = this.padding.slice(0, this.count);
+    this.dirs = this.dirs.slice(0, this.count);
+  }
+
+  /** File i's path, the torrent's name first (as in TorrentFileEntry). */
+  path(i: number): string[] {
+    const path = this.dirPath(this.dirs[i]!);
+    path.push(this.names[i]!);
+    return path;
+  }
+
+  /** The file entries, made on the first call (each path its own array: callers may keep or change them). */
+  files(): TorrentFileEntry[] {
+    if (this.made) return this.made;
+    const dirPaths: (string[] | undefined)[] = new Array(this.dirNames.length);
+    const files: TorrentFileEntry[] = new Array(this.count);
+    let offset = 0;
+    for (let i = 0; i < this.count; i++) {
+      const d = this.dirs[i]!;
+      const dirPath = (dirPaths[d] ??= this.dirPath(d));
+      const path = new Array<string>(dirPath.length + 1);
+      for (let k = 0; k < dirPath.length; k++) path[k] = dirPath[k]!;
+      path[dirPath.length] = this.names[i]!;
+      const length = this.lengths[i]!;
+      files[i] = { path, length, offset, padding: this.padding[i] === 1 };
+      offset += length;
+    }
+    return (this.made = files);
+  }
+
+  /** The path of directory d, the torrent's name first. */
+  private dirPath(d: number): string[] {
+    const path: string[] = new Array(this.dirDepths[d]! + 1);
+    for (let k = path.length - 1; d >= 0; d = this.dirParents[d]!, k--) path[k] = this.dirNames[d]!;
+    return path;
+  }
+
+  /** Files of one directory usually come together: whether this one is in the last file's directory. */
+  private sameDirAsLast(components: readonly string[], count: number): boolean {
+    let d = this.lastDir;
+    if (this.dirDepths[d] !== count - 1) return false;
+    for (let k = count - 2; k >= 0; k--, d = this.dirParents[d]!) if (this.dirNames[d] !== components[k]) return false;
+    return true;
+  }
+
+  /** The directory of a file with these components, made as needed. */
+  private directory(components: readonly string[], count: number): number {
+    let dir = TOP;
+    for (let k = 0; k < count - 1; k++) {
+      const name = components[k]!;
+      const children = this.checks!.children(dir);
+      let next = children.get(name);
+      if (next === undefined) {
+        next = this.dirNames.length;
+        this.dirNames.push(name);
+        this.dirParents.push(dir);
+        this.dirDepths.push(k + 1);
+        children.set(name, next);
+      }
+      dir = next;
+    }
+    return dir;
+  }
+
+  private grow(): void {
+    const size = this.lengths.length * 4;
+    const lengths = new Float64Array(size);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+    const padding = new Uint8Array(size);
+    padding.set(this.padding);
+    this.padding = padding;
+    const dirs = new Int32Array(size);
+    dirs.set(this.dirs);
+    this.dirs = dirs;
+  }
+}
+
+const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
+
+/**
+ * Which names are taken in each directory. A directory counts once a file that is not padding
+ * is in it (or below it): a directory only padding files made does not collide with a file.
+ */
+class PathChecks {
+  /** Per directory: its subdirectories by name, and the names of its files (made on first use). */
+  private readonly subdirs: Map<string, number>[] = [];
+  private readonly fileNames: (Set<string> | undefined)[] = [];
+  private readonly counted: boolean[] = [true];
+
+  children(dir: number): Map<string, number> {
+    return (this.subdirs[dir] ??= new Map());
+  }
+
+  /** Adds a file (not padding) named `name` in `dir`; throws UnsafePathError on a collision. */
+  file(table: FileTable, dir: number, name: string, components: readonly string[], count: number): void {
+    if (this.counted[dir] !== true) this.count(table, dir, components);
+    const names = (this.fileNames[dir] ??= new Set());
+    if (names.has(name)) throw new UnsafePathError(`duplicate path ${JSON.stringify(joined(components, count))}`);
+    const sub = this.subdirs[dir]?.get(name);
+    if (sub !== undefined && this.counted[sub] === true)
+      throw new UnsafePathError(`${JSON.stringify(joined(components, count))} is both a file and a directory`);
+    names.add(name);
+  }
+
+  /** Counts `dir` and the directories above it, from the top, each checked against its parent's files. */
+  private count(table: FileTable, dir: number, components: readonly string[]): void {
+    const uncounted: number[] = [];
+    for (let d = dir; this.counted[d] !== true; d = table.dirParents[d]!) uncounted.push(d);
+    for (let j = uncounted.length - 1; j >= 0; j--) {
+      const d = uncounted[j]!;
+      if (this.fileNames[table.dirParents[d]!]?.has(table.dirNames[d]!))
+        throw new UnsafePathError(`${JSON.stringify(joined(components, table.dirDepths[d]!))} is both a file and a directory`);
+      this.counted[d] = true;
+    }
+  }
+}
+
+function joined(components: readonly string[], count: number): string {
+  return components.slice(0, count).join('/');
+}
