@@ -122,7 +122,11 @@ function nestedRows(t: FileColumns, listedIn: Int32Array): Int32Array {
   return Int32Array.from(rows);
 }
 
-/** Label, size and note columns; the labels padded to the widest, the sizes right-aligned. */
+/**
+ * Label, size and note columns; the labels padded to the widest, the sizes right-aligned. The
+ * pieces of every line go straight into one array, the gaps filled in once the widest is known
+ * (one-shot code runs in V8's interpreter: every array a row is written to and read back costs).
+ */
 function rowsText(
   t: FileColumns,
   rows: Int32Array,
@@ -139,17 +143,17 @@ function rowsText(
   const indents: string[] = [prefix];
   const indentWidths: number[] = [displayWidth(prefix)];
   const unitWidth = displayWidth(indentUnit);
-  const labels: string[] = new Array(rows.length);
-  const sizes: string[] = new Array(rows.length);
-  const widths = new Int32Array(rows.length);
-  const rowIndents: string[] = new Array(rows.length);
+  // Per row: the label's width plus the size's length, what its gap is found from.
+  const used = new Int32Array(rows.length);
+  const pieces: string[] = new Array(Math.max(0, rows.length * 6 - 1));
   let labelWidth = 0;
   let sizeWidth = 0;
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0, k = 0; r < rows.length; r++, k += 6) {
     const row = rows[r]!;
     let label: string;
     let depth: number;
     let size: string;
+    let note = '';
     if (row < 0) {
       const d = ~row;
       depth = depths[d]!;
@@ -158,8 +162,11 @@ function rowsText(
     } else {
       const dir = listedIn[row]!;
       depth = dir < 0 ? 0 : depths[dir]! + 1;
-      const name = plain ? names[row]! : printable(names[row]!);
-      label = padding[row] === 1 && dir !== dirs[row] ? `.pad/${name}` : name;
+      label = plain ? names[row]! : printable(names[row]!);
+      if (padding[row] === 1) {
+        if (dir !== dirs[row]) label = `.pad/${label}`;
+        note = '  padding';
+      }
       size = formatBytes(lengths[row]!);
     }
     while (indents.length <= depth) {
@@ -167,26 +174,21 @@ function rowsText(
       indentWidths.push(indentWidths[indentWidths.length - 1]! + unitWidth);
     }
     const width = indentWidths[depth]! + (plain ? label.length : displayWidth(label));
-    rowIndents[r] = indents[depth]!;
-    labels[r] = label;
-    sizes[r] = size;
-    widths[r] = width;
     if (width > labelWidth) labelWidth = width;
     if (size.length > sizeWidth) sizeWidth = size.length;
+    used[r] = width + size.length;
+    // k is where this row's pieces start: a newline before each but the first.
+    if (r > 0) pieces[k - 1] = '\n';
+    pieces[k] = indents[depth]!;
+    pieces[k + 1] = label;
+    pieces[k + 3] = size;
+    pieces[k + 4] = note;
   }
   // Every run of spaces a line can need, made once.
+  const full = labelWidth + 2 + sizeWidth;
   const blanks: string[] = [];
-  for (let n = 0, run = ''; n <= labelWidth + 2 + sizeWidth; n++, run += ' ') blanks.push(run);
-  const pieces: string[] = new Array(Math.max(0, rows.length * 6 - 1));
-  for (let r = 0, k = 0; r < rows.length; r++) {
-    const size = sizes[r]!;
-    if (r > 0) pieces[k++] = '\n';
-    pieces[k++] = rowIndents[r]!;
-    pieces[k++] = labels[r]!;
-    pieces[k++] = blanks[labelWidth - widths[r]! + 2 + sizeWidth - size.length]!;
-    pieces[k++] = size;
-    pieces[k++] = rows[r]! >= 0 && padding[rows[r]!] === 1 ? '  padding' : '';
-  }
+  for (let n = 0, run = ''; n <= full; n++, run += ' ') blanks.push(run);
+  for (let r = 0, k = 2; r < rows.length; r++, k += 6) pieces[k] = blanks[full - used[r]!]!;
   return pieces.join('');
 }
 
