@@ -40,7 +40,8 @@ export function fileColumnsText(t: FileColumns, indentUnit = '  ', prefix = ''):
   const dirCount = dirNames.length;
   // Where each file is listed: a padding file `.pad/N` as one name in .pad's parent.
   const listedIn = new Int32Array(count);
-  const dirSizes = new Float64Array(dirCount);
+  // Not a Float64Array, whose every read makes a heap number in V8's interpreter.
+  const dirSizes: number[] = new Array<number>(dirCount).fill(0);
   for (let i = 0; i < count; i++) {
     let d = dirs[i]!;
     if (padding[i] === 0) {
@@ -131,7 +132,7 @@ function rowsText(
   t: FileColumns,
   rows: Int32Array,
   listedIn: Int32Array,
-  dirSizes: Float64Array,
+  dirSizes: readonly number[],
   indentUnit: string,
   prefix: string,
 ): string {
@@ -197,7 +198,7 @@ const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
 /** Columns of a list of paths (a single-file or v2 torrent, a test's files). */
 export function fileColumns(files: readonly TreeFile[]): FileColumns {
   const count = files.length;
-  const lengths = new Float64Array(count);
+  const lengths: number[] = new Array<number>(count);
   const padding = new Uint8Array(count);
   const dirs = new Int32Array(count);
   const names: string[] = new Array(count);

@@ -16,7 +16,11 @@ const TOP = 0;
 
 export class FileTable {
   count = 0;
-  lengths = new Float64Array(16);
+  /**
+   * A plain array, not a Float64Array: one-shot code runs in V8's interpreter, where each read of
+   * a Float64Array makes a heap number, and this array keeps small integers unboxed.
+   */
+  readonly lengths: number[] = [];
   /** 1 for a padding file. */
   padding = new Uint8Array(16);
   /** Each file's directory. */
@@ -46,8 +50,8 @@ export class FileTable {
     if (!padding) this.checks!.file(this, dir, name, components, count);
     this.lastDir = dir;
     const i = this.count;
-    if (i === this.lengths.length) this.grow();
-    this.lengths[i] = length;
+    if (i === this.padding.length) this.grow();
+    this.lengths.push(length);
     this.padding[i] = padding ? 1 : 0;
     this.dirs[i] = dir;
     this.names.push(name);
@@ -64,7 +68,6 @@ export class FileTable {
   /** The columns at their final size; the collision check's sets are let go. */
   done(): void {
     this.checks = undefined;
-    this.lengths = this.lengths.slice(0, this.count);
     this.padding = this.padding.slice(0, this.count);
     this.dirs = this.dirs.slice(0, this.count);
   }
@@ -130,10 +133,7 @@ export class FileTable {
   }
 
   private grow(): void {
-    const size = this.lengths.length * 4;
-    const lengths = new Float64Array(size);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
+    const size = this.padding.length * 4;
     const padding = new Uint8Array(size);
     padding.set(this.padding);
     this.padding = padding;
