@@ -101,13 +101,18 @@ interface LazyFiles {
 
 /**
  * `files` made from the file table on first read (a one-shot summary never needs them), with
- * the same shared accessor pair as `raw`; an assigned list replaces the table.
+ * the same shared accessor pair as `raw`; the table is let go then, or when a list is assigned.
  */
 const lazyFiles: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: LazyFiles): TorrentFileEntry[] {
-    return (this[FILES] ??= this.fileTable!.files());
+    if (this[FILES] === undefined) {
+      this[FILES] = this.fileTable!.files();
+      // The entries are what the engine keeps; a session of thousands of torrents keeps no table beside them.
+      this.fileTable = undefined;
+    }
+    return this[FILES];
   },
   set(this: LazyFiles, value: TorrentFileEntry[]) {
     this[FILES] = value;

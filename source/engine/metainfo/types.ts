@@ -42,7 +42,7 @@ export interface Metainfo {
   /**
    * The same files as columns, for a parsed multi-file v1 or hybrid torrent (not enumerable):
    * `files` is made from it on first read, and a summary of ten thousand files needs no more.
-   * Gone once `files` is assigned.
+   * Gone once `files` is read or assigned (the entries are then what there is).
    */
   fileTable?: FileTable;
   /** Tiers of tracker URLs (BEP 12); a lone `announce` becomes one tier. */

@@ -95,8 +95,10 @@ test('files: made once, each path its own array; the table is not enumerable; an
   const m = parseMetainfo(torrentOf('album', mixed));
   assert.equal(Object.keys(m).includes('fileTable'), false);
   assert.ok(Object.keys(m).includes('files'));
+  assert.ok(m.fileTable);
   const files = m.files;
   assert.equal(m.files, files, 'the same array on every read');
+  assert.equal(m.fileTable, undefined, 'once the entries are made, they are all that is kept');
   files[0]!.path.push('changed');
   assert.deepEqual(files[2]!.path, ['album', 'cd1', 'sub', 'b\u0007.flac'], 'files of one directory share no path array');
   const spread = { ...m };
