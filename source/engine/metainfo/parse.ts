@@ -120,6 +120,9 @@ const lazyFiles: PropertyDescriptor = {
   },
 };
 
+/** The place of `files` in a Metainfo whose files are made on first read. */
+const NOT_YET: TorrentFileEntry[] = [];
+
 function defineLazyFiles(metainfo: object, table: FileTable): void {
   Object.defineProperty(metainfo, 'fileTable', { value: table, writable: true, configurable: true, enumerable: false });
   Object.defineProperty(metainfo, FILES, { value: undefined, writable: true });
@@ -250,7 +253,10 @@ function buildMetainfo(
   const infoHashV2 = hasV2 ? infoHashV2FromInfoBytes(infoBytes) : undefined;
   const infoHash = hasV1 ? infoHashFromInfoBytes(infoBytes) : infoHashV2!.slice(0, 40);
 
-  const metainfo: Omit<Metainfo, 'raw' | 'files'> & { raw?: BDict; files?: TorrentFileEntry[] } = {
+  // Made on first read only when asked: elsewhere `files` stays a plain property, as the engine's
+  // per-block code reads it.
+  const lazyTable = options.lazyFiles === true ? layout.table : undefined;
+  const metainfo: Omit<Metainfo, 'raw'> & { raw?: BDict } = {
     infoHash,
     infoHashBuffer: Buffer.from(infoHash, 'hex'),
     version,
@@ -261,12 +267,12 @@ function buildMetainfo(
     pieceCount,
     pieces,
     private: optionalInt(info, 'private', 'info') === 1,
+    files: lazyTable ? NOT_YET : layout.files,
     announce: trackerTiers(root),
     urlList: webSeeds(root),
     infoBytes,
   };
-  if (layout.table) defineLazyFiles(metainfo, layout.table);
-  else metainfo.files = layout.files;
+  if (lazyTable) defineLazyFiles(metainfo, lazyTable);
   if (infoHashV2) metainfo.infoHashV2 = infoHashV2;
   if (v2) {
     if (v1) {

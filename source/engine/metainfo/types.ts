@@ -40,9 +40,9 @@ export interface Metainfo {
   private: boolean;
   files: TorrentFileEntry[];
   /**
-   * The same files as columns, for a parsed multi-file v1 or hybrid torrent (not enumerable):
-   * `files` is made from it on first read, and a summary of ten thousand files needs no more.
-   * Gone once `files` is read or assigned (the entries are then what there is).
+   * The same files as columns, for a multi-file v1 or hybrid torrent parsed with `lazyFiles`
+   * (not enumerable): `files` is made from it on first read, and a summary of ten thousand files
+   * needs no more. Gone once `files` is read or assigned (the entries are then what there is).
    */
   fileTable?: FileTable;
   /** Tiers of tracker URLs (BEP 12); a lone `announce` becomes one tier. */
@@ -84,6 +84,12 @@ export const MAX_TORRENT_FILE_SIZE = 64 * 1024 * 1024;
 export interface ParseOptions extends SafePathOptions {
   /** Most bencode values a .torrent may hold; default MAX_DECODE_TOKENS. */
   maxTokens?: number;
+  /**
+   * A multi-file v1 or hybrid torrent's `files` made on first read, its `fileTable` set until
+   * then (for a one-shot summary, which needs only the table). Otherwise `files` is made at once
+   * and is a plain property.
+   */
+  lazyFiles?: boolean;
 }
 
 /** The files of one side (v1 or v2) of a torrent, and the bytes they lay out. */

@@ -7,11 +7,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { decode, encode, type BDict, type BValue } from '../../../source/engine/codec/bencode.js';
-import { parseMetainfo, parseMetainfoWhole, type TorrentFileEntry } from '../../../source/engine/metainfo/metainfo.js';
+import {
+  parseMetainfo as parseEager,
+  parseMetainfoWhole as parseWholeEager,
+  type ParseOptions,
+  type TorrentFileEntry,
+} from '../../../source/engine/metainfo/metainfo.js';
 import { fileColumnsText, fileTreeText } from '../../../source/format/file-tree.js';
 import { metainfoSummary } from '../../../source/format/metainfo-summary.js';
 
 const PL = 4 * 1024 * 1024;
+const lazy: ParseOptions = { lazyFiles: true };
+const parseMetainfo = (data: Buffer) => parseEager(data, lazy);
+const parseMetainfoWhole = (data: Buffer) => parseWholeEager(data, lazy);
 
 interface Spec {
   path: (string | Buffer)[];
@@ -167,4 +175,16 @@ test('collisions: padding files take no names, in any order of files', () => {
     }),
     { numRuns: 2000 },
   );
+});
+
+test('without lazyFiles, files is a plain property made at once, the same entries, and no table is kept', () => {
+  const data = torrentOf('album', mixed);
+  const m = parseEager(data);
+  const descriptor = Object.getOwnPropertyDescriptor(m, 'files')!;
+  assert.equal(descriptor.get, undefined, 'a data property, as the engine reads it per block');
+  assert.equal(m.fileTable, undefined);
+  assert.deepEqual(m.files, parseMetainfo(data).files);
+  const lazyOne = parseMetainfo(data);
+  assert.equal(typeof Object.getOwnPropertyDescriptor(lazyOne, 'files')!.get, 'function');
+  assert.equal(metainfoSummary(lazyOne), metainfoSummary(m));
 });
