@@ -14,6 +14,7 @@ import {
   type TorrentFileEntry,
 } from '../../../source/engine/metainfo/metainfo.js';
 import { fileColumnsText, fileTreeText } from '../../../source/format/file-tree.js';
+import { metainfoJson } from '../../../source/format/metainfo-json.js';
 import { metainfoSummary } from '../../../source/format/metainfo-summary.js';
 
 const PL = 4 * 1024 * 1024;
@@ -187,4 +188,6 @@ test('without lazyFiles, files is a plain property made at once, the same entrie
   const lazyOne = parseMetainfo(data);
   assert.equal(typeof Object.getOwnPropertyDescriptor(lazyOne, 'files')!.get, 'function');
   assert.equal(metainfoSummary(lazyOne), metainfoSummary(m));
+  assert.deepEqual(metainfoJson(lazyOne), metainfoJson(m), '--json from the table');
+  assert.ok(lazyOne.fileTable, '--json needs no entries either');
 });
