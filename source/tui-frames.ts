@@ -58,7 +58,7 @@ export async function saveFirstFrame(
     const columns = process.stdout.columns || 80;
     const rows = process.stdout.rows || 24;
     const key = frameKey(state, { ...conditions, columns, rows });
-    const preview = sessionPreview(await service.readSavedSession());
+    const preview = sessionPreview(await service.savedSessionOnDisk());
     if (!preview) return forgetFirstFrame(state);
     const frame = drawFirstFrame({
       rows: preview,

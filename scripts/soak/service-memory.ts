@@ -13,7 +13,8 @@
  * wait in the queue, and Flood's torrent-get is polled POLLS times (default 30), heapUsed after gc
  * read every 5 polls: a heap that keeps growing with the polls is a leak, one that comes back is
  * garbage. Before each poll a download is paused and the next queued one takes its slot, so that
- * every queued torrent's position shifts (as when a download finishes).
+ * the queue moves (as when a download finishes); the time from each pause to the next start is
+ * printed (slotRefillMs).
  *
  * SERVICE_MEMORY_SNAPSHOT=FILE writes a heap snapshot after the polls.
  */
@@ -109,12 +110,20 @@ else while (stateCount('seeding') < count) await new Promise((resolve) => setTim
 await new Promise((resolve) => setTimeout(resolve, 2000));
 const serviceOnly = heapUsed();
 
+/** From a pause to the start of the next queued torrent (the queue's pass and the wait before it), ms. */
+const refillTimes: number[] = [];
 async function pauseOneDownload(): Promise<void> {
   const running = service.list().find((ref) => ['downloading', 'checking'].includes(service.summary(ref.id)?.state ?? ''));
   if (!running) return;
-  const queuedBefore = stateCount('queued');
+  const next = service.list().find((ref) => service.summary(ref.id)?.state === 'queued');
+  const started = performance.now();
   await service.stop(running.id);
-  while (stateCount('queued') >= queuedBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+  const deadline = Date.now() + 30_000;
+  while (next && service.summary(next.id)?.state === 'queued') {
+    if (Date.now() > deadline) throw new Error(`${service.summary(next.id)?.name}, first in the queue, did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  refillTimes.push(Math.round(performance.now() - started));
 }
 
 const pollTimes: number[] = [];
@@ -122,8 +131,8 @@ const pollTimes: number[] = [];
 const heapAlongPolls: { polls: number; heapMiB: number; rssMiB: number }[] = [];
 let answerBytes = 0;
 for (let i = 0; i < polls; i++) {
-  // The queue moves between polls: a download is paused, the next in the queue takes its slot and
-  // every queued torrent's position shifts (as when one finishes), so each poll has news for all.
+  // The queue moves between polls: a download is paused and the next in the queue takes its slot
+  // (as when one finishes); no other torrent's queue position changes.
   if (queuedMode) await pauseOneDownload();
   const answer = await poll();
   pollTimes.push(Math.round(answer.ms));
@@ -185,6 +194,9 @@ console.log(
     keptByPollsBytesPerTorrent: perTorrent(serviceOnly, afterPolls),
     floodAnswerBytes: answerBytes,
     floodPollMs: queuedMode ? { first: pollTimes.slice(0, 3), last: pollTimes.slice(-3) } : pollTimes,
+    slotRefillMs: queuedMode
+      ? { median: [...refillTimes].sort((a, b) => a - b)[refillTimes.length >> 1], max: Math.max(...refillTimes) }
+      : undefined,
     heapAlongPolls: queuedMode ? heapAlongPolls : undefined,
     allocatedPerPollBytesPerTorrent: Math.round(allocated / count),
     topAllocators,

@@ -73,6 +73,8 @@ export class SessionPersistence {
   private onDisk?: Map<string, SavedTorrent>;
   private journal?: JournalWriter;
   private sessionBytes = 0;
+  /** The list session.json got at the last write, while that write was whole (nothing appended since). */
+  private wholeOnDisk?: readonly SavedTorrent[];
   /** Set when the next write must be whole: the journal is large, an append failed, or on close. */
   private compactDue = false;
   /** Entries changed through an action since the last write (removed ones included). */
@@ -209,6 +211,7 @@ export class SessionPersistence {
       await this.options.beforeWrite?.({ kind: 'journal', hashes: records.map((r) => ('put' in r ? r.put.infoHash : r.remove)) });
       // The .torrent copies of new torrents were synced when written; their names in torrents/ now.
       if (newTorrents) await syncDirectory(join(this.stateDirectory, 'torrents')).catch(() => undefined);
+      this.wholeOnDisk = undefined;
       await this.journal.append(records);
       for (const record of records) {
         if ('put' in record) onDisk.set(record.put.infoHash, record.put);
@@ -230,6 +233,7 @@ export class SessionPersistence {
 
   /** session.json written whole under a new generation; the journal of the old one removed. */
   private async writeWhole(): Promise<void> {
+    this.wholeOnDisk = undefined;
     const session = savedSession(this.options.entries());
     for (const entry of this.options.entries()) if (entry.changedAt > this.seenChange) this.seenChange = entry.changedAt;
     session.generation = randomBytes(8).toString('hex');
@@ -243,6 +247,17 @@ export class SessionPersistence {
     // Stale now (its generation is not session.json's): removed so that it takes no room.
     await rm(this.journalPath, { force: true });
     this.journal = new JournalWriter(this.journalPath, session.generation);
+    this.wholeOnDisk = session.torrents;
+  }
+
+  /**
+   * What the disk holds, as read() would give it: from memory when the last write was whole (as
+   * at close, where the TUI draws the next start's first frame from it: reading session.json back
+   * took ~100 ms at 10,000 torrents), else read.
+   */
+  async onDiskNow(): Promise<readonly SavedTorrent[]> {
+    await this.inFlight.catch(() => undefined);
+    return this.wholeOnDisk ?? (await this.read());
   }
 
   /**

@@ -3,58 +3,10 @@
  * the "queued" state. Priority decides who goes first (high, normal, low), then the order
  * of adding. Seeding torrents are never queued, and a torrent whose data may be complete but
  * is not checked yet does not wait for a slot: it is checked first, seed-only (as Transmission
- * verifies before it queues), and queues only if the check finds pieces missing. A pure
- * function, so it is tested alone.
+ * verifies before it queues), and queues only if the check finds pieces missing.
  */
-export interface QueueEntry {
-  readonly hash: string;
-  /** 1 low, 2 normal, 3 high. */
-  readonly priority: number;
-  readonly addedAt: number;
-  readonly running: boolean;
-  /** Waiting to be started (the user wants it running). */
-  readonly queued: boolean;
-  /** Counts against the limit: downloading, or checking/stopped without having completed. */
-  readonly downloading: boolean;
-  /** Started with startNow: outside the queue (never waits for a slot, takes none, is never stopped). */
-  readonly forced?: boolean;
-  /** Waiting, with its data perhaps complete but not checked yet: checked seed-only instead of waiting for a slot. */
-  readonly checkFirst?: boolean;
-}
-
-export interface QueuePlan {
-  start: string[];
-  /** Running downloads that lost their slot to higher-priority ones: stopped and queued. */
-  stop: string[];
-  /** Started seed-only, outside the slots: they seed if their check finds them complete, else wait in the queue. */
-  check: string[];
-}
-
-export function planQueue(entries: readonly QueueEntry[], maxActive: number): QueuePlan {
-  const start: string[] = [];
-  const stop: string[] = [];
-  const check: string[] = [];
-  const downloads: { entry: QueueEntry; index: number }[] = [];
-  entries.forEach((entry, index) => {
-    if (!entry.running && !entry.queued) return;
-    if (maxActive <= 0 || !entry.downloading || entry.forced) {
-      if (!entry.running) start.push(entry.hash);
-    } else if (entry.checkFirst && !entry.running) {
-      check.push(entry.hash);
-    } else {
-      downloads.push({ entry, index });
-    }
-  });
-  downloads.sort((a, b) => b.entry.priority - a.entry.priority || a.entry.addedAt - b.entry.addedAt || a.index - b.index);
-  downloads.forEach(({ entry }, rank) => {
-    if (rank < maxActive) {
-      if (!entry.running) start.push(entry.hash);
-    } else if (entry.running) {
-      stop.push(entry.hash);
-    }
-  });
-  return { start, stop, check };
-}
+import { TurnSlices } from '../engine/torrent/turn-slices.js';
+import { SortedChunks } from './sorted-chunks.js';
 
 /** The least time between two deferred passes (a burst's requests wait at most this long)... */
 const DEFERRED_GAP_MS = 50;
@@ -82,12 +34,15 @@ export const MAX_PRIORITY = 3;
 /** What the queue manager needs to know of one torrent, and may change. */
 export interface QueueSubject {
   readonly hash: string;
+  /** Breaks ties of priority and order (ids follow the order of adding). */
+  readonly id: number;
+  /** 1 low, 2 normal, 3 high. */
   readonly priority: number;
   /** Order among equal priorities (the time of adding unless moved). */
   readonly order: number;
   /** Wants to run but waits for a slot (or for the seed-only check that tells whether it needs one). */
   queued: boolean;
-  /** Started with startNow: outside the queue until stopped (see QueueEntry.forced). */
+  /** Started with startNow: outside the queue until stopped (never waits for a slot, takes none, is never stopped by a pass). */
   readonly forced?: boolean;
 }
 
@@ -98,9 +53,9 @@ export interface QueueHost {
   /** The torrent's subject while it has its data (undefined once removed). */
   current(hash: string): QueueSubject | undefined;
   running(hash: string): boolean;
-  /** Counts against the limit: see QueueEntry.downloading. */
+  /** Counts against the limit: downloading, or checking/stopped without having completed. */
   downloading(hash: string): boolean;
-  /** See QueueEntry.checkFirst. */
+  /** Waiting, with its data perhaps complete but not checked yet: checked seed-only instead of waiting for a slot. */
   checkFirst(hash: string): boolean;
   start(hash: string): void;
   /** Starts it seed-only: it seeds if its check finds it complete, else it stops again (Torrent.start's seedOnly). */
@@ -110,32 +65,54 @@ export interface QueueHost {
   changed(hash: string): void;
 }
 
+/** A waiting torrent's place in the queue as it was when it began to wait (a move files it again). */
+interface Place {
+  readonly subject: QueueSubject;
+  readonly priority: number;
+  readonly order: number;
+  readonly id: number;
+}
+
+const placeOf = (subject: QueueSubject): Place => ({ subject, priority: subject.priority, order: subject.order, id: subject.id });
+
+/** Queue order: priority, then order, then id. */
+const comparePlaces = (a: Place, b: Place): number => b.priority - a.priority || a.order - b.order || a.id - b.id;
+
+/** A start planned by a pass: for a download slot, outside the slots (complete, forced, no limit), or a seed-only check. */
+interface PlannedStart {
+  readonly subject: QueueSubject;
+  readonly kind: 'slot' | 'free' | 'check';
+}
+
 /**
- * Applies planQueue: keeps at most `maxActive` torrents downloading, starting the next ones
- * as slots free up. Bursts of events are planned once (schedule), explicit requests at once.
- * A pass reads only the torrents that wait or hold a slot, and those whose state changed since
- * the last one (noteChange): 50,000 seeding torrents cost it nothing.
+ * Keeps at most `maxActive` torrents downloading, starting the next ones as slots free up.
+ * Bursts of events are planned once (schedule), explicit requests at once. The waiting torrents
+ * are kept in queue order between passes, so a pass reads the torrents holding a slot, the first
+ * `maxActive` waiting ones and those whose state changed since the last pass (noteChange): its
+ * cost follows the slots and the changes, not the 50,000 seeding or waiting torrents.
  */
 export class QueueManager {
   private scheduled?: { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout };
   private lastPassEnd = -Infinity;
   private lastPassMs = 0;
-  /** Starts planned and not yet made (START_BATCH a turn), and the turn that makes the next ones. */
-  private pending: { subject: QueueSubject; seedOnly: boolean }[] = [];
-  private continuation?: NodeJS.Immediate;
+  /** The starts planned by the last pass, made START_BATCH a turn. */
+  private starting?: TurnSlices<PlannedStart>;
   /** Something asked for a new plan while planned starts were still being made. */
   private replanAfter = false;
   /** Held: nothing is started or stopped until release() (the TUI's first frame comes first). */
   private held = false;
-  /** What a pass reads: the torrents waiting for a slot or holding one (and, once, any that changed). */
-  private readonly tracked = new Map<string, QueueSubject>();
+  /** Waiting for a download slot, in queue order; `places` finds each one's entry by hash. */
+  private readonly waiting = new SortedChunks<Place>(comparePlaces);
+  private readonly places = new Map<string, Place>();
+  /** Running downloads holding a slot: read again by every pass (about maxActive of them). */
+  private readonly holding = new Map<string, QueueSubject>();
   /** Started seed-only and still checking: they take no slot, and no pass reads them until their state changes. */
   private readonly checking = new Map<string, QueueSubject>();
   /** Waiting for a seed-only check, in the order they came (not read by passes: each takes the next few). */
   private readonly toCheck = new Map<string, QueueSubject>();
-  /** Torrents whose state changed since the last pass. */
+  /** Torrents the next pass reads: their state changed, they asked to run or they moved in the queue. */
   private readonly changedHashes = new Set<string>();
-  /** Torrents the last pass read (a test counts them: they must not grow with the seeding ones). */
+  /** Torrents the last pass read (tests count them: they must not grow with the seeding or the waiting ones). */
   lastPassReads = 0;
 
   constructor(
@@ -147,10 +124,15 @@ export class QueueManager {
     return this.maxActiveDownloads;
   }
 
+  /** Torrents waiting for a download slot (seed-only checks not counted). */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
   setMaxActive(max: number): void {
     this.maxActiveDownloads = Math.max(0, Math.floor(max));
-    // Running downloads were not tracked while there was no limit: every torrent is read once.
-    for (const subject of this.host.subjects()) if (!this.checking.has(subject.hash)) this.tracked.set(subject.hash, subject);
+    // Running downloads are not followed while there is no limit: every torrent is read once.
+    for (const subject of this.host.subjects()) this.changedHashes.add(subject.hash);
     this.apply();
   }
 
@@ -159,7 +141,7 @@ export class QueueManager {
     subject.queued = true;
     // Started now (startNow) waits for no check turn.
     if (subject.forced) this.toCheck.delete(subject.hash);
-    if (!this.checking.has(subject.hash) && !this.toCheck.has(subject.hash)) this.tracked.set(subject.hash, subject);
+    if (!this.checking.has(subject.hash) && !this.toCheck.has(subject.hash)) this.changedHashes.add(subject.hash);
     this.host.changed(subject.hash);
     if (options.defer) this.schedule();
     else this.apply();
@@ -169,6 +151,8 @@ export class QueueManager {
   withdraw(subject: QueueSubject): void {
     if (!subject.queued) return;
     subject.queued = false;
+    this.unfile(subject.hash);
+    this.toCheck.delete(subject.hash);
     this.host.changed(subject.hash);
   }
 
@@ -176,6 +160,12 @@ export class QueueManager {
   noteChange(hash: string): void {
     this.changedHashes.add(hash);
     this.schedule();
+  }
+
+  /** A torrent's priority or place in the queue changed: it is filed again, and the queue planned at once. */
+  moved(hash: string): void {
+    this.changedHashes.add(hash);
+    this.apply();
   }
 
   /**
@@ -186,7 +176,7 @@ export class QueueManager {
    */
   schedule(): void {
     if (this.held || this.scheduled) return;
-    if (this.continuation) {
+    if (this.starting?.running) {
       this.replanAfter = true;
       return;
     }
@@ -220,62 +210,130 @@ export class QueueManager {
   }
 
   private pass(): void {
-    // Checks planned by the last pass and not started yet are planned again with the rest.
-    for (const { subject, seedOnly } of this.pending) if (seedOnly) this.tracked.set(subject.hash, subject);
-    this.readChanges();
-    const entries: QueueEntry[] = [];
-    const byHash = new Map<string, QueueSubject>();
-    const limited = this.maxActiveDownloads > 0;
-    let reads = 0;
-    for (const [hash, subject] of this.tracked) {
-      reads++;
-      const running = this.host.running(hash);
-      if (!running && !subject.queued) {
-        this.tracked.delete(hash);
-        continue;
+    // Starts planned by the last pass and not made yet are planned again with the rest, and the
+    // torrents holding a slot are read again (a download that completed frees its slot).
+    for (const { subject } of this.starting?.cancel() ?? []) this.changedHashes.add(subject.hash);
+    for (const hash of this.holding.keys()) this.changedHashes.add(hash);
+    const starts: PlannedStart[] = [];
+    let reads = this.changedHashes.size;
+    for (const hash of this.changedHashes) this.file(hash, starts);
+    this.changedHashes.clear();
+
+    const stops: QueueSubject[] = [];
+    if (this.maxActiveDownloads > 0) {
+      // The holders and the first maxActive waiting torrents, in queue order: the first maxActive get a slot.
+      const contenders: { place: Place; holds: boolean }[] = [];
+      for (const subject of this.holding.values()) contenders.push({ place: placeOf(subject), holds: true });
+      const stale: Place[] = [];
+      let taken = 0;
+      for (const place of this.waiting) {
+        if (taken >= this.maxActiveDownloads) break;
+        reads++;
+        const { subject } = place;
+        if (this.host.current(subject.hash) !== subject || !subject.queued || this.host.running(subject.hash)) {
+          stale.push(place);
+          continue;
+        }
+        contenders.push({ place, holds: false });
+        taken++;
       }
-      if (running && subject.queued) {
-        // Started meanwhile (a seed-only check that found it complete, a start from elsewhere): no longer waiting.
-        subject.queued = false;
-        this.host.changed(hash);
+      // Changed without a word to the queue: read again by the next pass.
+      for (const place of stale) {
+        this.unfile(place.subject.hash);
+        this.changedHashes.add(place.subject.hash);
       }
-      // Running and taking no slot (seeding, forced, or no limit): nothing to plan until its state changes.
-      const downloading = limited && this.host.downloading(hash);
-      if (running && (!downloading || subject.forced)) {
-        this.tracked.delete(hash);
-        continue;
-      }
-      byHash.set(hash, subject);
-      entries.push({
-        hash,
-        priority: subject.priority,
-        addedAt: subject.order,
-        running,
-        queued: subject.queued,
-        downloading,
-        forced: subject.forced,
-        checkFirst: limited && !running && this.host.checkFirst(hash),
+      contenders.sort((a, b) => comparePlaces(a.place, b.place));
+      contenders.forEach(({ place, holds }, rank) => {
+        if (rank < this.maxActiveDownloads) {
+          if (holds) return;
+          this.unfile(place.subject.hash);
+          starts.push({ subject: place.subject, kind: 'slot' });
+        } else if (holds) {
+          stops.push(place.subject);
+        }
       });
     }
+    const checks = this.nextChecks();
+    reads += checks.length;
     this.lastPassReads = reads;
-    const plan = planQueue(entries, this.maxActiveDownloads);
-    for (const hash of plan.check) {
-      this.tracked.delete(hash);
-      this.toCheck.set(hash, byHash.get(hash)!);
+    const starting = new TurnSlices(
+      [...starts, ...checks.map((subject) => ({ subject, kind: 'check' as const }))],
+      START_BATCH,
+      (start) => this.startOne(start),
+      () => {
+        if (this.starting === starting) this.starting = undefined;
+        if (this.replanAfter) {
+          this.replanAfter = false;
+          this.schedule();
+        }
+      },
+    );
+    this.starting = starting;
+    starting.start();
+    for (const subject of stops) {
+      subject.queued = true;
+      this.holding.delete(subject.hash);
+      this.changedHashes.add(subject.hash);
+      this.host.changed(subject.hash);
+      this.host.stop(subject.hash);
     }
-    this.pending = [
-      ...plan.start.map((hash) => ({ subject: byHash.get(hash)!, seedOnly: false })),
-      ...this.nextChecks().map((subject) => ({ subject, seedOnly: true })),
-    ];
-    this.startSome();
-    for (const hash of plan.stop) {
-      byHash.get(hash)!.queued = true;
+    if (this.changedHashes.size > 0) this.schedule();
+  }
+
+  /**
+   * Reads one torrent and puts it where it belongs: holding a slot, waiting for one (in order),
+   * waiting for a seed-only check, to be started outside the slots (complete, forced, no limit),
+   * or nowhere (paused, seeding, removed).
+   */
+  private file(hash: string, starts: PlannedStart[]): void {
+    this.unfile(hash);
+    this.holding.delete(hash);
+    const subject = this.host.current(hash);
+    if (!subject) {
+      this.checking.delete(hash);
+      this.toCheck.delete(hash);
+      return;
+    }
+    if (this.checking.has(hash)) {
+      // A seed-only check still under way stays out until its state changes.
+      if (this.host.running(hash) && this.host.downloading(hash)) return;
+      this.checking.delete(hash);
+    }
+    const running = this.host.running(hash);
+    if (!running && !subject.queued) {
+      this.toCheck.delete(hash);
+      return;
+    }
+    if (running && subject.queued) {
+      // Started meanwhile (a seed-only check that found it complete, a start from elsewhere): no longer waiting.
+      subject.queued = false;
       this.host.changed(hash);
-      this.host.stop(hash);
+    }
+    const downloading = this.maxActiveDownloads > 0 && this.host.downloading(hash);
+    if (running || !downloading || subject.forced) this.toCheck.delete(hash);
+    if (running) {
+      if (downloading && !subject.forced) this.holding.set(hash, subject);
+    } else if (!downloading || subject.forced) {
+      starts.push({ subject, kind: 'free' });
+    } else if (this.host.checkFirst(hash)) {
+      if (!this.toCheck.has(hash)) this.toCheck.set(hash, subject);
+    } else {
+      this.toCheck.delete(hash);
+      const place = placeOf(subject);
+      this.places.set(hash, place);
+      this.waiting.add(place);
     }
   }
 
-  /** The next torrents waiting for a seed-only check, as many as may start; those no longer waiting for one are let go. */
+  /** Takes a torrent out of the waiting ones, if it was there. */
+  private unfile(hash: string): void {
+    const place = this.places.get(hash);
+    if (!place) return;
+    this.places.delete(hash);
+    this.waiting.delete(place);
+  }
+
+  /** The next torrents waiting for a seed-only check, as many as may start; those no longer waiting for one are read again by the next pass. */
   private nextChecks(): QueueSubject[] {
     const next: QueueSubject[] = [];
     for (const [hash, subject] of this.toCheck) {
@@ -283,69 +341,36 @@ export class QueueManager {
       this.toCheck.delete(hash);
       if (this.host.current(hash) !== subject || !subject.queued || this.host.running(hash)) continue;
       if (this.maxActiveDownloads > 0 && this.host.checkFirst(hash)) next.push(subject);
-      else this.tracked.set(hash, subject);
+      else this.changedHashes.add(hash);
     }
-    this.lastPassReads += next.length;
     return next;
   }
 
-  /** The torrents whose state changed go back to being read; a seed-only check still under way stays out. */
-  private readChanges(): void {
-    for (const hash of this.changedHashes) {
-      const subject = this.host.current(hash);
-      if (!subject) {
-        this.tracked.delete(hash);
-        this.checking.delete(hash);
-        this.toCheck.delete(hash);
-        continue;
-      }
-      if (this.checking.has(hash)) {
-        if (this.host.running(hash) && this.host.downloading(hash)) continue;
-        this.checking.delete(hash);
-      }
-      this.tracked.set(hash, subject);
+  /** Makes one planned start, unless it was paused or started meanwhile. */
+  private startOne({ subject, kind }: PlannedStart): void {
+    if (!subject.queued || this.host.running(subject.hash)) return;
+    if (kind === 'check') {
+      // Still waiting (for the check's verdict): shown as checking, read again once its state changes.
+      this.checking.set(subject.hash, subject);
+      this.host.check(subject.hash);
+      return;
     }
-    this.changedHashes.clear();
+    subject.queued = false;
+    this.host.changed(subject.hash);
+    this.host.start(subject.hash);
+    if (kind === 'slot') this.holding.set(subject.hash, subject);
   }
 
-  /** The next batch of the planned starts; the rest in the next turn, without planning again for each batch. */
-  private startSome(): void {
-    if (this.continuation) clearImmediate(this.continuation);
-    this.continuation = undefined;
-    for (const { subject, seedOnly } of this.pending.splice(0, START_BATCH)) {
-      // Paused or started meanwhile: left as it is.
-      if (!subject.queued || this.host.running(subject.hash)) continue;
-      if (seedOnly) {
-        // Still waiting (for the check's verdict): shown as checking, read again once its state changes.
-        this.tracked.delete(subject.hash);
-        this.checking.set(subject.hash, subject);
-        this.host.check(subject.hash);
-        continue;
-      }
-      subject.queued = false;
-      this.host.changed(subject.hash);
-      this.host.start(subject.hash);
-    }
-    if (this.pending.length > 0) {
-      this.continuation = setImmediate(() => this.startSome());
-    } else if (this.replanAfter) {
-      this.replanAfter = false;
-      this.schedule();
-    }
-  }
-
-  /** Each subject's place in the queue (0 first): by priority, then age, then order. */
+  /** Each subject's place in the queue (0 first): by priority, then order, then id. */
   positions(subjects: readonly QueueSubject[]): Map<string, number> {
-    const order = subjects.map((s, index) => ({ s, index }));
-    order.sort((a, b) => b.s.priority - a.s.priority || a.s.order - b.s.order || a.index - b.index);
-    return new Map(order.map(({ s }, rank) => [s.hash, rank]));
+    const order = subjects.map(placeOf).sort(comparePlaces);
+    return new Map(order.map((place, rank) => [place.subject.hash, rank]));
   }
 
   close(): void {
     this.cancelScheduled();
-    if (this.continuation) clearImmediate(this.continuation);
-    this.continuation = undefined;
-    this.pending = [];
+    this.starting?.cancel();
+    this.starting = undefined;
     this.toCheck.clear();
   }
 

@@ -85,7 +85,11 @@ export class TorrentRegistry {
     if (listed && positions) {
       if (positions.has(listed.hash)) return;
       const last = this.lastInOrder;
-      if (!last || listed.priority < last.priority || (listed.priority === last.priority && listed.order >= last.order)) {
+      if (
+        !last ||
+        listed.priority < last.priority ||
+        (listed.priority === last.priority && (listed.order > last.order || (listed.order === last.order && listed.id > last.id)))
+      ) {
         positions.set(listed.hash, positions.size);
         this.lastInOrder = listed;
         return;
@@ -151,10 +155,10 @@ export class TorrentRegistry {
     return { cursor: this.sequence, changed, removed, removedIncomplete: since < this.removalsForgottenBefore };
   }
 
-  /** The listed entries in queue order: priority, then order. */
+  /** The listed entries in queue order: priority, then order, then id (as the download queue takes them). */
   queueOrder(except?: Entry): Entry[] {
     const all = [...this.byHash.values()].filter((e) => e !== except && (e.torrent || e.pending));
-    all.sort((a, b) => b.priority - a.priority || a.order - b.order);
+    all.sort((a, b) => b.priority - a.priority || a.order - b.order || a.id - b.id);
     return all;
   }
 

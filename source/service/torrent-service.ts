@@ -452,6 +452,11 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
     return this.persistence.read();
   }
 
+  /** The saved session as on disk now (after close: as close wrote it, without reading it back). */
+  savedSessionOnDisk(): Promise<readonly SavedTorrent[]> {
+    return this.persistence.onDiskNow();
+  }
+
   /** After restore({ startLater: true }): the queue starts what it should. */
   startRestored(): void {
     this.queue.release();

@@ -10,7 +10,7 @@ const FILE_PRIORITY_NAMES = ['skip', 'normal', 'high'];
 
 export interface SettingsHost {
   readonly registry: Pick<TorrentRegistry, 'entry' | 'touch' | 'queueOrder' | 'reorder'>;
-  readonly queue: Pick<QueueManager, 'apply'>;
+  readonly queue: Pick<QueueManager, 'moved'>;
   readonly persistence: Pick<SessionPersistence, 'committed'>;
   log(level: LogLevel, text: string): void;
 }
@@ -61,7 +61,7 @@ export class TorrentSettingsEditor {
       }
     });
     registry.touch(entry, 'settings');
-    this.host.queue.apply();
+    this.host.queue.moved(entry.hash);
     await this.host.persistence.committed(entry);
   }
 
@@ -105,6 +105,6 @@ export class TorrentSettingsEditor {
       entry.priority = next;
     });
     this.host.log('info', `${printable(entryName(entry))}: priority ${PRIORITY_NAMES[next]}`);
-    this.host.queue.apply();
+    this.host.queue.moved(entry.hash);
   }
 }

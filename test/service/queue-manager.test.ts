@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { MAX_SEED_ONLY_CHECKS, QueueManager, START_BATCH, type QueueHost, type QueueSubject } from '../../source/service/queue-manager.js';
 
 /**
@@ -10,6 +11,7 @@ function fakeHost(specs: { hash: string; priority?: number; order?: number; comp
   const subjects: (QueueSubject & { running: boolean; complete: boolean; dataOnDisk: boolean; checking: boolean; checked: boolean })[] =
     specs.map((s, i) => ({
       hash: s.hash,
+      id: i + 1,
       priority: s.priority ?? 2,
       order: s.order ?? i,
       queued: false,
@@ -286,4 +288,179 @@ test('queue manager: at most MAX_SEED_ONLY_CHECKS seed-only checks at once, the 
   assert.equal(calls.at(-1), `start c${waiting - 1}`);
   assert.equal(last.queued, false);
   queue.close();
+});
+
+test('queue manager: at most N downloads, by priority then age; complete ones never wait; no limit starts everything', () => {
+  const scenario = (limit: number) => {
+    const { host, calls, find } = fakeHost([
+      { hash: 'a' },
+      { hash: 'b' },
+      { hash: 'c', priority: 3 },
+      { hash: 'd', complete: true },
+      { hash: 'e' },
+    ]);
+    const queue = new QueueManager(host, limit);
+    queue.request(find('a'));
+    queue.hold();
+    for (const hash of ['b', 'c', 'd']) queue.request(find(hash));
+    queue.release();
+    queue.close();
+    return calls;
+  };
+  assert.deepEqual(scenario(2), ['start a', 'start d', 'start c']);
+  assert.deepEqual(scenario(1), ['start a', 'start d', 'start c', 'stop a'], 'a high-priority download takes the slot');
+  assert.deepEqual(scenario(0), ['start a', 'start b', 'start c', 'start d']);
+
+  const { host, calls, find } = fakeHost([{ hash: 'x', priority: 1 }, { hash: 'y' }]);
+  const queue = new QueueManager(host, 1);
+  queue.hold();
+  queue.request(find('x'));
+  queue.request(find('y'));
+  queue.release();
+  assert.deepEqual(calls, ['start y'], 'normal before low');
+  queue.close();
+});
+
+test('queue manager: a waiting torrent whose data may be complete is checked outside the slots; one running keeps its slot unless an older one needs it', () => {
+  const scenario = (limit: number) => {
+    const { host, calls, find } = fakeHost([{ hash: 'a' }, { hash: 'b', dataOnDisk: true }, { hash: 'c' }, { hash: 'd' }]);
+    const queue = new QueueManager(host, limit);
+    queue.request(find('a'));
+    queue.request(find('d'));
+    // d's data turns out to be on disk while it runs: it keeps downloading in its slot.
+    find('d').dataOnDisk = true;
+    calls.length = 0;
+    queue.hold();
+    queue.request(find('b'));
+    queue.request(find('c'));
+    queue.release();
+    queue.close();
+    return calls;
+  };
+  assert.deepEqual(scenario(2), ['start c', 'check b', 'stop d'], 'the check takes no slot: c, older than d, gets the second');
+  assert.deepEqual(scenario(3), ['start c', 'check b']);
+});
+
+test('queue manager: forced (startNow) downloads start at once, take no slot, and are never stopped', () => {
+  const scenario = (withHigh: boolean) => {
+    const { host, calls, find } = fakeHost([
+      { hash: 'a' },
+      { hash: 'f', priority: 1 },
+      { hash: 'g', priority: 1 },
+      { hash: 'h', priority: 3 },
+    ]);
+    const queue = new QueueManager(host, 1);
+    queue.request(find('a'));
+    Object.assign(find('f'), { forced: true });
+    queue.request(find('f'));
+    calls.length = 0;
+    queue.hold();
+    Object.assign(find('g'), { forced: true });
+    queue.request(find('g'));
+    if (withHigh) queue.request(find('h'));
+    queue.release();
+    queue.close();
+    return calls;
+  };
+  assert.deepEqual(scenario(true), ['start g', 'start h', 'stop a']);
+  assert.deepEqual(scenario(false), ['start g'], 'the running one keeps its slot');
+});
+
+test('queue manager: with 20,000 torrents waiting, a pass reads the slots, the first waiting ones and the changes, as with 20', () => {
+  const onePass = (waiting: number) => {
+    const { host, subjects, reads, find } = fakeHost(Array.from({ length: waiting + 2 }, (_, i) => ({ hash: `t${i}` })));
+    const queue = new QueueManager(host, 2);
+    queue.hold();
+    for (const subject of subjects) queue.request(subject);
+    queue.release();
+    queue.apply();
+    assert.deepEqual(
+      subjects.filter((s) => s.running).map((s) => s.hash),
+      ['t0', 't1'],
+    );
+    // One download finishes: the next in order takes its slot.
+    find('t0').complete = true;
+    queue.noteChange('t0');
+    const before = reads.count;
+    queue.apply();
+    assert.deepEqual(
+      subjects.filter((s) => s.running && !s.complete).map((s) => s.hash),
+      ['t1', 't2'],
+    );
+    // The last one waiting is made high priority: it goes first, and takes the slot of the latest started.
+    const last = find(`t${waiting + 1}`);
+    Object.assign(last, { priority: 3 });
+    queue.moved(last.hash);
+    assert.deepEqual(
+      subjects.filter((s) => s.running && !s.complete).map((s) => s.hash),
+      ['t1', last.hash],
+    );
+    assert.equal(find('t2').queued, true, 't2 waits again');
+    queue.close();
+    return { reads: reads.count - before, passReads: queue.lastPassReads };
+  };
+  const few = onePass(20);
+  const many = onePass(20_000);
+  assert.deepEqual(many, few, 'the same reads with 20,000 waiting torrents as with 20');
+  assert.ok(few.passReads <= 8, `one pass read ${few.passReads} torrents`);
+});
+
+test('queue manager: after any sequence of requests, pauses, completions, moves, forced starts and new limits, the slots go to the first torrents in queue order', () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('request' as const), i: fc.nat(11) }),
+    fc.record({ kind: fc.constant('pause' as const), i: fc.nat(11) }),
+    fc.record({ kind: fc.constant('complete' as const), i: fc.nat(11) }),
+    fc.record({ kind: fc.constant('priority' as const), i: fc.nat(11), priority: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ kind: fc.constant('startNow' as const), i: fc.nat(11) }),
+    fc.record({ kind: fc.constant('limit' as const), limit: fc.nat(4) }),
+  );
+  fc.assert(
+    fc.property(fc.nat(4), fc.array(op, { maxLength: 60 }), (limit, ops) => {
+      const { host, subjects, find } = fakeHost(Array.from({ length: 12 }, (_, i) => ({ hash: `t${i}` })));
+      const queue = new QueueManager(host, limit);
+      // Plain records: a change of priority or of being forced is written straight onto them.
+      const record = (i: number) => find(`t${i}`) as { -readonly [K in keyof (typeof subjects)[number]]: (typeof subjects)[number][K] };
+      for (const o of ops) {
+        if (o.kind === 'limit') queue.setMaxActive(o.limit);
+        else {
+          const s = record(o.i);
+          if (o.kind === 'request') queue.request(s);
+          else if (o.kind === 'pause') {
+            s.forced = false;
+            queue.withdraw(s);
+            host.stop(s.hash);
+            queue.noteChange(s.hash);
+          } else if (o.kind === 'complete') {
+            if (s.running) s.complete = true;
+            queue.noteChange(s.hash);
+          } else if (o.kind === 'priority') {
+            s.priority = o.priority;
+            queue.moved(s.hash);
+          } else {
+            s.forced = true;
+            queue.request(s);
+          }
+        }
+        queue.apply();
+        const max = queue.maxActive;
+        const rank = (a: QueueSubject, b: QueueSubject) => b.priority - a.priority || a.order - b.order || a.id - b.id;
+        const holders = subjects.filter((s) => s.running && !s.complete && !s.forced);
+        const waiting = subjects.filter((s) => s.queued && !s.running);
+        assert.ok(
+          waiting.every((s) => !s.complete && !s.forced),
+          'complete and forced torrents never wait',
+        );
+        if (max === 0) assert.deepEqual(waiting, [], 'no limit: nothing waits');
+        else {
+          assert.ok(holders.length <= max, `${holders.length} downloading with ${max} slots`);
+          if (waiting.length > 0) {
+            assert.equal(holders.length, max, 'a torrent waits while a slot is free');
+            for (const h of holders) for (const w of waiting) assert.ok(rank(h, w) < 0, `${w.hash} waits behind ${h.hash}`);
+          }
+        }
+      }
+      queue.close();
+    }),
+    { numRuns: 300 },
+  );
 });

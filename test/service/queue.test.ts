@@ -157,3 +157,47 @@ test('restored running without resume data or a completion, a torrent whose data
   await until('it seeds again', () => second.service.summary(hash)!.state === 'seeding', 30_000);
   assert.equal(second.session.get(holder)!.isRunning, true, 'the holder kept the slot');
 });
+
+test('queue positions: a start from the queue changes no other torrent, as in Transmission (positions span all torrents and are not renumbered)', async (t) => {
+  const dir = tempDir(t);
+  const written: string[] = [];
+  const s = openService(dir, {
+    t,
+    maxActiveDownloads: 2,
+    beforeSessionWrite: async (write) => void written.push(...write.hashes),
+  });
+  const hashes: string[] = [];
+  for (let i = 0; i < 30; i++)
+    hashes.push(await s.service.addMetainfo(randomTorrent({ name: `w${i}`, sizes: [20_000] }).meta, { addedAt: 1000 + i }));
+  const summaries = () => hashes.map((h) => s.service.summary(h)!);
+  await until('the first two downloading', () => summaries().filter((x) => x.state === 'downloading').length === 2);
+  const positions = summaries().map((x) => x.queuePosition);
+  assert.deepEqual(positions, [...hashes.keys()], 'every torrent has a place, the running ones too');
+  const changed = new Set<number>();
+  s.service.on('torrent-changed', (ref) => changed.add(ref.id));
+  const cursor = s.service.cursor();
+  await s.service.save();
+  written.length = 0;
+
+  await s.service.stop(hashes[0]!);
+  await until('the next one started', () => s.session.get(hashes[2]!)!.isRunning);
+  assert.deepEqual(
+    summaries().map((x) => x.queuePosition),
+    positions,
+    'no position moved',
+  );
+  const expected = [s.service.ref(hashes[0]!)!.id, s.service.ref(hashes[2]!)!.id];
+  assert.deepEqual(s.service.changes(cursor).changed, expected, 'only the stopped one and the started one changed');
+  assert.deepEqual(
+    [...changed].sort((a, b) => a - b),
+    expected,
+    'and only they were reported (what an RPC client re-reads)',
+  );
+  await s.service.save();
+  assert.ok(written.includes(hashes[0]!), 'the paused one was saved');
+  assert.deepEqual(
+    written.filter((h) => h !== hashes[0] && h !== hashes[2]),
+    [],
+    'no other torrent was saved again (the started one may be, for its clock)',
+  );
+});

@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { rowFor } from '../../source/store/row.js';
 import { sessionPreview } from '../../source/store/session-preview.js';
 import { journalPathFor } from '../../source/session-state/session-journal.js';
+import type { SavedTorrent } from '../../source/session-state/session-file.js';
 import { openService } from '../helpers/service.js';
 import { randomTorrent, writeTorrentFiles } from '../helpers/swarm.js';
 import { tempDir } from '../helpers/tools.js';
 import { sessionForEditing } from '../helpers/saved-session.js';
 
 /** A saved session: a complete torrent (labels, high priority, totals), a paused one half there, a magnet still without metadata. */
-async function savedSession(dir: string, { crash = false } = {}): Promise<{ complete: string; partial: string; magnet: string }> {
+async function savedSession(
+  dir: string,
+  { crash = false } = {},
+): Promise<{ complete: string; partial: string; magnet: string; atClose?: readonly SavedTorrent[] }> {
   const whole = randomTorrent({ name: 'complete', sizes: [100_000, 20_000] });
   const half = randomTorrent({ name: 'half-there', pieceLength: 16384, sizes: [60_000, 60_000] });
   writeTorrentFiles(join(dir, 'data'), whole.meta, whole.data);
@@ -35,17 +39,28 @@ async function savedSession(dir: string, { crash = false } = {}): Promise<{ comp
     // Saved as a running session saves (appended to the journal), then gone without the whole write of a clean exit.
     await first.service.save();
     assert.ok(existsSync(journalPathFor(first.service.sessionPath)), 'the journal holds the later changes');
-  } else await first.service.close();
+  }
+  let atClose: readonly SavedTorrent[] | undefined;
+  if (!crash) {
+    await first.service.close();
+    // What the TUI draws the next first frame from: from memory, even with session.json gone.
+    const path = join(dir, 'state', 'session.json');
+    const text = readFileSync(path);
+    rmSync(path);
+    atClose = await first.service.savedSessionOnDisk();
+    writeFileSync(path, text);
+  }
   await first.close();
-  return { complete, partial, magnet };
+  return { complete, partial, magnet, atClose };
 }
 
 for (const crash of [false, true])
   test(`the first frame's rows from session.json${crash ? ' and its journal (after a crash)' : ''} are the rows the restored (still held) torrents show`, async (t) => {
     const dir = tempDir(t);
-    const { complete, partial, magnet } = await savedSession(dir, { crash });
+    const { complete, partial, magnet, atClose } = await savedSession(dir, { crash });
     const second = openService(dir, { t });
     const saved = await second.service.readSavedSession();
+    if (!crash) assert.equal(JSON.stringify(atClose), JSON.stringify(saved), 'the session close kept in memory is the one read back');
     const preview = sessionPreview(saved);
     assert.ok(preview, 'every entry has its listed figures');
     assert.deepEqual([...preview.keys()], [complete, partial, magnet]);

@@ -1,3 +1,5 @@
+import { TurnSlices } from './turn-slices.js';
+
 /** Something with periodic work, called once a second while registered. */
 export interface Housekept {
   housekeep(now: number): void;
@@ -17,9 +19,8 @@ export const HOUSEKEEP_SLICE = 250;
 export class Housekeeper {
   private readonly members = new Set<Housekept>();
   private timer?: NodeJS.Timeout;
-  /** The pass under way: the members when it began, and how far it got. */
-  private pass?: Housekept[];
-  private next = 0;
+  /** The pass under way, over the members as they were when it began. */
+  private pass?: TurnSlices<Housekept>;
 
   constructor(private readonly intervalMs = 1000) {}
 
@@ -46,29 +47,17 @@ export class Housekeeper {
   private run(): void {
     // A pass still under way (a busy process) finishes before another begins.
     if (this.pass) return;
-    this.pass = [...this.members];
-    this.next = 0;
-    this.slice();
-  }
-
-  private readonly slice = (): void => {
-    const pass = this.pass;
-    if (!pass) return;
-    const now = Date.now();
-    const end = Math.min(pass.length, this.next + HOUSEKEEP_SLICE);
-    try {
-      while (this.next < end) {
-        const member = pass[this.next++]!;
+    this.pass = new TurnSlices(
+      [...this.members],
+      HOUSEKEEP_SLICE,
+      (member, now) => {
         // Gone since the pass began (removed, stopped): not housekept.
         if (this.members.has(member)) member.housekeep(now);
-      }
-    } catch (error) {
-      this.pass = undefined;
-      throw error;
-    }
-    if (this.next < pass.length) setImmediate(this.slice);
-    else this.pass = undefined;
-  };
+      },
+      () => (this.pass = undefined),
+    );
+    this.pass.start();
+  }
 }
 
 /** For torrents made outside a session. */

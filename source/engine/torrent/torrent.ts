@@ -234,9 +234,15 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     try {
       this.setState('checking');
       await this.storage.open();
-      const have = await this.initialHave();
+      const found = await this.initialHave();
       // Stopped meanwhile (and perhaps started again: that run's own start-up follows this one).
-      if (!this.running || run !== this.run) return;
+      // What a check that ended meanwhile found is kept: the stop saves it as resume data (it saved
+      // the pieces known before the check, none, and the next start trusted that).
+      if (!this.running || run !== this.run) {
+        if (found) this.setHave(found);
+        return;
+      }
+      const have = found ?? new Bitfield(this.meta.pieceCount);
       // A seed with no web seeds and no connections handed over waits for its first peer to make the rest.
       const seedsAlone = have.isComplete() && this.meta.urlList.length === 0 && !this.options.hasHandedOver?.();
       this.savedHave = have;
@@ -271,7 +277,8 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     }
   }
 
-  private async initialHave(): Promise<Bitfield> {
+  /** The pieces we have, from the seed mode, the resume data or a full check; undefined if stopped before its check began. */
+  private async initialHave(): Promise<Bitfield | undefined> {
     const count = this.meta.pieceCount;
     if (this.options.seedMode) {
       const all = new Bitfield(count);
@@ -289,7 +296,7 @@ export class Torrent extends EventEmitter<TorrentEvents> {
     const run = this.run;
     const checked = await this.fullCheck(() => this.running && run === this.run);
     // Stopped while it waited for its turn: nothing was checked, and nothing is to be saved.
-    if (!checked) return new Bitfield(count);
+    if (!checked) return undefined;
     this.haveKnown = true;
     // What a full check found is worth keeping: the next start need not check again.
     this.resume.markOutdated();

@@ -79,3 +79,43 @@ test('a torrent stopped while it waits for a check slot checks nothing and saves
   assert.ok(progress > 0);
   assert.equal(torrent.have.count(), meta.pieceCount);
 });
+
+test('a torrent stopped while its check runs keeps what the check found: its resume data has every piece, and a seed-only start seeds from it', async (t) => {
+  const { meta, data } = randomTorrent({ name: 'cut-short', pieceLength: 16384, sizes: [400_000] });
+  const dir = tempDir(t);
+  writeTorrentFiles(dir, meta, data);
+  const resumePath = join(tempDir(t), 'cut-short.resume');
+  const torrent = makeTorrent(t, meta, dir, new Limiter(1), resumePath);
+  const checkBegan = new Promise<void>((resolve) => torrent.once('checking', () => resolve()));
+  void torrent.start();
+  await checkBegan;
+  await torrent.stop();
+  assert.equal(torrent.have.count(), meta.pieceCount, 'the pieces the check found');
+
+  let checks = 0;
+  torrent.on('checking', () => checks++);
+  const settled = new Promise<string>((resolve) =>
+    torrent.on('state', (state) => void (state === 'seeding' || state === 'paused' ? resolve(state) : undefined)),
+  );
+  void torrent.start({ seedOnly: true });
+  assert.equal(await settled, 'seeding', 'its resume data says complete');
+  assert.equal(checks, 0, 'and nothing was checked again');
+});
+
+test('stopped while its check runs and started seed-only before the stop is over, a torrent seeds from what that check found', async (t) => {
+  const { meta, data } = randomTorrent({ name: 'restarted', pieceLength: 16384, sizes: [400_000] });
+  const dir = tempDir(t);
+  writeTorrentFiles(dir, meta, data);
+  const torrent = makeTorrent(t, meta, dir, new Limiter(1), join(tempDir(t), 'restarted.resume'));
+  const checkBegan = new Promise<void>((resolve) => torrent.once('checking', () => resolve()));
+  void torrent.start();
+  await checkBegan;
+  const stopped = torrent.stop();
+  const settled = new Promise<string>((resolve) =>
+    torrent.on('state', (state) => void (state === 'seeding' || state === 'paused' ? resolve(state) : undefined)),
+  );
+  void torrent.start({ seedOnly: true });
+  await stopped;
+  assert.equal(await settled, 'seeding');
+  assert.equal(torrent.have.count(), meta.pieceCount);
+});
