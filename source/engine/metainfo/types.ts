@@ -95,7 +95,7 @@ export interface ParseOptions extends SafePathOptions {
 /** The files of one side (v1 or v2) of a torrent, and the bytes they lay out. */
 export interface Layout {
   files: TorrentFileEntry[];
-  /** v1's `files` list as columns (its `files` made from them on first read). */
+  /** v1's `files` list as columns, parsed with `lazyFiles` (its `files` made from them on first read). */
   table?: FileTable;
   length: number;
   contentLength: number;

@@ -38,7 +38,7 @@ export class V1FileList implements ListStream {
   readonly path = ['info', 'files'];
   /** Entries seen. */
   length = 0;
-  private readonly table = new FileTable();
+  private readonly table: FileTable;
   private readonly windows: boolean;
   private offset = 0;
   private contentLength = 0;
@@ -63,6 +63,8 @@ export class V1FileList implements ListStream {
     private readonly name?: string,
   ) {
     this.windows = options.windows ?? process.platform === 'win32';
+    this.table = new FileTable(options.lazyFiles === true);
+    if (name !== undefined) this.table.named(name);
   }
 
   item(entry: BValue): void {
@@ -106,7 +108,6 @@ export class V1FileList implements ListStream {
     const previousCount = this.previousRawCount;
     const starts = this.rawStarts;
     const lengths = this.rawLengths;
-    let printable = true;
     let k = 0;
     while (bytes[p] !== 0x65 /* e */) {
       const lengthStart = p;
@@ -118,9 +119,7 @@ export class V1FileList implements ListStream {
         // Files of one directory repeat its components: the string made (and checked) before.
         component = components[k]!;
       } else {
-        const kind = plainName(bytes, p, p + n);
-        if (kind === NOT_PLAIN) return false;
-        if (kind === PLAIN_WITH_CONTROLS) printable = false;
+        if (!plainName(bytes, p, p + n)) return false;
         component = bytes.toString('latin1', p, p + n);
         if (component === '.' || component === '..') return false;
       }
@@ -143,8 +142,7 @@ export class V1FileList implements ListStream {
     this.previousBytes = NONE;
     const i = this.length++;
     try {
-      // A reused component's printability counted when it was first added (the table remembers).
-      this.addFile(components, k, chars, length, false, printable, i);
+      this.addFile(components, k, chars, length, false, i);
     } catch (error) {
       this.hold(error, i);
     }
@@ -174,7 +172,7 @@ export class V1FileList implements ListStream {
       get files() {
         return table.files();
       },
-      table,
+      table: table.columns ? table : undefined,
       length: this.offset,
       contentLength: this.contentLength,
     };
@@ -191,7 +189,6 @@ export class V1FileList implements ListStream {
     if (pathValue.length === 0) throw new FileProblem('has an empty path');
     const components: string[] = new Array(pathValue.length);
     let chars = (this.name ?? '').length + pathValue.length;
-    let printable = true;
     for (let k = 0; k < pathValue.length; k++) {
       const c = pathValue[k];
       if (!isBytes(c)) throw new FileProblem('path has a component that is not a byte string');
@@ -204,7 +201,6 @@ export class V1FileList implements ListStream {
       } else {
         component = componentText(c, this.windows, pathValue);
       }
-      if (printable && !PRINTABLE_ASCII.test(component)) printable = false;
       components[k] = component;
       chars += component.length;
     }
@@ -212,19 +208,11 @@ export class V1FileList implements ListStream {
     this.previousPath = components;
     this.previousRawCount = 0;
     const attr = entry.get('attr');
-    this.addFile(components, components.length, chars, length, isBytes(attr) && attr.includes(0x70 /* p */), printable, i);
+    this.addFile(components, components.length, chars, length, isBytes(attr) && attr.includes(0x70 /* p */), i);
   }
 
   /** `chars`: the path's UTF-16 units, with a separator per component (and the name's, when known). */
-  private addFile(
-    components: readonly string[],
-    count: number,
-    chars: number,
-    length: number,
-    paddingAttr: boolean,
-    printable: boolean,
-    i: number,
-  ): void {
+  private addFile(components: readonly string[], count: number, chars: number, length: number, paddingAttr: boolean, i: number): void {
     if (this.name !== undefined) {
       // A UTF-16 unit is at most 3 UTF-8 bytes: most paths need no byte count.
       if (chars * 3 > MAX_PATH_BYTES) checkPathBytes([this.name, ...components.slice(0, count)]);
@@ -236,7 +224,7 @@ export class V1FileList implements ListStream {
       this.lastPathIndex = i;
     }
     const padding = paddingAttr || looksLikePadding(components, count);
-    this.table.add(components, count, length, padding, printable);
+    this.table.add(components, count, length, padding);
     if (!padding) this.contentLength += length;
     this.offset += length;
     if (this.offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
@@ -263,7 +251,7 @@ function fileError(error: unknown, i: number): unknown {
  * every name) is checked and decoded in one pass over its bytes.
  */
 function componentText(bytes: Uint8Array, windows: boolean, pathValue: BValue[]): string {
-  const plain = !windows && bytes.length > 0 && bytes.length <= MAX_COMPONENT_BYTES && plainName(bytes, 0, bytes.length) !== NOT_PLAIN;
+  const plain = !windows && bytes.length > 0 && bytes.length <= MAX_COMPONENT_BYTES && plainName(bytes, 0, bytes.length);
   // fromCharCode takes the bytes as they are (at most 255 of them), at half the cost of a Buffer's toString.
   const component = plain ? String.fromCharCode.apply(null, bytes as unknown as number[]) : utf8(bytes);
   if (plain && component !== '.' && component !== '..') return component;
@@ -273,25 +261,14 @@ function componentText(bytes: Uint8Array, windows: boolean, pathValue: BValue[])
   return component;
 }
 
-const NOT_PLAIN = 0;
-const PLAIN = 1;
-const PLAIN_WITH_CONTROLS = 2;
-
-/**
- * Whether bytes start..end are ASCII without '/', '\\' or NUL: a name needing no further check
- * but '.' and '..' (PLAIN, or PLAIN_WITH_CONTROLS when a control character is to be shown escaped).
- */
-function plainName(bytes: Uint8Array, start: number, end: number): number {
-  let kind = PLAIN;
+/** Whether bytes start..end are ASCII without '/', '\\' or NUL: a name needing no further check but '.' and '..'. */
+function plainName(bytes: Uint8Array, start: number, end: number): boolean {
   for (let j = start; j < end; j++) {
     const b = bytes[j]!;
-    if (b >= 0x80 || b === 0x2f /* / */ || b === 0x5c /* \\ */ || b === 0) return NOT_PLAIN;
-    if (b < 0x20 || b === 0x7f) kind = PLAIN_WITH_CONTROLS;
+    if (b >= 0x80 || b === 0x2f /* / */ || b === 0x5c /* \\ */ || b === 0) return false;
   }
-  return kind;
+  return true;
 }
-
-const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
 
 /** What the previous entry left for the other lane to reuse: nothing (one shared, never changed). */
 const NONE: never[] = [];
