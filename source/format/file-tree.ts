@@ -1,3 +1,4 @@
+import type { FileTable } from '../engine/metainfo/file-table.js';
 import { formatBytes } from './size.js';
 import { displayWidth, printable } from './text.js';
 
@@ -7,13 +8,12 @@ export interface TreeFile {
   padding?: boolean;
 }
 
-interface Dir {
-  name: string;
-  size: number;
-  /** In the torrent's own order: each directory where its first file appears. */
-  children: (Dir | TreeFile)[];
-  dirs: Map<string, Dir>;
-}
+/**
+ * Files as columns (a parsed torrent's FileTable is one): per file its length, padding flag,
+ * directory and name; per directory its name and parent (-1 for the top of the tree; a parent
+ * always comes before its children).
+ */
+export type FileColumns = Pick<FileTable, 'count' | 'lengths' | 'padding' | 'dirs' | 'names' | 'dirNames' | 'dirParents'>;
 
 /**
  * The files as an indented tree, one line each (joined by newlines, none at the end), each
@@ -22,103 +22,208 @@ interface Dir {
  *   album/            44 KiB
  *     cover.jpg      4.9 KiB
  *     .pad/9152      8.9 KiB  padding
- * Torrents list tens of thousands of files, so this is written to do little per file: no
- * string is made per line, only the pieces of all lines joined once.
  */
 export function fileTreeText(files: readonly TreeFile[], indentUnit = '  ', prefix = ''): string {
-  const rows = new TreeRows();
-  visit(buildTree(files), prefix, indentUnit, rows);
-  return rows.text();
+  return fileColumnsText(fileColumns(files), indentUnit, prefix);
 }
 
-function buildTree(files: readonly TreeFile[]): Dir {
-  const root: Dir = { name: '', size: 0, children: [], dirs: new Map() };
-  // Files of one directory usually arrive together: the previous file's directories
-  // (`chain`, one per component of `chainParts`) are reused as far as they match.
-  let chainParts: readonly string[] = [];
-  const chain: Dir[] = [];
-  for (let f = 0; f < files.length; f++) {
-    const file = files[f]!;
-    const parts = file.padding ? paddingParts(file.path) : file.path;
-    const depth = parts.length - 1;
-    let same = 0;
-    const shared = Math.min(depth, chain.length);
-    while (same < shared && parts[same] === chainParts[same]) same++;
-    chain.length = same;
-    let dir = same === 0 ? root : chain[same - 1]!;
-    for (let i = same; i < depth; i++) {
-      let next = dir.dirs.get(parts[i]!);
-      if (!next) {
-        next = { name: parts[i]!, size: 0, children: [], dirs: new Map() };
-        dir.dirs.set(next.name, next);
-        dir.children.push(next);
+/**
+ * fileTreeText of columns. Torrents list tens of thousands of files, so this makes no object
+ * per file: the tree is a list of row numbers (file i, or directory d as ~d), and the text the
+ * pieces of all lines joined once.
+ */
+export function fileColumnsText(t: FileColumns, indentUnit = '  ', prefix = ''): string {
+  const { count, lengths, padding, dirs, dirNames, dirParents } = t;
+  const dirCount = dirNames.length;
+  // Where each file is listed: a padding file `.pad/N` as one name in .pad's parent.
+  const listedIn = new Int32Array(count);
+  // Not a Float64Array, whose every read makes a heap number in V8's interpreter.
+  const dirSizes: number[] = new Array<number>(dirCount).fill(0);
+  for (let i = 0; i < count; i++) {
+    let d = dirs[i]!;
+    if (padding[i] === 0) {
+      if (d >= 0) dirSizes[d] += lengths[i]!;
+    } else if (d >= 0 && dirNames[d] === '.pad') d = dirParents[d]!;
+    listedIn[i] = d;
+  }
+  for (let d = dirCount - 1; d >= 0; d--) {
+    const parent = dirParents[d]!;
+    if (parent >= 0) dirSizes[parent] += dirSizes[d]!;
+  }
+  const rows = listedRows(t, listedIn) ?? nestedRows(t, listedIn);
+  return rowsText(t, rows, listedIn, dirSizes, indentUnit, prefix);
+}
+
+/**
+ * The rows in one pass over the files, when each directory's files come together (as in nearly
+ * every torrent): a directory is listed where the first file below it is. Undefined when a
+ * directory is met again after the files moved on from it.
+ */
+function listedRows(t: FileColumns, listedIn: Int32Array): Int32Array | undefined {
+  const { count, dirParents } = t;
+  const dirCount = t.dirNames.length;
+  const rows = new Int32Array(count + dirCount);
+  const entered = new Uint8Array(dirCount);
+  const open = new Uint8Array(dirCount);
+  const chain: number[] = [];
+  const entering: number[] = [];
+  let current = -1;
+  let r = 0;
+  for (let i = 0; i < count; i++) {
+    const dir = listedIn[i]!;
+    if (dir !== current) {
+      let d = dir;
+      for (; d >= 0 && open[d] === 0; d = dirParents[d]!) entering.push(d);
+      while (chain.length > 0 && chain[chain.length - 1] !== d) open[chain.pop()!] = 0;
+      while (entering.length > 0) {
+        const next = entering.pop()!;
+        if (entered[next] === 1) return undefined;
+        entered[next] = 1;
+        open[next] = 1;
+        chain.push(next);
+        rows[r++] = ~next;
       }
-      chain.push(next);
+      current = dir;
+    }
+    rows[r++] = i;
+  }
+  return rows.subarray(0, r);
+}
+
+/** The rows of any order of files: each directory's children listed in the order they first appear. */
+function nestedRows(t: FileColumns, listedIn: Int32Array): Int32Array {
+  const { count, dirParents } = t;
+  const dirCount = t.dirNames.length;
+  // children[d + 1]: directory d's (children[0]: the top's), as row numbers.
+  const children: number[][] = [];
+  for (let d = 0; d <= dirCount; d++) children.push([]);
+  const listed = new Uint8Array(dirCount);
+  const entering: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const dir = listedIn[i]!;
+    for (let d = dir; d >= 0 && listed[d] === 0; d = dirParents[d]!) entering.push(d);
+    while (entering.length > 0) {
+      const d = entering.pop()!;
+      listed[d] = 1;
+      children[dirParents[d]! + 1]!.push(~d);
+    }
+    children[dir + 1]!.push(i);
+  }
+  const rows: number[] = [];
+  const walk = (list: number[]): void => {
+    for (const row of list) {
+      rows.push(row);
+      if (row < 0) walk(children[~row + 1]!);
+    }
+  };
+  walk(children[0]!);
+  return Int32Array.from(rows);
+}
+
+/**
+ * Label, size and note columns; the labels padded to the widest, the sizes right-aligned. The
+ * pieces of every line go straight into one array, the gaps filled in once the widest is known
+ * (one-shot code runs in V8's interpreter: every array a row is written to and read back costs).
+ */
+function rowsText(
+  t: FileColumns,
+  rows: Int32Array,
+  listedIn: Int32Array,
+  dirSizes: readonly number[],
+  indentUnit: string,
+  prefix: string,
+): string {
+  const { lengths, padding, dirs, names, dirNames, dirParents } = t;
+  // Printable ASCII only (nearly every torrent): no escapes, one column a character. One test of
+  // all names joined, in native code, where a test per name ran from the interpreter.
+  const plain = PRINTABLE_ASCII.test(names.join('')) && PRINTABLE_ASCII.test(dirNames.join('') + prefix + indentUnit);
+  // Per directory its depth, from which each row's indent; a file is one deeper than where it is listed.
+  const depths = new Int32Array(dirNames.length);
+  for (let d = 0; d < depths.length; d++) depths[d] = dirParents[d]! < 0 ? 0 : depths[dirParents[d]!]! + 1;
+  const indents: string[] = [prefix];
+  const indentWidths: number[] = [displayWidth(prefix)];
+  const unitWidth = displayWidth(indentUnit);
+  // Per row: the label's width plus the size's length, what its gap is found from.
+  const used = new Int32Array(rows.length);
+  const pieces: string[] = new Array(Math.max(0, rows.length * 6 - 1));
+  let labelWidth = 0;
+  let sizeWidth = 0;
+  for (let r = 0, k = 0; r < rows.length; r++, k += 6) {
+    const row = rows[r]!;
+    let label: string;
+    let depth: number;
+    let size: string;
+    let note = '';
+    if (row < 0) {
+      const d = ~row;
+      depth = depths[d]!;
+      label = `${plain ? dirNames[d]! : printable(dirNames[d]!)}/`;
+      size = formatBytes(dirSizes[d]!);
+    } else {
+      const dir = listedIn[row]!;
+      depth = dir < 0 ? 0 : depths[dir]! + 1;
+      label = plain ? names[row]! : printable(names[row]!);
+      if (padding[row] === 1) {
+        if (dir !== dirs[row]) label = `.pad/${label}`;
+        note = '  padding';
+      }
+      size = formatBytes(lengths[row]!);
+    }
+    while (indents.length <= depth) {
+      indents.push(indents[indents.length - 1]! + indentUnit);
+      indentWidths.push(indentWidths[indentWidths.length - 1]! + unitWidth);
+    }
+    const width = indentWidths[depth]! + (plain ? label.length : displayWidth(label));
+    if (width > labelWidth) labelWidth = width;
+    if (size.length > sizeWidth) sizeWidth = size.length;
+    used[r] = width + size.length;
+    // k is where this row's pieces start: a newline before each but the first.
+    if (r > 0) pieces[k - 1] = '\n';
+    pieces[k] = indents[depth]!;
+    pieces[k + 1] = label;
+    pieces[k + 3] = size;
+    pieces[k + 4] = note;
+  }
+  // Every run of spaces a line can need, made once.
+  const full = labelWidth + 2 + sizeWidth;
+  const blanks: string[] = [];
+  for (let n = 0, run = ''; n <= full; n++, run += ' ') blanks.push(run);
+  for (let r = 0, k = 2; r < rows.length; r++, k += 6) pieces[k] = blanks[full - used[r]!]!;
+  return pieces.join('');
+}
+
+const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
+
+/** Columns of a list of paths (a single-file or v2 torrent, a test's files). */
+export function fileColumns(files: readonly TreeFile[]): FileColumns {
+  const count = files.length;
+  const lengths: number[] = new Array<number>(count);
+  const padding = new Uint8Array(count);
+  const dirs = new Int32Array(count);
+  const names: string[] = new Array(count);
+  const dirNames: string[] = [];
+  const dirParents: number[] = [];
+  // Per directory (and the top, at 0) its subdirectories by name.
+  const subdirs: Map<string, number>[] = [new Map()];
+  for (let i = 0; i < count; i++) {
+    const { path, length } = files[i]!;
+    let dir = -1;
+    for (let k = 0; k < path.length - 1; k++) {
+      const children = subdirs[dir + 1]!;
+      let next = children.get(path[k]!);
+      if (next === undefined) {
+        next = dirNames.length;
+        dirNames.push(path[k]!);
+        dirParents.push(dir);
+        subdirs.push(new Map());
+        children.set(path[k]!, next);
+      }
       dir = next;
     }
-    chainParts = parts;
-    if (!file.padding) for (let i = 0; i < depth; i++) chain[i]!.size += file.length;
-    dir.children.push(file);
+    lengths[i] = length;
+    padding[i] = files[i]!.padding ? 1 : 0;
+    dirs[i] = dir;
+    names[i] = path[path.length - 1]!;
   }
-  return root;
-}
-
-function visit(dir: Dir, indent: string, indentUnit: string, rows: TreeRows): void {
-  const indentWidth = displayWidth(indent);
-  for (const child of dir.children) {
-    if ('children' in child) {
-      const label = `${printable(child.name)}/`;
-      rows.add(indent, label, indentWidth + displayWidth(label), formatBytes(child.size), '');
-      visit(child, indent + indentUnit, indentUnit, rows);
-    } else {
-      const parts = child.padding ? paddingParts(child.path) : child.path;
-      const label = printable(parts[parts.length - 1]!);
-      rows.add(indent, label, indentWidth + displayWidth(label), formatBytes(child.length), child.padding ? '  padding' : '');
-    }
-  }
-}
-
-/** Label, size and note columns; the labels padded to the widest, the sizes right-aligned. */
-class TreeRows {
-  private readonly indents: string[] = [];
-  private readonly labels: string[] = [];
-  private readonly widths: number[] = [];
-  private readonly sizes: string[] = [];
-  private readonly notes: string[] = [];
-  private labelWidth = 0;
-  private sizeWidth = 0;
-
-  add(indent: string, label: string, width: number, size: string, note: string): void {
-    this.indents.push(indent);
-    this.labels.push(label);
-    this.widths.push(width);
-    this.sizes.push(size);
-    this.notes.push(note);
-    if (width > this.labelWidth) this.labelWidth = width;
-    if (size.length > this.sizeWidth) this.sizeWidth = size.length;
-  }
-
-  text(): string {
-    const { indents, labels, widths, sizes, notes, labelWidth, sizeWidth } = this;
-    // Every run of spaces a line can need, made once.
-    const blanks: string[] = [];
-    for (let n = 0, run = ''; n <= labelWidth + 2 + sizeWidth; n++, run += ' ') blanks.push(run);
-    const pieces: string[] = new Array(labels.length * 6);
-    for (let i = 0, k = 0; i < labels.length; i++) {
-      const size = sizes[i]!;
-      pieces[k++] = indents[i]!;
-      pieces[k++] = labels[i]!;
-      pieces[k++] = blanks[labelWidth - widths[i]! + 2 + sizeWidth - size.length]!;
-      pieces[k++] = size;
-      pieces[k++] = notes[i]!;
-      pieces[k++] = '\n';
-    }
-    return pieces.join('').slice(0, -1);
-  }
-}
-
-function paddingParts(path: string[]): string[] {
-  const pad = path.length - 2;
-  if (pad >= 0 && path[pad] === '.pad') return [...path.slice(0, pad), `.pad/${path[pad + 1]}`];
-  return path;
+  return { count, lengths, padding, dirs, names, dirNames, dirParents };
 }

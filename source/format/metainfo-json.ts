@@ -1,4 +1,5 @@
 /** A torrent's metainfo as `btui metainfo --json` prints it. */
+import type { FileTable } from '../engine/metainfo/file-table.js';
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
 
 export function metainfoJson(m: Metainfo) {
@@ -13,11 +14,27 @@ export function metainfoJson(m: Metainfo) {
     private: m.private,
     announce: m.announce,
     urlList: m.urlList,
-    files: m.files.map((f) => ({ path: f.path.join('/'), length: f.length, ...(f.padding ? { padding: true } : {}) })),
+    files: m.fileTable ? tableFiles(m.fileTable) : m.files.map((f) => jsonFile(f.path.join('/'), f.length, f.padding)),
     creationDate: m.creationDate ?? null,
     createdBy: m.createdBy ?? null,
     comment: m.comment ?? null,
     source: m.source ?? null,
     version: m.version,
   };
+}
+
+function jsonFile(path: string, length: number, padding: boolean) {
+  return { path, length, ...(padding ? { padding: true } : {}) };
+}
+
+/** The files straight from the table: no entry and path list made per file first. */
+function tableFiles(t: FileTable) {
+  const { dirNames, dirParents, names, dirs, lengths, padding } = t;
+  // Each directory's path, joined, with its parent's made first (parents come first).
+  const dirPaths: string[] = new Array(dirNames.length);
+  for (let d = 0; d < dirNames.length; d++)
+    dirPaths[d] = dirParents[d]! < 0 ? dirNames[d]! : `${dirPaths[dirParents[d]!]!}/${dirNames[d]!}`;
+  const files = new Array<ReturnType<typeof jsonFile>>(t.count);
+  for (let i = 0; i < t.count; i++) files[i] = jsonFile(`${dirPaths[dirs[i]!]!}/${names[i]!}`, lengths[i]!, padding[i] === 1);
+  return files;
 }

@@ -1,17 +1,18 @@
 /** The human-readable summary of a torrent (`btui metainfo`, the TUI's info view). */
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import { formatUnixTime } from './date.js';
-import { fileTreeText } from './file-tree.js';
+import { fileColumns, fileColumnsText } from './file-tree.js';
 import { keyValueBlock, type KeyValueRow } from './key-value.js';
 import { formatBytes, formatCount } from './size.js';
 
 const VERSION_LABEL = { 1: 'v1', 2: 'v2', hybrid: 'hybrid (v1 + v2)' } as const;
 
 export function metainfoSummary(m: Metainfo): string {
+  // A parsed multi-file torrent's table; `files` is made only for the others.
+  const columns = m.fileTable ?? fileColumns(m.files);
   let padding = 0;
-  const files = m.files;
-  for (let i = 0; i < files.length; i++) if (files[i]!.padding) padding++;
-  const content = m.files.length - padding;
+  for (let i = 0; i < columns.count; i++) padding += columns.padding[i]!;
+  const content = columns.count - padding;
   const contentLength = m.contentLength ?? m.length;
   const rows: KeyValueRow[] = [['Name', m.name]];
   rows.push(['Info hash', m.version === 2 ? `${m.infoHash} (v2, truncated)` : m.infoHash]);
@@ -29,7 +30,7 @@ export function metainfoSummary(m: Metainfo): string {
   if (m.createdBy !== undefined) rows.push(['Created by', m.createdBy]);
   if (m.comment !== undefined) rows.push(['Comment', m.comment]);
   if (m.source !== undefined) rows.push(['Source', m.source]);
-  return `${keyValueBlock(rows)}\n\nFiles\n${fileTreeText(m.files, '  ', '  ')}\n`;
+  return `${keyValueBlock(rows)}\n\nFiles\n${fileColumnsText(columns, '  ', '  ')}\n`;
 }
 
 function trackerLines(tiers: string[][]): string[] {

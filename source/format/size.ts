@@ -36,6 +36,7 @@ const EXACT = 3;
  * one per file, and toFixed was a fifth of that tree's time).
  */
 function wholeBytes(bytes: number): string {
+  if (bytes < SHIFTED) return shiftedBytes(bytes);
   let unit = 1;
   let divisor = 1024;
   while (bytes >= divisor * 1024 && unit < UNITS.length - 1) {
@@ -51,6 +52,25 @@ function wholeBytes(bytes: number): string {
   const scaled = bytes * scale;
   let n = Math.floor(scaled / divisor);
   if (2 * (scaled - n * divisor) >= divisor) n++;
+  return made(unit, digits, n);
+}
+
+/** Below this, bytes * 100 is a 31-bit integer: wholeBytes' arithmetic in shifts. */
+const SHIFTED = 2 ** 24;
+
+/**
+ * wholeBytes of bytes below SHIFTED (KiB or MiB) in small-integer arithmetic only: in V8's
+ * interpreter, where one-shot code runs, each division's fraction is a new heap number.
+ */
+function shiftedBytes(bytes: number): string {
+  const shift = bytes < 2 ** 20 ? 10 : 20;
+  const unit = shift === 10 ? 1 : 2;
+  const whole = bytes >> shift;
+  if (bytes - (whole << shift) === 0) return made(unit, EXACT, whole);
+  const digits = whole >= 100 ? 0 : whole >= 10 ? 1 : 2;
+  const scaled = bytes * (digits === 0 ? 1 : digits === 1 ? 10 : 100);
+  let n = scaled >> shift;
+  if (2 * (scaled - (n << shift)) >= 1 << shift) n++;
   return made(unit, digits, n);
 }
 

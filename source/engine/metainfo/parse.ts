@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readFileSync, stat, statSync } from 'node:fs';
 import { BencodeError, decode, decodeDetailed, isBytes, isDict, type BDict, type BValue } from '../codec/bencode.js';
 import { optionalInt, requiredInt, tolerantText, toBuffer, utf8, utf8Field } from './fields.js';
+import type { FileTable } from './file-table.js';
 import { checkComponent } from './path-set.js';
 import {
   MAX_DECODE_TOKENS,
@@ -17,6 +18,7 @@ import {
   type Layout,
   type Metainfo,
   type ParseOptions,
+  type TorrentFileEntry,
   type V2Layout,
 } from './types.js';
 import { V1FileList, v1Files } from './v1-files.js';
@@ -89,6 +91,43 @@ const lazyRaw: PropertyDescriptor = {
     this[RAW_DECODED] = value;
   },
 };
+
+const FILES = Symbol('files');
+
+interface LazyFiles {
+  fileTable?: FileTable;
+  [FILES]?: TorrentFileEntry[];
+}
+
+/**
+ * `files` made from the file table on first read (a one-shot summary never needs them), with
+ * the same shared accessor pair as `raw`; the table is let go then, or when a list is assigned.
+ */
+const lazyFiles: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: LazyFiles): TorrentFileEntry[] {
+    if (this[FILES] === undefined) {
+      this[FILES] = this.fileTable!.files();
+      // The entries are what the engine keeps; a session of thousands of torrents keeps no table beside them.
+      this.fileTable = undefined;
+    }
+    return this[FILES];
+  },
+  set(this: LazyFiles, value: TorrentFileEntry[]) {
+    this[FILES] = value;
+    this.fileTable = undefined;
+  },
+};
+
+/** The place of `files` in a Metainfo whose files are made on first read. */
+const NOT_YET: TorrentFileEntry[] = [];
+
+function defineLazyFiles(metainfo: object, table: FileTable): void {
+  Object.defineProperty(metainfo, 'fileTable', { value: table, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(metainfo, FILES, { value: undefined, writable: true });
+  Object.defineProperty(metainfo, 'files', lazyFiles);
+}
 
 function defineLazyRaw(metainfo: Omit<Metainfo, 'raw'>, source: Uint8Array): Metainfo {
   Object.defineProperty(metainfo, RAW_SOURCE, { value: source, writable: true });
@@ -214,6 +253,9 @@ function buildMetainfo(
   const infoHashV2 = hasV2 ? infoHashV2FromInfoBytes(infoBytes) : undefined;
   const infoHash = hasV1 ? infoHashFromInfoBytes(infoBytes) : infoHashV2!.slice(0, 40);
 
+  // Made on first read only when asked: elsewhere `files` stays a plain property, as the engine's
+  // per-block code reads it.
+  const lazyTable = options.lazyFiles === true ? layout.table : undefined;
   const metainfo: Omit<Metainfo, 'raw'> & { raw?: BDict } = {
     infoHash,
     infoHashBuffer: Buffer.from(infoHash, 'hex'),
@@ -225,11 +267,12 @@ function buildMetainfo(
     pieceCount,
     pieces,
     private: optionalInt(info, 'private', 'info') === 1,
-    files: layout.files,
+    files: lazyTable ? NOT_YET : layout.files,
     announce: trackerTiers(root),
     urlList: webSeeds(root),
     infoBytes,
   };
+  if (lazyTable) defineLazyFiles(metainfo, lazyTable);
   if (infoHashV2) metainfo.infoHashV2 = infoHashV2;
   if (v2) {
     if (v1) {
@@ -239,7 +282,7 @@ function buildMetainfo(
         if (root) file.piecesRoot = root;
       });
     }
-    metainfo.pieceLayers = pieceLayers(layersValue, metainfo.files, pieceLength);
+    metainfo.pieceLayers = pieceLayers(layersValue, layout.files, pieceLength);
   }
   const creationDate = root.get('creation date');
   if (typeof creationDate === 'number') metainfo.creationDate = creationDate;
@@ -251,7 +294,7 @@ function buildMetainfo(
   if (comment !== undefined) metainfo.comment = comment;
   const source = tolerantText(info, 'source');
   if (source !== undefined) metainfo.source = source;
-  if (rawSource) return defineLazyRaw(metainfo, rawSource);
+  if (rawSource) return defineLazyRaw(metainfo as Omit<Metainfo, 'raw'>, rawSource);
   metainfo.raw = root;
   return metainfo as Metainfo;
 }

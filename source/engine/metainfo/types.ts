@@ -1,5 +1,6 @@
 /** What a parsed .torrent is (Metainfo and its file entries), the parser's limits and options. */
 import type { BDict } from '../codec/bencode.js';
+import type { FileTable } from './file-table.js';
 import type { SafePathOptions } from './safe-path.js';
 
 export interface TorrentFileEntry {
@@ -38,6 +39,12 @@ export interface Metainfo {
   pieces: Buffer;
   private: boolean;
   files: TorrentFileEntry[];
+  /**
+   * The same files as columns, for a multi-file v1 or hybrid torrent parsed with `lazyFiles`
+   * (not enumerable): `files` is made from it on first read, and a summary of ten thousand files
+   * needs no more. Gone once `files` is read or assigned (the entries are then what there is).
+   */
+  fileTable?: FileTable;
   /** Tiers of tracker URLs (BEP 12); a lone `announce` becomes one tier. */
   announce: string[][];
   urlList: string[];
@@ -77,11 +84,19 @@ export const MAX_TORRENT_FILE_SIZE = 64 * 1024 * 1024;
 export interface ParseOptions extends SafePathOptions {
   /** Most bencode values a .torrent may hold; default MAX_DECODE_TOKENS. */
   maxTokens?: number;
+  /**
+   * A multi-file v1 or hybrid torrent's `files` made on first read, its `fileTable` set until
+   * then (for a one-shot summary, which needs only the table). Otherwise `files` is made at once
+   * and is a plain property.
+   */
+  lazyFiles?: boolean;
 }
 
 /** The files of one side (v1 or v2) of a torrent, and the bytes they lay out. */
 export interface Layout {
   files: TorrentFileEntry[];
+  /** v1's `files` list as columns, parsed with `lazyFiles` (its `files` made from them on first read). */
+  table?: FileTable;
   length: number;
   contentLength: number;
 }

@@ -4,9 +4,9 @@
  */
 import { compareRanges, isBytes, isDict, type BDict, type BValue, type ListStream } from '../codec/bencode.js';
 import { checkedLength, checkLength, FileProblem, utf8 } from './fields.js';
-import { PathSet } from './path-set.js';
+import { FileTable } from './file-table.js';
 import { MAX_COMPONENT_BYTES, MAX_PATH_BYTES, pathBytes, quotePath, UnsafePathError, unsafeComponentReason } from './safe-path.js';
-import { MetainfoError, type Layout, type ParseOptions, type TorrentFileEntry } from './types.js';
+import { MetainfoError, type Layout, type ParseOptions } from './types.js';
 
 export function v1Files(info: BDict, name: string, pieceLength: number, options: ParseOptions): Layout {
   const lengthValue = info.get('length');
@@ -38,22 +38,23 @@ export class V1FileList implements ListStream {
   readonly path = ['info', 'files'];
   /** Entries seen. */
   length = 0;
-  private readonly files: TorrentFileEntry[] = [];
-  private readonly paths = new PathSet();
+  private readonly table: FileTable;
   private readonly windows: boolean;
   private offset = 0;
   private contentLength = 0;
   private previousBytes: Uint8Array[] = [];
   private previousPath: string[] = [];
-  /** The last entry taken by rawItem (its path, name first), and where its components start and their lengths. */
-  private previousRaw: string[] = [];
+  /** Where rawItem's components start in the torrent and their lengths. */
   private readonly rawStarts: number[] = [];
   /** rawItem's components of the entry at hand (never emptied: only the first ones count). */
   private readonly rawComponents: string[] = [];
   private readonly rawLengths: number[] = [];
-  /** Without the name: the longest path's UTF-16 units plus separators, and the last path built. */
+  /** How many of rawComponents are the last entry's, taken by rawItem (0: none, another lane took it). */
+  private previousRawCount = 0;
+  /** Without the name: the longest path's UTF-16 units plus separators, and the last path given to addFile. */
   private longest = 0;
-  private lastPath: string[] = [];
+  private lastComponents: readonly string[] = [];
+  private lastCount = 0;
   private lastPathIndex = -1;
   private problem: unknown;
 
@@ -62,6 +63,8 @@ export class V1FileList implements ListStream {
     private readonly name?: string,
   ) {
     this.windows = options.windows ?? process.platform === 'win32';
+    this.table = new FileTable(options.lazyFiles === true);
+    if (name !== undefined) this.table.named(name);
   }
 
   item(entry: BValue): void {
@@ -100,10 +103,9 @@ export class V1FileList implements ListStream {
     if (c !== 0x65 /* e */ || digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === 0x30)) return false;
     if (!startsWith(bytes, ++p, PATH_HEAD)) return false;
     p += PATH_HEAD.length;
-    const name = this.name ?? '';
     const components = this.rawComponents;
-    let chars = name.length;
-    const previous = this.previousRaw;
+    let chars = (this.name ?? '').length;
+    const previousCount = this.previousRawCount;
     const starts = this.rawStarts;
     const lengths = this.rawLengths;
     let k = 0;
@@ -113,9 +115,9 @@ export class V1FileList implements ListStream {
       for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
       if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > bytes.length) return false;
       let component: string;
-      if (k + 1 < previous.length && lengths[k] === n && compareRanges(bytes, starts[k]!, n, p, n) === 0) {
+      if (k < previousCount && lengths[k] === n && compareRanges(bytes, starts[k]!, n, p, n) === 0) {
         // Files of one directory repeat its components: the string made (and checked) before.
-        component = previous[k + 1]!;
+        component = components[k]!;
       } else {
         if (!plainName(bytes, p, p + n)) return false;
         component = bytes.toString('latin1', p, p + n);
@@ -129,17 +131,18 @@ export class V1FileList implements ListStream {
     }
     // The list's end, then the dictionary's (an entry with more keys is declined). Values are
     // counted as the decoder counts them, keys not: the entry, its length, its path list, the names.
-    if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokens) return false;
-    // Made at its final size: a list grown by push keeps room for 17 (~150 bytes a file, all of which
-    // the young generation's collections copy, as every file entry lives on).
-    const path = exactPath(name, components, k);
+    if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokens) {
+      // Components were overwritten: the next entry compares with none of them.
+      this.previousRawCount = 0;
+      return false;
+    }
     taken.end = p + 1;
     taken.tokens = 3 + k;
-    this.previousRaw = path;
+    this.previousRawCount = k;
     this.previousBytes = NONE;
     const i = this.length++;
     try {
-      this.addFile(path, chars, length, false, i);
+      this.addFile(components, k, chars, length, false, i);
     } catch (error) {
       this.hold(error, i);
     }
@@ -153,18 +156,26 @@ export class V1FileList implements ListStream {
   }
 
   finish(name: string): Layout {
+    const table = this.table;
+    table.named(name);
     if (this.name === undefined) {
-      const files = this.files;
-      for (let i = 0; i < files.length; i++) files[i]!.path[0] = name;
-      this.lastPath[0] = name;
       if ((this.longest + name.length) * 3 > MAX_PATH_BYTES) {
-        this.files.forEach((file, i) => checkPathBytes(file.path, i));
-        if (this.problem !== undefined && this.lastPathIndex === this.files.length) checkPathBytes(this.lastPath, this.lastPathIndex);
+        for (let i = 0; i < table.count; i++) checkPathBytes(table.path(i), i);
+        if (this.problem !== undefined && this.lastPathIndex === table.count)
+          checkPathBytes([name, ...this.lastComponents.slice(0, this.lastCount)], this.lastPathIndex);
       }
       if (this.problem !== undefined) throw this.problem;
     }
     if (this.offset === 0) throw new MetainfoError('torrent holds no data (all files are empty)');
-    return { files: this.files, length: this.offset, contentLength: this.contentLength };
+    table.done();
+    return {
+      get files() {
+        return table.files();
+      },
+      table: table.columns ? table : undefined,
+      length: this.offset,
+      contentLength: this.contentLength,
+    };
   }
 
   /** Per-file messages are built only when something is wrong: this runs for tens of thousands of files. */
@@ -176,10 +187,8 @@ export class V1FileList implements ListStream {
     if (pathValue === undefined) throw new FileProblem('has no path');
     if (!Array.isArray(pathValue)) throw new FileProblem('path is not a list');
     if (pathValue.length === 0) throw new FileProblem('has an empty path');
-    const name = this.name ?? '';
-    const path: string[] = new Array(pathValue.length + 1);
-    path[0] = name;
-    let chars = name.length + pathValue.length;
+    const components: string[] = new Array(pathValue.length);
+    let chars = (this.name ?? '').length + pathValue.length;
     for (let k = 0; k < pathValue.length; k++) {
       const c = pathValue[k];
       if (!isBytes(c)) throw new FileProblem('path has a component that is not a byte string');
@@ -188,49 +197,38 @@ export class V1FileList implements ListStream {
       const before = k < pathValue.length - 1 ? this.previousBytes[k] : undefined;
       let component: string;
       if (before !== undefined && sameBytes(before, c)) {
-        component = this.previousPath[k + 1]!;
+        component = this.previousPath[k]!;
       } else {
         component = componentText(c, this.windows, pathValue);
       }
-      path[k + 1] = component;
+      components[k] = component;
       chars += component.length;
     }
     this.previousBytes = pathValue as Uint8Array[];
-    this.previousPath = path;
-    this.previousRaw = NONE;
+    this.previousPath = components;
+    this.previousRawCount = 0;
     const attr = entry.get('attr');
-    this.addFile(path, chars, length, isBytes(attr) && attr.includes(0x70 /* p */), i);
+    this.addFile(components, components.length, chars, length, isBytes(attr) && attr.includes(0x70 /* p */), i);
   }
 
-  /** `chars`: the path's UTF-16 units, with a separator per component. */
-  private addFile(path: string[], chars: number, length: number, paddingAttr: boolean, i: number): void {
+  /** `chars`: the path's UTF-16 units, with a separator per component (and the name's, when known). */
+  private addFile(components: readonly string[], count: number, chars: number, length: number, paddingAttr: boolean, i: number): void {
     if (this.name !== undefined) {
       // A UTF-16 unit is at most 3 UTF-8 bytes: most paths need no byte count.
-      if (chars * 3 > MAX_PATH_BYTES) checkPathBytes(path);
+      if (chars * 3 > MAX_PATH_BYTES) checkPathBytes([this.name, ...components.slice(0, count)]);
     } else {
       if (chars > this.longest) this.longest = chars;
-      this.lastPath = path;
+      // Not copied: after a problem is held, nothing changes the array (rawItem declines everything).
+      this.lastComponents = components;
+      this.lastCount = count;
       this.lastPathIndex = i;
     }
-    const padding = paddingAttr || looksLikePadding(path);
-    if (!padding) {
-      this.paths.add(path, 1);
-      this.contentLength += length;
-    }
-    this.files.push({ path, length, offset: this.offset, padding });
+    const padding = paddingAttr || looksLikePadding(components, count);
+    this.table.add(components, count, length, padding);
+    if (!padding) this.contentLength += length;
     this.offset += length;
     if (this.offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
   }
-}
-
-function exactPath(name: string, components: readonly string[], count: number): string[] {
-  if (count === 1) return [name, components[0]!];
-  if (count === 2) return [name, components[0]!, components[1]!];
-  if (count === 3) return [name, components[0]!, components[1]!, components[2]!];
-  const path = new Array<string>(count + 1);
-  path[0] = name;
-  for (let i = 0; i < count; i++) path[i + 1] = components[i]!;
-  return path;
 }
 
 /** Throws UnsafePathError, or with `i` the MetainfoError naming file i, for a path too long. */
@@ -290,9 +288,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** `path` includes the torrent name at index 0. */
-function looksLikePadding(path: string[]): boolean {
-  if (path.length === 3 && path[1] === '.pad' && /^\d+$/.test(path[2]!)) return true;
+/** `components`: the path below the torrent's name. */
+function looksLikePadding(components: readonly string[], count: number): boolean {
+  if (count === 2 && components[0] === '.pad' && /^\d+$/.test(components[1]!)) return true;
   // BitComet's padding files predate BEP 47's attr flag.
-  return path[path.length - 1]!.startsWith('_____padding_file_');
+  return components[count - 1]!.startsWith('_____padding_file_');
 }
