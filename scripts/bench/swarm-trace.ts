@@ -136,7 +136,7 @@ async function main(): Promise<void> {
               pending = lines.pop()!;
               if (logFile) appendFileSync(logFile, lines.map((l) => `${l}\n`).join(''));
               for (const line of lines) {
-                if (line.includes('"event":"done"')) Object.assign(done, JSON.parse(line) as object);
+                if (line.includes('"event":"done"')) Object.assign(done, JSON.parse(line.slice(line.indexOf('{"event":"done"'))) as object);
                 const progress = /"progress":([0-9.]+)/.exec(line);
                 if (!progress) continue;
                 const p = Number(progress[1]);
