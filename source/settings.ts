@@ -45,6 +45,15 @@ export interface Settings {
   watchDirectory: string;
   /** Torrents downloading at once; more wait as "queued", started by priority then age. 0 = no limit. */
   maxActiveDownloads: number;
+  /**
+   * Service-wide seed goals (torrents whose goal mode is 'global'), as Transmission's settings.json
+   * keeps them: the value and whether it applies apart.
+   */
+  seedRatioLimit: number;
+  seedRatioLimited: boolean;
+  /** Minutes without upload. */
+  seedIdleLimit: number;
+  seedIdleLimited: boolean;
   /** BEP 5 DHT on the listen port. */
   dht: boolean;
   /** DHT bootstrap nodes, HOST:PORT comma-separated; '' = $BTUI_DHT_BOOTSTRAP if set, else the public routers. */
@@ -96,6 +105,10 @@ export function defaultSettings(): Settings {
     colours: 'auto',
     watchDirectory: '',
     maxActiveDownloads: 5,
+    seedRatioLimit: 2,
+    seedRatioLimited: false,
+    seedIdleLimit: 30,
+    seedIdleLimited: false,
     dht: true,
     dhtBootstrap: '',
     lsd: false,
@@ -272,6 +285,13 @@ export function sanitize(raw: Partial<Record<keyof Settings, unknown>>): Setting
     colours: raw.colours === '16' || raw.colours === 'none' ? raw.colours : 'auto',
     watchDirectory: str(raw.watchDirectory, ''),
     maxActiveDownloads: num(raw.maxActiveDownloads, d.maxActiveDownloads, 0, 10_000),
+    seedRatioLimit:
+      typeof raw.seedRatioLimit === 'number' && Number.isFinite(raw.seedRatioLimit) && raw.seedRatioLimit >= 0
+        ? raw.seedRatioLimit
+        : d.seedRatioLimit,
+    seedRatioLimited: raw.seedRatioLimited === true,
+    seedIdleLimit: num(raw.seedIdleLimit, d.seedIdleLimit, 0, 2 ** 31 - 1),
+    seedIdleLimited: raw.seedIdleLimited === true,
     dht: typeof raw.dht === 'boolean' ? raw.dht : d.dht,
     dhtBootstrap: str(raw.dhtBootstrap, '').trim(),
     lsd: typeof raw.lsd === 'boolean' ? raw.lsd : d.lsd,

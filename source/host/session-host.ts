@@ -14,6 +14,7 @@ import { bindTargetFrom } from '../engine/transport/bind-target.js';
 import { watchBinding, type BindTarget } from '../engine/transport/binding-watcher.js';
 import type { Settings, SettingsStore } from '../settings.js';
 import type { AltSpeed } from '../service/alt-speed.js';
+import type { SettingsChange } from '../service/global-settings.js';
 
 /** Flags that override the settings for this run only (never saved). */
 export interface HostFlags {
@@ -81,12 +82,11 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     downloadDirectory: settings.downloadDirectory,
     maxActiveDownloads: settings.maxActiveDownloads,
     limits: { download: settings.downloadLimit, upload: settings.uploadLimit },
-    saveLimits: (limits) => {
-      settings = withFlags(settingsStore.update({ downloadLimit: limits.download, uploadLimit: limits.upload }));
-    },
     altSpeed: altSpeedOf(settings),
-    saveAltSpeed: (alt) => {
-      settings = withFlags(settingsStore.update(altSpeedSettings(alt)));
+    seedRatioLimit: settings.seedRatioLimited ? settings.seedRatioLimit : undefined,
+    seedIdleLimit: settings.seedIdleLimited ? settings.seedIdleLimit : undefined,
+    saveSettings: (change) => {
+      settings = withFlags(settingsStore.update(settingsPatch(change)));
     },
     resumePath: resumeFilePath,
   });
@@ -139,6 +139,24 @@ export function altSpeedOf(s: Settings): AltSpeed {
     end: s.altSpeedEnd,
     days: s.altSpeedDays,
   };
+}
+
+/** A change of the service's settings as the settings file keeps it. */
+export function settingsPatch(change: SettingsChange): Partial<Settings> {
+  const patch: Partial<Settings> = {};
+  if (change.limits) Object.assign(patch, { downloadLimit: change.limits.download, uploadLimit: change.limits.upload });
+  if (change.altSpeed) Object.assign(patch, altSpeedSettings(change.altSpeed));
+  if (change.downloadDirectory !== undefined) patch.downloadDirectory = change.downloadDirectory;
+  if (change.maxActiveDownloads !== undefined) patch.maxActiveDownloads = change.maxActiveDownloads;
+  if (change.seedRatioLimit !== undefined) {
+    patch.seedRatioLimited = change.seedRatioLimit !== null;
+    if (change.seedRatioLimit !== null) patch.seedRatioLimit = change.seedRatioLimit;
+  }
+  if (change.seedIdleLimit !== undefined) {
+    patch.seedIdleLimited = change.seedIdleLimit !== null;
+    if (change.seedIdleLimit !== null) patch.seedIdleLimit = change.seedIdleLimit;
+  }
+  return patch;
 }
 
 export function altSpeedSettings(a: AltSpeed): Partial<Settings> {

@@ -14,13 +14,21 @@ export interface ServiceSettings {
   seedIdleLimit?: number;
 }
 
+/** What to keep in the settings file after a change: only what changed (null: no goal). */
+export interface SettingsChange {
+  limits?: { download: number; upload: number };
+  altSpeed?: AltSpeed;
+  downloadDirectory?: string;
+  maxActiveDownloads?: number;
+  seedRatioLimit?: number | null;
+  seedIdleLimit?: number | null;
+}
+
 export interface GlobalSettingsHost {
   readonly session: Pick<Session, 'setLimits' | 'port' | 'dht'>;
   readonly queue: Pick<QueueManager, 'maxActive' | 'setMaxActive'>;
-  /** Called when the global limits change (to keep them in the settings). */
-  readonly saveLimits?: (limits: { download: number; upload: number }) => void;
-  /** Called when turtle mode or its limits or schedule change (to keep them in the settings). */
-  readonly saveAltSpeed?: (altSpeed: AltSpeed) => void;
+  /** Called after each change (to keep it in the settings: an acknowledged change outlives a restart). */
+  readonly saveSettings?: (change: SettingsChange) => void;
   readonly log?: (text: string) => void;
   /** GlobalInfo changed: the service's global-changed. */
   changed(): void;
@@ -88,7 +96,7 @@ export class GlobalSettings {
     const a = this.alt;
     if (Object.keys(a).every((k) => a[k as keyof AltSpeed] === before[k as keyof AltSpeed])) return;
     this.host.session.setLimits(this.limitsInForce());
-    this.host.saveAltSpeed?.(a);
+    this.host.saveSettings?.({ altSpeed: a });
     this.host.changed();
   }
 
@@ -104,7 +112,7 @@ export class GlobalSettings {
   setLimits(limits: { download?: number; upload?: number }): void {
     this.limits = { download: clampRate(limits.download ?? this.limits.download), upload: clampRate(limits.upload ?? this.limits.upload) };
     this.host.session.setLimits(this.limitsInForce());
-    this.host.saveLimits?.({ ...this.limits });
+    this.host.saveSettings?.({ limits: { ...this.limits } });
     this.host.changed();
   }
 
@@ -115,16 +123,22 @@ export class GlobalSettings {
   setSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }): void {
     if (goals.ratio !== undefined) this.seedRatioLimit = goals.ratio === null ? undefined : Math.max(0, goals.ratio);
     if (goals.idleMinutes !== undefined) this.seedIdleLimit = goals.idleMinutes === null ? undefined : Math.max(0, goals.idleMinutes);
+    const change: SettingsChange = {};
+    if (goals.ratio !== undefined) change.seedRatioLimit = this.seedRatioLimit ?? null;
+    if (goals.idleMinutes !== undefined) change.seedIdleLimit = this.seedIdleLimit ?? null;
+    this.host.saveSettings?.(change);
     this.host.changed();
   }
 
   setMaxActiveDownloads(max: number): void {
     this.host.queue.setMaxActive(max);
+    this.host.saveSettings?.({ maxActiveDownloads: this.host.queue.maxActive });
     this.host.changed();
   }
 
   setDownloadDirectory(directory: string): void {
     this.directory = directory;
+    this.host.saveSettings?.({ downloadDirectory: directory });
     this.host.changed();
   }
 

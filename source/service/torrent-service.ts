@@ -109,8 +109,7 @@ export class TorrentService extends EventEmitter<ServiceEvents> {
       {
         session,
         queue: this.queue,
-        saveLimits: options.saveLimits,
-        saveAltSpeed: options.saveAltSpeed,
+        saveSettings: options.saveSettings,
         log: (text) => this.log('info', text),
         changed: () => this.emit('global-changed'),
       },

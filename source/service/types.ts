@@ -3,6 +3,7 @@ import type { TorrentState } from '../engine/torrent/torrent.js';
 import type { GoalMode } from '../session-state/session-file.js';
 import type { AltSpeed } from './alt-speed.js';
 import type { MoveFs } from './move-data.js';
+import type { SettingsChange } from './global-settings.js';
 
 export type { AltSpeed, GoalMode, PeersFrom };
 
@@ -234,12 +235,10 @@ export interface ServiceOptions {
   maxActiveDownloads?: number;
   /** Global limits in bytes/s (0 = unlimited), set on the session at once. */
   limits?: { download: number; upload: number };
-  /** Called when the global limits change (to keep them in the settings). */
-  saveLimits?: (limits: { download: number; upload: number }) => void;
   /** Turtle mode as saved (the settings'); default off, 50 KiB/s each way, 09:00-17:00 every day when scheduled. */
   altSpeed?: Partial<AltSpeed>;
-  /** Called when turtle mode or its settings change (to keep them in the settings). */
-  saveAltSpeed?: (altSpeed: AltSpeed) => void;
+  /** Called after a change of the service-wide settings, with what changed (to keep it in the settings file). */
+  saveSettings?: (change: SettingsChange) => void;
   /** How often the turtle schedule is checked; default 15 s; 0 = only by checkAltSpeedSchedule(). */
   altSpeedCheckMs?: number;
   /** Service-wide seed goals (a torrent's mode 'global'); undefined = none. */

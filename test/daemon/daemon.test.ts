@@ -14,6 +14,7 @@ import { startLibtorrentPeer } from '../helpers/libtorrent-peer.js';
 import { mktorrent, setAnnounce } from '../helpers/torrent-files.js';
 import { needs, tempDir, until } from '../helpers/tools.js';
 import { savedOnDisk } from '../helpers/saved-session.js';
+import { RpcClient } from '../../source/remote/rpc-client.js';
 
 interface Daemon {
   child: ChildProcess;
@@ -22,14 +23,15 @@ interface Daemon {
   exited: Promise<number | null>;
 }
 
-async function startDaemon(t: TestContext, home: string, args: string[] = [], { dht = false } = {}): Promise<Daemon> {
+async function startDaemon(t: TestContext, home: string, args: string[] = [], { dht = false, ownConfig = false } = {}): Promise<Daemon> {
   const rpcPort = await freePort();
   const child = spawn(
     process.execPath,
     [CLI, 'daemon', '--port', '0', ...(dht ? [] : ['--no-dht']), '--rpc-port', String(rpcPort), ...args],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, BTUI_HOME: home },
+      // ownConfig: a settings file of its own, so that what this test saves reaches no other test.
+      env: { ...process.env, BTUI_HOME: home, ...(ownConfig ? { XDG_CONFIG_HOME: join(home, 'config') } : {}) },
     },
   );
   t.after(() => child.kill('SIGKILL'));
@@ -168,6 +170,43 @@ test('an add the RPC acknowledged survives a SIGKILL right after the answer', as
   const again = await startDaemon(t, home);
   const list = await remoteOk(again.rpcPort, '-l');
   for (let i = 0; i < 5; i++) assert.match(list, new RegExp(`item-${i}`));
+});
+
+test('session-set changes the RPC acknowledged (queue size, seed goals, download directory) survive a SIGKILL right after the answer', async (t) => {
+  const home = tempDir(t);
+  const downloads = tempDir(t);
+  const daemon = await startDaemon(t, home, [], { ownConfig: true });
+  const rpc = new RpcClient({ url: `http://127.0.0.1:${daemon.rpcPort}/transmission/rpc` });
+  const change = {
+    'download-queue-enabled': true,
+    'download-queue-size': 1,
+    seedRatioLimited: true,
+    seedRatioLimit: 1.5,
+    'idle-seeding-limit-enabled': true,
+    'idle-seeding-limit': 45,
+    'download-dir': downloads,
+  };
+  await rpc.call('session-set', change);
+  daemon.child.kill('SIGKILL');
+  await daemon.exited;
+  const again = await startDaemon(t, home, [], { ownConfig: true });
+  const after = await new RpcClient({ url: `http://127.0.0.1:${again.rpcPort}/transmission/rpc` }).call('session-get', {
+    fields: Object.keys(change),
+  });
+  for (const [key, value] of Object.entries(change)) assert.deepEqual(after[key], value, key);
+
+  // Goals switched off stay off, their values kept for the next time they are switched on (as Transmission).
+  const rpcAgain = new RpcClient({ url: `http://127.0.0.1:${again.rpcPort}/transmission/rpc` });
+  await rpcAgain.call('session-set', { seedRatioLimited: false, 'idle-seeding-limit-enabled': false });
+  again.child.kill('SIGKILL');
+  await again.exited;
+  const third = await startDaemon(t, home, [], { ownConfig: true });
+  const off = await new RpcClient({ url: `http://127.0.0.1:${third.rpcPort}/transmission/rpc` }).call('session-get', {
+    fields: ['seedRatioLimited', 'idle-seeding-limit-enabled', 'download-queue-size'],
+  });
+  assert.equal(off.seedRatioLimited, false);
+  assert.equal(off['idle-seeding-limit-enabled'], false);
+  assert.equal(off['download-queue-size'], 1);
 });
 
 test('one process per session: a second daemon (or TUI) is refused naming the first; the RPC never listens exposed without credentials', async (t) => {

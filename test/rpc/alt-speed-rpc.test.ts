@@ -20,7 +20,7 @@ test('transmission-remote --alt-speed / --no-alt-speed and the schedule flags dr
   const s = openService(dir, {
     t,
     limits: { download: 4_000_000, upload: 0 },
-    saveAltSpeed: (a) => void saved.push(a),
+    saveSettings: (change) => void (change.altSpeed && saved.push(change.altSpeed)),
     altSpeedCheckMs: 0,
   });
   const applied: { download?: number; upload?: number }[] = [];

@@ -79,7 +79,7 @@ function globals(altSpeed?: Partial<AltSpeed>) {
     {
       session: { setLimits: (l) => void applied.push(l), port: 0, dht: undefined },
       queue: { maxActive: 0, setMaxActive: () => {} },
-      saveAltSpeed: (a) => void saved.push(a),
+      saveSettings: (change) => void (change.altSpeed && saved.push(change.altSpeed)),
       log: (text) => void logged.push(text),
       changed: () => void changes++,
     },
