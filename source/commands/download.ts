@@ -140,18 +140,20 @@ export async function run(argv: string[]): Promise<number> {
   const reporter = new ProgressReporter({ json: cli.flags.json, tty: Boolean(process.stderr.isTTY) && !cli.flags.json });
   session.on('warning', (message: string) => reporter.warning(message));
   let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  /** Stops the run where it is: the session closed (progress saved), then the exit code. */
+  const stop = (code: number) => {
     interrupted = true;
+    void session.close().then(() => process.exit(code));
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
     reporter.note(`${signal}: stopping (progress is saved)`);
-    void session.close().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    stop(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   // The reader went away (`btui download --json ... | head -1`): stop as on a signal, with no stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (interrupted) return;
-    interrupted = true;
-    void session.close().then(() => process.exit(error.code === 'EPIPE' ? 141 : 1));
+    if (!interrupted) stop(error.code === 'EPIPE' ? 141 : 1);
   });
 
   try {
