@@ -61,7 +61,7 @@ export function App({
   const [recoveryOpen, setRecoveryOpen] = useState(recovery !== undefined);
   const recoveryOpenRef = useRef(recoveryOpen);
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
-  const [settings, setSettings] = useState(() => settingsAccess.read());
+  const settings = useSyncExternalStore(settingsAccess.subscribe, settingsAccess.read);
   const [rawState, setUiState] = useState<UiState>(() => ({
     ...initialUiState(),
     ...restoredList(settingsAccess.read()),
@@ -130,7 +130,6 @@ export function App({
         settingsAccess,
         store,
         onSettingsChanged,
-        setSettings,
         update: (change) =>
           setUiState((s) => {
             const next = change(s);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { settingsPatch } from '../../source/host/session-host.js';
+import { settingsPatch } from '../../source/host/service-settings.js';
 import { sanitize } from '../../source/settings.js';
 
 test('a change of the service settings as the settings file keeps it: only what changed, goals as value and switch', () => {
