@@ -79,6 +79,9 @@ const SERVICE_OWNED_KEYS = new Set<keyof Settings>([
   ...Object.values(ALT_SPEED_KEYS),
 ]);
 
+/** A goal's value is kept in the file while the goal is off too (the service then has none). */
+const GOAL_VALUES = new Set<keyof Settings>(['seedRatioLimit', 'seedIdleLimit']);
+
 /**
  * Applies the service's own fields of `patch` through the service (which saves them through its
  * saveSettings hook) and returns the rest, for the settings file. Values are first made valid as
@@ -88,7 +91,8 @@ export function applyServiceSettings(service: TorrentService, patch: Partial<Set
   const next = sanitize({ ...current, ...patch });
   const has = (key: keyof Settings) => patch[key] !== undefined;
   const rest: Partial<Settings> = {};
-  for (const key of Object.keys(patch) as (keyof Settings)[]) if (!SERVICE_OWNED_KEYS.has(key)) Object.assign(rest, { [key]: patch[key] });
+  for (const key of Object.keys(patch) as (keyof Settings)[])
+    if (!SERVICE_OWNED_KEYS.has(key) || GOAL_VALUES.has(key)) Object.assign(rest, { [key]: patch[key] });
   if (has('downloadLimit') || has('uploadLimit'))
     service.setGlobalLimits({
       download: has('downloadLimit') ? next.downloadLimit : undefined,

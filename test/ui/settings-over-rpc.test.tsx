@@ -69,6 +69,7 @@ test('session-set over the RPC shows on the settings screen and the status bar; 
     'speed-limit-down-enabled': true, // Transmission's kB/s: 1000 bytes
     'alt-speed-up': 1024,
     'alt-speed-enabled': true,
+    'peer-port': 51500,
   });
   await shows(/Active downloads \(0 = no limit\)\s+9\b/, 'the queue size set over the RPC');
   assert.match(frame(), new RegExp(`Download directory\\s+${join(dir, 'rpc')}`));
@@ -90,8 +91,16 @@ test('session-set over the RPC shows on the settings screen and the status bar; 
   );
   const file = JSON.parse(readFileSync(settingsStore.path, 'utf8')) as Record<string, unknown>;
   assert.deepEqual(
-    [file.maxActiveDownloads, file.downloadDirectory, file.downloadLimit, file.altUploadLimit, file.altSpeedEnabled, file.refreshMs],
-    [9, join(dir, 'rpc'), 512_000, 1_024_000, true, 250],
+    [
+      file.maxActiveDownloads,
+      file.downloadDirectory,
+      file.downloadLimit,
+      file.altUploadLimit,
+      file.altSpeedEnabled,
+      file.refreshMs,
+      file.port,
+    ],
+    [9, join(dir, 'rpc'), 512_000, 1_024_000, true, 250, 51500],
   );
 
   // The screen's own edit of a service setting goes to the service, and session-get reads it back.
