@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/opentracker.js';
+import { until } from '../helpers/ink-frames.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
 
@@ -71,6 +72,8 @@ test(
     tmux.start(`${testHome(dir)} ${process.execPath} ${cli} --rpc-port ${port} --no-dht --download-dir ${flagged}; sleep 60`, 120, 40);
     await tmux.waitFor((s) => s.includes('serving the Transmission RPC') || s.includes('No torrents yet'), 'the TUI');
     const remote = (...args: string[]) => spawnSync('transmission-remote', [`127.0.0.1:${port}`, ...args], { encoding: 'utf8' });
+    // The RPC listens once the (empty) session is open, which may be after the first frame.
+    await until(() => remote('-si').status === 0, 'the RPC', 15_000);
     tmux.keys('S');
     await tmux.waitFor((s) => s.includes(`Download directory`) && s.includes(flagged), 'the settings screen');
     // Transmission's kB/s are 1000 bytes: 512 is 500 KiB/s.
