@@ -13,8 +13,7 @@ import { networkOptions } from '../session-state/network-options.js';
 import { bindTargetFrom } from '../engine/transport/bind-target.js';
 import { watchBinding, type BindTarget } from '../engine/transport/binding-watcher.js';
 import type { Settings, SettingsStore } from '../settings.js';
-import type { AltSpeed } from '../service/alt-speed.js';
-import type { SettingsChange } from '../service/global-settings.js';
+import { altSpeedOf, applyServiceSettings, serviceOwnedSettings, settingsPatch } from './service-settings.js';
 
 /** Flags that override the settings for this run only (never saved). */
 export interface HostFlags {
@@ -32,10 +31,19 @@ export interface HostFlags {
 export interface SessionHost {
   readonly session: Session;
   readonly service: TorrentService;
-  /** The settings in force: the saved ones with this run's flags on top. */
+  /**
+   * The settings in force: the saved ones with this run's flags on top, and the service's own
+   * (limits, turtle mode, seed goals, download directory, queue size) as the service has them,
+   * whoever changed them last (the RPC, a key, the schedule). The same object until a change.
+   */
   settings(): Settings;
-  /** Saves a change (flags given for this run still win over it). */
+  /**
+   * Applies and saves a change: the service's own fields through the service, the rest in the
+   * settings file (flags given for this run still win over those).
+   */
   updateSettings(patch: Partial<Settings>): Settings;
+  /** Calls `listener` after each change of settings(); returns the unsubscribe. */
+  subscribeSettings(listener: () => void): () => void;
   /** Lines the front-end should show: network settings it could not use, a port taken. */
   readonly problems: readonly string[];
   /** Starts (or restarts, after a settings change) the watch directory. */
@@ -57,7 +65,9 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
       ? { bindAddress: flags.bindAddress ?? '', bindInterface: flags.bindInterface ?? '' }
       : {}),
   });
-  let settings = withFlags(settingsStore.read());
+  // The settings file with this run's flags; `settings` adds the service's own once it runs.
+  let saved = withFlags(settingsStore.read());
+  let settings = saved;
   const network = networkOptions(settings, state);
   const problems = [...network.problems];
   let target: BindTarget | undefined;
@@ -86,7 +96,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     seedRatioLimit: settings.seedRatioLimited ? settings.seedRatioLimit : undefined,
     seedIdleLimit: settings.seedIdleLimited ? settings.seedIdleLimit : undefined,
     saveSettings: (change) => {
-      settings = withFlags(settingsStore.update(settingsPatch(change)));
+      saved = withFlags(settingsStore.update(settingsPatch(change)));
     },
     resumePath: resumeFilePath,
   });
@@ -103,6 +113,15 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     problems.push(`${describeError(error)}; listening on port ${session.port} instead`);
   }
 
+  const listeners = new Set<() => void>();
+  const settingsChanged = () => {
+    settings = { ...saved, ...serviceOwnedSettings(service.settings()) };
+    for (const listener of listeners) listener();
+  };
+  settingsChanged();
+  // Every change of the service's settings ends in global-changed, after its saveSettings.
+  service.on('global-changed', settingsChanged);
+
   let watcher: WatchDirectory | undefined;
   return {
     session,
@@ -110,9 +129,17 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     problems,
     settings: () => settings,
     updateSettings: (patch) => {
-      settings = withFlags(settingsStore.update(patch));
-      session.setEncryption(settings.encryption);
+      const rest = applyServiceSettings(service, patch, settings);
+      if (Object.keys(rest).length > 0) {
+        saved = withFlags(settingsStore.update(rest));
+        session.setEncryption(saved.encryption);
+        settingsChanged();
+      }
       return settings;
+    },
+    subscribeSettings: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
     restartWatcher: () => {
       watcher?.stop();
@@ -125,48 +152,5 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
       await service.close();
       await session.close();
     },
-  };
-}
-
-/** Turtle mode as the settings file keeps it, and back. */
-export function altSpeedOf(s: Settings): AltSpeed {
-  return {
-    download: s.altDownloadLimit,
-    upload: s.altUploadLimit,
-    enabled: s.altSpeedEnabled,
-    scheduled: s.altSpeedScheduled,
-    begin: s.altSpeedBegin,
-    end: s.altSpeedEnd,
-    days: s.altSpeedDays,
-  };
-}
-
-/** A change of the service's settings as the settings file keeps it. */
-export function settingsPatch(change: SettingsChange): Partial<Settings> {
-  const patch: Partial<Settings> = {};
-  if (change.limits) Object.assign(patch, { downloadLimit: change.limits.download, uploadLimit: change.limits.upload });
-  if (change.altSpeed) Object.assign(patch, altSpeedSettings(change.altSpeed));
-  if (change.downloadDirectory !== undefined) patch.downloadDirectory = change.downloadDirectory;
-  if (change.maxActiveDownloads !== undefined) patch.maxActiveDownloads = change.maxActiveDownloads;
-  if (change.seedRatioLimit !== undefined) {
-    patch.seedRatioLimited = change.seedRatioLimit !== null;
-    if (change.seedRatioLimit !== null) patch.seedRatioLimit = change.seedRatioLimit;
-  }
-  if (change.seedIdleLimit !== undefined) {
-    patch.seedIdleLimited = change.seedIdleLimit !== null;
-    if (change.seedIdleLimit !== null) patch.seedIdleLimit = change.seedIdleLimit;
-  }
-  return patch;
-}
-
-export function altSpeedSettings(a: AltSpeed): Partial<Settings> {
-  return {
-    altDownloadLimit: a.download,
-    altUploadLimit: a.upload,
-    altSpeedEnabled: a.enabled,
-    altSpeedScheduled: a.scheduled,
-    altSpeedBegin: a.begin,
-    altSpeedEnd: a.end,
-    altSpeedDays: a.days,
   };
 }
