@@ -39,7 +39,8 @@ export interface SessionHost {
   settings(): Settings;
   /**
    * Applies and saves a change: the service's own fields through the service, the rest in the
-   * settings file (flags given for this run still win over those).
+   * settings file (flags given for this run still win over those, but for encryption: a change
+   * made while running applies at once).
    */
   updateSettings(patch: Partial<Settings>): Settings;
   /** Calls `listener` after each change of settings(); returns the unsubscribe. */
@@ -53,6 +54,8 @@ export interface SessionHost {
 }
 
 export async function openSessionHost(state: string, settingsStore: SettingsStore, flags: HostFlags = {}): Promise<SessionHost> {
+  // A change of encryption made while running (the RPC, the settings screen) applies at once, over the flag.
+  let encryptionFlag = flags.encryption;
   const withFlags = (saved: Settings): Settings => ({
     ...saved,
     ...(flags.port !== undefined ? { port: flags.port } : {}),
@@ -60,7 +63,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     ...(flags.utp !== undefined ? { utp: flags.utp } : {}),
     ...(flags.tcp !== undefined ? { tcp: flags.tcp } : {}),
     ...(flags.downloadDirectory !== undefined ? { downloadDirectory: flags.downloadDirectory } : {}),
-    ...(flags.encryption !== undefined ? { encryption: flags.encryption } : {}),
+    ...(encryptionFlag !== undefined ? { encryption: encryptionFlag } : {}),
     ...(flags.bindAddress !== undefined || flags.bindInterface !== undefined
       ? { bindAddress: flags.bindAddress ?? '', bindInterface: flags.bindInterface ?? '' }
       : {}),
@@ -130,6 +133,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     settings: () => settings,
     updateSettings: (patch) => {
       const rest = applyServiceSettings(service, patch, settings);
+      if (rest.encryption !== undefined) encryptionFlag = undefined;
       if (Object.keys(rest).length > 0) {
         saved = withFlags(settingsStore.update(rest));
         session.setEncryption(saved.encryption);

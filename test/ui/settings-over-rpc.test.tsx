@@ -25,7 +25,13 @@ test('session-set over the RPC shows on the settings screen and the status bar; 
   const settingsStore = new SettingsStore({ cwd: join(dir, 'config') });
   settingsStore.update({ colours: 'none' });
   // --download-dir for this run: an RPC change of the directory still wins over it, and stays.
-  const host = await openSessionHost(join(dir, 'state'), settingsStore, { port: 0, dht: false, downloadDirectory: join(dir, 'flag') });
+  // --encryption likewise: a change while running applies at once.
+  const host = await openSessionHost(join(dir, 'state'), settingsStore, {
+    port: 0,
+    dht: false,
+    downloadDirectory: join(dir, 'flag'),
+    encryption: 'plaintext',
+  });
   t.after(() => host.close());
   const rpc = await startRpc(
     host,
@@ -61,6 +67,8 @@ test('session-set over the RPC shows on the settings screen and the status bar; 
   await press('S');
   await shows(/Active downloads \(0 = no limit\)\s+5\b/, 'the settings screen');
   assert.match(frame(), new RegExp(`Download directory\\s+${join(dir, 'flag')}`));
+  const before = await client.call<{ encryption: string }>('session-get', { fields: ['encryption'] });
+  assert.equal(before.encryption, 'tolerated', "the flag's plaintext, as Transmission names its nearest mode");
 
   await client.call('session-set', {
     'download-queue-size': 9,
@@ -70,6 +78,7 @@ test('session-set over the RPC shows on the settings screen and the status bar; 
     'alt-speed-up': 1024,
     'alt-speed-enabled': true,
     'peer-port': 51500,
+    encryption: 'required',
   });
   await shows(/Active downloads \(0 = no limit\)\s+9\b/, 'the queue size set over the RPC');
   assert.match(frame(), new RegExp(`Download directory\\s+${join(dir, 'rpc')}`));
@@ -77,6 +86,8 @@ test('session-set over the RPC shows on the settings screen and the status bar; 
   assert.match(frame(), /Turtle upload limit \(KiB\/s\)\s+1000 KiB\/s/);
   await shows(/turtle/, 'the status bar in turtle mode');
   assert.match(frame(), /\[50 KiB\/s\]/, "the status bar shows turtle mode's download limit");
+  assert.match(frame(), /Encryption \(MSE\/PE\)\s+require\b/);
+  assert.equal(host.session.encryption, 'require', 'the engine dials and answers with RC4 only from now on');
 
   // An edit of another field (Refresh interval): the RPC's values stay, in the service and in the file.
   const steps = frame().split('\n');
@@ -99,13 +110,17 @@ test('session-set over the RPC shows on the settings screen and the status bar; 
       file.altSpeedEnabled,
       file.refreshMs,
       file.port,
+      file.encryption,
     ],
-    [9, join(dir, 'rpc'), 512_000, 1_024_000, true, 250, 51500],
+    [9, join(dir, 'rpc'), 512_000, 1_024_000, true, 250, 51500, 'require'],
   );
 
   // The screen's own edit of a service setting goes to the service, and session-get reads it back.
   await press('j', 'j', 'j', '\r', '\x15', '3\r');
   await shows(/Active downloads \(0 = no limit\)\s+3\b/, "the screen's queue size");
-  const got = await client.call<{ 'download-queue-size': number }>('session-get', { fields: ['download-queue-size'] });
+  const got = await client.call<{ 'download-queue-size': number; encryption: string }>('session-get', {
+    fields: ['download-queue-size', 'encryption'],
+  });
   assert.equal(got['download-queue-size'], 3);
+  assert.equal(got.encryption, 'required');
 });
