@@ -79,20 +79,24 @@ export class Uploader {
    */
   pump(peer: Peer): void {
     if (peer.uploading) return;
-    while (peer.uploadQueue.length > 0 && !peer.wire.destroyed && !peer.amChoking && !peer.wire.writableNeedDrain()) {
-      const r = peer.uploadQueue.shift()!;
-      const delay = Math.max(this.options.uploadLimiter.consume(r.length), this.options.globalUpload?.consume(r.length) ?? 0);
-      const cached = delay > 0 ? undefined : this.cachedHeld(r.index);
-      if (cached) {
-        this.send(peer, r, cached);
-        continue;
+    try {
+      while (peer.uploadQueue.length > 0 && !peer.wire.destroyed && !peer.amChoking && !peer.wire.writableNeedDrain()) {
+        const r = peer.uploadQueue.shift()!;
+        const delay = Math.max(this.options.uploadLimiter.consume(r.length), this.options.globalUpload?.consume(r.length) ?? 0);
+        const cached = delay > 0 ? undefined : this.cachedHeld(r.index);
+        if (cached) {
+          this.send(peer, r, cached);
+          continue;
+        }
+        peer.uploading = true;
+        void this.sendLater(peer, r, delay).finally(() => {
+          peer.uploading = false;
+          this.pump(peer);
+        });
+        return;
       }
-      peer.uploading = true;
-      void this.sendLater(peer, r, delay).finally(() => {
-        peer.uploading = false;
-        this.pump(peer);
-      });
-      return;
+    } catch (error) {
+      this.cannotServe(peer, error);
     }
   }
 
@@ -110,10 +114,14 @@ export class Uploader {
         if (!sending) this.pieceBuffers.release(piece);
       }
     } catch (error) {
-      this.ctx.warn(`cannot serve data: ${describeError(error)}`);
-      peer.wire.destroy();
-      if (this.ctx.state === 'seeding') this.ctx.fail(error);
+      this.cannotServe(peer, error);
     }
+  }
+
+  private cannotServe(peer: Peer, error: unknown): void {
+    this.ctx.warn(`cannot serve data: ${describeError(error)}`);
+    peer.wire.destroy();
+    if (this.ctx.state === 'seeding') this.ctx.fail(error);
   }
 
   /** `piece` is held for this send: released once the socket has written the block. */

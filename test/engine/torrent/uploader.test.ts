@@ -18,6 +18,8 @@ interface Sent {
 /** An uploader over a fake torrent of 4 pieces (piece i filled with byte i), whose reads wait for `finishRead`. */
 function setup(options: { uploadLimit?: number } = {}) {
   const reads: { index: number; finish: () => void }[] = [];
+  const warnings: string[] = [];
+  const failures: unknown[] = [];
   const ctx = {
     meta: { pieceCount: 4, pieceLength: PIECE },
     picker: { pieceSize: () => PIECE, have: { get: () => true } },
@@ -28,8 +30,8 @@ function setup(options: { uploadLimit?: number } = {}) {
     traffic: { uploaded: 0, downloaded: 0 },
     state: 'seeding',
     running: true,
-    warn: (message: string) => assert.fail(message),
-    fail: (error: unknown) => assert.fail(String(error)),
+    warn: (message: string) => warnings.push(message),
+    fail: (error: unknown) => failures.push(error),
   } as unknown as TorrentContext;
   const pool = new BufferPool(PIECE, 4 * PIECE);
   const uploader = new Uploader(ctx, pool, { readCacheBytes: 4 * PIECE, uploadLimiter: new RateLimiter(options.uploadLimit ?? 0) });
@@ -40,6 +42,9 @@ function setup(options: { uploadLimit?: number } = {}) {
     uploadQueue: [],
     wire: {
       destroyed: false,
+      destroy() {
+        this.destroyed = true;
+      },
       remoteHandshake: { fast: true },
       writableNeedDrain: () => false,
       sendPiece: (index: number, begin: number, data: Buffer, written: () => void) => {
@@ -49,14 +54,14 @@ function setup(options: { uploadLimit?: number } = {}) {
     },
   } as unknown as Peer;
   const request = (index: number, block: number) => uploader.onRequest(peer, { index, begin: block * BLOCK, length: BLOCK });
-  return { uploader, ctx, peer, sent, reads, request };
+  return { uploader, ctx, peer, sent, reads, request, warnings, failures };
 }
 
 /** Lets pending promise callbacks run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 test('uploader: blocks of a cached piece go out in the same turn as their requests', async () => {
-  const { uploader, sent, request } = setup();
+  const { uploader, sent, request, warnings } = setup();
   uploader.cachePiece(2, Buffer.alloc(PIECE, 2));
   for (let b = 0; b < 4; b++) request(2, b);
   assert.deepEqual(
@@ -69,6 +74,7 @@ test('uploader: blocks of a cached piece go out in the same turn as their reques
     ],
   );
   assert.ok(sent.every((s) => s.data.length === BLOCK && s.data.every((byte) => byte === 2)));
+  assert.deepEqual(warnings, []);
 });
 
 test('uploader: a piece read from disk first, and the requests behind it wait their turn', async () => {
@@ -120,4 +126,16 @@ test('uploader: a peer choked while its block waits is sent nothing more', async
   await settle();
   assert.equal(sent.length, 0);
   assert.equal(peer.uploading, false);
+});
+
+test('uploader: a send that throws closes that peer with a warning, and nothing escapes to the caller', () => {
+  const { uploader, peer, request, warnings, failures } = setup();
+  uploader.cachePiece(1, Buffer.alloc(PIECE, 1));
+  peer.wire.sendPiece = () => {
+    throw new Error('socket gone');
+  };
+  request(1, 0);
+  assert.equal(peer.wire.destroyed, true);
+  assert.deepEqual(warnings, ['cannot serve data: socket gone']);
+  assert.equal(failures.length, 1, 'a seeding torrent that cannot serve fails');
 });
