@@ -2,7 +2,7 @@
  * The v1 file list (BEP 3 `length` or `files`, BEP 47 padding). Tuned for start-up: a list of
  * ten thousand files is mostly taken straight from the bytes (V1FileList.rawItem).
  */
-import { compareRanges, isBytes, isDict, type BDict, type BValue, type ListStream } from '../codec/bencode.js';
+import { isBytes, isDict, type BDict, type BValue, type ListStream } from '../codec/bencode.js';
 import { checkedLength, checkLength, FileProblem, utf8 } from './fields.js';
 import { FileTable } from './file-table.js';
 import { MAX_COMPONENT_BYTES, MAX_PATH_BYTES, pathBytes, quotePath, UnsafePathError, unsafeComponentReason } from './safe-path.js';
@@ -44,9 +44,12 @@ export class V1FileList implements ListStream {
   private contentLength = 0;
   private previousBytes: Uint8Array[] = [];
   private previousPath: string[] = [];
-  /** Where rawItem's components start in the torrent and their lengths. */
-  private readonly rawStarts: number[] = [];
-  /** rawItem's components of the entry at hand (never emptied: only the first ones count). */
+  /** The torrent rawItem reads, and bytes textStart..textEnd of it as latin1 text. */
+  private textOf: Buffer | undefined;
+  private text = '';
+  private textStart = 0;
+  private textEnd = 0;
+  /** rawItem's components of the entry at hand and their lengths in bytes (never emptied: only the first ones count). */
   private readonly rawComponents: string[] = [];
   private readonly rawLengths: number[] = [];
   /** How many of rawComponents are the last entry's, taken by rawItem (0: none, another lane took it). */
@@ -92,8 +95,16 @@ export class V1FileList implements ListStream {
    * keys, odd names, an error to report) is declined, decoded as usual and comes through add().
    */
   rawItem(bytes: Buffer, start: number, tokens: number, taken: { end: number; tokens: number }): boolean {
-    if (this.problem !== undefined || this.windows || !entryHeadAt(bytes, start)) return false;
-    let p = start + ENTRY_HEAD_LENGTH;
+    if (this.problem !== undefined || this.windows) return false;
+    // The bytes from about here on as latin1 text (one char a byte): the heads and the repeated
+    // directory names are compared by String.prototype.startsWith, natively, where each byte
+    // read costs an inline-cache call in V8's interpreter. A compare that runs past the text's
+    // end fails, which only declines the entry or makes a new string: never a wrong answer.
+    if (bytes !== this.textOf || (start + TEXT_AHEAD > this.textEnd && this.textEnd < bytes.length)) this.readText(bytes, start);
+    const text = this.text;
+    const base = this.textStart;
+    if (!text.startsWith(ENTRY_HEAD, start - base)) return false;
+    let p = start + ENTRY_HEAD.length;
     const digitsStart = p;
     let length = 0;
     let c = bytes[p];
@@ -101,12 +112,11 @@ export class V1FileList implements ListStream {
     const digits = p - digitsStart;
     // Beyond 15 digits the decoder's BigInt path decides; a leading zero is its error to report.
     if (c !== 0x65 /* e */ || digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === 0x30)) return false;
-    if (!pathHeadAt(bytes, ++p)) return false;
-    p += PATH_HEAD_LENGTH;
+    if (!text.startsWith(PATH_HEAD, ++p - base)) return false;
+    p += PATH_HEAD.length;
     const components = this.rawComponents;
     let chars = (this.name ?? '').length;
     const previousCount = this.previousRawCount;
-    const starts = this.rawStarts;
     const lengths = this.rawLengths;
     let k = 0;
     while (bytes[p] !== 0x65 /* e */) {
@@ -115,8 +125,9 @@ export class V1FileList implements ListStream {
       for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
       if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > bytes.length) return false;
       let component: string;
-      if (k < previousCount && lengths[k] === n && compareRanges(bytes, starts[k]!, n, p, n) === 0) {
-        // Files of one directory repeat its components: the string made (and checked) before.
+      // Files of one directory repeat its components: the string made (and checked) before. The
+      // file's own name (the last, followed by the list's end) rarely repeats: not compared.
+      if (k < previousCount && lengths[k] === n && bytes[p + n] !== 0x65 /* e */ && text.startsWith(components[k]!, p - base)) {
         component = components[k]!;
       } else {
         component = latin1(bytes, p, p + n);
@@ -124,7 +135,6 @@ export class V1FileList implements ListStream {
         if (NOT_PLAIN.test(component) || component === '.' || component === '..') return false;
       }
       components[k] = component;
-      starts[k] = p;
       lengths[k++] = n;
       chars += component.length + 1;
       p += n;
@@ -149,6 +159,13 @@ export class V1FileList implements ListStream {
     return true;
   }
 
+  private readText(bytes: Buffer, start: number): void {
+    this.textOf = bytes;
+    this.textStart = start;
+    this.textEnd = Math.min(bytes.length, start + TEXT_WINDOW);
+    this.text = latin1(bytes, start, this.textEnd);
+  }
+
   private hold(error: unknown, i: number): void {
     const problem = fileError(error, i);
     if (this.name !== undefined) throw problem;
@@ -156,6 +173,8 @@ export class V1FileList implements ListStream {
   }
 
   finish(name: string): Layout {
+    this.text = '';
+    this.textOf = undefined;
     const table = this.table;
     table.named(name);
     if (this.name === undefined) {
@@ -291,39 +310,12 @@ function latin1(bytes: Buffer, start: number, end: number): string {
   return hasLatin1Slice ? (bytes as unknown as Latin1Slicing).latin1Slice(start, end) : bytes.toString('latin1', start, end);
 }
 
-// The entry's and its path's heads, byte by byte: a loop over a head costs twice as much in the
-// interpreter, where a one-shot command parses most of the list.
-const ENTRY_HEAD_LENGTH = 10;
-const PATH_HEAD_LENGTH = 7;
+/** rawItem's text: how much is decoded at once, and how much must be left of it at an entry's start. */
+const TEXT_WINDOW = 64 * 1024;
+const TEXT_AHEAD = 4096;
 
-/** Whether `d6:lengthi` is at `at`. */
-function entryHeadAt(b: Uint8Array, at: number): boolean {
-  return (
-    b[at] === 0x64 &&
-    b[at + 1] === 0x36 &&
-    b[at + 2] === 0x3a &&
-    b[at + 3] === 0x6c &&
-    b[at + 4] === 0x65 &&
-    b[at + 5] === 0x6e &&
-    b[at + 6] === 0x67 &&
-    b[at + 7] === 0x74 &&
-    b[at + 8] === 0x68 &&
-    b[at + 9] === 0x69
-  );
-}
-
-/** Whether `4:pathl` is at `at`. */
-function pathHeadAt(b: Uint8Array, at: number): boolean {
-  return (
-    b[at] === 0x34 &&
-    b[at + 1] === 0x3a &&
-    b[at + 2] === 0x70 &&
-    b[at + 3] === 0x61 &&
-    b[at + 4] === 0x74 &&
-    b[at + 5] === 0x68 &&
-    b[at + 6] === 0x6c
-  );
-}
+const ENTRY_HEAD = 'd6:lengthi';
+const PATH_HEAD = '4:pathl';
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
