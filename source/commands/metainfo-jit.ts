@@ -23,5 +23,7 @@ export function tuneJitForSummary(torrentPath: string): void {
   } catch {
     return; // reading it reports the problem
   }
-  if (size <= INTERPRETED_UP_TO) setFlagsFromString('--no-opt');
+  // And the young generation grows to its largest at its first collection, not step by step:
+  // one collection fewer of the three or four such a summary has (nearly everything survives them).
+  if (size <= INTERPRETED_UP_TO) setFlagsFromString('--no-opt --semi-space-growth-factor=16');
 }
