@@ -49,11 +49,12 @@ export class V1FileList implements ListStream {
   private text = '';
   private textStart = 0;
   private textEnd = 0;
-  /** rawItem's components of the entry at hand and their lengths in bytes (never emptied: only the first ones count). */
+  /**
+   * rawItem's components of the entry at hand and their lengths in bytes (never emptied: the
+   * ones past the entry's are an earlier entry's, each a checked name of that many bytes).
+   */
   private readonly rawComponents: string[] = [];
   private readonly rawLengths: number[] = [];
-  /** How many of rawComponents are the last entry's, taken by rawItem (0: none, another lane took it). */
-  private previousRawCount = 0;
   /** Without the name: the longest path's UTF-16 units plus separators, and the last path given to addFile. */
   private longest = 0;
   private lastComponents: readonly string[] = [];
@@ -89,73 +90,81 @@ export class V1FileList implements ListStream {
   }
 
   /**
-   * The usual entry, `d6:lengthi<N>e4:pathl<n>:<name>...ee` with plain ASCII names, taken
-   * straight from the bytes (see ListStream): no dictionary, list or byte views are made
-   * for it, which was most of the cost of a list of ten thousand files. Anything else (other
-   * keys, odd names, an error to report) is declined, decoded as usual and comes through add().
+   * The usual entries, `d6:lengthi<N>e4:pathl<n>:<name>...ee` with plain ASCII names, taken
+   * straight from the bytes (see ListStream), as many in a row as there are: no dictionary,
+   * list or byte views are made for them, which was most of the cost of a list of ten thousand
+   * files, and one call takes them all (a call per entry was a tenth of the parse in V8's
+   * interpreter). Anything else (other keys, odd names, an error to report) is declined, decoded
+   * as usual and comes through add().
    */
   rawItem(bytes: Buffer, start: number, tokens: number, taken: { end: number; tokens: number }): boolean {
     if (this.problem !== undefined || this.windows) return false;
-    // The bytes from about here on as latin1 text (one char a byte): the heads and the repeated
-    // directory names are compared by String.prototype.startsWith, natively, where each byte
-    // read costs an inline-cache call in V8's interpreter. A compare that runs past the text's
-    // end fails, which only declines the entry or makes a new string: never a wrong answer.
-    if (bytes !== this.textOf || (start + TEXT_AHEAD > this.textEnd && this.textEnd < bytes.length)) this.readText(bytes, start);
-    const text = this.text;
-    const base = this.textStart;
-    if (!text.startsWith(ENTRY_HEAD, start - base)) return false;
-    let p = start + ENTRY_HEAD.length;
-    const digitsStart = p;
-    let length = 0;
-    let c = bytes[p];
-    for (; c !== undefined && c >= 0x30 && c <= 0x39; c = bytes[++p]) length = length * 10 + (c - 0x30);
-    const digits = p - digitsStart;
-    // Beyond 15 digits the decoder's BigInt path decides; a leading zero is its error to report.
-    if (c !== 0x65 /* e */ || digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === 0x30)) return false;
-    if (!text.startsWith(PATH_HEAD, ++p - base)) return false;
-    p += PATH_HEAD.length;
     const components = this.rawComponents;
-    let chars = (this.name ?? '').length;
-    const previousCount = this.previousRawCount;
     const lengths = this.rawLengths;
-    let k = 0;
-    while (bytes[p] !== 0x65 /* e */) {
-      const lengthStart = p;
-      let n = 0;
-      for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
-      if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > bytes.length) return false;
-      let component: string;
-      // Files of one directory repeat its components: the string made (and checked) before. The
-      // file's own name (the last, followed by the list's end) rarely repeats: not compared.
-      if (k < previousCount && lengths[k] === n && bytes[p + n] !== 0x65 /* e */ && text.startsWith(components[k]!, p - base)) {
-        component = components[k]!;
-      } else {
-        component = latin1(bytes, p, p + n);
-        // One native test per name: a loop over its bytes costs twice as much in V8's interpreter.
-        if (NOT_PLAIN.test(component) || component === '.' || component === '..') return false;
+    const nameChars = (this.name ?? '').length;
+    let at = start;
+    let tokensLeft = tokens;
+    entries: for (;;) {
+      // The bytes from about here on as latin1 text (one char a byte): the heads and the repeated
+      // directory names are compared by String.prototype.startsWith, natively, where each byte
+      // read costs an inline-cache call in the interpreter. A compare that runs past the text's
+      // end fails, which only declines the entry or makes a new string: never a wrong answer.
+      if (bytes !== this.textOf || (at + TEXT_AHEAD > this.textEnd && this.textEnd < bytes.length)) this.readText(bytes, at);
+      const text = this.text;
+      const base = this.textStart;
+      if (!text.startsWith(ENTRY_HEAD, at - base)) break;
+      let p = at + ENTRY_HEAD.length;
+      const digitsStart = p;
+      let length = 0;
+      let c = bytes[p];
+      for (; c !== undefined && c >= 0x30 && c <= 0x39; c = bytes[++p]) length = length * 10 + (c - 0x30);
+      const digits = p - digitsStart;
+      // Beyond 15 digits the decoder's BigInt path decides; a leading zero is its error to report.
+      if (c !== 0x65 /* e */ || digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === 0x30)) break;
+      if (!text.startsWith(PATH_HEAD, ++p - base)) break;
+      p += PATH_HEAD.length;
+      let chars = nameChars;
+      let k = 0;
+      while (bytes[p] !== 0x65 /* e */) {
+        const lengthStart = p;
+        let n = 0;
+        for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
+        if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > bytes.length)
+          break entries;
+        let component: string;
+        // Files of one directory repeat its components: the string made (and checked) for an
+        // earlier entry, if the bytes are its. The file's own name (the last, followed by the
+        // list's end) rarely repeats: not compared.
+        if (lengths[k] === n && bytes[p + n] !== 0x65 /* e */ && text.startsWith(components[k]!, p - base)) {
+          component = components[k]!;
+        } else {
+          component = latin1(bytes, p, p + n);
+          // One native test per name: a loop over its bytes costs twice as much in the interpreter.
+          if (NOT_PLAIN.test(component) || component === '.' || component === '..') break entries;
+        }
+        components[k] = component;
+        lengths[k++] = n;
+        chars += component.length + 1;
+        p += n;
       }
-      components[k] = component;
-      lengths[k++] = n;
-      chars += component.length + 1;
-      p += n;
+      // The list's end, then the dictionary's (an entry with more keys is declined). Values are
+      // counted as the decoder counts them, keys not: the entry, its length, its path list, the names.
+      if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokensLeft) break;
+      at = p + 1;
+      tokensLeft -= 3 + k;
+      this.previousBytes = NONE;
+      const i = this.length++;
+      try {
+        this.addFile(components, k, chars, length, false, i);
+      } catch (error) {
+        this.hold(error, i);
+        break;
+      }
+      if (bytes[at] === 0x65 /* e: the list's end */) break;
     }
-    // The list's end, then the dictionary's (an entry with more keys is declined). Values are
-    // counted as the decoder counts them, keys not: the entry, its length, its path list, the names.
-    if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokens) {
-      // Components were overwritten: the next entry compares with none of them.
-      this.previousRawCount = 0;
-      return false;
-    }
-    taken.end = p + 1;
-    taken.tokens = 3 + k;
-    this.previousRawCount = k;
-    this.previousBytes = NONE;
-    const i = this.length++;
-    try {
-      this.addFile(components, k, chars, length, false, i);
-    } catch (error) {
-      this.hold(error, i);
-    }
+    if (at === start) return false;
+    taken.end = at;
+    taken.tokens = tokens - tokensLeft;
     return true;
   }
 
@@ -225,7 +234,6 @@ export class V1FileList implements ListStream {
     }
     this.previousBytes = pathValue as Uint8Array[];
     this.previousPath = components;
-    this.previousRawCount = 0;
     const attr = entry.get('attr');
     this.addFile(components, components.length, chars, length, isBytes(attr) && attr.includes(0x70 /* p */), i);
   }
