@@ -55,7 +55,7 @@ export class V1FileList implements ListStream {
    */
   private readonly rawComponents: string[] = [];
   private readonly rawLengths: number[] = [];
-  /** Without the name: the longest path's UTF-16 units plus separators, and the last path given to addFile. */
+  /** Without the name: the longest path's UTF-16 units plus separators, and the path of a file that collided. */
   private longest = 0;
   private lastComponents: readonly string[] = [];
   private lastCount = 0;
@@ -102,18 +102,30 @@ export class V1FileList implements ListStream {
     const components = this.rawComponents;
     const lengths = this.rawLengths;
     const nameChars = (this.name ?? '').length;
+    const size = bytes.length;
+    // In locals, not properties, in this loop: every property read is an inline-cache call in the
+    // interpreter (a tenth of the parse was such calls).
+    let count = this.length;
     let at = start;
     let tokensLeft = tokens;
+    // The bytes from about here on as latin1 text (one char a byte): the heads and the repeated
+    // directory names are compared by String.prototype.startsWith, natively, where each byte
+    // read costs an inline-cache call in the interpreter. A compare that runs past the text's
+    // end fails, which only declines the entry or makes a new string: never a wrong answer.
+    if (bytes !== this.textOf) this.readText(bytes, at);
+    let text = this.text;
+    let base = this.textStart;
+    let textEnd = this.textEnd;
+    this.previousBytes = NONE;
     entries: for (;;) {
-      // The bytes from about here on as latin1 text (one char a byte): the heads and the repeated
-      // directory names are compared by String.prototype.startsWith, natively, where each byte
-      // read costs an inline-cache call in the interpreter. A compare that runs past the text's
-      // end fails, which only declines the entry or makes a new string: never a wrong answer.
-      if (bytes !== this.textOf || (at + TEXT_AHEAD > this.textEnd && this.textEnd < bytes.length)) this.readText(bytes, at);
-      const text = this.text;
-      const base = this.textStart;
+      if (at + TEXT_AHEAD > textEnd && textEnd < size) {
+        this.readText(bytes, at);
+        text = this.text;
+        base = at;
+        textEnd = this.textEnd;
+      }
       if (!text.startsWith(ENTRY_HEAD, at - base)) break;
-      let p = at + ENTRY_HEAD.length;
+      let p = at + ENTRY_HEAD_LENGTH;
       const digitsStart = p;
       let length = 0;
       let c = bytes[p];
@@ -122,15 +134,14 @@ export class V1FileList implements ListStream {
       // Beyond 15 digits the decoder's BigInt path decides; a leading zero is its error to report.
       if (c !== 0x65 /* e */ || digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === 0x30)) break;
       if (!text.startsWith(PATH_HEAD, ++p - base)) break;
-      p += PATH_HEAD.length;
+      p += PATH_HEAD_LENGTH;
       let chars = nameChars;
       let k = 0;
       while (bytes[p] !== 0x65 /* e */) {
         const lengthStart = p;
         let n = 0;
         for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
-        if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > bytes.length)
-          break entries;
+        if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > size) break entries;
         let component: string;
         // Files of one directory repeat its components: the string made (and checked) for an
         // earlier entry, if the bytes are its. The file's own name (the last, followed by the
@@ -152,16 +163,17 @@ export class V1FileList implements ListStream {
       if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokensLeft) break;
       at = p + 1;
       tokensLeft -= 3 + k;
-      this.previousBytes = NONE;
-      const i = this.length++;
+      const i = count++;
       try {
         this.addFile(components, k, chars, length, false, i);
       } catch (error) {
+        this.length = count;
         this.hold(error, i);
         break;
       }
       if (bytes[at] === 0x65 /* e: the list's end */) break;
     }
+    this.length = count;
     if (at === start) return false;
     taken.end = at;
     taken.tokens = tokens - tokensLeft;
@@ -243,18 +255,26 @@ export class V1FileList implements ListStream {
     if (this.name !== undefined) {
       // A UTF-16 unit is at most 3 UTF-8 bytes: most paths need no byte count.
       if (chars * 3 > MAX_PATH_BYTES) checkPathBytes([this.name, ...components.slice(0, count)]);
-    } else {
-      if (chars > this.longest) this.longest = chars;
-      // Not copied: after a problem is held, nothing changes the array (rawItem declines everything).
-      this.lastComponents = components;
-      this.lastCount = count;
-      this.lastPathIndex = i;
+    } else if (chars > this.longest) {
+      this.longest = chars;
     }
     const padding = paddingAttr || looksLikePadding(components, count);
-    this.table.add(components, count, length, padding);
+    try {
+      this.table.add(components, count, length, padding);
+    } catch (error) {
+      if (this.name === undefined) {
+        // For finish(), which checks this path's length before naming its collision. Not
+        // copied: after a problem is held, nothing changes the array (rawItem declines everything).
+        this.lastComponents = components;
+        this.lastCount = count;
+        this.lastPathIndex = i;
+      }
+      throw error;
+    }
     if (!padding) this.contentLength += length;
-    this.offset += length;
-    if (this.offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
+    const offset = this.offset + length;
+    this.offset = offset;
+    if (offset > MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
   }
 }
 
@@ -322,8 +342,12 @@ function latin1(bytes: Buffer, start: number, end: number): string {
 const TEXT_WINDOW = 64 * 1024;
 const TEXT_AHEAD = 4096;
 
+const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+
 const ENTRY_HEAD = 'd6:lengthi';
+const ENTRY_HEAD_LENGTH = 10;
 const PATH_HEAD = '4:pathl';
+const PATH_HEAD_LENGTH = 7;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
