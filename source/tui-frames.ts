@@ -9,6 +9,7 @@ import { markStartup } from './startup-marks.js';
 import { sessionPreview } from './store/session-preview.js';
 import type { SourceGlobal } from './store/source.js';
 import { drawFirstFrame } from './ui/first-frame.js';
+import { settingsHeldHere } from './ui/settings-access.js';
 
 const CLEAR_SCREEN = '\x1b[H\x1b[J';
 
@@ -63,7 +64,7 @@ export async function saveFirstFrame(
     const frame = drawFirstFrame({
       rows: preview,
       figures,
-      settings: { read: () => settings, update: () => settings, path: settingsPath },
+      settings: settingsHeldHere(settings, settingsPath, () => settings),
       demo,
       width: columns,
       height: Math.max(5, rows - 1),

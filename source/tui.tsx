@@ -22,6 +22,7 @@ import { completePath } from './store/path-complete.js';
 import type { TorrentSource } from './store/source.js';
 import { TorrentStore } from './store/torrent-store.js';
 import { App, type AppProps, type RecoveryQuestion } from './ui/app.js';
+import { settingsHeldHere } from './ui/settings-access.js';
 import { markStartup, startupDone } from './startup-marks.js';
 import type { FrameConditions } from './session-state/first-frame.js';
 import type { SourceGlobal } from './store/source.js';
@@ -107,8 +108,8 @@ function remoteSources(targets: readonly RemoteTarget[]): RpcSource[] {
 
 /** `btui --connect URL` without --local: no session here, so no state directory lock either. */
 async function runRemoteOnly(settingsStore: SettingsStore, targets: RemoteTarget[]): Promise<number> {
-  let settings = settingsStore.read();
-  const store = new TorrentStore(remoteSources(targets), { refreshMs: settings.refreshMs });
+  const settings = settingsHeldHere(settingsStore.read(), settingsStore.path, (patch) => settingsStore.update(patch));
+  const store = new TorrentStore(remoteSources(targets), { refreshMs: settings.read().refreshMs });
   const controller = new Controller(store);
   for (const t of targets) store.log('info', `${t.name}: connecting to ${t.url}${t.username ? ` as ${t.username}` : ''}`);
   store.start();
@@ -116,7 +117,7 @@ async function runRemoteOnly(settingsStore: SettingsStore, targets: RemoteTarget
     props: {
       store,
       commands: controller,
-      settings: { read: () => settings, update: (patch) => (settings = settingsStore.update(patch)), path: settingsStore.path },
+      settings,
       complete: (text) => completePath(text),
     },
     onCrash: () => undefined,
@@ -150,10 +151,9 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   const host = await openSessionHost(state, settingsStore, options.host ?? {});
   markStartup('session-open');
   const { service, session } = host;
-  let settings: Settings = host.settings();
   const local = new LocalSource(service);
   const sources: TorrentSource[] = [local, ...remoteSources(targets)];
-  const store = new TorrentStore(sources, { refreshMs: settings.refreshMs });
+  const store = new TorrentStore(sources, { refreshMs: host.settings().refreshMs });
   for (const problem of host.problems) store.log('warn', problem);
   for (const t of targets) store.log('info', `${t.name}: connecting to ${t.url}${t.username ? ` as ${t.username}` : ''}`);
   const controller = new Controller(store);
@@ -168,7 +168,9 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   if (preview) local.showPreview(preview);
   else await openTorrents();
   markStartup('restored');
-  const recovery = service.recovery ? recoveryQuestion(service, service.recovery, state, () => settings.downloadDirectory) : undefined;
+  const recovery = service.recovery
+    ? recoveryQuestion(service, service.recovery, state, () => host.settings().downloadDirectory)
+    : undefined;
   // The restored torrents in the first frame itself, not in the one after the store's next tick.
   store.refresh();
   store.start();
@@ -204,17 +206,14 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
     <Sized
       store={store}
       commands={controller}
-      settings={{ read: () => settings, update: (patch) => (settings = host.updateSettings(patch)), path: settingsStore.path }}
+      settings={{ read: host.settings, update: host.updateSettings, subscribe: host.subscribeSettings, path: settingsStore.path }}
       demo={options.demo}
       recovery={recovery}
       onQuit={screen.requestQuit}
       complete={(text) => completePath(text)}
-      onSettingsChanged={(next) => {
-        settings = next;
-        service.setDownloadDirectory(next.downloadDirectory);
-        service.setMaxActiveDownloads(next.maxActiveDownloads);
-        local.remeasureDisk();
-        host.restartWatcher();
+      onSettingsChanged={(change) => {
+        if (change.downloadDirectory !== undefined) local.remeasureDisk();
+        if (change.watchDirectory !== undefined) host.restartWatcher();
       }}
     />,
     { exitOnCtrlC: false, patchConsole: true, maxFps: 20 },
@@ -275,7 +274,7 @@ async function runLocked(options: TuiOptions, state: string, settingsStore: Sett
   const figures: SourceGlobal = { ...local.global(), freeDisk: undefined, dhtNodes: undefined };
   await service.close();
   if (options.firstFrame && !service.recovery)
-    await saveFirstFrame(service, state, options.firstFrame.conditions, figures, settings, settingsStore.path, options.demo);
+    await saveFirstFrame(service, state, options.firstFrame.conditions, figures, host.settings(), settingsStore.path, options.demo);
   if (demo) {
     // Demo torrents are not part of the saved session; their data goes with the demo.
     for (const meta of demo.torrents) {

@@ -7,6 +7,7 @@ import React from 'react';
 import { render } from 'ink-testing-library';
 import { App, type AppCommands } from '../../source/ui/app.js';
 import { defaultSettings } from '../../source/settings.js';
+import { settingsHeldHere } from '../../source/ui/settings-access.js';
 import { TorrentStore } from '../../source/store/torrent-store.js';
 import { FakeSource, hashOf } from '../../test/helpers/fake-source.js';
 
@@ -19,16 +20,9 @@ for (let i = 0; i < N; i++) fake.rows.set(hashOf(i), { ...fake.rows.get(hashOf(i
 const source = fake.source;
 const store = new TorrentStore(source, { refreshMs: 500, speedSampleMs: 0, diskIntervalMs: 0 });
 const commands = new Proxy({}, { get: () => async () => undefined }) as AppCommands;
-let settings: import('../../source/settings.js').Settings = { ...defaultSettings(), listSort: (process.env.SORT ?? 'added') as 'added' };
+const settings = { ...defaultSettings(), listSort: (process.env.SORT ?? 'added') as 'added' };
 const app = render(
-  <App
-    store={store}
-    commands={commands}
-    settings={{ read: () => settings, update: (p) => (settings = { ...settings, ...p }), path: '/x' }}
-    width={120}
-    height={40}
-    onQuit={() => {}}
-  />,
+  <App store={store} commands={commands} settings={settingsHeldHere(settings, '/x')} width={120} height={40} onQuit={() => {}} />,
 );
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const refreshes: number[] = [];

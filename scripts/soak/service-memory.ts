@@ -66,7 +66,7 @@ const backend = new ServiceRpcBackend(service, {
   version: 'service-memory',
   configDir: state,
   peerPort: () => session.port,
-  settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 500 }),
+  settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 500, encryption: 'prefer' }),
 });
 const server = createRpcServer({ backend, host: '127.0.0.1', port: 0 });
 const { port } = await server.listen();

@@ -25,6 +25,7 @@ import type { PeersFrom, TorrentSummary } from '../service/types.js';
 import { addTorrent } from './rpc-add.js';
 import { RpcParts } from './rpc-parts.js';
 import { applySessionChanges, freeSpace, sessionOf } from './rpc-session.js';
+import type { EncryptionSetting } from '../settings.js';
 import { moveInQueue, setLocation, setTorrents } from './rpc-torrent-set.js';
 
 /** What the backend needs of the process around it: its settings and how to stop it. */
@@ -32,9 +33,9 @@ export interface RpcBackendHost {
   version: string;
   configDir: string;
   peerPort: () => number;
-  settings: () => { dht: boolean; lsd: boolean; maxPeersPerTorrent: number; maxConnections: number };
-  /** Persist what session-set changed that the service does not keep (e.g. the listen port for the next start). */
-  saveSettings?: (patch: { port?: number }) => void;
+  settings: () => { dht: boolean; lsd: boolean; maxPeersPerTorrent: number; maxConnections: number; encryption: EncryptionSetting };
+  /** Applies and saves what session-set changed that the service does not keep (the listen port for the next start, encryption). */
+  saveSettings?: (patch: { port?: number; encryption?: EncryptionSetting }) => void;
   shutdown?: () => void;
 }
 

@@ -3,6 +3,7 @@ import { statfs } from 'node:fs/promises';
 import { describeError } from '../errors.js';
 import type { RpcSession, RpcSessionSettings } from '../rpc/backend.js';
 import type { TorrentService } from '../service/torrent-service.js';
+import type { EncryptionSetting } from '../settings.js';
 import type { RpcBackendHost } from './rpc-backend.js';
 
 export function sessionOf(service: TorrentService, host: RpcBackendHost): RpcSession {
@@ -28,7 +29,7 @@ export function sessionOf(service: TorrentService, host: RpcBackendHost): RpcSes
       pexEnabled: true,
       lpdEnabled: settings.lsd,
       utpEnabled: false,
-      encryption: 'tolerated',
+      encryption: TRANSMISSION_ENCRYPTION[settings.encryption],
       speedLimitDown: global.limits.download,
       speedLimitDownEnabled: global.limits.download > 0,
       speedLimitUp: global.limits.upload,
@@ -85,7 +86,23 @@ export function applySessionChanges(service: TorrentService, host: RpcBackendHos
   const altPatch = Object.fromEntries(Object.entries(alt).filter(([, v]) => v !== undefined));
   if (Object.keys(altPatch).length > 0) service.setAltSpeed(altPatch);
   if (changes.peerPort !== undefined) host.saveSettings?.({ port: changes.peerPort });
+  if (changes.encryption !== undefined) host.saveSettings?.({ encryption: BTUI_ENCRYPTION[changes.encryption] });
 }
+
+/**
+ * btui's three modes against Transmission's. Transmission's `tolerated` dials in plaintext and
+ * still accepts an encrypted handshake; btui's `plaintext` refuses one, the nearest it has.
+ */
+const TRANSMISSION_ENCRYPTION: Record<EncryptionSetting, RpcSessionSettings['encryption']> = {
+  require: 'required',
+  prefer: 'preferred',
+  plaintext: 'tolerated',
+};
+const BTUI_ENCRYPTION: Record<RpcSessionSettings['encryption'], EncryptionSetting> = {
+  required: 'require',
+  preferred: 'prefer',
+  tolerated: 'plaintext',
+};
 
 export async function freeSpace(path: string): Promise<{ sizeBytes: number; totalSize: number }> {
   try {

@@ -13,8 +13,7 @@ import { networkOptions } from '../session-state/network-options.js';
 import { bindTargetFrom } from '../engine/transport/bind-target.js';
 import { watchBinding, type BindTarget } from '../engine/transport/binding-watcher.js';
 import type { Settings, SettingsStore } from '../settings.js';
-import type { AltSpeed } from '../service/alt-speed.js';
-import type { SettingsChange } from '../service/global-settings.js';
+import { altSpeedOf, applyServiceSettings, serviceOwnedSettings, settingsPatch } from './service-settings.js';
 
 /** Flags that override the settings for this run only (never saved). */
 export interface HostFlags {
@@ -32,10 +31,20 @@ export interface HostFlags {
 export interface SessionHost {
   readonly session: Session;
   readonly service: TorrentService;
-  /** The settings in force: the saved ones with this run's flags on top. */
+  /**
+   * The settings in force: the saved ones with this run's flags on top, and the service's own
+   * (limits, turtle mode, seed goals, download directory, queue size) as the service has them,
+   * whoever changed them last (the RPC, a key, the schedule). The same object until a change.
+   */
   settings(): Settings;
-  /** Saves a change (flags given for this run still win over it). */
+  /**
+   * Applies and saves a change: the service's own fields through the service, the rest in the
+   * settings file (flags given for this run still win over those, but for encryption: a change
+   * made while running applies at once).
+   */
   updateSettings(patch: Partial<Settings>): Settings;
+  /** Calls `listener` after each change of settings(); returns the unsubscribe. */
+  subscribeSettings(listener: () => void): () => void;
   /** Lines the front-end should show: network settings it could not use, a port taken. */
   readonly problems: readonly string[];
   /** Starts (or restarts, after a settings change) the watch directory. */
@@ -45,6 +54,8 @@ export interface SessionHost {
 }
 
 export async function openSessionHost(state: string, settingsStore: SettingsStore, flags: HostFlags = {}): Promise<SessionHost> {
+  // A change of encryption made while running (the RPC, the settings screen) applies at once, over the flag.
+  let encryptionFlag = flags.encryption;
   const withFlags = (saved: Settings): Settings => ({
     ...saved,
     ...(flags.port !== undefined ? { port: flags.port } : {}),
@@ -52,12 +63,14 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     ...(flags.utp !== undefined ? { utp: flags.utp } : {}),
     ...(flags.tcp !== undefined ? { tcp: flags.tcp } : {}),
     ...(flags.downloadDirectory !== undefined ? { downloadDirectory: flags.downloadDirectory } : {}),
-    ...(flags.encryption !== undefined ? { encryption: flags.encryption } : {}),
+    ...(encryptionFlag !== undefined ? { encryption: encryptionFlag } : {}),
     ...(flags.bindAddress !== undefined || flags.bindInterface !== undefined
       ? { bindAddress: flags.bindAddress ?? '', bindInterface: flags.bindInterface ?? '' }
       : {}),
   });
-  let settings = withFlags(settingsStore.read());
+  // The settings file with this run's flags; `settings` adds the service's own once it runs.
+  let saved = withFlags(settingsStore.read());
+  let settings = saved;
   const network = networkOptions(settings, state);
   const problems = [...network.problems];
   let target: BindTarget | undefined;
@@ -86,7 +99,7 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     seedRatioLimit: settings.seedRatioLimited ? settings.seedRatioLimit : undefined,
     seedIdleLimit: settings.seedIdleLimited ? settings.seedIdleLimit : undefined,
     saveSettings: (change) => {
-      settings = withFlags(settingsStore.update(settingsPatch(change)));
+      saved = withFlags(settingsStore.update(settingsPatch(change)));
     },
     resumePath: resumeFilePath,
   });
@@ -103,6 +116,15 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     problems.push(`${describeError(error)}; listening on port ${session.port} instead`);
   }
 
+  const listeners = new Set<() => void>();
+  const settingsChanged = () => {
+    settings = { ...saved, ...serviceOwnedSettings(service.settings()) };
+    for (const listener of listeners) listener();
+  };
+  settingsChanged();
+  // Every change of the service's settings ends in global-changed, after its saveSettings.
+  service.on('global-changed', settingsChanged);
+
   let watcher: WatchDirectory | undefined;
   return {
     session,
@@ -110,9 +132,18 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
     problems,
     settings: () => settings,
     updateSettings: (patch) => {
-      settings = withFlags(settingsStore.update(patch));
-      session.setEncryption(settings.encryption);
+      const rest = applyServiceSettings(service, patch, settings);
+      if (rest.encryption !== undefined) encryptionFlag = undefined;
+      if (Object.keys(rest).length > 0) {
+        saved = withFlags(settingsStore.update(rest));
+        session.setEncryption(saved.encryption);
+        settingsChanged();
+      }
       return settings;
+    },
+    subscribeSettings: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
     restartWatcher: () => {
       watcher?.stop();
@@ -125,48 +156,5 @@ export async function openSessionHost(state: string, settingsStore: SettingsStor
       await service.close();
       await session.close();
     },
-  };
-}
-
-/** Turtle mode as the settings file keeps it, and back. */
-export function altSpeedOf(s: Settings): AltSpeed {
-  return {
-    download: s.altDownloadLimit,
-    upload: s.altUploadLimit,
-    enabled: s.altSpeedEnabled,
-    scheduled: s.altSpeedScheduled,
-    begin: s.altSpeedBegin,
-    end: s.altSpeedEnd,
-    days: s.altSpeedDays,
-  };
-}
-
-/** A change of the service's settings as the settings file keeps it. */
-export function settingsPatch(change: SettingsChange): Partial<Settings> {
-  const patch: Partial<Settings> = {};
-  if (change.limits) Object.assign(patch, { downloadLimit: change.limits.download, uploadLimit: change.limits.upload });
-  if (change.altSpeed) Object.assign(patch, altSpeedSettings(change.altSpeed));
-  if (change.downloadDirectory !== undefined) patch.downloadDirectory = change.downloadDirectory;
-  if (change.maxActiveDownloads !== undefined) patch.maxActiveDownloads = change.maxActiveDownloads;
-  if (change.seedRatioLimit !== undefined) {
-    patch.seedRatioLimited = change.seedRatioLimit !== null;
-    if (change.seedRatioLimit !== null) patch.seedRatioLimit = change.seedRatioLimit;
-  }
-  if (change.seedIdleLimit !== undefined) {
-    patch.seedIdleLimited = change.seedIdleLimit !== null;
-    if (change.seedIdleLimit !== null) patch.seedIdleLimit = change.seedIdleLimit;
-  }
-  return patch;
-}
-
-export function altSpeedSettings(a: AltSpeed): Partial<Settings> {
-  return {
-    altDownloadLimit: a.download,
-    altUploadLimit: a.upload,
-    altSpeedEnabled: a.enabled,
-    altSpeedScheduled: a.scheduled,
-    altSpeedBegin: a.begin,
-    altSpeedEnd: a.end,
-    altSpeedDays: a.days,
   };
 }

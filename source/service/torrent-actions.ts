@@ -27,15 +27,8 @@ export class TorrentActions {
   constructor(private readonly host: ActionHost) {}
 
   /** Asks a torrent to run (through the download queue), or a magnet to fetch its metadata. */
-  async start(key: TorrentKey): Promise<void> {
-    const entry = this.host.registry.entry(key);
-    if (!entry) return;
-    if (this.busyMoving(entry)) return;
-    entry.userPaused = false;
-    if (entry.pending) this.host.magnets.run(entry.pending);
-    else this.host.queue.request(entry);
-    this.host.registry.touch(entry, 'state');
-    await this.host.persistence.committed(entry);
+  start(key: TorrentKey): Promise<void> {
+    return this.run(key, false);
   }
 
   /**
@@ -44,12 +37,17 @@ export class TorrentActions {
    * stopped it is back under the queue. A magnet fetches its metadata and its torrent then
    * starts the same way.
    */
-  async startNow(key: TorrentKey): Promise<void> {
+  startNow(key: TorrentKey): Promise<void> {
+    return this.run(key, true);
+  }
+
+  /** Unpauses a torrent (`forced`: outside the queue), or a magnet's fetch. */
+  private async run(key: TorrentKey, forced: boolean): Promise<void> {
     const entry = this.host.registry.entry(key);
     if (!entry) return;
     if (this.busyMoving(entry)) return;
     entry.userPaused = false;
-    entry.forced = true;
+    if (forced) entry.forced = true;
     if (entry.pending) this.host.magnets.run(entry.pending);
     else this.host.queue.request(entry);
     this.host.registry.touch(entry, 'state');

@@ -16,7 +16,6 @@ import { rowKey } from './row.js';
 import type { GlobalSeedGoals, TorrentSource } from './source.js';
 import { labelsText, limitsSummary, minutesText, seedGoalsSummary } from './torrent-input.js';
 import type { TorrentStore } from './torrent-store.js';
-import type { AltSpeedSettingsPatch } from './types.js';
 
 /**
  * The TUI's keys as calls on the row's own source (the in-process session or a remote host),
@@ -274,11 +273,6 @@ export class Controller {
       'info',
       `${source.host ? `${source.host}: ` : ''}turtle mode ${on ? `on: ↓ ${limit(own.altDownloadLimit)} ↑ ${limit(own.altUploadLimit)}` : 'off'}`,
     );
-  }
-
-  /** The settings screen's turtle limits and schedule: the in-process session's. */
-  setAltSpeedSettings(patch: AltSpeedSettingsPatch): void {
-    this.local?.service.setAltSpeed(patch);
   }
 
   /** The settings screen's limits, on the host of the row `key` names (the in-process session without one). */

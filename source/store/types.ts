@@ -197,13 +197,3 @@ export interface Snapshot {
   /** The last minutes of rates: the totals, and the open detail's torrent (from its first traffic). */
   readonly speeds?: { readonly total?: SpeedSeries; readonly detail?: SpeedSeries };
 }
-
-/** The settings screen's turtle limits (bytes/s) and schedule (minutes of the day, a day mask); turtle mode itself is the A key's. */
-export interface AltSpeedSettingsPatch {
-  download?: number;
-  upload?: number;
-  scheduled?: boolean;
-  begin?: number;
-  end?: number;
-  days?: number;
-}

@@ -1,7 +1,7 @@
 import type { Settings } from '../settings.js';
 import type { Completion } from '../store/path-complete.js';
 import type { IdleGoal, RatioGoal } from '../store/torrent-input.js';
-import type { AltSpeedSettingsPatch, Snapshot } from '../store/types.js';
+import type { Snapshot } from '../store/types.js';
 import type { Commands } from './run-action.js';
 
 export interface StoreView {
@@ -18,8 +18,6 @@ export interface AppCommands extends Commands {
   remove(hash: string, deleteData: boolean): Promise<void>;
   /** Global limits of the host of the row `key` names (the in-process session without one). */
   setLimits(limits: { download?: number; upload?: number }, key?: string): Promise<void> | void;
-  /** The settings screen's turtle limits and schedule (turtle mode itself is the A key's). */
-  setAltSpeedSettings(patch: AltSpeedSettingsPatch): void;
   /** The per-torrent prompts (L, M, R, T, D, U): values already checked. */
   setLabels(hash: string, labels: string[]): Promise<void>;
   move(hash: string, directory: string): Promise<unknown>;
@@ -29,9 +27,14 @@ export interface AppCommands extends Commands {
   setGlobalSeedGoals(goals: { ratio?: number | null; idleMinutes?: number | null }, key?: string): Promise<void> | void;
 }
 
+/** The settings as the screen shows and edits them: in a session, its host's (the service's own fields as the service has them). */
 export interface SettingsAccess {
+  /** The same object until a change. */
   read(): Settings;
+  /** Applies and saves only the fields given. */
   update(patch: Partial<Settings>): Settings;
+  /** Calls `listener` after each change, whoever made it (the screen, a key, the RPC); returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
   readonly path: string;
 }
 
@@ -44,8 +47,8 @@ export interface AppProps {
   demo?: boolean;
   onQuit: () => void;
   complete?: (text: string) => Promise<Completion>;
-  /** Applies settings that need more than a re-render (download directory). */
-  onSettingsChanged?: (settings: Settings) => void;
+  /** After the settings screen changed these fields: what needs more than a re-render (the watch directory). */
+  onSettingsChanged?: (change: Partial<Settings>) => void;
   /** Shown over everything at start until answered y or n: the saved session could not be used. */
   recovery?: RecoveryQuestion;
 }

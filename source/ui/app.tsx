@@ -61,7 +61,7 @@ export function App({
   const [recoveryOpen, setRecoveryOpen] = useState(recovery !== undefined);
   const recoveryOpenRef = useRef(recoveryOpen);
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
-  const [settings, setSettings] = useState(() => settingsAccess.read());
+  const settings = useSyncExternalStore(settingsAccess.subscribe, settingsAccess.read);
   const [rawState, setUiState] = useState<UiState>(() => ({
     ...initialUiState(),
     ...restoredList(settingsAccess.read()),
@@ -130,7 +130,6 @@ export function App({
         settingsAccess,
         store,
         onSettingsChanged,
-        setSettings,
         update: (change) =>
           setUiState((s) => {
             const next = change(s);
@@ -279,6 +278,20 @@ export function App({
       speeds={snapshot.speeds?.detail}
     />
   );
+  const torrentList = (listRows: number) => (
+    <TorrentList
+      rows={rows}
+      selected={ui.selected}
+      selectedIndex={selectedIndex}
+      width={width}
+      height={listRows}
+      sort={ui.sort}
+      descending={ui.descending}
+      empty={emptyText(snapshot.torrents.length, ui.filter)}
+      marked={marked}
+      hostWidth={snapshot.global.hosts ? Math.max(...snapshot.global.hosts.map((h) => h.name.length)) : 0}
+    />
+  );
   let main;
   if (recovery && recoveryOpen)
     main = <TextOverlay title={recovery.title} text={recovery.text} width={width} height={mainHeight} scroll={0} hint="" />;
@@ -312,39 +325,12 @@ export function App({
     const detailHeight = mainHeight - listHeight;
     main = (
       <Box flexDirection="column" height={mainHeight}>
-        <TorrentList
-          rows={rows}
-          selected={ui.selected}
-          selectedIndex={selectedIndex}
-          width={width}
-          height={listHeight}
-          sort={ui.sort}
-          descending={ui.descending}
-          empty={emptyText(snapshot.torrents.length, ui.filter)}
-          marked={marked}
-          hostWidth={snapshot.global.hosts ? Math.max(...snapshot.global.hosts.map((h) => h.name.length)) : 0}
-        />
+        {torrentList(listHeight)}
         {selectedRow ? detailView(selectedRow, detailHeight, ui.screen === 'detail') : null}
       </Box>
     );
   } else if (ui.screen === 'detail' && selectedRow) main = detailView(selectedRow, mainHeight);
-  else {
-    const empty = emptyText(snapshot.torrents.length, ui.filter);
-    main = (
-      <TorrentList
-        rows={rows}
-        selected={ui.selected}
-        selectedIndex={selectedIndex}
-        width={width}
-        height={mainHeight}
-        sort={ui.sort}
-        descending={ui.descending}
-        empty={empty}
-        marked={marked}
-        hostWidth={snapshot.global.hosts ? Math.max(...snapshot.global.hosts.map((h) => h.name.length)) : 0}
-      />
-    );
-  }
+  else main = torrentList(mainHeight);
 
   return (
     <ThemeContext.Provider value={theme}>

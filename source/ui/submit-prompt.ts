@@ -9,15 +9,14 @@ export interface PromptContext {
   commands: AppCommands;
   settingsAccess: SettingsAccess;
   store: Pick<StoreView, 'log'>;
-  onSettingsChanged?: (settings: Settings) => void;
-  setSettings(settings: Settings): void;
+  onSettingsChanged?: (change: Partial<Settings>) => void;
   /** A later change to the UI state, when an answer comes back (an add refused, a torrent made). */
   update(change: (state: UiState) => UiState): void;
 }
 
 /** Enter in a prompt: acts on its text and returns the state after it (the prompt closed, or kept open with the reason). */
 export function submitPromptText(prompt: Prompt, state: UiState, context: PromptContext): UiState {
-  const { commands, settingsAccess, store, onSettingsChanged, setSettings, update } = context;
+  const { commands, settingsAccess, store, onSettingsChanged, update } = context;
   const text = prompt.text.trim();
   const targets = prompt.hashes ?? (prompt.hash ? [prompt.hash] : []);
   // A refused value keeps the prompt open with the reason, so a typo can be fixed (Esc gives up); the log has it too.
@@ -99,20 +98,10 @@ export function submitPromptText(prompt: Prompt, state: UiState, context: Prompt
         void commands.setLimits({ [field.key === 'downloadLimit' ? 'download' : 'upload']: Number(value) }, prompt.hash);
         return { ...state, prompt: undefined };
       }
-      const next = settingsAccess.update(parsed.patch ?? ({ [field.key]: value } as Partial<Settings>));
-      setSettings(next);
-      if (field.key === 'downloadLimit' || field.key === 'uploadLimit')
-        void commands.setLimits({ download: next.downloadLimit, upload: next.uploadLimit });
-      if (field.key.startsWith('alt'))
-        commands.setAltSpeedSettings({
-          download: next.altDownloadLimit,
-          upload: next.altUploadLimit,
-          scheduled: next.altSpeedScheduled,
-          begin: next.altSpeedBegin,
-          end: next.altSpeedEnd,
-          days: next.altSpeedDays,
-        });
-      onSettingsChanged?.(next);
+      // Only what was typed: a value changed meanwhile elsewhere (over the RPC) is not written back.
+      const change = parsed.patch ?? ({ [field.key]: value } as Partial<Settings>);
+      const next = settingsAccess.update(change);
+      onSettingsChanged?.(change);
       store.log('info', `setting ${field.label}: ${settingShown(next, field.key)}`);
       return { ...state, prompt: undefined };
     }

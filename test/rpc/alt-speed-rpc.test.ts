@@ -33,7 +33,7 @@ test('transmission-remote --alt-speed / --no-alt-speed and the schedule flags dr
     version: 'test',
     configDir: join(dir, 'state'),
     peerPort: () => 0,
-    settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 200 }),
+    settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 200, encryption: 'prefer' }),
   });
   const server = createRpcServer({ backend, host: '127.0.0.1', port: 0 });
   const { port } = await server.listen();

@@ -18,7 +18,7 @@ async function backendWithTorrent(t: TestContext, name: string, announce: string
     version: 'test',
     configDir: join(dir, 'state'),
     peerPort: () => 0,
-    settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 200 }),
+    settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 200, encryption: 'prefer' }),
   });
   const { meta } = metainfoFromFiles({ name, pieceLength: 16384, files: [{ path: ['a'], data: randomBytes(1000) }], announce });
   const hash = await s.service.addMetainfo(meta, { paused: true });

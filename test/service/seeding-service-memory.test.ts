@@ -40,7 +40,7 @@ test("a daemon's seeding torrent with no peers, after Flood's polls, stays withi
     version: 'test',
     configDir: state,
     peerPort: () => 0,
-    settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 500 }),
+    settings: () => ({ dht: false, lsd: false, maxPeersPerTorrent: 50, maxConnections: 500, encryption: 'prefer' }),
   });
   const ctx = { backend, sessionId: () => 'id', now: Date.now };
   const floodPoll = async () => {

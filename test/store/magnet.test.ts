@@ -70,7 +70,8 @@ test('a magnet shows at once as "metadata" under its dn name, resolves from an x
 
 test('a magnet that cannot resolve shows its error in the row and the log; Space retries; remove drops it', async (t) => {
   const dir = tempDir(t);
-  const { session, store, controller } = open(t, dir, 300);
+  // Long enough that the retry below is still fetching after its durable save under load.
+  const { session, store, controller } = open(t, dir, 2_000);
   await session.listen(0);
   const hash = 'ab'.repeat(20);
   assert.equal(addedHash(await controller.add(hash)), hash);
@@ -86,6 +87,7 @@ test('a magnet that cannot resolve shows its error in the row and the log; Space
   await controller.toggle(hash);
   store.refresh();
   assert.equal(store.getSnapshot().torrents[0]!.state, 'metadata', 'fetching again');
+  assert.equal(store.getSnapshot().log.filter((e) => e.text === `fetching metadata for ${hash}`).length, 2);
   await controller.toggle(hash);
   store.refresh();
   assert.equal(store.getSnapshot().torrents[0]!.state, 'paused');

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/opentracker.js';
+import { until } from '../helpers/ink-frames.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
 
@@ -54,3 +56,41 @@ test('unknown flags are refused, not ignored; bad ports are refused with one lin
   assert.equal(daemonPort.code, 2);
   assert.equal(daemonPort.stderr, 'btui: daemon: --port 70000 is not a port (0-65535)\n');
 });
+
+test(
+  "session-set from transmission-remote shows on the TUI's settings screen and status line; an edit on the screen does not undo it",
+  { timeout: 60_000 },
+  async (t) => {
+    if (!needs(t, { commands: ['tmux', 'transmission-remote'] })) return;
+    ensureBuilt();
+    const dir = tempDir(t);
+    const port = await freePort();
+    const tmux = new Tmux();
+    t.after(() => tmux.kill());
+    const flagged = join(dir, 'flagged');
+    const chosen = join(dir, 'chosen-over-rpc');
+    tmux.start(`${testHome(dir)} ${process.execPath} ${cli} --rpc-port ${port} --no-dht --download-dir ${flagged}; sleep 60`, 120, 40);
+    await tmux.waitFor((s) => s.includes('serving the Transmission RPC') || s.includes('No torrents yet'), 'the TUI');
+    const remote = (...args: string[]) => spawnSync('transmission-remote', [`127.0.0.1:${port}`, ...args], { encoding: 'utf8' });
+    // The RPC listens once the (empty) session is open, which may be after the first frame.
+    await until(() => remote('-si').status === 0, 'the RPC', 15_000);
+    tmux.keys('S');
+    await tmux.waitFor((s) => s.includes(`Download directory`) && s.includes(flagged), 'the settings screen');
+    // Transmission's kB/s are 1000 bytes: 512 is 500 KiB/s.
+    const set = remote('-w', chosen, '-d', '512', '-as');
+    assert.equal(set.status, 0, set.stdout + set.stderr);
+    const shown = await tmux.waitFor((s) => s.includes(chosen) && /turtle/.test(s), 'the change on the screen');
+    assert.match(shown, /Download limit \(KiB\/s; 0 = none\)\s+500 KiB\/s/);
+
+    // Refresh interval: the 7th row.
+    tmux.keys('j', 'j', 'j', 'j', 'j', 'j', 'Enter', 'C-u');
+    tmux.type('250');
+    tmux.keys('Enter');
+    await tmux.waitFor((s) => /Refresh interval \(ms\)\s+250/.test(s), 'the edited field');
+    const info = remote('-si');
+    assert.match(info.stdout, new RegExp(`Download directory: ${chosen}`), info.stdout);
+    assert.match(info.stdout, /Download speed limit: .*Enabled limit: 512 kB\/s/, info.stdout);
+    const saved = JSON.parse(readFileSync(join(dir, 'config', 'btui', 'config.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([saved.downloadDirectory, saved.downloadLimit, saved.altSpeedEnabled, saved.refreshMs], [chosen, 512_000, true, 250]);
+  },
+);

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { render } from 'ink-testing-library';
 import { App } from '../../source/ui/app.js';
-import { defaultSettings, type Settings } from '../../source/settings.js';
+import { defaultSettings } from '../../source/settings.js';
+import { settingsHeldHere } from '../../source/ui/settings-access.js';
 import { RpcError } from '../../source/remote/rpc-client.js';
 import { RpcSource, type RpcCaller } from '../../source/remote/rpc-source.js';
 import { Controller } from '../../source/store/controller.js';
@@ -66,12 +67,12 @@ function setup(options: { empty?: boolean } = {}) {
   const fast = { pollMs: 50, sessionEveryMs: 50, backoffMs: [50, 100] as [number, number] };
   const store = new TorrentStore([new RpcSource('tr', tr, fast), new RpcSource('bt', bt, fast)], { refreshMs: 50, soonMs: 5 });
   const controller = new Controller(store);
-  let settings: Settings = defaultSettings();
+  const settings = defaultSettings();
   const app = render(
     <App
       store={store}
       commands={controller}
-      settings={{ read: () => settings, update: (p) => (settings = { ...settings, ...p }), path: '/x' }}
+      settings={settingsHeldHere(settings, '/x')}
       width={140}
       height={24}
       onQuit={() => undefined}
@@ -301,12 +302,12 @@ test('a host that accepts connections and never answers: keys and the screen ans
     refreshMs: 50,
     soonMs: 5,
   });
-  let settings: Settings = defaultSettings();
+  const settings = defaultSettings();
   const app = render(
     <App
       store={store}
       commands={new Controller(store)}
-      settings={{ read: () => settings, update: (p) => (settings = { ...settings, ...p }), path: '/x' }}
+      settings={settingsHeldHere(settings, '/x')}
       width={140}
       height={24}
       onQuit={() => undefined}

@@ -13,9 +13,9 @@
  * state; the worker side is in hash-worker.ts and hash-stream.ts.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './hash-worker.js';
-import { HASH_WORKER_ROLE, type StartedWorker } from './started-workers.js';
+import { newHashWorker, type StartedWorker } from './started-workers.js';
 import { SharedPiecesWorker, type FileRange, type FileSpan, type SharedPiecesJob } from './hash-stream.js';
 
 export type { FileRange, FileSpan };
@@ -97,18 +97,9 @@ interface Job {
 
 const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './hash-worker.ts' : './hash-worker.js', import.meta.url);
 
-/**
- * Built code starts the worker file directly. Under tsx (tests, scripts) the worker is
- * TypeScript, and on Node 20 `execArgv: ['--import', 'tsx']` does not apply tsx's hooks to a
- * worker's entry module, so a one-line bootstrap registers tsx in the worker and imports it.
- * Exported for tests that hand a pool its workers (`started`).
- */
+/** A worker on hash-worker.js (hash-worker.ts under tsx); exported for tests that hand a pool its workers (`started`). */
 export function startWorker(): Worker {
-  const workerData = { role: HASH_WORKER_ROLE };
-  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData });
-  const api = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return newHashWorker(workerUrl);
 }
 
 function errorFrom(e: { message: string; code?: string; path?: string; syscall?: string }): Error {

@@ -21,10 +21,24 @@ export interface StartedWorker {
 
 const slot = globalThis as { btuiStartedHashWorkers?: StartedWorker[] };
 
+/**
+ * A hash worker on `file`. Built code starts the worker file directly. Under tsx (tests, scripts)
+ * the file is hash-worker.ts, and on Node 20 `execArgv: ['--import', 'tsx']` does not apply tsx's
+ * hooks to a worker's entry module, so a one-line bootstrap registers tsx in the worker and
+ * imports it.
+ */
+export function newHashWorker(file: URL): Worker {
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
+  const workerData = { role: HASH_WORKER_ROLE };
+  if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData });
+  const api = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
 /** Starts a worker on `file` (distribution/hash-worker.js) and keeps it for takeStartedWorkers. */
 export function startHashWorker(file: URL): void {
-  const { Worker } = process.getBuiltinModule('node:worker_threads');
-  const started: StartedWorker = { worker: new Worker(file, { workerData: { role: HASH_WORKER_ROLE } }), online: false };
+  const started: StartedWorker = { worker: newHashWorker(file), online: false };
   started.worker.once('online', () => (started.online = true));
   started.worker.once('error', (error) => (started.failure = error));
   started.worker.once('exit', (code) => (started.failure ??= new Error(`hash worker exited with code ${code}`)));

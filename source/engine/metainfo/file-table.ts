@@ -4,9 +4,9 @@
  * list of ten thousand files costs to parse is then about one string per file; the per-file
  * objects of `Metainfo.files` are made from it on first use (files()).
  *
- * While it is filled (add()), it also checks that no two paths collide, as PathSet does for
- * path lists: a duplicate, or a name that is a file in one path and a directory in another.
- * Padding files are not part of that check (two `.pad/1` are fine).
+ * While it is filled (add()), it also checks that no two paths collide: a duplicate, or a name
+ * that is a file in one path and a directory in another. Padding files are not part of that
+ * check (two `.pad/1` are fine). A v2 file tree's paths are checked by the same table.
  */
 import { UnsafePathError } from './safe-path.js';
 import type { TorrentFileEntry } from './types.js';

@@ -7,7 +7,7 @@ import { readFile, readFileSync, stat, statSync } from 'node:fs';
 import { BencodeError, decode, decodeDetailed, isBytes, isDict, type BDict, type BValue } from '../codec/bencode.js';
 import { optionalInt, requiredInt, tolerantText, toBuffer, utf8, utf8Field } from './fields.js';
 import type { FileTable } from './file-table.js';
-import { checkComponent } from './path-set.js';
+import { checkComponent } from './path-checks.js';
 import {
   MAX_DECODE_TOKENS,
   MAX_PIECE_COUNT,

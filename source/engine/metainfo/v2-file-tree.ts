@@ -1,7 +1,8 @@
 /** The v2 file tree and piece layers (BEP 52), and a hybrid torrent's v1/v2 consistency. */
 import { isBytes, isDict, latin1, type BDict, type BValue } from '../codec/bencode.js';
 import { checkLength, FileProblem, latin1ToUtf8, toBuffer } from './fields.js';
-import { checkPath, PathSet } from './path-set.js';
+import { FileTable } from './file-table.js';
+import { checkPath } from './path-checks.js';
 import { MetainfoError, type Layout, type ParseOptions, type TorrentFileEntry, type V2Layout } from './types.js';
 
 export function v2Files(info: BDict, name: string, pieceLength: number, options: ParseOptions): V2Layout {
@@ -44,7 +45,8 @@ export function v2Files(info: BDict, name: string, pieceLength: number, options:
 
   const single = found.length === 1 && found[0]!.path.length === 1;
   const files: TorrentFileEntry[] = [];
-  const paths = new PathSet();
+  // Only for its collision check, the one v1's files have: duplicates, a file in a directory's place.
+  const paths = new FileTable();
   let offset = 0;
   let contentLength = 0;
   let pieceCount = 0;

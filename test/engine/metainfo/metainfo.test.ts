@@ -432,6 +432,36 @@ test('rejects: v2 structure', () => {
   );
   rejects(v2Info([{ path: ['a'], length: 5 }], { 'file tree': d({ a: d({}) }) }), /directory "a" is empty/);
   rejects(v2Info([{ path: ['a'], length: 5 }], { 'file tree': d({ a: 5 }) }), /"a" is not a dictionary/);
+  // Names that are not UTF-8 read as U+FFFD: two keys of the tree can then name one path.
+  const leaf = (n: number) => new Map([['', d({ length: 5, 'pieces root': Buffer.alloc(32, n) })]]);
+  const clash = (tree: BDict) => v2Info([{ path: ['a'], length: 5 }], { 'file tree': tree });
+  rejects(
+    clash(
+      new Map([
+        ['\xfe', leaf(1)],
+        ['\xff', leaf(2)],
+      ]),
+    ),
+    /file tree: duplicate path "\uFFFD"/,
+  );
+  rejects(
+    clash(
+      new Map([
+        ['\xfe', leaf(1)],
+        ['\xff', new Map([['b', leaf(2)]])],
+      ]),
+    ),
+    /file tree: "\uFFFD" is both a file and a directory/,
+  );
+  rejects(
+    clash(
+      new Map([
+        ['\xfe', new Map([['b', leaf(1)]])],
+        ['\xff', leaf(2)],
+      ]),
+    ),
+    /file tree: "\uFFFD" is both a file and a directory/,
+  );
   rejects(v2Info([{ path: ['a'], length: 0 }]), /holds no data/);
   rejects(v2Info([{ path: ['a'], length: -3 }]), /length -3 is negative/);
 });
