@@ -3,6 +3,7 @@ import { bindFlags } from './bind-flag-spec.js';
 import { dhtFlags, dhtHelp } from './dht-flag-spec.js';
 import { encryptionFlags, encryptionHelp } from './encryption-flag.js';
 import { loadCommandPart } from './load-part.js';
+import { tuneJitForSummary } from './metainfo-jit.js';
 import { parseCommand, type ParsedCommand } from './parse-command.js';
 import { writeStdout } from './write-stdout.js';
 import { UserError } from '../errors.js';
@@ -77,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   if (save !== undefined) throw new UserError('metainfo: --save goes with -m MAGNET (a .torrent file is already saved)', 2);
+  tuneJitForSummary(torrent!);
   // The summary reads the file table; only --json makes the 10,000 file entries.
   const metainfo = readMetainfoFileSync(torrent!, { lazyFiles: true });
   writeStdout(json ? `${JSON.stringify(metainfoJson(metainfo), null, 2)}\n` : metainfoSummary(metainfo));

@@ -139,16 +139,28 @@ function rowsText(
   const plain = PRINTABLE_ASCII.test(names.join('')) && PRINTABLE_ASCII.test(dirNames.join('') + prefix + indentUnit);
   // Per directory its depth, from which each row's indent; a file is one deeper than where it is listed.
   const depths = new Int32Array(dirNames.length);
-  for (let d = 0; d < depths.length; d++) depths[d] = dirParents[d]! < 0 ? 0 : depths[dirParents[d]!]! + 1;
+  let deepest = 0;
+  for (let d = 0; d < depths.length; d++) {
+    const depth = dirParents[d]! < 0 ? 0 : depths[dirParents[d]!]! + 1;
+    depths[d] = depth;
+    if (depth > deepest) deepest = depth;
+  }
+  // Each depth's indent, a file one deeper than the deepest directory (or at the top, with none).
   const indents: string[] = [prefix];
   const indentWidths: number[] = [displayWidth(prefix)];
   const unitWidth = displayWidth(indentUnit);
+  for (let depth = 1; depth <= deepest + 1; depth++) {
+    indents.push(indents[depth - 1]! + indentUnit);
+    indentWidths.push(indentWidths[depth - 1]! + unitWidth);
+  }
+  // The loops below read no property they need not: each read is an inline-cache call in V8's interpreter.
+  const rowCount = rows.length;
   // Per row: the label's width plus the size's length, what its gap is found from.
-  const used = new Int32Array(rows.length);
-  const pieces: string[] = new Array(Math.max(0, rows.length * 6 - 1));
+  const used = new Int32Array(rowCount);
+  const pieces: string[] = new Array(Math.max(0, rowCount * 6 - 1));
   let labelWidth = 0;
   let sizeWidth = 0;
-  for (let r = 0, k = 0; r < rows.length; r++, k += 6) {
+  for (let r = 0, k = 0; r < rowCount; r++, k += 6) {
     const row = rows[r]!;
     let label: string;
     let depth: number;
@@ -169,14 +181,11 @@ function rowsText(
       }
       size = formatBytes(lengths[row]!);
     }
-    while (indents.length <= depth) {
-      indents.push(indents[indents.length - 1]! + indentUnit);
-      indentWidths.push(indentWidths[indentWidths.length - 1]! + unitWidth);
-    }
     const width = indentWidths[depth]! + (plain ? label.length : displayWidth(label));
     if (width > labelWidth) labelWidth = width;
-    if (size.length > sizeWidth) sizeWidth = size.length;
-    used[r] = width + size.length;
+    const sizeLength = size.length;
+    if (sizeLength > sizeWidth) sizeWidth = sizeLength;
+    used[r] = width + sizeLength;
     // k is where this row's pieces start: a newline before each but the first.
     if (r > 0) pieces[k - 1] = '\n';
     pieces[k] = indents[depth]!;
@@ -188,7 +197,7 @@ function rowsText(
   const full = labelWidth + 2 + sizeWidth;
   const blanks: string[] = [];
   for (let n = 0, run = ''; n <= full; n++, run += ' ') blanks.push(run);
-  for (let r = 0, k = 2; r < rows.length; r++, k += 6) pieces[k] = blanks[full - used[r]!]!;
+  for (let r = 0, k = 2; r < rowCount; r++, k += 6) pieces[k] = blanks[full - used[r]!]!;
   return pieces.join('');
 }
 

@@ -2,6 +2,9 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
 /** Binary-prefixed size: 0 B, 512 B, 1.5 KiB, 44 KiB, 1.50 GiB (three significant digits). */
 export function formatBytes(bytes: number): string {
+  // A file's usual size first, in as few calls as can be (a tree of 10,000 files asks for one
+  // each, in V8's interpreter): a whole number of bytes from 1 KiB to below 16 MiB.
+  if (bytes >= 1024 && bytes < SHIFTED && (bytes | 0) === bytes) return shiftedBytes(bytes);
   if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);
   if (bytes < 1024) return Number.isInteger(bytes) ? (SMALL[bytes] ??= `${bytes} B`) : `${bytes} B`;
   if (Number.isSafeInteger(bytes) && bytes <= MAX_EXACT) return wholeBytes(bytes);
@@ -71,7 +74,9 @@ function shiftedBytes(bytes: number): string {
   const scaled = bytes * (digits === 0 ? 1 : digits === 1 ? 10 : 100);
   let n = scaled >> shift;
   if (2 * (scaled - (n << shift)) >= 1 << shift) n++;
-  return made(unit, digits, n);
+  // made(), inlined: n is at most 1024 here.
+  const texts = (MADE[unit * 4 + digits] ??= new Array<string>(1025));
+  return (texts[n] ??= scaledText(unit, digits, n));
 }
 
 /** The text of `n` (the value times 10^digits; below 1025 but in the last unit) in `unit`, made once. */

@@ -48,11 +48,12 @@ export interface ListStream {
   /** What stands in the list's place, after its last item; only this option's user should ever see it. */
   end(): unknown;
   /**
-   * An optional fast lane: takes the item at `start` straight from the bytes when it has a
-   * shape it knows, instead of the decoder building it as values. It must take only what
-   * decode() would accept as exactly one value of at most `tokens` values (and 2 levels of
-   * nesting), and then set `taken.end` (just past the item) and `taken.tokens`, and return true;
-   * for anything else it returns false and the item is decoded and handed to item() as usual.
+   * An optional fast lane: takes the item at `start`, and as many items after it as it likes,
+   * straight from the bytes when they have a shape it knows, instead of the decoder building
+   * them as values. It must take only what decode() would accept as that many values, each of
+   * at most 2 levels of nesting, holding at most `tokens` values in all, and then set
+   * `taken.end` (just past the last item taken) and `taken.tokens`, and return true; if it takes
+   * none it returns false and the item is decoded and handed to item() as usual.
    */
   rawItem?(bytes: Buffer, start: number, tokens: number, taken: { end: number; tokens: number }): boolean;
 }

@@ -4,9 +4,10 @@
  * that the boot overlaps with that loading (source/cli.tsx). The command then hands the workers
  * to its HashPool. The entry and the command are separate bundles, each with its own copy of
  * this module: the workers wait in one global slot between them. Kept free of other imports so
- * that the entry stays small.
+ * that the entry stays small. node:worker_threads is loaded only when a worker is started: it
+ * brings Node's stream modules, ~5-10 ms that `btui metainfo` and the other commands need not pay.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 /** Marks a worker started for HashPool, so importing hash-worker.js elsewhere has no effect. */
 export const HASH_WORKER_ROLE = 'btui-hash-worker';
@@ -27,6 +28,7 @@ const slot = globalThis as { btuiStartedHashWorkers?: StartedWorker[] };
  * imports it.
  */
 export function newHashWorker(file: URL): Worker {
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const workerData = { role: HASH_WORKER_ROLE };
   if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData });
   const api = import.meta.resolve('tsx/esm/api');

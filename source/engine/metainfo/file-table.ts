@@ -66,10 +66,11 @@ export class FileTable {
       return;
     }
     if (i === this.padding.length) this.grow();
-    this.lengths.push(length);
+    // Stores by index, not push(): a method call fewer per file in V8's interpreter.
+    this.lengths[i] = length;
     this.padding[i] = padding ? 1 : 0;
     this.dirs[i] = dir;
-    this.names.push(name);
+    this.names[i] = name;
     this.count = i + 1;
   }
 

@@ -2,7 +2,7 @@
  * The v1 file list (BEP 3 `length` or `files`, BEP 47 padding). Tuned for start-up: a list of
  * ten thousand files is mostly taken straight from the bytes (V1FileList.rawItem).
  */
-import { compareRanges, isBytes, isDict, type BDict, type BValue, type ListStream } from '../codec/bencode.js';
+import { isBytes, isDict, type BDict, type BValue, type ListStream } from '../codec/bencode.js';
 import { checkedLength, checkLength, FileProblem, utf8 } from './fields.js';
 import { FileTable } from './file-table.js';
 import { MAX_COMPONENT_BYTES, MAX_PATH_BYTES, pathBytes, quotePath, UnsafePathError, unsafeComponentReason } from './safe-path.js';
@@ -44,14 +44,18 @@ export class V1FileList implements ListStream {
   private contentLength = 0;
   private previousBytes: Uint8Array[] = [];
   private previousPath: string[] = [];
-  /** Where rawItem's components start in the torrent and their lengths. */
-  private readonly rawStarts: number[] = [];
-  /** rawItem's components of the entry at hand (never emptied: only the first ones count). */
+  /** The torrent rawItem reads, and bytes textStart..textEnd of it as latin1 text. */
+  private textOf: Buffer | undefined;
+  private text = '';
+  private textStart = 0;
+  private textEnd = 0;
+  /**
+   * rawItem's components of the entry at hand and their lengths in bytes (never emptied: the
+   * ones past the entry's are an earlier entry's, each a checked name of that many bytes).
+   */
   private readonly rawComponents: string[] = [];
   private readonly rawLengths: number[] = [];
-  /** How many of rawComponents are the last entry's, taken by rawItem (0: none, another lane took it). */
-  private previousRawCount = 0;
-  /** Without the name: the longest path's UTF-16 units plus separators, and the last path given to addFile. */
+  /** Without the name: the longest path's UTF-16 units plus separators, and the path of a file that collided. */
   private longest = 0;
   private lastComponents: readonly string[] = [];
   private lastCount = 0;
@@ -86,67 +90,101 @@ export class V1FileList implements ListStream {
   }
 
   /**
-   * The usual entry, `d6:lengthi<N>e4:pathl<n>:<name>...ee` with plain ASCII names, taken
-   * straight from the bytes (see ListStream): no dictionary, list or byte views are made
-   * for it, which was most of the cost of a list of ten thousand files. Anything else (other
-   * keys, odd names, an error to report) is declined, decoded as usual and comes through add().
+   * The usual entries, `d6:lengthi<N>e4:pathl<n>:<name>...ee` with plain ASCII names, taken
+   * straight from the bytes (see ListStream), as many in a row as there are: no dictionary,
+   * list or byte views are made for them, which was most of the cost of a list of ten thousand
+   * files, and one call takes them all (a call per entry was a tenth of the parse in V8's
+   * interpreter). Anything else (other keys, odd names, an error to report) is declined, decoded
+   * as usual and comes through add().
    */
   rawItem(bytes: Buffer, start: number, tokens: number, taken: { end: number; tokens: number }): boolean {
-    if (this.problem !== undefined || this.windows || !startsWith(bytes, start, ENTRY_HEAD)) return false;
-    let p = start + ENTRY_HEAD.length;
-    const digitsStart = p;
-    let length = 0;
-    let c = bytes[p];
-    for (; c !== undefined && c >= 0x30 && c <= 0x39; c = bytes[++p]) length = length * 10 + (c - 0x30);
-    const digits = p - digitsStart;
-    // Beyond 15 digits the decoder's BigInt path decides; a leading zero is its error to report.
-    if (c !== 0x65 /* e */ || digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === 0x30)) return false;
-    if (!startsWith(bytes, ++p, PATH_HEAD)) return false;
-    p += PATH_HEAD.length;
+    if (this.problem !== undefined || this.windows) return false;
     const components = this.rawComponents;
-    let chars = (this.name ?? '').length;
-    const previousCount = this.previousRawCount;
-    const starts = this.rawStarts;
     const lengths = this.rawLengths;
-    let k = 0;
-    while (bytes[p] !== 0x65 /* e */) {
-      const lengthStart = p;
-      let n = 0;
-      for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
-      if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > bytes.length) return false;
-      let component: string;
-      if (k < previousCount && lengths[k] === n && compareRanges(bytes, starts[k]!, n, p, n) === 0) {
-        // Files of one directory repeat its components: the string made (and checked) before.
-        component = components[k]!;
-      } else {
-        if (!plainName(bytes, p, p + n)) return false;
-        component = bytes.toString('latin1', p, p + n);
-        if (component === '.' || component === '..') return false;
-      }
-      components[k] = component;
-      starts[k] = p;
-      lengths[k++] = n;
-      chars += component.length + 1;
-      p += n;
-    }
-    // The list's end, then the dictionary's (an entry with more keys is declined). Values are
-    // counted as the decoder counts them, keys not: the entry, its length, its path list, the names.
-    if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokens) {
-      // Components were overwritten: the next entry compares with none of them.
-      this.previousRawCount = 0;
-      return false;
-    }
-    taken.end = p + 1;
-    taken.tokens = 3 + k;
-    this.previousRawCount = k;
+    const nameChars = (this.name ?? '').length;
+    const size = bytes.length;
+    // In locals, not properties, in this loop: every property read is an inline-cache call in the
+    // interpreter (a tenth of the parse was such calls).
+    let count = this.length;
+    let at = start;
+    let tokensLeft = tokens;
+    // The bytes from about here on as latin1 text (one char a byte): the heads and the repeated
+    // directory names are compared by String.prototype.startsWith, natively, where each byte
+    // read costs an inline-cache call in the interpreter. A compare that runs past the text's
+    // end fails, which only declines the entry or makes a new string: never a wrong answer.
+    if (bytes !== this.textOf) this.readText(bytes, at);
+    let text = this.text;
+    let base = this.textStart;
+    let textEnd = this.textEnd;
     this.previousBytes = NONE;
-    const i = this.length++;
-    try {
-      this.addFile(components, k, chars, length, false, i);
-    } catch (error) {
-      this.hold(error, i);
+    entries: for (;;) {
+      if (at + TEXT_AHEAD > textEnd && textEnd < size) {
+        this.readText(bytes, at);
+        text = this.text;
+        base = at;
+        textEnd = this.textEnd;
+      }
+      if (!text.startsWith(ENTRY_HEAD, at - base)) break;
+      let p = at + ENTRY_HEAD_LENGTH;
+      const digitsStart = p;
+      let length = 0;
+      let c = bytes[p];
+      for (; c !== undefined && c >= 0x30 && c <= 0x39; c = bytes[++p]) length = length * 10 + (c - 0x30);
+      const digits = p - digitsStart;
+      // Beyond 15 digits the decoder's BigInt path decides; a leading zero is its error to report.
+      if (c !== 0x65 /* e */ || digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === 0x30)) break;
+      if (!text.startsWith(PATH_HEAD, ++p - base)) break;
+      p += PATH_HEAD_LENGTH;
+      let chars = nameChars;
+      let k = 0;
+      while (bytes[p] !== 0x65 /* e */) {
+        const lengthStart = p;
+        let n = 0;
+        for (c = bytes[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - lengthStart < 4; c = bytes[++p]) n = n * 10 + (c - 0x30);
+        if (c !== 0x3a /* : */ || n === 0 || n > MAX_COMPONENT_BYTES || bytes[lengthStart] === 0x30 || ++p + n > size) break entries;
+        let component: string;
+        // Files of one directory repeat its components: the string made (and checked) for an
+        // earlier entry, if the bytes are its. The file's own name (the last, followed by the
+        // list's end) rarely repeats: not compared.
+        if (lengths[k] === n && bytes[p + n] !== 0x65 /* e */ && text.startsWith(components[k]!, p - base)) {
+          component = components[k]!;
+        } else {
+          component = latin1(bytes, p, p + n);
+          // One native test per name: a loop over its bytes costs twice as much in the interpreter.
+          if (NOT_PLAIN.test(component) || component === '.' || component === '..') break entries;
+        }
+        components[k] = component;
+        lengths[k++] = n;
+        chars += component.length + 1;
+        p += n;
+      }
+      // The list's end, then the dictionary's (an entry with more keys is declined). Values are
+      // counted as the decoder counts them, keys not: the entry, its length, its path list, the names.
+      if (k === 0 || bytes[++p] !== 0x65 || 3 + k > tokensLeft) break;
+      at = p + 1;
+      tokensLeft -= 3 + k;
+      const i = count++;
+      try {
+        this.addFile(components, k, chars, length, false, i);
+      } catch (error) {
+        this.length = count;
+        this.hold(error, i);
+        break;
+      }
+      if (bytes[at] === 0x65 /* e: the list's end */) break;
     }
+    this.length = count;
+    if (at === start) return false;
+    taken.end = at;
+    taken.tokens = tokens - tokensLeft;
     return true;
+  }
+
+  private readText(bytes: Buffer, start: number): void {
+    this.textOf = bytes;
+    this.textStart = start;
+    this.textEnd = Math.min(bytes.length, start + TEXT_WINDOW);
+    this.text = latin1(bytes, start, this.textEnd);
   }
 
   private hold(error: unknown, i: number): void {
@@ -156,6 +194,8 @@ export class V1FileList implements ListStream {
   }
 
   finish(name: string): Layout {
+    this.text = '';
+    this.textOf = undefined;
     const table = this.table;
     table.named(name);
     if (this.name === undefined) {
@@ -206,7 +246,6 @@ export class V1FileList implements ListStream {
     }
     this.previousBytes = pathValue as Uint8Array[];
     this.previousPath = components;
-    this.previousRawCount = 0;
     const attr = entry.get('attr');
     this.addFile(components, components.length, chars, length, isBytes(attr) && attr.includes(0x70 /* p */), i);
   }
@@ -216,18 +255,26 @@ export class V1FileList implements ListStream {
     if (this.name !== undefined) {
       // A UTF-16 unit is at most 3 UTF-8 bytes: most paths need no byte count.
       if (chars * 3 > MAX_PATH_BYTES) checkPathBytes([this.name, ...components.slice(0, count)]);
-    } else {
-      if (chars > this.longest) this.longest = chars;
-      // Not copied: after a problem is held, nothing changes the array (rawItem declines everything).
-      this.lastComponents = components;
-      this.lastCount = count;
-      this.lastPathIndex = i;
+    } else if (chars > this.longest) {
+      this.longest = chars;
     }
     const padding = paddingAttr || looksLikePadding(components, count);
-    this.table.add(components, count, length, padding);
+    try {
+      this.table.add(components, count, length, padding);
+    } catch (error) {
+      if (this.name === undefined) {
+        // For finish(), which checks this path's length before naming its collision. Not
+        // copied: after a problem is held, nothing changes the array (rawItem declines everything).
+        this.lastComponents = components;
+        this.lastCount = count;
+        this.lastPathIndex = i;
+      }
+      throw error;
+    }
     if (!padding) this.contentLength += length;
-    this.offset += length;
-    if (this.offset > Number.MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
+    const offset = this.offset + length;
+    this.offset = offset;
+    if (offset > MAX_SAFE_INTEGER) throw new MetainfoError('total length overflows');
   }
 }
 
@@ -273,14 +320,34 @@ function plainName(bytes: Uint8Array, start: number, end: number): boolean {
 /** What the previous entry left for the other lane to reuse: nothing (one shared, never changed). */
 const NONE: never[] = [];
 
-const ENTRY_HEAD = Buffer.from('d6:lengthi', 'latin1');
-const PATH_HEAD = Buffer.from('4:pathl', 'latin1');
+/** Not in a plain name (see plainName). */
+const NOT_PLAIN = /[\u0000/\\\u0080-\u00ff]/;
 
-function startsWith(bytes: Uint8Array, at: number, head: Uint8Array): boolean {
-  if (at + head.length > bytes.length) return false;
-  for (let j = 0; j < head.length; j++) if (bytes[at + j] !== head[j]) return false;
-  return true;
+interface Latin1Slicing {
+  latin1Slice(start: number, end: number): string;
 }
+
+/**
+ * Buffer's own latin1 decoder, which toString('latin1', start, end) calls after checking its
+ * arguments (checks that cost as much as the decoding in V8's interpreter). Not documented, but
+ * on Buffer.prototype in every Node; toString stands in should it ever go.
+ */
+const hasLatin1Slice = typeof (Buffer.prototype as Partial<Latin1Slicing>).latin1Slice === 'function';
+
+function latin1(bytes: Buffer, start: number, end: number): string {
+  return hasLatin1Slice ? (bytes as unknown as Latin1Slicing).latin1Slice(start, end) : bytes.toString('latin1', start, end);
+}
+
+/** rawItem's text: how much is decoded at once, and how much must be left of it at an entry's start. */
+const TEXT_WINDOW = 64 * 1024;
+const TEXT_AHEAD = 4096;
+
+const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+
+const ENTRY_HEAD = 'd6:lengthi';
+const ENTRY_HEAD_LENGTH = 10;
+const PATH_HEAD = '4:pathl';
+const PATH_HEAD_LENGTH = 7;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -705,6 +705,23 @@ describe('files streamed from the decoder', () => {
     );
   });
 
+  test('a files list longer than the raw lane reads as text at once: the same files as decoded whole', () => {
+    // ~1 MB of entries (bytes 64 KiB at a time), so that many fall across the ends of the text windows; directory names
+    // repeat (compared, not decoded again); every 97th name is not plain ASCII (the other lane).
+    const files: FileSpec[] = Array.from({ length: 3000 }, (_, i) => ({
+      path: [`${'d'.repeat(150)}${Math.floor(i / 40)}`, 's'.repeat(100 + (i % 7)), i % 97 === 0 ? `é${i}` : `f${'x'.repeat(i % 50)}${i}`],
+      length: 1 + i,
+    }));
+    const data = torrent(v1Info(files));
+    assert.ok(data.length > 500_000, `${data.length} bytes`);
+    const streamed = parseMetainfo(data);
+    assert.deepStrictEqual(streamed, parseMetainfoWhole(data));
+    assert.deepStrictEqual(
+      streamed.files.map((f) => f.path.slice(1)),
+      files.map((f) => f.path),
+    );
+  });
+
   test("a path too long only with the name is named before a later file's problem, and after an earlier one", () => {
     const long = Array.from({ length: 16 }, () => 'l'.repeat(250));
     const files = (second: FileSpec) => v1Info([{ path: ['a'], length: 1 }, { path: long, length: 1 }, second], { name: 'n'.repeat(100) });
