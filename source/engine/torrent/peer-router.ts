@@ -16,7 +16,7 @@ export interface PeerRouterLinks {
   uploader: {
     onRequest(peer: Peer, r: { index: number; begin: number; length: number }): void;
     onCancel(peer: Peer, r: { index: number; begin: number }): void;
-    pump(peer: Peer): Promise<void>;
+    pump(peer: Peer): void;
   };
   choking: { rechokeSoon(): void; peerGone(id: string): void };
   /** The torrent's 'peer' and 'peer-closed' events. */
@@ -42,7 +42,7 @@ export class PeerRouter {
     if (wire.remoteExtensions) extensions.onHandshake(peer, wire.remoteExtensions);
     // Incoming ones, and handed-over ones (their extension handshake named ut_metadata alone).
     if ((peer.incoming || said) && wire.extendedEnabled) wire.sendExtendedHandshake(extensions.handshake(peer.host));
-    wire.on('drain', () => void this.links.uploader.pump(peer));
+    wire.on('drain', () => this.links.uploader.pump(peer));
     wire.once('close', () => this.onClose(peer));
     if (said) this.sendHavesLate(peer);
     else this.sendHaves(peer);

@@ -1,5 +1,6 @@
 import { describeError } from '../../errors.js';
 import type { BufferPool } from './buffer-pool.js';
+import type { BlockRequest } from './picker.js';
 import type { Peer } from './peer.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { TorrentContext } from './torrent-context.js';
@@ -61,7 +62,7 @@ export class Uploader {
     }
     if (peer.uploadQueue.length >= MAX_UPLOAD_QUEUE) return peer.wire.destroy(new Error('too many requests'));
     peer.uploadQueue.push({ index: r.index, begin: r.begin, length: r.length });
-    void this.pump(peer);
+    this.pump(peer);
   }
 
   onCancel(peer: Peer, r: { index: number; begin: number }): void {
@@ -69,33 +70,74 @@ export class Uploader {
     if (i >= 0) peer.uploadQueue.splice(i, 1);
   }
 
-  /** Sends what the peer asked for while it is unchoked and its send buffer has room. */
-  async pump(peer: Peer): Promise<void> {
+  /**
+   * Sends what the peer asked for while it is unchoked and its send buffer has room. A block of a
+   * piece in the read cache (most of them, in a swarm) goes out at once, in this loop; only a
+   * piece to read from disk or a rate limit's wait leaves it, and the loop goes on afterwards.
+   * An async function per block cost a promise and a microtask turn each, and as the largest
+   * function TurboFan compiled in a swarm leecher, ~20% of its compile time.
+   */
+  pump(peer: Peer): void {
     if (peer.uploading) return;
-    peer.uploading = true;
     try {
       while (peer.uploadQueue.length > 0 && !peer.wire.destroyed && !peer.amChoking && !peer.wire.writableNeedDrain()) {
         const r = peer.uploadQueue.shift()!;
         const delay = Math.max(this.options.uploadLimiter.consume(r.length), this.options.globalUpload?.consume(r.length) ?? 0);
-        const piece = await this.readPieceHeld(r.index);
-        let sending = false;
-        try {
-          if (delay > 0) await sleep(delay);
-          if (peer.wire.destroyed || peer.amChoking) break;
-          sending = true;
-          peer.wire.sendPiece(r.index, r.begin, piece.subarray(r.begin, r.begin + r.length), () => this.pieceBuffers.release(piece));
-        } finally {
-          if (!sending) this.pieceBuffers.release(piece);
+        const cached = delay > 0 ? undefined : this.cachedHeld(r.index);
+        if (cached) {
+          this.send(peer, r, cached);
+          continue;
         }
-        this.ctx.traffic.uploaded += r.length;
+        peer.uploading = true;
+        void this.sendLater(peer, r, delay).finally(() => {
+          peer.uploading = false;
+          this.pump(peer);
+        });
+        return;
       }
     } catch (error) {
-      this.ctx.warn(`cannot serve data: ${describeError(error)}`);
-      peer.wire.destroy();
-      if (this.ctx.state === 'seeding') this.ctx.fail(error);
-    } finally {
-      peer.uploading = false;
+      this.cannotServe(peer, error);
     }
+  }
+
+  /** A block whose piece must be read from disk first, or which must wait `delay` ms for the rate limit. */
+  private async sendLater(peer: Peer, r: BlockRequest, delay: number): Promise<void> {
+    try {
+      const piece = await this.readPieceHeld(r.index);
+      let sending = false;
+      try {
+        if (delay > 0) await sleep(delay);
+        if (peer.wire.destroyed || peer.amChoking) return;
+        sending = true;
+        this.send(peer, r, piece);
+      } finally {
+        if (!sending) this.pieceBuffers.release(piece);
+      }
+    } catch (error) {
+      this.cannotServe(peer, error);
+    }
+  }
+
+  private cannotServe(peer: Peer, error: unknown): void {
+    this.ctx.warn(`cannot serve data: ${describeError(error)}`);
+    peer.wire.destroy();
+    if (this.ctx.state === 'seeding') this.ctx.fail(error);
+  }
+
+  /** `piece` is held for this send: released once the socket has written the block. */
+  private send(peer: Peer, r: BlockRequest, piece: Buffer): void {
+    peer.wire.sendPiece(r.index, r.begin, piece.subarray(r.begin, r.begin + r.length), () => this.pieceBuffers.release(piece));
+    this.ctx.traffic.uploaded += r.length;
+  }
+
+  /** The cached piece, held for the caller (as readPieceHeld does), and now the newest in the cache. */
+  private cachedHeld(index: number): Buffer | undefined {
+    const cached = this.readCache.get(index);
+    if (!cached) return undefined;
+    this.readCache.delete(index);
+    this.readCache.set(index, cached);
+    this.pieceBuffers.hold(cached);
+    return cached;
   }
 
   /**
@@ -103,13 +145,8 @@ export class Uploader {
    * before anything else runs, so the cache cannot hand the buffer on meanwhile.
    */
   private readPieceHeld(index: number): Promise<Buffer> {
-    const cached = this.readCache.get(index);
-    if (cached) {
-      this.readCache.delete(index);
-      this.readCache.set(index, cached);
-      this.pieceBuffers.hold(cached);
-      return Promise.resolve(cached);
-    }
+    const cached = this.cachedHeld(index);
+    if (cached) return Promise.resolve(cached);
     let pending = this.pendingReads.get(index);
     if (!pending) {
       const size = this.ctx.picker.pieceSize(index);

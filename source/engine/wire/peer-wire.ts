@@ -292,8 +292,11 @@ export class PeerWire extends EventEmitter<PeerWireEvents> {
     while (this.phase === Phase.Open && !this.isDestroyed) {
       const body = this.framer.next();
       if (body === null) return;
-      // Only piece blocks stay views into the receive buffer: other payloads may be kept.
-      const m = tryDecodeMessage(body.length === 0 || body[0] === MessageId.piece ? body : Buffer.from(body));
+      // Decoded from a view into the receive buffer; bitfield and extended payloads may be kept, so
+      // theirs are copied (the other messages keep numbers only, a piece's block is copied by its receiver).
+      const m = tryDecodeMessage(
+        body.length > 0 && (body[0] === MessageId.bitfield || body[0] === MessageId.extended) ? Buffer.from(body) : body,
+      );
       if (m === null) continue;
       if (FAST_TYPES.has(m.type) && !this.fastEnabled) {
         throw new ProtocolError(`${m.type} message without the fast extension`);
