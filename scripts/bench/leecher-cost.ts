@@ -38,7 +38,7 @@ const envOf = (name: string): Record<string, string> =>
     (option(`env-${name}`) ?? '')
       .split(',')
       .filter(Boolean)
-      .map((kv) => kv.split('=') as [string, string]),
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
 /** --perf-dir DIR: every run also under `perf record -e cpu-clock` (DIR/NAME-ROUND.data; JS frames unnamed). */
 const perfDir = option('perf-dir');

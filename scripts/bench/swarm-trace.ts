@@ -45,7 +45,7 @@ const envOf = (name: string): Record<string, string> =>
     (option(`env-${name}`) ?? '')
       .split(',')
       .filter(Boolean)
-      .map((kv) => kv.split('=') as [string, string]),
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
 /** --node-args-NAME "FLAGS": V8/node flags for one contender's leechers (e.g. --node-args-btui "--trace-deopt"). */
 /** --perf-events EVENTS --perf-dir DIR: the first btui leecher runs under perf record (e.g. page-faults). */
