@@ -108,7 +108,12 @@ function remoteSources(targets: readonly RemoteTarget[]): RpcSource[] {
 
 /** `btui --connect URL` without --local: no session here, so no state directory lock either. */
 async function runRemoteOnly(settingsStore: SettingsStore, targets: RemoteTarget[]): Promise<number> {
-  const settings = settingsHeldHere(settingsStore.read(), settingsStore.path, (patch) => settingsStore.update(patch));
+  const settings = settingsHeldHere(settingsStore.read(), settingsStore.path, (patch) => {
+    // No session here: a limit set with no row selected names no host, which the controller says.
+    if (patch.downloadLimit !== undefined || patch.uploadLimit !== undefined)
+      void controller.setLimits({ download: patch.downloadLimit, upload: patch.uploadLimit });
+    return settingsStore.update(patch);
+  });
   const store = new TorrentStore(remoteSources(targets), { refreshMs: settings.read().refreshMs });
   const controller = new Controller(store);
   for (const t of targets) store.log('info', `${t.name}: connecting to ${t.url}${t.username ? ` as ${t.username}` : ''}`);

@@ -13,11 +13,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startOpentracker } from '../../test/helpers/opentracker.js';
-import { startLibtorrentPeer } from '../../test/helpers/libtorrent-peer.js';
-import { mktorrent, setAnnounce } from '../../test/helpers/torrent-files.js';
 import { SYSTEM_PYTHON } from '../../test/helpers/tools.js';
-import { ensurePayload, warm } from './swarm-setup.js';
+import { startTrackedSeeder } from './swarm-setup.js';
 import { Cleanup } from './cleanup.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -82,14 +79,8 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   cleanup.after(() => rmSync(work, { recursive: true, force: true }));
   try {
-    const data = ensurePayload(benchDir, sizeMiB);
     const torrent = join(work, 'leech.torrent');
-    const hash = mktorrent(data, torrent, { pieceLengthLog2: 20 });
-    const tracker = await startOpentracker(t, [hash]);
-    setAnnounce(torrent, [tracker.httpAnnounce]);
-    warm(data);
-    const seeder = await startLibtorrentPeer(t, { torrentPath: torrent, savePath: benchDir, mode: 'seed', listenHost: '127.0.0.2' });
-    await seeder.waitForTrackerReply(20_000);
+    await startTrackedSeeder(t, benchDir, sizeMiB, torrent);
     const cpu = new Map<string, number[]>(contenders.map((c) => [c, []]));
     for (let round = 0; round <= runs; round++) {
       for (const name of contenders) {

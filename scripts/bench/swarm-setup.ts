@@ -6,7 +6,11 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, wr
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { decode, encode, isDict, isInt, type BValue } from '../../source/engine/codec/bencode.js';
+import { startLibtorrentPeer } from '../../test/helpers/libtorrent-peer.js';
+import { startOpentracker } from '../../test/helpers/opentracker.js';
+import { mktorrent, setAnnounce } from '../../test/helpers/torrent-files.js';
 
 const MiB = 1024 * 1024;
 
@@ -94,4 +98,20 @@ export async function waitForSeeders(port: number, infoHash: string, count: numb
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`the tracker on port ${port} saw no seeder of ${infoHash} within ${timeoutMs} ms`);
+}
+
+/**
+ * The swarm scripts' setup: a payload of `sizeMiB` in `benchDir` (page-cached), its torrent at
+ * `torrent` (1 MiB pieces) announced to an opentracker, and a libtorrent seeder on 127.0.0.2
+ * that the tracker knows of. Both stop with `t`.
+ */
+export async function startTrackedSeeder(t: TestContext, benchDir: string, sizeMiB: number, torrent: string) {
+  const data = ensurePayload(benchDir, sizeMiB);
+  const hash = mktorrent(data, torrent, { pieceLengthLog2: 20 });
+  const tracker = await startOpentracker(t, [hash]);
+  setAnnounce(torrent, [tracker.httpAnnounce]);
+  warm(data);
+  const seeder = await startLibtorrentPeer(t, { torrentPath: torrent, savePath: benchDir, mode: 'seed', listenHost: '127.0.0.2' });
+  await seeder.waitForTrackerReply(20_000);
+  return { data, hash, tracker, seeder };
 }
