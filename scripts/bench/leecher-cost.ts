@@ -16,27 +16,12 @@ import { fileURLToPath } from 'node:url';
 import { SYSTEM_PYTHON } from '../../test/helpers/tools.js';
 import { startTrackedSeeder } from './swarm-setup.js';
 import { Cleanup } from './cleanup.js';
+import { cliOf, envOf, nodeArgsOf, option } from './contender-options.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const runs = Number(option('runs') ?? 15);
 const sizeMiB = Number(option('size-mib') ?? 2);
 const contenders = (option('contenders') ?? 'node,btui,libtorrent').split(',');
-const cliOf = (name: string): string =>
-  name === 'base'
-    ? resolve(option('base-cli') ?? join(root, '.bench', 'dist-base', 'cli.js'))
-    : resolve(option(`cli-${name}`) ?? join(root, 'distribution', 'cli.js'));
-const envOf = (name: string): Record<string, string> =>
-  Object.fromEntries(
-    (option(`env-${name}`) ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
 /** --perf-dir DIR: every run also under `perf record -e cpu-clock` (DIR/NAME-ROUND.data; JS frames unnamed). */
 const perfDir = option('perf-dir');
 /** --strace DIR: every run also under `strace -f -c` (DIR/NAME-ROUND.txt: system calls, counts and time). */
@@ -94,7 +79,7 @@ async function main(): Promise<void> {
               ? [SYSTEM_PYTHON, join(root, 'scripts/bench/lt-leech.py'), torrent, out, '127.0.0.3', '300']
               : [
                   process.execPath,
-                  ...(option(`node-args-${name}`)?.split(' ').filter(Boolean) ?? []),
+                  ...nodeArgsOf(name),
                   cliOf(name),
                   'download',
                   '-t',

@@ -19,32 +19,14 @@ import { SYSTEM_PYTHON } from '../../test/helpers/tools.js';
 import { measure, processCpu, settle, type Measure } from './measure.js';
 import { startTrackedSeeder } from './swarm-setup.js';
 import { Cleanup } from './cleanup.js';
+import { cliOf, envOf, nodeArgsOf, option } from './contender-options.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const runs = Number(option('runs') ?? 3);
 const leechers = Number(option('leechers') ?? 8);
 const sizeMiB = Number(option('size-mib') ?? 256);
 const contenders = (option('contenders') ?? 'btui,libtorrent').split(',');
-/** Any other contender name runs `--cli-NAME` (default: this build), so one build can run under several flags. */
-const cliOf = (name: string): string =>
-  name === 'base'
-    ? resolve(option('base-cli') ?? join(root, '.bench', 'dist-base', 'cli.js'))
-    : resolve(option(`cli-${name}`) ?? join(root, 'distribution', 'cli.js'));
 const cpuProfDir = option('cpu-prof');
-/** --env-NAME K=V[,K=V]: environment for one contender's leechers (e.g. --env-base UV_THREADPOOL_SIZE=1). */
-const envOf = (name: string): Record<string, string> =>
-  Object.fromEntries(
-    (option(`env-${name}`) ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-/** --node-args-NAME "FLAGS": V8/node flags for one contender's leechers (e.g. --node-args-btui "--trace-deopt"). */
 /** --perf-events EVENTS --perf-dir DIR: the first btui leecher runs under perf record (e.g. page-faults). */
 const perfEvents = option('perf-events');
 /** --perf-js-map off: no --perf-basic-prof (JS frames unnamed, but V8 flags unchanged, so the code cache is accepted as in a plain run). */
@@ -97,7 +79,7 @@ async function main(): Promise<void> {
       const quartiles: number[] = [];
       const done: { downloaded?: number; uploaded?: number } = {};
       const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfDir, name)] : [];
-      const node = [process.execPath, ...prof, ...(option(`node-args-${name}`)?.split(' ').filter(Boolean) ?? [])];
+      const node = [process.execPath, ...prof, ...nodeArgsOf(name)];
       const perf =
         first && perfEvents
           ? [
