@@ -32,13 +32,15 @@ test(
 
     const first = run('first.txt');
     await first.waitFor((s) => s.includes('No torrents yet'), 'btui open');
-    for (const file of files) {
+    // One add at a time: two adds in flight may finish in either order, and the list is sorted by
+    // the time each was added, so labelled-one must be in before plain-two is asked for.
+    for (const [i, file] of files.entries()) {
       first.keys('a');
       await first.waitFor((s) => s.includes('Add (path'), 'the add prompt');
       first.type(file);
       first.keys('Enter');
+      await first.waitFor((s) => names(s).length === i + 1, `torrent ${i + 1} in the list`);
     }
-    await first.waitFor((s) => names(s).length === 2, 'both torrents in the list');
 
     // The first row: L, a label, Enter.
     first.keys('L');
