@@ -42,6 +42,12 @@ export const MAX_PRIORITY = 7;
 const RANDOM_FIRST_PIECES = 4;
 /** One regular requester plus at most two endgame duplicates. */
 const MAX_REQUESTERS = 3;
+/**
+ * Endgame duplicates go only to a peer with fewer requests than this outstanding, and only up to
+ * it: a peer still busy with its own blocks gains nothing from others'. With a full queue each
+ * (up to 512 blocks), every leecher of a loopback swarm of 8 downloaded 5-9% of 256 MiB twice.
+ */
+const ENDGAME_QUEUE = 4;
 /** Random probes before random-first mode falls back to the ordered scan. */
 const RANDOM_PROBES = 16;
 
@@ -349,6 +355,8 @@ export class PiecePicker {
 
   /** Endgame: blocks already requested from others, fewest requesters first. */
   private pickDuplicates(peerId: string, peer: PeerState, bf: Bitfield, count: number, out: BlockRequest[], allowed?: Set<number>): void {
+    count = Math.min(count, out.length + ENDGAME_QUEUE - peer.requests.size);
+    if (out.length >= count) return;
     for (let have = 1; have < MAX_REQUESTERS; have++) {
       for (const dp of this.downloading.values()) {
         const index = dp.index;

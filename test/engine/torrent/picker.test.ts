@@ -258,6 +258,21 @@ test('endgame: duplicates only once every block is requested, at most two extra 
   assert.deepEqual(picker.pick('d', full(n), 10).map(key), ['1:0']);
 });
 
+test('endgame: duplicates only for a peer with fewer than four requests outstanding, up to four', () => {
+  const n = 2;
+  const picker = smallPicker(n, { blocksPerPiece: 8 });
+  for (const p of ['a', 'b', 'c']) picker.addPeer(p, full(n));
+  assert.equal(picker.pick('a', full(n), 10).length, 10);
+  assert.equal(picker.pick('b', full(n), 10).length, 6, 'the six free blocks, and no duplicates: b is busy with its own');
+  assert.equal(picker.inEndgame(), true);
+  const c = picker.pick('c', full(n), 100);
+  assert.equal(c.length, 4, 'an idle peer: four duplicates');
+  assert.equal(picker.pick('c', full(n), 100).length, 0, 'no more while those four are outstanding');
+  assert.equal(picker.blockReceived('c', c[0]!.index, c[0]!.begin).accepted, true);
+  assert.equal(picker.pick('c', full(n), 100).length, 1, 'one arrived: one more');
+  assert.equal(picker.requestedBy('c'), 4);
+});
+
 test('no duplicates while some block is still free, even for peers that lack it', () => {
   const n = 3;
   const picker = smallPicker(n);
