@@ -23,6 +23,7 @@ import { fastAnsiTokenizePlugin } from './build/fast-ansi-tokenize-plugin.mjs';
 import { inkNoTopLevelAwaitPlugin } from './build/ink-no-top-level-await-plugin.mjs';
 import { narrowWidthPlugin } from './build/narrow-width-plugin.mjs';
 import { yogaBinaryPlugin } from './build/yoga-binary-plugin.mjs';
+import { writeCodeCaches } from './build/code-caches.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = process.env.BTUI_BUILD_OUTDIR ?? `${root}distribution`;
@@ -110,30 +111,4 @@ await Promise.all([
 ]);
 chmodSync(`${outdir}/cli.js`, 0o755);
 
-// The code caches: the offline commands run once on a small made-up torrent, and each bundle's
-// cache is written as the process exits, holding what that run compiled.
-const scratch = mkdtempSync(join(tmpdir(), 'btui-build-'));
-try {
-  const content = join(scratch, 'sample');
-  for (let d = 0; d < 3; d++) {
-    mkdirSync(join(content, `dir-${d}`), { recursive: true });
-    for (let f = 0; f < 4; f++) writeFileSync(join(content, `dir-${d}`, `file-${f}.dat`), Buffer.alloc(1000 * (d * 4 + f + 1), d + f));
-  }
-  const torrent = join(scratch, 'sample.torrent');
-  const cli = (...args) =>
-    execFileSync(process.execPath, [`${outdir}/cli.js`, ...args], {
-      // stderr: shown when the run fails (in execFileSync's error); `download` reports there as it goes.
-      stdio: ['ignore', 'ignore', 'pipe'],
-      // Settings and resume data of the build's own (never the user's).
-      env: { ...process.env, BTUI_WRITE_CODE_CACHE: '1', BTUI_HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home },
-    });
-  const home = join(scratch, 'home');
-  cli('create', content, '-o', torrent, '-a', 'http://127.0.0.1:1/announce', '--no-date');
-  cli('metainfo', '-t', torrent);
-  cli('bencode', '-f', torrent);
-  // A download whose data is all there: the check at start, then done (the tracker refuses at once).
-  // Its ~440 KB bundle loads ~20 ms sooner with the cache: the start of a recheck.
-  cli('download', '-t', torrent, '-o', scratch, '--host', '127.0.0.1', '--port', '0', '--no-dht');
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
-}
+await writeCodeCaches(outdir);
