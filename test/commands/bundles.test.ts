@@ -39,7 +39,7 @@ test('metainfo -t reads no session: the magnet path is a bundle of its own', () 
 });
 
 test('the offline commands have a code cache from the build, and this Node accepts it', () => {
-  for (const name of ['bencode', 'metainfo', 'create', 'download']) {
+  for (const name of ['bencode', 'metainfo', 'create', 'download', 'serve']) {
     const { cacheRejected } = compileBundle(join(distribution, `command-${name}.js`));
     assert.equal(cacheRejected, false, `command-${name}.js.cache`);
   }
