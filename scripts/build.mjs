@@ -13,10 +13,7 @@
 //   under load against 0.3 s as one bundle). bittorrent-dht stays outside: it is loaded
 //   after the first frame, when the DHT starts.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMMAND_NAMES } from '../source/commands/names.ts';
 import { fastAnsiTokenizePlugin } from './build/fast-ansi-tokenize-plugin.mjs';

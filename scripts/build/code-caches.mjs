@@ -5,8 +5,8 @@
 // `download` and `serve` run a real transfer on loopback, a `download` whose file is half there
 // and half wrong, from a `serve` of the whole: the download's cache then holds the wire, the
 // handshake, the picker, piece writes and the check at start, not only the check. Measured with
-// scripts/bench/leecher-cost.ts (16 MiB from libtorrent, 15 alternated runs): a leecher's CPU
-// 281 -> 259 ms median, the functions it no longer compiles lazily.
+// callgrind on an 8 MB download: lazy compiles 86 M -> 65 M instructions of 994 M -> 966 M in all
+// (docs/benchmarks.md, "the swarm, session 14"); in CPU time, within the noise.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -28,6 +28,8 @@ export interface SeederBehaviour {
   metadata?: boolean;
   /** How long requests wait before they are answered (a far peer); default 2 ms. */
   latencyMs?: number;
+  /** A stalled peer: it unchokes and takes requests, and never sends a block. */
+  silent?: boolean;
 }
 
 export interface ScriptedSeeder {
@@ -120,7 +122,7 @@ export async function startScriptedSeeder(
       }
       queue.push({ index: m.index, begin: m.begin, length: m.length });
       stats.maxOutstanding = Math.max(stats.maxOutstanding, queue.length);
-      if (!scheduled) {
+      if (!scheduled && !behaviour.silent) {
         scheduled = true;
         setTimeout(serve, behaviour.latencyMs ?? 2);
       }
