@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYSTEM_PYTHON } from '../../test/helpers/tools.js';
 import { startTrackedSeeder } from './swarm-setup.js';
-import { Cleanup } from './cleanup.js';
+import { inWorkDir } from './cleanup.js';
 import { cliOf, envOf, nodeArgsOf, option } from './contender-options.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -59,11 +59,7 @@ function taskClock(
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 async function main(): Promise<void> {
-  const cleanup = new Cleanup();
-  const t = cleanup as unknown as import('node:test').TestContext;
-  mkdirSync(work, { recursive: true });
-  cleanup.after(() => rmSync(work, { recursive: true, force: true }));
-  try {
+  await inWorkDir(work, async (t) => {
     const torrent = join(work, 'leech.torrent');
     await startTrackedSeeder(t, benchDir, sizeMiB, torrent);
     const cpu = new Map<string, number[]>(contenders.map((c) => [c, []]));
@@ -106,9 +102,7 @@ async function main(): Promise<void> {
         `${name.padEnd(10)} CPU median ${median(xs).toFixed(1)} ms  range ${sorted[0]?.toFixed(1)}-${sorted.at(-1)?.toFixed(1)}  (${xs.length} runs)\n`,
       );
     }
-  } finally {
-    await cleanup.run();
-  }
+  });
 }
 
 await main();

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { SYSTEM_PYTHON } from '../../test/helpers/tools.js';
 import { measure, processCpu, settle, type Measure } from './measure.js';
 import { startTrackedSeeder } from './swarm-setup.js';
-import { Cleanup } from './cleanup.js';
+import { inWorkDir } from './cleanup.js';
 import { cliOf, envOf, nodeArgsOf, option } from './contender-options.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -58,11 +58,7 @@ function machineJiffies(): { busy: number; total: number } {
 }
 
 async function main(): Promise<void> {
-  const cleanup = new Cleanup();
-  const t = cleanup as unknown as import('node:test').TestContext;
-  mkdirSync(work, { recursive: true });
-  cleanup.after(() => rmSync(work, { recursive: true, force: true }));
-  try {
+  await inWorkDir(work, async (t) => {
     const torrent = join(work, 'swarm.torrent');
     const { seeder } = await startTrackedSeeder(t, benchDir, sizeMiB, torrent);
 
@@ -168,9 +164,7 @@ async function main(): Promise<void> {
         await settle();
       }
     }
-  } finally {
-    await cleanup.run();
-  }
+  });
 }
 
 await main();
