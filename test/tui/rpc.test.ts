@@ -3,24 +3,36 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/opentracker.js';
 import { until } from '../helpers/ink-frames.js';
 import { needs, tempDir } from '../helpers/tools.js';
 import { cli, ensureBuilt, testHome, Tmux } from './tmux.js';
 
+/** The TUI in tmux with `--rpc-port` on a free port and no DHT, `rest(dir)` after its flags; undefined when tmux or transmission-remote is missing. */
+async function tuiWithRpc(
+  t: TestContext,
+  rest: (dir: string) => string,
+  rows: number,
+): Promise<{ dir: string; port: number; tmux: Tmux } | undefined> {
+  if (!needs(t, { commands: ['tmux', 'transmission-remote'] })) return undefined;
+  ensureBuilt();
+  const dir = tempDir(t);
+  const port = await freePort();
+  const tmux = new Tmux();
+  t.after(() => tmux.kill());
+  tmux.start(`${testHome(dir)} ${process.execPath} ${cli} --rpc-port ${port} --no-dht${rest(dir)}`, 120, rows);
+  return { dir, port, tmux };
+}
+
 test(
   'the TUI with --rpc-port serves the Transmission RPC: a magnet added by transmission-remote shows in the list, and the list shows in -l',
   { timeout: 60_000 },
   async (t) => {
-    if (!needs(t, { commands: ['tmux', 'transmission-remote'] })) return;
-    ensureBuilt();
-    const dir = tempDir(t);
-    const port = await freePort();
-    const tmux = new Tmux();
-    t.after(() => tmux.kill());
-    tmux.start(`${testHome(dir)} ${process.execPath} ${cli} --rpc-port ${port} --no-dht; echo "EXITED $?"; sleep 60`, 120, 30);
+    const tui = await tuiWithRpc(t, () => '; echo "EXITED $?"; sleep 60', 30);
+    if (!tui) return;
+    const { port, tmux } = tui;
     await tmux.waitFor((s) => s.includes('No torrents yet'), 'the TUI');
 
     const hash = randomBytes(20).toString('hex');
@@ -61,15 +73,11 @@ test(
   "session-set from transmission-remote shows on the TUI's settings screen and status line; an edit on the screen does not undo it",
   { timeout: 60_000 },
   async (t) => {
-    if (!needs(t, { commands: ['tmux', 'transmission-remote'] })) return;
-    ensureBuilt();
-    const dir = tempDir(t);
-    const port = await freePort();
-    const tmux = new Tmux();
-    t.after(() => tmux.kill());
+    const tui = await tuiWithRpc(t, (dir) => ` --download-dir ${join(dir, 'flagged')}; sleep 60`, 40);
+    if (!tui) return;
+    const { dir, port, tmux } = tui;
     const flagged = join(dir, 'flagged');
     const chosen = join(dir, 'chosen-over-rpc');
-    tmux.start(`${testHome(dir)} ${process.execPath} ${cli} --rpc-port ${port} --no-dht --download-dir ${flagged}; sleep 60`, 120, 40);
     await tmux.waitFor((s) => s.includes('serving the Transmission RPC') || s.includes('No torrents yet'), 'the TUI');
     const remote = (...args: string[]) => spawnSync('transmission-remote', [`127.0.0.1:${port}`, ...args], { encoding: 'utf8' });
     // The RPC listens once the (empty) session is open, which may be after the first frame.
