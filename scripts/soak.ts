@@ -29,10 +29,14 @@ import { daemonSoak } from './soak/daemon-scale.js';
 import { seedingSoak } from './soak/seeding-scale.js';
 
 const CLIENTS = 5;
+/** Every this many samples (one a second) the engine collects garbage first and reports what is live. */
+const LIVE_EVERY = 5;
 
 interface EngineSample {
   rss: number;
   heapUsed: number;
+  /** Heap and buffers still reachable after a full collection: asked for every few samples. */
+  live?: number;
   connections: number;
   torrents: number;
 }
@@ -99,14 +103,21 @@ async function runEngine(dir: string, torrentCount: number): Promise<void> {
     const torrent = session.add(meta, { directory: join(dir, 'data'), seedMode: true });
     torrent.on('warning', () => undefined);
   }
-  process.on('message', (m: { id: number }) => {
+  process.on('message', (m: { id: number; collect?: boolean }) => {
     const stats = session.stats();
+    let live: number | undefined;
+    if (m.collect && typeof globalThis.gc === 'function') {
+      globalThis.gc();
+      const after = process.memoryUsage();
+      live = after.heapUsed + after.arrayBuffers;
+    }
     const memory = process.memoryUsage();
     const sample: EngineSample = {
       rss: memory.rss,
       heapUsed: memory.heapUsed,
       connections: stats.connections,
       torrents: stats.torrents.length,
+      live,
     };
     process.send!({ id: m.id, sample });
   });
@@ -132,7 +143,7 @@ async function orchestrate(): Promise<void> {
   try {
     const metas = makeTorrents(dir, torrentCount);
     engine = fork(new URL(import.meta.url).pathname, ['engine', dir, String(torrentCount)], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--expose-gc', '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const child = engine;
@@ -184,10 +195,12 @@ async function orchestrate(): Promise<void> {
     let peakConnections = 0;
     while (Date.now() - started < durationMs) {
       await new Promise((r) => setTimeout(r, 1000));
+      const collect = samples.length % LIVE_EVERY === LIVE_EVERY - 1;
       const t0 = performance.now();
-      const sample = await ask();
+      const sample = await ask(collect);
       const latencyMs = performance.now() - t0;
-      slowest = Math.max(slowest, latencyMs);
+      // A sample that forced a full collection waited for it: not the engine's own answer time.
+      if (!collect) slowest = Math.max(slowest, latencyMs);
       peakConnections = Math.max(peakConnections, sample.connections);
       samples.push({ at: Date.now() - started, sample, latencyMs });
     }
@@ -202,6 +215,8 @@ async function orchestrate(): Promise<void> {
     const half = Math.floor(warm.length / 2);
     const rssMedianEarly = median(warm.slice(0, half).map((s) => s.sample.rss));
     const rssMedianLate = median(warm.slice(half).map((s) => s.sample.rss));
+    const live = warm.filter((s) => s.sample.live !== undefined).map((s) => s.sample.live!);
+    const liveHalf = Math.floor(live.length / 2);
     const summary = {
       durationS: Math.round(durationMs / 1000),
       torrents: samples[samples.length - 1]!.sample.torrents,
@@ -213,7 +228,13 @@ async function orchestrate(): Promise<void> {
       rssEndMb: mb(rssLast),
       rssMedianEarlyMb: mb(rssMedianEarly),
       rssMedianLateMb: mb(rssMedianLate),
+      liveMedianEarlyMb: mb(median(live.slice(0, liveHalf))),
+      liveMedianLateMb: mb(median(live.slice(liveHalf))),
+      liveSamples: live.length,
       slowestAnswerMs: Math.round(slowest),
+      // One RSS sample in five, so a failed leak check in CI shows its shape.
+      rssEvery5sMb: samples.filter((_, i) => i % 5 === 0).map((s) => mb(s.sample.rss)),
+      liveEvery5sMb: samples.filter((s) => s.sample.live !== undefined).map((s) => mb(s.sample.live!)),
       errors: errors.slice(0, 5),
     };
     console.log(JSON.stringify(summary));
@@ -242,9 +263,9 @@ function makeTorrents(dir: string, count: number): Metainfo[] {
   return metas;
 }
 
-function makeAsker(child: ChildProcess): () => Promise<EngineSample> {
+function makeAsker(child: ChildProcess): (collect: boolean) => Promise<EngineSample> {
   let next = 0;
-  return () =>
+  return (collect) =>
     new Promise((resolve, reject) => {
       const id = next++;
       const timer = setTimeout(() => reject(new Error('the engine did not answer within 10 s')), 10_000);
@@ -255,6 +276,6 @@ function makeAsker(child: ChildProcess): () => Promise<EngineSample> {
         resolve(m.sample!);
       };
       child.on('message', on);
-      child.send({ id });
+      child.send({ id, collect });
     });
 }
