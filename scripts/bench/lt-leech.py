@@ -6,7 +6,11 @@
 Loopback settings as in test/helpers/lt-peer.py; peers come from the torrent's tracker.
 With "utp" it speaks uTP only (TCP off); otherwise TCP only.
 Exits 0 when the download is finished, 1 on error or after TIMEOUT_SECONDS (default 600).
+With LT_LEECH_PROGRESS=1 it prints btui download --json's lines: {"progress": P} about ten times a
+second, then {"event":"done","downloaded":BYTES,"uploaded":BYTES} (payload).
 """
+import json
+import os
 import sys
 import time
 
@@ -37,10 +41,16 @@ params.ti = lt.torrent_info(torrent)
 params.save_path = save_path
 handle = session.add_torrent(params)
 deadline = time.monotonic() + (float(sys.argv[4]) if len(sys.argv) > 4 else 600)
+progress = os.environ.get("LT_LEECH_PROGRESS") == "1"
 while time.monotonic() < deadline:
     session.wait_for_alert(100)
+    if progress:
+        print(json.dumps({"progress": handle.status().progress}), flush=True)
     for a in session.pop_alerts():
         if isinstance(a, lt.torrent_finished_alert):
+            if progress:
+                s = handle.status()
+                print(json.dumps({"event": "done", "downloaded": s.total_payload_download, "uploaded": s.total_payload_upload}), flush=True)
             sys.exit(0)
         if isinstance(a, lt.torrent_error_alert):
             print(a.message(), file=sys.stderr)

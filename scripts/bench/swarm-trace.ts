@@ -11,6 +11,7 @@
  * btui,gc1 --node-args-gc1 "--single-threaded-gc").
  */
 import '../isolated-user-dirs.js';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,7 +33,7 @@ const perfEvents = option('perf-events');
 /** --perf-js-map off: no --perf-basic-prof (JS frames unnamed, but V8 flags unchanged, so the code cache is accepted as in a plain run). */
 const perfJsMap = option('perf-js-map') !== 'off';
 const perfDir = option('perf-dir') ?? '/tmp';
-/** --logs DIR: each btui leecher's JSON lines go to DIR/NAME-ROUND-I.jsonl. */
+/** --logs DIR: each leecher's JSON lines go to DIR/NAME-ROUND-I.log, each after the seconds since the round's start and a tab. */
 const logsDir = option('logs');
 const benchDir = join(root, '.bench');
 const work = join(benchDir, `trace-${process.pid}`);
@@ -63,17 +64,41 @@ async function main(): Promise<void> {
     const { seeder } = await startTrackedSeeder(t, benchDir, sizeMiB, torrent);
 
     const leech = (name: string, out: string, started: number, first: boolean, logFile?: string): Promise<Leech> => {
+      const quartiles: number[] = [];
+      const done: { downloaded?: number; uploaded?: number } = {};
+      // btui download --json's lines, and lt-leech.py's under LT_LEECH_PROGRESS=1: progress, then the totals.
+      const readProgress = (child: ChildProcess): void => {
+        let pending = '';
+        child.stdout!.on('data', (b: Buffer) => {
+          pending += b.toString();
+          const lines = pending.split('\n');
+          pending = lines.pop()!;
+          const at = ((performance.now() - started) / 1000).toFixed(3);
+          if (logFile) appendFileSync(logFile, lines.map((l) => `${at}\t${l}\n`).join(''));
+          for (const line of lines) {
+            if (line.includes('"event":"done"') || line.includes('"event": "done"')) {
+              Object.assign(done, JSON.parse(line.slice(line.indexOf('{"event"'))) as object);
+            }
+            const progress = /"progress": ?([0-9.]+)/.exec(line);
+            if (!progress) continue;
+            const p = Number(progress[1]);
+            while (quartiles.length < 3 && p >= (quartiles.length + 1) * 0.25) quartiles.push((performance.now() - started) / 1000);
+          }
+        });
+      };
+      const finished = (m: Measure): Leech => ({
+        ...m,
+        finishedAt: (performance.now() - started) / 1000,
+        quartiles,
+        downloaded: done.downloaded,
+        uploaded: done.uploaded,
+      });
       if (name === 'libtorrent') {
         const lt = [SYSTEM_PYTHON, join(root, 'scripts/bench/lt-leech.py'), torrent, out, '127.0.0.3', '300'];
         const cmd =
           first && perfEvents ? ['perf', 'record', '-q', '-e', perfEvents, '-g', '-o', join(perfDir, 'perf-libtorrent.data'), ...lt] : lt;
-        return measure(work, cmd[0]!, cmd.slice(1)).then((m) => ({
-          ...m,
-          finishedAt: (performance.now() - started) / 1000,
-        }));
+        return measure(work, cmd[0]!, cmd.slice(1), { env: { LT_LEECH_PROGRESS: '1' }, onSpawn: readProgress }).then(finished);
       }
-      const quartiles: number[] = [];
-      const done: { downloaded?: number; uploaded?: number } = {};
       const prof = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfDir, name)] : [];
       const node = [process.execPath, ...prof, ...nodeArgsOf(name)];
       const perf =
@@ -95,32 +120,8 @@ async function main(): Promise<void> {
         work,
         perf[0]!,
         [...perf.slice(1), cliOf(name), 'download', '-t', torrent, '-o', out, '--host', '127.0.0.1', '--port', '0', '--no-dht', '--json'],
-        {
-          env: { BTUI_HOME: join(out, '.home'), ...envOf(name) },
-          onSpawn: (child) => {
-            let pending = '';
-            child.stdout!.on('data', (b: Buffer) => {
-              pending += b.toString();
-              const lines = pending.split('\n');
-              pending = lines.pop()!;
-              if (logFile) appendFileSync(logFile, lines.map((l) => `${l}\n`).join(''));
-              for (const line of lines) {
-                if (line.includes('"event":"done"')) Object.assign(done, JSON.parse(line.slice(line.indexOf('{"event":"done"'))) as object);
-                const progress = /"progress":([0-9.]+)/.exec(line);
-                if (!progress) continue;
-                const p = Number(progress[1]);
-                while (quartiles.length < 3 && p >= (quartiles.length + 1) * 0.25) quartiles.push((performance.now() - started) / 1000);
-              }
-            });
-          },
-        },
-      ).then((m) => ({
-        ...m,
-        finishedAt: (performance.now() - started) / 1000,
-        quartiles,
-        downloaded: done.downloaded,
-        uploaded: done.uploaded,
-      }));
+        { env: { BTUI_HOME: join(out, '.home'), ...envOf(name) }, onSpawn: readProgress },
+      ).then(finished);
     };
 
     for (let round = 0; round <= runs; round++) {
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
           Array.from({ length: leechers }, (_, i) => {
             const dir = join(out, String(i));
             mkdirSync(dir, { recursive: true });
-            const logFile = logsDir ? join(logsDir, `${name}-${round}-${i}.jsonl`) : undefined;
+            const logFile = logsDir ? join(logsDir, `${name}-${round}-${i}.log`) : undefined;
             return leech(name, dir, started, i === 0, logFile);
           }),
         );
