@@ -28,13 +28,14 @@ test(
     assert.equal(s.torrents, 1000);
     assert.ok((s.meanConnections as number) >= 450, `mean connections ${s.meanConnections}`);
     assert.ok((s.downloadsCompleted as number) > 500, 'the connections carried data');
-    // No leak: what is still reachable after a full collection (the engine forces one every 5 s)
-    // stays where it was after warm-up. Checked to fail: the engine keeping each closed peer
-    // went from 140 MB to 167 (medians of the halves) while this soak stayed at 86 and 86.
+    // No leak: what is still reachable after a full collection (the engine forces one every 3-5 s)
+    // stays where it was after warm-up. Checked to fail: the engine keeping each closed peer went
+    // from 97 MB to 109 MB (medians of the halves) in 30 s, and from 140 to 167 in 90 s, while
+    // this soak stays at 85-86 MB.
     const liveEarly = s.liveMedianEarlyMb as number;
-    assert.ok((s.liveSamples as number) >= 6, `live samples ${s.liveSamples}`);
+    assert.ok((s.liveSamples as number) >= 4, `live samples ${s.liveSamples}`);
     assert.ok(
-      (s.liveMedianLateMb as number) <= liveEarly * 1.1 + 8,
+      (s.liveMedianLateMb as number) <= liveEarly * 1.05 + 4,
       `live memory grew after warm-up: median ${liveEarly} MB, then ${s.liveMedianLateMb} MB`,
     );
     // Nor outside V8's heap: the later half's typical RSS is the earlier half's. Without the forced
