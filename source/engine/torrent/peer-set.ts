@@ -141,7 +141,10 @@ export class PeerSet {
         idleTimeoutMs: this.options.idleTimeoutMs,
       }),
       accept: (wire, h) =>
-        h.infoHash.equals(infoHash) && !h.peerId.equals(this.options.peerId) && this.ctx.running && this.keepsNew(wire, false),
+        h.infoHash.equals(infoHash) &&
+        !h.peerId.equals(this.options.peerId) &&
+        this.ctx.running &&
+        this.keepsNew(wire, candidate.host, false),
       connected: (wire, stream) => this.attach(wire, stream, candidate.host, candidate.port, false),
       // The slot is free now: trackers list peers long gone, and the live ones behind them
       // should not wait for the next tick.
@@ -178,7 +181,7 @@ export class PeerSet {
       this.peers.has(id) ||
       this.isBanned(host, port, wire) ||
       wire.remoteHandshake?.peerId.equals(this.options.peerId) ||
-      !this.keepsNew(wire, incoming)
+      !this.keepsNew(wire, host, incoming)
     ) {
       wire.destroy();
       return;
@@ -214,12 +217,17 @@ export class PeerSet {
    * Whether a new connection to a peer stays: yes unless we are connected to its peer id already.
    * When both ends dialled each other at once (a seed dials leechers too), each would otherwise
    * drop the other's and both connections die: both ends keep the one the lower peer id dialled.
+   * A peer that dials us again from the same host while we still count its last connection has
+   * lost that one (its address went away, say, and the close never reached us): the new one
+   * stays and the old goes, where refusing it kept the peer out until ours timed out (minutes).
+   * Only from the same host: a peer id is no secret, and another host must not close a peer's
+   * connection by claiming its id.
    */
-  private keepsNew(wire: PeerWire, incoming: boolean): boolean {
+  private keepsNew(wire: PeerWire, host: string, incoming: boolean): boolean {
     const existing = this.sameRemote(wire);
     const theirs = wire.remoteHandshake?.peerId;
     if (!existing || !theirs) return true;
-    if (existing.incoming === incoming) return false;
+    if (existing.incoming === incoming) return incoming && existing.host === host;
     const oursIsLower = Buffer.compare(this.options.peerId, theirs) < 0;
     return incoming ? !oursIsLower : oursIsLower;
   }

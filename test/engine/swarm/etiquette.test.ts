@@ -220,3 +220,36 @@ test('a seed and a leecher that dial each other at once keep one connection betw
   assert.ok(Date.now() - started < 3000, `done in ${Date.now() - started} ms`);
   assert.equal(leech.stats().peers, 1);
 });
+
+/** A raw connection to a session as peer `peerId`: resolves once it is taken on (the session's bitfield came), or with 'closed'. */
+function dialAs(port: number, infoHash: Buffer, peerId: Buffer): { wire: PeerWire; outcome: Promise<'taken' | 'closed'> } {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  const wire = new PeerWire(socket, { infoHash, peerId });
+  const outcome = new Promise<'taken' | 'closed'>((resolve) => {
+    wire.on('message', (m) => {
+      if (m.type === 'bitfield' || m.type === 'have-all') resolve('taken');
+    });
+    wire.once('close', () => resolve('closed'));
+  });
+  return { wire, outcome };
+}
+
+test('a peer that dials again while its old connection still counts (its close never reached us) is taken on the new one', async (t) => {
+  const { meta, data } = randomTorrent({ sizes: [100_000] });
+  const dir = tempDir(t);
+  writeTorrentFiles(dir, meta, data);
+  const seeder = await startSession(t);
+  await seeder.add(meta, { directory: dir, seedMode: true }).start();
+  const peerId = makePeerId();
+  // The first connection goes quiet, as one does when the peer's address went away: its end is
+  // gone, but nothing told this side.
+  const old = dialAs(seeder.port, meta.infoHashBuffer, peerId);
+  t.after(() => old.wire.destroy());
+  assert.equal(await old.outcome, 'taken');
+  const again = dialAs(seeder.port, meta.infoHashBuffer, peerId);
+  t.after(() => again.wire.destroy());
+  assert.equal(await again.outcome, 'taken', 'the new connection is kept');
+  await new Promise<void>((resolve) => (old.wire.destroyed ? resolve() : old.wire.once('close', () => resolve())));
+  assert.equal(seeder.stats().connections, 1, 'and the old one closed');
+});
