@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { adoptAcceptedSocket, type PeerSocket } from '../transport/peer-socket.js';
 import { UdpEndpoint } from '../transport/udp-endpoint.js';
 import type { UtpStream } from '../transport/utp/utp-stream.js';
 import { isWildcard } from './addresses.js';
@@ -16,15 +17,19 @@ export interface ListenSocket {
 
 /**
  * The peers' TCP listen socket. No host: '::' with IPv4 too where the system has IPv6, else
- * 0.0.0.0 (Node's choice). A port in use is said in words, with the address.
+ * 0.0.0.0 (Node's choice). A port in use is said in words, with the address. Its connections
+ * read into the shared read buffer, through `deliverTo`.
  */
 export function openListenSocket(
   port: number,
   host: string | undefined,
-  onConnection: (socket: net.Socket) => void,
+  onConnection: (socket: net.Socket, deliverTo?: PeerSocket['deliverTo']) => void,
 ): Promise<ListenSocket> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer(onConnection);
+    const server = net.createServer({ pauseOnConnect: true }, (accepted) => {
+      const { socket, deliverTo } = adoptAcceptedSocket(accepted);
+      onConnection(socket, deliverTo);
+    });
     server.once('error', (error: NodeJS.ErrnoException) => {
       const where = host?.includes(':') ? `[${host}]:${port}` : `${host ?? '[::]'}:${port}`;
       reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is already in use (${where})`) : error);

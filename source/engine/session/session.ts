@@ -18,6 +18,7 @@ import { makeFallbackTransport } from '../transport/fallback-transport.js';
 import { makeTcpTransport } from '../transport/tcp-transport.js';
 import type { UdpEndpoint } from '../transport/udp-endpoint.js';
 import { makeUtpTransport } from '../transport/utp-transport.js';
+import type { OpenedStream } from '../transport/transport.js';
 import { req2Hash } from '../transport/mse/handshake.js';
 import type { EncryptionMode } from '../transport/mse/policy.js';
 import { makePeerId } from '../wire/peer-id.js';
@@ -227,14 +228,19 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private async listenTcp(port: number): Promise<number> {
-    const { server, port: bound, ipv6 } = await openListenSocket(port, this.host, (socket) => this.onIncoming(socket));
+    const {
+      server,
+      port: bound,
+      ipv6,
+    } = await openListenSocket(port, this.host, (socket, deliverTo) => this.onIncoming(socket, deliverTo));
     this.server = server;
     this.listenPort = bound;
     this.ipv6Listening = ipv6;
     return bound;
   }
 
-  private onIncoming(socket: IncomingStream): void {
+  /** `deliverTo`: where a TCP connection's reads go (the shared read buffer); uTP streams emit 'data'. */
+  private onIncoming(socket: IncomingStream, deliverTo?: OpenedStream['deliverTo']): void {
     socket.on('error', () => undefined);
     const overTcp = socket instanceof net.Socket;
     if ((overTcp && this.options.tcp === false) || this.connectionCount() >= (this.options.maxConnections ?? 200)) {
@@ -245,7 +251,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!overTcp && socket.remotePort) this.connector.learnSpeaksUtp(socket.remoteAddress ?? '', socket.remotePort);
     // The torrent sends its own extension handshake once the info-hash says which torrent it is.
     const settings = { handshakeTimeoutMs: this.options.handshakeTimeoutMs, idleTimeoutMs: this.options.idleTimeoutMs };
-    const handle = this.connector.accept(socket, settings, {
+    const handle = this.connector.accept({ stream: socket, deliverTo }, settings, {
       infoHashFor: (req2) => this.infoHashForReq2(req2),
       handshake: (wire, h) => {
         this.incoming.delete(handle);

@@ -251,7 +251,8 @@ export class Connector {
    * "\x13BitTorrent protocol") from MSE/PE; the mode says which of the two are welcome.
    * Returns a handle that closes the connection whatever stage it is at.
    */
-  accept(stream: Duplex, settings: WireSettings, callbacks: IncomingCallbacks): { destroy(): void } {
+  accept(opened: OpenedStream, settings: WireSettings, callbacks: IncomingCallbacks): { destroy(): void } {
+    const { stream } = opened;
     const mode = this.encryption;
     let wire: PeerWire | undefined;
     let mse: { cancel(): void } | undefined;
@@ -262,13 +263,8 @@ export class Connector {
       callbacks.closed?.();
     };
     stream.once('close', close);
-    const open = (
-      s: Duplex,
-      extra: { encrypted?: boolean; readsDelivered?: boolean },
-      initial: Buffer[],
-      deliverTo?: OpenedStream['deliverTo'],
-    ) => {
-      const w = new PeerWire(s, { peerId: this.peerId, ...settings, ...extra });
+    const open = (s: Duplex, extra: { encrypted?: boolean }, initial: Buffer[], deliverTo: OpenedStream['deliverTo']) => {
+      const w = new PeerWire(s, { peerId: this.peerId, ...settings, ...extra, readsDelivered: true });
       wire = w;
       w.once('handshake', (h) => callbacks.handshake(w, h));
       w.once('close', close);
@@ -276,34 +272,46 @@ export class Connector {
       for (const chunk of initial) w.receive(chunk);
       deliverTo?.((chunk) => w.receive(chunk));
     };
+    // Every read goes through this one source: first to the sniffer, then to the wire or the MSE/PE handshake.
+    const source = switchableSource(opened);
     const held: Buffer[] = [];
     let length = 0;
+    let decided = false;
     const sniff = (chunk: Buffer) => {
-      held.push(chunk);
+      if (decided) return;
+      // A copy: a shared read buffer's bytes are overwritten by the next read.
+      held.push(Buffer.from(chunk));
       length += chunk.length;
-      const first = held.length === 1 ? chunk : Buffer.concat(held);
+      const first = held.length === 1 ? held[0]! : Buffer.concat(held);
       const n = Math.min(first.length, PROTOCOL.length);
       const plaintext = first.subarray(0, n).equals(PROTOCOL.subarray(0, n));
       if (plaintext && length < PROTOCOL.length) return;
-      stream.off('data', sniff);
+      decided = true;
       if (plaintext) {
         if (mode === 'require') return stream.destroy();
-        return open(stream, {}, [first]);
+        return open(stream, {}, [first], source);
       }
       if (mode === 'plaintext') return stream.destroy();
       const timeout = Math.min(MSE_TIMEOUT_MS, settings.handshakeTimeoutMs ?? MSE_TIMEOUT_MS);
+      let replay: Buffer | undefined = first;
       mse = respondMse(
         stream,
-        switchableSource({ stream }, [first]),
+        (receiver) => {
+          // The receiver first, so that one the handshake sets while taking `first` stays set.
+          source(receiver);
+          const bytes = replay;
+          replay = undefined;
+          if (bytes) receiver(bytes);
+        },
         { infoHashFor: callbacks.infoHashFor, select: (provided) => cryptoSelect(mode, provided) },
         timeout,
         (error, outcome?: MseOutcome) => {
           if (error || !outcome) return;
-          open(outcome.stream, { encrypted: outcome.result.method === CRYPTO_RC4, readsDelivered: true }, [], outcome.deliverTo);
+          open(outcome.stream, { encrypted: outcome.result.method === CRYPTO_RC4 }, [], outcome.deliverTo);
         },
       );
     };
-    stream.on('data', sniff);
+    source(sniff);
     // Nothing at all said: the handshake timeout applies before the first byte too.
     const silence = setTimeout(() => {
       if (!wire && !mse) stream.destroy();
@@ -312,7 +320,7 @@ export class Connector {
     stream.once('close', () => clearTimeout(silence));
     return {
       destroy() {
-        stream.off('data', sniff);
+        decided = true;
         mse?.cancel();
         if (wire) wire.destroy();
         else stream.destroy();

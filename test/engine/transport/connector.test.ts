@@ -93,7 +93,7 @@ test('incoming: accept hands over the remote handshake, which the caller answers
   const port = await listen(t, (socket) => {
     answered = new Promise((resolve) =>
       ours.accept(
-        socket,
+        { stream: socket },
         {},
         {
           infoHashFor: () => undefined,

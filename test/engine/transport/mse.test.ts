@@ -140,7 +140,7 @@ async function acceptor(t: import('node:test').TestContext, mode: EncryptionMode
   const port = await listen(t, (socket) => {
     let had = false;
     connector.accept(
-      socket,
+      { stream: socket },
       { handshakeTimeoutMs: 1500 },
       {
         infoHashFor: (h) => [HASH_A, HASH_B].find((k) => req2Hash(k).equals(h)),
