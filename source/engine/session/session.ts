@@ -228,11 +228,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private async listenTcp(port: number): Promise<number> {
-    const {
-      server,
-      port: bound,
-      ipv6,
-    } = await openListenSocket(port, this.host, (socket, deliverTo) => this.onIncoming(socket, deliverTo));
+    const { server, port: bound, ipv6 } = await openListenSocket(port, this.host, (...accepted) => this.onIncoming(...accepted));
     this.server = server;
     this.listenPort = bound;
     this.ipv6Listening = ipv6;

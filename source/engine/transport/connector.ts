@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { ExtensionHandshake } from '../wire/extension.js';
 import { encodeHandshake, PROTOCOL, type Handshake } from '../wire/handshake.js';
 import { PeerWire } from '../wire/peer-wire.js';
-import { switchableSource } from './mse/byte-source.js';
+import { heldUntilDelivered, switchableSource } from './mse/byte-source.js';
 import { CRYPTO_RC4, cryptoProvide, cryptoSelect, type EncryptionMode } from './mse/policy.js';
 import { initiateMse, respondMse, type MseOutcome } from './mse/run-handshake.js';
 import { makeTcpTransport } from './tcp-transport.js';
@@ -293,16 +293,9 @@ export class Connector {
       }
       if (mode === 'plaintext') return stream.destroy();
       const timeout = Math.min(MSE_TIMEOUT_MS, settings.handshakeTimeoutMs ?? MSE_TIMEOUT_MS);
-      let replay: Buffer | undefined = first;
       mse = respondMse(
         stream,
-        (receiver) => {
-          // The receiver first, so that one the handshake sets while taking `first` stays set.
-          source(receiver);
-          const bytes = replay;
-          replay = undefined;
-          if (bytes) receiver(bytes);
-        },
+        heldUntilDelivered(source, first),
         { infoHashFor: callbacks.infoHashFor, select: (provided) => cryptoSelect(mode, provided) },
         timeout,
         (error, outcome?: MseOutcome) => {

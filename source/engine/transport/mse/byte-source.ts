@@ -23,3 +23,22 @@ export function switchableSource(opened: OpenedStream, held: Buffer[] = []): Byt
     for (const chunk of before) receiver(chunk);
   };
 }
+
+/**
+ * `initial`, then the source's bytes, held until a receiver is given: the plaintext payload after
+ * an MSE/PE handshake, or an accepted connection's bytes after the ones sniffed to tell which it is.
+ */
+export function heldUntilDelivered(source: ByteSource, initial: Buffer): ByteSource {
+  let receiver: ((chunk: Buffer) => void) | undefined;
+  let early: Buffer[] = initial.length > 0 ? [initial] : [];
+  source((chunk) => {
+    if (receiver) receiver(chunk);
+    else early.push(Buffer.from(chunk));
+  });
+  return (r) => {
+    receiver = r;
+    const held = early;
+    early = [];
+    for (const chunk of held) r(chunk);
+  };
+}

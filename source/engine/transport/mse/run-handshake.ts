@@ -7,7 +7,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { CipherStream } from './cipher-stream.js';
-import type { ByteSource } from './byte-source.js';
+import { heldUntilDelivered, type ByteSource } from './byte-source.js';
 import { MseError, MseInitiator, MseResponder, type InitiatorOptions, type MseResult, type ResponderOptions } from './handshake.js';
 
 export interface MseOutcome {
@@ -74,21 +74,5 @@ function drive(handshake: MseInitiator | MseResponder, socket: Duplex, source: B
     cancel() {
       finish(new MseError('cancelled'));
     },
-  };
-}
-
-/** The plaintext payload's reader: bytes (from `initial` on) are held until a receiver is given. */
-function heldUntilDelivered(source: ByteSource, initial: Buffer): (receiver: (chunk: Buffer) => void) => void {
-  let receiver: ((chunk: Buffer) => void) | undefined;
-  let early: Buffer[] = initial.length > 0 ? [initial] : [];
-  source((chunk) => {
-    if (receiver) receiver(chunk);
-    else early.push(Buffer.from(chunk));
-  });
-  return (r) => {
-    receiver = r;
-    const held = early;
-    early = [];
-    for (const chunk of held) r(chunk);
   };
 }
