@@ -23,7 +23,8 @@ export function tuneJitForSummary(torrentPath: string): void {
   } catch {
     return; // reading it reports the problem
   }
-  // And the young generation grows to its largest at its first collection, not step by step:
-  // one collection fewer of the three or four such a summary has (nearly everything survives them).
-  if (size <= INTERPRETED_UP_TO) setFlagsFromString('--no-opt --semi-space-growth-factor=16');
+  // The young generation keeps V8's own growth: growing it to its largest at the first collection
+  // (--semi-space-growth-factor=16) saved one collection but cost ~12 ms here, in fresh pages
+  // (docs/benchmarks.md, "metainfo on 10,000 files, session 17").
+  if (size <= INTERPRETED_UP_TO) setFlagsFromString('--no-opt');
 }
