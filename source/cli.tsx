@@ -4,7 +4,7 @@ import type { Result } from 'meow';
 import { describeError, exitCodeFor, UserError } from './errors.js';
 import { COMMAND_NAMES } from './commands/names.js';
 import { hashesAtStart, hashWorkerCount } from './commands/hash-workers.js';
-import { exitsWhenDone, exitWhenFlushed } from './commands/exit-when-flushed.js';
+import { exitsWhenDone, exitWhenFlushed, watchStandardStreams } from './commands/exit-when-flushed.js';
 import { parseSimpleFlags } from './commands/simple-flags.js';
 import { startHashWorker } from './engine/hashing/started-workers.js';
 import type { RUN_FLAGS } from './host/run-flags.js';
@@ -118,6 +118,7 @@ async function main(): Promise<number> {
   }
   if (name && !name.startsWith('-')) {
     if (!COMMANDS.has(name)) throw new UserError(`unknown command '${name}' (try 'btui --help')`, 2);
+    if (exitsWhenDone(name)) watchStandardStreams();
     // Its hash workers boot (~50 ms) while the command's bundle loads.
     if (bundled && hashesAtStart(name, argv.slice(1))) {
       for (let i = hashWorkerCount(); i > 0; i--) startHashWorker(new URL('./hash-worker.js', import.meta.url));

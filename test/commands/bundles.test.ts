@@ -14,7 +14,7 @@ const COMMANDS = ['bencode', 'metainfo', 'create', 'scrape', 'download', 'serve'
 test('the built CLI: a small CommonJS entry, one bundle per command and one for the TUI, the daemon as an ES module', () => {
   assert.equal(JSON.parse(readFileSync(join(distribution, 'package.json'), 'utf8')).type, 'commonjs');
   // The entry only dispatches (and shows the TUI's saved first frame): no command's code is in it.
-  assert.ok(statSync(CLI).size < 26_000, `cli.js is ${statSync(CLI).size} bytes`);
+  assert.ok(statSync(CLI).size < 27_000, `cli.js is ${statSync(CLI).size} bytes`);
   assert.doesNotMatch(readFileSync(CLI, 'utf8'), /class Session|function parseMetainfo/);
   for (const name of COMMANDS) {
     const bundle = join(distribution, `command-${name}.js`);
