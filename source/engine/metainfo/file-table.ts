@@ -174,10 +174,18 @@ function withName(dir: readonly string[], name: string): string[] {
 /**
  * Which names are taken in each directory. A directory counts once a file that is not padding
  * is in it (or below it): a directory only padding files made does not collide with a file.
+ *
+ * A directory's file names are a list while they come in ascending order (as mktorrent,
+ * libtorrent and most tools write them): a name above the last cannot repeat an earlier one,
+ * one compare where a set took a lookup and an insert (~4 ms of a 10,000-file parse). The first
+ * name out of order turns that directory's list into a set.
  */
 class PathChecks {
-  /** Per directory: its subdirectories by name, and the names of its files (made on first use). */
+  /** Per directory: its subdirectories by name. */
   private readonly subdirs: Map<string, number>[] = [];
+  /** Per directory its file names so far, ascending: until one comes out of order. */
+  private readonly ascending: (string[] | undefined)[] = [];
+  /** Per directory its file names, once they were not in order. */
   private readonly fileNames: (Set<string> | undefined)[] = [];
   private readonly counted: boolean[] = [true];
 
@@ -188,12 +196,41 @@ class PathChecks {
   /** Adds a file (not padding) named `name` in `dir`; throws UnsafePathError on a collision. */
   file(table: FileTable, dir: number, name: string, components: readonly string[], count: number): void {
     if (this.counted[dir] !== true) this.count(table, dir, components);
-    const names = (this.fileNames[dir] ??= new Set());
-    if (names.has(name)) throw new UnsafePathError(`duplicate path ${JSON.stringify(joined(components, count))}`);
     const sub = this.subdirs[dir]?.get(name);
     if (sub !== undefined && this.counted[sub] === true)
       throw new UnsafePathError(`${JSON.stringify(joined(components, count))} is both a file and a directory`);
+    const ascending = this.ascending[dir];
+    if (ascending !== undefined) {
+      if (name > ascending[ascending.length - 1]!) {
+        ascending.push(name);
+        return;
+      }
+      this.ascending[dir] = undefined;
+      this.fileNames[dir] = new Set(ascending);
+    }
+    const names = this.fileNames[dir];
+    if (names === undefined) {
+      this.ascending[dir] = [name];
+      return;
+    }
+    if (names.has(name)) throw new UnsafePathError(`duplicate path ${JSON.stringify(joined(components, count))}`);
     names.add(name);
+  }
+
+  /** Whether `dir` holds a file (not padding) named `name`. */
+  private hasFile(dir: number, name: string): boolean {
+    const ascending = this.ascending[dir];
+    if (ascending === undefined) return this.fileNames[dir]?.has(name) === true;
+    let low = 0;
+    let high = ascending.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const at = ascending[middle]!;
+      if (at === name) return true;
+      if (at < name) low = middle + 1;
+      else high = middle - 1;
+    }
+    return false;
   }
 
   /** Counts `dir` and the directories above it, from the top, each checked against its parent's files. */
@@ -202,7 +239,7 @@ class PathChecks {
     for (let d = dir; this.counted[d] !== true; d = table.dirParents[d]!) uncounted.push(d);
     for (let j = uncounted.length - 1; j >= 0; j--) {
       const d = uncounted[j]!;
-      if (this.fileNames[table.dirParents[d]!]?.has(table.dirNames[d]!))
+      if (this.hasFile(table.dirParents[d]!, table.dirNames[d]!))
         throw new UnsafePathError(`${JSON.stringify(joined(components, table.dirDepths[d]!))} is both a file and a directory`);
       this.counted[d] = true;
     }
