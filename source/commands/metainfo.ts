@@ -8,7 +8,7 @@ import { parseCommand, type ParsedCommand } from './parse-command.js';
 import { writeStdout } from './write-stdout.js';
 import { UserError } from '../errors.js';
 import { metainfoJson } from '../format/metainfo-json.js';
-import { metainfoSummary } from '../format/metainfo-summary.js';
+import { metainfoSummaryBytes } from '../format/metainfo-summary.js';
 
 // `metainfo -t` is meant to cost little more than Node's own start: everything a magnet needs
 // (its parsing, the session, the DHT, the progress line) is in metainfo-magnet.ts, a bundle of
@@ -81,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   tuneJitForSummary(torrent!);
   // The summary reads the file table; only --json makes the 10,000 file entries.
   const metainfo = readMetainfoFileSync(torrent!, { lazyFiles: true });
-  writeStdout(json ? `${JSON.stringify(metainfoJson(metainfo), null, 2)}\n` : metainfoSummary(metainfo));
+  if (json) writeStdout(`${JSON.stringify(metainfoJson(metainfo), null, 2)}\n`);
+  else for (const part of metainfoSummaryBytes(metainfo)) writeStdout(part);
   return 0;
 }

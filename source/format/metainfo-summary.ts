@@ -1,13 +1,30 @@
 /** The human-readable summary of a torrent (`btui metainfo`, the TUI's info view). */
 import type { Metainfo } from '../engine/metainfo/metainfo.js';
 import { formatUnixTime } from './date.js';
-import { fileColumns, fileColumnsText } from './file-tree.js';
+import { fileColumns, fileColumnsBytes, fileColumnsText, type FileColumns } from './file-tree.js';
 import { keyValueBlock, type KeyValueRow } from './key-value.js';
 import { formatBytes, formatCount } from './size.js';
 
 const VERSION_LABEL = { 1: 'v1', 2: 'v2', hybrid: 'hybrid (v1 + v2)' } as const;
 
 export function metainfoSummary(m: Metainfo): string {
+  const { head, columns } = summaryHead(m);
+  return `${head}${fileColumnsText(columns, '  ', '  ')}\n`;
+}
+
+/**
+ * metainfoSummary as UTF-8 bytes, in the order to write them (`btui metainfo`): the file tree
+ * of a torrent of tens of thousands of files is written out without ever being a string.
+ */
+export function metainfoSummaryBytes(m: Metainfo): Uint8Array[] {
+  const { head, columns } = summaryHead(m);
+  return [Buffer.from(head), fileColumnsBytes(columns, '  ', '  '), NEWLINE];
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** The summary up to its file tree, and the files as columns. */
+function summaryHead(m: Metainfo): { head: string; columns: FileColumns } {
   // A parsed multi-file torrent's table; `files` is made only for the others.
   const columns = m.fileTable ?? fileColumns(m.files);
   let padding = 0;
@@ -30,7 +47,7 @@ export function metainfoSummary(m: Metainfo): string {
   if (m.createdBy !== undefined) rows.push(['Created by', m.createdBy]);
   if (m.comment !== undefined) rows.push(['Comment', m.comment]);
   if (m.source !== undefined) rows.push(['Source', m.source]);
-  return `${keyValueBlock(rows)}\n\nFiles\n${fileColumnsText(columns, '  ', '  ')}\n`;
+  return { head: `${keyValueBlock(rows)}\n\nFiles\n`, columns };
 }
 
 function trackerLines(tiers: string[][]): string[] {

@@ -78,7 +78,7 @@ test('fileTreeText equals the straightforward tree for any list of files', () =>
     fc.property(
       fc.array(file, { maxLength: 30 }),
       fc.constantFrom('  ', '\t', '│ '),
-      fc.constantFrom('', '  ', '» '),
+      fc.constantFrom('', '  ', '» ', '> '),
       (files, unit, prefix) => {
         assert.equal(fileTreeText(files, unit, prefix), referenceTree(files, unit, prefix).join('\n'));
       },
