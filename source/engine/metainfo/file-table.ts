@@ -54,7 +54,19 @@ export class FileTable {
    * components are not kept: the caller may reuse the array.
    */
   add(components: readonly string[], count: number, length: number, padding: boolean): void {
-    const dir = this.sameDirAsLast(components, count) ? this.lastDir : this.directory(components, count);
+    // The last file's directory when the path is the same (files of one directory usually come
+    // together), tested here: a method call per file costs in V8's interpreter.
+    let dir = this.lastDir;
+    if (this.dirDepths[dir] === count - 1) {
+      for (let k = count - 2, d = dir; k >= 0; k--, d = this.dirParents[d]!) {
+        if (this.dirNames[d] !== components[k]) {
+          dir = this.directory(components, count);
+          break;
+        }
+      }
+    } else {
+      dir = this.directory(components, count);
+    }
     const name = components[count - 1]!;
     if (!padding) this.checks!.file(this, dir, name, components, count);
     this.lastDir = dir;
@@ -120,14 +132,6 @@ export class FileTable {
     const path: string[] = new Array(this.dirDepths[d]! + 1);
     for (let k = path.length - 1; d >= 0; d = this.dirParents[d]!, k--) path[k] = this.dirNames[d]!;
     return path;
-  }
-
-  /** Files of one directory usually come together: whether this one is in the last file's directory. */
-  private sameDirAsLast(components: readonly string[], count: number): boolean {
-    let d = this.lastDir;
-    if (this.dirDepths[d] !== count - 1) return false;
-    for (let k = count - 2; k >= 0; k--, d = this.dirParents[d]!) if (this.dirNames[d] !== components[k]) return false;
-    return true;
   }
 
   /** The directory of a file with these components, made as needed. */

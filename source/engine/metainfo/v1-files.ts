@@ -149,7 +149,8 @@ export class V1FileList implements ListStream {
         if (lengths[k] === n && bytes[p + n] !== 0x65 /* e */ && text.startsWith(components[k]!, p - base)) {
           component = components[k]!;
         } else {
-          component = latin1(bytes, p, p + n);
+          // Buffer's own decoder called here, not through latin1(): a call fewer per name in V8's interpreter.
+          component = hasLatin1Slice ? (bytes as unknown as Latin1Slicing).latin1Slice(p, p + n) : bytes.toString('latin1', p, p + n);
           // One native test per name: a loop over its bytes costs twice as much in the interpreter.
           if (NOT_PLAIN.test(component) || component === '.' || component === '..') break entries;
         }
