@@ -15,7 +15,7 @@ import {
 } from '../../../source/engine/metainfo/metainfo.js';
 import { fileColumnsText, fileTreeText } from '../../../source/format/file-tree.js';
 import { metainfoJson } from '../../../source/format/metainfo-json.js';
-import { metainfoSummary } from '../../../source/format/metainfo-summary.js';
+import { metainfoSummary, metainfoSummaryBytes } from '../../../source/format/metainfo-summary.js';
 
 const PL = 4 * 1024 * 1024;
 const lazy: ParseOptions = { lazyFiles: true };
@@ -130,6 +130,16 @@ test('the tree from the table is the tree from the entries (plain names, escapes
     const table = m.fileTable!;
     const fromTable = fileColumnsText(table, '  ', '  ');
     assert.equal(fromTable, fileTreeText(referenceFiles(torrentOf('album', specs)), '  ', '  '));
+  }
+});
+
+test('the summary as bytes (what btui metainfo writes) is the summary as text, plain names or not', () => {
+  const plainSpecs: Spec[] = [];
+  for (let i = 0; i < 300; i++) plainSpecs.push({ path: [`d${i % 3}`, `f${i}.dat`], length: i * 977 });
+  plainSpecs.push({ path: ['.pad', '77'], length: 77, attr: 'p' });
+  for (const specs of [plainSpecs, mixed]) {
+    const m = parseMetainfo(torrentOf('album', specs));
+    assert.equal(Buffer.concat(metainfoSummaryBytes(m)).toString('utf8'), metainfoSummary(m));
   }
 });
 
