@@ -7,6 +7,7 @@
  * copies whatever it keeps before returning, so one buffer serves every connection.
  */
 import net from 'node:net';
+import { byteRelay } from './byte-relay.js';
 
 const READ_BUFFER_BYTES = 256 * 1024;
 let sharedReadBuffer: Buffer | undefined;
@@ -45,26 +46,18 @@ export function adoptAcceptedSocket(accepted: net.Socket): { socket: net.Socket;
   return { socket, deliverTo: reads.deliverTo };
 }
 
-/** One connection's reads from the shared buffer: handed to its receiver, or copied and held until there is one. */
+/** One connection's reads from the shared buffer, relayed to its receiver (copied and held until there is one). */
 function sharedReads(): { onread: net.OnReadOpts; deliverTo: PeerSocket['deliverTo'] } {
   sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
-  let receiver: ((chunk: Buffer) => void) | undefined;
-  let early: Buffer[] = [];
+  const relay = byteRelay();
   return {
     onread: {
       buffer: sharedReadBuffer,
       callback: (bytes: number, buffer: Uint8Array): boolean => {
-        const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
-        if (receiver) receiver(chunk);
-        else early.push(Buffer.from(chunk));
+        relay.feed(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
         return true;
       },
     },
-    deliverTo(r) {
-      receiver = r;
-      const held = early;
-      early = [];
-      for (const chunk of held) r(chunk);
-    },
+    deliverTo: relay.deliverTo,
   };
 }

@@ -1,3 +1,4 @@
+import { byteRelay } from '../byte-relay.js';
 import type { OpenedStream } from '../transport.js';
 
 /** Registers where a stream's bytes go from now on; bytes that came before are handed over first. */
@@ -8,20 +9,10 @@ export type ByteSource = (receiver: (chunk: Buffer) => void) => void;
  * first, then the payload stream. `held`: bytes already read off it (a sniffed first read).
  */
 export function switchableSource(opened: OpenedStream, held: Buffer[] = []): ByteSource {
-  let target: ((chunk: Buffer) => void) | undefined;
-  let early = held;
-  const feed = (chunk: Buffer) => {
-    if (target) target(chunk);
-    else early.push(Buffer.from(chunk));
-  };
-  if (opened.deliverTo) opened.deliverTo(feed);
-  else opened.stream.on('data', feed);
-  return (receiver) => {
-    target = receiver;
-    const before = early;
-    early = [];
-    for (const chunk of before) receiver(chunk);
-  };
+  const relay = byteRelay(held);
+  if (opened.deliverTo) opened.deliverTo(relay.feed);
+  else opened.stream.on('data', relay.feed);
+  return relay.deliverTo;
 }
 
 /**
@@ -29,16 +20,7 @@ export function switchableSource(opened: OpenedStream, held: Buffer[] = []): Byt
  * an MSE/PE handshake, or an accepted connection's bytes after the ones sniffed to tell which it is.
  */
 export function heldUntilDelivered(source: ByteSource, initial: Buffer): ByteSource {
-  let receiver: ((chunk: Buffer) => void) | undefined;
-  let early: Buffer[] = initial.length > 0 ? [initial] : [];
-  source((chunk) => {
-    if (receiver) receiver(chunk);
-    else early.push(Buffer.from(chunk));
-  });
-  return (r) => {
-    receiver = r;
-    const held = early;
-    early = [];
-    for (const chunk of held) r(chunk);
-  };
+  const relay = byteRelay(initial.length > 0 ? [initial] : []);
+  source(relay.feed);
+  return relay.deliverTo;
 }
